@@ -1,0 +1,81 @@
+"""The REST API at /api/v1/ (django-ninja). Each app's ``api.py`` exposes ``router``; it is mounted
+at /api/v1/<app label>/. Errors always come back as {"code", "message", "fields"}."""
+
+from __future__ import annotations
+
+import importlib
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+from ninja.security import django_auth
+
+from govhall.accounts.tokens import TokenAuth
+from govhall.core.errors import ServiceError
+
+api = NinjaAPI(
+    title="govhall API",
+    version="1",
+    description="启东市镇村两级政务服务平台接口。错误统一返回 {code, message, fields}。",
+    auth=[TokenAuth(), django_auth],
+    urls_namespace="api",
+)
+
+
+def _error(request: HttpRequest, status: int, code: str, message: str, fields: dict | None = None) -> HttpResponse:
+    return api.create_response(request, {"code": code, "message": message, "fields": fields or {}}, status=status)
+
+
+@api.exception_handler(ServiceError)
+def _service_error(request: HttpRequest, exc: ServiceError) -> HttpResponse:
+    return _error(request, exc.status, exc.code, exc.message, exc.fields)
+
+
+@api.exception_handler(NinjaValidationError)
+def _validation_error(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
+    fields: dict[str, str] = {}
+    for err in exc.errors:
+        loc = [str(p) for p in err.get("loc", []) if p not in ("body", "query", "path", "form", "payload")]
+        fields[".".join(loc) or "_"] = f"输入有误：{err.get('msg', '')}"
+    return _error(request, 422, "validation_error", "提交的数据不符合要求，请检查标注的字段。", fields)
+
+
+@api.exception_handler(DjangoValidationError)
+def _django_validation_error(request: HttpRequest, exc: DjangoValidationError) -> HttpResponse:
+    fields = {k: "；".join(str(m) for m in v) for k, v in exc.message_dict.items()} if hasattr(exc, "error_dict") else {}
+    message = "；".join(exc.messages)
+    return _error(request, 400, "invalid", message, fields)
+
+
+@api.exception_handler(AuthenticationError)
+def _auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    return _error(request, 401, "unauthenticated", "请先登录或提供有效的访问令牌。")
+
+
+@api.exception_handler(PermissionDenied)
+def _forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
+    return _error(request, 403, "forbidden", "您的角色无权执行此操作。")
+
+
+@api.exception_handler(Http404)
+def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return _error(request, 404, "not_found", "未找到该记录，或您无权访问。")
+
+
+@api.exception_handler(HttpError)
+def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    return _error(request, exc.status_code, "error", str(exc))
+
+
+for app_label in [a.rsplit(".", 1)[-1] for a in settings.INSTALLED_APPS if a.startswith("govhall.")]:
+    try:
+        module = importlib.import_module(f"govhall.{app_label}.api")
+    except ModuleNotFoundError as exc:
+        if exc.name != f"govhall.{app_label}.api":
+            raise
+        continue
+    api.add_router(f"/{app_label}/", module.router)

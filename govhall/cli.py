@@ -1,0 +1,22 @@
+"""The `govhall` command: a wrapper of Django's manage.py."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+
+def main(argv: list[str] | None = None) -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "govhall.settings")
+    from django.core.management import execute_from_command_line
+
+    args = list(sys.argv if argv is None else argv)
+    # `govhall orgs import F` / `govhall calendar import F` / `govhall audit verify`: two-word commands
+    # map onto Django commands named orgs_import, calendar_import, audit_verify.
+    if len(args) >= 3 and args[1] in {"orgs", "calendar", "audit", "catalog", "standards"}:
+        args = [args[0], f"{args[1]}_{args[2]}", *args[3:]]
+    execute_from_command_line(args)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,52 @@
+"""Errors that services raise; pages show their Chinese message, the API returns
+``{"code": …, "message": …, "fields": {…}}`` with the status below."""
+
+from __future__ import annotations
+
+
+class ServiceError(Exception):
+    status = 400
+    code = "invalid"
+
+    def __init__(
+        self, message: str, *, code: str | None = None, fields: dict[str, str] | None = None, status: int | None = None
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.fields = fields or {}
+        if code:
+            self.code = code
+        if status:
+            self.status = status
+
+    def as_dict(self) -> dict[str, object]:
+        return {"code": self.code, "message": self.message, "fields": self.fields}
+
+
+class NotFound(ServiceError):
+    """Missing and forbidden look the same: the caller learns nothing about other units' data."""
+
+    status = 404
+    code = "not_found"
+
+    def __init__(self, message: str = "未找到该记录，或您无权访问。", **kwargs: object) -> None:
+        super().__init__(message, **kwargs)  # type: ignore[arg-type]
+
+
+class Forbidden(ServiceError):
+    status = 403
+    code = "forbidden"
+
+    def __init__(self, message: str = "您的角色无权执行此操作。", **kwargs: object) -> None:
+        super().__init__(message, **kwargs)  # type: ignore[arg-type]
+
+
+class Conflict(ServiceError):
+    """An action in the wrong state, a duplicate."""
+
+    status = 409
+    code = "conflict"
+
+
+def field_error(field: str, message: str, *, code: str = "invalid") -> ServiceError:
+    return ServiceError(message, code=code, fields={field: message})

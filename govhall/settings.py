@@ -1,0 +1,274 @@
+"""govhall settings: one file, every knob read from a GOVHALL_* environment variable.
+
+A wrong value stops start-up with an ImproperlyConfigured error naming the variable.
+Secrets that are not set are generated once into ``var/`` (never committed).
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from urllib.parse import urlparse
+
+from django.core.exceptions import ImproperlyConfigured
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+
+def env(name: str, default: str = "") -> str:
+    return os.environ.get(name, default).strip()
+
+
+def envbool(name: str, default: bool = False) -> bool:
+    raw = env(name)
+    if not raw:
+        return default
+    lowered = raw.lower()
+    if lowered in ("1", "true", "yes", "on"):
+        return True
+    if lowered in ("0", "false", "no", "off"):
+        return False
+    raise ImproperlyConfigured(f"{name}={raw!r} is not a boolean (use 1/0, true/false, yes/no, on/off)")
+
+
+def envint(name: str, default: int) -> int:
+    raw = env(name)
+    if not raw:
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name}={raw!r} is not an integer") from None
+
+
+VAR_DIR = Path(env("GOVHALL_VAR_DIR") or BASE_DIR / "var")
+VAR_DIR.mkdir(parents=True, exist_ok=True)
+
+
+def secret_from_file(name: str, filename: str, nbytes: int) -> str:
+    """Return the env var's value, or a key generated once into var/<filename>."""
+    value = env(name)
+    if value:
+        return value
+    path = VAR_DIR / filename
+    if not path.exists():
+        path.write_text(secrets.token_hex(nbytes))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+SECRET_KEY = secret_from_file("GOVHALL_SECRET_KEY", "secret_key", 32)
+if len(SECRET_KEY) < 32:
+    raise ImproperlyConfigured("GOVHALL_SECRET_KEY must be at least 32 characters long")
+
+FIELD_KEY = secret_from_file("GOVHALL_FIELD_KEY", "field_key", 16)
+try:
+    if len(bytes.fromhex(FIELD_KEY)) != 16:
+        raise ValueError
+except ValueError:
+    raise ImproperlyConfigured(
+        "GOVHALL_FIELD_KEY must be 32 hexadecimal characters (a 128-bit SM4 key)"
+    ) from None
+
+DEBUG = envbool("GOVHALL_DEBUG", False)
+ALLOWED_HOSTS = [h.strip() for h in env("GOVHALL_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h.strip()]
+CSRF_TRUSTED_ORIGINS = [o.strip() for o in env("GOVHALL_CSRF_TRUSTED_ORIGINS").split(",") if o.strip()]
+PUBLIC_URL = env("GOVHALL_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
+
+# --- database -----------------------------------------------------------------
+DATABASE_URL = env("GOVHALL_DATABASE_URL") or f"sqlite:///{VAR_DIR / 'govhall.sqlite3'}"
+
+
+def parse_database_url(url: str) -> dict[str, object]:
+    parsed = urlparse(url)
+    if parsed.scheme == "sqlite":
+        name = parsed.path if parsed.netloc == "" else parsed.netloc + parsed.path
+        name = name[1:] if name.startswith("//") else name
+        return {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": name,
+            # IMMEDIATE takes SQLite's write lock at BEGIN: numbering and calling are then serialised.
+            "OPTIONS": {
+                "transaction_mode": "IMMEDIATE",
+                "timeout": 20,
+                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
+            },
+            "TEST": {"NAME": env("GOVHALL_TEST_SQLITE_NAME") or None},
+        }
+    if parsed.scheme in ("postgres", "postgresql"):
+        import dj_database_url
+
+        config = dict(dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True))
+        config["ENGINE"] = "django.db.backends.postgresql"
+        return config
+    raise ImproperlyConfigured(
+        f"GOVHALL_DATABASE_URL={url!r} is not understood: use sqlite:///path or postgres://user@host/db"
+    )
+
+
+DATABASES = {"default": parse_database_url(DATABASE_URL)}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+IS_POSTGRES = DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+
+# --- redis: cache, task queue, events ----------------------------------------------
+REDIS_URL = env("GOVHALL_REDIS_URL")
+if REDIS_URL and urlparse(REDIS_URL).scheme not in ("redis", "rediss", "unix"):
+    raise ImproperlyConfigured(f"GOVHALL_REDIS_URL={REDIS_URL!r} is not a redis:// URL")
+
+if REDIS_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+HUEY_IMMEDIATE = envbool("GOVHALL_HUEY_IMMEDIATE", False)
+if REDIS_URL:
+    HUEY = {
+        "huey_class": "huey.RedisHuey",
+        "name": env("GOVHALL_HUEY_NAME", "govhall"),
+        "url": REDIS_URL,
+        "immediate": HUEY_IMMEDIATE,
+        "consumer": {"workers": 2, "worker_type": "thread"},
+    }
+else:
+    HUEY = {
+        "huey_class": "huey.SqliteHuey",
+        "name": "govhall",
+        "filename": str(VAR_DIR / "huey.sqlite3"),
+        "immediate": HUEY_IMMEDIATE,
+        "consumer": {"workers": 2, "worker_type": "thread"},
+    }
+
+# --- applications --------------------------------------------------------------------
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "huey.contrib.djhuey",
+    "axes",
+    "govhall.core",
+    "govhall.orgs",
+    "govhall.accounts",
+    "govhall.exchange",
+    "govhall.catalog",
+    "govhall.standards",
+    "govhall.queueing",
+    "govhall.cases",
+    "govhall.reviews",
+    "govhall.staffing",
+    "govhall.portal",
+    "govhall.reports",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "govhall.core.middleware.SecurityHeadersMiddleware",
+    "govhall.core.middleware.RequestContextMiddleware",
+    "axes.middleware.AxesMiddleware",
+]
+
+ROOT_URLCONF = "govhall.urls"
+ASGI_APPLICATION = "govhall.asgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "govhall.core.context_processors.site",
+            ],
+        },
+    }
+]
+
+# --- accounts and sessions -------------------------------------------------------
+AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.Argon2PasswordHasher"]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "govhall.accounts.passwords.LettersAndDigitsValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "accounts:home"
+LOGOUT_REDIRECT_URL = "accounts:login"
+SESSION_COOKIE_AGE = envint("GOVHALL_SESSION_IDLE_SECONDS", 30 * 60)
+SESSION_SAVE_EVERY_REQUEST = True  # the 30 minutes are idle time: each request renews them
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if envbool("GOVHALL_BEHIND_PROXY") else None
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = envbool("GOVHALL_SECURE_COOKIES", False)
+
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = 0.25  # hours: 15 minutes
+# Lock the account, not the address: a hall's counters share one public address behind NAT.
+AXES_LOCKOUT_PARAMETERS = ["username"]
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+AXES_VERBOSE = False
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+
+# --- security headers ----------------------------------------------------------------
+SECURE_CONTENT_TYPE_NOSNIFF = True
+X_FRAME_OPTIONS = "DENY"
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_HSTS_SECONDS = envint("GOVHALL_HSTS_SECONDS", 31536000)  # only sent over https
+SECURE_HSTS_INCLUDE_SUBDOMAINS = False
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; "
+    "script-src 'self'; connect-src 'self'; media-src 'self' blob:; font-src 'self' data:; "
+    "frame-ancestors 'none'; form-action 'self'; base-uri 'self'; object-src 'none'"
+)
+
+# --- i18n ----------------------------------------------------------------------------------
+LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", "简体中文")]
+TIME_ZONE = "Asia/Shanghai"
+USE_I18N = True
+USE_TZ = True
+
+# --- static and uploads ---------------------------------------------------------------
+STATIC_URL = "/static/"
+STATIC_ROOT = VAR_DIR / "static"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
+WHITENOISE_USE_FINDERS = True  # `make run` serves without collectstatic
+# Uploaded scans and photos live outside any web root; they are only served through access-checked views.
+MEDIA_ROOT = Path(env("GOVHALL_MEDIA_DIR") or VAR_DIR / "media")
+MEDIA_URL = "/media-not-served/"
+UPLOAD_MAX_BYTES = envint("GOVHALL_UPLOAD_MAX_BYTES", 10 * 1024 * 1024)
+DATA_UPLOAD_MAX_MEMORY_SIZE = UPLOAD_MAX_BYTES + 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+
+# --- notifications ----------------------------------------------------------------------
+SMS_BACKEND = env("GOVHALL_SMS_BACKEND", "log")
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env("GOVHALL_LOG_LEVEL", "INFO")},
+    "loggers": {"axes": {"level": "WARNING"}, "huey": {"level": "WARNING"}},
+}

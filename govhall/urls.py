@@ -1,0 +1,28 @@
+import importlib
+
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+
+from govhall.api import api
+from govhall.core import views as core_views
+
+admin.site.site_header = "启东市政务服务管理后台"
+admin.site.site_title = "govhall 管理后台"
+admin.site.index_title = "市行政审批局"
+
+urlpatterns = [
+    path("healthz", core_views.healthz, name="healthz"),
+    path("api/v1/", api.urls),
+    path("admin/", admin.site.urls),
+]
+
+# Each domain app with a urls.py is mounted under its URL_PREFIX ("" for the staff home in accounts).
+for app in [a for a in settings.INSTALLED_APPS if a.startswith("govhall.")]:
+    try:
+        module = importlib.import_module(f"{app}.urls")
+    except ModuleNotFoundError as exc:
+        if exc.name != f"{app}.urls":
+            raise
+        continue
+    urlpatterns.append(path(getattr(module, "URL_PREFIX", app.rsplit(".", 1)[-1] + "/"), include(module)))

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# The whole suite: ruff; pytest on SQLite; again on PostgreSQL + Redis when GOVHALL_TEST_DATABASE_URL /
+# GOVHALL_TEST_REDIS_URL are set; browser tests (Playwright, Debian's Chromium) when /usr/bin/chromium exists.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BIN=.venv/bin
+export GOVHALL_VAR_DIR="${GOVHALL_VAR_DIR:-$(mktemp -d -t govhall-test-XXXXXX)}"
+unset GOVHALL_DATABASE_URL GOVHALL_REDIS_URL
+
+echo "== ruff"
+$BIN/ruff check govhall tests bench
+
+echo "== pytest on SQLite"
+$BIN/pytest -q -m "not browser and not postgres" -p no:randomly
+
+if [ -n "${GOVHALL_TEST_DATABASE_URL:-}" ]; then
+  echo "== pytest on PostgreSQL${GOVHALL_TEST_REDIS_URL:+ + Redis}"
+  GOVHALL_DATABASE_URL="$GOVHALL_TEST_DATABASE_URL" GOVHALL_REDIS_URL="${GOVHALL_TEST_REDIS_URL:-}" \
+    $BIN/pytest -q -m "not browser"
+else
+  echo "== PostgreSQL pass skipped: GOVHALL_TEST_DATABASE_URL is not set"
+fi
+
+if [ -x /usr/bin/chromium ]; then
+  echo "== browser tests (Playwright, /usr/bin/chromium)"
+  DJANGO_ALLOW_ASYNC_UNSAFE=true $BIN/pytest -q -m browser
+else
+  echo "== browser tests skipped: /usr/bin/chromium is missing"
+fi

@@ -1,0 +1,44 @@
+"""Shared fixtures. Named personas live in tests/personas.py; app folders add their own conftest."""
+
+from __future__ import annotations
+
+import os
+import shutil
+
+import pytest
+
+CHROMIUM = "/usr/bin/chromium"
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    skip_browser = pytest.mark.skip(reason="/usr/bin/chromium is missing")
+    skip_pg = pytest.mark.skip(reason="needs PostgreSQL: run with GOVHALL_DATABASE_URL=postgres://…")
+    skip_redis = pytest.mark.skip(reason="needs Redis: run with GOVHALL_REDIS_URL=redis://…")
+    from django.conf import settings
+
+    for item in items:
+        if "browser" in item.keywords and not os.path.exists(CHROMIUM):
+            item.add_marker(skip_browser)
+        if "postgres" in item.keywords and not settings.IS_POSTGRES:
+            item.add_marker(skip_pg)
+        if "redis" in item.keywords and not settings.REDIS_URL:
+            item.add_marker(skip_redis)
+
+
+@pytest.fixture(autouse=True)
+def _media_root(settings: object, tmp_path: object) -> None:
+    settings.MEDIA_ROOT = tmp_path / "media"  # type: ignore[attr-defined, operator]
+
+
+@pytest.fixture
+def api_client() -> object:
+    from django.test import Client
+
+    return Client()
+
+
+@pytest.fixture(scope="session")
+def chromium_path() -> str:
+    if not shutil.which(CHROMIUM):
+        pytest.skip("/usr/bin/chromium is missing")
+    return CHROMIUM
