@@ -42,3 +42,16 @@ def chromium_path() -> str:
     if not shutil.which(CHROMIUM):
         pytest.skip("/usr/bin/chromium is missing")
     return CHROMIUM
+
+
+@pytest.fixture
+def hall(db: object) -> object:
+    """A town centre (吕四港镇, 一类) with two villages, four comprehensive windows and named staff."""
+    from tests.personas import make_hall
+
+    return make_hall()
+
+
+def login(client: object, user: object) -> object:
+    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")  # type: ignore[attr-defined]
+    return client

@@ -96,6 +96,9 @@ class DivisionChange(models.Model):
         verbose_name = verbose_name_plural = "区划变更记录"
         ordering = ["effective", "id"]
 
+    def __str__(self) -> str:
+        return f"{self.division} {self.get_kind_display()} {self.effective}"
+
 
 class Department(models.Model):
     """A city department whose matters the halls take in (民政, 公安, 税务 …)."""
