@@ -125,11 +125,10 @@ def render_pdf(blocks: list[Block], *, title: str, footer: str = "") -> bytes:
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.styles import ParagraphStyle
     from reportlab.lib.units import mm
-    from reportlab.platypus import Image, KeepTogether, SimpleDocTemplate
+    from reportlab.platypus import Image, KeepTogether, SimpleDocTemplate, TableStyle
     from reportlab.platypus import Paragraph as RLParagraph
     from reportlab.platypus import Spacer as RLSpacer
     from reportlab.platypus import Table as RLTable
-    from reportlab.platypus import TableStyle
 
     font = pdf_font()
     aligns = {"left": TA_LEFT, "center": TA_CENTER, "right": TA_RIGHT}
