@@ -108,6 +108,10 @@ class Case(models.Model):
     channel = models.CharField("申请渠道", max_length=10, choices=Channel.choices, default=Channel.WINDOW)
     receiver = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="收件人", null=True, blank=True,
                                  on_delete=models.PROTECT, related_name="received_cases")
+    ticket = models.ForeignKey("queueing.Ticket", verbose_name="排队号", null=True, blank=True,
+                               on_delete=models.SET_NULL, related_name="cases")
+    enquiry = models.ForeignKey("staffing.Enquiry", verbose_name="首问登记", null=True, blank=True,
+                                on_delete=models.SET_NULL, related_name="cases")
 
     matter = models.ForeignKey("catalog.Matter", verbose_name="事项", on_delete=models.PROTECT,
                                related_name="cases")
@@ -209,6 +213,7 @@ class Case(models.Model):
             models.Index(fields=["status", "due_at"], name="case_status_due"),
             models.Index(fields=["status", "warn_at"], name="case_status_warn"),
             models.Index(fields=["handling_centre", "status", "due_at"], name="case_centre_status_due"),
+            models.Index(fields=["handling_centre", "status", "received_at"], name="case_centre_status_recv"),
             models.Index(fields=["centre", "status", "received_at"], name="case_origin_status"),
             models.Index(fields=["department", "status", "due_at"], name="case_dept_status_due"),
             models.Index(fields=["agency_agent", "status"], name="case_agency"),

@@ -295,8 +295,7 @@ def case_receive(
     if agent_who is not None:
         case.agent_name, case.agent_id_type = agent_who.name, agent_who.id_type
         case.agent_id_number, case.agent_id_digest, case.agent_phone = agent_who.id_number, agent_who.digest, agent_who.phone
-    if ticket is not None:
-        case.ticket = ticket
+    case.ticket, case.enquiry = ticket, enquiry
     case.save()
     for row in rows:
         row.case = case
