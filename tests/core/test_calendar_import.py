@@ -36,7 +36,7 @@ def write(tmp_path, text, encoding="utf-8"):
 
 def test_import_makes_2027_dates_work(tmp_path, capsys):
     """STD-3: after importing 2027, 2027 deadlines compute and follow the notice."""
-    main(["govhall", "calendar", "import", str(write(tmp_path, NOTICE_2027, "utf-8-sig"))])
+    call_command("calendar_import", str(write(tmp_path, NOTICE_2027, "utf-8-sig")))
     assert "已导入2027年（国办发明电〔2026〕99号）：放假17天，调休上班3天" in capsys.readouterr().out
     year = CalendarYear.objects.get(year=2027)
     assert year.complete and year.source == "国办发明电〔2026〕99号"
@@ -98,6 +98,12 @@ def test_dry_run_checks_without_writing(tmp_path, capsys):
     call_command("calendar_import", str(write(tmp_path, NOTICE_2027)), "--dry-run")
     assert "检查通过，未写入" in capsys.readouterr().out
     assert not CalendarYear.objects.exists()
+
+
+def test_govhall_calendar_import_is_the_command(tmp_path, capsys):
+    # Last: the command line closes the database connections when it finishes.
+    main(["govhall", "calendar", "import", str(write(tmp_path, NOTICE_2027)), "--dry-run"])
+    assert "检查通过，未写入：2027年" in capsys.readouterr().out
 
 
 def test_missing_file_is_a_clear_error(tmp_path):

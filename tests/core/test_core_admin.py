@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def bureau_admin(client):
-    user = User.objects.create_superuser("juguan", password="Bureau12345", full_name="局管理员甲",
+    user = User.objects.create_superuser("juguan", password=None, full_name="局管理员甲",
                                          unit_kind=UnitKind.BUREAU)
     client.force_login(user)
     return user
