@@ -111,6 +111,9 @@ class WorkingCalendar:
             return day in _CC_WORKDAYS or (day.weekday() < 5 and day not in _CC_HOLIDAYS)
         raise UnknownYearError(day.year)
 
+    def year_is_known(self, year: int) -> bool:
+        return year in self.table.complete_years or CC_FIRST_YEAR <= year <= CC_LAST_YEAR
+
     def add_working_days(self, moment: dt.date, n: int) -> dt.datetime:
         if n < 0:
             raise ValueError("n must be zero or more working days")
@@ -147,15 +150,16 @@ class WorkingCalendar:
 
     def _running_count(self, year: int) -> list[int] | None:
         if year not in self._running:
-            running: list[int] | None = [0]
+            running = [0]
             day = dt.date(year, 1, 1)
             try:
                 while day.year == year:
-                    running.append(running[-1] + self.is_working_day(day))  # type: ignore[union-attr]
+                    running.append(running[-1] + self.is_working_day(day))
                     day += dt.timedelta(days=1)
             except UnknownYearError:
-                running = None
-            self._running[year] = running
+                self._running[year] = None
+            else:
+                self._running[year] = running
         return self._running[year]
 
 
@@ -201,6 +205,11 @@ def _calendar_changed(**kwargs: object) -> None:
 def is_working_day(day: dt.date) -> bool:
     """Is this local date (or the local date of this aware datetime) a working day?"""
     return working_calendar().is_working_day(day)
+
+
+def year_is_known(year: int) -> bool:
+    """Can every date of this year be computed? (For a "please import next year's holidays" banner.)"""
+    return working_calendar().year_is_known(year)
 
 
 def add_working_days(moment: dt.date, n: int) -> dt.datetime:

@@ -51,6 +51,16 @@ def test_complete_bureau_year_makes_2027_dates_work():
     assert add_working_days(dt.datetime(2026, 12, 31, 15, 0, tzinfo=SH), 1).date() == dt.date(2027, 1, 4)
 
 
+def test_year_is_known_follows_the_sources():
+    assert calendar.year_is_known(2004) and calendar.year_is_known(2026)
+    assert not calendar.year_is_known(2003) and not calendar.year_is_known(2027)
+    CalendarYear.objects.create(year=2027, source="录入中", complete=False)
+    assert not calendar.year_is_known(2027)
+    CalendarYear.objects.filter(year=2027).update(complete=True)
+    calendar.clear_cache()
+    assert calendar.year_is_known(2027)
+
+
 def test_incomplete_bureau_year_still_raises():
     """STD-3: a year the bureau has only started entering is not known: no weekday guess."""
     CalendarYear.objects.create(year=2027, source="录入中", complete=False)
