@@ -7,7 +7,7 @@ import datetime as dt
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
-from ninja import File, Form, Router, Schema
+from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from govhall.cases import selectors, services
@@ -453,22 +453,22 @@ def supervision(request: HttpRequest, centre_id: int | None = None, department_i
 
 
 @router.post("/", response={201: CreatedOut}, summary="收件（窗口、村级转办）")
-def receive(request: HttpRequest, payload: ReceiveIn) -> tuple[int, CreatedOut]:
+def receive(request: HttpRequest, payload: ReceiveIn) -> Status:
     data = payload.dict()
     case = services.case_receive(
         actor=request.user, matter_id=data["matter_id"], applicant=data["applicant"], agent=data["agent"],
         materials=[{k: v for k, v in m.items() if v is not None} for m in data["materials"]],
         window_id=data["window_id"], channel=data["channel"], ticket_id=data["ticket_id"],
         enquiry_id=data["enquiry_id"])
-    return 201, _created(case)
+    return Status(201, _created(case))
 
 
 @router.post("/online", response={201: CreatedOut}, auth=None, summary="网上申请（门户，无需登录）")
-def online(request: HttpRequest, payload: OnlineIn) -> tuple[int, CreatedOut]:
+def online(request: HttpRequest, payload: OnlineIn) -> Status:
     data = payload.dict()
     case = services.case_receive(actor=None, centre_id=data["centre_id"], matter_id=data["matter_id"],
                                  applicant=data["applicant"], agent=data["agent"], channel=data["channel"])
-    return 201, _created(case)
+    return Status(201, _created(case))
 
 
 @router.get("/track", response=TrackOut, auth=None, summary="凭办件编号和查询密码查询进度")
@@ -526,12 +526,12 @@ def update_materials(request: HttpRequest, case_id: str, payload: MaterialsIn) -
 
 @router.post("/{case_id}/files", response={201: FileOut}, summary="上传材料扫描件（JPG/PNG/TIFF/PDF）")
 def upload(request: HttpRequest, case_id: str, file: File[UploadedFile],
-           material_id: Form[int | None] = None) -> tuple[int, FileOut]:
+           material_id: Form[int | None] = None) -> Status:
     case = access_case(request.user, case_id)
     record = services.case_attach_file(case=case, actor=request.user, upload=file, name=file.name or "",
                                        size=file.size, material_id=material_id)
-    return 201, FileOut(id=record.pk, name=record.original_name, kind=record.kind, size=record.size,
-                        material_id=record.material_id, url=f"/api/v1/cases/{case.pk}/files/{record.pk}")
+    return Status(201, FileOut(id=record.pk, name=record.original_name, kind=record.kind, size=record.size,
+                               material_id=record.material_id, url=f"/api/v1/cases/{case.pk}/files/{record.pk}"))
 
 
 @router.get("/{case_id}/files/{file_id}", summary="下载材料文件（鉴权）")

@@ -11,7 +11,14 @@ from django.core.exceptions import ValidationError
 from govhall.cases.models import PERSON_ID_TYPES, ApplicantKind, IdType
 from govhall.core.crypto import lookup_digest
 from govhall.core.errors import field_error
-from govhall.core.ids import mask_id_card, mask_name, mask_uscc, normalize_id_card, normalize_mobile, normalize_uscc
+from govhall.core.ids import (
+    mask_id_card,
+    mask_name,
+    mask_uscc,
+    normalize_id_card,
+    normalize_mobile,
+    normalize_uscc,
+)
 
 _PATTERNS = {
     IdType.PASSPORT: (re.compile(r"^[A-Z0-9]{5,17}$"), "护照号码应为5至17位字母或数字。"),

@@ -511,6 +511,9 @@ class CaseCounter(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["centre", "day"], name="case_counter_unique")]
 
+    def __str__(self) -> str:
+        return f"{self.centre_id} {self.day} #{self.last}"
+
 
 class CaseRules(models.Model):
     """The bureau's settings for the case flow (one row). Local practice, so data rather than constants."""
@@ -534,3 +537,18 @@ class CaseRules(models.Model):
     def current(cls) -> CaseRules:
         rules, _ = cls.objects.get_or_create(pk=1)
         return rules
+
+
+class StaffContact(models.Model):
+    """A staff member's mobile for deadline warnings (黄牌/红牌) sent through the outbox. Staff accounts
+    carry no phone number; supervision needs one for each handler and director."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, verbose_name="工作人员", on_delete=models.CASCADE,
+                                related_name="case_contact")
+    mobile = EncryptedTextField("通知手机")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "督办通知手机"
+
+    def __str__(self) -> str:
+        return str(self.user)

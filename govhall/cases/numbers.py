@@ -20,7 +20,7 @@ from govhall.cases.models import CaseCounter
 from govhall.orgs.models import Centre
 
 NUMBER_RE = re.compile(r"^\d{12}-\d{12}-\d{5}$")
-PASSWORD_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I: read aloud and typed from paper
+PASSWORD_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # noqa: S105 - no 0/O, 1/I: read aloud and typed from paper
 PASSWORD_LENGTH = 6
 
 

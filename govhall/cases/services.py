@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
-from typing import Any, IO
+from typing import IO, Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -57,7 +57,7 @@ from govhall.catalog.models import (
     SpecialProcedure,
 )
 from govhall.core.audit import audit_record
-from govhall.core.errors import Conflict, Forbidden, NotFound, ServiceError, field_error
+from govhall.core.errors import Conflict, Forbidden, ServiceError, field_error
 from govhall.orgs.models import Centre, CentreLevel, Post, Window, WindowClass
 
 RECEIVE_ROLES = (Role.FRONT_DESK, Role.DIRECTOR, Role.VILLAGE_CLERK, Role.AGENT)
@@ -935,7 +935,7 @@ def case_special_start(*, case: Case, actor: Any, procedure: str, reason: str) -
     """特别程序 (延长审批, 听证, 公示, 核实, 现场勘查, 检验检测, 专家评审 …): the clock stops (STD-3)."""
     case = _lock(case)
     _require_status(case, (CaseStatus.PROCESSING,), "启动特别程序")
-    step, role = _step_actor(case, actor)
+    _step, role = _step_actor(case, actor)
     if procedure not in SpecialProcedure.values:
         raise field_error("procedure", "特别程序种类不正确。")
     allowed = set(case.matter_version.special_procedures or []) | {SpecialProcedure.EXTENSION.value}
