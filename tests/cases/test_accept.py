@@ -163,8 +163,9 @@ def test_accept_notice_carries_centre_seal_number_qr_and_password(client, flow):
     assert docx.status_code == 200
     dtext = docx_text(docx.content)
     assert case.number in dtext and flow.town.name + "（盖章）" in dtext
-    from pypdf import PdfReader
     import io
+
+    from pypdf import PdfReader
 
     assert any(page.images for page in PdfReader(io.BytesIO(pdf.content)).pages)  # the QR code
 
