@@ -36,6 +36,8 @@ def check_image(upload: Any, *, field: str = "photo") -> CheckedImage:
     size = int(getattr(upload, "size", 0) or 0)
     if size > settings.UPLOAD_MAX_BYTES:
         raise field_error(field, f"照片“{name}”超过 {settings.UPLOAD_MAX_BYTES // (1024 * 1024)} MB，请压缩后再上传。")
+    if hasattr(upload, "seek"):
+        upload.seek(0)
     data = upload.read()
     if not data:
         raise field_error(field, f"照片“{name}”是空文件。")

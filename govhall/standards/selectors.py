@@ -59,6 +59,28 @@ class SurveyItem:
     photos: list[SurveyPhoto]
     rules: list[Rule]
     required: bool = True
+    error: str = ""
+    posted: dict[str, Any] | None = None
+
+    @property
+    def shown_value(self) -> str:
+        """What the form shows: the value just posted (when it was refused), else the stored one. Yes/no
+        items give "yes" / "no" / ""."""
+        raw = self.posted.get("value") if self.posted is not None else self.value
+        if isinstance(raw, bool):
+            return "yes" if raw else "no"
+        if isinstance(raw, Decimal):
+            return format(raw.normalize(), "f") if raw == raw.to_integral_value() else str(raw)
+        if self.posted is not None and self.measure.kind == "bool":
+            word = str(raw or "").strip().lower()
+            return "yes" if word in ("yes", "1", "true", "有") else ("no" if word in ("no", "0", "false", "无") else "")
+        return "" if raw is None else str(raw)
+
+    @property
+    def shown_note(self) -> str:
+        if self.posted is not None:
+            return str(self.posted.get("note") or "")
+        return self.answer.note if self.answer else ""
 
     @property
     def is_bonus_only(self) -> bool:
@@ -132,8 +154,7 @@ def scorecard(assessment: Assessment) -> Scorecard:
 class CentreHistory:
     centre: Centre
     assessments: list[Assessment]
-    codes: list[tuple[str, str]]
-    matrix: dict[str, list[bool | None]]
+    progression: list[tuple[str, str, list[bool | None]]]
     open_items: list[RectificationItem]
 
     @property
@@ -162,7 +183,8 @@ def centre_history(centre: Centre) -> CentreHistory:
         matrix.setdefault(row["code"], [None] * len(assessments))[position[row["assessment_id"]]] = row["passed"]
     open_items = list(RectificationItem.objects.filter(centre=centre, status__in=OPEN_STATUSES)
                       .select_related("owner", "assessment").order_by("-is_safety", "due_date", "pk"))
-    return CentreHistory(centre, assessments, list(titles.items()), matrix, open_items)
+    progression = [(code, title, matrix[code]) for code, title in titles.items()]
+    return CentreHistory(centre, assessments, progression, open_items)
 
 
 # --- GOV-1: the bureau's overview --------------------------------------------------------------------------
