@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import File, Form, Router, Schema
+from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from govhall.core.errors import NotFound
@@ -278,10 +278,10 @@ def get_rule_set(request: HttpRequest, rule_set_id: int) -> dict[str, Any]:
 
 
 @router.post("/rulesets/{rule_set_id}/copy", response={201: RuleSetDetailOut}, summary="复制为新版本（草稿）")
-def copy_rule_set(request: HttpRequest, rule_set_id: int, payload: CopyIn) -> tuple[int, dict[str, Any]]:
+def copy_rule_set(request: HttpRequest, rule_set_id: int, payload: CopyIn) -> Status[dict[str, Any]]:
     rs = access.access_rule_set(request.user, rule_set_id)
     copy = services.ruleset_copy(rule_set=rs, version=payload.version, actor=request.user)  # type: ignore[arg-type]
-    return 201, {**_rule_set(copy), "rules": [_rule(r) for r in copy.rules.all()]}
+    return Status(201, {**_rule_set(copy), "rules": [_rule(r) for r in copy.rules.all()]})
 
 
 def _rule_in(rs: RuleSet, rule_id: int) -> Rule:
@@ -301,12 +301,12 @@ def update_rule(request: HttpRequest, rule_set_id: int, rule_id: int, payload: R
 
 
 @router.post("/rulesets/{rule_set_id}/rules", response={201: RuleOut}, summary="向草稿版本添加规则")
-def add_rule(request: HttpRequest, rule_set_id: int, payload: RuleIn) -> tuple[int, dict[str, Any]]:
+def add_rule(request: HttpRequest, rule_set_id: int, payload: RuleIn) -> Status[dict[str, Any]]:
     rs = access.access_rule_set(request.user, rule_set_id)
     fields = payload.model_dump(exclude_unset=True)
     code = fields.pop("code")
     rule = services.rule_add(rule_set=rs, code=code, fields=fields, actor=request.user)  # type: ignore[arg-type]
-    return 201, _rule(rule)
+    return Status(201, _rule(rule))
 
 
 @router.post("/rulesets/{rule_set_id}/publish", response=RuleSetOut, summary="发布草稿版本")
@@ -318,11 +318,11 @@ def publish_rule_set(request: HttpRequest, rule_set_id: int) -> dict[str, Any]:
 # --- surveys ---------------------------------------------------------------------------------------------
 
 @router.post("/surveys", response={201: SurveyOut}, summary="开始现场勘查（沿用上次勘查数据）")
-def start_survey(request: HttpRequest, payload: SurveyIn) -> tuple[int, dict[str, Any]]:
+def start_survey(request: HttpRequest, payload: SurveyIn) -> Status[dict[str, Any]]:
     access.require_assessor(request.user)
     centre = access.access_assessed_centre(request.user, payload.centre_id)
     survey = services.survey_start(centre=centre, actor=request.user)  # type: ignore[arg-type]
-    return 201, _survey(survey)
+    return Status(201, _survey(survey))
 
 
 @router.get("/surveys/{survey_id}", response=SurveyOut, summary="勘查详情")
@@ -340,11 +340,11 @@ def save_survey(request: HttpRequest, survey_id: int, payload: AnswersIn) -> dic
 
 @router.post("/surveys/{survey_id}/photos", response={201: PhotoOut}, summary="上传勘查照片")
 def add_survey_photo(request: HttpRequest, survey_id: int, measure: Form[str],
-                     photo: File[UploadedFile]) -> tuple[int, dict[str, Any]]:
+                     photo: File[UploadedFile]) -> Status[dict[str, Any]]:
     survey = access.access_survey(request.user, survey_id)
     row = services.survey_add_photo(survey=survey, measure=measure, upload=photo, actor=request.user)  # type: ignore[arg-type]
-    return 201, {"id": row.pk, "measure": row.measure, "content_type": row.content_type, "size": row.size,
-                 "sha256": row.sha256}
+    return Status(201, {"id": row.pk, "measure": row.measure, "content_type": row.content_type, "size": row.size,
+                        "sha256": row.sha256})
 
 
 @router.post("/surveys/{survey_id}/finish", response=SurveyOut, summary="完成勘查并签名锁定")
@@ -362,13 +362,13 @@ def _scorecard(a: Assessment) -> dict[str, Any]:
 
 
 @router.post("/assessments", response={201: ScorecardOut}, summary="考核（或重新考核）一个中心")
-def run_assessment(request: HttpRequest, payload: AssessmentIn) -> tuple[int, dict[str, Any]]:
+def run_assessment(request: HttpRequest, payload: AssessmentIn) -> Status[dict[str, Any]]:
     access.require_assessor(request.user)
     centre = access.access_assessed_centre(request.user, payload.centre_id)
     survey = access.access_survey(request.user, payload.survey_id) if payload.survey_id else None
     rule_set = access.access_rule_set(request.user, payload.rule_set_id) if payload.rule_set_id else None
     a = services.assessment_run(centre=centre, survey=survey, rule_set=rule_set, actor=request.user)  # type: ignore[arg-type]
-    return 201, _scorecard(access.access_assessment(request.user, a.pk))
+    return Status(201, _scorecard(access.access_assessment(request.user, a.pk)))
 
 
 @router.get("/assessments", response=list[AssessmentOut], summary="考核列表（本人可见范围）")
@@ -386,7 +386,7 @@ def get_assessment(request: HttpRequest, assessment_id: int) -> dict[str, Any]:
 
 @router.post("/items/{item_id}/rectify", response=ItemOut, summary="中心主任登记整改（说明和佐证照片）")
 def rectify_item(request: HttpRequest, item_id: int, note: Form[str],
-                 photos: File[list[UploadedFile]] | None = None) -> dict[str, Any]:
+                 photos: File[list[UploadedFile]] = None) -> dict[str, Any]:  # type: ignore[assignment]
     item = access.access_item(request.user, item_id)
     item = services.item_rectify(item=item, note=note, photos=list(photos or []), actor=request.user)  # type: ignore[arg-type]
     return _item(item)

@@ -6,12 +6,18 @@ from typing import Any
 
 from govhall.accounts.models import Role
 from govhall.orgs.models import Centre, WindowClass
-from govhall.standards.measures import BOOL, SURVEY, MEASURES
+from govhall.standards.measures import BOOL, MEASURES, SURVEY
 from govhall.standards.models import Assessment, Survey
 from govhall.standards.seed import load_builtin
 from govhall.standards.selectors import survey_items
 from govhall.standards.services import assessment_run, survey_finish, survey_save, survey_start
-from tests.factories import DepartmentFactory, TownCentreFactory, UserFactory, VillageCentreFactory, WindowFactory
+from tests.factories import (
+    DepartmentFactory,
+    TownCentreFactory,
+    UserFactory,
+    VillageCentreFactory,
+    WindowFactory,
+)
 
 PROFESSIONAL = [("GA", "公安"), ("SW", "税务"), ("RS", "人社"), ("YB", "医保"), ("GJJ", "公积金"), ("SG", "市管")]
 
