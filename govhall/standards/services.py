@@ -320,7 +320,7 @@ def survey_finish(*, survey: Survey, signed_name: str, actor: User) -> Survey:
     """Lock and sign a survey. Every item the rules need must be answered; the signature is the signing
     inspector's own name."""
     _require_assessor(actor)
-    survey = Survey.objects.select_for_update().select_related("centre__division").get(pk=survey.pk)
+    survey = Survey.objects.select_for_update(of=("self",)).select_related("centre__division").get(pk=survey.pk)
     _require_open_survey(survey)
     missing = {item.measure.key: f"“{item.measure.label}”尚未填写" for item in survey_items(survey)
                if item.required and not (item.answer and item.answer.is_answered)}
@@ -386,7 +386,7 @@ def assessment_run(*, centre: Centre, actor: User, survey: Survey | None = None,
     its latest finished one). Pending rectification items of the centre are settled: verified where the
     rule now passes, otherwise carried into this assessment's list with their original due date."""
     _require_assessor(actor)
-    centre = Centre.objects.select_for_update().select_related("division").get(pk=centre.pk)
+    centre = Centre.objects.select_for_update(of=("self",)).select_related("division").get(pk=centre.pk)
     rule_set = rule_set or current_rule_set()
     if rule_set is None or not rule_set.is_published:
         raise Conflict("只能按已发布的规则集进行考核。")
