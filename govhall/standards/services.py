@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from govhall.accounts.models import Role, User
 from govhall.core.audit import audit_record
+from govhall.core.calendar import add_working_days
 from govhall.core.errors import Conflict, ServiceError, field_error
 from govhall.orgs.models import Centre
 from govhall.orgs.services import centre_name_for
@@ -355,12 +356,8 @@ def grade_for(rule_set: RuleSet, score: Decimal, safety_failed: int) -> str:
 
 
 def _due_date(moment: dt.datetime, working_days: int) -> dt.date:
-    try:
-        from govhall.core.calendar import add_working_days
-    except ImportError:  # core's working-day calendar had not landed on main yet: fall back on chinesecalendar
-        import chinese_calendar
-
-        return chinese_calendar.find_workday(working_days, timezone.localtime(moment).date())
+    """The rectification deadline in working days (holidays and make-up days); a year whose holidays are
+    unknown raises UnknownYearError and the assessment is not saved."""
     return timezone.localtime(add_working_days(moment, working_days)).date()
 
 

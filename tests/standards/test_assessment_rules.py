@@ -7,11 +7,19 @@ from decimal import Decimal
 import pytest
 
 from govhall.accounts.models import Role
+from govhall.core.calendar import UnknownYearError, year_is_known
 from govhall.orgs.models import WindowClass
-from govhall.standards.models import ItemStatus
+from govhall.standards.models import Assessment, ItemStatus
 from govhall.standards.services import assessment_run
 from tests.factories import UserFactory
-from tests.standards.builders import add_window, assess, compliant_town, compliant_village, result
+from tests.standards.builders import (
+    add_window,
+    assess,
+    compliant_town,
+    compliant_village,
+    finished_survey,
+    result,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -210,3 +218,16 @@ def test_unresolved_item_is_carried_into_the_next_assessment_with_its_due_date(i
     assert old.status == ItemStatus.UNRESOLVED and old.settled_by == second
     assert new.carried_from == old and new.due_date == old.due_date
     assert result(second, "SITE-6.2").change == "same"
+
+
+def test_assessment_is_refused_when_the_due_date_falls_in_a_year_without_holidays(inspector, time_machine):
+    """SITE-8: a rectification deadline that would cross into a year whose holidays nobody entered is not
+    guessed: the assessment is refused and nothing is written."""
+    town = compliant_town(3)
+    time_machine.move_to("2026-12-20 10:00 +08:00")
+    if year_is_known(2027):
+        pytest.skip("the holiday tables already know 2027")
+    finished_survey(town, inspector, hall_area=400)
+    with pytest.raises(UnknownYearError):
+        assessment_run(centre=town, actor=inspector)
+    assert not Assessment.objects.exists()

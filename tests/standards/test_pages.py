@@ -317,3 +317,10 @@ def test_bureau_admin_without_inspector_role_can_assess(client, rule_set):
     finished_survey(town, admin)
     login(client, admin).post(reverse("standards:centre_assess", args=[town.pk]))
     assert Assessment.objects.filter(centre=town, assessed_by=admin).exists()
+
+
+def test_navigation_shows_standards_to_assessors_and_directors_only(client, town_with_failures, hall):
+    _town, director, _assessment = town_with_failures
+    for user, shown in ((hall.inspector, True), (director, True), (hall.front_desk, False)):
+        page = login(client, user).get(reverse("accounts:home")).content.decode()
+        assert ("标准化考核" in page) is shown, user
