@@ -11,7 +11,8 @@ from django.http import HttpRequest
 from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 
-from govhall.core.errors import NotFound
+from govhall.accounts.models import User
+from govhall.core.errors import NotFound, field_error
 from govhall.standards import access, selectors, services
 from govhall.standards.models import (
     Assessment,
@@ -202,6 +203,11 @@ class ScorecardOut(AssessmentOut):
     items: list[ItemOut]
 
 
+class ItemAssignIn(Schema):
+    owner_id: int | None = None
+    due_date: dt.date | None = None
+
+
 class OverviewRowOut(Schema):
     centre_id: int
     centre: str
@@ -389,6 +395,19 @@ def rectify_item(request: HttpRequest, item_id: int, note: Form[str],
                  photos: File[list[UploadedFile]] = None) -> dict[str, Any]:  # type: ignore[assignment]
     item = access.access_item(request.user, item_id)
     item = services.item_rectify(item=item, note=note, photos=list(photos or []), actor=request.user)  # type: ignore[arg-type]
+    return _item(item)
+
+
+@router.patch("/items/{item_id}", response=ItemOut, summary="调整整改责任人或期限（市行政审批局）")
+def assign_item(request: HttpRequest, item_id: int, payload: ItemAssignIn) -> dict[str, Any]:
+    access.require_assessor(request.user)
+    item = access.access_item(request.user, item_id)
+    owner = None
+    if payload.owner_id is not None:
+        owner = User.objects.filter(pk=payload.owner_id, is_active=True).first()
+        if owner is None:
+            raise field_error("owner_id", "责任人不存在或已停用。")
+    item = services.item_assign(item=item, owner=owner, due_date=payload.due_date, actor=request.user)
     return _item(item)
 
 

@@ -10,7 +10,7 @@ from typing import Any
 from govhall.standards.measures import BOOL, COUNT, MEASURES, NUMBER, TEXT, Measure
 from govhall.standards.models import CheckKind, Level, Op, Rule
 
-OP_SIGNS = {Op.GE: "≥", Op.GT: ">", Op.LE: "≤", Op.LT: "<", Op.EQ: "="}
+OP_SIGNS: dict[str, str] = {Op.GE: "≥", Op.GT: ">", Op.LE: "≤", Op.LT: "<", Op.EQ: "="}
 LEVEL_VALUES = set(Level.values)
 
 
@@ -96,7 +96,8 @@ def threshold_text(rule: Rule) -> str:
     unit_measure = measure if rule.kind != CheckKind.RATIO else Measure("", "", "", NUMBER)
     if rule.op == Op.BETWEEN:
         return f"{_fmt(rule.value)}–{_with_unit(rule.value_max, unit_measure)}"  # type: ignore[arg-type]
-    text = f"{OP_SIGNS.get(rule.op, rule.op)} {_with_unit(rule.value, unit_measure)}"  # type: ignore[arg-type]
+    sign = OP_SIGNS.get(str(rule.op), str(rule.op))
+    text = f"{sign} {_with_unit(rule.value, unit_measure)}"  # type: ignore[arg-type]
     if rule.kind == CheckKind.RATIO:
         return f"{MEASURES[rule.measure].label} ÷ {MEASURES[rule.measure2].label} {text}"
     return text

@@ -26,6 +26,7 @@ from govhall.standards.models import (
     Survey,
     SurveyAnswer,
     SurveyPhoto,
+    SurveyStatus,
 )
 
 
@@ -34,8 +35,14 @@ def current_rule_set() -> RuleSet | None:
     return RuleSet.objects.filter(status=RuleSetStatus.PUBLISHED).order_by("-published_at", "-pk").first()
 
 
+def last_finished_survey(centre: Centre) -> Survey | None:
+    """The survey an assessment of this centre uses by default, and a follow-up survey starts from."""
+    return Survey.objects.filter(centre=centre, status=SurveyStatus.FINISHED).order_by("-finished_at", "-pk").first()
+
+
 def rule_sets() -> QuerySet[RuleSet]:
-    return RuleSet.objects.annotate(rule_count=Count("rules"), assessment_count=Count("assessments", distinct=True))
+    return RuleSet.objects.annotate(rule_count=Count("rules", distinct=True),
+                                   assessment_count=Count("assessments", distinct=True))
 
 
 def centre_level(centre: Centre) -> str:
@@ -169,7 +176,7 @@ class CentreHistory:
 def centre_history(centre: Centre) -> CentreHistory:
     """Every assessment of a centre in order, and for every rule that ever failed, its result at each one:
     the progression of the rectification."""
-    assessments = list(Assessment.objects.filter(centre=centre).select_related("rule_set", "assessed_by")
+    assessments: list[Assessment] = list(Assessment.objects.filter(centre=centre).select_related("rule_set", "assessed_by")
                        .annotate(item_count=Count("items")).order_by("sequence"))
     position = {a.pk: i for i, a in enumerate(assessments)}
     ever_failed = (AssessmentResult.objects.filter(assessment__centre=centre, passed=False, is_bonus=False)
@@ -252,13 +259,13 @@ def overview(*, town_class: int | None = None, level: str = "", sort: str = "sco
     for a in history:
         row = rows[a["centre_id"]]
         row.trend.append(float(a["score"]))
-        row.latest = a
+        row.latest = dict(a)
     counts = (RectificationItem.objects.filter(centre_id__in=list(rows), status__in=OPEN_STATUSES)
               .values("centre_id")
               .annotate(pending=Count("pk"), overdue=Count("pk", filter=Q(status=ItemStatus.OPEN, due_date__lt=today))))
-    for c in counts:
-        rows[c["centre_id"]].open_items = c["pending"]
-        rows[c["centre_id"]].overdue_items = c["overdue"]
+    for count in counts:
+        rows[count["centre_id"]].open_items = count["pending"]
+        rows[count["centre_id"]].overdue_items = count["overdue"]
     ranking = sorted((r for r in rows.values() if r.centre.level == CentreLevel.TOWN and r.latest),
                      key=SORTS["score"])
     previous_score, previous_rank = None, 0

@@ -38,7 +38,7 @@ from govhall.standards.models import (
     SurveyPhoto,
     SurveyStatus,
 )
-from govhall.standards.selectors import centre_level, current_rule_set, survey_items
+from govhall.standards.selectors import centre_level, current_rule_set, last_finished_survey, survey_items
 
 ONE_DECIMAL = Decimal("0.1")
 MAX_PHOTOS_PER_ITEM = 6
@@ -53,7 +53,7 @@ def _require_draft(rule_set: RuleSet) -> None:
 
 
 @transaction.atomic
-def ruleset_copy(*, rule_set: RuleSet, version: str, actor: User) -> RuleSet:
+def ruleset_copy(*, rule_set: RuleSet, version: str, actor: Any) -> RuleSet:
     """Copy a rule set (with all its rules) into a new draft version of the same name."""
     require_rule_editor(actor)
     version = (version or "").strip()
@@ -120,7 +120,7 @@ def _apply_rule_changes(rule: Rule, changes: dict[str, Any]) -> dict[str, Any]:
 
 
 @transaction.atomic
-def rule_update(*, rule: Rule, changes: dict[str, Any], actor: User) -> Rule:
+def rule_update(*, rule: Rule, changes: dict[str, Any], actor: Any) -> Rule:
     """Change a rule of a draft version (thresholds, weights, levels …). A change that would make the rule
     impossible to evaluate is refused and nothing is saved."""
     require_rule_editor(actor)
@@ -133,7 +133,7 @@ def rule_update(*, rule: Rule, changes: dict[str, Any], actor: User) -> Rule:
 
 
 @transaction.atomic
-def rule_add(*, rule_set: RuleSet, code: str, fields: dict[str, Any], actor: User) -> Rule:
+def rule_add(*, rule_set: RuleSet, code: str, fields: dict[str, Any], actor: Any) -> Rule:
     require_rule_editor(actor)
     _require_draft(rule_set)
     code = (code or "").strip()
@@ -163,7 +163,7 @@ def ruleset_problems(rule_set: RuleSet) -> list[str]:
 
 
 @transaction.atomic
-def ruleset_publish(*, rule_set: RuleSet, actor: User) -> RuleSet:
+def ruleset_publish(*, rule_set: RuleSet, actor: Any) -> RuleSet:
     """Publish a draft version. Every active rule must be evaluable; otherwise nothing changes."""
     require_rule_editor(actor)
     _require_draft(rule_set)
@@ -182,7 +182,7 @@ def ruleset_publish(*, rule_set: RuleSet, actor: User) -> RuleSet:
 
 # --- surveys ---------------------------------------------------------------------------------------------
 
-def _require_assessor(actor: User) -> None:
+def _require_assessor(actor: Any) -> None:
     if not is_assessor(actor):
         raise ServiceError("只有考核员或市行政审批局管理员可以进行现场勘查和考核。", status=403, code="forbidden")
 
@@ -194,7 +194,7 @@ def _require_open_survey(survey: Survey) -> None:
 
 
 @transaction.atomic
-def survey_start(*, centre: Centre, actor: User, rule_set: RuleSet | None = None) -> Survey:
+def survey_start(*, centre: Centre, actor: Any, rule_set: RuleSet | None = None) -> Survey:
     """Open a draft survey of a centre. The last finished survey's answers are carried over, so a follow-up
     survey only needs what changed."""
     _require_assessor(actor)
@@ -207,7 +207,7 @@ def survey_start(*, centre: Centre, actor: User, rule_set: RuleSet | None = None
     if draft is not None:
         raise Conflict(f"{centre.name} 已有一份未完成的勘查（第{draft.pk}号），请继续填写该勘查。",
                        code="survey_draft_exists")
-    previous = Survey.objects.filter(centre=centre, status=SurveyStatus.FINISHED).order_by("-finished_at").first()
+    previous = last_finished_survey(centre)
     survey = Survey.objects.create(centre=centre, rule_set=rule_set, inspector=actor, based_on=previous)
     if previous is not None:
         SurveyAnswer.objects.bulk_create([
@@ -258,7 +258,7 @@ def parse_answer(key: str, raw: Any) -> tuple[Decimal | None, bool | None]:
 
 
 @transaction.atomic
-def survey_save(*, survey: Survey, answers: dict[str, dict[str, Any]], actor: User, note: str | None = None) -> Survey:
+def survey_save(*, survey: Survey, answers: dict[str, dict[str, Any]], actor: Any, note: str | None = None) -> Survey:
     """Save answers ({measure: {"value": …, "note": …}}) to a draft. All are checked first: one bad value
     and nothing is saved."""
     _require_assessor(actor)
@@ -300,7 +300,7 @@ def survey_save(*, survey: Survey, answers: dict[str, dict[str, Any]], actor: Us
 
 
 @transaction.atomic
-def survey_add_photo(*, survey: Survey, measure: str, upload: Any, actor: User) -> SurveyPhoto:
+def survey_add_photo(*, survey: Survey, measure: str, upload: Any, actor: Any) -> SurveyPhoto:
     _require_assessor(actor)
     _require_open_survey(survey)
     if measure not in {item.measure.key for item in survey_items(survey)}:
@@ -317,7 +317,7 @@ def survey_add_photo(*, survey: Survey, measure: str, upload: Any, actor: User) 
 
 
 @transaction.atomic
-def survey_finish(*, survey: Survey, signed_name: str, actor: User) -> Survey:
+def survey_finish(*, survey: Survey, signed_name: str, actor: Any) -> Survey:
     """Lock and sign a survey. Every item the rules need must be answered; the signature is the signing
     inspector's own name."""
     _require_assessor(actor)
@@ -377,7 +377,7 @@ def _change(previous: AssessmentResult | None, passed: bool) -> str:
 
 
 @transaction.atomic
-def assessment_run(*, centre: Centre, actor: User, survey: Survey | None = None,
+def assessment_run(*, centre: Centre, actor: Any, survey: Survey | None = None,
                    rule_set: RuleSet | None = None) -> Assessment:
     """Score a centre: the organisation data is read now, the site values come from the survey (by default
     its latest finished one). Pending rectification items of the centre are settled: verified where the
@@ -388,7 +388,7 @@ def assessment_run(*, centre: Centre, actor: User, survey: Survey | None = None,
     if rule_set is None or not rule_set.is_published:
         raise Conflict("只能按已发布的规则集进行考核。")
     if survey is None:
-        survey = centre.surveys.filter(status=SurveyStatus.FINISHED).order_by("-finished_at").first()
+        survey = last_finished_survey(centre)
         if survey is None:
             raise Conflict(f"{centre.name} 还没有已完成的现场勘查，请先完成勘查。")
     elif survey.centre_id != centre.pk:
@@ -453,10 +453,10 @@ def assessment_run(*, centre: Centre, actor: User, survey: Survey | None = None,
             owner=(old.owner if old and old.owner_id else owner), carried_from=old,
         )
     for code, item in pending.items():
-        result = results_by_code.get(code)
-        if result is None:  # the rule was not evaluated this time: the item stays pending
+        now_result = results_by_code.get(code)
+        if now_result is None:  # the rule was not evaluated this time: the item stays pending
             continue
-        item.status = ItemStatus.VERIFIED if result.passed else ItemStatus.UNRESOLVED
+        item.status = ItemStatus.VERIFIED if now_result.passed else ItemStatus.UNRESOLVED
         item.settled_by = assessment
         item.save(update_fields=["status", "settled_by"])
     audit_record(action="standards.assessment_run", obj=assessment, actor=actor, after={
@@ -469,7 +469,7 @@ def assessment_run(*, centre: Centre, actor: User, survey: Survey | None = None,
 # --- rectification ---------------------------------------------------------------------------------------
 
 @transaction.atomic
-def item_rectify(*, item: RectificationItem, note: str, photos: list[Any], actor: User) -> RectificationItem:
+def item_rectify(*, item: RectificationItem, note: str, photos: list[Any], actor: Any) -> RectificationItem:
     """The director reports an item rectified, with a note and optional photos; the next assessment checks it."""
     require_rectifier(actor, item)
     item = RectificationItem.objects.select_for_update().get(pk=item.pk)
@@ -498,7 +498,7 @@ def item_rectify(*, item: RectificationItem, note: str, photos: list[Any], actor
 
 
 @transaction.atomic
-def item_assign(*, item: RectificationItem, actor: User, owner: User | None = None,
+def item_assign(*, item: RectificationItem, actor: Any, owner: User | None = None,
                 due_date: dt.date | None = None) -> RectificationItem:
     """The bureau sets an item's owner (a staff member of that centre) or its due date."""
     _require_assessor(actor)

@@ -11,7 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -25,12 +25,12 @@ from govhall.standards.measures import MEASURES
 from govhall.standards.models import RectificationEvidence, SurveyPhoto, SurveyStatus
 
 
-def service_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+def service_view(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
     """Log-in required; NotFound → 404 and Forbidden → 403 pages."""
 
     @login_required
     @functools.wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         try:
             return view(request, *args, **kwargs)
         except NotFound:
@@ -107,12 +107,12 @@ def rule_set_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.success(request, f"规则集 {rule_set} 已发布，此后的勘查和考核按此版本进行。")
                 return redirect("standards:rule_set", pk=rule_set.pk)
             elif action == "rule":
-                rule = rule_set.rules.filter(pk=_int_or_none(request.POST.get("rule"))).first()
+                rule = rule_set.rules.filter(pk=_int_or_none(request.POST.get("rule")) or 0).first()
                 if rule is None:
                     raise NotFound()
                 form = RuleEditForm(request.POST)
                 if not form.is_valid():
-                    raise ServiceError("；".join(e for errs in form.errors.values() for e in errs))
+                    raise ServiceError("；".join(str(e) for errs in form.errors.values() for e in errs))
                 services.rule_update(rule=rule, changes=form.changes(), actor=request.user)
                 messages.success(request, f"规则 {rule.code} 已修改。")
                 return redirect(reverse("standards:rule_set", args=[rule_set.pk]) + f"#rule-{rule.pk}")
@@ -220,7 +220,7 @@ def _file_response(stored: Any) -> FileResponse:
 
 @require_GET
 @service_view
-def survey_photo(request: HttpRequest, pk: int) -> HttpResponse:
+def survey_photo(request: HttpRequest, pk: int) -> HttpResponseBase:
     access.require_assessor(request.user)
     photo = SurveyPhoto.objects.filter(pk=pk).first()
     if photo is None:
@@ -230,7 +230,7 @@ def survey_photo(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_GET
 @service_view
-def evidence_photo(request: HttpRequest, pk: int) -> HttpResponse:
+def evidence_photo(request: HttpRequest, pk: int) -> HttpResponseBase:
     evidence = RectificationEvidence.objects.filter(pk=pk).first()
     if evidence is None:
         raise NotFound()
@@ -249,8 +249,7 @@ def centre_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "standards/centre.html", {
         "centre": centre, "history": history, "is_assessor": is_assessor,
         "draft": centre.surveys.filter(status=SurveyStatus.DRAFT).first() if is_assessor else None,
-        "last_survey": centre.surveys.filter(status=SurveyStatus.FINISHED).order_by("-finished_at").first()
-        if is_assessor else None,
+        "last_survey": selectors.last_finished_survey(centre) if is_assessor else None,
     })
 
 

@@ -178,3 +178,24 @@ def test_assessment_with_a_draft_rule_set_is_refused(client, rule_set, bureau_ad
     assert response.status_code == 409 and "已发布" in response.json()["message"]
     assert RuleSet.objects.get(pk=draft["id"]).status == RuleSetStatus.DRAFT
     assert Assessment.objects.count() == 1
+
+
+def test_bureau_reassigns_owner_and_due_date(client, rule_set, inspector, hall, time_machine):
+    """SITE-8: each item has an owner and a due date the bureau can adjust; bad input changes nothing."""
+    time_machine.move_to("2025-06-02 09:00 +08:00", tick=False)
+    town = compliant_town(3)
+    deputy = UserFactory(centre=town, roles=[Role.FRONT_DESK], full_name="副主任")
+    item = assess(town, inspector, hall_area=400).items.get()
+    url = f"{BASE}/items/{item.pk}"
+    done = client.patch(url, {"owner_id": deputy.pk, "due_date": "2025-07-31"}, content_type="application/json",
+                        **bearer(inspector))
+    assert done.status_code == 200 and done.json()["owner"] == "副主任" and done.json()["due_date"] == "2025-07-31"
+    outsider = client.patch(url, {"owner_id": hall.front_desk.pk}, content_type="application/json", **bearer(inspector))
+    assert outsider.status_code == 400 and "owner" in outsider.json()["fields"]
+    past = client.patch(url, {"due_date": "2025-05-01"}, content_type="application/json", **bearer(inspector))
+    assert past.status_code == 400 and "due_date" in past.json()["fields"]
+    director = UserFactory(centre=town, roles=[Role.DIRECTOR])
+    assert client.patch(url, {"due_date": "2025-08-01"}, content_type="application/json",
+                        **bearer(director)).status_code == 404
+    item.refresh_from_db()
+    assert (item.owner, str(item.due_date)) == (deputy, "2025-07-31")
