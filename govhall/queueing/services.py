@@ -915,7 +915,8 @@ def appointment_book(*, slot_id: int, matter_id: int, name: str, phone: str, id_
         audit_record(action="appointment.book", obj=booking, actor=None,
                      after={"slot": slot.pk, "matter": matter.code})
         _sms(phone, f"【{slot.centre.name}】您已预约{slot.date:%m月%d日} {slot.start:%H:%M}-{slot.end:%H:%M}"
-                    f"办理“{matter.name}”，预约码{booking.code}。请按时到中心签到取号。", booking)
+                    f"办理“{matter.name}”，预约码{booking.code}。请按时到中心签到取号。", booking,
+             "queue.appointment_booked")
     return booking
 
 
@@ -1014,17 +1015,14 @@ def appointments_send_reminders(*, now: dt.datetime | None = None) -> int:
             slot = booking.slot
             _sms(booking.phone, f"【{slot.centre.name}】提醒：您预约了{slot.date:%m月%d日} {slot.start:%H:%M}"
                                 f"办理“{booking.matter.name}”，请携带材料按时到中心签到（预约码{booking.code}）。",
-                 booking)
+                 booking, "queue.appointment_reminder")
             count += 1
     return count
 
 
-def _sms(phone: str, text: str, related: Any) -> None:
-    """Queue an SMS in the notification outbox (sent by the exchange app's worker, in the same
-    transaction as the change it announces)."""
-    try:
-        from govhall.exchange.services import notify_sms
-    except ImportError:  # pragma: no cover - the exchange app is older than its outbox
-        logger.warning("SMS outbox unavailable; not sent: %s", text)
-        return
-    notify_sms(phone=phone, text=text, related=related)
+def _sms(phone: str, text: str, related: Any, template: str = "") -> None:
+    """Queue an SMS in the notification outbox, in the transaction of the change it announces (sent by
+    the exchange app's worker only if that commits)."""
+    from govhall.exchange.services import notify_sms
+
+    notify_sms(phone=phone, text=text, related=related, template=template)

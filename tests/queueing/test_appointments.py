@@ -26,7 +26,7 @@ def slot(q):
 @pytest.fixture
 def sms(monkeypatch):
     sent = []
-    monkeypatch.setattr(services, "_sms", lambda phone, text, related: sent.append((phone, text, related)))
+    monkeypatch.setattr(services, "_sms", lambda phone, text, related, template="": sent.append((phone, text, related)))
     return sent
 
 
@@ -143,3 +143,13 @@ def test_reminders_go_once_before_the_slot(q, sms, clock):
     assert services.appointments_send_reminders() == 1
     assert services.appointments_send_reminders() == 0
     assert "提醒" in sms[0][1]
+
+
+def test_confirmation_goes_through_the_notification_outbox(q, slot):
+    """No mock: the SMS is a row of the exchange app's outbox, encrypted, linked to the booking."""
+    from govhall.exchange.models import Notification
+
+    booking = book(q, slot)
+    note = Notification.objects.get()
+    assert note.recipient == "13812345678" and booking.code in note.text
+    assert note.template == "queue.appointment_booked" and note.related_id == str(booking.pk)
