@@ -11,6 +11,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from govhall.catalog.models import CentreMatter, MatterStatus
+from govhall.core.errors import Conflict
 from govhall.orgs.models import Centre, Department, Window, WindowClass
 from govhall.queueing.models import (
     AT_WINDOW_STATUSES,
@@ -223,5 +224,44 @@ def operable_centres(user: Any) -> QuerySet[Centre]:
     return Centre.objects.filter(pk=user.centre_id, is_active=True) if user.centre_id else Centre.objects.none()
 
 
-def settings_of(centre: Centre) -> Any:
-    return settings_for(centre)
+def todays_tickets(centre: Centre) -> QuerySet[Ticket]:
+    return (Ticket.objects.filter(centre=centre, date=timezone.localdate())
+            .select_related("matter", "called_window").order_by("issued_at", "id"))
+
+
+def issue_options(centre: Centre) -> dict[str, Any]:
+    """What a visitor may pick at the kiosk or on the phone: business groups, the centre's matters (each
+    with the queue it would wait in) and the centre's priority rules."""
+    from govhall.queueing.models import PriorityReason
+    from govhall.queueing.services import resolve_queue
+
+    windows = centre_windows(centre)
+    groups = business_groups(centre)
+    matters = []
+    links = (CentreMatter.objects.filter(centre=centre, is_active=True, matter__status=MatterStatus.ACTIVE,
+                                         matter__current_version__isnull=False)
+             .select_related("matter__current_version").order_by("matter__current_version__window_class",
+                                                                  "matter__code"))
+    for link in links:
+        v = link.matter.current_version
+        key = QueueKey(v.window_class, v.window_department_id if v.window_class == WindowClass.PROFESSIONAL
+                       else None)
+        try:
+            key = resolve_queue(centre, key, windows)
+        except Conflict:  # no window serves it here: not offered
+            continue
+        matters.append({"id": link.matter_id, "code": link.matter.code, "name": v.name, "queue": key.key,
+                        "supports_appointment": v.supports_appointment})
+    reasons = [(r, PriorityReason(r).label) for r in settings_for(centre).priority_reasons
+               if r in PriorityReason.values and r != PriorityReason.APPOINTMENT]
+    return {"groups": groups, "matters": matters, "priority_reasons": reasons}
+
+
+def open_slots(centre: Centre, *, date: dt.date | None = None) -> QuerySet[Any]:
+    from govhall.queueing.models import AppointmentSlot
+
+    now = timezone.localtime()
+    qs = AppointmentSlot.objects.filter(centre=centre, date__gte=now.date()).order_by("date", "start")
+    if date is not None:
+        qs = qs.filter(date=date)
+    return qs.exclude(date=now.date(), start__lte=now.time())[:500]

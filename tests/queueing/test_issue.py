@@ -100,7 +100,7 @@ def test_bad_input_is_a_clear_error_and_writes_nothing(q, field, kwargs):
     audit_before = AuditEntry.objects.count()
     with pytest.raises(ServiceError) as exc:
         services.ticket_issue(centre=q.centre, **kwargs)
-    assert field in exc.value.fields and exc.value.fields[field]
+    assert exc.value.fields.get(field)
     assert Ticket.objects.count() == 0 and AuditEntry.objects.count() == audit_before
 
 
