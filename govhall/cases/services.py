@@ -278,7 +278,7 @@ def case_receive(
     rows = _material_rows(version, materials)
 
     ticket = _ticket(ticket_id, centre) if ticket_id not in (None, "") else None
-    enquiry = _enquiry(enquiry_id, actor) if enquiry_id not in (None, "") else None
+    enquiry = _enquiry(enquiry_id, centre) if enquiry_id not in (None, "") else None
 
     case = Case(
         number=new_case_number(centre, now), query_password=new_query_password(),
@@ -327,11 +327,11 @@ def _ticket(ticket_id: Any, centre: Centre) -> Any:
         raise field_error("ticket_id", "排队号不存在或不属于本中心。") from None
 
 
-def _enquiry(enquiry_id: Any, actor: Any) -> Any:
+def _enquiry(enquiry_id: Any, centre: Centre) -> Any:
     from govhall.staffing.models import Enquiry
 
     try:
-        return Enquiry.objects.get(pk=int(enquiry_id))
+        return Enquiry.objects.get(pk=int(enquiry_id), centre=centre)
     except (Enquiry.DoesNotExist, TypeError, ValueError):
         raise field_error("enquiry_id", "首问登记不存在。") from None
 
