@@ -1261,7 +1261,7 @@ def cases_scan_deadlines(*, now: dt.datetime | None = None) -> dict[str, int]:
     """Flag running cases that crossed their warning moment (黄牌) or deadline (红牌) since the last scan,
     and notify the handler (and, for red, the centre director) through the outbox. Two indexed queries
     find them; cases already flagged are not touched again."""
-    from govhall.cases.notify import notify_staff
+    from govhall.cases.notify import notify_staff, staff_phones
 
     now = now or timezone.now()
     running = Case.objects.filter(status__in=(CaseStatus.PROCESSING, CaseStatus.RETURNED))
@@ -1276,20 +1276,22 @@ def cases_scan_deadlines(*, now: dt.datetime | None = None) -> dict[str, int]:
         Case.objects.filter(pk__in=red).update(warning_level=WarningLevel.RED, red_notified_at=now)
         Case.objects.filter(pk__in=yellow).update(warning_level=WarningLevel.YELLOW, yellow_notified_at=now)
         events = []
-        flagged = (Case.objects.filter(pk__in=red + yellow)
-                   .select_related("current_assignee", "handling_centre__director")
-                   .only("pk", "number", "matter_name", "due_at", "warning_level", "current_assignee",
-                         "handling_centre__name", "handling_centre__director"))
-        for case in flagged.iterator(chunk_size=1000):
+        flagged = list(Case.objects.filter(pk__in=red + yellow)
+                       .select_related("current_assignee", "handling_centre__director")
+                       .only("pk", "number", "matter_name", "due_at", "warning_level", "current_assignee",
+                             "handling_centre__name", "handling_centre__director"))
+        phones = staff_phones({c.current_assignee_id for c in flagged if c.current_assignee_id}
+                              | {c.handling_centre.director_id for c in flagged if c.handling_centre.director_id})
+        for case in flagged:
             is_red = case.warning_level == WarningLevel.RED
             text = (f"办件{case.number}（{case.matter_name}）已超过承诺办结时间{_fmt_time(case.due_at)}，请立即办理。"
                     if is_red else
                     f"办件{case.number}（{case.matter_name}）将于{_fmt_time(case.due_at)}到期，请抓紧办理。")
             if case.current_assignee is not None:
-                notify_staff(case.current_assignee, text, related=case)
+                notify_staff(case.current_assignee, text, related=case, phones=phones)
             director = case.handling_centre.director
             if is_red and notify_director and director is not None and director != case.current_assignee:
-                notify_staff(director, f"【超期督办】{text}", related=case)
+                notify_staff(director, f"【超期督办】{text}", related=case, phones=phones)
             events.append(CaseEvent(case=case, at=now, action="red" if is_red else "yellow",
                                     label="红牌（超期）" if is_red else "黄牌预警", actor_label=SYSTEM_LABEL,
                                     centre_name=case.handling_centre.name, detail=text, public=False))
