@@ -23,8 +23,9 @@ from govhall.core.errors import NotFound
 from govhall.orgs.access import centre_ids_visible_to
 
 
-def case_filter(user: Any) -> Q | None:
-    """A Q restricting cases to this user's, or None when the user sees every case."""
+def case_filter(user: Any, *, include_agency: bool = True) -> Q | None:
+    """A Q restricting cases to this user's, or None when the user sees every case. Supervision leaves out
+    the 代办员 clause (`include_agency=False`): an agent supervises nobody."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return Q(pk__in=[])
     if user.is_superuser or user.unit_kind == UnitKind.BUREAU:
@@ -34,7 +35,8 @@ def case_filter(user: Any) -> Q | None:
     ids = centre_ids_visible_to(user)
     if ids is None:
         return None
-    return Q(centre_id__in=ids) | Q(handling_centre_id__in=ids) | Q(agency_agent_id=user.pk)
+    scope = Q(centre_id__in=ids) | Q(handling_centre_id__in=ids)
+    return scope | Q(agency_agent_id=user.pk) if include_agency else scope
 
 
 def cases_visible_to(user: Any) -> QuerySet[Case]:
