@@ -31,7 +31,7 @@ from govhall.core.errors import NotFound, ServiceError
 # Case objects (with their encrypted fields and related objects) costs far more than the query.
 ROW_FIELDS = (
     "id", "number", "matter_name", "applicant_name", "status", "result", "due_at", "warn_at", "limit_unit",
-    "received_at", "finished_at", "rongque_pending", "forwarded", "current_assignee_id",
+    "rongque_pending", "forwarded", "current_assignee_id",
     "current_assignee__full_name", "current_assignee__username", "current_step__name", "centre__name",
     "handling_centre__name", "department__name",
 )
@@ -52,8 +52,6 @@ class CaseRow:
     due_at: dt.datetime | None
     warn_at: dt.datetime | None
     limit_unit: str
-    received_at: dt.datetime
-    finished_at: dt.datetime | None
     rongque_pending: bool
     forwarded: bool
     assignee_name: str
@@ -75,8 +73,7 @@ class CaseRow:
         return cls(
             pk=v["id"], number=v["number"], matter_name=v["matter_name"], applicant_name=v["applicant_name"],
             status=v["status"], result=v["result"], due_at=v["due_at"], warn_at=v["warn_at"],
-            limit_unit=v["limit_unit"], received_at=v["received_at"], finished_at=v["finished_at"],
-            rongque_pending=v["rongque_pending"], forwarded=v["forwarded"],
+            limit_unit=v["limit_unit"], rongque_pending=v["rongque_pending"], forwarded=v["forwarded"],
             assignee_name=(v["current_assignee__full_name"] or v["current_assignee__username"] or "")
             if v["current_assignee_id"] else "",
             step_name=v["current_step__name"] or "", centre_name=v["centre__name"],
@@ -89,8 +86,7 @@ class CaseRow:
         return cls(
             pk=case.pk, number=case.number, matter_name=case.matter_name, applicant_name=case.applicant_name,
             status=case.status, result=case.result, due_at=case.due_at, warn_at=case.warn_at,
-            limit_unit=case.limit_unit, received_at=case.received_at, finished_at=case.finished_at,
-            rongque_pending=case.rongque_pending, forwarded=case.forwarded,
+            limit_unit=case.limit_unit, rongque_pending=case.rongque_pending, forwarded=case.forwarded,
             assignee_name=assignee.display_name if assignee else "",
             step_name=case.current_step.name if case.current_step_id else "", centre_name=case.centre.name,
             handling_centre_name=case.handling_centre.name, department_name=case.department.name,
@@ -211,7 +207,7 @@ def _rollup(groups: list[dict[str, Any]], key: str, name: str, extra: str | None
 
 def supervision(user: Any, *, now: dt.datetime | None = None, centre_id: int | None = None,
                 department_id: int | None = None, handler_id: int | None = None, level: str = "",
-                limit: int = 100) -> Supervision:
+                limit: int = 50) -> Supervision:
     """Warnings (黄牌) and overdue cases (红牌) among running cases, per centre, department and handler —
     live from due_at/warn_at against now. One grouped query over the partial warning index (covering on
     PostgreSQL, joined to the small name tables) is rolled up three ways; the worst cases come from the partial deadline index."""

@@ -20,6 +20,7 @@ from govhall.accounts.models import Role
 from govhall.cases import clock
 from govhall.cases.applicants import Identity, clean_agent, clean_applicant, id_digest, normalize_id
 from govhall.cases.models import (
+    CLOCK_RUNNING,
     OPEN_STATUSES,
     PENDING_STATUSES,
     ApplicantCredit,
@@ -1259,46 +1260,65 @@ def credit_repair(*, credit: ApplicantCredit, actor: Any, note: str) -> Applican
 
 def cases_scan_deadlines(*, now: dt.datetime | None = None) -> dict[str, int]:
     """Flag running cases that crossed their warning moment (黄牌) or deadline (红牌) since the last scan,
-    and notify the handler (and, for red, the centre director) through the outbox. Two indexed queries
-    find them; cases already flagged are not touched again."""
+    and notify through the outbox: each handler once about their newly flagged cases, each centre director
+    once about the newly overdue ones. Two indexed queries find them; flagged cases are not touched again."""
     from govhall.cases.notify import notify_staff, staff_phones
 
     now = now or timezone.now()
-    running = Case.objects.filter(status__in=(CaseStatus.PROCESSING, CaseStatus.RETURNED))
-    red = list(running.filter(due_at__lt=now, warning_level__lt=WarningLevel.RED)
-               .values_list("pk", flat=True))
+    running = Case.objects.filter(status__in=CLOCK_RUNNING)
+    red = list(running.filter(due_at__lt=now, warning_level__lt=WarningLevel.RED).values_list("pk", flat=True))
     yellow = list(running.filter(warn_at__lt=now, due_at__gte=now, warning_level__lt=WarningLevel.YELLOW)
                   .values_list("pk", flat=True))
     if not red and not yellow:
         return {"yellow": 0, "red": 0}
     notify_director = CaseRules.current().scan_notify_director
     with transaction.atomic():
-        Case.objects.filter(pk__in=red).update(warning_level=WarningLevel.RED, red_notified_at=now)
-        Case.objects.filter(pk__in=yellow).update(warning_level=WarningLevel.YELLOW, yellow_notified_at=now)
-        events = []
-        flagged = list(Case.objects.filter(pk__in=red + yellow)
+        running.filter(pk__in=red).update(warning_level=WarningLevel.RED, red_notified_at=now)
+        running.filter(pk__in=yellow).update(warning_level=WarningLevel.YELLOW, yellow_notified_at=now)
+        flagged = list(running.filter(pk__in=red + yellow)
                        .select_related("current_assignee", "handling_centre__director")
                        .only("pk", "number", "matter_name", "due_at", "warning_level", "current_assignee",
                              "handling_centre__name", "handling_centre__director"))
-        phones = staff_phones({c.current_assignee_id for c in flagged if c.current_assignee_id}
-                              | {c.handling_centre.director_id for c in flagged if c.handling_centre.director_id})
+        handlers: dict[int, list[Case]] = {}
+        directors: dict[int, list[Case]] = {}
+        events = []
         for case in flagged:
             is_red = case.warning_level == WarningLevel.RED
             text = (f"办件{case.number}（{case.matter_name}）已超过承诺办结时间{_fmt_time(case.due_at)}，请立即办理。"
                     if is_red else
                     f"办件{case.number}（{case.matter_name}）将于{_fmt_time(case.due_at)}到期，请抓紧办理。")
-            if case.current_assignee is not None:
-                notify_staff(case.current_assignee, text, related=case, phones=phones)
-            director = case.handling_centre.director
-            if is_red and notify_director and director is not None and director != case.current_assignee:
-                notify_staff(director, f"【超期督办】{text}", related=case, phones=phones)
+            if case.current_assignee_id:
+                handlers.setdefault(case.current_assignee_id, []).append(case)
+            director_id = case.handling_centre.director_id
+            if is_red and notify_director and director_id and director_id != case.current_assignee_id:
+                directors.setdefault(director_id, []).append(case)
             events.append(CaseEvent(case=case, at=now, action="red" if is_red else "yellow",
                                     label="红牌（超期）" if is_red else "黄牌预警", actor_label=SYSTEM_LABEL,
                                     centre_name=case.handling_centre.name, detail=text, public=False))
         CaseEvent.objects.bulk_create(events, batch_size=1000)
+        phones = staff_phones(set(handlers) | set(directors))
+        for cases in handlers.values():
+            notify_staff(cases[0].current_assignee, _digest(cases), related=cases[0] if len(cases) == 1 else None,
+                         phones=phones)
+        for cases in directors.values():
+            notify_staff(cases[0].handling_centre.director, "【超期督办】" + _digest(cases),
+                         related=cases[0] if len(cases) == 1 else None, phones=phones)
         audit_record(action="case.scan.deadlines", object_type="cases.case", actor=None,
                      after={"yellow": len(yellow), "red": len(red), "ids": (red + yellow)[:1000]})
     return {"yellow": len(yellow), "red": len(red)}
+
+
+def _digest(cases: list[Case], shown: int = 5) -> str:
+    """One SMS for one person's newly flagged cases (an SMS per case would bury a director)."""
+    if len(cases) == 1:
+        case = cases[0]
+        if case.warning_level == WarningLevel.RED:
+            return f"办件{case.number}（{case.matter_name}）已超过承诺办结时间{_fmt_time(case.due_at)}，请立即办理。"
+        return f"办件{case.number}（{case.matter_name}）将于{_fmt_time(case.due_at)}到期，请抓紧办理。"
+    reds = sum(1 for c in cases if c.warning_level == WarningLevel.RED)
+    parts = [f"{reds}件已超期" if reds else "", f"{len(cases) - reds}件即将到期" if len(cases) > reds else ""]
+    numbers = "、".join(c.number for c in cases[:shown]) + ("等" if len(cases) > shown else "")
+    return f"新增预警办件{len(cases)}件（{'，'.join(p for p in parts if p)}）：{numbers}。请登录工作台查看。"
 
 
 def cases_scan_rongque(*, now: dt.datetime | None = None) -> dict[str, int]:

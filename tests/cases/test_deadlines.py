@@ -120,3 +120,14 @@ def test_supervision_page_and_api_take_a_fixed_number_of_queries(client, flow, d
     with time_machine.travel(local(2026, 3, 25, 8, 0), tick=False), django_assert_num_queries(12):
         assert client.get("/cases/supervision/").content.decode().count("红牌 超期") == 8
     assert body["cases"][0]["light"] == "red"
+
+
+def test_one_message_per_person_per_scan(flow, contacts):
+    """A director with many newly overdue cases gets one SMS listing them, not one per case."""
+    first, second = _accepted(flow), _accepted(flow)
+    with time_machine.travel(local(2026, 3, 25, 8, 0), tick=False):
+        assert cases_scan_deadlines() == {"yellow": 0, "red": 2}
+    handler, director = _sms_to("0001"), _sms_to("0002")
+    assert len(handler) == 1 and len(director) == 1
+    assert "新增预警办件2件（2件已超期）" in handler[0] and first.number in handler[0] and second.number in handler[0]
+    assert director[0].startswith("【超期督办】")
