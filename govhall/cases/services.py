@@ -755,14 +755,24 @@ def _correction_items(case: Case, items: Sequence[dict[str, Any]]) -> list[tuple
     return out
 
 
-def _issue_sheet(case: Case, actor: Any, rows: list[tuple[CaseMaterial, str, str]], note: str) -> Any:
+def _issue_correction(case: Case, actor: Any, rows: list[tuple[CaseMaterial, str, str]], note: str,
+                      at: dt.datetime) -> Any:
+    """The 一次性告知书: the catalogue's notification sheet (STD-2), the materials marked, the case notice."""
     from govhall.catalog.services import notification_sheet_create
 
-    return notification_sheet_create(
+    sheet = notification_sheet_create(
         matter_version=case.matter_version, centre=case.handling_centre, clerk=actor,
         items=[(row.material or row.name, problem, reason) for row, problem, reason in rows],
         case=case, applicant_name=case.applicant_name, note=note,
     )
+    for row, problem, _reason in rows:
+        row.status = problem
+        row.save(update_fields=["status"])
+    _issue_notice(case, NoticeKind.CORRECTION, actor, {
+        "sheet": sheet.serial, "received_at": _fmt_time(case.received_at), "note": note,
+        "items": [{"name": r.name, "problem": MaterialStatus(p).label, "reason": why} for r, p, why in rows],
+    }, sheet=sheet, at=at)
+    return sheet
 
 
 @transaction.atomic
@@ -773,17 +783,10 @@ def case_request_correction(*, case: Case, actor: Any, items: Sequence[dict[str,
     _require_decider(case, actor)
     rows = _correction_items(case, items)
     now = timezone.now()
-    sheet = _issue_sheet(case, actor, rows, note)
-    for row, problem, _reason in rows:
-        row.status = problem
-        row.save(update_fields=["status"])
     before = _state(case)
+    sheet = _issue_correction(case, actor, rows, note, now)
     case.status = CaseStatus.CORRECTION
     case.save()
-    _issue_notice(case, NoticeKind.CORRECTION, actor, {
-        "sheet": sheet.serial, "received_at": _fmt_time(case.received_at), "note": note,
-        "items": [{"name": r.name, "problem": MaterialStatus(p).label, "reason": why} for r, p, why in rows],
-    }, sheet=sheet, at=now)
     _event(case, "correction", "一次性告知（补正）", actor,
            "需补正：" + "；".join(f"{r.name}（{MaterialStatus(p).label}：{why}）" for r, p, why in rows), at=now)
     _audit(case, "correction", actor, before, {**_state(case), "sheet": sheet.serial})
@@ -838,7 +841,6 @@ def case_supply(*, case: Case, actor: Any, material_ids: Sequence[Any], note: st
     return case
 
 
-
 # --- back office (后台分类审批, MODE-1) ----------------------------------------------------------------
 
 
@@ -888,18 +890,11 @@ def case_step_return(*, case: Case, actor: Any, to: str, reason: str,
         _event(case, "return_front", f"{step.name}：退回前台", actor, f"原因：{reason}", at=now)
     else:
         rows = _correction_items(case, items)
-        sheet = _issue_sheet(case, actor, rows, reason)
+        _issue_correction(case, actor, rows, reason, now)
         _close_step(step, actor=actor, role=role, action=StepAction.RETURN_APPLICANT, opinion=reason, at=now)
-        for row, problem, _why in rows:
-            row.status = problem
-            row.save(update_fields=["status"])
         _suspend(case, kind=SuspensionKind.CORRECTION, actor=actor, at=now, reason=reason,
                  materials=[row.pk for row, _p, _w in rows])
         case.current_assignee = None
-        _issue_notice(case, NoticeKind.CORRECTION, actor, {
-            "sheet": sheet.serial, "received_at": _fmt_time(case.received_at), "note": reason,
-            "items": [{"name": r.name, "problem": MaterialStatus(p).label, "reason": why} for r, p, why in rows],
-        }, sheet=sheet, at=now)
         _event(case, "return_applicant", f"{step.name}：退回补正", actor,
                "需补正：" + "；".join(f"{r.name}（{why}）" for r, _p, why in rows) + "。补正期间暂停计时。", at=now)
         _notify_applicant(case, f"您的办件{case.number}需补正材料，请按一次性告知书补齐，补正期间暂停计时。")
