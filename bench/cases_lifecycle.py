@@ -81,7 +81,7 @@ def build() -> list[dict[str, object]]:
         people = {}
         for key, role in (("clerk", Role.FRONT_DESK), ("reviewer", Role.BACK_OFFICE), ("reviewer_b", Role.BACK_OFFICE),
                           ("approver", Role.BACK_OFFICE), ("approver_b", Role.BACK_OFFICE)):
-            user = User.objects.create(username=f"{key}{t}", full_name=f"{key}{t}", staff_no=f"{key[:2].upper()}{t:03d}",
+            user = User.objects.create(username=f"{key}{t}", full_name=f"{key}{t}", staff_no=f"{key.upper()}{t:03d}",
                                        centre=centre)
             UserRole.objects.create(user=user, role=role)
             people[key] = user
@@ -210,6 +210,9 @@ def run_lifecycles(base: str, towns: list[dict[str, object]], clients: int,
 
 
 def main() -> None:
+    import logging
+
+    logging.getLogger("httpx").setLevel(logging.WARNING)
     parser = argparse.ArgumentParser()
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--workers", type=int, default=2, help="uvicorn processes")

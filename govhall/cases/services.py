@@ -79,7 +79,7 @@ def _lock(case: Case) -> Case:
     """Re-read the case under a row lock (SQLite: the IMMEDIATE transaction already serialises)."""
     return (Case.objects.select_for_update(of=("self",))
             .select_related("centre__division", "handling_centre__division", "matter_version", "department",
-                            "current_step__post", "current_post")
+                            "current_step__post", "current_post", "current_assignee")
             .get(pk=case.pk))
 
 
