@@ -78,8 +78,8 @@ def _label(actor: Any) -> str:
 def _lock(case: Case) -> Case:
     """Re-read the case under a row lock (SQLite: the IMMEDIATE transaction already serialises)."""
     return (Case.objects.select_for_update(of=("self",))
-            .select_related("centre__division", "handling_centre__division", "matter_version", "department",
-                            "current_step__post", "current_post", "current_assignee")
+            .select_related("centre__division", "handling_centre__division", "matter", "matter_version",
+                            "department", "current_step__post", "current_post", "current_assignee")
             .get(pk=case.pk))
 
 
@@ -586,7 +586,7 @@ def case_accept(
     case = _lock(case)
     _require_status(case, (CaseStatus.RECEIVED,), "受理")
     _require_decider(case, actor)
-    if not Matter.objects.get(pk=case.matter_id).is_serviceable:
+    if not case.matter.is_serviceable:
         raise Conflict(f"事项「{case.matter_name}」已暂停或取消，不能受理。", code="matter_not_serviceable")
     version = case.matter_version
     now = timezone.now()
