@@ -130,11 +130,11 @@ def resolve_queue(centre: Centre, key: QueueKey, windows: list[Window] | None = 
     raise Conflict(f"本中心没有受理“{queue_label(key)}”业务的窗口，请到导服台咨询。", code="no_window")
 
 
-def business_groups(centre: Centre) -> list[tuple[str, str]]:
+def business_groups(centre: Centre, windows: list[Window] | None = None) -> list[tuple[str, str]]:
     """The business groups a visitor may pick without naming a matter: one per class queue the centre's
     windows serve (key, label)."""
     seen: dict[str, str] = {}
-    for w in centre_windows(centre):
+    for w in centre_windows(centre) if windows is None else windows:
         if w.window_class == WindowClass.PROFESSIONAL:
             key = QueueKey(WindowClass.PROFESSIONAL, w.department_id)
             seen.setdefault(key.key, queue_label(key, w.department))
@@ -248,9 +248,21 @@ def waiting_counts(centre_id: int, date: dt.date | None = None) -> dict[str, int
 
 
 def _publish(centre_id: int, kind: str, payload: dict[str, Any], *, counts: bool = True) -> None:
-    if counts:
-        payload = {**payload, "waiting": waiting_counts(centre_id)}
-    events.publish_on_commit(topic(centre_id, kind), {"kind": kind, **payload})
+    """Announce a change to the screens when the transaction commits. The waiting counts are read after the
+    commit, outside the locks that serialise numbering and calling; a screen shows the counts of the
+    latest event it received."""
+    message = {"kind": kind, **payload}
+    if not counts:
+        events.publish_on_commit(topic(centre_id, kind), message)
+        return
+
+    def send() -> None:
+        try:
+            events.publish(topic(centre_id, kind), {**message, "waiting": waiting_counts(centre_id)})
+        except Exception:  # the change is committed; a lost notification must not turn it into an error
+            logger.exception("could not publish queue event %s", kind)
+
+    transaction.on_commit(send)
 
 
 def ticket_payload(ticket: Ticket) -> dict[str, Any]:
@@ -321,7 +333,7 @@ def ticket_issue(
         group_label = ""
     elif group:
         key = parse_queue_key(group)
-        if key.key not in dict(business_groups(centre)):
+        if key.key not in dict(business_groups(centre, windows)):
             raise field_error("group", "本中心没有该业务类别的窗口，请从列表中选择。")
         group_label = queue_label(key)
     else:
@@ -362,9 +374,10 @@ def ticket_issue(
             id_number=id_number, id_digest=lookup_digest(id_number) if id_number else "",
             issued_by=by if getattr(by, "pk", None) else None, issued_at=now, queued_at=now,
         )
+        _publish(centre.pk, "issued", {"ticket": ticket_payload(ticket)})
+        # The audit append serialises all writers until commit: keep it the last statement.
         audit_record(action="ticket.issue", obj=ticket, actor=by if getattr(by, "pk", None) else None,
                      after={"code": ticket.code, "queue": key.key, "priority": priority, "source": source})
-        _publish(centre.pk, "issued", {"ticket": ticket_payload(ticket)})
     open_ids = open_window_ids(centre.pk)
     ahead, minutes = estimate_wait(ticket, windows=windows, open_ids=open_ids, settings=qs)
     warnings = []
@@ -426,8 +439,12 @@ def estimate_wait(ticket: Ticket, *, windows: list[Window] | None = None, open_i
 
 
 def _locked_state(window: Window) -> WindowState:
-    WindowState.objects.get_or_create(window=window)
-    return WindowState.objects.select_for_update().get(window=window)
+    """The window's state row, locked: one operation at a time per window."""
+    state = WindowState.objects.select_for_update().filter(window=window).first()
+    if state is None:
+        WindowState.objects.get_or_create(window=window)
+        state = WindowState.objects.select_for_update().get(window=window)
+    return state
 
 
 def _window_payload(window: Window, state: WindowState) -> dict[str, Any]:
@@ -551,7 +568,7 @@ def ticket_call_next(*, window: Window, by: Any, now: dt.datetime | None = None)
         if current is not None and current.status == TicketStatus.SERVING:
             raise Conflict(f"{current.code}号正在办理中，请先结束办理再叫下一位。", code="serving")
         if current is not None:
-            _skip(current, window=window, by=by, now=now)
+            _skip(current, window=window, by=by, now=now, audit=False)  # audited last, see below
         candidates = (Ticket.objects.filter(centre_id=window.centre_id, date=timezone.localdate(now),
                                             status__in=WAITING_STATUSES)
                       .filter(window_queue_q(window)).order_by("-priority", "queued_at", "id"))
@@ -560,6 +577,8 @@ def ticket_call_next(*, window: Window, by: Any, now: dt.datetime | None = None)
         for _attempt in range(3):
             ticket = candidates.first()
             if ticket is None:
+                if current is not None:
+                    _audit_skip(current, window, by)
                 return None
             # The status guard makes a second caller of the same row a no-op even without row locks.
             if Ticket.objects.filter(pk=ticket.pk, status__in=WAITING_STATUSES).update(
@@ -567,13 +586,18 @@ def ticket_call_next(*, window: Window, by: Any, now: dt.datetime | None = None)
                     target_window=None):
                 break
         else:
+            if current is not None:
+                _audit_skip(current, window, by)
             return None
-        ticket.refresh_from_db()
-        ticket.called_window = window
+        before = ticket.status
+        ticket.status, ticket.called_window, ticket.called_at = TicketStatus.CALLED, window, now
+        ticket.served_by, ticket.target_window = by, None
         log = _log_call(ticket, window, CallKind.CALL, by, now)
-        audit_record(action="ticket.call", obj=ticket, before={"status": TicketStatus.WAITING},
-                     after={"status": ticket.status, "window": window.number}, actor=by)
         _publish(window.centre_id, "call", _call_payload(log, ticket, window))
+        if current is not None:
+            _audit_skip(current, window, by)
+        audit_record(action="ticket.call", obj=ticket, before={"status": before},
+                     after={"status": ticket.status, "window": window.number}, actor=by)
     return ticket
 
 
@@ -603,12 +627,17 @@ def ticket_recall(*, window: Window, ticket_id: int, by: Any, now: dt.datetime |
     return ticket
 
 
-def _skip(ticket: Ticket, *, window: Window, by: Any, now: dt.datetime) -> None:
+def _skip(ticket: Ticket, *, window: Window, by: Any, now: dt.datetime, audit: bool = True) -> None:
     Ticket.objects.filter(pk=ticket.pk).update(status=TicketStatus.SKIPPED, skipped_at=now)
     ticket.status, ticket.skipped_at = TicketStatus.SKIPPED, now
+    _publish(window.centre_id, "update", {"ticket": ticket_payload(ticket)}, counts=False)
+    if audit:
+        _audit_skip(ticket, window, by)
+
+
+def _audit_skip(ticket: Ticket, window: Window, by: Any) -> None:
     audit_record(action="ticket.skip", obj=ticket, before={"status": TicketStatus.CALLED},
                  after={"status": TicketStatus.SKIPPED, "window": window.number}, actor=by)
-    _publish(window.centre_id, "update", {"ticket": ticket_payload(ticket)}, counts=False)
 
 
 def ticket_skip(*, window: Window, ticket_id: int, by: Any, now: dt.datetime | None = None) -> Ticket:

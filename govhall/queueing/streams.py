@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from django.core.handlers.asgi import ASGIRequest
+from django.db import connections
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 
 from govhall.core import events
@@ -32,6 +33,9 @@ def _sse(event: str | None, data: str) -> str:
 
 def event_stream(request: HttpRequest, topics: list[str], *, initial: Callable[[], dict[str, Any]]) -> HttpResponse:
     if isinstance(request, ASGIRequest):
+        # The stream outlives this view by hours; the view's database connection must not (each open screen
+        # would hold one). The snapshot opens and closes its own.
+        connections.close_all()
         return events.sse_response(request, topics, initial=initial, retry_ms=RETRY_MS)
     response = StreamingHttpResponse(_blocking_stream(topics, initial), content_type="text/event-stream; charset=utf-8")
     response["Cache-Control"] = "no-cache, no-transform"
