@@ -128,6 +128,7 @@ class Command(BaseCommand):
             worker_type="thread",
             periodic=True,
             check_worker_health=False,  # that check runs in Consumer.run()'s loop, which uvicorn replaces
+            max_delay=1.0,  # SQLite storage is polled: pick a task up within a second (SMS codes)
             shutdown_timeout=5,
         )
         consumer.start()
