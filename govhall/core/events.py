@@ -89,7 +89,10 @@ def _topic_list(topics: Iterable[str] | str) -> list[str]:
 
 
 class _Subscriber:
-    """One subscription. `deliver` is called from any thread; `close` ends the stream."""
+    """One subscription with its queue. Sync subscribers get `deliver` on any thread, async ones on
+    their event loop; `close` ends the stream."""
+
+    queue: queue.Queue[object] | asyncio.Queue[object]
 
     def __init__(self, topics: Iterable[str]) -> None:
         topics = _topic_list(topics)
@@ -107,10 +110,22 @@ class _Subscriber:
         return topic in self.exact or any(topic.startswith(p) for p in self.prefixes)
 
     def deliver(self, event: Event) -> None:
-        raise NotImplementedError
+        if self.closed:
+            return
+        if self.queue.qsize() >= QUEUE_LIMIT:
+            # Behind by this much, it would show stale state: end the stream so it starts afresh.
+            _broker.remove(self)
+            self.close("订阅者处理过慢，已丢失事件")
+            return
+        self.queue.put_nowait(event)
 
     def close(self, reason: str) -> None:
-        raise NotImplementedError
+        self._mark_closed(reason)
+
+    def _mark_closed(self, reason: str) -> None:
+        if not self.closed:
+            self.closed, self.close_reason = True, reason
+            self.queue.put_nowait(_CLOSED)
 
 
 class _SyncSubscriber(_Subscriber):
@@ -118,20 +133,6 @@ class _SyncSubscriber(_Subscriber):
         super().__init__(topics)
         # Unbounded: deliver() bounds it, and must never raise into a publisher.
         self.queue: queue.Queue[object] = queue.Queue()
-
-    def deliver(self, event: Event) -> None:
-        if self.closed:
-            return
-        if self.queue.qsize() >= QUEUE_LIMIT:
-            _broker.remove(self)
-            self.close("订阅者处理过慢，已丢失事件")
-            return
-        self.queue.put_nowait(event)
-
-    def close(self, reason: str) -> None:
-        if not self.closed:
-            self.closed, self.close_reason = True, reason
-            self.queue.put_nowait(_CLOSED)
 
 
 class _AsyncSubscriber(_Subscriber):
@@ -142,22 +143,8 @@ class _AsyncSubscriber(_Subscriber):
         self.loop = loop
         self.queue: asyncio.Queue[object] = asyncio.Queue()
 
-    def deliver(self, event: Event) -> None:  # on self.loop
-        if self.closed:
-            return
-        if self.queue.qsize() >= QUEUE_LIMIT:
-            _broker.remove(self)
-            self.close("订阅者处理过慢，已丢失事件")
-            return
-        self.queue.put_nowait(event)
-
     def close(self, reason: str) -> None:
-        def _close() -> None:
-            if not self.closed:
-                self.closed, self.close_reason = True, reason
-                self.queue.put_nowait(_CLOSED)
-
-        _on_loop(self.loop, _close)
+        _on_loop(self.loop, functools.partial(self._mark_closed, reason))  # its queue is the loop's
 
 
 def _deliver_all(subs: list[_AsyncSubscriber], event: Event) -> None:
