@@ -10,12 +10,11 @@ from django.test import Client
 
 from govhall.queueing import services
 from govhall.queueing.models import QueueSettings
-from tests.browser.conftest import browser, page  # noqa: F401 - the shared Playwright fixtures
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_clerk_calls_and_the_display_screen_shows_it(live_server, browser, page, hall):  # noqa: F811
+def test_clerk_calls_and_the_display_screen_shows_it(live_server, browser, page, hall):
     centre, window = hall.town, hall.windows["minsheng"]
     QueueSettings.objects.create(centre=centre, opening_time=dt.time(0, 0), closing_time=dt.time(23, 59, 59))
     ticket = services.ticket_issue(centre=centre, group="minsheng").ticket
