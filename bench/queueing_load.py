@@ -77,7 +77,7 @@ def recreate_database(url: str) -> None:
 def server_env(args: argparse.Namespace, var_dir: Path) -> dict[str, str]:
     return {**os.environ, "GOVHALL_DATABASE_URL": args.database_url, "GOVHALL_REDIS_URL": args.redis_url,
             "GOVHALL_VAR_DIR": str(var_dir), "GOVHALL_ALLOWED_HOSTS": "127.0.0.1,localhost",
-            "GOVHALL_HUEY_NAME": "govhall-bench-queue"}
+            "GOVHALL_HUEY_NAME": "govhall-bench-queue", "DJANGO_SETTINGS_MODULE": "govhall.settings"}
 
 
 SEED = r"""
