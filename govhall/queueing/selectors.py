@@ -219,9 +219,22 @@ def figures(centre: Centre, date_from: dt.date, date_to: dt.date) -> dict[str, A
 
 
 def operable_centres(user: Any) -> QuerySet[Centre]:
+    from govhall.queueing.access import OPERATOR_ROLES
+
     if user.is_superuser:
         return Centre.objects.filter(is_active=True)
-    return Centre.objects.filter(pk=user.centre_id, is_active=True) if user.centre_id else Centre.objects.none()
+    if user.centre_id and user.has_role(*OPERATOR_ROLES):
+        return Centre.objects.filter(pk=user.centre_id, is_active=True)
+    return Centre.objects.none()
+
+
+def figures_centres(user: Any) -> QuerySet[Centre]:
+    from govhall.orgs.access import centres_visible_to
+    from govhall.queueing.access import FIGURES_ROLES
+
+    if not (user.is_superuser or user.has_role(*FIGURES_ROLES)):
+        return Centre.objects.none()
+    return centres_visible_to(user).filter(is_active=True).order_by("division__code")
 
 
 def todays_tickets(centre: Centre) -> QuerySet[Ticket]:

@@ -64,10 +64,12 @@ def _is_htmx(request: HttpRequest) -> bool:
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
+    """The staff member's centre (its desk), or the centres whose figures they may read."""
     centres = list(selectors.operable_centres(request.user)[:50])
     if len(centres) == 1:
         return redirect("queueing:desk", centre_id=centres[0].pk)
-    return render(request, "queueing/home.html", {"centres": centres})
+    figures = [] if centres else list(selectors.figures_centres(request.user)[:400])
+    return render(request, "queueing/home.html", {"centres": centres, "figures_centres": figures})
 
 
 def _desk_context(request: HttpRequest, centre: Any, **extra: Any) -> dict[str, Any]:
