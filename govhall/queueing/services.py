@@ -192,22 +192,22 @@ def _next_number(centre_id: int, date: dt.date, prefix: str) -> int:
 # --- validation helpers -----------------------------------------------------------------------------
 
 
-def _clean_phone(value: str, *, field: str = "phone") -> str:
+def _clean(normalize: Any, value: str, field: str) -> str:
+    """'' stays ''; anything else is normalised (mobile number, ID number) or a field error."""
     if not value:
         return ""
     try:
-        return normalize_mobile(value)
+        return normalize(value)
     except ValidationError as exc:
         raise field_error(field, exc.messages[0]) from None
 
 
-def _clean_id(value: str, *, field: str = "id_number") -> str:
-    if not value:
-        return ""
-    try:
-        return normalize_id_card(value)
-    except ValidationError as exc:
-        raise field_error(field, exc.messages[0]) from None
+def _clean_phone(value: str) -> str:
+    return _clean(normalize_mobile, value, "phone")
+
+
+def _clean_id(value: str) -> str:
+    return _clean(normalize_id_card, value, "id_number")
 
 
 def _age_on(birth: dt.date, day: dt.date) -> int:
