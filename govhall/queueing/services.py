@@ -108,7 +108,7 @@ def window_queue_q(window: Window) -> Q:
 
 def queue_label(key: QueueKey, department: Department | None = None) -> str:
     if key.window_class == WindowClass.PROFESSIONAL:
-        dept = department or Department.objects.filter(pk=key.department_id).first()
+        dept = department or Department.objects.filter(Q(pk=key.department_id)).first()
         return f"{dept.short_name or dept.name}专窗" if dept else "专业窗口"
     return WindowClass(key.window_class).label
 
@@ -158,7 +158,7 @@ def prefix_for(qs: QueueSettings, key: QueueKey) -> str:
     if key.window_class != WindowClass.PROFESSIONAL:
         return qs.prefixes.get(key.window_class) or QueueSettings._meta.get_field("prefixes").default()[
             key.window_class]
-    dept = Department.objects.get(pk=key.department_id)
+    dept = Department.objects.get(Q(pk=key.department_id))
     letter = (qs.department_prefixes or {}).get(dept.code)
     if letter:
         return letter
@@ -296,6 +296,7 @@ def _matter_queue(centre: Centre, matter_id: int) -> tuple[Matter, QueueKey]:
     if link is None or not link.matter.is_serviceable:
         raise field_error("matter", "本中心不办理该事项，或该事项已暂停、取消；请重新选择或到导服台咨询。")
     version = link.matter.current_version
+    assert version is not None  # is_serviceable
     dept_id = version.window_department_id if version.window_class == WindowClass.PROFESSIONAL else None
     return link.matter, QueueKey(version.window_class, dept_id)
 
@@ -396,8 +397,8 @@ def ahead_of(ticket: Ticket) -> int:
     if not ticket.is_waiting:
         return 0
     same_queue = Ticket.objects.filter(
+        Q(window_class=ticket.window_class, department_id=ticket.department_id),
         centre_id=ticket.centre_id, date=ticket.date, status__in=WAITING_STATUSES,
-        window_class=ticket.window_class, department_id=ticket.department_id,
     ).exclude(pk=ticket.pk)
     if ticket.priority:
         before = Q(priority=True) & (Q(queued_at__lt=ticket.queued_at) | Q(queued_at=ticket.queued_at,
@@ -410,12 +411,13 @@ def ahead_of(ticket: Ticket) -> int:
 
 def average_service_minutes(centre_id: int, key: QueueKey, date: dt.date, default: int) -> float:
     rows = list(Ticket.objects.filter(
-        centre_id=centre_id, date=date, window_class=key.window_class, department_id=key.department_id,
-        status=TicketStatus.DONE, started_at__isnull=False, finished_at__isnull=False,
+        Q(window_class=key.window_class, department_id=key.department_id),
+        centre_id=centre_id, date=date, status=TicketStatus.DONE, started_at__isnull=False, finished_at__isnull=False,
     ).order_by("-finished_at").values_list("started_at", "finished_at")[:30])
-    if not rows:
+    spans = [(f - s).total_seconds() for s, f in rows if s is not None and f is not None]
+    if not spans:
         return float(default)
-    return sum((f - s).total_seconds() for s, f in rows) / len(rows) / 60
+    return sum(spans) / len(spans) / 60
 
 
 def estimate_wait(ticket: Ticket, *, windows: list[Window] | None = None, open_ids: set[int] | None = None,
@@ -606,7 +608,7 @@ def _ticket_at_window(ticket_id: int, window: Window, statuses: tuple[str, ...],
     if ticket is None:
         raise NotFound()
     if ticket.called_window_id != window.pk or ticket.status not in statuses:
-        where = f"，在{ticket.called_window.number}号窗口" if ticket.called_window_id else ""
+        where = f"，在{ticket.window_number}号窗口" if ticket.called_window_id else ""
         raise Conflict(f"{ticket.code}号当前为“{ticket.get_status_display()}”{where}，不能{action}。",
                        code="wrong_state")
     return ticket
@@ -703,7 +705,7 @@ def ticket_transfer(
     else:
         key = parse_queue_key(to_group, field="to_group")
         if key.window_class == WindowClass.PROFESSIONAL and not Department.objects.filter(
-                pk=key.department_id).exists():
+                Q(pk=key.department_id)).exists():
             raise field_error("to_group", "转入的部门不存在。")
     windows = centre_windows(centre)
     with transaction.atomic():
@@ -858,8 +860,8 @@ def slot_create(*, centre: Centre, group: str, date: dt.date, start: dt.time, en
     if date < _today():
         raise field_error("date", "不能为过去的日期设置预约时段。")
     with transaction.atomic():
-        if AppointmentSlot.objects.filter(centre=centre, window_class=key.window_class,
-                                          department_id=key.department_id, date=date, start=start).exists():
+        if AppointmentSlot.objects.filter(Q(window_class=key.window_class, department_id=key.department_id),
+                                          centre=centre, date=date, start=start).exists():
             raise Conflict(f"{date} {start:%H:%M} 的“{queue_label(key)}”预约时段已存在。", code="duplicate")
         slot = AppointmentSlot.objects.create(centre=centre, window_class=key.window_class,
                                               department_id=key.department_id, date=date, start=start, end=end,
@@ -918,7 +920,7 @@ def appointment_book(*, slot_id: int, matter_id: int, name: str, phone: str, id_
             raise field_error("slot", "该时段已开始或已过去，请选择其他时段。")
         matter, key = _matter_queue(slot.centre, matter_id)
         version = matter.current_version
-        if not version.supports_appointment:
+        if version is None or not version.supports_appointment:
             raise field_error("matter", f"“{matter.name}”不支持预约办理，请直接到中心取号。")
         if resolve_queue(slot.centre, key) != QueueKey(slot.window_class, slot.department_id):
             raise field_error("slot", "该时段不办理此事项，请选择对应窗口的时段。")

@@ -16,7 +16,8 @@ from typing import Any
 
 from django.core.handlers.asgi import ASGIRequest
 from django.db import connections
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import HttpRequest, StreamingHttpResponse
+from django.http.response import HttpResponseBase
 
 from govhall.core import events
 
@@ -31,7 +32,8 @@ def _sse(event: str | None, data: str) -> str:
     return "\n".join(lines) + "\n\n"
 
 
-def event_stream(request: HttpRequest, topics: list[str], *, initial: Callable[[], dict[str, Any]]) -> HttpResponse:
+def event_stream(request: HttpRequest, topics: list[str], *,
+                 initial: Callable[[], dict[str, Any]]) -> HttpResponseBase:
     if isinstance(request, ASGIRequest):
         # The stream outlives this view by hours; the view's database connection must not (each open screen
         # would hold one). The snapshot opens and closes its own.
