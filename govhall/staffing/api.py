@@ -9,6 +9,7 @@ from typing import Any
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Router, Schema
+from ninja.responses import Status
 
 from govhall.core.errors import NotFound, field_error
 from govhall.core.middleware import client_ip
@@ -232,7 +233,7 @@ def my_pending_enquiries(request: HttpRequest) -> list[EnquiryOut]:
 
 
 @router.post("/enquiries", response={201: EnquiryOut}, summary="登记首问")
-def create_enquiry(request: HttpRequest, payload: EnquiryIn) -> tuple[int, EnquiryOut]:
+def create_enquiry(request: HttpRequest, payload: EnquiryIn) -> Status[EnquiryOut]:
     matter = None
     if payload.matter_code.strip():
         from govhall.catalog.models import Matter
@@ -243,7 +244,7 @@ def create_enquiry(request: HttpRequest, payload: EnquiryIn) -> tuple[int, Enqui
     enquiry = services.enquiry_create(staff=request.user, question=payload.question, asker_name=payload.asker_name,
                                       asker_phone=payload.asker_phone, matter=matter, channel=payload.channel,
                                       answer=payload.answer)
-    return 201, _enquiry_out(access_enquiry(request.user, enquiry.pk))
+    return Status(201, _enquiry_out(access_enquiry(request.user, enquiry.pk)))
 
 
 @router.get("/enquiries/{enquiry_id}", response=EnquiryOut, summary="首问详情")
@@ -280,9 +281,9 @@ def reveal_enquiry_contact(request: HttpRequest, enquiry_id: int) -> ContactOut:
 
 
 @router.post("/attendance/sign-in", response={201: AttendanceOut}, summary="签到（记录时间和地址）")
-def sign_in(request: HttpRequest) -> tuple[int, AttendanceOut]:
+def sign_in(request: HttpRequest) -> Status[AttendanceOut]:
     row = services.attendance_sign_in(staff=request.user, ip=client_ip(request))
-    return 201, _attendance_out(row)
+    return Status(201, _attendance_out(row))
 
 
 @router.post("/attendance/sign-out", response=AttendanceOut, summary="签退")
@@ -327,7 +328,7 @@ def list_leaves(request: HttpRequest, status: str | None = None, centre_id: int 
 
 
 @router.post("/leaves", response={201: LeaveOut}, summary="申请请假（或由主任代为登记）")
-def request_leave(request: HttpRequest, payload: LeaveIn) -> tuple[int, LeaveOut]:
+def request_leave(request: HttpRequest, payload: LeaveIn) -> Status[LeaveOut]:
     from govhall.accounts.models import User
 
     staff = request.user
@@ -337,7 +338,7 @@ def request_leave(request: HttpRequest, payload: LeaveIn) -> tuple[int, LeaveOut
             raise field_error("staff_id", "未找到该工作人员。")
     leave = services.leave_request(staff=staff, kind=payload.kind, start_at=_aware(payload.start_at),
                                    end_at=_aware(payload.end_at), reason=payload.reason, actor=request.user)
-    return 201, _leave_out(leave)
+    return Status(201, _leave_out(leave))
 
 
 @router.post("/leaves/{leave_id}/approve", response=LeaveOut, summary="批准请假（本中心主任）")
