@@ -577,7 +577,7 @@ def _compute(*, scheme: AssessmentScheme, month: dt.date, staff: list[Any]) -> i
     for item in AssessmentItem.objects.filter(month=month, staff_id__in=ctx.staff_ids).order_by("id"):
         items.setdefault(item.staff_id, []).append(item)
     now = timezone.now()
-    results = []
+    results, skipped = [], []
     for user in staff:
         lines, weighted, weight_sum = [], Decimal(0), Decimal(0)
         for ind in indicators:
@@ -589,7 +589,10 @@ def _compute(*, scheme: AssessmentScheme, month: dt.date, staff: list[Any]) -> i
             if score is not None:
                 weighted += ind.weight * score
                 weight_sum += ind.weight
-        indicator_score = quantize(weighted / weight_sum) if weight_sum else Decimal("0.00")
+        if not weight_sum:
+            skipped.append(user.pk)  # nothing to assess this month (e.g. joined on its last rest day)
+            continue
+        indicator_score = quantize(weighted / weight_sum)
         manual = [{"kind": it.get_kind_display(), "points": str(it.points), "what": it.what, "reason": it.reason,
                    "decided_by": it.decided_by, "decided_on": it.decided_on.isoformat()}
                   for it in items.get(user.pk, [])]
@@ -598,6 +601,7 @@ def _compute(*, scheme: AssessmentScheme, month: dt.date, staff: list[Any]) -> i
             scheme=scheme, staff=user, centre_id=user.centre_id, month=month, indicator_score=indicator_score,
             manual_points=manual_points, total=quantize(indicator_score + manual_points), computed_at=now,
             breakdown={"indicators": lines, "weight_applied": str(weight_sum), "manual": manual}))
+    AssessmentResult.objects.filter(scheme=scheme, month=month, staff_id__in=skipped).delete()
     AssessmentResult.objects.bulk_create(
         results, update_conflicts=True, unique_fields=["scheme", "staff", "month"],
         update_fields=["centre", "indicator_score", "manual_points", "total", "breakdown", "computed_at"])
