@@ -240,7 +240,7 @@ def enquiry_create(*, staff: Any, question: str, asker_name: str = "", asker_pho
 
 @transaction.atomic
 def enquiry_answer(*, enquiry: Enquiry, actor: Any, answer: str) -> Enquiry:
-    enquiry = Enquiry.objects.select_for_update().select_related("first_staff", "handed_to").get(pk=enquiry.pk)
+    enquiry = Enquiry.objects.select_for_update(of=("self",)).select_related("first_staff", "handed_to").get(pk=enquiry.pk)
     _require_pending(enquiry, "答复")
     _require_owner(enquiry, actor)
     answer = (answer or "").strip()
@@ -257,7 +257,7 @@ def enquiry_answer(*, enquiry: Enquiry, actor: Any, answer: str) -> Enquiry:
 @transaction.atomic
 def enquiry_hand_over(*, enquiry: Enquiry, actor: Any, to: Any, note: str = "") -> Enquiry:
     """Hand the enquiry to a named colleague, who then owns it until it is answered (STD-1)."""
-    enquiry = Enquiry.objects.select_for_update().select_related("first_staff", "handed_to").get(pk=enquiry.pk)
+    enquiry = Enquiry.objects.select_for_update(of=("self",)).select_related("first_staff", "handed_to").get(pk=enquiry.pk)
     _require_pending(enquiry, "转交")
     _require_owner(enquiry, actor)
     if to is None or not to.is_active:
@@ -278,7 +278,7 @@ def enquiry_hand_over(*, enquiry: Enquiry, actor: Any, to: Any, note: str = "") 
 @transaction.atomic
 def enquiry_mark_converted(*, enquiry: Enquiry, case_number: str, actor: Any) -> Enquiry:
     """Called by the case app when an enquiry becomes a case (the Case keeps its own FK to the enquiry)."""
-    enquiry = Enquiry.objects.select_for_update().get(pk=enquiry.pk)
+    enquiry = Enquiry.objects.select_for_update(of=("self",)).get(pk=enquiry.pk)
     case_number = (case_number or "").strip()
     if not case_number or len(case_number) > 50:
         raise field_error("case_number", "办件编号不能为空，且不超过50个字符。")
@@ -337,7 +337,7 @@ def attendance_sign_in(*, staff: Any, ip: str, at: dt.datetime | None = None) ->
 def attendance_sign_out(*, staff: Any, ip: str, at: dt.datetime | None = None) -> Attendance:
     at = at or timezone.now()
     day = timezone.localtime(at).date()
-    row = Attendance.objects.select_for_update().filter(staff=staff, date=day).first()
+    row = Attendance.objects.select_for_update(of=("self",)).filter(staff=staff, date=day).first()
     if row is None:
         raise Conflict("您今天尚未签到，不能签退。")
     if row.sign_out_at is not None:
@@ -406,7 +406,7 @@ def leave_request(*, staff: Any, kind: str, start_at: dt.datetime, end_at: dt.da
 
 
 def _decide(leave: Leave, actor: Any, status: str, note: str, action: str) -> Leave:
-    leave = Leave.objects.select_for_update().select_related("staff", "centre").get(pk=leave.pk)
+    leave = Leave.objects.select_for_update(of=("self",)).select_related("staff", "centre").get(pk=leave.pk)
     if not can_decide_leave(actor, leave):
         raise Forbidden("只有该工作人员所在中心的主任可以审批请假（主任本人的请假由市行政审批局审批）。")
     if leave.status != LeaveStatus.REQUESTED:
@@ -433,7 +433,7 @@ def leave_reject(*, leave: Leave, actor: Any, note: str) -> Leave:
 
 @transaction.atomic
 def leave_cancel(*, leave: Leave, actor: Any) -> Leave:
-    leave = Leave.objects.select_for_update().get(pk=leave.pk)
+    leave = Leave.objects.select_for_update(of=("self",)).get(pk=leave.pk)
     if leave.staff_id != actor.pk:
         raise Forbidden("只能撤销本人的请假。")
     if leave.status not in (LeaveStatus.REQUESTED, LeaveStatus.APPROVED):
