@@ -155,7 +155,7 @@ def _find_director(centre: Centre) -> Any:
     for c in (centre, centre.parent) if centre.parent_id else (centre,):
         if c is None:
             continue
-        if c.director_id and c.director.is_active:
+        if c.director is not None and c.director.is_active:
             return c.director
         user = (User.objects.filter(centre=c, is_active=True, role_rows__role=Role.DIRECTOR)
                 .order_by("pk").first())
@@ -197,7 +197,7 @@ def _enquiry_state(e: Enquiry) -> dict[str, Any]:
 
 def _require_owner(enquiry: Enquiry, actor: Any) -> None:
     if enquiry.owner_id != actor.pk:
-        owner = enquiry.handed_to if enquiry.handed_to_id else enquiry.first_staff
+        owner = enquiry.handed_to or enquiry.first_staff
         raise Forbidden(f"该咨询由{owner.display_name}负责（首问负责制），只有负责人可以答复或转交。")
 
 
