@@ -31,7 +31,21 @@ def _notification(field: str) -> Callable[[str], Any]:
     return make
 
 
+def _enquiry(field: str) -> Callable[[str], Any]:
+    def make(value: str) -> Any:
+        from govhall.staffing.models import Enquiry
+        from tests.factories import UserFactory
+
+        staff = UserFactory()
+        return Enquiry.objects.create(centre=staff.centre, first_staff=staff, question="低保怎么申请",
+                                      **{field: value})
+
+    return make
+
+
 REAL_MODELS: list[tuple[str, str, Callable[[str], Any]]] = [
+    ("staffing.Enquiry", "asker_name", _enquiry("asker_name")),
+    ("staffing.Enquiry", "asker_phone", _enquiry("asker_phone")),
     ("exchange.Notification", "recipient", _notification("recipient")),
     ("exchange.Notification", "text", _notification("text")),
 ]
