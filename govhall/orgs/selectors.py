@@ -1,0 +1,25 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet
+
+from govhall.orgs.access import centres_visible_to
+from govhall.orgs.models import Centre, Post, Window
+
+
+def centres_for_list(user: Any, *, level: str | None = None, q: str = "") -> QuerySet[Centre]:
+    qs = centres_visible_to(user).filter(is_active=True).select_related("division", "parent")
+    if level:
+        qs = qs.filter(level=level)
+    if q:
+        qs = qs.filter(Q(name__contains=q) | Q(division__code__startswith=q))
+    return qs.annotate(window_count=Count("windows", filter=Q(windows__is_active=True))).order_by("division__code")
+
+
+def windows_of(centre: Centre) -> QuerySet[Window]:
+    return centre.windows.filter(is_active=True).select_related("department").order_by("number")
+
+
+def posts_of(centre: Centre) -> QuerySet[Post]:
+    return centre.posts.filter(is_active=True).select_related("a_staff", "b_staff", "window", "department")
