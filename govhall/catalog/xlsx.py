@@ -396,7 +396,11 @@ def catalog_import_xlsx(*, actor: Any, source: str | BinaryIO | bytes) -> Import
             if now == was and basic_code == matter.basic_code:
                 plan.append(("same", matter, basic_code, merged, None, reason))
                 continue
-            plan.append(("change", matter, basic_code, data, items and clean_items, reason))
+            # Uploaded blank forms and samples follow a material of the same name into the new version.
+            by_name = {m.name: m.pk for m in current.materials.all()}
+            for item in clean_items:
+                item.setdefault("id", by_name.get(item["name"]))
+            plan.append(("change", matter, basic_code, data, clean_items if items is not None else None, reason))
         else:
             plan.append(("new", None, basic_code, merged, clean_items, code))
     for code, rows_of in materials.items():
