@@ -357,8 +357,8 @@ def get_guide(request: HttpRequest, code: str) -> dict[str, Any]:
     matter = selectors.public_matter(code)
     assert matter.current_version is not None
     out = _full(matter.current_version)
-    out["pdf_url"] = reverse("catalog:guide_pdf", args=[code])
-    out["docx_url"] = reverse("catalog:guide_docx", args=[code])
+    out["pdf_url"] = reverse("catalog:guide_file", args=[code, "pdf"])
+    out["docx_url"] = reverse("catalog:guide_file", args=[code, "docx"])
     return out
 
 

@@ -490,6 +490,16 @@ def matter_draft(matter: Matter) -> MatterVersion | None:
     return matter.versions.filter(state=VersionState.DRAFT).first()
 
 
+def _locked_draft(actor: Any, matter: Matter, missing: str) -> tuple[Matter, MatterVersion]:
+    """Inside a transaction: the editor check, the matter row locked, and its draft (Conflict if none)."""
+    require_catalog_editor(actor)
+    matter = _lock(matter)
+    draft = matter_draft(matter)
+    if draft is None:
+        raise Conflict(missing)
+    return matter, draft
+
+
 def matter_draft_save(*, actor: Any, matter: Matter, data: dict[str, Any] | None = None,
                       materials: Sequence[dict[str, Any]] | None = None, change_kind: str = ChangeKind.CHANGE,
                       change_reason: str = "", basic_code: str | None = None) -> MatterVersion:
@@ -545,12 +555,8 @@ def matter_draft_save(*, actor: Any, matter: Matter, data: dict[str, Any] | None
 
 def matter_draft_discard(*, actor: Any, matter: Matter) -> None:
     """Throw the draft away. A matter never published goes with it (it has no history to keep)."""
-    require_catalog_editor(actor)
     with transaction.atomic():
-        matter = _lock(matter)
-        draft = matter_draft(matter)
-        if draft is None:
-            raise Conflict("该事项没有草稿。")
+        matter, draft = _locked_draft(actor, matter, "该事项没有草稿。")
         snapshot = version_snapshot(draft)
         draft.materials.all().delete()
         draft.delete()
@@ -562,12 +568,8 @@ def matter_draft_discard(*, actor: Any, matter: Matter) -> None:
 
 def matter_publish(*, actor: Any, matter: Matter, reason: str = "") -> MatterVersion:
     """Publish the draft: it becomes the current version, the previous one is kept as history."""
-    require_catalog_editor(actor)
     with transaction.atomic():
-        matter = _lock(matter)
-        draft = matter_draft(matter)
-        if draft is None:
-            raise Conflict("该事项没有待发布的草稿，请先编辑。")
+        matter, draft = _locked_draft(actor, matter, "该事项没有待发布的草稿，请先编辑。")
         data = version_data(draft)
         _raise(version_check(data, [material_data(m) for m in draft.materials.all()]))
         reason = (reason or draft.change_reason or "").strip()

@@ -268,14 +268,21 @@ def matter_action(request: HttpRequest, code: str, action: str) -> HttpResponse:
 # --- public guide ------------------------------------------------------------------------------
 
 
-def guide(request: HttpRequest, code: str) -> HttpResponse:
-    """The public online guide (SCOPE-4): no login. The portal may serve the same at /guide/<code>/."""
+def _public_version(code: str) -> MatterVersion:
     try:
         matter = selectors.public_matter(code)
     except NotFound:
         raise Http404("未找到该事项的办事指南。") from None
     version = matter.current_version
     assert version is not None
+    version.matter = matter
+    return version
+
+
+def guide(request: HttpRequest, code: str) -> HttpResponse:
+    """The public online guide (SCOPE-4): no login. The portal may serve the same at /guide/<code>/."""
+    version = _public_version(code)
+    matter = version.matter
     url = documents.guide_url(matter)
     return render(request, "catalog/guide.html", {
         "matter": matter, "version": version, "materials": list(version.materials.all()),
@@ -303,24 +310,15 @@ PDF, DOCX = "application/pdf", "application/vnd.openxmlformats-officedocument.wo
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def guide_pdf(request: HttpRequest, code: str) -> HttpResponse:
-    try:
-        matter = selectors.public_matter(code)
-    except NotFound:
-        raise Http404 from None
-    assert matter.current_version is not None
-    data = documents.guide_pdf(matter.current_version, centre=_guide_centre(request))
-    return _download(data, f"{matter.name}办事指南.pdf", PDF, inline=True)
-
-
-def guide_docx(request: HttpRequest, code: str) -> HttpResponse:
-    try:
-        matter = selectors.public_matter(code)
-    except NotFound:
-        raise Http404 from None
-    assert matter.current_version is not None
-    data = documents.guide_docx(matter.current_version, centre=_guide_centre(request))
-    return _download(data, f"{matter.name}办事指南.docx", DOCX)
+def guide_file(request: HttpRequest, code: str, fmt: str) -> HttpResponse:
+    """The guide as PDF (shown in the browser) or .docx; `?centre=<id>` puts that centre's address on it."""
+    version = _public_version(code)
+    centre = _guide_centre(request)
+    if fmt == "pdf":
+        return _download(documents.guide_pdf(version, centre=centre), f"{version.name}办事指南.pdf", PDF, inline=True)
+    if fmt == "docx":
+        return _download(documents.guide_docx(version, centre=centre), f"{version.name}办事指南.docx", DOCX)
+    raise Http404
 
 
 def material_file(request: HttpRequest, code: str, material_id: int, kind: str) -> HttpResponse:

@@ -21,8 +21,8 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from govhall.core.audit import audit_record
-from govhall.core.errors import ServiceError
 from govhall.orgs.models import Department, WindowClass
+from govhall.orgs.services import ImportRejected
 
 from .models import (
     CaseType,
@@ -189,17 +189,6 @@ class ImportResult:
 
     def summary(self) -> str:
         return f"新增 {len(self.created)} 项，变更 {len(self.changed)} 项，未变 {len(self.unchanged)} 项"
-
-
-class ImportRejected(ServiceError):
-    code = "import_rejected"
-
-    def __init__(self, errors: list[str]) -> None:
-        shown = errors[:50]
-        more = f"\n……另有{len(errors) - 50}处错误" if len(errors) > 50 else ""
-        super().__init__(f"导入文件有{len(errors)}处错误，未写入任何数据：\n" + "\n".join(shown) + more,
-                         fields={"file": "；".join(shown)})
-        self.errors = errors
 
 
 def _text(value: Any) -> str:

@@ -142,9 +142,9 @@ def test_scope4_public_guide_page_and_files_need_no_login(client, make_matter):
     page = client.get(reverse("catalog:guide", args=[matter.code]))
     body = page.content.decode()
     assert page.status_code == 200 and "最低生活保障申请" in body and "<svg" in body and "家庭收入和财产状况声明" in body
-    pdf = client.get(reverse("catalog:guide_pdf", args=[matter.code]))
+    pdf = client.get(reverse("catalog:guide_file", args=[matter.code, "pdf"]))
     assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf" and pdf.content[:4] == b"%PDF"
-    docx = client.get(reverse("catalog:guide_docx", args=[matter.code]))
+    docx = client.get(reverse("catalog:guide_file", args=[matter.code, "docx"]))
     assert docx.status_code == 200 and docx.content[:2] == b"PK"
     assert client.get(reverse("catalog:guide", args=["320681NOPE"])).status_code == 404
 
