@@ -309,9 +309,10 @@ def list_matters(request: HttpRequest, q: str = "", category: str | None = None,
     limit = max(1, min(limit, 200))
     if centre is not None:
         access_centre(request.user, centre)
+    offset = max(0, offset)
     rows = selectors.matter_search(q, category=category, department=department, level=level, centre=centre,
-                                   limit=None, include_inactive=include_inactive)
-    return [_summary(v) for v in rows[offset:offset + limit]]
+                                   limit=offset + limit, include_inactive=include_inactive)
+    return [_summary(v) for v in list(rows)[offset:]]
 
 
 @router.get("/matters/{code}", response=MatterOut, summary="事项详情（现行版本及申请材料）")
