@@ -59,18 +59,17 @@ def matter_version_current(matter: Matter) -> MatterVersion | None:
 
 
 def _rank(first: str, prefix: str = "") -> Case:
-    """Best first: code, exact name, name prefix, code prefix, name contains, pinyin initials, full pinyin."""
+    """Best first: code, name prefix, code prefix, name contains, pinyin initials prefix/contains, pinyin.
+    Ties go to the shorter name, so an exact name comes before longer names that start with it."""
     p = prefix
     ranks = [
         When(Q(**{f"{p}code__iexact": first}) | Q(**{f"{p}basic_code__iexact": first}), then=Value(100)),
-        When(**{f"{p}name": first}, then=Value(95)),
         When(**{f"{p}name__startswith": first}, then=Value(90)),
         When(**{f"{p}code__istartswith": first}, then=Value(85)),
         When(**{f"{p}name__contains": first}, then=Value(80)),
     ]
     if first.isascii():
-        ranks += [When(**{f"{p}pinyin_initials": first}, then=Value(75)),
-                  When(**{f"{p}pinyin_initials__startswith": first}, then=Value(70)),
+        ranks += [When(**{f"{p}pinyin_initials__startswith": first}, then=Value(70)),
                   When(**{f"{p}pinyin_initials__contains": first}, then=Value(60))]
     ranks += [When(**{f"{p}search_key__contains": first}, then=Value(50))]
     return Case(*ranks, default=Value(10), output_field=IntegerField())
@@ -137,7 +136,7 @@ def matter_search(q: str = "", *, category: str | None = None, department: Depar
     if limit:
         chosen = chosen[:limit]
     return (MatterVersion.objects.filter(pk__in=chosen)
-            .select_related("matter", "department", "window_department")
+            .select_related("matter", "department")
             .annotate(rank=_rank(terms[0], "matter__"), name_len=Length("matter__name"))
             .order_by("-rank", "name_len", "matter__code"))
 
