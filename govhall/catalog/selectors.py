@@ -34,7 +34,7 @@ class Like(Lookup):
 
     lookup_name = "govhall_like"
 
-    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
+    def as_sql(self, compiler: Any, connection: Any) -> Any:
         lhs, lhs_params = self.process_lhs(compiler, connection)
         rhs, rhs_params = self.process_rhs(compiler, connection)
         return f"{lhs} LIKE {rhs}", [*lhs_params, *rhs_params]
@@ -76,7 +76,7 @@ def _rank(first: str, prefix: str = "") -> Case:
 
 
 def _version_filters(prefix: str, *, category: str | None, department: Department | str | int | None,
-                     level: int | str | None, centre: Centre | int | None) -> Q:
+                     level: int | str | None) -> Q:
     p = prefix
     cond = Q()
     if category:
@@ -106,9 +106,8 @@ def matter_search(q: str = "", *, category: str | None = None, department: Depar
     (for a paginator)."""
     centre_id = (centre.pk if isinstance(centre, Centre) else int(centre)) if centre else None
     terms = _terms(q or "")
-    filters = dict(category=category, department=department, level=level, centre=centre)
     if not terms:
-        qs = current_versions().filter(_version_filters("", **filters))
+        qs = current_versions().filter(_version_filters("", category=category, department=department, level=level))
         if not include_inactive:
             qs = qs.filter(matter__status=MatterStatus.ACTIVE)
         if centre_id:
@@ -118,7 +117,7 @@ def matter_search(q: str = "", *, category: str | None = None, department: Depar
     # Match and rank on the narrow Matter table (name, codes, pinyin keys) and only then fetch the chosen
     # current versions by primary key: a search never sorts or scans the versions' long texts.
     hits = Matter.objects.filter(current_version__isnull=False).filter(
-        _version_filters("current_version__", **filters))
+        _version_filters("current_version__", category=category, department=department, level=level))
     if not include_inactive:
         hits = hits.filter(status=MatterStatus.ACTIVE)
     if centre_id:

@@ -237,7 +237,7 @@ def matter_action(request: HttpRequest, code: str, action: str) -> HttpResponse:
     matter = _matter(request, code)
     form = ReasonForm(request.POST)
     reason = form.data.get("reason", "").strip()
-    operations = {
+    operations: dict[str, tuple[Callable[..., MatterVersion], str]] = {
         "publish": (services.matter_publish, "已发布，新版本即时生效。"),
         "suspend": (services.matter_suspend, "已暂停：不再受理新的办件。"),
         "resume": (services.matter_resume, "已恢复受理。"),
@@ -250,8 +250,9 @@ def matter_action(request: HttpRequest, code: str, action: str) -> HttpResponse:
             messages.error(request, exc.message)
             return redirect("catalog:matter", code=code)
         messages.success(request, "草稿已删除。")
-        return redirect("catalog:matter" if matter.is_published else "catalog:list", **(
-            {"code": code} if matter.is_published else {}))
+        if matter.is_published:
+            return redirect("catalog:matter", code=code)
+        return redirect("catalog:list")
     if action not in operations:
         raise NotFound()
     func, done = operations[action]
@@ -321,7 +322,7 @@ def guide_file(request: HttpRequest, code: str, fmt: str) -> HttpResponse:
     raise Http404
 
 
-def material_file(request: HttpRequest, code: str, material_id: int, kind: str) -> HttpResponse:
+def material_file(request: HttpRequest, code: str, material_id: int, kind: str) -> FileResponse:
     """A material's blank form or filled sample. Public for the current version (they are part of the guide);
     staff may fetch those of any version they can see."""
     if kind not in ("blank_form", "sample"):
@@ -337,10 +338,10 @@ def material_file(request: HttpRequest, code: str, material_id: int, kind: str) 
     if not (public or staff_ok) or not stored:
         raise Http404
     content_type = mimetypes.guess_type(stored.name)[0] or "application/octet-stream"
-    response = FileResponse(stored.open("rb"), content_type=content_type, as_attachment=True,
-                            filename=f"{material.name}-{'空白表格' if kind == 'blank_form' else '示例样表'}"
-                                     f"{stored.name[stored.name.rfind('.'):]}")
-    return response
+    suffix = stored.name[stored.name.rfind("."):]
+    label = "空白表格" if kind == "blank_form" else "示例样表"
+    return FileResponse(stored.open("rb"), content_type=content_type, as_attachment=True,
+                        filename=f"{material.name}-{label}{suffix}")
 
 
 # --- centres (SCOPE-3) ----------------------------------------------------------------------------
@@ -446,7 +447,7 @@ def import_xlsx(request: HttpRequest) -> HttpResponse:
         upload = request.FILES.get("file")
         if upload is None:
             errors = ["请选择要导入的 .xlsx 文件。"]
-        elif upload.size > settings.UPLOAD_MAX_BYTES:
+        elif (upload.size or 0) > settings.UPLOAD_MAX_BYTES:
             errors = [f"文件超过 {settings.UPLOAD_MAX_BYTES // 1024 // 1024} MB。"]
         else:
             try:
