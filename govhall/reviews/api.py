@@ -477,9 +477,13 @@ def public_centre_summary(request: HttpRequest, centre_id: int, month: str = "")
 # --- staff: ratings (read only) -------------------------------------------------------------------------
 
 
-def _period(month: str) -> selectors.Period:
+def _period(month: str, year: int | None = None) -> selectors.Period:
     from django.utils import timezone
 
+    if year is not None:
+        if not 2000 <= year <= 2100:
+            raise field_error("year", "年份应在2000至2100之间。")
+        return selectors.year_period(year)
     parsed = selectors.parse_month(month, timezone.localdate().replace(day=1))
     if parsed is None:
         raise field_error("month", "月份格式应为 YYYY-MM，例如 2026-03。")
@@ -620,12 +624,14 @@ def flag_decide(request: HttpRequest, flag_id: int, payload: FlagDecisionIn) -> 
 
 
 @router.get("/figures", response=FiguresOut)
-def figures(request: HttpRequest, by: str = "centre", month: str = "", centre_id: int | None = None) -> FiguresOut:
+def figures(request: HttpRequest, by: str = "centre", month: str = "", year: int | None = None,
+            centre_id: int | None = None) -> FiguresOut:
+    """Figures for a month (month=YYYY-MM, default this month) or a whole year (year=YYYY)."""
     if by not in selectors.DIMENSIONS:
         raise field_error("by", f"统计维度应为：{'、'.join(f'{k}（{v}）' for k, v in selectors.DIMENSIONS.items())}。")
     if centre_id is not None:
         access_centre(request.user, centre_id)
-    period = _period(month)
+    period = _period(month, year)
     rows = selectors.figures(request.user, by=by, period=period, centre_id=centre_id)
     total = selectors.totals(request.user, period=period, centre_id=centre_id)
     return FiguresOut(by=by, period=period.label, total=FigureOut(**total.as_dict()),

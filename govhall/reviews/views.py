@@ -4,6 +4,7 @@ rankings, pads, settings. Each view: parse input → one access check → one se
 
 from __future__ import annotations
 
+import mimetypes
 from collections.abc import Callable
 from typing import Any
 
@@ -107,7 +108,11 @@ def _get(fn: Callable[[], Any]) -> Any:
         raise PermissionDenied(exc.message) from None
 
 
-def _period(request: HttpRequest) -> tuple[selectors.Period, str]:
+def _period(request: HttpRequest, *, allow_year: bool = False) -> tuple[selectors.Period, str]:
+    """The month asked for (?month=YYYY-MM, default this month), or with `allow_year` a whole year (?year=YYYY)."""
+    year = _int(request.GET.get("year")) if allow_year else None
+    if year is not None and 2000 <= year <= 2100:
+        return selectors.year_period(year), ""
     default = timezone.localdate().replace(day=1)
     month = selectors.parse_month(request.GET.get("month"), default) or default
     return selectors.month_period(month), f"{month:%Y-%m}"
@@ -285,7 +290,8 @@ def pad_photo(request: HttpRequest, token: str) -> HttpResponse:
     if clerk is None or not clerk.photo:
         raise Http404
     try:
-        return FileResponse(clerk.photo.open("rb"), content_type="image/jpeg")
+        kind = mimetypes.guess_type(clerk.photo.name)[0] or "application/octet-stream"
+        return FileResponse(clerk.photo.open("rb"), content_type=kind)
     except FileNotFoundError:
         raise Http404 from None
 
@@ -470,7 +476,7 @@ def flags(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def figures(request: HttpRequest) -> HttpResponse:
-    period, month = _period(request)
+    period, month = _period(request, allow_year=True)
     by = request.GET.get("by", "centre" if sees_whole_centre(request.user) else "month")
     if by not in selectors.DIMENSIONS:
         by = "centre"
