@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, QuerySet, Value
+from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 
@@ -264,11 +264,12 @@ def pause_figures(user: Any, *, by: str, period: Period, centre_id: int | None =
         qs = qs.annotate(month=TruncMonth("started_at", tzinfo=timezone.get_default_timezone()))
         group = "month"
     out: dict[Any, tuple[int, int]] = {}
-    for key, length in qs.values_list(group, "length"):
+    for row in qs.values(group).annotate(n=Count("id"), length_sum=Sum("length")).order_by():
+        key = row[group]
         if isinstance(key, dt.datetime):
             key = key.date()
-        count, minutes = out.get(key, (0, 0))
-        out[key] = (count + 1, minutes + int(length.total_seconds() // 60) if length else minutes)
+        total = row["length_sum"]
+        out[key] = (row["n"], int(total.total_seconds() // 60) if total else 0)
     return out
 
 

@@ -17,6 +17,7 @@ from govhall.queueing.models import QueueSettings
 from govhall.reviews import services
 from govhall.reviews.models import Rating
 from tests.cases.conftest import applicant, make_flow, receive
+from tests.factories import WindowFactory
 
 TZ = ZoneInfo("Asia/Shanghai")
 MORNING = dt.datetime(2026, 3, 10, 9, 0, tzinfo=TZ)  # a Tuesday, a working day
@@ -102,3 +103,48 @@ def scene(hall: Any, clock: Any) -> Scene:
     for centre in (hall.town, hall.village, hall.other_village):
         QueueSettings.objects.create(centre=centre, opening_time=dt.time(0, 0), closing_time=dt.time(23, 59, 59))
     return Scene(flow=flow)
+
+
+def handle(scene: Any, rating: Any, outcome: str, *, ledger_done: bool = False) -> None:
+    d = scene.director
+    order = rating.work_order
+    services.work_order_verify(order=order, actor=d, finding="true", note="已核实")
+    services.work_order_decide(order=order, actor=d, outcome=outcome, measures="措施或说明",
+                               ledger_due=dt.date(2026, 4, 30) if outcome == "ledger" else None)
+    if ledger_done:
+        services.work_order_ledger_complete(order=order, actor=d, note="已完成")
+    if order.real_name:
+        services.work_order_reply(order=order, actor=d, text="已处理，感谢监督")
+        services.work_order_visit(order=order, actor=d, satisfaction="satisfied")
+    services.work_order_close(order=order, actor=d)
+
+
+@pytest.fixture
+def march(scene: Any, clock: Any) -> Any:
+    """March 2026 in 吕四港镇 (and one rating in February):
+    王晓燕 (front desk, window 1): visits 1, 2, 5 (real name → 整改) and a case rated 2 → 4 ratings, 1 差评;
+    张海峰 (back office, window 2): visits 3, 4 (real → 解释说明), 4 (anonymous → 整改), 5 (real → 台账, done);
+    冯村干 (village window): 1. Pauses: window 1 once 15 min; window 2 twice, 30 + 10 min."""
+    rater = services.Rater(phone="13900139000")
+    clock.move_to(local(2026, 2, 24, 10, 0))
+    scene.rate_visit(scene.serve(), level=5)  # February: not in March's figures
+    clock.move_to(local(2026, 3, 10, 9, 0))
+    fd, bo = scene.front_desk, scene.back_office
+    w1, w2 = scene.windows["minsheng"], scene.windows["jianshe"]
+    scene.rate_visit(scene.serve(), level=1)
+    scene.rate_visit(scene.serve(), level=2)
+    handle(scene, scene.rate_visit(scene.serve(), level=5, rater=rater), "rectify")
+    scene.rate_case(scene.finished_case(), level=2)
+    scene.rate_visit(scene.serve(window=w2, clerk=bo), level=3)
+    handle(scene, scene.rate_visit(scene.serve(window=w2, clerk=bo), level=4, rater=rater), "explain")
+    handle(scene, scene.rate_visit(scene.serve(window=w2, clerk=bo), level=4), "rectify")
+    handle(scene, scene.rate_visit(scene.serve(window=w2, clerk=bo), level=5, rater=rater), "ledger", ledger_done=True)
+    vw = WindowFactory(centre=scene.village, number=1, window_class="quanke")
+    scene.rate_visit(scene.serve(window=vw, clerk=scene.village_clerk), level=1)
+    for hour, (window, clerk, minutes) in enumerate(((w1, fd, 15), (w2, bo, 30), (w2, bo, 10)), start=14):
+        start = local(2026, 3, 10, hour, 0)
+        clock.move_to(start)
+        queue.window_pause(window=window, reason="break", by=clerk)
+        clock.move_to(start + dt.timedelta(minutes=minutes))
+        queue.window_resume(window=window, by=clerk)
+    return vw

@@ -26,7 +26,7 @@ def clock():
 def test_pad_asks_for_the_rating_right_after_the_clerk_finishes(live_server, browser, scene):
     from govhall.queueing import services as queue
 
-    pad, token = services.pad_pair(window=scene.window, actor=scene.director)
+    _pad, token = services.pad_pair(window=scene.window, actor=scene.director)
     ticket = scene.serve(finish=False)
     context = browser.new_context(locale="zh-CN", viewport={"width": 1024, "height": 768}, has_touch=True)
     page = context.new_page()

@@ -9,66 +9,18 @@ from decimal import Decimal
 
 import pytest
 
-from govhall.queueing import services as queue
 from govhall.reviews import selectors, services
 from tests.conftest import login
-from tests.factories import WindowFactory
-from tests.reviews.conftest import local
 
 pytestmark = pytest.mark.django_db
 MARCH = selectors.month_period(dt.date(2026, 3, 1))
-
-
-def handle(scene, rating, outcome, *, ledger_done=False):
-    d = scene.director
-    order = rating.work_order
-    services.work_order_verify(order=order, actor=d, finding="true", note="已核实")
-    services.work_order_decide(order=order, actor=d, outcome=outcome, measures="措施或说明",
-                               ledger_due=dt.date(2026, 4, 30) if outcome == "ledger" else None)
-    if ledger_done:
-        services.work_order_ledger_complete(order=order, actor=d, note="已完成")
-    if order.real_name:
-        services.work_order_reply(order=order, actor=d, text="已处理，感谢监督")
-        services.work_order_visit(order=order, actor=d, satisfaction="satisfied")
-    services.work_order_close(order=order, actor=d)
-
-
-@pytest.fixture
-def month(scene, clock):
-    """March 2026 in 吕四港镇 (and one rating in February):
-    王晓燕 (front desk, window 1): visits 1, 2, 5 (real name → 整改) and a case rated 2 → 4 ratings, 1 差评;
-    张海峰 (back office, window 2): visits 3, 4 (real → 解释说明), 4 (anonymous → 整改), 5 (real → 台账, done);
-    冯村干 (village window): 1. Pauses: window 1 once 15 min; window 2 twice, 30 + 10 min."""
-    rater = services.Rater(phone="13900139000")
-    clock.move_to(local(2026, 2, 24, 10, 0))
-    scene.rate_visit(scene.serve(), level=5)  # February: not in March's figures
-    clock.move_to(local(2026, 3, 10, 9, 0))
-    fd, bo = scene.front_desk, scene.back_office
-    w1, w2 = scene.windows["minsheng"], scene.windows["jianshe"]
-    scene.rate_visit(scene.serve(), level=1)
-    scene.rate_visit(scene.serve(), level=2)
-    handle(scene, scene.rate_visit(scene.serve(), level=5, rater=rater), "rectify")
-    scene.rate_case(scene.finished_case(), level=2)
-    scene.rate_visit(scene.serve(window=w2, clerk=bo), level=3)
-    handle(scene, scene.rate_visit(scene.serve(window=w2, clerk=bo), level=4, rater=rater), "explain")
-    handle(scene, scene.rate_visit(scene.serve(window=w2, clerk=bo), level=4), "rectify")
-    handle(scene, scene.rate_visit(scene.serve(window=w2, clerk=bo), level=5, rater=rater), "ledger", ledger_done=True)
-    vw = WindowFactory(centre=scene.village, number=1, window_class="quanke")
-    scene.rate_visit(scene.serve(window=vw, clerk=scene.village_clerk), level=1)
-    for window, clerk, minutes in ((w1, fd, 15), (w2, bo, 30), (w2, bo, 10)):
-        start = local(2026, 3, 10, 14, 0)
-        clock.move_to(start)
-        queue.window_pause(window=window, reason="break", by=clerk)
-        clock.move_to(start + dt.timedelta(minutes=minutes))
-        queue.window_resume(window=window, by=clerk)
-    return vw
 
 
 def rows(user, by):
     return {r.key: r for r in selectors.figures(user, by=by, period=MARCH)}
 
 
-def test_rates_reach_100_percent_when_every_real_name_bad_review_is_handled(scene, month):
+def test_rates_reach_100_percent_when_every_real_name_bad_review_is_handled(scene, march):
     """STD-6 Done-when: 回复率, 整改率, 回访率 all 100%."""
     total = selectors.totals(scene.bureau_admin, period=MARCH)
     assert (total.total, total.bad, total.real_name_bad) == (9, 4, 3)
@@ -77,14 +29,14 @@ def test_rates_reach_100_percent_when_every_real_name_bad_review_is_handled(scen
     assert total.satisfaction_rate == Decimal("55.56")
 
 
-def test_rates_fall_below_100_while_a_bad_review_waits(scene, month):
+def test_rates_fall_below_100_while_a_bad_review_waits(scene, march):
     scene.rate_visit(scene.serve(), level=4, rater=services.Rater(phone="13900139001"))
     total = selectors.totals(scene.bureau_admin, period=MARCH)
     assert (total.reply_rate, total.visit_rate, total.rectify_rate) == (Decimal("75.00"), Decimal("75.00"),
                                                                         Decimal("66.67"))
 
 
-def test_figures_per_clerk_window_matter_centre_town_and_month(scene, month, django_assert_max_num_queries):
+def test_figures_per_clerk_window_matter_centre_town_and_month(scene, march, django_assert_max_num_queries):
     admin, fd, bo, vc = scene.bureau_admin, scene.front_desk, scene.back_office, scene.village_clerk
     with django_assert_max_num_queries(3):
         by_clerk = rows(admin, "clerk")
@@ -95,7 +47,7 @@ def test_figures_per_clerk_window_matter_centre_town_and_month(scene, month, dja
     assert (by_clerk[bo.pk].pauses, by_clerk[bo.pk].pause_minutes) == (2, 40)
     by_window = rows(admin, "window")
     assert {k: r.total for k, r in by_window.items()} == {
-        scene.windows["minsheng"].pk: 4, scene.windows["jianshe"].pk: 4, month.pk: 1}
+        scene.windows["minsheng"].pk: 4, scene.windows["jianshe"].pk: 4, march.pk: 1}
     assert by_window[scene.windows["jianshe"].pk].pause_minutes == 40
     by_matter = rows(admin, "matter")
     assert {k: r.total for k, r in by_matter.items()} == {None: 8, scene.immediate.pk: 1}
@@ -108,7 +60,7 @@ def test_figures_per_clerk_window_matter_centre_town_and_month(scene, month, dja
     assert year == {dt.date(2026, 2, 1): 1, dt.date(2026, 3, 1): 9}
 
 
-def test_figures_through_the_api_and_page_follow_access(scene, month, client):
+def test_figures_through_the_api_and_page_follow_access(scene, march, client):
     login(client, scene.director)
     data = client.get("/api/v1/reviews/figures?by=centre&month=2026-03").json()
     assert data["total"]["total"] == 9 and data["total"]["reply_rate"] == "100.00"
@@ -124,7 +76,7 @@ def test_figures_through_the_api_and_page_follow_access(scene, month, client):
     assert client.get("/api/v1/reviews/figures?by=month&year=2026").json()["total"]["total"] == 10
 
 
-def test_good_and_bad_rankings_for_the_bureau_only(scene, month, client):
+def test_good_and_bad_rankings_for_the_bureau_only(scene, march, client):
     """STD-6 好评榜/差评榜."""
     result = selectors.rankings(scene.bureau_admin, by="clerk", period=MARCH, min_count=2)
     assert [r.key for r in result.good] == [scene.front_desk.pk, scene.back_office.pk]  # 冯村干 has 1 < 2
@@ -138,7 +90,7 @@ def test_good_and_bad_rankings_for_the_bureau_only(scene, month, client):
     assert client.get("/reviews/rankings/").status_code == 403
 
 
-def test_public_summary_shows_figures_and_no_personal_data(scene, month, client):
+def test_public_summary_shows_figures_and_no_personal_data(scene, march, client):
     """STD-6 publication: no names of clerks or raters, no free text, no case numbers, no phones."""
     page = client.get(f"/reviews/public/{scene.town.pk}/?month=2026-03")
     html = page.content.decode()

@@ -49,7 +49,7 @@ def test_director_pairs_a_pad_and_others_cannot(scene, client):
 
 
 def test_pad_shows_the_clerk_then_asks_right_after_the_ticket_is_finished(scene, paired, client, clock):
-    pad, token = paired
+    _pad, token = paired
     scene.front_desk.photo.save("wang.jpg", ContentFile(b"\xff\xd8\xff\xe0fakejpeg"), save=True)
     ticket = scene.serve(finish=False)
     page = client.get(f"/reviews/pad/{token}/").content.decode()

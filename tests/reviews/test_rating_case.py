@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from govhall.core.models import AuditEntry
 from govhall.core.errors import Conflict, ServiceError
+from govhall.core.models import AuditEntry
 from govhall.reviews import services
 from govhall.reviews.links import case_rating_path, case_token
 from govhall.reviews.models import Rating, RatingSupplement, WorkOrder
