@@ -21,7 +21,72 @@ from govhall.core.crypto import EncryptedTextField, lookup_digest
 ID = "320681199003071231"
 
 # (app_label.ModelName, field, callable(id_number) -> saved instance). Add real models here.
-REAL_MODELS: list[tuple[str, str, Callable[[str], Any]]] = []
+def _notification(field: str) -> Callable[[str], Any]:
+    def make(value: str) -> Any:
+        from govhall.exchange.models import Notification
+
+        values = {"recipient": "13800000000", "text": "您的验证码", field: value}
+        return Notification.objects.create(recipient_digest="x", recipient_masked="138****0000", **values)
+
+    return make
+
+
+def _enquiry(field: str) -> Callable[[str], Any]:
+    def make(value: str) -> Any:
+        from govhall.staffing.models import Enquiry
+        from tests.factories import UserFactory
+
+        staff = UserFactory()
+        return Enquiry.objects.create(centre=staff.centre, first_staff=staff, question="低保怎么申请",
+                                      **{field: value})
+
+    return make
+
+
+def _ticket(field: str) -> Callable[[str], Any]:
+    def make(value: str) -> Any:
+        import datetime as dt
+
+        from django.utils import timezone
+
+        from govhall.queueing.models import Ticket
+        from tests.factories import TownCentreFactory
+
+        return Ticket.objects.create(centre=TownCentreFactory(), date=dt.date(2026, 3, 10), prefix="A", number=1,
+                                     window_class="minsheng", issued_at=timezone.now(), queued_at=timezone.now(),
+                                     **{field: value})
+
+    return make
+
+
+def _appointment(field: str) -> Callable[[str], Any]:
+    def make(value: str) -> Any:
+        import datetime as dt
+
+        from govhall.queueing.models import Appointment, AppointmentSlot
+        from tests.factories import TownCentreFactory
+        from tests.queueing.conftest import make_matter
+
+        slot = AppointmentSlot.objects.create(centre=TownCentreFactory(),
+                                              window_class="minsheng", date=dt.date(2026, 3, 10),
+                                              start=dt.time(9), end=dt.time(10), capacity=5)
+        matter = make_matter(slot.centre, name="生育登记", code="320681000001")
+        values = {"phone": "13800000000", field: value}
+        return Appointment.objects.create(slot=slot, matter=matter, name="王五", **values)
+
+    return make
+
+
+REAL_MODELS: list[tuple[str, str, Callable[[str], Any]]] = [
+    ("queueing.Ticket", "phone", _ticket("phone")),
+    ("queueing.Ticket", "id_number", _ticket("id_number")),
+    ("queueing.Appointment", "phone", _appointment("phone")),
+    ("queueing.Appointment", "id_number", _appointment("id_number")),
+    ("staffing.Enquiry", "asker_name", _enquiry("asker_name")),
+    ("staffing.Enquiry", "asker_phone", _enquiry("asker_phone")),
+    ("exchange.Notification", "recipient", _notification("recipient")),
+    ("exchange.Notification", "text", _notification("text")),
+]
 
 
 def encrypted_fields_in_project() -> set[tuple[str, str]]:
