@@ -340,15 +340,12 @@ class RevealOut(Schema):
 # --- helpers ------------------------------------------------------------------------------------
 
 
-def _item(case: Case) -> ListItemOut:
-    assignee = case.current_assignee
+def _item(row: selectors.CaseRow) -> ListItemOut:
     return ListItemOut(
-        id=case.pk, number=case.number, matter=case.matter_name,
-        applicant=case.applicant_name, status=case.status, status_label=case.get_status_display(),
-        centre=case.centre.name, handling_centre=case.handling_centre.name,
-        current_step=case.current_step.name if case.current_step_id else None,
-        assignee=str(assignee) if assignee else None, due_at=case.due_at,
-        remaining=selectors.remaining(case), light=selectors.light(case), waits_for=selectors.waits_for(case),
+        id=row.pk, number=row.number, matter=row.matter_name, applicant=row.applicant_name, status=row.status,
+        status_label=row.status_label, centre=row.centre_name, handling_centre=row.handling_centre_name,
+        current_step=row.step_name or None, assignee=row.assignee_name or None, due_at=row.due_at,
+        remaining=selectors.remaining(row), light=selectors.light(row), waits_for=selectors.waits_for(row),
     )
 
 
@@ -436,17 +433,13 @@ def supervision(request: HttpRequest, centre_id: int | None = None, department_i
     data = selectors.supervision(request.user, centre_id=centre_id, department_id=department_id,
                                  handler_id=handler_id, level=level)
 
-    def rows(items: list[dict[str, Any]], key: str, name: str) -> list[SupervisionRowOut]:
-        return [SupervisionRowOut(id=r[key], name=r[name] or "（未分派）", yellow=r["yellow"], red=r["red"])
+    def rows(items: list[dict[str, Any]]) -> list[SupervisionRowOut]:
+        return [SupervisionRowOut(id=r["id"], name=r["name"] or "（未分派）", yellow=r["yellow"], red=r["red"])
                 for r in items]
 
-    return SupervisionOut(
-        open_total=data.open_total,
-        by_centre=rows(data.by_centre, "handling_centre_id", "handling_centre__name"),
-        by_department=rows(data.by_department, "department_id", "department__name"),
-        by_handler=rows(data.by_handler, "current_assignee_id", "current_assignee__full_name"),
-        cases=[_item(c) for c in data.cases],
-    )
+    return SupervisionOut(open_total=data.open_total, by_centre=rows(data.by_centre),
+                          by_department=rows(data.by_department), by_handler=rows(data.by_handler),
+                          cases=[_item(c) for c in data.cases])
 
 
 # --- receiving ----------------------------------------------------------------------------------
