@@ -433,19 +433,23 @@ def order_detail(request: HttpRequest, order_id: int) -> HttpResponse:
 # --- staff: appeals and flags (the bureau) -----------------------------------------------------------------------------
 
 
+def _post_decision(request: HttpRequest, form: forms.Form, decide: Callable[[dict[str, Any]], Any],
+                   done: str, back: str) -> HttpResponse:
+    """A decision posted from a list page (appeals, flags): run it, say how it went, back to the list."""
+    if form.is_valid() and _run(request, form, lambda: decide(form.cleaned_data)):
+        messages.success(request, done)
+    else:
+        for error in form.errors.values():
+            messages.error(request, "；".join(str(e) for e in error))
+    return redirect(back)
+
+
 @login_required
 def appeals(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         appeal = _get(lambda: access_appeal(request.user, request.POST.get("appeal", "")))
-        form = DecisionForm(request.POST)
-        if form.is_valid() and _run(request, form, lambda: services.appeal_decide(
-                appeal=appeal, actor=request.user, upheld=form.cleaned_data["upheld"],
-                note=form.cleaned_data["note"])):
-            messages.success(request, "复核结论已保存。")
-        else:
-            for error in form.errors.values():
-                messages.error(request, "；".join(str(e) for e in error))
-        return redirect("reviews:appeals")
+        return _post_decision(request, DecisionForm(request.POST), lambda d: services.appeal_decide(
+            appeal=appeal, actor=request.user, upheld=d["upheld"], note=d["note"]), "复核结论已保存。", "reviews:appeals")
     qs = appeals_visible_to(request.user).select_related("rating", "centre", "filed_by").order_by("status", "-filed_at")
     return render(request, "reviews/appeals.html", {
         "appeals": qs[:200], "decide": can_decide_appeals(request.user), "form": DecisionForm(),
@@ -458,15 +462,8 @@ def flags(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied("异常评价线索由市行政审批局核查。")
     if request.method == "POST":
         flag = _get(lambda: access_flag(request.user, request.POST.get("flag", "")))
-        form = FlagDecisionForm(request.POST)
-        if form.is_valid() and _run(request, form, lambda: services.flag_decide(
-                flag=flag, actor=request.user, confirmed=form.cleaned_data["confirmed"],
-                note=form.cleaned_data["note"])):
-            messages.success(request, "核查结论已保存。")
-        else:
-            for error in form.errors.values():
-                messages.error(request, "；".join(str(e) for e in error))
-        return redirect("reviews:flags")
+        return _post_decision(request, FlagDecisionForm(request.POST), lambda d: services.flag_decide(
+            flag=flag, actor=request.user, confirmed=d["confirmed"], note=d["note"]), "核查结论已保存。", "reviews:flags")
     qs = flags_visible_to(request.user).select_related("rating", "rating__centre").order_by("status", "-created_at")
     return render(request, "reviews/flags.html", {"flags": qs[:200], "form": FlagDecisionForm(),
                                                   "open": FlagStatus.OPEN})
