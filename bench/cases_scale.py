@@ -191,7 +191,10 @@ def build(n: int) -> dict[str, object]:
             UPDATE cases_case c SET current_step_id = s.id FROM cases_casestep s
             WHERE s.case_id = c.id AND s.status = 'pending' AND c.number LIKE '%%-bench-%%'
         """)
-        cursor.execute("ANALYZE")
+    # What autovacuum does within minutes in production: index-only scans need the visibility map.
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM (ANALYZE) cases_case")
+        cursor.execute("VACUUM (ANALYZE) cases_casestep")
     print(f"  {n:,} cases ({n // 10:,} open) and {n // 10:,} steps generated in {time.perf_counter() - t0:.1f} s")
     return {"admin": admin.pk, "director": directors[0].pk, "handler": handler_by_town[centre_ids[0]][0]}
 

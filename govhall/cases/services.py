@@ -79,7 +79,7 @@ def _lock(case: Case) -> Case:
     """Re-read the case under a row lock (SQLite: the IMMEDIATE transaction already serialises)."""
     return (Case.objects.select_for_update(of=("self",))
             .select_related("centre__division", "handling_centre__division", "matter_version", "department",
-                            "current_step__post", "current_post")
+                            "current_step__post", "current_post", "current_assignee")
             .get(pk=case.pk))
 
 
@@ -686,10 +686,10 @@ def case_accept(
         _event(case, "commitment", "告知承诺", actor,
                f"以告知承诺书代替：{'、'.join(r.name for r in promised)}；核查方式："
                f"{CheckMethod(case.commitment_check.method).label}", at=now)
-    _audit(case, "accept", actor, before, {**_state(case), "rongque": [r.name for r in rongque],
-                                           "commitment": [r.name for r in promised]})
     _notify_applicant(case, f"您申请的「{case.matter_name}」已受理，办件编号{case.number}"
                             + (f"，承诺办结时间{_fmt(due)}" if case.limit_value else "") + "。")
+    _audit(case, "accept", actor, before, {**_state(case), "rongque": [r.name for r in rongque],
+                                           "commitment": [r.name for r in promised]})
     _publish(case, "accepted")
     return case
 
@@ -725,8 +725,8 @@ def case_reject(*, case: Case, actor: Any, reason: str) -> Case:
     _issue_notice(case, NoticeKind.REJECT, actor, {"received_at": _fmt_time(case.received_at), "reason": reason},
                   at=now)
     _event(case, "reject", "不予受理", actor, f"理由：{reason}", at=now)
-    _audit(case, "reject", actor, before, {**_state(case), "reason": reason})
     _notify_applicant(case, f"您申请的「{case.matter_name}」（办件编号{case.number}）不予受理，理由：{reason[:60]}。")
+    _audit(case, "reject", actor, before, {**_state(case), "reason": reason})
     _publish(case, "rejected")
     return case
 
@@ -789,9 +789,9 @@ def case_request_correction(*, case: Case, actor: Any, items: Sequence[dict[str,
     case.save()
     _event(case, "correction", "一次性告知（补正）", actor,
            "需补正：" + "；".join(f"{r.name}（{MaterialStatus(p).label}：{why}）" for r, p, why in rows), at=now)
-    _audit(case, "correction", actor, before, {**_state(case), "sheet": sheet.serial})
     _notify_applicant(case, f"您申请的「{case.matter_name}」（办件编号{case.number}）材料需补正，"
                             f"请按一次性告知书补齐后再来办理。")
+    _audit(case, "correction", actor, before, {**_state(case), "sheet": sheet.serial})
     _publish(case, "correction")
     return case
 
@@ -947,8 +947,8 @@ def case_special_start(*, case: Case, actor: Any, procedure: str, reason: str) -
     case.save()
     _event(case, "special_start", f"特别程序：{SpecialProcedure(procedure).label}", actor,
            f"原因：{reason}。特别程序期间暂停计时。", at=now)
-    _audit(case, "special.start", actor, before, {**_state(case), "procedure": procedure, "role": role})
     _notify_applicant(case, f"您的办件{case.number}进入特别程序（{SpecialProcedure(procedure).label}），期间暂停计时。")
+    _audit(case, "special.start", actor, before, {**_state(case), "procedure": procedure, "role": role})
     _publish(case, "suspended")
     return case
 
@@ -1071,13 +1071,13 @@ def case_finish(
         "referred_to": case.referred_to, "finished_at": _fmt_time(now), "withheld": case.rongque_pending,
         "accepted_at": _fmt_time(case.accepted_at),
     }, at=now)
-    _audit(case, "finish", actor, before, {**_state(case), "reason": reason, "certificate_no": case.certificate_no})
     text = f"您的办件{case.number}（{case.matter_name}）已办结：{ResultKind(result).label}。"
     if case.rongque_pending:
         text += "容缺材料补齐后方可领取结果。"
     elif result in (ResultKind.APPROVED, ResultKind.DENIED):
         text += "请凭身份证件到窗口领取，或选择邮寄送达。"
     _notify_applicant(case, text)
+    _audit(case, "finish", actor, before, {**_state(case), "reason": reason, "certificate_no": case.certificate_no})
     _publish(case, "finished")
     return case
 
@@ -1137,9 +1137,9 @@ def case_deliver(
     case.delivery_centre_id = actor.centre_id
     case.save()
     _event(case, "deliver", "送达", actor, detail, at=now)
-    _audit(case, "deliver", actor, before, {**_state(case), "method": method, "tracking_no": case.tracking_no})
     if method == DeliveryMethod.MAIL:
         _notify_applicant(case, f"您的办件{case.number}办理结果已邮寄（{case.courier} {case.tracking_no}）。")
+    _audit(case, "deliver", actor, before, {**_state(case), "method": method, "tracking_no": case.tracking_no})
     _publish(case, "delivered")
     return case
 
@@ -1336,9 +1336,9 @@ def cases_scan_rongque(*, now: dt.datetime | None = None) -> dict[str, int]:
             _event(case, "rongque_overdue", "容缺逾期挂起", None,
                    f"容缺材料（{missing}）未在{_fmt(case.rongque_deadline)}前补齐，办件挂起；"
                    f"{_fmt(case.rongque_return_at)}前仍未补齐的，作退件处理。", at=now)
-            _audit(case, "rongque.suspend", None, {"status": CaseStatus.PROCESSING}, _state(case))
             _notify_applicant(case, f"您的办件{case.number}容缺材料逾期未补齐，已暂停办理，"
                                     f"请于{_fmt(case.rongque_return_at)}前补齐，逾期作退件处理。")
+            _audit(case, "rongque.suspend", None, {"status": CaseStatus.PROCESSING}, _state(case))
             _publish(case, "suspended")
             suspended += 1
     expired = Case.objects.filter(status=CaseStatus.SUSPENDED, rongque_pending=True, rongque_return_at__lt=now,

@@ -53,7 +53,7 @@ def _ticket(field: str) -> Callable[[str], Any]:
         from tests.factories import TownCentreFactory
 
         return Ticket.objects.create(centre=TownCentreFactory(), date=dt.date(2026, 3, 10), prefix="A", number=1,
-                                     window_class="minsheng", issued_at=timezone.now(), queued_at=timezone.now(),
+                                     window_class="minsheng", issued_at=timezone.now(), queued_at=timezone.now(), business_group="综合咨询",
                                      **{field: value})
 
     return make
