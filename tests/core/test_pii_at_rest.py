@@ -77,6 +77,26 @@ def _appointment(field: str) -> Callable[[str], Any]:
     return make
 
 
+def _rating(field: str) -> Callable[[str], Any]:
+    def make(value: str) -> Any:
+        import datetime as dt
+
+        from django.utils import timezone
+
+        from govhall.queueing.models import Ticket
+        from govhall.reviews.models import Rating
+        from tests.factories import TownCentreFactory
+
+        centre = TownCentreFactory()
+        ticket = Ticket.objects.create(centre=centre, date=dt.date(2026, 3, 10), prefix="A", number=1,
+                                       window_class="minsheng", business_group="咨询", issued_at=timezone.now(),
+                                       queued_at=timezone.now())
+        return Rating.objects.create(stage="visit", channel="qr", level=4, ticket=ticket, centre=centre,
+                                     town_centre=centre, created_at=timezone.now(), **{field: value})
+
+    return make
+
+
 REAL_MODELS: list[tuple[str, str, Callable[[str], Any]]] = [
     ("queueing.Ticket", "phone", _ticket("phone")),
     ("queueing.Ticket", "id_number", _ticket("id_number")),
@@ -86,6 +106,8 @@ REAL_MODELS: list[tuple[str, str, Callable[[str], Any]]] = [
     ("staffing.Enquiry", "asker_phone", _enquiry("asker_phone")),
     ("exchange.Notification", "recipient", _notification("recipient")),
     ("exchange.Notification", "text", _notification("text")),
+    ("reviews.Rating", "rater_name", _rating("rater_name")),
+    ("reviews.Rating", "rater_phone", _rating("rater_phone")),
 ]
 
 
