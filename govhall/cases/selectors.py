@@ -1,0 +1,306 @@
+"""Reads for pages, the API and dashboards. Lists select their related rows once and filter on indexed
+columns of `Case` (see the model's indexes), so they stay fast with 100,000 open cases."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hmac
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.cache import cache
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+
+from govhall.cases import clock
+from govhall.cases.access import case_filter, cases_visible_to
+from govhall.cases.applicants import id_digest, normalize_id
+from govhall.cases.models import (
+    CLOCK_RUNNING,
+    OPEN_STATUSES,
+    PENDING_STATUSES,
+    Case,
+    CaseEvent,
+    CaseStatus,
+    ResultKind,
+    SuspensionKind,
+)
+from govhall.core.errors import NotFound, ServiceError
+
+# Lists read plain values, not model instances: a row of the inbox needs a dozen columns, and building
+# Case objects (with their encrypted fields and related objects) costs far more than the query.
+ROW_FIELDS = (
+    "id", "number", "matter_name", "applicant_name", "status", "result", "due_at", "warn_at", "limit_unit",
+    "received_at", "finished_at", "rongque_pending", "forwarded", "current_assignee_id",
+    "current_assignee__full_name", "current_assignee__username", "current_step__name", "centre__name",
+    "handling_centre__name", "department__name",
+)
+STATUS_LABELS = dict(CaseStatus.choices)
+RESULT_LABELS = dict(ResultKind.choices)
+
+
+@dataclass(frozen=True)
+class CaseRow:
+    """One line of a case list (the inbox, the agent's list, supervision, search)."""
+
+    pk: int
+    number: str
+    matter_name: str
+    applicant_name: str
+    status: str
+    result: str
+    due_at: dt.datetime | None
+    warn_at: dt.datetime | None
+    limit_unit: str
+    received_at: dt.datetime
+    finished_at: dt.datetime | None
+    rongque_pending: bool
+    forwarded: bool
+    assignee_name: str
+    step_name: str
+    centre_name: str
+    handling_centre_name: str
+    department_name: str
+
+    @property
+    def status_label(self) -> str:
+        return STATUS_LABELS.get(self.status, self.status)
+
+    @property
+    def result_label(self) -> str:
+        return RESULT_LABELS.get(self.result, "")
+
+    @classmethod
+    def from_values(cls, v: dict[str, Any]) -> CaseRow:
+        return cls(
+            pk=v["id"], number=v["number"], matter_name=v["matter_name"], applicant_name=v["applicant_name"],
+            status=v["status"], result=v["result"], due_at=v["due_at"], warn_at=v["warn_at"],
+            limit_unit=v["limit_unit"], received_at=v["received_at"], finished_at=v["finished_at"],
+            rongque_pending=v["rongque_pending"], forwarded=v["forwarded"],
+            assignee_name=(v["current_assignee__full_name"] or v["current_assignee__username"] or "")
+            if v["current_assignee_id"] else "",
+            step_name=v["current_step__name"] or "", centre_name=v["centre__name"],
+            handling_centre_name=v["handling_centre__name"], department_name=v["department__name"],
+        )
+
+    @classmethod
+    def from_case(cls, case: Case) -> CaseRow:
+        assignee = case.current_assignee if case.current_assignee_id else None
+        return cls(
+            pk=case.pk, number=case.number, matter_name=case.matter_name, applicant_name=case.applicant_name,
+            status=case.status, result=case.result, due_at=case.due_at, warn_at=case.warn_at,
+            limit_unit=case.limit_unit, received_at=case.received_at, finished_at=case.finished_at,
+            rongque_pending=case.rongque_pending, forwarded=case.forwarded,
+            assignee_name=assignee.display_name if assignee else "",
+            step_name=case.current_step.name if case.current_step_id else "", centre_name=case.centre.name,
+            handling_centre_name=case.handling_centre.name, department_name=case.department.name,
+        )
+
+
+class Rows:
+    """A sliceable, countable list of CaseRow over a queryset, for Paginator and the API."""
+
+    def __init__(self, qs: QuerySet[Case]) -> None:
+        self.qs = qs
+
+    def count(self) -> int:
+        return self.qs.count()
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, key: slice) -> list[CaseRow]:
+        return [CaseRow.from_values(v) for v in self.qs.values(*ROW_FIELDS)[key]]
+
+
+def my_tasks(user: Any) -> Rows:
+    """待办: open cases whose current step is with this user (AB routing already applied)."""
+    return Rows(Case.objects.filter(current_assignee=user, status__in=OPEN_STATUSES).order_by("due_at", "id"))
+
+
+def awaiting_decision(user: Any) -> Rows:
+    """待受理: received (or 补正 pending) cases of the centres this user decides for."""
+    centre_id = getattr(user, "centre_id", None)
+    qs = Case.objects.filter(status__in=PENDING_STATUSES)
+    if not user.is_superuser:
+        qs = qs.filter(Q(handling_centre_id=centre_id) | Q(centre_id=centre_id))
+    return Rows(qs.order_by("received_at", "id"))
+
+
+def agency_cases(user: Any) -> Rows:
+    """代办员's list: every case they act on that is not closed."""
+    return Rows(Case.objects.filter(agency_agent=user)
+                .exclude(status__in=(CaseStatus.NOT_ACCEPTED, CaseStatus.DELIVERED, CaseStatus.REVOKED))
+                .order_by("received_at", "id"))
+
+
+def case_list(user: Any, *, status: str | None = None, q: str = "") -> Rows:
+    qs = cases_visible_to(user)
+    if status == "open":
+        qs = qs.filter(status__in=OPEN_STATUSES)
+    elif status:
+        qs = qs.filter(status=status)
+    q = (q or "").strip()
+    if q:
+        qs = qs.filter(Q(number__startswith=q) | Q(applicant_name__startswith=q) | Q(matter_name__contains=q))
+    return Rows(qs.order_by("-received_at", "-id"))
+
+
+def waits_for(case: CaseRow) -> str:
+    """What the case waits for, in the words of the agent's list (STD-5)."""
+    if case.status == CaseStatus.RECEIVED:
+        return "待前台受理"
+    if case.status == CaseStatus.CORRECTION:
+        return "待申请人按一次性告知书补正"
+    if case.status == CaseStatus.RETURNED:
+        return "退回前台复核"
+    if case.status == CaseStatus.SUSPENDED:
+        return "挂起：待补正或特别程序结束"
+    if case.status == CaseStatus.PROCESSING:
+        return f"「{case.step_name}」环节办理中（{case.assignee_name}）" + ("；容缺材料待补" if case.rongque_pending else "")
+    if case.status == CaseStatus.FINISHED:
+        if case.rongque_pending:
+            return "已办结，待补齐容缺材料后领取"
+        if case.result in (ResultKind.VOIDED, ResultKind.REFERRED):
+            return "已办结"
+        return "已办结，待领取或邮寄"
+    return case.status_label
+
+
+def remaining(case: CaseRow | Case, now: dt.datetime | None = None) -> int | None:
+    if case.status not in CLOCK_RUNNING:
+        return None
+    return clock.remaining_units(now or timezone.now(), case.due_at, case.limit_unit)
+
+
+def light(case: CaseRow | Case, now: dt.datetime | None = None) -> str:
+    """"red", "yellow", "green", "paused" or "" for the list badge; live, not waiting for the scan."""
+    now = now or timezone.now()
+    if case.status == CaseStatus.SUSPENDED:
+        return "paused"
+    if case.status not in CLOCK_RUNNING:
+        return ""
+    if case.due_at and now > case.due_at:
+        return "red"
+    if case.warn_at and now > case.warn_at:
+        return "yellow"
+    return "green"
+
+
+# --- supervision (电子监察) ------------------------------------------------------------------------------
+
+
+@dataclass
+class Supervision:
+    by_centre: list[dict[str, Any]]
+    by_department: list[dict[str, Any]]
+    by_handler: list[dict[str, Any]]
+    cases: list[CaseRow]
+    open_total: int
+
+
+def _rollup(groups: list[dict[str, Any]], key: str, name: str, extra: str | None = None) -> list[dict[str, Any]]:
+    out: dict[Any, dict[str, Any]] = {}
+    for g in groups:
+        row = out.setdefault(g[key], {"id": g[key], "name": g[name] or "", "yellow": 0, "red": 0,
+                                      "extra": g[extra] if extra else ""})
+        row["yellow"] += g["yellow"]
+        row["red"] += g["red"]
+    return sorted(out.values(), key=lambda r: (-r["red"], -r["yellow"], r["name"]))
+
+
+def supervision(user: Any, *, now: dt.datetime | None = None, centre_id: int | None = None,
+                department_id: int | None = None, handler_id: int | None = None, level: str = "",
+                limit: int = 100) -> Supervision:
+    """Warnings (黄牌) and overdue cases (红牌) among running cases, per centre, department and handler —
+    live from due_at/warn_at against now. One grouped query over the partial warning index (covering on
+    PostgreSQL, joined to the small name tables) is rolled up three ways; the worst cases come from the partial deadline index."""
+    now = now or timezone.now()
+    scope = case_filter(user, include_agency=False)
+    running = Case.objects.filter(status__in=CLOCK_RUNNING)
+    if scope is not None:
+        running = running.filter(scope)
+    if centre_id:
+        running = running.filter(handling_centre_id=centre_id)
+    if department_id:
+        running = running.filter(department_id=department_id)
+    if handler_id:
+        running = running.filter(current_assignee_id=handler_id)
+    warned = running.filter(warn_at__lt=now)
+    if level == "red":
+        warned = running.filter(due_at__lt=now)
+    elif level == "yellow":
+        warned = warned.filter(due_at__gte=now)
+    groups = list(warned.order_by().values(
+        "handling_centre_id", "handling_centre__name", "department_id", "department__name", "current_assignee_id",
+        "current_assignee__full_name", "current_assignee__username", "current_assignee__staff_no",
+    ).annotate(red=Count("id", filter=Q(due_at__lt=now)), yellow=Count("id", filter=Q(due_at__gte=now))))
+    for g in groups:
+        g["handler_name"] = (g["current_assignee__full_name"] or g["current_assignee__username"]
+                             or "（未分派）")
+    cases = [CaseRow.from_values(v) for v in warned.order_by("due_at").values(*ROW_FIELDS)[:limit]]
+    open_total = Case.objects.filter(status__in=OPEN_STATUSES)
+    if scope is not None:
+        open_total = open_total.filter(scope)
+    return Supervision(
+        by_centre=_rollup(groups, "handling_centre_id", "handling_centre__name"),
+        by_department=_rollup(groups, "department_id", "department__name"),
+        by_handler=_rollup(groups, "current_assignee_id", "handler_name", "current_assignee__staff_no"),
+        cases=cases, open_total=open_total.count(),
+    )
+
+
+# --- the timeline and public tracking ------------------------------------------------------------
+
+
+def timeline(case: Case, *, public_only: bool = False) -> QuerySet[CaseEvent]:
+    qs = case.events.all()
+    if public_only:
+        qs = qs.filter(public=True)
+    return qs.order_by("at", "id")
+
+
+TRACK_LIMIT = 10  # wrong passwords per case number (or ID look-ups per address) per 15 minutes
+TRACK_WINDOW = 15 * 60
+
+
+def _throttle(key: str) -> None:
+    count = cache.get(key, 0)
+    if count >= TRACK_LIMIT:
+        raise ServiceError("查询过于频繁，请15分钟后再试。", code="throttled", status=429)
+
+
+def _fail(key: str) -> None:
+    try:
+        cache.incr(key)
+    except ValueError:
+        cache.set(key, 1, TRACK_WINDOW)
+
+
+def track_by_number(number: str, password: str) -> Case:
+    """The applicant's view by 办件编号 + 查询密码. Wrong number and wrong password look the same."""
+    number = (number or "").strip()
+    key = f"cases:track:{number}"
+    _throttle(key)
+    case = Case.objects.select_related("handling_centre", "centre").filter(number=number).first()
+    given = (password or "").strip().upper()
+    if case is None or not hmac.compare_digest(case.query_password.upper().encode(), given.encode()):
+        _fail(key)
+        raise NotFound("办件编号或查询密码不正确。")
+    return case
+
+
+def track_by_id(id_type: str, id_number: str, *, client: str = "") -> list[Case]:
+    """The applicant's cases by 证件类型 + 号码 (shown masked). Throttled per client address."""
+    key = f"cases:track-id:{client}"
+    _throttle(key)
+    _fail(key)  # every look-up counts: this one needs no password
+    number = normalize_id(id_type, id_number, field="id_number")
+    digest = id_digest(id_type, number)
+    return list(Case.objects.filter(Q(applicant_id_digest=digest) | Q(agent_id_digest=digest))
+                .select_related("handling_centre").order_by("-received_at")[:50])
+
+
+def open_suspension_kind(case: Case) -> str:
+    stop = case.suspensions.filter(ended_at__isnull=True).first()
+    return SuspensionKind(stop.kind).label if stop else ""
