@@ -4,6 +4,7 @@ provincial platform sync records (NET-2), with a manual resend."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.db import transaction
 from django.http import HttpRequest
@@ -141,7 +142,7 @@ class SyncItemOut(Schema):
     updated_at: dt.datetime
 
     @staticmethod
-    def fields_of(row: SyncItem) -> dict[str, object]:
+    def fields_of(row: SyncItem) -> dict[str, Any]:
         return {
             "id": row.pk, "kind": row.kind, "object_id": row.object_id, "object_label": row.object_label,
             "dataset": row.dataset, "dataset_name": row.get_dataset_display(), "status": row.status,

@@ -120,14 +120,14 @@ class ProvinceClient:
             with urllib.request.urlopen(request, timeout=self.timeout) as response:  # noqa: S310
                 raw = response.read(65536)
         except urllib.error.HTTPError as exc:
-            reason = _platform_message(exc.read(65536))
+            said = _platform_message(exc.read(65536))
             permanent = 400 <= exc.code < 500 and exc.code not in (408, 429)
             text = f"省平台拒收（HTTP {exc.code}）" if permanent else f"省平台暂时无法处理（HTTP {exc.code}）"
-            raise ProvinceError(f"{text}：{reason}" if reason else text, permanent=permanent) from None
+            raise ProvinceError(f"{text}：{said}" if said else text, permanent=permanent) from None
         except TimeoutError:
             raise ProvinceError(f"省平台在{self.timeout:g}秒内没有应答") from None
         except (urllib.error.URLError, OSError) as exc:
-            reason = getattr(exc, "reason", exc)
+            reason: object = exc.reason if isinstance(exc, urllib.error.URLError) else exc
             if isinstance(reason, TimeoutError):
                 raise ProvinceError(f"省平台在{self.timeout:g}秒内没有应答") from None
             raise ProvinceError(f"无法连接省平台：{reason}") from None

@@ -305,6 +305,7 @@ def sync_all_matters(*, batch: int = 200) -> tuple[int, int]:
                     .prefetch_related("current_version__materials"))
             for matter in rows:
                 version = matter.current_version
+                assert version is not None  # filtered above
                 version.matter = matter
                 _, new = _queue(kind=SyncKind.MATTER, obj=matter, dataset=SyncDataset.MATTER,
                                 payload=matter_payload(version))

@@ -52,7 +52,7 @@ def _require_bureau(user: Any) -> None:
 
 
 def _choice(raw: str | None, choices: Any) -> str:
-    return raw if raw in choices.values else ""
+    return raw if raw is not None and raw in choices.values else ""
 
 
 @require_GET

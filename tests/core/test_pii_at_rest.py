@@ -43,11 +43,19 @@ def _enquiry(field: str) -> Callable[[str], Any]:
     return make
 
 
+def _sync_item(value: str) -> Any:
+    from govhall.exchange.models import SyncItem
+
+    return SyncItem.objects.create(kind="case", object_id="1", object_label="QD-1", dataset="apply",
+                                   payload_text=value, payload_digest="x")
+
+
 REAL_MODELS: list[tuple[str, str, Callable[[str], Any]]] = [
     ("staffing.Enquiry", "asker_name", _enquiry("asker_name")),
     ("staffing.Enquiry", "asker_phone", _enquiry("asker_phone")),
     ("exchange.Notification", "recipient", _notification("recipient")),
     ("exchange.Notification", "text", _notification("text")),
+    ("exchange.SyncItem", "payload_text", _sync_item),
 ]
 
 
