@@ -22,8 +22,27 @@ from govhall.exchange.selectors import (
 from govhall.exchange.services import notification_retry
 
 
+class BureauReadOnlyAdmin(admin.ModelAdmin):
+    """The bureau reads; nobody adds, edits or deletes outbox rows here."""
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return bool(request.user.is_active and getattr(request.user, "is_bureau", False))
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return self.has_view_permission(request)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
 @admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
+class NotificationAdmin(BureauReadOnlyAdmin):
     list_display = ["created_at", "channel", "recipient_masked", "template", "short_text", "status",
                     "attempts", "last_error", "sent_at"]
     list_filter = ["status", "channel", "template"]
@@ -55,20 +74,6 @@ class NotificationAdmin(admin.ModelAdmin):
             return queryset & notifications_for_outbox(request.user, phone=term), False
         return super().get_search_results(request, queryset, search_term)
 
-    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return bool(request.user.is_active and getattr(request.user, "is_bureau", False))
-
-    def has_module_permission(self, request: HttpRequest) -> bool:
-        return self.has_view_permission(request)
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
     def has_retry_permission(self, request: HttpRequest) -> bool:
         user: Any = request.user
@@ -87,7 +92,7 @@ class NotificationAdmin(admin.ModelAdmin):
 
 
 @admin.register(SyncItem)
-class SyncItemAdmin(admin.ModelAdmin):
+class SyncItemAdmin(BureauReadOnlyAdmin):
     list_display = ["created_at", "kind", "object_label", "dataset", "status", "attempts", "last_error",
                     "receipt_id", "sent_at"]
     list_filter = ["status", "kind", "dataset"]
@@ -106,17 +111,3 @@ class SyncItemAdmin(admin.ModelAdmin):
     def get_queryset(self, request: HttpRequest) -> QuerySet[SyncItem]:
         return sync_items_visible_to(request.user).defer("payload_text")
 
-    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return bool(request.user.is_active and getattr(request.user, "is_bureau", False))
-
-    def has_module_permission(self, request: HttpRequest) -> bool:
-        return self.has_view_permission(request)
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False

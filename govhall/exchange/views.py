@@ -65,7 +65,7 @@ def sync_list(request: HttpRequest) -> HttpResponse:
     q = request.GET.get("q", "").strip()[:60]
     rows = sync_items_for_outbox(request.user, status=status, kind=kind, dataset=dataset, q=q)
     page = Paginator(rows, PER_PAGE).get_page(request.GET.get("page"))
-    counts = sync_status_counts(request.user, kind=kind)
+    counts = sync_status_counts(request.user)  # the whole outbox, whatever the filters
     context = {
         "page": page, "status": status, "kind": kind, "dataset": dataset, "q": q,
         "counts": [(value, label, counts[value]) for value, label in SyncStatus.choices],
