@@ -50,7 +50,45 @@ def _sync_item(value: str) -> Any:
                                    payload_text=value, payload_digest="x")
 
 
+def _ticket(field: str) -> Callable[[str], Any]:
+    def make(value: str) -> Any:
+        import datetime as dt
+
+        from django.utils import timezone
+
+        from govhall.queueing.models import Ticket
+        from tests.factories import TownCentreFactory
+
+        return Ticket.objects.create(centre=TownCentreFactory(), date=dt.date(2026, 3, 10), prefix="A", number=1,
+                                     window_class="minsheng", issued_at=timezone.now(), queued_at=timezone.now(), business_group="综合咨询",
+                                     **{field: value})
+
+    return make
+
+
+def _appointment(field: str) -> Callable[[str], Any]:
+    def make(value: str) -> Any:
+        import datetime as dt
+
+        from govhall.queueing.models import Appointment, AppointmentSlot
+        from tests.factories import TownCentreFactory
+        from tests.queueing.conftest import make_matter
+
+        slot = AppointmentSlot.objects.create(centre=TownCentreFactory(),
+                                              window_class="minsheng", date=dt.date(2026, 3, 10),
+                                              start=dt.time(9), end=dt.time(10), capacity=5)
+        matter = make_matter(slot.centre, name="生育登记", code="320681000001")
+        values = {"phone": "13800000000", field: value}
+        return Appointment.objects.create(slot=slot, matter=matter, name="王五", **values)
+
+    return make
+
+
 REAL_MODELS: list[tuple[str, str, Callable[[str], Any]]] = [
+    ("queueing.Ticket", "phone", _ticket("phone")),
+    ("queueing.Ticket", "id_number", _ticket("id_number")),
+    ("queueing.Appointment", "phone", _appointment("phone")),
+    ("queueing.Appointment", "id_number", _appointment("id_number")),
     ("staffing.Enquiry", "asker_name", _enquiry("asker_name")),
     ("staffing.Enquiry", "asker_phone", _enquiry("asker_phone")),
     ("exchange.Notification", "recipient", _notification("recipient")),
