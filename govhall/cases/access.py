@@ -45,14 +45,10 @@ def cases_visible_to(user: Any) -> QuerySet[Case]:
     return qs if condition is None else qs.filter(condition)
 
 
-def access_case(user: Any, case_id: int | str, *, for_update: bool = False) -> Case:
+def access_case(user: Any, case_id: int | str) -> Case:
     """The case with this id (or number) if the user may see it; NotFound otherwise."""
-    qs = cases_visible_to(user).select_related(
-        "centre", "handling_centre", "matter_version", "department", "current_assignee", "current_post",
-        "current_step", "agency_agent", "receiver",
-    )
-    if for_update:
-        qs = qs.select_for_update(of=("self",))
+    # Lean on purpose: services re-read the row under a lock with what they need; pages load the rest.
+    qs = cases_visible_to(user).select_related("centre", "handling_centre")
     key = str(case_id).strip()
     try:
         if key.isdigit() and len(key) < 16:

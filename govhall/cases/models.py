@@ -212,13 +212,10 @@ class Case(models.Model):
             # A handler's inbox: open cases by deadline (partial: closed cases never enter it).
             models.Index(fields=["current_assignee", "due_at"], name="case_inbox",
                          condition=Q(status__in=["processing", "returned", "suspended"])),
-            # Running clocks by deadline (red cases, the scan) and by warning moment (yellow, supervision);
-            # the warning index carries what the supervision page groups by, for index-only scans on PostgreSQL.
+            # Running clocks by deadline (red cases, the scan). The matching index on warn_at (yellow,
+            # supervision) is made by migration 0002: covering on PostgreSQL, plain on SQLite.
             models.Index(fields=["due_at"], name="case_running_due",
                          condition=Q(status__in=["processing", "returned"])),
-            models.Index(fields=["warn_at"], name="case_running_warn",
-                         condition=Q(status__in=["processing", "returned"]),
-                         include=["due_at", "handling_centre", "centre", "department", "current_assignee"]),
             models.Index(fields=["status", "due_at"], name="case_status_due"),
             models.Index(fields=["handling_centre", "status", "received_at"], name="case_centre_status_recv"),
             models.Index(fields=["centre", "status", "received_at"], name="case_origin_status"),

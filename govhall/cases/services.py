@@ -20,6 +20,7 @@ from govhall.accounts.models import Role
 from govhall.cases import clock
 from govhall.cases.applicants import Identity, clean_agent, clean_applicant, id_digest, normalize_id
 from govhall.cases.models import (
+    CLOCK_RUNNING,
     OPEN_STATUSES,
     PENDING_STATUSES,
     ApplicantCredit,
@@ -78,7 +79,7 @@ def _lock(case: Case) -> Case:
     """Re-read the case under a row lock (SQLite: the IMMEDIATE transaction already serialises)."""
     return (Case.objects.select_for_update(of=("self",))
             .select_related("centre__division", "handling_centre__division", "matter_version", "department",
-                            "current_step__post", "current_post")
+                            "current_step__post", "current_post", "current_assignee")
             .get(pk=case.pk))
 
 
@@ -754,14 +755,24 @@ def _correction_items(case: Case, items: Sequence[dict[str, Any]]) -> list[tuple
     return out
 
 
-def _issue_sheet(case: Case, actor: Any, rows: list[tuple[CaseMaterial, str, str]], note: str) -> Any:
+def _issue_correction(case: Case, actor: Any, rows: list[tuple[CaseMaterial, str, str]], note: str,
+                      at: dt.datetime) -> Any:
+    """The 一次性告知书: the catalogue's notification sheet (STD-2), the materials marked, the case notice."""
     from govhall.catalog.services import notification_sheet_create
 
-    return notification_sheet_create(
+    sheet = notification_sheet_create(
         matter_version=case.matter_version, centre=case.handling_centre, clerk=actor,
         items=[(row.material or row.name, problem, reason) for row, problem, reason in rows],
         case=case, applicant_name=case.applicant_name, note=note,
     )
+    for row, problem, _reason in rows:
+        row.status = problem
+        row.save(update_fields=["status"])
+    _issue_notice(case, NoticeKind.CORRECTION, actor, {
+        "sheet": sheet.serial, "received_at": _fmt_time(case.received_at), "note": note,
+        "items": [{"name": r.name, "problem": MaterialStatus(p).label, "reason": why} for r, p, why in rows],
+    }, sheet=sheet, at=at)
+    return sheet
 
 
 @transaction.atomic
@@ -772,17 +783,10 @@ def case_request_correction(*, case: Case, actor: Any, items: Sequence[dict[str,
     _require_decider(case, actor)
     rows = _correction_items(case, items)
     now = timezone.now()
-    sheet = _issue_sheet(case, actor, rows, note)
-    for row, problem, _reason in rows:
-        row.status = problem
-        row.save(update_fields=["status"])
     before = _state(case)
+    sheet = _issue_correction(case, actor, rows, note, now)
     case.status = CaseStatus.CORRECTION
     case.save()
-    _issue_notice(case, NoticeKind.CORRECTION, actor, {
-        "sheet": sheet.serial, "received_at": _fmt_time(case.received_at), "note": note,
-        "items": [{"name": r.name, "problem": MaterialStatus(p).label, "reason": why} for r, p, why in rows],
-    }, sheet=sheet, at=now)
     _event(case, "correction", "一次性告知（补正）", actor,
            "需补正：" + "；".join(f"{r.name}（{MaterialStatus(p).label}：{why}）" for r, p, why in rows), at=now)
     _audit(case, "correction", actor, before, {**_state(case), "sheet": sheet.serial})
@@ -837,7 +841,6 @@ def case_supply(*, case: Case, actor: Any, material_ids: Sequence[Any], note: st
     return case
 
 
-
 # --- back office (后台分类审批, MODE-1) ----------------------------------------------------------------
 
 
@@ -887,18 +890,11 @@ def case_step_return(*, case: Case, actor: Any, to: str, reason: str,
         _event(case, "return_front", f"{step.name}：退回前台", actor, f"原因：{reason}", at=now)
     else:
         rows = _correction_items(case, items)
-        sheet = _issue_sheet(case, actor, rows, reason)
+        _issue_correction(case, actor, rows, reason, now)
         _close_step(step, actor=actor, role=role, action=StepAction.RETURN_APPLICANT, opinion=reason, at=now)
-        for row, problem, _why in rows:
-            row.status = problem
-            row.save(update_fields=["status"])
         _suspend(case, kind=SuspensionKind.CORRECTION, actor=actor, at=now, reason=reason,
                  materials=[row.pk for row, _p, _w in rows])
         case.current_assignee = None
-        _issue_notice(case, NoticeKind.CORRECTION, actor, {
-            "sheet": sheet.serial, "received_at": _fmt_time(case.received_at), "note": reason,
-            "items": [{"name": r.name, "problem": MaterialStatus(p).label, "reason": why} for r, p, why in rows],
-        }, sheet=sheet, at=now)
         _event(case, "return_applicant", f"{step.name}：退回补正", actor,
                "需补正：" + "；".join(f"{r.name}（{why}）" for r, _p, why in rows) + "。补正期间暂停计时。", at=now)
         _notify_applicant(case, f"您的办件{case.number}需补正材料，请按一次性告知书补齐，补正期间暂停计时。")
@@ -1259,46 +1255,65 @@ def credit_repair(*, credit: ApplicantCredit, actor: Any, note: str) -> Applican
 
 def cases_scan_deadlines(*, now: dt.datetime | None = None) -> dict[str, int]:
     """Flag running cases that crossed their warning moment (黄牌) or deadline (红牌) since the last scan,
-    and notify the handler (and, for red, the centre director) through the outbox. Two indexed queries
-    find them; cases already flagged are not touched again."""
+    and notify through the outbox: each handler once about their newly flagged cases, each centre director
+    once about the newly overdue ones. Two indexed queries find them; flagged cases are not touched again."""
     from govhall.cases.notify import notify_staff, staff_phones
 
     now = now or timezone.now()
-    running = Case.objects.filter(status__in=(CaseStatus.PROCESSING, CaseStatus.RETURNED))
-    red = list(running.filter(due_at__lt=now, warning_level__lt=WarningLevel.RED)
-               .values_list("pk", flat=True))
+    running = Case.objects.filter(status__in=CLOCK_RUNNING)
+    red = list(running.filter(due_at__lt=now, warning_level__lt=WarningLevel.RED).values_list("pk", flat=True))
     yellow = list(running.filter(warn_at__lt=now, due_at__gte=now, warning_level__lt=WarningLevel.YELLOW)
                   .values_list("pk", flat=True))
     if not red and not yellow:
         return {"yellow": 0, "red": 0}
     notify_director = CaseRules.current().scan_notify_director
     with transaction.atomic():
-        Case.objects.filter(pk__in=red).update(warning_level=WarningLevel.RED, red_notified_at=now)
-        Case.objects.filter(pk__in=yellow).update(warning_level=WarningLevel.YELLOW, yellow_notified_at=now)
-        events = []
-        flagged = list(Case.objects.filter(pk__in=red + yellow)
+        running.filter(pk__in=red).update(warning_level=WarningLevel.RED, red_notified_at=now)
+        running.filter(pk__in=yellow).update(warning_level=WarningLevel.YELLOW, yellow_notified_at=now)
+        flagged = list(running.filter(pk__in=red + yellow)
                        .select_related("current_assignee", "handling_centre__director")
                        .only("pk", "number", "matter_name", "due_at", "warning_level", "current_assignee",
                              "handling_centre__name", "handling_centre__director"))
-        phones = staff_phones({c.current_assignee_id for c in flagged if c.current_assignee_id}
-                              | {c.handling_centre.director_id for c in flagged if c.handling_centre.director_id})
+        handlers: dict[int, list[Case]] = {}
+        directors: dict[int, list[Case]] = {}
+        events = []
         for case in flagged:
             is_red = case.warning_level == WarningLevel.RED
             text = (f"办件{case.number}（{case.matter_name}）已超过承诺办结时间{_fmt_time(case.due_at)}，请立即办理。"
                     if is_red else
                     f"办件{case.number}（{case.matter_name}）将于{_fmt_time(case.due_at)}到期，请抓紧办理。")
-            if case.current_assignee is not None:
-                notify_staff(case.current_assignee, text, related=case, phones=phones)
-            director = case.handling_centre.director
-            if is_red and notify_director and director is not None and director != case.current_assignee:
-                notify_staff(director, f"【超期督办】{text}", related=case, phones=phones)
+            if case.current_assignee_id:
+                handlers.setdefault(case.current_assignee_id, []).append(case)
+            director_id = case.handling_centre.director_id
+            if is_red and notify_director and director_id and director_id != case.current_assignee_id:
+                directors.setdefault(director_id, []).append(case)
             events.append(CaseEvent(case=case, at=now, action="red" if is_red else "yellow",
                                     label="红牌（超期）" if is_red else "黄牌预警", actor_label=SYSTEM_LABEL,
                                     centre_name=case.handling_centre.name, detail=text, public=False))
         CaseEvent.objects.bulk_create(events, batch_size=1000)
+        phones = staff_phones(set(handlers) | set(directors))
+        for cases in handlers.values():
+            notify_staff(cases[0].current_assignee, _digest(cases), related=cases[0] if len(cases) == 1 else None,
+                         phones=phones)
+        for cases in directors.values():
+            notify_staff(cases[0].handling_centre.director, "【超期督办】" + _digest(cases),
+                         related=cases[0] if len(cases) == 1 else None, phones=phones)
         audit_record(action="case.scan.deadlines", object_type="cases.case", actor=None,
                      after={"yellow": len(yellow), "red": len(red), "ids": (red + yellow)[:1000]})
     return {"yellow": len(yellow), "red": len(red)}
+
+
+def _digest(cases: list[Case], shown: int = 5) -> str:
+    """One SMS for one person's newly flagged cases (an SMS per case would bury a director)."""
+    if len(cases) == 1:
+        case = cases[0]
+        if case.warning_level == WarningLevel.RED:
+            return f"办件{case.number}（{case.matter_name}）已超过承诺办结时间{_fmt_time(case.due_at)}，请立即办理。"
+        return f"办件{case.number}（{case.matter_name}）将于{_fmt_time(case.due_at)}到期，请抓紧办理。"
+    reds = sum(1 for c in cases if c.warning_level == WarningLevel.RED)
+    parts = [f"{reds}件已超期" if reds else "", f"{len(cases) - reds}件即将到期" if len(cases) > reds else ""]
+    numbers = "、".join(c.number for c in cases[:shown]) + ("等" if len(cases) > shown else "")
+    return f"新增预警办件{len(cases)}件（{'，'.join(p for p in parts if p)}）：{numbers}。请登录工作台查看。"
 
 
 def cases_scan_rongque(*, now: dt.datetime | None = None) -> dict[str, int]:

@@ -104,19 +104,31 @@ def test_supervision_groups_by_centre_department_and_handler(flow):
 
 def test_supervision_page_and_api_take_a_fixed_number_of_queries(client, flow, django_assert_num_queries):
     """The page costs the same queries for 3 or 8 warned cases: session, user, roles, centres, nav (5), one
-    grouped query, the list and the count (3), the session save (3)."""
+    grouped query, the names of centres, departments and staff in it (3), the list and the count (2), the session
+    save (3)."""
     for _ in range(3):
         _accepted(flow)
     login(client, flow.director)
     with time_machine.travel(local(2026, 3, 25, 8, 0), tick=False):
         client.get("/cases/supervision/")  # warm up the calendar
-        with django_assert_num_queries(12):
+        with django_assert_num_queries(15):
             page = client.get("/cases/supervision/")
         body = client.get("/api/v1/cases/supervision?level=red").json()
     assert page.status_code == 200 and "红牌" in page.content.decode()
     assert body["open_total"] == 3 and body["by_centre"][0]["red"] == 3 and len(body["cases"]) == 3
     for _ in range(5):
         _accepted(flow)
-    with time_machine.travel(local(2026, 3, 25, 8, 0), tick=False), django_assert_num_queries(12):
+    with time_machine.travel(local(2026, 3, 25, 8, 0), tick=False), django_assert_num_queries(15):
         assert client.get("/cases/supervision/").content.decode().count("红牌 超期") == 8
     assert body["cases"][0]["light"] == "red"
+
+
+def test_one_message_per_person_per_scan(flow, contacts):
+    """A director with many newly overdue cases gets one SMS listing them, not one per case."""
+    first, second = _accepted(flow), _accepted(flow)
+    with time_machine.travel(local(2026, 3, 25, 8, 0), tick=False):
+        assert cases_scan_deadlines() == {"yellow": 0, "red": 2}
+    handler, director = _sms_to("0001"), _sms_to("0002")
+    assert len(handler) == 1 and len(director) == 1
+    assert "新增预警办件2件（2件已超期）" in handler[0] and first.number in handler[0] and second.number in handler[0]
+    assert director[0].startswith("【超期督办】")
