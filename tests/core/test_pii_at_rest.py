@@ -43,6 +43,13 @@ def _enquiry(field: str) -> Callable[[str], Any]:
     return make
 
 
+def _sync_item(value: str) -> Any:
+    from govhall.exchange.models import SyncItem
+
+    return SyncItem.objects.create(kind="case", object_id="1", object_label="QD-1", dataset="apply",
+                                   payload_text=value, payload_digest="x")
+
+
 def _ticket(field: str) -> Callable[[str], Any]:
     def make(value: str) -> Any:
         import datetime as dt
@@ -108,6 +115,7 @@ REAL_MODELS: list[tuple[str, str, Callable[[str], Any]]] = [
     ("exchange.Notification", "text", _notification("text")),
     ("reviews.Rating", "rater_name", _rating("rater_name")),
     ("reviews.Rating", "rater_phone", _rating("rater_phone")),
+    ("exchange.SyncItem", "payload_text", _sync_item),
 ]
 
 
