@@ -104,7 +104,30 @@ def _rating(field: str) -> Callable[[str], Any]:
     return make
 
 
+def _case(field: str) -> Callable[[str], Any]:
+    def make(value: str) -> Any:
+        from govhall.cases.models import Case
+        from tests.cases.conftest import make_flow, receive
+        from tests.personas import make_hall
+
+        case = receive(make_flow(make_hall()))
+        Case.objects.filter(pk=case.pk).update(**{field: value})  # written through the field, encrypted
+        return case
+
+    return make
+
+
+def _staff_contact(value: str) -> Any:
+    from govhall.cases.models import StaffContact
+    from tests.factories import UserFactory
+
+    return StaffContact.objects.create(user=UserFactory(), mobile=value)
+
+
 REAL_MODELS: list[tuple[str, str, Callable[[str], Any]]] = [
+    *[("cases.Case", f, _case(f)) for f in ("query_password", "applicant_id_number", "applicant_phone",
+                                             "applicant_address", "agent_id_number", "agent_phone", "mail_address")],
+    ("cases.StaffContact", "mobile", _staff_contact),
     ("queueing.Ticket", "phone", _ticket("phone")),
     ("queueing.Ticket", "id_number", _ticket("id_number")),
     ("queueing.Appointment", "phone", _appointment("phone")),
