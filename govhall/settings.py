@@ -296,6 +296,8 @@ PROVINCE_URL = env("GOVHALL_PROVINCE_URL")
 PROVINCE_APP_ID = env("GOVHALL_PROVINCE_APP_ID")
 PROVINCE_SECRET = env("GOVHALL_PROVINCE_SECRET")
 PROVINCE_TIMEOUT = envint("GOVHALL_PROVINCE_TIMEOUT", 15)
+# Queue every published matter version and every case step for the platform as it happens (NET-2).
+PROVINCE_SYNC_AUTO = envbool("GOVHALL_PROVINCE_SYNC_AUTO", True)
 if PROVINCE_URL and urlparse(PROVINCE_URL).scheme not in ("http", "https"):
     raise ImproperlyConfigured(f"GOVHALL_PROVINCE_URL={PROVINCE_URL!r} must be an http(s):// URL")
 if PROVINCE_URL and not (PROVINCE_APP_ID and PROVINCE_SECRET):

@@ -44,7 +44,7 @@ class AgentIn(Schema):
     phone: str
 
 
-class MaterialIn(Schema):
+class CaseMaterialIn(Schema):
     material_id: int
     status: str = "received"
     originals: int | None = None
@@ -57,7 +57,7 @@ class ReceiveIn(Schema):
     matter_id: int
     applicant: PersonIn
     agent: AgentIn | None = None
-    materials: list[MaterialIn] = []
+    materials: list[CaseMaterialIn] = []
     window_id: int | None = None
     channel: str | None = None
     ticket_id: int | None = None
@@ -89,7 +89,7 @@ class ListItemOut(Schema):
     waits_for: str
 
 
-class MaterialOut(Schema):
+class CaseMaterialOut(Schema):
     id: int
     name: str
     required: bool
@@ -180,7 +180,7 @@ class CaseOut(Schema):
     agency_agent: str | None
     current_step: str | None
     assignee: str | None
-    materials: list[MaterialOut]
+    materials: list[CaseMaterialOut]
     steps: list[StepOut]
     timeline: list[EventOut]
     notices: list[NoticeOut]
@@ -218,7 +218,7 @@ class AcceptIn(Schema):
     opinion: str = ""
 
 
-class ReasonIn(Schema):
+class CaseReasonIn(Schema):
     reason: str
 
 
@@ -239,7 +239,7 @@ class SupplyIn(Schema):
 
 
 class MaterialsIn(Schema):
-    materials: list[MaterialIn]
+    materials: list[CaseMaterialIn]
 
 
 class OpinionIn(Schema):
@@ -261,7 +261,7 @@ class SpecialEndIn(Schema):
     result: str
 
 
-class FinishIn(Schema):
+class CaseFinishIn(Schema):
     result: str
     reason: str = ""
     certificate_name: str = ""
@@ -345,7 +345,7 @@ class SupervisionOut(Schema):
     cases: list[ListItemOut]
 
 
-class RevealOut(Schema):
+class CaseRevealOut(Schema):
     applicant_id_number: str
     applicant_phone: str
     agent_id_number: str
@@ -383,7 +383,7 @@ def case_out(case: Case) -> CaseOut:
         tracking_no=case.tracking_no, agency_agent=str(case.agency_agent) if case.agency_agent_id else None,
         current_step=case.current_step.name if case.current_step_id else None,
         assignee=str(case.current_assignee) if case.current_assignee_id else None,
-        materials=[MaterialOut(
+        materials=[CaseMaterialOut(
             id=m.pk, name=m.name, required=m.required, status=m.status, status_label=m.get_status_display(),
             originals=m.originals, copies=m.copies, rongque_allowed=bool(m.material and m.material.rongque),
             commitment_allowed=bool(m.material and m.material.commitment)) for m in materials],
@@ -521,11 +521,11 @@ def detail(request: HttpRequest, case_id: str) -> CaseOut:
     return case_out(access_case(request.user, case_id))
 
 
-@router.post("/{case_id}/reveal", response=RevealOut, summary="查看完整证件号码和电话（留痕）")
-def reveal(request: HttpRequest, case_id: str) -> RevealOut:
+@router.post("/{case_id}/reveal", response=CaseRevealOut, summary="查看完整证件号码和电话（留痕）")
+def reveal(request: HttpRequest, case_id: str) -> CaseRevealOut:
     case = access_case(request.user, case_id)
     audit_record(action="pii.view", obj=case, actor=request.user, note="查看申请人/代理人完整证件号码和电话")
-    return RevealOut(applicant_id_number=case.applicant_id_number, applicant_phone=case.applicant_phone,
+    return CaseRevealOut(applicant_id_number=case.applicant_id_number, applicant_phone=case.applicant_phone,
                      agent_id_number=case.agent_id_number or "", agent_phone=case.agent_phone or "")
 
 
@@ -580,7 +580,7 @@ def accept(request: HttpRequest, case_id: str, payload: AcceptIn) -> ActionOut:
 
 
 @router.post("/{case_id}/reject", response=ActionOut, summary="不予受理")
-def reject(request: HttpRequest, case_id: str, payload: ReasonIn) -> ActionOut:
+def reject(request: HttpRequest, case_id: str, payload: CaseReasonIn) -> ActionOut:
     case = access_case(request.user, case_id)
     return _done(services.case_reject(case=case, actor=request.user, reason=payload.reason))
 
@@ -632,7 +632,7 @@ def special_end(request: HttpRequest, case_id: str, payload: SpecialEndIn) -> Ac
 
 
 @router.post("/{case_id}/finish", response=ActionOut, summary="办结（准予、不予许可、退件、作废、转报）")
-def finish(request: HttpRequest, case_id: str, payload: FinishIn) -> ActionOut:
+def finish(request: HttpRequest, case_id: str, payload: CaseFinishIn) -> ActionOut:
     case = access_case(request.user, case_id)
     return _done(services.case_finish(case=case, actor=request.user, **payload.dict()))
 

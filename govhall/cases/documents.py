@@ -22,6 +22,7 @@ from govhall.core.documents import (
     render_docx,
     render_pdf,
 )
+from govhall.reviews.links import case_rating_url
 
 
 def tracking_url(number: str) -> str:
@@ -39,6 +40,8 @@ def _case_block(notice: CaseNotice) -> list[Block]:
         FieldTable([("办件编号", case.number), ("查询密码", case.query_password),
                     ("查询方式", "扫描二维码或登录政务服务网，凭办件编号和查询密码查询办理进度")]),
         QRCode(tracking_url(case.number), "扫码查询办件进度（需输入查询密码）"),
+        *([QRCode(case_rating_url(case.pk, via="qr"), "扫码评价（办结后可评价）")]
+          if notice.kind in (NoticeKind.ACCEPT, NoticeKind.RESULT) else []),
     ]
 
 

@@ -112,6 +112,9 @@ def _state(case: Case) -> dict[str, Any]:
 
 def _publish(case: Case, what: str) -> None:
     from govhall.core.events import publish_on_commit
+    from govhall.exchange.sync import on_case_changed
+
+    on_case_changed(case=case)  # NET-2: the datasets this step reached go to the provincial platform
 
     payload = {"case": case.number, "status": case.status, "what": what}
     publish_on_commit(f"cases.centre.{case.handling_centre_id}.{what}", payload)

@@ -21,6 +21,7 @@ from pypinyin import Style, lazy_pinyin
 
 from govhall.core.audit import audit_record
 from govhall.core.errors import Conflict, Forbidden, NotFound, ServiceError, field_error
+from govhall.exchange.sync import on_matter_published
 from govhall.orgs.access import centre_ids_visible_to, is_bureau_admin
 from govhall.orgs.models import Centre, CentreLevel, Department, WindowClass
 
@@ -603,6 +604,7 @@ def matter_publish(*, actor: Any, matter: Matter, reason: str = "") -> MatterVer
                      before={"version": previous.number} if previous else None,
                      after={"version": draft.number, "change_kind": draft.change_kind, "reason": draft.change_reason},
                      actor=_user(actor))
+        on_matter_published(version=draft)  # NET-2: the provincial platform gets every published version
     return draft
 
 
@@ -641,6 +643,7 @@ def _status_change(*, actor: Any, matter: Matter, reason: str, kind: str, allowe
         audit_record(action=f"catalog.matter.{kind}", obj=matter,
                      before={"status": before_status, "version": previous.number},
                      after={"status": to, "version": version.number, "reason": reason}, actor=_user(actor))
+        on_matter_published(version=version)  # NET-2
     return version
 
 

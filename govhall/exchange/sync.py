@@ -167,6 +167,18 @@ def _case_progress(case: Any) -> list[tuple[SyncItem, bool]]:
     return done
 
 
+def on_matter_published(*, version: Any) -> None:
+    """The catalogue calls this inside each publish / 暂停 / 恢复 / 取消 transaction."""
+    if settings.PROVINCE_SYNC_AUTO:
+        sync_matter_version(version=version)
+
+
+def on_case_changed(*, case: Any) -> None:
+    """The case service calls this inside each action's transaction."""
+    if settings.PROVINCE_SYNC_AUTO:
+        sync_case_progress(case=case)
+
+
 def sync_case_progress(*, case: Any) -> list[SyncItem]:
     """Queue every dataset the case has reached; unchanged ones are not queued again. One call after any
     change of the case keeps the platform up to date."""

@@ -99,7 +99,7 @@ class PublicTicketOut(Schema):
     issued_at: dt.datetime
 
 
-class WindowOut(Schema):
+class QueueWindowOut(Schema):
     id: int
     number: int
     name: str
@@ -127,7 +127,7 @@ class TransferOut(Schema):
     warning: str
 
 
-class FinishIn(Schema):
+class TicketFinishIn(Schema):
     served: bool = True
     note: str = ""
 
@@ -315,21 +315,21 @@ def cancel(request: HttpRequest, ticket_id: int) -> TicketOut:
 # --- windows ---------------------------------------------------------------------------------------
 
 
-def window_out(w: Any, state: WindowState | None, current: Ticket | None) -> WindowOut:
-    return WindowOut(id=w.pk, number=w.number, name=w.name, window_class=w.window_class,
+def window_out(w: Any, state: WindowState | None, current: Ticket | None) -> QueueWindowOut:
+    return QueueWindowOut(id=w.pk, number=w.number, name=w.name, window_class=w.window_class,
                      status=state.status if state else WindowStatus.CLOSED,
                      reason=state.reason if state else "", note=state.note if state else "",
                      since=state.since if state else None, ticket=current.code if current else None)
 
 
-def _window_state_out(window: Any) -> WindowOut:
+def _window_state_out(window: Any) -> QueueWindowOut:
     state = WindowState.objects.filter(window=window).first()
     current = Ticket.objects.filter(called_window=window, status__in=["called", "serving"]).first()
     return window_out(window, state, current)
 
 
-@router.get("/centres/{centre_id}/windows", response={200: list[WindowOut], **ERRORS}, summary="窗口及其状态")
-def windows(request: HttpRequest, centre_id: int) -> list[WindowOut]:
+@router.get("/centres/{centre_id}/windows", response={200: list[QueueWindowOut], **ERRORS}, summary="窗口及其状态")
+def windows(request: HttpRequest, centre_id: int) -> list[QueueWindowOut]:
     centre = access_queue_centre(request.user, centre_id)
     ws = services.centre_windows(centre)
     states = selectors.window_states(ws)
@@ -337,29 +337,29 @@ def windows(request: HttpRequest, centre_id: int) -> list[WindowOut]:
     return [window_out(w, states.get(w.pk), current.get(w.pk)) for w in ws]
 
 
-@router.post("/windows/{window_id}/open", response={200: WindowOut, **ERRORS}, summary="开始服务")
-def window_open(request: HttpRequest, window_id: int) -> WindowOut:
+@router.post("/windows/{window_id}/open", response={200: QueueWindowOut, **ERRORS}, summary="开始服务")
+def window_open(request: HttpRequest, window_id: int) -> QueueWindowOut:
     window = access_window(request.user, window_id)
     services.window_open(window=window, by=request.user)
     return _window_state_out(window)
 
 
-@router.post("/windows/{window_id}/pause", response={200: WindowOut, **ERRORS}, summary="暂停服务（须说明原因）")
-def window_pause(request: HttpRequest, window_id: int, payload: PauseIn) -> WindowOut:
+@router.post("/windows/{window_id}/pause", response={200: QueueWindowOut, **ERRORS}, summary="暂停服务（须说明原因）")
+def window_pause(request: HttpRequest, window_id: int, payload: PauseIn) -> QueueWindowOut:
     window = access_window(request.user, window_id)
     services.window_pause(window=window, reason=payload.reason, note=payload.note, by=request.user)
     return _window_state_out(window)
 
 
-@router.post("/windows/{window_id}/resume", response={200: WindowOut, **ERRORS}, summary="恢复服务")
-def window_resume(request: HttpRequest, window_id: int) -> WindowOut:
+@router.post("/windows/{window_id}/resume", response={200: QueueWindowOut, **ERRORS}, summary="恢复服务")
+def window_resume(request: HttpRequest, window_id: int) -> QueueWindowOut:
     window = access_window(request.user, window_id)
     services.window_resume(window=window, by=request.user)
     return _window_state_out(window)
 
 
-@router.post("/windows/{window_id}/close", response={200: WindowOut, **ERRORS}, summary="结束服务")
-def window_close(request: HttpRequest, window_id: int) -> WindowOut:
+@router.post("/windows/{window_id}/close", response={200: QueueWindowOut, **ERRORS}, summary="结束服务")
+def window_close(request: HttpRequest, window_id: int) -> QueueWindowOut:
     window = access_window(request.user, window_id)
     services.window_close(window=window, by=request.user)
     return _window_state_out(window)
@@ -395,7 +395,7 @@ def start(request: HttpRequest, window_id: int, ticket_id: int) -> TicketOut:
 
 @router.post("/windows/{window_id}/tickets/{ticket_id}/finish", response={200: TicketOut, **ERRORS},
              summary="结束办理（办结或未办理）")
-def finish(request: HttpRequest, window_id: int, ticket_id: int, payload: FinishIn) -> TicketOut:
+def finish(request: HttpRequest, window_id: int, ticket_id: int, payload: TicketFinishIn) -> TicketOut:
     window = access_window(request.user, window_id)
     return ticket_out(services.ticket_finish(window=window, ticket_id=ticket_id, by=request.user,
                                              served=payload.served, note=payload.note))

@@ -258,7 +258,7 @@ def _appeal_out(a: Appeal) -> AppealOut:
                      status_label=a.get_status_display(), decided_at=a.decided_at, decision_note=a.decision_note)
 
 
-class DecisionIn(Schema):
+class AppealDecisionIn(Schema):
     upheld: bool
     note: str
 
@@ -506,17 +506,17 @@ def rating_detail(request: HttpRequest, rating_id: int) -> RatingOut:
     return _rating_out(access_rating(request.user, rating_id), request.user)
 
 
-class RevealOut(Schema):
+class RaterRevealOut(Schema):
     rater_phone: str
 
 
-@router.post("/ratings/{rating_id}/reveal-phone", response=RevealOut)
-def rating_reveal_phone(request: HttpRequest, rating_id: int, payload: NoteIn) -> RevealOut:
+@router.post("/ratings/{rating_id}/reveal-phone", response=RaterRevealOut)
+def rating_reveal_phone(request: HttpRequest, rating_id: int, payload: NoteIn) -> RaterRevealOut:
     """The rater's whole phone number, for a complaint handler calling back (audited as pii.view)."""
     rating = access_rating(request.user, rating_id)
     if not can_see_rater(request.user, rating):
         raise Forbidden("只有处理投诉的角色（中心主任、局管理员）可以查看评价人信息，被评价人本人不能查看。")
-    return RevealOut(rater_phone=pii_reveal(user=request.user, obj=rating, field="rater_phone", reason=payload.note,
+    return RaterRevealOut(rater_phone=pii_reveal(user=request.user, obj=rating, field="rater_phone", reason=payload.note,
                                             roles=COMPLAINT_ROLES))
 
 
@@ -600,7 +600,7 @@ def appeals_list(request: HttpRequest, pending: bool = False, limit: int = 50, o
 
 
 @router.post("/appeals/{appeal_id}/decide", response=AppealOut)
-def appeal_decide(request: HttpRequest, appeal_id: int, payload: DecisionIn) -> AppealOut:
+def appeal_decide(request: HttpRequest, appeal_id: int, payload: AppealDecisionIn) -> AppealOut:
     appeal = services.appeal_decide(appeal=access_appeal(request.user, appeal_id), actor=request.user,
                                     upheld=payload.upheld, note=payload.note)
     return _appeal_out(appeal)

@@ -104,7 +104,7 @@ class EnquiryIn(Schema):
     answer: str = ""
 
 
-class AnswerIn(Schema):
+class EnquiryAnswerIn(Schema):
     answer: str
 
 
@@ -143,7 +143,7 @@ class LeaveIn(Schema):
     staff_id: int | None = None  # a director recording leave for a staff member of their centre
 
 
-class DecisionIn(Schema):
+class LeaveDecisionIn(Schema):
     note: str = ""
 
 
@@ -208,7 +208,7 @@ class IndicatorLineOut(Schema):
     value: str
 
 
-class ResultOut(Schema):
+class AssessmentResultOut(Schema):
     id: int
     scheme: str
     staff: StaffOut
@@ -259,7 +259,7 @@ def get_enquiry(request: HttpRequest, enquiry_id: int) -> EnquiryOut:
 
 
 @router.post("/enquiries/{enquiry_id}/answer", response=EnquiryOut, summary="答复首问")
-def answer_enquiry(request: HttpRequest, enquiry_id: int, payload: AnswerIn) -> EnquiryOut:
+def answer_enquiry(request: HttpRequest, enquiry_id: int, payload: EnquiryAnswerIn) -> EnquiryOut:
     enquiry = access_enquiry(request.user, enquiry_id)
     services.enquiry_answer(enquiry=enquiry, actor=request.user, answer=payload.answer)
     return _enquiry_out(access_enquiry(request.user, enquiry_id))
@@ -348,13 +348,13 @@ def request_leave(request: HttpRequest, payload: LeaveIn) -> Status[LeaveOut]:
 
 
 @router.post("/leaves/{leave_id}/approve", response=LeaveOut, summary="批准请假（本中心主任）")
-def approve_leave(request: HttpRequest, leave_id: int, payload: DecisionIn) -> LeaveOut:
+def approve_leave(request: HttpRequest, leave_id: int, payload: LeaveDecisionIn) -> LeaveOut:
     leave = services.leave_approve(leave=access_leave(request.user, leave_id), actor=request.user, note=payload.note)
     return _leave_out(leave)
 
 
 @router.post("/leaves/{leave_id}/reject", response=LeaveOut, summary="驳回请假（本中心主任，须填理由）")
-def reject_leave(request: HttpRequest, leave_id: int, payload: DecisionIn) -> LeaveOut:
+def reject_leave(request: HttpRequest, leave_id: int, payload: LeaveDecisionIn) -> LeaveOut:
     leave = services.leave_reject(leave=access_leave(request.user, leave_id), actor=request.user, note=payload.note)
     return _leave_out(leave)
 
@@ -399,16 +399,16 @@ def get_post_handler(request: HttpRequest, post_id: int, at: dt.datetime | None 
 # --- assessment ---------------------------------------------------------------------------------
 
 
-def _result_out(r: Any) -> ResultOut:
-    return ResultOut(id=r.pk, scheme=r.scheme.name, staff=_staff(r.staff), centre=r.centre.name, month=r.month,
+def _result_out(r: Any) -> AssessmentResultOut:
+    return AssessmentResultOut(id=r.pk, scheme=r.scheme.name, staff=_staff(r.staff), centre=r.centre.name, month=r.month,
                      indicator_score=str(r.indicator_score), manual_points=str(r.manual_points), total=str(r.total),
                      indicators=[IndicatorLineOut(**line) for line in r.breakdown.get("indicators", [])],
                      manual=r.breakdown.get("manual", []))
 
 
-@router.get("/assessment/results", response=list[ResultOut], summary="可见的月度考核结果")
+@router.get("/assessment/results", response=list[AssessmentResultOut], summary="可见的月度考核结果")
 def list_results(request: HttpRequest, year: int, month: int | None = None, centre_id: int | None = None,
-                 limit: int = 100, offset: int = 0) -> list[ResultOut]:
+                 limit: int = 100, offset: int = 0) -> list[AssessmentResultOut]:
     qs = assessment_results_visible_to(request.user).filter(month__year=year)
     if month:
         qs = qs.filter(month__month=month)
@@ -418,6 +418,6 @@ def list_results(request: HttpRequest, year: int, month: int | None = None, cent
     return [_result_out(r) for r in qs[max(offset, 0): max(offset, 0) + _limit(limit)]]
 
 
-@router.get("/assessment/results/{result_id}", response=ResultOut, summary="考核结果明细（每项指标、得分和权重）")
-def get_result(request: HttpRequest, result_id: int) -> ResultOut:
+@router.get("/assessment/results/{result_id}", response=AssessmentResultOut, summary="考核结果明细（每项指标、得分和权重）")
+def get_result(request: HttpRequest, result_id: int) -> AssessmentResultOut:
     return _result_out(access_assessment_result(request.user, result_id))

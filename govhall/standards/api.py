@@ -92,17 +92,17 @@ class SurveyIn(Schema):
     centre_id: int
 
 
-class AnswerIn(Schema):
+class SurveyAnswerIn(Schema):
     value: Any = None
     note: str | None = None
 
 
 class AnswersIn(Schema):
-    answers: dict[str, AnswerIn]
+    answers: dict[str, SurveyAnswerIn]
     note: str | None = None
 
 
-class FinishIn(Schema):
+class SurveyFinishIn(Schema):
     signed_name: str
 
 
@@ -147,7 +147,7 @@ class AssessmentIn(Schema):
     rule_set_id: int | None = None
 
 
-class ResultOut(Schema):
+class RuleResultOut(Schema):
     code: str
     requirement: str
     title: str
@@ -199,7 +199,7 @@ class AssessmentOut(Schema):
 
 
 class ScorecardOut(AssessmentOut):
-    results: list[ResultOut]
+    results: list[RuleResultOut]
     items: list[ItemOut]
 
 
@@ -257,7 +257,7 @@ def _assessment(a: Assessment) -> dict[str, Any]:
 
 
 def _result(r: AssessmentResult) -> dict[str, Any]:
-    return {k: getattr(r, k) for k in ResultOut.model_fields}
+    return {k: getattr(r, k) for k in RuleResultOut.model_fields}
 
 
 def _item(item: RectificationItem) -> dict[str, Any]:
@@ -354,7 +354,7 @@ def add_survey_photo(request: HttpRequest, survey_id: int, measure: Form[str],
 
 
 @router.post("/surveys/{survey_id}/finish", response=SurveyOut, summary="完成勘查并签名锁定")
-def finish_survey(request: HttpRequest, survey_id: int, payload: FinishIn) -> dict[str, Any]:
+def finish_survey(request: HttpRequest, survey_id: int, payload: SurveyFinishIn) -> dict[str, Any]:
     survey = access.access_survey(request.user, survey_id)
     survey = services.survey_finish(survey=survey, signed_name=payload.signed_name, actor=request.user)  # type: ignore[arg-type]
     return _survey(survey)

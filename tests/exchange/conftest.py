@@ -11,6 +11,12 @@ from typing import Any
 import pytest
 
 
+@pytest.fixture(autouse=True)
+def _no_automatic_province_sync(settings: Any) -> None:
+    """The outbox tests queue records themselves; test_provincial_hooks.py turns the automatic hooks on."""
+    settings.PROVINCE_SYNC_AUTO = False
+
+
 @pytest.fixture
 def huey_immediate() -> Iterator[Any]:
     """Tasks run at once, in the test (a task scheduled for later waits in memory)."""
