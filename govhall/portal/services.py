@@ -1,0 +1,278 @@
+"""Portal services: citizen accounts (SMS codes, registration, sign-in, real-name details, password reset).
+
+Every change is atomic and audited. Citizens are not staff users: the audit entry carries a label
+("网上用户12（138****5678）") and no staff actor."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any, ClassVar
+
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from govhall.core.audit import audit_record
+from govhall.core.crypto import lookup_digest, token_digest
+from govhall.core.errors import Conflict, ServiceError, field_error
+from govhall.core.ids import mask_mobile, normalize_id_card, normalize_mobile, normalize_uscc
+from govhall.portal import conf, ratelimit
+from govhall.portal.models import AccountKind, Citizen, SmsChallenge, SmsPurpose
+
+
+@dataclass(frozen=True)
+class CitizenActor:
+    """Stands for a citizen in the audit log: no staff row (pk None), a readable label."""
+
+    label: str
+    pk: ClassVar[None] = None
+
+    def __str__(self) -> str:
+        return self.label
+
+
+def citizen_actor(citizen: Citizen | None) -> CitizenActor:
+    return CitizenActor(str(citizen) if citizen is not None else "网上访客")
+
+
+def _mobile(value: str, field: str = "mobile") -> str:
+    try:
+        return normalize_mobile(value)
+    except ValidationError as exc:
+        raise field_error(field, exc.messages[0]) from None
+
+
+def _password(value: str, field: str = "password") -> None:
+    try:
+        validate_password(value)
+    except ValidationError as exc:
+        raise field_error(field, "；".join(exc.messages)) from None
+
+
+def send_sms(*, phone: str, text: str, related: Any = None) -> None:
+    """Through the notification outbox (its log backend prints the text in development)."""
+    from govhall.exchange import notify_sms
+
+    notify_sms(phone=phone, text=text, related=related)
+
+
+# --- SMS codes -----------------------------------------------------------------------------------
+
+
+def _code_digest(challenge_key: str, code: str) -> str:
+    return token_digest(f"portal-sms:{challenge_key}:{code}")
+
+
+def sms_code_send(*, mobile: str, purpose: str, ip: str = "") -> SmsChallenge:
+    """Send a 6-digit code. Limits: one per number per minute, a few per number per hour, and a cap per
+    address per hour (the cache counts them across server processes)."""
+    mobile = _mobile(mobile)
+    if purpose not in SmsPurpose.values:
+        raise field_error("purpose", "验证码用途不正确。")
+    digest = lookup_digest(mobile)
+    exists = Citizen.objects.filter(mobile_digest=digest).exists()
+    if purpose == SmsPurpose.REGISTER and exists:
+        raise field_error("mobile", "该手机号码已注册，请直接登录；忘记密码可通过短信找回。", code="mobile_taken")
+    if purpose == SmsPurpose.RESET and not exists:
+        raise field_error("mobile", "该手机号码尚未注册。", code="mobile_unknown")
+    resend = conf.get("PORTAL_SMS_RESEND_SECONDS")
+    ratelimit.require_below(f"sms-gap:{digest}", limit=1, window=resend, message="验证码发送过于频繁，")
+    ratelimit.consume(f"sms-hour:{digest}", limit=conf.get("PORTAL_SMS_PER_MOBILE_HOUR"), window=3600,
+                      message="该号码今天获取验证码次数过多，")
+    if ip:
+        ratelimit.consume(f"sms-ip:{ip}", limit=conf.get("PORTAL_SMS_PER_IP_HOUR"), window=3600,
+                          message="本网络获取验证码次数过多，")
+    ratelimit.hit(f"sms-gap:{digest}", window=resend)
+    code = f"{secrets.randbelow(10**6):06d}"
+    key = secrets.token_hex(8)
+    now = timezone.now()
+    ttl = conf.get("PORTAL_SMS_CODE_TTL")
+    with transaction.atomic():
+        # A new code replaces the older ones: only the latest can be used.
+        SmsChallenge.objects.filter(mobile_digest=digest, purpose=purpose, used_at__isnull=True).update(used_at=now)
+        challenge = SmsChallenge.objects.create(
+            mobile_digest=digest, purpose=purpose, code_digest=f"{key}${_code_digest(key, code)}",
+            created_at=now, expires_at=now + timedelta(seconds=ttl),
+        )
+        send_sms(phone=mobile, related=challenge,
+                 text=f"【启东政务服务】您的{SmsPurpose(purpose).label}验证码为{code}，{ttl // 60}分钟内有效。"
+                      "请勿告诉他人。")
+    return challenge
+
+
+def sms_code_check(*, mobile: str, purpose: str, code: str) -> None:
+    """Consume the latest code for (mobile, purpose) or raise. Wrong codes count; after the allowed attempts
+    the code is dead and a new one must be requested."""
+    digest = lookup_digest(mobile)
+    code = (code or "").strip()
+    now = timezone.now()
+    max_attempts = conf.get("PORTAL_SMS_CODE_ATTEMPTS")
+    failure: ServiceError | None = None
+    # The block commits a wrong guess's count before the error is raised, so a rollback cannot undo it.
+    with transaction.atomic():
+        challenge = (SmsChallenge.objects.select_for_update()
+                     .filter(mobile_digest=digest, purpose=purpose, used_at__isnull=True)
+                     .order_by("-created_at").first())
+        if challenge is None or challenge.expires_at <= now:
+            failure = field_error("code", "验证码已失效，请重新获取。", code="code_expired")
+        elif challenge.attempts >= max_attempts:
+            failure = field_error("code", "验证码错误次数过多，请重新获取。", code="code_exhausted")
+        else:
+            key, _, stored = challenge.code_digest.partition("$")
+            matches = code.isdigit() and secrets.compare_digest(stored, _code_digest(key, code))
+            SmsChallenge.objects.filter(pk=challenge.pk).update(
+                attempts=challenge.attempts + 1, used_at=now if matches else None)
+            if not matches:
+                left = max_attempts - challenge.attempts - 1
+                failure = field_error("code", "验证码不正确。" + (f"还可尝试{left}次。" if left > 0 else "请重新获取验证码。"),
+                                      code="code_wrong")
+    if failure is not None:
+        raise failure
+
+
+# --- accounts ---------------------------------------------------------------------------------------
+
+
+def citizen_register(*, mobile: str, code: str, password: str, kind: str = AccountKind.PERSON) -> Citizen:
+    """Create an account after the SMS code checks out. Real-name details come next (citizen_verify_*)."""
+    mobile = _mobile(mobile)
+    if kind not in AccountKind.values:
+        raise field_error("kind", "请选择账户类型（个人或法人）。")
+    _password(password)
+    digest = lookup_digest(mobile)
+    if Citizen.objects.filter(mobile_digest=digest).exists():
+        raise field_error("mobile", "该手机号码已注册，请直接登录。", code="mobile_taken")
+    # The code check commits on its own so a wrong guess is counted even when registration fails.
+    sms_code_check(mobile=mobile, purpose=SmsPurpose.REGISTER, code=code)
+    try:
+        with transaction.atomic():
+            citizen = Citizen(kind=kind, mobile=mobile, mobile_digest=digest)
+            citizen.set_password(password)
+            citizen.save()
+            audit_record(action="portal.citizen.register", obj=citizen, actor=citizen_actor(citizen),
+                         after={"kind": kind, "mobile": mask_mobile(mobile)})
+    except IntegrityError:  # the same number registered a moment ago in another request
+        raise field_error("mobile", "该手机号码已注册，请直接登录。", code="mobile_taken") from None
+    return citizen
+
+
+def citizen_authenticate(*, mobile: str, password: str, ip: str = "") -> Citizen:
+    """The account for mobile + password. After PORTAL_LOGIN_FAILURES wrong passwords for a number the number
+    is locked for PORTAL_LOGIN_WINDOW seconds; an address is capped too (many numbers from one place)."""
+    try:
+        mobile = normalize_mobile(mobile)
+    except ValidationError:
+        raise ServiceError("手机号码或密码不正确。", code="bad_credentials") from None
+    digest = lookup_digest(mobile)
+    window = conf.get("PORTAL_LOGIN_WINDOW")
+    fail_key = f"login-fail:{digest}"
+    ratelimit.require_below(fail_key, limit=conf.get("PORTAL_LOGIN_FAILURES"), window=window,
+                            message="密码连续输错次数过多，账户已暂时锁定，")
+    if ip:
+        ratelimit.require_below(f"login-ip:{ip}", limit=conf.get("PORTAL_LOGIN_PER_IP"), window=window,
+                                message="本网络登录失败次数过多，")
+    citizen = Citizen.objects.filter(mobile_digest=digest, is_active=True).first()
+    if citizen is None or not citizen.check_password(password or ""):
+        if citizen is None:
+            Citizen().check_password(password or "")  # same work either way: timing tells nothing
+        failures = ratelimit.hit(fail_key, window=window)
+        if ip:
+            ratelimit.hit(f"login-ip:{ip}", window=window)
+        left = conf.get("PORTAL_LOGIN_FAILURES") - failures
+        hint = f"再输错{left}次，账户将锁定{ratelimit.wait_text(window)}。" if left > 0 else \
+            f"账户已锁定，请{ratelimit.wait_text(window)}后再试或通过短信找回密码。"
+        raise ServiceError("手机号码或密码不正确。" + hint, code="bad_credentials")
+    ratelimit.clear(fail_key)
+    return citizen
+
+
+def citizen_verify_person(*, citizen: Citizen, real_name: str, id_number: str) -> Citizen:
+    """Real-name details of a person account: name and 居民身份证号 (format and check digit validated,
+    stored encrypted with a look-up digest; one account per ID number)."""
+    if citizen.kind != AccountKind.PERSON:
+        raise field_error("kind", "法人账户请填写企业信息。")
+    if citizen.is_verified:
+        raise Conflict("该账户已完成实名认证，如需更正请到服务中心窗口办理。")
+    real_name = (real_name or "").strip()
+    errors: dict[str, str] = {}
+    if not 2 <= len(real_name) <= 40:
+        errors["real_name"] = "请填写与身份证一致的姓名（2至40个字）。"
+    try:
+        id_number = normalize_id_card(id_number)
+    except ValidationError as exc:
+        errors["id_number"] = exc.messages[0]
+    if errors:
+        raise ServiceError("实名信息有误，请检查标注的字段。", fields=errors)
+    digest = lookup_digest(id_number)
+    if Citizen.objects.filter(kind=AccountKind.PERSON, id_digest=digest).exclude(pk=citizen.pk).exists():
+        raise field_error("id_number", "该身份证号码已绑定其他账户。如非本人操作，请携身份证到服务中心处理。",
+                          code="id_taken")
+    try:
+        with transaction.atomic():
+            citizen.real_name, citizen.id_number, citizen.id_digest = real_name, id_number, digest
+            citizen.verified_at = timezone.now()
+            citizen.save(update_fields=["real_name", "id_number", "id_digest", "verified_at"])
+            audit_record(action="portal.citizen.verify", obj=citizen, actor=citizen_actor(citizen),
+                         after={"kind": citizen.kind, "id_number": citizen.id_masked})
+    except IntegrityError:
+        raise field_error("id_number", "该身份证号码已绑定其他账户。", code="id_taken") from None
+    return citizen
+
+
+def citizen_verify_enterprise(*, citizen: Citizen, org_name: str, uscc: str, legal_rep_name: str,
+                              legal_rep_id_number: str) -> Citizen:
+    """Enterprise details: name, 统一社会信用代码 (check character validated; one account per code) and the
+    legal representative's name and 身份证号 (encrypted)."""
+    if citizen.kind != AccountKind.ENTERPRISE:
+        raise field_error("kind", "个人账户请填写个人实名信息。")
+    if citizen.is_verified:
+        raise Conflict("该账户已完成认证，如需更正请到服务中心窗口办理。")
+    org_name, legal_rep_name = (org_name or "").strip(), (legal_rep_name or "").strip()
+    errors: dict[str, str] = {}
+    if not 2 <= len(org_name) <= 100:
+        errors["org_name"] = "请填写与营业执照一致的企业名称。"
+    try:
+        uscc = normalize_uscc(uscc)
+    except ValidationError as exc:
+        errors["uscc"] = exc.messages[0]
+    if not 2 <= len(legal_rep_name) <= 40:
+        errors["legal_rep_name"] = "请填写法定代表人姓名。"
+    try:
+        legal_rep_id_number = normalize_id_card(legal_rep_id_number)
+    except ValidationError as exc:
+        errors["legal_rep_id_number"] = exc.messages[0]
+    if errors:
+        raise ServiceError("企业信息有误，请检查标注的字段。", fields=errors)
+    if Citizen.objects.filter(kind=AccountKind.ENTERPRISE, uscc=uscc).exclude(pk=citizen.pk).exists():
+        raise field_error("uscc", "该统一社会信用代码已注册法人账户。", code="uscc_taken")
+    try:
+        with transaction.atomic():
+            citizen.org_name, citizen.uscc = org_name, uscc
+            citizen.real_name, citizen.id_number = legal_rep_name, legal_rep_id_number
+            citizen.id_digest = lookup_digest(legal_rep_id_number)
+            citizen.verified_at = timezone.now()
+            citizen.save(update_fields=["org_name", "uscc", "real_name", "id_number", "id_digest", "verified_at"])
+            audit_record(action="portal.citizen.verify", obj=citizen, actor=citizen_actor(citizen),
+                         after={"kind": citizen.kind, "uscc": citizen.uscc_masked, "org_name": org_name})
+    except IntegrityError:
+        raise field_error("uscc", "该统一社会信用代码已注册法人账户。", code="uscc_taken") from None
+    return citizen
+
+
+def citizen_password_reset(*, mobile: str, code: str, password: str) -> Citizen:
+    """A new password after an SMS code; every open session of the account ends (see auth.session_hash)."""
+    mobile = _mobile(mobile)
+    _password(password)
+    citizen = Citizen.objects.filter(mobile_digest=lookup_digest(mobile), is_active=True).first()
+    if citizen is None:
+        raise field_error("mobile", "该手机号码尚未注册。", code="mobile_unknown")
+    sms_code_check(mobile=mobile, purpose=SmsPurpose.RESET, code=code)
+    with transaction.atomic():
+        citizen.set_password(password)
+        citizen.save(update_fields=["password", "password_changed_at"])
+        audit_record(action="portal.citizen.password_reset", obj=citizen, actor=citizen_actor(citizen))
+    ratelimit.clear(f"login-fail:{citizen.mobile_digest}")
+    return citizen
