@@ -1,7 +1,16 @@
 """The audit log: every state change and every view of unmasked personal data.
 
 Entries are appended inside the caller's transaction, so a rolled-back action leaves no entry.
-Appends are serialised (PostgreSQL advisory lock; SQLite's write lock) so the hash chain is linear.
+Appends are serialised (PostgreSQL advisory lock; SQLite's write lock, taken at BEGIN IMMEDIATE)
+so the hash chain is linear.
+
+Each entry's hash is a keyed SM3 (HMAC-SM3, key derived from GOVHALL_FIELD_KEY) over the previous
+entry's hash and the entry's content, so editing or deleting a row breaks the chain, and someone who
+can write to the database but lacks the key cannot rebuild it. The head (last seq and hash) is
+kept in ``AuditHead``, updated in the same transaction, so deleting the newest rows is detected
+too. What this cannot catch: someone with both database access and the key file; and a truncation
+that also rewinds the head row — for that, keep the head `govhall audit verify` prints somewhere
+outside the database (e.g. the daily operations log) and compare.
 """
 
 from __future__ import annotations
@@ -13,8 +22,8 @@ from typing import Any
 from django.db import connection, transaction
 from django.utils import timezone
 
-from govhall.core.crypto import sm3_hex
-from govhall.core.models import AuditEntry
+from govhall.core.crypto import audit_chain_hash
+from govhall.core.models import AuditEntry, AuditHead
 
 GENESIS = "0" * 64
 _LOCK_KEY = 0x60_0A_1D  # advisory lock id for the audit chain
@@ -38,7 +47,7 @@ def _canonical(entry: AuditEntry) -> str:
 
 
 def entry_hash(entry: AuditEntry) -> str:
-    return sm3_hex(entry.prev_hash + _canonical(entry))
+    return audit_chain_hash(entry.prev_hash + _canonical(entry))
 
 
 def _jsonable(value: Any) -> Any:
@@ -69,9 +78,14 @@ def audit_record(
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_LOCK_KEY])
-        last = AuditEntry.objects.order_by("-seq").values("seq", "hash").first()
+        # Continue from the head, not from the last row: after a tail truncation the next entry
+        # then leaves a visible gap instead of silently reusing the deleted numbers.
+        head = AuditHead.objects.filter(pk=1).values("seq", "hash").first()
+        if head is None:  # first entry (or a flushed test database)
+            head = AuditEntry.objects.order_by("-seq").values("seq", "hash").first() or {"seq": 0, "hash": GENESIS}
+            AuditHead.objects.create(pk=1, **head)
         entry = AuditEntry(
-            seq=(last["seq"] + 1) if last else 1,
+            seq=head["seq"] + 1,
             at=timezone.now(),
             actor=actor if getattr(actor, "pk", None) else None,
             actor_label=str(actor)[:80] if actor is not None else "",
@@ -82,10 +96,11 @@ def audit_record(
             before=_jsonable(before),
             after=_jsonable(after),
             note=note[:300],
-            prev_hash=last["hash"] if last else GENESIS,
+            prev_hash=head["hash"],
         )
         entry.hash = entry_hash(entry)
         entry.save()
+        AuditHead.objects.filter(pk=1).update(seq=entry.seq, hash=entry.hash)
     return entry
 
 
@@ -95,10 +110,13 @@ class VerifyResult:
     checked: int
     broken_seq: int | None = None
     reason: str = ""
+    head_seq: int = 0
+    head_hash: str = GENESIS
 
 
 def audit_verify() -> VerifyResult:
-    """Walk the chain; report the first entry whose hash, link or sequence is wrong."""
+    """Walk the chain; report the first entry whose sequence, link or hash is wrong, then check
+    that the chain ends where the head says."""
     prev_hash = GENESIS
     expected_seq = 1
     checked = 0
@@ -108,8 +126,25 @@ def audit_verify() -> VerifyResult:
         if entry.prev_hash != prev_hash:
             return VerifyResult(False, checked, entry.seq, f"第{entry.seq}条记录与前一条的链接不符")
         if entry_hash(entry) != entry.hash:
-            return VerifyResult(False, checked, entry.seq, f"第{entry.seq}条记录内容被修改")
+            hint = "（若整个数据库来自另一套系统，也可能是 GOVHALL_FIELD_KEY 不同）" if entry.seq == 1 else ""
+            return VerifyResult(False, checked, entry.seq, f"第{entry.seq}条记录内容被修改{hint}")
         prev_hash = entry.hash
         expected_seq += 1
         checked += 1
-    return VerifyResult(True, checked)
+    last_seq = expected_seq - 1
+    head = AuditHead.objects.filter(pk=1).first()
+    if head is None:
+        if checked:
+            return VerifyResult(False, checked, last_seq, "链尾标记缺失（审计日志链尾记录被删除）")
+        return VerifyResult(True, 0)
+    if head.seq > last_seq:
+        return VerifyResult(
+            False, checked, last_seq + 1, f"第{last_seq + 1}至{head.seq}条记录缺失（最新的记录被删除）"
+        )
+    if head.seq < last_seq:
+        return VerifyResult(
+            False, checked, head.seq + 1, f"第{head.seq + 1}条起的记录不是经审计接口写入的（链尾标记为第{head.seq}条）"
+        )
+    if head.hash != prev_hash:
+        return VerifyResult(False, checked, last_seq, f"第{last_seq}条记录与链尾标记不符")
+    return VerifyResult(True, checked, head_seq=head.seq, head_hash=head.hash)

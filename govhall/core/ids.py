@@ -26,9 +26,11 @@ def normalize_id_card(value: str) -> str:
     if not re.fullmatch(r"\d{17}[\dX]", value):
         raise ValidationError("居民身份证号码应为18位：前17位为数字，最后一位为数字或X。", code="id_card_format")
     try:
-        dt.date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
+        birth = dt.date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
     except ValueError:
         raise ValidationError("居民身份证号码中的出生日期无效，请核对。", code="id_card_birth") from None
+    if birth.year < 1900 or birth > dt.date.today():
+        raise ValidationError("居民身份证号码中的出生日期不在合理范围内，请核对。", code="id_card_birth")
     if id_card_check_digit(value[:17]) != value[17]:
         raise ValidationError("居民身份证号码校验位不正确，请核对后重新输入。", code="id_card_check")
     return value

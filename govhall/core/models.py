@@ -1,13 +1,28 @@
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 
 
 class AppendOnlyError(Exception):
     pass
+
+
+class AuditQuerySet(models.QuerySet["AuditEntry"]):
+    """Bulk update/delete would bypass AuditEntry.save()/delete(): refuse them too."""
+
+    def update(self, **kwargs: Any) -> int:
+        raise AppendOnlyError("审计日志只能追加，不能修改。")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise AppendOnlyError("审计日志只能追加，不能删除。")
+
+    update.queryset_only = True  # type: ignore[attr-defined]
+    delete.queryset_only = True  # type: ignore[attr-defined]
 
 
 class AuditEntry(models.Model):
@@ -16,7 +31,9 @@ class AuditEntry(models.Model):
 
     seq = models.BigIntegerField("序号", unique=True)
     at = models.DateTimeField("时间", db_index=True)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+    # DO_NOTHING, not SET_NULL: deleting a user must not rewrite (and so break) the chained entries;
+    # actor_label keeps the name.
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.DO_NOTHING,
                               related_name="+", db_constraint=False)
     actor_label = models.CharField("操作人", max_length=80, blank=True)
     ip = models.CharField("来源地址", max_length=45, blank=True)
@@ -28,6 +45,8 @@ class AuditEntry(models.Model):
     note = models.CharField("说明", max_length=300, blank=True)
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64)
+
+    objects = AuditQuerySet.as_manager()
 
     class Meta:
         verbose_name = verbose_name_plural = "审计日志"
@@ -46,13 +65,34 @@ class AuditEntry(models.Model):
         raise AppendOnlyError("审计日志只能追加，不能删除。")
 
 
+class AuditHead(models.Model):
+    """The chain's head (last seq and hash), updated in the same transaction as every append.
+    Deleting the newest entries (tail truncation) leaves the head pointing past the end, which
+    `govhall audit verify` reports. One row, pk=1."""
+
+    seq = models.BigIntegerField("最新序号")
+    hash = models.CharField("最新哈希", max_length=64)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "审计日志链尾"
+
+    def __str__(self) -> str:
+        return f"#{self.seq}"
+
+
 class CalendarYear(models.Model):
-    """A year whose holidays the bureau has entered (from the State Council's notice). A year is
-    known when chinesecalendar covers it or a row here says the bureau's table is complete."""
+    """A year whose holidays the bureau has entered (from the State Council's notice).
+
+    A year is known when chinesecalendar covers it or a row here says the bureau's table is complete.
+    For a complete year the bureau's table is the whole truth: its CalendarDay rows, and otherwise
+    Monday–Friday working. For other years single CalendarDay rows override chinesecalendar."""
 
     year = models.PositiveSmallIntegerField("年份", unique=True)
     source = models.CharField("依据", max_length=200, help_text="如：国办发明电〔2026〕X号")
-    complete = models.BooleanField("全年已录入", default=True)
+    complete = models.BooleanField(
+        "全年已录入", default=True,
+        help_text="勾选后，本年以本表为准：表中列出的放假日和调休上班日之外，周一至周五上班、周六周日休息。",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -68,6 +108,17 @@ class DayKind(models.TextChoices):
     WORKDAY = "workday", "调休上班"
 
 
+WEEKDAY_NAMES = "一二三四五六日"
+
+
+def calendar_day_problem(date: dt.date, kind: str) -> str:
+    """Why this entry cannot be right, or "": a make-up working day (调休上班) is always a Saturday
+    or Sunday, so one on a weekday is a typing error."""
+    if kind == DayKind.WORKDAY and date.weekday() < 5:
+        return f"{date:%Y-%m-%d}是星期{WEEKDAY_NAMES[date.weekday()]}，本来就是工作日；调休上班只能是周六或周日。"
+    return ""
+
+
 class CalendarDay(models.Model):
     """A bureau-kept holiday or make-up working day; overrides chinesecalendar for its date."""
 
@@ -81,3 +132,9 @@ class CalendarDay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date} {self.get_kind_display()} {self.name}"
+
+    def clean(self) -> None:
+        if self.date and self.kind:
+            problem = calendar_day_problem(self.date, self.kind)
+            if problem:
+                raise ValidationError({"kind": problem})

@@ -1,0 +1,12 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.urls import reverse
+
+
+def nav_items(user: Any) -> list[tuple[str, str]]:
+    items = [("服务中心", reverse("orgs:centre_list"))]
+    if user.is_bureau and user.is_staff:
+        items.append(("管理后台", reverse("admin:index")))
+    return items
