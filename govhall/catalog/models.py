@@ -327,8 +327,10 @@ class MatterVersion(models.Model):
         "容缺补齐期限（工作日）", null=True, blank=True,
         help_text="有可容缺材料时必填；不得超过承诺办结时限")
 
-    # Precomputed search key: name, codes, full pinyin and pinyin initials, lower case (see services).
+    # Precomputed search keys (services.search_keys): name, codes and full pinyin, lower case; and the
+    # pinyin initials alone, so `dbsq` can match 最低生活保障申请 as a subsequence of zdshbzsq.
     search_key = models.TextField("检索键", blank=True, editable=False)
+    pinyin_initials = models.CharField("拼音首字母", max_length=200, blank=True, editable=False)
 
     class Meta:
         verbose_name = verbose_name_plural = "事项版本"
@@ -336,9 +338,12 @@ class MatterVersion(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["matter", "number"], name="matter_version_number_unique"),
             models.UniqueConstraint(fields=["matter"], condition=Q(state="draft"), name="one_draft_per_matter"),
+            models.UniqueConstraint(fields=["matter"], condition=Q(state="published"),
+                                    name="one_published_version_per_matter"),
             models.CheckConstraint(condition=~Q(window_class="professional") | Q(window_department__isnull=False),
                                    name="matter_professional_window_has_department"),
         ]
+        indexes = [models.Index(fields=["state", "category"])]
 
     def __str__(self) -> str:
         return f"{self.name} v{self.number}"

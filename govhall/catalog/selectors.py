@@ -1,0 +1,263 @@
+"""Catalogue reads for pages, the API and other apps: search, a centre's matters, the 应进必进 report."""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
+from django.db.models.functions import Length
+from django.db.models.lookups import Lookup
+
+from govhall.core.errors import NotFound
+from govhall.orgs.access import centres_visible_to, sees_everything
+from govhall.orgs.models import Centre, CentreLevel, Department
+
+from .models import (
+    TOWN_CATEGORIES,
+    VILLAGE_CATEGORIES,
+    CentreMatter,
+    ExerciseLevel,
+    Matter,
+    MatterStatus,
+    MatterVersion,
+    NoticeCategory,
+    NotificationSheet,
+    VersionState,
+)
+
+
+class Like(Lookup):
+    """SQL LIKE with a caller-built pattern (only [a-z0-9] and CJK characters reach it)."""
+
+    lookup_name = "govhall_like"
+
+    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = self.process_rhs(compiler, connection)
+        return f"{lhs} LIKE {rhs}", [*lhs_params, *rhs_params]
+
+
+_CLEAN = re.compile(r"[^0-9a-z\u3400-\u9fff]+")
+
+
+def _terms(q: str) -> list[str]:
+    return [t for t in (_CLEAN.sub("", part) for part in q.lower().split()) if t]
+
+
+def current_versions() -> QuerySet[MatterVersion]:
+    """The current (published) version of every published matter."""
+    return MatterVersion.objects.filter(state=VersionState.PUBLISHED).select_related(
+        "matter", "department", "window_department")
+
+
+def matter_version_current(matter: Matter) -> MatterVersion | None:
+    """The version new cases are accepted under (None before the first publication)."""
+    return matter.current_version
+
+
+def matter_search(q: str = "", *, category: str | None = None, department: Department | str | int | None = None,
+                  level: int | str | None = None, centre: Centre | int | None = None, limit: int | None = 50,
+                  include_inactive: bool = False) -> QuerySet[MatterVersion]:
+    """Current versions matching `q`, best first.
+
+    `q` matches the 实施编码/基本编码 (exact or prefix), words of the name (Chinese; several words must all
+    match; characters in order also match, so 低保申请 finds 最低生活保障申请), full pinyin, and pinyin
+    initials (prefix, substring, or in order: `dbsq` finds 最低生活保障申请). Filters: notice category, department
+    (row, id or code), 行使层级 code (5 town, 6 village), centre (matters active in that centre's hall).
+    Suspended and cancelled matters are left out unless `include_inactive`."""
+    qs = current_versions()
+    if not include_inactive:
+        qs = qs.filter(matter__status=MatterStatus.ACTIVE)
+    if category:
+        qs = qs.filter(category=category)
+    if department:
+        if isinstance(department, Department):
+            qs = qs.filter(department=department)
+        elif isinstance(department, int) or str(department).isdigit():
+            qs = qs.filter(department_id=int(department))
+        else:
+            qs = qs.filter(department__code=department)
+    if level:
+        qs = qs.filter(levels__contains=str(int(level)))
+    if centre:
+        centre_id = centre.pk if isinstance(centre, Centre) else int(centre)
+        qs = qs.filter(matter__centre_links__centre_id=centre_id, matter__centre_links__is_active=True)
+    terms = _terms(q or "")
+    if not terms:
+        qs = qs.order_by("matter__code")
+        return qs[:limit] if limit else qs
+    for term in terms:
+        cond = Q(search_key__contains=term)
+        if term.isascii():
+            cond |= Q(Like(F("pinyin_initials"), Value("%" + "%".join(term) + "%")))
+        elif len(term) > 1:
+            cond |= Q(Like(F("name"), Value("%" + "%".join(term) + "%")))
+        qs = qs.filter(cond)
+    first = terms[0]
+    ranks = [
+        When(Q(matter__code=first.upper()) | Q(matter__basic_code=first.upper()) | Q(matter__code=first)
+             | Q(matter__basic_code=first), then=Value(100)),
+        When(name=first, then=Value(95)),
+        When(name__startswith=first, then=Value(90)),
+        When(matter__code__startswith=first.upper(), then=Value(85)),
+        When(name__contains=first, then=Value(80)),
+    ]
+    if first.isascii():
+        ranks += [When(pinyin_initials=first, then=Value(75)), When(pinyin_initials__startswith=first, then=Value(70)),
+                  When(pinyin_initials__contains=first, then=Value(60))]
+    ranks += [When(search_key__contains=first, then=Value(50))]
+    qs = qs.annotate(rank=Case(*ranks, default=Value(10), output_field=IntegerField()),
+                     name_len=Length("name")).order_by("-rank", "name_len", "matter__code")
+    return qs[:limit] if limit else qs
+
+
+def matters_for_centre(centre: Centre, *, include_suspended: bool = False) -> QuerySet[MatterVersion]:
+    """Current versions of the matters in a centre's hall (SCOPE-3), by category then code. Each row is
+    annotated with `service_mode` (受理办理 / 帮办代办) from the centre's link."""
+    statuses = [MatterStatus.ACTIVE, MatterStatus.SUSPENDED] if include_suspended else [MatterStatus.ACTIVE]
+    # One join to centre_links serves the filter and the annotation ((centre, matter) is unique).
+    return (current_versions()
+            .filter(matter__status__in=statuses, matter__centre_links__centre=centre,
+                    matter__centre_links__is_active=True)
+            .annotate(service_mode=F("matter__centre_links__service_mode"))
+            .order_by("category", "matter__code"))
+
+
+def access_matter(user: Any, code: str) -> Matter:
+    """A matter by 实施编码 for a signed-in staff member. The catalogue is readable by all staff; drafts that
+    were never published only by the bureau."""
+    matter = Matter.objects.select_related("current_version").filter(code=code).first()
+    if matter is None or not user.is_authenticated:
+        raise NotFound()
+    if not matter.is_published and not sees_everything(user):
+        raise NotFound()
+    return matter
+
+
+def public_matter(code: str) -> Matter:
+    """A matter whose guide is public (published, not cancelled)."""
+    matter = Matter.objects.select_related("current_version__department").filter(
+        code=code, current_version__isnull=False).exclude(status=MatterStatus.CANCELLED).first()
+    if matter is None:
+        raise NotFound("未找到该事项的办事指南。")
+    return matter
+
+
+def access_notification_sheet(user: Any, serial: str) -> NotificationSheet:
+    sheet = NotificationSheet.objects.select_related("centre", "matter_version__matter").filter(
+        serial=serial, centre__in=centres_visible_to(user)).first() if user.is_authenticated else None
+    if sheet is None:
+        raise NotFound()
+    return sheet
+
+
+def version_history(matter: Matter) -> QuerySet[MatterVersion]:
+    return matter.versions.select_related("created_by", "published_by").order_by("-number")
+
+
+# --- 应进必进 (SCOPE-3) -------------------------------------------------------------------------
+
+
+def _expected_filter(centre: Centre) -> Q:
+    if centre.level == CentreLevel.VILLAGE:
+        return Q(levels__contains=str(ExerciseLevel.VILLAGE.value))
+    town_class = centre.division.town_class or 3
+    return Q(levels__contains=str(ExerciseLevel.TOWN.value)) & (
+        Q(max_town_class__isnull=True) | Q(max_town_class__gte=town_class))
+
+
+def expected_matter_ids(centre: Centre) -> list[int]:
+    """Matters that should be in this centre's hall: in use, exercised at its level (town 5 / village 6),
+    and — for towns — not limited to a higher town class."""
+    return list(current_versions().filter(matter__status=MatterStatus.ACTIVE).filter(_expected_filter(centre))
+                .values_list("matter_id", flat=True))
+
+
+@dataclass
+class CoverageRow:
+    centre: Centre
+    expected: int = 0
+    present: int = 0
+    missing: list[MatterVersion] = field(default_factory=list)
+    extra: list[MatterVersion] = field(default_factory=list)
+    by_category: dict[str, tuple[int, int]] = field(default_factory=dict)  # category -> (expected, present)
+
+    @property
+    def rate(self) -> float:
+        return self.present / self.expected if self.expected else 1.0
+
+    @property
+    def complete(self) -> bool:
+        return self.present == self.expected
+
+
+@dataclass
+class CoverageReport:
+    rows: list[CoverageRow]
+    categories: list[tuple[str, str]]
+    totals: dict[str, tuple[int, int]]  # category -> (expected, present) over all rows
+
+    @property
+    def expected(self) -> int:
+        return sum(r.expected for r in self.rows)
+
+    @property
+    def present(self) -> int:
+        return sum(r.present for r in self.rows)
+
+
+def coverage_report(*, centres: QuerySet[Centre] | list[Centre], level: str | None = None) -> CoverageReport:
+    """Per centre: which matters should be in its hall (by level, delegation and town class) and which are,
+    with totals per notice category. Two queries plus one per centre level/class combination."""
+    centre_list = [c for c in centres if level is None or c.level == level]
+    versions = list(current_versions().filter(matter__status=MatterStatus.ACTIVE))
+    by_matter = {v.matter_id: v for v in versions}
+    links: dict[int, set[int]] = defaultdict(set)
+    for centre_id, matter_id in CentreMatter.objects.filter(
+            centre__in=centre_list, is_active=True, matter__status=MatterStatus.ACTIVE).values_list(
+            "centre_id", "matter_id"):
+        links[centre_id].add(matter_id)
+    expected_cache: dict[tuple[str, int | None], set[int]] = {}
+    rows = []
+    for centre in centre_list:
+        key = (centre.level, None if centre.level == CentreLevel.VILLAGE else (centre.division.town_class or 3))
+        if key not in expected_cache:
+            expected_cache[key] = {v.matter_id for v in versions if _expects(v, centre)}
+        expected = expected_cache[key]
+        present = links[centre.pk]
+        row = CoverageRow(centre=centre, expected=len(expected), present=len(expected & present))
+        row.missing = sorted((by_matter[m] for m in expected - present), key=lambda v: v.matter.code)
+        row.extra = sorted((by_matter[m] for m in present - expected if m in by_matter), key=lambda v: v.matter.code)
+        counts: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+        for matter_id in expected:
+            counts[by_matter[matter_id].category][0] += 1
+            if matter_id in present:
+                counts[by_matter[matter_id].category][1] += 1
+        row.by_category = {k: (v[0], v[1]) for k, v in counts.items()}
+        rows.append(row)
+    categories = [(c.value, c.label) for c in (*TOWN_CATEGORIES, *VILLAGE_CATEGORIES)]
+    if level == CentreLevel.TOWN:
+        categories = [(c.value, c.label) for c in TOWN_CATEGORIES]
+    elif level == CentreLevel.VILLAGE:
+        categories = [(c.value, c.label) for c in VILLAGE_CATEGORIES]
+    totals = {}
+    for value, _ in categories:
+        totals[value] = (sum(r.by_category.get(value, (0, 0))[0] for r in rows),
+                         sum(r.by_category.get(value, (0, 0))[1] for r in rows))
+    return CoverageReport(rows=rows, categories=categories, totals=totals)
+
+
+def _expects(version: MatterVersion, centre: Centre) -> bool:
+    codes = version.level_codes
+    if centre.level == CentreLevel.VILLAGE:
+        return ExerciseLevel.VILLAGE in codes
+    town_class = centre.division.town_class or 3
+    return ExerciseLevel.TOWN in codes and (version.max_town_class is None or version.max_town_class >= town_class)
+
+
+def category_label(value: str) -> str:
+    return NoticeCategory(value).label if value in NoticeCategory.values else value
+

@@ -1,0 +1,327 @@
+"""Printable documents: one block list, rendered to PDF (reportlab, with the embedded CJK font so it shows
+on any machine) and to .docx (python-docx, for offices that edit in WPS/Word); QR codes with segno.
+
+A document is a list of blocks::
+
+    blocks = [Title("办事指南", subtitle="启东市…"), FieldTable([("事项名称", "…")]),
+              Heading("申请材料"), Table(["序号", "材料名称"], [["1", "身份证"]]), QRCode(url, "扫码查看")]
+    pdf = render_pdf(blocks, title="…")
+    docx = render_docx(blocks, title="…")
+
+Apps build their blocks (guides, notification sheets, acceptance notices …) and share the renderers.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass, field
+from pathlib import Path
+from xml.sax.saxutils import escape
+
+import segno
+
+FONT_PATH = Path(__file__).resolve().parent / "fonts" / "wqy-microhei.ttc"
+PDF_FONT = "WQY"
+DOCX_FONT = "宋体"  # present on every Chinese Windows/WPS install; WPS substitutes elsewhere
+
+# --- blocks ----------------------------------------------------------------------------------------
+
+
+@dataclass
+class Title:
+    text: str
+    subtitle: str = ""
+
+
+@dataclass
+class Heading:
+    text: str
+
+
+@dataclass
+class Paragraph:
+    text: str
+    align: str = "left"  # left | center | right
+    bold: bool = False
+
+
+@dataclass
+class FieldTable:
+    """Two columns: label and value."""
+
+    rows: list[tuple[str, str]]
+
+
+@dataclass
+class Table:
+    header: list[str]
+    rows: list[list[str]]
+    widths: list[float] | None = None  # relative column widths
+
+
+@dataclass
+class QRCode:
+    url: str
+    caption: str = ""
+
+
+@dataclass
+class Spacer:
+    height_mm: float = 4
+
+
+@dataclass
+class Signature:
+    """Right-aligned closing lines (centre name, seal, date)."""
+
+    lines: list[str] = field(default_factory=list)
+
+
+Block = Title | Heading | Paragraph | FieldTable | Table | QRCode | Spacer | Signature
+
+
+# --- QR --------------------------------------------------------------------------------------------
+
+
+def qr_png(data: str, *, scale: int = 5, border: int = 2) -> bytes:
+    """A QR code as PNG bytes (error correction M)."""
+    out = io.BytesIO()
+    segno.make(data, error="m").save(out, kind="png", scale=scale, border=border)
+    return out.getvalue()
+
+
+def qr_svg(data: str, *, scale: int = 4) -> str:
+    """A QR code as an inline SVG string (for web pages; no script, CSP-safe)."""
+    out = io.BytesIO()
+    segno.make(data, error="m").save(out, kind="svg", scale=scale, xmldecl=False, svgns=True)
+    return out.getvalue().decode()
+
+
+# --- PDF -------------------------------------------------------------------------------------------
+
+_registered = False
+
+
+def pdf_font() -> str:
+    """Register the embedded font once; return its reportlab name."""
+    global _registered
+    if not _registered:
+        from reportlab.pdfbase import pdfmetrics
+        from reportlab.pdfbase.ttfonts import TTFont
+
+        pdfmetrics.registerFont(TTFont(PDF_FONT, str(FONT_PATH), subfontIndex=0))
+        _registered = True
+    return PDF_FONT
+
+
+def _markup(text: str) -> str:
+    return escape(text or "").replace("\n", "<br/>")
+
+
+def render_pdf(blocks: list[Block], *, title: str, footer: str = "") -> bytes:
+    """Render blocks to an A4 PDF with the embedded CJK font."""
+    from reportlab.lib import colors
+    from reportlab.lib.enums import TA_CENTER, TA_LEFT, TA_RIGHT
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.lib.units import mm
+    from reportlab.platypus import Image, KeepTogether, SimpleDocTemplate, TableStyle
+    from reportlab.platypus import Paragraph as RLParagraph
+    from reportlab.platypus import Spacer as RLSpacer
+    from reportlab.platypus import Table as RLTable
+
+    font = pdf_font()
+    aligns = {"left": TA_LEFT, "center": TA_CENTER, "right": TA_RIGHT}
+    base = ParagraphStyle("base", fontName=font, fontSize=10.5, leading=16, wordWrap="CJK")
+    title_style = ParagraphStyle("title", parent=base, fontSize=18, leading=26, alignment=TA_CENTER,
+                                 spaceAfter=2 * mm)
+    subtitle_style = ParagraphStyle("subtitle", parent=base, fontSize=11, alignment=TA_CENTER, spaceAfter=4 * mm,
+                                    textColor=colors.HexColor("#444444"))
+    heading_style = ParagraphStyle("heading", parent=base, fontSize=13, leading=20, spaceBefore=4 * mm,
+                                   spaceAfter=2 * mm)
+    cell = ParagraphStyle("cell", parent=base, fontSize=9.5, leading=14)
+    cell_head = ParagraphStyle("cellhead", parent=cell, alignment=TA_CENTER)
+    width = A4[0] - 36 * mm
+    grid = TableStyle([
+        ("GRID", (0, 0), (-1, -1), 0.5, colors.HexColor("#666666")),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("LEFTPADDING", (0, 0), (-1, -1), 4),
+        ("RIGHTPADDING", (0, 0), (-1, -1), 4),
+    ])
+    story: list = []
+    for block in blocks:
+        if isinstance(block, Title):
+            story.append(RLParagraph(_markup(block.text), title_style))
+            if block.subtitle:
+                story.append(RLParagraph(_markup(block.subtitle), subtitle_style))
+        elif isinstance(block, Heading):
+            story.append(RLParagraph(_markup(block.text), heading_style))
+        elif isinstance(block, Paragraph):
+            style = ParagraphStyle("p", parent=base, alignment=aligns.get(block.align, TA_LEFT))
+            text = _markup(block.text)
+            story.append(RLParagraph(f"<b>{text}</b>" if block.bold else text, style))
+        elif isinstance(block, FieldTable):
+            data = [[RLParagraph(_markup(k), cell), RLParagraph(_markup(v), cell)] for k, v in block.rows]
+            if data:
+                table = RLTable(data, colWidths=[width * 0.22, width * 0.78])
+                table.setStyle(grid)
+                table.setStyle(TableStyle([("BACKGROUND", (0, 0), (0, -1), colors.HexColor("#f0f0f0"))]))
+                story.append(table)
+        elif isinstance(block, Table):
+            weights = block.widths or [1.0] * len(block.header)
+            total = sum(weights)
+            data = [[RLParagraph(_markup(h), cell_head) for h in block.header]]
+            data += [[RLParagraph(_markup(str(c)), cell) for c in row] for row in block.rows]
+            table = RLTable(data, colWidths=[width * w / total for w in weights], repeatRows=1)
+            table.setStyle(grid)
+            table.setStyle(TableStyle([("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#f0f0f0"))]))
+            story.append(table)
+        elif isinstance(block, QRCode):
+            image = Image(io.BytesIO(qr_png(block.url)), width=28 * mm, height=28 * mm)
+            parts = [RLSpacer(1, 3 * mm), image]
+            if block.caption:
+                parts.append(RLParagraph(_markup(block.caption), ParagraphStyle("qr", parent=cell,
+                                                                                alignment=TA_CENTER)))
+            parts.append(RLParagraph(_markup(block.url), ParagraphStyle("qrurl", parent=cell, fontSize=8,
+                                                                        alignment=TA_CENTER)))
+            story.append(KeepTogether(parts))
+        elif isinstance(block, Spacer):
+            story.append(RLSpacer(1, block.height_mm * mm))
+        elif isinstance(block, Signature):
+            style = ParagraphStyle("sig", parent=base, alignment=TA_RIGHT)
+            story.append(RLSpacer(1, 6 * mm))
+            story.extend(RLParagraph(_markup(line), style) for line in block.lines)
+
+    def _page(canvas: object, doc: object) -> None:
+        canvas.saveState()  # type: ignore[attr-defined]
+        canvas.setFont(font, 8)  # type: ignore[attr-defined]
+        label = f"{footer}  第{doc.page}页" if footer else f"第{doc.page}页"  # type: ignore[attr-defined]
+        canvas.drawCentredString(A4[0] / 2, 10 * mm, label)  # type: ignore[attr-defined]
+        canvas.restoreState()  # type: ignore[attr-defined]
+
+    out = io.BytesIO()
+    doc = SimpleDocTemplate(out, pagesize=A4, leftMargin=18 * mm, rightMargin=18 * mm, topMargin=16 * mm,
+                            bottomMargin=18 * mm, title=title, author="govhall", creator="govhall")
+    doc.build(story, onFirstPage=_page, onLaterPages=_page)
+    return out.getvalue()
+
+
+# --- DOCX ------------------------------------------------------------------------------------------
+
+
+def _docx_font(run: object, size: float | None = None, bold: bool = False) -> None:
+    from docx.oxml.ns import qn
+    from docx.shared import Pt
+
+    run.font.name = DOCX_FONT  # type: ignore[attr-defined]
+    run._element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), DOCX_FONT)  # type: ignore[attr-defined]
+    if size:
+        run.font.size = Pt(size)  # type: ignore[attr-defined]
+    if bold:
+        run.font.bold = True  # type: ignore[attr-defined]
+
+
+def render_docx(blocks: list[Block], *, title: str, footer: str = "") -> bytes:
+    """Render blocks to an editable .docx (A4, 宋体)."""
+    from docx import Document
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.oxml.ns import qn
+    from docx.shared import Cm, Pt
+
+    doc = Document()
+    section = doc.sections[0]
+    section.page_width, section.page_height = Cm(21), Cm(29.7)
+    section.left_margin = section.right_margin = Cm(1.8)
+    normal = doc.styles["Normal"]
+    normal.font.name = DOCX_FONT
+    normal.font.size = Pt(10.5)
+    normal.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), DOCX_FONT)
+    doc.core_properties.title = title
+    doc.core_properties.author = "govhall"
+    aligns = {"left": WD_ALIGN_PARAGRAPH.LEFT, "center": WD_ALIGN_PARAGRAPH.CENTER,
+              "right": WD_ALIGN_PARAGRAPH.RIGHT}
+
+    def para(text: str, *, align: str = "left", size: float | None = None, bold: bool = False) -> None:
+        p = doc.add_paragraph()
+        p.alignment = aligns[align]
+        lines = (text or "").split("\n")
+        for i, line in enumerate(lines):
+            run = p.add_run(line)
+            _docx_font(run, size, bold)
+            if i < len(lines) - 1:
+                run.add_break()
+
+    def fill(cell: object, text: str, bold: bool = False) -> None:
+        cell.text = ""  # type: ignore[attr-defined]
+        run = cell.paragraphs[0].add_run(text)  # type: ignore[attr-defined]
+        _docx_font(run, 9.5, bold)
+
+    for block in blocks:
+        if isinstance(block, Title):
+            para(block.text, align="center", size=18, bold=True)
+            if block.subtitle:
+                para(block.subtitle, align="center", size=11)
+        elif isinstance(block, Heading):
+            para(block.text, size=13, bold=True)
+        elif isinstance(block, Paragraph):
+            para(block.text, align=block.align, bold=block.bold)
+        elif isinstance(block, FieldTable):
+            if not block.rows:
+                continue
+            table = doc.add_table(rows=0, cols=2)
+            table.style = "Table Grid"
+            for label, value in block.rows:
+                cells = table.add_row().cells
+                fill(cells[0], label, bold=True)
+                fill(cells[1], value)
+                cells[0].width, cells[1].width = Cm(3.8), Cm(13.6)
+        elif isinstance(block, Table):
+            table = doc.add_table(rows=1, cols=len(block.header))
+            table.style = "Table Grid"
+            for cell, text in zip(table.rows[0].cells, block.header, strict=True):
+                fill(cell, text, bold=True)
+            for row in block.rows:
+                for cell, text in zip(table.add_row().cells, row, strict=True):
+                    fill(cell, str(text))
+        elif isinstance(block, QRCode):
+            doc.add_picture(io.BytesIO(qr_png(block.url)), width=Cm(3))
+            doc.paragraphs[-1].alignment = WD_ALIGN_PARAGRAPH.CENTER
+            if block.caption:
+                para(block.caption, align="center", size=9)
+            para(block.url, align="center", size=8)
+        elif isinstance(block, Spacer):
+            doc.add_paragraph()
+        elif isinstance(block, Signature):
+            doc.add_paragraph()
+            for line in block.lines:
+                para(line, align="right")
+    if footer:
+        p = section.footer.paragraphs[0]
+        p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        _docx_font(p.add_run(footer), 8)
+    out = io.BytesIO()
+    doc.save(out)
+    return out.getvalue()
+
+
+# --- reading back (tests, checks) ------------------------------------------------------------------
+
+
+def pdf_text(data: bytes) -> str:
+    """All text of a PDF (pypdf), whitespace removed so wrapped CJK lines read as one string."""
+    from pypdf import PdfReader
+
+    reader = PdfReader(io.BytesIO(data))
+    return "".join("".join((page.extract_text() or "").split()) for page in reader.pages)
+
+
+def docx_text(data: bytes) -> str:
+    """All paragraph and table text of a .docx, whitespace removed."""
+    from docx import Document
+
+    doc = Document(io.BytesIO(data))
+    parts = [p.text for p in doc.paragraphs]
+    for table in doc.tables:
+        for row in table.rows:
+            parts.extend(c.text for c in row.cells)
+    return "".join("".join(parts).split())
