@@ -30,6 +30,20 @@ DEFAULTS: dict[str, int] = {
 }
 
 
+STRINGS: dict[str, str] = {
+    # City-wide disclosure (NET-3): the complaint line, and the bureau's supervision phone when it has one.
+    "PORTAL_CITY_COMPLAINT_PHONE": "12345",
+    "PORTAL_CITY_SUPERVISION_PHONE": "",
+}
+
+
+def get_str(name: str) -> str:
+    value = getattr(settings, name, None)
+    if value is not None:
+        return str(value)
+    return os.environ.get("GOVHALL_" + name.removeprefix("PORTAL_"), "").strip() or STRINGS[name]
+
+
 def get(name: str) -> int:
     value = getattr(settings, name, None)
     if value is not None:

@@ -93,6 +93,10 @@ class Citizen(models.Model):
         return mask_uscc(self.uscc or "")
 
     @property
+    def real_name_masked(self) -> str:
+        return mask_name(self.real_name or "")
+
+    @property
     def display_name(self) -> str:
         if self.is_enterprise and self.org_name:
             return self.org_name

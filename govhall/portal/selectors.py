@@ -1,0 +1,181 @@
+"""Reads for the public pages. Matters come from the catalogue's own selectors (search, a centre's list,
+the public guide); this module adds what only the portal shows: themes, the centres directory, where a
+matter is served, disclosure (NET-3), and the queue and rating figures of other apps when they exist."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+
+from govhall.catalog.models import (
+    TOWN_CATEGORIES,
+    VILLAGE_CATEGORIES,
+    CentreMatter,
+    Matter,
+    MatterStatus,
+    MatterVersion,
+    NoticeCategory,
+)
+from govhall.catalog.selectors import current_versions, matter_search, matters_for_centre
+from govhall.core.errors import NotFound
+from govhall.orgs.models import Centre, CentreLevel, Department, Window
+from govhall.portal import conf
+from govhall.portal.models import Policy, Theme
+
+
+def public_matters(q: str = "", *, category: str = "", department: str = "", level: str = "",
+                   limit: int | None = 60) -> QuerySet[MatterVersion]:
+    """The catalogue's search with the filters the public pages offer (unknown filter values are ignored)."""
+    return matter_search(
+        q,
+        category=category if category in NoticeCategory.values else None,
+        department=department or None,
+        level=int(level) if level in ("5", "6") else None,
+        limit=limit,
+    )
+
+
+def categories() -> list[dict[str, str]]:
+    return [{"value": c.value, "label": c.label, "level": "5" if c in TOWN_CATEGORIES else "6"}
+            for c in (*TOWN_CATEGORIES, *VILLAGE_CATEGORIES)]
+
+
+def departments_with_matters() -> QuerySet[Department]:
+    """Departments owning at least one matter in use, with the count."""
+    return (Department.objects
+            .annotate(matter_count=Count("matter_versions", filter=Q(matter_versions__state="published",
+                                                                     matter_versions__matter__status="active")))
+            .filter(matter_count__gt=0).order_by("code"))
+
+
+# --- themes (主题服务) ---------------------------------------------------------------------------
+
+
+def themes_public() -> QuerySet[Theme]:
+    return Theme.objects.filter(is_active=True).annotate(
+        matter_count=Count("links", filter=Q(links__matter__status=MatterStatus.ACTIVE,
+                                             links__matter__current_version__isnull=False)))
+
+
+def theme_public(slug: str) -> Theme:
+    theme = Theme.objects.filter(slug=slug, is_active=True).first()
+    if theme is None:
+        raise NotFound("未找到该主题。")
+    return theme
+
+
+def theme_matters(theme: Theme) -> QuerySet[MatterVersion]:
+    return (current_versions().filter(matter__status=MatterStatus.ACTIVE, matter__portal_theme_links__theme=theme)
+            .order_by("matter__portal_theme_links__order", "matter__code"))
+
+
+# --- centres -------------------------------------------------------------------------------------
+
+
+def public_centres() -> QuerySet[Centre]:
+    return Centre.objects.filter(is_active=True).select_related("division", "parent")
+
+
+def centres_directory(q: str = "") -> list[Centre]:
+    """Town centres, each with `.villages` (its active village centres), in division order."""
+    villages = public_centres().filter(level=CentreLevel.VILLAGE).order_by("division__code")
+    towns = public_centres().filter(level=CentreLevel.TOWN).order_by("division__code")
+    if q:
+        matching_villages = villages.filter(name__contains=q)
+        towns = towns.filter(Q(name__contains=q) | Q(village_centres__in=matching_villages)).distinct()
+        villages = matching_villages
+    towns = towns.prefetch_related(Prefetch("village_centres", queryset=villages, to_attr="villages"))
+    return list(towns)
+
+
+def public_centre(centre_id: int | str) -> Centre:
+    try:
+        return public_centres().get(pk=int(centre_id))
+    except (Centre.DoesNotExist, ValueError, TypeError):
+        raise NotFound("未找到该服务中心。") from None
+
+
+def centre_windows(centre: Centre) -> QuerySet[Window]:
+    return centre.windows.filter(is_active=True).select_related("department").order_by("number")
+
+
+def centre_matters(centre: Centre) -> QuerySet[MatterVersion]:
+    return matters_for_centre(centre)
+
+
+def matter_centres(matter: Matter) -> list[Centre]:
+    """Active centres whose hall serves the matter (handling it or forwarding it, MODE-4), towns first.
+    Each centre gets `.service_mode` from its link."""
+    links = (CentreMatter.objects.filter(matter=matter, is_active=True, centre__is_active=True)
+             .select_related("centre__division", "centre__parent")
+             .order_by("centre__level", "centre__division__code"))
+    out = []
+    for link in links:
+        centre = link.centre
+        centre.service_mode = link.get_service_mode_display()  # type: ignore[attr-defined]
+        out.append(centre)
+    # Towns before villages ("town" > "village" alphabetically is the wrong way round).
+    out.sort(key=lambda c: (c.level != CentreLevel.TOWN, c.division.code))
+    return out
+
+
+# --- live queue (queueing app) -----------------------------------------------------------------------
+
+
+def waiting_counts(centres: list[Centre]) -> dict[int, dict[str, int]] | None:
+    """Waiting tickets per window class for each centre, from the queue; None until the queue app provides
+    its selector (the pages then say the figure is not available)."""
+    try:
+        from govhall.queueing.selectors import waiting_by_class  # type: ignore[attr-defined]
+    except ImportError:
+        return None
+    return {c.pk: waiting_by_class(c) for c in centres}
+
+
+# --- disclosure (NET-3) -------------------------------------------------------------------------------
+
+
+def city_contacts() -> dict[str, str]:
+    return {"complaint_phone": conf.get_str("PORTAL_CITY_COMPLAINT_PHONE"),
+            "supervision_phone": conf.get_str("PORTAL_CITY_SUPERVISION_PHONE")}
+
+
+def policies_for(centre: Centre | None = None) -> QuerySet[Policy]:
+    """City-wide policies, plus the centre's own when a centre is given."""
+    cond = Q(centre__isnull=True)
+    if centre is not None:
+        cond |= Q(centre=centre)
+    return Policy.objects.filter(cond, is_active=True).select_related("centre")
+
+
+def public_policy(policy_id: int | str) -> Policy:
+    try:
+        return Policy.objects.select_related("centre").get(pk=int(policy_id), is_active=True)
+    except (Policy.DoesNotExist, ValueError, TypeError):
+        raise NotFound("未找到该政策文件。") from None
+
+
+@dataclass
+class RatingSummary:
+    available: bool
+    figures: dict[str, Any] = field(default_factory=dict)
+
+
+def rating_summary(centre: Centre | None = None) -> RatingSummary:
+    """The 好差评 figures for the disclosure pages, once the ratings app provides them."""
+    try:
+        from govhall.reviews.selectors import public_summary  # type: ignore[attr-defined]
+    except ImportError:
+        return RatingSummary(available=False)
+    return RatingSummary(available=True, figures=public_summary(centre=centre))
+
+
+def online_offered(matter: Matter) -> bool:
+    """May this matter be applied for on the portal? In use, and its guide says it is handled online
+    (是否支持网办, or 办理形式 电脑端/移动端网上办理)."""
+    version = matter.current_version
+    if version is None or not matter.is_serviceable:
+        return False
+    return bool(version.supports_online or {2, 3} & set(version.handling_form_codes))

@@ -1,0 +1,29 @@
+from django.urls import path
+
+from govhall.portal import views
+
+URL_PREFIX = "portal/"
+app_name = "portal"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("display/", views.display_prefs, name="prefs"),
+    path("matters/", views.matter_list, name="matters"),
+    path("guide/<str:code>/", views.guide, name="guide"),
+    path("themes/", views.theme_list, name="themes"),
+    path("themes/<slug:slug>/", views.theme_detail, name="theme"),
+    path("centres/", views.centre_list, name="centres"),
+    path("centres/<int:centre_id>/", views.centre_detail, name="centre"),
+    path("disclosure/", views.disclosure, name="disclosure"),
+    path("disclosure/centres/<int:centre_id>/", views.centre_disclosure, name="centre_disclosure"),
+    path("disclosure/policies/<int:policy_id>/", views.policy_detail, name="policy"),
+    path("account/register/", views.register, name="register"),
+    path("account/login/", views.login, name="login"),
+    path("account/logout/", views.logout, name="logout"),
+    path("account/reset/", views.password_reset, name="password_reset"),
+    path("account/verify/", views.verify, name="verify"),
+    path("account/", views.account, name="account"),
+    # Online application, 我的办件 and tracking: see cases integration below.
+    path("my/cases/", views.account, name="my_cases"),
+    path("track/", views.home, name="track"),
+]
