@@ -9,15 +9,22 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse
-from ninja import NinjaAPI
+from ninja import NinjaAPI, Router
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
+from ninja.renderers import JSONRenderer
 from ninja.security import django_auth
 
 from govhall.accounts.tokens import TokenAuth
 from govhall.core.errors import ServiceError
 
+
+class _Renderer(JSONRenderer):
+    json_dumps_params = {"ensure_ascii": False}  # Chinese messages readable in logs and curl
+
+
 api = NinjaAPI(
+    renderer=_Renderer(),
     title="govhall API",
     version="1",
     description="启东市镇村两级政务服务平台接口。错误统一返回 {code, message, fields}。",
@@ -79,3 +86,14 @@ for app_label in [a.rsplit(".", 1)[-1] for a in settings.INSTALLED_APPS if a.sta
             raise
         continue
     api.add_router(f"/{app_label}/", module.router)
+
+# Last, so it only catches what no router matched: an unknown API path is a JSON 404 like any other.
+_fallback = Router(auth=None, tags=["-"])
+
+
+@_fallback.api_operation(["GET", "POST", "PUT", "PATCH", "DELETE"], "/{path:rest}", include_in_schema=False)
+def _unknown_path(request: HttpRequest, rest: str) -> HttpResponse:
+    return _error(request, 404, "not_found", "接口地址不存在。")
+
+
+api.add_router("/", _fallback)

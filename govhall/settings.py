@@ -43,38 +43,51 @@ def envint(name: str, default: int) -> int:
 
 
 VAR_DIR = Path(env("GOVHALL_VAR_DIR") or BASE_DIR / "var")
-VAR_DIR.mkdir(parents=True, exist_ok=True)
+VAR_DIR.mkdir(mode=0o700, parents=True, exist_ok=True)  # keys and the SQLite database live here
 
 
-def secret_from_file(name: str, filename: str, nbytes: int) -> str:
-    """Return the env var's value, or a key generated once into var/<filename>."""
+def secret_from_file(name: str, filename: str, nbytes: int) -> tuple[str, str]:
+    """Return (value, where it came from): the env var's value, or a key generated once into
+    var/<filename>, created atomically with mode 0600 (two processes starting together get one key)."""
     value = env(name)
     if value:
-        return value
+        return value, name
     path = VAR_DIR / filename
     if not path.exists():
-        path.write_text(secrets.token_hex(nbytes))
-        path.chmod(0o600)
-    return path.read_text().strip()
+        tmp = VAR_DIR / f".{filename}.{secrets.token_hex(6)}.tmp"
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(secrets.token_hex(nbytes))
+        try:
+            os.link(tmp, path)  # fails if another process got there first: then use theirs
+        except FileExistsError:
+            pass
+        finally:
+            tmp.unlink()
+    return path.read_text().strip(), f"{name} (from {path})"
 
 
-SECRET_KEY = secret_from_file("GOVHALL_SECRET_KEY", "secret_key", 32)
+SECRET_KEY, _secret_source = secret_from_file("GOVHALL_SECRET_KEY", "secret_key", 32)
 if len(SECRET_KEY) < 32:
-    raise ImproperlyConfigured("GOVHALL_SECRET_KEY must be at least 32 characters long")
+    raise ImproperlyConfigured(f"{_secret_source} must be at least 32 characters long")
 
-FIELD_KEY = secret_from_file("GOVHALL_FIELD_KEY", "field_key", 16)
+FIELD_KEY, _field_source = secret_from_file("GOVHALL_FIELD_KEY", "field_key", 16)
 try:
     if len(bytes.fromhex(FIELD_KEY)) != 16:
         raise ValueError
 except ValueError:
     raise ImproperlyConfigured(
-        "GOVHALL_FIELD_KEY must be 32 hexadecimal characters (a 128-bit SM4 key)"
+        f"{_field_source} must be 32 hexadecimal characters (a 128-bit SM4 key). If the key was changed, "
+        "restore the original one: data encrypted with it cannot be read with any other."
     ) from None
 
 DEBUG = envbool("GOVHALL_DEBUG", False)
 ALLOWED_HOSTS = [h.strip() for h in env("GOVHALL_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h.strip()]
 CSRF_TRUSTED_ORIGINS = [o.strip() for o in env("GOVHALL_CSRF_TRUSTED_ORIGINS").split(",") if o.strip()]
 PUBLIC_URL = env("GOVHALL_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
+for _name, _url in [("GOVHALL_PUBLIC_URL", PUBLIC_URL)] + [("GOVHALL_CSRF_TRUSTED_ORIGINS", o) for o in CSRF_TRUSTED_ORIGINS]:
+    if urlparse(_url).scheme not in ("http", "https") or not urlparse(_url).netloc:
+        raise ImproperlyConfigured(f"{_name}: {_url!r} is not an http(s)://host URL")
 
 # --- database -----------------------------------------------------------------
 DATABASE_URL = env("GOVHALL_DATABASE_URL") or f"sqlite:///{VAR_DIR / 'govhall.sqlite3'}"
@@ -264,12 +277,25 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
 # --- notifications ----------------------------------------------------------------------
 SMS_BACKEND = env("GOVHALL_SMS_BACKEND", "log")
+SMS_URL = env("GOVHALL_SMS_URL")
+SMS_TOKEN = env("GOVHALL_SMS_TOKEN")
+SMS_TIMEOUT = envint("GOVHALL_SMS_TIMEOUT", 10)
+if SMS_BACKEND not in ("log", "http"):
+    raise ImproperlyConfigured(f"GOVHALL_SMS_BACKEND={SMS_BACKEND!r} is not one of: log, http")
+if SMS_BACKEND == "http" and urlparse(SMS_URL).scheme not in ("http", "https"):
+    raise ImproperlyConfigured(
+        f"GOVHALL_SMS_URL={SMS_URL!r} must be an http(s):// URL when GOVHALL_SMS_BACKEND=http"
+    )
+
+LOG_LEVEL = env("GOVHALL_LOG_LEVEL", "INFO").upper()
+if LOG_LEVEL not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
+    raise ImproperlyConfigured(f"GOVHALL_LOG_LEVEL={LOG_LEVEL!r} is not one of DEBUG, INFO, WARNING, ERROR, CRITICAL")
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": env("GOVHALL_LOG_LEVEL", "INFO")},
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {"axes": {"level": "WARNING"}, "huey": {"level": "WARNING"}},
 }

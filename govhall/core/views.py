@@ -6,11 +6,14 @@ from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from govhall.core import events
+
 
 @never_cache
 @require_GET
 def healthz(request: HttpRequest) -> JsonResponse:
-    """Report the database and, when configured, Redis. 503 when one of them is down."""
+    """Report the database and, when configured, Redis. 503 when one of them is down: a load balancer
+    takes the node out of service."""
     checks: dict[str, str] = {}
     try:
         with connection.cursor() as cursor:
@@ -22,12 +25,18 @@ def healthz(request: HttpRequest) -> JsonResponse:
         try:
             import redis
 
-            redis.Redis.from_url(settings.REDIS_URL, socket_timeout=2).ping()
+            client = redis.Redis.from_url(settings.REDIS_URL, socket_timeout=2, socket_connect_timeout=2)
+            try:
+                client.ping()
+            finally:
+                client.close()
             checks["redis"] = "ok"
         except Exception as exc:
             checks["redis"] = f"error: {exc.__class__.__name__}"
     healthy = all(v == "ok" for v in checks.values())
     return JsonResponse(
-        {"status": "ok" if healthy else "error", "database_engine": connection.vendor, **checks},
+        {"status": "ok" if healthy else "error", "database_engine": connection.vendor,
+         "events": events.backend_name(), **checks},
         status=200 if healthy else 503,
+        json_dumps_params={"ensure_ascii": False},
     )

@@ -1,41 +1,163 @@
-"""Single-node shape: uvicorn and the huey consumer in one process; Ctrl-C stops both."""
+"""`govhall serve`: the web server (uvicorn) and, unless --no-worker, the task worker (huey) in one process.
+
+Single node:  govhall serve                       one uvicorn + huey worker threads; Ctrl-C stops both.
+Cluster:      govhall serve --workers 4 --no-worker --host 0.0.0.0   on each web machine
+              govhall run_huey                                       on one (or more) worker machines
+See docs/architecture.md and docs/operations.md.
+
+Start-up does no installation work (no migrations, no collectstatic), so a second start is quick.
+"""
 
 from __future__ import annotations
 
+import signal
+import threading
+from types import FrameType
 from typing import Any
 
-from django.core.management.base import BaseCommand
+import uvicorn
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from huey.consumer import Consumer
+
+from govhall.core import events
+
+
+class EmbeddedConsumer(Consumer):
+    """A huey consumer whose threads run beside the web server. The command owns the signals."""
+
+    def _set_signal_handlers(self) -> None:
+        pass
+
+
+class GovhallServer(uvicorn.Server):
+    stop_requested: list[int] | None = None  # signals noted before uvicorn took the handlers over
+
+    async def on_tick(self, counter: int) -> bool:
+        if self.stop_requested:
+            self.should_exit = True
+        return await super().on_tick(counter)
+
+    def handle_exit(self, sig: int, frame: FrameType | None) -> None:
+        if not self.should_exit:
+            # Open event streams (display screens) would otherwise hold the graceful shutdown until
+            # the timeout. Not from this signal handler itself: the broker's lock may be held right here.
+            threading.Thread(target=events.close_all_subscriptions, daemon=True).start()
+        super().handle_exit(sig, frame)
 
 
 class Command(BaseCommand):
-    help = "启动 Web 服务（uvicorn）及后台任务处理（huey）"
+    help = "启动 Web 服务（uvicorn）及后台任务处理（huey）；Ctrl-C 同时停止两者"
 
     def add_arguments(self, parser: Any) -> None:
-        parser.add_argument("--host", default="127.0.0.1")
+        parser.add_argument("--host", default="127.0.0.1", help="监听地址（集群时用 0.0.0.0 或内网地址）")
         parser.add_argument("--port", type=int, default=8000)
-        parser.add_argument("--workers", type=int, default=1, help="uvicorn worker processes (cluster shape)")
-        parser.add_argument("--no-worker", action="store_true", help="不在本进程内运行后台任务（集群时单独运行 run_huey）")
+        parser.add_argument("--workers", type=int, default=1,
+                            help="uvicorn 进程数（集群形态；大于 1 时需要 GOVHALL_REDIS_URL）")
+        parser.add_argument("--no-worker", action="store_true",
+                            help="不在本进程内运行后台任务（集群时另行运行 govhall run_huey）")
+        parser.add_argument("--task-threads", type=int, default=None, help="本进程内后台任务线程数")
+        parser.add_argument("--graceful-timeout", type=int, default=5,
+                            help="停止时等待进行中的请求和任务的秒数")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        import uvicorn
-        from huey.consumer import Consumer
-        from huey.contrib.djhuey import HUEY
+        received: list[int] = []
 
-        consumer = None
-        if not options["no_worker"]:
-            consumer = Consumer(HUEY, workers=2, worker_type="thread", check_worker_health=False)
-            consumer.start()
-        self.stdout.write(f"govhall 已启动：http://{options['host']}:{options['port']}/  （Ctrl-C 停止）")
+        def note_signal(signum: int, frame: FrameType | None) -> None:
+            received.append(signum)
+
+        # Ours from the start: a Ctrl-C while starting up still stops the task worker cleanly. While
+        # serving, uvicorn captures SIGINT/SIGTERM and re-raises them when done: that lands here too,
+        # instead of killing the process before the task worker has been stopped.
+        previous = {sig: signal.signal(sig, note_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
         try:
-            uvicorn.run(
-                "govhall.asgi:application",
-                host=options["host"],
-                port=options["port"],
-                workers=options["workers"] if options["workers"] > 1 else None,
-                log_level="warning",
-                lifespan="off",
+            self.serve(received, options)
+        finally:
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
+
+    def serve(self, received: list[int], options: dict[str, Any]) -> None:
+        workers: int = options["workers"]
+        if workers < 1:
+            raise CommandError("--workers 至少为 1")
+        if workers > 1 and not settings.REDIS_URL:
+            raise CommandError(
+                "--workers 大于 1 需要配置 GOVHALL_REDIS_URL：多个进程之间的事件和任务队列经由 Redis。"
             )
+        self._warn_unapplied_migrations()
+
+        consumer = None if options["no_worker"] else self.start_consumer(options["task_threads"])
+        config = uvicorn.Config(
+            "govhall.asgi:application",
+            host=options["host"],
+            port=options["port"],
+            workers=workers,
+            lifespan="off",
+            log_level="warning",
+            access_log=False,
+            timeout_graceful_shutdown=options["graceful_timeout"],
+        )
+        shape = "单机" if workers == 1 and settings.DATABASES["default"]["ENGINE"].endswith("sqlite3") else "集群节点"
+        worker_note = "本进程内后台任务" if consumer else "后台任务由 run_huey 另行运行"
+        self.stdout.write(
+            f"govhall 已启动（{shape}：{workers} 个 Web 进程，{worker_note}，事件 {events.backend_name()}）："
+            f"http://{options['host']}:{options['port']}/  （Ctrl-C 停止）"
+        )
+        self.stdout.flush()
+        try:
+            if not received:
+                self.run_server(config, received)
         finally:
             if consumer is not None:
-                consumer.stop(graceful=False)
+                consumer.stop(graceful=True)
                 self.stdout.write("后台任务处理已停止。")
+            self.stdout.write("govhall 已停止。")
+
+    def start_consumer(self, threads: int | None) -> Consumer | None:
+        from django.utils.module_loading import autodiscover_modules
+        from huey.contrib.djhuey import HUEY
+
+        autodiscover_modules("tasks")
+        if HUEY.immediate:
+            self.stdout.write("GOVHALL_HUEY_IMMEDIATE 已开启：任务在请求内直接执行，不启动后台任务线程。")
+            return None
+        options = dict(settings.HUEY.get("consumer", {}))
+        consumer = EmbeddedConsumer(
+            HUEY,
+            workers=threads or options.get("workers", 2),
+            worker_type="thread",
+            periodic=True,
+            check_worker_health=False,  # that check runs in Consumer.run()'s loop, which uvicorn replaces
+            shutdown_timeout=5,
+        )
+        consumer.start()
+        return consumer
+
+    def run_server(self, config: uvicorn.Config, received: list[int]) -> None:
+        if config.workers > 1:
+            from uvicorn.supervisors import Multiprocess
+
+            # Child processes run uvicorn's own Server: their open event streams end after
+            # --graceful-timeout rather than at once.
+            Multiprocess(config, sockets=[config.bind_socket()]).run()
+        else:
+            server = GovhallServer(config)
+            server.stop_requested = received
+            server.run()
+            if not server.started:
+                raise CommandError(f"无法在 {config.host}:{config.port} 启动 Web 服务（端口被占用？）")
+
+    def _warn_unapplied_migrations(self) -> None:
+        from django.db import DEFAULT_DB_ALIAS, connections
+        from django.db.migrations.executor import MigrationExecutor
+
+        try:
+            executor = MigrationExecutor(connections[DEFAULT_DB_ALIAS])
+            pending = executor.migration_plan(executor.loader.graph.leaf_nodes())
+        except Exception as exc:
+            self.stderr.write(f"警告：无法检查数据库（{exc.__class__.__name__}: {exc}）")
+            return
+        finally:
+            connections.close_all()
+        if pending:
+            self.stderr.write(f"警告：有 {len(pending)} 个数据库迁移尚未执行，请先运行 govhall migrate。")
