@@ -603,14 +603,8 @@ def _status_change(*, actor: Any, matter: Matter, reason: str, kind: str, allowe
             raise Conflict(f"事项当前状态为“{matter.get_status_display()}”，不能{ChangeKind(kind).label}。")
         previous = matter.current_version
         draft = matter_draft(matter)
-        number = _next_number(matter)
-        now = timezone.now()
-        previous.state, previous.superseded_at = VersionState.SUPERSEDED, now
-        previous.save(update_fields=["state", "superseded_at"])
-        version = _copy_version(previous, number=number, state=VersionState.PUBLISHED, change_kind=kind,
-                                reason=reason[:300], actor=actor)
-        version.published_by, version.published_at = _user(actor), now
-        version.save(update_fields=["published_by", "published_at"])
+        # The status version takes the draft's place in the numbering; the draft moves after it.
+        number = draft.number if draft is not None else _next_number(matter)
         if draft is not None:
             if to == MatterStatus.CANCELLED:
                 draft.materials.all().delete()
@@ -618,6 +612,13 @@ def _status_change(*, actor: Any, matter: Matter, reason: str, kind: str, allowe
             else:
                 draft.number = number + 1
                 draft.save(update_fields=["number"])
+        now = timezone.now()
+        previous.state, previous.superseded_at = VersionState.SUPERSEDED, now
+        previous.save(update_fields=["state", "superseded_at"])
+        version = _copy_version(previous, number=number, state=VersionState.PUBLISHED, change_kind=kind,
+                                reason=reason[:300], actor=actor)
+        version.published_by, version.published_at = _user(actor), now
+        version.save(update_fields=["published_by", "published_at"])
         before_status = matter.status
         matter.status, matter.current_version = to, version
         matter.save()
