@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.forms.utils import ErrorDict
 
 from govhall.core.errors import ServiceError
 from govhall.portal.models import AccountKind
@@ -13,7 +14,7 @@ from govhall.portal.models import AccountKind
 MOBILE_ATTRS = {"autocomplete": "tel", "inputmode": "numeric", "maxlength": "14"}
 CODE_ATTRS = {"autocomplete": "one-time-code", "inputmode": "numeric", "maxlength": "6"}
 NEW_PASSWORD_ATTRS = {"autocomplete": "new-password"}
-PASSWORD_HELP = "至少10位，且同时包含字母和数字。"
+RULES_HELP = "至少10位，且同时包含字母和数字。"
 
 
 def attach(form: forms.Form, exc: ServiceError) -> None:
@@ -27,13 +28,22 @@ def attach(form: forms.Form, exc: ServiceError) -> None:
         form.add_error(None, exc.message)
 
 
+def show_error(form: forms.Form, field: str | None, message: str) -> None:
+    """An error on a form that was not submitted as a whole (the "获取验证码" button shows the form again
+    with the visitor's entries as initial values)."""
+    if not form.is_bound and form._errors is None:
+        form._errors = ErrorDict()
+        form.cleaned_data = {}
+    form.add_error(field if field in form.fields else None, message)
+
+
 class PortalForm(forms.Form):
     label_suffix = ""
 
 
 class _PasswordPair(PortalForm):
     password = forms.CharField(label="设置密码", widget=forms.PasswordInput(attrs=NEW_PASSWORD_ATTRS),
-                               help_text=PASSWORD_HELP, max_length=128)
+                               help_text=RULES_HELP, max_length=128)
     password2 = forms.CharField(label="再次输入密码", widget=forms.PasswordInput(attrs=NEW_PASSWORD_ATTRS),
                                 max_length=128)
 

@@ -19,6 +19,7 @@ from govhall.core.audit import audit_record
 from govhall.core.crypto import lookup_digest, token_digest
 from govhall.core.errors import Conflict, ServiceError, field_error
 from govhall.core.ids import mask_mobile, normalize_id_card, normalize_mobile, normalize_uscc
+from govhall.exchange.services import notify_sms
 from govhall.portal import conf, ratelimit
 from govhall.portal.models import AccountKind, Citizen, SmsChallenge, SmsPurpose
 
@@ -52,11 +53,10 @@ def _password(value: str, field: str = "password") -> None:
         raise field_error(field, "；".join(exc.messages)) from None
 
 
-def send_sms(*, phone: str, text: str, related: Any = None) -> None:
-    """Through the notification outbox (its log backend prints the text in development)."""
-    from govhall.exchange import notify_sms
-
-    notify_sms(phone=phone, text=text, related=related)
+def send_sms(*, phone: str, text: str, related: Any = None, template: str = "", sensitive: bool = False) -> None:
+    """Through the notification outbox, in the caller's transaction (its log backend prints the text in
+    development, which is how a developer reads a verification code)."""
+    notify_sms(phone=phone, text=text, related=related, template=template, sensitive=sensitive)
 
 
 # --- SMS codes -----------------------------------------------------------------------------------
@@ -97,7 +97,7 @@ def sms_code_send(*, mobile: str, purpose: str, ip: str = "") -> SmsChallenge:
             mobile_digest=digest, purpose=purpose, code_digest=f"{key}${_code_digest(key, code)}",
             created_at=now, expires_at=now + timedelta(seconds=ttl),
         )
-        send_sms(phone=mobile, related=challenge,
+        send_sms(phone=mobile, related=challenge, template=f"portal.sms_code.{purpose}", sensitive=True,
                  text=f"【启东政务服务】您的{SmsPurpose(purpose).label}验证码为{code}，{ttl // 60}分钟内有效。"
                       "请勿告诉他人。")
     return challenge

@@ -181,13 +181,12 @@ def _send_code(request: HttpRequest, form: Any, purpose: str) -> bool:
     """The "获取验证码" button of a form: send the code for the form's mobile; errors go on the form."""
     mobile = (request.POST.get("mobile") or "").strip()
     if not mobile:
-        form.add_error("mobile", "请先填写手机号码。")
+        forms.show_error(form, "mobile", "请先填写手机号码。")
         return False
     try:
         services.sms_code_send(mobile=mobile, purpose=purpose, ip=client_ip(request))
     except ServiceError as exc:
-        form.add_error("mobile" if "mobile" in exc.fields or not exc.fields else None, exc.message
-                       if not exc.fields else next(iter(exc.fields.values())))
+        forms.show_error(form, "mobile", exc.fields.get("mobile") or exc.message)
         return False
     messages.success(request, "验证码已发送，请查收短信（5分钟内有效）。")
     return True
