@@ -103,7 +103,7 @@ def world(hall: Any, make_matter: Callable[..., Matter]) -> Any:
     hall.dibao = make_matter(centres=(hall.town,))
     hall.water = make_matter(name="居民生活用水报装", department="GS", category="living", window_class="shizheng",
                              supports_online=False, handling_forms="1", charges=True, fee_amount="120.00",
-                             fee_note="按管径收取", promised_limit=3, legal_limit=None, check_method="",
+                             fee_note="按管径收取", fee_basis="供水企业收费标准", promised_limit=3, legal_limit=None, check_method="",
                              check_days=None, rongque_supply_days=None,
                              materials=[{"name": "房屋产权证明", "copies": 1}], centres=(hall.town,))
     hall.village_matter = make_matter(name="高龄津贴申领代办", levels="6", category="v_relief", supports_online=False,
