@@ -8,6 +8,7 @@ from typing import Any
 
 from django import forms
 from django.conf import settings
+from django.db import models
 from django.forms import formset_factory
 from django.forms.models import fields_for_model
 
@@ -30,10 +31,17 @@ UPLOAD_SUFFIXES = {".pdf", ".doc", ".docx", ".xls", ".xlsx", ".wps", ".et", ".jp
 TEXTAREAS = {"legal_basis", "acceptance_conditions", "process", "fee_basis", "faq"}
 
 
+def _formfield(field: Any, **kwargs: Any) -> forms.Field | None:
+    if isinstance(field, models.URLField):
+        kwargs["assume_scheme"] = "https"
+    return field.formfield(**kwargs)
+
+
 def _base_fields() -> dict[str, forms.Field]:
     fields = fields_for_model(MatterVersion, fields=[f for f in VERSION_FIELDS if f not in CODE_LIST
                                                      and f not in ("approval_steps", "special_procedures",
-                                                                   "department", "window_department")])
+                                                                   "department", "window_department")],
+                              formfield_callback=_formfield)
     for name, table in CODE_LIST.items():
         fields[name] = forms.TypedMultipleChoiceField(
             label=MatterVersion._meta.get_field(name).verbose_name, choices=table.choices, coerce=int,

@@ -584,6 +584,7 @@ def matter_publish(*, actor: Any, matter: Matter, reason: str = "") -> MatterVer
         if matter.status == MatterStatus.DRAFT:
             matter.status = MatterStatus.ACTIVE
         matter.save()
+        draft.matter = matter
         audit_record(action="catalog.matter.publish", obj=matter,
                      before={"version": previous.number} if previous else None,
                      after={"version": draft.number, "change_kind": draft.change_kind, "reason": draft.change_reason},
@@ -622,6 +623,7 @@ def _status_change(*, actor: Any, matter: Matter, reason: str, kind: str, allowe
         before_status = matter.status
         matter.status, matter.current_version = to, version
         matter.save()
+        version.matter = matter
         audit_record(action=f"catalog.matter.{kind}", obj=matter,
                      before={"status": before_status, "version": previous.number},
                      after={"status": to, "version": version.number, "reason": reason}, actor=_user(actor))

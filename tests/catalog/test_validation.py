@@ -8,7 +8,7 @@ from govhall.catalog import services
 from govhall.catalog.models import Material, Matter, MatterVersion
 from govhall.core.errors import Conflict, Forbidden, ServiceError
 
-from .conftest import matter_data, materials_data
+from .conftest import materials_data, matter_data
 
 
 def _refused(data: dict, materials: list | None = None, code: str = "320681BAD0001") -> ServiceError:
