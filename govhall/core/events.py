@@ -282,7 +282,8 @@ class _RedisReader:
             pubsub = None
             try:
                 client = redis.Redis.from_url(
-                    self.url, socket_connect_timeout=5, socket_keepalive=True, health_check_interval=30
+                    self.url, socket_connect_timeout=5, socket_keepalive=True, health_check_interval=30,
+                    client_name=f"govhall-events-{os.getpid()}",  # visible in CLIENT LIST
                 )
                 pubsub = client.pubsub()
                 pubsub.psubscribe(self.prefix + "*")
