@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils import timezone
 
 from govhall.catalog.models import (
     TOWN_CATEGORIES,
@@ -20,9 +21,12 @@ from govhall.catalog.models import (
 )
 from govhall.catalog.selectors import current_versions, matter_search, matters_for_centre
 from govhall.core.errors import NotFound
-from govhall.orgs.models import Centre, CentreLevel, Department, Window
+from govhall.orgs.models import Centre, CentreLevel, Department, Window, WindowClass
 from govhall.portal import conf
 from govhall.portal.models import Policy, Theme
+from govhall.queueing.models import WAITING_STATUSES, Ticket
+from govhall.queueing.selectors import queue_labels
+from govhall.queueing.services import QueueKey, waiting_counts, window_serves
 
 
 def public_matters(q: str = "", *, category: str = "", department: str = "", level: str = "",
@@ -121,17 +125,45 @@ def matter_centres(matter: Matter) -> list[Centre]:
     return out
 
 
-# --- live queue (queueing app) -----------------------------------------------------------------------
+# --- live queue (the queue app) -----------------------------------------------------------------------
 
 
-def waiting_counts(centres: list[Centre]) -> dict[int, dict[str, int]] | None:
-    """Waiting tickets per window class for each centre, from the queue; None until the queue app provides
-    its selector (the pages then say the figure is not available)."""
-    try:
-        from govhall.queueing.selectors import waiting_by_class  # type: ignore[attr-defined]
-    except ImportError:
-        return None
-    return {c.pk: waiting_by_class(c) for c in centres}
+def matter_waiting(version: MatterVersion, centres: list[Centre]) -> dict[int, int]:
+    """Today's waiting tickets, per centre, in the queue where this matter's visitors wait: the matter's
+    window class (or its department's professional window), or the 全科 queue at a centre that has only 全科
+    windows (the queue's own rule, `resolve_queue`). Two queries, however many centres serve the matter."""
+    if not centres:
+        return {}
+    ids = [c.pk for c in centres]
+    dept_id = version.window_department_id if version.window_class == WindowClass.PROFESSIONAL else None
+    key = QueueKey(version.window_class, dept_id)
+    windows: dict[int, list[Window]] = {}
+    for window in Window.objects.filter(centre_id__in=ids, is_active=True):
+        windows.setdefault(window.centre_id, []).append(window)
+    queue_of: dict[int, QueueKey] = {}
+    for centre_id in ids:
+        own = windows.get(centre_id, [])
+        if any(window_serves(w, key) and w.window_class == key.window_class for w in own):
+            queue_of[centre_id] = key
+        elif any(w.window_class == WindowClass.QUANKE for w in own):
+            queue_of[centre_id] = QueueKey(WindowClass.QUANKE)
+    counts = {centre_id: 0 for centre_id in queue_of}
+    rows = (Ticket.objects.filter(centre_id__in=list(queue_of), date=timezone.localdate(),
+                                  status__in=WAITING_STATUSES)
+            .values("centre_id", "window_class", "department_id").annotate(n=Count("id")))
+    for row in rows:
+        if QueueKey(row["window_class"], row["department_id"]) == queue_of[row["centre_id"]]:
+            counts[row["centre_id"]] += row["n"]
+    return counts
+
+
+def centre_waiting(centre: Centre) -> list[tuple[str, int]]:
+    """(queue label, waiting) for every queue of the centre, today."""
+    counts = waiting_counts(centre.pk)
+    labels = queue_labels(centre)
+    rows = [(label, counts.get(key, 0)) for key, label in labels.items()]
+    rows += [(key, n) for key, n in counts.items() if key not in labels]
+    return rows
 
 
 # --- disclosure (NET-3) -------------------------------------------------------------------------------

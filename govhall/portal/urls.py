@@ -1,6 +1,6 @@
 from django.urls import path
 
-from govhall.portal import views
+from govhall.portal import kiosk, views
 
 URL_PREFIX = "portal/"
 app_name = "portal"
@@ -23,6 +23,12 @@ urlpatterns = [
     path("account/reset/", views.password_reset, name="password_reset"),
     path("account/verify/", views.verify, name="verify"),
     path("account/", views.account, name="account"),
+    # Kiosk mode (one centre's self-service terminal).
+    path("kiosk/<int:centre_id>/", kiosk.kiosk_home, name="kiosk"),
+    path("kiosk/<int:centre_id>/ticket/", kiosk.kiosk_ticket, name="kiosk_ticket"),
+    path("kiosk/<int:centre_id>/ticket/<str:token>/", kiosk.kiosk_ticket_done, name="kiosk_ticket_done"),
+    path("kiosk/<int:centre_id>/guides/", kiosk.kiosk_guides, name="kiosk_guides"),
+    path("kiosk/<int:centre_id>/guides/<str:code>/", kiosk.kiosk_guide, name="kiosk_guide"),
     # Online application, 我的办件 and tracking: see cases integration below.
     path("my/cases/", views.account, name="my_cases"),
     path("track/", views.home, name="track"),

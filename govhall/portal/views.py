@@ -111,9 +111,9 @@ def guide(request: HttpRequest, code: str) -> HttpResponse:
     assert version is not None
     materials = list(version.materials.all())
     centres = selectors.matter_centres(matter)
-    waiting = selectors.waiting_counts(centres)
+    waiting = selectors.matter_waiting(version, centres)
     for centre in centres:
-        centre.waiting = None if waiting is None else waiting.get(centre.pk, {}).get(version.window_class, 0)
+        centre.waiting = waiting.get(centre.pk)  # None: no window serves it there (forwarded)
     return render(request, "portal/guide.html", {
         "nav": "matters", "matter": matter, "version": version, "materials": materials,
         "commitments": [m for m in materials if m.commitment],
@@ -136,13 +136,11 @@ def centre_list(request: HttpRequest) -> HttpResponse:
 @page
 def centre_detail(request: HttpRequest, centre_id: int) -> HttpResponse:
     centre = selectors.public_centre(centre_id)
-    waiting = selectors.waiting_counts([centre])
     return render(request, "portal/centre_detail.html", {
         "nav": "centres", "centre": centre, "windows": selectors.centre_windows(centre),
         "matters": selectors.centre_matters(centre),
         "villages": centre.village_centres.filter(is_active=True).select_related("division"),
-        "waiting": waiting.get(centre.pk) if waiting is not None else None,
-        "queue_available": waiting is not None,
+        "waiting": selectors.centre_waiting(centre),
     })
 
 
