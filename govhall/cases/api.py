@@ -1,0 +1,638 @@
+"""/api/v1/cases/: the case flow for staff (token or session), the online application and public tracking
+for the portal (no auth). Every endpoint: one access check (`access_case`), one service or selector."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from ninja import File, Form, Router, Schema, Status
+from ninja.files import UploadedFile
+
+from govhall.cases import selectors, services
+from govhall.cases.access import access_case
+from govhall.cases.applicants import mask_applicant_name, mask_id
+from govhall.cases.export import case_datasets
+from govhall.cases.models import Case, CaseFile, CaseNotice
+from govhall.cases.views import file_response, notice_response
+from govhall.core.audit import audit_record
+from govhall.core.errors import NotFound
+from govhall.core.ids import mask_mobile
+from govhall.core.middleware import client_ip
+
+router = Router(tags=["办件"])
+
+
+# --- schemas ------------------------------------------------------------------------------------
+
+
+class PersonIn(Schema):
+    kind: str = "person"
+    name: str
+    id_type: str = "id_card"
+    id_number: str
+    phone: str
+    address: str = ""
+    legal_representative: str = ""
+
+
+class AgentIn(Schema):
+    name: str
+    id_type: str = "id_card"
+    id_number: str
+    phone: str
+
+
+class MaterialIn(Schema):
+    material_id: int
+    status: str = "received"
+    originals: int | None = None
+    copies: int | None = None
+    form: str = "paper"
+    note: str = ""
+
+
+class ReceiveIn(Schema):
+    matter_id: int
+    applicant: PersonIn
+    agent: AgentIn | None = None
+    materials: list[MaterialIn] = []
+    window_id: int | None = None
+    channel: str | None = None
+    ticket_id: int | None = None
+    enquiry_id: int | None = None
+
+
+class OnlineIn(Schema):
+    centre_id: int
+    matter_id: int
+    applicant: PersonIn
+    agent: AgentIn | None = None
+    channel: str = "online"
+
+
+class ListItemOut(Schema):
+    id: int
+    number: str
+    matter: str
+    applicant: str
+    status: str
+    status_label: str
+    centre: str
+    handling_centre: str
+    current_step: str | None
+    assignee: str | None
+    due_at: dt.datetime | None
+    remaining: int | None
+    light: str
+    waits_for: str
+
+
+class MaterialOut(Schema):
+    id: int
+    name: str
+    required: bool
+    status: str
+    status_label: str
+    originals: int
+    copies: int
+    rongque_allowed: bool
+    commitment_allowed: bool
+
+
+class StepOut(Schema):
+    seq: int
+    name: str
+    post: str | None
+    assignee: str | None
+    assignee_role: str
+    route_reason: str
+    status: str
+    action: str
+    opinion: str
+    handler: str
+    handler_role: str
+    started_at: dt.datetime
+    finished_at: dt.datetime | None
+
+
+class EventOut(Schema):
+    at: dt.datetime
+    label: str
+    actor: str
+    centre: str
+    detail: str
+
+
+class NoticeOut(Schema):
+    id: int
+    kind: str
+    title: str
+    serial: str
+    issued_at: dt.datetime
+    pdf: str
+    docx: str
+
+
+class FileOut(Schema):
+    id: int
+    name: str
+    kind: str
+    size: int
+    material_id: int | None
+    url: str
+
+
+class CaseOut(Schema):
+    id: int
+    number: str
+    status: str
+    status_label: str
+    result: str
+    matter_code: str
+    matter: str
+    matter_version: int
+    centre: str
+    handling_centre: str
+    forwarded: bool
+    channel: str
+    applicant_name: str
+    applicant_kind: str
+    applicant_id_type: str
+    applicant_id_masked: str
+    applicant_phone_masked: str
+    agent_name: str
+    received_at: dt.datetime
+    accepted_at: dt.datetime | None
+    due_at: dt.datetime | None
+    remaining: int | None
+    light: str
+    paused_days: int
+    rongque_pending: bool
+    rongque_deadline: dt.datetime | None
+    uses_commitment: bool
+    certificate_name: str
+    certificate_no: str
+    finished_at: dt.datetime | None
+    delivered_at: dt.datetime | None
+    tracking_no: str
+    agency_agent: str | None
+    current_step: str | None
+    assignee: str | None
+    materials: list[MaterialOut]
+    steps: list[StepOut]
+    timeline: list[EventOut]
+    notices: list[NoticeOut]
+    files: list[FileOut]
+
+
+class CreatedOut(Schema):
+    id: int
+    number: str
+    query_password: str
+    status: str
+
+
+class AcceptIn(Schema):
+    rongque_material_ids: list[int] = []
+    commitment_material_ids: list[int] = []
+    rongque_signed: bool = False
+    commitment_signed: bool = False
+    rongque_deadline: dt.date | None = None
+    opinion: str = ""
+
+
+class ReasonIn(Schema):
+    reason: str
+
+
+class CorrectionItemIn(Schema):
+    id: int
+    problem: str = "missing"
+    reason: str
+
+
+class CorrectionIn(Schema):
+    items: list[CorrectionItemIn]
+    note: str = ""
+
+
+class SupplyIn(Schema):
+    material_ids: list[int]
+    note: str = ""
+
+
+class MaterialsIn(Schema):
+    materials: list[MaterialIn]
+
+
+class OpinionIn(Schema):
+    opinion: str = ""
+
+
+class ReturnIn(Schema):
+    to: str
+    reason: str
+    items: list[CorrectionItemIn] = []
+
+
+class SpecialStartIn(Schema):
+    procedure: str
+    reason: str
+
+
+class SpecialEndIn(Schema):
+    result: str
+
+
+class FinishIn(Schema):
+    result: str
+    reason: str = ""
+    certificate_name: str = ""
+    certificate_no: str = ""
+    valid_from: dt.date | None = None
+    valid_to: dt.date | None = None
+    referred_to: str = ""
+
+
+class DeliverIn(Schema):
+    method: str
+    collector_name: str = ""
+    collector_id_type: str = "id_card"
+    collector_id_number: str = ""
+    mail_address: str = ""
+    courier: str = ""
+    tracking_no: str = ""
+
+
+class AgencyIn(Schema):
+    agent_id: int
+    authorisation: str
+
+
+class CheckIn(Schema):
+    passed: bool
+    note: str
+
+
+class TrackIn(Schema):
+    number: str
+    password: str
+
+
+class TrackByIdIn(Schema):
+    id_type: str = "id_card"
+    id_number: str
+
+
+class TrackEventOut(Schema):
+    at: dt.datetime
+    label: str
+    centre: str
+    detail: str
+
+
+class TrackOut(Schema):
+    number: str
+    matter: str
+    applicant: str
+    status: str
+    handling_centre: str
+    received_at: dt.datetime
+    due_at: dt.datetime | None
+    finished_at: dt.datetime | None
+    result: str
+    timeline: list[TrackEventOut]
+
+
+class TrackItemOut(Schema):
+    number: str
+    matter: str
+    applicant: str
+    status: str
+    handling_centre: str
+    received_at: dt.datetime
+
+
+class SupervisionRowOut(Schema):
+    id: int | None
+    name: str
+    yellow: int
+    red: int
+
+
+class SupervisionOut(Schema):
+    open_total: int
+    by_centre: list[SupervisionRowOut]
+    by_department: list[SupervisionRowOut]
+    by_handler: list[SupervisionRowOut]
+    cases: list[ListItemOut]
+
+
+class RevealOut(Schema):
+    applicant_id_number: str
+    applicant_phone: str
+    agent_id_number: str
+    agent_phone: str
+
+
+# --- helpers ------------------------------------------------------------------------------------
+
+
+def _item(case: Case) -> ListItemOut:
+    assignee = case.current_assignee
+    return ListItemOut(
+        id=case.pk, number=case.number, matter=case.matter_name,
+        applicant=case.applicant_name, status=case.status, status_label=case.get_status_display(),
+        centre=case.centre.name, handling_centre=case.handling_centre.name,
+        current_step=case.current_step.name if case.current_step_id else None,
+        assignee=str(assignee) if assignee else None, due_at=case.due_at,
+        remaining=selectors.remaining(case), light=selectors.light(case), waits_for=selectors.waits_for(case),
+    )
+
+
+def case_out(case: Case) -> CaseOut:
+    materials = list(case.materials.select_related("material"))
+    return CaseOut(
+        id=case.pk, number=case.number, status=case.status, status_label=case.get_status_display(),
+        result=case.result, matter_code=case.matter.code, matter=case.matter_name,
+        matter_version=case.matter_version.number, centre=case.centre.name,
+        handling_centre=case.handling_centre.name, forwarded=case.forwarded, channel=case.channel,
+        applicant_name=case.applicant_name, applicant_kind=case.applicant_kind,
+        applicant_id_type=case.applicant_id_type,
+        applicant_id_masked=mask_id(case.applicant_id_type, case.applicant_id_number),
+        applicant_phone_masked=mask_mobile(case.applicant_phone), agent_name=case.agent_name,
+        received_at=case.received_at, accepted_at=case.accepted_at, due_at=case.due_at,
+        remaining=selectors.remaining(case), light=selectors.light(case), paused_days=case.paused_days,
+        rongque_pending=case.rongque_pending, rongque_deadline=case.rongque_deadline,
+        uses_commitment=case.uses_commitment, certificate_name=case.certificate_name,
+        certificate_no=case.certificate_no, finished_at=case.finished_at, delivered_at=case.delivered_at,
+        tracking_no=case.tracking_no, agency_agent=str(case.agency_agent) if case.agency_agent_id else None,
+        current_step=case.current_step.name if case.current_step_id else None,
+        assignee=str(case.current_assignee) if case.current_assignee_id else None,
+        materials=[MaterialOut(
+            id=m.pk, name=m.name, required=m.required, status=m.status, status_label=m.get_status_display(),
+            originals=m.originals, copies=m.copies, rongque_allowed=bool(m.material and m.material.rongque),
+            commitment_allowed=bool(m.material and m.material.commitment)) for m in materials],
+        steps=[StepOut(
+            seq=s.seq, name=s.name, post=s.post.name if s.post_id else None,
+            assignee=str(s.assignee) if s.assignee_id else None, assignee_role=s.assignee_role,
+            route_reason=s.route_reason, status=s.status, action=s.action, opinion=s.opinion,
+            handler=s.handler_label, handler_role=s.handler_role, started_at=s.started_at,
+            finished_at=s.finished_at) for s in case.steps.select_related("post", "assignee").order_by("seq")],
+        timeline=[EventOut(at=e.at, label=e.label, actor=e.actor_label, centre=e.centre_name, detail=e.detail)
+                  for e in selectors.timeline(case)],
+        notices=[NoticeOut(id=n.pk, kind=n.kind, title=n.get_kind_display(), serial=n.serial,
+                           issued_at=n.issued_at,
+                           pdf=f"/api/v1/cases/{case.pk}/notices/{n.pk}/pdf",
+                           docx=f"/api/v1/cases/{case.pk}/notices/{n.pk}/docx")
+                 for n in case.notices.order_by("issued_at", "id")],
+        files=[FileOut(id=f.pk, name=f.original_name, kind=f.kind, size=f.size, material_id=f.material_id,
+                       url=f"/api/v1/cases/{case.pk}/files/{f.pk}") for f in case.files.order_by("id")],
+    )
+
+
+def _page(qs: Any, offset: int, limit: int) -> list[ListItemOut]:
+    limit = max(1, min(limit, 200))
+    return [_item(c) for c in qs[max(offset, 0):max(offset, 0) + limit]]
+
+
+def _created(case: Case) -> CreatedOut:
+    return CreatedOut(id=case.pk, number=case.number, query_password=case.query_password, status=case.status)
+
+
+def _fresh(request: HttpRequest, case: Case) -> CaseOut:
+    return case_out(access_case(request.user, case.pk))
+
+
+# --- lists --------------------------------------------------------------------------------------
+
+
+@router.get("/", response=list[ListItemOut], summary="可见的办件")
+def list_cases(request: HttpRequest, status: str = "", q: str = "", offset: int = 0,
+               limit: int = 50) -> list[ListItemOut]:
+    return _page(selectors.case_list(request.user, status=status or None, q=q), offset, limit)
+
+
+@router.get("/tasks", response=list[ListItemOut], summary="我的待办（AB角分派后）")
+def my_tasks(request: HttpRequest, offset: int = 0, limit: int = 50) -> list[ListItemOut]:
+    return _page(selectors.my_tasks(request.user), offset, limit)
+
+
+@router.get("/awaiting", response=list[ListItemOut], summary="待受理（含村级转办）")
+def awaiting(request: HttpRequest, offset: int = 0, limit: int = 50) -> list[ListItemOut]:
+    return _page(selectors.awaiting_decision(request.user), offset, limit)
+
+
+@router.get("/agency", response=list[ListItemOut], summary="我代办的办件（STD-5）")
+def agency(request: HttpRequest, offset: int = 0, limit: int = 50) -> list[ListItemOut]:
+    return _page(selectors.agency_cases(request.user), offset, limit)
+
+
+@router.get("/supervision", response=SupervisionOut, summary="预警与超期督办（按中心、部门、办理人）")
+def supervision(request: HttpRequest, centre_id: int | None = None, department_id: int | None = None,
+                handler_id: int | None = None, level: str = "") -> SupervisionOut:
+    data = selectors.supervision(request.user, centre_id=centre_id, department_id=department_id,
+                                 handler_id=handler_id, level=level)
+
+    def rows(items: list[dict[str, Any]], key: str, name: str) -> list[SupervisionRowOut]:
+        return [SupervisionRowOut(id=r[key], name=r[name] or "（未分派）", yellow=r["yellow"], red=r["red"])
+                for r in items]
+
+    return SupervisionOut(
+        open_total=data.open_total,
+        by_centre=rows(data.by_centre, "handling_centre_id", "handling_centre__name"),
+        by_department=rows(data.by_department, "department_id", "department__name"),
+        by_handler=rows(data.by_handler, "current_assignee_id", "current_assignee__full_name"),
+        cases=[_item(c) for c in data.cases],
+    )
+
+
+# --- receiving ----------------------------------------------------------------------------------
+
+
+@router.post("/", response={201: CreatedOut}, summary="收件（窗口、村级转办）")
+def receive(request: HttpRequest, payload: ReceiveIn) -> Status:
+    data = payload.dict()
+    case = services.case_receive(
+        actor=request.user, matter_id=data["matter_id"], applicant=data["applicant"], agent=data["agent"],
+        materials=[{k: v for k, v in m.items() if v is not None} for m in data["materials"]],
+        window_id=data["window_id"], channel=data["channel"], ticket_id=data["ticket_id"],
+        enquiry_id=data["enquiry_id"])
+    return Status(201, _created(case))
+
+
+@router.post("/online", response={201: CreatedOut}, auth=None, summary="网上申请（门户，无需登录）")
+def online(request: HttpRequest, payload: OnlineIn) -> Status:
+    data = payload.dict()
+    case = services.case_receive(actor=None, centre_id=data["centre_id"], matter_id=data["matter_id"],
+                                 applicant=data["applicant"], agent=data["agent"], channel=data["channel"])
+    return Status(201, _created(case))
+
+
+@router.get("/track", response=TrackOut, auth=None, summary="凭办件编号和查询密码查询进度")
+def track(request: HttpRequest, no: str, password: str) -> TrackOut:
+    case = selectors.track_by_number(no, password)
+    return TrackOut(
+        number=case.number, matter=case.matter_name,
+        applicant=mask_applicant_name(case.applicant_kind, case.applicant_name),
+        status=case.get_status_display(), handling_centre=case.handling_centre.name,
+        received_at=case.received_at, due_at=case.due_at, finished_at=case.finished_at,
+        result=case.get_result_display() if case.result else "",
+        timeline=[TrackEventOut(at=e.at, label=e.label, centre=e.centre_name, detail=e.detail)
+                  for e in selectors.timeline(case, public_only=True)],
+    )
+
+
+@router.post("/track/by-id", response=list[TrackItemOut], auth=None, summary="凭证件号码查询本人办件（脱敏）")
+def track_by_id(request: HttpRequest, payload: TrackByIdIn) -> list[TrackItemOut]:
+    cases = selectors.track_by_id(payload.id_type, payload.id_number, client=client_ip(request))
+    return [TrackItemOut(number=c.number, matter=c.matter_name,
+                         applicant=mask_applicant_name(c.applicant_kind, c.applicant_name),
+                         status=c.get_status_display(), handling_centre=c.handling_centre.name,
+                         received_at=c.received_at) for c in cases]
+
+
+# --- one case -----------------------------------------------------------------------------------
+
+
+@router.get("/{case_id}", response=CaseOut, summary="办件详情与时间线")
+def detail(request: HttpRequest, case_id: str) -> CaseOut:
+    return case_out(access_case(request.user, case_id))
+
+
+@router.post("/{case_id}/reveal", response=RevealOut, summary="查看完整证件号码和电话（留痕）")
+def reveal(request: HttpRequest, case_id: str) -> RevealOut:
+    case = access_case(request.user, case_id)
+    audit_record(action="pii.view", obj=case, actor=request.user, note="查看申请人/代理人完整证件号码和电话")
+    return RevealOut(applicant_id_number=case.applicant_id_number, applicant_phone=case.applicant_phone,
+                     agent_id_number=case.agent_id_number or "", agent_phone=case.agent_phone or "")
+
+
+@router.get("/{case_id}/export", summary="GB/T 39046 数据集（申请、受理、办理、办结）")
+def export(request: HttpRequest, case_id: str) -> dict[str, Any]:
+    case = access_case(request.user, case_id)
+    audit_record(action="case.export", obj=case, actor=request.user, note="导出GB/T 39046数据集")
+    return case_datasets(case)
+
+
+@router.post("/{case_id}/materials", response=CaseOut, summary="核对材料清单")
+def update_materials(request: HttpRequest, case_id: str, payload: MaterialsIn) -> CaseOut:
+    case = access_case(request.user, case_id)
+    items = [{k: v for k, v in m.dict().items() if v is not None} for m in payload.materials]
+    return _fresh(request, services.case_update_materials(case=case, actor=request.user, materials=items))
+
+
+@router.post("/{case_id}/files", response={201: FileOut}, summary="上传材料扫描件（JPG/PNG/TIFF/PDF）")
+def upload(request: HttpRequest, case_id: str, file: File[UploadedFile],
+           material_id: Form[int | None] = None) -> Status:
+    case = access_case(request.user, case_id)
+    record = services.case_attach_file(case=case, actor=request.user, upload=file, name=file.name or "",
+                                       size=file.size, material_id=material_id)
+    return Status(201, FileOut(id=record.pk, name=record.original_name, kind=record.kind, size=record.size,
+                               material_id=record.material_id, url=f"/api/v1/cases/{case.pk}/files/{record.pk}"))
+
+
+@router.get("/{case_id}/files/{file_id}", summary="下载材料文件（鉴权）")
+def download(request: HttpRequest, case_id: str, file_id: int) -> HttpResponse:
+    case = access_case(request.user, case_id)
+    try:
+        record = case.files.get(pk=file_id)
+    except CaseFile.DoesNotExist:
+        raise NotFound() from None
+    return file_response(request, record)
+
+
+@router.get("/{case_id}/notices/{notice_id}/{fmt}", summary="文书（PDF/DOCX）")
+def notice(request: HttpRequest, case_id: str, notice_id: int, fmt: str) -> HttpResponse:
+    case = access_case(request.user, case_id)
+    try:
+        record = case.notices.select_related("case__handling_centre", "sheet").get(pk=notice_id)
+    except CaseNotice.DoesNotExist:
+        raise NotFound() from None
+    return notice_response(record, fmt)
+
+
+@router.post("/{case_id}/accept", response=CaseOut, summary="受理（含容缺受理、告知承诺）")
+def accept(request: HttpRequest, case_id: str, payload: AcceptIn) -> CaseOut:
+    case = access_case(request.user, case_id)
+    return _fresh(request, services.case_accept(case=case, actor=request.user, **payload.dict()))
+
+
+@router.post("/{case_id}/reject", response=CaseOut, summary="不予受理")
+def reject(request: HttpRequest, case_id: str, payload: ReasonIn) -> CaseOut:
+    case = access_case(request.user, case_id)
+    return _fresh(request, services.case_reject(case=case, actor=request.user, reason=payload.reason))
+
+
+@router.post("/{case_id}/correction", response=CaseOut, summary="一次性告知补正")
+def correction(request: HttpRequest, case_id: str, payload: CorrectionIn) -> CaseOut:
+    case = access_case(request.user, case_id)
+    return _fresh(request, services.case_request_correction(
+        case=case, actor=request.user, items=[i.dict() for i in payload.items], note=payload.note))
+
+
+@router.post("/{case_id}/supply", response=CaseOut, summary="补交材料（补正、容缺）")
+def supply(request: HttpRequest, case_id: str, payload: SupplyIn) -> CaseOut:
+    case = access_case(request.user, case_id)
+    return _fresh(request, services.case_supply(case=case, actor=request.user, material_ids=payload.material_ids,
+                                                note=payload.note))
+
+
+@router.post("/{case_id}/pass", response=CaseOut, summary="环节通过")
+def step_pass(request: HttpRequest, case_id: str, payload: OpinionIn) -> CaseOut:
+    case = access_case(request.user, case_id)
+    return _fresh(request, services.case_step_pass(case=case, actor=request.user, opinion=payload.opinion))
+
+
+@router.post("/{case_id}/return", response=CaseOut, summary="退回（前台或申请人补正）")
+def step_return(request: HttpRequest, case_id: str, payload: ReturnIn) -> CaseOut:
+    case = access_case(request.user, case_id)
+    return _fresh(request, services.case_step_return(case=case, actor=request.user, to=payload.to,
+                                                     reason=payload.reason, items=[i.dict() for i in payload.items]))
+
+
+@router.post("/{case_id}/resubmit", response=CaseOut, summary="前台复核后重新提交")
+def resubmit(request: HttpRequest, case_id: str, payload: OpinionIn) -> CaseOut:
+    case = access_case(request.user, case_id)
+    return _fresh(request, services.case_resubmit(case=case, actor=request.user, opinion=payload.opinion))
+
+
+@router.post("/{case_id}/special/start", response=CaseOut, summary="启动特别程序（暂停计时）")
+def special_start(request: HttpRequest, case_id: str, payload: SpecialStartIn) -> CaseOut:
+    case = access_case(request.user, case_id)
+    return _fresh(request, services.case_special_start(case=case, actor=request.user, procedure=payload.procedure,
+                                                       reason=payload.reason))
+
+
+@router.post("/{case_id}/special/end", response=CaseOut, summary="结束特别程序（恢复计时）")
+def special_end(request: HttpRequest, case_id: str, payload: SpecialEndIn) -> CaseOut:
+    case = access_case(request.user, case_id)
+    return _fresh(request, services.case_special_end(case=case, actor=request.user, result=payload.result))
+
+
+@router.post("/{case_id}/finish", response=CaseOut, summary="办结（准予、不予许可、退件、作废、转报）")
+def finish(request: HttpRequest, case_id: str, payload: FinishIn) -> CaseOut:
+    case = access_case(request.user, case_id)
+    return _fresh(request, services.case_finish(case=case, actor=request.user, **payload.dict()))
+
+
+@router.post("/{case_id}/deliver", response=CaseOut, summary="送达（窗口领取或邮寄）")
+def deliver(request: HttpRequest, case_id: str, payload: DeliverIn) -> CaseOut:
+    case = access_case(request.user, case_id)
+    return _fresh(request, services.case_deliver(case=case, actor=request.user, **payload.dict()))
+
+
+@router.post("/{case_id}/agency", response=CaseOut, summary="指定代办员（登记委托授权）")
+def assign_agency(request: HttpRequest, case_id: str, payload: AgencyIn) -> CaseOut:
+    case = access_case(request.user, case_id)
+    return _fresh(request, services.case_assign_agency(case=case, actor=request.user, agent_id=payload.agent_id,
+                                                       authorisation=payload.authorisation))
+
+
+@router.post("/{case_id}/commitment-check", response=CaseOut, summary="告知承诺核查结果")
+def commitment_check(request: HttpRequest, case_id: str, payload: CheckIn) -> CaseOut:
+    case = access_case(request.user, case_id)
+    return _fresh(request, services.case_commitment_check(case=case, actor=request.user, passed=payload.passed,
+                                                          note=payload.note))

@@ -1,0 +1,449 @@
+"""Staff workbench pages (htmx: the same view returns the page or the fragment it targets; every hx-get has
+its href) and the public tracking page. Each view: parse → one access check → one service/selector."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from govhall.accounts.models import Role
+from govhall.cases import selectors, services
+from govhall.cases.access import access_case
+from govhall.cases.applicants import mask_applicant_name, mask_id
+from govhall.cases.documents import notice_docx, notice_pdf
+from govhall.cases.models import (
+    ApplicantKind,
+    Case,
+    CaseFile,
+    CaseNotice,
+    CaseStatus,
+    DeliveryMethod,
+    IdType,
+    MaterialStatus,
+    ResultKind,
+)
+from govhall.cases.uploads import media_path
+from govhall.catalog.models import SpecialProcedure
+from govhall.core.errors import NotFound, ServiceError
+from govhall.core.ids import mask_mobile
+from govhall.core.middleware import client_ip
+from govhall.orgs.models import CentreLevel, Window, WindowClass
+
+PAGE_SIZE = 50
+
+
+def _is_htmx(request: HttpRequest) -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+def _case_or_404(request: HttpRequest, case_id: int) -> Case:
+    try:
+        return access_case(request.user, case_id)
+    except NotFound:
+        raise Http404("未找到该办件，或您无权访问。") from None
+
+
+# --- downloads (shared with the API) -------------------------------------------------------------
+
+
+def file_response(request: HttpRequest, record: CaseFile) -> HttpResponse:
+    try:
+        path = media_path(record.storage_name)
+    except ValueError:
+        raise Http404() from None
+    if not path.exists():
+        raise Http404("文件已不存在。")
+    response = FileResponse(path.open("rb"), content_type=record.mime, as_attachment=record.kind == "tif",
+                            filename=record.original_name)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def notice_response(notice: CaseNotice, fmt: str) -> HttpResponse:
+    name = f"{notice.get_kind_display()}-{notice.case.number}"
+    if fmt == "pdf":
+        response = HttpResponse(notice_pdf(notice), content_type="application/pdf")
+        response["Content-Disposition"] = f"inline; filename*=UTF-8''{_quote(name)}.pdf"
+    elif fmt == "docx":
+        response = HttpResponse(
+            notice_docx(notice),
+            content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+        response["Content-Disposition"] = f"attachment; filename*=UTF-8''{_quote(name)}.docx"
+    else:
+        raise Http404()
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _quote(name: str) -> str:
+    from urllib.parse import quote
+
+    return quote(name)
+
+
+# --- workbench ------------------------------------------------------------------------------------
+
+
+def _rows(cases: Any) -> list[dict[str, Any]]:
+    return [{"case": c, "remaining": selectors.remaining(c), "light": selectors.light(c),
+             "waits_for": selectors.waits_for(c)} for c in cases]
+
+
+@login_required
+def workbench(request: HttpRequest) -> HttpResponse:
+    """我的工作台: my tasks, cases waiting for a decision at my centre, the cases I act on as 代办员."""
+    user = request.user
+    tab = request.GET.get("tab") or "tasks"
+    if tab == "awaiting":
+        qs = selectors.awaiting_decision(user)
+    elif tab == "agency":
+        qs = selectors.agency_cases(user)
+    else:
+        tab, qs = "tasks", selectors.my_tasks(user)
+    page = Paginator(qs, PAGE_SIZE, allow_empty_first_page=True).get_page(request.GET.get("page"))
+    context = {"tab": tab, "page": page, "rows": _rows(page.object_list),
+               "can_receive": user.is_superuser or user.has_role(*services.RECEIVE_ROLES)}
+    template = "cases/_case_rows.html" if _is_htmx(request) else "cases/workbench.html"
+    return render(request, template, context)
+
+
+@login_required
+def case_list(request: HttpRequest) -> HttpResponse:
+    status = request.GET.get("status") or ""
+    q = (request.GET.get("q") or "").strip()
+    page = Paginator(selectors.case_list(request.user, status=status or None, q=q), PAGE_SIZE).get_page(
+        request.GET.get("page"))
+    context = {"page": page, "rows": _rows(page.object_list), "status": status, "q": q,
+               "statuses": CaseStatus.choices}
+    template = "cases/_case_rows.html" if _is_htmx(request) else "cases/case_list.html"
+    return render(request, template, context)
+
+
+@login_required
+def supervision(request: HttpRequest) -> HttpResponse:
+    """电子监察: yellow and red cases per centre, department and handler (STD-3)."""
+
+    def as_int(name: str) -> int | None:
+        try:
+            return int(request.GET.get(name) or 0) or None
+        except ValueError:
+            return None
+
+    data = selectors.supervision(request.user, centre_id=as_int("centre"), department_id=as_int("department"),
+                                 handler_id=as_int("handler"), level=request.GET.get("level") or "")
+    return render(request, "cases/supervision.html", {"data": data, "rows": _rows(data.cases),
+                                                      "level": request.GET.get("level") or ""})
+
+
+# --- the window wizard (收件) ------------------------------------------------------------------------
+
+
+def _wizard_windows(user: Any) -> list[Window]:
+    if user.centre_id is None:
+        return []
+    return list(Window.objects.filter(centre_id=user.centre_id, is_active=True).select_related("department")
+                .order_by("number"))
+
+
+def _wizard_matters(user: Any, window: Window | None) -> list[Any]:
+    from govhall.catalog.selectors import matters_for_centre
+
+    if user.centre_id is None:
+        return []
+    versions = list(matters_for_centre(user.centre).select_related("matter"))
+    if window is None or window.window_class == WindowClass.QUANKE:
+        return versions
+    if window.window_class == WindowClass.PROFESSIONAL:
+        return [v for v in versions if (v.window_department_id or v.department_id) == window.department_id
+                and v.window_class == WindowClass.PROFESSIONAL]
+    return [v for v in versions if v.window_class == window.window_class]
+
+
+def _wizard_tickets(user: Any) -> list[Any]:
+    from govhall.queueing.models import AT_WINDOW_STATUSES, Ticket
+
+    if user.centre_id is None:
+        return []
+    return list(Ticket.objects.filter(centre_id=user.centre_id, status__in=AT_WINDOW_STATUSES)
+                .select_related("called_window").order_by("called_at")[:20])
+
+
+def _int(value: Any) -> int | None:
+    try:
+        return int(value) if value not in (None, "") else None
+    except (TypeError, ValueError):
+        return None
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def wizard(request: HttpRequest) -> HttpResponse:
+    """新建办件: window → ticket → matter → applicant → materials → 收件. GET parameters drive the steps so the
+    page works without JavaScript; htmx swaps the matter list and the checklist in place."""
+    user = request.user
+    if not (user.is_superuser or user.has_role(*services.RECEIVE_ROLES)) or user.centre_id is None:
+        raise Http404("您的角色不能收件。")
+    data = request.POST if request.method == "POST" else request.GET
+    windows = _wizard_windows(user)
+    window = next((w for w in windows if w.pk == _int(data.get("window"))), None)
+    if window is None and len(windows) == 1:
+        window = windows[0]
+    matters = _wizard_matters(user, window)
+    version = next((v for v in matters if v.matter_id == _int(data.get("matter"))), None)
+    errors: dict[str, str] = {}
+    message = ""
+    if request.method == "POST":
+        materials = []
+        if version is not None:
+            for m in version.materials.all():
+                materials.append({"material_id": m.pk,
+                                  "status": data.get(f"m{m.pk}_status") or MaterialStatus.MISSING,
+                                  "originals": data.get(f"m{m.pk}_originals") or 0,
+                                  "copies": data.get(f"m{m.pk}_copies") or 0})
+        agent = None
+        if (data.get("agent_name") or "").strip():
+            agent = {"name": data.get("agent_name"), "id_type": data.get("agent_id_type") or "id_card",
+                     "id_number": data.get("agent_id_number", ""), "phone": data.get("agent_phone", "")}
+        try:
+            case = services.case_receive(
+                actor=user, matter_id=data.get("matter"), window_id=window.pk if window else None,
+                ticket_id=data.get("ticket") or None, enquiry_id=data.get("enquiry") or None,
+                applicant={"kind": data.get("applicant_kind", ApplicantKind.PERSON), "name": data.get("applicant_name", ""),
+                           "id_type": data.get("applicant_id_type", IdType.ID_CARD),
+                           "id_number": data.get("applicant_id_number", ""), "phone": data.get("applicant_phone", ""),
+                           "address": data.get("applicant_address", ""),
+                           "legal_representative": data.get("legal_representative", "")},
+                agent=agent, materials=materials)
+        except ServiceError as exc:
+            errors, message = exc.fields, exc.message
+        else:
+            messages.success(request, f"已收件，办件编号 {case.number}，查询密码 {case.query_password}。")
+            return redirect("cases:detail", case_id=case.pk)
+    context = {
+        "windows": windows, "window": window, "matters": matters, "version": version,
+        "materials": list(version.materials.all()) if version else [],
+        "tickets": _wizard_tickets(user), "data": data, "errors": errors, "error_message": message,
+        "id_types": IdType.choices, "kinds": ApplicantKind.choices,
+        "material_statuses": [(MaterialStatus.RECEIVED, "已收取"), (MaterialStatus.MISSING, "缺少"),
+                              (MaterialStatus.WRONG, "有误")],
+        "is_village": user.centre.level == CentreLevel.VILLAGE,
+    }
+    part = request.headers.get("HX-Target") if _is_htmx(request) else None
+    if part == "wizard-matters":
+        return render(request, "cases/_wizard_matters.html", context)
+    if part == "wizard-materials":
+        return render(request, "cases/_wizard_materials.html", context)
+    status = 400 if errors or message else 200
+    return render(request, "cases/wizard.html", context, status=status)
+
+
+# --- one case -------------------------------------------------------------------------------------
+
+
+def _detail_context(request: HttpRequest, case: Case) -> dict[str, Any]:
+    user = request.user
+    materials = list(case.materials.select_related("material"))
+    from govhall.accounts.models import User
+
+    agents = []
+    if case.status not in (CaseStatus.DELIVERED, CaseStatus.NOT_ACCEPTED, CaseStatus.REVOKED):
+        agents = list(User.objects.filter(is_active=True, role_rows__role__in=[Role.AGENT, Role.VILLAGE_CLERK],
+                                          centre_id__in=[case.centre_id, case.handling_centre_id]).distinct())
+    return {
+        "case": case, "materials": materials,
+        "steps": list(case.steps.select_related("post", "assignee").order_by("seq")),
+        "events": list(selectors.timeline(case)),
+        "notices": list(case.notices.order_by("issued_at", "id")),
+        "files": list(case.files.order_by("id")),
+        "remaining": selectors.remaining(case), "light": selectors.light(case),
+        "waits_for": selectors.waits_for(case),
+        "suspension": selectors.open_suspension_kind(case) if case.status == CaseStatus.SUSPENDED else "",
+        "applicant_id_masked": mask_id(case.applicant_id_type, case.applicant_id_number),
+        "applicant_phone_masked": mask_mobile(case.applicant_phone),
+        "missing": [m for m in materials if m.status != MaterialStatus.RECEIVED],
+        "rongque_open": [m for m in materials if m.status == MaterialStatus.RONGQUE],
+        "results": ResultKind.choices, "procedures": SpecialProcedure.choices,
+        "delivery_methods": DeliveryMethod.choices, "id_types": IdType.choices, "agents": agents,
+        "is_step_handler": _can_act_on_step(user, case),
+        "statuses": CaseStatus,
+        "material_statuses": [(MaterialStatus.RECEIVED, "已收取"), (MaterialStatus.MISSING, "缺少"),
+                              (MaterialStatus.WRONG, "有误")],
+    }
+
+
+def _can_act_on_step(user: Any, case: Case) -> bool:
+    try:
+        services._step_actor(case, user)
+    except ServiceError:
+        return False
+    return True
+
+
+@login_required
+def detail(request: HttpRequest, case_id: int) -> HttpResponse:
+    case = _case_or_404(request, case_id)
+    template = "cases/_detail_body.html" if _is_htmx(request) else "cases/detail.html"
+    return render(request, template, _detail_context(request, case))
+
+
+def _ids(request: HttpRequest, name: str) -> list[str]:
+    return [v for v in request.POST.getlist(name) if v]
+
+
+def _date(value: str | None) -> dt.date | None:
+    if not value:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise ServiceError("日期格式应为 YYYY-MM-DD。", fields={"date": "日期格式应为 YYYY-MM-DD。"}) from None
+
+
+def _correction_items(request: HttpRequest) -> list[dict[str, Any]]:
+    return [{"id": pk, "problem": request.POST.get(f"problem_{pk}") or MaterialStatus.MISSING,
+             "reason": request.POST.get(f"reason_{pk}", "")} for pk in _ids(request, "item")]
+
+
+ACTIONS: dict[str, Callable[[HttpRequest, Case], Case]] = {
+    "accept": lambda r, c: services.case_accept(
+        case=c, actor=r.user, rongque_material_ids=_ids(r, "rongque"), commitment_material_ids=_ids(r, "commitment"),
+        rongque_signed=r.POST.get("rongque_signed") == "on", commitment_signed=r.POST.get("commitment_signed") == "on",
+        rongque_deadline=_date(r.POST.get("rongque_deadline")), opinion=r.POST.get("opinion", "")),
+    "reject": lambda r, c: services.case_reject(case=c, actor=r.user, reason=r.POST.get("reason", "")),
+    "correction": lambda r, c: services.case_request_correction(case=c, actor=r.user, items=_correction_items(r),
+                                                                note=r.POST.get("note", "")),
+    "materials": lambda r, c: services.case_update_materials(case=c, actor=r.user, materials=[
+        {"material_id": m.material_id, "status": r.POST.get(f"m{m.pk}_status") or m.status,
+         "originals": r.POST.get(f"m{m.pk}_originals") or 0, "copies": r.POST.get(f"m{m.pk}_copies") or 0}
+        for m in c.materials.all() if m.material_id]),
+    "supply": lambda r, c: services.case_supply(case=c, actor=r.user, material_ids=_ids(r, "material"),
+                                                note=r.POST.get("note", "")),
+    "pass": lambda r, c: services.case_step_pass(case=c, actor=r.user, opinion=r.POST.get("opinion", "")),
+    "return": lambda r, c: services.case_step_return(case=c, actor=r.user, to=r.POST.get("to", ""),
+                                                     reason=r.POST.get("reason", ""), items=_correction_items(r)),
+    "resubmit": lambda r, c: services.case_resubmit(case=c, actor=r.user, opinion=r.POST.get("opinion", "")),
+    "special_start": lambda r, c: services.case_special_start(case=c, actor=r.user,
+                                                              procedure=r.POST.get("procedure", ""),
+                                                              reason=r.POST.get("reason", "")),
+    "special_end": lambda r, c: services.case_special_end(case=c, actor=r.user, result=r.POST.get("result", "")),
+    "finish": lambda r, c: services.case_finish(
+        case=c, actor=r.user, result=r.POST.get("result", ""), reason=r.POST.get("reason", ""),
+        certificate_name=r.POST.get("certificate_name", ""), certificate_no=r.POST.get("certificate_no", ""),
+        valid_from=_date(r.POST.get("valid_from")), valid_to=_date(r.POST.get("valid_to")),
+        referred_to=r.POST.get("referred_to", "")),
+    "deliver": lambda r, c: services.case_deliver(
+        case=c, actor=r.user, method=r.POST.get("method", ""), collector_name=r.POST.get("collector_name", ""),
+        collector_id_type=r.POST.get("collector_id_type") or IdType.ID_CARD,
+        collector_id_number=r.POST.get("collector_id_number", ""), mail_address=r.POST.get("mail_address", ""),
+        courier=r.POST.get("courier", ""), tracking_no=r.POST.get("tracking_no", "")),
+    "agency": lambda r, c: services.case_assign_agency(case=c, actor=r.user, agent_id=r.POST.get("agent_id"),
+                                                       authorisation=r.POST.get("authorisation", "")),
+    "check": lambda r, c: services.case_commitment_check(case=c, actor=r.user, passed=r.POST.get("passed") == "yes",
+                                                         note=r.POST.get("note", "")),
+}
+
+ACTION_DONE = {"accept": "已受理", "reject": "已作出不予受理决定", "correction": "已出具一次性告知书",
+               "materials": "材料清单已更新", "supply": "已登记补交材料", "pass": "本环节已通过", "return": "已退回",
+               "resubmit": "已重新提交", "special_start": "已启动特别程序，暂停计时", "special_end": "特别程序已结束，恢复计时",
+               "finish": "已办结", "deliver": "已送达", "agency": "已指定代办员", "check": "已登记核查结果"}
+
+
+@login_required
+@require_POST
+def act(request: HttpRequest, case_id: int, action: str) -> HttpResponse:
+    """One action on one case: the service decides; the page shows its Chinese message on refusal."""
+    handler = ACTIONS.get(action)
+    if handler is None:
+        raise Http404()
+    case = _case_or_404(request, case_id)
+    try:
+        case = handler(request, case)
+    except ServiceError as exc:
+        if _is_htmx(request):
+            context = _detail_context(request, access_case(request.user, case.pk))
+            context["action_error"] = exc.message
+            return render(request, "cases/_detail_body.html", context, status=exc.status)
+        messages.error(request, exc.message)
+        return redirect("cases:detail", case_id=case.pk)
+    messages.success(request, f"{ACTION_DONE[action]}（办件 {case.number}）。")
+    if _is_htmx(request):
+        return render(request, "cases/_detail_body.html", _detail_context(request, access_case(request.user, case.pk)))
+    return redirect("cases:detail", case_id=case.pk)
+
+
+@login_required
+@require_POST
+def upload(request: HttpRequest, case_id: int) -> HttpResponse:
+    case = _case_or_404(request, case_id)
+    upload = request.FILES.get("file")
+    if upload is None:
+        messages.error(request, "请选择要上传的文件。")
+        return redirect("cases:detail", case_id=case.pk)
+    try:
+        services.case_attach_file(case=case, actor=request.user, upload=upload, name=upload.name or "",
+                                  size=upload.size, material_id=request.POST.get("material") or None)
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"已上传 {upload.name}。")
+    return redirect("cases:detail", case_id=case.pk)
+
+
+@login_required
+def download(request: HttpRequest, case_id: int, file_id: int) -> HttpResponse:
+    case = _case_or_404(request, case_id)
+    try:
+        record = case.files.get(pk=file_id)
+    except CaseFile.DoesNotExist:
+        raise Http404() from None
+    return file_response(request, record)
+
+
+@login_required
+def notice(request: HttpRequest, case_id: int, notice_id: int, fmt: str) -> HttpResponse:
+    case = _case_or_404(request, case_id)
+    try:
+        record = case.notices.select_related("case__handling_centre", "sheet").get(pk=notice_id)
+    except CaseNotice.DoesNotExist:
+        raise Http404() from None
+    return notice_response(record, fmt)
+
+
+# --- public tracking --------------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def track(request: HttpRequest) -> HttpResponse:
+    """办件查询 for applicants: by number + query password, or by 证件号码 (masked list)."""
+    context: dict[str, Any] = {"id_types": IdType.choices, "number": request.GET.get("no", "")}
+    if request.method == "POST":
+        mode = request.POST.get("mode")
+        try:
+            if mode == "id":
+                cases = selectors.track_by_id(request.POST.get("id_type", IdType.ID_CARD),
+                                              request.POST.get("id_number", ""), client=client_ip(request))
+                context["id_results"] = [{"number": c.number, "matter": c.matter_name,
+                                          "applicant": mask_applicant_name(c.applicant_kind, c.applicant_name),
+                                          "status": c.get_status_display(), "centre": c.handling_centre.name,
+                                          "received_at": c.received_at} for c in cases]
+            else:
+                number = request.POST.get("number", "")
+                context["number"] = number
+                case = selectors.track_by_number(number, request.POST.get("password", ""))
+                context["case"] = case
+                context["applicant"] = mask_applicant_name(case.applicant_kind, case.applicant_name)
+                context["events"] = list(selectors.timeline(case, public_only=True))
+        except ServiceError as exc:
+            context["error"] = exc.message
+            return render(request, "cases/track.html", context, status=exc.status if exc.status != 404 else 200)
+    return render(request, "cases/track.html", context)
+

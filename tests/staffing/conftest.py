@@ -1,0 +1,24 @@
+"""Staffing fixtures: a back-office post in the persona hall with A = 张海峰 and B = 李秀梅."""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from govhall.accounts.models import Role
+from tests.factories import PostFactory, UserFactory
+
+TZ = ZoneInfo("Asia/Shanghai")
+
+
+def local(*args: int) -> dt.datetime:
+    """An aware Asia/Shanghai datetime: local(2026, 3, 10, 9, 0)."""
+    return dt.datetime(*args, tzinfo=TZ)
+
+
+@pytest.fixture
+def post(hall):
+    b = UserFactory(centre=hall.town, roles=[Role.BACK_OFFICE], full_name="李秀梅")
+    return PostFactory(centre=hall.town, name="民政审批岗", a_staff=hall.back_office, b_staff=b)
