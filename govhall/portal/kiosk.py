@@ -14,12 +14,16 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 
+from govhall.cases.applicants import mask_applicant_name
+from govhall.cases.models import IdType
+from govhall.cases.selectors import track_by_id
 from govhall.catalog.models import MatterStatus
 from govhall.catalog.selectors import matter_search, public_matter
 from govhall.core.errors import NotFound, ServiceError
+from govhall.core.middleware import client_ip
 from govhall.orgs.models import Centre
-from govhall.portal import conf, selectors
-from govhall.portal.views import page
+from govhall.portal import conf, ratelimit, selectors
+from govhall.portal.views import page, track_lookup
 from govhall.queueing.access import public_ticket
 from govhall.queueing.models import TicketSource
 from govhall.queueing.selectors import issue_options, ticket_position
@@ -105,3 +109,32 @@ def kiosk_guide(request: HttpRequest, centre_id: int, code: str) -> HttpResponse
     return render(request, "portal/kiosk/guide.html", _context(
         request, centre, matter=matter, version=version, materials=materials,
         commitments=[m for m in materials if m.commitment], issuable=issuable))
+
+
+@never_cache
+@page
+def kiosk_track(request: HttpRequest, centre_id: int) -> HttpResponse:
+    """Look up a case by number + query password (full timeline) or by 身份证号 (a masked list only)."""
+    centre = selectors.public_centre(centre_id)
+    context = _context(request, centre, mode=request.POST.get("mode", "number"))
+    status = 200
+    if request.method == "POST":
+        try:
+            if context["mode"] == "id":
+                ip = client_ip(request)
+                window = conf.get("PORTAL_TRACK_WINDOW")
+                ratelimit.consume(f"track-ip:{ip}", limit=conf.get("PORTAL_TRACK_FAILURES_PER_IP"), window=window,
+                                  message="查询次数过多，")
+                cases = track_by_id(IdType.ID_CARD, request.POST.get("id_number", ""), client=ip)
+                context["id_results"] = [{"number": c.number, "matter": c.matter_name, "status": c.get_status_display(),
+                                          "applicant": mask_applicant_name(c.applicant_kind, c.applicant_name),
+                                          "centre": c.handling_centre.name, "received_at": c.received_at}
+                                         for c in cases]
+            else:
+                case = track_lookup(request, request.POST.get("number", ""), request.POST.get("password", ""))
+                context.update(case=case, applicant=mask_applicant_name(case.applicant_kind, case.applicant_name),
+                               timeline=selectors.case_public_timeline(case))
+        except ServiceError as exc:
+            context["error"] = exc.message
+            status = exc.status if exc.status in (400, 429) else 200
+    return render(request, "portal/kiosk/track.html", context, status=status)

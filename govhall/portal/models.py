@@ -193,3 +193,104 @@ class Policy(models.Model):
 
     def __str__(self) -> str:
         return f"{self.title}（{self.doc_number}）" if self.doc_number else self.title
+
+
+# --- online applications (NET-1) -------------------------------------------------------------------------
+
+
+class DeliveryChoice(models.TextChoices):
+    WINDOW = "window", "到窗口领取"
+    MAIL = "mail", "邮寄送达"
+
+
+class OnlineApplication(models.Model):
+    """A case a citizen applied for on the portal. `token` is the application form's one-time token: a
+    second submit of the same form (double click, reload) finds this row instead of creating a second case."""
+
+    token = models.CharField("表单令牌", max_length=64, unique=True)
+    citizen = models.ForeignKey(Citizen, verbose_name="申请账户", on_delete=models.PROTECT,
+                                related_name="applications")
+    case = models.OneToOneField("cases.Case", verbose_name="办件", null=True, blank=True, on_delete=models.PROTECT,
+                                related_name="online_application")
+    matter = models.ForeignKey("catalog.Matter", verbose_name="事项", on_delete=models.PROTECT, related_name="+")
+    centre = models.ForeignKey("orgs.Centre", verbose_name="办理中心", on_delete=models.PROTECT, related_name="+")
+    delivery = models.CharField("结果领取方式", max_length=8, choices=DeliveryChoice.choices,
+                                default=DeliveryChoice.WINDOW)
+    delivery_centre = models.ForeignKey("orgs.Centre", verbose_name="领取中心", null=True, blank=True,
+                                        on_delete=models.PROTECT, related_name="+")
+    mail_address = EncryptedTextField("邮寄地址", blank=True)
+    submitted_at = models.DateTimeField("提交时间", default=timezone.now)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "网上申请"
+        ordering = ["-submitted_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"网上申请 {self.case.number if self.case else self.token[:8]}"
+
+
+class OnlineCommitment(models.Model):
+    """The applicant's 告知承诺 for one material, signed online: the full text as shown, when, by which account."""
+
+    application = models.ForeignKey(OnlineApplication, verbose_name="网上申请", on_delete=models.CASCADE,
+                                    related_name="commitments")
+    material = models.ForeignKey("catalog.Material", verbose_name="材料", on_delete=models.PROTECT, related_name="+")
+    material_name = models.CharField("材料名称", max_length=200)
+    text = models.TextField("告知承诺书全文")
+    text_digest = models.CharField("全文摘要", max_length=64)
+    citizen = models.ForeignKey(Citizen, verbose_name="签署账户", on_delete=models.PROTECT, related_name="+")
+    signed_at = models.DateTimeField("签署时间", default=timezone.now)
+    ip = models.CharField("来源地址", max_length=45, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "网上告知承诺"
+        ordering = ["application", "id"]
+        constraints = [models.UniqueConstraint(fields=["application", "material"], name="portal_one_commitment_each")]
+
+    def __str__(self) -> str:
+        return f"{self.material_name}（{self.signed_at:%Y-%m-%d %H:%M}）"
+
+
+class UploadPurpose(models.TextChoices):
+    APPLICATION = "application", "申请材料"
+    SUPPLEMENT = "supplement", "补正材料"
+
+
+class Supplement(models.Model):
+    """One online 补正 submission (files for materials the centre asked for); the token makes a second submit
+    of the same form a no-op. The centre's front desk then registers the materials as supplied."""
+
+    token = models.CharField("表单令牌", max_length=64, unique=True)
+    citizen = models.ForeignKey(Citizen, verbose_name="提交账户", on_delete=models.PROTECT, related_name="+")
+    case = models.ForeignKey("cases.Case", verbose_name="办件", on_delete=models.PROTECT,
+                             related_name="online_supplements")
+    note = models.CharField("说明", max_length=300, blank=True)
+    submitted_at = models.DateTimeField("提交时间", default=timezone.now)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "网上补正"
+        ordering = ["-submitted_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.case} 补正 {self.submitted_at:%Y-%m-%d %H:%M}"
+
+
+class OnlineUpload(models.Model):
+    """A file the applicant uploaded on the portal, stored by the case service as a CaseFile."""
+
+    case_file = models.OneToOneField("cases.CaseFile", verbose_name="办件文件", on_delete=models.CASCADE,
+                                     related_name="online_upload")
+    purpose = models.CharField("用途", max_length=12, choices=UploadPurpose.choices)
+    application = models.ForeignKey(OnlineApplication, null=True, blank=True, on_delete=models.CASCADE,
+                                    related_name="uploads")
+    supplement = models.ForeignKey(Supplement, null=True, blank=True, on_delete=models.CASCADE,
+                                   related_name="uploads")
+    original_size = models.PositiveIntegerField("原始大小（字节）", default=0)
+    uploaded_at = models.DateTimeField("上传时间", default=timezone.now)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "网上上传文件"
+        ordering = ["uploaded_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_purpose_display()} {self.case_file_id}"

@@ -8,8 +8,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Count, Prefetch, Q, QuerySet
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
+from govhall.cases.applicants import id_digest
+from govhall.cases.models import Case, CaseNotice, CaseStatus, IdType
 from govhall.catalog.models import (
     TOWN_CATEGORIES,
     VILLAGE_CATEGORIES,
@@ -23,7 +26,7 @@ from govhall.catalog.selectors import current_versions, matter_search, matters_f
 from govhall.core.errors import NotFound
 from govhall.orgs.models import Centre, CentreLevel, Department, Window, WindowClass
 from govhall.portal import conf
-from govhall.portal.models import Policy, Theme
+from govhall.portal.models import Citizen, Policy, Theme
 from govhall.queueing.models import WAITING_STATUSES, Ticket
 from govhall.queueing.selectors import queue_labels
 from govhall.queueing.services import QueueKey, waiting_counts, window_serves
@@ -211,3 +214,60 @@ def online_offered(matter: Matter) -> bool:
     if version is None or not matter.is_serviceable:
         return False
     return bool(version.supports_online or {2, 3} & set(version.handling_form_codes))
+
+
+# --- a citizen's cases (我的办件) ---------------------------------------------------------------------------
+
+
+def citizen_identity_digest(citizen: Citizen) -> str | None:
+    """The case service's look-up key of the account's verified identity (身份证号, or the enterprise's code)."""
+    if not citizen.is_verified:
+        return None
+    if citizen.is_enterprise:
+        return id_digest(IdType.USCC, citizen.uscc)
+    return id_digest(IdType.ID_CARD, citizen.id_number)
+
+
+def citizen_cases(citizen: Citizen) -> QuerySet[Case]:
+    """Cases the account applied for online, and cases at a window under its verified identity (as applicant)."""
+    cond = Q(online_application__citizen=citizen)
+    digest = citizen_identity_digest(citizen)
+    if digest:
+        cond |= Q(applicant_id_digest=digest)
+    return (Case.objects.filter(cond).select_related("handling_centre", "centre", "matter")
+            .order_by("-received_at", "-id"))
+
+
+def access_citizen_case(citizen: Citizen, number: str) -> Case:
+    """One of the citizen's cases by number; another citizen's case and a missing one look the same."""
+    case = citizen_cases(citizen).filter(number=str(number or "").strip()[:50]).first()
+    if case is None:
+        raise NotFound("未找到该办件。")
+    return case
+
+
+def case_public_timeline(case: Case) -> list[dict[str, Any]]:
+    """The applicant's view of the timeline: the case's public events, plus what was done on the portal
+    (files uploaded for 补正 await the centre's check, so they are shown here)."""
+    rows = [{"at": e.at, "label": e.label, "centre": e.centre_name, "detail": e.detail}
+            for e in case.events.filter(public=True).order_by("at", "id")]
+    for sup in case.online_supplements.prefetch_related("uploads__case_file__material"):
+        names = sorted({u.case_file.material.name for u in sup.uploads.all() if u.case_file.material})
+        rows.append({"at": sup.submitted_at, "label": "网上提交补正材料", "centre": "",
+                     "detail": "已上传：" + "、".join(names) + "。等待窗口工作人员审核确认。"})
+    rows.sort(key=lambda r: r["at"])
+    return rows
+
+
+def case_notices(case: Case) -> QuerySet[CaseNotice]:
+    return case.notices.order_by("issued_at", "id")
+
+
+def rating_url(case: Case) -> str | None:
+    """Where to rate a finished case online, once the ratings app has its page (一事一评)."""
+    if case.status not in (CaseStatus.FINISHED, CaseStatus.DELIVERED):
+        return None
+    try:
+        return reverse("reviews:rate_case", args=[case.number])
+    except NoReverseMatch:
+        return None

@@ -5,6 +5,7 @@ Every change is atomic and audited. Citizens are not staff users: the audit entr
 
 from __future__ import annotations
 
+import io
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
@@ -15,13 +16,40 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from govhall.cases.models import (
+    ApplicantKind,
+    Case,
+    CaseMaterial,
+    CaseStatus,
+    Channel,
+    IdType,
+    MaterialStatus,
+    SuspensionKind,
+)
+from govhall.cases.services import case_attach_file, case_receive
+from govhall.cases.uploads import remove_stored
+from govhall.catalog.models import Matter
 from govhall.core.audit import audit_record
-from govhall.core.crypto import lookup_digest, token_digest
-from govhall.core.errors import Conflict, ServiceError, field_error
+from govhall.core.crypto import lookup_digest, sm3_hex, token_digest
+from govhall.core.errors import Conflict, Forbidden, ServiceError, field_error
 from govhall.core.ids import mask_mobile, normalize_id_card, normalize_mobile, normalize_uscc
 from govhall.exchange.services import notify_sms
+from govhall.orgs.models import Centre
 from govhall.portal import conf, ratelimit
-from govhall.portal.models import AccountKind, Citizen, SmsChallenge, SmsPurpose
+from govhall.portal.models import (
+    AccountKind,
+    Citizen,
+    DeliveryChoice,
+    OnlineApplication,
+    OnlineCommitment,
+    OnlineUpload,
+    SmsChallenge,
+    SmsPurpose,
+    Supplement,
+    UploadPurpose,
+)
+from govhall.portal.selectors import online_offered
+from govhall.portal.uploads import MAX_FILES_PER_MATERIAL, CleanFile
 
 
 @dataclass(frozen=True)
@@ -276,3 +304,222 @@ def citizen_password_reset(*, mobile: str, code: str, password: str) -> Citizen:
         audit_record(action="portal.citizen.password_reset", obj=citizen, actor=citizen_actor(citizen))
     ratelimit.clear(f"login-fail:{citizen.mobile_digest}")
     return citizen
+
+
+# --- online application (NET-1) ------------------------------------------------------------------------
+
+
+def form_token() -> str:
+    """A one-time token rendered into an application or 补正 form (idempotency of its submit)."""
+    return secrets.token_urlsafe(24)
+
+
+def _clean_token(token: str) -> str:
+    token = (token or "").strip()
+    if not 16 <= len(token) <= 64 or not all(c.isalnum() or c in "-_" for c in token):
+        raise ServiceError("表单已失效，请刷新页面后重新提交。", code="bad_token")
+    return token
+
+
+@dataclass
+class MaterialInput:
+    """What the applicant gives for one material: checked files and/or the 告知承诺 choice."""
+
+    files: list[CleanFile]
+    commitment: bool = False
+
+
+@dataclass
+class Submitted:
+    application: OnlineApplication
+    created: bool  # False: the same form was submitted before (double click, reload)
+
+
+def _applicant(citizen: Citizen, address: str) -> dict[str, str]:
+    if citizen.is_enterprise:
+        return {"kind": ApplicantKind.ORGANISATION, "name": citizen.org_name, "id_type": IdType.USCC,
+                "id_number": citizen.uscc, "phone": citizen.mobile, "address": address,
+                "legal_representative": citizen.real_name}
+    return {"kind": ApplicantKind.PERSON, "name": citizen.real_name, "id_type": IdType.ID_CARD,
+            "id_number": citizen.id_number, "phone": citizen.mobile, "address": address}
+
+
+def _existing(token: str, citizen: Citizen) -> OnlineApplication | None:
+    found = OnlineApplication.objects.select_related("case").filter(token=token).first()
+    if found is not None and found.citizen_id != citizen.pk:
+        raise ServiceError("表单已失效，请刷新页面后重新提交。", code="bad_token")
+    return found
+
+
+def application_submit(*, citizen: Citizen, token: str, matter: Matter, centre_id: Any, delivery: str,
+                       delivery_centre_id: Any = None, mail_address: str = "", address: str = "",
+                       materials: dict[int, MaterialInput], channel: str = Channel.ONLINE,
+                       ip: str = "") -> Submitted:
+    """Apply online: the case arrives at the centre through the case service (收件, channel 网上申请), with the
+    uploaded files attached to its materials and the 告知承诺 signed here recorded with time and account.
+    The same form token twice gives the first application back; nothing half-written on any error."""
+    token = _clean_token(token)
+    if not citizen.is_verified:
+        raise Forbidden("请先完成实名认证，再办理网上申请。")
+    existing = _existing(token, citizen)
+    if existing is not None:
+        return Submitted(existing, created=False)
+    version = matter.current_version
+    if version is None or not online_offered(matter):
+        raise field_error("matter", f"事项「{matter.name}」暂不支持网上申请，请到服务中心窗口办理。",
+                          code="not_online")
+    catalogue = {m.pk: m for m in version.materials.all()}
+    errors: dict[str, str] = {}
+    for material_id, given in materials.items():
+        item = catalogue.get(material_id)
+        if item is None:
+            raise field_error("materials", "材料不属于该事项的材料清单，请刷新页面后重新填写。")
+        if given.commitment and not item.commitment:
+            errors[f"material_{material_id}"] = f"材料「{item.name}」不可告知承诺，须上传证明材料。"
+        if len(given.files) > MAX_FILES_PER_MATERIAL:
+            errors[f"material_{material_id}"] = f"材料「{item.name}」最多上传{MAX_FILES_PER_MATERIAL}个文件。"
+    for item in catalogue.values():
+        given = materials.get(item.pk)
+        if item.required and not item.rongque and not (given and (given.files or given.commitment)):
+            errors[f"material_{item.pk}"] = (f"请上传「{item.name}」" + ("，或选择告知承诺" if item.commitment else "")
+                                             + "。")
+    centre = Centre.objects.filter(pk=_int(centre_id), is_active=True).first()
+    if centre is None:
+        errors["centre_id"] = "请选择办理的服务中心。"
+    address = (address or "").strip()[:200]
+    mail_address = (mail_address or "").strip()
+    delivery_centre = None
+    if delivery == DeliveryChoice.MAIL:
+        if not version.supports_express:
+            errors["delivery"] = "该事项不支持邮寄送达，请选择到窗口领取。"
+        elif not 5 <= len(mail_address) <= 200:
+            errors["mail_address"] = "请填写详细的邮寄地址（5至200个字）。"
+    elif delivery == DeliveryChoice.WINDOW:
+        delivery_centre = Centre.objects.filter(pk=_int(delivery_centre_id or centre_id), is_active=True).first()
+        if delivery_centre is None:
+            errors["delivery_centre"] = "请选择领取结果的服务中心。"
+    else:
+        errors["delivery"] = "请选择结果领取方式。"
+    if errors:
+        raise ServiceError("申请信息不完整，请按提示修改。", fields=errors)
+    assert centre is not None
+
+    stored: list[str] = []
+    try:
+        with transaction.atomic():
+            # The row goes in first: a concurrent second submit of the same form waits on its unique token.
+            application = OnlineApplication.objects.create(
+                token=token, citizen=citizen, matter=matter, centre=centre, delivery=delivery,
+                delivery_centre=delivery_centre, mail_address=mail_address if delivery == DeliveryChoice.MAIL else "")
+            rows = [{"material_id": pk, "status": "received" if given.files else "missing",
+                     "form": "electronic", "originals": 0, "copies": 0,
+                     "note": "申请人已在网上签署告知承诺书" if given.commitment else ""}
+                    for pk, given in materials.items() if given.files or given.commitment]
+            case = case_receive(actor=None, matter_id=matter.pk, centre_id=centre.pk, channel=channel,
+                                applicant=_applicant(citizen, address), materials=rows)
+            application.case = case
+            application.save(update_fields=["case"])
+            by_material = {cm.material_id: cm for cm in case.materials.all()}
+            for pk, given in materials.items():
+                for clean in given.files:
+                    record = case_attach_file(case=case, actor=None, upload=io.BytesIO(clean.data), name=clean.name,
+                                              size=len(clean.data), material_id=by_material[pk].pk)
+                    stored.append(record.storage_name)
+                    OnlineUpload.objects.create(case_file=record, purpose=UploadPurpose.APPLICATION,
+                                                application=application, original_size=clean.original_size)
+                if given.commitment:
+                    text = catalogue[pk].commitment_text
+                    OnlineCommitment.objects.create(application=application, material=catalogue[pk],
+                                                    material_name=catalogue[pk].name, text=text,
+                                                    text_digest=sm3_hex(text), citizen=citizen, ip=ip[:45])
+            audit_record(action="portal.application.submit", obj=application, actor=citizen_actor(citizen),
+                         after={"case": case.number, "matter": matter.code, "centre": case.centre_id,
+                                "files": len(stored), "delivery": delivery,
+                                "commitments": [catalogue[pk].name for pk, g in materials.items() if g.commitment]})
+            send_sms(phone=citizen.mobile, related=case, template="portal.application.submitted",
+                     text=f"【启东政务服务】您的「{version.name}」网上申请已提交，办件编号{case.number}，"
+                          f"查询密码{case.query_password}。受理进度请在“我的办件”查看。")
+    except IntegrityError:
+        _remove(stored)
+        existing = _existing(token, citizen)
+        if existing is None:
+            raise
+        return Submitted(existing, created=False)
+    except Exception:
+        _remove(stored)
+        raise
+    return Submitted(application, created=True)
+
+
+def _int(value: Any) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _remove(storage_names: list[str]) -> None:
+    """Files written by a transaction that rolled back."""
+    for name in storage_names:
+        remove_stored(name)
+
+
+def supplement_submit(*, citizen: Citizen, token: str, case: Case, files: dict[int, list[CleanFile]],
+                      note: str = "") -> Supplement:
+    """补正 online: files for the materials the centre asked for (missing, wrong, or 容缺). They are attached
+    to the case; the centre's front desk checks them and registers the materials as supplied."""
+    token = _clean_token(token)
+    earlier = Supplement.objects.filter(token=token).first()
+    if earlier is not None:
+        if earlier.citizen_id != citizen.pk or earlier.case_id != case.pk:
+            raise ServiceError("表单已失效，请刷新页面后重新提交。", code="bad_token")
+        return earlier
+    wanted = {cm.pk: cm for cm in materials_to_supply(case)}
+    if not wanted:
+        raise Conflict(f"办件{case.number}当前（{case.get_status_display()}）没有需要补正的材料。")
+    if not any(files.values()):
+        raise field_error("files", "请至少为一项材料选择要上传的文件。")
+    for pk, given in files.items():
+        if given and pk not in wanted:
+            raise field_error("files", "所选材料无需补正，请刷新页面后重新填写。")
+        if len(given) > MAX_FILES_PER_MATERIAL:
+            raise field_error(f"material_{pk}", f"每项材料最多上传{MAX_FILES_PER_MATERIAL}个文件。")
+    stored: list[str] = []
+    try:
+        with transaction.atomic():
+            supplement = Supplement.objects.create(token=token, citizen=citizen, case=case, note=(note or "")[:300])
+            for pk, given in files.items():
+                for clean in given:
+                    record = case_attach_file(case=case, actor=None, upload=io.BytesIO(clean.data), name=clean.name,
+                                              size=len(clean.data), material_id=pk)
+                    stored.append(record.storage_name)
+                    OnlineUpload.objects.create(case_file=record, purpose=UploadPurpose.SUPPLEMENT,
+                                                supplement=supplement, original_size=clean.original_size)
+            audit_record(action="portal.supplement.submit", obj=supplement, actor=citizen_actor(citizen),
+                         after={"case": case.number, "materials": [wanted[pk].name for pk, g in files.items() if g],
+                                "files": len(stored)})
+    except IntegrityError:
+        _remove(stored)
+        earlier = Supplement.objects.filter(token=token, citizen=citizen, case=case).first()
+        if earlier is None:
+            raise
+        return earlier
+    except Exception:
+        _remove(stored)
+        raise
+    return supplement
+
+
+def materials_to_supply(case: Case) -> list[CaseMaterial]:
+    """Materials the applicant still owes: those the centre marked missing or wrong while the case waits for
+    补正 (before acceptance, or suspended for it), and 容缺 materials of an accepted case."""
+    statuses: list[str] = []
+    stopped_for_correction = case.status == CaseStatus.SUSPENDED and case.suspensions.filter(
+        ended_at__isnull=True, kind=SuspensionKind.CORRECTION).exists()
+    if case.status == CaseStatus.CORRECTION or stopped_for_correction:
+        statuses += [MaterialStatus.MISSING, MaterialStatus.WRONG]
+    if case.rongque_pending:
+        statuses.append(MaterialStatus.RONGQUE)
+    if not statuses:
+        return []
+    return list(case.materials.filter(status__in=statuses).order_by("order", "id"))

@@ -27,9 +27,14 @@ urlpatterns = [
     path("kiosk/<int:centre_id>/", kiosk.kiosk_home, name="kiosk"),
     path("kiosk/<int:centre_id>/ticket/", kiosk.kiosk_ticket, name="kiosk_ticket"),
     path("kiosk/<int:centre_id>/ticket/<str:token>/", kiosk.kiosk_ticket_done, name="kiosk_ticket_done"),
+    path("kiosk/<int:centre_id>/track/", kiosk.kiosk_track, name="kiosk_track"),
     path("kiosk/<int:centre_id>/guides/", kiosk.kiosk_guides, name="kiosk_guides"),
     path("kiosk/<int:centre_id>/guides/<str:code>/", kiosk.kiosk_guide, name="kiosk_guide"),
-    # Online application, 我的办件 and tracking: see cases integration below.
-    path("my/cases/", views.account, name="my_cases"),
-    path("track/", views.home, name="track"),
+    # Online application, 我的办件, tracking.
+    path("apply/<str:code>/", views.apply, name="apply"),
+    path("my/cases/", views.my_cases, name="my_cases"),
+    path("my/cases/<str:number>/", views.my_case, name="my_case"),
+    path("my/cases/<str:number>/supplement/", views.my_case_supplement, name="my_case_supplement"),
+    path("my/cases/<str:number>/notices/<int:notice_id>.<str:fmt>", views.my_case_notice, name="my_case_notice"),
+    path("track/", views.track, name="track"),
 ]

@@ -8,19 +8,33 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
+from govhall.cases.applicants import mask_applicant_name
+from govhall.cases.models import Case, CaseStatus, Channel
+from govhall.cases.selectors import track_by_number
+from govhall.cases.views import notice_response
 from govhall.catalog.models import MaterialForm, NoticeCategory
 from govhall.catalog.selectors import public_matter
 from govhall.core.errors import NotFound, ServiceError
 from govhall.core.middleware import client_ip
-from govhall.portal import forms, prefs, selectors, services
-from govhall.portal.auth import citizen_login, citizen_logout, citizen_required, get_citizen, safe_next
-from govhall.portal.models import AccountKind, SmsPurpose
+from govhall.portal import conf, forms, prefs, ratelimit, selectors, services, uploads
+from govhall.portal.auth import (
+    citizen_login,
+    citizen_logout,
+    citizen_required,
+    get_citizen,
+    safe_next,
+    verified_citizen_required,
+)
+from govhall.portal.models import AccountKind, DeliveryChoice, OnlineApplication, SmsPurpose
 from govhall.portal.ratelimit import RateLimited
 
 
@@ -301,3 +315,176 @@ def verify(request: HttpRequest) -> HttpResponse:
             return redirect(safe_next(request, reverse("portal:account")))
     return render(request, "portal/verify.html", {"nav": "account", "form": form, "citizen": citizen,
                                                   "next": safe_next(request, "")})
+
+
+# --- online application (NET-1) -------------------------------------------------------------------------
+
+
+def _clean_files(request: HttpRequest, materials: list[Any], errors: dict[str, str]) -> dict[int, list[Any]]:
+    """Every uploaded file checked (type by content, size, no archives; photos shrunk); errors per material."""
+    out: dict[int, list[Any]] = {}
+    for m in materials:
+        field = f"material_{m.pk}"
+        cleaned = []
+        for upload in request.FILES.getlist(field):
+            try:
+                cleaned.append(uploads.clean_upload(upload, name=upload.name, size=upload.size, field=field,
+                                                    label=m.name))
+            except ServiceError as exc:
+                errors[field] = exc.fields.get(field, exc.message)
+        out[m.pk] = cleaned
+    return out
+
+
+def _channel(request: HttpRequest) -> str:
+    """GB 办理形式: 移动端网上申请 from a phone's browser, else 电脑端网上办理."""
+    return Channel.MOBILE if "Mobi" in request.headers.get("User-Agent", "") else Channel.ONLINE
+
+
+@page
+@verified_citizen_required
+@require_http_methods(["GET", "POST"])
+def apply(request: HttpRequest, code: str) -> HttpResponse:
+    citizen = request.citizen  # type: ignore[attr-defined]
+    matter = public_matter(code)
+    version = matter.current_version
+    assert version is not None
+    if not selectors.online_offered(matter):
+        return render(request, "portal/error.html", {
+            "title": "暂不支持网上申请", "back": reverse("portal:guide", args=[matter.code]),
+            "message": f"事项「{matter.name}」暂不支持网上申请，请按办事指南到服务中心窗口办理。"}, status=400)
+    materials = list(version.materials.all())
+    centres = selectors.matter_centres(matter)
+    errors: dict[str, str] = {}
+    data = request.POST if request.method == "POST" else {}
+    token = data.get("token") or services.form_token()
+    if request.method == "POST":
+        files = _clean_files(request, materials, errors)
+        if not errors:
+            given = {m.pk: services.MaterialInput(files=files.get(m.pk, []), commitment=bool(data.get(f"commit_{m.pk}")))
+                     for m in materials}
+            try:
+                result = services.application_submit(
+                    citizen=citizen, token=token, matter=matter, centre_id=data.get("centre_id"),
+                    delivery=data.get("delivery", ""), delivery_centre_id=data.get("delivery_centre_id"),
+                    mail_address=data.get("mail_address", ""), address=data.get("address", ""),
+                    materials={pk: g for pk, g in given.items() if g.files or g.commitment},
+                    channel=_channel(request), ip=client_ip(request))
+            except ServiceError as exc:
+                errors.update(exc.fields or {"_": exc.message})
+            else:
+                case = result.application.case
+                assert case is not None
+                if result.created:
+                    messages.success(request, f"申请已提交，办件编号 {case.number}，查询密码 {case.query_password}"
+                                              "（已短信发送）。请留意受理进度。")
+                else:
+                    messages.info(request, f"该申请已经提交过（办件编号 {case.number}），没有重复提交。")
+                return redirect("portal:my_case", number=case.number)
+    for m in materials:
+        m.error = errors.get(f"material_{m.pk}", "")  # type: ignore[attr-defined]
+        m.committed = bool(data.get(f"commit_{m.pk}"))  # type: ignore[attr-defined]
+    return render(request, "portal/apply.html", {
+        "nav": "matters", "matter": matter, "version": version, "materials": materials, "centres": centres,
+        "citizen": citizen, "token": token, "errors": errors, "data": data,
+        "DeliveryChoice": DeliveryChoice, "max_mb": settings.UPLOAD_MAX_BYTES // (1024 * 1024),
+    }, status=400 if errors else 200)
+
+
+@page
+@citizen_required
+def my_cases(request: HttpRequest) -> HttpResponse:
+    citizen = request.citizen  # type: ignore[attr-defined]
+    paginator = Paginator(selectors.citizen_cases(citizen), 20)
+    return render(request, "portal/my_cases.html", {
+        "nav": "my", "citizen": citizen, "page": paginator.get_page(request.GET.get("page"))})
+
+
+@page
+@citizen_required
+def my_case(request: HttpRequest, number: str) -> HttpResponse:
+    citizen = request.citizen  # type: ignore[attr-defined]
+    case = selectors.access_citizen_case(citizen, number)
+    application = OnlineApplication.objects.filter(case=case).select_related("delivery_centre").first()
+    return render(request, "portal/my_case.html", {
+        "nav": "my", "case": case, "application": application,
+        "materials": case.materials.order_by("order", "id"), "timeline": selectors.case_public_timeline(case),
+        "notices": selectors.case_notices(case), "to_supply": services.materials_to_supply(case),
+        "token": services.form_token(), "rating_url": selectors.rating_url(case),
+        "finished": case.status in (CaseStatus.FINISHED, CaseStatus.DELIVERED),
+        "max_mb": settings.UPLOAD_MAX_BYTES // (1024 * 1024),
+    })
+
+
+@page
+@citizen_required
+@require_POST
+def my_case_supplement(request: HttpRequest, number: str) -> HttpResponse:
+    citizen = request.citizen  # type: ignore[attr-defined]
+    case = selectors.access_citizen_case(citizen, number)
+    wanted = services.materials_to_supply(case)
+    errors: dict[str, str] = {}
+    files = _clean_files(request, wanted, errors)
+    if not errors:
+        try:
+            services.supplement_submit(citizen=citizen, token=request.POST.get("token", ""), case=case, files=files,
+                                       note=request.POST.get("note", ""))
+        except ServiceError as exc:
+            errors.update(exc.fields or {"_": exc.message})
+    if errors:
+        for message in errors.values():
+            messages.error(request, message)
+    else:
+        messages.success(request, "补正材料已上传，窗口工作人员审核后将更新办件进度。")
+    return redirect("portal:my_case", number=case.number)
+
+
+@page
+@citizen_required
+def my_case_notice(request: HttpRequest, number: str, notice_id: int, fmt: str) -> HttpResponse:
+    case = selectors.access_citizen_case(request.citizen, number)  # type: ignore[attr-defined]
+    notice = case.notices.select_related("case__handling_centre", "sheet").filter(pk=notice_id).first()
+    if notice is None or fmt not in ("pdf", "docx"):
+        raise Http404("未找到该文书。")
+    return notice_response(notice, fmt)
+
+
+# --- tracking without an account ---------------------------------------------------------------------------
+
+
+def track_lookup(request: HttpRequest, number: str, password: str) -> Case:
+    """Number + query password; wrong guesses count per address (across numbers) and, in the case service,
+    per number. Both limits answer 429."""
+    ip = client_ip(request)
+    window = conf.get("PORTAL_TRACK_WINDOW")
+    ratelimit.require_below(f"track-ip:{ip}", limit=conf.get("PORTAL_TRACK_FAILURES_PER_IP"), window=window,
+                            message="查询失败次数过多，")
+    try:
+        return track_by_number(number, password)
+    except NotFound:
+        ratelimit.hit(f"track-ip:{ip}", window=window)
+        raise
+    except ServiceError as exc:
+        if exc.status == 429:
+            raise RateLimited(exc.message) from None
+        raise
+
+
+@never_cache
+@page
+@require_http_methods(["GET", "POST"])
+def track(request: HttpRequest) -> HttpResponse:
+    form = forms.TrackForm(request.POST or None, initial={"number": request.GET.get("no", "")})
+    context: dict[str, Any] = {"nav": "track", "form": form}
+    if request.method == "POST" and form.is_valid():
+        try:
+            case = track_lookup(request, form.cleaned_data["number"], form.cleaned_data["password"])
+        except RateLimited as exc:
+            form.add_error(None, exc.message)
+            return render(request, "portal/track.html", context, status=429)
+        except NotFound as exc:
+            form.add_error(None, exc.message)
+        else:
+            context.update(case=case, applicant=mask_applicant_name(case.applicant_kind, case.applicant_name),
+                           timeline=selectors.case_public_timeline(case), rating_url=selectors.rating_url(case))
+    return render(request, "portal/track.html", context)

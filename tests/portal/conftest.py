@@ -3,6 +3,7 @@ the SMS codes read back from the notification outbox (the log backend's rows).""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Callable
 from typing import Any
@@ -10,6 +11,7 @@ from typing import Any
 import pytest
 from django.core.cache import cache
 
+from govhall.accounts.models import Role
 from govhall.catalog import services as catalog
 from govhall.catalog.models import Matter
 from govhall.core.crypto import lookup_digest
@@ -100,7 +102,17 @@ def world(hall: Any, make_matter: Callable[..., Matter]) -> Any:
     hall.town.phone = "0513-83210000"
     hall.town.supervision_phone = "0513-83219999"
     hall.town.save()
-    hall.dibao = make_matter(centres=(hall.town,))
+    hall.dibao = make_matter(centres=(hall.town,), supports_express=True)
+    # The back office of 民政 at the town (AB posts), so accepted cases can be routed (MODE-1, STD-4).
+    from govhall.staffing.models import AttendanceSettings
+    from tests.factories import PostFactory, UserFactory
+
+    AttendanceSettings.objects.create(centre=hall.town, sign_in_deadline=dt.time(23, 59))
+    approver = UserFactory(centre=hall.town, roles=[Role.BACK_OFFICE], full_name="李秀梅")
+    PostFactory(centre=hall.town, name="民政审核岗", department=hall.dibao.current_version.department,
+                a_staff=hall.back_office, b_staff=approver)
+    PostFactory(centre=hall.town, name="民政审批岗", department=hall.dibao.current_version.department,
+                a_staff=approver, b_staff=hall.back_office)
     hall.water = make_matter(name="居民生活用水报装", department="GS", category="living", window_class="shizheng",
                              supports_online=False, handling_forms="1", charges=True, fee_amount="120.00",
                              fee_note="按管径收取", fee_basis="供水企业收费标准", promised_limit=3, legal_limit=None, check_method="",
