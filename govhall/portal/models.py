@@ -115,7 +115,7 @@ class SmsChallenge(models.Model):
 
     mobile_digest = models.CharField("手机号码摘要", max_length=64)
     purpose = models.CharField("用途", max_length=10, choices=SmsPurpose.choices)
-    code_digest = models.CharField("验证码摘要", max_length=64)
+    code_digest = models.CharField("验证码摘要", max_length=96, help_text="盐$摘要")
     created_at = models.DateTimeField("发送时间", default=timezone.now)
     expires_at = models.DateTimeField("过期时间")
     attempts = models.PositiveSmallIntegerField("已尝试次数", default=0)

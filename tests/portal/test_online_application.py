@@ -406,3 +406,45 @@ def test_finished_case_shows_the_rating_hook(signed_in: Client, world: Any) -> N
     Case.objects.filter(pk=case.pk).update(status=CaseStatus.FINISHED, result="approved")
     html = signed_in.get(f"/portal/my/cases/{case.number}/").content.decode()
     assert "好差评" in html and "一事一评”即将开通" in html
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_simultaneous_submits_of_one_form_make_one_case(world: Any, make_citizen: Any) -> None:
+    """A double click that reaches two server processes at once: the form token's unique row makes the second
+    wait for the first and then return the same application; no second case, no stray files."""
+    import threading
+
+    from django.db import connection
+
+    citizen = make_citizen(mobile="13962800021")
+    m = materials(world)
+    barrier = threading.Barrier(4)
+    results: list[Any] = []
+    errors: list[BaseException] = []
+
+    def submit() -> None:
+        try:
+            barrier.wait()
+            results.append(services.application_submit(
+                citizen=citizen, token="same-form-token-0123456789", matter=world.dibao, centre_id=world.town.pk,
+                delivery="window", materials={
+                    m["最低生活保障申请书"].pk: services.MaterialInput(
+                        files=[services.CleanFile("a.pdf", PDF, "pdf", len(PDF))]),
+                    m["居民户口簿"].pk: services.MaterialInput(files=[services.CleanFile("b.pdf", PDF, "pdf", len(PDF))]),
+                    m["家庭收入和财产状况声明"].pk: services.MaterialInput(files=[], commitment=True)}))
+        except BaseException as exc:  # collected for the assertion below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=submit) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert Case.objects.count() == 1 and OnlineApplication.objects.count() == 1
+    assert sorted(r.created for r in results) == [False, False, False, True]
+    assert len({r.application.pk for r in results}) == 1
+    assert CaseFile.objects.count() == 2 and len(media_files()) == 2

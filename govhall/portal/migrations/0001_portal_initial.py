@@ -65,7 +65,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('mobile_digest', models.CharField(max_length=64, verbose_name='手机号码摘要')),
                 ('purpose', models.CharField(choices=[('register', '注册'), ('reset', '找回密码')], max_length=10, verbose_name='用途')),
-                ('code_digest', models.CharField(max_length=64, verbose_name='验证码摘要')),
+                ('code_digest', models.CharField(help_text='盐$摘要', max_length=96, verbose_name='验证码摘要')),
                 ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='发送时间')),
                 ('expires_at', models.DateTimeField(verbose_name='过期时间')),
                 ('attempts', models.PositiveSmallIntegerField(default=0, verbose_name='已尝试次数')),
