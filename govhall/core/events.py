@@ -23,6 +23,7 @@ again from a fresh snapshot (an EventSource reconnects by itself after the `retr
 from __future__ import annotations
 
 import asyncio
+import functools
 import inspect
 import json
 import logging
@@ -34,7 +35,6 @@ import time
 import weakref
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
 
 from django.conf import settings
@@ -63,10 +63,12 @@ _CLOSED = object()  # queue sentinel: the stream has ended
 
 def _check_topic(topic: str, *, pattern: bool = False) -> str:
     """Topics look like "queueing.centre.12.called"; a subscription may end in "*" (prefix match)."""
+    if not isinstance(topic, str):
+        raise EventBusError(f"an event topic is a string, not {topic!r}")
     body = topic[:-1] if pattern and topic.endswith("*") else topic
     if pattern and body == "":
         return topic  # "*": everything
-    if not isinstance(topic, str) or not TOPIC_RE.match(body.rstrip(".") if pattern else body):
+    if not TOPIC_RE.match(body.rstrip(".") if pattern else body):
         raise EventBusError(
             f"invalid event topic {topic!r}: letters, digits and . _ : - only (and a trailing * to subscribe)"
         )
@@ -82,11 +84,18 @@ def _encode(payload: dict[str, Any]) -> str:
 # --- subscriptions and the in-process broker --------------------------------------------------
 
 
+def _topic_list(topics: Iterable[str] | str) -> list[str]:
+    return [topics] if isinstance(topics, str) else list(topics)  # one topic may be given as is
+
+
 class _Subscriber:
-    """One subscription. `deliver` is called from any thread; `close` ends the stream."""
+    """One subscription with its queue. Sync subscribers get `deliver` on any thread, async ones on
+    their event loop; `close` ends the stream."""
+
+    queue: queue.Queue[object] | asyncio.Queue[object]
 
     def __init__(self, topics: Iterable[str]) -> None:
-        topics = list(topics)
+        topics = _topic_list(topics)
         if not topics:
             raise EventBusError("subscribe to at least one topic")
         for topic in topics:
@@ -101,30 +110,29 @@ class _Subscriber:
         return topic in self.exact or any(topic.startswith(p) for p in self.prefixes)
 
     def deliver(self, event: Event) -> None:
-        raise NotImplementedError
-
-    def close(self, reason: str) -> None:
-        raise NotImplementedError
-
-
-class _SyncSubscriber(_Subscriber):
-    def __init__(self, topics: Iterable[str]) -> None:
-        super().__init__(topics)
-        self.queue: queue.Queue[object] = queue.Queue(maxsize=QUEUE_LIMIT + 1)
-
-    def deliver(self, event: Event) -> None:
         if self.closed:
             return
         if self.queue.qsize() >= QUEUE_LIMIT:
+            # Behind by this much, it would show stale state: end the stream so it starts afresh.
             _broker.remove(self)
             self.close("订阅者处理过慢，已丢失事件")
             return
         self.queue.put_nowait(event)
 
     def close(self, reason: str) -> None:
+        self._mark_closed(reason)
+
+    def _mark_closed(self, reason: str) -> None:
         if not self.closed:
             self.closed, self.close_reason = True, reason
             self.queue.put_nowait(_CLOSED)
+
+
+class _SyncSubscriber(_Subscriber):
+    def __init__(self, topics: Iterable[str]) -> None:
+        super().__init__(topics)
+        # Unbounded: deliver() bounds it, and must never raise into a publisher.
+        self.queue: queue.Queue[object] = queue.Queue()
 
 
 class _AsyncSubscriber(_Subscriber):
@@ -135,22 +143,13 @@ class _AsyncSubscriber(_Subscriber):
         self.loop = loop
         self.queue: asyncio.Queue[object] = asyncio.Queue()
 
-    def deliver(self, event: Event) -> None:  # on self.loop
-        if self.closed:
-            return
-        if self.queue.qsize() >= QUEUE_LIMIT:
-            _broker.remove(self)
-            self.close("订阅者处理过慢，已丢失事件")
-            return
-        self.queue.put_nowait(event)
-
     def close(self, reason: str) -> None:
-        def _close() -> None:
-            if not self.closed:
-                self.closed, self.close_reason = True, reason
-                self.queue.put_nowait(_CLOSED)
+        _on_loop(self.loop, functools.partial(self._mark_closed, reason))  # its queue is the loop's
 
-        _on_loop(self.loop, _close)
+
+def _deliver_all(subs: list[_AsyncSubscriber], event: Event) -> None:
+    for sub in subs:
+        sub.deliver(event)
 
 
 def _on_loop(loop: asyncio.AbstractEventLoop, fn: Callable[[], None]) -> None:
@@ -221,7 +220,7 @@ class Broker:
                 sub.deliver(event)
         # One wake-up per event loop, not one per subscriber: a display process has hundreds of them.
         for loop, subs in by_loop.items():
-            _on_loop(loop, lambda subs=subs: [s.deliver(event) for s in subs])  # type: ignore[misc]
+            _on_loop(loop, functools.partial(_deliver_all, subs, event))
         return len(targets)
 
     def close_all(self, reason: str, *, keep_generation: int | None = None) -> int:
@@ -253,7 +252,7 @@ def channel_prefix() -> str:
     return _channel_prefix(settings.REDIS_URL)
 
 
-@lru_cache(maxsize=4)
+@functools.lru_cache(maxsize=4)
 def _channel_prefix(url: str) -> str:
     """Redis pub/sub channels are server-wide, not per database: put the db number in the name so two
     installations (or two test runs) on one Redis server, each on its own db, do not hear each other."""
@@ -447,7 +446,7 @@ class Subscription:
 
 class _SubscribeContext:
     def __init__(self, topics: Iterable[str], timeout: float | None) -> None:
-        self.topics, self.timeout = list(topics), timeout
+        self.topics, self.timeout = _topic_list(topics), timeout
         self.subscription: Subscription | None = None
 
     def __enter__(self) -> Subscription:
@@ -482,7 +481,7 @@ class Listener:
     """
 
     def __init__(self, topics: Iterable[str], idle: float | None) -> None:
-        self.topics, self.idle = list(topics), idle
+        self.topics, self.idle = _topic_list(topics), idle
         self._sub: _AsyncSubscriber | None = None
         _Subscriber(self.topics)  # validate now, in the caller
 
@@ -593,7 +592,6 @@ def sse_response(
     snapshot."""
     from django.http import StreamingHttpResponse
 
-    topics = list(topics)
     listener = listen(topics, idle=heartbeat)
 
     async def stream() -> AsyncIterator[str]:

@@ -23,8 +23,8 @@ class NotificationAdmin(admin.ModelAdmin):
     search_fields = ["template"]
     search_help_text = "输入完整手机号码查找发给该号码的短信，或输入模板名"
     date_hierarchy = "created_at"
-    fields = ["channel", "recipient_masked", "template", "display_text", "related_type", "related_id", "status",
-              "attempts", "last_error", "provider_ref", "created_at", "next_attempt_at", "sent_at"]
+    fields = ("channel", "recipient_masked", "template", "display_text", "related_type", "related_id", "status",
+              "attempts", "last_error", "provider_ref", "created_at", "next_attempt_at", "sent_at")
     readonly_fields = fields
     actions = ["retry_failed"]
     list_per_page = 50
@@ -64,7 +64,7 @@ class NotificationAdmin(admin.ModelAdmin):
         return False
 
     def has_retry_permission(self, request: HttpRequest) -> bool:
-        user = request.user
+        user: Any = request.user
         return self.has_view_permission(request) and (user.is_superuser or user.has_role(Role.BUREAU_ADMIN))
 
     @admin.action(description="重新发送所选的失败短信", permissions=["retry"])

@@ -90,7 +90,7 @@ def retry_notification(request: HttpRequest, notification_id: int) -> Notificati
 
 
 @router.post("/sms/test", response={201: NotificationOut}, summary="发送一条测试短信（检查短信网关配置）")
-def send_test_sms(request: HttpRequest, payload: TestSmsIn) -> tuple[int, NotificationOut]:
+def send_test_sms(request: HttpRequest, payload: TestSmsIn) -> NotificationOut:
     user = request.user
     if not user.is_bureau or not (user.has_role(Role.BUREAU_ADMIN) or user.is_superuser):  # type: ignore[union-attr]
         raise Forbidden("只有局管理员可以发送测试短信。")
@@ -98,4 +98,4 @@ def send_test_sms(request: HttpRequest, payload: TestSmsIn) -> tuple[int, Notifi
         row = notify_sms(phone=payload.phone, text=payload.text, template="test")
         audit_record(action="notification.test_sms", obj=row, after={"recipient": row.recipient_masked},
                      actor=user)
-    return 201, NotificationOut.from_row(row)
+    return NotificationOut.from_row(row)  # 201: the only status declared

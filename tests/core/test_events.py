@@ -215,3 +215,11 @@ def test_lost_redis_connection_closes_streams_then_the_bus_recovers(settings):
         events.publish(topic, {"n": 1})
         event = again.get(timeout=10)
     assert event is not None and event.payload == {"n": 1}
+
+
+def test_a_single_topic_may_be_given_as_a_string():
+    topic = unique("single")
+    with events.subscribe(topic) as sub:
+        events.publish(topic, {"n": 1})
+        event = sub.get(timeout=5)
+    assert event is not None and event.topic == topic

@@ -97,7 +97,7 @@ class Command(BaseCommand):
             access_log=False,
             timeout_graceful_shutdown=options["graceful_timeout"],
         )
-        shape = "单机" if workers == 1 and settings.DATABASES["default"]["ENGINE"].endswith("sqlite3") else "集群节点"
+        shape = "单机" if workers == 1 and not settings.IS_POSTGRES else "集群节点"
         worker_note = "本进程内后台任务" if consumer else "后台任务由 run_huey 另行运行"
         self.stdout.write(
             f"govhall 已启动（{shape}：{workers} 个 Web 进程，{worker_note}，事件 {events.backend_name()}）："
@@ -121,13 +121,14 @@ class Command(BaseCommand):
         if HUEY.immediate:
             self.stdout.write("GOVHALL_HUEY_IMMEDIATE 已开启：任务在请求内直接执行，不启动后台任务线程。")
             return None
-        options = dict(settings.HUEY.get("consumer", {}))
+        options: dict[str, Any] = settings.HUEY.get("consumer", {})  # type: ignore[assignment]
         consumer = EmbeddedConsumer(
             HUEY,
             workers=threads or options.get("workers", 2),
             worker_type="thread",
             periodic=True,
             check_worker_health=False,  # that check runs in Consumer.run()'s loop, which uvicorn replaces
+            max_delay=1.0,  # SQLite storage is polled: pick a task up within a second (SMS codes)
             shutdown_timeout=5,
         )
         consumer.start()
