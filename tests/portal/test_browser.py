@@ -16,7 +16,6 @@ import pytest
 
 from govhall.accounts.tokens import token_create
 from govhall.cases.models import Case
-from tests.browser.conftest import browser  # noqa: F401  (the session's Chromium)
 from tests.portal.conftest import PASSWORD, sms_code, valid_id
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -36,7 +35,7 @@ def jpeg(width: int = 1600, height: int = 1200) -> bytes:
 
 
 @pytest.fixture
-def make_page(browser: Any) -> Iterator[Any]:  # noqa: F811
+def make_page(browser: Any) -> Iterator[Any]:
     contexts = []
 
     def make(**options: Any) -> Any:
