@@ -193,6 +193,9 @@ def main() -> None:
             ("trivial again: /healthz", ["/healthz"]),
         ]
         results = [asyncio.run(drive(base, name, paths, args.clients, args.seconds)) for name, paths in plan]
+        # Service time without queueing: one client at a time.
+        single = [asyncio.run(drive(base, name, paths, 1, max(3.0, args.seconds / 3)))
+                  for name, paths in (plan[0], plan[3])]
         raw, packed, assets = guide_weight(base, guide_paths[0])
     finally:
         os.killpg(server.pid, signal.SIGINT)
@@ -212,6 +215,11 @@ def main() -> None:
               + (f"   errors: {r.statuses}" if r.statuses else ""))
     if any(r.errors for r in results):
         print(f"(server log: {Path(var_dir) / 'server.log'})")
+    print()
+    print("one client at a time (service time, no queueing):")
+    for r in single:
+        print(f"  {r.name:<38} {len(r.latencies):>8} requests   p50 {statistics.median(r.latencies):6.1f} ms   "
+              f"p95 {r.pct(95):6.1f} ms")
     guide = results[3]
     print()
     print(f"guide page p95 {guide.pct(95):.1f} ms (target < 100 ms): {'met' if guide.pct(95) < 100 else 'NOT met'}")

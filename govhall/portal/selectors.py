@@ -116,7 +116,7 @@ def matter_centres(matter: Matter) -> list[Centre]:
     """Active centres whose hall serves the matter (handling it or forwarding it, MODE-4), towns first.
     Each centre gets `.service_mode` from its link."""
     links = (CentreMatter.objects.filter(matter=matter, is_active=True, centre__is_active=True)
-             .select_related("centre__division", "centre__parent")
+             .select_related("centre__division", "centre__parent__division")
              .order_by("centre__level", "centre__division__code"))
     out = []
     for link in links:
@@ -126,6 +126,15 @@ def matter_centres(matter: Matter) -> list[Centre]:
     # Towns before villages ("town" > "village" alphabetically is the wrong way round).
     out.sort(key=lambda c: (c.level != CentreLevel.TOWN, c.division.code))
     return out
+
+
+def villages_by_town(villages: list[Centre]) -> list[tuple[str, list[Centre]]]:
+    """Village centres grouped under their town's name, in division order."""
+    groups: dict[str, list[Centre]] = {}
+    for village in sorted(villages, key=lambda c: c.division.code):
+        town = village.parent.division.name if village.parent else "其他"
+        groups.setdefault(town, []).append(village)
+    return list(groups.items())
 
 
 # --- live queue (the queue app) -----------------------------------------------------------------------

@@ -25,6 +25,7 @@ from govhall.catalog.models import MaterialForm, NoticeCategory
 from govhall.catalog.selectors import public_matter
 from govhall.core.errors import NotFound, ServiceError
 from govhall.core.middleware import client_ip
+from govhall.orgs.models import CentreLevel
 from govhall.portal import conf, forms, prefs, ratelimit, selectors, services, uploads
 from govhall.portal.auth import (
     citizen_login,
@@ -125,13 +126,16 @@ def guide(request: HttpRequest, code: str) -> HttpResponse:
     assert version is not None
     materials = list(version.materials.all())
     centres = selectors.matter_centres(matter)
-    waiting = selectors.matter_waiting(version, centres)
-    for centre in centres:
-        centre.waiting = waiting.get(centre.pk)  # None: no window serves it there (forwarded)
+    # Town centres in full (address, hours, today's queue); village centres — up to a few hundred for a
+    # village matter — grouped by town as plain links, so the page stays light.
+    towns = [c for c in centres if c.level == CentreLevel.TOWN]
+    waiting = selectors.matter_waiting(version, towns)
+    for centre in towns:
+        centre.waiting = waiting.get(centre.pk)  # None: no window serves it there
     return render(request, "portal/guide.html", {
         "nav": "matters", "matter": matter, "version": version, "materials": materials,
         "commitments": [m for m in materials if m.commitment],
-        "centres": centres,
+        "towns": towns, "village_groups": selectors.villages_by_town([c for c in centres if c not in towns]),
         "online": selectors.online_offered(matter),
         "MaterialForm": MaterialForm,
     })

@@ -46,7 +46,7 @@ def test_guide_and_centre_page_show_todays_waiting_count(client: Client, world: 
 def test_guide_of_a_forwarded_matter_shows_no_queue_where_no_window_serves_it(
         client: Client, world: Any, clock: Any) -> None:
     html = client.get(f"/portal/guide/{world.village_matter.code}/").content.decode()
-    assert world.village.name in html and "当前排队" not in html
+    assert world.village.division.name in html and "当前排队" not in html
 
 
 def test_kiosk_takes_a_ticket_through_the_queue_service(client: Client, world: Any, clock: Any) -> None:
