@@ -217,6 +217,21 @@ def citizen_authenticate(*, mobile: str, password: str, ip: str = "") -> Citizen
     return citizen
 
 
+def _checked_text(value: str, field: str, message: str, errors: dict[str, str], longest: int) -> str:
+    value = (value or "").strip()
+    if not 2 <= len(value) <= longest:
+        errors[field] = message
+    return value
+
+
+def _checked_id_card(value: str, field: str, errors: dict[str, str]) -> str:
+    try:
+        return normalize_id_card(value)
+    except ValidationError as exc:
+        errors[field] = exc.messages[0]
+        return ""
+
+
 def citizen_verify_person(*, citizen: Citizen, real_name: str, id_number: str) -> Citizen:
     """Real-name details of a person account: name and 居民身份证号 (format and check digit validated,
     stored encrypted with a look-up digest; one account per ID number)."""
@@ -224,14 +239,9 @@ def citizen_verify_person(*, citizen: Citizen, real_name: str, id_number: str) -
         raise field_error("kind", "法人账户请填写企业信息。")
     if citizen.is_verified:
         raise Conflict("该账户已完成实名认证，如需更正请到服务中心窗口办理。")
-    real_name = (real_name or "").strip()
     errors: dict[str, str] = {}
-    if not 2 <= len(real_name) <= 40:
-        errors["real_name"] = "请填写与身份证一致的姓名（2至40个字）。"
-    try:
-        id_number = normalize_id_card(id_number)
-    except ValidationError as exc:
-        errors["id_number"] = exc.messages[0]
+    real_name = _checked_text(real_name, "real_name", "请填写与身份证一致的姓名（2至40个字）。", errors, 40)
+    id_number = _checked_id_card(id_number, "id_number", errors)
     if errors:
         raise ServiceError("实名信息有误，请检查标注的字段。", fields=errors)
     digest = lookup_digest(id_number)
@@ -258,20 +268,14 @@ def citizen_verify_enterprise(*, citizen: Citizen, org_name: str, uscc: str, leg
         raise field_error("kind", "个人账户请填写个人实名信息。")
     if citizen.is_verified:
         raise Conflict("该账户已完成认证，如需更正请到服务中心窗口办理。")
-    org_name, legal_rep_name = (org_name or "").strip(), (legal_rep_name or "").strip()
     errors: dict[str, str] = {}
-    if not 2 <= len(org_name) <= 100:
-        errors["org_name"] = "请填写与营业执照一致的企业名称。"
+    org_name = _checked_text(org_name, "org_name", "请填写与营业执照一致的企业名称。", errors, 100)
     try:
         uscc = normalize_uscc(uscc)
     except ValidationError as exc:
         errors["uscc"] = exc.messages[0]
-    if not 2 <= len(legal_rep_name) <= 40:
-        errors["legal_rep_name"] = "请填写法定代表人姓名。"
-    try:
-        legal_rep_id_number = normalize_id_card(legal_rep_id_number)
-    except ValidationError as exc:
-        errors["legal_rep_id_number"] = exc.messages[0]
+    legal_rep_name = _checked_text(legal_rep_name, "legal_rep_name", "请填写法定代表人姓名。", errors, 40)
+    legal_rep_id_number = _checked_id_card(legal_rep_id_number, "legal_rep_id_number", errors)
     if errors:
         raise ServiceError("企业信息有误，请检查标注的字段。", fields=errors)
     if Citizen.objects.filter(kind=AccountKind.ENTERPRISE, uscc=uscc).exclude(pk=citizen.pk).exists():

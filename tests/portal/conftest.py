@@ -19,6 +19,8 @@ from govhall.core.ids import id_card_check_digit, uscc_check_char
 from govhall.orgs.models import Department
 from govhall.orgs.seed import DEPARTMENTS
 from govhall.portal.models import AccountKind, Citizen, Policy, Theme, ThemeMatter
+from tests.catalog.conftest import materials_data
+from tests.catalog.conftest import matter_data as catalog_matter_data
 
 PASSWORD = "Shimin2026pw"
 
@@ -32,26 +34,11 @@ def valid_uscc(first17: str = "91320681MA1XYW123") -> str:
 
 
 def matter_data(**overrides: Any) -> dict[str, Any]:
-    data: dict[str, Any] = {
-        "name": "最低生活保障申请", "matter_type": "05", "legal_basis": "《社会救助暂行办法》第十一条",
-        "levels": "5", "department": "MZ", "implementing_body": "启东市民政局", "category": "public_service",
-        "delivery_mode": "delegated", "window_class": "minsheng", "case_type": 2, "legal_limit": 30,
-        "legal_limit_unit": "workday", "promised_limit": 20, "promised_limit_unit": "workday",
-        "approval_steps": ["受理", "审核", "审批"], "check_method": "online", "check_days": 15,
-        "rongque_supply_days": 5, "supports_online": True, "handling_forms": "1,2,3",
-        "acceptance_conditions": "家庭人均收入低于当地最低生活保障标准。",
-    }
+    """The catalogue tests' valid 承诺件 (最低生活保障申请), offered online on a phone or computer."""
+    data = catalog_matter_data(supports_online=True, handling_forms="1,2,3",
+                               acceptance_conditions="家庭人均收入低于当地最低生活保障标准。")
     data.update(overrides)
     return data
-
-
-def materials_data() -> list[dict[str, Any]]:
-    return [
-        {"name": "最低生活保障申请书", "originals": 1, "required": True},
-        {"name": "居民户口簿", "issuer": "公安机关", "originals": 1, "copies": 1, "required": True, "rongque": True},
-        {"name": "家庭收入和财产状况声明", "originals": 1, "commitment": True,
-         "commitment_text": "本人承诺家庭收入、财产状况真实；如有虚假，愿承担法律责任并记入信用记录。"},
-    ]
 
 
 @pytest.fixture(autouse=True)
