@@ -103,7 +103,7 @@ def kiosk_guide(request: HttpRequest, centre_id: int, code: str) -> HttpResponse
     matter = public_matter(code)
     version = matter.current_version
     assert version is not None
-    materials = list(version.materials.all())
+    materials = selectors.guide_materials(version)
     issuable = matter.status == MatterStatus.ACTIVE and any(
         m["id"] == matter.pk for m in issue_options(centre)["matters"])
     return render(request, "portal/kiosk/guide.html", _context(

@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.core.cache import cache
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -17,6 +18,7 @@ from govhall.catalog.models import (
     TOWN_CATEGORIES,
     VILLAGE_CATEGORIES,
     CentreMatter,
+    Material,
     Matter,
     MatterStatus,
     MatterVersion,
@@ -30,6 +32,8 @@ from govhall.portal.models import Citizen, Policy, Theme
 from govhall.queueing.models import WAITING_STATUSES, Ticket
 from govhall.queueing.selectors import queue_labels
 from govhall.queueing.services import QueueKey, waiting_counts, window_serves
+
+GUIDE_CACHE_SECONDS = 60  # how long the public lists may lag behind the bureau's edits
 
 
 def public_matters(q: str = "", *, category: str = "", department: str = "", level: str = "",
@@ -55,6 +59,13 @@ def departments_with_matters() -> QuerySet[Department]:
             .annotate(matter_count=Count("matter_versions", filter=Q(matter_versions__state="published",
                                                                      matter_versions__matter__status="active")))
             .filter(matter_count__gt=0).order_by("code"))
+
+
+def home_lists() -> dict[str, list[Any]]:
+    """The home page's themes and departments with their counts; cached for a minute (they change when the
+    bureau publishes or edits themes)."""
+    return cache.get_or_set("portal:home:lists", lambda: {
+        "themes": list(themes_public()), "departments": list(departments_with_matters())}, GUIDE_CACHE_SECONDS)
 
 
 # --- themes (主题服务) ---------------------------------------------------------------------------
@@ -112,18 +123,28 @@ def centre_matters(centre: Centre) -> QuerySet[MatterVersion]:
     return matters_for_centre(centre)
 
 
+def guide_materials(version: MatterVersion) -> list[Material]:
+    """A published version's materials. A published version is never edited (a change is a new version), so
+    they are cached by version id."""
+    return cache.get_or_set(f"portal:guide:materials:{version.pk}", lambda: list(version.materials.all()), 3600)
+
+
 def matter_centres(matter: Matter) -> list[Centre]:
     """Active centres whose hall serves the matter (handling it or forwarding it, MODE-4), towns first.
-    Each centre gets `.service_mode` from its link."""
+    Each centre gets `.service_mode` from its link. Cached for a minute: a centre assigned or removed by the
+    bureau shows on the guide within that time."""
+    return cache.get_or_set(f"portal:guide:centres:{matter.pk}", lambda: _matter_centres(matter),
+                            GUIDE_CACHE_SECONDS)
+
+
+def _matter_centres(matter: Matter) -> list[Centre]:
     links = (CentreMatter.objects.filter(matter=matter, is_active=True, centre__is_active=True)
-             .select_related("centre__division", "centre__parent__division")
-             .order_by("centre__level", "centre__division__code"))
+             .select_related("centre__division", "centre__parent__division"))
     out = []
     for link in links:
         centre = link.centre
         centre.service_mode = link.get_service_mode_display()  # type: ignore[attr-defined]
         out.append(centre)
-    # Towns before villages ("town" > "village" alphabetically is the wrong way round).
     out.sort(key=lambda c: (c.level != CentreLevel.TOWN, c.division.code))
     return out
 

@@ -82,8 +82,7 @@ def display_prefs(request: HttpRequest) -> HttpResponse:
 @page
 def home(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/home.html", {
-        "nav": "home", "themes": selectors.themes_public(), "categories": selectors.categories(),
-        "departments": selectors.departments_with_matters(),
+        "nav": "home", "categories": selectors.categories(), **selectors.home_lists(),
     })
 
 
@@ -124,7 +123,7 @@ def guide(request: HttpRequest, code: str) -> HttpResponse:
     matter = public_matter(code)
     version = matter.current_version
     assert version is not None
-    materials = list(version.materials.all())
+    materials = selectors.guide_materials(version)
     centres = selectors.matter_centres(matter)
     # Town centres in full (address, hours, today's queue); village centres — up to a few hundred for a
     # village matter — grouped by town as plain links, so the page stays light.
