@@ -164,16 +164,14 @@ def villages_by_town(villages: list[Centre]) -> list[tuple[str, list[Centre]]]:
 def matter_waiting(version: MatterVersion, centres: list[Centre]) -> dict[int, int]:
     """Today's waiting tickets, per centre, in the queue where this matter's visitors wait: the matter's
     window class (or its department's professional window), or the 全科 queue at a centre that has only 全科
-    windows (the queue's own rule, `resolve_queue`). Two queries, however many centres serve the matter."""
+    windows (the queue's own rule, `resolve_queue`). One query for the tickets; windows come from the cache."""
     if not centres:
         return {}
     ids = [c.pk for c in centres]
     dept_id = version.window_department_id if version.window_class == WindowClass.PROFESSIONAL else None
     key = QueueKey(version.window_class, dept_id)
-    windows: dict[int, list[Window]] = {}
-    for window in Window.objects.filter(centre_id__in=ids, is_active=True):
-        windows.setdefault(window.centre_id, []).append(window)
     queue_of: dict[int, QueueKey] = {}
+    windows = _active_windows(ids)
     for centre_id in ids:
         own = windows.get(centre_id, [])
         if any(window_serves(w, key) and w.window_class == key.window_class for w in own):
@@ -181,13 +179,27 @@ def matter_waiting(version: MatterVersion, centres: list[Centre]) -> dict[int, i
         elif any(w.window_class == WindowClass.QUANKE for w in own):
             queue_of[centre_id] = QueueKey(WindowClass.QUANKE)
     counts = {centre_id: 0 for centre_id in queue_of}
-    rows = (Ticket.objects.filter(centre_id__in=list(queue_of), date=timezone.localdate(),
-                                  status__in=WAITING_STATUSES)
-            .values("centre_id", "window_class", "department_id").annotate(n=Count("id")))
-    for row in rows:
-        if QueueKey(row["window_class"], row["department_id"]) == queue_of[row["centre_id"]]:
-            counts[row["centre_id"]] += row["n"]
+    rows = Ticket.objects.filter(centre_id__in=list(queue_of), date=timezone.localdate(),
+                                 status__in=WAITING_STATUSES).values_list("centre_id", "window_class", "department_id")
+    for centre_id, window_class, department_id in rows:
+        if QueueKey(window_class, department_id) == queue_of[centre_id]:
+            counts[centre_id] += 1
     return counts
+
+
+def _active_windows(centre_ids: list[int]) -> dict[int, list[Window]]:
+    """The centres' windows (class and department only), cached for a minute."""
+    keys = {f"portal:windows:{pk}": pk for pk in centre_ids}
+    found = {keys[k]: v for k, v in cache.get_many(list(keys)).items()}
+    missing = [pk for pk in centre_ids if pk not in found]
+    if missing:
+        fresh: dict[int, list[Window]] = {pk: [] for pk in missing}
+        for window in Window.objects.filter(centre_id__in=missing, is_active=True).only(
+                "id", "centre_id", "window_class", "department_id"):
+            fresh[window.centre_id].append(window)
+        cache.set_many({f"portal:windows:{pk}": rows for pk, rows in fresh.items()}, GUIDE_CACHE_SECONDS)
+        found.update(fresh)
+    return found
 
 
 def centre_waiting(centre: Centre) -> list[tuple[str, int]]:
