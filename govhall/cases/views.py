@@ -197,7 +197,8 @@ def wizard(request: HttpRequest) -> HttpResponse:
     window = next((w for w in windows if w.pk == _int(data.get("window"))), None)
     if window is None and len(windows) == 1:
         window = windows[0]
-    matters = _wizard_matters(user, window)
+    # A town clerk picks the window first (MODE-1: its class decides the matters); a village has none.
+    matters = _wizard_matters(user, window) if (window is not None or not windows) else []
     version = next((v for v in matters if v.matter_id == _int(data.get("matter"))), None)
     errors: dict[str, str] = {}
     message = ""

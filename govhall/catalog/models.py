@@ -209,6 +209,11 @@ class Matter(models.Model):
         "MatterVersion", verbose_name="现行版本", null=True, blank=True, on_delete=models.PROTECT,
         related_name="current_of",
     )
+    # Search keys (services.search_keys), kept on this narrow table so a search scans short rows, not the
+    # versions' long texts: name, codes and full pinyin, lower case; and the pinyin initials alone, so
+    # `dbsq` matches 最低生活保障申请 as a subsequence of zdshbzsq.
+    search_key = models.CharField("检索键", max_length=1000, blank=True, editable=False)
+    pinyin_initials = models.CharField("拼音首字母", max_length=200, blank=True, editable=False)
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
 
@@ -327,10 +332,6 @@ class MatterVersion(models.Model):
         "容缺补齐期限（工作日）", null=True, blank=True,
         help_text="有可容缺材料时必填；不得超过承诺办结时限")
 
-    # Precomputed search keys (services.search_keys): name, codes and full pinyin, lower case; and the
-    # pinyin initials alone, so `dbsq` can match 最低生活保障申请 as a subsequence of zdshbzsq.
-    search_key = models.TextField("检索键", blank=True, editable=False)
-    pinyin_initials = models.CharField("拼音首字母", max_length=200, blank=True, editable=False)
 
     class Meta:
         verbose_name = verbose_name_plural = "事项版本"

@@ -58,60 +58,88 @@ def matter_version_current(matter: Matter) -> MatterVersion | None:
     return matter.current_version
 
 
+def _rank(first: str, prefix: str = "") -> Case:
+    """Best first: code, exact name, name prefix, code prefix, name contains, pinyin initials, full pinyin."""
+    p = prefix
+    ranks = [
+        When(Q(**{f"{p}code__iexact": first}) | Q(**{f"{p}basic_code__iexact": first}), then=Value(100)),
+        When(**{f"{p}name": first}, then=Value(95)),
+        When(**{f"{p}name__startswith": first}, then=Value(90)),
+        When(**{f"{p}code__istartswith": first}, then=Value(85)),
+        When(**{f"{p}name__contains": first}, then=Value(80)),
+    ]
+    if first.isascii():
+        ranks += [When(**{f"{p}pinyin_initials": first}, then=Value(75)),
+                  When(**{f"{p}pinyin_initials__startswith": first}, then=Value(70)),
+                  When(**{f"{p}pinyin_initials__contains": first}, then=Value(60))]
+    ranks += [When(**{f"{p}search_key__contains": first}, then=Value(50))]
+    return Case(*ranks, default=Value(10), output_field=IntegerField())
+
+
+def _version_filters(prefix: str, *, category: str | None, department: Department | str | int | None,
+                     level: int | str | None, centre: Centre | int | None) -> Q:
+    p = prefix
+    cond = Q()
+    if category:
+        cond &= Q(**{f"{p}category": category})
+    if department:
+        if isinstance(department, Department):
+            cond &= Q(**{f"{p}department_id": department.pk})
+        elif isinstance(department, int) or str(department).isdigit():
+            cond &= Q(**{f"{p}department_id": int(department)})
+        else:
+            cond &= Q(**{f"{p}department__code": department})
+    if level:
+        cond &= Q(**{f"{p}levels__contains": str(int(level))})
+    return cond
+
+
 def matter_search(q: str = "", *, category: str | None = None, department: Department | str | int | None = None,
                   level: int | str | None = None, centre: Centre | int | None = None, limit: int | None = 50,
                   include_inactive: bool = False) -> QuerySet[MatterVersion]:
-    """Current versions matching `q`, best first.
+    """Current versions matching `q`, best first (one query).
 
     `q` matches the 实施编码/基本编码 (exact or prefix), words of the name (Chinese; several words must all
     match; characters in order also match, so 低保申请 finds 最低生活保障申请), full pinyin, and pinyin
     initials (prefix, substring, or in order: `dbsq` finds 最低生活保障申请). Filters: notice category, department
     (row, id or code), 行使层级 code (5 town, 6 village), centre (matters active in that centre's hall).
-    Suspended and cancelled matters are left out unless `include_inactive`."""
-    qs = current_versions()
-    if not include_inactive:
-        qs = qs.filter(matter__status=MatterStatus.ACTIVE)
-    if category:
-        qs = qs.filter(category=category)
-    if department:
-        if isinstance(department, Department):
-            qs = qs.filter(department=department)
-        elif isinstance(department, int) or str(department).isdigit():
-            qs = qs.filter(department_id=int(department))
-        else:
-            qs = qs.filter(department__code=department)
-    if level:
-        qs = qs.filter(levels__contains=str(int(level)))
-    if centre:
-        centre_id = centre.pk if isinstance(centre, Centre) else int(centre)
-        qs = qs.filter(matter__centre_links__centre_id=centre_id, matter__centre_links__is_active=True)
+    Suspended and cancelled matters are left out unless `include_inactive`. `limit=None` returns all matches
+    (for a paginator)."""
+    centre_id = (centre.pk if isinstance(centre, Centre) else int(centre)) if centre else None
     terms = _terms(q or "")
+    filters = dict(category=category, department=department, level=level, centre=centre)
     if not terms:
+        qs = current_versions().filter(_version_filters("", **filters))
+        if not include_inactive:
+            qs = qs.filter(matter__status=MatterStatus.ACTIVE)
+        if centre_id:
+            qs = qs.filter(matter__centre_links__centre_id=centre_id, matter__centre_links__is_active=True)
         qs = qs.order_by("matter__code")
         return qs[:limit] if limit else qs
+    # Match and rank on the narrow Matter table (name, codes, pinyin keys) and only then fetch the chosen
+    # current versions by primary key: a search never sorts or scans the versions' long texts.
+    hits = Matter.objects.filter(current_version__isnull=False).filter(
+        _version_filters("current_version__", **filters))
+    if not include_inactive:
+        hits = hits.filter(status=MatterStatus.ACTIVE)
+    if centre_id:
+        hits = hits.filter(centre_links__centre_id=centre_id, centre_links__is_active=True)
     for term in terms:
         cond = Q(search_key__contains=term)
         if term.isascii():
             cond |= Q(Like(F("pinyin_initials"), Value("%" + "%".join(term) + "%")))
         elif len(term) > 1:
             cond |= Q(Like(F("name"), Value("%" + "%".join(term) + "%")))
-        qs = qs.filter(cond)
-    first = terms[0]
-    ranks = [
-        When(Q(matter__code=first.upper()) | Q(matter__basic_code=first.upper()) | Q(matter__code=first)
-             | Q(matter__basic_code=first), then=Value(100)),
-        When(name=first, then=Value(95)),
-        When(name__startswith=first, then=Value(90)),
-        When(matter__code__startswith=first.upper(), then=Value(85)),
-        When(name__contains=first, then=Value(80)),
-    ]
-    if first.isascii():
-        ranks += [When(pinyin_initials=first, then=Value(75)), When(pinyin_initials__startswith=first, then=Value(70)),
-                  When(pinyin_initials__contains=first, then=Value(60))]
-    ranks += [When(search_key__contains=first, then=Value(50))]
-    qs = qs.annotate(rank=Case(*ranks, default=Value(10), output_field=IntegerField()),
-                     name_len=Length("name")).order_by("-rank", "name_len", "matter__code")
-    return qs[:limit] if limit else qs
+        hits = hits.filter(cond)
+    ordering = ("-rank", "name_len", "code")
+    hits = hits.annotate(rank=_rank(terms[0]), name_len=Length("name")).order_by(*ordering)
+    chosen = hits.values("current_version_id")
+    if limit:
+        chosen = chosen[:limit]
+    return (MatterVersion.objects.filter(pk__in=chosen)
+            .select_related("matter", "department", "window_department")
+            .annotate(rank=_rank(terms[0], "matter__"), name_len=Length("matter__name"))
+            .order_by("-rank", "name_len", "matter__code"))
 
 
 def matters_for_centre(centre: Centre, *, include_suspended: bool = False) -> QuerySet[MatterVersion]:

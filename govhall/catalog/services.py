@@ -107,7 +107,13 @@ def search_keys(*, name: str, code: str, basic_code: str) -> tuple[str, str]:
     full = "".join(_pinyin_parts(name, Style.NORMAL))
     initials = "".join(p[:1] for p in _pinyin_parts(name, Style.FIRST_LETTER))
     key = " ".join(part for part in (name.lower(), code.lower(), basic_code.lower(), full) if part)
-    return key, initials[:200]
+    return key[:1000], initials[:200]
+
+
+def _index(matter: Matter) -> None:
+    """Refresh the matter's search keys from its name and codes (call before saving it)."""
+    matter.search_key, matter.pinyin_initials = search_keys(name=matter.name, code=matter.code,
+                                                            basic_code=matter.basic_code)
 
 
 # --- validation ---------------------------------------------------------------------------------
@@ -415,7 +421,7 @@ def _write_materials(version: MatterVersion, materials: Sequence[dict[str, Any]]
         row.save()
 
 
-def _apply(version: MatterVersion, data: dict[str, Any], code: str, basic_code: str) -> None:
+def _apply(version: MatterVersion, data: dict[str, Any]) -> None:
     for field in VERSION_FIELDS:
         if field in data:
             setattr(version, field, data[field])
@@ -425,14 +431,13 @@ def _apply(version: MatterVersion, data: dict[str, Any], code: str, basic_code: 
                   "faq", "check_method", "implementing_body"):
         if getattr(version, field) is None:
             setattr(version, field, "")
-    version.search_key, version.pinyin_initials = search_keys(name=version.name, code=code, basic_code=basic_code)
 
 
 def _copy_version(source: MatterVersion, *, number: int, state: str, change_kind: str, reason: str,
                   actor: Any) -> MatterVersion:
     copy = MatterVersion(matter=source.matter, number=number, state=state, change_kind=change_kind,
                          change_reason=reason, created_by=actor if getattr(actor, "pk", None) else None)
-    for field in (*VERSION_FIELDS, *VERSION_FILE_FIELDS, "search_key", "pinyin_initials"):
+    for field in (*VERSION_FIELDS, *VERSION_FILE_FIELDS):
         setattr(copy, field, getattr(source, field))
     copy.save()
     for material in source.materials.all():
@@ -469,11 +474,12 @@ def matter_create(*, actor: Any, code: str, basic_code: str, data: dict[str, Any
     with transaction.atomic():
         if Matter.objects.filter(code=code).exists():
             raise Conflict(f"「实施编码」“{code}”已存在，不能重复。", fields={"code": f"实施编码“{code}”已存在。"})
-        matter = Matter.objects.create(code=code, basic_code=basic_code, name=data["name"],
-                                       status=MatterStatus.DRAFT)
+        matter = Matter(code=code, basic_code=basic_code, name=data["name"], status=MatterStatus.DRAFT)
+        _index(matter)
+        matter.save()
         version = MatterVersion(matter=matter, number=1, state=VersionState.DRAFT, change_kind=ChangeKind.CREATE,
                                 created_by=_user(actor))
-        _apply(version, data, code, basic_code)
+        _apply(version, data)
         version.save()
         _write_materials(version, materials, {})
         audit_record(action="catalog.matter.create", obj=matter, after=version_snapshot(version), actor=_user(actor))
@@ -521,7 +527,7 @@ def matter_draft_save(*, actor: Any, matter: Matter, data: dict[str, Any] | None
             draft.change_kind = change_kind
         if change_reason:
             draft.change_reason = change_reason[:300]
-        _apply(draft, merged, matter.code, basic_code)
+        _apply(draft, merged)
         draft.created_by = _user(actor) or draft.created_by
         draft.save()
         if materials is not None:
@@ -530,6 +536,7 @@ def matter_draft_save(*, actor: Any, matter: Matter, data: dict[str, Any] | None
             matter.basic_code = basic_code
         if not matter.is_published:
             matter.name = draft.name
+        _index(matter)
         matter.save()
         audit_record(action="catalog.matter.draft_save", obj=matter, before=before, after=version_snapshot(draft),
                      actor=_user(actor))
@@ -581,6 +588,7 @@ def matter_publish(*, actor: Any, matter: Matter, reason: str = "") -> MatterVer
         draft.save()
         matter.current_version = draft
         matter.name = draft.name
+        _index(matter)
         if matter.status == MatterStatus.DRAFT:
             matter.status = MatterStatus.ACTIVE
         matter.save()

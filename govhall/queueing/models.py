@@ -175,7 +175,8 @@ class Ticket(models.Model):
 
     class Meta:
         verbose_name = verbose_name_plural = "排队号"
-        ordering = ["-date", "centre", "-issued_at"]
+        # No related field here: a FOR UPDATE on a default-ordered query would join and lock the centre.
+        ordering = ["-date", "-issued_at", "-id"]
         constraints = [
             models.UniqueConstraint(fields=["centre", "date", "prefix", "number"], name="ticket_number_unique"),
             models.CheckConstraint(condition=~Q(window_class="professional") | Q(department__isnull=False),
@@ -261,7 +262,7 @@ class TicketTransfer(models.Model):
 
     class Meta:
         verbose_name = verbose_name_plural = "排队号转移记录"
-        ordering = ["ticket", "at", "id"]
+        ordering = ["at", "id"]
 
     def __str__(self) -> str:
         return f"{self.ticket} → {self.get_to_class_display()}"
@@ -374,7 +375,7 @@ class DisplayNotice(models.Model):
 
     class Meta:
         verbose_name = verbose_name_plural = "滚动公告"
-        ordering = ["centre", "order", "id"]
+        ordering = ["order", "id"]
 
     def __str__(self) -> str:
         return self.title
@@ -399,7 +400,7 @@ class AppointmentSlot(models.Model):
 
     class Meta:
         verbose_name = verbose_name_plural = "预约时段"
-        ordering = ["centre", "date", "start", "window_class"]
+        ordering = ["date", "start", "window_class"]
         constraints = [
             models.UniqueConstraint(fields=["centre", "window_class", "date", "start"],
                                     condition=Q(department__isnull=True), name="appointment_slot_unique"),

@@ -578,7 +578,7 @@ def ticket_call_next(*, window: Window, by: Any, now: dt.datetime | None = None)
 
 
 def _ticket_at_window(ticket_id: int, window: Window, statuses: tuple[str, ...], action: str) -> Ticket:
-    ticket = Ticket.objects.select_for_update().filter(pk=ticket_id, centre_id=window.centre_id).first()
+    ticket = Ticket.objects.select_for_update(of=("self",)).filter(pk=ticket_id, centre_id=window.centre_id).first()
     if ticket is None:
         raise NotFound()
     if ticket.called_window_id != window.pk or ticket.status not in statuses:
@@ -793,7 +793,7 @@ def queue_close_day(*, centre: Centre | None = None, now: dt.datetime | None = N
         today_closed = force or local.time() >= qs.closing_time
         day_q = Q(date__lte=local.date()) if today_closed else Q(date__lt=local.date())
         with transaction.atomic():
-            tickets = list(Ticket.objects.select_for_update().filter(day_q, centre_id=centre_id,
+            tickets = list(Ticket.objects.select_for_update(of=("self",)).filter(day_q, centre_id=centre_id,
                                                                      status__in=open_statuses))
             for ticket in tickets:
                 before = ticket.status
@@ -882,7 +882,7 @@ def appointment_book(*, slot_id: int, matter_id: int, name: str, phone: str, id_
         raise field_error("phone", "请填写手机号码，用于接收预约提醒。")
     id_number = _clean_id(id_number)
     with transaction.atomic():
-        slot = AppointmentSlot.objects.select_for_update().select_related("centre").filter(pk=slot_id).first()
+        slot = AppointmentSlot.objects.select_for_update(of=("self",)).select_related("centre").filter(pk=slot_id).first()
         if slot is None or not slot.centre.is_active:
             raise field_error("slot", "预约时段不存在。")
         if _slot_start(slot) <= now:
@@ -925,7 +925,7 @@ def appointment_cancel(*, code: str, phone: str, now: dt.datetime | None = None)
     now = now or _now()
     phone = _clean_phone(phone)
     with transaction.atomic():
-        booking = Appointment.objects.select_for_update().filter(code=(code or "").strip()).first()
+        booking = Appointment.objects.select_for_update(of=("self",)).filter(code=(code or "").strip()).first()
         if booking is None or not phone or booking.phone_digest != lookup_digest(phone):
             raise NotFound("预约码或手机号码不正确。")
         if booking.status != BookingStatus.BOOKED:
@@ -947,7 +947,7 @@ def appointment_check_in(*, centre: Centre, code: str, by: Any = None, source: s
     now = now or _now()
     qs = settings_for(centre)
     with transaction.atomic():
-        booking = (Appointment.objects.select_for_update().select_related("slot", "matter")
+        booking = (Appointment.objects.select_for_update(of=("self",)).select_related("slot", "matter")
                    .filter(code=(code or "").strip(), slot__centre=centre).first())
         if booking is None:
             raise field_error("code", "预约码不正确，或不是本中心的预约。")

@@ -5,3 +5,8 @@ class ReviewsConfig(AppConfig):
     name = "govhall.reviews"
     label = "reviews"
     verbose_name = "好差评"
+
+    def ready(self) -> None:
+        from govhall.reviews.indicators import register_review_indicators
+
+        register_review_indicators()

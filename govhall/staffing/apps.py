@@ -5,3 +5,8 @@ class StaffingConfig(AppConfig):
     name = "govhall.staffing"
     label = "staffing"
     verbose_name = "人员管理"
+
+    def ready(self) -> None:
+        from govhall.staffing.indicators import register_builtin_indicators
+
+        register_builtin_indicators()

@@ -211,3 +211,127 @@ class Enquiry(models.Model):
     @property
     def asker_phone_masked(self) -> str:
         return mask_mobile(self.asker_phone or "")
+
+
+# --- monthly assessment (考核, STD-7) ------------------------------------------------------------
+
+
+class SchemeScope(models.TextChoices):
+    ALL = "all", "全部服务中心"
+    TOWN = "town", "镇为民服务中心"
+    VILLAGE = "village", "村便民服务中心"
+
+
+class AssessmentScheme(models.Model):
+    """A bureau-set weighted set of indicators. Weights add up to 100; one active scheme per scope."""
+
+    name = models.CharField("方案名称", max_length=100)
+    scope = models.CharField("适用范围", max_length=8, choices=SchemeScope.choices, default=SchemeScope.ALL)
+    is_active = models.BooleanField("启用", default=True)
+    notes = models.TextField("说明", blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="制定人", null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField("制定时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "考核方案"
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["scope"], condition=Q(is_active=True),
+                                    name="one_active_assessment_scheme_per_scope"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class AssessmentIndicator(models.Model):
+    """One weighted indicator of a scheme; `code` names a function in the indicator registry."""
+
+    scheme = models.ForeignKey(AssessmentScheme, verbose_name="考核方案", on_delete=models.CASCADE,
+                               related_name="indicators")
+    code = models.CharField("指标代码", max_length=40)
+    label = models.CharField("指标名称", max_length=60)
+    weight = models.DecimalField("权重", max_digits=5, decimal_places=2)
+    position = models.PositiveSmallIntegerField("顺序", default=0)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "考核指标"
+        ordering = ["scheme", "position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["scheme", "code"], name="indicator_code_unique_per_scheme"),
+            models.CheckConstraint(condition=Q(weight__gt=0), name="indicator_weight_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.label}（{self.weight}）"
+
+
+class ManualItemKind(models.TextChoices):
+    UNIFORM = "uniform", "着装与工牌检查"
+    TRAINING = "training", "参加培训"
+    REWARD = "reward", "奖励"
+    ACCOUNTABILITY = "accountability", "问责"
+    OTHER = "other", "其他"
+
+
+class AssessmentItem(models.Model):
+    """A manual assessment item the bureau records for one staff member and month, with its reason.
+    A 奖励 adds points, a 问责 deducts them; uniform checks and training either way."""
+
+    staff = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="工作人员", on_delete=models.PROTECT,
+                              related_name="assessment_items")
+    centre = models.ForeignKey("orgs.Centre", verbose_name="服务中心", on_delete=models.PROTECT,
+                               related_name="assessment_items")
+    month = models.DateField("考核月份", help_text="当月第一天")
+    kind = models.CharField("类别", max_length=16, choices=ManualItemKind.choices)
+    points = models.DecimalField("加减分", max_digits=6, decimal_places=2)
+    what = models.CharField("事项", max_length=200)
+    reason = models.TextField("理由")
+    decided_by = models.CharField("决定人/决定机关", max_length=100)
+    decided_on = models.DateField("决定日期")
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="录入人", on_delete=models.PROTECT,
+                                    related_name="+")
+    recorded_at = models.DateTimeField("录入时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "考核手工项（奖惩）"
+        ordering = ["month", "staff_id", "id"]
+        indexes = [models.Index(fields=["month", "staff"])]
+        constraints = [
+            models.CheckConstraint(condition=~Q(kind="reward") | Q(points__gte=0), name="reward_not_negative"),
+            models.CheckConstraint(condition=~Q(kind="accountability") | Q(points__lte=0),
+                                   name="accountability_not_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.staff} {self.month:%Y-%m} {self.get_kind_display()} {self.points}"
+
+
+class AssessmentResult(models.Model):
+    """A staff member's computed monthly score under a scheme. `breakdown` keeps every indicator's value,
+    score and weight and the manual items as they were when computed, so the score stays explainable."""
+
+    scheme = models.ForeignKey(AssessmentScheme, verbose_name="考核方案", on_delete=models.PROTECT,
+                               related_name="results")
+    staff = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="工作人员", on_delete=models.PROTECT,
+                              related_name="assessment_results")
+    centre = models.ForeignKey("orgs.Centre", verbose_name="服务中心", on_delete=models.PROTECT,
+                               related_name="assessment_results")
+    month = models.DateField("考核月份")
+    indicator_score = models.DecimalField("指标得分", max_digits=6, decimal_places=2)
+    manual_points = models.DecimalField("手工加减分", max_digits=6, decimal_places=2)
+    total = models.DecimalField("总分", max_digits=6, decimal_places=2)
+    breakdown = models.JSONField("计算明细", default=dict)
+    computed_at = models.DateTimeField("计算时间")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "月度考核结果"
+        ordering = ["-month", "-total"]
+        constraints = [
+            models.UniqueConstraint(fields=["scheme", "staff", "month"], name="one_result_per_staff_month"),
+        ]
+        indexes = [models.Index(fields=["month", "centre"]), models.Index(fields=["staff", "month"])]
+
+    def __str__(self) -> str:
+        return f"{self.staff} {self.month:%Y-%m} {self.total}"

@@ -1,0 +1,149 @@
+"""One access function for cases, proven on every endpoint: a village clerk sees only their village's cases
+(including those it forwarded, MODE-4), town staff their town, departments the cases of their matters
+(GOV-2), the bureau all. Missing and forbidden are the same 404; nothing is written."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+
+from govhall.accounts.models import Role
+from govhall.cases.access import access_case, cases_visible_to
+from govhall.cases.models import CaseEvent
+from govhall.cases.services import case_accept, case_attach_file
+from govhall.core.errors import NotFound
+from tests.cases.conftest import receive
+from tests.conftest import login
+from tests.factories import TownCentreFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+
+API = [
+    ("get", "/api/v1/cases/{id}", None),
+    ("post", "/api/v1/cases/{id}/reveal", {}),
+    ("get", "/api/v1/cases/{id}/export", None),
+    ("post", "/api/v1/cases/{id}/materials", {"materials": []}),
+    ("get", "/api/v1/cases/{id}/files/{file}", None),
+    ("get", "/api/v1/cases/{id}/notices/{notice}/pdf", None),
+    ("post", "/api/v1/cases/{id}/accept", {}),
+    ("post", "/api/v1/cases/{id}/reject", {"reason": "x"}),
+    ("post", "/api/v1/cases/{id}/correction", {"items": []}),
+    ("post", "/api/v1/cases/{id}/supply", {"material_ids": []}),
+    ("post", "/api/v1/cases/{id}/pass", {}),
+    ("post", "/api/v1/cases/{id}/return", {"to": "front", "reason": "x"}),
+    ("post", "/api/v1/cases/{id}/resubmit", {}),
+    ("post", "/api/v1/cases/{id}/special/start", {"procedure": "publicity", "reason": "x"}),
+    ("post", "/api/v1/cases/{id}/special/end", {"result": "x"}),
+    ("post", "/api/v1/cases/{id}/finish", {"result": "voided", "reason": "x"}),
+    ("post", "/api/v1/cases/{id}/deliver", {"method": "mail", "tracking_no": "1"}),
+    ("post", "/api/v1/cases/{id}/agency", {"agent_id": 1, "authorisation": "x"}),
+    ("post", "/api/v1/cases/{id}/commitment-check", {"passed": True, "note": "x"}),
+]
+PAGES = [
+    ("get", "/cases/{id}/"),
+    ("get", "/cases/{id}/files/{file}/"),
+    ("get", "/cases/{id}/notices/{notice}.pdf"),
+    ("post", "/cases/{id}/act/accept/"),
+    ("post", "/cases/{id}/act/finish/"),
+    ("post", "/cases/{id}/upload/"),
+]
+
+
+@pytest.fixture
+def forwarded(flow):
+    """A case the village received and forwarded; the town accepted it; with a scan attached."""
+    case = case_accept(case=receive(flow, actor=flow.village_clerk), actor=flow.front_desk)
+    record = case_attach_file(case=case, actor=flow.village_clerk, upload=io.BytesIO(PNG), name="id.png")
+    return case, record
+
+
+@pytest.fixture
+def outsiders(flow):
+    other_town = TownCentreFactory()
+    return {
+        "other_village_clerk": flow.other_village_clerk,
+        "other_town_front_desk": UserFactory(centre=other_town, roles=[Role.FRONT_DESK]),
+        "other_department": UserFactory(unit_kind="department", centre=None, department=flow.other_department,
+                                        roles=[Role.DEPT_LIAISON]),
+    }
+
+
+def _url(template, case, record):
+    return template.format(id=case.pk, file=record.pk, notice=case.notices.first().pk)
+
+
+@pytest.mark.parametrize(("method", "template", "body"), API)
+def test_every_api_endpoint_is_404_for_outsiders(client, flow, forwarded, outsiders, method, template, body):
+    case, record = forwarded
+    events = CaseEvent.objects.filter(case=case).count()
+    for user in outsiders.values():
+        login(client, user)
+        url = _url(template, case, record)
+        response = (client.get(url) if method == "get"
+                    else client.post(url, body, content_type="application/json"))
+        assert response.status_code == 404, (user, url, response.content)
+        assert response.json()["code"] == "not_found"
+    assert CaseEvent.objects.filter(case=case).count() == events
+    case.refresh_from_db()
+    assert case.status == "processing"
+
+
+@pytest.mark.parametrize(("method", "template"), PAGES)
+def test_every_page_is_404_for_outsiders(client, flow, forwarded, outsiders, method, template):
+    case, record = forwarded
+    for user in outsiders.values():
+        login(client, user)
+        url = _url(template, case, record)
+        response = client.get(url) if method == "get" else client.post(url, {"reason": "x", "result": "voided"})
+        assert response.status_code == 404, (user, url)
+    case.refresh_from_db()
+    assert case.status == "processing"
+
+
+@pytest.mark.parametrize("who", ["village_clerk", "front_desk", "back_office", "director", "bureau_admin", "guide"])
+def test_those_who_may_see_it_do(client, flow, forwarded, who):
+    case, record = forwarded
+    login(client, getattr(flow, who))
+    assert client.get(f"/api/v1/cases/{case.pk}").status_code == 200
+    assert client.get(f"/cases/{case.pk}/").status_code == 200
+    assert client.get(f"/api/v1/cases/{case.pk}/files/{record.pk}").status_code == 200
+
+
+def test_the_department_of_the_matter_sees_its_cases(flow, forwarded):
+    """GOV-2: shared information — a 民政 liaison sees 民政 cases of every centre, and no others."""
+    case, _ = forwarded
+    liaison = UserFactory(unit_kind="department", centre=None, department=flow.department, roles=[Role.DEPT_LIAISON])
+    assert access_case(liaison, case.pk) == case
+    other = UserFactory(unit_kind="department", centre=None, department=flow.other_department)
+    with pytest.raises(NotFound):
+        access_case(other, case.pk)
+
+
+def test_lists_only_show_visible_cases(client, flow, forwarded):
+    case, _ = forwarded
+    mine = receive(flow)  # a town case, not the village's
+    assert set(cases_visible_to(flow.village_clerk)) == {case}
+    assert set(cases_visible_to(flow.front_desk)) == {case, mine}
+    assert set(cases_visible_to(flow.other_village_clerk)) == set()
+    login(client, flow.other_village_clerk)
+    assert client.get("/api/v1/cases/").json() == []
+    assert case.number not in client.get("/cases/list/").content.decode()
+    login(client, flow.village_clerk)
+    assert [c["number"] for c in client.get("/api/v1/cases/").json()] == [case.number]
+    assert case.number in client.get("/cases/list/").content.decode()
+
+
+def test_access_by_number_too(flow, forwarded):
+    case, _ = forwarded
+    assert access_case(flow.village_clerk, case.number) == case
+    with pytest.raises(NotFound):
+        access_case(flow.other_village_clerk, case.number)
+
+
+def test_anonymous_gets_401_and_the_login_page(client, flow, forwarded):
+    case, _ = forwarded
+    assert client.get(f"/api/v1/cases/{case.pk}").status_code == 401
+    assert client.get(f"/cases/{case.pk}/").status_code == 302
