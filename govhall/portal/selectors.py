@@ -4,16 +4,16 @@ matter is served, disclosure (NET-3), and the queue and rating figures of other 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.cache import cache
 from django.db.models import Count, Prefetch, Q, QuerySet
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 
 from govhall.cases.applicants import id_digest
-from govhall.cases.models import Case, CaseNotice, CaseStatus, IdType
+from govhall.cases.models import Case, CaseNotice, IdType
 from govhall.catalog.models import (
     TOWN_CATEGORIES,
     VILLAGE_CATEGORIES,
@@ -32,6 +32,9 @@ from govhall.portal.models import Citizen, Policy, Theme
 from govhall.queueing.models import WAITING_STATUSES, Ticket
 from govhall.queueing.selectors import queue_labels
 from govhall.queueing.services import QueueKey, waiting_counts, window_serves
+from govhall.reviews import selectors as reviews_selectors
+from govhall.reviews import services as reviews_services
+from govhall.reviews.links import case_rating_path
 
 GUIDE_CACHE_SECONDS = 60  # how long the public lists may lag behind the bureau's edits
 
@@ -236,17 +239,22 @@ def public_policy(policy_id: int | str) -> Policy:
 
 @dataclass
 class RatingSummary:
-    available: bool
-    figures: dict[str, Any] = field(default_factory=dict)
+    """This year's 好差评 figures of a centre (from the ratings app) and its full public page."""
+
+    period: str
+    total: Any  # govhall.reviews.selectors.FigureRow
+    url: str
 
 
-def rating_summary(centre: Centre | None = None) -> RatingSummary:
-    """The 好差评 figures for the disclosure pages, once the ratings app provides them."""
-    try:
-        from govhall.reviews.selectors import public_summary  # type: ignore[attr-defined]
-    except ImportError:
-        return RatingSummary(available=False)
-    return RatingSummary(available=True, figures=public_summary(centre=centre))
+def rating_summary(centre: Centre | None = None) -> RatingSummary | None:
+    """A centre's published 好差评 figures for the current year (NET-3); None for the city page, which links
+    to each centre's."""
+    if centre is None:
+        return None
+    period = reviews_selectors.year_period(timezone.localdate().year)
+    data = reviews_selectors.public_summary(centre, period=period)
+    return RatingSummary(period=period.label, total=data["total"],
+                         url=reverse("reviews:public_summary", args=[centre.pk]))
 
 
 def online_offered(matter: Matter) -> bool:
@@ -306,10 +314,7 @@ def case_notices(case: Case) -> QuerySet[CaseNotice]:
 
 
 def rating_url(case: Case) -> str | None:
-    """Where to rate a finished case online, once the ratings app has its page (一事一评)."""
-    if case.status not in (CaseStatus.FINISHED, CaseStatus.DELIVERED):
+    """一事一评: the ratings app's page for this case once it is finished (a signed link, channel online)."""
+    if not reviews_services.case_can_be_rated(case):
         return None
-    try:
-        return reverse("reviews:rate_case", args=[case.number])
-    except NoReverseMatch:
-        return None
+    return case_rating_path(case.pk, via="online")

@@ -60,7 +60,7 @@ def no_sideways_scroll(page: Any) -> bool:
 
 
 def test_citizen_on_a_phone_registers_applies_gets_accepted_supplies_and_tracks(
-        live_server: Any, make_page: Any, world: Any) -> None:
+        live_server: Any, make_page: Any, world: Any, spring_clock: Any) -> None:
     """NET-1 end to end on a phone-sized screen."""
     page = make_page(**PHONE)
     base = live_server.url

@@ -4,6 +4,7 @@ including the notice, matters with promised limits and fees, complaint and super
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -61,9 +62,13 @@ def test_centre_disclosure_adds_its_own_policies_and_phones(client: Client, worl
     assert "其他中心的公告" not in html and "高龄津贴申领代办" not in html
 
 
-def test_rating_summary_is_a_clear_placeholder_until_ratings_exist(client: Client, world: Any) -> None:
+def test_rating_figures_are_published_per_centre(client: Client, world: Any) -> None:
+    """NET-3: the centre page shows this year's 好差评 figures (none yet) and links to the full summary; the city
+    page points to the centres' pages."""
+    html = client.get(f"/portal/disclosure/centres/{world.town.pk}/").content.decode()
+    assert re.search(r"<dt>评价总数</dt><dd>0</dd>", html) and f"/reviews/public/{world.town.pk}/" in html
     html = client.get("/portal/disclosure/").content.decode()
-    assert "好差评情况" in html and "评价系统上线后" in html
+    assert "好差评情况" in html and "在各中心的信息公开页公示" in html
 
 
 def test_policy_page_shows_the_full_text_and_hides_withdrawn_ones(client: Client, world: Any) -> None:

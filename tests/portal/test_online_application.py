@@ -23,7 +23,7 @@ from govhall.portal import services
 from govhall.portal.models import OnlineApplication, OnlineCommitment, OnlineUpload, Supplement
 from tests.portal.conftest import citizen_client, last_sms
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("spring_clock")]
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
@@ -399,13 +399,26 @@ def test_correction_upload_refused_when_nothing_is_asked(signed_in: Client, worl
     assert not Supplement.objects.exists()
 
 
-def test_finished_case_shows_the_rating_hook(signed_in: Client, world: Any) -> None:
+def test_finished_case_links_to_online_rating_and_the_centre_shows_the_figures(signed_in: Client, world: Any,
+                                                                               client: Client) -> None:
+    """NET-1 一事一评 from 我的办件 once finished; NET-3 the centre's 好差评 figures on its disclosure page."""
+    from django.utils import timezone
+
+    from govhall.reviews.services import rating_submit_case
+
     apply(signed_in, world)
     case = Case.objects.get()
-    assert "好差评" not in signed_in.get(f"/portal/my/cases/{case.number}/").content.decode()
-    Case.objects.filter(pk=case.pk).update(status=CaseStatus.FINISHED, result="approved")
+    assert "评价本次办件" not in signed_in.get(f"/portal/my/cases/{case.number}/").content.decode()
+    # Only the status and result matter to the rating link; the finishing flow itself is the case app's.
+    Case.objects.filter(pk=case.pk).update(status=CaseStatus.FINISHED, result="approved", finished_at=timezone.now())
     html = signed_in.get(f"/portal/my/cases/{case.number}/").content.decode()
-    assert "好差评" in html and "一事一评”即将开通" in html
+    link = re.search(r'href="(/reviews/rate/c/[^"]+\?via=online)"', html)
+    assert link and "评价本次办件" in html
+    assert signed_in.get(link.group(1).replace("&amp;", "&")).status_code == 200
+    rating_submit_case(case_id=case.pk, channel="online", level=1)
+    page = signed_in.get(f"/portal/disclosure/centres/{world.town.pk}/").content.decode()
+    assert re.search(r"<dt>评价总数</dt><dd>1</dd>", page) and "100" in page.split("满意率")[1][:40]
+    assert f"/reviews/public/{world.town.pk}/" in page
 
 
 @pytest.mark.postgres

@@ -11,7 +11,7 @@ from django.test import Client
 from govhall.cases import services as cases
 from govhall.cases.models import Case
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("spring_clock")]
 
 ID_ZHANG = "110101199003071233"
 
