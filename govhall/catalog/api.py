@@ -275,7 +275,7 @@ def _full(v: MatterVersion) -> dict[str, Any]:
     out.update(version_state=v.state, change_kind=v.change_kind, change_reason=v.change_reason,
                published_at=v.published_at, levels=v.level_codes, service_objects=v.service_object_codes,
                handling_forms=v.handling_form_codes, department=v.department.code,
-               window_department=v.window_department.code if v.window_department_id else None,
+               window_department=v.window_department.code if v.window_department else None,
                guide_url=documents.guide_url(v.matter),
                materials=[_material(m, v.matter.code) for m in v.materials.all()])
     return out
@@ -309,9 +309,10 @@ def list_matters(request: HttpRequest, q: str = "", category: str | None = None,
     limit = max(1, min(limit, 200))
     if centre is not None:
         access_centre(request.user, centre)
+    offset = max(0, offset)
     rows = selectors.matter_search(q, category=category, department=department, level=level, centre=centre,
-                                   limit=None, include_inactive=include_inactive)
-    return [_summary(v) for v in rows[offset:offset + limit]]
+                                   limit=offset + limit, include_inactive=include_inactive)
+    return [_summary(v) for v in list(rows)[offset:]]
 
 
 @router.get("/matters/{code}", response=MatterOut, summary="事项详情（现行版本及申请材料）")
@@ -357,15 +358,16 @@ def get_guide(request: HttpRequest, code: str) -> dict[str, Any]:
     matter = selectors.public_matter(code)
     assert matter.current_version is not None
     out = _full(matter.current_version)
-    out["pdf_url"] = reverse("catalog:guide_pdf", args=[code])
-    out["docx_url"] = reverse("catalog:guide_docx", args=[code])
+    out["pdf_url"] = reverse("catalog:guide_file", args=[code, "pdf"])
+    out["docx_url"] = reverse("catalog:guide_file", args=[code, "docx"])
     return out
 
 
 @router.get("/centres/{centre_id}/matters", response=list[CentreMatterOut], summary="服务中心进驻的事项")
 def centre_matters(request: HttpRequest, centre_id: int) -> list[dict[str, Any]]:
     centre = access_centre(request.user, centre_id)
-    return [{**_summary(v), "service_mode": v.service_mode} for v in selectors.matters_for_centre(centre)]
+    return [{**_summary(v), "service_mode": getattr(v, "service_mode", "handle")}
+            for v in selectors.matters_for_centre(centre)]
 
 
 # --- writes (bureau admins) ------------------------------------------------------------------------
@@ -421,7 +423,7 @@ def create_sheet(request: HttpRequest, payload: SheetIn) -> tuple[int, dict[str,
     matter = selectors.access_matter(request.user, payload.matter_code)
     if matter.current_version is None or not matter.is_serviceable:
         raise Conflict(f"事项“{matter.name}”当前不受理，不能出具告知单。")
-    centre_id = payload.centre_id or request.user.centre_id
+    centre_id = payload.centre_id or getattr(request.user, "centre_id", None)
     if centre_id is None:
         raise field_error("centre_id", "请指定出具告知单的服务中心（centre_id）。")
     centre = access_centre(request.user, centre_id)

@@ -44,7 +44,7 @@ def _base_fields() -> dict[str, forms.Field]:
                               formfield_callback=_formfield)
     for name, table in CODE_LIST.items():
         fields[name] = forms.TypedMultipleChoiceField(
-            label=MatterVersion._meta.get_field(name).verbose_name, choices=table.choices, coerce=int,
+            label=getattr(MatterVersion._meta.get_field(name), "verbose_name", name), choices=table.choices, coerce=int,
             required=False, widget=forms.CheckboxSelectMultiple)
     fields["department"] = forms.ModelChoiceField(Department.objects.order_by("code"), label="主管部门",
                                                   required=False, to_field_name="code")
@@ -92,7 +92,7 @@ class MatterForm(forms.Form):
         for name in CODE_LIST:
             initial[name] = getattr(version, name).split(",") if getattr(version, name) else []
         initial["department"] = version.department.code if version.department_id else None
-        initial["window_department"] = version.window_department.code if version.window_department_id else None
+        initial["window_department"] = version.window_department.code if version.window_department else None
         initial["approval_steps"] = "→".join(version.approval_steps)
         initial["basic_code"] = version.matter.basic_code
         initial["change_reason"] = version.change_reason if version.state == "draft" else ""

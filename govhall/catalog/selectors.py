@@ -34,7 +34,7 @@ class Like(Lookup):
 
     lookup_name = "govhall_like"
 
-    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
+    def as_sql(self, compiler: Any, connection: Any) -> Any:
         lhs, lhs_params = self.process_lhs(compiler, connection)
         rhs, rhs_params = self.process_rhs(compiler, connection)
         return f"{lhs} LIKE {rhs}", [*lhs_params, *rhs_params]
@@ -59,25 +59,24 @@ def matter_version_current(matter: Matter) -> MatterVersion | None:
 
 
 def _rank(first: str, prefix: str = "") -> Case:
-    """Best first: code, exact name, name prefix, code prefix, name contains, pinyin initials, full pinyin."""
+    """Best first: code, name prefix, code prefix, name contains, pinyin initials prefix/contains, pinyin.
+    Ties go to the shorter name, so an exact name comes before longer names that start with it."""
     p = prefix
     ranks = [
         When(Q(**{f"{p}code__iexact": first}) | Q(**{f"{p}basic_code__iexact": first}), then=Value(100)),
-        When(**{f"{p}name": first}, then=Value(95)),
         When(**{f"{p}name__startswith": first}, then=Value(90)),
         When(**{f"{p}code__istartswith": first}, then=Value(85)),
         When(**{f"{p}name__contains": first}, then=Value(80)),
     ]
     if first.isascii():
-        ranks += [When(**{f"{p}pinyin_initials": first}, then=Value(75)),
-                  When(**{f"{p}pinyin_initials__startswith": first}, then=Value(70)),
+        ranks += [When(**{f"{p}pinyin_initials__startswith": first}, then=Value(70)),
                   When(**{f"{p}pinyin_initials__contains": first}, then=Value(60))]
     ranks += [When(**{f"{p}search_key__contains": first}, then=Value(50))]
     return Case(*ranks, default=Value(10), output_field=IntegerField())
 
 
 def _version_filters(prefix: str, *, category: str | None, department: Department | str | int | None,
-                     level: int | str | None, centre: Centre | int | None) -> Q:
+                     level: int | str | None) -> Q:
     p = prefix
     cond = Q()
     if category:
@@ -107,9 +106,8 @@ def matter_search(q: str = "", *, category: str | None = None, department: Depar
     (for a paginator)."""
     centre_id = (centre.pk if isinstance(centre, Centre) else int(centre)) if centre else None
     terms = _terms(q or "")
-    filters = dict(category=category, department=department, level=level, centre=centre)
     if not terms:
-        qs = current_versions().filter(_version_filters("", **filters))
+        qs = current_versions().filter(_version_filters("", category=category, department=department, level=level))
         if not include_inactive:
             qs = qs.filter(matter__status=MatterStatus.ACTIVE)
         if centre_id:
@@ -119,7 +117,7 @@ def matter_search(q: str = "", *, category: str | None = None, department: Depar
     # Match and rank on the narrow Matter table (name, codes, pinyin keys) and only then fetch the chosen
     # current versions by primary key: a search never sorts or scans the versions' long texts.
     hits = Matter.objects.filter(current_version__isnull=False).filter(
-        _version_filters("current_version__", **filters))
+        _version_filters("current_version__", category=category, department=department, level=level))
     if not include_inactive:
         hits = hits.filter(status=MatterStatus.ACTIVE)
     if centre_id:
@@ -137,7 +135,7 @@ def matter_search(q: str = "", *, category: str | None = None, department: Depar
     if limit:
         chosen = chosen[:limit]
     return (MatterVersion.objects.filter(pk__in=chosen)
-            .select_related("matter", "department", "window_department")
+            .select_related("matter", "department")
             .annotate(rank=_rank(terms[0], "matter__"), name_len=Length("matter__name"))
             .order_by("-rank", "name_len", "matter__code"))
 

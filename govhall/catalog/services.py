@@ -79,11 +79,11 @@ CODE_RE = re.compile(r"^[0-9A-Za-z]+$")
 
 def label(field: str) -> str:
     """The Chinese name of a version field, for messages."""
-    return str(MatterVersion._meta.get_field(field).verbose_name)
+    return str(getattr(MatterVersion._meta.get_field(field), "verbose_name", field))
 
 
 def material_label(field: str) -> str:
-    return str(Material._meta.get_field(field).verbose_name)
+    return str(getattr(Material._meta.get_field(field), "verbose_name", field))
 
 
 # --- access ----------------------------------------------------------------------------------------
@@ -98,8 +98,13 @@ def require_catalog_editor(actor: Any) -> None:
 # --- search keys -----------------------------------------------------------------------------------
 
 
+def _alnum_chars(text: str) -> Any:
+    """pypinyin's handler for non-Chinese runs: keep letters and digits, one item each."""
+    return [c for c in text if c.isalnum()]
+
+
 def _pinyin_parts(name: str, style: Style) -> list[str]:
-    return [p.lower() for p in lazy_pinyin(name, style=style, errors=lambda s: [c for c in s if c.isalnum()])]
+    return [p.lower() for p in lazy_pinyin(name, style=style, errors=_alnum_chars)]
 
 
 def search_keys(*, name: str, code: str, basic_code: str) -> tuple[str, str]:
@@ -168,7 +173,7 @@ def _department(value: Any, field: str, errors: dict[str, str]) -> Department | 
     return found
 
 
-def _choice(data: dict[str, Any], field: str, choices: type, errors: dict[str, str]) -> None:
+def _choice(data: dict[str, Any], field: str, choices: Any, errors: dict[str, str]) -> None:
     value = data.get(field)
     if value in (None, ""):
         return
@@ -389,8 +394,8 @@ def material_data(material: Material) -> dict[str, Any]:
 def version_snapshot(version: MatterVersion) -> dict[str, Any]:
     """JSON-able content of a version and its materials (audit, comparison)."""
     data = version_data(version)
-    data["department"] = version.department.code if version.department_id else None
-    data["window_department"] = version.window_department.code if version.window_department_id else None
+    data["department"] = version.department.code
+    data["window_department"] = version.window_department.code if version.window_department else None
     data["fee_amount"] = str(version.fee_amount) if version.fee_amount is not None else None
     data["materials"] = [{f: getattr(m, f) for f in MATERIAL_FIELDS} for m in version.materials.all()]
     return data
@@ -402,8 +407,7 @@ def _write_materials(version: MatterVersion, materials: Sequence[dict[str, Any]]
     keep its uploaded files, and `blank_form`/`sample` as new uploads (or False to clear)."""
     version.materials.all().delete()
     for order, item in enumerate(materials, start=1):
-        row = Material(version=version, order=order,
-                       **{f: item.get(f, Material._meta.get_field(f).get_default()) for f in MATERIAL_FIELDS})
+        row = Material(version=version, order=order, **{f: item[f] for f in MATERIAL_FIELDS if f in item})
         if row.material_form in (None, ""):
             row.material_form = MaterialForm.PAPER
         row.required = bool(row.required)
@@ -490,6 +494,16 @@ def matter_draft(matter: Matter) -> MatterVersion | None:
     return matter.versions.filter(state=VersionState.DRAFT).first()
 
 
+def _locked_draft(actor: Any, matter: Matter, missing: str) -> tuple[Matter, MatterVersion]:
+    """Inside a transaction: the editor check, the matter row locked, and its draft (Conflict if none)."""
+    require_catalog_editor(actor)
+    matter = _lock(matter)
+    draft = matter_draft(matter)
+    if draft is None:
+        raise Conflict(missing)
+    return matter, draft
+
+
 def matter_draft_save(*, actor: Any, matter: Matter, data: dict[str, Any] | None = None,
                       materials: Sequence[dict[str, Any]] | None = None, change_kind: str = ChangeKind.CHANGE,
                       change_reason: str = "", basic_code: str | None = None) -> MatterVersion:
@@ -545,12 +559,8 @@ def matter_draft_save(*, actor: Any, matter: Matter, data: dict[str, Any] | None
 
 def matter_draft_discard(*, actor: Any, matter: Matter) -> None:
     """Throw the draft away. A matter never published goes with it (it has no history to keep)."""
-    require_catalog_editor(actor)
     with transaction.atomic():
-        matter = _lock(matter)
-        draft = matter_draft(matter)
-        if draft is None:
-            raise Conflict("该事项没有草稿。")
+        matter, draft = _locked_draft(actor, matter, "该事项没有草稿。")
         snapshot = version_snapshot(draft)
         draft.materials.all().delete()
         draft.delete()
@@ -562,12 +572,8 @@ def matter_draft_discard(*, actor: Any, matter: Matter) -> None:
 
 def matter_publish(*, actor: Any, matter: Matter, reason: str = "") -> MatterVersion:
     """Publish the draft: it becomes the current version, the previous one is kept as history."""
-    require_catalog_editor(actor)
     with transaction.atomic():
-        matter = _lock(matter)
-        draft = matter_draft(matter)
-        if draft is None:
-            raise Conflict("该事项没有待发布的草稿，请先编辑。")
+        matter, draft = _locked_draft(actor, matter, "该事项没有待发布的草稿，请先编辑。")
         data = version_data(draft)
         _raise(version_check(data, [material_data(m) for m in draft.materials.all()]))
         reason = (reason or draft.change_reason or "").strip()
@@ -676,9 +682,12 @@ def centre_matter_assign(*, actor: Any, centre: Centre, matter: Matter, service_
         raise Conflict(f"事项“{matter.name}”已取消，不能进驻。")
     if not matter.is_published:
         raise Conflict(f"事项“{matter.name}”尚未发布，不能进驻。")
+    current = matter.current_version
+    if current is None:
+        raise Conflict(f"事项“{matter.name}”尚未发布，不能进驻。")
     if service_mode is None:
         service_mode = CentreServiceMode.HANDLE
-        if centre.level == CentreLevel.VILLAGE and ExerciseLevel.VILLAGE not in matter.current_version.level_codes:
+        if centre.level == CentreLevel.VILLAGE and ExerciseLevel.VILLAGE not in current.level_codes:
             service_mode = CentreServiceMode.FORWARD
     if service_mode not in CentreServiceMode.values:
         raise field_error("service_mode", f"「服务方式」“{service_mode}”未知。")

@@ -237,7 +237,7 @@ def matter_action(request: HttpRequest, code: str, action: str) -> HttpResponse:
     matter = _matter(request, code)
     form = ReasonForm(request.POST)
     reason = form.data.get("reason", "").strip()
-    operations = {
+    operations: dict[str, tuple[Callable[..., MatterVersion], str]] = {
         "publish": (services.matter_publish, "已发布，新版本即时生效。"),
         "suspend": (services.matter_suspend, "已暂停：不再受理新的办件。"),
         "resume": (services.matter_resume, "已恢复受理。"),
@@ -250,8 +250,9 @@ def matter_action(request: HttpRequest, code: str, action: str) -> HttpResponse:
             messages.error(request, exc.message)
             return redirect("catalog:matter", code=code)
         messages.success(request, "草稿已删除。")
-        return redirect("catalog:matter" if matter.is_published else "catalog:list", **(
-            {"code": code} if matter.is_published else {}))
+        if matter.is_published:
+            return redirect("catalog:matter", code=code)
+        return redirect("catalog:list")
     if action not in operations:
         raise NotFound()
     func, done = operations[action]
@@ -268,14 +269,21 @@ def matter_action(request: HttpRequest, code: str, action: str) -> HttpResponse:
 # --- public guide ------------------------------------------------------------------------------
 
 
-def guide(request: HttpRequest, code: str) -> HttpResponse:
-    """The public online guide (SCOPE-4): no login. The portal may serve the same at /guide/<code>/."""
+def _public_version(code: str) -> MatterVersion:
     try:
         matter = selectors.public_matter(code)
     except NotFound:
         raise Http404("未找到该事项的办事指南。") from None
     version = matter.current_version
     assert version is not None
+    version.matter = matter
+    return version
+
+
+def guide(request: HttpRequest, code: str) -> HttpResponse:
+    """The public online guide (SCOPE-4): no login. The portal may serve the same at /guide/<code>/."""
+    version = _public_version(code)
+    matter = version.matter
     url = documents.guide_url(matter)
     return render(request, "catalog/guide.html", {
         "matter": matter, "version": version, "materials": list(version.materials.all()),
@@ -303,27 +311,18 @@ PDF, DOCX = "application/pdf", "application/vnd.openxmlformats-officedocument.wo
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def guide_pdf(request: HttpRequest, code: str) -> HttpResponse:
-    try:
-        matter = selectors.public_matter(code)
-    except NotFound:
-        raise Http404 from None
-    assert matter.current_version is not None
-    data = documents.guide_pdf(matter.current_version, centre=_guide_centre(request))
-    return _download(data, f"{matter.name}办事指南.pdf", PDF, inline=True)
+def guide_file(request: HttpRequest, code: str, fmt: str) -> HttpResponse:
+    """The guide as PDF (shown in the browser) or .docx; `?centre=<id>` puts that centre's address on it."""
+    version = _public_version(code)
+    centre = _guide_centre(request)
+    if fmt == "pdf":
+        return _download(documents.guide_pdf(version, centre=centre), f"{version.name}办事指南.pdf", PDF, inline=True)
+    if fmt == "docx":
+        return _download(documents.guide_docx(version, centre=centre), f"{version.name}办事指南.docx", DOCX)
+    raise Http404
 
 
-def guide_docx(request: HttpRequest, code: str) -> HttpResponse:
-    try:
-        matter = selectors.public_matter(code)
-    except NotFound:
-        raise Http404 from None
-    assert matter.current_version is not None
-    data = documents.guide_docx(matter.current_version, centre=_guide_centre(request))
-    return _download(data, f"{matter.name}办事指南.docx", DOCX)
-
-
-def material_file(request: HttpRequest, code: str, material_id: int, kind: str) -> HttpResponse:
+def material_file(request: HttpRequest, code: str, material_id: int, kind: str) -> FileResponse:
     """A material's blank form or filled sample. Public for the current version (they are part of the guide);
     staff may fetch those of any version they can see."""
     if kind not in ("blank_form", "sample"):
@@ -339,10 +338,10 @@ def material_file(request: HttpRequest, code: str, material_id: int, kind: str) 
     if not (public or staff_ok) or not stored:
         raise Http404
     content_type = mimetypes.guess_type(stored.name)[0] or "application/octet-stream"
-    response = FileResponse(stored.open("rb"), content_type=content_type, as_attachment=True,
-                            filename=f"{material.name}-{'空白表格' if kind == 'blank_form' else '示例样表'}"
-                                     f"{stored.name[stored.name.rfind('.'):]}")
-    return response
+    suffix = stored.name[stored.name.rfind("."):]
+    label = "空白表格" if kind == "blank_form" else "示例样表"
+    return FileResponse(stored.open("rb"), content_type=content_type, as_attachment=True,
+                        filename=f"{material.name}-{label}{suffix}")
 
 
 # --- centres (SCOPE-3) ----------------------------------------------------------------------------
@@ -448,7 +447,7 @@ def import_xlsx(request: HttpRequest) -> HttpResponse:
         upload = request.FILES.get("file")
         if upload is None:
             errors = ["请选择要导入的 .xlsx 文件。"]
-        elif upload.size > settings.UPLOAD_MAX_BYTES:
+        elif (upload.size or 0) > settings.UPLOAD_MAX_BYTES:
             errors = [f"文件超过 {settings.UPLOAD_MAX_BYTES // 1024 // 1024} MB。"]
         else:
             try:

@@ -21,8 +21,8 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from govhall.core.audit import audit_record
-from govhall.core.errors import ServiceError
 from govhall.orgs.models import Department, WindowClass
+from govhall.orgs.services import ImportRejected
 
 from .models import (
     CaseType,
@@ -54,13 +54,13 @@ from .services import (
 )
 
 MATTER_SHEET, MATERIAL_SHEET, HELP_SHEET = "事项", "材料", "填写说明"
-CHOICE_FIELDS: dict[str, type] = {
+CHOICE_FIELDS: dict[str, Any] = {
     "matter_type": MatterType, "category": NoticeCategory, "delivery_mode": DeliveryMode,
     "window_class": WindowClass, "legal_limit_unit": TimeUnit, "promised_limit_unit": TimeUnit,
     "case_type": CaseType, "check_method": CheckMethod,
 }
-MATERIAL_CHOICES: dict[str, type] = {"material_form": MaterialForm}
-CODE_LIST_FIELDS: dict[str, type] = {"levels": ExerciseLevel, "service_objects": ServiceObject,
+MATERIAL_CHOICES: dict[str, Any] = {"material_form": MaterialForm}
+CODE_LIST_FIELDS: dict[str, Any] = {"levels": ExerciseLevel, "service_objects": ServiceObject,
                                      "handling_forms": HandlingForm}
 BOOL_FIELDS = {"charges", "supports_appointment", "supports_online", "supports_online_payment", "supports_express"}
 MATERIAL_BOOLS = {"required", "rongque", "commitment"}
@@ -121,7 +121,7 @@ def catalog_export_xlsx(*, versions: list[MatterVersion] | None = None) -> bytes
     cols = _headers()
     ws.append([h for _, h in cols])
     for version in versions:
-        row = []
+        row: list[Any] = []
         for name, _ in cols:
             if name == "code":
                 row.append(version.matter.code)
@@ -191,17 +191,6 @@ class ImportResult:
         return f"新增 {len(self.created)} 项，变更 {len(self.changed)} 项，未变 {len(self.unchanged)} 项"
 
 
-class ImportRejected(ServiceError):
-    code = "import_rejected"
-
-    def __init__(self, errors: list[str]) -> None:
-        shown = errors[:50]
-        more = f"\n……另有{len(errors) - 50}处错误" if len(errors) > 50 else ""
-        super().__init__(f"导入文件有{len(errors)}处错误，未写入任何数据：\n" + "\n".join(shown) + more,
-                         fields={"file": "；".join(shown)})
-        self.errors = errors
-
-
 def _text(value: Any) -> str:
     if value is None:
         return ""
@@ -210,7 +199,7 @@ def _text(value: Any) -> str:
     return str(value).strip()
 
 
-def _parse(name: str, value: Any, tables: dict[str, type]) -> tuple[Any, str | None]:
+def _parse(name: str, value: Any, tables: dict[str, Any]) -> tuple[Any, str | None]:
     """(value for the services, error message or None) for one cell."""
     text = _text(value)
     if name in tables:
@@ -346,7 +335,8 @@ def catalog_import_xlsx(*, actor: Any, source: str | BinaryIO | bytes) -> Import
         basic_code = data.pop("basic_code", "")
         reason = data.pop("change_reason", "") or "Excel批量导入"
         matter = existing.get(code)
-        if matter is not None and matter.current_version is None:
+        current = matter.current_version if matter is not None else None
+        if matter is not None and current is None:
             errors.append(f"{_where(MATTER_SHEET, row_no, index['code'], '实施编码')}：事项“{code}”尚有未发布的草稿，"
                           "请先在系统中发布或删除草稿。")
             continue
@@ -356,10 +346,11 @@ def catalog_import_xlsx(*, actor: Any, source: str | BinaryIO | bytes) -> Import
             if matter.status == "cancelled":
                 errors.append(f"{_where(MATTER_SHEET, row_no, index['code'], '实施编码')}：事项“{code}”已取消，不能导入变更。")
                 continue
-            merged = version_data(matter.current_version)
+            assert current is not None
+            merged = version_data(current)
             merged.update(data)
             check_items = [dict(m) for m in items] if items is not None else [
-                material_data(m) for m in matter.current_version.materials.all()]
+                material_data(m) for m in current.materials.all()]
         else:
             merged = data
             check_items = [dict(m) for m in items] if items is not None else []
@@ -379,16 +370,14 @@ def catalog_import_xlsx(*, actor: Any, source: str | BinaryIO | bytes) -> Import
                 if row_of is None:
                     errors.append(f"{_where(MATTER_SHEET, row_no, index['code'], '实施编码')}（现有材料）：{message}")
                 else:
-                    col = mindex.get(mfield)
-                    errors.append(f"{_where(MATERIAL_SHEET, row_of, col, mheaders.get(mfield, mfield))}：{message}")
+                    where = _where(MATERIAL_SHEET, row_of, mindex.get(mfield), mheaders.get(mfield, mfield))
+                    errors.append(f"{where}：{message}")
             else:
-                col = index.get(key)
-                errors.append(f"{_where(MATTER_SHEET, row_no, col, headers.get(key, key))}：{message}")
+                errors.append(f"{_where(MATTER_SHEET, row_no, index.get(key), headers.get(key, key))}：{message}")
         if problems:
             continue
         clean_items = [{k: v for k, v in m.items() if k != "_row"} for m in check_items]
-        if matter is not None:
-            current = matter.current_version
+        if matter is not None and current is not None:
             before = version_data(current)
             version_check(before, [])
             now = _comparable(merged, clean_items)
@@ -396,7 +385,11 @@ def catalog_import_xlsx(*, actor: Any, source: str | BinaryIO | bytes) -> Import
             if now == was and basic_code == matter.basic_code:
                 plan.append(("same", matter, basic_code, merged, None, reason))
                 continue
-            plan.append(("change", matter, basic_code, data, items and clean_items, reason))
+            # Uploaded blank forms and samples follow a material of the same name into the new version.
+            by_name = {m.name: m.pk for m in current.materials.all()}
+            for item in clean_items:
+                item.setdefault("id", by_name.get(item["name"]))
+            plan.append(("change", matter, basic_code, data, clean_items if items is not None else None, reason))
         else:
             plan.append(("new", None, basic_code, merged, clean_items, code))
     for code, rows_of in materials.items():

@@ -54,17 +54,20 @@ def _scoped(user: Any, qs: QuerySet, *, own: Q, village_shares: bool = False) ->
     return qs.filter(own)
 
 
+def _one(qs: QuerySet, pk: int | str) -> Any:
+    try:
+        return qs.get(pk=int(pk))
+    except (qs.model.DoesNotExist, ValueError, TypeError):
+        raise NotFound() from None
+
+
 def enquiries_visible_to(user: Any) -> QuerySet[Enquiry]:
     own = Q(first_staff_id=user.pk) | Q(handed_to_id=user.pk) if user.is_authenticated else Q(pk__in=[])
     return _scoped(user, Enquiry.objects.all(), own=own, village_shares=True)
 
 
 def access_enquiry(user: Any, enquiry_id: int | str) -> Enquiry:
-    try:
-        return enquiries_visible_to(user).select_related("centre", "first_staff", "handed_to", "matter").get(
-            pk=int(enquiry_id))
-    except (Enquiry.DoesNotExist, ValueError, TypeError):
-        raise NotFound() from None
+    return _one(enquiries_visible_to(user).select_related("centre", "first_staff", "handed_to", "matter"), enquiry_id)
 
 
 def leaves_visible_to(user: Any) -> QuerySet[Leave]:
@@ -73,10 +76,7 @@ def leaves_visible_to(user: Any) -> QuerySet[Leave]:
 
 
 def access_leave(user: Any, leave_id: int | str) -> Leave:
-    try:
-        return leaves_visible_to(user).select_related("staff", "centre", "centre__director").get(pk=int(leave_id))
-    except (Leave.DoesNotExist, ValueError, TypeError):
-        raise NotFound() from None
+    return _one(leaves_visible_to(user).select_related("staff", "centre", "centre__director"), leave_id)
 
 
 def can_decide_leave(user: Any, leave: Leave) -> bool:
@@ -100,10 +100,7 @@ def assessment_results_visible_to(user: Any) -> QuerySet[AssessmentResult]:
 
 
 def access_assessment_result(user: Any, result_id: int | str) -> AssessmentResult:
-    try:
-        return assessment_results_visible_to(user).select_related("staff", "centre", "scheme").get(pk=int(result_id))
-    except (AssessmentResult.DoesNotExist, ValueError, TypeError):
-        raise NotFound() from None
+    return _one(assessment_results_visible_to(user).select_related("staff", "centre", "scheme"), result_id)
 
 
 def can_see_centre_roster(user: Any, centre: Centre) -> bool:

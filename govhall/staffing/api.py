@@ -34,9 +34,11 @@ MAX_LIMIT = 200
 
 
 def _aware(value: dt.datetime | None) -> dt.datetime | None:
-    if value is not None and timezone.is_naive(value):
-        return timezone.make_aware(value)
-    return value
+    return _as_aware(value) if value is not None else None
+
+
+def _as_aware(value: dt.datetime) -> dt.datetime:
+    return timezone.make_aware(value) if timezone.is_naive(value) else value
 
 
 def _limit(limit: int) -> int:
@@ -52,8 +54,12 @@ class StaffOut(Schema):
     staff_no: str | None
 
 
-def _staff(user: Any) -> StaffOut | None:
-    return StaffOut(id=user.pk, name=user.display_name, staff_no=user.staff_no) if user is not None else None
+def _staff(user: Any) -> StaffOut:
+    return StaffOut(id=user.pk, name=user.display_name, staff_no=user.staff_no)
+
+
+def _staff_or_none(user: Any) -> StaffOut | None:
+    return _staff(user) if user is not None else None
 
 
 class EnquiryOut(Schema):
@@ -82,10 +88,10 @@ def _enquiry_out(e: Enquiry) -> EnquiryOut:
     return EnquiryOut(
         id=e.pk, centre_id=e.centre_id, centre=e.centre.name, first_staff=_staff(e.first_staff), channel=e.channel,
         asker_name=e.asker_name_masked, asker_phone=e.asker_phone_masked,
-        matter_code=e.matter.code if e.matter_id else None, question=e.question, answer=e.answer,
+        matter_code=e.matter.code if e.matter is not None else None, question=e.question, answer=e.answer,
         status=e.status, status_label=e.get_status_display(), created_at=e.created_at,
-        handed_to=_staff(e.handed_to), handed_at=e.handed_at, handover_note=e.handover_note,
-        answered_by=_staff(e.answered_by), answered_at=e.answered_at, converted_case_number=e.converted_case_number,
+        handed_to=_staff_or_none(e.handed_to), handed_at=e.handed_at, handover_note=e.handover_note,
+        answered_by=_staff_or_none(e.answered_by), answered_at=e.answered_at, converted_case_number=e.converted_case_number,
     )
 
 
@@ -162,7 +168,7 @@ def _leave_out(lv: Leave) -> LeaveOut:
     return LeaveOut(id=lv.pk, staff=_staff(lv.staff), centre_id=lv.centre_id, kind=lv.kind,
                     kind_label=lv.get_kind_display(), start_at=lv.start_at, end_at=lv.end_at, reason=lv.reason,
                     status=lv.status, status_label=lv.get_status_display(), requested_at=lv.requested_at,
-                    approved_by=_staff(lv.approved_by), decided_at=lv.decided_at, decision_note=lv.decision_note)
+                    approved_by=_staff_or_none(lv.approved_by), decided_at=lv.decided_at, decision_note=lv.decision_note)
 
 
 class HandlerOut(Schema):
@@ -331,13 +337,13 @@ def list_leaves(request: HttpRequest, status: str | None = None, centre_id: int 
 def request_leave(request: HttpRequest, payload: LeaveIn) -> Status[LeaveOut]:
     from govhall.accounts.models import User
 
-    staff = request.user
+    staff: Any = request.user
     if payload.staff_id and payload.staff_id != request.user.pk:
         staff = User.objects.filter(pk=payload.staff_id, is_active=True).select_related("centre").first()
         if staff is None:
             raise field_error("staff_id", "未找到该工作人员。")
-    leave = services.leave_request(staff=staff, kind=payload.kind, start_at=_aware(payload.start_at),
-                                   end_at=_aware(payload.end_at), reason=payload.reason, actor=request.user)
+    leave = services.leave_request(staff=staff, kind=payload.kind, start_at=_as_aware(payload.start_at),
+                                   end_at=_as_aware(payload.end_at), reason=payload.reason, actor=request.user)
     return Status(201, _leave_out(leave))
 
 
@@ -364,7 +370,8 @@ def cancel_leave(request: HttpRequest, leave_id: int) -> LeaveOut:
 
 @router.get("/roster", response=RosterOut, summary="中心岗位在岗情况与当前办理人（AB角）")
 def get_roster(request: HttpRequest, centre_id: int | None = None, at: dt.datetime | None = None) -> RosterOut:
-    centre = access_centre(request.user, centre_id or request.user.centre_id or 0)
+    user: Any = request.user
+    centre = access_centre(user, centre_id or user.centre_id or 0)
     if not can_see_centre_roster(request.user, centre):
         raise NotFound()
     roster = roster_for(centre=centre, at=_aware(at))

@@ -34,7 +34,8 @@ class AnswerForm(forms.Form):
 
 
 class HandOverForm(forms.Form):
-    to = forms.ModelChoiceField(label="转交给（指定同事）", queryset=None, empty_label="请选择")  # type: ignore[arg-type]
+    to: forms.ModelChoiceField = forms.ModelChoiceField(label="转交给（指定同事）", queryset=None,  # type: ignore[arg-type]
+                                                        empty_label="请选择")
     note = forms.CharField(label="转交说明", required=False, max_length=300)
 
     def __init__(self, *args: Any, candidates: Any, **kwargs: Any) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Any
 
 from django.utils import timezone
 
@@ -34,7 +35,7 @@ def load_demo() -> str:
     from govhall.accounts.models import User
     from govhall.staffing.models import Attendance, Enquiry, EnquiryStatus, Leave, LeaveKind, LeaveStatus
 
-    users = {u.username: u for u in User.objects.filter(username__in=[
+    users: dict[str, Any] = {u.username: u for u in User.objects.filter(username__in=[
         "lvsi_front", "lvsi_front2", "lvsi_back", "lvsi_back2", "lvsi_director", "lvsi_guide"])}
     if len(users) < 6:
         return "人员管理演示数据：缺少吕四港镇演示人员，跳过"

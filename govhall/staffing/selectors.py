@@ -12,9 +12,21 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from govhall.orgs.models import Centre, Post
-from govhall.staffing.access import assessment_results_visible_to, enquiries_visible_to
+from govhall.staffing.access import (
+    assessment_results_visible_to,
+    can_decide_leave,
+    enquiries_visible_to,
+    leaves_visible_to,
+)
 from govhall.staffing.indicators import quantize
-from govhall.staffing.models import AssessmentResult, AssessmentScheme, Enquiry, EnquiryStatus
+from govhall.staffing.models import (
+    AssessmentResult,
+    AssessmentScheme,
+    Enquiry,
+    EnquiryStatus,
+    Leave,
+    LeaveStatus,
+)
 from govhall.staffing.services import Availability, Handler, post_handler
 
 
@@ -36,6 +48,13 @@ def enquiries_for_list(user: Any, *, status: str | None = None, centre_id: int |
     if centre_id:
         qs = qs.filter(centre_id=centre_id)
     return qs.select_related("centre", "first_staff", "handed_to", "matter").order_by("-created_at", "-id")
+
+
+def leaves_to_decide(user: Any) -> list[Leave]:
+    """Requested leave this user may approve or reject (their centre's, or directors' for the bureau admin)."""
+    qs = (leaves_visible_to(user).filter(status=LeaveStatus.REQUESTED).exclude(staff_id=user.pk)
+          .select_related("staff", "centre", "centre__director").order_by("start_at"))
+    return [leave for leave in qs if can_decide_leave(user, leave)]
 
 
 # --- roster -------------------------------------------------------------------------------------

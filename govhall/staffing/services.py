@@ -50,32 +50,21 @@ from govhall.staffing.models import (
 
 
 def working_days_in(days: Iterable[dt.date]) -> list[dt.date]:
-    """The working days among `days`: a bureau-entered holiday or make-up day wins, then chinesecalendar;
-    for a year neither knows, Monday to Friday (used for sign-in checks and attendance, never deadlines)."""
-    import chinese_calendar
+    """The working days among `days` (govhall.core.calendar). For sign-in checks and attendance only, a
+    year nobody has entered yet counts Monday to Friday: routing must never fail for want of a holiday
+    table (deadlines, which must, use govhall.core.calendar directly and raise UnknownYearError)."""
+    from govhall.core.calendar import UnknownYearError, working_calendar
 
-    from govhall.core.models import CalendarDay, DayKind
-
-    days = list(days)
-    if not days:
-        return []
-    overrides = dict(CalendarDay.objects.filter(date__gte=min(days), date__lte=max(days)).values_list("date", "kind"))
+    calendar = working_calendar()
     out = []
     for day in days:
-        if day in overrides:
-            working = overrides[day] == DayKind.WORKDAY
-        else:
-            try:
-                working = bool(chinese_calendar.is_workday(day))
-            except NotImplementedError:
-                working = day.weekday() < 5
+        try:
+            working = calendar.is_working_day(day)
+        except UnknownYearError:
+            working = day.weekday() < 5
         if working:
             out.append(day)
     return out
-
-
-def is_working_day(day: dt.date) -> bool:
-    return bool(working_days_in([day]))
 
 
 # --- availability and AB routing (STD-4) ---------------------------------------------------------
@@ -110,7 +99,7 @@ class Availability:
             Attendance.objects.filter(staff_id__in=ids, date=self.local.date(), sign_in_at__lte=at)
             .values_list("staff_id", flat=True)
         )
-        self._working_day = is_working_day(self.local.date())
+        self._working_day = bool(working_days_in([self.local.date()]))
         self._directors: dict[int, Any] = {}
         self._deadlines: dict[int | None, dt.time] = {}
         centre_ids = {u.centre_id for u in users}
@@ -155,7 +144,7 @@ def _find_director(centre: Centre) -> Any:
     for c in (centre, centre.parent) if centre.parent_id else (centre,):
         if c is None:
             continue
-        if c.director_id and c.director.is_active:
+        if c.director is not None and c.director.is_active:
             return c.director
         user = (User.objects.filter(centre=c, is_active=True, role_rows__role=Role.DIRECTOR)
                 .order_by("pk").first())
@@ -197,7 +186,7 @@ def _enquiry_state(e: Enquiry) -> dict[str, Any]:
 
 def _require_owner(enquiry: Enquiry, actor: Any) -> None:
     if enquiry.owner_id != actor.pk:
-        owner = enquiry.handed_to if enquiry.handed_to_id else enquiry.first_staff
+        owner = enquiry.handed_to or enquiry.first_staff
         raise Forbidden(f"该咨询由{owner.display_name}负责（首问负责制），只有负责人可以答复或转交。")
 
 

@@ -26,12 +26,10 @@ from govhall.staffing.access import (
     access_enquiry,
     access_leave,
     attendance_visible_to,
-    can_decide_leave,
     can_manage_assessment,
     can_see_centre_roster,
     directs_a_centre,
     handover_candidates,
-    leaves_visible_to,
     sees_all_staff_records,
 )
 from govhall.staffing.forms import (
@@ -51,11 +49,11 @@ from govhall.staffing.models import (
     AssessmentScheme,
     Attendance,
     EnquiryStatus,
-    LeaveStatus,
 )
 from govhall.staffing.selectors import (
     centre_ranking,
     enquiries_for_list,
+    leaves_to_decide,
     pending_enquiries_for,
     roster_for,
     schemes_with_results,
@@ -95,13 +93,12 @@ def _get(fn: Callable[..., Any], *args: Any) -> Any:
 
 @login_required
 def index(request: HttpRequest) -> HttpResponse:
-    user = request.user
+    user: Any = request.user
     today = timezone.localdate()
     return render(request, "staffing/index.html", {
-        "today_attendance": Attendance.objects.filter(staff=user, date=today).first(),
+        "today_attendance": Attendance.objects.filter(staff_id=user.pk, date=today).first(),
         "pending_count": pending_enquiries_for(user).count(),
-        "to_decide": leaves_visible_to(user).filter(status=LeaveStatus.REQUESTED).exclude(staff=user).count()
-        if directs_a_centre(user) or sees_all_staff_records(user) else 0,
+        "to_decide": len(leaves_to_decide(user)) if directs_a_centre(user) or sees_all_staff_records(user) else 0,
         "is_director": directs_a_centre(user), "can_assess": can_manage_assessment(user),
     })
 
@@ -176,7 +173,7 @@ def enquiry_detail(request: HttpRequest, enquiry_id: int) -> HttpResponse:
 
 @login_required
 def attendance(request: HttpRequest) -> HttpResponse:
-    user = request.user
+    user: Any = request.user
     today = timezone.localdate()
     month = parse_month(request.GET.get("month")) or today.replace(day=1)
     mine = (Attendance.objects.filter(staff=user, date__year=month.year, date__month=month.month)
@@ -219,7 +216,7 @@ def attendance_sign(request: HttpRequest, direction: str) -> HttpResponse:
 
 @login_required
 def leave_list(request: HttpRequest) -> HttpResponse:
-    user = request.user
+    user: Any = request.user
     form = LeaveForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -228,9 +225,7 @@ def leave_list(request: HttpRequest) -> HttpResponse:
         if leave is not None:
             messages.success(request, "请假申请已提交，等待中心主任审批。")
             return redirect("staffing:leave_list")
-    to_decide = [lv for lv in leaves_visible_to(user).filter(status=LeaveStatus.REQUESTED)
-                 .select_related("staff", "centre", "centre__director").order_by("start_at")
-                 if can_decide_leave(user, lv)]
+    to_decide = leaves_to_decide(user)
     return render(request, "staffing/leave_list.html", {
         "form": form, "mine": user.leaves.order_by("-start_at")[:50], "to_decide": to_decide,
         "decision_form": DecisionForm(), "now": timezone.now(),
@@ -259,7 +254,7 @@ def leave_action(request: HttpRequest, leave_id: int, action: str) -> HttpRespon
 
 @login_required
 def roster(request: HttpRequest) -> HttpResponse:
-    user = request.user
+    user: Any = request.user
     centre_id = request.GET.get("centre") or user.centre_id
     if not centre_id:
         raise Http404("请选择服务中心。")
@@ -293,7 +288,7 @@ def _scheme_from(request: HttpRequest) -> AssessmentScheme | None:
 @login_required
 def assessment(request: HttpRequest) -> HttpResponse:
     """Rankings: monthly (month=YYYY-MM) or yearly (year=YYYY); compute form for the bureau."""
-    user = request.user
+    user: Any = request.user
     scheme = _scheme_from(request)
     today = timezone.localdate()
     month = parse_month(request.GET.get("month"))
@@ -353,7 +348,7 @@ def assessment_items(request: HttpRequest) -> HttpResponse:
     """Manual items (uniform/badge checks, training, 奖励, 问责): the bureau records them with a reason."""
     from govhall.accounts.models import User
 
-    user = request.user
+    user: Any = request.user
     if not can_manage_assessment(user):
         raise PermissionDenied("只有市行政审批局管理员或考核员可以录入考核项。")
     form = ManualItemForm(request.POST or None)
@@ -375,7 +370,7 @@ def assessment_items(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def assessment_schemes(request: HttpRequest) -> HttpResponse:
-    user = request.user
+    user: Any = request.user
     if not can_manage_assessment(user):
         raise PermissionDenied("只有市行政审批局管理员或考核员可以设置考核方案。")
     form = SchemeForm(request.POST or None)

@@ -132,3 +132,14 @@ def test_std2_sheet_through_the_api(client, hall, make_matter):
     assert client.post("/api/v1/catalog/notification-sheets", body, content_type="application/json",
                        **other).status_code == 404
     assert NotificationSheet.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_scope1_list_pages_with_offset_and_limit(client, hall, make_matter):
+    for name in ("临时救助申请", "最低生活保障申请", "特困人员救助供养申请"):
+        make_matter(name=name)
+    headers = auth(hall.front_desk)
+    first = client.get("/api/v1/catalog/matters", {"q": "sq", "limit": 2}, **headers).json()
+    rest = client.get("/api/v1/catalog/matters", {"q": "sq", "limit": 2, "offset": 2}, **headers).json()
+    assert len(first) == 2 and len(rest) == 1
+    assert {r["name"] for r in first + rest} == {"临时救助申请", "最低生活保障申请", "特困人员救助供养申请"}

@@ -142,9 +142,9 @@ def test_scope4_public_guide_page_and_files_need_no_login(client, make_matter):
     page = client.get(reverse("catalog:guide", args=[matter.code]))
     body = page.content.decode()
     assert page.status_code == 200 and "最低生活保障申请" in body and "<svg" in body and "家庭收入和财产状况声明" in body
-    pdf = client.get(reverse("catalog:guide_pdf", args=[matter.code]))
+    pdf = client.get(reverse("catalog:guide_file", args=[matter.code, "pdf"]))
     assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf" and pdf.content[:4] == b"%PDF"
-    docx = client.get(reverse("catalog:guide_docx", args=[matter.code]))
+    docx = client.get(reverse("catalog:guide_file", args=[matter.code, "docx"]))
     assert docx.status_code == 200 and docx.content[:2] == b"PK"
     assert client.get(reverse("catalog:guide", args=["320681NOPE"])).status_code == 404
 
@@ -199,3 +199,27 @@ def test_scope1_import_page_lists_errors_and_writes_nothing(client, hall, make_m
     assert MatterVersion.objects.count() == 1
     export = client.get(reverse("catalog:export"))
     assert export.status_code == 200 and export.content[:2] == b"PK"
+
+
+@pytest.mark.django_db
+def test_scope1_blank_form_upload_is_served_with_the_public_guide(client, hall, departments):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    login(client, hall.bureau_admin)
+    bad = form_post(materials=[{"name": "申请表", "material_form": "paper", "originals": "1", "copies": "0",
+                                "blank_form": SimpleUploadedFile("x.exe", b"MZ")}])
+    response = client.post(reverse("catalog:matter_new"), bad)
+    assert response.status_code == 400 and "类型不支持" in response.content.decode()
+    assert not Matter.objects.exists()
+    good = form_post(materials=[{"name": "申请表", "material_form": "paper", "originals": "1", "copies": "0",
+                                 "blank_form": SimpleUploadedFile("申请表.pdf", b"%PDF-1.4 form")}])
+    assert client.post(reverse("catalog:matter_new"), good).status_code == 302
+    matter = Matter.objects.get()
+    client.post(reverse("catalog:matter_action", args=[matter.code, "publish"]), {"reason": ""})
+    material = Matter.objects.get().current_version.materials.get()
+    client.logout()
+    guide = client.get(reverse("catalog:guide", args=[matter.code])).content.decode()
+    url = reverse("catalog:material_file", args=[matter.code, material.pk, "blank_form"])
+    assert url in guide
+    response = client.get(url)
+    assert response.status_code == 200 and b"".join(response.streaming_content) == b"%PDF-1.4 form"

@@ -128,3 +128,19 @@ def test_scope1_import_command_maps_govhall_catalog_import(two, tmp_path):
 def test_scope1_village_clerk_cannot_import(two, hall):
     with pytest.raises(Forbidden):
         catalog_import_xlsx(actor=hall.village_clerk, source=catalog_export_xlsx())
+
+
+@pytest.mark.django_db
+def test_scope1_changed_materials_keep_their_uploaded_forms(two):
+    from django.core.files.base import ContentFile
+
+    dibao = two[0]
+    form = dibao.current_version.materials.get(name="最低生活保障申请书")
+    form.blank_form.save("apply.pdf", ContentFile(b"%PDF-1.4 blank"))
+    wb = _book(catalog_export_xlsx())
+    mws = wb["材料"]
+    mws.cell(row=2, column=_col(mws, "填报须知")).value = "用黑色签字笔填写"
+    result = catalog_import_xlsx(actor=None, source=_save(wb))
+    assert result.changed == ["320681MZ050011"]
+    new = Matter.objects.get(code="320681MZ050011").current_version.materials.get(name="最低生活保障申请书")
+    assert new.fill_notes == "用黑色签字笔填写" and new.blank_form.name == form.blank_form.name

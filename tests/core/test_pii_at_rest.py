@@ -21,7 +21,34 @@ from govhall.core.crypto import EncryptedTextField, lookup_digest
 ID = "320681199003071231"
 
 # (app_label.ModelName, field, callable(id_number) -> saved instance). Add real models here.
-REAL_MODELS: list[tuple[str, str, Callable[[str], Any]]] = []
+def _notification(field: str) -> Callable[[str], Any]:
+    def make(value: str) -> Any:
+        from govhall.exchange.models import Notification
+
+        values = {"recipient": "13800000000", "text": "您的验证码", field: value}
+        return Notification.objects.create(recipient_digest="x", recipient_masked="138****0000", **values)
+
+    return make
+
+
+def _enquiry(field: str) -> Callable[[str], Any]:
+    def make(value: str) -> Any:
+        from govhall.staffing.models import Enquiry
+        from tests.factories import UserFactory
+
+        staff = UserFactory()
+        return Enquiry.objects.create(centre=staff.centre, first_staff=staff, question="低保怎么申请",
+                                      **{field: value})
+
+    return make
+
+
+REAL_MODELS: list[tuple[str, str, Callable[[str], Any]]] = [
+    ("staffing.Enquiry", "asker_name", _enquiry("asker_name")),
+    ("staffing.Enquiry", "asker_phone", _enquiry("asker_phone")),
+    ("exchange.Notification", "recipient", _notification("recipient")),
+    ("exchange.Notification", "text", _notification("text")),
+]
 
 
 def encrypted_fields_in_project() -> set[tuple[str, str]]:

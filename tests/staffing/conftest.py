@@ -18,6 +18,13 @@ def local(*args: int) -> dt.datetime:
     return dt.datetime(*args, tzinfo=TZ)
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """The personas get passwords; argon2 makes each test's setup take seconds. These tests log in with
+    force_login, so a fast hasher changes nothing they check."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def post(hall):
     b = UserFactory(centre=hall.town, roles=[Role.BACK_OFFICE], full_name="李秀梅")

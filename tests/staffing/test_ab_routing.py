@@ -119,3 +119,18 @@ def test_std4_staff_is_available_reports_the_reason(post):
     assert staff_is_available(post.a_staff, TUESDAY_10AM) == (False, "请假（公出）中")
     assert staff_is_available(post.b_staff, TUESDAY_10AM) == (False, "未在08:45前签到")
     assert staff_is_available(post.b_staff, local(2026, 3, 10, 8, 0)) == (True, "")
+
+
+@pytest.mark.django_db
+def test_std4_bureau_calendar_rows_count_and_an_unknown_year_still_routes(post):
+    from govhall.core.calendar import clear_cache
+    from govhall.core.models import CalendarDay
+
+    CalendarDay.objects.create(date=dt.date(2026, 3, 10), kind="holiday", name="测试放假")
+    try:
+        assert post_handler(post=post, at=TUESDAY_10AM).role == "A"  # a holiday: no sign-in needed
+    finally:
+        CalendarDay.objects.all().delete()
+        clear_cache()
+    # 2030 is in no table: Monday to Friday count, and routing still answers
+    assert post_handler(post=post, at=local(2030, 3, 12, 10, 0)).role == "director"

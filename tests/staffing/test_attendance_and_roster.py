@@ -111,3 +111,18 @@ def test_std4_roster_page_and_api_access(client, hall, post):
     assert client.get(f"/api/v1/staffing/posts/{post.pk}/handler").status_code == 404
     assert client.get(f"/api/v1/staffing/roster?centre_id={hall.other_village.pk}").status_code == 404
     assert client.get("/api/v1/staffing/roster").status_code == 200  # their own village
+
+
+@pytest.mark.django_db
+def test_std7_api_sign_out_after_sign_in_only(client, hall):
+    with time_machine.travel(local(2026, 3, 10, 17, 0), tick=False):  # sessions follow the clock
+        login(client, hall.guide)
+        response = client.post("/api/v1/staffing/attendance/sign-out")
+        assert response.status_code == 409 and "尚未签到" in response.json()["message"]
+        client.post("/api/v1/staffing/attendance/sign-in", REMOTE_ADDR="10.1.1.1")
+    with time_machine.travel(local(2026, 3, 10, 17, 35), tick=False):
+        login(client, hall.guide)
+        response = client.post("/api/v1/staffing/attendance/sign-out", REMOTE_ADDR="10.1.1.2")
+    assert response.status_code == 200 and response.json()["sign_out_ip"] == "10.1.1.2"
+    row = Attendance.objects.get(staff=hall.guide)
+    assert row.sign_out_at == local(2026, 3, 10, 17, 35) and row.sign_out_ip == "10.1.1.2"

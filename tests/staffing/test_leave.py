@@ -154,3 +154,16 @@ def test_std7_leave_pages_request_and_decide(client, hall):
     assert leave.status == LeaveStatus.APPROVED
     login(client, hall.guide)
     assert client.post(f"/staffing/leaves/{leave.pk}/approve/").status_code == 404
+
+
+@pytest.mark.django_db
+def test_std7_leave_api_cancel_only_own(client, hall):
+    leave = _ask(hall.front_desk)
+    login(client, hall.director)
+    assert client.post(f"/api/v1/staffing/leaves/{leave.pk}/cancel").status_code == 403
+    with time_machine.travel(NOW, tick=False):  # sessions follow the clock: log in inside it
+        login(client, hall.front_desk)
+        response = client.post(f"/api/v1/staffing/leaves/{leave.pk}/cancel")
+        assert response.status_code == 200 and response.json()["status"] == "cancelled"
+        assert Leave.objects.get(pk=leave.pk).status == LeaveStatus.CANCELLED
+        assert client.post(f"/api/v1/staffing/leaves/{leave.pk}/cancel").status_code == 409
