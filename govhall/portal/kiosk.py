@@ -104,6 +104,8 @@ def kiosk_guide(request: HttpRequest, centre_id: int, code: str) -> HttpResponse
     version = matter.current_version
     assert version is not None
     materials = selectors.guide_materials(version)
+    for material in materials:  # no downloads at the kiosk: nothing may lead out of it
+        material.blank_form = material.sample = None  # type: ignore[assignment]
     issuable = matter.status == MatterStatus.ACTIVE and any(
         m["id"] == matter.pk for m in issue_options(centre)["matters"])
     return render(request, "portal/kiosk/guide.html", _context(

@@ -127,3 +127,15 @@ def test_kiosk_of_a_closed_or_unknown_centre_is_404(client: Client, world: Any) 
     world.other_village.save()
     assert client.get(f"/portal/kiosk/{world.other_village.pk}/").status_code == 404
     assert client.get("/portal/kiosk/999999/").status_code == 404
+
+
+def test_downloads_are_on_the_web_guide_but_not_at_the_kiosk(client: Client, world: Any) -> None:
+    """SCOPE-4: the web guide offers the blank form; the kiosk shows the same guide without any way out."""
+    from django.core.files.base import ContentFile
+
+    material = world.dibao.current_version.materials.get(name="最低生活保障申请书")
+    material.blank_form.save("申请书.docx", ContentFile(b"PK\x03\x04 form"), save=True)
+    link = f"/catalog/guide/{world.dibao.code}/materials/{material.pk}/blank_form/"
+    assert link in client.get(f"/portal/guide/{world.dibao.code}/").content.decode()
+    html = client.get(kiosk(world, f"guides/{world.dibao.code}/")).content.decode()
+    assert "最低生活保障申请书" in html and link not in html and "/catalog/" not in html

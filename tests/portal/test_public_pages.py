@@ -116,6 +116,7 @@ def test_guide_shows_materials_limits_fees_and_where_to_go(client: Client, world
                  world.town.name, "启东市吕四港镇鹤城北路1号", "0513-83210000", "网上申请"):
         assert text in html, text
     assert f"/catalog/guide/{world.dibao.code}/pdf/" in html  # the catalogue's printable guide
+    assert f"/catalog/guide/{world.dibao.code}/docx/" in html
     assert unlabelled(html) == []
 
 
