@@ -54,7 +54,7 @@ class CitizenAdmin(admin.ModelAdmin):
         super().save_model(request, obj, form, change)
         if before and before["is_active"] != obj.is_active:
             audit_record(action="portal.citizen.activate" if obj.is_active else "portal.citizen.deactivate",
-                         obj=obj, before=before, after={"is_active": obj.is_active}, actor=request.user)
+                         obj=obj, before=dict(before), after={"is_active": obj.is_active}, actor=request.user)
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

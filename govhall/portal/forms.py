@@ -31,8 +31,8 @@ def attach(form: forms.Form, exc: ServiceError) -> None:
 def show_error(form: forms.Form, field: str | None, message: str) -> None:
     """An error on a form that was not submitted as a whole (the "获取验证码" button shows the form again
     with the visitor's entries as initial values)."""
-    if not form.is_bound and form._errors is None:
-        form._errors = ErrorDict()
+    if not form.is_bound and getattr(form, "_errors", None) is None:
+        form._errors = ErrorDict()  # type: ignore[attr-defined]
         form.cleaned_data = {}
     form.add_error(field if field in form.fields else None, message)
 
@@ -48,7 +48,7 @@ class _PasswordPair(PortalForm):
                                 max_length=128)
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         if data.get("password") and data.get("password2") and data["password"] != data["password2"]:
             self.add_error("password2", "两次输入的密码不一致。")
         return data
@@ -64,7 +64,7 @@ class RegisterForm(_PasswordPair):
     field_order = ["kind", "mobile", "code", "password", "password2", "agree"]
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         if not data.get("code"):
             self.add_error("code", "请填写短信验证码。")
         if not data.get("agree"):
@@ -89,7 +89,7 @@ class ResetForm(_PasswordPair):
     field_order = ["mobile", "code", "password", "password2"]
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         if not data.get("code"):
             self.add_error("code", "请填写短信验证码。")
         return data

@@ -67,7 +67,7 @@ def departments_with_matters() -> QuerySet[Department]:
 def home_lists() -> dict[str, list[Any]]:
     """The home page's themes and departments with their counts; cached for a minute (they change when the
     bureau publishes or edits themes)."""
-    return cache.get_or_set("portal:home:lists", lambda: {
+    return cache.get_or_set("portal:home:lists", lambda: {  # type: ignore[return-value]
         "themes": list(themes_public()), "departments": list(departments_with_matters())}, GUIDE_CACHE_SECONDS)
 
 
@@ -129,15 +129,16 @@ def centre_matters(centre: Centre) -> QuerySet[MatterVersion]:
 def guide_materials(version: MatterVersion) -> list[Material]:
     """A published version's materials. A published version is never edited (a change is a new version), so
     they are cached by version id."""
-    return cache.get_or_set(f"portal:guide:materials:{version.pk}", lambda: list(version.materials.all()), 3600)
+    rows = cache.get_or_set(f"portal:guide:materials:{version.pk}", lambda: list(version.materials.all()), 3600)
+    return list(rows or [])
 
 
 def matter_centres(matter: Matter) -> list[Centre]:
     """Active centres whose hall serves the matter (handling it or forwarding it, MODE-4), towns first.
     Each centre gets `.service_mode` from its link. Cached for a minute: a centre assigned or removed by the
     bureau shows on the guide within that time."""
-    return cache.get_or_set(f"portal:guide:centres:{matter.pk}", lambda: _matter_centres(matter),
-                            GUIDE_CACHE_SECONDS)
+    rows = cache.get_or_set(f"portal:guide:centres:{matter.pk}", lambda: _matter_centres(matter), GUIDE_CACHE_SECONDS)
+    return list(rows or [])
 
 
 def _matter_centres(matter: Matter) -> list[Centre]:
@@ -299,7 +300,7 @@ def access_citizen_case(citizen: Citizen, number: str) -> Case:
 def case_public_timeline(case: Case) -> list[dict[str, Any]]:
     """The applicant's view of the timeline: the case's public events, plus what was done on the portal
     (files uploaded for 补正 await the centre's check, so they are shown here)."""
-    rows = [{"at": e.at, "label": e.label, "centre": e.centre_name, "detail": e.detail}
+    rows: list[dict[str, Any]] = [{"at": e.at, "label": e.label, "centre": e.centre_name, "detail": e.detail}
             for e in case.events.filter(public=True).order_by("at", "id")]
     for sup in case.online_supplements.prefetch_related("uploads__case_file__material"):
         names = sorted({u.case_file.material.name for u in sup.uploads.all() if u.case_file.material})

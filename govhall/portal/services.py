@@ -383,11 +383,11 @@ def application_submit(*, citizen: Citizen, token: str, matter: Matter, centre_i
         if len(given.files) > MAX_FILES_PER_MATERIAL:
             errors[f"material_{material_id}"] = f"材料「{item.name}」最多上传{MAX_FILES_PER_MATERIAL}个文件。"
     for item in catalogue.values():
-        given = materials.get(item.pk)
-        if item.required and not item.rongque and not (given and (given.files or given.commitment)):
+        supplied = materials.get(item.pk)
+        if item.required and not item.rongque and not (supplied and (supplied.files or supplied.commitment)):
             errors[f"material_{item.pk}"] = (f"请上传「{item.name}」" + ("，或选择告知承诺" if item.commitment else "")
                                              + "。")
-    centre = Centre.objects.filter(pk=_int(centre_id), is_active=True).first()
+    centre = Centre.objects.filter(pk=_int(centre_id) or 0, is_active=True).first()
     if centre is None:
         errors["centre_id"] = "请选择办理的服务中心。"
     address = (address or "").strip()[:200]
@@ -399,7 +399,7 @@ def application_submit(*, citizen: Citizen, token: str, matter: Matter, centre_i
         elif not 5 <= len(mail_address) <= 200:
             errors["mail_address"] = "请填写详细的邮寄地址（5至200个字）。"
     elif delivery == DeliveryChoice.WINDOW:
-        delivery_centre = Centre.objects.filter(pk=_int(delivery_centre_id or centre_id), is_active=True).first()
+        delivery_centre = Centre.objects.filter(pk=_int(delivery_centre_id or centre_id) or 0, is_active=True).first()
         if delivery_centre is None:
             errors["delivery_centre"] = "请选择领取结果的服务中心。"
     else:

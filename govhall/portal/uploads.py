@@ -69,13 +69,13 @@ def _shrink(data: bytes, *, field: str, label: str) -> bytes:
     try:
         with Image.open(io.BytesIO(data)) as probe:
             probe.verify()  # a truncated or forged image stops here
-        with Image.open(io.BytesIO(data)) as image:
-            image = ImageOps.exif_transpose(image)
-            if image.mode not in ("RGB", "L"):
-                image = image.convert("RGB")
-            image.thumbnail((side, side))
+        with Image.open(io.BytesIO(data)) as opened:
+            picture: Image.Image = ImageOps.exif_transpose(opened)
+            if picture.mode not in ("RGB", "L"):
+                picture = picture.convert("RGB")
+            picture.thumbnail((side, side))
             out = io.BytesIO()
-            image.save(out, format="JPEG", quality=85, optimize=True)
+            picture.save(out, format="JPEG", quality=85, optimize=True)
     except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError, SyntaxError):
         raise field_error(field, f"「{label}」的图片已损坏或无法识别，请重新拍照。") from None
     return out.getvalue()

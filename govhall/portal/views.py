@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
@@ -130,7 +131,7 @@ def guide(request: HttpRequest, code: str) -> HttpResponse:
     towns = [c for c in centres if c.level == CentreLevel.TOWN]
     waiting = selectors.matter_waiting(version, towns)
     for centre in towns:
-        centre.waiting = waiting.get(centre.pk)  # None: no window serves it there
+        centre.waiting = waiting.get(centre.pk)  # type: ignore[attr-defined]  # None: no window serves it there
     return render(request, "portal/guide.html", {
         "nav": "matters", "matter": matter, "version": version, "materials": materials,
         "commitments": [m for m in materials if m.commitment],
@@ -235,7 +236,8 @@ def register(request: HttpRequest) -> HttpResponse:
             else:
                 citizen_login(request, citizen)
                 messages.success(request, "注册成功。请完成实名认证后办理业务。")
-                return redirect(reverse("portal:verify") + "?next=" + safe_next(request, reverse("portal:account")))
+                return redirect(reverse("portal:verify") + "?" + urlencode(
+                    {"next": safe_next(request, reverse("portal:account"))}))
     return render(request, "portal/register.html", {"nav": "register", "form": form,
                                                     "next": safe_next(request, "")})
 
@@ -331,7 +333,7 @@ def _clean_files(request: HttpRequest, materials: list[Any], errors: dict[str, s
         cleaned = []
         for upload in request.FILES.getlist(field):
             try:
-                cleaned.append(uploads.clean_upload(upload, name=upload.name, size=upload.size, field=field,
+                cleaned.append(uploads.clean_upload(upload, name=upload.name or "", size=upload.size, field=field,
                                                     label=m.name))
             except ServiceError as exc:
                 errors[field] = exc.fields.get(field, exc.message)
