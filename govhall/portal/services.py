@@ -232,6 +232,23 @@ def _checked_id_card(value: str, field: str, errors: dict[str, str]) -> str:
         return ""
 
 
+def _save_verified(citizen: Citizen, fields: dict[str, Any], *, taken: ServiceError) -> Citizen:
+    """Write the checked real-name fields, stamp the verification and audit it (masked values only)."""
+    try:
+        with transaction.atomic():
+            for name, value in fields.items():
+                setattr(citizen, name, value)
+            citizen.verified_at = timezone.now()
+            citizen.save(update_fields=[*fields, "verified_at"])
+            after = {"kind": citizen.kind, "id_number": citizen.id_masked}
+            if citizen.is_enterprise:
+                after.update(uscc=citizen.uscc_masked, org_name=citizen.org_name)
+            audit_record(action="portal.citizen.verify", obj=citizen, actor=citizen_actor(citizen), after=after)
+    except IntegrityError:  # the same number bound a moment ago by another request
+        raise taken from None
+    return citizen
+
+
 def citizen_verify_person(*, citizen: Citizen, real_name: str, id_number: str) -> Citizen:
     """Real-name details of a person account: name and 居民身份证号 (format and check digit validated,
     stored encrypted with a look-up digest; one account per ID number)."""
@@ -245,19 +262,12 @@ def citizen_verify_person(*, citizen: Citizen, real_name: str, id_number: str) -
     if errors:
         raise ServiceError("实名信息有误，请检查标注的字段。", fields=errors)
     digest = lookup_digest(id_number)
+    taken = field_error("id_number", "该身份证号码已绑定其他账户。如非本人操作，请携身份证到服务中心处理。",
+                        code="id_taken")
     if Citizen.objects.filter(kind=AccountKind.PERSON, id_digest=digest).exclude(pk=citizen.pk).exists():
-        raise field_error("id_number", "该身份证号码已绑定其他账户。如非本人操作，请携身份证到服务中心处理。",
-                          code="id_taken")
-    try:
-        with transaction.atomic():
-            citizen.real_name, citizen.id_number, citizen.id_digest = real_name, id_number, digest
-            citizen.verified_at = timezone.now()
-            citizen.save(update_fields=["real_name", "id_number", "id_digest", "verified_at"])
-            audit_record(action="portal.citizen.verify", obj=citizen, actor=citizen_actor(citizen),
-                         after={"kind": citizen.kind, "id_number": citizen.id_masked})
-    except IntegrityError:
-        raise field_error("id_number", "该身份证号码已绑定其他账户。", code="id_taken") from None
-    return citizen
+        raise taken
+    return _save_verified(citizen, {"real_name": real_name, "id_number": id_number, "id_digest": digest},
+                          taken=taken)
 
 
 def citizen_verify_enterprise(*, citizen: Citizen, org_name: str, uscc: str, legal_rep_name: str,
@@ -278,20 +288,12 @@ def citizen_verify_enterprise(*, citizen: Citizen, org_name: str, uscc: str, leg
     legal_rep_id_number = _checked_id_card(legal_rep_id_number, "legal_rep_id_number", errors)
     if errors:
         raise ServiceError("企业信息有误，请检查标注的字段。", fields=errors)
+    taken = field_error("uscc", "该统一社会信用代码已注册法人账户。", code="uscc_taken")
     if Citizen.objects.filter(kind=AccountKind.ENTERPRISE, uscc=uscc).exclude(pk=citizen.pk).exists():
-        raise field_error("uscc", "该统一社会信用代码已注册法人账户。", code="uscc_taken")
-    try:
-        with transaction.atomic():
-            citizen.org_name, citizen.uscc = org_name, uscc
-            citizen.real_name, citizen.id_number = legal_rep_name, legal_rep_id_number
-            citizen.id_digest = lookup_digest(legal_rep_id_number)
-            citizen.verified_at = timezone.now()
-            citizen.save(update_fields=["org_name", "uscc", "real_name", "id_number", "id_digest", "verified_at"])
-            audit_record(action="portal.citizen.verify", obj=citizen, actor=citizen_actor(citizen),
-                         after={"kind": citizen.kind, "uscc": citizen.uscc_masked, "org_name": org_name})
-    except IntegrityError:
-        raise field_error("uscc", "该统一社会信用代码已注册法人账户。", code="uscc_taken") from None
-    return citizen
+        raise taken
+    return _save_verified(citizen, {"org_name": org_name, "uscc": uscc, "real_name": legal_rep_name,
+                                    "id_number": legal_rep_id_number,
+                                    "id_digest": lookup_digest(legal_rep_id_number)}, taken=taken)
 
 
 def citizen_password_reset(*, mobile: str, code: str, password: str) -> Citizen:

@@ -17,9 +17,8 @@ from govhall.catalog.models import Matter
 from govhall.core.crypto import lookup_digest
 from govhall.core.ids import id_card_check_digit, uscc_check_char
 from govhall.orgs.models import Department
-from govhall.orgs.seed import DEPARTMENTS
 from govhall.portal.models import AccountKind, Citizen, Policy, Theme, ThemeMatter
-from tests.catalog.conftest import materials_data
+from tests.catalog.conftest import departments, materials_data  # noqa: F401 (the fixture, shared)
 from tests.catalog.conftest import matter_data as catalog_matter_data
 
 PASSWORD = "Shimin2026pw"
@@ -55,14 +54,7 @@ def _fast_passwords(settings: Any) -> None:
 
 
 @pytest.fixture
-def departments(db: object) -> dict[str, Department]:
-    for code, name, short in DEPARTMENTS:
-        Department.objects.update_or_create(code=code, defaults={"name": name, "short_name": short})
-    return {d.code: d for d in Department.objects.all()}
-
-
-@pytest.fixture
-def make_matter(departments: dict[str, Department]) -> Callable[..., Matter]:
+def make_matter(departments: dict[str, Department]) -> Callable[..., Matter]:  # noqa: F811
     counter = {"n": 0}
 
     def make(*, code: str | None = None, centres: tuple[Any, ...] = (), materials: list[dict[str, Any]] | None = None,
