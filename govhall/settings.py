@@ -290,6 +290,19 @@ if SMS_BACKEND == "http" and urlparse(SMS_URL).scheme not in ("http", "https"):
         f"GOVHALL_SMS_URL={SMS_URL!r} must be an http(s):// URL when GOVHALL_SMS_BACKEND=http"
     )
 
+# --- provincial platform sync (NET-2) ----------------------------------------------------
+# Unset URL: sync records are kept queued (never dropped) and sent once it is configured.
+PROVINCE_URL = env("GOVHALL_PROVINCE_URL")
+PROVINCE_APP_ID = env("GOVHALL_PROVINCE_APP_ID")
+PROVINCE_SECRET = env("GOVHALL_PROVINCE_SECRET")
+PROVINCE_TIMEOUT = envint("GOVHALL_PROVINCE_TIMEOUT", 15)
+if PROVINCE_URL and urlparse(PROVINCE_URL).scheme not in ("http", "https"):
+    raise ImproperlyConfigured(f"GOVHALL_PROVINCE_URL={PROVINCE_URL!r} must be an http(s):// URL")
+if PROVINCE_URL and not (PROVINCE_APP_ID and PROVINCE_SECRET):
+    raise ImproperlyConfigured(
+        "GOVHALL_PROVINCE_APP_ID and GOVHALL_PROVINCE_SECRET are required when GOVHALL_PROVINCE_URL is set"
+    )
+
 LOG_LEVEL = env("GOVHALL_LOG_LEVEL", "INFO").upper()
 if LOG_LEVEL not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
     raise ImproperlyConfigured(f"GOVHALL_LOG_LEVEL={LOG_LEVEL!r} is not one of DEBUG, INFO, WARNING, ERROR, CRITICAL")

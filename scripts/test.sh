@@ -4,6 +4,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=.venv/bin
+# Two test processes: the machine has two cores (pytest-django gives each its own test database).
+WORKERS="${GOVHALL_TEST_WORKERS:-2}"
 export GOVHALL_VAR_DIR="${GOVHALL_VAR_DIR:-$(mktemp -d -t govhall-test-XXXXXX)}"
 unset GOVHALL_DATABASE_URL GOVHALL_REDIS_URL
 
@@ -11,12 +13,12 @@ echo "== ruff"
 $BIN/ruff check govhall tests bench
 
 echo "== pytest on SQLite"
-$BIN/pytest -q -m "not browser and not postgres" -p no:randomly
+$BIN/pytest -q -n "$WORKERS" -m "not browser and not postgres"
 
 if [ -n "${GOVHALL_TEST_DATABASE_URL:-}" ]; then
   echo "== pytest on PostgreSQL${GOVHALL_TEST_REDIS_URL:+ + Redis}"
   GOVHALL_DATABASE_URL="$GOVHALL_TEST_DATABASE_URL" GOVHALL_REDIS_URL="${GOVHALL_TEST_REDIS_URL:-}" \
-    $BIN/pytest -q -m "not browser"
+    $BIN/pytest -q -n "$WORKERS" -m "not browser"
 else
   echo "== PostgreSQL pass skipped: GOVHALL_TEST_DATABASE_URL is not set"
 fi

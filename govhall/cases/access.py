@@ -23,8 +23,9 @@ from govhall.core.errors import NotFound
 from govhall.orgs.access import centre_ids_visible_to
 
 
-def case_filter(user: Any) -> Q | None:
-    """A Q restricting cases to this user's, or None when the user sees every case."""
+def case_filter(user: Any, *, include_agency: bool = True) -> Q | None:
+    """A Q restricting cases to this user's, or None when the user sees every case. Supervision leaves out
+    the 代办员 clause (`include_agency=False`): an agent supervises nobody."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return Q(pk__in=[])
     if user.is_superuser or user.unit_kind == UnitKind.BUREAU:
@@ -34,7 +35,8 @@ def case_filter(user: Any) -> Q | None:
     ids = centre_ids_visible_to(user)
     if ids is None:
         return None
-    return Q(centre_id__in=ids) | Q(handling_centre_id__in=ids) | Q(agency_agent_id=user.pk)
+    scope = Q(centre_id__in=ids) | Q(handling_centre_id__in=ids)
+    return scope | Q(agency_agent_id=user.pk) if include_agency else scope
 
 
 def cases_visible_to(user: Any) -> QuerySet[Case]:
@@ -43,14 +45,10 @@ def cases_visible_to(user: Any) -> QuerySet[Case]:
     return qs if condition is None else qs.filter(condition)
 
 
-def access_case(user: Any, case_id: int | str, *, for_update: bool = False) -> Case:
+def access_case(user: Any, case_id: int | str) -> Case:
     """The case with this id (or number) if the user may see it; NotFound otherwise."""
-    qs = cases_visible_to(user).select_related(
-        "centre", "handling_centre", "matter_version", "department", "current_assignee", "current_post",
-        "current_step", "agency_agent", "receiver",
-    )
-    if for_update:
-        qs = qs.select_for_update(of=("self",))
+    # Lean on purpose: services re-read the row under a lock with what they need; pages load the rest.
+    qs = cases_visible_to(user).select_related("centre", "handling_centre")
     key = str(case_id).strip()
     try:
         if key.isdigit() and len(key) < 16:

@@ -194,6 +194,21 @@ class CreatedOut(Schema):
     status: str
 
 
+class ActionOut(Schema):
+    """What an action returns: the new state, compactly (GET /{id} has the whole case)."""
+
+    id: int
+    number: str
+    status: str
+    status_label: str
+    result: str
+    current_step: str | None
+    assignee: str | None
+    due_at: dt.datetime | None
+    rongque_pending: bool
+    notices: list[NoticeOut]
+
+
 class AcceptIn(Schema):
     rongque_material_ids: list[int] = []
     commitment_material_ids: list[int] = []
@@ -340,15 +355,12 @@ class RevealOut(Schema):
 # --- helpers ------------------------------------------------------------------------------------
 
 
-def _item(case: Case) -> ListItemOut:
-    assignee = case.current_assignee
+def _item(row: selectors.CaseRow) -> ListItemOut:
     return ListItemOut(
-        id=case.pk, number=case.number, matter=case.matter_name,
-        applicant=case.applicant_name, status=case.status, status_label=case.get_status_display(),
-        centre=case.centre.name, handling_centre=case.handling_centre.name,
-        current_step=case.current_step.name if case.current_step_id else None,
-        assignee=str(assignee) if assignee else None, due_at=case.due_at,
-        remaining=selectors.remaining(case), light=selectors.light(case), waits_for=selectors.waits_for(case),
+        id=row.pk, number=row.number, matter=row.matter_name, applicant=row.applicant_name, status=row.status,
+        status_label=row.status_label, centre=row.centre_name, handling_centre=row.handling_centre_name,
+        current_step=row.step_name or None, assignee=row.assignee_name or None, due_at=row.due_at,
+        remaining=selectors.remaining(row), light=selectors.light(row), waits_for=selectors.waits_for(row),
     )
 
 
@@ -402,8 +414,19 @@ def _created(case: Case) -> CreatedOut:
     return CreatedOut(id=case.pk, number=case.number, query_password=case.query_password, status=case.status)
 
 
-def _fresh(request: HttpRequest, case: Case) -> CaseOut:
-    return case_out(access_case(request.user, case.pk))
+def _done(case: Case) -> ActionOut:
+    """The service's returned case, as the action's answer (one query, for the notices)."""
+    step = case.current_step if case.current_step_id else None
+    return ActionOut(
+        id=case.pk, number=case.number, status=case.status, status_label=case.get_status_display(),
+        result=case.result, current_step=step.name if step else None,
+        assignee=str(case.current_assignee) if case.current_assignee_id else None, due_at=case.due_at,
+        rongque_pending=case.rongque_pending,
+        notices=[NoticeOut(id=n.pk, kind=n.kind, title=n.get_kind_display(), serial=n.serial, issued_at=n.issued_at,
+                           pdf=f"/api/v1/cases/{case.pk}/notices/{n.pk}/pdf",
+                           docx=f"/api/v1/cases/{case.pk}/notices/{n.pk}/docx")
+                 for n in case.notices.order_by("issued_at", "id")],
+    )
 
 
 # --- lists --------------------------------------------------------------------------------------
@@ -436,17 +459,13 @@ def supervision(request: HttpRequest, centre_id: int | None = None, department_i
     data = selectors.supervision(request.user, centre_id=centre_id, department_id=department_id,
                                  handler_id=handler_id, level=level)
 
-    def rows(items: list[dict[str, Any]], key: str, name: str) -> list[SupervisionRowOut]:
-        return [SupervisionRowOut(id=r[key], name=r[name] or "（未分派）", yellow=r["yellow"], red=r["red"])
+    def rows(items: list[dict[str, Any]]) -> list[SupervisionRowOut]:
+        return [SupervisionRowOut(id=r["id"], name=r["name"] or "（未分派）", yellow=r["yellow"], red=r["red"])
                 for r in items]
 
-    return SupervisionOut(
-        open_total=data.open_total,
-        by_centre=rows(data.by_centre, "handling_centre_id", "handling_centre__name"),
-        by_department=rows(data.by_department, "department_id", "department__name"),
-        by_handler=rows(data.by_handler, "current_assignee_id", "current_assignee__full_name"),
-        cases=[_item(c) for c in data.cases],
-    )
+    return SupervisionOut(open_total=data.open_total, by_centre=rows(data.by_centre),
+                          by_department=rows(data.by_department), by_handler=rows(data.by_handler),
+                          cases=[_item(c) for c in data.cases])
 
 
 # --- receiving ----------------------------------------------------------------------------------
@@ -517,11 +536,11 @@ def export(request: HttpRequest, case_id: str) -> dict[str, Any]:
     return case_datasets(case)
 
 
-@router.post("/{case_id}/materials", response=CaseOut, summary="核对材料清单")
-def update_materials(request: HttpRequest, case_id: str, payload: MaterialsIn) -> CaseOut:
+@router.post("/{case_id}/materials", response=ActionOut, summary="核对材料清单")
+def update_materials(request: HttpRequest, case_id: str, payload: MaterialsIn) -> ActionOut:
     case = access_case(request.user, case_id)
     items = [{k: v for k, v in m.dict().items() if v is not None} for m in payload.materials]
-    return _fresh(request, services.case_update_materials(case=case, actor=request.user, materials=items))
+    return _done(services.case_update_materials(case=case, actor=request.user, materials=items))
 
 
 @router.post("/{case_id}/files", response={201: FileOut}, summary="上传材料扫描件（JPG/PNG/TIFF/PDF）")
@@ -554,85 +573,85 @@ def notice(request: HttpRequest, case_id: str, notice_id: int, fmt: str) -> Http
     return notice_response(record, fmt)
 
 
-@router.post("/{case_id}/accept", response=CaseOut, summary="受理（含容缺受理、告知承诺）")
-def accept(request: HttpRequest, case_id: str, payload: AcceptIn) -> CaseOut:
+@router.post("/{case_id}/accept", response=ActionOut, summary="受理（含容缺受理、告知承诺）")
+def accept(request: HttpRequest, case_id: str, payload: AcceptIn) -> ActionOut:
     case = access_case(request.user, case_id)
-    return _fresh(request, services.case_accept(case=case, actor=request.user, **payload.dict()))
+    return _done(services.case_accept(case=case, actor=request.user, **payload.dict()))
 
 
-@router.post("/{case_id}/reject", response=CaseOut, summary="不予受理")
-def reject(request: HttpRequest, case_id: str, payload: ReasonIn) -> CaseOut:
+@router.post("/{case_id}/reject", response=ActionOut, summary="不予受理")
+def reject(request: HttpRequest, case_id: str, payload: ReasonIn) -> ActionOut:
     case = access_case(request.user, case_id)
-    return _fresh(request, services.case_reject(case=case, actor=request.user, reason=payload.reason))
+    return _done(services.case_reject(case=case, actor=request.user, reason=payload.reason))
 
 
-@router.post("/{case_id}/correction", response=CaseOut, summary="一次性告知补正")
-def correction(request: HttpRequest, case_id: str, payload: CorrectionIn) -> CaseOut:
+@router.post("/{case_id}/correction", response=ActionOut, summary="一次性告知补正")
+def correction(request: HttpRequest, case_id: str, payload: CorrectionIn) -> ActionOut:
     case = access_case(request.user, case_id)
-    return _fresh(request, services.case_request_correction(
+    return _done(services.case_request_correction(
         case=case, actor=request.user, items=[i.dict() for i in payload.items], note=payload.note))
 
 
-@router.post("/{case_id}/supply", response=CaseOut, summary="补交材料（补正、容缺）")
-def supply(request: HttpRequest, case_id: str, payload: SupplyIn) -> CaseOut:
+@router.post("/{case_id}/supply", response=ActionOut, summary="补交材料（补正、容缺）")
+def supply(request: HttpRequest, case_id: str, payload: SupplyIn) -> ActionOut:
     case = access_case(request.user, case_id)
-    return _fresh(request, services.case_supply(case=case, actor=request.user, material_ids=payload.material_ids,
+    return _done(services.case_supply(case=case, actor=request.user, material_ids=payload.material_ids,
                                                 note=payload.note))
 
 
-@router.post("/{case_id}/pass", response=CaseOut, summary="环节通过")
-def step_pass(request: HttpRequest, case_id: str, payload: OpinionIn) -> CaseOut:
+@router.post("/{case_id}/pass", response=ActionOut, summary="环节通过")
+def step_pass(request: HttpRequest, case_id: str, payload: OpinionIn) -> ActionOut:
     case = access_case(request.user, case_id)
-    return _fresh(request, services.case_step_pass(case=case, actor=request.user, opinion=payload.opinion))
+    return _done(services.case_step_pass(case=case, actor=request.user, opinion=payload.opinion))
 
 
-@router.post("/{case_id}/return", response=CaseOut, summary="退回（前台或申请人补正）")
-def step_return(request: HttpRequest, case_id: str, payload: ReturnIn) -> CaseOut:
+@router.post("/{case_id}/return", response=ActionOut, summary="退回（前台或申请人补正）")
+def step_return(request: HttpRequest, case_id: str, payload: ReturnIn) -> ActionOut:
     case = access_case(request.user, case_id)
-    return _fresh(request, services.case_step_return(case=case, actor=request.user, to=payload.to,
+    return _done(services.case_step_return(case=case, actor=request.user, to=payload.to,
                                                      reason=payload.reason, items=[i.dict() for i in payload.items]))
 
 
-@router.post("/{case_id}/resubmit", response=CaseOut, summary="前台复核后重新提交")
-def resubmit(request: HttpRequest, case_id: str, payload: OpinionIn) -> CaseOut:
+@router.post("/{case_id}/resubmit", response=ActionOut, summary="前台复核后重新提交")
+def resubmit(request: HttpRequest, case_id: str, payload: OpinionIn) -> ActionOut:
     case = access_case(request.user, case_id)
-    return _fresh(request, services.case_resubmit(case=case, actor=request.user, opinion=payload.opinion))
+    return _done(services.case_resubmit(case=case, actor=request.user, opinion=payload.opinion))
 
 
-@router.post("/{case_id}/special/start", response=CaseOut, summary="启动特别程序（暂停计时）")
-def special_start(request: HttpRequest, case_id: str, payload: SpecialStartIn) -> CaseOut:
+@router.post("/{case_id}/special/start", response=ActionOut, summary="启动特别程序（暂停计时）")
+def special_start(request: HttpRequest, case_id: str, payload: SpecialStartIn) -> ActionOut:
     case = access_case(request.user, case_id)
-    return _fresh(request, services.case_special_start(case=case, actor=request.user, procedure=payload.procedure,
+    return _done(services.case_special_start(case=case, actor=request.user, procedure=payload.procedure,
                                                        reason=payload.reason))
 
 
-@router.post("/{case_id}/special/end", response=CaseOut, summary="结束特别程序（恢复计时）")
-def special_end(request: HttpRequest, case_id: str, payload: SpecialEndIn) -> CaseOut:
+@router.post("/{case_id}/special/end", response=ActionOut, summary="结束特别程序（恢复计时）")
+def special_end(request: HttpRequest, case_id: str, payload: SpecialEndIn) -> ActionOut:
     case = access_case(request.user, case_id)
-    return _fresh(request, services.case_special_end(case=case, actor=request.user, result=payload.result))
+    return _done(services.case_special_end(case=case, actor=request.user, result=payload.result))
 
 
-@router.post("/{case_id}/finish", response=CaseOut, summary="办结（准予、不予许可、退件、作废、转报）")
-def finish(request: HttpRequest, case_id: str, payload: FinishIn) -> CaseOut:
+@router.post("/{case_id}/finish", response=ActionOut, summary="办结（准予、不予许可、退件、作废、转报）")
+def finish(request: HttpRequest, case_id: str, payload: FinishIn) -> ActionOut:
     case = access_case(request.user, case_id)
-    return _fresh(request, services.case_finish(case=case, actor=request.user, **payload.dict()))
+    return _done(services.case_finish(case=case, actor=request.user, **payload.dict()))
 
 
-@router.post("/{case_id}/deliver", response=CaseOut, summary="送达（窗口领取或邮寄）")
-def deliver(request: HttpRequest, case_id: str, payload: DeliverIn) -> CaseOut:
+@router.post("/{case_id}/deliver", response=ActionOut, summary="送达（窗口领取或邮寄）")
+def deliver(request: HttpRequest, case_id: str, payload: DeliverIn) -> ActionOut:
     case = access_case(request.user, case_id)
-    return _fresh(request, services.case_deliver(case=case, actor=request.user, **payload.dict()))
+    return _done(services.case_deliver(case=case, actor=request.user, **payload.dict()))
 
 
-@router.post("/{case_id}/agency", response=CaseOut, summary="指定代办员（登记委托授权）")
-def assign_agency(request: HttpRequest, case_id: str, payload: AgencyIn) -> CaseOut:
+@router.post("/{case_id}/agency", response=ActionOut, summary="指定代办员（登记委托授权）")
+def assign_agency(request: HttpRequest, case_id: str, payload: AgencyIn) -> ActionOut:
     case = access_case(request.user, case_id)
-    return _fresh(request, services.case_assign_agency(case=case, actor=request.user, agent_id=payload.agent_id,
+    return _done(services.case_assign_agency(case=case, actor=request.user, agent_id=payload.agent_id,
                                                        authorisation=payload.authorisation))
 
 
-@router.post("/{case_id}/commitment-check", response=CaseOut, summary="告知承诺核查结果")
-def commitment_check(request: HttpRequest, case_id: str, payload: CheckIn) -> CaseOut:
+@router.post("/{case_id}/commitment-check", response=ActionOut, summary="告知承诺核查结果")
+def commitment_check(request: HttpRequest, case_id: str, payload: CheckIn) -> ActionOut:
     case = access_case(request.user, case_id)
-    return _fresh(request, services.case_commitment_check(case=case, actor=request.user, passed=payload.passed,
+    return _done(services.case_commitment_check(case=case, actor=request.user, passed=payload.passed,
                                                           note=payload.note))

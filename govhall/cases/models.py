@@ -209,16 +209,20 @@ class Case(models.Model):
         verbose_name = verbose_name_plural = "办件"
         ordering = ["-received_at", "-id"]
         indexes = [
-            models.Index(fields=["current_assignee", "status", "due_at"], name="case_inbox"),
+            # A handler's inbox: open cases by deadline (partial: closed cases never enter it).
+            models.Index(fields=["current_assignee", "due_at"], name="case_inbox",
+                         condition=Q(status__in=["processing", "returned", "suspended"])),
+            # Running clocks by deadline (red cases, the scan). The matching index on warn_at (yellow,
+            # supervision) is made by migration 0002: covering on PostgreSQL, plain on SQLite.
+            models.Index(fields=["due_at"], name="case_running_due",
+                         condition=Q(status__in=["processing", "returned"])),
             models.Index(fields=["status", "due_at"], name="case_status_due"),
-            models.Index(fields=["status", "warn_at"], name="case_status_warn"),
-            models.Index(fields=["handling_centre", "status", "due_at"], name="case_centre_status_due"),
             models.Index(fields=["handling_centre", "status", "received_at"], name="case_centre_status_recv"),
             models.Index(fields=["centre", "status", "received_at"], name="case_origin_status"),
-            models.Index(fields=["department", "status", "due_at"], name="case_dept_status_due"),
+            models.Index(fields=["department", "status", "received_at"], name="case_dept_status_recv"),
             models.Index(fields=["agency_agent", "status"], name="case_agency"),
-            models.Index(fields=["status", "warning_level"], name="case_status_warning"),
             models.Index(fields=["status", "rongque_pending", "rongque_deadline"], name="case_rongque"),
+            models.Index(fields=["received_at", "id"], name="case_received"),
         ]
         constraints = [
             models.CheckConstraint(condition=~Q(status="finished") | ~Q(result=""), name="finished_case_has_result"),

@@ -4,6 +4,7 @@ as the change they announce, sent and retried by its worker)."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from typing import Any
 
 from govhall.exchange.services import notify_sms
@@ -19,19 +20,20 @@ def notify_applicant(case: Any, text: str, *, template: str = "case.update") -> 
         notify_sms(phone=phone, text=message, related=case, template=template)
 
 
-def staff_phone(user: Any) -> str:
+def staff_phones(user_ids: Iterable[int]) -> dict[int, str]:
+    """Notification mobiles of many staff in one query."""
     from govhall.cases.models import StaffContact
 
-    direct = getattr(user, "mobile", "")
-    if direct:
-        return str(direct)
-    contact = StaffContact.objects.filter(user_id=user.pk).first()
-    return contact.mobile if contact else ""
+    return {c.user_id: c.mobile for c in StaffContact.objects.filter(user_id__in=set(user_ids))}
 
 
-def notify_staff(user: Any, text: str, *, related: Any, template: str = "case.supervision") -> bool:
-    """A handler or director. Returns False (and logs) when they have no notification mobile."""
-    phone = staff_phone(user)
+def notify_staff(user: Any, text: str, *, related: Any, template: str = "case.supervision",
+                 phones: dict[int, str] | None = None) -> bool:
+    """A handler or director. Returns False (and logs) when they have no notification mobile.
+    Pass `phones` (from staff_phones) when notifying many."""
+    phone = str(getattr(user, "mobile", "") or "")
+    if not phone:
+        phone = (phones if phones is not None else staff_phones([user.pk])).get(user.pk, "")
     if not phone:
         logger.warning("staff member %s has no notification mobile; warning not sent: %s", user.pk, text)
         return False

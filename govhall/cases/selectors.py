@@ -13,7 +13,7 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from govhall.cases import clock
-from govhall.cases.access import cases_visible_to
+from govhall.cases.access import case_filter, cases_visible_to
 from govhall.cases.applicants import id_digest, normalize_id
 from govhall.cases.models import (
     CLOCK_RUNNING,
@@ -27,43 +27,110 @@ from govhall.cases.models import (
 )
 from govhall.core.errors import NotFound, ServiceError
 
-LIST_RELATED = ("handling_centre", "centre", "current_assignee", "current_step", "department", "agency_agent")
-LIST_ONLY = (
-    "id", "number", "matter_name", "applicant_name", "applicant_kind", "status", "result", "due_at", "warn_at",
-    "limit_unit", "received_at", "accepted_at", "finished_at", "rongque_pending", "forwarded", "clock_stopped_at",
-    "handling_centre__name", "centre__name", "current_assignee__full_name", "current_assignee__username",
-    "current_assignee__staff_no", "current_step__name", "department__short_name", "department__name",
-    "agency_agent__full_name", "agency_agent__username", "agency_agent__staff_no",
+# Lists read plain values, not model instances: a row of the inbox needs a dozen columns, and building
+# Case objects (with their encrypted fields and related objects) costs far more than the query.
+ROW_FIELDS = (
+    "id", "number", "matter_name", "applicant_name", "status", "result", "due_at", "warn_at", "limit_unit",
+    "rongque_pending", "forwarded", "current_assignee_id",
+    "current_assignee__full_name", "current_assignee__username", "current_step__name", "centre__name",
+    "handling_centre__name", "department__name",
 )
+STATUS_LABELS = dict(CaseStatus.choices)
+RESULT_LABELS = dict(ResultKind.choices)
 
 
-def _list(qs: QuerySet[Case]) -> QuerySet[Case]:
-    return qs.select_related(*LIST_RELATED).only(*LIST_ONLY)
+@dataclass(frozen=True)
+class CaseRow:
+    """One line of a case list (the inbox, the agent's list, supervision, search)."""
+
+    pk: int
+    number: str
+    matter_name: str
+    applicant_name: str
+    status: str
+    result: str
+    due_at: dt.datetime | None
+    warn_at: dt.datetime | None
+    limit_unit: str
+    rongque_pending: bool
+    forwarded: bool
+    assignee_name: str
+    step_name: str
+    centre_name: str
+    handling_centre_name: str
+    department_name: str
+
+    @property
+    def status_label(self) -> str:
+        return STATUS_LABELS.get(self.status, self.status)
+
+    @property
+    def result_label(self) -> str:
+        return RESULT_LABELS.get(self.result, "")
+
+    @classmethod
+    def from_values(cls, v: dict[str, Any]) -> CaseRow:
+        return cls(
+            pk=v["id"], number=v["number"], matter_name=v["matter_name"], applicant_name=v["applicant_name"],
+            status=v["status"], result=v["result"], due_at=v["due_at"], warn_at=v["warn_at"],
+            limit_unit=v["limit_unit"], rongque_pending=v["rongque_pending"], forwarded=v["forwarded"],
+            assignee_name=(v["current_assignee__full_name"] or v["current_assignee__username"] or "")
+            if v["current_assignee_id"] else "",
+            step_name=v["current_step__name"] or "", centre_name=v["centre__name"],
+            handling_centre_name=v["handling_centre__name"], department_name=v["department__name"],
+        )
+
+    @classmethod
+    def from_case(cls, case: Case) -> CaseRow:
+        assignee = case.current_assignee if case.current_assignee_id else None
+        return cls(
+            pk=case.pk, number=case.number, matter_name=case.matter_name, applicant_name=case.applicant_name,
+            status=case.status, result=case.result, due_at=case.due_at, warn_at=case.warn_at,
+            limit_unit=case.limit_unit, rongque_pending=case.rongque_pending, forwarded=case.forwarded,
+            assignee_name=assignee.display_name if assignee else "",
+            step_name=case.current_step.name if case.current_step_id else "", centre_name=case.centre.name,
+            handling_centre_name=case.handling_centre.name, department_name=case.department.name,
+        )
 
 
-def my_tasks(user: Any) -> QuerySet[Case]:
+class Rows:
+    """A sliceable, countable list of CaseRow over a queryset, for Paginator and the API."""
+
+    def __init__(self, qs: QuerySet[Case]) -> None:
+        self.qs = qs
+
+    def count(self) -> int:
+        return self.qs.count()
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, key: slice) -> list[CaseRow]:
+        return [CaseRow.from_values(v) for v in self.qs.values(*ROW_FIELDS)[key]]
+
+
+def my_tasks(user: Any) -> Rows:
     """待办: open cases whose current step is with this user (AB routing already applied)."""
-    return _list(Case.objects.filter(current_assignee=user, status__in=OPEN_STATUSES)).order_by("due_at", "id")
+    return Rows(Case.objects.filter(current_assignee=user, status__in=OPEN_STATUSES).order_by("due_at", "id"))
 
 
-def awaiting_decision(user: Any) -> QuerySet[Case]:
+def awaiting_decision(user: Any) -> Rows:
     """待受理: received (or 补正 pending) cases of the centres this user decides for."""
     centre_id = getattr(user, "centre_id", None)
     qs = Case.objects.filter(status__in=PENDING_STATUSES)
     if not user.is_superuser:
         qs = qs.filter(Q(handling_centre_id=centre_id) | Q(centre_id=centre_id))
-    return _list(qs).order_by("received_at", "id")
+    return Rows(qs.order_by("received_at", "id"))
 
 
-def agency_cases(user: Any) -> QuerySet[Case]:
+def agency_cases(user: Any) -> Rows:
     """代办员's list: every case they act on that is not closed."""
-    return _list(Case.objects.filter(agency_agent=user).exclude(status__in=(CaseStatus.NOT_ACCEPTED,
-                                                                             CaseStatus.DELIVERED,
-                                                                             CaseStatus.REVOKED))
-                 ).order_by("received_at", "id")
+    return Rows(Case.objects.filter(agency_agent=user)
+                .exclude(status__in=(CaseStatus.NOT_ACCEPTED, CaseStatus.DELIVERED, CaseStatus.REVOKED))
+                .order_by("received_at", "id"))
 
 
-def case_list(user: Any, *, status: str | None = None, q: str = "") -> QuerySet[Case]:
+def case_list(user: Any, *, status: str | None = None, q: str = "") -> Rows:
     qs = cases_visible_to(user)
     if status == "open":
         qs = qs.filter(status__in=OPEN_STATUSES)
@@ -72,10 +139,10 @@ def case_list(user: Any, *, status: str | None = None, q: str = "") -> QuerySet[
     q = (q or "").strip()
     if q:
         qs = qs.filter(Q(number__startswith=q) | Q(applicant_name__startswith=q) | Q(matter_name__contains=q))
-    return _list(qs).order_by("-received_at", "-id")
+    return Rows(qs.order_by("-received_at", "-id"))
 
 
-def waits_for(case: Case) -> str:
+def waits_for(case: CaseRow) -> str:
     """What the case waits for, in the words of the agent's list (STD-5)."""
     if case.status == CaseStatus.RECEIVED:
         return "待前台受理"
@@ -86,25 +153,23 @@ def waits_for(case: Case) -> str:
     if case.status == CaseStatus.SUSPENDED:
         return "挂起：待补正或特别程序结束"
     if case.status == CaseStatus.PROCESSING:
-        who = case.current_assignee.display_name if case.current_assignee_id and case.current_assignee else ""
-        step = case.current_step.name if case.current_step_id and case.current_step else ""
-        return f"「{step}」环节办理中（{who}）" + ("；容缺材料待补" if case.rongque_pending else "")
+        return f"「{case.step_name}」环节办理中（{case.assignee_name}）" + ("；容缺材料待补" if case.rongque_pending else "")
     if case.status == CaseStatus.FINISHED:
         if case.rongque_pending:
             return "已办结，待补齐容缺材料后领取"
         if case.result in (ResultKind.VOIDED, ResultKind.REFERRED):
             return "已办结"
         return "已办结，待领取或邮寄"
-    return case.get_status_display()
+    return case.status_label
 
 
-def remaining(case: Case, now: dt.datetime | None = None) -> int | None:
+def remaining(case: CaseRow | Case, now: dt.datetime | None = None) -> int | None:
     if case.status not in CLOCK_RUNNING:
         return None
     return clock.remaining_units(now or timezone.now(), case.due_at, case.limit_unit)
 
 
-def light(case: Case, now: dt.datetime | None = None) -> str:
+def light(case: CaseRow | Case, now: dt.datetime | None = None) -> str:
     """"red", "yellow", "green", "paused" or "" for the list badge; live, not waiting for the scan."""
     now = now or timezone.now()
     if case.status == CaseStatus.SUSPENDED:
@@ -126,39 +191,78 @@ class Supervision:
     by_centre: list[dict[str, Any]]
     by_department: list[dict[str, Any]]
     by_handler: list[dict[str, Any]]
-    cases: list[Case]
+    cases: list[CaseRow]
     open_total: int
+
+
+def _rollup(groups: list[dict[str, Any]], key: str, name: str, extra: str | None = None) -> list[dict[str, Any]]:
+    out: dict[Any, dict[str, Any]] = {}
+    for g in groups:
+        row = out.setdefault(g[key], {"id": g[key], "name": g[name] or "", "yellow": 0, "red": 0,
+                                      "extra": g[extra] if extra else ""})
+        row["yellow"] += g["yellow"]
+        row["red"] += g["red"]
+    return sorted(out.values(), key=lambda r: (-r["red"], -r["yellow"], r["name"]))
 
 
 def supervision(user: Any, *, now: dt.datetime | None = None, centre_id: int | None = None,
                 department_id: int | None = None, handler_id: int | None = None, level: str = "",
-                limit: int = 100) -> Supervision:
-    """Warnings (黄牌) and overdue cases (红牌) among running cases, per centre, department and handler,
-    computed from due_at/warn_at against now (index range scans), plus the worst cases first."""
+                limit: int = 50) -> Supervision:
+    """Warnings (黄牌) and overdue cases (红牌) among running cases, per centre, department and handler —
+    live from due_at/warn_at against now. One grouped query over the partial warning index (covering on
+    PostgreSQL) is rolled up three ways; the worst cases come from the partial deadline index."""
     now = now or timezone.now()
-    base = cases_visible_to(user).filter(status__in=CLOCK_RUNNING)
+    scope = case_filter(user, include_agency=False)
+    running = Case.objects.filter(status__in=CLOCK_RUNNING)
+    if scope is not None:
+        running = running.filter(scope)
     if centre_id:
-        base = base.filter(handling_centre_id=centre_id)
+        running = running.filter(handling_centre_id=centre_id)
     if department_id:
-        base = base.filter(department_id=department_id)
+        running = running.filter(department_id=department_id)
     if handler_id:
-        base = base.filter(current_assignee_id=handler_id)
-    warned = base.filter(warn_at__lt=now)
+        running = running.filter(current_assignee_id=handler_id)
+    warned = running.filter(warn_at__lt=now)
     if level == "red":
-        warned = base.filter(due_at__lt=now)
+        warned = running.filter(due_at__lt=now)
     elif level == "yellow":
         warned = warned.filter(due_at__gte=now)
-    counts = {"red": Count("id", filter=Q(due_at__lt=now)), "yellow": Count("id", filter=Q(due_at__gte=now))}
-    by_centre = list(warned.values("handling_centre_id", "handling_centre__name").annotate(**counts)
-                     .order_by("-red", "-yellow", "handling_centre__name"))
-    by_department = list(warned.values("department_id", "department__name").annotate(**counts)
-                         .order_by("-red", "-yellow", "department__name"))
-    by_handler = list(warned.values("current_assignee_id", "current_assignee__full_name",
-                                    "current_assignee__staff_no").annotate(**counts)
-                      .order_by("-red", "-yellow", "current_assignee__full_name"))
-    cases = list(_list(warned).order_by("due_at", "id")[:limit])
-    return Supervision(by_centre=by_centre, by_department=by_department, by_handler=by_handler, cases=cases,
-                       open_total=base.count())
+    # Grouped by ids only, so PostgreSQL answers from the covering index alone; names come after, from the
+    # few centres, departments and staff that appear.
+    groups = list(warned.order_by().values("handling_centre_id", "department_id", "current_assignee_id")
+                  # Count("due_at") (never null while the clock runs), not Count("id"): id is not in the index.
+                  .annotate(red=Count("due_at", filter=Q(due_at__lt=now)),
+                            yellow=Count("due_at", filter=Q(due_at__gte=now))))
+    names = _names(groups)
+    for g in groups:
+        g["centre_name"] = names["centre"].get(g["handling_centre_id"], "")
+        g["department_name"] = names["department"].get(g["department_id"], "")
+        g["handler_name"], g["staff_no"] = names["user"].get(g["current_assignee_id"], ("（未分派）", ""))
+    cases = [CaseRow.from_values(v) for v in warned.order_by("due_at").values(*ROW_FIELDS)[:limit]]
+    open_total = Case.objects.filter(status__in=OPEN_STATUSES)
+    if scope is not None:
+        open_total = open_total.filter(scope)
+    return Supervision(
+        by_centre=_rollup(groups, "handling_centre_id", "centre_name"),
+        by_department=_rollup(groups, "department_id", "department_name"),
+        by_handler=_rollup(groups, "current_assignee_id", "handler_name", "staff_no"),
+        cases=cases, open_total=open_total.count(),
+    )
+
+
+def _names(groups: list[dict[str, Any]]) -> dict[str, dict[Any, Any]]:
+    from govhall.accounts.models import User
+    from govhall.orgs.models import Centre, Department
+
+    centre_ids = {g["handling_centre_id"] for g in groups}
+    dept_ids = {g["department_id"] for g in groups}
+    user_ids = {g["current_assignee_id"] for g in groups if g["current_assignee_id"]}
+    users = User.objects.filter(pk__in=user_ids).values_list("pk", "full_name", "username", "staff_no")
+    return {
+        "centre": dict(Centre.objects.filter(pk__in=centre_ids).values_list("pk", "name")) if centre_ids else {},
+        "department": dict(Department.objects.filter(pk__in=dept_ids).values_list("pk", "name")) if dept_ids else {},
+        "user": {pk: (full or username, no or "") for pk, full, username, no in users} if user_ids else {},
+    }
 
 
 # --- the timeline and public tracking ------------------------------------------------------------

@@ -20,6 +20,7 @@ from govhall.accounts.models import Role
 from govhall.cases import clock
 from govhall.cases.applicants import Identity, clean_agent, clean_applicant, id_digest, normalize_id
 from govhall.cases.models import (
+    CLOCK_RUNNING,
     OPEN_STATUSES,
     PENDING_STATUSES,
     ApplicantCredit,
@@ -77,8 +78,8 @@ def _label(actor: Any) -> str:
 def _lock(case: Case) -> Case:
     """Re-read the case under a row lock (SQLite: the IMMEDIATE transaction already serialises)."""
     return (Case.objects.select_for_update(of=("self",))
-            .select_related("centre__division", "handling_centre__division", "matter_version", "department",
-                            "current_step__post", "current_post")
+            .select_related("centre__division", "handling_centre__division", "matter", "matter_version",
+                            "department", "current_step__post", "current_post", "current_assignee")
             .get(pk=case.pk))
 
 
@@ -278,7 +279,7 @@ def case_receive(
     rows = _material_rows(version, materials)
 
     ticket = _ticket(ticket_id, centre) if ticket_id not in (None, "") else None
-    enquiry = _enquiry(enquiry_id, actor) if enquiry_id not in (None, "") else None
+    enquiry = _enquiry(enquiry_id, centre) if enquiry_id not in (None, "") else None
 
     case = Case(
         number=new_case_number(centre, now), query_password=new_query_password(),
@@ -327,11 +328,11 @@ def _ticket(ticket_id: Any, centre: Centre) -> Any:
         raise field_error("ticket_id", "排队号不存在或不属于本中心。") from None
 
 
-def _enquiry(enquiry_id: Any, actor: Any) -> Any:
+def _enquiry(enquiry_id: Any, centre: Centre) -> Any:
     from govhall.staffing.models import Enquiry
 
     try:
-        return Enquiry.objects.get(pk=int(enquiry_id))
+        return Enquiry.objects.get(pk=int(enquiry_id), centre=centre)
     except (Enquiry.DoesNotExist, TypeError, ValueError):
         raise field_error("enquiry_id", "首问登记不存在。") from None
 
@@ -585,7 +586,7 @@ def case_accept(
     case = _lock(case)
     _require_status(case, (CaseStatus.RECEIVED,), "受理")
     _require_decider(case, actor)
-    if not Matter.objects.get(pk=case.matter_id).is_serviceable:
+    if not case.matter.is_serviceable:
         raise Conflict(f"事项「{case.matter_name}」已暂停或取消，不能受理。", code="matter_not_serviceable")
     version = case.matter_version
     now = timezone.now()
@@ -685,10 +686,10 @@ def case_accept(
         _event(case, "commitment", "告知承诺", actor,
                f"以告知承诺书代替：{'、'.join(r.name for r in promised)}；核查方式："
                f"{CheckMethod(case.commitment_check.method).label}", at=now)
-    _audit(case, "accept", actor, before, {**_state(case), "rongque": [r.name for r in rongque],
-                                           "commitment": [r.name for r in promised]})
     _notify_applicant(case, f"您申请的「{case.matter_name}」已受理，办件编号{case.number}"
                             + (f"，承诺办结时间{_fmt(due)}" if case.limit_value else "") + "。")
+    _audit(case, "accept", actor, before, {**_state(case), "rongque": [r.name for r in rongque],
+                                           "commitment": [r.name for r in promised]})
     _publish(case, "accepted")
     return case
 
@@ -724,8 +725,8 @@ def case_reject(*, case: Case, actor: Any, reason: str) -> Case:
     _issue_notice(case, NoticeKind.REJECT, actor, {"received_at": _fmt_time(case.received_at), "reason": reason},
                   at=now)
     _event(case, "reject", "不予受理", actor, f"理由：{reason}", at=now)
-    _audit(case, "reject", actor, before, {**_state(case), "reason": reason})
     _notify_applicant(case, f"您申请的「{case.matter_name}」（办件编号{case.number}）不予受理，理由：{reason[:60]}。")
+    _audit(case, "reject", actor, before, {**_state(case), "reason": reason})
     _publish(case, "rejected")
     return case
 
@@ -754,14 +755,24 @@ def _correction_items(case: Case, items: Sequence[dict[str, Any]]) -> list[tuple
     return out
 
 
-def _issue_sheet(case: Case, actor: Any, rows: list[tuple[CaseMaterial, str, str]], note: str) -> Any:
+def _issue_correction(case: Case, actor: Any, rows: list[tuple[CaseMaterial, str, str]], note: str,
+                      at: dt.datetime) -> Any:
+    """The 一次性告知书: the catalogue's notification sheet (STD-2), the materials marked, the case notice."""
     from govhall.catalog.services import notification_sheet_create
 
-    return notification_sheet_create(
+    sheet = notification_sheet_create(
         matter_version=case.matter_version, centre=case.handling_centre, clerk=actor,
         items=[(row.material or row.name, problem, reason) for row, problem, reason in rows],
         case=case, applicant_name=case.applicant_name, note=note,
     )
+    for row, problem, _reason in rows:
+        row.status = problem
+        row.save(update_fields=["status"])
+    _issue_notice(case, NoticeKind.CORRECTION, actor, {
+        "sheet": sheet.serial, "received_at": _fmt_time(case.received_at), "note": note,
+        "items": [{"name": r.name, "problem": MaterialStatus(p).label, "reason": why} for r, p, why in rows],
+    }, sheet=sheet, at=at)
+    return sheet
 
 
 @transaction.atomic
@@ -772,22 +783,15 @@ def case_request_correction(*, case: Case, actor: Any, items: Sequence[dict[str,
     _require_decider(case, actor)
     rows = _correction_items(case, items)
     now = timezone.now()
-    sheet = _issue_sheet(case, actor, rows, note)
-    for row, problem, _reason in rows:
-        row.status = problem
-        row.save(update_fields=["status"])
     before = _state(case)
+    sheet = _issue_correction(case, actor, rows, note, now)
     case.status = CaseStatus.CORRECTION
     case.save()
-    _issue_notice(case, NoticeKind.CORRECTION, actor, {
-        "sheet": sheet.serial, "received_at": _fmt_time(case.received_at), "note": note,
-        "items": [{"name": r.name, "problem": MaterialStatus(p).label, "reason": why} for r, p, why in rows],
-    }, sheet=sheet, at=now)
     _event(case, "correction", "一次性告知（补正）", actor,
            "需补正：" + "；".join(f"{r.name}（{MaterialStatus(p).label}：{why}）" for r, p, why in rows), at=now)
-    _audit(case, "correction", actor, before, {**_state(case), "sheet": sheet.serial})
     _notify_applicant(case, f"您申请的「{case.matter_name}」（办件编号{case.number}）材料需补正，"
                             f"请按一次性告知书补齐后再来办理。")
+    _audit(case, "correction", actor, before, {**_state(case), "sheet": sheet.serial})
     _publish(case, "correction")
     return case
 
@@ -835,7 +839,6 @@ def case_supply(*, case: Case, actor: Any, material_ids: Sequence[Any], note: st
     _audit(case, "supply", actor, before, {**_state(case), "materials": [r.name for r in rows]})
     _publish(case, "supplied")
     return case
-
 
 
 # --- back office (后台分类审批, MODE-1) ----------------------------------------------------------------
@@ -887,18 +890,11 @@ def case_step_return(*, case: Case, actor: Any, to: str, reason: str,
         _event(case, "return_front", f"{step.name}：退回前台", actor, f"原因：{reason}", at=now)
     else:
         rows = _correction_items(case, items)
-        sheet = _issue_sheet(case, actor, rows, reason)
+        _issue_correction(case, actor, rows, reason, now)
         _close_step(step, actor=actor, role=role, action=StepAction.RETURN_APPLICANT, opinion=reason, at=now)
-        for row, problem, _why in rows:
-            row.status = problem
-            row.save(update_fields=["status"])
         _suspend(case, kind=SuspensionKind.CORRECTION, actor=actor, at=now, reason=reason,
                  materials=[row.pk for row, _p, _w in rows])
         case.current_assignee = None
-        _issue_notice(case, NoticeKind.CORRECTION, actor, {
-            "sheet": sheet.serial, "received_at": _fmt_time(case.received_at), "note": reason,
-            "items": [{"name": r.name, "problem": MaterialStatus(p).label, "reason": why} for r, p, why in rows],
-        }, sheet=sheet, at=now)
         _event(case, "return_applicant", f"{step.name}：退回补正", actor,
                "需补正：" + "；".join(f"{r.name}（{why}）" for r, _p, why in rows) + "。补正期间暂停计时。", at=now)
         _notify_applicant(case, f"您的办件{case.number}需补正材料，请按一次性告知书补齐，补正期间暂停计时。")
@@ -951,8 +947,8 @@ def case_special_start(*, case: Case, actor: Any, procedure: str, reason: str) -
     case.save()
     _event(case, "special_start", f"特别程序：{SpecialProcedure(procedure).label}", actor,
            f"原因：{reason}。特别程序期间暂停计时。", at=now)
-    _audit(case, "special.start", actor, before, {**_state(case), "procedure": procedure, "role": role})
     _notify_applicant(case, f"您的办件{case.number}进入特别程序（{SpecialProcedure(procedure).label}），期间暂停计时。")
+    _audit(case, "special.start", actor, before, {**_state(case), "procedure": procedure, "role": role})
     _publish(case, "suspended")
     return case
 
@@ -1075,13 +1071,13 @@ def case_finish(
         "referred_to": case.referred_to, "finished_at": _fmt_time(now), "withheld": case.rongque_pending,
         "accepted_at": _fmt_time(case.accepted_at),
     }, at=now)
-    _audit(case, "finish", actor, before, {**_state(case), "reason": reason, "certificate_no": case.certificate_no})
     text = f"您的办件{case.number}（{case.matter_name}）已办结：{ResultKind(result).label}。"
     if case.rongque_pending:
         text += "容缺材料补齐后方可领取结果。"
     elif result in (ResultKind.APPROVED, ResultKind.DENIED):
         text += "请凭身份证件到窗口领取，或选择邮寄送达。"
     _notify_applicant(case, text)
+    _audit(case, "finish", actor, before, {**_state(case), "reason": reason, "certificate_no": case.certificate_no})
     _publish(case, "finished")
     return case
 
@@ -1141,9 +1137,9 @@ def case_deliver(
     case.delivery_centre_id = actor.centre_id
     case.save()
     _event(case, "deliver", "送达", actor, detail, at=now)
-    _audit(case, "deliver", actor, before, {**_state(case), "method": method, "tracking_no": case.tracking_no})
     if method == DeliveryMethod.MAIL:
         _notify_applicant(case, f"您的办件{case.number}办理结果已邮寄（{case.courier} {case.tracking_no}）。")
+    _audit(case, "deliver", actor, before, {**_state(case), "method": method, "tracking_no": case.tracking_no})
     _publish(case, "delivered")
     return case
 
@@ -1259,44 +1255,65 @@ def credit_repair(*, credit: ApplicantCredit, actor: Any, note: str) -> Applican
 
 def cases_scan_deadlines(*, now: dt.datetime | None = None) -> dict[str, int]:
     """Flag running cases that crossed their warning moment (黄牌) or deadline (红牌) since the last scan,
-    and notify the handler (and, for red, the centre director) through the outbox. Two indexed queries
-    find them; cases already flagged are not touched again."""
-    from govhall.cases.notify import notify_staff
+    and notify through the outbox: each handler once about their newly flagged cases, each centre director
+    once about the newly overdue ones. Two indexed queries find them; flagged cases are not touched again."""
+    from govhall.cases.notify import notify_staff, staff_phones
 
     now = now or timezone.now()
-    running = Case.objects.filter(status__in=(CaseStatus.PROCESSING, CaseStatus.RETURNED))
-    red = list(running.filter(due_at__lt=now, warning_level__lt=WarningLevel.RED)
-               .values_list("pk", flat=True))
+    running = Case.objects.filter(status__in=CLOCK_RUNNING)
+    red = list(running.filter(due_at__lt=now, warning_level__lt=WarningLevel.RED).values_list("pk", flat=True))
     yellow = list(running.filter(warn_at__lt=now, due_at__gte=now, warning_level__lt=WarningLevel.YELLOW)
                   .values_list("pk", flat=True))
     if not red and not yellow:
         return {"yellow": 0, "red": 0}
     notify_director = CaseRules.current().scan_notify_director
     with transaction.atomic():
-        Case.objects.filter(pk__in=red).update(warning_level=WarningLevel.RED, red_notified_at=now)
-        Case.objects.filter(pk__in=yellow).update(warning_level=WarningLevel.YELLOW, yellow_notified_at=now)
+        running.filter(pk__in=red).update(warning_level=WarningLevel.RED, red_notified_at=now)
+        running.filter(pk__in=yellow).update(warning_level=WarningLevel.YELLOW, yellow_notified_at=now)
+        flagged = list(running.filter(pk__in=red + yellow)
+                       .select_related("current_assignee", "handling_centre__director")
+                       .only("pk", "number", "matter_name", "due_at", "warning_level", "current_assignee",
+                             "handling_centre__name", "handling_centre__director"))
+        handlers: dict[int, list[Case]] = {}
+        directors: dict[int, list[Case]] = {}
         events = []
-        flagged = (Case.objects.filter(pk__in=red + yellow)
-                   .select_related("current_assignee", "handling_centre__director")
-                   .only("pk", "number", "matter_name", "due_at", "warning_level", "current_assignee",
-                         "handling_centre__name", "handling_centre__director"))
-        for case in flagged.iterator(chunk_size=1000):
+        for case in flagged:
             is_red = case.warning_level == WarningLevel.RED
             text = (f"办件{case.number}（{case.matter_name}）已超过承诺办结时间{_fmt_time(case.due_at)}，请立即办理。"
                     if is_red else
                     f"办件{case.number}（{case.matter_name}）将于{_fmt_time(case.due_at)}到期，请抓紧办理。")
-            if case.current_assignee is not None:
-                notify_staff(case.current_assignee, text, related=case)
-            director = case.handling_centre.director
-            if is_red and notify_director and director is not None and director != case.current_assignee:
-                notify_staff(director, f"【超期督办】{text}", related=case)
+            if case.current_assignee_id:
+                handlers.setdefault(case.current_assignee_id, []).append(case)
+            director_id = case.handling_centre.director_id
+            if is_red and notify_director and director_id and director_id != case.current_assignee_id:
+                directors.setdefault(director_id, []).append(case)
             events.append(CaseEvent(case=case, at=now, action="red" if is_red else "yellow",
                                     label="红牌（超期）" if is_red else "黄牌预警", actor_label=SYSTEM_LABEL,
                                     centre_name=case.handling_centre.name, detail=text, public=False))
         CaseEvent.objects.bulk_create(events, batch_size=1000)
+        phones = staff_phones(set(handlers) | set(directors))
+        for cases in handlers.values():
+            notify_staff(cases[0].current_assignee, _digest(cases), related=cases[0] if len(cases) == 1 else None,
+                         phones=phones)
+        for cases in directors.values():
+            notify_staff(cases[0].handling_centre.director, "【超期督办】" + _digest(cases),
+                         related=cases[0] if len(cases) == 1 else None, phones=phones)
         audit_record(action="case.scan.deadlines", object_type="cases.case", actor=None,
                      after={"yellow": len(yellow), "red": len(red), "ids": (red + yellow)[:1000]})
     return {"yellow": len(yellow), "red": len(red)}
+
+
+def _digest(cases: list[Case], shown: int = 5) -> str:
+    """One SMS for one person's newly flagged cases (an SMS per case would bury a director)."""
+    if len(cases) == 1:
+        case = cases[0]
+        if case.warning_level == WarningLevel.RED:
+            return f"办件{case.number}（{case.matter_name}）已超过承诺办结时间{_fmt_time(case.due_at)}，请立即办理。"
+        return f"办件{case.number}（{case.matter_name}）将于{_fmt_time(case.due_at)}到期，请抓紧办理。"
+    reds = sum(1 for c in cases if c.warning_level == WarningLevel.RED)
+    parts = [f"{reds}件已超期" if reds else "", f"{len(cases) - reds}件即将到期" if len(cases) > reds else ""]
+    numbers = "、".join(c.number for c in cases[:shown]) + ("等" if len(cases) > shown else "")
+    return f"新增预警办件{len(cases)}件（{'，'.join(p for p in parts if p)}）：{numbers}。请登录工作台查看。"
 
 
 def cases_scan_rongque(*, now: dt.datetime | None = None) -> dict[str, int]:
@@ -1319,9 +1336,9 @@ def cases_scan_rongque(*, now: dt.datetime | None = None) -> dict[str, int]:
             _event(case, "rongque_overdue", "容缺逾期挂起", None,
                    f"容缺材料（{missing}）未在{_fmt(case.rongque_deadline)}前补齐，办件挂起；"
                    f"{_fmt(case.rongque_return_at)}前仍未补齐的，作退件处理。", at=now)
-            _audit(case, "rongque.suspend", None, {"status": CaseStatus.PROCESSING}, _state(case))
             _notify_applicant(case, f"您的办件{case.number}容缺材料逾期未补齐，已暂停办理，"
                                     f"请于{_fmt(case.rongque_return_at)}前补齐，逾期作退件处理。")
+            _audit(case, "rongque.suspend", None, {"status": CaseStatus.PROCESSING}, _state(case))
             _publish(case, "suspended")
             suspended += 1
     expired = Case.objects.filter(status=CaseStatus.SUSPENDED, rongque_pending=True, rongque_return_at__lt=now,

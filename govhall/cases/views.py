@@ -266,7 +266,7 @@ def _detail_context(request: HttpRequest, case: Case) -> dict[str, Any]:
         "notices": list(case.notices.order_by("issued_at", "id")),
         "files": list(case.files.order_by("id")),
         "remaining": selectors.remaining(case), "light": selectors.light(case),
-        "waits_for": selectors.waits_for(case),
+        "waits_for": selectors.waits_for(selectors.CaseRow.from_case(case)),
         "suspension": selectors.open_suspension_kind(case) if case.status == CaseStatus.SUSPENDED else "",
         "applicant_id_masked": mask_id(case.applicant_id_type, case.applicant_id_number),
         "applicant_phone_masked": mask_mobile(case.applicant_phone),

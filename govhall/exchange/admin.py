@@ -1,7 +1,9 @@
-"""The bureau's outbox page in the admin: read-only, masked numbers, sensitive texts hidden."""
+"""The bureau's outbox pages in the admin: read-only, masked numbers, sensitive texts hidden. The sync
+records (NET-2) have their own page at /exchange/sync/ (counts, resend); the admin only lists them."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from django.contrib import admin, messages
@@ -10,13 +12,37 @@ from django.http import HttpRequest
 
 from govhall.accounts.models import Role
 from govhall.core.errors import ServiceError
-from govhall.exchange.models import Notification, NotificationStatus
-from govhall.exchange.selectors import notifications_for_outbox, notifications_visible_to
+from govhall.exchange.models import Notification, NotificationStatus, SyncItem
+from govhall.exchange.payloads import masked_payload
+from govhall.exchange.selectors import (
+    notifications_for_outbox,
+    notifications_visible_to,
+    sync_items_visible_to,
+)
 from govhall.exchange.services import notification_retry
 
 
+class BureauReadOnlyAdmin(admin.ModelAdmin):
+    """The bureau reads; nobody adds, edits or deletes outbox rows here."""
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return bool(request.user.is_active and getattr(request.user, "is_bureau", False))
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return self.has_view_permission(request)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
 @admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
+class NotificationAdmin(BureauReadOnlyAdmin):
     list_display = ["created_at", "channel", "recipient_masked", "template", "short_text", "status",
                     "attempts", "last_error", "sent_at"]
     list_filter = ["status", "channel", "template"]
@@ -48,20 +74,6 @@ class NotificationAdmin(admin.ModelAdmin):
             return queryset & notifications_for_outbox(request.user, phone=term), False
         return super().get_search_results(request, queryset, search_term)
 
-    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return bool(request.user.is_active and getattr(request.user, "is_bureau", False))
-
-    def has_module_permission(self, request: HttpRequest) -> bool:
-        return self.has_view_permission(request)
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
     def has_retry_permission(self, request: HttpRequest) -> bool:
         user: Any = request.user
@@ -77,3 +89,25 @@ class NotificationAdmin(admin.ModelAdmin):
             except ServiceError as exc:
                 self.message_user(request, exc.message, messages.WARNING)
         self.message_user(request, f"已重新排队 {done} 条短信。", messages.SUCCESS)
+
+
+@admin.register(SyncItem)
+class SyncItemAdmin(BureauReadOnlyAdmin):
+    list_display = ["created_at", "kind", "object_label", "dataset", "status", "attempts", "last_error",
+                    "receipt_id", "sent_at"]
+    list_filter = ["status", "kind", "dataset"]
+    search_fields = ["object_label"]
+    search_help_text = "输入事项实施编码或办件编号"
+    date_hierarchy = "created_at"
+    fields = ("kind", "object_label", "object_id", "dataset", "status", "attempts", "last_error", "receipt_id",
+              "payload_digest", "superseded_by", "created_at", "next_attempt_at", "sent_at", "shown_payload")
+    readonly_fields = fields
+    list_per_page = 50
+
+    @admin.display(description="数据内容（办件数据已脱敏）")
+    def shown_payload(self, row: SyncItem) -> str:
+        return json.dumps(masked_payload(row), ensure_ascii=False, indent=1)
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[SyncItem]:
+        return sync_items_visible_to(request.user).defer("payload_text")
+

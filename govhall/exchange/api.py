@@ -1,8 +1,10 @@
-"""/api/v1/exchange/: the bureau's view of the notification outbox, a manual resend, a test SMS."""
+"""/api/v1/exchange/: the bureau's view of the notification outbox, a manual resend, a test SMS; and of the
+provincial platform sync records (NET-2), with a manual resend."""
 
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.db import transaction
 from django.http import HttpRequest
@@ -11,11 +13,27 @@ from ninja import Field, Query, Router, Schema
 from govhall.accounts.models import Role
 from govhall.core.audit import audit_record
 from govhall.core.errors import Forbidden
-from govhall.exchange.models import Notification, NotificationStatus
-from govhall.exchange.selectors import access_notification, notifications_for_outbox
+from govhall.exchange.models import (
+    Notification,
+    NotificationStatus,
+    SyncDataset,
+    SyncItem,
+    SyncKind,
+    SyncStatus,
+)
+from govhall.exchange.payloads import masked_payload
+from govhall.exchange.provincial import is_configured
+from govhall.exchange.selectors import (
+    access_notification,
+    access_sync_item,
+    notifications_for_outbox,
+    sync_items_for_outbox,
+    sync_status_counts,
+)
 from govhall.exchange.services import notification_retry, notify_sms
+from govhall.exchange.sync import sync_item_retry
 
-router = Router(tags=["通知"])
+router = Router(tags=["通知与省平台同步"])
 
 
 class NotificationOut(Schema):
@@ -99,3 +117,89 @@ def send_test_sms(request: HttpRequest, payload: TestSmsIn) -> NotificationOut:
         audit_record(action="notification.test_sms", obj=row, after={"recipient": row.recipient_masked},
                      actor=user)
     return NotificationOut.from_row(row)  # 201: the only status declared
+
+
+# --- provincial platform sync (NET-2) ----------------------------------------------------------------
+
+
+class SyncItemOut(Schema):
+    id: int
+    kind: str = Field(description="matter 事项、case 办件")
+    object_id: str
+    object_label: str = Field(description="事项实施编码或办件编号")
+    dataset: str = Field(description="matter 事项、apply 申请、accept 受理、process 办理、finish 办结")
+    dataset_name: str
+    status: str = Field(description="queued 待发送、sending 发送中、sent 已发送、failed 发送失败、superseded 已被替代")
+    status_name: str
+    attempts: int
+    last_error: str = Field(description="最近一次发送失败的原因（含省平台返回的信息）")
+    receipt_id: str = Field(description="省平台回执编号")
+    payload_digest: str
+    superseded_by: int | None
+    created_at: dt.datetime
+    next_attempt_at: dt.datetime
+    sent_at: dt.datetime | None
+    updated_at: dt.datetime
+
+    @staticmethod
+    def fields_of(row: SyncItem) -> dict[str, Any]:
+        return {
+            "id": row.pk, "kind": row.kind, "object_id": row.object_id, "object_label": row.object_label,
+            "dataset": row.dataset, "dataset_name": row.get_dataset_display(), "status": row.status,
+            "status_name": row.get_status_display(), "attempts": row.attempts, "last_error": row.last_error,
+            "receipt_id": row.receipt_id, "payload_digest": row.payload_digest,
+            "superseded_by": row.superseded_by_id, "created_at": row.created_at,
+            "next_attempt_at": row.next_attempt_at, "sent_at": row.sent_at, "updated_at": row.updated_at,
+        }
+
+
+class SyncItemDetail(SyncItemOut):
+    payload: dict[str, object] = Field(description="发送的数据；办件数据中的证件号码、手机号码和姓名已脱敏")
+
+
+class SyncPage(Schema):
+    configured: bool = Field(description="是否已配置省平台地址（GOVHALL_PROVINCE_URL）；未配置时记录保持待发送")
+    count: int
+    counts: dict[str, int] = Field(description="各状态的记录数")
+    items: list[SyncItemOut]
+
+
+class SyncFilter(Schema):
+    status: SyncStatus | None = None
+    kind: SyncKind | None = None
+    dataset: SyncDataset | None = None
+    q: str = Field("", max_length=60, description="按事项编码或办件编号查找（包含即可）")
+    limit: int = Field(50, ge=1, le=200)
+    offset: int = Field(0, ge=0)
+
+
+def _require_bureau_sync(request: HttpRequest) -> None:
+    if not request.user.is_bureau:  # type: ignore[union-attr]
+        raise Forbidden("只有市行政审批局可以查看省平台同步记录。")
+
+
+@router.get("/sync", response=SyncPage, summary="省平台同步记录（NET-2）")
+def list_sync_items(request: HttpRequest, filters: Query[SyncFilter]) -> SyncPage:
+    _require_bureau_sync(request)
+    rows = sync_items_for_outbox(request.user, status=filters.status or "", kind=filters.kind or "",
+                                 dataset=filters.dataset or "", q=filters.q)
+    page = rows[filters.offset : filters.offset + filters.limit]
+    return SyncPage(configured=is_configured(), count=rows.count(),
+                    counts=sync_status_counts(request.user, kind=filters.kind or ""),
+                    items=[SyncItemOut(**SyncItemOut.fields_of(r)) for r in page])
+
+
+@router.get("/sync/{item_id}", response=SyncItemDetail, summary="一条省平台同步记录及其数据")
+def get_sync_item(request: HttpRequest, item_id: int) -> SyncItemDetail:
+    row = access_sync_item(request.user, item_id)
+    return SyncItemDetail(**SyncItemOut.fields_of(row), payload=masked_payload(row))
+
+
+@router.post("/sync/{item_id}/retry", response=SyncItemOut, summary="重新发送失败的省平台同步记录")
+def retry_sync_item(request: HttpRequest, item_id: int) -> SyncItemOut:
+    row = access_sync_item(request.user, item_id)
+    if not request.user.has_role(Role.BUREAU_ADMIN) and not request.user.is_superuser:  # type: ignore[union-attr]
+        raise Forbidden("只有局管理员可以重新发送省平台同步记录。")
+    row = sync_item_retry(item=row, actor=request.user)
+    row.refresh_from_db()  # the send may already have run on commit
+    return SyncItemOut(**SyncItemOut.fields_of(row))

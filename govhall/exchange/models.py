@@ -1,7 +1,11 @@
-"""The notification outbox: every SMS the system sends, written in the caller's transaction and sent
-by the task worker afterwards, so a rolled-back action sends nothing and a committed one is not lost."""
+"""Two outboxes, both written in the caller's transaction and sent by the task worker afterwards, so a
+rolled-back action sends nothing and a committed one is not lost: every SMS the system sends
+(`Notification`), and every dataset reported to the provincial platform (`SyncItem`, NET-2)."""
 
 from __future__ import annotations
+
+import json
+from typing import Any
 
 from django.db import models
 from django.utils import timezone
@@ -53,3 +57,79 @@ class Notification(models.Model):
     @property
     def display_text(self) -> str:
         return "（含验证码等敏感内容，不予显示）" if self.sensitive else self.text
+
+
+# --- provincial platform sync (NET-2) ------------------------------------------------------------
+
+
+class SyncKind(models.TextChoices):
+    MATTER = "matter", "事项"
+    CASE = "case", "办件"
+
+
+class SyncDataset(models.TextChoices):
+    """The GB/T 39046 dataset a record carries: 事项 (table 4) for a matter, 申请/受理/办理/办结 (tables 5–8)
+    for a case."""
+
+    MATTER = "matter", "事项"
+    APPLY = "apply", "申请"
+    ACCEPT = "accept", "受理"
+    PROCESS = "process", "办理"
+    FINISH = "finish", "办结"
+
+
+DATASETS_OF_KIND: dict[str, tuple[str, ...]] = {
+    SyncKind.MATTER: (SyncDataset.MATTER,),
+    SyncKind.CASE: (SyncDataset.APPLY, SyncDataset.ACCEPT, SyncDataset.PROCESS, SyncDataset.FINISH),
+}
+
+
+class SyncStatus(models.TextChoices):
+    QUEUED = "queued", "待发送"
+    SENDING = "sending", "发送中"
+    SENT = "sent", "已发送"
+    FAILED = "failed", "发送失败"
+    SUPERSEDED = "superseded", "已被新数据替代"
+
+
+class SyncItem(models.Model):
+    """One dataset snapshot of one object to report to the provincial platform (江苏政务服务网 / 一窗综合受理
+    平台). Written in the transaction of the change it reports, sent by the task worker after commit.
+
+    The payload is frozen when queued: what is sent is what the object looked like then. It can hold an
+    applicant's identity number, so it is stored SM4-encrypted; `payload_digest` (keyed SM3 over the
+    canonical JSON) tells whether a payload was already queued or sent without decrypting it."""
+
+    kind = models.CharField("对象类型", max_length=10, choices=SyncKind.choices)
+    object_id = models.CharField("对象编号", max_length=64)
+    object_label = models.CharField("对象", max_length=120, help_text="事项实施编码或办件编号")
+    dataset = models.CharField("数据集", max_length=10, choices=SyncDataset.choices)
+    payload_text = EncryptedTextField("数据内容")
+    payload_digest = models.CharField("数据摘要", max_length=64)
+    status = models.CharField("状态", max_length=12, choices=SyncStatus.choices, default=SyncStatus.QUEUED,
+                              db_index=True)
+    attempts = models.PositiveSmallIntegerField("尝试次数", default=0)
+    last_error = models.CharField("最近错误", max_length=500, blank=True)
+    receipt_id = models.CharField("省平台回执编号", max_length=100, blank=True)
+    superseded_by = models.ForeignKey("self", verbose_name="被替代为", null=True, blank=True,
+                                      on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField("创建时间", default=timezone.now, db_index=True)
+    next_attempt_at = models.DateTimeField("下次尝试时间", default=timezone.now)
+    claimed_at = models.DateTimeField("开始发送时间", null=True, blank=True)
+    sent_at = models.DateTimeField("发送时间", null=True, blank=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "省平台同步记录"
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["status", "next_attempt_at"], name="exchange_sync_due"),
+            models.Index(fields=["kind", "object_id", "dataset"], name="exchange_sync_object"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.object_label} · {self.get_dataset_display()}（{self.get_status_display()}）"
+
+    @property
+    def payload(self) -> dict[str, Any]:
+        return json.loads(self.payload_text)

@@ -269,3 +269,25 @@ def division_convert(*, town: Division, zone: Division, effective: dt.date, note
         Centre.objects.filter(division=town, is_active=True).update(is_active=False, closed_on=effective)
         audit_record(action="orgs.division_convert", obj=town, after={"successor": zone.code}, actor=actor, note=note)
     return zone
+
+
+@transaction.atomic
+def centre_set_director(*, centre: Centre, user: Any, actor: Any = None) -> Centre:
+    """Appoint a centre's director (中心主任). A village centre's director is the village committee's
+    director (ORG-3): a member of that village centre's own staff, who then also holds the director role."""
+    from govhall.accounts.models import Role, UserRole
+
+    if user.centre_id != centre.pk:
+        raise ServiceError(
+            "村便民服务中心主任应由本村（居）民委员会主任兼任，须为本中心工作人员。"
+            if centre.level == CentreLevel.VILLAGE else "中心主任须为本中心工作人员。",
+            fields={"director": "所选人员不属于本中心"},
+        )
+    before = {"director": str(centre.director) if centre.director else ""}
+    centre.director = user
+    centre.save(update_fields=["director"])
+    UserRole.objects.get_or_create(user=user, role=Role.DIRECTOR)
+    user.__dict__.pop("_role_codes", None)
+    audit_record(action="orgs.centre_set_director", obj=centre, before=before, after={"director": str(user)},
+                 actor=actor)
+    return centre

@@ -203,9 +203,9 @@ def ticket_out(t: Ticket) -> TicketOut:
     return TicketOut(
         id=t.pk, code=t.code, status=t.status, status_label=t.get_status_display(),
         queue=services.QueueKey(t.window_class, t.department_id).key,
-        matter_id=t.matter_id, matter=t.matter.name if t.matter_id else "", business_group=t.business_group,
+        matter_id=t.matter_id, matter=t.matter.name if t.matter is not None else "", business_group=t.business_group,
         priority=t.priority, priority_reason=t.priority_reason,
-        window=t.called_window.number if t.called_window_id else None,
+        window=t.window_number,
         issued_at=t.issued_at, called_at=t.called_at, started_at=t.started_at, finished_at=t.finished_at,
         recall_count=t.recall_count, transfer_count=t.transfer_count,
         phone=mask_mobile(t.phone) if t.phone else "", id_number=mask_id_card(t.id_number) if t.id_number else "",
@@ -253,8 +253,7 @@ def follow(request: HttpRequest, token: str) -> PublicTicketOut:
     t = public_ticket(token)
     pos = selectors.ticket_position(t)
     return PublicTicketOut(code=t.code, centre=t.centre.name, status=t.status, status_label=t.get_status_display(),
-                           matter=t.matter.name if t.matter_id else t.business_group,
-                           window=t.called_window.number if t.called_window_id else None, ahead=pos["ahead"],
+                           matter=t.matter_label, window=t.window_number, ahead=pos["ahead"],
                            wait_minutes=pos["wait_minutes"], issued_at=t.issued_at)
 
 

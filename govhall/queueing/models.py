@@ -204,6 +204,15 @@ class Ticket(models.Model):
         return f"{self.prefix}{self.number:03d}"
 
     @property
+    def matter_label(self) -> str:
+        """The matter's name, or the business group when the visitor named none."""
+        return self.matter.name if self.matter is not None else self.business_group
+
+    @property
+    def window_number(self) -> int | None:
+        return self.called_window.number if self.called_window is not None else None
+
+    @property
     def is_waiting(self) -> bool:
         return self.status in WAITING_STATUSES
 

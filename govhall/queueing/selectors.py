@@ -36,7 +36,7 @@ from govhall.queueing.services import (
 RECENT_CALLS = 8
 
 
-def _minutes(seconds: float | None) -> float | None:
+def _minutes(seconds: Any) -> float | None:
     return None if seconds is None else round(seconds / 60, 1)
 
 
@@ -55,7 +55,7 @@ def window_states(windows: list[Window]) -> dict[int, WindowState]:
 
 def current_tickets(centre_id: int) -> dict[int, Ticket]:
     return {t.called_window_id: t for t in Ticket.objects.filter(
-        centre_id=centre_id, status__in=AT_WINDOW_STATUSES).order_by("called_at")}
+        centre_id=centre_id, status__in=AT_WINDOW_STATUSES).order_by("called_at") if t.called_window_id is not None}
 
 
 def display_snapshot(centre: Centre) -> dict[str, Any]:
@@ -69,7 +69,7 @@ def display_snapshot(centre: Centre) -> dict[str, Any]:
     calls = (CallLog.objects.filter(centre=centre, at__date=today).select_related("ticket", "window")
              .order_by("-at", "-id")[:RECENT_CALLS])
     waits = [(t.called_at - t.issued_at).total_seconds() for t in Ticket.objects.filter(
-        centre=centre, date=today, called_at__isnull=False).only("called_at", "issued_at")]
+        centre=centre, date=today, called_at__isnull=False).only("called_at", "issued_at") if t.called_at]
     return {
         "centre": {"id": centre.pk, "name": centre.name, "complaint_phone": centre.complaint_phone,
                    "phone": centre.phone, "opening_hours": centre.opening_hours},
@@ -108,6 +108,8 @@ def display_notices(centre: Centre, *, matters: int = 40) -> list[dict[str, str]
              .select_related("matter__current_version").order_by("matter__code")[:matters])
     for link in links:
         v = link.matter.current_version
+        if v is None:
+            continue
         notices.append({"kind": "matter", "title": v.name,
                         "text": f"承诺时限：{v.promised_limit_display()}；{v.fee_display()}"})
     if centre.complaint_phone:
@@ -186,7 +188,7 @@ def figures(centre: Centre, date_from: dt.date, date_to: dt.date) -> dict[str, A
         rows.append({
             "code": t.code, "date": t.date.isoformat(), "status": t.status, "status_label": t.get_status_display(),
             "queue": key.key, "queue_label": queue_label(key, t.department),
-            "window": t.called_window.number if t.called_window_id else None,
+            "window": t.window_number,
             "clerk": str(t.served_by) if t.served_by_id else None,
             "hour": timezone.localtime(t.issued_at).hour,
             "issued_at": t.issued_at.isoformat(),
@@ -219,9 +221,22 @@ def figures(centre: Centre, date_from: dt.date, date_to: dt.date) -> dict[str, A
 
 
 def operable_centres(user: Any) -> QuerySet[Centre]:
+    from govhall.queueing.access import OPERATOR_ROLES
+
     if user.is_superuser:
         return Centre.objects.filter(is_active=True)
-    return Centre.objects.filter(pk=user.centre_id, is_active=True) if user.centre_id else Centre.objects.none()
+    if user.centre_id and user.has_role(*OPERATOR_ROLES):
+        return Centre.objects.filter(pk=user.centre_id, is_active=True)
+    return Centre.objects.none()
+
+
+def figures_centres(user: Any) -> QuerySet[Centre]:
+    from govhall.orgs.access import centres_visible_to
+    from govhall.queueing.access import FIGURES_ROLES
+
+    if not (user.is_superuser or user.has_role(*FIGURES_ROLES)):
+        return Centre.objects.none()
+    return centres_visible_to(user).filter(is_active=True).order_by("division__code")
 
 
 def todays_tickets(centre: Centre) -> QuerySet[Ticket]:
@@ -244,6 +259,8 @@ def issue_options(centre: Centre) -> dict[str, Any]:
                                                                   "matter__code"))
     for link in links:
         v = link.matter.current_version
+        if v is None:
+            continue
         key = QueueKey(v.window_class, v.window_department_id if v.window_class == WindowClass.PROFESSIONAL
                        else None)
         try:

@@ -108,7 +108,7 @@ def window_queue_q(window: Window) -> Q:
 
 def queue_label(key: QueueKey, department: Department | None = None) -> str:
     if key.window_class == WindowClass.PROFESSIONAL:
-        dept = department or Department.objects.filter(pk=key.department_id).first()
+        dept = department or Department.objects.filter(Q(pk=key.department_id)).first()
         return f"{dept.short_name or dept.name}专窗" if dept else "专业窗口"
     return WindowClass(key.window_class).label
 
@@ -130,11 +130,11 @@ def resolve_queue(centre: Centre, key: QueueKey, windows: list[Window] | None = 
     raise Conflict(f"本中心没有受理“{queue_label(key)}”业务的窗口，请到导服台咨询。", code="no_window")
 
 
-def business_groups(centre: Centre) -> list[tuple[str, str]]:
+def business_groups(centre: Centre, windows: list[Window] | None = None) -> list[tuple[str, str]]:
     """The business groups a visitor may pick without naming a matter: one per class queue the centre's
     windows serve (key, label)."""
     seen: dict[str, str] = {}
-    for w in centre_windows(centre):
+    for w in centre_windows(centre) if windows is None else windows:
         if w.window_class == WindowClass.PROFESSIONAL:
             key = QueueKey(WindowClass.PROFESSIONAL, w.department_id)
             seen.setdefault(key.key, queue_label(key, w.department))
@@ -158,7 +158,7 @@ def prefix_for(qs: QueueSettings, key: QueueKey) -> str:
     if key.window_class != WindowClass.PROFESSIONAL:
         return qs.prefixes.get(key.window_class) or QueueSettings._meta.get_field("prefixes").default()[
             key.window_class]
-    dept = Department.objects.get(pk=key.department_id)
+    dept = Department.objects.get(Q(pk=key.department_id))
     letter = (qs.department_prefixes or {}).get(dept.code)
     if letter:
         return letter
@@ -192,22 +192,22 @@ def _next_number(centre_id: int, date: dt.date, prefix: str) -> int:
 # --- validation helpers -----------------------------------------------------------------------------
 
 
-def _clean_phone(value: str, *, field: str = "phone") -> str:
+def _clean(normalize: Any, value: str, field: str) -> str:
+    """'' stays ''; anything else is normalised (mobile number, ID number) or a field error."""
     if not value:
         return ""
     try:
-        return normalize_mobile(value)
+        return normalize(value)
     except ValidationError as exc:
         raise field_error(field, exc.messages[0]) from None
 
 
-def _clean_id(value: str, *, field: str = "id_number") -> str:
-    if not value:
-        return ""
-    try:
-        return normalize_id_card(value)
-    except ValidationError as exc:
-        raise field_error(field, exc.messages[0]) from None
+def _clean_phone(value: str) -> str:
+    return _clean(normalize_mobile, value, "phone")
+
+
+def _clean_id(value: str) -> str:
+    return _clean(normalize_id_card, value, "id_number")
 
 
 def _age_on(birth: dt.date, day: dt.date) -> int:
@@ -248,9 +248,21 @@ def waiting_counts(centre_id: int, date: dt.date | None = None) -> dict[str, int
 
 
 def _publish(centre_id: int, kind: str, payload: dict[str, Any], *, counts: bool = True) -> None:
-    if counts:
-        payload = {**payload, "waiting": waiting_counts(centre_id)}
-    events.publish_on_commit(topic(centre_id, kind), {"kind": kind, **payload})
+    """Announce a change to the screens when the transaction commits. The waiting counts are read after the
+    commit, outside the locks that serialise numbering and calling; a screen shows the counts of the
+    latest event it received."""
+    message = {"kind": kind, **payload}
+    if not counts:
+        events.publish_on_commit(topic(centre_id, kind), message)
+        return
+
+    def send() -> None:
+        try:
+            events.publish(topic(centre_id, kind), {**message, "waiting": waiting_counts(centre_id)})
+        except Exception:  # the change is committed; a lost notification must not turn it into an error
+            logger.exception("could not publish queue event %s", kind)
+
+    transaction.on_commit(send)
 
 
 def ticket_payload(ticket: Ticket) -> dict[str, Any]:
@@ -284,6 +296,7 @@ def _matter_queue(centre: Centre, matter_id: int) -> tuple[Matter, QueueKey]:
     if link is None or not link.matter.is_serviceable:
         raise field_error("matter", "本中心不办理该事项，或该事项已暂停、取消；请重新选择或到导服台咨询。")
     version = link.matter.current_version
+    assert version is not None  # is_serviceable
     dept_id = version.window_department_id if version.window_class == WindowClass.PROFESSIONAL else None
     return link.matter, QueueKey(version.window_class, dept_id)
 
@@ -321,7 +334,7 @@ def ticket_issue(
         group_label = ""
     elif group:
         key = parse_queue_key(group)
-        if key.key not in dict(business_groups(centre)):
+        if key.key not in dict(business_groups(centre, windows)):
             raise field_error("group", "本中心没有该业务类别的窗口，请从列表中选择。")
         group_label = queue_label(key)
     else:
@@ -362,9 +375,10 @@ def ticket_issue(
             id_number=id_number, id_digest=lookup_digest(id_number) if id_number else "",
             issued_by=by if getattr(by, "pk", None) else None, issued_at=now, queued_at=now,
         )
+        _publish(centre.pk, "issued", {"ticket": ticket_payload(ticket)})
+        # The audit append serialises all writers until commit: keep it the last statement.
         audit_record(action="ticket.issue", obj=ticket, actor=by if getattr(by, "pk", None) else None,
                      after={"code": ticket.code, "queue": key.key, "priority": priority, "source": source})
-        _publish(centre.pk, "issued", {"ticket": ticket_payload(ticket)})
     open_ids = open_window_ids(centre.pk)
     ahead, minutes = estimate_wait(ticket, windows=windows, open_ids=open_ids, settings=qs)
     warnings = []
@@ -383,8 +397,8 @@ def ahead_of(ticket: Ticket) -> int:
     if not ticket.is_waiting:
         return 0
     same_queue = Ticket.objects.filter(
+        Q(window_class=ticket.window_class, department_id=ticket.department_id),
         centre_id=ticket.centre_id, date=ticket.date, status__in=WAITING_STATUSES,
-        window_class=ticket.window_class, department_id=ticket.department_id,
     ).exclude(pk=ticket.pk)
     if ticket.priority:
         before = Q(priority=True) & (Q(queued_at__lt=ticket.queued_at) | Q(queued_at=ticket.queued_at,
@@ -397,12 +411,13 @@ def ahead_of(ticket: Ticket) -> int:
 
 def average_service_minutes(centre_id: int, key: QueueKey, date: dt.date, default: int) -> float:
     rows = list(Ticket.objects.filter(
-        centre_id=centre_id, date=date, window_class=key.window_class, department_id=key.department_id,
-        status=TicketStatus.DONE, started_at__isnull=False, finished_at__isnull=False,
+        Q(window_class=key.window_class, department_id=key.department_id),
+        centre_id=centre_id, date=date, status=TicketStatus.DONE, started_at__isnull=False, finished_at__isnull=False,
     ).order_by("-finished_at").values_list("started_at", "finished_at")[:30])
-    if not rows:
+    spans = [(f - s).total_seconds() for s, f in rows if s is not None and f is not None]
+    if not spans:
         return float(default)
-    return sum((f - s).total_seconds() for s, f in rows) / len(rows) / 60
+    return sum(spans) / len(spans) / 60
 
 
 def estimate_wait(ticket: Ticket, *, windows: list[Window] | None = None, open_ids: set[int] | None = None,
@@ -426,8 +441,12 @@ def estimate_wait(ticket: Ticket, *, windows: list[Window] | None = None, open_i
 
 
 def _locked_state(window: Window) -> WindowState:
-    WindowState.objects.get_or_create(window=window)
-    return WindowState.objects.select_for_update().get(window=window)
+    """The window's state row, locked: one operation at a time per window."""
+    state = WindowState.objects.select_for_update().filter(window=window).first()
+    if state is None:
+        WindowState.objects.get_or_create(window=window)
+        state = WindowState.objects.select_for_update().get(window=window)
+    return state
 
 
 def _window_payload(window: Window, state: WindowState) -> dict[str, Any]:
@@ -551,7 +570,7 @@ def ticket_call_next(*, window: Window, by: Any, now: dt.datetime | None = None)
         if current is not None and current.status == TicketStatus.SERVING:
             raise Conflict(f"{current.code}号正在办理中，请先结束办理再叫下一位。", code="serving")
         if current is not None:
-            _skip(current, window=window, by=by, now=now)
+            _skip(current, window=window, by=by, now=now, audit=False)  # audited last, see below
         candidates = (Ticket.objects.filter(centre_id=window.centre_id, date=timezone.localdate(now),
                                             status__in=WAITING_STATUSES)
                       .filter(window_queue_q(window)).order_by("-priority", "queued_at", "id"))
@@ -560,6 +579,8 @@ def ticket_call_next(*, window: Window, by: Any, now: dt.datetime | None = None)
         for _attempt in range(3):
             ticket = candidates.first()
             if ticket is None:
+                if current is not None:
+                    _audit_skip(current, window, by)
                 return None
             # The status guard makes a second caller of the same row a no-op even without row locks.
             if Ticket.objects.filter(pk=ticket.pk, status__in=WAITING_STATUSES).update(
@@ -567,13 +588,18 @@ def ticket_call_next(*, window: Window, by: Any, now: dt.datetime | None = None)
                     target_window=None):
                 break
         else:
+            if current is not None:
+                _audit_skip(current, window, by)
             return None
-        ticket.refresh_from_db()
-        ticket.called_window = window
+        before = ticket.status
+        ticket.status, ticket.called_window, ticket.called_at = TicketStatus.CALLED, window, now
+        ticket.served_by, ticket.target_window = by, None
         log = _log_call(ticket, window, CallKind.CALL, by, now)
-        audit_record(action="ticket.call", obj=ticket, before={"status": TicketStatus.WAITING},
-                     after={"status": ticket.status, "window": window.number}, actor=by)
         _publish(window.centre_id, "call", _call_payload(log, ticket, window))
+        if current is not None:
+            _audit_skip(current, window, by)
+        audit_record(action="ticket.call", obj=ticket, before={"status": before},
+                     after={"status": ticket.status, "window": window.number}, actor=by)
     return ticket
 
 
@@ -582,7 +608,7 @@ def _ticket_at_window(ticket_id: int, window: Window, statuses: tuple[str, ...],
     if ticket is None:
         raise NotFound()
     if ticket.called_window_id != window.pk or ticket.status not in statuses:
-        where = f"，在{ticket.called_window.number}号窗口" if ticket.called_window_id else ""
+        where = f"，在{ticket.window_number}号窗口" if ticket.called_window_id else ""
         raise Conflict(f"{ticket.code}号当前为“{ticket.get_status_display()}”{where}，不能{action}。",
                        code="wrong_state")
     return ticket
@@ -603,12 +629,17 @@ def ticket_recall(*, window: Window, ticket_id: int, by: Any, now: dt.datetime |
     return ticket
 
 
-def _skip(ticket: Ticket, *, window: Window, by: Any, now: dt.datetime) -> None:
+def _skip(ticket: Ticket, *, window: Window, by: Any, now: dt.datetime, audit: bool = True) -> None:
     Ticket.objects.filter(pk=ticket.pk).update(status=TicketStatus.SKIPPED, skipped_at=now)
     ticket.status, ticket.skipped_at = TicketStatus.SKIPPED, now
+    _publish(window.centre_id, "update", {"ticket": ticket_payload(ticket)}, counts=False)
+    if audit:
+        _audit_skip(ticket, window, by)
+
+
+def _audit_skip(ticket: Ticket, window: Window, by: Any) -> None:
     audit_record(action="ticket.skip", obj=ticket, before={"status": TicketStatus.CALLED},
                  after={"status": TicketStatus.SKIPPED, "window": window.number}, actor=by)
-    _publish(window.centre_id, "update", {"ticket": ticket_payload(ticket)}, counts=False)
 
 
 def ticket_skip(*, window: Window, ticket_id: int, by: Any, now: dt.datetime | None = None) -> Ticket:
@@ -674,7 +705,7 @@ def ticket_transfer(
     else:
         key = parse_queue_key(to_group, field="to_group")
         if key.window_class == WindowClass.PROFESSIONAL and not Department.objects.filter(
-                pk=key.department_id).exists():
+                Q(pk=key.department_id)).exists():
             raise field_error("to_group", "转入的部门不存在。")
     windows = centre_windows(centre)
     with transaction.atomic():
@@ -829,8 +860,8 @@ def slot_create(*, centre: Centre, group: str, date: dt.date, start: dt.time, en
     if date < _today():
         raise field_error("date", "不能为过去的日期设置预约时段。")
     with transaction.atomic():
-        if AppointmentSlot.objects.filter(centre=centre, window_class=key.window_class,
-                                          department_id=key.department_id, date=date, start=start).exists():
+        if AppointmentSlot.objects.filter(Q(window_class=key.window_class, department_id=key.department_id),
+                                          centre=centre, date=date, start=start).exists():
             raise Conflict(f"{date} {start:%H:%M} 的“{queue_label(key)}”预约时段已存在。", code="duplicate")
         slot = AppointmentSlot.objects.create(centre=centre, window_class=key.window_class,
                                               department_id=key.department_id, date=date, start=start, end=end,
@@ -889,7 +920,7 @@ def appointment_book(*, slot_id: int, matter_id: int, name: str, phone: str, id_
             raise field_error("slot", "该时段已开始或已过去，请选择其他时段。")
         matter, key = _matter_queue(slot.centre, matter_id)
         version = matter.current_version
-        if not version.supports_appointment:
+        if version is None or not version.supports_appointment:
             raise field_error("matter", f"“{matter.name}”不支持预约办理，请直接到中心取号。")
         if resolve_queue(slot.centre, key) != QueueKey(slot.window_class, slot.department_id):
             raise field_error("slot", "该时段不办理此事项，请选择对应窗口的时段。")

@@ -15,7 +15,9 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from django.core.handlers.asgi import ASGIRequest
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.db import connections
+from django.http import HttpRequest, StreamingHttpResponse
+from django.http.response import HttpResponseBase
 
 from govhall.core import events
 
@@ -30,8 +32,12 @@ def _sse(event: str | None, data: str) -> str:
     return "\n".join(lines) + "\n\n"
 
 
-def event_stream(request: HttpRequest, topics: list[str], *, initial: Callable[[], dict[str, Any]]) -> HttpResponse:
+def event_stream(request: HttpRequest, topics: list[str], *,
+                 initial: Callable[[], dict[str, Any]]) -> HttpResponseBase:
     if isinstance(request, ASGIRequest):
+        # The stream outlives this view by hours; the view's database connection must not (each open screen
+        # would hold one). The snapshot opens and closes its own.
+        connections.close_all()
         return events.sse_response(request, topics, initial=initial, retry_ms=RETRY_MS)
     response = StreamingHttpResponse(_blocking_stream(topics, initial), content_type="text/event-stream; charset=utf-8")
     response["Cache-Control"] = "no-cache, no-transform"

@@ -12,6 +12,7 @@ import segno
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseForbidden
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -64,10 +65,12 @@ def _is_htmx(request: HttpRequest) -> bool:
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
+    """The staff member's centre (its desk), or the centres whose figures they may read."""
     centres = list(selectors.operable_centres(request.user)[:50])
     if len(centres) == 1:
         return redirect("queueing:desk", centre_id=centres[0].pk)
-    return render(request, "queueing/home.html", {"centres": centres})
+    figures = [] if centres else list(selectors.figures_centres(request.user)[:400])
+    return render(request, "queueing/home.html", {"centres": centres, "figures_centres": figures})
 
 
 def _desk_context(request: HttpRequest, centre: Any, **extra: Any) -> dict[str, Any]:
@@ -420,7 +423,7 @@ def window_screen(request: HttpRequest, centre_id: int, number: int) -> HttpResp
 @never_cache
 @require_GET
 @_service_errors
-def screen_events(request: HttpRequest, centre_id: int) -> HttpResponse:
+def screen_events(request: HttpRequest, centre_id: int) -> HttpResponseBase:
     """SSE: a snapshot, then every call, recall, issue, window change of the centre, from any process."""
     centre = public_centre(centre_id)
     return event_stream(request, [services.topic(centre.pk, "*")],

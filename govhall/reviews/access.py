@@ -101,12 +101,14 @@ def require_order_handler(user: Any, order: WorkOrder) -> None:
         raise Forbidden("只有被评价中心的主任或市行政审批局管理员可以处理差评工单。")
 
 
-def orders_visible_to(user: Any) -> QuerySet[WorkOrder]:
+def _of_visible_ratings(qs: QuerySet[Any], user: Any) -> QuerySet[Any]:
+    """Rows hanging off a rating (work orders, appeals): visible when their rating is."""
     condition = rating_filter(user)
-    qs = WorkOrder.objects.all()
-    if condition is None:
-        return qs
-    return qs.filter(rating__in=Rating.objects.filter(condition).values("pk"))
+    return qs if condition is None else qs.filter(rating__in=Rating.objects.filter(condition).values("pk"))
+
+
+def orders_visible_to(user: Any) -> QuerySet[WorkOrder]:
+    return _of_visible_ratings(WorkOrder.objects.all(), user)
 
 
 def access_work_order(user: Any, order_id: int | str) -> WorkOrder:
@@ -128,11 +130,7 @@ def can_decide_appeals(user: Any) -> bool:
 
 
 def appeals_visible_to(user: Any) -> QuerySet[Appeal]:
-    condition = rating_filter(user)
-    qs = Appeal.objects.all()
-    if condition is None:
-        return qs
-    return qs.filter(rating__in=Rating.objects.filter(condition).values("pk"))
+    return _of_visible_ratings(Appeal.objects.all(), user)
 
 
 def access_appeal(user: Any, appeal_id: int | str) -> Appeal:

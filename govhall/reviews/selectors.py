@@ -307,7 +307,8 @@ def public_summary(centre: Any, *, period: Period) -> dict[str, Any]:
     windows = []
     for r in base.filter(centre=centre, window__isnull=False).values("window_id", "window__number",
                                                                        "window__name").annotate(**_aggregates()):
-        row = _row_from(r, r["window_id"], f"{r['window__number']}号窗口（{r['window__name']}）")
+        values: dict[str, Any] = dict(r)
+        row = _row_from(values, r["window_id"], f"{r['window__number']}号窗口（{r['window__name']}）")
         windows.append(row)
     windows.sort(key=lambda r: r.label)
     return {"centre": centre, "period": period, "total": total, "windows": windows,

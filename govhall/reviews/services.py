@@ -108,7 +108,7 @@ def review_settings_save(*, actor: Any, centre: Centre | None = None, values: di
         except (TypeError, ValueError):
             errors[name] = "请输入整数。"
             continue
-        label = str(ReviewSettings._meta.get_field(name).verbose_name)
+        label = str(getattr(ReviewSettings._meta.get_field(name), "verbose_name", name))
         if value < 0:
             errors[name] = f"{label}不能为负数。"
         elif name in STAGE_FIELDS and value > 15:
@@ -278,7 +278,7 @@ def rating_submit_case(*, case_id: int, channel: str, level: Any, aspects: Any =
                            code="already_rated")
         clerk = case.accepted_by or case.receiver
         centre = case.handling_centre
-        window = case.window if case.window_id and case.window.centre_id == centre.pk else None
+        window = case.window if case.window is not None and case.window.centre_id == centre.pk else None
         phone = phone or case.applicant_phone or ""
         return _create_rating(fields={
             "stage": Stage.RESULT, "channel": channel, "level": level_v, "aspects": aspects_v, "text": text_v,
@@ -704,7 +704,8 @@ def _raise_warning(order: WorkOrder, level: int, now: dt.datetime, *, ledger: bo
                                                                                      else "即将到期")
     audit_record(action="review_order.warning", obj=order, before={"warning_level": before},
                  after={"warning_level": level, "ledger": ledger}, actor=None)
-    director = order.centre.director or (order.centre.parent.director if order.centre.parent_id else None)
+    parent = order.centre.parent
+    director = order.centre.director or (parent.director if parent is not None else None)
     if director is not None:
         notify_staff(director, f"【好差评】差评整改工单{order.number}{what}，请及时处理。", related=order,
                      template="reviews.order_warning")

@@ -15,6 +15,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -75,7 +76,7 @@ from govhall.reviews.models import (
 )
 
 
-def _run(request: HttpRequest, form: forms.Form | None, action: Callable[[], Any]) -> Any:
+def _run(request: HttpRequest, form: forms.BaseForm | None, action: Callable[[], Any]) -> Any:
     """Call a service; a ServiceError becomes form errors (or a message) and None is returned.
     NotFound → 404, Forbidden → 403."""
     try:
@@ -246,7 +247,7 @@ def pad(request: HttpRequest, token: str) -> HttpResponse:
 @never_cache
 @require_GET
 def pad_state(request: HttpRequest, token: str) -> HttpResponse:
-    p = _pad(token, touch=False)
+    p = _pad(token)  # "last seen" is refreshed at most once a minute
     state = selectors.pad_state(p)
     response = render(request, "reviews/_pad_state.html", {
         "pad": p, "token": token, "state": state, "form": RatingForm(None, aspects=ONSITE_ASPECTS)})
@@ -256,7 +257,7 @@ def pad_state(request: HttpRequest, token: str) -> HttpResponse:
 
 @never_cache
 @require_GET
-def pad_events(request: HttpRequest, token: str) -> HttpResponse:
+def pad_events(request: HttpRequest, token: str) -> HttpResponseBase:
     """SSE: the queue's ticket and window events of the pad's centre (the page picks its window's)."""
     from govhall.queueing.streams import event_stream
 
@@ -283,7 +284,7 @@ def pad_rate(request: HttpRequest, token: str) -> HttpResponse:
 
 @never_cache
 @require_GET
-def pad_photo(request: HttpRequest, token: str) -> HttpResponse:
+def pad_photo(request: HttpRequest, token: str) -> HttpResponseBase:
     """The photo of the clerk the pad shows (staff photos are never in a web root)."""
     p = _pad(token, touch=False)
     clerk = selectors.pad_state(p).clerk
@@ -368,7 +369,7 @@ def rating_appeal(request: HttpRequest, rating_id: int) -> HttpResponse:
         messages.success(request, "申诉已提交，等待市行政审批局复核。")
         return redirect("reviews:rating", rating_id=rating.pk)
     for error in form.errors.values():
-        messages.error(request, "；".join(error))
+        messages.error(request, "；".join(str(e) for e in error))
     return redirect("reviews:rating", rating_id=rating.pk)
 
 
@@ -432,19 +433,23 @@ def order_detail(request: HttpRequest, order_id: int) -> HttpResponse:
 # --- staff: appeals and flags (the bureau) -----------------------------------------------------------------------------
 
 
+def _post_decision(request: HttpRequest, form: forms.Form, decide: Callable[[dict[str, Any]], Any],
+                   done: str, back: str) -> HttpResponse:
+    """A decision posted from a list page (appeals, flags): run it, say how it went, back to the list."""
+    if form.is_valid() and _run(request, form, lambda: decide(form.cleaned_data)):
+        messages.success(request, done)
+    else:
+        for error in form.errors.values():
+            messages.error(request, "；".join(str(e) for e in error))
+    return redirect(back)
+
+
 @login_required
 def appeals(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
-        appeal = _get(lambda: access_appeal(request.user, request.POST.get("appeal")))
-        form = DecisionForm(request.POST)
-        if form.is_valid() and _run(request, form, lambda: services.appeal_decide(
-                appeal=appeal, actor=request.user, upheld=form.cleaned_data["upheld"],
-                note=form.cleaned_data["note"])):
-            messages.success(request, "复核结论已保存。")
-        else:
-            for error in form.errors.values():
-                messages.error(request, "；".join(error))
-        return redirect("reviews:appeals")
+        appeal = _get(lambda: access_appeal(request.user, request.POST.get("appeal", "")))
+        return _post_decision(request, DecisionForm(request.POST), lambda d: services.appeal_decide(
+            appeal=appeal, actor=request.user, upheld=d["upheld"], note=d["note"]), "复核结论已保存。", "reviews:appeals")
     qs = appeals_visible_to(request.user).select_related("rating", "centre", "filed_by").order_by("status", "-filed_at")
     return render(request, "reviews/appeals.html", {
         "appeals": qs[:200], "decide": can_decide_appeals(request.user), "form": DecisionForm(),
@@ -456,16 +461,9 @@ def flags(request: HttpRequest) -> HttpResponse:
     if not can_decide_appeals(request.user):
         raise PermissionDenied("异常评价线索由市行政审批局核查。")
     if request.method == "POST":
-        flag = _get(lambda: access_flag(request.user, request.POST.get("flag")))
-        form = FlagDecisionForm(request.POST)
-        if form.is_valid() and _run(request, form, lambda: services.flag_decide(
-                flag=flag, actor=request.user, confirmed=form.cleaned_data["confirmed"],
-                note=form.cleaned_data["note"])):
-            messages.success(request, "核查结论已保存。")
-        else:
-            for error in form.errors.values():
-                messages.error(request, "；".join(error))
-        return redirect("reviews:flags")
+        flag = _get(lambda: access_flag(request.user, request.POST.get("flag", "")))
+        return _post_decision(request, FlagDecisionForm(request.POST), lambda d: services.flag_decide(
+            flag=flag, actor=request.user, confirmed=d["confirmed"], note=d["note"]), "核查结论已保存。", "reviews:flags")
     qs = flags_visible_to(request.user).select_related("rating", "rating__centre").order_by("status", "-created_at")
     return render(request, "reviews/flags.html", {"flags": qs[:200], "form": FlagDecisionForm(),
                                                   "open": FlagStatus.OPEN})
@@ -518,7 +516,7 @@ def pads(request: HttpRequest) -> HttpResponse:
             if _run(request, None, lambda: services.pad_revoke(pad=p, actor=request.user)):
                 messages.success(request, f"{p.window}的评价器已解除配对。")
             return redirect("reviews:pads")
-        window = _get(lambda: access_pad_window(request.user, request.POST.get("window")))
+        window = _get(lambda: access_pad_window(request.user, request.POST.get("window", "")))
         result = _run(request, None, lambda: services.pad_pair(window=window, actor=request.user,
                                                                   label=request.POST.get("label", "")))
         if result:

@@ -141,6 +141,16 @@ def _fast_passwords(settings: Any) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _fixed_clock() -> Any:
+    """Every case test runs on a known working day (Tue 9 June 2026, 09:00) unless it travels itself, so
+    deadlines never depend on the day the suite runs (late December would cross into an unknown year)."""
+    import time_machine
+
+    with time_machine.travel(local(2026, 6, 9, 9, 0), tick=True):
+        yield
+
+
 @pytest.fixture
 def flow(hall: Any) -> Flow:
     return make_flow(hall)

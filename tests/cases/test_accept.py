@@ -183,6 +183,8 @@ def test_accept_api_happy_path_and_refusals(client, flow):
     response = client.post(f"/api/v1/cases/{case.pk}/accept", {}, content_type="application/json")
     assert response.status_code == 200, response.content
     body = response.json()
-    assert body["status"] == "processing" and body["current_step"] == "审核"
+    assert body["status"] == "processing" and body["current_step"] == "审核" and body["assignee"] == str(flow.back_office)
     assert [n["kind"] for n in body["notices"]] == ["accept"]
+    detail = client.get(f"/api/v1/cases/{case.pk}").json()
+    assert [s["name"] for s in detail["steps"]] == ["受理", "审核"] and detail["timeline"][0]["label"] == "收件"
     assert CaseNotice.objects.filter(case=case).count() == 1

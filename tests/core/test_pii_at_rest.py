@@ -43,11 +43,79 @@ def _enquiry(field: str) -> Callable[[str], Any]:
     return make
 
 
+def _sync_item(value: str) -> Any:
+    from govhall.exchange.models import SyncItem
+
+    return SyncItem.objects.create(kind="case", object_id="1", object_label="QD-1", dataset="apply",
+                                   payload_text=value, payload_digest="x")
+
+
+def _ticket(field: str) -> Callable[[str], Any]:
+    def make(value: str) -> Any:
+        import datetime as dt
+
+        from django.utils import timezone
+
+        from govhall.queueing.models import Ticket
+        from tests.factories import TownCentreFactory
+
+        return Ticket.objects.create(centre=TownCentreFactory(), date=dt.date(2026, 3, 10), prefix="A", number=1,
+                                     window_class="minsheng", issued_at=timezone.now(), queued_at=timezone.now(), business_group="综合咨询",
+                                     **{field: value})
+
+    return make
+
+
+def _appointment(field: str) -> Callable[[str], Any]:
+    def make(value: str) -> Any:
+        import datetime as dt
+
+        from govhall.queueing.models import Appointment, AppointmentSlot
+        from tests.factories import TownCentreFactory
+        from tests.queueing.conftest import make_matter
+
+        slot = AppointmentSlot.objects.create(centre=TownCentreFactory(),
+                                              window_class="minsheng", date=dt.date(2026, 3, 10),
+                                              start=dt.time(9), end=dt.time(10), capacity=5)
+        matter = make_matter(slot.centre, name="生育登记", code="320681000001")
+        values = {"phone": "13800000000", field: value}
+        return Appointment.objects.create(slot=slot, matter=matter, name="王五", **values)
+
+    return make
+
+
+def _rating(field: str) -> Callable[[str], Any]:
+    def make(value: str) -> Any:
+        import datetime as dt
+
+        from django.utils import timezone
+
+        from govhall.queueing.models import Ticket
+        from govhall.reviews.models import Rating
+        from tests.factories import TownCentreFactory
+
+        centre = TownCentreFactory()
+        ticket = Ticket.objects.create(centre=centre, date=dt.date(2026, 3, 10), prefix="A", number=1,
+                                       window_class="minsheng", business_group="咨询", issued_at=timezone.now(),
+                                       queued_at=timezone.now())
+        return Rating.objects.create(stage="visit", channel="qr", level=4, ticket=ticket, centre=centre,
+                                     town_centre=centre, created_at=timezone.now(), **{field: value})
+
+    return make
+
+
 REAL_MODELS: list[tuple[str, str, Callable[[str], Any]]] = [
+    ("queueing.Ticket", "phone", _ticket("phone")),
+    ("queueing.Ticket", "id_number", _ticket("id_number")),
+    ("queueing.Appointment", "phone", _appointment("phone")),
+    ("queueing.Appointment", "id_number", _appointment("id_number")),
     ("staffing.Enquiry", "asker_name", _enquiry("asker_name")),
     ("staffing.Enquiry", "asker_phone", _enquiry("asker_phone")),
     ("exchange.Notification", "recipient", _notification("recipient")),
     ("exchange.Notification", "text", _notification("text")),
+    ("reviews.Rating", "rater_name", _rating("rater_name")),
+    ("reviews.Rating", "rater_phone", _rating("rater_phone")),
+    ("exchange.SyncItem", "payload_text", _sync_item),
 ]
 
 

@@ -61,3 +61,140 @@ def sms_gateway(settings: Any) -> Iterator[Gateway]:
     yield gateway
     server.shutdown()
     server.server_close()
+
+
+# --- a stand-in for the provincial platform (NET-2) -------------------------------------------------
+
+PROVINCE_APP_ID = "qidong-govhall"
+PROVINCE_SECRET = "province-shared-secret-0001"
+
+
+def expected_signature(secret: str, timestamp: str, nonce: str, body: bytes) -> str:
+    """HMAC-SM3 computed here from the `cryptography` primitives, independently of the code under test."""
+    from cryptography.hazmat.primitives import hashes, hmac
+
+    mac = hmac.HMAC(secret.encode(), hashes.SM3())
+    mac.update(timestamp.encode() + nonce.encode() + body)
+    return mac.finalize().hex()
+
+
+class Province:
+    """The platform's exchange endpoint: checks the app id and the signature of every request (401 when
+    wrong, as the real gateway does), answers from `responses` in order (then a receipt), records requests.
+    A response may be ("sleep", seconds) to answer too late."""
+
+    def __init__(self) -> None:
+        self.requests: list[dict[str, Any]] = []
+        self.responses: list[tuple[Any, Any]] = []
+        self.secret = PROVINCE_SECRET
+        self.url = ""
+        self.signature_failures = 0
+
+    @property
+    def datasets(self) -> list[tuple[str, str]]:
+        return [(r["body"]["objectId"], r["body"]["dataset"]) for r in self.requests]
+
+
+@pytest.fixture
+def province(settings: Any) -> Iterator[Province]:
+    import time
+
+    platform = Province()
+
+    class Handler(BaseHTTPRequestHandler):
+        def answer(self, status: int, payload: Any) -> None:
+            data = payload if isinstance(payload, bytes) else json.dumps(payload, ensure_ascii=False).encode()
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json; charset=utf-8")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        def do_POST(self) -> None:
+            raw = self.rfile.read(int(self.headers["Content-Length"]))
+            headers = dict(self.headers)
+            good = (
+                headers.get("X-App-Id") == PROVINCE_APP_ID
+                and headers.get("X-Signature")
+                == expected_signature(platform.secret, headers.get("X-Timestamp", ""), headers.get("X-Nonce", ""), raw)
+            )
+            platform.requests.append({"path": self.path, "headers": headers, "raw": raw, "body": json.loads(raw),
+                                      "signature_ok": good})
+            if not good:
+                platform.signature_failures += 1
+                return self.answer(401, {"code": 401, "message": "签名验证失败"})
+            status, answer = platform.responses.pop(0) if platform.responses else (
+                200, {"code": 0, "message": "成功", "data": {"receiptId": f"JS-{len(platform.requests):06d}"}})
+            if status == "sleep":
+                time.sleep(answer)
+                return self.answer(200, {"code": 0, "data": {"receiptId": "TOO-LATE"}})
+            return self.answer(status, answer)
+
+        def log_message(self, format: str, *args: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    platform.url = f"http://127.0.0.1:{server.server_address[1]}/exchange/v1/receive"
+    settings.PROVINCE_URL = platform.url
+    settings.PROVINCE_APP_ID = PROVINCE_APP_ID
+    settings.PROVINCE_SECRET = PROVINCE_SECRET
+    settings.PROVINCE_TIMEOUT = 5
+    yield platform
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture
+def province_unset(settings: Any) -> None:
+    settings.PROVINCE_URL = ""
+    settings.PROVINCE_APP_ID = ""
+    settings.PROVINCE_SECRET = ""
+
+
+@pytest.fixture
+def publish_matter(db: object) -> Any:
+    """Create and publish a catalogue matter through the catalogue's own services."""
+    from govhall.catalog import services
+    from govhall.orgs.models import Department
+    from tests.catalog.conftest import materials_data, matter_data
+
+    Department.objects.get_or_create(code="MZ", defaults={"name": "启东市民政局", "short_name": "民政"})
+    counter = {"n": 0}
+
+    def make(**overrides: Any) -> Any:
+        counter["n"] += 1
+        matter = services.matter_create(actor=None, code=f"3206810TEST{counter['n']:04d}",
+                                        basic_code=f"T{counter['n']:04d}", data=matter_data(**overrides),
+                                        materials=materials_data())
+        services.matter_publish(actor=None, matter=matter, reason="测试")
+        matter.refresh_from_db()
+        return matter
+
+    return make
+
+
+@pytest.fixture
+def case_clock() -> Iterator[None]:
+    """Case tests run on a known working day (Tue 9 June 2026, 09:00), like the case app's own tests."""
+    import time_machine
+
+    from tests.cases.conftest import local
+
+    with time_machine.travel(local(2026, 6, 9, 9, 0), tick=True):
+        yield
+
+
+@pytest.fixture
+def flow(hall: Any, case_clock: None) -> Any:
+    """The case app's sample hall, department, AB posts and matters (tests/cases/conftest.py)."""
+    from tests.cases.conftest import make_flow
+
+    return make_flow(hall)
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings: Any) -> None:
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -7,15 +7,15 @@ import datetime as dt
 
 import pytest
 from django.test import Client
+from playwright.sync_api import expect
 
 from govhall.queueing import services
 from govhall.queueing.models import QueueSettings
-from tests.browser.conftest import browser, page  # noqa: F401 - the shared Playwright fixtures
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_clerk_calls_and_the_display_screen_shows_it(live_server, browser, page, hall):  # noqa: F811
+def test_clerk_calls_and_the_display_screen_shows_it(live_server, browser, page, hall):
     centre, window = hall.town, hall.windows["minsheng"]
     QueueSettings.objects.create(centre=centre, opening_time=dt.time(0, 0), closing_time=dt.time(23, 59, 59))
     ticket = services.ticket_issue(centre=centre, group="minsheng").ticket
@@ -34,13 +34,12 @@ def test_clerk_calls_and_the_display_screen_shows_it(live_server, browser, page,
     try:
         clerk.goto(f"{live_server.url}/queueing/w/{window.pk}/")
         clerk.get_by_role("button", name="开始服务").click()
-        page.wait_for_function("document.querySelector(\"[data-window='1'] .code\").textContent === '—'")
+        expect(page.locator("[data-window='1'] .code")).to_have_text("—")  # the window opened, live
         clerk.get_by_role("button", name="叫下一位").click()
         assert clerk.locator("#current-code").inner_text() == ticket.code
     finally:
         clerk_context.close()
 
-    page.wait_for_function(f"document.querySelector(\"[data-window='1'] .code\").textContent === '{ticket.code}'")
-    assert page.locator("#scr-calls li").first.inner_text() == f"{ticket.code} → 1号窗口"
-    page.wait_for_function("document.getElementById('announcer').textContent.length > 0")
-    assert page.locator("#announcer").inner_text() == f"请{ticket.code}号到1号窗口办理"
+    expect(page.locator("[data-window='1'] .code")).to_have_text(ticket.code)
+    expect(page.locator("#scr-calls li").first).to_have_text(f"{ticket.code} → 1号窗口")
+    expect(page.locator("#announcer")).to_have_text(f"请{ticket.code}号到1号窗口办理")

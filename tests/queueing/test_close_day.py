@@ -62,3 +62,15 @@ def test_the_periodic_task_closes_halls(q, clock):
     close_queues.call_local()
     ticket.refresh_from_db()
     assert ticket.status == TicketStatus.UNSERVED
+
+
+def test_demo_seed_is_idempotent(q):
+    from govhall.queueing import seed
+    from govhall.queueing.models import DisplayNotice, QueueSettings
+
+    first = seed.load_demo()
+    assert "排队叫号" in first
+    counts = (QueueSettings.objects.count(), DisplayNotice.objects.count())
+    seed.load_demo()
+    assert (QueueSettings.objects.count(), DisplayNotice.objects.count()) == counts
+    assert DisplayNotice.objects.filter(centre=q.centre).count() == 3

@@ -50,8 +50,7 @@ test_database_url.__test__ = False  # a helper, not a test
 
 def start_servers(count: int, log_dir: Path) -> tuple[list[subprocess.Popen], list[str]]:
     env = {**os.environ, "GOVHALL_DATABASE_URL": test_database_url(), "GOVHALL_VAR_DIR": str(settings.VAR_DIR),
-           "GOVHALL_ALLOWED_HOSTS": "127.0.0.1,localhost",
-           "DJANGO_SETTINGS_MODULE": "tests.queueing.server_settings"}
+           "GOVHALL_ALLOWED_HOSTS": "127.0.0.1,localhost"}
     procs, urls = [], []
     for i in range(count):
         port = free_port()

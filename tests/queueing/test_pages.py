@@ -242,3 +242,12 @@ def test_desk_check_in_gives_a_ticket(client, q, monkeypatch, clock):
     response = client.post(f"/queueing/c/{q.centre.pk}/desk/check-in/", {"code": booking.code}, follow=True)
     assert "签到成功" in response.content.decode()
     assert Ticket.objects.get().priority_reason == "appointment"
+
+
+def test_queue_home_and_nav_entry(client, q):
+    login(client, q.guide)
+    assert client.get("/queueing/").url == f"/queueing/c/{q.centre.pk}/desk/"
+    assert "排队叫号" in client.get(f"/queueing/c/{q.centre.pk}/desk/").content.decode()
+    login(client, q.inspector)
+    page = client.get("/queueing/").content.decode()
+    assert f"/queueing/c/{q.centre.pk}/figures/" in page and f"/queueing/c/{q.village.pk}/figures/" in page

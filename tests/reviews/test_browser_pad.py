@@ -9,6 +9,7 @@ import time
 import pytest
 import time_machine
 
+from govhall.core import events
 from govhall.reviews import services
 from govhall.reviews.models import Rating
 from tests.reviews.conftest import MORNING
@@ -56,6 +57,9 @@ def test_pad_asks_for_the_rating_right_after_the_clerk_finishes(live_server, bro
         assert page.locator("#pad-form").count() == 0
     finally:
         context.close()
+        # End the pad's event stream now, while the test database is still there for its request thread.
+        events.close_all_subscriptions()
+        time.sleep(0.5)
 
     rating = Rating.objects.get()
     assert (rating.channel, rating.level, rating.text) == ("pad", 1, "讲解很耐心")
