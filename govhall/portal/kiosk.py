@@ -1,0 +1,142 @@
+"""Kiosk mode (SITE-3 24-hour self-service area, NET-1): the hall's touch terminal, one centre each.
+
+Take a ticket (through the queue service), look up a case, read and print a guide. No login, big touch
+targets, "返回首页" on every page, back to the start after PORTAL_KIOSK_IDLE_SECONDS without a touch
+(kiosk.js; a <noscript> refresh does it without JavaScript), and no link out of /portal/kiosk/<centre>/.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.cache import never_cache
+
+from govhall.cases.applicants import mask_applicant_name
+from govhall.cases.models import IdType
+from govhall.cases.selectors import track_by_id
+from govhall.catalog.models import MatterStatus
+from govhall.catalog.selectors import matter_search, public_matter
+from govhall.core.errors import NotFound, ServiceError
+from govhall.core.middleware import client_ip
+from govhall.orgs.models import Centre
+from govhall.portal import conf, ratelimit, selectors
+from govhall.portal.views import page, track_lookup
+from govhall.queueing.access import public_ticket
+from govhall.queueing.models import TicketSource
+from govhall.queueing.selectors import issue_options, ticket_position
+from govhall.queueing.services import ticket_issue
+
+
+def _context(request: HttpRequest, centre: Centre, **extra: Any) -> dict[str, Any]:
+    home = reverse("portal:kiosk", args=[centre.pk])
+    return {"centre": centre, "kiosk": True, "kiosk_home": home, "idle_seconds": conf.get("PORTAL_KIOSK_IDLE_SECONDS"),
+            **extra}
+
+
+@never_cache
+@page
+def kiosk_home(request: HttpRequest, centre_id: int) -> HttpResponse:
+    centre = selectors.public_centre(centre_id)
+    return render(request, "portal/kiosk/home.html", _context(request, centre, waiting=selectors.centre_waiting(centre)))
+
+
+def _choice(options: dict[str, Any], data: Any) -> dict[str, Any] | None:
+    matter = data.get("matter", "")
+    if matter.isdigit():
+        found = next((m for m in options["matters"] if m["id"] == int(matter)), None)
+        return {"matter": found["id"], "label": found["name"]} if found else None
+    group = data.get("group", "")
+    label = dict(options["groups"]).get(group) if group else None
+    return {"group": group, "label": label} if label else None
+
+
+@never_cache
+@page
+def kiosk_ticket(request: HttpRequest, centre_id: int) -> HttpResponse:
+    """Pick a business group or a matter, then (optionally) a phone or ID number, then the ticket."""
+    centre = selectors.public_centre(centre_id)
+    options = issue_options(centre)
+    choice = _choice(options, request.POST if request.method == "POST" else request.GET)
+    context = _context(request, centre, options=options, choice=choice)
+    if request.method == "POST" and choice is not None:
+        try:
+            result = ticket_issue(centre=centre, matter_id=choice.get("matter"), group=choice.get("group", ""),
+                                  phone=request.POST.get("phone", ""), id_number=request.POST.get("id_number", ""),
+                                  source=TicketSource.KIOSK)
+        except ServiceError as exc:
+            context.update(error=exc, form=request.POST)
+            return render(request, "portal/kiosk/ticket.html", context, status=400)
+        return redirect("portal:kiosk_ticket_done", centre_id=centre.pk, token=result.ticket.public_token)
+    return render(request, "portal/kiosk/ticket.html", context)
+
+
+@never_cache
+@page
+def kiosk_ticket_done(request: HttpRequest, centre_id: int, token: str) -> HttpResponse:
+    centre = selectors.public_centre(centre_id)
+    ticket = public_ticket(token)
+    if ticket.centre_id != centre.pk:
+        raise NotFound("未找到该排队号。")
+    follow_url = request.build_absolute_uri(reverse("queueing:follow", args=[ticket.public_token]))
+    from govhall.core.documents import qr_svg
+
+    return render(request, "portal/kiosk/ticket_done.html", _context(
+        request, centre, ticket=ticket, qr=qr_svg(follow_url), **ticket_position(ticket)))
+
+
+@never_cache
+@page
+def kiosk_guides(request: HttpRequest, centre_id: int) -> HttpResponse:
+    centre = selectors.public_centre(centre_id)
+    q = (request.GET.get("q") or "").strip()[:30]
+    results = list(matter_search(q, centre=centre, limit=60))
+    return render(request, "portal/kiosk/guides.html", _context(request, centre, q=q, results=results))
+
+
+@never_cache
+@page
+def kiosk_guide(request: HttpRequest, centre_id: int, code: str) -> HttpResponse:
+    centre = selectors.public_centre(centre_id)
+    matter = public_matter(code)
+    version = matter.current_version
+    assert version is not None
+    materials = selectors.guide_materials(version)
+    for material in materials:  # no downloads at the kiosk: nothing may lead out of it
+        material.blank_form = material.sample = None  # type: ignore[assignment]
+    issuable = matter.status == MatterStatus.ACTIVE and any(
+        m["id"] == matter.pk for m in issue_options(centre)["matters"])
+    return render(request, "portal/kiosk/guide.html", _context(
+        request, centre, matter=matter, version=version, materials=materials,
+        commitments=[m for m in materials if m.commitment], issuable=issuable))
+
+
+@never_cache
+@page
+def kiosk_track(request: HttpRequest, centre_id: int) -> HttpResponse:
+    """Look up a case by number + query password (full timeline) or by 身份证号 (a masked list only)."""
+    centre = selectors.public_centre(centre_id)
+    context = _context(request, centre, mode=request.POST.get("mode", "number"))
+    status = 200
+    if request.method == "POST":
+        try:
+            if context["mode"] == "id":
+                ip = client_ip(request)
+                window = conf.get("PORTAL_TRACK_WINDOW")
+                ratelimit.consume(f"track-ip:{ip}", limit=conf.get("PORTAL_TRACK_FAILURES_PER_IP"), window=window,
+                                  message="查询次数过多，")
+                cases = track_by_id(IdType.ID_CARD, request.POST.get("id_number", ""), client=ip)
+                context["id_results"] = [{"number": c.number, "matter": c.matter_name, "status": c.get_status_display(),
+                                          "applicant": mask_applicant_name(c.applicant_kind, c.applicant_name),
+                                          "centre": c.handling_centre.name, "received_at": c.received_at}
+                                         for c in cases]
+            else:
+                case = track_lookup(request, request.POST.get("number", ""), request.POST.get("password", ""))
+                context.update(case=case, applicant=mask_applicant_name(case.applicant_kind, case.applicant_name),
+                               timeline=selectors.case_public_timeline(case))
+        except ServiceError as exc:
+            context["error"] = exc.message
+            status = exc.status if exc.status in (400, 429) else 200
+    return render(request, "portal/kiosk/track.html", context, status=status)

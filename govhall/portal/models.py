@@ -1,0 +1,296 @@
+"""The public portal's own data (NET-1, NET-3): citizen and enterprise accounts (separate from staff
+accounts), SMS challenges, the bureau's 主题服务 (life-event) mapping and the published policies.
+
+- `Citizen` is a web account of a person or an enterprise. It is not a `accounts.User`: it never reaches
+  staff pages, the admin or the staff API, and its session lives under its own session key
+  (see `govhall.portal.auth`). Mobile numbers and ID numbers are stored SM4-encrypted with a keyed
+  digest for look-up; pages show them masked.
+- `SmsChallenge` holds a one-time code (as a keyed digest, never in clear) for registration and
+  password reset; codes expire and allow a few attempts.
+- `Theme` / `ThemeMatter`: the 主题服务 the bureau edits in the admin (生育, 上学, 就业 …).
+- `Policy`: policy documents published on the disclosure pages (the city's, or one centre's).
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.hashers import check_password, make_password
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from govhall.core.crypto import EncryptedTextField
+from govhall.core.ids import mask_id_card, mask_mobile, mask_name, mask_uscc
+
+
+class AccountKind(models.TextChoices):
+    PERSON = "person", "个人"
+    ENTERPRISE = "enterprise", "法人（企业）"
+
+
+class Citizen(models.Model):
+    """A citizen's or an enterprise's portal account: mobile + password, then real-name details."""
+
+    kind = models.CharField("账户类型", max_length=12, choices=AccountKind.choices, default=AccountKind.PERSON)
+    mobile = EncryptedTextField("手机号码")
+    mobile_digest = models.CharField("手机号码摘要", max_length=64, unique=True)
+    password = models.CharField("密码", max_length=128)
+
+    # A person's own name and 身份证号; for an enterprise, its legal representative's.
+    real_name = models.CharField("姓名", max_length=40, blank=True)
+    id_number = EncryptedTextField("居民身份证号码", blank=True)
+    id_digest = models.CharField("身份证号码摘要", max_length=64, blank=True, db_index=True)
+    org_name = models.CharField("企业名称", max_length=100, blank=True)
+    uscc = models.CharField("统一社会信用代码", max_length=18, blank=True)
+    verified_at = models.DateTimeField("实名认证时间", null=True, blank=True)
+
+    is_active = models.BooleanField("启用", default=True)
+    created_at = models.DateTimeField("注册时间", default=timezone.now)
+    last_login_at = models.DateTimeField("最近登录", null=True, blank=True)
+    password_changed_at = models.DateTimeField("密码修改时间", default=timezone.now)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "网上办事用户"
+        ordering = ["-created_at"]
+        constraints = [
+            # One person account per 身份证号, one enterprise account per 统一社会信用代码.
+            models.UniqueConstraint(fields=["id_digest"], condition=Q(kind="person") & ~Q(id_digest=""),
+                                    name="portal_one_person_account_per_id"),
+            models.UniqueConstraint(fields=["uscc"], condition=Q(kind="enterprise") & ~Q(uscc=""),
+                                    name="portal_one_enterprise_account_per_uscc"),
+            models.CheckConstraint(condition=Q(kind="enterprise") | Q(uscc="", org_name=""),
+                                   name="portal_person_has_no_uscc"),
+        ]
+
+    def __str__(self) -> str:
+        return f"网上用户{self.pk}（{self.mobile_masked}）"
+
+    # Passwords: the same hasher (argon2) and validators as staff accounts; see services.
+    def set_password(self, raw: str) -> None:
+        self.password = make_password(raw)
+        self.password_changed_at = timezone.now()
+
+    def check_password(self, raw: str) -> bool:
+        return check_password(raw, self.password)
+
+    @property
+    def is_verified(self) -> bool:
+        return self.verified_at is not None
+
+    @property
+    def is_enterprise(self) -> bool:
+        return self.kind == AccountKind.ENTERPRISE
+
+    @property
+    def mobile_masked(self) -> str:
+        return mask_mobile(self.mobile or "")
+
+    @property
+    def id_masked(self) -> str:
+        return mask_id_card(self.id_number or "")
+
+    @property
+    def uscc_masked(self) -> str:
+        return mask_uscc(self.uscc or "")
+
+    @property
+    def real_name_masked(self) -> str:
+        return mask_name(self.real_name or "")
+
+    @property
+    def display_name(self) -> str:
+        if self.is_enterprise and self.org_name:
+            return self.org_name
+        if self.real_name:
+            return mask_name(self.real_name)
+        return self.mobile_masked
+
+
+class SmsPurpose(models.TextChoices):
+    REGISTER = "register", "注册"
+    RESET = "reset", "找回密码"
+
+
+class SmsChallenge(models.Model):
+    """A one-time code sent by SMS. The code itself is kept only as a keyed digest."""
+
+    mobile_digest = models.CharField("手机号码摘要", max_length=64)
+    purpose = models.CharField("用途", max_length=10, choices=SmsPurpose.choices)
+    code_digest = models.CharField("验证码摘要", max_length=96, help_text="盐$摘要")
+    created_at = models.DateTimeField("发送时间", default=timezone.now)
+    expires_at = models.DateTimeField("过期时间")
+    attempts = models.PositiveSmallIntegerField("已尝试次数", default=0)
+    used_at = models.DateTimeField("使用时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "短信验证码"
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["mobile_digest", "purpose", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_purpose_display()} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class ThemeAudience(models.TextChoices):
+    PERSON = "person", "个人办事"
+    ENTERPRISE = "enterprise", "法人办事"
+
+
+class Theme(models.Model):
+    """A life event or business event (主题服务) grouping matters across departments."""
+
+    slug = models.SlugField("标识", max_length=40, unique=True, help_text="网址中使用，如 shengyu")
+    name = models.CharField("主题名称", max_length=40)
+    audience = models.CharField("面向", max_length=12, choices=ThemeAudience.choices, default=ThemeAudience.PERSON)
+    description = models.CharField("简介", max_length=200, blank=True)
+    order = models.PositiveSmallIntegerField("排序", default=100)
+    is_active = models.BooleanField("发布", default=True)
+    matters = models.ManyToManyField("catalog.Matter", through="ThemeMatter", related_name="portal_themes",
+                                     verbose_name="事项")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "主题服务"
+        ordering = ["order", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ThemeMatter(models.Model):
+    theme = models.ForeignKey(Theme, verbose_name="主题", on_delete=models.CASCADE, related_name="links")
+    matter = models.ForeignKey("catalog.Matter", verbose_name="事项", on_delete=models.CASCADE,
+                               related_name="portal_theme_links")
+    order = models.PositiveSmallIntegerField("排序", default=100)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "主题事项"
+        ordering = ["theme", "order", "id"]
+        constraints = [models.UniqueConstraint(fields=["theme", "matter"], name="portal_theme_matter_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.theme} · {self.matter}"
+
+
+class Policy(models.Model):
+    """A policy published on the disclosure pages (NET-3): city-wide (no centre) or one centre's."""
+
+    title = models.CharField("标题", max_length=200)
+    doc_number = models.CharField("文号", max_length=60, blank=True, help_text="如：启政办发〔2020〕37号")
+    issuer = models.CharField("发布机关", max_length=100, blank=True)
+    published_on = models.DateField("发布日期")
+    summary = models.CharField("摘要", max_length=300, blank=True)
+    body = models.TextField("正文")
+    centre = models.ForeignKey("orgs.Centre", verbose_name="服务中心", null=True, blank=True,
+                               on_delete=models.CASCADE, related_name="portal_policies",
+                               help_text="为空表示全市公开")
+    order = models.PositiveSmallIntegerField("排序", default=100)
+    is_active = models.BooleanField("发布", default=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "公开政策文件"
+        ordering = ["order", "-published_on", "id"]
+        indexes = [models.Index(fields=["centre", "is_active"])]
+
+    def __str__(self) -> str:
+        return f"{self.title}（{self.doc_number}）" if self.doc_number else self.title
+
+
+# --- online applications (NET-1) -------------------------------------------------------------------------
+
+
+class DeliveryChoice(models.TextChoices):
+    WINDOW = "window", "到窗口领取"
+    MAIL = "mail", "邮寄送达"
+
+
+class OnlineApplication(models.Model):
+    """A case a citizen applied for on the portal. `token` is the application form's one-time token: a
+    second submit of the same form (double click, reload) finds this row instead of creating a second case."""
+
+    token = models.CharField("表单令牌", max_length=64, unique=True)
+    citizen = models.ForeignKey(Citizen, verbose_name="申请账户", on_delete=models.PROTECT,
+                                related_name="applications")
+    case = models.OneToOneField("cases.Case", verbose_name="办件", null=True, blank=True, on_delete=models.PROTECT,
+                                related_name="online_application")
+    matter = models.ForeignKey("catalog.Matter", verbose_name="事项", on_delete=models.PROTECT, related_name="+")
+    centre = models.ForeignKey("orgs.Centre", verbose_name="办理中心", on_delete=models.PROTECT, related_name="+")
+    delivery = models.CharField("结果领取方式", max_length=8, choices=DeliveryChoice.choices,
+                                default=DeliveryChoice.WINDOW)
+    delivery_centre = models.ForeignKey("orgs.Centre", verbose_name="领取中心", null=True, blank=True,
+                                        on_delete=models.PROTECT, related_name="+")
+    mail_address = EncryptedTextField("邮寄地址", blank=True)
+    submitted_at = models.DateTimeField("提交时间", default=timezone.now)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "网上申请"
+        ordering = ["-submitted_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"网上申请 {self.case.number if self.case else self.token[:8]}"
+
+
+class OnlineCommitment(models.Model):
+    """The applicant's 告知承诺 for one material, signed online: the full text as shown, when, by which account."""
+
+    application = models.ForeignKey(OnlineApplication, verbose_name="网上申请", on_delete=models.CASCADE,
+                                    related_name="commitments")
+    material = models.ForeignKey("catalog.Material", verbose_name="材料", on_delete=models.PROTECT, related_name="+")
+    material_name = models.CharField("材料名称", max_length=200)
+    text = models.TextField("告知承诺书全文")
+    text_digest = models.CharField("全文摘要", max_length=64)
+    citizen = models.ForeignKey(Citizen, verbose_name="签署账户", on_delete=models.PROTECT, related_name="+")
+    signed_at = models.DateTimeField("签署时间", default=timezone.now)
+    ip = models.CharField("来源地址", max_length=45, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "网上告知承诺"
+        ordering = ["application", "id"]
+        constraints = [models.UniqueConstraint(fields=["application", "material"], name="portal_one_commitment_each")]
+
+    def __str__(self) -> str:
+        return f"{self.material_name}（{self.signed_at:%Y-%m-%d %H:%M}）"
+
+
+class UploadPurpose(models.TextChoices):
+    APPLICATION = "application", "申请材料"
+    SUPPLEMENT = "supplement", "补正材料"
+
+
+class Supplement(models.Model):
+    """One online 补正 submission (files for materials the centre asked for); the token makes a second submit
+    of the same form a no-op. The centre's front desk then registers the materials as supplied."""
+
+    token = models.CharField("表单令牌", max_length=64, unique=True)
+    citizen = models.ForeignKey(Citizen, verbose_name="提交账户", on_delete=models.PROTECT, related_name="+")
+    case = models.ForeignKey("cases.Case", verbose_name="办件", on_delete=models.PROTECT,
+                             related_name="online_supplements")
+    note = models.CharField("说明", max_length=300, blank=True)
+    submitted_at = models.DateTimeField("提交时间", default=timezone.now)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "网上补正"
+        ordering = ["-submitted_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.case} 补正 {self.submitted_at:%Y-%m-%d %H:%M}"
+
+
+class OnlineUpload(models.Model):
+    """A file the applicant uploaded on the portal, stored by the case service as a CaseFile."""
+
+    case_file = models.OneToOneField("cases.CaseFile", verbose_name="办件文件", on_delete=models.CASCADE,
+                                     related_name="online_upload")
+    purpose = models.CharField("用途", max_length=12, choices=UploadPurpose.choices)
+    application = models.ForeignKey(OnlineApplication, null=True, blank=True, on_delete=models.CASCADE,
+                                    related_name="uploads")
+    supplement = models.ForeignKey(Supplement, null=True, blank=True, on_delete=models.CASCADE,
+                                   related_name="uploads")
+    original_size = models.PositiveIntegerField("原始大小（字节）", default=0)
+    uploaded_at = models.DateTimeField("上传时间", default=timezone.now)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "网上上传文件"
+        ordering = ["uploaded_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_purpose_display()} {self.case_file_id}"

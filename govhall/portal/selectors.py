@@ -1,0 +1,321 @@
+"""Reads for the public pages. Matters come from the catalogue's own selectors (search, a centre's list,
+the public guide); this module adds what only the portal shows: themes, the centres directory, where a
+matter is served, disclosure (NET-3), and the queue and rating figures of other apps when they exist."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.cache import cache
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.urls import reverse
+from django.utils import timezone
+
+from govhall.cases.applicants import id_digest
+from govhall.cases.models import Case, CaseNotice, IdType
+from govhall.catalog.models import (
+    TOWN_CATEGORIES,
+    VILLAGE_CATEGORIES,
+    CentreMatter,
+    Material,
+    Matter,
+    MatterStatus,
+    MatterVersion,
+    NoticeCategory,
+)
+from govhall.catalog.selectors import current_versions, matter_search, matters_for_centre
+from govhall.core.errors import NotFound
+from govhall.orgs.models import Centre, CentreLevel, Department, Window, WindowClass
+from govhall.portal import conf
+from govhall.portal.models import Citizen, Policy, Theme
+from govhall.queueing.models import WAITING_STATUSES, Ticket
+from govhall.queueing.selectors import queue_labels
+from govhall.queueing.services import QueueKey, waiting_counts, window_serves
+from govhall.reviews import selectors as reviews_selectors
+from govhall.reviews import services as reviews_services
+from govhall.reviews.links import case_rating_path
+
+GUIDE_CACHE_SECONDS = 60  # how long the public lists may lag behind the bureau's edits
+
+
+def public_matters(q: str = "", *, category: str = "", department: str = "", level: str = "",
+                   limit: int | None = 60) -> QuerySet[MatterVersion]:
+    """The catalogue's search with the filters the public pages offer (unknown filter values are ignored)."""
+    return matter_search(
+        q,
+        category=category if category in NoticeCategory.values else None,
+        department=department or None,
+        level=int(level) if level in ("5", "6") else None,
+        limit=limit,
+    )
+
+
+def categories() -> list[dict[str, str]]:
+    return [{"value": c.value, "label": c.label, "level": "5" if c in TOWN_CATEGORIES else "6"}
+            for c in (*TOWN_CATEGORIES, *VILLAGE_CATEGORIES)]
+
+
+def departments_with_matters() -> QuerySet[Department]:
+    """Departments owning at least one matter in use, with the count."""
+    return (Department.objects
+            .annotate(matter_count=Count("matter_versions", filter=Q(matter_versions__state="published",
+                                                                     matter_versions__matter__status="active")))
+            .filter(matter_count__gt=0).order_by("code"))
+
+
+def home_lists() -> dict[str, list[Any]]:
+    """The home page's themes and departments with their counts; cached for a minute (they change when the
+    bureau publishes or edits themes)."""
+    return cache.get_or_set("portal:home:lists", lambda: {  # type: ignore[return-value]
+        "themes": list(themes_public()), "departments": list(departments_with_matters())}, GUIDE_CACHE_SECONDS)
+
+
+# --- themes (主题服务) ---------------------------------------------------------------------------
+
+
+def themes_public() -> QuerySet[Theme]:
+    return Theme.objects.filter(is_active=True).annotate(
+        matter_count=Count("links", filter=Q(links__matter__status=MatterStatus.ACTIVE,
+                                             links__matter__current_version__isnull=False)))
+
+
+def theme_public(slug: str) -> Theme:
+    theme = Theme.objects.filter(slug=slug, is_active=True).first()
+    if theme is None:
+        raise NotFound("未找到该主题。")
+    return theme
+
+
+def theme_matters(theme: Theme) -> QuerySet[MatterVersion]:
+    return (current_versions().filter(matter__status=MatterStatus.ACTIVE, matter__portal_theme_links__theme=theme)
+            .order_by("matter__portal_theme_links__order", "matter__code"))
+
+
+# --- centres -------------------------------------------------------------------------------------
+
+
+def public_centres() -> QuerySet[Centre]:
+    return Centre.objects.filter(is_active=True).select_related("division", "parent")
+
+
+def centres_directory(q: str = "") -> list[Centre]:
+    """Town centres, each with `.villages` (its active village centres), in division order."""
+    villages = public_centres().filter(level=CentreLevel.VILLAGE).order_by("division__code")
+    towns = public_centres().filter(level=CentreLevel.TOWN).order_by("division__code")
+    if q:
+        matching_villages = villages.filter(name__contains=q)
+        towns = towns.filter(Q(name__contains=q) | Q(village_centres__in=matching_villages)).distinct()
+        villages = matching_villages
+    towns = towns.prefetch_related(Prefetch("village_centres", queryset=villages, to_attr="villages"))
+    return list(towns)
+
+
+def public_centre(centre_id: int | str) -> Centre:
+    try:
+        return public_centres().get(pk=int(centre_id))
+    except (Centre.DoesNotExist, ValueError, TypeError):
+        raise NotFound("未找到该服务中心。") from None
+
+
+def centre_windows(centre: Centre) -> QuerySet[Window]:
+    return centre.windows.filter(is_active=True).select_related("department").order_by("number")
+
+
+def centre_matters(centre: Centre) -> QuerySet[MatterVersion]:
+    return matters_for_centre(centre)
+
+
+def guide_materials(version: MatterVersion) -> list[Material]:
+    """A published version's materials. A published version is never edited (a change is a new version), so
+    they are cached by version id."""
+    rows = cache.get_or_set(f"portal:guide:materials:{version.pk}", lambda: list(version.materials.all()), 3600)
+    return list(rows or [])
+
+
+def matter_centres(matter: Matter) -> list[Centre]:
+    """Active centres whose hall serves the matter (handling it or forwarding it, MODE-4), towns first.
+    Each centre gets `.service_mode` from its link. Cached for a minute: a centre assigned or removed by the
+    bureau shows on the guide within that time."""
+    rows = cache.get_or_set(f"portal:guide:centres:{matter.pk}", lambda: _matter_centres(matter), GUIDE_CACHE_SECONDS)
+    return list(rows or [])
+
+
+def _matter_centres(matter: Matter) -> list[Centre]:
+    links = (CentreMatter.objects.filter(matter=matter, is_active=True, centre__is_active=True)
+             .select_related("centre__division", "centre__parent__division"))
+    out = []
+    for link in links:
+        centre = link.centre
+        centre.service_mode = link.get_service_mode_display()  # type: ignore[attr-defined]
+        out.append(centre)
+    out.sort(key=lambda c: (c.level != CentreLevel.TOWN, c.division.code))
+    return out
+
+
+def villages_by_town(villages: list[Centre]) -> list[tuple[str, list[Centre]]]:
+    """Village centres grouped under their town's name, in division order."""
+    groups: dict[str, list[Centre]] = {}
+    for village in sorted(villages, key=lambda c: c.division.code):
+        town = village.parent.division.name if village.parent else "其他"
+        groups.setdefault(town, []).append(village)
+    return list(groups.items())
+
+
+# --- live queue (the queue app) -----------------------------------------------------------------------
+
+
+def matter_waiting(version: MatterVersion, centres: list[Centre]) -> dict[int, int]:
+    """Today's waiting tickets, per centre, in the queue where this matter's visitors wait: the matter's
+    window class (or its department's professional window), or the 全科 queue at a centre that has only 全科
+    windows (the queue's own rule, `resolve_queue`). One query for the tickets; windows come from the cache."""
+    if not centres:
+        return {}
+    ids = [c.pk for c in centres]
+    dept_id = version.window_department_id if version.window_class == WindowClass.PROFESSIONAL else None
+    key = QueueKey(version.window_class, dept_id)
+    queue_of: dict[int, QueueKey] = {}
+    windows = _active_windows(ids)
+    for centre_id in ids:
+        own = windows.get(centre_id, [])
+        if any(window_serves(w, key) and w.window_class == key.window_class for w in own):
+            queue_of[centre_id] = key
+        elif any(w.window_class == WindowClass.QUANKE for w in own):
+            queue_of[centre_id] = QueueKey(WindowClass.QUANKE)
+    counts = {centre_id: 0 for centre_id in queue_of}
+    rows = Ticket.objects.filter(centre_id__in=list(queue_of), date=timezone.localdate(),
+                                 status__in=WAITING_STATUSES).values_list("centre_id", "window_class", "department_id")
+    for centre_id, window_class, department_id in rows:
+        if QueueKey(window_class, department_id) == queue_of[centre_id]:
+            counts[centre_id] += 1
+    return counts
+
+
+def _active_windows(centre_ids: list[int]) -> dict[int, list[Window]]:
+    """The centres' windows (class and department only), cached for a minute."""
+    keys = {f"portal:windows:{pk}": pk for pk in centre_ids}
+    found = {keys[k]: v for k, v in cache.get_many(list(keys)).items()}
+    missing = [pk for pk in centre_ids if pk not in found]
+    if missing:
+        fresh: dict[int, list[Window]] = {pk: [] for pk in missing}
+        for window in Window.objects.filter(centre_id__in=missing, is_active=True).only(
+                "id", "centre_id", "window_class", "department_id"):
+            fresh[window.centre_id].append(window)
+        cache.set_many({f"portal:windows:{pk}": rows for pk, rows in fresh.items()}, GUIDE_CACHE_SECONDS)
+        found.update(fresh)
+    return found
+
+
+def centre_waiting(centre: Centre) -> list[tuple[str, int]]:
+    """(queue label, waiting) for every queue of the centre, today."""
+    counts = waiting_counts(centre.pk)
+    labels = queue_labels(centre)
+    rows = [(label, counts.get(key, 0)) for key, label in labels.items()]
+    rows += [(key, n) for key, n in counts.items() if key not in labels]
+    return rows
+
+
+# --- disclosure (NET-3) -------------------------------------------------------------------------------
+
+
+def city_contacts() -> dict[str, str]:
+    return {"complaint_phone": conf.get_str("PORTAL_CITY_COMPLAINT_PHONE"),
+            "supervision_phone": conf.get_str("PORTAL_CITY_SUPERVISION_PHONE")}
+
+
+def policies_for(centre: Centre | None = None) -> QuerySet[Policy]:
+    """City-wide policies, plus the centre's own when a centre is given."""
+    cond = Q(centre__isnull=True)
+    if centre is not None:
+        cond |= Q(centre=centre)
+    return Policy.objects.filter(cond, is_active=True).select_related("centre")
+
+
+def public_policy(policy_id: int | str) -> Policy:
+    try:
+        return Policy.objects.select_related("centre").get(pk=int(policy_id), is_active=True)
+    except (Policy.DoesNotExist, ValueError, TypeError):
+        raise NotFound("未找到该政策文件。") from None
+
+
+@dataclass
+class RatingSummary:
+    """This year's 好差评 figures of a centre (from the ratings app) and its full public page."""
+
+    period: str
+    total: Any  # govhall.reviews.selectors.FigureRow
+    url: str
+
+
+def rating_summary(centre: Centre | None = None) -> RatingSummary | None:
+    """A centre's published 好差评 figures for the current year (NET-3); None for the city page, which links
+    to each centre's."""
+    if centre is None:
+        return None
+    period = reviews_selectors.year_period(timezone.localdate().year)
+    data = reviews_selectors.public_summary(centre, period=period)
+    return RatingSummary(period=period.label, total=data["total"],
+                         url=reverse("reviews:public_summary", args=[centre.pk]))
+
+
+def online_offered(matter: Matter) -> bool:
+    """May this matter be applied for on the portal? In use, and its guide says it is handled online
+    (是否支持网办, or 办理形式 电脑端/移动端网上办理)."""
+    version = matter.current_version
+    if version is None or not matter.is_serviceable:
+        return False
+    return bool(version.supports_online or {2, 3} & set(version.handling_form_codes))
+
+
+# --- a citizen's cases (我的办件) ---------------------------------------------------------------------------
+
+
+def citizen_identity_digest(citizen: Citizen) -> str | None:
+    """The case service's look-up key of the account's verified identity (身份证号, or the enterprise's code)."""
+    if not citizen.is_verified:
+        return None
+    if citizen.is_enterprise:
+        return id_digest(IdType.USCC, citizen.uscc)
+    return id_digest(IdType.ID_CARD, citizen.id_number)
+
+
+def citizen_cases(citizen: Citizen) -> QuerySet[Case]:
+    """Cases the account applied for online, and cases at a window under its verified identity (as applicant)."""
+    cond = Q(online_application__citizen=citizen)
+    digest = citizen_identity_digest(citizen)
+    if digest:
+        cond |= Q(applicant_id_digest=digest)
+    return (Case.objects.filter(cond).select_related("handling_centre", "centre", "matter")
+            .order_by("-received_at", "-id"))
+
+
+def access_citizen_case(citizen: Citizen, number: str) -> Case:
+    """One of the citizen's cases by number; another citizen's case and a missing one look the same."""
+    case = citizen_cases(citizen).filter(number=str(number or "").strip()[:50]).first()
+    if case is None:
+        raise NotFound("未找到该办件。")
+    return case
+
+
+def case_public_timeline(case: Case) -> list[dict[str, Any]]:
+    """The applicant's view of the timeline: the case's public events, plus what was done on the portal
+    (files uploaded for 补正 await the centre's check, so they are shown here)."""
+    rows: list[dict[str, Any]] = [{"at": e.at, "label": e.label, "centre": e.centre_name, "detail": e.detail}
+            for e in case.events.filter(public=True).order_by("at", "id")]
+    for sup in case.online_supplements.prefetch_related("uploads__case_file__material"):
+        names = sorted({u.case_file.material.name for u in sup.uploads.all() if u.case_file.material})
+        rows.append({"at": sup.submitted_at, "label": "网上提交补正材料", "centre": "",
+                     "detail": "已上传：" + "、".join(names) + "。等待窗口工作人员审核确认。"})
+    rows.sort(key=lambda r: r["at"])
+    return rows
+
+
+def case_notices(case: Case) -> QuerySet[CaseNotice]:
+    return case.notices.order_by("issued_at", "id")
+
+
+def rating_url(case: Case) -> str | None:
+    """一事一评: the ratings app's page for this case once it is finished (a signed link, channel online)."""
+    if not reviews_services.case_can_be_rated(case):
+        return None
+    return case_rating_path(case.pk, via="online")

@@ -1,0 +1,531 @@
+"""Portal services: citizen accounts (SMS codes, registration, sign-in, real-name details, password reset).
+
+Every change is atomic and audited. Citizens are not staff users: the audit entry carries a label
+("网上用户12（138****5678）") and no staff actor."""
+
+from __future__ import annotations
+
+import io
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any, ClassVar
+
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from govhall.cases.models import (
+    ApplicantKind,
+    Case,
+    CaseMaterial,
+    CaseStatus,
+    Channel,
+    IdType,
+    MaterialStatus,
+    SuspensionKind,
+)
+from govhall.cases.services import case_attach_file, case_receive
+from govhall.cases.uploads import remove_stored
+from govhall.catalog.models import Matter
+from govhall.core.audit import audit_record
+from govhall.core.crypto import lookup_digest, sm3_hex, token_digest
+from govhall.core.errors import Conflict, Forbidden, ServiceError, field_error
+from govhall.core.ids import mask_mobile, normalize_id_card, normalize_mobile, normalize_uscc
+from govhall.exchange.services import notify_sms
+from govhall.orgs.models import Centre
+from govhall.portal import conf, ratelimit
+from govhall.portal.models import (
+    AccountKind,
+    Citizen,
+    DeliveryChoice,
+    OnlineApplication,
+    OnlineCommitment,
+    OnlineUpload,
+    SmsChallenge,
+    SmsPurpose,
+    Supplement,
+    UploadPurpose,
+)
+from govhall.portal.selectors import online_offered
+from govhall.portal.uploads import MAX_FILES_PER_MATERIAL, CleanFile
+
+
+@dataclass(frozen=True)
+class CitizenActor:
+    """Stands for a citizen in the audit log: no staff row (pk None), a readable label."""
+
+    label: str
+    pk: ClassVar[None] = None
+
+    def __str__(self) -> str:
+        return self.label
+
+
+def citizen_actor(citizen: Citizen | None) -> CitizenActor:
+    return CitizenActor(str(citizen) if citizen is not None else "网上访客")
+
+
+def _mobile(value: str, field: str = "mobile") -> str:
+    try:
+        return normalize_mobile(value)
+    except ValidationError as exc:
+        raise field_error(field, exc.messages[0]) from None
+
+
+def _password(value: str, field: str = "password") -> None:
+    try:
+        validate_password(value)
+    except ValidationError as exc:
+        raise field_error(field, "；".join(exc.messages)) from None
+
+
+def send_sms(*, phone: str, text: str, related: Any = None, template: str = "", sensitive: bool = False) -> None:
+    """Through the notification outbox, in the caller's transaction (its log backend prints the text in
+    development, which is how a developer reads a verification code)."""
+    notify_sms(phone=phone, text=text, related=related, template=template, sensitive=sensitive)
+
+
+# --- SMS codes -----------------------------------------------------------------------------------
+
+
+def _code_digest(challenge_key: str, code: str) -> str:
+    return token_digest(f"portal-sms:{challenge_key}:{code}")
+
+
+def sms_code_send(*, mobile: str, purpose: str, ip: str = "") -> SmsChallenge:
+    """Send a 6-digit code. Limits: one per number per minute, a few per number per hour, and a cap per
+    address per hour (the cache counts them across server processes)."""
+    mobile = _mobile(mobile)
+    if purpose not in SmsPurpose.values:
+        raise field_error("purpose", "验证码用途不正确。")
+    digest = lookup_digest(mobile)
+    exists = Citizen.objects.filter(mobile_digest=digest).exists()
+    if purpose == SmsPurpose.REGISTER and exists:
+        raise field_error("mobile", "该手机号码已注册，请直接登录；忘记密码可通过短信找回。", code="mobile_taken")
+    if purpose == SmsPurpose.RESET and not exists:
+        raise field_error("mobile", "该手机号码尚未注册。", code="mobile_unknown")
+    resend = conf.get("PORTAL_SMS_RESEND_SECONDS")
+    ratelimit.require_below(f"sms-gap:{digest}", limit=1, window=resend, message="验证码发送过于频繁，")
+    ratelimit.consume(f"sms-hour:{digest}", limit=conf.get("PORTAL_SMS_PER_MOBILE_HOUR"), window=3600,
+                      message="该号码今天获取验证码次数过多，")
+    if ip:
+        ratelimit.consume(f"sms-ip:{ip}", limit=conf.get("PORTAL_SMS_PER_IP_HOUR"), window=3600,
+                          message="本网络获取验证码次数过多，")
+    ratelimit.hit(f"sms-gap:{digest}", window=resend)
+    code = f"{secrets.randbelow(10**6):06d}"
+    key = secrets.token_hex(8)
+    now = timezone.now()
+    ttl = conf.get("PORTAL_SMS_CODE_TTL")
+    with transaction.atomic():
+        # A new code replaces the older ones: only the latest can be used.
+        SmsChallenge.objects.filter(mobile_digest=digest, purpose=purpose, used_at__isnull=True).update(used_at=now)
+        challenge = SmsChallenge.objects.create(
+            mobile_digest=digest, purpose=purpose, code_digest=f"{key}${_code_digest(key, code)}",
+            created_at=now, expires_at=now + timedelta(seconds=ttl),
+        )
+        send_sms(phone=mobile, related=challenge, template=f"portal.sms_code.{purpose}", sensitive=True,
+                 text=f"【启东政务服务】您的{SmsPurpose(purpose).label}验证码为{code}，{ttl // 60}分钟内有效。"
+                      "请勿告诉他人。")
+    return challenge
+
+
+def sms_code_check(*, mobile: str, purpose: str, code: str) -> None:
+    """Consume the latest code for (mobile, purpose) or raise. Wrong codes count; after the allowed attempts
+    the code is dead and a new one must be requested."""
+    digest = lookup_digest(mobile)
+    code = (code or "").strip()
+    now = timezone.now()
+    max_attempts = conf.get("PORTAL_SMS_CODE_ATTEMPTS")
+    failure: ServiceError | None = None
+    # The block commits a wrong guess's count before the error is raised, so a rollback cannot undo it.
+    with transaction.atomic():
+        challenge = (SmsChallenge.objects.select_for_update()
+                     .filter(mobile_digest=digest, purpose=purpose, used_at__isnull=True)
+                     .order_by("-created_at").first())
+        if challenge is None or challenge.expires_at <= now:
+            failure = field_error("code", "验证码已失效，请重新获取。", code="code_expired")
+        elif challenge.attempts >= max_attempts:
+            failure = field_error("code", "验证码错误次数过多，请重新获取。", code="code_exhausted")
+        else:
+            key, _, stored = challenge.code_digest.partition("$")
+            matches = code.isdigit() and secrets.compare_digest(stored, _code_digest(key, code))
+            SmsChallenge.objects.filter(pk=challenge.pk).update(
+                attempts=challenge.attempts + 1, used_at=now if matches else None)
+            if not matches:
+                left = max_attempts - challenge.attempts - 1
+                failure = field_error("code", "验证码不正确。" + (f"还可尝试{left}次。" if left > 0 else "请重新获取验证码。"),
+                                      code="code_wrong")
+    if failure is not None:
+        raise failure
+
+
+# --- accounts ---------------------------------------------------------------------------------------
+
+
+def citizen_register(*, mobile: str, code: str, password: str, kind: str = AccountKind.PERSON) -> Citizen:
+    """Create an account after the SMS code checks out. Real-name details come next (citizen_verify_*)."""
+    mobile = _mobile(mobile)
+    if kind not in AccountKind.values:
+        raise field_error("kind", "请选择账户类型（个人或法人）。")
+    _password(password)
+    digest = lookup_digest(mobile)
+    if Citizen.objects.filter(mobile_digest=digest).exists():
+        raise field_error("mobile", "该手机号码已注册，请直接登录。", code="mobile_taken")
+    # The code check commits on its own so a wrong guess is counted even when registration fails.
+    sms_code_check(mobile=mobile, purpose=SmsPurpose.REGISTER, code=code)
+    try:
+        with transaction.atomic():
+            citizen = Citizen(kind=kind, mobile=mobile, mobile_digest=digest)
+            citizen.set_password(password)
+            citizen.save()
+            audit_record(action="portal.citizen.register", obj=citizen, actor=citizen_actor(citizen),
+                         after={"kind": kind, "mobile": mask_mobile(mobile)})
+    except IntegrityError:  # the same number registered a moment ago in another request
+        raise field_error("mobile", "该手机号码已注册，请直接登录。", code="mobile_taken") from None
+    return citizen
+
+
+def citizen_authenticate(*, mobile: str, password: str, ip: str = "") -> Citizen:
+    """The account for mobile + password. After PORTAL_LOGIN_FAILURES wrong passwords for a number the number
+    is locked for PORTAL_LOGIN_WINDOW seconds; an address is capped too (many numbers from one place)."""
+    try:
+        mobile = normalize_mobile(mobile)
+    except ValidationError:
+        raise ServiceError("手机号码或密码不正确。", code="bad_credentials") from None
+    digest = lookup_digest(mobile)
+    window = conf.get("PORTAL_LOGIN_WINDOW")
+    fail_key = f"login-fail:{digest}"
+    ratelimit.require_below(fail_key, limit=conf.get("PORTAL_LOGIN_FAILURES"), window=window,
+                            message="密码连续输错次数过多，账户已暂时锁定，")
+    if ip:
+        ratelimit.require_below(f"login-ip:{ip}", limit=conf.get("PORTAL_LOGIN_PER_IP"), window=window,
+                                message="本网络登录失败次数过多，")
+    citizen = Citizen.objects.filter(mobile_digest=digest, is_active=True).first()
+    if citizen is None or not citizen.check_password(password or ""):
+        if citizen is None:
+            Citizen().check_password(password or "")  # same work either way: timing tells nothing
+        failures = ratelimit.hit(fail_key, window=window)
+        if ip:
+            ratelimit.hit(f"login-ip:{ip}", window=window)
+        left = conf.get("PORTAL_LOGIN_FAILURES") - failures
+        hint = f"再输错{left}次，账户将锁定{ratelimit.wait_text(window)}。" if left > 0 else \
+            f"账户已锁定，请{ratelimit.wait_text(window)}后再试或通过短信找回密码。"
+        raise ServiceError("手机号码或密码不正确。" + hint, code="bad_credentials")
+    ratelimit.clear(fail_key)
+    return citizen
+
+
+def _checked_text(value: str, field: str, message: str, errors: dict[str, str], longest: int) -> str:
+    value = (value or "").strip()
+    if not 2 <= len(value) <= longest:
+        errors[field] = message
+    return value
+
+
+def _checked_id_card(value: str, field: str, errors: dict[str, str]) -> str:
+    try:
+        return normalize_id_card(value)
+    except ValidationError as exc:
+        errors[field] = exc.messages[0]
+        return ""
+
+
+def _save_verified(citizen: Citizen, fields: dict[str, Any], *, taken: ServiceError) -> Citizen:
+    """Write the checked real-name fields, stamp the verification and audit it (masked values only)."""
+    try:
+        with transaction.atomic():
+            for name, value in fields.items():
+                setattr(citizen, name, value)
+            citizen.verified_at = timezone.now()
+            citizen.save(update_fields=[*fields, "verified_at"])
+            after = {"kind": citizen.kind, "id_number": citizen.id_masked}
+            if citizen.is_enterprise:
+                after.update(uscc=citizen.uscc_masked, org_name=citizen.org_name)
+            audit_record(action="portal.citizen.verify", obj=citizen, actor=citizen_actor(citizen), after=after)
+    except IntegrityError:  # the same number bound a moment ago by another request
+        raise taken from None
+    return citizen
+
+
+def citizen_verify_person(*, citizen: Citizen, real_name: str, id_number: str) -> Citizen:
+    """Real-name details of a person account: name and 居民身份证号 (format and check digit validated,
+    stored encrypted with a look-up digest; one account per ID number)."""
+    if citizen.kind != AccountKind.PERSON:
+        raise field_error("kind", "法人账户请填写企业信息。")
+    if citizen.is_verified:
+        raise Conflict("该账户已完成实名认证，如需更正请到服务中心窗口办理。")
+    errors: dict[str, str] = {}
+    real_name = _checked_text(real_name, "real_name", "请填写与身份证一致的姓名（2至40个字）。", errors, 40)
+    id_number = _checked_id_card(id_number, "id_number", errors)
+    if errors:
+        raise ServiceError("实名信息有误，请检查标注的字段。", fields=errors)
+    digest = lookup_digest(id_number)
+    taken = field_error("id_number", "该身份证号码已绑定其他账户。如非本人操作，请携身份证到服务中心处理。",
+                        code="id_taken")
+    if Citizen.objects.filter(kind=AccountKind.PERSON, id_digest=digest).exclude(pk=citizen.pk).exists():
+        raise taken
+    return _save_verified(citizen, {"real_name": real_name, "id_number": id_number, "id_digest": digest},
+                          taken=taken)
+
+
+def citizen_verify_enterprise(*, citizen: Citizen, org_name: str, uscc: str, legal_rep_name: str,
+                              legal_rep_id_number: str) -> Citizen:
+    """Enterprise details: name, 统一社会信用代码 (check character validated; one account per code) and the
+    legal representative's name and 身份证号 (encrypted)."""
+    if citizen.kind != AccountKind.ENTERPRISE:
+        raise field_error("kind", "个人账户请填写个人实名信息。")
+    if citizen.is_verified:
+        raise Conflict("该账户已完成认证，如需更正请到服务中心窗口办理。")
+    errors: dict[str, str] = {}
+    org_name = _checked_text(org_name, "org_name", "请填写与营业执照一致的企业名称。", errors, 100)
+    try:
+        uscc = normalize_uscc(uscc)
+    except ValidationError as exc:
+        errors["uscc"] = exc.messages[0]
+    legal_rep_name = _checked_text(legal_rep_name, "legal_rep_name", "请填写法定代表人姓名。", errors, 40)
+    legal_rep_id_number = _checked_id_card(legal_rep_id_number, "legal_rep_id_number", errors)
+    if errors:
+        raise ServiceError("企业信息有误，请检查标注的字段。", fields=errors)
+    taken = field_error("uscc", "该统一社会信用代码已注册法人账户。", code="uscc_taken")
+    if Citizen.objects.filter(kind=AccountKind.ENTERPRISE, uscc=uscc).exclude(pk=citizen.pk).exists():
+        raise taken
+    return _save_verified(citizen, {"org_name": org_name, "uscc": uscc, "real_name": legal_rep_name,
+                                    "id_number": legal_rep_id_number,
+                                    "id_digest": lookup_digest(legal_rep_id_number)}, taken=taken)
+
+
+def citizen_password_reset(*, mobile: str, code: str, password: str) -> Citizen:
+    """A new password after an SMS code; every open session of the account ends (see auth.session_hash)."""
+    mobile = _mobile(mobile)
+    _password(password)
+    citizen = Citizen.objects.filter(mobile_digest=lookup_digest(mobile), is_active=True).first()
+    if citizen is None:
+        raise field_error("mobile", "该手机号码尚未注册。", code="mobile_unknown")
+    sms_code_check(mobile=mobile, purpose=SmsPurpose.RESET, code=code)
+    with transaction.atomic():
+        citizen.set_password(password)
+        citizen.save(update_fields=["password", "password_changed_at"])
+        audit_record(action="portal.citizen.password_reset", obj=citizen, actor=citizen_actor(citizen))
+    ratelimit.clear(f"login-fail:{citizen.mobile_digest}")
+    return citizen
+
+
+# --- online application (NET-1) ------------------------------------------------------------------------
+
+
+def form_token() -> str:
+    """A one-time token rendered into an application or 补正 form (idempotency of its submit)."""
+    return secrets.token_urlsafe(24)
+
+
+def _clean_token(token: str) -> str:
+    token = (token or "").strip()
+    if not 16 <= len(token) <= 64 or not all(c.isalnum() or c in "-_" for c in token):
+        raise ServiceError("表单已失效，请刷新页面后重新提交。", code="bad_token")
+    return token
+
+
+@dataclass
+class MaterialInput:
+    """What the applicant gives for one material: checked files and/or the 告知承诺 choice."""
+
+    files: list[CleanFile]
+    commitment: bool = False
+
+
+@dataclass
+class Submitted:
+    application: OnlineApplication
+    created: bool  # False: the same form was submitted before (double click, reload)
+
+
+def _applicant(citizen: Citizen, address: str) -> dict[str, str]:
+    if citizen.is_enterprise:
+        return {"kind": ApplicantKind.ORGANISATION, "name": citizen.org_name, "id_type": IdType.USCC,
+                "id_number": citizen.uscc, "phone": citizen.mobile, "address": address,
+                "legal_representative": citizen.real_name}
+    return {"kind": ApplicantKind.PERSON, "name": citizen.real_name, "id_type": IdType.ID_CARD,
+            "id_number": citizen.id_number, "phone": citizen.mobile, "address": address}
+
+
+def _existing(token: str, citizen: Citizen) -> OnlineApplication | None:
+    found = OnlineApplication.objects.select_related("case").filter(token=token).first()
+    if found is not None and found.citizen_id != citizen.pk:
+        raise ServiceError("表单已失效，请刷新页面后重新提交。", code="bad_token")
+    return found
+
+
+def application_submit(*, citizen: Citizen, token: str, matter: Matter, centre_id: Any, delivery: str,
+                       delivery_centre_id: Any = None, mail_address: str = "", address: str = "",
+                       materials: dict[int, MaterialInput], channel: str = Channel.ONLINE,
+                       ip: str = "") -> Submitted:
+    """Apply online: the case arrives at the centre through the case service (收件, channel 网上申请), with the
+    uploaded files attached to its materials and the 告知承诺 signed here recorded with time and account.
+    The same form token twice gives the first application back; nothing half-written on any error."""
+    token = _clean_token(token)
+    if not citizen.is_verified:
+        raise Forbidden("请先完成实名认证，再办理网上申请。")
+    existing = _existing(token, citizen)
+    if existing is not None:
+        return Submitted(existing, created=False)
+    version = matter.current_version
+    if version is None or not online_offered(matter):
+        raise field_error("matter", f"事项「{matter.name}」暂不支持网上申请，请到服务中心窗口办理。",
+                          code="not_online")
+    catalogue = {m.pk: m for m in version.materials.all()}
+    errors: dict[str, str] = {}
+    for material_id, given in materials.items():
+        item = catalogue.get(material_id)
+        if item is None:
+            raise field_error("materials", "材料不属于该事项的材料清单，请刷新页面后重新填写。")
+        if given.commitment and not item.commitment:
+            errors[f"material_{material_id}"] = f"材料「{item.name}」不可告知承诺，须上传证明材料。"
+        if len(given.files) > MAX_FILES_PER_MATERIAL:
+            errors[f"material_{material_id}"] = f"材料「{item.name}」最多上传{MAX_FILES_PER_MATERIAL}个文件。"
+    for item in catalogue.values():
+        supplied = materials.get(item.pk)
+        if item.required and not item.rongque and not (supplied and (supplied.files or supplied.commitment)):
+            errors[f"material_{item.pk}"] = (f"请上传「{item.name}」" + ("，或选择告知承诺" if item.commitment else "")
+                                             + "。")
+    centre = Centre.objects.filter(pk=_int(centre_id) or 0, is_active=True).first()
+    if centre is None:
+        errors["centre_id"] = "请选择办理的服务中心。"
+    address = (address or "").strip()[:200]
+    mail_address = (mail_address or "").strip()
+    delivery_centre = None
+    if delivery == DeliveryChoice.MAIL:
+        if not version.supports_express:
+            errors["delivery"] = "该事项不支持邮寄送达，请选择到窗口领取。"
+        elif not 5 <= len(mail_address) <= 200:
+            errors["mail_address"] = "请填写详细的邮寄地址（5至200个字）。"
+    elif delivery == DeliveryChoice.WINDOW:
+        delivery_centre = Centre.objects.filter(pk=_int(delivery_centre_id or centre_id) or 0, is_active=True).first()
+        if delivery_centre is None:
+            errors["delivery_centre"] = "请选择领取结果的服务中心。"
+    else:
+        errors["delivery"] = "请选择结果领取方式。"
+    if errors:
+        raise ServiceError("申请信息不完整，请按提示修改。", fields=errors)
+    assert centre is not None
+
+    stored: list[str] = []
+    try:
+        with transaction.atomic():
+            # The row goes in first: a concurrent second submit of the same form waits on its unique token.
+            application = OnlineApplication.objects.create(
+                token=token, citizen=citizen, matter=matter, centre=centre, delivery=delivery,
+                delivery_centre=delivery_centre, mail_address=mail_address if delivery == DeliveryChoice.MAIL else "")
+            rows = [{"material_id": pk, "status": "received" if given.files else "missing",
+                     "form": "electronic", "originals": 0, "copies": 0,
+                     "note": "申请人已在网上签署告知承诺书" if given.commitment else ""}
+                    for pk, given in materials.items() if given.files or given.commitment]
+            case = case_receive(actor=None, matter_id=matter.pk, centre_id=centre.pk, channel=channel,
+                                applicant=_applicant(citizen, address), materials=rows)
+            application.case = case
+            application.save(update_fields=["case"])
+            by_material = {cm.material_id: cm for cm in case.materials.all()}
+            for pk, given in materials.items():
+                for clean in given.files:
+                    record = case_attach_file(case=case, actor=None, upload=io.BytesIO(clean.data), name=clean.name,
+                                              size=len(clean.data), material_id=by_material[pk].pk)
+                    stored.append(record.storage_name)
+                    OnlineUpload.objects.create(case_file=record, purpose=UploadPurpose.APPLICATION,
+                                                application=application, original_size=clean.original_size)
+                if given.commitment:
+                    text = catalogue[pk].commitment_text
+                    OnlineCommitment.objects.create(application=application, material=catalogue[pk],
+                                                    material_name=catalogue[pk].name, text=text,
+                                                    text_digest=sm3_hex(text), citizen=citizen, ip=ip[:45])
+            audit_record(action="portal.application.submit", obj=application, actor=citizen_actor(citizen),
+                         after={"case": case.number, "matter": matter.code, "centre": case.centre_id,
+                                "files": len(stored), "delivery": delivery,
+                                "commitments": [catalogue[pk].name for pk, g in materials.items() if g.commitment]})
+            send_sms(phone=citizen.mobile, related=case, template="portal.application.submitted",
+                     text=f"【启东政务服务】您的「{version.name}」网上申请已提交，办件编号{case.number}，"
+                          f"查询密码{case.query_password}。受理进度请在“我的办件”查看。")
+    except IntegrityError:
+        _remove(stored)
+        existing = _existing(token, citizen)
+        if existing is None:
+            raise
+        return Submitted(existing, created=False)
+    except Exception:
+        _remove(stored)
+        raise
+    return Submitted(application, created=True)
+
+
+def _int(value: Any) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _remove(storage_names: list[str]) -> None:
+    """Files written by a transaction that rolled back."""
+    for name in storage_names:
+        remove_stored(name)
+
+
+def supplement_submit(*, citizen: Citizen, token: str, case: Case, files: dict[int, list[CleanFile]],
+                      note: str = "") -> Supplement:
+    """补正 online: files for the materials the centre asked for (missing, wrong, or 容缺). They are attached
+    to the case; the centre's front desk checks them and registers the materials as supplied."""
+    token = _clean_token(token)
+    earlier = Supplement.objects.filter(token=token).first()
+    if earlier is not None:
+        if earlier.citizen_id != citizen.pk or earlier.case_id != case.pk:
+            raise ServiceError("表单已失效，请刷新页面后重新提交。", code="bad_token")
+        return earlier
+    wanted = {cm.pk: cm for cm in materials_to_supply(case)}
+    if not wanted:
+        raise Conflict(f"办件{case.number}当前（{case.get_status_display()}）没有需要补正的材料。")
+    if not any(files.values()):
+        raise field_error("files", "请至少为一项材料选择要上传的文件。")
+    for pk, given in files.items():
+        if given and pk not in wanted:
+            raise field_error("files", "所选材料无需补正，请刷新页面后重新填写。")
+        if len(given) > MAX_FILES_PER_MATERIAL:
+            raise field_error(f"material_{pk}", f"每项材料最多上传{MAX_FILES_PER_MATERIAL}个文件。")
+    stored: list[str] = []
+    try:
+        with transaction.atomic():
+            supplement = Supplement.objects.create(token=token, citizen=citizen, case=case, note=(note or "")[:300])
+            for pk, given in files.items():
+                for clean in given:
+                    record = case_attach_file(case=case, actor=None, upload=io.BytesIO(clean.data), name=clean.name,
+                                              size=len(clean.data), material_id=pk)
+                    stored.append(record.storage_name)
+                    OnlineUpload.objects.create(case_file=record, purpose=UploadPurpose.SUPPLEMENT,
+                                                supplement=supplement, original_size=clean.original_size)
+            audit_record(action="portal.supplement.submit", obj=supplement, actor=citizen_actor(citizen),
+                         after={"case": case.number, "materials": [wanted[pk].name for pk, g in files.items() if g],
+                                "files": len(stored)})
+    except IntegrityError:
+        _remove(stored)
+        earlier = Supplement.objects.filter(token=token, citizen=citizen, case=case).first()
+        if earlier is None:
+            raise
+        return earlier
+    except Exception:
+        _remove(stored)
+        raise
+    return supplement
+
+
+def materials_to_supply(case: Case) -> list[CaseMaterial]:
+    """Materials the applicant still owes: those the centre marked missing or wrong while the case waits for
+    补正 (before acceptance, or suspended for it), and 容缺 materials of an accepted case."""
+    statuses: list[str] = []
+    stopped_for_correction = case.status == CaseStatus.SUSPENDED and case.suspensions.filter(
+        ended_at__isnull=True, kind=SuspensionKind.CORRECTION).exists()
+    if case.status == CaseStatus.CORRECTION or stopped_for_correction:
+        statuses += [MaterialStatus.MISSING, MaterialStatus.WRONG]
+    if case.rongque_pending:
+        statuses.append(MaterialStatus.RONGQUE)
+    if not statuses:
+        return []
+    return list(case.materials.filter(status__in=statuses).order_by("order", "id"))

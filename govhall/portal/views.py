@@ -1,0 +1,495 @@
+"""Public pages (NET-1, NET-3, SCOPE-4): find a service, read its guide, find a centre, read the
+disclosure pages; citizen and enterprise accounts. Every page works without JavaScript; htmx only
+swaps search results in place."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST
+
+from govhall.cases.applicants import mask_applicant_name
+from govhall.cases.models import Case, CaseStatus, Channel
+from govhall.cases.selectors import track_by_number
+from govhall.cases.views import notice_response
+from govhall.catalog.models import MaterialForm, NoticeCategory
+from govhall.catalog.selectors import public_matter
+from govhall.core.errors import NotFound, ServiceError
+from govhall.core.middleware import client_ip
+from govhall.orgs.models import CentreLevel
+from govhall.portal import conf, forms, prefs, ratelimit, selectors, services, uploads
+from govhall.portal.auth import (
+    citizen_login,
+    citizen_logout,
+    citizen_required,
+    get_citizen,
+    safe_next,
+    verified_citizen_required,
+)
+from govhall.portal.models import AccountKind, DeliveryChoice, OnlineApplication, SmsPurpose
+from govhall.portal.ratelimit import RateLimited
+
+
+def page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """NotFound from a selector is a 404 page; a rate limit is a 429 page with its message."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            return view(request, *args, **kwargs)
+        except NotFound as exc:
+            raise Http404(exc.message) from None
+        except RateLimited as exc:
+            return render(request, "portal/error.html", {"title": "操作过于频繁", "message": exc.message},
+                          status=429)
+
+    return wrapper
+
+
+def is_htmx(request: HttpRequest) -> bool:
+    return request.headers.get("HX-Request") == "true" and request.headers.get("HX-Boosted") != "true"
+
+
+# --- display preferences ------------------------------------------------------------------------------
+
+
+@require_POST
+def display_prefs(request: HttpRequest) -> HttpResponse:
+    """Toggle large text / high contrast; back to the page the visitor was on."""
+    current = prefs.read(request)
+    toggle = request.POST.get("toggle")
+    if toggle == "large":
+        current = prefs.Prefs(large=not current.large, contrast=current.contrast)
+    elif toggle == "contrast":
+        current = prefs.Prefs(large=current.large, contrast=not current.contrast)
+    response = redirect(safe_next(request, reverse("portal:home")))
+    prefs.write(response, current)
+    return response
+
+
+# --- finding a service ---------------------------------------------------------------------------------
+
+
+@page
+def home(request: HttpRequest) -> HttpResponse:
+    return render(request, "portal/home.html", {
+        "nav": "home", "categories": selectors.categories(), **selectors.home_lists(),
+    })
+
+
+@page
+def matter_list(request: HttpRequest) -> HttpResponse:
+    """Search and browse (by category, department, level). htmx asks for the result list alone."""
+    q = (request.GET.get("q") or "").strip()[:50]
+    category = request.GET.get("category") or ""
+    department = request.GET.get("department") or ""
+    level = request.GET.get("level") or ""
+    results = list(selectors.public_matters(q, category=category, department=department, level=level))
+    context = {
+        "nav": "matters", "q": q, "category": category, "department": department, "level": level,
+        "results": results, "categories": selectors.categories(),
+        "departments": selectors.departments_with_matters(),
+        "category_label": NoticeCategory(category).label if category in NoticeCategory.values else "",
+    }
+    template = "portal/_results.html" if is_htmx(request) else "portal/matter_list.html"
+    return render(request, template, context)
+
+
+@page
+def theme_list(request: HttpRequest) -> HttpResponse:
+    return render(request, "portal/theme_list.html", {"nav": "themes", "themes": selectors.themes_public()})
+
+
+@page
+def theme_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    theme = selectors.theme_public(slug)
+    return render(request, "portal/theme_detail.html", {
+        "nav": "themes", "theme": theme, "results": list(selectors.theme_matters(theme)),
+    })
+
+
+@page
+def guide(request: HttpRequest, code: str) -> HttpResponse:
+    """The public guide (SCOPE-4) with where to go, the live queue and what the visitor can do next."""
+    matter = public_matter(code)
+    version = matter.current_version
+    assert version is not None
+    materials = selectors.guide_materials(version)
+    centres = selectors.matter_centres(matter)
+    # Town centres in full (address, hours, today's queue); village centres — up to a few hundred for a
+    # village matter — grouped by town as plain links, so the page stays light.
+    towns = [c for c in centres if c.level == CentreLevel.TOWN]
+    waiting = selectors.matter_waiting(version, towns)
+    for centre in towns:
+        centre.waiting = waiting.get(centre.pk)  # type: ignore[attr-defined]  # None: no window serves it there
+    return render(request, "portal/guide.html", {
+        "nav": "matters", "matter": matter, "version": version, "materials": materials,
+        "commitments": [m for m in materials if m.commitment],
+        "towns": towns, "village_groups": selectors.villages_by_town([c for c in centres if c not in towns]),
+        "online": selectors.online_offered(matter),
+        "MaterialForm": MaterialForm,
+    })
+
+
+# --- centres -----------------------------------------------------------------------------------------
+
+
+@page
+def centre_list(request: HttpRequest) -> HttpResponse:
+    q = (request.GET.get("q") or "").strip()[:30]
+    return render(request, "portal/centre_list.html", {
+        "nav": "centres", "q": q, "towns": selectors.centres_directory(q)})
+
+
+@page
+def centre_detail(request: HttpRequest, centre_id: int) -> HttpResponse:
+    centre = selectors.public_centre(centre_id)
+    return render(request, "portal/centre_detail.html", {
+        "nav": "centres", "centre": centre, "windows": selectors.centre_windows(centre),
+        "matters": selectors.centre_matters(centre),
+        "villages": centre.village_centres.filter(is_active=True).select_related("division"),
+        "waiting": selectors.centre_waiting(centre),
+    })
+
+
+# --- disclosure (NET-3) --------------------------------------------------------------------------------
+
+
+@page
+def disclosure(request: HttpRequest) -> HttpResponse:
+    return render(request, "portal/disclosure.html", {
+        "nav": "disclosure", "centre": None, "policies": selectors.policies_for(None),
+        "matters": selectors.public_matters(limit=None), "contacts": selectors.city_contacts(),
+        "rating": selectors.rating_summary(None), "centres": selectors.public_centres().order_by("division__code"),
+    })
+
+
+@page
+def centre_disclosure(request: HttpRequest, centre_id: int) -> HttpResponse:
+    centre = selectors.public_centre(centre_id)
+    return render(request, "portal/disclosure.html", {
+        "nav": "disclosure", "centre": centre, "policies": selectors.policies_for(centre),
+        "matters": selectors.centre_matters(centre), "contacts": selectors.city_contacts(),
+        "rating": selectors.rating_summary(centre),
+    })
+
+
+@page
+def policy_detail(request: HttpRequest, policy_id: int) -> HttpResponse:
+    return render(request, "portal/policy_detail.html", {
+        "nav": "disclosure", "policy": selectors.public_policy(policy_id)})
+
+
+# --- accounts -------------------------------------------------------------------------------------------
+
+
+def _send_code(request: HttpRequest, form: Any, purpose: str) -> bool:
+    """The "获取验证码" button of a form: send the code for the form's mobile; errors go on the form."""
+    mobile = (request.POST.get("mobile") or "").strip()
+    if not mobile:
+        forms.show_error(form, "mobile", "请先填写手机号码。")
+        return False
+    try:
+        services.sms_code_send(mobile=mobile, purpose=purpose, ip=client_ip(request))
+    except ServiceError as exc:
+        forms.show_error(form, "mobile", exc.fields.get("mobile") or exc.message)
+        return False
+    messages.success(request, "验证码已发送，请查收短信（5分钟内有效）。")
+    return True
+
+
+def _unbound_copy(form_class: type, request: HttpRequest, keep: tuple[str, ...]) -> Any:
+    """A fresh form showing the visitor's entries (never the passwords) after the code was sent."""
+    return form_class(initial={name: request.POST.get(name, "") for name in keep})
+
+
+@page
+@require_http_methods(["GET", "POST"])
+def register(request: HttpRequest) -> HttpResponse:
+    if get_citizen(request) is not None:
+        return redirect("portal:account")
+    form = forms.RegisterForm(request.POST or None)
+    if request.method == "POST":
+        if request.POST.get("action") == "send_code":
+            probe = forms.RegisterForm(initial={"mobile": request.POST.get("mobile", "")})
+            if _send_code(request, probe, SmsPurpose.REGISTER):
+                form = _unbound_copy(forms.RegisterForm, request, ("kind", "mobile"))
+            else:
+                form = probe
+        elif form.is_valid():
+            try:
+                citizen = services.citizen_register(
+                    mobile=form.cleaned_data["mobile"], code=form.cleaned_data["code"],
+                    password=form.cleaned_data["password"], kind=form.cleaned_data["kind"])
+            except ServiceError as exc:
+                forms.attach(form, exc)
+            else:
+                citizen_login(request, citizen)
+                messages.success(request, "注册成功。请完成实名认证后办理业务。")
+                return redirect(reverse("portal:verify") + "?" + urlencode(
+                    {"next": safe_next(request, reverse("portal:account"))}))
+    return render(request, "portal/register.html", {"nav": "register", "form": form,
+                                                    "next": safe_next(request, "")})
+
+
+@page
+@require_http_methods(["GET", "POST"])
+def login(request: HttpRequest) -> HttpResponse:
+    if get_citizen(request) is not None:
+        return redirect(safe_next(request, reverse("portal:account")))
+    form = forms.LoginForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            citizen = services.citizen_authenticate(mobile=form.cleaned_data["mobile"],
+                                                    password=form.cleaned_data["password"], ip=client_ip(request))
+        except RateLimited as exc:
+            form.add_error(None, exc.message)
+        except ServiceError as exc:
+            form.add_error(None, exc.message)
+        else:
+            citizen_login(request, citizen)
+            return redirect(safe_next(request, reverse("portal:account")))
+    return render(request, "portal/login.html", {"nav": "login", "form": form, "next": safe_next(request, "")})
+
+
+@require_POST
+def logout(request: HttpRequest) -> HttpResponse:
+    citizen_logout(request)
+    messages.success(request, "您已安全退出。")
+    return redirect("portal:home")
+
+
+@page
+@require_http_methods(["GET", "POST"])
+def password_reset(request: HttpRequest) -> HttpResponse:
+    form = forms.ResetForm(request.POST or None)
+    if request.method == "POST":
+        if request.POST.get("action") == "send_code":
+            probe = forms.ResetForm(initial={"mobile": request.POST.get("mobile", "")})
+            form = _unbound_copy(forms.ResetForm, request, ("mobile",)) if _send_code(
+                request, probe, SmsPurpose.RESET) else probe
+        elif form.is_valid():
+            try:
+                services.citizen_password_reset(mobile=form.cleaned_data["mobile"], code=form.cleaned_data["code"],
+                                                password=form.cleaned_data["password"])
+            except ServiceError as exc:
+                forms.attach(form, exc)
+            else:
+                citizen_logout(request)
+                messages.success(request, "密码已重置，请用新密码登录。")
+                return redirect("portal:login")
+    return render(request, "portal/password_reset.html", {"nav": "login", "form": form})
+
+
+@page
+@citizen_required
+def account(request: HttpRequest) -> HttpResponse:
+    return render(request, "portal/account.html", {"nav": "account", "citizen": request.citizen})  # type: ignore[attr-defined]
+
+
+@page
+@citizen_required
+@require_http_methods(["GET", "POST"])
+def verify(request: HttpRequest) -> HttpResponse:
+    """Real-name details: a person's name and 身份证号, or an enterprise's code and legal representative."""
+    citizen = request.citizen  # type: ignore[attr-defined]
+    if citizen.is_verified:
+        return redirect(safe_next(request, reverse("portal:account")))
+    form_class = forms.EnterpriseVerifyForm if citizen.kind == AccountKind.ENTERPRISE else forms.PersonVerifyForm
+    form = form_class(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            if citizen.kind == AccountKind.ENTERPRISE:
+                services.citizen_verify_enterprise(citizen=citizen, **form.cleaned_data)
+            else:
+                services.citizen_verify_person(citizen=citizen, **form.cleaned_data)
+        except ServiceError as exc:
+            forms.attach(form, exc)
+        else:
+            messages.success(request, "实名认证信息已保存。")
+            return redirect(safe_next(request, reverse("portal:account")))
+    return render(request, "portal/verify.html", {"nav": "account", "form": form, "citizen": citizen,
+                                                  "next": safe_next(request, "")})
+
+
+# --- online application (NET-1) -------------------------------------------------------------------------
+
+
+def _clean_files(request: HttpRequest, materials: list[Any], errors: dict[str, str]) -> dict[int, list[Any]]:
+    """Every uploaded file checked (type by content, size, no archives; photos shrunk); errors per material."""
+    out: dict[int, list[Any]] = {}
+    for m in materials:
+        field = f"material_{m.pk}"
+        cleaned = []
+        for upload in request.FILES.getlist(field):
+            try:
+                cleaned.append(uploads.clean_upload(upload, name=upload.name or "", size=upload.size, field=field,
+                                                    label=m.name))
+            except ServiceError as exc:
+                errors[field] = exc.fields.get(field, exc.message)
+        out[m.pk] = cleaned
+    return out
+
+
+def _channel(request: HttpRequest) -> str:
+    """GB 办理形式: 移动端网上申请 from a phone's browser, else 电脑端网上办理."""
+    return Channel.MOBILE if "Mobi" in request.headers.get("User-Agent", "") else Channel.ONLINE
+
+
+@page
+@verified_citizen_required
+@require_http_methods(["GET", "POST"])
+def apply(request: HttpRequest, code: str) -> HttpResponse:
+    citizen = request.citizen  # type: ignore[attr-defined]
+    matter = public_matter(code)
+    version = matter.current_version
+    assert version is not None
+    if not selectors.online_offered(matter):
+        return render(request, "portal/error.html", {
+            "title": "暂不支持网上申请", "back": reverse("portal:guide", args=[matter.code]),
+            "message": f"事项「{matter.name}」暂不支持网上申请，请按办事指南到服务中心窗口办理。"}, status=400)
+    materials = list(version.materials.all())
+    centres = selectors.matter_centres(matter)
+    errors: dict[str, str] = {}
+    data = request.POST if request.method == "POST" else {}
+    token = data.get("token") or services.form_token()
+    if request.method == "POST":
+        files = _clean_files(request, materials, errors)
+        if not errors:
+            given = {m.pk: services.MaterialInput(files=files.get(m.pk, []), commitment=bool(data.get(f"commit_{m.pk}")))
+                     for m in materials}
+            try:
+                result = services.application_submit(
+                    citizen=citizen, token=token, matter=matter, centre_id=data.get("centre_id"),
+                    delivery=data.get("delivery", ""), delivery_centre_id=data.get("delivery_centre_id"),
+                    mail_address=data.get("mail_address", ""), address=data.get("address", ""),
+                    materials={pk: g for pk, g in given.items() if g.files or g.commitment},
+                    channel=_channel(request), ip=client_ip(request))
+            except ServiceError as exc:
+                errors.update(exc.fields or {"_": exc.message})
+            else:
+                case = result.application.case
+                assert case is not None
+                if result.created:
+                    messages.success(request, f"申请已提交，办件编号 {case.number}，查询密码 {case.query_password}"
+                                              "（已短信发送）。请留意受理进度。")
+                else:
+                    messages.info(request, f"该申请已经提交过（办件编号 {case.number}），没有重复提交。")
+                return redirect("portal:my_case", number=case.number)
+    for m in materials:
+        m.error = errors.get(f"material_{m.pk}", "")  # type: ignore[attr-defined]
+        m.committed = bool(data.get(f"commit_{m.pk}"))  # type: ignore[attr-defined]
+    return render(request, "portal/apply.html", {
+        "nav": "matters", "matter": matter, "version": version, "materials": materials, "centres": centres,
+        "citizen": citizen, "token": token, "errors": errors, "data": data,
+        "DeliveryChoice": DeliveryChoice, "max_mb": settings.UPLOAD_MAX_BYTES // (1024 * 1024),
+    }, status=400 if errors else 200)
+
+
+@page
+@citizen_required
+def my_cases(request: HttpRequest) -> HttpResponse:
+    citizen = request.citizen  # type: ignore[attr-defined]
+    paginator = Paginator(selectors.citizen_cases(citizen), 20)
+    return render(request, "portal/my_cases.html", {
+        "nav": "my", "citizen": citizen, "page": paginator.get_page(request.GET.get("page"))})
+
+
+@page
+@citizen_required
+def my_case(request: HttpRequest, number: str) -> HttpResponse:
+    citizen = request.citizen  # type: ignore[attr-defined]
+    case = selectors.access_citizen_case(citizen, number)
+    application = OnlineApplication.objects.filter(case=case).select_related("delivery_centre").first()
+    return render(request, "portal/my_case.html", {
+        "nav": "my", "case": case, "application": application,
+        "materials": case.materials.order_by("order", "id"), "timeline": selectors.case_public_timeline(case),
+        "notices": selectors.case_notices(case), "to_supply": services.materials_to_supply(case),
+        "token": services.form_token(), "rating_url": selectors.rating_url(case),
+        "finished": case.status in (CaseStatus.FINISHED, CaseStatus.DELIVERED),
+        "max_mb": settings.UPLOAD_MAX_BYTES // (1024 * 1024),
+    })
+
+
+@page
+@citizen_required
+@require_POST
+def my_case_supplement(request: HttpRequest, number: str) -> HttpResponse:
+    citizen = request.citizen  # type: ignore[attr-defined]
+    case = selectors.access_citizen_case(citizen, number)
+    wanted = services.materials_to_supply(case)
+    errors: dict[str, str] = {}
+    files = _clean_files(request, wanted, errors)
+    if not errors:
+        try:
+            services.supplement_submit(citizen=citizen, token=request.POST.get("token", ""), case=case, files=files,
+                                       note=request.POST.get("note", ""))
+        except ServiceError as exc:
+            errors.update(exc.fields or {"_": exc.message})
+    if errors:
+        for message in errors.values():
+            messages.error(request, message)
+    else:
+        messages.success(request, "补正材料已上传，窗口工作人员审核后将更新办件进度。")
+    return redirect("portal:my_case", number=case.number)
+
+
+@page
+@citizen_required
+def my_case_notice(request: HttpRequest, number: str, notice_id: int, fmt: str) -> HttpResponse:
+    case = selectors.access_citizen_case(request.citizen, number)  # type: ignore[attr-defined]
+    notice = case.notices.select_related("case__handling_centre", "sheet").filter(pk=notice_id).first()
+    if notice is None or fmt not in ("pdf", "docx"):
+        raise Http404("未找到该文书。")
+    return notice_response(notice, fmt)
+
+
+# --- tracking without an account ---------------------------------------------------------------------------
+
+
+def track_lookup(request: HttpRequest, number: str, password: str) -> Case:
+    """Number + query password; wrong guesses count per address (across numbers) and, in the case service,
+    per number. Both limits answer 429."""
+    ip = client_ip(request)
+    window = conf.get("PORTAL_TRACK_WINDOW")
+    ratelimit.require_below(f"track-ip:{ip}", limit=conf.get("PORTAL_TRACK_FAILURES_PER_IP"), window=window,
+                            message="查询失败次数过多，")
+    try:
+        return track_by_number(number, password)
+    except NotFound:
+        ratelimit.hit(f"track-ip:{ip}", window=window)
+        raise
+    except ServiceError as exc:
+        if exc.status == 429:
+            raise RateLimited(exc.message) from None
+        raise
+
+
+@never_cache
+@page
+@require_http_methods(["GET", "POST"])
+def track(request: HttpRequest) -> HttpResponse:
+    form = forms.TrackForm(request.POST or None, initial={"number": request.GET.get("no", "")})
+    context: dict[str, Any] = {"nav": "track", "form": form}
+    if request.method == "POST" and form.is_valid():
+        try:
+            case = track_lookup(request, form.cleaned_data["number"], form.cleaned_data["password"])
+        except RateLimited as exc:
+            form.add_error(None, exc.message)
+            return render(request, "portal/track.html", context, status=429)
+        except NotFound as exc:
+            form.add_error(None, exc.message)
+        else:
+            context.update(case=case, applicant=mask_applicant_name(case.applicant_kind, case.applicant_name),
+                           timeline=selectors.case_public_timeline(case), rating_url=selectors.rating_url(case))
+    return render(request, "portal/track.html", context)
