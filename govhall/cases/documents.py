@@ -26,7 +26,7 @@ from govhall.reviews.links import case_rating_url
 
 
 def tracking_url(number: str) -> str:
-    return f"{settings.PUBLIC_URL}{reverse('cases:track')}?no={number}"
+    return f"{settings.PUBLIC_URL}{reverse('portal:track')}?no={number}"  # the public tracking page
 
 
 def _date(notice: CaseNotice) -> str:

@@ -25,7 +25,8 @@ from .models import Matter, MatterVersion, NotificationSheet
 
 
 def guide_path(matter: Matter) -> str:
-    return reverse("catalog:guide", args=[matter.code])
+    """The citizen-facing guide on the portal (the catalogue keeps its own page for staff links)."""
+    return reverse("portal:guide", args=[matter.code])
 
 
 def guide_url(matter: Matter) -> str:

@@ -157,7 +157,7 @@ def test_accept_notice_carries_centre_seal_number_qr_and_password(client, flow):
     assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
     text = pdf_text(pdf.content)
     for part in ("受理通知书", flow.town.name + "（盖章）", case.number, case.query_password, "2026年3月10日",
-                 "/cases/track/?no=" + case.number):
+                 "/portal/track/?no=" + case.number):
         assert part in text, part
     docx = client.get(f"/api/v1/cases/{case.pk}/notices/{notice.pk}/docx")
     assert docx.status_code == 200

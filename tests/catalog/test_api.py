@@ -50,7 +50,7 @@ def test_scope4_guide_endpoint_is_public(client, make_matter):
     guide = client.get(f"/api/v1/catalog/guides/{matter.code}")
     assert guide.status_code == 200
     body = guide.json()
-    assert body["guide_url"].endswith(f"/catalog/guide/{matter.code}/")
+    assert body["guide_url"].endswith(f"/portal/guide/{matter.code}/")
     assert client.get(body["pdf_url"]).status_code == 200
 
 

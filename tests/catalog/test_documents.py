@@ -33,7 +33,7 @@ def test_scope4_guide_pdf_and_docx_list_the_matter_and_every_material(make_matte
         assert "20个工作日" in text and "30个工作日" in text
         assert "本人承诺家庭收入、财产状况真实" in text  # the 告知承诺书
         assert guide_url(matter) in text
-    assert guide_url(matter) == f"{settings.PUBLIC_URL}/catalog/guide/{matter.code}/"
+    assert guide_url(matter) == f"{settings.PUBLIC_URL}/portal/guide/{matter.code}/"
 
 
 @pytest.mark.django_db
