@@ -124,7 +124,31 @@ def _staff_contact(value: str) -> Any:
     return StaffContact.objects.create(user=UserFactory(), mobile=value)
 
 
+def _citizen(field: str) -> Callable[[str], Any]:
+    def make(value: str) -> Any:
+        from govhall.portal.models import Citizen
+
+        values = {"mobile": "13800000000", field: value}
+        return Citizen.objects.create(mobile_digest=lookup_digest(values["mobile"]), password="!", **values)
+
+    return make
+
+
+def _online_application(value: str) -> Any:
+    from govhall.portal.models import Citizen, OnlineApplication
+    from tests.cases.conftest import make_flow
+    from tests.personas import make_hall
+
+    flow = make_flow(make_hall())
+    citizen = Citizen.objects.create(mobile="13900000000", mobile_digest=lookup_digest("13900000000"), password="!")
+    return OnlineApplication.objects.create(token="t-1", citizen=citizen, matter=flow.matter, centre=flow.town,
+                                            delivery="mail", mail_address=value)
+
+
 REAL_MODELS: list[tuple[str, str, Callable[[str], Any]]] = [
+    ("portal.Citizen", "mobile", _citizen("mobile")),
+    ("portal.Citizen", "id_number", _citizen("id_number")),
+    ("portal.OnlineApplication", "mail_address", _online_application),
     *[("cases.Case", f, _case(f)) for f in ("query_password", "applicant_id_number", "applicant_phone",
                                              "applicant_address", "agent_id_number", "agent_phone", "mail_address")],
     ("cases.StaffContact", "mobile", _staff_contact),
