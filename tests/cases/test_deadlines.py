@@ -132,3 +132,14 @@ def test_one_message_per_person_per_scan(flow, contacts):
     assert len(handler) == 1 and len(director) == 1
     assert "新增预警办件2件（2件已超期）" in handler[0] and first.number in handler[0] and second.number in handler[0]
     assert director[0].startswith("【超期督办】")
+
+
+def test_the_periodic_tasks_run_the_scans(flow, contacts):
+    """STD-3/STD-4/MODE-3: the huey periodic tasks call the services (run here in-process)."""
+    from govhall.cases import tasks
+
+    _accepted(flow)
+    with time_machine.travel(local(2026, 3, 25, 8, 0), tick=False):
+        assert tasks.scan_deadlines_task.call_local() == {"yellow": 0, "red": 1}
+        assert tasks.scan_rongque_task.call_local() == {"suspended": 0, "returned": 0}
+        assert tasks.reroute_task.call_local() == 0

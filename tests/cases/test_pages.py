@@ -37,6 +37,7 @@ def test_awaiting_tab_shows_village_forwarded_cases_to_the_town(client, flow):
     login(client, flow.front_desk)
     page = client.get("/cases/?tab=awaiting").content.decode()
     assert case.number in page and "村级转办" in page
+    assert 'href="/staffing/enquiries/"' in page  # STD-1: my enquiries, kept by staffing
     login(client, flow.other_village_clerk)
     assert case.number not in client.get("/cases/?tab=awaiting").content.decode()
 
