@@ -77,6 +77,31 @@ def _appointment(field: str) -> Callable[[str], Any]:
     return make
 
 
+def _case(field: str) -> Callable[[str], Any]:
+    def make(value: str) -> Any:
+        from govhall.cases.models import Case
+        from tests.cases.conftest import make_matter
+        from tests.factories import DepartmentFactory, TownCentreFactory
+
+        centre, department = TownCentreFactory(), DepartmentFactory()
+        matter = make_matter(department=department, name="最低生活保障申请", code="320681MZ05001005")
+        values = {"query_password": "ABC234", "applicant_id_number": "110101199003071233",
+                  "applicant_phone": "13800000000", field: value}
+        return Case.objects.create(number="202603100900-320681100000-00001", centre=centre, handling_centre=centre,
+                                   matter=matter, matter_version=matter.current_version, matter_name=matter.name,
+                                   department=department, applicant_kind="person", applicant_name="王五",
+                                   applicant_id_type="id_card", applicant_id_digest="x", **values)
+
+    return make
+
+
+def _staff_contact(value: str) -> Any:
+    from govhall.cases.models import StaffContact
+    from tests.factories import UserFactory
+
+    return StaffContact.objects.create(user=UserFactory(), mobile=value)
+
+
 REAL_MODELS: list[tuple[str, str, Callable[[str], Any]]] = [
     ("queueing.Ticket", "phone", _ticket("phone")),
     ("queueing.Ticket", "id_number", _ticket("id_number")),
@@ -86,6 +111,9 @@ REAL_MODELS: list[tuple[str, str, Callable[[str], Any]]] = [
     ("staffing.Enquiry", "asker_phone", _enquiry("asker_phone")),
     ("exchange.Notification", "recipient", _notification("recipient")),
     ("exchange.Notification", "text", _notification("text")),
+    *[("cases.Case", f, _case(f)) for f in ("query_password", "applicant_id_number", "applicant_phone",
+                                            "applicant_address", "agent_id_number", "agent_phone", "mail_address")],
+    ("cases.StaffContact", "mobile", _staff_contact),
 ]
 
 
