@@ -27,7 +27,7 @@ router = Router(tags=["办件"])
 # --- schemas ------------------------------------------------------------------------------------
 
 
-class PersonIn(Schema):
+class CasePersonIn(Schema):
     kind: str = "person"
     name: str
     id_type: str = "id_card"
@@ -37,7 +37,7 @@ class PersonIn(Schema):
     legal_representative: str = ""
 
 
-class AgentIn(Schema):
+class CaseAgentIn(Schema):
     name: str
     id_type: str = "id_card"
     id_number: str
@@ -53,10 +53,10 @@ class CaseMaterialIn(Schema):
     note: str = ""
 
 
-class ReceiveIn(Schema):
+class CaseReceiveIn(Schema):
     matter_id: int
-    applicant: PersonIn
-    agent: AgentIn | None = None
+    applicant: CasePersonIn
+    agent: CaseAgentIn | None = None
     materials: list[CaseMaterialIn] = []
     window_id: int | None = None
     channel: str | None = None
@@ -64,15 +64,15 @@ class ReceiveIn(Schema):
     enquiry_id: int | None = None
 
 
-class OnlineIn(Schema):
+class CaseOnlineIn(Schema):
     centre_id: int
     matter_id: int
-    applicant: PersonIn
-    agent: AgentIn | None = None
+    applicant: CasePersonIn
+    agent: CaseAgentIn | None = None
     channel: str = "online"
 
 
-class ListItemOut(Schema):
+class CaseListItemOut(Schema):
     id: int
     number: str
     matter: str
@@ -101,7 +101,7 @@ class CaseMaterialOut(Schema):
     commitment_allowed: bool
 
 
-class StepOut(Schema):
+class CaseStepOut(Schema):
     seq: int
     name: str
     post: str | None
@@ -117,7 +117,7 @@ class StepOut(Schema):
     finished_at: dt.datetime | None
 
 
-class EventOut(Schema):
+class CaseEventOut(Schema):
     at: dt.datetime
     label: str
     actor: str
@@ -125,7 +125,7 @@ class EventOut(Schema):
     detail: str
 
 
-class NoticeOut(Schema):
+class CaseNoticeOut(Schema):
     id: int
     kind: str
     title: str
@@ -135,7 +135,7 @@ class NoticeOut(Schema):
     docx: str
 
 
-class FileOut(Schema):
+class CaseFileOut(Schema):
     id: int
     name: str
     kind: str
@@ -144,7 +144,7 @@ class FileOut(Schema):
     url: str
 
 
-class CaseOut(Schema):
+class CaseDetailOut(Schema):
     id: int
     number: str
     status: str
@@ -181,20 +181,20 @@ class CaseOut(Schema):
     current_step: str | None
     assignee: str | None
     materials: list[CaseMaterialOut]
-    steps: list[StepOut]
-    timeline: list[EventOut]
-    notices: list[NoticeOut]
-    files: list[FileOut]
+    steps: list[CaseStepOut]
+    timeline: list[CaseEventOut]
+    notices: list[CaseNoticeOut]
+    files: list[CaseFileOut]
 
 
-class CreatedOut(Schema):
+class CaseCreatedOut(Schema):
     id: int
     number: str
     query_password: str
     status: str
 
 
-class ActionOut(Schema):
+class CaseActionOut(Schema):
     """What an action returns: the new state, compactly (GET /{id} has the whole case)."""
 
     id: int
@@ -206,10 +206,10 @@ class ActionOut(Schema):
     assignee: str | None
     due_at: dt.datetime | None
     rongque_pending: bool
-    notices: list[NoticeOut]
+    notices: list[CaseNoticeOut]
 
 
-class AcceptIn(Schema):
+class CaseAcceptIn(Schema):
     rongque_material_ids: list[int] = []
     commitment_material_ids: list[int] = []
     rongque_signed: bool = False
@@ -222,42 +222,42 @@ class CaseReasonIn(Schema):
     reason: str
 
 
-class CorrectionItemIn(Schema):
+class CaseCorrectionItemIn(Schema):
     id: int
     problem: str = "missing"
     reason: str
 
 
-class CorrectionIn(Schema):
-    items: list[CorrectionItemIn]
+class CaseCorrectionIn(Schema):
+    items: list[CaseCorrectionItemIn]
     note: str = ""
 
 
-class SupplyIn(Schema):
+class CaseSupplyIn(Schema):
     material_ids: list[int]
     note: str = ""
 
 
-class MaterialsIn(Schema):
+class CaseMaterialsIn(Schema):
     materials: list[CaseMaterialIn]
 
 
-class OpinionIn(Schema):
+class CaseOpinionIn(Schema):
     opinion: str = ""
 
 
-class ReturnIn(Schema):
+class CaseReturnIn(Schema):
     to: str
     reason: str
-    items: list[CorrectionItemIn] = []
+    items: list[CaseCorrectionItemIn] = []
 
 
-class SpecialStartIn(Schema):
+class CaseSpecialStartIn(Schema):
     procedure: str
     reason: str
 
 
-class SpecialEndIn(Schema):
+class CaseSpecialEndIn(Schema):
     result: str
 
 
@@ -271,7 +271,7 @@ class CaseFinishIn(Schema):
     referred_to: str = ""
 
 
-class DeliverIn(Schema):
+class CaseDeliverIn(Schema):
     method: str
     collector_name: str = ""
     collector_id_type: str = "id_card"
@@ -281,34 +281,34 @@ class DeliverIn(Schema):
     tracking_no: str = ""
 
 
-class AgencyIn(Schema):
+class CaseAgencyIn(Schema):
     agent_id: int
     authorisation: str
 
 
-class CheckIn(Schema):
+class CaseCheckIn(Schema):
     passed: bool
     note: str
 
 
-class TrackIn(Schema):
+class CaseTrackIn(Schema):
     number: str
     password: str
 
 
-class TrackByIdIn(Schema):
+class CaseTrackByIdIn(Schema):
     id_type: str = "id_card"
     id_number: str
 
 
-class TrackEventOut(Schema):
+class CaseTrackEventOut(Schema):
     at: dt.datetime
     label: str
     centre: str
     detail: str
 
 
-class TrackOut(Schema):
+class CaseTrackOut(Schema):
     number: str
     matter: str
     applicant: str
@@ -318,10 +318,10 @@ class TrackOut(Schema):
     due_at: dt.datetime | None
     finished_at: dt.datetime | None
     result: str
-    timeline: list[TrackEventOut]
+    timeline: list[CaseTrackEventOut]
 
 
-class TrackItemOut(Schema):
+class CaseTrackItemOut(Schema):
     number: str
     matter: str
     applicant: str
@@ -330,19 +330,19 @@ class TrackItemOut(Schema):
     received_at: dt.datetime
 
 
-class SupervisionRowOut(Schema):
+class CaseSupervisionRowOut(Schema):
     id: int | None
     name: str
     yellow: int
     red: int
 
 
-class SupervisionOut(Schema):
+class CaseSupervisionOut(Schema):
     open_total: int
-    by_centre: list[SupervisionRowOut]
-    by_department: list[SupervisionRowOut]
-    by_handler: list[SupervisionRowOut]
-    cases: list[ListItemOut]
+    by_centre: list[CaseSupervisionRowOut]
+    by_department: list[CaseSupervisionRowOut]
+    by_handler: list[CaseSupervisionRowOut]
+    cases: list[CaseListItemOut]
 
 
 class CaseRevealOut(Schema):
@@ -355,8 +355,8 @@ class CaseRevealOut(Schema):
 # --- helpers ------------------------------------------------------------------------------------
 
 
-def _item(row: selectors.CaseRow) -> ListItemOut:
-    return ListItemOut(
+def _item(row: selectors.CaseRow) -> CaseListItemOut:
+    return CaseListItemOut(
         id=row.pk, number=row.number, matter=row.matter_name, applicant=row.applicant_name, status=row.status,
         status_label=row.status_label, centre=row.centre_name, handling_centre=row.handling_centre_name,
         current_step=row.step_name or None, assignee=row.assignee_name or None, due_at=row.due_at,
@@ -364,9 +364,9 @@ def _item(row: selectors.CaseRow) -> ListItemOut:
     )
 
 
-def case_out(case: Case) -> CaseOut:
+def case_out(case: Case) -> CaseDetailOut:
     materials = list(case.materials.select_related("material"))
-    return CaseOut(
+    return CaseDetailOut(
         id=case.pk, number=case.number, status=case.status, status_label=case.get_status_display(),
         result=case.result, matter_code=case.matter.code, matter=case.matter_name,
         matter_version=case.matter_version.number, centre=case.centre.name,
@@ -387,42 +387,42 @@ def case_out(case: Case) -> CaseOut:
             id=m.pk, name=m.name, required=m.required, status=m.status, status_label=m.get_status_display(),
             originals=m.originals, copies=m.copies, rongque_allowed=bool(m.material and m.material.rongque),
             commitment_allowed=bool(m.material and m.material.commitment)) for m in materials],
-        steps=[StepOut(
+        steps=[CaseStepOut(
             seq=s.seq, name=s.name, post=s.post.name if s.post_id else None,
             assignee=str(s.assignee) if s.assignee_id else None, assignee_role=s.assignee_role,
             route_reason=s.route_reason, status=s.status, action=s.action, opinion=s.opinion,
             handler=s.handler_label, handler_role=s.handler_role, started_at=s.started_at,
             finished_at=s.finished_at) for s in case.steps.select_related("post", "assignee").order_by("seq")],
-        timeline=[EventOut(at=e.at, label=e.label, actor=e.actor_label, centre=e.centre_name, detail=e.detail)
+        timeline=[CaseEventOut(at=e.at, label=e.label, actor=e.actor_label, centre=e.centre_name, detail=e.detail)
                   for e in selectors.timeline(case)],
-        notices=[NoticeOut(id=n.pk, kind=n.kind, title=n.get_kind_display(), serial=n.serial,
+        notices=[CaseNoticeOut(id=n.pk, kind=n.kind, title=n.get_kind_display(), serial=n.serial,
                            issued_at=n.issued_at,
                            pdf=f"/api/v1/cases/{case.pk}/notices/{n.pk}/pdf",
                            docx=f"/api/v1/cases/{case.pk}/notices/{n.pk}/docx")
                  for n in case.notices.order_by("issued_at", "id")],
-        files=[FileOut(id=f.pk, name=f.original_name, kind=f.kind, size=f.size, material_id=f.material_id,
+        files=[CaseFileOut(id=f.pk, name=f.original_name, kind=f.kind, size=f.size, material_id=f.material_id,
                        url=f"/api/v1/cases/{case.pk}/files/{f.pk}") for f in case.files.order_by("id")],
     )
 
 
-def _page(qs: Any, offset: int, limit: int) -> list[ListItemOut]:
+def _page(qs: Any, offset: int, limit: int) -> list[CaseListItemOut]:
     limit = max(1, min(limit, 200))
     return [_item(c) for c in qs[max(offset, 0):max(offset, 0) + limit]]
 
 
-def _created(case: Case) -> CreatedOut:
-    return CreatedOut(id=case.pk, number=case.number, query_password=case.query_password, status=case.status)
+def _created(case: Case) -> CaseCreatedOut:
+    return CaseCreatedOut(id=case.pk, number=case.number, query_password=case.query_password, status=case.status)
 
 
-def _done(case: Case) -> ActionOut:
+def _done(case: Case) -> CaseActionOut:
     """The service's returned case, as the action's answer (one query, for the notices)."""
     step = case.current_step if case.current_step_id else None
-    return ActionOut(
+    return CaseActionOut(
         id=case.pk, number=case.number, status=case.status, status_label=case.get_status_display(),
         result=case.result, current_step=step.name if step else None,
         assignee=str(case.current_assignee) if case.current_assignee_id else None, due_at=case.due_at,
         rongque_pending=case.rongque_pending,
-        notices=[NoticeOut(id=n.pk, kind=n.kind, title=n.get_kind_display(), serial=n.serial, issued_at=n.issued_at,
+        notices=[CaseNoticeOut(id=n.pk, kind=n.kind, title=n.get_kind_display(), serial=n.serial, issued_at=n.issued_at,
                            pdf=f"/api/v1/cases/{case.pk}/notices/{n.pk}/pdf",
                            docx=f"/api/v1/cases/{case.pk}/notices/{n.pk}/docx")
                  for n in case.notices.order_by("issued_at", "id")],
@@ -432,38 +432,38 @@ def _done(case: Case) -> ActionOut:
 # --- lists --------------------------------------------------------------------------------------
 
 
-@router.get("/", response=list[ListItemOut], summary="可见的办件")
+@router.get("/", response=list[CaseListItemOut], summary="可见的办件")
 def list_cases(request: HttpRequest, status: str = "", q: str = "", offset: int = 0,
-               limit: int = 50) -> list[ListItemOut]:
+               limit: int = 50) -> list[CaseListItemOut]:
     return _page(selectors.case_list(request.user, status=status or None, q=q), offset, limit)
 
 
-@router.get("/tasks", response=list[ListItemOut], summary="我的待办（AB角分派后）")
-def my_tasks(request: HttpRequest, offset: int = 0, limit: int = 50) -> list[ListItemOut]:
+@router.get("/tasks", response=list[CaseListItemOut], summary="我的待办（AB角分派后）")
+def my_tasks(request: HttpRequest, offset: int = 0, limit: int = 50) -> list[CaseListItemOut]:
     return _page(selectors.my_tasks(request.user), offset, limit)
 
 
-@router.get("/awaiting", response=list[ListItemOut], summary="待受理（含村级转办）")
-def awaiting(request: HttpRequest, offset: int = 0, limit: int = 50) -> list[ListItemOut]:
+@router.get("/awaiting", response=list[CaseListItemOut], summary="待受理（含村级转办）")
+def awaiting(request: HttpRequest, offset: int = 0, limit: int = 50) -> list[CaseListItemOut]:
     return _page(selectors.awaiting_decision(request.user), offset, limit)
 
 
-@router.get("/agency", response=list[ListItemOut], summary="我代办的办件（STD-5）")
-def agency(request: HttpRequest, offset: int = 0, limit: int = 50) -> list[ListItemOut]:
+@router.get("/agency", response=list[CaseListItemOut], summary="我代办的办件（STD-5）")
+def agency(request: HttpRequest, offset: int = 0, limit: int = 50) -> list[CaseListItemOut]:
     return _page(selectors.agency_cases(request.user), offset, limit)
 
 
-@router.get("/supervision", response=SupervisionOut, summary="预警与超期督办（按中心、部门、办理人）")
+@router.get("/supervision", response=CaseSupervisionOut, summary="预警与超期督办（按中心、部门、办理人）")
 def supervision(request: HttpRequest, centre_id: int | None = None, department_id: int | None = None,
-                handler_id: int | None = None, level: str = "") -> SupervisionOut:
+                handler_id: int | None = None, level: str = "") -> CaseSupervisionOut:
     data = selectors.supervision(request.user, centre_id=centre_id, department_id=department_id,
                                  handler_id=handler_id, level=level)
 
-    def rows(items: list[dict[str, Any]]) -> list[SupervisionRowOut]:
-        return [SupervisionRowOut(id=r["id"], name=r["name"] or "（未分派）", yellow=r["yellow"], red=r["red"])
+    def rows(items: list[dict[str, Any]]) -> list[CaseSupervisionRowOut]:
+        return [CaseSupervisionRowOut(id=r["id"], name=r["name"] or "（未分派）", yellow=r["yellow"], red=r["red"])
                 for r in items]
 
-    return SupervisionOut(open_total=data.open_total, by_centre=rows(data.by_centre),
+    return CaseSupervisionOut(open_total=data.open_total, by_centre=rows(data.by_centre),
                           by_department=rows(data.by_department), by_handler=rows(data.by_handler),
                           cases=[_item(c) for c in data.cases])
 
@@ -471,8 +471,8 @@ def supervision(request: HttpRequest, centre_id: int | None = None, department_i
 # --- receiving ----------------------------------------------------------------------------------
 
 
-@router.post("/", response={201: CreatedOut}, summary="收件（窗口、村级转办）")
-def receive(request: HttpRequest, payload: ReceiveIn) -> Status:
+@router.post("/", response={201: CaseCreatedOut}, summary="收件（窗口、村级转办）")
+def receive(request: HttpRequest, payload: CaseReceiveIn) -> Status:
     data = payload.dict()
     case = services.case_receive(
         actor=request.user, matter_id=data["matter_id"], applicant=data["applicant"], agent=data["agent"],
@@ -482,32 +482,32 @@ def receive(request: HttpRequest, payload: ReceiveIn) -> Status:
     return Status(201, _created(case))
 
 
-@router.post("/online", response={201: CreatedOut}, auth=None, summary="网上申请（门户，无需登录）")
-def online(request: HttpRequest, payload: OnlineIn) -> Status:
+@router.post("/online", response={201: CaseCreatedOut}, auth=None, summary="网上申请（门户，无需登录）")
+def online(request: HttpRequest, payload: CaseOnlineIn) -> Status:
     data = payload.dict()
     case = services.case_receive(actor=None, centre_id=data["centre_id"], matter_id=data["matter_id"],
                                  applicant=data["applicant"], agent=data["agent"], channel=data["channel"])
     return Status(201, _created(case))
 
 
-@router.get("/track", response=TrackOut, auth=None, summary="凭办件编号和查询密码查询进度")
-def track(request: HttpRequest, no: str, password: str) -> TrackOut:
+@router.get("/track", response=CaseTrackOut, auth=None, summary="凭办件编号和查询密码查询进度")
+def track(request: HttpRequest, no: str, password: str) -> CaseTrackOut:
     case = selectors.track_by_number(no, password)
-    return TrackOut(
+    return CaseTrackOut(
         number=case.number, matter=case.matter_name,
         applicant=mask_applicant_name(case.applicant_kind, case.applicant_name),
         status=case.get_status_display(), handling_centre=case.handling_centre.name,
         received_at=case.received_at, due_at=case.due_at, finished_at=case.finished_at,
         result=case.get_result_display() if case.result else "",
-        timeline=[TrackEventOut(at=e.at, label=e.label, centre=e.centre_name, detail=e.detail)
+        timeline=[CaseTrackEventOut(at=e.at, label=e.label, centre=e.centre_name, detail=e.detail)
                   for e in selectors.timeline(case, public_only=True)],
     )
 
 
-@router.post("/track/by-id", response=list[TrackItemOut], auth=None, summary="凭证件号码查询本人办件（脱敏）")
-def track_by_id(request: HttpRequest, payload: TrackByIdIn) -> list[TrackItemOut]:
+@router.post("/track/by-id", response=list[CaseTrackItemOut], auth=None, summary="凭证件号码查询本人办件（脱敏）")
+def track_by_id(request: HttpRequest, payload: CaseTrackByIdIn) -> list[CaseTrackItemOut]:
     cases = selectors.track_by_id(payload.id_type, payload.id_number, client=client_ip(request))
-    return [TrackItemOut(number=c.number, matter=c.matter_name,
+    return [CaseTrackItemOut(number=c.number, matter=c.matter_name,
                          applicant=mask_applicant_name(c.applicant_kind, c.applicant_name),
                          status=c.get_status_display(), handling_centre=c.handling_centre.name,
                          received_at=c.received_at) for c in cases]
@@ -516,8 +516,8 @@ def track_by_id(request: HttpRequest, payload: TrackByIdIn) -> list[TrackItemOut
 # --- one case -----------------------------------------------------------------------------------
 
 
-@router.get("/{case_id}", response=CaseOut, summary="办件详情与时间线")
-def detail(request: HttpRequest, case_id: str) -> CaseOut:
+@router.get("/{case_id}", response=CaseDetailOut, summary="办件详情与时间线")
+def detail(request: HttpRequest, case_id: str) -> CaseDetailOut:
     return case_out(access_case(request.user, case_id))
 
 
@@ -536,20 +536,20 @@ def export(request: HttpRequest, case_id: str) -> dict[str, Any]:
     return case_datasets(case)
 
 
-@router.post("/{case_id}/materials", response=ActionOut, summary="核对材料清单")
-def update_materials(request: HttpRequest, case_id: str, payload: MaterialsIn) -> ActionOut:
+@router.post("/{case_id}/materials", response=CaseActionOut, summary="核对材料清单")
+def update_materials(request: HttpRequest, case_id: str, payload: CaseMaterialsIn) -> CaseActionOut:
     case = access_case(request.user, case_id)
     items = [{k: v for k, v in m.dict().items() if v is not None} for m in payload.materials]
     return _done(services.case_update_materials(case=case, actor=request.user, materials=items))
 
 
-@router.post("/{case_id}/files", response={201: FileOut}, summary="上传材料扫描件（JPG/PNG/TIFF/PDF）")
+@router.post("/{case_id}/files", response={201: CaseFileOut}, summary="上传材料扫描件（JPG/PNG/TIFF/PDF）")
 def upload(request: HttpRequest, case_id: str, file: File[UploadedFile],
            material_id: Form[int | None] = None) -> Status:
     case = access_case(request.user, case_id)
     record = services.case_attach_file(case=case, actor=request.user, upload=file, name=file.name or "",
                                        size=file.size, material_id=material_id)
-    return Status(201, FileOut(id=record.pk, name=record.original_name, kind=record.kind, size=record.size,
+    return Status(201, CaseFileOut(id=record.pk, name=record.original_name, kind=record.kind, size=record.size,
                                material_id=record.material_id, url=f"/api/v1/cases/{case.pk}/files/{record.pk}"))
 
 
@@ -573,85 +573,85 @@ def notice(request: HttpRequest, case_id: str, notice_id: int, fmt: str) -> Http
     return notice_response(record, fmt)
 
 
-@router.post("/{case_id}/accept", response=ActionOut, summary="受理（含容缺受理、告知承诺）")
-def accept(request: HttpRequest, case_id: str, payload: AcceptIn) -> ActionOut:
+@router.post("/{case_id}/accept", response=CaseActionOut, summary="受理（含容缺受理、告知承诺）")
+def accept(request: HttpRequest, case_id: str, payload: CaseAcceptIn) -> CaseActionOut:
     case = access_case(request.user, case_id)
     return _done(services.case_accept(case=case, actor=request.user, **payload.dict()))
 
 
-@router.post("/{case_id}/reject", response=ActionOut, summary="不予受理")
-def reject(request: HttpRequest, case_id: str, payload: CaseReasonIn) -> ActionOut:
+@router.post("/{case_id}/reject", response=CaseActionOut, summary="不予受理")
+def reject(request: HttpRequest, case_id: str, payload: CaseReasonIn) -> CaseActionOut:
     case = access_case(request.user, case_id)
     return _done(services.case_reject(case=case, actor=request.user, reason=payload.reason))
 
 
-@router.post("/{case_id}/correction", response=ActionOut, summary="一次性告知补正")
-def correction(request: HttpRequest, case_id: str, payload: CorrectionIn) -> ActionOut:
+@router.post("/{case_id}/correction", response=CaseActionOut, summary="一次性告知补正")
+def correction(request: HttpRequest, case_id: str, payload: CaseCorrectionIn) -> CaseActionOut:
     case = access_case(request.user, case_id)
     return _done(services.case_request_correction(
         case=case, actor=request.user, items=[i.dict() for i in payload.items], note=payload.note))
 
 
-@router.post("/{case_id}/supply", response=ActionOut, summary="补交材料（补正、容缺）")
-def supply(request: HttpRequest, case_id: str, payload: SupplyIn) -> ActionOut:
+@router.post("/{case_id}/supply", response=CaseActionOut, summary="补交材料（补正、容缺）")
+def supply(request: HttpRequest, case_id: str, payload: CaseSupplyIn) -> CaseActionOut:
     case = access_case(request.user, case_id)
     return _done(services.case_supply(case=case, actor=request.user, material_ids=payload.material_ids,
                                                 note=payload.note))
 
 
-@router.post("/{case_id}/pass", response=ActionOut, summary="环节通过")
-def step_pass(request: HttpRequest, case_id: str, payload: OpinionIn) -> ActionOut:
+@router.post("/{case_id}/pass", response=CaseActionOut, summary="环节通过")
+def step_pass(request: HttpRequest, case_id: str, payload: CaseOpinionIn) -> CaseActionOut:
     case = access_case(request.user, case_id)
     return _done(services.case_step_pass(case=case, actor=request.user, opinion=payload.opinion))
 
 
-@router.post("/{case_id}/return", response=ActionOut, summary="退回（前台或申请人补正）")
-def step_return(request: HttpRequest, case_id: str, payload: ReturnIn) -> ActionOut:
+@router.post("/{case_id}/return", response=CaseActionOut, summary="退回（前台或申请人补正）")
+def step_return(request: HttpRequest, case_id: str, payload: CaseReturnIn) -> CaseActionOut:
     case = access_case(request.user, case_id)
     return _done(services.case_step_return(case=case, actor=request.user, to=payload.to,
                                                      reason=payload.reason, items=[i.dict() for i in payload.items]))
 
 
-@router.post("/{case_id}/resubmit", response=ActionOut, summary="前台复核后重新提交")
-def resubmit(request: HttpRequest, case_id: str, payload: OpinionIn) -> ActionOut:
+@router.post("/{case_id}/resubmit", response=CaseActionOut, summary="前台复核后重新提交")
+def resubmit(request: HttpRequest, case_id: str, payload: CaseOpinionIn) -> CaseActionOut:
     case = access_case(request.user, case_id)
     return _done(services.case_resubmit(case=case, actor=request.user, opinion=payload.opinion))
 
 
-@router.post("/{case_id}/special/start", response=ActionOut, summary="启动特别程序（暂停计时）")
-def special_start(request: HttpRequest, case_id: str, payload: SpecialStartIn) -> ActionOut:
+@router.post("/{case_id}/special/start", response=CaseActionOut, summary="启动特别程序（暂停计时）")
+def special_start(request: HttpRequest, case_id: str, payload: CaseSpecialStartIn) -> CaseActionOut:
     case = access_case(request.user, case_id)
     return _done(services.case_special_start(case=case, actor=request.user, procedure=payload.procedure,
                                                        reason=payload.reason))
 
 
-@router.post("/{case_id}/special/end", response=ActionOut, summary="结束特别程序（恢复计时）")
-def special_end(request: HttpRequest, case_id: str, payload: SpecialEndIn) -> ActionOut:
+@router.post("/{case_id}/special/end", response=CaseActionOut, summary="结束特别程序（恢复计时）")
+def special_end(request: HttpRequest, case_id: str, payload: CaseSpecialEndIn) -> CaseActionOut:
     case = access_case(request.user, case_id)
     return _done(services.case_special_end(case=case, actor=request.user, result=payload.result))
 
 
-@router.post("/{case_id}/finish", response=ActionOut, summary="办结（准予、不予许可、退件、作废、转报）")
-def finish(request: HttpRequest, case_id: str, payload: CaseFinishIn) -> ActionOut:
+@router.post("/{case_id}/finish", response=CaseActionOut, summary="办结（准予、不予许可、退件、作废、转报）")
+def finish(request: HttpRequest, case_id: str, payload: CaseFinishIn) -> CaseActionOut:
     case = access_case(request.user, case_id)
     return _done(services.case_finish(case=case, actor=request.user, **payload.dict()))
 
 
-@router.post("/{case_id}/deliver", response=ActionOut, summary="送达（窗口领取或邮寄）")
-def deliver(request: HttpRequest, case_id: str, payload: DeliverIn) -> ActionOut:
+@router.post("/{case_id}/deliver", response=CaseActionOut, summary="送达（窗口领取或邮寄）")
+def deliver(request: HttpRequest, case_id: str, payload: CaseDeliverIn) -> CaseActionOut:
     case = access_case(request.user, case_id)
     return _done(services.case_deliver(case=case, actor=request.user, **payload.dict()))
 
 
-@router.post("/{case_id}/agency", response=ActionOut, summary="指定代办员（登记委托授权）")
-def assign_agency(request: HttpRequest, case_id: str, payload: AgencyIn) -> ActionOut:
+@router.post("/{case_id}/agency", response=CaseActionOut, summary="指定代办员（登记委托授权）")
+def assign_agency(request: HttpRequest, case_id: str, payload: CaseAgencyIn) -> CaseActionOut:
     case = access_case(request.user, case_id)
     return _done(services.case_assign_agency(case=case, actor=request.user, agent_id=payload.agent_id,
                                                        authorisation=payload.authorisation))
 
 
-@router.post("/{case_id}/commitment-check", response=ActionOut, summary="告知承诺核查结果")
-def commitment_check(request: HttpRequest, case_id: str, payload: CheckIn) -> ActionOut:
+@router.post("/{case_id}/commitment-check", response=CaseActionOut, summary="告知承诺核查结果")
+def commitment_check(request: HttpRequest, case_id: str, payload: CaseCheckIn) -> CaseActionOut:
     case = access_case(request.user, case_id)
     return _done(services.case_commitment_check(case=case, actor=request.user, passed=payload.passed,
                                                           note=payload.note))
