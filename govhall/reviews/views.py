@@ -22,8 +22,10 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from govhall.core.errors import Forbidden, NotFound, ServiceError
+from govhall.core.errors import ServiceError
 from govhall.core.ids import mask_mobile, mask_name
+from govhall.core.pages import get_or_404 as _get
+from govhall.core.pages import run_service as _run
 from govhall.core.pii import pii_reveal
 from govhall.orgs.access import access_centre, can_manage_centre, centres_visible_to
 from govhall.orgs.models import Window
@@ -74,39 +76,6 @@ from govhall.reviews.models import (
     OrderStatus,
     Stage,
 )
-
-
-def _run(request: HttpRequest, form: forms.BaseForm | None, action: Callable[[], Any]) -> Any:
-    """Call a service; a ServiceError becomes form errors (or a message) and None is returned.
-    NotFound → 404, Forbidden → 403."""
-    try:
-        return action()
-    except NotFound:
-        raise Http404("未找到该记录，或您无权访问。") from None
-    except Forbidden as exc:
-        raise PermissionDenied(exc.message) from None
-    except ServiceError as exc:
-        placed = False
-        if form is not None:
-            for name, message in exc.fields.items():
-                key = name if name in form.fields else None
-                form.add_error(key, message)
-                placed = True
-        if not placed:
-            if form is not None:
-                form.add_error(None, exc.message)
-            else:
-                messages.error(request, exc.message)
-        return None
-
-
-def _get(fn: Callable[[], Any]) -> Any:
-    try:
-        return fn()
-    except NotFound:
-        raise Http404("未找到该记录，或您无权访问。") from None
-    except Forbidden as exc:
-        raise PermissionDenied(exc.message) from None
 
 
 def _period(request: HttpRequest, *, allow_year: bool = False) -> tuple[selectors.Period, str]:

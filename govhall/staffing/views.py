@@ -4,10 +4,8 @@ Each view: parse input → one access check → one service or selector → rend
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from typing import Any
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -17,8 +15,9 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from govhall.core.errors import Forbidden, NotFound, ServiceError
 from govhall.core.middleware import client_ip
+from govhall.core.pages import get_or_404 as _get
+from govhall.core.pages import run_service as _run
 from govhall.orgs.access import access_centre, can_manage_centre
 from govhall.staffing import services
 from govhall.staffing.access import (
@@ -59,36 +58,6 @@ from govhall.staffing.selectors import (
     schemes_with_results,
     staff_ranking,
 )
-
-
-def _run(request: HttpRequest, form: forms.Form | None, action: Callable[[], Any]) -> Any:
-    """Call a service; a ServiceError becomes form errors (or a message) and None is returned.
-    NotFound → 404, Forbidden → 403."""
-    try:
-        return action()
-    except NotFound:
-        raise Http404("未找到该记录，或您无权访问。") from None
-    except Forbidden as exc:
-        raise PermissionDenied(exc.message) from None
-    except ServiceError as exc:
-        if form is not None:
-            placed = False
-            for field, message in exc.fields.items():
-                if field in form.fields:
-                    form.add_error(field, message)
-                    placed = True
-            if not placed:
-                form.add_error(None, exc.message)
-        else:
-            messages.error(request, exc.message)
-        return None
-
-
-def _get(fn: Callable[..., Any], *args: Any) -> Any:
-    try:
-        return fn(*args)
-    except NotFound:
-        raise Http404("未找到该记录，或您无权访问。") from None
 
 
 @login_required
