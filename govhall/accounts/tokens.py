@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from typing import Any
 
 from django.http import HttpRequest
 from django.utils import timezone
@@ -11,7 +12,7 @@ from ninja.security import HttpBearer
 from govhall.core.crypto import token_digest
 
 
-def token_create(*, user: object, name: str) -> tuple[object, str]:
+def token_create(*, user: Any, name: str) -> tuple[Any, str]:
     """Create a token; return (row, plaintext). The plaintext is shown once and never stored."""
     from govhall.accounts.models import ApiToken
     from govhall.core.audit import audit_record
@@ -23,11 +24,11 @@ def token_create(*, user: object, name: str) -> tuple[object, str]:
     return row, plaintext
 
 
-def token_revoke(*, token: object, actor: object) -> None:
+def token_revoke(*, token: Any, actor: Any) -> None:
     from govhall.core.audit import audit_record
 
-    token.revoked_at = timezone.now()  # type: ignore[attr-defined]
-    token.save(update_fields=["revoked_at"])  # type: ignore[attr-defined]
+    token.revoked_at = timezone.now()
+    token.save(update_fields=["revoked_at"])
     audit_record(action="api_token.revoke", obj=token, actor=actor)
 
 

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth import views as auth_views
@@ -27,24 +29,25 @@ def logout_view(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    user = request.user
+    user: Any = request.user
     centre = getattr(user, "centre", None)
     return render(request, "accounts/home.html", {"centre": centre, "roles": user.role_rows.all()})
 
 
 @login_required
 def tokens(request: HttpRequest) -> HttpResponse:
+    user: Any = request.user
     new_token = None
     if request.method == "POST":
         if "revoke" in request.POST:
-            row = get_object_or_404(ApiToken, pk=request.POST["revoke"], user=request.user)
-            token_revoke(token=row, actor=request.user)
+            row = get_object_or_404(ApiToken, pk=request.POST["revoke"], user=user)
+            token_revoke(token=row, actor=user)
             messages.success(request, "令牌已吊销。")
             return redirect("accounts:tokens")
         name = (request.POST.get("name") or "").strip()
         if not name:
             messages.error(request, "请填写令牌用途。")
         else:
-            _, new_token = token_create(user=request.user, name=name[:60])
-    rows = ApiToken.objects.filter(user=request.user).order_by("-created_at")
+            _, new_token = token_create(user=user, name=name[:60])
+    rows = ApiToken.objects.filter(user=user).order_by("-created_at")
     return render(request, "accounts/tokens.html", {"rows": rows, "new_token": new_token})

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from govhall.orgs.models import Centre, Department, Division, DivisionKind, TownClass, Window, WindowClass
 
@@ -120,8 +122,8 @@ def _window_set(centre: Centre, first_class: bool) -> None:
         )
 
 
-def _staff(username: str, full_name: str, staff_no: str, roles: list[str], *, centre: Centre | None = None,
-           unit: str = "centre", department: Department | None = None, auxiliary: bool = False) -> object:
+def _staff(username: str, full_name: str, staff_no: str, roles: Sequence[str], *, centre: Centre | None = None,
+           unit: str = "centre", department: Department | None = None, auxiliary: bool = False) -> Any:
     from govhall.accounts.models import User, UserRole
 
     user = User.objects.filter(username=username).first()
@@ -148,8 +150,8 @@ def load_demo() -> str:
     _window_set(huilong, True)
     xingfu = Centre.objects.get(is_active=True, division__register_name="幸福一村居委会")
     village2 = Centre.objects.filter(is_active=True, parent=lvsi).order_by("division__code").first()
+    assert village2 is not None, "吕四港镇 has villages (load_builtin runs first)"
     for village in (xingfu, village2):
-        assert village is not None
         for n in (1, 2, 3):
             Window.objects.update_or_create(centre=village, number=n,
                                             defaults={"name": "全科窗口", "window_class": WindowClass.QUANKE})
@@ -180,7 +182,7 @@ def load_demo() -> str:
     for centre, director in ((lvsi, "lvsi_director"), (huilong, "huilong_director"), (huiping, "huiping_director"),
                              (xingfu, "xingfu_clerk"), (village2, "village_clerk")):
         if centre.director_id is None:
-            centre.director = users[director]  # type: ignore[assignment]
+            centre.director = users[director]
             centre.save(update_fields=["director"])
     mz = Department.objects.get(code="MZ")
     Post.objects.update_or_create(centre=lvsi, name="民生受理岗", defaults={
