@@ -34,7 +34,8 @@ class TownFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Division
 
-    code = factory.Sequence(lambda n: f"320681{200 + n:03d}000")
+    # 12-digit codes: the sequence runs across the whole session, so wrap it (each test rolls back).
+    code = factory.Sequence(lambda n: f"320681{200 + n % 700:03d}000")
     name = factory.Sequence(lambda n: f"测试{n}镇")
     kind = DivisionKind.TOWN
     town_class = 3
@@ -45,7 +46,7 @@ class VillageFactory(factory.django.DjangoModelFactory):
         model = Division
 
     parent = factory.SubFactory(TownFactory)
-    code = factory.Sequence(lambda n: f"320681999{n:03d}")
+    code = factory.Sequence(lambda n: f"320681999{n % 1000:03d}")
     name = factory.Sequence(lambda n: f"测试{n}村")
     register_name = factory.LazyAttribute(lambda o: o.name + "委会")
     kind = DivisionKind.VILLAGE
