@@ -3,10 +3,11 @@ from __future__ import annotations
 from django.contrib import admin
 
 from govhall.cases.models import ApplicantCredit, Case, CaseRules, StaffContact
+from govhall.core.admin import ReadOnlyAdmin
 
 
 @admin.register(Case)
-class CaseAdmin(admin.ModelAdmin):
+class CaseAdmin(ReadOnlyAdmin):
     """Read-only: cases change only through the services (pages and API), which audit every change."""
 
     list_display = ("number", "matter_name", "applicant_name", "status", "result", "handling_centre", "due_at")
@@ -17,14 +18,6 @@ class CaseAdmin(admin.ModelAdmin):
                "agent_phone", "mail_address")
     show_full_result_count = False
 
-    def has_add_permission(self, request: object) -> bool:
-        return False
-
-    def has_change_permission(self, request: object, obj: object = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: object, obj: object = None) -> bool:
-        return False
 
 
 @admin.register(CaseRules)

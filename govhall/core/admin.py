@@ -13,6 +13,20 @@ from govhall.core.audit import audit_record
 from govhall.core.models import WEEKDAY_NAMES, AuditEntry, CalendarDay, CalendarYear, DayKind
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """List and view only, for records that only services write (audit log, outbox, tickets, ratings, cases):
+    no add, no change, no delete."""
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
 class AuditedAdmin(admin.ModelAdmin):
     """Admin edits are state changes too: each save and delete goes into the audit log."""
 
@@ -67,7 +81,7 @@ class CalendarDayAdmin(AuditedAdmin):
 
 
 @admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):
+class AuditEntryAdmin(ReadOnlyAdmin):
     list_display = ["seq", "at", "actor_label", "ip", "action", "object_type", "object_id", "note"]
     list_filter = ["action", "object_type"]
     search_fields = ["actor_label", "object_id", "action", "note"]
@@ -75,11 +89,3 @@ class AuditEntryAdmin(admin.ModelAdmin):
     list_per_page = 50
     show_full_result_count = False
 
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False

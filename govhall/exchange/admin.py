@@ -11,6 +11,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from govhall.accounts.models import Role
+from govhall.core.admin import ReadOnlyAdmin
 from govhall.core.errors import ServiceError
 from govhall.exchange.models import Notification, NotificationStatus, SyncItem
 from govhall.exchange.payloads import masked_payload
@@ -22,7 +23,7 @@ from govhall.exchange.selectors import (
 from govhall.exchange.services import notification_retry
 
 
-class BureauReadOnlyAdmin(admin.ModelAdmin):
+class BureauReadOnlyAdmin(ReadOnlyAdmin):
     """The bureau reads; nobody adds, edits or deletes outbox rows here."""
 
     def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
@@ -31,14 +32,6 @@ class BureauReadOnlyAdmin(admin.ModelAdmin):
     def has_module_permission(self, request: HttpRequest) -> bool:
         return self.has_view_permission(request)
 
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(Notification)

@@ -3,10 +3,9 @@ pauses and bookings are records and stay read-only."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import admin
 
+from govhall.core.admin import ReadOnlyAdmin
 from govhall.queueing.models import (
     Appointment,
     AppointmentSlot,
@@ -16,17 +15,6 @@ from govhall.queueing.models import (
     Ticket,
     WindowPause,
 )
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request: Any) -> bool:
-        return False
-
-    def has_change_permission(self, request: Any, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: Any, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(QueueSettings)

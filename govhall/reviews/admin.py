@@ -10,6 +10,7 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from govhall.core.admin import AuditedAdmin
+from govhall.core.admin import ReadOnlyAdmin as CoreReadOnlyAdmin
 from govhall.reviews.models import (
     Appeal,
     Invitation,
@@ -22,17 +23,8 @@ from govhall.reviews.models import (
 )
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """List and view only: no add, no change, no delete (also no bulk delete action)."""
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
+class ReadOnlyAdmin(CoreReadOnlyAdmin):
+    """Ratings and work orders: read-only, and no bulk actions at all."""
 
     def get_actions(self, request: HttpRequest) -> dict[str, Any]:
         return {}

@@ -1,9 +1,9 @@
 """Read-only admin views of staffing records: changes go through the services (audited), never the admin."""
 
-from typing import Any
 
 from django.contrib import admin
 
+from govhall.core.admin import ReadOnlyAdmin
 from govhall.staffing.models import (
     AssessmentItem,
     AssessmentResult,
@@ -13,17 +13,6 @@ from govhall.staffing.models import (
     Enquiry,
     Leave,
 )
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request: Any, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: Any, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: Any, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(Attendance)
