@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NoReturn
 
 from django import forms
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest
+from django.http import Http404, HttpRequest, HttpResponseBase
 
 from govhall.core.errors import Forbidden, NotFound, ServiceError
 
@@ -39,7 +41,7 @@ def get_or_404(fn: Callable[..., Any], *args: Any) -> Any:
         raise_for_page()
 
 
-def raise_for_page() -> None:
+def raise_for_page() -> NoReturn:
     """Re-raise the ServiceError being handled as the page's 404 or 403."""
     import sys
 
@@ -47,3 +49,17 @@ def raise_for_page() -> None:
     if isinstance(exc, Forbidden):
         raise PermissionDenied(exc.message) from None
     raise Http404("未找到该记录，或您无权访问。") from None
+
+
+def service_view(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
+    """Decorator for page views: log-in required; NotFound → 404 and Forbidden → 403 pages."""
+
+    @login_required
+    @functools.wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        try:
+            return view(request, *args, **kwargs)
+        except (NotFound, Forbidden):
+            raise_for_page()
+
+    return wrapped

@@ -4,22 +4,19 @@ check → one service or selector → render."""
 
 from __future__ import annotations
 
-import functools
 import json
-from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
-from govhall.core.errors import Forbidden, NotFound, ServiceError
+from govhall.core.errors import Forbidden, ServiceError
+from govhall.core.pages import service_view
 from govhall.exchange.models import SyncDataset, SyncKind, SyncStatus
 from govhall.exchange.payloads import masked_payload
 from govhall.exchange.provincial import is_configured
@@ -30,20 +27,6 @@ from govhall.orgs.access import is_bureau_admin
 PER_PAGE = 50
 
 
-def service_view(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
-    """Log-in required; NotFound → 404 and Forbidden → 403 pages."""
-
-    @login_required
-    @functools.wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        try:
-            return view(request, *args, **kwargs)
-        except NotFound:
-            raise Http404 from None
-        except Forbidden as exc:
-            raise PermissionDenied(exc.message) from None
-
-    return wrapped
 
 
 def _require_bureau(user: Any) -> None:

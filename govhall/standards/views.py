@@ -3,13 +3,9 @@ a centre's history, rectification. Each view: parse → one access check → one
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
@@ -17,28 +13,13 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from govhall.core.errors import Forbidden, NotFound, ServiceError
+from govhall.core.pages import service_view
 from govhall.orgs.access import is_bureau_admin
 from govhall.orgs.models import Centre
 from govhall.standards import access, exports, selectors, services
 from govhall.standards.forms import CopyForm, RuleEditForm
 from govhall.standards.measures import MEASURES
 from govhall.standards.models import RectificationEvidence, SurveyPhoto, SurveyStatus
-
-
-def service_view(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
-    """Log-in required; NotFound → 404 and Forbidden → 403 pages."""
-
-    @login_required
-    @functools.wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        try:
-            return view(request, *args, **kwargs)
-        except NotFound:
-            raise Http404 from None
-        except Forbidden as exc:
-            raise PermissionDenied(exc.message) from None
-
-    return wrapped
 
 
 def _int_or_none(raw: str | None) -> int | None:
