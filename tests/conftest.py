@@ -27,6 +27,17 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 
 @pytest.fixture(autouse=True)
+def _fresh_calendar_cache() -> Iterator[None]:
+    """The bureau's holiday table is cached per process; a rolled-back test (an imported year, a
+    bureau row) must not leave its rows in the cache for the next test."""
+    from govhall.core import calendar
+
+    calendar.clear_cache()
+    yield
+    calendar.clear_cache()
+
+
+@pytest.fixture(autouse=True)
 def _media_root(settings: object, tmp_path: object) -> None:
     settings.MEDIA_ROOT = tmp_path / "media"  # type: ignore[attr-defined, operator]
 

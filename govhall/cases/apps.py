@@ -8,5 +8,7 @@ class CasesConfig(AppConfig):
 
     def ready(self) -> None:
         from govhall.cases.indicators import register
+        from govhall.cases.services import track_deadlines
 
         register()
+        track_deadlines()

@@ -148,6 +148,8 @@ class Case(models.Model):
     limit_value = models.PositiveIntegerField("承诺时限", default=0)
     limit_unit = models.CharField("时限单位", max_length=12, default="workday")
     due_at = models.DateTimeField("承诺办结时间", null=True, blank=True)
+    # The year whose holidays a provisional (暂定) due_at waits for (STD-3); None when it is exact.
+    due_waits_for = models.PositiveSmallIntegerField("承诺办结时间待定年份", null=True, blank=True)
     warn_at = models.DateTimeField("预警时间", null=True, blank=True)
     paused_days = models.PositiveIntegerField("暂停计时工作日", default=0)
     clock_stopped_at = models.DateTimeField("计时暂停于", null=True, blank=True)
@@ -166,6 +168,7 @@ class Case(models.Model):
     # 容缺受理 (MODE-3): the result is withheld while `rongque_pending`.
     rongque_pending = models.BooleanField("容缺材料待补", default=False)
     rongque_deadline = models.DateTimeField("容缺补齐期限", null=True, blank=True)
+    rongque_waits_for = models.PositiveSmallIntegerField("容缺补齐期限待定年份", null=True, blank=True)
     rongque_commitment_signed_at = models.DateTimeField("容缺受理承诺书签署时间", null=True, blank=True)
     rongque_return_at = models.DateTimeField("逾期未补退件时间", null=True, blank=True)
     # 告知承诺 (MODE-2).

@@ -57,7 +57,9 @@ from govhall.catalog.models import (
     Matter,
     SpecialProcedure,
 )
+from govhall.core import provisional
 from govhall.core.audit import audit_record
+from govhall.core.calendar import Deadline
 from govhall.core.errors import Conflict, Forbidden, ServiceError, field_error
 from govhall.orgs.models import Centre, CentreLevel, Post, Window, WindowClass
 
@@ -436,6 +438,16 @@ def _fmt_time(moment: dt.datetime | None) -> str:
     return timezone.localtime(moment).strftime("%Y年%m月%d日 %H:%M") if moment else ""
 
 
+def _tentative(text: str, waits_for: int | None) -> str:
+    """A date's text, marked 「暂定」 when it waits for a year's holidays (STD-3: never silent)."""
+    return f"{text}（暂定）" if text and waits_for else text
+
+
+def _set_deadline(obj: Any, field: str, deadline: Deadline | None) -> None:
+    """Store a deadline on a case (or its check), keeping a provisional one recomputable."""
+    provisional.apply(obj, field, deadline)
+
+
 def _materials_payload(rows: Iterable[CaseMaterial]) -> list[dict[str, Any]]:
     return [{"name": r.name, "status": r.get_status_display(), "originals": r.originals, "copies": r.copies}
             for r in rows]
@@ -480,8 +492,8 @@ def _suspend(case: Case, *, kind: str, actor: Any, at: dt.datetime, reason: str,
 def _resume(case: Case, suspension: Suspension, *, actor: Any, at: dt.datetime, result: str) -> int:
     """End a clock stop: the deadline and the warning moment move out by the stopped units."""
     units = clock.stopped_units(suspension.started_at, at, case.limit_unit)
-    case.due_at = clock.extend(case.due_at, units, case.limit_unit)  # may raise UnknownYearError: all rolls back
-    case.warn_at = clock.extend(case.warn_at, units, case.limit_unit)
+    _set_deadline(case, "due_at", clock.extend(case, "due_at", units, case.limit_unit))
+    _set_deadline(case, "warn_at", clock.extend(case, "warn_at", units, case.limit_unit))
     case.paused_days += units
     case.clock_stopped_at = None
     case.status = CaseStatus.PROCESSING
@@ -493,7 +505,7 @@ def _resume(case: Case, suspension: Suspension, *, actor: Any, at: dt.datetime, 
         _route(case, case.current_step.step_index, at)
     _event(case, "resume", "恢复计时", actor,
            f"{suspension.get_kind_display()}结束（{result}）；暂停{units}个{_unit_label(case)}，"
-           f"承诺办结时间顺延至{_fmt_time(case.due_at)}。", at=at)
+           f"承诺办结时间顺延至{_tentative(_fmt_time(case.due_at), case.due_waits_for)}。", at=at)
     return units
 
 
@@ -632,7 +644,9 @@ def case_accept(
 
     before = _state(case)
     case.status, case.accepted_at, case.accepted_by = CaseStatus.PROCESSING, now, actor
-    case.due_at, case.warn_at, case.warning_level = due, warn, WarningLevel.NONE
+    _set_deadline(case, "due_at", due)
+    _set_deadline(case, "warn_at", warn)
+    case.warning_level = WarningLevel.NONE
     for row in rongque:
         row.status = MaterialStatus.RONGQUE
         row.save(update_fields=["status"])
@@ -640,23 +654,25 @@ def case_accept(
         row.status = MaterialStatus.COMMITMENT
         row.save(update_fields=["status"])
     if rongque:
-        case.rongque_pending, case.rongque_deadline, case.rongque_commitment_signed_at = True, deadline, now
+        case.rongque_pending, case.rongque_commitment_signed_at = True, now
+        _set_deadline(case, "rongque_deadline", deadline)
     if promised:
         case.uses_commitment = True
         method = version.check_method or CheckMethod.EXEMPT
-        check_due = None
-        if method != CheckMethod.EXEMPT and version.check_days:
-            check_due = clock.add_units(now, version.check_days, "workday")
-        CommitmentCheck.objects.create(
-            case=case, replaced=[r.name for r in promised], signed_at=now, method=method, due_at=check_due,
+        check = CommitmentCheck.objects.create(
+            case=case, replaced=[r.name for r in promised], signed_at=now, method=method,
             status=CheckStatus.EXEMPT if method == CheckMethod.EXEMPT else CheckStatus.PLANNED)
+        if method != CheckMethod.EXEMPT and version.check_days:
+            _set_deadline(check, "due_at", clock.add_units(now, version.check_days, "workday"))
+            check.save(update_fields=["due_at"])
 
     accept_step = CaseStep.objects.create(case=case, seq=_next_seq(case), name="受理", kind=StepKind.ACCEPT,
                                           assignee=actor, assignee_role="", started_at=case.received_at)
     _close_step(accept_step, actor=actor, role="前台", action=StepAction.ACCEPT, opinion=opinion or "材料齐全，予以受理",
                 at=now)
     _event(case, "accept", "受理", actor,
-           f"予以受理（{case.handling_centre.seal}）。承诺办结时间：{_fmt_time(due)}" if case.limit_value
+           f"予以受理（{case.handling_centre.seal}）。承诺办结时间：{_tentative(_fmt_time(due.at), due.waits_for_year)}"
+           + (f"；{due.note}" if due.provisional else "") if case.limit_value
            else f"予以受理（{case.handling_centre.seal}），即办件当场办结。", at=now)
     if case.case_type == CaseType.IMMEDIATE or case.limit_value == 0:
         step = CaseStep.objects.create(case=case, seq=_next_seq(case), step_index=len(back_office_steps(version)) - 1,
@@ -668,7 +684,8 @@ def case_accept(
     case.save()
 
     payload: dict[str, Any] = {
-        "received_at": _fmt_time(case.received_at), "accepted_at": _fmt_time(now), "due_at": _fmt_time(due),
+        "received_at": _fmt_time(case.received_at), "accepted_at": _fmt_time(now),
+        "due_at": _tentative(_fmt_time(due.at), due.waits_for_year), "due_provisional_note": due.note,
         "limit": version.promised_limit_display(), "materials": _materials_payload(case.materials.all()),
     }
     if promised:
@@ -677,39 +694,46 @@ def case_accept(
     _issue_notice(case, NoticeKind.ACCEPT, actor, payload, at=now)
     if rongque:
         _issue_notice(case, NoticeKind.RONGQUE, actor, {
-            "accepted_at": _fmt_time(now), "deadline": _fmt(deadline), "due_at": _fmt_time(due),
+            "accepted_at": _fmt_time(now), "deadline": _tentative(_fmt(deadline.at), deadline.waits_for_year),
+            "due_at": _tentative(_fmt_time(due.at), due.waits_for_year),
+            "due_provisional_note": due.note or deadline.note,
             "return_days": rules.rongque_return_days,
             "missing": [{"name": r.name, "originals": r.material.originals if r.material else 0,
                          "copies": r.material.copies if r.material else 0,
                          "form": r.material.get_material_form_display() if r.material else ""} for r in rongque],
         }, at=now)
         _event(case, "rongque", "容缺受理", actor,
-               f"容缺材料：{'、'.join(r.name for r in rongque)}；补齐期限：{_fmt(deadline)}；补齐前办理结果暂扣。", at=now)
+               f"容缺材料：{'、'.join(r.name for r in rongque)}；补齐期限："
+               f"{_tentative(_fmt(deadline.at), deadline.waits_for_year)}；补齐前办理结果暂扣。", at=now)
     if promised:
         _event(case, "commitment", "告知承诺", actor,
                f"以告知承诺书代替：{'、'.join(r.name for r in promised)}；核查方式："
                f"{CheckMethod(case.commitment_check.method).label}", at=now)
     _notify_applicant(case, f"您申请的「{case.matter_name}」已受理，办件编号{case.number}"
-                            + (f"，承诺办结时间{_fmt(due)}" if case.limit_value else "") + "。")
+                            + (f"，承诺办结时间{_tentative(_fmt(due.at), due.waits_for_year)}" if case.limit_value
+                               else "") + "。")
     _audit(case, "accept", actor, before, {**_state(case), "rongque": [r.name for r in rongque],
                                            "commitment": [r.name for r in promised]})
     _publish(case, "accepted")
     return case
 
 
-def _rongque_deadline(version: Any, now: dt.datetime, due: dt.datetime, chosen: dt.date | None) -> dt.datetime:
+def _rongque_deadline(version: Any, now: dt.datetime, due: Deadline, chosen: dt.date | None) -> Deadline:
     from govhall.core.calendar import end_of_day
 
     if chosen is not None:
         deadline = end_of_day(chosen)
         if deadline <= now:
             raise field_error("rongque_deadline", "容缺补齐期限应在今天之后。")
-        if deadline > due:
-            raise field_error("rongque_deadline", f"容缺补齐期限（{_fmt(deadline)}）不能晚于承诺办结时间（{_fmt(due)}）。")
-        return deadline
+        if deadline > due.at:
+            raise field_error("rongque_deadline",
+                              f"容缺补齐期限（{_fmt(deadline)}）不能晚于承诺办结时间（{_fmt(due.at)}）。")
+        return Deadline(at=deadline)
     if not version.rongque_supply_days:
         raise field_error("rongque_deadline", "该事项未设定容缺补齐期限，请填写补齐期限。")
-    return min(clock.add_units(now, version.rongque_supply_days, "workday"), due)
+    supply = clock.add_units(now, version.rongque_supply_days, "workday")
+    # The earlier of the two; on a tie the promised completion's count (it is the case's own clock).
+    return supply if supply.at < due.at else due
 
 
 @transaction.atomic
@@ -1334,7 +1358,8 @@ def cases_scan_rongque(*, now: dt.datetime | None = None) -> dict[str, int]:
             missing = "、".join(case.materials.filter(status=MaterialStatus.RONGQUE).values_list("name", flat=True))
             _suspend(case, kind=SuspensionKind.RONGQUE, actor=None, at=now,
                      reason=f"容缺材料逾期未补齐：{missing}")
-            case.rongque_return_at = clock.add_units(case.rongque_deadline, rules.rongque_return_days, "workday")
+            _set_deadline(case, "rongque_return_at",
+                          clock.extend(case, "rongque_deadline", rules.rongque_return_days, "workday"))
             case.save()
             _event(case, "rongque_overdue", "容缺逾期挂起", None,
                    f"容缺材料（{missing}）未在{_fmt(case.rongque_deadline)}前补齐，办件挂起；"
@@ -1388,3 +1413,37 @@ def case_steps_reroute(*, now: dt.datetime | None = None, post_ids: Iterable[int
                          after={"assignee": handler.user.pk, "role": handler.role, "steps": step_ids[:1000]})
         moved += len(step_ids)
     return moved
+
+
+# --- provisional deadlines (STD-3) -----------------------------------------------------------------
+
+_DEADLINE_LABELS = {"due_at": "承诺办结时间", "rongque_deadline": "容缺补齐期限"}
+
+
+def _case_deadline_recomputed(case: Case, field: str, before: Any, after: Any, deadline: Deadline) -> None:
+    """A provisional date of this case was recomputed on the import of its year's holidays: the timeline
+    says so; the applicant gets an SMS when the date moved."""
+    label = _DEADLINE_LABELS.get(field)
+    if label is None:  # warn_at, rongque_return_at: internal moments, nothing to tell
+        return
+    fmt = _fmt_time if field == "due_at" else _fmt
+    new = _tentative(fmt(after), deadline.waits_for_year)
+    moved = before != after
+    detail = (f"节假日安排已录入，{label}由{fmt(before)}（暂定）重新核定为{new}。" if moved
+              else f"节假日安排已录入，{label}{new}经重新核定不变。")
+    _event(case, "deadline_recompute", "期限重新核定", None, detail)
+    if moved:
+        _notify_applicant(case, f"您的办件{case.number}（{case.matter_name}）{label}已按节假日安排重新核定为"
+                                f"{_tentative(_fmt(after), deadline.waits_for_year)}。")
+    _publish(case, "deadline")
+
+
+def track_deadlines() -> None:
+    """Declare the case deadlines that may be provisional (from CasesConfig.ready)."""
+    provisional.track(Case, "due_at", flag="due_waits_for", is_open=lambda c: c.is_open,
+                      on_recomputed=_case_deadline_recomputed)
+    provisional.track(Case, "warn_at", is_open=lambda c: c.is_open)
+    provisional.track(Case, "rongque_deadline", flag="rongque_waits_for",
+                      is_open=lambda c: c.is_open and c.rongque_pending, on_recomputed=_case_deadline_recomputed)
+    provisional.track(Case, "rongque_return_at", is_open=lambda c: c.is_open and c.rongque_pending)
+    provisional.track(CommitmentCheck, "due_at", is_open=lambda c: c.status == CheckStatus.PLANNED)

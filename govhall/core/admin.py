@@ -11,6 +11,7 @@ from django.http import HttpRequest
 
 from govhall.core.audit import audit_record
 from govhall.core.models import WEEKDAY_NAMES, AuditEntry, CalendarDay, CalendarYear, DayKind
+from govhall.core.services import deadlines_recompute
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -52,7 +53,16 @@ class AuditedAdmin(admin.ModelAdmin):
 
 @admin.register(CalendarYear)
 class CalendarYearAdmin(AuditedAdmin):
+    """Marking a year complete here is the same as importing it: provisional deadlines that waited for it
+    are recomputed in the same transaction (admin saves are atomic)."""
+
     audit_prefix = "calendar_year"
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        changes = deadlines_recompute(actor=request.user, note=f"{obj.year}年节假日安排（{obj.source}）")
+        if changes:
+            self.message_user(request, f"已按{obj.year}年节假日安排重新核定{len(changes)}个暂定期限。")
     list_display = ["year", "source", "complete", "holiday_count", "workday_count", "created_at"]
     list_filter = ["complete"]
     search_fields = ["source"]

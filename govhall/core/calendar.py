@@ -6,7 +6,15 @@ Sources, in order of precedence, for a date D in year Y:
 2. when the bureau's ``CalendarYear`` Y is marked complete: Monday–Friday working, weekends not
    (the bureau's table holds the whole of that year's State Council notice);
 3. the ``chinesecalendar`` package (2004–2026 in version 1.11; newer versions extend it);
-4. otherwise ``UnknownYearError(Y)`` — never a silent weekday guess.
+4. otherwise Y is unknown: ``is_working_day`` raises ``UnknownYearError(Y)`` — never a silent guess.
+
+The year boundary is normal business (STD-3): the State Council publishes next year's holidays in
+November or December, and a hall cannot stop accepting cases meanwhile. ``deadline(moment, n)`` never
+refuses: where the count reaches an unknown year it counts Monday–Friday there and returns a
+``Deadline`` that says so (``waits_for_year``), with the exact part of the count (``anchor``: the last
+day before the first guessed one; ``days``: the working days still to count after it) so that the
+date can be recomputed when that year is imported (``govhall.core.provisional``). Every provisional
+date is shown as 「暂定」 with the line of ``provisional_note``: nothing is guessed silently.
 
 Counting rule (行政许可法 第八十二条: time limits count working days; 民法典 第二百零一条: the day a
 period starts is not counted; 第二百零三条: the last day ends at 24:00):
@@ -70,6 +78,33 @@ class UnknownYearError(ServiceError):
 
 
 @dataclass(frozen=True)
+class Deadline:
+    """A deadline: ``at`` (end of a local day, aware) and, when part of the count fell in a year whose
+    holidays are unknown, ``waits_for_year`` (the first such year). ``at`` is then provisional (暂定):
+    ``deadline(anchor, days)`` recomputes it exactly once that year is known."""
+
+    at: dt.datetime
+    waits_for_year: int | None = None
+    anchor: dt.date | None = None
+    days: int = 0
+
+    @property
+    def provisional(self) -> bool:
+        return self.waits_for_year is not None
+
+    @property
+    def note(self) -> str:
+        return provisional_note(self.waits_for_year) if self.waits_for_year else ""
+
+
+def provisional_note(year: int | None) -> str:
+    """The one line every provisional date carries."""
+    if not year:
+        return ""
+    return f"{year}年节假日安排公布后将重新核定，以重新核定的期限为准"
+
+
+@dataclass(frozen=True)
 class BureauTable:
     """The bureau's entries: date → working? (True for 调休上班, False for 放假), and the years it
     holds completely."""
@@ -100,8 +135,8 @@ class WorkingCalendar:
         # when the year is not (wholly) known; filled lazily, so counting long spans is cheap.
         self._running: dict[int, list[int] | None] = {}
 
-    def is_working_day(self, day: dt.date) -> bool:
-        day = _local_date(day)
+    def _lookup(self, day: dt.date) -> bool | None:
+        """Working?, or None when the day's year is unknown (and the bureau has no row for it)."""
         override = self.table.days.get(day)
         if override is not None:
             return override
@@ -109,7 +144,41 @@ class WorkingCalendar:
             return day.weekday() < 5
         if CC_FIRST_YEAR <= day.year <= CC_LAST_YEAR:
             return day in _CC_WORKDAYS or (day.weekday() < 5 and day not in _CC_HOLIDAYS)
-        raise UnknownYearError(day.year)
+        return None
+
+    def is_working_day(self, day: dt.date) -> bool:
+        day = _local_date(day)
+        working = self._lookup(day)
+        if working is None:
+            raise UnknownYearError(day.year)
+        return working
+
+    def deadline(self, moment: dt.date, n: int) -> Deadline:
+        """Like ``add_working_days``, but never refuses: days of an unknown year count Monday–Friday and
+        the result says which year it waits for (see ``Deadline``)."""
+        if n < 0:
+            raise ValueError("n must be zero or more working days")
+        day = _local_date(moment)
+        counted = 0
+        waits: int | None = None
+        anchor, days = day, n
+        while counted < n:
+            day += dt.timedelta(days=1)
+            working = self._lookup(day)
+            if working is None:
+                if waits is None:
+                    waits, anchor, days = day.year, day - dt.timedelta(days=1), n - counted
+                working = day.weekday() < 5
+            counted += working
+        return Deadline(at=end_of_day(day), waits_for_year=waits, anchor=anchor if waits else None,
+                        days=days if waits else 0)
+
+    def first_unknown_year(self, after: int) -> int | None:
+        """The first year after ``after`` (inclusive) that is unknown, looking a few years ahead."""
+        for year in range(after, after + 5):
+            if not self.year_is_known(year):
+                return year
+        return None
 
     def year_is_known(self, year: int) -> bool:
         return year in self.table.complete_years or CC_FIRST_YEAR <= year <= CC_LAST_YEAR
@@ -125,7 +194,9 @@ class WorkingCalendar:
                 counted += 1
         return end_of_day(day)
 
-    def working_days_between(self, start: dt.date, end: dt.date) -> int:
+    def working_days_between(self, start: dt.date, end: dt.date, *, provisional: bool = False) -> int:
+        """With ``provisional``, days of an unknown year count Monday–Friday instead of raising (for a
+        count that only feeds a provisional deadline or a display)."""
         first, last = _local_date(start), _local_date(end)
         sign = 1
         if last < first:
@@ -143,7 +214,12 @@ class WorkingCalendar:
             else:
                 day = segment_start
                 while day <= segment_end:
-                    count += self.is_working_day(day)
+                    working = self._lookup(day)
+                    if working is None:
+                        if not provisional:
+                            raise UnknownYearError(day.year)
+                        working = day.weekday() < 5
+                    count += working
                     day += dt.timedelta(days=1)
             segment_start = segment_end + dt.timedelta(days=1)
         return sign * count
@@ -152,14 +228,13 @@ class WorkingCalendar:
         if year not in self._running:
             running = [0]
             day = dt.date(year, 1, 1)
-            try:
-                while day.year == year:
-                    running.append(running[-1] + self.is_working_day(day))
-                    day += dt.timedelta(days=1)
-            except UnknownYearError:
-                self._running[year] = None
-            else:
-                self._running[year] = running
+            known = True
+            while day.year == year and known:
+                working = self._lookup(day)
+                known = working is not None
+                running.append(running[-1] + bool(working))
+                day += dt.timedelta(days=1)
+            self._running[year] = running if known else None
         return self._running[year]
 
 
@@ -218,6 +293,13 @@ def add_working_days(moment: dt.date, n: int) -> dt.datetime:
     return working_calendar().add_working_days(moment, n)
 
 
-def working_days_between(start: dt.date, end: dt.date) -> int:
-    """Working days after ``start``'s date up to and including ``end``'s date (negative if earlier)."""
-    return working_calendar().working_days_between(start, end)
+def working_days_between(start: dt.date, end: dt.date, *, provisional: bool = False) -> int:
+    """Working days after ``start``'s date up to and including ``end``'s date (negative if earlier).
+    Raises UnknownYearError on a day of an unknown year unless ``provisional`` (then Monday–Friday)."""
+    return working_calendar().working_days_between(start, end, provisional=provisional)
+
+
+def deadline(moment: dt.date, n: int) -> Deadline:
+    """The deadline n working days after ``moment`` (see ``WorkingCalendar.deadline``): exact where the
+    holidays are known, provisional (暂定, with the year it waits for) where they are not."""
+    return working_calendar().deadline(moment, n)

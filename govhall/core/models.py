@@ -138,3 +138,26 @@ class CalendarDay(models.Model):
             problem = calendar_day_problem(self.date, self.kind)
             if problem:
                 raise ValidationError({"kind": problem})
+
+
+class ProvisionalDate(models.Model):
+    """A stored deadline that is provisional (暂定): part of its working-day count fell in a year whose
+    holidays were unknown and was counted Monday–Friday (STD-3). ``anchor`` and ``days`` are the exact
+    rest of the count (``calendar.deadline(anchor, days)``), so importing that year recomputes it
+    exactly (``govhall.core.provisional.recompute``). One row per (object, field); the row goes when the
+    date becomes exact or its object no longer needs it."""
+
+    model = models.CharField("对象类型", max_length=60)  # "app_label.ModelName"
+    object_id = models.CharField("对象编号", max_length=64)
+    field = models.CharField("字段", max_length=40)
+    anchor = models.DateField("确定部分截至")
+    days = models.PositiveIntegerField("其后工作日数")
+    waits_for_year = models.PositiveSmallIntegerField("待定年份", db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "暂定期限"
+        constraints = [models.UniqueConstraint(fields=["model", "object_id", "field"], name="provisional_date_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.model}#{self.object_id}.{self.field} 待{self.waits_for_year}年"

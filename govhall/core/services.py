@@ -6,7 +6,7 @@ from typing import Any
 
 from django.db import transaction
 
-from govhall.core import calendar
+from govhall.core import calendar, provisional
 from govhall.core.audit import audit_record
 from govhall.core.holiday_notice import Notice
 from govhall.core.models import CalendarDay, CalendarYear, DayKind
@@ -27,8 +27,9 @@ def _year_summary(year: int) -> dict[str, Any] | None:
 
 @transaction.atomic
 def calendar_year_import(*, notice: Notice, actor: Any = None) -> CalendarYear:
-    """Replace the bureau's table for ``notice.year`` with the notice and mark the year complete.
-    All or nothing: the notice has been fully validated by ``parse_notice``."""
+    """Replace the bureau's table for ``notice.year`` with the notice and mark the year complete, and
+    recompute every provisional deadline that waited for it (STD-3). All or nothing: the notice has been
+    fully validated by ``parse_notice``; the recomputed dates commit with the table or not at all."""
     before = _year_summary(notice.year)
     CalendarDay.objects.filter(date__year=notice.year).delete()
     CalendarDay.objects.bulk_create(
@@ -42,4 +43,13 @@ def calendar_year_import(*, notice: Notice, actor: Any = None) -> CalendarYear:
     # bulk_create sends no post_save: clear the cached table here.
     calendar.clear_cache()
     transaction.on_commit(calendar.clear_cache)
+    deadlines_recompute(actor=actor, note=f"{notice.year}年节假日安排（{notice.source}）")
     return year
+
+
+@transaction.atomic
+def deadlines_recompute(*, actor: Any = None, note: str = "") -> list[provisional.Change]:
+    """Recompute the provisional deadlines whose year is now known (after an import, or an edit of the
+    bureau's table in the admin)."""
+    calendar.clear_cache()
+    return provisional.recompute(actor=actor, note=note)

@@ -8,5 +8,7 @@ class ReviewsConfig(AppConfig):
 
     def ready(self) -> None:
         from govhall.reviews.indicators import register_review_indicators
+        from govhall.reviews.services import track_deadlines
 
         register_review_indicators()
+        track_deadlines()

@@ -19,8 +19,9 @@ from django.db.models import Q
 from django.utils import timezone
 
 from govhall.accounts.models import UnitKind
+from govhall.core import provisional
 from govhall.core.audit import audit_record
-from govhall.core.calendar import add_working_days
+from govhall.core.calendar import Deadline, deadline
 from govhall.core.crypto import lookup_digest, token_digest
 from govhall.core.errors import Conflict, Forbidden, NotFound, ServiceError, field_error
 from govhall.core.events import publish_on_commit
@@ -206,13 +207,28 @@ def _town_of(centre: Centre) -> int:
     return centre.parent_id if centre.level == CentreLevel.VILLAGE and centre.parent_id else centre.pk
 
 
-def _stage_due(moment: dt.datetime, days: int, warn_days: int) -> tuple[dt.datetime, dt.datetime]:
+def _stage_due(moment: dt.datetime, days: int, warn_days: int) -> tuple[Deadline, Deadline]:
     """(due, warn): due at the end of the `days`-th working day; the warning from the start of the
-    `warn_days`-th working day before it (0: the due day itself)."""
-    due = add_working_days(moment, days)
+    `warn_days`-th working day before it (0: the due day itself). Either may be provisional (STD-3)."""
+    due = deadline(moment, days)
     lead = days - warn_days - 1
-    warn = moment if lead < 0 else add_working_days(moment, lead) + dt.timedelta(microseconds=1)
-    return due, warn
+    if lead < 0:
+        return due, Deadline(at=moment)
+    warn = deadline(moment, lead)
+    return due, Deadline(at=warn.at + dt.timedelta(microseconds=1), waits_for_year=warn.waits_for_year,
+                         anchor=warn.anchor, days=warn.days)
+
+
+def _set_stage_due(order: WorkOrder, due: Deadline | None, warn: Deadline | None) -> None:
+    provisional.apply(order, "stage_due_at", due)
+    provisional.apply(order, "warn_at", warn)
+
+
+def track_deadlines() -> None:
+    """Declare the work-order and appeal deadlines that may be provisional (from ReviewsConfig.ready)."""
+    provisional.track(WorkOrder, "stage_due_at", is_open=lambda o: o.status in OPEN_ORDER_STATUSES)
+    provisional.track(WorkOrder, "warn_at", is_open=lambda o: o.status in OPEN_ORDER_STATUSES)
+    provisional.track(Appeal, "due_at", is_open=lambda a: a.status == AppealStatus.PENDING)
 
 
 def _create_rating(*, fields: dict[str, Any], rater: Rater, now: dt.datetime) -> Rating:
@@ -270,7 +286,7 @@ def rating_submit_case(*, case_id: int, channel: str, level: Any, aspects: Any =
             raise Conflict(f"办件{case.number}当前为“{case.get_status_display()}”，办结后才能评价。",
                            code="case_not_finished")
         s = settings_for(case.handling_centre)
-        if case.finished_at and now > add_working_days(case.finished_at, s.result_rating_days):
+        if case.finished_at and now > deadline(case.finished_at, s.result_rating_days).at:
             raise Conflict(f"办件已于{timezone.localtime(case.finished_at):%Y-%m-%d}办结，已超过"
                            f"{s.result_rating_days}个工作日的评价期限。", code="rating_closed")
         if Rating.objects.filter(case=case, stage=Stage.RESULT).exists():
@@ -375,7 +391,7 @@ def rating_supplement(*, rating: Rating, text: Any, channel: str, rater: Rater |
         raise field_error("channel", "评价渠道有误。")
     rating = Rating.objects.select_for_update().get(pk=rating.pk)
     s = settings_for(rating.centre)
-    if now > add_working_days(rating.created_at, s.supplement_days):
+    if now > deadline(rating.created_at, s.supplement_days).at:
         raise Conflict(f"已超过{s.supplement_days}个工作日的补充评价期限。", code="supplement_closed")
     if RatingSupplement.objects.filter(rating=rating).exists():
         raise Conflict("该评价已补充过，不能再次补充。", code="already_supplemented")
@@ -477,9 +493,11 @@ def flag_decide(*, flag: RatingFlag, actor: Any, confirmed: bool, note: str,
 def _open_work_order(rating: Rating, s: ReviewSettings, now: dt.datetime) -> WorkOrder:
     due, warn = _stage_due(now, s.verify_days, s.warn_days)
     order = WorkOrder.objects.create(rating=rating, centre_id=rating.centre_id, real_name=rating.real_name,
-                                     created_at=now, stage_due_at=due, warn_at=warn)
+                                     created_at=now, stage_due_at=due.at, warn_at=warn.at)
+    if due.provisional or warn.provisional:
+        _set_stage_due(order, due, warn)
     audit_record(action="review_order.create", obj=order, after={"status": order.status, "rating": rating.pk,
-                                                                  "due": due}, actor=None)
+                                                                  "due": due.at}, actor=None)
     return order
 
 
@@ -500,10 +518,10 @@ def _advance(order: WorkOrder, status: str, days: int | None, now: dt.datetime) 
     order.status = status
     order.warning_level = WarningLevel.NONE
     if days is None:
-        order.stage_due_at = order.warn_at = None
+        _set_stage_due(order, None, None)
     else:
         s = settings_for(order.centre)
-        order.stage_due_at, order.warn_at = _stage_due(now, days, s.warn_days)
+        _set_stage_due(order, *_stage_due(now, days, s.warn_days))
 
 
 def _order_state(order: WorkOrder) -> dict[str, Any]:
@@ -658,7 +676,7 @@ def work_order_close(*, order: WorkOrder, actor: Any, now: dt.datetime | None = 
                        "不能办结。", code="order_incomplete")
     before = _order_state(order)
     order.status, order.closed_at, order.closed_by = OrderStatus.CLOSED, now, actor
-    order.stage_due_at = order.warn_at = None
+    _set_stage_due(order, None, None)
     order.warning_level = WarningLevel.NONE
     order.save()
     audit_record(action="review_order.close", obj=order, before=before, after=_order_state(order), actor=actor)
@@ -734,11 +752,13 @@ def appeal_file(*, rating: Rating, actor: Any, reason: str, statement: str,
     if Appeal.objects.filter(rating=rating).exists():
         raise Conflict("该差评已申诉过，每条差评只能申诉一次。", code="already_appealed")
     s = settings_for(rating.centre)
-    if now > add_working_days(rating.created_at, s.appeal_days):
+    if now > deadline(rating.created_at, s.appeal_days).at:
         raise Conflict(f"已超过评价后{s.appeal_days}个工作日的申诉期限。", code="appeal_closed")
+    due = deadline(now, s.appeal_decide_days)
     appeal = Appeal.objects.create(rating=rating, centre=rating.centre, reason=reason, statement=statement,
-                                   filed_by=actor, filed_at=now,
-                                   due_at=add_working_days(now, s.appeal_decide_days))
+                                   filed_by=actor, filed_at=now, due_at=due.at)
+    if due.provisional:
+        appeal.save(update_fields=provisional.apply(appeal, "due_at", due))
     audit_record(action="review_appeal.file", obj=appeal, after={"rating": rating.pk, "reason": reason},
                  actor=actor)
     return appeal

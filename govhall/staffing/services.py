@@ -52,7 +52,7 @@ from govhall.staffing.models import (
 def working_days_in(days: Iterable[dt.date]) -> list[dt.date]:
     """The working days among `days` (govhall.core.calendar). For sign-in checks and attendance only, a
     year nobody has entered yet counts Monday to Friday: routing must never fail for want of a holiday
-    table (deadlines, which must, use govhall.core.calendar directly and raise UnknownYearError)."""
+    table (deadlines use govhall.core.calendar.deadline, which marks such a date provisional)."""
     from govhall.core.calendar import UnknownYearError, working_calendar
 
     calendar = working_calendar()

@@ -5,3 +5,8 @@ class StandardsConfig(AppConfig):
     name = "govhall.standards"
     label = "standards"
     verbose_name = "标准化大厅考核"
+
+    def ready(self) -> None:
+        from govhall.standards.services import track_deadlines
+
+        track_deadlines()

@@ -313,6 +313,8 @@ class RectificationItem(models.Model):
     title = models.CharField("整改内容", max_length=120)
     is_safety = models.BooleanField("安全项", default=False)
     due_date = models.DateField("整改期限")
+    # The year whose holidays a provisional (暂定) due_date waits for (STD-3); None when it is exact.
+    due_waits_for = models.PositiveSmallIntegerField("整改期限待定年份", null=True, blank=True)
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="责任人", null=True, blank=True,
                               on_delete=models.SET_NULL, related_name="standard_items")
     status = models.CharField("状态", max_length=12, choices=ItemStatus.choices, default=ItemStatus.OPEN)

@@ -13,8 +13,9 @@ from django.db.models import Max
 from django.utils import timezone
 
 from govhall.accounts.models import Role, User
+from govhall.core import provisional
 from govhall.core.audit import audit_record
-from govhall.core.calendar import add_working_days
+from govhall.core.calendar import Deadline, deadline, end_of_day
 from govhall.core.errors import Conflict, ServiceError, field_error
 from govhall.orgs.models import Centre
 from govhall.orgs.services import centre_name_for
@@ -355,10 +356,16 @@ def grade_for(rule_set: RuleSet, score: Decimal, safety_failed: int) -> str:
     return "不合格"
 
 
-def _due_date(moment: dt.datetime, working_days: int) -> dt.date:
-    """The rectification deadline in working days (holidays and make-up days); a year whose holidays are
-    unknown raises UnknownYearError and the assessment is not saved."""
-    return timezone.localtime(add_working_days(moment, working_days)).date()
+def _due_date(moment: dt.datetime, working_days: int) -> Deadline:
+    """The rectification deadline in working days (holidays and make-up days); where it reaches a year
+    whose holidays are unknown it is provisional (暂定) and recomputed when that year is imported (STD-3)."""
+    return deadline(moment, working_days)
+
+
+def track_deadlines() -> None:
+    """Declare the rectification deadline as one that may be provisional (from StandardsConfig.ready)."""
+    provisional.track(RectificationItem, "due_date", flag="due_waits_for",
+                      is_open=lambda item: item.status in OPEN_STATUSES)
 
 
 def _default_owner(centre: Centre) -> User | None:
@@ -447,11 +454,14 @@ def assessment_run(*, centre: Centre, actor: Any, survey: Survey | None = None,
         if result.passed:
             continue
         old = pending.get(result.code)
-        RectificationItem.objects.create(
+        item_due = provisional.extend(old, "due_date", 0) if old else due  # carried: the same due date
+        item = RectificationItem.objects.create(
             assessment=assessment, result=result, centre=centre, code=result.code, title=result.title,
-            is_safety=result.is_safety, due_date=old.due_date if old else due,
+            is_safety=result.is_safety, due_date=timezone.localtime(item_due.at).date(),
             owner=(old.owner if old and old.owner_id else owner), carried_from=old,
         )
+        if item_due.provisional:
+            item.save(update_fields=provisional.apply(item, "due_date", item_due))
     for code, item in pending.items():
         now_result = results_by_code.get(code)
         if now_result is None:  # the rule was not evaluated this time: the item stays pending
@@ -513,8 +523,8 @@ def item_assign(*, item: RectificationItem, actor: Any, owner: User | None = Non
     if due_date is not None:
         if due_date < timezone.localdate():
             raise field_error("due_date", "整改期限不能早于今天。")
-        item.due_date = due_date
-    item.save(update_fields=["owner", "due_date"])
+        provisional.apply(item, "due_date", Deadline(at=end_of_day(due_date)))  # chosen: exact
+    item.save(update_fields=["owner", "due_date", "due_waits_for"])
     audit_record(action="standards.item_assign", obj=item, actor=actor, before=before,
                  after={"owner": item.owner_id, "due_date": item.due_date})
     return item

@@ -6,12 +6,12 @@ from __future__ import annotations
 
 import pytest
 import time_machine
+from django.utils.timezone import localtime
 
 from govhall.cases.models import Case, CaseNotice, CaseStatus, MaterialStatus, NoticeKind, StepStatus
 from govhall.cases.services import case_accept, case_reject, case_request_correction, case_supply
 from govhall.catalog.models import NotificationSheet
 from govhall.core.audit import AuditEntry
-from govhall.core.calendar import UnknownYearError
 from govhall.core.documents import docx_text, pdf_text
 from govhall.core.errors import Conflict, Forbidden, ServiceError
 from govhall.exchange.models import Notification
@@ -28,7 +28,7 @@ def test_accepting_a_complete_case_starts_the_clock_and_routes_the_first_step(fl
         case = case_accept(case=case, actor=flow.front_desk)
     assert case.status == CaseStatus.PROCESSING
     assert case.accepted_at == local(2026, 3, 10, 9, 0) and case.accepted_by == flow.front_desk
-    assert case.due_at.date().isoformat() == "2026-03-24"  # 10 working days after Tue 10 March
+    assert localtime(case.due_at).date().isoformat() == "2026-03-24"  # 10 working days after Tue 10 March
     steps = list(case.steps.order_by("seq"))
     assert [(s.name, s.status) for s in steps] == [("受理", StepStatus.DONE), ("审核", StepStatus.PENDING)]
     assert steps[1].post == flow.review_post and steps[1].assignee == flow.back_office
@@ -43,20 +43,22 @@ def test_promised_case_across_the_2026_national_day_holiday(flow):
     """STD-3: accepted Mon 28 Sep 2026; 1–7 Oct off, Sat 10 Oct a make-up working day → due 16 Oct."""
     with time_machine.travel(local(2026, 9, 28, 10, 0), tick=False):
         case = case_accept(case=receive(flow), actor=flow.front_desk)
-    assert case.due_at.isoformat().startswith("2026-10-16T23:59:59")
+    assert localtime(case.due_at).isoformat().startswith("2026-10-16T23:59:59")
     # yellow share 0.25 of 10 → warned once fewer than 3 working days remain: after Tue 13 Oct
     assert case.warn_at.isoformat().startswith("2026-10-13T23:59:59")
 
 
-def test_a_deadline_past_the_known_years_is_refused_loudly(flow):
-    """STD-3: accepted late in Dec 2026, the deadline falls in 2027, whose holidays nobody has entered."""
+def test_a_deadline_past_the_known_years_is_accepted_as_provisional(flow):
+    """STD-3: accepted late in Dec 2026, the deadline falls in 2027, whose holidays nobody has entered: the
+    case is accepted with a provisional (暂定) date counted Monday–Friday, and says so."""
     with time_machine.travel(local(2026, 12, 28, 10, 0), tick=False):
-        case = receive(flow)
-        with pytest.raises(UnknownYearError) as exc:
-            case_accept(case=case, actor=flow.front_desk)
-    assert "2027年的节假日安排尚未录入" in exc.value.message
+        case = case_accept(case=receive(flow), actor=flow.front_desk)
     case.refresh_from_db()
-    assert case.status == CaseStatus.RECEIVED and case.steps.count() == 0 and case.notices.count() == 0
+    assert case.status == CaseStatus.PROCESSING
+    # Dec 29, 30, 31 give 3; then Fri 1 Jan (guessed working), 4–8 and 11 Jan → 10 working days.
+    assert localtime(case.due_at).isoformat().startswith("2027-01-11T23:59:59") and case.due_waits_for == 2027
+    accepted = case.events.get(action="accept")
+    assert "（暂定）" in accepted.detail and "2027年节假日安排公布后将重新核定" in accepted.detail
 
 
 def test_incomplete_materials_are_refused_naming_them(flow):

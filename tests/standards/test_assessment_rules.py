@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from govhall.accounts.models import Role
-from govhall.core.calendar import UnknownYearError, year_is_known
+from govhall.core import calendar
+from govhall.core.audit import AuditEntry
+from govhall.core.calendar import year_is_known
+from govhall.core.holiday_notice import parse_notice
+from govhall.core.services import calendar_year_import
 from govhall.orgs.models import WindowClass
-from govhall.standards.models import Assessment, ItemStatus
+from govhall.standards.models import ItemStatus
 from govhall.standards.services import assessment_run
 from tests.factories import UserFactory
 from tests.standards.builders import (
@@ -220,14 +226,26 @@ def test_unresolved_item_is_carried_into_the_next_assessment_with_its_due_date(i
     assert result(second, "SITE-6.2").change == "same"
 
 
-def test_assessment_is_refused_when_the_due_date_falls_in_a_year_without_holidays(inspector, time_machine):
-    """SITE-8: a rectification deadline that would cross into a year whose holidays nobody entered is not
-    guessed: the assessment is refused and nothing is written."""
+def test_assessment_in_december_runs_with_provisional_rectification_dates(inspector, time_machine):
+    """SITE-8, STD-3: a rectification deadline that crosses into a year whose holidays nobody entered is
+    not refused: the assessment is saved, each item's due date is marked provisional (暂定) for 2027, and
+    importing 2027 recomputes it exactly (audited)."""
     town = compliant_town(3)
     time_machine.move_to("2026-12-20 10:00 +08:00")
-    if year_is_known(2027):
-        pytest.skip("the holiday tables already know 2027")
+    calendar.clear_cache()
+    assert not year_is_known(2027)
     finished_survey(town, inspector, hall_area=400)
-    with pytest.raises(UnknownYearError):
-        assessment_run(centre=town, actor=inspector)
-    assert not Assessment.objects.exists()
+    assessment = assessment_run(centre=town, actor=inspector)
+    item = assessment.items.get()
+    days = assessment.rule_set.rectify_working_days
+    expected = calendar.deadline(dt.datetime(2026, 12, 20, 10, tzinfo=ZoneInfo("Asia/Shanghai")), days)
+    assert item.due_waits_for == 2027 and item.due_date == expected.at.date()
+    assert item.due_date.year == 2027
+    calendar_year_import(notice=parse_notice(
+        "year,2027\nsource,国办发明电〔2026〕99号\n2027-01-01,放假,元旦\n2027-02-06~2027-02-12,放假,春节\n"))
+    item.refresh_from_db()
+    assert item.due_waits_for is None
+    assert item.due_date == calendar.add_working_days(dt.datetime(2026, 12, 20, 10, tzinfo=ZoneInfo("Asia/Shanghai")),
+                                                      days).date()
+    assert AuditEntry.objects.filter(action="calendar.deadline_recompute", object_type="standards.rectificationitem",
+                                     object_id=str(item.pk)).exists()
