@@ -11,7 +11,8 @@ from typing import Any
 import segno
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseForbidden
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -51,7 +52,7 @@ def _service_errors(view: Any) -> Any:
         except NotFound as exc:
             raise Http404(exc.message) from None
         except Forbidden as exc:
-            return HttpResponseForbidden(exc.message)
+            raise PermissionDenied(exc.message) from None
 
     return wrapper
 
@@ -198,7 +199,7 @@ def workbench_action(request: HttpRequest, window_id: int, action: str) -> HttpR
     window = access_window(request.user, window_id)
     data, user = request.POST, request.user
     ticket_id = int(data["ticket"]) if data.get("ticket", "").isdigit() else 0
-    notice, error, warning = "", "", ""
+    notice, error, warning, status = "", "", "", 200
     try:
         if action == "open":
             services.window_open(window=window, by=user)
@@ -239,9 +240,10 @@ def workbench_action(request: HttpRequest, window_id: int, action: str) -> HttpR
     except ServiceError as exc:
         error = exc.message + ("：" + "；".join(exc.fields.values()) if exc.fields and exc.message not in
                                exc.fields.values() else "")
+        status = exc.status  # a refusal is a real 4xx: htmx-errors.js swaps it in and focuses the message
     if _is_htmx(request):
         return render(request, "queueing/_workbench_panel.html",
-                      _workbench_context(window, notice=notice, error=error, warning=warning))
+                      _workbench_context(window, notice=notice, error=error, warning=warning), status=status)
     if error:
         messages.error(request, error)
     else:
@@ -286,7 +288,7 @@ def slots(request: HttpRequest, centre_id: int) -> HttpResponse:
     error = None
     if request.method == "POST":
         if not can_manage:
-            return HttpResponseForbidden("只有本中心主任可以设置预约时段。")
+            raise PermissionDenied("只有本中心主任可以设置预约时段。")
         data = request.POST
         try:
             periods = [(dt.time.fromisoformat(a), dt.time.fromisoformat(b)) for a, b in
