@@ -479,17 +479,20 @@ def track_lookup(request: HttpRequest, number: str, password: str) -> Case:
 @page
 @require_http_methods(["GET", "POST"])
 def track(request: HttpRequest) -> HttpResponse:
+    """The query form; htmx swaps the answer in place (portal/_track_body.html), and a refused query is a
+    400 (a 429 after too many wrong guesses) with the form and its message, with or without JavaScript."""
     form = forms.TrackForm(request.POST or None, initial={"number": request.GET.get("no", "")})
     context: dict[str, Any] = {"nav": "track", "form": form}
+    template = "portal/_track_body.html" if is_htmx(request) else "portal/track.html"
     if request.method == "POST" and form.is_valid():
         try:
             case = track_lookup(request, form.cleaned_data["number"], form.cleaned_data["password"])
         except RateLimited as exc:
             form.add_error(None, exc.message)
-            return render(request, "portal/track.html", context, status=429)
+            return render(request, template, context, status=429)
         except NotFound as exc:
             form.add_error(None, exc.message)
         else:
             context.update(case=case, applicant=mask_applicant_name(case.applicant_kind, case.applicant_name),
                            timeline=selectors.case_public_timeline(case), rating_url=selectors.rating_url(case))
-    return render(request, "portal/track.html", context)
+    return render(request, template, context, status=400 if form.errors else 200)
