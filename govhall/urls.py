@@ -7,6 +7,12 @@ from django.urls import include, path
 from govhall.api import api
 from govhall.core import views as core_views
 
+# Chinese error pages, staff / portal / kiosk by path; /api/v1/ keeps its JSON errors (govhall/errorpages.py).
+handler400 = "govhall.errorpages.bad_request"
+handler403 = "govhall.errorpages.permission_denied"
+handler404 = "govhall.errorpages.page_not_found"
+handler500 = "govhall.errorpages.server_error"
+
 admin.site.site_header = "启东市政务服务管理后台"
 admin.site.site_title = "govhall 管理后台"
 admin.site.index_title = "市行政审批局"
