@@ -38,7 +38,11 @@ def show_error(form: forms.Form, field: str | None, message: str) -> None:
 
 
 class PortalForm(forms.Form):
-    label_suffix = ""
+    """No label suffix: a Chinese label takes no colon (Django's __init__ would put back its ":")."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
 
 
 class _PasswordPair(PortalForm):

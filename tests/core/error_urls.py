@@ -5,7 +5,8 @@ from django.core.exceptions import PermissionDenied, SuspiciousOperation
 from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import path
 
-from govhall.urls import handler400, handler403, handler404, handler500, urlpatterns as site_patterns
+from govhall.urls import handler400, handler403, handler404, handler500
+from govhall.urls import urlpatterns as site_patterns
 
 __all__ = ["handler400", "handler403", "handler404", "handler500", "urlpatterns"]
 

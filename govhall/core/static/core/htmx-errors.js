@@ -20,7 +20,7 @@
     if (!message) { return; }
     if (!message.hasAttribute("tabindex")) { message.setAttribute("tabindex", "-1"); }
     message.focus({ preventScroll: true });
-    message.scrollIntoView({ block: "nearest" });
+    message.scrollIntoView({ block: "center" });
   }
 
   function clearBusy(elt) {
