@@ -7,7 +7,8 @@ read from what the operation is (GovhallAPI applies it to every operation):
 - 400 ``invalid``: any operation that takes input or acts for a user (services refuse with a field error);
 - 401 ``unauthenticated`` and 403 ``forbidden``: operations that need a login or a token;
 - 404 ``not_found``: operations that take a parameter (a path id, code or token; a centre or record named in
-  the query or body) or that act on a record;
+  the query or body), that act on a record, or that need a login (a policy that refuses a whole area
+  answers "not found", like a missing record);
 - 409 ``conflict``: operations that change something (an action in the wrong state, a duplicate);
 - 413 ``too_large``: operations with a request body or an upload;
 - 422 ``validation_error``: operations with parameters or a body;
@@ -60,7 +61,7 @@ def error_statuses(operation: Any) -> set[int]:
         statuses.add(400)
     if authenticated:
         statuses |= {401, 403}
-    if has_input or changes:
+    if has_input or changes or authenticated:
         statuses.add(404)
     if changes:
         statuses.add(409)
