@@ -19,6 +19,7 @@ from ninja.security import django_auth
 
 from govhall.accounts.tokens import TokenAuth
 from govhall.core.api_errors import GovhallAPI
+from govhall.core.api_params import reject_nul_bytes
 from govhall.core.errors import SERVER_ERROR_CODE, SERVER_ERROR_MESSAGE, ServiceError
 from govhall.core.middleware import current_request_id
 
@@ -37,6 +38,9 @@ api = GovhallAPI(
     auth=[TokenAuth(), django_auth],
     urls_namespace="api",
 )
+
+
+api.add_decorator(reject_nul_bytes)
 
 
 def _error(request: HttpRequest, status: int, code: str, message: str, fields: dict | None = None) -> HttpResponse:

@@ -11,7 +11,7 @@ from django.utils import timezone
 from ninja import Query, Router, Schema
 from ninja.responses import Status
 
-from govhall.core.api_params import Id, Month, Page, Year
+from govhall.core.api_params import DateTime, Id, Month, Page, Year
 from govhall.core.errors import NotFound, field_error
 from govhall.core.middleware import client_ip
 from govhall.orgs.access import access_centre
@@ -132,8 +132,8 @@ def _attendance_out(a: Attendance) -> AttendanceOut:
 
 class LeaveIn(Schema):
     kind: str
-    start_at: dt.datetime
-    end_at: dt.datetime
+    start_at: DateTime
+    end_at: DateTime
     reason: str
     staff_id: Id | None = None  # a director recording leave for a staff member of their centre
 
@@ -363,7 +363,7 @@ def cancel_leave(request: HttpRequest, leave_id: Id) -> LeaveOut:
 
 
 @router.get("/roster", response=RosterOut, summary="中心岗位在岗情况与当前办理人（AB角）")
-def get_roster(request: HttpRequest, centre_id: Id | None = None, at: dt.datetime | None = None) -> RosterOut:
+def get_roster(request: HttpRequest, centre_id: Id | None = None, at: DateTime | None = None) -> RosterOut:
     user: Any = request.user
     centre = access_centre(user, centre_id or user.centre_id or 0)
     if not can_see_centre_roster(request.user, centre):
@@ -380,7 +380,7 @@ def get_roster(request: HttpRequest, centre_id: Id | None = None, at: dt.datetim
 
 
 @router.get("/posts/{post_id}/handler", response=HandlerOut, summary="岗位当前办理人（A角/B角/中心主任及原因）")
-def get_post_handler(request: HttpRequest, post_id: Id, at: dt.datetime | None = None) -> HandlerOut:
+def get_post_handler(request: HttpRequest, post_id: Id, at: DateTime | None = None) -> HandlerOut:
     post = Post.objects.select_related("centre", "a_staff", "b_staff").filter(pk=post_id).first()
     if post is None:
         raise NotFound()

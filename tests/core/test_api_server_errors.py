@@ -166,3 +166,30 @@ def test_the_console_format_shows_the_request_id():
 def test_wrong_role_still_a_json_403_not_a_500(client):
     response = client.get("/api/v1/exchange/notifications", **bearer(UserFactory(roles=[Role.FRONT_DESK])))
     assert response.status_code == 403 and response.json()["code"] == "forbidden"
+
+
+# --- PostgreSQL: NUL characters and far time-zone offsets -------------------------------------------------
+
+
+def test_a_nul_character_in_a_query_is_a_400_not_a_database_error(client):
+    response = client.get("/api/v1/orgs/centres", {"q": "吕四\x00港"}, **bearer(bureau_user()))
+    assert response.status_code == 400, response.content
+    assert response.json()["code"] == "invalid" and "NUL" in response.json()["message"]
+
+
+def test_a_nul_character_in_a_json_body_is_a_400(client):
+    response = client.post("/api/v1/reviews/public/lookup", {"number": "QD\x00", "password": "x"},
+                           content_type="application/json")
+    assert response.status_code == 400, response.content
+
+
+def test_a_moment_with_an_offset_postgresql_refuses_is_taken_in_local_time(client, hall):
+    headers = bearer(hall.director)
+    response = client.get("/api/v1/staffing/roster", {"at": "2026-06-10T10:08:42-17:03"}, **headers)
+    assert response.status_code == 200, response.content
+    assert response.json()["at"].endswith("+08:00")
+
+
+def test_a_moment_outside_2000_to_2100_is_a_422(client, hall):
+    response = client.get("/api/v1/staffing/roster", {"at": "0155-12-26T10:08:42"}, **bearer(hall.director))
+    assert_refused(response, "at")
