@@ -1,29 +1,36 @@
 """The REST API at /api/v1/ (django-ninja). Each app's ``api.py`` exposes ``router``; it is mounted
-at /api/v1/<app label>/. Errors always come back as {"code", "message", "fields"}."""
+at /api/v1/<app label>/. Errors always come back as {"code", "message", "fields"}; a 500 adds the
+"request_id" its log line carries. The API never answers HTML."""
 
 from __future__ import annotations
 
 import importlib
+import logging
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse
-from ninja import NinjaAPI, Router
+from ninja import Router
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.renderers import JSONRenderer
 from ninja.security import django_auth
 
 from govhall.accounts.tokens import TokenAuth
-from govhall.core.errors import ServiceError
+from govhall.core.api_errors import GovhallAPI
+from govhall.core.api_params import reject_nul_bytes
+from govhall.core.errors import SERVER_ERROR_CODE, SERVER_ERROR_MESSAGE, ServiceError
+from govhall.core.middleware import current_request_id
+
+logger = logging.getLogger("govhall.api")
 
 
 class _Renderer(JSONRenderer):
     json_dumps_params = {"ensure_ascii": False}  # Chinese messages readable in logs and curl
 
 
-api = NinjaAPI(
+api = GovhallAPI(
     renderer=_Renderer(),
     title="govhall API",
     version="1",
@@ -31,6 +38,9 @@ api = NinjaAPI(
     auth=[TokenAuth(), django_auth],
     urls_namespace="api",
 )
+
+
+api.add_decorator(reject_nul_bytes)
 
 
 def _error(request: HttpRequest, status: int, code: str, message: str, fields: dict | None = None) -> HttpResponse:
@@ -76,6 +86,21 @@ def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
 @api.exception_handler(HttpError)
 def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     return _error(request, exc.status_code, "error", str(exc))
+
+
+@api.exception_handler(RequestDataTooBig)
+def _too_large(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE // (1024 * 1024)
+    return _error(request, 413, "too_large", f"提交的数据过大，不能超过 {limit} MB。")
+
+
+@api.exception_handler(Exception)
+def _server_error(request: HttpRequest, exc: Exception) -> HttpResponse:
+    """Anything unexpected: logged with its traceback and request id; the caller gets JSON with that id."""
+    request_id = getattr(request, "request_id", None) or current_request_id.get()
+    logger.exception("API %s %s failed (request %s)", request.method, request.path, request_id)
+    body = {"code": SERVER_ERROR_CODE, "message": SERVER_ERROR_MESSAGE, "fields": {}, "request_id": request_id}
+    return api.create_response(request, body, status=500)
 
 
 for app_label in [a.rsplit(".", 1)[-1] for a in settings.INSTALLED_APPS if a.startswith("govhall.")]:

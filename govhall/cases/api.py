@@ -7,7 +7,7 @@ import datetime as dt
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
-from ninja import File, Form, Router, Schema, Status
+from ninja import File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from govhall.cases import selectors, services
@@ -16,6 +16,8 @@ from govhall.cases.applicants import mask_applicant_name, mask_id
 from govhall.cases.export import case_datasets
 from govhall.cases.models import Case, CaseFile, CaseNotice
 from govhall.cases.views import file_response, notice_response
+from govhall.core.api_errors import rate_limited
+from govhall.core.api_params import Id, Page
 from govhall.core.audit import audit_record
 from govhall.core.errors import NotFound
 from govhall.core.ids import mask_mobile
@@ -45,7 +47,7 @@ class CaseAgentIn(Schema):
 
 
 class CaseMaterialIn(Schema):
-    material_id: int
+    material_id: Id
     status: str = "received"
     originals: int | None = None
     copies: int | None = None
@@ -54,19 +56,19 @@ class CaseMaterialIn(Schema):
 
 
 class CaseReceiveIn(Schema):
-    matter_id: int
+    matter_id: Id
     applicant: CasePersonIn
     agent: CaseAgentIn | None = None
     materials: list[CaseMaterialIn] = []
-    window_id: int | None = None
+    window_id: Id | None = None
     channel: str | None = None
-    ticket_id: int | None = None
-    enquiry_id: int | None = None
+    ticket_id: Id | None = None
+    enquiry_id: Id | None = None
 
 
 class CaseOnlineIn(Schema):
-    centre_id: int
-    matter_id: int
+    centre_id: Id
+    matter_id: Id
     applicant: CasePersonIn
     agent: CaseAgentIn | None = None
     channel: str = "online"
@@ -282,7 +284,7 @@ class CaseDeliverIn(Schema):
 
 
 class CaseAgencyIn(Schema):
-    agent_id: int
+    agent_id: Id
     authorisation: str
 
 
@@ -405,9 +407,8 @@ def case_out(case: Case) -> CaseDetailOut:
     )
 
 
-def _page(qs: Any, offset: int, limit: int) -> list[CaseListItemOut]:
-    limit = max(1, min(limit, 200))
-    return [_item(c) for c in qs[max(offset, 0):max(offset, 0) + limit]]
+def _page(qs: Any, page: Page) -> list[CaseListItemOut]:
+    return [_item(c) for c in page.of(qs)]
 
 
 def _created(case: Case) -> CaseCreatedOut:
@@ -433,29 +434,29 @@ def _done(case: Case) -> CaseActionOut:
 
 
 @router.get("/", response=list[CaseListItemOut], summary="可见的办件")
-def list_cases(request: HttpRequest, status: str = "", q: str = "", offset: int = 0,
-               limit: int = 50) -> list[CaseListItemOut]:
-    return _page(selectors.case_list(request.user, status=status or None, q=q), offset, limit)
+def list_cases(request: HttpRequest, page: Query[Page], status: str = "",
+               q: str = "") -> list[CaseListItemOut]:
+    return _page(selectors.case_list(request.user, status=status or None, q=q), page)
 
 
 @router.get("/tasks", response=list[CaseListItemOut], summary="我的待办（AB角分派后）")
-def my_tasks(request: HttpRequest, offset: int = 0, limit: int = 50) -> list[CaseListItemOut]:
-    return _page(selectors.my_tasks(request.user), offset, limit)
+def my_tasks(request: HttpRequest, page: Query[Page]) -> list[CaseListItemOut]:
+    return _page(selectors.my_tasks(request.user), page)
 
 
 @router.get("/awaiting", response=list[CaseListItemOut], summary="待受理（含村级转办）")
-def awaiting(request: HttpRequest, offset: int = 0, limit: int = 50) -> list[CaseListItemOut]:
-    return _page(selectors.awaiting_decision(request.user), offset, limit)
+def awaiting(request: HttpRequest, page: Query[Page]) -> list[CaseListItemOut]:
+    return _page(selectors.awaiting_decision(request.user), page)
 
 
 @router.get("/agency", response=list[CaseListItemOut], summary="我代办的办件（STD-5）")
-def agency(request: HttpRequest, offset: int = 0, limit: int = 50) -> list[CaseListItemOut]:
-    return _page(selectors.agency_cases(request.user), offset, limit)
+def agency(request: HttpRequest, page: Query[Page]) -> list[CaseListItemOut]:
+    return _page(selectors.agency_cases(request.user), page)
 
 
 @router.get("/supervision", response=CaseSupervisionOut, summary="预警与超期督办（按中心、部门、办理人）")
-def supervision(request: HttpRequest, centre_id: int | None = None, department_id: int | None = None,
-                handler_id: int | None = None, level: str = "") -> CaseSupervisionOut:
+def supervision(request: HttpRequest, centre_id: Id | None = None, department_id: Id | None = None,
+                handler_id: Id | None = None, level: str = "") -> CaseSupervisionOut:
     data = selectors.supervision(request.user, centre_id=centre_id, department_id=department_id,
                                  handler_id=handler_id, level=level)
 
@@ -491,6 +492,7 @@ def online(request: HttpRequest, payload: CaseOnlineIn) -> Status:
 
 
 @router.get("/track", response=CaseTrackOut, auth=None, summary="凭办件编号和查询密码查询进度")
+@rate_limited
 def track(request: HttpRequest, no: str, password: str) -> CaseTrackOut:
     case = selectors.track_by_number(no, password)
     return CaseTrackOut(
@@ -505,6 +507,7 @@ def track(request: HttpRequest, no: str, password: str) -> CaseTrackOut:
 
 
 @router.post("/track/by-id", response=list[CaseTrackItemOut], auth=None, summary="凭证件号码查询本人办件（脱敏）")
+@rate_limited
 def track_by_id(request: HttpRequest, payload: CaseTrackByIdIn) -> list[CaseTrackItemOut]:
     cases = selectors.track_by_id(payload.id_type, payload.id_number, client=client_ip(request))
     return [CaseTrackItemOut(number=c.number, matter=c.matter_name,
@@ -554,7 +557,7 @@ def upload(request: HttpRequest, case_id: str, file: File[UploadedFile],
 
 
 @router.get("/{case_id}/files/{file_id}", summary="下载材料文件（鉴权）")
-def download(request: HttpRequest, case_id: str, file_id: int) -> HttpResponse:
+def download(request: HttpRequest, case_id: str, file_id: Id) -> HttpResponse:
     case = access_case(request.user, case_id)
     try:
         record = case.files.get(pk=file_id)
@@ -564,7 +567,7 @@ def download(request: HttpRequest, case_id: str, file_id: int) -> HttpResponse:
 
 
 @router.get("/{case_id}/notices/{notice_id}/{fmt}", summary="文书（PDF/DOCX）")
-def notice(request: HttpRequest, case_id: str, notice_id: int, fmt: str) -> HttpResponse:
+def notice(request: HttpRequest, case_id: str, notice_id: Id, fmt: str) -> HttpResponse:
     case = access_case(request.user, case_id)
     try:
         record = case.notices.select_related("case__handling_centre", "sheet").get(pk=notice_id)

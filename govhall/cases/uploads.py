@@ -14,7 +14,7 @@ import filetype
 from django.conf import settings
 from django.utils import timezone
 
-from govhall.core.errors import field_error
+from govhall.core.errors import PayloadTooLarge, field_error
 
 # 高拍仪/scanner output and phone photos.
 ALLOWED = {"jpg": "image/jpeg", "png": "image/png", "pdf": "application/pdf", "tif": "image/tiff"}
@@ -39,14 +39,18 @@ def media_path(storage_name: str) -> Path:
     return path
 
 
+def _too_large(message: str) -> PayloadTooLarge:
+    return PayloadTooLarge(message, fields={"file": message})
+
+
 def check_and_store(upload: IO[bytes], *, name: str, size: int | None = None) -> StoredFile:
     """Check a file's real type and size, then write it under MEDIA_ROOT. Raises a field error on 'file'."""
     limit = settings.UPLOAD_MAX_BYTES
     if size is not None and size > limit:
-        raise field_error("file", f"文件过大（{size // 1024} KB），单个文件不能超过 {limit // (1024 * 1024)} MB。")
+        raise _too_large(f"文件过大（{size // 1024} KB），单个文件不能超过 {limit // (1024 * 1024)} MB。")
     data = upload.read(limit + 1)
     if len(data) > limit:
-        raise field_error("file", f"文件过大，单个文件不能超过 {limit // (1024 * 1024)} MB。")
+        raise _too_large(f"文件过大，单个文件不能超过 {limit // (1024 * 1024)} MB。")
     if not data:
         raise field_error("file", "文件是空的，请重新扫描或拍照。")
     guess = filetype.guess(data[:8192])

@@ -9,8 +9,9 @@ from typing import Any, Literal
 
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
-from ninja import Field, Router, Schema
+from ninja import Field, Query, Router, Schema
 
+from govhall.core.api_params import Id, Page, SmallInt
 from govhall.core.errors import Conflict, NotFound, field_error
 from govhall.orgs.access import access_centre, sees_everything
 
@@ -212,7 +213,7 @@ class ReasonIn(Schema):
 
 
 class SheetItemIn(Schema):
-    material_id: int | None = Field(None, description="事项材料ID（与 name 二选一）")
+    material_id: Id | None = Field(None, description="事项材料ID（与 name 二选一）")
     name: str | None = Field(None, description="材料名称（清单外材料时填写）")
     problem: Literal["missing", "wrong"] = Field(..., description="问题：missing 缺少、wrong 有误")
     reason: str = Field(..., description="原因及补正要求")
@@ -220,7 +221,7 @@ class SheetItemIn(Schema):
 
 class SheetIn(Schema):
     matter_code: str = Field(..., description="实施编码（使用现行版本）")
-    centre_id: int | None = Field(None, description="出具告知单的服务中心（默认为本人所属中心）")
+    centre_id: Id | None = Field(None, description="出具告知单的服务中心（默认为本人所属中心）")
     applicant_name: str = Field("", max_length=100, description="申请人名称")
     note: str = Field("", description="其他告知事项")
     items: list[SheetItemIn] = Field(..., description="一次性列明的全部缺少或有误的材料")
@@ -301,18 +302,16 @@ def _editable_matter(request: HttpRequest, code: str) -> Matter:
 
 
 @router.get("/matters", response=list[MatterSummary], summary="查询事项（名称、编码、拼音首字母）")
-def list_matters(request: HttpRequest, q: str = "", category: str | None = None, department: str | None = None,
-                 level: int | None = None, centre: int | None = None, limit: int = 50, offset: int = 0,
+def list_matters(request: HttpRequest, page: Query[Page], q: str = "", category: str | None = None,
+                 department: str | None = None, level: SmallInt | None = None, centre: Id | None = None,
                  include_inactive: bool = False) -> list[dict[str, Any]]:
     """Current versions, best match first. `q` matches words of the name, 实施编码/基本编码 and pinyin
     (full or initials: `dbsq` → 最低生活保障申请)."""
-    limit = max(1, min(limit, 200))
     if centre is not None:
         access_centre(request.user, centre)
-    offset = max(0, offset)
     rows = selectors.matter_search(q, category=category, department=department, level=level, centre=centre,
-                                   limit=offset + limit, include_inactive=include_inactive)
-    return [_summary(v) for v in list(rows)[offset:]]
+                                   limit=page.offset + page.limit, include_inactive=include_inactive)
+    return [_summary(v) for v in list(rows)[page.offset:]]
 
 
 @router.get("/matters/{code}", response=MatterOut, summary="事项详情（现行版本及申请材料）")
@@ -364,7 +363,7 @@ def get_guide(request: HttpRequest, code: str) -> dict[str, Any]:
 
 
 @router.get("/centres/{centre_id}/matters", response=list[CentreMatterOut], summary="服务中心进驻的事项")
-def centre_matters(request: HttpRequest, centre_id: int) -> list[dict[str, Any]]:
+def centre_matters(request: HttpRequest, centre_id: Id) -> list[dict[str, Any]]:
     centre = access_centre(request.user, centre_id)
     return [{**_summary(v), "service_mode": getattr(v, "service_mode", "handle")}
             for v in selectors.matters_for_centre(centre)]

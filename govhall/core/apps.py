@@ -5,3 +5,8 @@ class CoreConfig(AppConfig):
     name = "govhall.core"
     label = "core"
     verbose_name = "基础设施"
+
+    def ready(self) -> None:
+        from govhall.core.middleware import install_request_id_log_records
+
+        install_request_id_log_records()

@@ -1,5 +1,9 @@
 """Errors that services raise; pages show their Chinese message, the API returns
-``{"code": …, "message": …, "fields": {…}}`` with the status below."""
+``{"code": …, "message": …, "fields": {…}}`` with the status below.
+
+The API's codes: ``invalid`` (400), ``unauthenticated`` (401), ``forbidden`` (403), ``not_found`` (404),
+``conflict`` (409), ``too_large`` (413), ``validation_error`` (422), ``throttled``/``rate_limited`` (429) and
+``server_error`` (500, which also carries the ``request_id`` of the log line)."""
 
 from __future__ import annotations
 
@@ -46,6 +50,17 @@ class Conflict(ServiceError):
 
     status = 409
     code = "conflict"
+
+
+class PayloadTooLarge(ServiceError):
+    """An upload or request body over the size limit."""
+
+    status = 413
+    code = "too_large"
+
+
+SERVER_ERROR_CODE = "server_error"
+SERVER_ERROR_MESSAGE = "系统繁忙，请稍后再试"
 
 
 def field_error(field: str, message: str, *, code: str = "invalid") -> ServiceError:

@@ -1,9 +1,13 @@
-"""Security headers and per-request context (client address for the audit log)."""
+"""Security headers, the request id and per-request context (client address for the audit log)."""
 
 from __future__ import annotations
 
 import contextvars
+import logging
+import re
+import uuid
 from collections.abc import Callable
+from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
@@ -11,6 +15,62 @@ from django.http import HttpRequest, HttpResponse
 current_request: contextvars.ContextVar[HttpRequest | None] = contextvars.ContextVar(
     "govhall_current_request", default=None
 )
+
+
+current_request_id: contextvars.ContextVar[str] = contextvars.ContextVar("govhall_request_id", default="-")
+
+# An id a proxy or client sends is kept when it is short and plain (it ends up in log lines and headers).
+_SANE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{8,64}$")
+
+
+def request_id_for(incoming: str | None) -> str:
+    if incoming and _SANE_REQUEST_ID.match(incoming):
+        return incoming
+    return uuid.uuid4().hex
+
+
+class RequestIdMiddleware:
+    """Give each request an id (the caller's X-Request-ID if sane), echo it in the response header and
+    put it on every log record written while the request runs (see install_request_id_log_records)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        request_id = request_id_for(request.META.get("HTTP_X_REQUEST_ID"))
+        request.request_id = request_id  # type: ignore[attr-defined]
+        token = current_request_id.set(request_id)
+        try:
+            response = self.get_response(request)
+        finally:
+            current_request_id.reset(token)
+        response["X-Request-ID"] = request_id
+        return response
+
+
+def install_request_id_log_records() -> None:
+    """Every log record gets ``request_id`` ("-" outside a request), whichever handler writes it: a record
+    factory, not a handler filter, so test capture and third-party handlers see it too."""
+    previous = logging.getLogRecordFactory()
+    if getattr(previous, "govhall_request_id", False):
+        return
+
+    def factory(*args: Any, **kwargs: Any) -> logging.LogRecord:
+        record = previous(*args, **kwargs)
+        record.request_id = current_request_id.get()
+        return record
+
+    factory.govhall_request_id = True  # type: ignore[attr-defined]
+    logging.setLogRecordFactory(factory)
+
+
+class RequestIdFormatter(logging.Formatter):
+    """The console format names %(request_id)s; records made before the factory was installed have none."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        if not hasattr(record, "request_id"):
+            record.request_id = current_request_id.get()
+        return super().format(record)
 
 
 def client_ip(request: HttpRequest) -> str:

@@ -11,6 +11,7 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
 from govhall.accounts.models import Role
+from govhall.core.api_params import Id, Page
 from govhall.core.audit import audit_record
 from govhall.core.errors import Forbidden
 from govhall.exchange.models import (
@@ -66,12 +67,10 @@ class NotificationPage(Schema):
     items: list[NotificationOut]
 
 
-class OutboxFilter(Schema):
+class OutboxFilter(Page):
     status: NotificationStatus | None = None
     phone: str = ""
     template: str = ""
-    limit: int = Field(50, ge=1, le=200)
-    offset: int = Field(0, ge=0)
 
 
 class TestSmsIn(Schema):
@@ -90,17 +89,17 @@ def list_notifications(request: HttpRequest, filters: Query[OutboxFilter]) -> No
     rows = notifications_for_outbox(
         request.user, status=filters.status or "", phone=filters.phone, template=filters.template
     )
-    page = rows[filters.offset : filters.offset + filters.limit]
+    page = filters.of(rows)
     return NotificationPage(count=rows.count(), items=[NotificationOut.from_row(r) for r in page])
 
 
 @router.get("/notifications/{notification_id}", response=NotificationOut, summary="一条短信的发送情况")
-def get_notification(request: HttpRequest, notification_id: int) -> NotificationOut:
+def get_notification(request: HttpRequest, notification_id: Id) -> NotificationOut:
     return NotificationOut.from_row(access_notification(request.user, notification_id))
 
 
 @router.post("/notifications/{notification_id}/retry", response=NotificationOut, summary="重新发送失败的短信")
-def retry_notification(request: HttpRequest, notification_id: int) -> NotificationOut:
+def retry_notification(request: HttpRequest, notification_id: Id) -> NotificationOut:
     row = access_notification(request.user, notification_id)
     if not request.user.has_role(Role.BUREAU_ADMIN) and not request.user.is_superuser:  # type: ignore[union-attr]
         raise Forbidden("只有局管理员可以重新发送短信。")
@@ -164,13 +163,11 @@ class SyncPage(Schema):
     items: list[SyncItemOut]
 
 
-class SyncFilter(Schema):
+class SyncFilter(Page):
     status: SyncStatus | None = None
     kind: SyncKind | None = None
     dataset: SyncDataset | None = None
     q: str = Field("", max_length=60, description="按事项编码或办件编号查找（包含即可）")
-    limit: int = Field(50, ge=1, le=200)
-    offset: int = Field(0, ge=0)
 
 
 def _require_bureau_sync(request: HttpRequest) -> None:
@@ -183,20 +180,20 @@ def list_sync_items(request: HttpRequest, filters: Query[SyncFilter]) -> SyncPag
     _require_bureau_sync(request)
     rows = sync_items_for_outbox(request.user, status=filters.status or "", kind=filters.kind or "",
                                  dataset=filters.dataset or "", q=filters.q)
-    page = rows[filters.offset : filters.offset + filters.limit]
+    page = filters.of(rows)
     return SyncPage(configured=is_configured(), count=rows.count(),
                     counts=sync_status_counts(request.user, kind=filters.kind or ""),
                     items=[SyncItemOut(**SyncItemOut.fields_of(r)) for r in page])
 
 
 @router.get("/sync/{item_id}", response=SyncItemDetail, summary="一条省平台同步记录及其数据")
-def get_sync_item(request: HttpRequest, item_id: int) -> SyncItemDetail:
+def get_sync_item(request: HttpRequest, item_id: Id) -> SyncItemDetail:
     row = access_sync_item(request.user, item_id)
     return SyncItemDetail(**SyncItemOut.fields_of(row), payload=masked_payload(row))
 
 
 @router.post("/sync/{item_id}/retry", response=SyncItemOut, summary="重新发送失败的省平台同步记录")
-def retry_sync_item(request: HttpRequest, item_id: int) -> SyncItemOut:
+def retry_sync_item(request: HttpRequest, item_id: Id) -> SyncItemOut:
     row = access_sync_item(request.user, item_id)
     if not request.user.has_role(Role.BUREAU_ADMIN) and not request.user.is_superuser:  # type: ignore[union-attr]
         raise Forbidden("只有局管理员可以重新发送省平台同步记录。")

@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.http import HttpRequest
 from ninja import Router, Schema
 
+from govhall.core.api_params import Id
 from govhall.orgs.access import access_centre
 from govhall.orgs.selectors import centres_for_list, posts_of, windows_of
 
@@ -52,12 +53,12 @@ def list_centres(request: HttpRequest, level: str | None = None, q: str = "") ->
 
 
 @router.get("/centres/{centre_id}", response=CentreOut, summary="服务中心详情")
-def get_centre(request: HttpRequest, centre_id: int) -> CentreOut:
+def get_centre(request: HttpRequest, centre_id: Id) -> CentreOut:
     return _centre_out(access_centre(request.user, centre_id))
 
 
 @router.get("/centres/{centre_id}/windows", response=list[WindowOut], summary="中心的窗口")
-def get_windows(request: HttpRequest, centre_id: int) -> list[WindowOut]:
+def get_windows(request: HttpRequest, centre_id: Id) -> list[WindowOut]:
     centre = access_centre(request.user, centre_id)
     return [WindowOut(id=w.pk, number=w.number, name=w.name, window_class=w.window_class,
                       department=w.department.short_name if w.department else None, same_city=w.same_city)
@@ -65,7 +66,7 @@ def get_windows(request: HttpRequest, centre_id: int) -> list[WindowOut]:
 
 
 @router.get("/centres/{centre_id}/posts", response=list[PostOut], summary="中心的AB角岗位")
-def get_posts(request: HttpRequest, centre_id: int) -> list[PostOut]:
+def get_posts(request: HttpRequest, centre_id: Id) -> list[PostOut]:
     centre = access_centre(request.user, centre_id)
     return [PostOut(id=p.pk, name=p.name, window_number=p.window.number if p.window else None,
                     a_staff=str(p.a_staff), b_staff=str(p.b_staff)) for p in posts_of(centre)]

@@ -12,6 +12,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Router, Schema, Status
 
+from govhall.core.api_params import Id
 from govhall.core.errors import field_error
 from govhall.core.ids import mask_id_card, mask_mobile
 from govhall.orgs.access import require_manage_centre
@@ -32,22 +33,13 @@ router = Router(tags=["排队叫号"])
 # --- schemas ---------------------------------------------------------------------------------------
 
 
-class ErrorOut(Schema):
-    code: str
-    message: str
-    fields: dict[str, str]
-
-
-ERRORS = {400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
-
-
 class PingOut(Schema):
     ok: bool
     time: str
 
 
 class IssueIn(Schema):
-    matter_id: int | None = None
+    matter_id: Id | None = None
     group: str = ""
     priority_reason: str = ""
     priority_note: str = ""
@@ -118,7 +110,7 @@ class PauseIn(Schema):
 
 class TransferIn(Schema):
     to_group: str = ""
-    to_window_id: int | None = None
+    to_window_id: Id | None = None
     reason: str = ""
 
 
@@ -176,8 +168,8 @@ class SlotOut(Schema):
 
 
 class BookingIn(Schema):
-    slot_id: int
-    matter_id: int
+    slot_id: Id
+    matter_id: Id
     name: str
     phone: str
     id_number: str = ""
@@ -231,9 +223,9 @@ def ping(request: HttpRequest) -> PingOut:
     return PingOut(ok=True, time=timezone.now().isoformat())
 
 
-@router.get("/centres/{centre_id}/options", response={200: OptionsOut, **ERRORS}, auth=None,
+@router.get("/centres/{centre_id}/options", response={200: OptionsOut}, auth=None,
             summary="取号选项：业务类别、事项、优先情形（自助取号机、手机）")
-def options(request: HttpRequest, centre_id: int) -> OptionsOut:
+def options(request: HttpRequest, centre_id: Id) -> OptionsOut:
     centre = public_centre(centre_id)
     data = selectors.issue_options(centre)
     return OptionsOut(centre=centre.name, groups=[OptionOut(key=k, label=v) for k, v in data["groups"]],
@@ -241,13 +233,13 @@ def options(request: HttpRequest, centre_id: int) -> OptionsOut:
                       priority_reasons=[OptionOut(key=k, label=v) for k, v in data["priority_reasons"]])
 
 
-@router.get("/centres/{centre_id}/display", response={200: dict[str, Any], **ERRORS}, auth=None,
+@router.get("/centres/{centre_id}/display", response={200: dict[str, Any]}, auth=None,
             summary="显示屏数据：各窗口当前叫号、最近叫号、各类等候人数、平均等候、滚动公告")
-def display(request: HttpRequest, centre_id: int) -> dict[str, Any]:
+def display(request: HttpRequest, centre_id: Id) -> dict[str, Any]:
     return selectors.display_snapshot(public_centre(centre_id))
 
 
-@router.get("/public/tickets/{token}", response={200: PublicTicketOut, **ERRORS}, auth=None,
+@router.get("/public/tickets/{token}", response={200: PublicTicketOut}, auth=None,
             summary="凭排队号上的二维码查询排队进度")
 def follow(request: HttpRequest, token: str) -> PublicTicketOut:
     t = public_ticket(token)
@@ -257,20 +249,20 @@ def follow(request: HttpRequest, token: str) -> PublicTicketOut:
                            wait_minutes=pos["wait_minutes"], issued_at=t.issued_at)
 
 
-@router.post("/public/tickets/{token}/cancel", response={200: PublicTicketOut, **ERRORS}, auth=None,
+@router.post("/public/tickets/{token}/cancel", response={200: PublicTicketOut}, auth=None,
              summary="办事人取消排队号")
 def follow_cancel(request: HttpRequest, token: str) -> PublicTicketOut:
     services.ticket_cancel(ticket=public_ticket(token))
     return follow(request, token)
 
 
-@router.get("/centres/{centre_id}/slots", response={200: list[SlotOut], **ERRORS}, auth=None,
+@router.get("/centres/{centre_id}/slots", response={200: list[SlotOut]}, auth=None,
             summary="可预约时段")
-def slots(request: HttpRequest, centre_id: int, date: dt.date | None = None) -> list[SlotOut]:
+def slots(request: HttpRequest, centre_id: Id, date: dt.date | None = None) -> list[SlotOut]:
     return [slot_out(s) for s in selectors.open_slots(public_centre(centre_id), date=date)]
 
 
-@router.post("/appointments/cancel", response={200: BookingOut, **ERRORS}, auth=None,
+@router.post("/appointments/cancel", response={200: BookingOut}, auth=None,
              summary="取消预约（预约码 + 手机号码）")
 def booking_cancel(request: HttpRequest, payload: CancelBookingIn) -> BookingOut:
     b = services.appointment_cancel(code=payload.code, phone=payload.phone)
@@ -280,16 +272,16 @@ def booking_cancel(request: HttpRequest, payload: CancelBookingIn) -> BookingOut
 # --- tickets ---------------------------------------------------------------------------------------
 
 
-@router.post("/centres/{centre_id}/tickets", response={201: IssueOut, **ERRORS}, summary="取号")
-def issue(request: HttpRequest, centre_id: int, payload: IssueIn) -> Status[IssueOut]:
+@router.post("/centres/{centre_id}/tickets", response={201: IssueOut}, summary="取号")
+def issue(request: HttpRequest, centre_id: Id, payload: IssueIn) -> Status[IssueOut]:
     centre = access_queue_centre(request.user, centre_id)
     result = services.ticket_issue(centre=centre, by=request.user, **payload.dict())
     return Status(201, _issue_out(result))
 
 
-@router.get("/centres/{centre_id}/tickets", response={200: list[TicketOut], **ERRORS},
+@router.get("/centres/{centre_id}/tickets", response={200: list[TicketOut]},
             summary="今日排队号（可按状态筛选）")
-def tickets(request: HttpRequest, centre_id: int, status: str = "") -> list[TicketOut]:
+def tickets(request: HttpRequest, centre_id: Id, status: str = "") -> list[TicketOut]:
     centre = access_queue_centre(request.user, centre_id)
     qs = selectors.todays_tickets(centre)
     if status:
@@ -297,18 +289,18 @@ def tickets(request: HttpRequest, centre_id: int, status: str = "") -> list[Tick
     return [ticket_out(t) for t in qs[:1000]]
 
 
-@router.get("/tickets/{ticket_id}", response={200: TicketOut, **ERRORS}, summary="排队号详情")
-def ticket_detail(request: HttpRequest, ticket_id: int) -> TicketOut:
+@router.get("/tickets/{ticket_id}", response={200: TicketOut}, summary="排队号详情")
+def ticket_detail(request: HttpRequest, ticket_id: Id) -> TicketOut:
     return ticket_out(access_ticket(request.user, ticket_id))
 
 
-@router.post("/tickets/{ticket_id}/reinstate", response={200: TicketOut, **ERRORS}, summary="恢复过号")
-def reinstate(request: HttpRequest, ticket_id: int) -> TicketOut:
+@router.post("/tickets/{ticket_id}/reinstate", response={200: TicketOut}, summary="恢复过号")
+def reinstate(request: HttpRequest, ticket_id: Id) -> TicketOut:
     return ticket_out(services.ticket_reinstate(ticket=access_ticket(request.user, ticket_id), by=request.user))
 
 
-@router.post("/tickets/{ticket_id}/cancel", response={200: TicketOut, **ERRORS}, summary="取消排队号（导服台）")
-def cancel(request: HttpRequest, ticket_id: int) -> TicketOut:
+@router.post("/tickets/{ticket_id}/cancel", response={200: TicketOut}, summary="取消排队号（导服台）")
+def cancel(request: HttpRequest, ticket_id: Id) -> TicketOut:
     return ticket_out(services.ticket_cancel(ticket=access_ticket(request.user, ticket_id), by=request.user))
 
 
@@ -328,8 +320,8 @@ def _window_state_out(window: Any) -> QueueWindowOut:
     return window_out(window, state, current)
 
 
-@router.get("/centres/{centre_id}/windows", response={200: list[QueueWindowOut], **ERRORS}, summary="窗口及其状态")
-def windows(request: HttpRequest, centre_id: int) -> list[QueueWindowOut]:
+@router.get("/centres/{centre_id}/windows", response={200: list[QueueWindowOut]}, summary="窗口及其状态")
+def windows(request: HttpRequest, centre_id: Id) -> list[QueueWindowOut]:
     centre = access_queue_centre(request.user, centre_id)
     ws = services.centre_windows(centre)
     states = selectors.window_states(ws)
@@ -337,36 +329,36 @@ def windows(request: HttpRequest, centre_id: int) -> list[QueueWindowOut]:
     return [window_out(w, states.get(w.pk), current.get(w.pk)) for w in ws]
 
 
-@router.post("/windows/{window_id}/open", response={200: QueueWindowOut, **ERRORS}, summary="开始服务")
-def window_open(request: HttpRequest, window_id: int) -> QueueWindowOut:
+@router.post("/windows/{window_id}/open", response={200: QueueWindowOut}, summary="开始服务")
+def window_open(request: HttpRequest, window_id: Id) -> QueueWindowOut:
     window = access_window(request.user, window_id)
     services.window_open(window=window, by=request.user)
     return _window_state_out(window)
 
 
-@router.post("/windows/{window_id}/pause", response={200: QueueWindowOut, **ERRORS}, summary="暂停服务（须说明原因）")
-def window_pause(request: HttpRequest, window_id: int, payload: PauseIn) -> QueueWindowOut:
+@router.post("/windows/{window_id}/pause", response={200: QueueWindowOut}, summary="暂停服务（须说明原因）")
+def window_pause(request: HttpRequest, window_id: Id, payload: PauseIn) -> QueueWindowOut:
     window = access_window(request.user, window_id)
     services.window_pause(window=window, reason=payload.reason, note=payload.note, by=request.user)
     return _window_state_out(window)
 
 
-@router.post("/windows/{window_id}/resume", response={200: QueueWindowOut, **ERRORS}, summary="恢复服务")
-def window_resume(request: HttpRequest, window_id: int) -> QueueWindowOut:
+@router.post("/windows/{window_id}/resume", response={200: QueueWindowOut}, summary="恢复服务")
+def window_resume(request: HttpRequest, window_id: Id) -> QueueWindowOut:
     window = access_window(request.user, window_id)
     services.window_resume(window=window, by=request.user)
     return _window_state_out(window)
 
 
-@router.post("/windows/{window_id}/close", response={200: QueueWindowOut, **ERRORS}, summary="结束服务")
-def window_close(request: HttpRequest, window_id: int) -> QueueWindowOut:
+@router.post("/windows/{window_id}/close", response={200: QueueWindowOut}, summary="结束服务")
+def window_close(request: HttpRequest, window_id: Id) -> QueueWindowOut:
     window = access_window(request.user, window_id)
     services.window_close(window=window, by=request.user)
     return _window_state_out(window)
 
 
-@router.post("/windows/{window_id}/call-next", response={200: CallOut, **ERRORS}, summary="叫下一位")
-def call_next(request: HttpRequest, window_id: int) -> CallOut:
+@router.post("/windows/{window_id}/call-next", response={200: CallOut}, summary="叫下一位")
+def call_next(request: HttpRequest, window_id: Id) -> CallOut:
     window = access_window(request.user, window_id)
     ticket = services.ticket_call_next(window=window, by=request.user)
     if ticket is None:
@@ -374,36 +366,36 @@ def call_next(request: HttpRequest, window_id: int) -> CallOut:
     return CallOut(ticket=ticket_out(ticket), message=f"已呼叫{ticket.code}号。")
 
 
-@router.post("/windows/{window_id}/tickets/{ticket_id}/recall", response={200: TicketOut, **ERRORS}, summary="重呼")
-def recall(request: HttpRequest, window_id: int, ticket_id: int) -> TicketOut:
+@router.post("/windows/{window_id}/tickets/{ticket_id}/recall", response={200: TicketOut}, summary="重呼")
+def recall(request: HttpRequest, window_id: Id, ticket_id: Id) -> TicketOut:
     window = access_window(request.user, window_id)
     return ticket_out(services.ticket_recall(window=window, ticket_id=ticket_id, by=request.user))
 
 
-@router.post("/windows/{window_id}/tickets/{ticket_id}/skip", response={200: TicketOut, **ERRORS}, summary="过号")
-def skip(request: HttpRequest, window_id: int, ticket_id: int) -> TicketOut:
+@router.post("/windows/{window_id}/tickets/{ticket_id}/skip", response={200: TicketOut}, summary="过号")
+def skip(request: HttpRequest, window_id: Id, ticket_id: Id) -> TicketOut:
     window = access_window(request.user, window_id)
     return ticket_out(services.ticket_skip(window=window, ticket_id=ticket_id, by=request.user))
 
 
-@router.post("/windows/{window_id}/tickets/{ticket_id}/start", response={200: TicketOut, **ERRORS},
+@router.post("/windows/{window_id}/tickets/{ticket_id}/start", response={200: TicketOut},
              summary="开始办理")
-def start(request: HttpRequest, window_id: int, ticket_id: int) -> TicketOut:
+def start(request: HttpRequest, window_id: Id, ticket_id: Id) -> TicketOut:
     window = access_window(request.user, window_id)
     return ticket_out(services.ticket_start(window=window, ticket_id=ticket_id, by=request.user))
 
 
-@router.post("/windows/{window_id}/tickets/{ticket_id}/finish", response={200: TicketOut, **ERRORS},
+@router.post("/windows/{window_id}/tickets/{ticket_id}/finish", response={200: TicketOut},
              summary="结束办理（办结或未办理）")
-def finish(request: HttpRequest, window_id: int, ticket_id: int, payload: TicketFinishIn) -> TicketOut:
+def finish(request: HttpRequest, window_id: Id, ticket_id: Id, payload: TicketFinishIn) -> TicketOut:
     window = access_window(request.user, window_id)
     return ticket_out(services.ticket_finish(window=window, ticket_id=ticket_id, by=request.user,
                                              served=payload.served, note=payload.note))
 
 
-@router.post("/windows/{window_id}/tickets/{ticket_id}/transfer", response={200: TransferOut, **ERRORS},
+@router.post("/windows/{window_id}/tickets/{ticket_id}/transfer", response={200: TransferOut},
              summary="转移到其他类别或窗口（一票到底）")
-def transfer(request: HttpRequest, window_id: int, ticket_id: int, payload: TransferIn) -> TransferOut:
+def transfer(request: HttpRequest, window_id: Id, ticket_id: Id, payload: TransferIn) -> TransferOut:
     window = access_window(request.user, window_id)
     result = services.ticket_transfer(window=window, ticket_id=ticket_id, by=request.user, **payload.dict())
     return TransferOut(ticket=ticket_out(result.ticket), warning=result.warning)
@@ -412,9 +404,9 @@ def transfer(request: HttpRequest, window_id: int, ticket_id: int, payload: Tran
 # --- figures and appointments -------------------------------------------------------------------------
 
 
-@router.get("/centres/{centre_id}/figures", response={200: dict[str, Any], **ERRORS},
+@router.get("/centres/{centre_id}/figures", response={200: dict[str, Any]},
             summary="排队统计：每张号、每个窗口、每位工作人员、每类、每小时的等候与办理时间")
-def figures(request: HttpRequest, centre_id: int, date_from: dt.date | None = None,
+def figures(request: HttpRequest, centre_id: Id, date_from: dt.date | None = None,
             date_to: dt.date | None = None) -> dict[str, Any]:
     centre = access_figures_centre(request.user, centre_id)
     today = timezone.localdate()
@@ -424,14 +416,14 @@ def figures(request: HttpRequest, centre_id: int, date_from: dt.date | None = No
     return selectors.figures(centre, date_from, date_to)
 
 
-@router.post("/centres/{centre_id}/slots", response={201: SlotOut, **ERRORS}, summary="设置预约时段（中心主任）")
-def slot_create(request: HttpRequest, centre_id: int, payload: SlotIn) -> Status[SlotOut]:
+@router.post("/centres/{centre_id}/slots", response={201: SlotOut}, summary="设置预约时段（中心主任）")
+def slot_create(request: HttpRequest, centre_id: Id, payload: SlotIn) -> Status[SlotOut]:
     centre = access_queue_centre(request.user, centre_id, operate=False)
     require_manage_centre(request.user, centre)
     return Status(201, slot_out(services.slot_create(centre=centre, by=request.user, **payload.dict())))
 
 
-@router.post("/appointments", response={201: BookingOut, **ERRORS}, summary="代办事人预约")
+@router.post("/appointments", response={201: BookingOut}, summary="代办事人预约")
 def book(request: HttpRequest, payload: BookingIn) -> Status[BookingOut]:
     slot = AppointmentSlot.objects.filter(pk=payload.slot_id).first()
     if slot is None:
@@ -441,7 +433,7 @@ def book(request: HttpRequest, payload: BookingIn) -> Status[BookingOut]:
     return Status(201, BookingOut(code=b.code, status=b.status, slot=slot_out(b.slot), matter=b.matter.name))
 
 
-@router.post("/centres/{centre_id}/check-in", response={201: IssueOut, **ERRORS}, summary="预约签到取号")
-def check_in(request: HttpRequest, centre_id: int, payload: CheckInIn) -> Status[IssueOut]:
+@router.post("/centres/{centre_id}/check-in", response={201: IssueOut}, summary="预约签到取号")
+def check_in(request: HttpRequest, centre_id: Id, payload: CheckInIn) -> Status[IssueOut]:
     centre = access_queue_centre(request.user, centre_id)
     return Status(201, _issue_out(services.appointment_check_in(centre=centre, code=payload.code, by=request.user)))

@@ -13,9 +13,11 @@ from decimal import Decimal
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Query, Router, Schema
 from ninja.responses import Status
 
+from govhall.core.api_errors import rate_limited
+from govhall.core.api_params import Id, Page, SmallInt, Year
 from govhall.core.errors import Forbidden, NotFound, field_error
 from govhall.core.ids import mask_mobile, mask_name
 from govhall.core.pii import pii_reveal
@@ -55,13 +57,6 @@ from govhall.reviews.models import (
 )
 
 router = Router(tags=["好差评"])
-MAX_LIMIT = 200
-
-
-def _limit(limit: int) -> int:
-    return max(1, min(limit, MAX_LIMIT))
-
-
 # --- schemas ----------------------------------------------------------------------------------------
 
 
@@ -328,7 +323,7 @@ class PublicSummaryOut(Schema):
 
 
 class PadIn(Schema):
-    window_id: int
+    window_id: Id
     label: str = ""
 
 
@@ -364,7 +359,7 @@ class PadStateOut(Schema):
 
 
 class SettingsIn(Schema):
-    centre_id: int | None = None
+    centre_id: Id | None = None
     values: dict[str, Any]
 
 
@@ -415,6 +410,7 @@ def public_case_supplement(request: HttpRequest, token: str, payload: Supplement
 
 
 @router.post("/public/lookup", auth=None, response=LookupOut)
+@rate_limited
 def public_lookup(request: HttpRequest, payload: LookupIn) -> LookupOut:
     """办件编号 + 查询密码 → the case's rating link (for rating online without the notice)."""
     from govhall.reviews.links import case_token
@@ -454,7 +450,7 @@ def public_pad_state(request: HttpRequest, token: str) -> PadStateOut:
 
 
 class PadRatingIn(RatingIn):
-    ticket_id: int
+    ticket_id: Id
 
 
 @router.post("/public/pad/{token}/rating", auth=None, response={201: RatingReceipt})
@@ -467,7 +463,7 @@ def public_pad_rate(request: HttpRequest, token: str, payload: PadRatingIn) -> S
 
 
 @router.get("/public/centres/{centre_id}/summary", auth=None, response=PublicSummaryOut)
-def public_centre_summary(request: HttpRequest, centre_id: int, month: str = "") -> PublicSummaryOut:
+def public_centre_summary(request: HttpRequest, centre_id: Id, month: str = "") -> PublicSummaryOut:
     centre = public_centre(centre_id)
     period = _period(month)
     data = selectors.public_summary(centre, period=period)
@@ -478,7 +474,7 @@ def public_centre_summary(request: HttpRequest, centre_id: int, month: str = "")
 # --- staff: ratings (read only) -------------------------------------------------------------------------
 
 
-def _period(month: str, year: int | None = None) -> selectors.Period:
+def _period(month: str, year: Year | None = None) -> selectors.Period:
     from django.utils import timezone
 
     if year is not None:
@@ -492,17 +488,17 @@ def _period(month: str, year: int | None = None) -> selectors.Period:
 
 
 @router.get("/ratings", response=list[RatingOut])
-def ratings_list(request: HttpRequest, centre_id: int | None = None, clerk_id: int | None = None,
-                 window_id: int | None = None, matter_id: int | None = None, level: int | None = None,
-                 bad: bool = False, month: str = "", limit: int = 50, offset: int = 0) -> list[RatingOut]:
+def ratings_list(request: HttpRequest, page: Query[Page], centre_id: Id | None = None, clerk_id: Id | None = None,
+                 window_id: Id | None = None, matter_id: Id | None = None, level: SmallInt | None = None,
+                 bad: bool = False, month: str = "") -> list[RatingOut]:
     period = _period(month) if month else None
     qs = selectors.ratings_for_list(request.user, centre_id=centre_id, clerk_id=clerk_id, window_id=window_id,
                                     matter_id=matter_id, level=level, bad=bad, period=period)
-    return [_rating_out(r, request.user) for r in qs.select_related("supplement")[offset:offset + _limit(limit)]]
+    return [_rating_out(r, request.user) for r in page.of(qs.select_related("supplement"))]
 
 
 @router.get("/ratings/{rating_id}", response=RatingOut)
-def rating_detail(request: HttpRequest, rating_id: int) -> RatingOut:
+def rating_detail(request: HttpRequest, rating_id: Id) -> RatingOut:
     return _rating_out(access_rating(request.user, rating_id), request.user)
 
 
@@ -511,7 +507,7 @@ class RaterRevealOut(Schema):
 
 
 @router.post("/ratings/{rating_id}/reveal-phone", response=RaterRevealOut)
-def rating_reveal_phone(request: HttpRequest, rating_id: int, payload: NoteIn) -> RaterRevealOut:
+def rating_reveal_phone(request: HttpRequest, rating_id: Id, payload: NoteIn) -> RaterRevealOut:
     """The rater's whole phone number, for a complaint handler calling back (audited as pii.view)."""
     rating = access_rating(request.user, rating_id)
     if not can_see_rater(request.user, rating):
@@ -521,7 +517,7 @@ def rating_reveal_phone(request: HttpRequest, rating_id: int, payload: NoteIn) -
 
 
 @router.post("/ratings/{rating_id}/appeal", response={201: AppealOut})
-def rating_appeal(request: HttpRequest, rating_id: int, payload: AppealIn) -> Status:
+def rating_appeal(request: HttpRequest, rating_id: Id, payload: AppealIn) -> Status:
     rating = access_rating(request.user, rating_id)
     appeal = services.appeal_file(rating=rating, actor=request.user, reason=payload.reason, statement=payload.statement)
     return Status(201, _appeal_out(appeal))
@@ -531,30 +527,30 @@ def rating_appeal(request: HttpRequest, rating_id: int, payload: AppealIn) -> St
 
 
 @router.get("/work-orders", response=list[OrderOut])
-def orders_list(request: HttpRequest, status: str = "", open_only: bool = False, limit: int = 50,
-                offset: int = 0) -> list[OrderOut]:
+def orders_list(request: HttpRequest, page: Query[Page], status: str = "",
+                open_only: bool = False) -> list[OrderOut]:
     qs = orders_visible_to(request.user).select_related("rating", "centre").order_by("-created_at", "-id")
     if status:
         qs = qs.filter(status=status)
     if open_only:
         qs = qs.exclude(status__in=(OrderStatus.CLOSED, OrderStatus.EXCLUDED))
-    return [_order_out(o, request.user) for o in qs[offset:offset + _limit(limit)]]
+    return [_order_out(o, request.user) for o in page.of(qs)]
 
 
 @router.get("/work-orders/{order_id}", response=OrderOut)
-def order_detail(request: HttpRequest, order_id: int) -> OrderOut:
+def order_detail(request: HttpRequest, order_id: Id) -> OrderOut:
     return _order_out(access_work_order(request.user, order_id), request.user)
 
 
 @router.post("/work-orders/{order_id}/verify", response=OrderOut)
-def order_verify(request: HttpRequest, order_id: int, payload: VerifyIn) -> OrderOut:
+def order_verify(request: HttpRequest, order_id: Id, payload: VerifyIn) -> OrderOut:
     order = services.work_order_verify(order=access_work_order(request.user, order_id), actor=request.user,
                                        finding=payload.finding, note=payload.note)
     return _order_out(order, request.user)
 
 
 @router.post("/work-orders/{order_id}/decide", response=OrderOut)
-def order_decide(request: HttpRequest, order_id: int, payload: DecideIn) -> OrderOut:
+def order_decide(request: HttpRequest, order_id: Id, payload: DecideIn) -> OrderOut:
     order = services.work_order_decide(order=access_work_order(request.user, order_id), actor=request.user,
                                        outcome=payload.outcome, measures=payload.measures,
                                        ledger_due=payload.ledger_due)
@@ -562,28 +558,28 @@ def order_decide(request: HttpRequest, order_id: int, payload: DecideIn) -> Orde
 
 
 @router.post("/work-orders/{order_id}/ledger-complete", response=OrderOut)
-def order_ledger_complete(request: HttpRequest, order_id: int, payload: NoteIn) -> OrderOut:
+def order_ledger_complete(request: HttpRequest, order_id: Id, payload: NoteIn) -> OrderOut:
     order = services.work_order_ledger_complete(order=access_work_order(request.user, order_id), actor=request.user,
                                                 note=payload.note)
     return _order_out(order, request.user)
 
 
 @router.post("/work-orders/{order_id}/reply", response=OrderOut)
-def order_reply(request: HttpRequest, order_id: int, payload: ReplyIn) -> OrderOut:
+def order_reply(request: HttpRequest, order_id: Id, payload: ReplyIn) -> OrderOut:
     order = services.work_order_reply(order=access_work_order(request.user, order_id), actor=request.user,
                                       text=payload.text)
     return _order_out(order, request.user)
 
 
 @router.post("/work-orders/{order_id}/visit", response=OrderOut)
-def order_visit(request: HttpRequest, order_id: int, payload: VisitIn) -> OrderOut:
+def order_visit(request: HttpRequest, order_id: Id, payload: VisitIn) -> OrderOut:
     order = services.work_order_visit(order=access_work_order(request.user, order_id), actor=request.user,
                                       satisfaction=payload.satisfaction, note=payload.note)
     return _order_out(order, request.user)
 
 
 @router.post("/work-orders/{order_id}/close", response=OrderOut)
-def order_close(request: HttpRequest, order_id: int) -> OrderOut:
+def order_close(request: HttpRequest, order_id: Id) -> OrderOut:
     order = services.work_order_close(order=access_work_order(request.user, order_id), actor=request.user)
     return _order_out(order, request.user)
 
@@ -592,30 +588,30 @@ def order_close(request: HttpRequest, order_id: int) -> OrderOut:
 
 
 @router.get("/appeals", response=list[AppealOut])
-def appeals_list(request: HttpRequest, pending: bool = False, limit: int = 50, offset: int = 0) -> list[AppealOut]:
+def appeals_list(request: HttpRequest, page: Query[Page], pending: bool = False) -> list[AppealOut]:
     qs = appeals_visible_to(request.user).select_related("centre", "filed_by").order_by("-filed_at", "-id")
     if pending:
         qs = qs.filter(status=AppealStatus.PENDING)
-    return [_appeal_out(a) for a in qs[offset:offset + _limit(limit)]]
+    return [_appeal_out(a) for a in page.of(qs)]
 
 
 @router.post("/appeals/{appeal_id}/decide", response=AppealOut)
-def appeal_decide(request: HttpRequest, appeal_id: int, payload: AppealDecisionIn) -> AppealOut:
+def appeal_decide(request: HttpRequest, appeal_id: Id, payload: AppealDecisionIn) -> AppealOut:
     appeal = services.appeal_decide(appeal=access_appeal(request.user, appeal_id), actor=request.user,
                                     upheld=payload.upheld, note=payload.note)
     return _appeal_out(appeal)
 
 
 @router.get("/flags", response=list[FlagOut])
-def flags_list(request: HttpRequest, open_only: bool = True, limit: int = 50, offset: int = 0) -> list[FlagOut]:
+def flags_list(request: HttpRequest, page: Query[Page], open_only: bool = True) -> list[FlagOut]:
     qs = flags_visible_to(request.user).order_by("-created_at", "-id")
     if open_only:
         qs = qs.filter(status=FlagStatus.OPEN)
-    return [_flag_out(f) for f in qs[offset:offset + _limit(limit)]]
+    return [_flag_out(f) for f in page.of(qs)]
 
 
 @router.post("/flags/{flag_id}/decide", response=FlagOut)
-def flag_decide(request: HttpRequest, flag_id: int, payload: FlagDecisionIn) -> FlagOut:
+def flag_decide(request: HttpRequest, flag_id: Id, payload: FlagDecisionIn) -> FlagOut:
     flag = services.flag_decide(flag=access_flag(request.user, flag_id), actor=request.user,
                                 confirmed=payload.confirmed, note=payload.note)
     return _flag_out(flag)
@@ -625,8 +621,8 @@ def flag_decide(request: HttpRequest, flag_id: int, payload: FlagDecisionIn) -> 
 
 
 @router.get("/figures", response=FiguresOut)
-def figures(request: HttpRequest, by: str = "centre", month: str = "", year: int | None = None,
-            centre_id: int | None = None) -> FiguresOut:
+def figures(request: HttpRequest, by: str = "centre", month: str = "", year: Year | None = None,
+            centre_id: Id | None = None) -> FiguresOut:
     """Figures for a month (month=YYYY-MM, default this month) or a whole year (year=YYYY)."""
     if by not in selectors.DIMENSIONS:
         raise field_error("by", f"统计维度应为：{'、'.join(f'{k}（{v}）' for k, v in selectors.DIMENSIONS.items())}。")
@@ -655,7 +651,7 @@ def rankings(request: HttpRequest, by: str = "centre", month: str = "", min_coun
 
 
 @router.get("/pads", response=list[PadOut])
-def pads_list(request: HttpRequest, centre_id: int | None = None) -> list[PadOut]:
+def pads_list(request: HttpRequest, centre_id: Id | None = None) -> list[PadOut]:
     qs = pads_visible_to(request.user)
     if centre_id:
         qs = qs.filter(window__centre_id=centre_id)
@@ -674,12 +670,12 @@ def pad_pair(request: HttpRequest, payload: PadIn) -> Status:
 
 
 @router.post("/pads/{pad_id}/revoke", response=PadOut)
-def pad_revoke(request: HttpRequest, pad_id: int) -> PadOut:
+def pad_revoke(request: HttpRequest, pad_id: Id) -> PadOut:
     return _pad_out(services.pad_revoke(pad=access_pad(request.user, pad_id), actor=request.user))
 
 
 @router.get("/settings", response=dict[str, Any])
-def settings_get(request: HttpRequest, centre_id: int | None = None) -> dict[str, Any]:
+def settings_get(request: HttpRequest, centre_id: Id | None = None) -> dict[str, Any]:
     centre = access_centre(request.user, centre_id) if centre_id else None
     row = services.settings_for(centre)
     return {f: getattr(row, f) for f in services.SETTING_FIELDS} | {"centre_id": row.centre_id}

@@ -8,9 +8,10 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import Router, Schema
+from ninja import Query, Router, Schema
 from ninja.responses import Status
 
+from govhall.core.api_params import DateTime, Id, Month, Page, Year
 from govhall.core.errors import NotFound, field_error
 from govhall.core.middleware import client_ip
 from govhall.orgs.access import access_centre
@@ -30,8 +31,6 @@ from govhall.staffing.selectors import enquiries_for_list, pending_enquiries_for
 
 router = Router(tags=["人员管理"])
 
-MAX_LIMIT = 200
-
 
 def _aware(value: dt.datetime | None) -> dt.datetime | None:
     return _as_aware(value) if value is not None else None
@@ -39,10 +38,6 @@ def _aware(value: dt.datetime | None) -> dt.datetime | None:
 
 def _as_aware(value: dt.datetime) -> dt.datetime:
     return timezone.make_aware(value) if timezone.is_naive(value) else value
-
-
-def _limit(limit: int) -> int:
-    return max(1, min(limit, MAX_LIMIT))
 
 
 # --- schemas ------------------------------------------------------------------------------------
@@ -109,7 +104,7 @@ class EnquiryAnswerIn(Schema):
 
 
 class HandOverIn(Schema):
-    to_user_id: int
+    to_user_id: Id
     note: str = ""
 
 
@@ -137,10 +132,10 @@ def _attendance_out(a: Attendance) -> AttendanceOut:
 
 class LeaveIn(Schema):
     kind: str
-    start_at: dt.datetime
-    end_at: dt.datetime
+    start_at: DateTime
+    end_at: DateTime
     reason: str
-    staff_id: int | None = None  # a director recording leave for a staff member of their centre
+    staff_id: Id | None = None  # a director recording leave for a staff member of their centre
 
 
 class LeaveDecisionIn(Schema):
@@ -225,12 +220,12 @@ class AssessmentResultOut(Schema):
 
 
 @router.get("/enquiries", response=list[EnquiryOut], summary="可见的首问记录")
-def list_enquiries(request: HttpRequest, status: str | None = None, centre_id: int | None = None,
-                   mine: bool = False, limit: int = 50, offset: int = 0) -> list[EnquiryOut]:
+def list_enquiries(request: HttpRequest, page: Query[Page], status: str | None = None, centre_id: Id | None = None,
+                   mine: bool = False) -> list[EnquiryOut]:
     if status and status not in EnquiryStatus.values:
         raise field_error("status", "状态无效，应为 open/answered/handed_over/converted。")
     qs = enquiries_for_list(request.user, status=status, centre_id=centre_id, mine=mine)
-    return [_enquiry_out(e) for e in qs[max(offset, 0): max(offset, 0) + _limit(limit)]]
+    return [_enquiry_out(e) for e in page.of(qs)]
 
 
 @router.get("/enquiries/pending", response=list[EnquiryOut], summary="我的待处理首问（答复或转交前保留）")
@@ -254,19 +249,19 @@ def create_enquiry(request: HttpRequest, payload: EnquiryIn) -> Status[EnquiryOu
 
 
 @router.get("/enquiries/{enquiry_id}", response=EnquiryOut, summary="首问详情")
-def get_enquiry(request: HttpRequest, enquiry_id: int) -> EnquiryOut:
+def get_enquiry(request: HttpRequest, enquiry_id: Id) -> EnquiryOut:
     return _enquiry_out(access_enquiry(request.user, enquiry_id))
 
 
 @router.post("/enquiries/{enquiry_id}/answer", response=EnquiryOut, summary="答复首问")
-def answer_enquiry(request: HttpRequest, enquiry_id: int, payload: EnquiryAnswerIn) -> EnquiryOut:
+def answer_enquiry(request: HttpRequest, enquiry_id: Id, payload: EnquiryAnswerIn) -> EnquiryOut:
     enquiry = access_enquiry(request.user, enquiry_id)
     services.enquiry_answer(enquiry=enquiry, actor=request.user, answer=payload.answer)
     return _enquiry_out(access_enquiry(request.user, enquiry_id))
 
 
 @router.post("/enquiries/{enquiry_id}/hand-over", response=EnquiryOut, summary="转交给指定同事")
-def hand_over_enquiry(request: HttpRequest, enquiry_id: int, payload: HandOverIn) -> EnquiryOut:
+def hand_over_enquiry(request: HttpRequest, enquiry_id: Id, payload: HandOverIn) -> EnquiryOut:
     from govhall.accounts.models import User
 
     enquiry = access_enquiry(request.user, enquiry_id)
@@ -278,7 +273,7 @@ def hand_over_enquiry(request: HttpRequest, enquiry_id: int, payload: HandOverIn
 
 
 @router.post("/enquiries/{enquiry_id}/contact", response=ContactOut, summary="查看咨询人完整姓名和电话（留痕）")
-def reveal_enquiry_contact(request: HttpRequest, enquiry_id: int) -> ContactOut:
+def reveal_enquiry_contact(request: HttpRequest, enquiry_id: Id) -> ContactOut:
     enquiry = access_enquiry(request.user, enquiry_id)
     return ContactOut(**services.enquiry_reveal_contact(enquiry=enquiry, actor=request.user))
 
@@ -298,9 +293,8 @@ def sign_out(request: HttpRequest) -> AttendanceOut:
 
 
 @router.get("/attendance", response=list[AttendanceOut], summary="可见的考勤记录")
-def list_attendance(request: HttpRequest, date_from: dt.date | None = None, date_to: dt.date | None = None,
-                    centre_id: int | None = None, staff_id: int | None = None,
-                    limit: int = 100, offset: int = 0) -> list[AttendanceOut]:
+def list_attendance(request: HttpRequest, page: Query[Page], date_from: dt.date | None = None, date_to: dt.date | None = None,
+                    centre_id: Id | None = None, staff_id: Id | None = None) -> list[AttendanceOut]:
     qs = attendance_visible_to(request.user).select_related("staff")
     if date_from:
         qs = qs.filter(date__gte=date_from)
@@ -311,15 +305,15 @@ def list_attendance(request: HttpRequest, date_from: dt.date | None = None, date
     if staff_id:
         qs = qs.filter(staff_id=staff_id)
     qs = qs.order_by("-date", "sign_in_at")
-    return [_attendance_out(a) for a in qs[max(offset, 0): max(offset, 0) + _limit(limit)]]
+    return [_attendance_out(a) for a in page.of(qs)]
 
 
 # --- leave --------------------------------------------------------------------------------------
 
 
 @router.get("/leaves", response=list[LeaveOut], summary="可见的请假记录")
-def list_leaves(request: HttpRequest, status: str | None = None, centre_id: int | None = None,
-                mine: bool = False, limit: int = 100, offset: int = 0) -> list[LeaveOut]:
+def list_leaves(request: HttpRequest, page: Query[Page], status: str | None = None, centre_id: Id | None = None,
+                mine: bool = False) -> list[LeaveOut]:
     if status and status not in LeaveStatus.values:
         raise field_error("status", "状态无效，应为 requested/approved/rejected/cancelled。")
     qs = leaves_visible_to(request.user).select_related("staff", "approved_by")
@@ -330,7 +324,7 @@ def list_leaves(request: HttpRequest, status: str | None = None, centre_id: int 
     if mine:
         qs = qs.filter(staff_id=request.user.pk)
     qs = qs.order_by("-start_at", "-id")
-    return [_leave_out(lv) for lv in qs[max(offset, 0): max(offset, 0) + _limit(limit)]]
+    return [_leave_out(lv) for lv in page.of(qs)]
 
 
 @router.post("/leaves", response={201: LeaveOut}, summary="申请请假（或由主任代为登记）")
@@ -348,19 +342,19 @@ def request_leave(request: HttpRequest, payload: LeaveIn) -> Status[LeaveOut]:
 
 
 @router.post("/leaves/{leave_id}/approve", response=LeaveOut, summary="批准请假（本中心主任）")
-def approve_leave(request: HttpRequest, leave_id: int, payload: LeaveDecisionIn) -> LeaveOut:
+def approve_leave(request: HttpRequest, leave_id: Id, payload: LeaveDecisionIn) -> LeaveOut:
     leave = services.leave_approve(leave=access_leave(request.user, leave_id), actor=request.user, note=payload.note)
     return _leave_out(leave)
 
 
 @router.post("/leaves/{leave_id}/reject", response=LeaveOut, summary="驳回请假（本中心主任，须填理由）")
-def reject_leave(request: HttpRequest, leave_id: int, payload: LeaveDecisionIn) -> LeaveOut:
+def reject_leave(request: HttpRequest, leave_id: Id, payload: LeaveDecisionIn) -> LeaveOut:
     leave = services.leave_reject(leave=access_leave(request.user, leave_id), actor=request.user, note=payload.note)
     return _leave_out(leave)
 
 
 @router.post("/leaves/{leave_id}/cancel", response=LeaveOut, summary="撤销本人的请假")
-def cancel_leave(request: HttpRequest, leave_id: int) -> LeaveOut:
+def cancel_leave(request: HttpRequest, leave_id: Id) -> LeaveOut:
     leave = services.leave_cancel(leave=access_leave(request.user, leave_id), actor=request.user)
     return _leave_out(Leave.objects.select_related("staff", "approved_by").get(pk=leave.pk))
 
@@ -369,7 +363,7 @@ def cancel_leave(request: HttpRequest, leave_id: int) -> LeaveOut:
 
 
 @router.get("/roster", response=RosterOut, summary="中心岗位在岗情况与当前办理人（AB角）")
-def get_roster(request: HttpRequest, centre_id: int | None = None, at: dt.datetime | None = None) -> RosterOut:
+def get_roster(request: HttpRequest, centre_id: Id | None = None, at: DateTime | None = None) -> RosterOut:
     user: Any = request.user
     centre = access_centre(user, centre_id or user.centre_id or 0)
     if not can_see_centre_roster(request.user, centre):
@@ -386,7 +380,7 @@ def get_roster(request: HttpRequest, centre_id: int | None = None, at: dt.dateti
 
 
 @router.get("/posts/{post_id}/handler", response=HandlerOut, summary="岗位当前办理人（A角/B角/中心主任及原因）")
-def get_post_handler(request: HttpRequest, post_id: int, at: dt.datetime | None = None) -> HandlerOut:
+def get_post_handler(request: HttpRequest, post_id: Id, at: DateTime | None = None) -> HandlerOut:
     post = Post.objects.select_related("centre", "a_staff", "b_staff").filter(pk=post_id).first()
     if post is None:
         raise NotFound()
@@ -407,17 +401,17 @@ def _result_out(r: Any) -> AssessmentResultOut:
 
 
 @router.get("/assessment/results", response=list[AssessmentResultOut], summary="可见的月度考核结果")
-def list_results(request: HttpRequest, year: int, month: int | None = None, centre_id: int | None = None,
-                 limit: int = 100, offset: int = 0) -> list[AssessmentResultOut]:
+def list_results(request: HttpRequest, year: Year, page: Query[Page], month: Month | None = None,
+                 centre_id: Id | None = None) -> list[AssessmentResultOut]:
     qs = assessment_results_visible_to(request.user).filter(month__year=year)
     if month:
         qs = qs.filter(month__month=month)
     if centre_id:
         qs = qs.filter(centre_id=centre_id)
     qs = qs.select_related("scheme", "staff", "centre").order_by("-month", "-total", "staff_id")
-    return [_result_out(r) for r in qs[max(offset, 0): max(offset, 0) + _limit(limit)]]
+    return [_result_out(r) for r in page.of(qs)]
 
 
 @router.get("/assessment/results/{result_id}", response=AssessmentResultOut, summary="考核结果明细（每项指标、得分和权重）")
-def get_result(request: HttpRequest, result_id: int) -> AssessmentResultOut:
+def get_result(request: HttpRequest, result_id: Id) -> AssessmentResultOut:
     return _result_out(access_assessment_result(request.user, result_id))

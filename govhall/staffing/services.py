@@ -331,6 +331,8 @@ def attendance_sign_out(*, staff: Any, ip: str, at: dt.datetime | None = None) -
         raise Conflict("您今天尚未签到，不能签退。")
     if row.sign_out_at is not None:
         raise Conflict(f"您今天已于{timezone.localtime(row.sign_out_at):%H:%M}签退。")
+    if at < row.sign_in_at:  # the row's check constraint would refuse it as a database error
+        raise Conflict(f"签退时间早于签到时间（{timezone.localtime(row.sign_in_at):%H:%M}），不能签退。")
     before = _attendance_state(row)
     row.sign_out_at, row.sign_out_ip = at, (ip or "")[:45]
     row.save(update_fields=["sign_out_at", "sign_out_ip"])

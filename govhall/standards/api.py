@@ -12,6 +12,7 @@ from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from govhall.accounts.models import User
+from govhall.core.api_params import Id
 from govhall.core.errors import NotFound, field_error
 from govhall.standards import access, selectors, services
 from govhall.standards.models import (
@@ -89,7 +90,7 @@ class RuleIn(RuleChangeIn):
 
 
 class SurveyIn(Schema):
-    centre_id: int
+    centre_id: Id
 
 
 class SurveyAnswerIn(Schema):
@@ -142,9 +143,9 @@ class PhotoOut(Schema):
 
 
 class AssessmentIn(Schema):
-    centre_id: int
-    survey_id: int | None = None
-    rule_set_id: int | None = None
+    centre_id: Id
+    survey_id: Id | None = None
+    rule_set_id: Id | None = None
 
 
 class RuleResultOut(Schema):
@@ -204,7 +205,7 @@ class ScorecardOut(AssessmentOut):
 
 
 class ItemAssignIn(Schema):
-    owner_id: int | None = None
+    owner_id: Id | None = None
     due_date: dt.date | None = None
 
 
@@ -278,19 +279,19 @@ def list_rule_sets(request: HttpRequest) -> list[dict[str, Any]]:
 
 
 @router.get("/rulesets/{rule_set_id}", response=RuleSetDetailOut, summary="规则集及其规则")
-def get_rule_set(request: HttpRequest, rule_set_id: int) -> dict[str, Any]:
+def get_rule_set(request: HttpRequest, rule_set_id: Id) -> dict[str, Any]:
     rs = access.access_rule_set(request.user, rule_set_id)
     return {**_rule_set(rs), "rules": [_rule(r) for r in rs.rules.all()]}
 
 
 @router.post("/rulesets/{rule_set_id}/copy", response={201: RuleSetDetailOut}, summary="复制为新版本（草稿）")
-def copy_rule_set(request: HttpRequest, rule_set_id: int, payload: CopyIn) -> Status[dict[str, Any]]:
+def copy_rule_set(request: HttpRequest, rule_set_id: Id, payload: CopyIn) -> Status[dict[str, Any]]:
     rs = access.access_rule_set(request.user, rule_set_id)
     copy = services.ruleset_copy(rule_set=rs, version=payload.version, actor=request.user)  # type: ignore[arg-type]
     return Status(201, {**_rule_set(copy), "rules": [_rule(r) for r in copy.rules.all()]})
 
 
-def _rule_in(rs: RuleSet, rule_id: int) -> Rule:
+def _rule_in(rs: RuleSet, rule_id: Id) -> Rule:
     rule = rs.rules.filter(pk=rule_id).first()
     if rule is None:
         raise NotFound()
@@ -298,7 +299,7 @@ def _rule_in(rs: RuleSet, rule_id: int) -> Rule:
 
 
 @router.patch("/rulesets/{rule_set_id}/rules/{rule_id}", response=RuleOut, summary="修改草稿版本中的规则")
-def update_rule(request: HttpRequest, rule_set_id: int, rule_id: int, payload: RuleChangeIn) -> dict[str, Any]:
+def update_rule(request: HttpRequest, rule_set_id: Id, rule_id: Id, payload: RuleChangeIn) -> dict[str, Any]:
     rs = access.access_rule_set(request.user, rule_set_id)
     rule = _rule_in(rs, rule_id)
     changes = payload.model_dump(exclude_unset=True)
@@ -307,7 +308,7 @@ def update_rule(request: HttpRequest, rule_set_id: int, rule_id: int, payload: R
 
 
 @router.post("/rulesets/{rule_set_id}/rules", response={201: RuleOut}, summary="向草稿版本添加规则")
-def add_rule(request: HttpRequest, rule_set_id: int, payload: RuleIn) -> Status[dict[str, Any]]:
+def add_rule(request: HttpRequest, rule_set_id: Id, payload: RuleIn) -> Status[dict[str, Any]]:
     rs = access.access_rule_set(request.user, rule_set_id)
     fields = payload.model_dump(exclude_unset=True)
     code = fields.pop("code")
@@ -316,7 +317,7 @@ def add_rule(request: HttpRequest, rule_set_id: int, payload: RuleIn) -> Status[
 
 
 @router.post("/rulesets/{rule_set_id}/publish", response=RuleSetOut, summary="发布草稿版本")
-def publish_rule_set(request: HttpRequest, rule_set_id: int) -> dict[str, Any]:
+def publish_rule_set(request: HttpRequest, rule_set_id: Id) -> dict[str, Any]:
     rs = access.access_rule_set(request.user, rule_set_id)
     return _rule_set(services.ruleset_publish(rule_set=rs, actor=request.user))  # type: ignore[arg-type]
 
@@ -332,12 +333,12 @@ def start_survey(request: HttpRequest, payload: SurveyIn) -> Status[dict[str, An
 
 
 @router.get("/surveys/{survey_id}", response=SurveyOut, summary="勘查详情")
-def get_survey(request: HttpRequest, survey_id: int) -> dict[str, Any]:
+def get_survey(request: HttpRequest, survey_id: Id) -> dict[str, Any]:
     return _survey(access.access_survey(request.user, survey_id))
 
 
 @router.patch("/surveys/{survey_id}", response=SurveyOut, summary="保存勘查数据（草稿）")
-def save_survey(request: HttpRequest, survey_id: int, payload: AnswersIn) -> dict[str, Any]:
+def save_survey(request: HttpRequest, survey_id: Id, payload: AnswersIn) -> dict[str, Any]:
     survey = access.access_survey(request.user, survey_id)
     answers = {k: v.model_dump(exclude_unset=True) for k, v in payload.answers.items()}
     survey = services.survey_save(survey=survey, answers=answers, note=payload.note, actor=request.user)  # type: ignore[arg-type]
@@ -345,7 +346,7 @@ def save_survey(request: HttpRequest, survey_id: int, payload: AnswersIn) -> dic
 
 
 @router.post("/surveys/{survey_id}/photos", response={201: PhotoOut}, summary="上传勘查照片")
-def add_survey_photo(request: HttpRequest, survey_id: int, measure: Form[str],
+def add_survey_photo(request: HttpRequest, survey_id: Id, measure: Form[str],
                      photo: File[UploadedFile]) -> Status[dict[str, Any]]:
     survey = access.access_survey(request.user, survey_id)
     row = services.survey_add_photo(survey=survey, measure=measure, upload=photo, actor=request.user)  # type: ignore[arg-type]
@@ -354,7 +355,7 @@ def add_survey_photo(request: HttpRequest, survey_id: int, measure: Form[str],
 
 
 @router.post("/surveys/{survey_id}/finish", response=SurveyOut, summary="完成勘查并签名锁定")
-def finish_survey(request: HttpRequest, survey_id: int, payload: SurveyFinishIn) -> dict[str, Any]:
+def finish_survey(request: HttpRequest, survey_id: Id, payload: SurveyFinishIn) -> dict[str, Any]:
     survey = access.access_survey(request.user, survey_id)
     survey = services.survey_finish(survey=survey, signed_name=payload.signed_name, actor=request.user)  # type: ignore[arg-type]
     return _survey(survey)
@@ -378,7 +379,7 @@ def run_assessment(request: HttpRequest, payload: AssessmentIn) -> Status[dict[s
 
 
 @router.get("/assessments", response=list[AssessmentOut], summary="考核列表（本人可见范围）")
-def list_assessments(request: HttpRequest, centre_id: int | None = None) -> list[dict[str, Any]]:
+def list_assessments(request: HttpRequest, centre_id: Id | None = None) -> list[dict[str, Any]]:
     qs = access.assessments_visible_to(request.user).order_by("-assessed_at", "-pk")
     if centre_id is not None:
         qs = qs.filter(centre_id=centre_id)
@@ -386,12 +387,12 @@ def list_assessments(request: HttpRequest, centre_id: int | None = None) -> list
 
 
 @router.get("/assessments/{assessment_id}", response=ScorecardOut, summary="评分表")
-def get_assessment(request: HttpRequest, assessment_id: int) -> dict[str, Any]:
+def get_assessment(request: HttpRequest, assessment_id: Id) -> dict[str, Any]:
     return _scorecard(access.access_assessment(request.user, assessment_id))
 
 
 @router.post("/items/{item_id}/rectify", response=ItemOut, summary="中心主任登记整改（说明和佐证照片）")
-def rectify_item(request: HttpRequest, item_id: int, note: Form[str],
+def rectify_item(request: HttpRequest, item_id: Id, note: Form[str],
                  photos: File[list[UploadedFile]] = None) -> dict[str, Any]:  # type: ignore[assignment]
     item = access.access_item(request.user, item_id)
     item = services.item_rectify(item=item, note=note, photos=list(photos or []), actor=request.user)  # type: ignore[arg-type]
@@ -399,7 +400,7 @@ def rectify_item(request: HttpRequest, item_id: int, note: Form[str],
 
 
 @router.patch("/items/{item_id}", response=ItemOut, summary="调整整改责任人或期限（市行政审批局）")
-def assign_item(request: HttpRequest, item_id: int, payload: ItemAssignIn) -> dict[str, Any]:
+def assign_item(request: HttpRequest, item_id: Id, payload: ItemAssignIn) -> dict[str, Any]:
     access.require_assessor(request.user)
     item = access.access_item(request.user, item_id)
     owner = None

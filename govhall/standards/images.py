@@ -12,7 +12,7 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from PIL import Image, UnidentifiedImageError
 
-from govhall.core.errors import field_error
+from govhall.core.errors import PayloadTooLarge, field_error
 
 FORMATS = {"JPEG": ("jpg", "image/jpeg"), "PNG": ("png", "image/png"), "WEBP": ("webp", "image/webp"),
            "GIF": ("gif", "image/gif")}
@@ -35,7 +35,8 @@ def check_image(upload: Any, *, field: str = "photo") -> CheckedImage:
     name = str(getattr(upload, "name", "") or "")[:200]
     size = int(getattr(upload, "size", 0) or 0)
     if size > settings.UPLOAD_MAX_BYTES:
-        raise field_error(field, f"照片“{name}”超过 {settings.UPLOAD_MAX_BYTES // (1024 * 1024)} MB，请压缩后再上传。")
+        message = f"照片“{name}”超过 {settings.UPLOAD_MAX_BYTES // (1024 * 1024)} MB，请压缩后再上传。"
+        raise PayloadTooLarge(message, fields={field: message})
     if hasattr(upload, "seek"):
         upload.seek(0)
     data = upload.read()
