@@ -10,6 +10,19 @@ import pytest
 
 CHROMIUM = "/usr/bin/chromium"
 
+# The clock-ahead pass (scripts/test.sh, GOVHALL_TEST_CLOCK_AHEAD) runs under Debian's libfaketime with
+# FAKETIME_DONT_FAKE_MONOTONIC=1, since a faked monotonic clock hangs every timed wait (Queue.get, Event.wait).
+# In that mode libfaketime 0.9.10 turns Python's absolute monotonic clock_nanosleep into EINVAL, so
+# time.sleep raises; a timed Event.wait sleeps the same span on the real monotonic clock.
+if "faketime" in os.environ.get("LD_PRELOAD", "") and os.environ.get("FAKETIME_DONT_FAKE_MONOTONIC") == "1":
+    import threading
+    import time
+
+    def _sleep(seconds: float) -> None:
+        threading.Event().wait(max(0.0, seconds))
+
+    time.sleep = _sleep
+
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     skip_browser = pytest.mark.skip(reason="/usr/bin/chromium is missing")

@@ -8,11 +8,13 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from govhall.accounts.forms import LoginForm
 from govhall.accounts.models import ApiToken
 from govhall.accounts.tokens import token_create, token_revoke
+from govhall.core.provisional import year_banner
 
 
 class LoginView(auth_views.LoginView):
@@ -31,7 +33,8 @@ def logout_view(request: HttpRequest) -> HttpResponse:
 def home(request: HttpRequest) -> HttpResponse:
     user: Any = request.user
     centre = getattr(user, "centre", None)
-    return render(request, "accounts/home.html", {"centre": centre, "roles": user.role_rows.all()})
+    return render(request, "accounts/home.html", {"centre": centre, "roles": user.role_rows.all(),
+                                                  "year_banner": year_banner(timezone.localdate())})
 
 
 @login_required

@@ -19,6 +19,7 @@ from govhall.cases.views import file_response, notice_response
 from govhall.core.api_errors import rate_limited
 from govhall.core.api_params import Id, Page
 from govhall.core.audit import audit_record
+from govhall.core.calendar import provisional_note
 from govhall.core.errors import NotFound
 from govhall.core.ids import mask_mobile
 from govhall.core.middleware import client_ip
@@ -86,6 +87,9 @@ class CaseListItemOut(Schema):
     current_step: str | None
     assignee: str | None
     due_at: dt.datetime | None
+    due_at_provisional: bool = False
+    waits_for_year: int | None = None
+    due_provisional_note: str = ""
     remaining: int | None
     light: str
     waits_for: str
@@ -168,11 +172,16 @@ class CaseDetailOut(Schema):
     received_at: dt.datetime
     accepted_at: dt.datetime | None
     due_at: dt.datetime | None
+    due_at_provisional: bool = False
+    waits_for_year: int | None = None
+    due_provisional_note: str = ""
     remaining: int | None
     light: str
     paused_days: int
     rongque_pending: bool
     rongque_deadline: dt.datetime | None
+    rongque_deadline_provisional: bool = False
+    rongque_waits_for_year: int | None = None
     uses_commitment: bool
     certificate_name: str
     certificate_no: str
@@ -207,6 +216,9 @@ class CaseActionOut(Schema):
     current_step: str | None
     assignee: str | None
     due_at: dt.datetime | None
+    due_at_provisional: bool = False
+    waits_for_year: int | None = None
+    due_provisional_note: str = ""
     rongque_pending: bool
     notices: list[CaseNoticeOut]
 
@@ -318,6 +330,9 @@ class CaseTrackOut(Schema):
     handling_centre: str
     received_at: dt.datetime
     due_at: dt.datetime | None
+    due_at_provisional: bool = False
+    waits_for_year: int | None = None
+    due_provisional_note: str = ""
     finished_at: dt.datetime | None
     result: str
     timeline: list[CaseTrackEventOut]
@@ -357,11 +372,17 @@ class CaseRevealOut(Schema):
 # --- helpers ------------------------------------------------------------------------------------
 
 
+def _provisional(year: int | None) -> dict[str, Any]:
+    """A 暂定 deadline is never silent: the flag, the year it waits for and the one-line note (STD-3)."""
+    return {"due_at_provisional": bool(year), "waits_for_year": year, "due_provisional_note": provisional_note(year)}
+
+
 def _item(row: selectors.CaseRow) -> CaseListItemOut:
     return CaseListItemOut(
         id=row.pk, number=row.number, matter=row.matter_name, applicant=row.applicant_name, status=row.status,
         status_label=row.status_label, centre=row.centre_name, handling_centre=row.handling_centre_name,
         current_step=row.step_name or None, assignee=row.assignee_name or None, due_at=row.due_at,
+        **_provisional(row.due_waits_for),
         remaining=selectors.remaining(row), light=selectors.light(row), waits_for=selectors.waits_for(row),
     )
 
@@ -378,6 +399,8 @@ def case_out(case: Case) -> CaseDetailOut:
         applicant_id_masked=mask_id(case.applicant_id_type, case.applicant_id_number),
         applicant_phone_masked=mask_mobile(case.applicant_phone), agent_name=case.agent_name,
         received_at=case.received_at, accepted_at=case.accepted_at, due_at=case.due_at,
+        **_provisional(case.due_waits_for),
+        rongque_deadline_provisional=bool(case.rongque_waits_for), rongque_waits_for_year=case.rongque_waits_for,
         remaining=selectors.remaining(case), light=selectors.light(case), paused_days=case.paused_days,
         rongque_pending=case.rongque_pending, rongque_deadline=case.rongque_deadline,
         uses_commitment=case.uses_commitment, certificate_name=case.certificate_name,
@@ -422,7 +445,7 @@ def _done(case: Case) -> CaseActionOut:
         id=case.pk, number=case.number, status=case.status, status_label=case.get_status_display(),
         result=case.result, current_step=step.name if step else None,
         assignee=str(case.current_assignee) if case.current_assignee_id else None, due_at=case.due_at,
-        rongque_pending=case.rongque_pending,
+        **_provisional(case.due_waits_for), rongque_pending=case.rongque_pending,
         notices=[CaseNoticeOut(id=n.pk, kind=n.kind, title=n.get_kind_display(), serial=n.serial, issued_at=n.issued_at,
                            pdf=f"/api/v1/cases/{case.pk}/notices/{n.pk}/pdf",
                            docx=f"/api/v1/cases/{case.pk}/notices/{n.pk}/docx")
@@ -500,7 +523,7 @@ def track(request: HttpRequest, no: str, password: str) -> CaseTrackOut:
         applicant=mask_applicant_name(case.applicant_kind, case.applicant_name),
         status=case.get_status_display(), handling_centre=case.handling_centre.name,
         received_at=case.received_at, due_at=case.due_at, finished_at=case.finished_at,
-        result=case.get_result_display() if case.result else "",
+        **_provisional(case.due_waits_for), result=case.get_result_display() if case.result else "",
         timeline=[CaseTrackEventOut(at=e.at, label=e.label, centre=e.centre_name, detail=e.detail)
                   for e in selectors.timeline(case, public_only=True)],
     )

@@ -104,7 +104,11 @@ def notice_blocks(notice: CaseNotice) -> list[Block]:
         if p.get("withheld"):
             body.append(Paragraph("本件为容缺受理，容缺材料补齐前办理结果暂扣，补齐后方可领取。", bold=True))
     else:  # COMMITMENT and anything else: a plain record of the payload
-        body = [FieldTable([(str(k), str(v)) for k, v in p.items() if isinstance(v, str | int)])]
+        body = [FieldTable([(str(k), str(v)) for k, v in p.items()
+                            if isinstance(v, str | int) and k != "due_provisional_note"])]
+    if p.get("due_provisional_note"):
+        # STD-3: a date counted into a year whose holidays are not yet published says so on paper.
+        body.append(Paragraph(f"※ 标注「暂定」的期限：{p['due_provisional_note']}。", bold=True))
     return [*head, *body, *_case_block(notice), _signature(notice),
             Paragraph("申请人签收：____________　　日期：____________")]
 

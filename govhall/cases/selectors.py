@@ -25,12 +25,14 @@ from govhall.cases.models import (
     ResultKind,
     SuspensionKind,
 )
+from govhall.core.calendar import provisional_note
 from govhall.core.errors import NotFound, ServiceError
 
 # Lists read plain values, not model instances: a row of the inbox needs a dozen columns, and building
 # Case objects (with their encrypted fields and related objects) costs far more than the query.
 ROW_FIELDS = (
-    "id", "number", "matter_name", "applicant_name", "status", "result", "due_at", "warn_at", "limit_unit",
+    "id", "number", "matter_name", "applicant_name", "status", "result", "due_at", "due_waits_for", "warn_at",
+    "limit_unit",
     "rongque_pending", "forwarded", "current_assignee_id",
     "current_assignee__full_name", "current_assignee__username", "current_step__name", "centre__name",
     "handling_centre__name", "department__name",
@@ -59,6 +61,11 @@ class CaseRow:
     centre_name: str
     handling_centre_name: str
     department_name: str
+    due_waits_for: int | None = None
+
+    @property
+    def due_provisional_note(self) -> str:
+        return provisional_note(self.due_waits_for)
 
     @property
     def status_label(self) -> str:
@@ -78,6 +85,7 @@ class CaseRow:
             if v["current_assignee_id"] else "",
             step_name=v["current_step__name"] or "", centre_name=v["centre__name"],
             handling_centre_name=v["handling_centre__name"], department_name=v["department__name"],
+            due_waits_for=v["due_waits_for"],
         )
 
     @classmethod
@@ -90,6 +98,7 @@ class CaseRow:
             assignee_name=assignee.display_name if assignee else "",
             step_name=case.current_step.name if case.current_step_id else "", centre_name=case.centre.name,
             handling_centre_name=case.handling_centre.name, department_name=case.department.name,
+            due_waits_for=case.due_waits_for,
         )
 
 
@@ -134,6 +143,8 @@ def case_list(user: Any, *, status: str | None = None, q: str = "") -> Rows:
     qs = cases_visible_to(user)
     if status == "open":
         qs = qs.filter(status__in=OPEN_STATUSES)
+    elif status == "provisional":  # open cases whose due date waits for a year's holidays (STD-3)
+        qs = qs.filter(status__in=OPEN_STATUSES, due_waits_for__isnull=False)
     elif status:
         qs = qs.filter(status=status)
     q = (q or "").strip()

@@ -12,6 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from govhall.accounts.models import Role
@@ -35,6 +36,7 @@ from govhall.catalog.models import SpecialProcedure
 from govhall.core.errors import NotFound, ServiceError
 from govhall.core.ids import mask_mobile
 from govhall.core.middleware import client_ip
+from govhall.core.provisional import year_banner
 from govhall.orgs.models import CentreLevel, Window, WindowClass
 
 PAGE_SIZE = 50
@@ -141,7 +143,8 @@ def supervision(request: HttpRequest) -> HttpResponse:
     data = selectors.supervision(request.user, centre_id=as_int("centre"), department_id=as_int("department"),
                                  handler_id=as_int("handler"), level=request.GET.get("level") or "")
     return render(request, "cases/supervision.html", {"data": data, "rows": _rows(data.cases),
-                                                      "level": request.GET.get("level") or ""})
+                                                      "level": request.GET.get("level") or "",
+                                                      "year_banner": year_banner(timezone.localdate())})
 
 
 # --- the window wizard (收件) ------------------------------------------------------------------------

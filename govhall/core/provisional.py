@@ -161,3 +161,24 @@ def recompute(*, actor: Any = None, note: str = "") -> list[Change]:
             tracked.on_recomputed(obj, row.field, before, after, new)
         changes.append(Change(row.model, row.object_id, row.field, before, after, new.waits_for_year))
     return changes
+
+
+@dataclass(frozen=True)
+class YearBanner:
+    """「2027年节假日安排尚未录入；当前有N件办件期限为暂定」 on the bureau's pages and the staff home."""
+
+    year: int
+    cases: int
+
+    @property
+    def text(self) -> str:
+        return f"{self.year}年节假日安排尚未录入；当前有{self.cases}件办件期限为暂定"
+
+
+def year_banner(today: dt.date) -> YearBanner | None:
+    """From 1 October, while next year's holidays are unknown (STD-3); None otherwise."""
+    year = today.year + 1
+    if today.month < 10 or calendar.year_is_known(year):
+        return None
+    cases = waiting().filter(model="cases.Case").values("object_id").distinct().count()
+    return YearBanner(year=year, cases=cases)

@@ -172,6 +172,8 @@ class ItemOut(Schema):
     title: str
     is_safety: bool
     due_date: dt.date
+    due_date_provisional: bool = False
+    waits_for_year: int | None = None
     owner: str | None
     status: str
     overdue: bool
@@ -265,6 +267,7 @@ def _item(item: RectificationItem) -> dict[str, Any]:
     return {
         "id": item.pk, "assessment_id": item.assessment_id, "centre_id": item.centre_id, "code": item.code,
         "title": item.title, "is_safety": item.is_safety, "due_date": item.due_date,
+        "due_date_provisional": bool(item.due_waits_for), "waits_for_year": item.due_waits_for,
         "owner": item.owner.display_name if item.owner else None, "status": item.status, "overdue": item.is_overdue,
         "rectified_at": item.rectified_at, "rectify_note": item.rectify_note, "evidence": item.evidence.count(),
     }

@@ -11,6 +11,7 @@ from xml.sax.saxutils import escape
 
 from django.utils import timezone
 
+from govhall.core.calendar import provisional_note
 from govhall.standards.models import Assessment, AssessmentResult, RectificationItem
 from govhall.standards.selectors import Scorecard
 
@@ -42,8 +43,15 @@ def result_rows(card: Scorecard) -> list[list[str]]:
 
 def _item_row(i: int, item: RectificationItem) -> list[str]:
     owner = item.owner.display_name if item.owner else "未指定"
-    return [str(i), item.code, ("【安全】" if item.is_safety else "") + item.title, item.due_date.isoformat(), owner,
+    due = item.due_date.isoformat() + ("（暂定）" if item.due_waits_for else "")
+    return [str(i), item.code, ("【安全】" if item.is_safety else "") + item.title, due, owner,
             item.get_status_display()]
+
+
+def provisional_lines(card: Scorecard) -> list[str]:
+    """STD-3: one line per year a 暂定 rectification date waits for, printed under the list."""
+    years = sorted({item.due_waits_for for item in card.items if item.due_waits_for})
+    return [f"※ 标注「暂定」的整改期限：{provisional_note(year)}。" for year in years]
 
 
 def item_rows(card: Scorecard) -> list[list[str]]:
@@ -120,6 +128,7 @@ def scorecard_pdf(card: Scorecard) -> bytes:
     story.append(Paragraph("整改清单", head))
     if card.items:
         story.append(table([ITEM_HEADER, *item_rows(card)], [12, 22, 110, 28, 40, 30]))
+        story.extend(Paragraph(escape(line), warn) for line in provisional_lines(card))
     else:
         story.append(Paragraph("本次考核全部达标，无整改事项。", body))
     doc.build(story)
@@ -168,6 +177,8 @@ def scorecard_docx(card: Scorecard) -> bytes:
     document.add_heading("整改清单", level=2)
     if card.items:
         add_table([ITEM_HEADER, *item_rows(card)])
+        for line in provisional_lines(card):
+            document.add_paragraph().add_run(line).bold = True
     else:
         document.add_paragraph("本次考核全部达标，无整改事项。")
     buffer = io.BytesIO()

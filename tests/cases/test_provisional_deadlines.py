@@ -115,3 +115,82 @@ def test_a_rongque_supply_deadline_in_the_unknown_year_is_provisional_and_recomp
     assert case.events.filter(action="deadline_recompute", detail__contains="容缺补齐期限").exists()
     assert any("容缺补齐期限已按节假日安排重新核定为2027年01月05日" in n.text
                for n in Notification.objects.filter(related_id=str(case.pk)))
+
+
+NOTE_2027 = "2027年节假日安排公布后将重新核定，以重新核定的期限为准"
+
+
+def test_a_provisional_due_date_is_marked_on_the_case_page_the_inbox_the_api_and_the_tracking_page(client, flow):
+    """STD-3: wherever the 暂定 date appears, it says 暂定 and when it will be fixed; a firm date says nothing."""
+    from tests.conftest import login
+
+    case = _accept_15_day_case(flow)
+    with time_machine.travel(local(2026, 12, 16, 9, 0), tick=False):
+        login(client, flow.front_desk)
+        page = client.get(f"/cases/{case.pk}/").content.decode()
+        assert "2027-01-05" in page and "暂定" in page and NOTE_2027 in page
+        inbox = client.get("/cases/list/").content.decode()
+        assert case.number in inbox and "暂定" in inbox
+        detail = client.get(f"/api/v1/cases/{case.pk}").json()
+        assert (detail["due_at_provisional"], detail["waits_for_year"]) == (True, 2027)
+        assert detail["due_provisional_note"] == NOTE_2027
+        listed = client.get("/api/v1/cases/", {"limit": 100}).json()
+        items = listed["items"] if isinstance(listed, dict) else listed
+        row = next(i for i in items if i["number"] == case.number)
+        assert (row["due_at_provisional"], row["waits_for_year"]) == (True, 2027)
+        client.logout()
+        tracked = client.get("/api/v1/cases/track", {"no": case.number, "password": case.query_password}).json()
+        assert tracked["due_at_provisional"] is True and tracked["waits_for_year"] == 2027
+        public = client.post("/cases/track/", {"mode": "number", "number": case.number,
+                                                "password": case.query_password}).content.decode()
+        assert "暂定" in public and NOTE_2027 in public
+
+    _import_2027()
+    with time_machine.travel(local(2026, 12, 21, 9, 0), tick=False):
+        login(client, flow.front_desk)
+        page = client.get(f"/cases/{case.pk}/").content.decode()
+        # The timeline keeps its history (accepted with a 暂定 date); the deadline itself is firm now.
+        assert "2027-01-06" in page and "provisional" not in page
+        detail = client.get(f"/api/v1/cases/{case.pk}").json()
+        assert (detail["due_at_provisional"], detail["waits_for_year"]) == (False, None)
+
+
+def test_the_acceptance_notice_pdf_and_docx_carry_the_provisional_line(flow):
+    """STD-3: the printed 受理通知书 marks the date 暂定 and prints the note under it."""
+    import io
+
+    from docx import Document
+    from pypdf import PdfReader
+
+    from govhall.cases.documents import notice_docx, notice_pdf
+
+    case = _accept_15_day_case(flow)
+    notice = case.notices.get(kind="accept")
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(notice_pdf(notice))).pages)
+    assert "暂定" in text and NOTE_2027 in text.replace("\n", "")
+    document = Document(io.BytesIO(notice_docx(notice)))
+    words = "\n".join(p.text for p in document.paragraphs) + "".join(
+        c.text for t in document.tables for r in t.rows for c in r.cells)
+    assert "暂定" in words and NOTE_2027 in words
+
+
+def test_from_october_staff_home_and_supervision_warn_that_next_year_is_unknown(client, flow):
+    """STD-3: 「2027年节假日安排尚未录入；当前有N件办件期限为暂定」, linking to the import and to the cases."""
+    from tests.conftest import login
+
+    case = _accept_15_day_case(flow)
+    banner = "2027年节假日安排尚未录入；当前有1件办件期限为暂定"
+    with time_machine.travel(local(2026, 12, 16, 9, 0), tick=False):
+        login(client, flow.front_desk)
+        home = client.get("/").content.decode()
+        assert banner in home and "/admin/core/calendaryear/" in home and "?status=provisional" in home
+        supervision = client.get("/cases/supervision/").content.decode()
+        assert banner in supervision
+        listed = client.get("/cases/list/", {"status": "provisional"}).content.decode()
+        assert case.number in listed
+    with time_machine.travel(local(2026, 9, 30, 9, 0), tick=False):
+        assert "节假日安排尚未录入" not in client.get("/").content.decode()
+    _import_2027()
+    with time_machine.travel(local(2026, 12, 21, 9, 0), tick=False):
+        assert "节假日安排尚未录入" not in client.get("/").content.decode()
+        assert case.number not in client.get("/cases/list/", {"status": "provisional"}).content.decode()

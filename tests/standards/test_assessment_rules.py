@@ -241,6 +241,23 @@ def test_assessment_in_december_runs_with_provisional_rectification_dates(inspec
     expected = calendar.deadline(dt.datetime(2026, 12, 20, 10, tzinfo=ZoneInfo("Asia/Shanghai")), days)
     assert item.due_waits_for == 2027 and item.due_date == expected.at.date()
     assert item.due_date.year == 2027
+    # The printed scorecard marks the date 暂定 and says when it will be fixed (PDF and DOCX).
+    import io
+
+    from docx import Document
+    from pypdf import PdfReader
+
+    from govhall.standards.exports import scorecard_docx, scorecard_pdf
+    from govhall.standards.selectors import scorecard
+
+    note = "2027年节假日安排公布后将重新核定，以重新核定的期限为准"
+    card = scorecard(assessment)
+    pdf_text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(scorecard_pdf(card))).pages).replace("\n", "")
+    assert f"{item.due_date.isoformat()}（暂定）" in pdf_text and note in pdf_text
+    document = Document(io.BytesIO(scorecard_docx(card)))
+    cells = [c.text for t in document.tables for r in t.rows for c in r.cells]
+    assert f"{item.due_date.isoformat()}（暂定）" in cells
+    assert any(note in p.text for p in document.paragraphs)
     calendar_year_import(notice=parse_notice(
         "year,2027\nsource,国办发明电〔2026〕99号\n2027-01-01,放假,元旦\n2027-02-06~2027-02-12,放假,春节\n"))
     item.refresh_from_db()
