@@ -347,7 +347,7 @@ class CaseStep(models.Model):
                              related_name="case_steps")
     assignee = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="办理人", null=True, blank=True,
                                  on_delete=models.PROTECT, related_name="case_steps")
-    assignee_role = models.CharField("角色", max_length=4, blank=True, help_text="A / B")
+    assignee_role = models.CharField("角色", max_length=10, blank=True, help_text="A / B / director")
     route_reason = models.CharField("分派原因", max_length=200, blank=True)
     status = models.CharField("状态", max_length=10, choices=StepStatus.choices, default=StepStatus.PENDING)
     action = models.CharField("处理结果", max_length=20, choices=StepAction.choices, blank=True)
@@ -355,7 +355,7 @@ class CaseStep(models.Model):
     handler = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="处理人", null=True, blank=True,
                                 on_delete=models.PROTECT, related_name="+")
     handler_label = models.CharField("处理人（工号）", max_length=80, blank=True)
-    handler_role = models.CharField("处理人角色", max_length=4, blank=True)
+    handler_role = models.CharField("处理人角色", max_length=10, blank=True)  # A, B, director, 即办
     started_at = models.DateTimeField("开始时间", default=timezone.now)
     finished_at = models.DateTimeField("结束时间", null=True, blank=True)
 
