@@ -129,6 +129,8 @@ def test_citizen_on_a_phone_registers_applies_gets_accepted_supplies_and_tracks(
     track.goto(f"{base}/portal/track/?no={case.number}")
     track.get_by_label("查询密码").fill(case.query_password)
     track.get_by_role("button", name="查询").click()
+    # The answer is swapped in by htmx: wait for it as the citizen does, then read it.
+    track.locator("main").get_by_text(case.number).first.wait_for()
     body = track.locator("main").inner_text()
     assert case.number in body and "退回补正" in body and "网上提交补正材料" in body
     assert no_sideways_scroll(track)
