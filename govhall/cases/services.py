@@ -59,7 +59,7 @@ from govhall.catalog.models import (
 )
 from govhall.core import provisional
 from govhall.core.audit import audit_record
-from govhall.core.calendar import Deadline
+from govhall.core.calendar import Deadline, tentative
 from govhall.core.errors import Conflict, Forbidden, ServiceError, field_error
 from govhall.orgs.models import Centre, CentreLevel, Post, Window, WindowClass
 
@@ -438,11 +438,6 @@ def _fmt_time(moment: dt.datetime | None) -> str:
     return timezone.localtime(moment).strftime("%Y年%m月%d日 %H:%M") if moment else ""
 
 
-def _tentative(text: str, waits_for: int | None) -> str:
-    """A date's text, marked 「暂定」 when it waits for a year's holidays (STD-3: never silent)."""
-    return f"{text}（暂定）" if text and waits_for else text
-
-
 def _set_deadline(obj: Any, field: str, deadline: Deadline | None) -> None:
     """Store a deadline on a case (or its check), keeping a provisional one recomputable."""
     provisional.apply(obj, field, deadline)
@@ -505,7 +500,7 @@ def _resume(case: Case, suspension: Suspension, *, actor: Any, at: dt.datetime, 
         _route(case, case.current_step.step_index, at)
     _event(case, "resume", "恢复计时", actor,
            f"{suspension.get_kind_display()}结束（{result}）；暂停{units}个{_unit_label(case)}，"
-           f"承诺办结时间顺延至{_tentative(_fmt_time(case.due_at), case.due_waits_for)}。", at=at)
+           f"承诺办结时间顺延至{tentative(_fmt_time(case.due_at), case.due_waits_for)}。", at=at)
     return units
 
 
@@ -671,7 +666,7 @@ def case_accept(
     _close_step(accept_step, actor=actor, role="前台", action=StepAction.ACCEPT, opinion=opinion or "材料齐全，予以受理",
                 at=now)
     _event(case, "accept", "受理", actor,
-           f"予以受理（{case.handling_centre.seal}）。承诺办结时间：{_tentative(_fmt_time(due.at), due.waits_for_year)}"
+           f"予以受理（{case.handling_centre.seal}）。承诺办结时间：{tentative(_fmt_time(due.at), due.waits_for_year)}"
            + (f"；{due.note}" if due.provisional else "") if case.limit_value
            else f"予以受理（{case.handling_centre.seal}），即办件当场办结。", at=now)
     if case.case_type == CaseType.IMMEDIATE or case.limit_value == 0:
@@ -685,7 +680,7 @@ def case_accept(
 
     payload: dict[str, Any] = {
         "received_at": _fmt_time(case.received_at), "accepted_at": _fmt_time(now),
-        "due_at": _tentative(_fmt_time(due.at), due.waits_for_year), "due_provisional_note": due.note,
+        "due_at": tentative(_fmt_time(due.at), due.waits_for_year), "due_provisional_note": due.note,
         "limit": version.promised_limit_display(), "materials": _materials_payload(case.materials.all()),
     }
     if promised:
@@ -694,8 +689,8 @@ def case_accept(
     _issue_notice(case, NoticeKind.ACCEPT, actor, payload, at=now)
     if rongque:
         _issue_notice(case, NoticeKind.RONGQUE, actor, {
-            "accepted_at": _fmt_time(now), "deadline": _tentative(_fmt(deadline.at), deadline.waits_for_year),
-            "due_at": _tentative(_fmt_time(due.at), due.waits_for_year),
+            "accepted_at": _fmt_time(now), "deadline": tentative(_fmt(deadline.at), deadline.waits_for_year),
+            "due_at": tentative(_fmt_time(due.at), due.waits_for_year),
             "due_provisional_note": due.note or deadline.note,
             "return_days": rules.rongque_return_days,
             "missing": [{"name": r.name, "originals": r.material.originals if r.material else 0,
@@ -704,13 +699,13 @@ def case_accept(
         }, at=now)
         _event(case, "rongque", "容缺受理", actor,
                f"容缺材料：{'、'.join(r.name for r in rongque)}；补齐期限："
-               f"{_tentative(_fmt(deadline.at), deadline.waits_for_year)}；补齐前办理结果暂扣。", at=now)
+               f"{tentative(_fmt(deadline.at), deadline.waits_for_year)}；补齐前办理结果暂扣。", at=now)
     if promised:
         _event(case, "commitment", "告知承诺", actor,
                f"以告知承诺书代替：{'、'.join(r.name for r in promised)}；核查方式："
                f"{CheckMethod(case.commitment_check.method).label}", at=now)
     _notify_applicant(case, f"您申请的「{case.matter_name}」已受理，办件编号{case.number}"
-                            + (f"，承诺办结时间{_tentative(_fmt(due.at), due.waits_for_year)}" if case.limit_value
+                            + (f"，承诺办结时间{tentative(_fmt(due.at), due.waits_for_year)}" if case.limit_value
                                else "") + "。")
     _audit(case, "accept", actor, before, {**_state(case), "rongque": [r.name for r in rongque],
                                            "commitment": [r.name for r in promised]})
@@ -1427,14 +1422,14 @@ def _case_deadline_recomputed(case: Case, field: str, before: Any, after: Any, d
     if label is None:  # warn_at, rongque_return_at: internal moments, nothing to tell
         return
     fmt = _fmt_time if field == "due_at" else _fmt
-    new = _tentative(fmt(after), deadline.waits_for_year)
+    new = tentative(fmt(after), deadline.waits_for_year)
     moved = before != after
     detail = (f"节假日安排已录入，{label}由{fmt(before)}（暂定）重新核定为{new}。" if moved
               else f"节假日安排已录入，{label}{new}经重新核定不变。")
     _event(case, "deadline_recompute", "期限重新核定", None, detail)
     if moved:
         _notify_applicant(case, f"您的办件{case.number}（{case.matter_name}）{label}已按节假日安排重新核定为"
-                                f"{_tentative(_fmt(after), deadline.waits_for_year)}。")
+                                f"{tentative(_fmt(after), deadline.waits_for_year)}。")
     _publish(case, "deadline")
 
 

@@ -97,6 +97,11 @@ class Deadline:
         return provisional_note(self.waits_for_year) if self.waits_for_year else ""
 
 
+def tentative(text: str, year: int | None) -> str:
+    """A date's text, marked 「（暂定）」 when it waits for ``year``'s holidays (STD-3: never silent)."""
+    return f"{text}（暂定）" if text and year else text
+
+
 def provisional_note(year: int | None) -> str:
     """The one line every provisional date carries."""
     if not year:

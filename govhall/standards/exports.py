@@ -11,7 +11,7 @@ from xml.sax.saxutils import escape
 
 from django.utils import timezone
 
-from govhall.core.calendar import provisional_note
+from govhall.core.calendar import provisional_note, tentative
 from govhall.standards.models import Assessment, AssessmentResult, RectificationItem
 from govhall.standards.selectors import Scorecard
 
@@ -43,7 +43,7 @@ def result_rows(card: Scorecard) -> list[list[str]]:
 
 def _item_row(i: int, item: RectificationItem) -> list[str]:
     owner = item.owner.display_name if item.owner else "未指定"
-    due = item.due_date.isoformat() + ("（暂定）" if item.due_waits_for else "")
+    due = tentative(item.due_date.isoformat(), item.due_waits_for)
     return [str(i), item.code, ("【安全】" if item.is_safety else "") + item.title, due, owner,
             item.get_status_display()]
 
