@@ -51,6 +51,30 @@ def _fresh_calendar_cache() -> Iterator[None]:
 
 
 @pytest.fixture(autouse=True)
+def _own_cache(settings: object, worker_id: str) -> Iterator[None]:
+    """Each test counts in its own cache key space. Rate-limit counters live in the cache, and under
+    Redis one server is shared by every xdist worker, so a FLUSHDB (cache.clear) in one test would reset
+    another worker's counters mid-test. A per-test KEY_PREFIX isolates them; its keys go at the end."""
+    import copy
+    import uuid
+
+    from django.core.cache import cache
+
+    caches = copy.deepcopy(settings.CACHES)  # type: ignore[attr-defined]
+    prefix = f"test-{worker_id}-{uuid.uuid4().hex[:12]}"
+    caches["default"]["KEY_PREFIX"] = prefix
+    settings.CACHES = caches  # type: ignore[attr-defined]
+    yield
+    backend = caches["default"]["BACKEND"]
+    if backend.endswith("RedisCache"):
+        client = cache._cache.get_client(write=True)  # type: ignore[attr-defined]
+        for key in client.scan_iter(match=f"{prefix}:*"):
+            client.delete(key)
+    else:
+        cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _media_root(settings: object, tmp_path: object) -> None:
     settings.MEDIA_ROOT = tmp_path / "media"  # type: ignore[attr-defined, operator]
 

@@ -9,7 +9,6 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from django.core.cache import cache
 
 from govhall.accounts.models import Role
 from govhall.catalog import services as catalog
@@ -38,14 +37,6 @@ def matter_data(**overrides: Any) -> dict[str, Any]:
                                acceptance_conditions="家庭人均收入低于当地最低生活保障标准。")
     data.update(overrides)
     return data
-
-
-@pytest.fixture(autouse=True)
-def _fresh_cache() -> Any:
-    """Rate-limit counters live in the cache: each test starts from zero."""
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture(autouse=True)
