@@ -292,6 +292,21 @@ if SMS_BACKEND == "http" and urlparse(SMS_URL).scheme not in ("http", "https"):
         f"GOVHALL_SMS_URL={SMS_URL!r} must be an http(s):// URL when GOVHALL_SMS_BACKEND=http"
     )
 
+# --- 实名核验 (portal identity check) ---------------------------------------------------------
+# `none`: no check available, portal accounts stay self-declared. `http`: the provincial 统一身份认证 /
+# 公安 identity check (contract in govhall/portal/identity.py and docs/operations.md).
+IDENTITY_BACKEND = env("GOVHALL_IDENTITY_BACKEND", "none")
+IDENTITY_URL = env("GOVHALL_IDENTITY_URL")
+IDENTITY_TOKEN = env("GOVHALL_IDENTITY_TOKEN")
+IDENTITY_APP_KEY = env("GOVHALL_IDENTITY_APP_KEY")
+IDENTITY_TIMEOUT = envint("GOVHALL_IDENTITY_TIMEOUT", 10)
+if IDENTITY_BACKEND not in ("none", "http"):
+    raise ImproperlyConfigured(f"GOVHALL_IDENTITY_BACKEND={IDENTITY_BACKEND!r} is not one of: none, http")
+if IDENTITY_BACKEND == "http" and urlparse(IDENTITY_URL).scheme not in ("http", "https"):
+    raise ImproperlyConfigured(
+        f"GOVHALL_IDENTITY_URL={IDENTITY_URL!r} must be an http(s):// URL when GOVHALL_IDENTITY_BACKEND=http"
+    )
+
 # --- provincial platform sync (NET-2) ----------------------------------------------------
 # Unset URL: sync records are kept queued (never dropped) and sent once it is configured.
 PROVINCE_URL = env("GOVHALL_PROVINCE_URL")

@@ -38,16 +38,14 @@ class PolicyAdmin(admin.ModelAdmin):
 class CitizenAdmin(admin.ModelAdmin):
     """Read-only: accounts are the citizens' own. Identifiers show masked; the bureau can deactivate."""
 
-    list_display = ("id", "kind", "mobile_masked", "display_name", "is_verified", "is_active", "created_at")
-    list_filter = ("kind", "is_active")
-    fields = ("kind", "mobile_masked", "display_name", "org_name", "uscc_masked", "id_masked", "verified_at",
+    list_display = ("id", "kind", "mobile_masked", "display_name", "identity_level", "is_active", "created_at")
+    list_filter = ("kind", "identity_level", "is_active")
+    fields = ("kind", "mobile_masked", "display_name", "org_name", "uscc_masked", "id_masked", "identity_level",
+              "declared_at", "verified_at", "verified_by", "verified_ref", "identity_notice",
               "is_active", "created_at", "last_login_at")
-    readonly_fields = ("kind", "mobile_masked", "display_name", "org_name", "uscc_masked", "id_masked", "verified_at",
+    readonly_fields = ("kind", "mobile_masked", "display_name", "org_name", "uscc_masked", "id_masked",
+                       "identity_level", "declared_at", "verified_at", "verified_by", "verified_ref", "identity_notice",
                        "created_at", "last_login_at")
-
-    @admin.display(boolean=True, description="已实名")
-    def is_verified(self, obj: Citizen) -> bool:
-        return obj.is_verified
 
     def save_model(self, request: HttpRequest, obj: Citizen, form: Any, change: bool) -> None:
         before = Citizen.objects.filter(pk=obj.pk).values("is_active").first()

@@ -89,15 +89,16 @@ def citizen_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpRes
     return wrapper
 
 
-def verified_citizen_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Like citizen_required, and the account has completed real-name verification."""
+def identified_citizen_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Like citizen_required, and the account has filled in its real-name details (self-declared is enough:
+    they only fill the application form)."""
 
     @wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         citizen = get_citizen(request)
         if citizen is None:
             return redirect(login_url_for(request))
-        if not citizen.is_verified:
+        if not citizen.has_identity:
             return redirect(reverse("portal:verify") + "?" + urlencode({"next": request.get_full_path()}))
         request.citizen = citizen  # type: ignore[attr-defined]
         return view(request, *args, **kwargs)

@@ -25,6 +25,15 @@ DEFAULTS: dict[str, int] = {
     # also limits wrong passwords per case number).
     "PORTAL_TRACK_FAILURES_PER_IP": 10,
     "PORTAL_TRACK_WINDOW": 30 * 60,
+    # 实名核验 calls per account per day, and per address per day (the check is an oracle for name + ID
+    # number pairs: it must not be usable to test many of them).
+    "PORTAL_IDENTITY_CHECKS_PER_DAY": 5,
+    "PORTAL_IDENTITY_CHECKS_PER_IP_DAY": 30,
+    # Linking a window case to an account: wrong query passwords / codes per account and per case number,
+    # then a lock for the window; link codes sent per account per hour.
+    "PORTAL_LINK_FAILURES": 5,
+    "PORTAL_LINK_WINDOW": 30 * 60,
+    "PORTAL_LINK_CODES_PER_HOUR": 5,
     # Uploads (the byte limit itself is the foundation's UPLOAD_MAX_BYTES).
     "PORTAL_PHOTO_MAX_SIDE": 2000,
 }

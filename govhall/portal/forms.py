@@ -116,3 +116,17 @@ class TrackForm(PortalForm):
     number = forms.CharField(label="办件编号", max_length=50, widget=forms.TextInput(attrs={"autocomplete": "off"}))
     password = forms.CharField(label="查询密码", max_length=20, widget=forms.TextInput(
         attrs={"autocomplete": "off"}), help_text="见受理通知书或短信。")
+
+
+class LinkPasswordForm(PortalForm):
+    number = forms.CharField(label="办件编号", max_length=50, widget=forms.TextInput(
+        attrs={"autocomplete": "off", "inputmode": "numeric"}), help_text="见受理通知书或短信，如 202603150930-320681100201-00042。")
+    password = forms.CharField(label="查询密码", max_length=20, widget=forms.TextInput(attrs={"autocomplete": "off"}),
+                               help_text="见受理通知书或短信，6位字母和数字。")
+
+
+class LinkSmsForm(PortalForm):
+    number = forms.CharField(label="办件编号", max_length=50, widget=forms.TextInput(
+        attrs={"autocomplete": "off", "inputmode": "numeric"}))
+    code = forms.CharField(label="短信验证码", max_length=6, widget=forms.TextInput(attrs=CODE_ATTRS),
+                           help_text="发送到办件登记的申请人手机。")

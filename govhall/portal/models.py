@@ -5,8 +5,12 @@ accounts), SMS challenges, the bureau's 主题服务 (life-event) mapping and th
   staff pages, the admin or the staff API, and its session lives under its own session key
   (see `govhall.portal.auth`). Mobile numbers and ID numbers are stored SM4-encrypted with a keyed
   digest for look-up; pages show them masked.
-- `SmsChallenge` holds a one-time code (as a keyed digest, never in clear) for registration and
-  password reset; codes expire and allow a few attempts.
+- Real-name details have an identity level (`IdentityLevel`): typed in by the account holder they are
+  only *self-declared* — enough to fill application forms, never enough to see anyone's records; only the
+  实名核验 backend (`govhall.portal.identity`) makes them *verified*. A verified person account sees the
+  window cases received under its ID number; any account sees the cases it proved it holds (`CaseLink`).
+- `SmsChallenge` holds a one-time code (as a keyed digest, never in clear) for registration, password
+  reset and linking a window case; codes expire and allow a few attempts.
 - `Theme` / `ThemeMatter`: the 主题服务 the bureau edits in the admin (生育, 上学, 就业 …).
 - `Policy`: policy documents published on the disclosure pages (the city's, or one centre's).
 """
@@ -27,6 +31,12 @@ class AccountKind(models.TextChoices):
     ENTERPRISE = "enterprise", "法人（企业）"
 
 
+class IdentityLevel(models.TextChoices):
+    NONE = "none", "未填写"
+    SELF_DECLARED = "self_declared", "自行填报（未核验）"
+    VERIFIED = "verified", "已核验"
+
+
 class Citizen(models.Model):
     """A citizen's or an enterprise's portal account: mobile + password, then real-name details."""
 
@@ -41,7 +51,15 @@ class Citizen(models.Model):
     id_digest = models.CharField("身份证号码摘要", max_length=64, blank=True, db_index=True)
     org_name = models.CharField("企业名称", max_length=100, blank=True)
     uscc = models.CharField("统一社会信用代码", max_length=18, blank=True)
-    verified_at = models.DateTimeField("实名认证时间", null=True, blank=True)
+    identity_level = models.CharField("实名等级", max_length=14, choices=IdentityLevel.choices,
+                                      default=IdentityLevel.NONE)
+    declared_at = models.DateTimeField("实名信息填报时间", null=True, blank=True)
+    # Set only by the 实名核验 backend: when, by which service, and its reference for the check.
+    verified_at = models.DateTimeField("实名核验时间", null=True, blank=True)
+    verified_by = models.CharField("核验方式", max_length=60, blank=True)
+    verified_ref = models.CharField("核验流水号", max_length=80, blank=True)
+    # Shown on the account's pages until read: e.g. its verified ID number was taken over by another account.
+    identity_notice = models.CharField("账户提醒", max_length=300, blank=True)
 
     is_active = models.BooleanField("启用", default=True)
     created_at = models.DateTimeField("注册时间", default=timezone.now)
@@ -52,11 +70,16 @@ class Citizen(models.Model):
         verbose_name = verbose_name_plural = "网上办事用户"
         ordering = ["-created_at"]
         constraints = [
-            # One person account per 身份证号, one enterprise account per 统一社会信用代码.
-            models.UniqueConstraint(fields=["id_digest"], condition=Q(kind="person") & ~Q(id_digest=""),
-                                    name="portal_one_person_account_per_id"),
-            models.UniqueConstraint(fields=["uscc"], condition=Q(kind="enterprise") & ~Q(uscc=""),
-                                    name="portal_one_enterprise_account_per_uscc"),
+            # One *verified* person account per 身份证号, one verified enterprise account per 统一社会信用代码.
+            # Self-declared details may repeat (they unlock nothing); a second verification takes over.
+            models.UniqueConstraint(fields=["id_digest"],
+                                    condition=Q(kind="person", identity_level="verified") & ~Q(id_digest=""),
+                                    name="portal_one_verified_person_per_id"),
+            models.UniqueConstraint(fields=["uscc"],
+                                    condition=Q(kind="enterprise", identity_level="verified") & ~Q(uscc=""),
+                                    name="portal_one_verified_enterprise_per_uscc"),
+            models.CheckConstraint(condition=~Q(identity_level="verified") | Q(verified_at__isnull=False),
+                                   name="portal_verified_has_a_time"),
             models.CheckConstraint(condition=Q(kind="enterprise") | Q(uscc="", org_name=""),
                                    name="portal_person_has_no_uscc"),
         ]
@@ -73,8 +96,14 @@ class Citizen(models.Model):
         return check_password(raw, self.password)
 
     @property
+    def has_identity(self) -> bool:
+        """Real-name details are filled in (self-declared or verified): enough to fill application forms."""
+        return self.identity_level != IdentityLevel.NONE
+
+    @property
     def is_verified(self) -> bool:
-        return self.verified_at is not None
+        """Checked by the 实名核验 backend: the only level that unlocks records found by ID number."""
+        return self.identity_level == IdentityLevel.VERIFIED
 
     @property
     def is_enterprise(self) -> bool:
@@ -108,6 +137,7 @@ class Citizen(models.Model):
 class SmsPurpose(models.TextChoices):
     REGISTER = "register", "注册"
     RESET = "reset", "找回密码"
+    LINK = "link", "关联办件"
 
 
 class SmsChallenge(models.Model):
@@ -294,3 +324,26 @@ class OnlineUpload(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_purpose_display()} {self.case_file_id}"
+
+
+class LinkMethod(models.TextChoices):
+    PASSWORD = "password", "办件编号和查询密码"
+    SMS = "sms", "办件登记手机的短信验证码"
+
+
+class CaseLink(models.Model):
+    """A window case the account proved it holds (the case's query password, or a code sent to the phone on
+    the case); it then shows in 我的办件 whatever the account's identity level."""
+
+    citizen = models.ForeignKey(Citizen, verbose_name="账户", on_delete=models.CASCADE, related_name="case_links")
+    case = models.ForeignKey("cases.Case", verbose_name="办件", on_delete=models.CASCADE, related_name="portal_links")
+    method = models.CharField("关联方式", max_length=10, choices=LinkMethod.choices)
+    linked_at = models.DateTimeField("关联时间", default=timezone.now)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "关联的窗口办件"
+        ordering = ["-linked_at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["citizen", "case"], name="portal_one_link_per_case")]
+
+    def __str__(self) -> str:
+        return f"{self.citizen} · {self.case_id}（{self.get_method_display()}）"

@@ -28,7 +28,7 @@ from govhall.catalog.selectors import current_versions, matter_search, matters_f
 from govhall.core.errors import NotFound
 from govhall.orgs.models import Centre, CentreLevel, Department, Window, WindowClass
 from govhall.portal import conf
-from govhall.portal.models import Citizen, Policy, Theme
+from govhall.portal.models import CaseLink, Citizen, Policy, Theme
 from govhall.queueing.models import WAITING_STATUSES, Ticket
 from govhall.queueing.selectors import queue_labels
 from govhall.queueing.services import QueueKey, waiting_counts, window_serves
@@ -271,7 +271,8 @@ def online_offered(matter: Matter) -> bool:
 
 
 def citizen_identity_digest(citizen: Citizen) -> str | None:
-    """The case service's look-up key of the account's verified identity (身份证号, or the enterprise's code)."""
+    """The case service's look-up key of the account's identity (身份证号, or the enterprise's code), only
+    once the 实名核验 backend verified it: self-declared details unlock nothing."""
     if not citizen.is_verified:
         return None
     if citizen.is_enterprise:
@@ -280,13 +281,20 @@ def citizen_identity_digest(citizen: Citizen) -> str | None:
 
 
 def citizen_cases(citizen: Citizen) -> QuerySet[Case]:
-    """Cases the account applied for online, and cases at a window under its verified identity (as applicant)."""
-    cond = Q(online_application__citizen=citizen)
+    """The account's cases: those it applied for online, the window cases it proved it holds (`CaseLink`),
+    and — for a verified account only — the cases received under its verified identity (as applicant)."""
+    cond = Q(online_application__citizen=citizen) | Q(pk__in=CaseLink.objects.filter(citizen=citizen)
+                                                            .values("case_id"))
     digest = citizen_identity_digest(citizen)
     if digest:
         cond |= Q(applicant_id_digest=digest)
     return (Case.objects.filter(cond).select_related("handling_centre", "centre", "matter")
             .order_by("-received_at", "-id"))
+
+
+def case_by_number(number: str) -> Case | None:
+    """A case by its 办件编号, for proving possession (query password, code to its phone); never shown as is."""
+    return Case.objects.filter(number=number).first()
 
 
 def access_citizen_case(citizen: Citizen, number: str) -> Case:

@@ -35,11 +35,14 @@ from govhall.core.errors import Conflict, Forbidden, ServiceError, field_error
 from govhall.core.ids import mask_mobile, normalize_id_card, normalize_mobile, normalize_uscc
 from govhall.exchange.services import notify_sms
 from govhall.orgs.models import Centre
-from govhall.portal import conf, ratelimit
+from govhall.portal import conf, identity, ratelimit
 from govhall.portal.models import (
     AccountKind,
+    CaseLink,
     Citizen,
     DeliveryChoice,
+    IdentityLevel,
+    LinkMethod,
     OnlineApplication,
     OnlineCommitment,
     OnlineUpload,
@@ -48,7 +51,7 @@ from govhall.portal.models import (
     Supplement,
     UploadPurpose,
 )
-from govhall.portal.selectors import online_offered
+from govhall.portal.selectors import case_by_number, online_offered
 from govhall.portal.uploads import MAX_FILES_PER_MATERIAL, CleanFile
 
 
@@ -89,52 +92,73 @@ def send_sms(*, phone: str, text: str, related: Any = None, template: str = "", 
 
 # --- SMS codes -----------------------------------------------------------------------------------
 
+CODE_SENT = "验证码已发送，请查收短信（5分钟内有效）。"
+
 
 def _code_digest(challenge_key: str, code: str) -> str:
     return token_digest(f"portal-sms:{challenge_key}:{code}")
 
 
-def sms_code_send(*, mobile: str, purpose: str, ip: str = "") -> SmsChallenge:
-    """Send a 6-digit code. Limits: one per number per minute, a few per number per hour, and a cap per
-    address per hour (the cache counts them across server processes)."""
-    mobile = _mobile(mobile)
-    if purpose not in SmsPurpose.values:
-        raise field_error("purpose", "验证码用途不正确。")
-    digest = lookup_digest(mobile)
-    exists = Citizen.objects.filter(mobile_digest=digest).exists()
-    if purpose == SmsPurpose.REGISTER and exists:
-        raise field_error("mobile", "该手机号码已注册，请直接登录；忘记密码可通过短信找回。", code="mobile_taken")
-    if purpose == SmsPurpose.RESET and not exists:
-        raise field_error("mobile", "该手机号码尚未注册。", code="mobile_unknown")
+def _code_limits(mobile_digest: str, ip: str) -> None:
+    """Limits on sending to one number (one a minute, a few an hour) and from one address (a cap an hour).
+    They count every request alike, whether or not the number has an account (NET-1: no enumeration)."""
     resend = conf.get("PORTAL_SMS_RESEND_SECONDS")
-    ratelimit.require_below(f"sms-gap:{digest}", limit=1, window=resend, message="验证码发送过于频繁，")
-    ratelimit.consume(f"sms-hour:{digest}", limit=conf.get("PORTAL_SMS_PER_MOBILE_HOUR"), window=3600,
+    ratelimit.require_below(f"sms-gap:{mobile_digest}", limit=1, window=resend, message="验证码发送过于频繁，")
+    ratelimit.consume(f"sms-hour:{mobile_digest}", limit=conf.get("PORTAL_SMS_PER_MOBILE_HOUR"), window=3600,
                       message="该号码今天获取验证码次数过多，")
     if ip:
         ratelimit.consume(f"sms-ip:{ip}", limit=conf.get("PORTAL_SMS_PER_IP_HOUR"), window=3600,
                           message="本网络获取验证码次数过多，")
-    ratelimit.hit(f"sms-gap:{digest}", window=resend)
+    ratelimit.hit(f"sms-gap:{mobile_digest}", window=resend)
+
+
+def _new_challenge(*, mobile: str, challenge_digest: str, purpose: str, text: str | None,
+                   related: Any = None) -> SmsChallenge:
+    """A fresh 6-digit code for (challenge_digest, purpose), replacing older ones, sent by SMS. `text` has a
+    `{code}` and a `{minutes}` placeholder; None: the code is never sent (a decoy that no guess can use up
+    differently from a real one)."""
     code = f"{secrets.randbelow(10**6):06d}"
     key = secrets.token_hex(8)
     now = timezone.now()
     ttl = conf.get("PORTAL_SMS_CODE_TTL")
     with transaction.atomic():
         # A new code replaces the older ones: only the latest can be used.
-        SmsChallenge.objects.filter(mobile_digest=digest, purpose=purpose, used_at__isnull=True).update(used_at=now)
+        SmsChallenge.objects.filter(mobile_digest=challenge_digest, purpose=purpose,
+                                    used_at__isnull=True).update(used_at=now)
         challenge = SmsChallenge.objects.create(
-            mobile_digest=digest, purpose=purpose, code_digest=f"{key}${_code_digest(key, code)}",
+            mobile_digest=challenge_digest, purpose=purpose, code_digest=f"{key}${_code_digest(key, code)}",
             created_at=now, expires_at=now + timedelta(seconds=ttl),
         )
-        send_sms(phone=mobile, related=challenge, template=f"portal.sms_code.{purpose}", sensitive=True,
-                 text=f"【启东政务服务】您的{SmsPurpose(purpose).label}验证码为{code}，{ttl // 60}分钟内有效。"
-                      "请勿告诉他人。")
+        if text is not None:
+            send_sms(phone=mobile, related=related or challenge, template=f"portal.sms_code.{purpose}",
+                     sensitive=True, text=text.format(code=code, minutes=ttl // 60))
     return challenge
 
 
-def sms_code_check(*, mobile: str, purpose: str, code: str) -> None:
-    """Consume the latest code for (mobile, purpose) or raise. Wrong codes count; after the allowed attempts
-    the code is dead and a new one must be requested."""
+def sms_code_send(*, mobile: str, purpose: str, ip: str = "") -> SmsChallenge:
+    """The "获取验证码" of registration and password reset. Everything the visitor can observe is the same
+    whether or not the number has an account (no enumeration, NET-1): the same limits, a challenge stored
+    either way (so a wrong guess afterwards answers alike). Only the SMS tells the truth: a registered number
+    asking to register gets a reminder instead of a code, an unknown number asking for a reset gets nothing."""
+    mobile = _mobile(mobile)
+    if purpose not in (SmsPurpose.REGISTER, SmsPurpose.RESET):
+        raise field_error("purpose", "验证码用途不正确。")
     digest = lookup_digest(mobile)
+    _code_limits(digest, ip)
+    exists = Citizen.objects.filter(mobile_digest=digest).exists()
+    text: str | None = (f"【启东政务服务】您的{SmsPurpose(purpose).label}验证码为{{code}}，{{minutes}}分钟内有效。"
+                        "请勿告诉他人。")
+    if purpose == SmsPurpose.REGISTER and exists:
+        text = None
+        send_sms(phone=mobile, template="portal.sms_code.register_taken",
+                 text="【启东政务服务】该手机号已注册网上办事账户，请直接登录；如忘记密码请使用找回密码。"
+                      "如非本人操作，请忽略本短信。")
+    elif purpose == SmsPurpose.RESET and not exists:
+        text = None
+    return _new_challenge(mobile=mobile, challenge_digest=digest, purpose=purpose, text=text)
+
+
+def _check_challenge(challenge_digest: str, purpose: str, code: str) -> None:
     code = (code or "").strip()
     now = timezone.now()
     max_attempts = conf.get("PORTAL_SMS_CODE_ATTEMPTS")
@@ -142,7 +166,7 @@ def sms_code_check(*, mobile: str, purpose: str, code: str) -> None:
     # The block commits a wrong guess's count before the error is raised, so a rollback cannot undo it.
     with transaction.atomic():
         challenge = (SmsChallenge.objects.select_for_update()
-                     .filter(mobile_digest=digest, purpose=purpose, used_at__isnull=True)
+                     .filter(mobile_digest=challenge_digest, purpose=purpose, used_at__isnull=True)
                      .order_by("-created_at").first())
         if challenge is None or challenge.expires_at <= now:
             failure = field_error("code", "验证码已失效，请重新获取。", code="code_expired")
@@ -161,20 +185,29 @@ def sms_code_check(*, mobile: str, purpose: str, code: str) -> None:
         raise failure
 
 
+def sms_code_check(*, mobile: str, purpose: str, code: str) -> None:
+    """Consume the latest code for (mobile, purpose) or raise. Wrong codes count; after the allowed attempts
+    the code is dead and a new one must be requested."""
+    _check_challenge(lookup_digest(mobile), purpose, code)
+
+
 # --- accounts ---------------------------------------------------------------------------------------
 
 
 def citizen_register(*, mobile: str, code: str, password: str, kind: str = AccountKind.PERSON) -> Citizen:
-    """Create an account after the SMS code checks out. Real-name details come next (citizen_verify_*)."""
+    """Create an account after the SMS code checks out. Real-name details come next (citizen_declare_*).
+    The code is checked before anything is said about the number: a registered number never got a code,
+    so it fails like any wrong code."""
     mobile = _mobile(mobile)
     if kind not in AccountKind.values:
         raise field_error("kind", "请选择账户类型（个人或法人）。")
     _password(password)
     digest = lookup_digest(mobile)
-    if Citizen.objects.filter(mobile_digest=digest).exists():
-        raise field_error("mobile", "该手机号码已注册，请直接登录。", code="mobile_taken")
     # The code check commits on its own so a wrong guess is counted even when registration fails.
     sms_code_check(mobile=mobile, purpose=SmsPurpose.REGISTER, code=code)
+    taken = field_error("mobile", "该手机号码已注册，请直接登录；忘记密码可通过短信找回。", code="mobile_taken")
+    if Citizen.objects.filter(mobile_digest=digest).exists():
+        raise taken  # registered in the meantime; the visitor has just proved they hold the number
     try:
         with transaction.atomic():
             citizen = Citizen(kind=kind, mobile=mobile, mobile_digest=digest)
@@ -183,7 +216,7 @@ def citizen_register(*, mobile: str, code: str, password: str, kind: str = Accou
             audit_record(action="portal.citizen.register", obj=citizen, actor=citizen_actor(citizen),
                          after={"kind": kind, "mobile": mask_mobile(mobile)})
     except IntegrityError:  # the same number registered a moment ago in another request
-        raise field_error("mobile", "该手机号码已注册，请直接登录。", code="mobile_taken") from None
+        raise taken from None
     return citizen
 
 
@@ -232,52 +265,51 @@ def _checked_id_card(value: str, field: str, errors: dict[str, str]) -> str:
         return ""
 
 
-def _save_verified(citizen: Citizen, fields: dict[str, Any], *, taken: ServiceError) -> Citizen:
-    """Write the checked real-name fields, stamp the verification and audit it (masked values only)."""
-    try:
-        with transaction.atomic():
-            for name, value in fields.items():
-                setattr(citizen, name, value)
-            citizen.verified_at = timezone.now()
-            citizen.save(update_fields=[*fields, "verified_at"])
-            after = {"kind": citizen.kind, "id_number": citizen.id_masked}
-            if citizen.is_enterprise:
-                after.update(uscc=citizen.uscc_masked, org_name=citizen.org_name)
-            audit_record(action="portal.citizen.verify", obj=citizen, actor=citizen_actor(citizen), after=after)
-    except IntegrityError:  # the same number bound a moment ago by another request
-        raise taken from None
+def _save_declared(citizen: Citizen, fields: dict[str, Any]) -> Citizen:
+    """Write the checked real-name fields as self-declared (an earlier check no longer applies) and audit it
+    (masked values only)."""
+    with transaction.atomic():
+        for name, value in fields.items():
+            setattr(citizen, name, value)
+        citizen.identity_level = IdentityLevel.SELF_DECLARED
+        citizen.declared_at = timezone.now()
+        citizen.save(update_fields=[*fields, "identity_level", "declared_at"])
+        after = {"kind": citizen.kind, "id_number": citizen.id_masked, "level": citizen.identity_level}
+        if citizen.is_enterprise:
+            after.update(uscc=citizen.uscc_masked, org_name=citizen.org_name)
+        audit_record(action="portal.citizen.declare", obj=citizen, actor=citizen_actor(citizen), after=after)
     return citizen
 
 
-def citizen_verify_person(*, citizen: Citizen, real_name: str, id_number: str) -> Citizen:
-    """Real-name details of a person account: name and 居民身份证号 (format and check digit validated,
-    stored encrypted with a look-up digest; one account per ID number)."""
+def _refuse_if_verified(citizen: Citizen) -> None:
+    if citizen.is_verified:
+        raise Conflict("该账户已通过实名核验，如需更正请到服务中心窗口办理。")
+
+
+def citizen_declare_person(*, citizen: Citizen, real_name: str, id_number: str) -> Citizen:
+    """Real-name details of a person account as typed in: name and 居民身份证号 (format and check digit
+    validated, stored encrypted with a look-up digest). They are *self-declared*: enough to fill application
+    forms, never enough to see other records (only `citizen_identity_check` makes them verified). Another
+    account may have declared the same number: that unlocks nothing for either."""
     if citizen.kind != AccountKind.PERSON:
         raise field_error("kind", "法人账户请填写企业信息。")
-    if citizen.is_verified:
-        raise Conflict("该账户已完成实名认证，如需更正请到服务中心窗口办理。")
+    _refuse_if_verified(citizen)
     errors: dict[str, str] = {}
     real_name = _checked_text(real_name, "real_name", "请填写与身份证一致的姓名（2至40个字）。", errors, 40)
     id_number = _checked_id_card(id_number, "id_number", errors)
     if errors:
         raise ServiceError("实名信息有误，请检查标注的字段。", fields=errors)
-    digest = lookup_digest(id_number)
-    taken = field_error("id_number", "该身份证号码已绑定其他账户。如非本人操作，请携身份证到服务中心处理。",
-                        code="id_taken")
-    if Citizen.objects.filter(kind=AccountKind.PERSON, id_digest=digest).exclude(pk=citizen.pk).exists():
-        raise taken
-    return _save_verified(citizen, {"real_name": real_name, "id_number": id_number, "id_digest": digest},
-                          taken=taken)
+    return _save_declared(citizen, {"real_name": real_name, "id_number": id_number,
+                                    "id_digest": lookup_digest(id_number)})
 
 
-def citizen_verify_enterprise(*, citizen: Citizen, org_name: str, uscc: str, legal_rep_name: str,
-                              legal_rep_id_number: str) -> Citizen:
-    """Enterprise details: name, 统一社会信用代码 (check character validated; one account per code) and the
-    legal representative's name and 身份证号 (encrypted)."""
+def citizen_declare_enterprise(*, citizen: Citizen, org_name: str, uscc: str, legal_rep_name: str,
+                               legal_rep_id_number: str) -> Citizen:
+    """Enterprise details as typed in (self-declared): name, 统一社会信用代码 (check character validated) and
+    the legal representative's name and 身份证号 (encrypted)."""
     if citizen.kind != AccountKind.ENTERPRISE:
         raise field_error("kind", "个人账户请填写个人实名信息。")
-    if citizen.is_verified:
-        raise Conflict("该账户已完成认证，如需更正请到服务中心窗口办理。")
+    _refuse_if_verified(citizen)
     errors: dict[str, str] = {}
     org_name = _checked_text(org_name, "org_name", "请填写与营业执照一致的企业名称。", errors, 100)
     try:
@@ -288,28 +320,199 @@ def citizen_verify_enterprise(*, citizen: Citizen, org_name: str, uscc: str, leg
     legal_rep_id_number = _checked_id_card(legal_rep_id_number, "legal_rep_id_number", errors)
     if errors:
         raise ServiceError("企业信息有误，请检查标注的字段。", fields=errors)
-    taken = field_error("uscc", "该统一社会信用代码已注册法人账户。", code="uscc_taken")
-    if Citizen.objects.filter(kind=AccountKind.ENTERPRISE, uscc=uscc).exclude(pk=citizen.pk).exists():
-        raise taken
-    return _save_verified(citizen, {"org_name": org_name, "uscc": uscc, "real_name": legal_rep_name,
+    return _save_declared(citizen, {"org_name": org_name, "uscc": uscc, "real_name": legal_rep_name,
                                     "id_number": legal_rep_id_number,
-                                    "id_digest": lookup_digest(legal_rep_id_number)}, taken=taken)
+                                    "id_digest": lookup_digest(legal_rep_id_number)})
+
+
+def _claim(citizen: Citizen) -> identity.IdentityClaim:
+    return identity.IdentityClaim(kind=citizen.kind, name=citizen.real_name, id_number=citizen.id_number,
+                                  mobile=citizen.mobile, org_name=citizen.org_name, uscc=citizen.uscc)
+
+
+def _same_identity(citizen: Citizen) -> Any:
+    """Other verified accounts holding the identity `citizen` is being verified for."""
+    others = Citizen.objects.filter(kind=citizen.kind, identity_level=IdentityLevel.VERIFIED).exclude(pk=citizen.pk)
+    if citizen.is_enterprise:
+        return others.filter(uscc=citizen.uscc)
+    return others.filter(id_digest=citizen.id_digest)
+
+
+def _take_over_from(previous: Citizen, by: Citizen) -> None:
+    """`by` was verified for the identity `previous` held: `previous` drops back to self-declared (its own
+    applications and proved links stay), is told on its pages and by SMS, and the change is audited."""
+    what = f"统一社会信用代码（{previous.uscc_masked}）" if previous.is_enterprise else f"身份证号码（{previous.id_masked}）"
+    previous.identity_level = IdentityLevel.SELF_DECLARED
+    previous.verified_at, previous.verified_by, previous.verified_ref = None, "", ""
+    previous.identity_notice = (f"{timezone.localtime():%Y-%m-%d %H:%M}，另一账户通过实名核验绑定了您账户的{what}，"
+                                "本账户已改为“自行填报（未核验）”状态，不再按证件号码显示窗口办件（已关联的办件不受影响）。"
+                                "如非本人操作，请携身份证到服务中心处理。")[:300]
+    previous.save(update_fields=["identity_level", "verified_at", "verified_by", "verified_ref", "identity_notice"])
+    audit_record(action="portal.citizen.identity_taken_over", obj=previous, actor=citizen_actor(by),
+                 before={"level": IdentityLevel.VERIFIED}, after={"level": previous.identity_level, "by": str(by)})
+    send_sms(phone=previous.mobile, related=previous, template="portal.identity.taken_over",
+             text=f"【启东政务服务】您的网上办事账户（{previous.mobile_masked}）实名绑定的{what}已被另一账户通过实名核验绑定，"
+                  "本账户已改为未核验状态。如非本人操作，请携身份证到服务中心处理。")
+
+
+def citizen_identity_check(*, citizen: Citizen, ip: str = "") -> identity.IdentityResult:
+    """Ask the 实名核验 backend whether the account's declared name and ID number belong together. A match
+    makes the account verified — taking the identity over from another verified account, which is notified.
+    No match, an unavailable service or an error leaves the account as it was. Checks are rate-limited per
+    account and per address (the service must not become an oracle for name + ID number pairs)."""
+    backend = identity.get_backend()
+    if not citizen.has_identity:
+        raise field_error("real_name", "请先填写实名信息。")
+    if citizen.is_verified:
+        return identity.IdentityResult(identity.Outcome.MATCH, "该账户已通过实名核验。", citizen.verified_ref)
+    if not backend.available:
+        return backend.check(_claim(citizen))
+    ratelimit.consume(f"idcheck:{citizen.pk}", limit=conf.get("PORTAL_IDENTITY_CHECKS_PER_DAY"), window=86400,
+                      message="今天的实名核验次数已用完，")
+    if ip:
+        ratelimit.consume(f"idcheck-ip:{ip}", limit=conf.get("PORTAL_IDENTITY_CHECKS_PER_IP_DAY"), window=86400,
+                          message="本网络实名核验次数过多，")
+    result = backend.check(_claim(citizen))
+    audit_record(action="portal.citizen.identity_check", obj=citizen, actor=citizen_actor(citizen),
+                 after={"backend": backend.label, "outcome": result.outcome.value, "reference": result.reference,
+                        "id_number": citizen.id_masked})
+    if not result.matched:
+        return result
+    try:
+        with transaction.atomic():
+            for previous in _same_identity(citizen).select_for_update():
+                _take_over_from(previous, citizen)
+            citizen.identity_level = IdentityLevel.VERIFIED
+            citizen.verified_at = timezone.now()
+            citizen.verified_by, citizen.verified_ref = backend.label, result.reference
+            citizen.save(update_fields=["identity_level", "verified_at", "verified_by", "verified_ref"])
+            audit_record(action="portal.citizen.verify", obj=citizen, actor=citizen_actor(citizen),
+                         after={"kind": citizen.kind, "id_number": citizen.id_masked, "backend": backend.label,
+                                "reference": result.reference})
+    except IntegrityError:  # another account verified for the same number in the same instant
+        citizen.refresh_from_db()
+        raise Conflict("实名核验未完成，请稍后再试。") from None
+    return result
+
+
+def citizen_notice_dismiss(*, citizen: Citizen) -> None:
+    Citizen.objects.filter(pk=citizen.pk).update(identity_notice="")
+    citizen.identity_notice = ""
 
 
 def citizen_password_reset(*, mobile: str, code: str, password: str) -> Citizen:
-    """A new password after an SMS code; every open session of the account ends (see auth.session_hash)."""
+    """A new password after an SMS code; every open session of the account ends (see auth.session_hash).
+    An unknown number never got a code, so it fails like any wrong code (no enumeration)."""
     mobile = _mobile(mobile)
     _password(password)
-    citizen = Citizen.objects.filter(mobile_digest=lookup_digest(mobile), is_active=True).first()
-    if citizen is None:
-        raise field_error("mobile", "该手机号码尚未注册。", code="mobile_unknown")
     sms_code_check(mobile=mobile, purpose=SmsPurpose.RESET, code=code)
+    citizen = Citizen.objects.filter(mobile_digest=lookup_digest(mobile), is_active=True).first()
+    if citizen is None:  # deactivated since the code was sent; the visitor has proved they hold the number
+        raise field_error("mobile", "该账户已停用，请携身份证到服务中心处理。", code="account_inactive")
     with transaction.atomic():
         citizen.set_password(password)
         citizen.save(update_fields=["password", "password_changed_at"])
         audit_record(action="portal.citizen.password_reset", obj=citizen, actor=citizen_actor(citizen))
     ratelimit.clear(f"login-fail:{citizen.mobile_digest}")
     return citizen
+
+
+# --- linking a window case to the account (proof of possession) ---------------------------------------
+
+
+def _link_limits(citizen: Citizen, number: str) -> tuple[str, str, int]:
+    window = conf.get("PORTAL_LINK_WINDOW")
+    by_account, by_case = f"link-fail:{citizen.pk}", f"link-fail-case:{number}"
+    for key in (by_account, by_case):
+        ratelimit.require_below(key, limit=conf.get("PORTAL_LINK_FAILURES"), window=window,
+                                message="关联办件失败次数过多，")
+    return by_account, by_case, window
+
+
+def _link_failed(keys: tuple[str, str, int], citizen: Citizen, number: str, method: str,
+                 error: ServiceError) -> ServiceError:
+    by_account, by_case, window = keys
+    failures = max(ratelimit.hit(by_account, window=window), ratelimit.hit(by_case, window=window))
+    audit_record(action="portal.case_link.refused", actor=citizen_actor(citizen), object_type="cases.case",
+                 object_id="", after={"number": number[:50], "method": method, "reason": error.code})
+    left = conf.get("PORTAL_LINK_FAILURES") - failures
+    hint = f"再失败{left}次将暂停关联{ratelimit.wait_text(window)}。" if left > 0 else         f"已暂停关联，请{ratelimit.wait_text(window)}后再试。"
+    first = next(iter(error.fields), None)
+    if first:
+        return field_error(first, error.fields[first] + hint, code=error.code)
+    return ServiceError(error.message + hint, code=error.code)
+
+
+def _clean_number(number: str) -> str:
+    number = (number or "").strip().upper()[:50]
+    if not number:
+        raise field_error("number", "请填写办件编号（见受理通知书或短信）。")
+    return number
+
+
+def _link(citizen: Citizen, case: Case, method: str) -> CaseLink:
+    with transaction.atomic():
+        link, created = CaseLink.objects.get_or_create(citizen=citizen, case=case, defaults={"method": method})
+        if created:
+            audit_record(action="portal.case_link.create", obj=link, actor=citizen_actor(citizen),
+                         after={"case": case.number, "method": method})
+    return link
+
+
+def case_link_by_password(*, citizen: Citizen, number: str, password: str) -> CaseLink:
+    """Link a case by its number and query password (from the 受理通知书 or the SMS). Wrong guesses count per
+    account and per case number."""
+    number = _clean_number(number)
+    keys = _link_limits(citizen, number)
+    case = case_by_number(number)
+    given = (password or "").strip().upper()
+    if case is None or not given or not secrets.compare_digest(case.query_password.upper().encode(), given.encode()):
+        raise _link_failed(keys, citizen, number, LinkMethod.PASSWORD,
+                           field_error("password", "办件编号或查询密码不正确。", code="wrong_password"))
+    return _link(citizen, case, LinkMethod.PASSWORD)
+
+
+def _link_challenge(citizen: Citizen, case: Case) -> str:
+    """A code for linking is good only for this account and this case."""
+    return lookup_digest(f"case-link:{citizen.pk}:{case.pk}")
+
+
+def case_link_code_send(*, citizen: Citizen, number: str, ip: str = "") -> str:
+    """Send a code to the mobile recorded on the case (the applicant's); returns it masked for the page. The
+    number limits of SMS codes apply to that phone, plus a cap per account."""
+    number = _clean_number(number)
+    keys = _link_limits(citizen, number)
+    case = case_by_number(number)
+    if case is None:
+        raise _link_failed(keys, citizen, number, LinkMethod.SMS,
+                           field_error("number", "未找到该办件编号，请核对受理通知书上的编号。", code="unknown_case"))
+    try:
+        phone = normalize_mobile(case.applicant_phone or "")
+    except ValidationError:
+        raise field_error("number", "该办件登记的联系电话不能接收短信，请使用查询密码关联。", code="no_mobile") from None
+    ratelimit.consume(f"link-codes:{citizen.pk}", limit=conf.get("PORTAL_LINK_CODES_PER_HOUR"), window=3600,
+                      message="获取关联验证码次数过多，")
+    _code_limits(lookup_digest(phone), ip)
+    _new_challenge(mobile=phone, challenge_digest=_link_challenge(citizen, case), purpose=SmsPurpose.LINK,
+                   related=case,
+                   text=f"【启东政务服务】网上办事账户（{citizen.mobile_masked}）正在关联您的办件{case.number}，"
+                        "验证码为{code}，{minutes}分钟内有效。如非本人或家人操作，请勿告诉他人。")
+    return mask_mobile(phone)
+
+
+def case_link_by_sms(*, citizen: Citizen, number: str, code: str) -> CaseLink:
+    """Link a case with the code sent to the phone on the case (`case_link_code_send`)."""
+    number = _clean_number(number)
+    keys = _link_limits(citizen, number)
+    case = case_by_number(number)
+    if case is None:
+        raise _link_failed(keys, citizen, number, LinkMethod.SMS,
+                           field_error("number", "未找到该办件编号，请核对受理通知书上的编号。", code="unknown_case"))
+    try:
+        _check_challenge(_link_challenge(citizen, case), SmsPurpose.LINK, code)
+    except ServiceError as exc:
+        raise _link_failed(keys, citizen, number, LinkMethod.SMS, exc) from None
+    return _link(citizen, case, LinkMethod.SMS)
 
 
 # --- online application (NET-1) ------------------------------------------------------------------------
@@ -365,8 +568,8 @@ def application_submit(*, citizen: Citizen, token: str, matter: Matter, centre_i
     uploaded files attached to its materials and the 告知承诺 signed here recorded with time and account.
     The same form token twice gives the first application back; nothing half-written on any error."""
     token = _clean_token(token)
-    if not citizen.is_verified:
-        raise Forbidden("请先完成实名认证，再办理网上申请。")
+    if not citizen.has_identity:
+        raise Forbidden("请先填写实名信息，再办理网上申请。")
     existing = _existing(token, citizen)
     if existing is not None:
         return Submitted(existing, created=False)

@@ -23,6 +23,7 @@ urlpatterns = [
     path("account/reset/", views.password_reset, name="password_reset"),
     path("account/verify/", views.verify, name="verify"),
     path("account/", views.account, name="account"),
+    path("account/notice/dismiss/", views.account_notice_dismiss, name="account_notice_dismiss"),
     # Kiosk mode (one centre's self-service terminal).
     path("kiosk/<int:centre_id>/", kiosk.kiosk_home, name="kiosk"),
     path("kiosk/<int:centre_id>/ticket/", kiosk.kiosk_ticket, name="kiosk_ticket"),
@@ -33,6 +34,7 @@ urlpatterns = [
     # Online application, 我的办件, tracking.
     path("apply/<str:code>/", views.apply, name="apply"),
     path("my/cases/", views.my_cases, name="my_cases"),
+    path("my/cases/link/", views.my_case_link, name="my_case_link"),
     path("my/cases/<str:number>/", views.my_case, name="my_case"),
     path("my/cases/<str:number>/supplement/", views.my_case_supplement, name="my_case_supplement"),
     path("my/cases/<str:number>/notices/<int:notice_id>.<str:fmt>", views.my_case_notice, name="my_case_notice"),

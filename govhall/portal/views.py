@@ -27,14 +27,14 @@ from govhall.catalog.selectors import public_matter
 from govhall.core.errors import NotFound, ServiceError
 from govhall.core.middleware import client_ip
 from govhall.orgs.models import CentreLevel
-from govhall.portal import conf, forms, prefs, ratelimit, selectors, services, uploads
+from govhall.portal import conf, forms, identity, prefs, ratelimit, selectors, services, uploads
 from govhall.portal.auth import (
     citizen_login,
     citizen_logout,
     citizen_required,
     get_citizen,
+    identified_citizen_required,
     safe_next,
-    verified_citizen_required,
 )
 from govhall.portal.models import AccountKind, DeliveryChoice, OnlineApplication, SmsPurpose
 from govhall.portal.ratelimit import RateLimited
@@ -194,7 +194,8 @@ def policy_detail(request: HttpRequest, policy_id: int) -> HttpResponse:
 
 
 def _send_code(request: HttpRequest, form: Any, purpose: str) -> bool:
-    """The "获取验证码" button of a form: send the code for the form's mobile; errors go on the form."""
+    """The "获取验证码" button of a form: send the code for the form's mobile; errors go on the form. The
+    page says the same whether or not the number has an account; the SMS tells the truth (NET-1)."""
     mobile = (request.POST.get("mobile") or "").strip()
     if not mobile:
         forms.show_error(form, "mobile", "请先填写手机号码。")
@@ -204,7 +205,7 @@ def _send_code(request: HttpRequest, form: Any, purpose: str) -> bool:
     except ServiceError as exc:
         forms.show_error(form, "mobile", exc.fields.get("mobile") or exc.message)
         return False
-    messages.success(request, "验证码已发送，请查收短信（5分钟内有效）。")
+    messages.success(request, services.CODE_SENT)
     return True
 
 
@@ -297,29 +298,59 @@ def account(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/account.html", {"nav": "account", "citizen": request.citizen})  # type: ignore[attr-defined]
 
 
+@citizen_required
+@require_POST
+def account_notice_dismiss(request: HttpRequest) -> HttpResponse:
+    services.citizen_notice_dismiss(citizen=request.citizen)  # type: ignore[attr-defined]
+    return redirect(safe_next(request, reverse("portal:account")))
+
+
+def _show_check(request: HttpRequest, result: identity.IdentityResult) -> None:
+    if result.matched:
+        messages.success(request, result.message)
+    elif result.outcome is identity.Outcome.NO_MATCH:
+        messages.error(request, result.message)
+    else:
+        messages.warning(request, result.message)
+
+
 @page
 @citizen_required
 @require_http_methods(["GET", "POST"])
 def verify(request: HttpRequest) -> HttpResponse:
-    """Real-name details: a person's name and 身份证号, or an enterprise's code and legal representative."""
+    """Real-name details (a person's name and 身份证号, or an enterprise's code and legal representative),
+    saved as self-declared, then checked by the 实名核验 backend when one is configured."""
     citizen = request.citizen  # type: ignore[attr-defined]
     if citizen.is_verified:
         return redirect(safe_next(request, reverse("portal:account")))
+    backend = identity.get_backend()
     form_class = forms.EnterpriseVerifyForm if citizen.kind == AccountKind.ENTERPRISE else forms.PersonVerifyForm
     form = form_class(request.POST or None)
+    here = reverse("portal:verify") + ("?" + urlencode({"next": safe_next(request, "")}) if safe_next(request, "")
+                                       else "")
+    if request.method == "POST" and request.POST.get("action") == "check":
+        _show_check(request, services.citizen_identity_check(citizen=citizen, ip=client_ip(request)))
+        return redirect(safe_next(request, reverse("portal:account")) if citizen.is_verified else here)
     if request.method == "POST" and form.is_valid():
         try:
             if citizen.kind == AccountKind.ENTERPRISE:
-                services.citizen_verify_enterprise(citizen=citizen, **form.cleaned_data)
+                services.citizen_declare_enterprise(citizen=citizen, **form.cleaned_data)
             else:
-                services.citizen_verify_person(citizen=citizen, **form.cleaned_data)
+                services.citizen_declare_person(citizen=citizen, **form.cleaned_data)
         except ServiceError as exc:
             forms.attach(form, exc)
         else:
-            messages.success(request, "实名认证信息已保存。")
-            return redirect(safe_next(request, reverse("portal:account")))
+            if not backend.available:
+                messages.success(request, "实名信息已保存（自行填报，未核验）。可以办理网上申请；在窗口办理的办件，"
+                                          "请在“我的办件”用查询密码或短信验证码关联。")
+                return redirect(safe_next(request, reverse("portal:account")))
+            result = services.citizen_identity_check(citizen=citizen, ip=client_ip(request))
+            _show_check(request, result)
+            return redirect(here if result.outcome is identity.Outcome.NO_MATCH
+                            else safe_next(request, reverse("portal:account")))
     return render(request, "portal/verify.html", {"nav": "account", "form": form, "citizen": citizen,
-                                                  "next": safe_next(request, "")})
+                                                  "backend": backend, "next": safe_next(request, "")},
+                  status=400 if form.errors else 200)
 
 
 # --- online application (NET-1) -------------------------------------------------------------------------
@@ -347,7 +378,7 @@ def _channel(request: HttpRequest) -> str:
 
 
 @page
-@verified_citizen_required
+@identified_citizen_required
 @require_http_methods(["GET", "POST"])
 def apply(request: HttpRequest, code: str) -> HttpResponse:
     citizen = request.citizen  # type: ignore[attr-defined]
@@ -403,6 +434,46 @@ def my_cases(request: HttpRequest) -> HttpResponse:
     paginator = Paginator(selectors.citizen_cases(citizen), 20)
     return render(request, "portal/my_cases.html", {
         "nav": "my", "citizen": citizen, "page": paginator.get_page(request.GET.get("page"))})
+
+
+@never_cache
+@page
+@citizen_required
+@require_http_methods(["GET", "POST"])
+def my_case_link(request: HttpRequest) -> HttpResponse:
+    """关联窗口办件: prove possession of a case received at a window — its number and query password, or a
+    code sent to the mobile recorded on the case — and it shows in 我的办件."""
+    citizen = request.citizen  # type: ignore[attr-defined]
+    action = request.POST.get("action", "")
+    by_password = forms.LinkPasswordForm(request.POST if action == "password" else None, prefix="pw")
+    if action == "send_code":  # the "获取验证码" button: the number only, the form shown again
+        by_sms = forms.LinkSmsForm(initial={"number": request.POST.get("sms-number", "").strip()}, prefix="sms")
+    else:
+        by_sms = forms.LinkSmsForm(request.POST if action == "sms" else None, prefix="sms")
+    sent_to, link, status = "", None, 200
+    try:
+        if action == "password" and by_password.is_valid():
+            link = services.case_link_by_password(citizen=citizen, **by_password.cleaned_data)
+        elif action == "send_code":
+            sent_to = services.case_link_code_send(citizen=citizen, number=request.POST.get("sms-number", ""),
+                                                   ip=client_ip(request))
+        elif action == "sms" and by_sms.is_valid():
+            link = services.case_link_by_sms(citizen=citizen, **by_sms.cleaned_data)
+    except ServiceError as exc:
+        target = by_password if action == "password" else by_sms
+        if target.is_bound:
+            forms.attach(target, exc)
+        else:
+            forms.show_error(target, next(iter(exc.fields), None), exc.fields.get("number") or exc.message)
+        status = 429 if exc.status == 429 else 400
+    if link is not None:
+        messages.success(request, f"办件{link.case.number}已关联到您的账户。")
+        return redirect("portal:my_case", number=link.case.number)
+    if by_password.errors or by_sms.errors:
+        status = max(status, 400)
+    return render(request, "portal/my_case_link.html", {
+        "nav": "my", "citizen": citizen, "by_password": by_password, "by_sms": by_sms, "sent_to": sent_to,
+    }, status=status)
 
 
 @page

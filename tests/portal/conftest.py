@@ -16,7 +16,7 @@ from govhall.catalog.models import Matter
 from govhall.core.crypto import lookup_digest
 from govhall.core.ids import id_card_check_digit, uscc_check_char
 from govhall.orgs.models import Department
-from govhall.portal.models import AccountKind, Citizen, Policy, Theme, ThemeMatter
+from govhall.portal.models import AccountKind, Citizen, IdentityLevel, Policy, Theme, ThemeMatter
 from tests.catalog.conftest import departments, materials_data  # noqa: F401 (the fixture, shared)
 from tests.catalog.conftest import matter_data as catalog_matter_data
 
@@ -110,18 +110,24 @@ def world(hall: Any, make_matter: Callable[..., Matter]) -> Any:
 def make_citizen(db: object) -> Callable[..., Citizen]:
     counter = {"n": 0}
 
-    def make(*, mobile: str | None = None, verified: bool = True, kind: str = AccountKind.PERSON,
-             real_name: str = "李秀英", id_number: str | None = None, **extra: Any) -> Citizen:
+    def make(*, mobile: str | None = None, verified: bool = True, declared_only: bool = False,
+             kind: str = AccountKind.PERSON, real_name: str = "李秀英", id_number: str | None = None,
+             **extra: Any) -> Citizen:
+        """An account; `verified` (default): real-name details checked by the 实名核验 backend;
+        `declared_only`: details typed in, not checked; `verified=False`: none filled in."""
         counter["n"] += 1
         mobile = mobile or f"1390000{counter['n']:04d}"
         citizen = Citizen(kind=kind, mobile=mobile, mobile_digest=lookup_digest(mobile), **extra)
         citizen.set_password(PASSWORD)
-        if verified:
+        if verified or declared_only:
             from django.utils import timezone
 
             id_number = id_number or valid_id(f"32068119600{1 + counter['n'] % 9}{10 + counter['n'] % 18:02d}{counter['n']:03d}")
             citizen.real_name, citizen.id_number, citizen.id_digest = real_name, id_number, lookup_digest(id_number)
-            citizen.verified_at = timezone.now()
+            citizen.identity_level, citizen.declared_at = IdentityLevel.SELF_DECLARED, timezone.now()
+            if verified and not declared_only:
+                citizen.identity_level, citizen.verified_at = IdentityLevel.VERIFIED, timezone.now()
+                citizen.verified_by = "统一身份认证平台"
             if kind == AccountKind.ENTERPRISE:
                 citizen.org_name = citizen.org_name or "启东市海鲜小吃店"
                 citizen.uscc = citizen.uscc or valid_uscc(f"92320681MA1AB{counter['n']:04d}")
@@ -160,3 +166,73 @@ def spring_clock() -> Any:
 
     with time_machine.travel(dt.datetime(2026, 3, 10, 2, 0, tzinfo=dt.UTC), tick=True) as traveller:
         yield traveller
+
+
+# --- a stand-in for the provincial 统一身份认证 / 公安 identity check ------------------------------------------------
+
+
+class IdentityService:
+    """The identity check as a real local HTTP server: checks the token and app key (401 when wrong, as the
+    real gateway does), answers `match` for the (name, ID number) pairs in `people` and `no_match` otherwise,
+    unless `responses` scripts the next answers: (status, payload) or ("sleep", seconds) to answer too late.
+    Records every request."""
+
+    TOKEN = "identity-token-0001"
+    APP_KEY = "qidong-govhall"
+
+    def __init__(self) -> None:
+        self.people: set[tuple[str, str]] = set()
+        self.requests: list[dict[str, Any]] = []
+        self.responses: list[tuple[Any, Any]] = []
+        self.url = ""
+
+
+@pytest.fixture
+def identity_service(settings: Any) -> Any:
+    import json
+    import threading
+    import time
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    service = IdentityService()
+
+    class Handler(BaseHTTPRequestHandler):
+        def answer(self, status: int, payload: Any) -> None:
+            data = payload if isinstance(payload, bytes) else json.dumps(payload, ensure_ascii=False).encode()
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json; charset=utf-8")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        def do_POST(self) -> None:
+            body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+            service.requests.append({"path": self.path, "headers": dict(self.headers), "body": body})
+            if (self.headers.get("Authorization") != f"Bearer {service.TOKEN}"
+                    or self.headers.get("X-App-Key") != service.APP_KEY):
+                return self.answer(401, {"error": "unauthorised"})
+            if service.responses:
+                first, second = service.responses.pop(0)
+                if first == "sleep":
+                    time.sleep(second)
+                    return self.answer(200, {"result": "match", "reference": "too-late"})
+                return self.answer(first, second)
+            matched = (body.get("name"), body.get("id_number")) in service.people
+            return self.answer(200, {"result": "match" if matched else "no_match",
+                                     "reference": f"GA-{len(service.requests):06d}"})
+
+        def log_message(self, format: str, *args: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    service.url = f"http://127.0.0.1:{server.server_address[1]}/identity/check"
+    settings.IDENTITY_BACKEND = "http"
+    settings.IDENTITY_URL = service.url
+    settings.IDENTITY_TOKEN = service.TOKEN
+    settings.IDENTITY_APP_KEY = service.APP_KEY
+    settings.IDENTITY_TIMEOUT = 2
+    yield service
+    server.shutdown()
+    server.server_close()
