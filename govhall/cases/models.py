@@ -418,7 +418,7 @@ PUBLIC_EVENTS: dict[str, str | None] = {
     "reject": None,
     "correction": None,
     "return_applicant": None,
-    "supply": "已登记补交的材料。",
+    "supply": None,
     "rongque_done": None,
     "rongque_overdue": None,
     "route": "办理中",

@@ -857,7 +857,8 @@ def case_supply(*, case: Case, actor: Any, material_ids: Sequence[Any], note: st
     for row in rows:
         row.status, row.supplied_at = MaterialStatus.RECEIVED, now
         row.save(update_fields=["status", "supplied_at"])
-    _event(case, "supply", "补交材料", actor, "补交：" + "、".join(r.name for r in rows) + (f"；{note}" if note else ""),
+    # The applicant sees this row (PUBLIC_EVENTS): the materials only; the clerk's note stays in the audit log.
+    _event(case, "supply", "补交材料", actor, "补交：" + "、".join(r.name for r in rows),
            at=now)
     if case.status == CaseStatus.CORRECTION:
         case.status = CaseStatus.RECEIVED
@@ -874,7 +875,7 @@ def case_supply(*, case: Case, actor: Any, material_ids: Sequence[Any], note: st
         if open_stop is not None and open_stop.kind == SuspensionKind.RONGQUE:
             _resume(case, open_stop, actor=actor, at=now, result="容缺材料已补齐")
     case.save()
-    _audit(case, "supply", actor, before, {**_state(case), "materials": [r.name for r in rows]})
+    _audit(case, "supply", actor, before, {**_state(case), "materials": [r.name for r in rows]}, note=(note or "").strip()[:300])
     _publish(case, "supplied")
     return case
 

@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 SHOWN_AS_STORED = [
     "receive", "forward", "accept", "rongque", "commitment", "reject", "correction", "return_applicant",
-    "rongque_done", "rongque_overdue", "deadline_recompute", "finish", "deliver", "stop", "revoke",
+    "supply", "rongque_done", "rongque_overdue", "deadline_recompute", "finish", "deliver", "stop", "revoke",
 ]
 
 
