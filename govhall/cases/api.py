@@ -12,7 +12,7 @@ from ninja.files import UploadedFile
 
 from govhall.cases import selectors, services
 from govhall.cases.access import access_case
-from govhall.cases.applicants import mask_applicant_name, mask_id
+from govhall.cases.applicants import applicant_actor, mask_applicant_name, mask_id
 from govhall.cases.export import case_datasets
 from govhall.cases.models import Case, CaseFile, CaseNotice
 from govhall.cases.views import file_response, notice_response
@@ -509,7 +509,8 @@ def receive(request: HttpRequest, payload: CaseReceiveIn) -> Status:
 @router.post("/online", response={201: CaseCreatedOut}, auth=None, summary="网上申请（门户，无需登录）")
 def online(request: HttpRequest, payload: CaseOnlineIn) -> Status:
     data = payload.dict()
-    case = services.case_receive(actor=None, centre_id=data["centre_id"], matter_id=data["matter_id"],
+    who = applicant_actor(data["applicant"].get("kind", ""), data["applicant"].get("name", ""), data["channel"])
+    case = services.case_receive(actor=who, centre_id=data["centre_id"], matter_id=data["matter_id"],
                                  applicant=data["applicant"], agent=data["agent"], channel=data["channel"])
     return Status(201, _created(case))
 
@@ -525,7 +526,7 @@ def track(request: HttpRequest, no: str, password: str) -> CaseTrackOut:
         received_at=case.received_at, due_at=case.due_at, finished_at=case.finished_at,
         **_provisional(case.due_waits_for), result=case.get_result_display() if case.result else "",
         timeline=[CaseTrackEventOut(at=e.at, label=e.label, centre=e.centre_name, detail=e.detail)
-                  for e in selectors.timeline(case, public_only=True)],
+                  for e in selectors.public_timeline(case)],
     )
 
 
@@ -549,15 +550,13 @@ def detail(request: HttpRequest, case_id: str) -> CaseDetailOut:
 
 @router.post("/{case_id}/reveal", response=CaseRevealOut, summary="查看完整证件号码和电话（留痕）")
 def reveal(request: HttpRequest, case_id: str) -> CaseRevealOut:
-    case = access_case(request.user, case_id)
-    audit_record(action="pii.view", obj=case, actor=request.user, note="查看申请人/代理人完整证件号码和电话")
-    return CaseRevealOut(applicant_id_number=case.applicant_id_number, applicant_phone=case.applicant_phone,
-                     agent_id_number=case.agent_id_number or "", agent_phone=case.agent_phone or "")
+    return CaseRevealOut(**selectors.case_reveal_pii(request.user, access_case(request.user, case_id)))
 
 
 @router.get("/{case_id}/export", summary="GB/T 39046 数据集（申请、受理、办理、办结）")
 def export(request: HttpRequest, case_id: str) -> dict[str, Any]:
     case = access_case(request.user, case_id)
+    selectors.case_reveal_pii(request.user, case, reason="导出GB/T 39046数据集（含完整证件号码和电话）")
     audit_record(action="case.export", obj=case, actor=request.user, note="导出GB/T 39046数据集")
     return case_datasets(case)
 

@@ -8,7 +8,8 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 
-from govhall.cases.models import PERSON_ID_TYPES, ApplicantKind, IdType
+from govhall.cases.models import PERSON_ID_TYPES, ApplicantKind, Channel, IdType
+from govhall.core.actors import CitizenActor
 from govhall.core.crypto import lookup_digest
 from govhall.core.errors import field_error
 from govhall.core.ids import (
@@ -69,6 +70,13 @@ def mask_id(id_type: str, value: str) -> str:
 def mask_applicant_name(kind: str, name: str) -> str:
     # An organisation's name is public (it is on its licence); a person's is masked.
     return name if kind == ApplicantKind.ORGANISATION else mask_name(name)
+
+
+def applicant_actor(kind: str, name: str, channel: str = "") -> CitizenActor:
+    """The applicant acting online, as the timeline and the audit log name them: 「申请人 张*（网上申报）」."""
+    how = "移动端申报" if channel == Channel.MOBILE else "网上申报"
+    who = mask_applicant_name(kind, str(name or "").strip()) or "（未填姓名）"
+    return CitizenActor(f"申请人 {who}（{how}）"[:80])
 
 
 @dataclass(frozen=True)

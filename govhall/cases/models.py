@@ -403,8 +403,51 @@ class Suspension(models.Model):
         return f"{self.get_kind_display()} {self.started_at:%Y-%m-%d}"
 
 
+# The applicant's timeline (portal 我的办件, the tracking pages and kiosk, the tracking API) is this
+# allow-list and nothing else: which step, when, at which centre. Each public action maps to what the
+# applicant reads under it: None = the event's own detail, written for the applicant (what to supply, the
+# reason of a refusal, the result); a text = that text in place of the stored detail, which names staff,
+# their leave and the AB角 routing, or carries an internal opinion. Every other action (materials checked,
+# uploads, warnings, AB转交, returns to the front desk, agency, commitment checks, …) is internal.
+PUBLIC_EVENTS: dict[str, str | None] = {
+    "receive": None,
+    "forward": None,
+    "accept": None,
+    "rongque": None,
+    "commitment": None,
+    "reject": None,
+    "correction": None,
+    "return_applicant": None,
+    "supply": None,
+    "rongque_done": None,
+    "rongque_overdue": None,
+    "route": "办理中",
+    "special_start": "特别程序期间暂停计时。",
+    "special_end": "特别程序结束，恢复计时。",
+    "resume": "恢复计时，承诺办结时间相应顺延。",
+    "deadline_recompute": None,
+    "finish": None,
+    "deliver": None,
+    "stop": None,
+    "revoke": None,
+}
+PUBLIC_EVENT_ACTIONS: frozenset[str] = frozenset(PUBLIC_EVENTS)
+
+
+def shown_as_stored(action: str) -> bool:
+    """The value of `CaseEvent.public`: the row, label and detail as stored, may be shown to the applicant."""
+    return action in PUBLIC_EVENTS and PUBLIC_EVENTS[action] is None
+
+
+def public_detail(action: str, detail: str) -> str:
+    """What the applicant reads under a public event (see PUBLIC_EVENTS)."""
+    fixed = PUBLIC_EVENTS[action]
+    return detail if fixed is None else fixed
+
+
 class CaseEvent(models.Model):
-    """The timeline: every step with time, who and what. `public` events show on the applicant's tracking."""
+    """The timeline: every step with time, who and what. The applicant sees only the actions of
+    `PUBLIC_EVENTS` (through `selectors.public_timeline`); `public` marks the rows shown as stored."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
     at = models.DateTimeField("时间", default=timezone.now)
@@ -415,7 +458,7 @@ class CaseEvent(models.Model):
     actor_label = models.CharField("处理人", max_length=80, blank=True)
     centre_name = models.CharField("中心", max_length=100, blank=True)
     detail = models.TextField("说明", blank=True)
-    public = models.BooleanField("对申请人公开", default=True)
+    public = models.BooleanField("对申请人公开", default=False)
 
     class Meta:
         verbose_name = verbose_name_plural = "办件时间线"

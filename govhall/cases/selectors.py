@@ -19,14 +19,17 @@ from govhall.cases.models import (
     CLOCK_RUNNING,
     OPEN_STATUSES,
     PENDING_STATUSES,
+    PUBLIC_EVENT_ACTIONS,
     Case,
     CaseEvent,
     CaseStatus,
     ResultKind,
     SuspensionKind,
+    public_detail,
 )
 from govhall.core.calendar import provisional_note
 from govhall.core.errors import NotFound, ServiceError
+from govhall.core.pii import can_reveal_pii, pii_reveal_fields
 
 # Lists read plain values, not model instances: a row of the inbox needs a dozen columns, and building
 # Case objects (with their encrypted fields and related objects) costs far more than the query.
@@ -279,11 +282,43 @@ def _names(groups: list[dict[str, Any]]) -> dict[str, dict[Any, Any]]:
 # --- the timeline and public tracking ------------------------------------------------------------
 
 
-def timeline(case: Case, *, public_only: bool = False) -> QuerySet[CaseEvent]:
-    qs = case.events.all()
-    if public_only:
-        qs = qs.filter(public=True)
-    return qs.order_by("at", "id")
+def timeline(case: Case) -> QuerySet[CaseEvent]:
+    """The whole timeline, for staff who may see the case."""
+    return case.events.all().order_by("at", "id")
+
+
+@dataclass(frozen=True)
+class PublicEvent:
+    at: dt.datetime
+    label: str
+    centre_name: str
+    detail: str
+
+
+def public_timeline(case: Case) -> list[PublicEvent]:
+    """The applicant's timeline: the allow-listed actions only (`models.PUBLIC_EVENTS`), whatever the rows'
+    `public` flag says (rows written before the allow-list were public by default), and for each only the
+    step, the time, the centre and the text meant for the applicant — never who handled it or why."""
+    rows = case.events.filter(action__in=PUBLIC_EVENT_ACTIONS).order_by("at", "id")
+    return [PublicEvent(at=e.at, label=e.label, centre_name=e.centre_name, detail=public_detail(e.action, e.detail))
+            for e in rows]
+
+
+# --- whole personal data (through core.pii) -------------------------------------------------------
+
+CASE_PII_FIELDS = ("applicant_id_number", "applicant_phone", "agent_id_number", "agent_phone")
+
+
+def can_reveal_case_pii(user: Any) -> bool:
+    """Offer the "显示完整" button: the roles of `core.pii.REVEAL_ROLES` (the case's visibility is checked
+    by `access_case` before)."""
+    return can_reveal_pii(user)
+
+
+def case_reveal_pii(user: Any, case: Case, *, reason: str = "查看申请人/代理人完整证件号码和电话") -> dict[str, str]:
+    """The applicant's and agent's whole ID numbers and phones: role check and "pii.view" audit in
+    `core.pii`; Forbidden (403, a Chinese message) for roles that see only the masked form."""
+    return pii_reveal_fields(user=user, obj=case, fields=CASE_PII_FIELDS, reason=reason)
 
 
 TRACK_LIMIT = 10  # wrong passwords per case number (or ID look-ups per address) per 15 minutes

@@ -46,6 +46,7 @@ from govhall.cases.models import (
     Suspension,
     SuspensionKind,
     WarningLevel,
+    shown_as_stored,
 )
 from govhall.cases.numbers import new_case_number, new_query_password
 from govhall.cases.uploads import check_and_store, remove_stored
@@ -58,6 +59,7 @@ from govhall.catalog.models import (
     SpecialProcedure,
 )
 from govhall.core import provisional
+from govhall.core.actors import Actor, CitizenActor, SystemActor, actor_label, is_staff_actor, system
 from govhall.core.audit import audit_record
 from govhall.core.calendar import Deadline, tentative
 from govhall.core.errors import Conflict, Forbidden, ServiceError, field_error
@@ -67,14 +69,19 @@ RECEIVE_ROLES = (Role.FRONT_DESK, Role.DIRECTOR, Role.VILLAGE_CLERK, Role.AGENT)
 DECIDE_ROLES = (Role.FRONT_DESK, Role.DIRECTOR, Role.VILLAGE_CLERK)
 DELIVER_ROLES = (Role.FRONT_DESK, Role.DIRECTOR, Role.VILLAGE_CLERK, Role.AGENT)
 CHECK_ROLES = (Role.BACK_OFFICE, Role.DIRECTOR, Role.DEPT_LIAISON, Role.BUREAU_ADMIN)
-SYSTEM_LABEL = "系统（自动）"
+# The system's jobs, named on the timeline and in the audit log.
+ROUTING = system("流转")
+DEADLINE_SCAN = system("期限预警")
+RONGQUE_SCAN = system("容缺期限检查")
+REROUTING = system("AB角转交")
+DEADLINE_RECOMPUTE = system("期限重新核定")
 
 
 # --- small helpers ------------------------------------------------------------------------------
 
 
-def _label(actor: Any) -> str:
-    return str(actor)[:80] if actor is not None else SYSTEM_LABEL
+def _label(actor: Actor | None) -> str:
+    return actor_label(actor)
 
 
 def _lock(case: Case) -> Case:
@@ -91,14 +98,16 @@ def _require_status(case: Case, allowed: Iterable[str], doing: str) -> None:
                        code="wrong_state")
 
 
-def _event(case: Case, action: str, label: str, actor: Any, detail: str = "", *, public: bool = True,
+def _event(case: Case, action: str, label: str, actor: Actor | None, detail: str = "", *,
            at: dt.datetime | None = None, centre: Centre | None = None) -> CaseEvent:
+    """One timeline row. Whether the applicant sees it is not the caller's choice: the allow-list
+    `PUBLIC_EVENTS` decides (and `selectors.public_timeline` applies it again when reading)."""
+    staff = actor if is_staff_actor(actor) else None
     if centre is None:
-        centre = actor.centre if getattr(actor, "centre_id", None) else case.handling_centre
+        centre = staff.centre if staff is not None and staff.centre is not None else case.handling_centre
     return CaseEvent.objects.create(
-        case=case, at=at or timezone.now(), action=action, label=label,
-        actor=actor if getattr(actor, "pk", None) else None, actor_label=_label(actor),
-        centre_name=centre.name, detail=detail[:2000], public=public,
+        case=case, at=at or timezone.now(), action=action, label=label, actor=staff, actor_label=_label(actor),
+        centre_name=centre.name, detail=detail[:2000], public=shown_as_stored(action),
     )
 
 
@@ -125,11 +134,16 @@ def _publish(case: Case, what: str) -> None:
 
 
 def _has_role(actor: Any, *roles: str) -> bool:
-    return bool(actor is not None and (actor.is_superuser or actor.has_role(*roles)))
+    return bool(is_staff_actor(actor) and (actor.is_superuser or actor.has_role(*roles)))
+
+
+def _is(actor: Any, user_id: int | None) -> bool:
+    """The actor is that staff member (a citizen or the system is nobody's user id, not even None's)."""
+    return bool(is_staff_actor(actor) and user_id is not None and actor.pk == user_id)
 
 
 def _staff_of(actor: Any, centre_ids: Iterable[int | None]) -> bool:
-    return bool(actor is not None and (actor.is_superuser or actor.centre_id in set(centre_ids)))
+    return bool(is_staff_actor(actor) and (actor.is_superuser or actor.centre_id in set(centre_ids)))
 
 
 def has_bad_credit(digest: str) -> bool:
@@ -228,9 +242,10 @@ def case_receive(
     enquiry_id: Any = None,
 ) -> Case:
     """收件: a front-desk clerk at a window (MODE-1), a village clerk for a town or city matter (MODE-4,
-    forwarded to the town centre under the same number), or an online application (actor None)."""
+    forwarded to the town centre under the same number), or an online application (the applicant acting, a
+    `CitizenActor` from `applicants.applicant_actor`)."""
     now = timezone.now()
-    if actor is None:
+    if isinstance(actor, CitizenActor):
         channel = channel or Channel.ONLINE
         if channel not in (Channel.ONLINE, Channel.MOBILE):
             raise field_error("channel", "网上申请的渠道只能是网上申请或移动端申请。")
@@ -271,7 +286,7 @@ def case_receive(
         except (Window.DoesNotExist, TypeError, ValueError):
             raise field_error("window", "窗口不存在或不属于本中心。") from None
         _check_window(window, version, matter.name)
-    elif actor is not None and centre.level == CentreLevel.TOWN and channel == Channel.WINDOW:
+    elif is_staff_actor(actor) and centre.level == CentreLevel.TOWN and channel == Channel.WINDOW:
         raise field_error("window", "请选择收件的窗口（一窗分类综合受理）。")
 
     who = clean_applicant(kind=applicant.get("kind", ""), name=applicant.get("name", ""),
@@ -289,7 +304,7 @@ def case_receive(
     case = Case(
         number=new_case_number(centre, now), query_password=new_query_password(),
         centre=centre, handling_centre=handling, forwarded=forwarded, window=window, channel=channel,
-        receiver=actor, matter=matter, matter_version=version, matter_name=version.name,
+        receiver=actor if is_staff_actor(actor) else None, matter=matter, matter_version=version, matter_name=version.name,
         department_id=version.department_id, case_type=version.case_type,
         applicant_kind=who.kind, applicant_name=who.name, applicant_id_type=who.id_type,
         applicant_id_number=who.id_number, applicant_id_digest=who.digest, applicant_phone=who.phone,
@@ -344,7 +359,7 @@ def _enquiry(enquiry_id: Any, centre: Centre) -> Any:
 
 def _require_decider(case: Case, actor: Any) -> None:
     """受理/不予受理/补正 are acts of the handling centre's front desk (its seal, ORG-4)."""
-    if actor is None or not _has_role(actor, *DECIDE_ROLES) or not _staff_of(actor, [case.handling_centre_id]):
+    if not _has_role(actor, *DECIDE_ROLES) or not _staff_of(actor, [case.handling_centre_id]):
         raise Forbidden(f"只有{case.handling_centre.name}的前台受理员或中心主任可以作出受理决定。")
 
 
@@ -368,7 +383,7 @@ def case_update_materials(*, case: Case, actor: Any, materials: Sequence[dict[st
                                                                          new.form, new.note)
             row.save(update_fields=["status", "originals", "copies", "form", "note"])
     if changed:
-        _event(case, "materials", "核对材料", actor, "；".join(changed), public=False)
+        _event(case, "materials", "核对材料", actor, "；".join(changed))
         _audit(case, "materials", actor, None, {"changed": changed})
     return case
 
@@ -382,8 +397,9 @@ def case_attach_file(*, case: Case, actor: Any, upload: IO[bytes], name: str, si
                                                                           CaseStatus.RETURNED,
                                                                           CaseStatus.SUSPENDED),
                            CaseStatus.FINISHED), "上传材料")
-    if actor is not None and not _staff_of(actor, [case.centre_id, case.handling_centre_id]) \
-            and case.agency_agent_id != getattr(actor, "pk", None):
+    # The applicant online (the portal checked the case is theirs), or the centres' staff, or the case's agent.
+    if not isinstance(actor, CitizenActor) and not _staff_of(actor, [case.centre_id, case.handling_centre_id]) \
+            and not _is(actor, case.agency_agent_id):
         raise Forbidden("只有收件或受理中心的工作人员可以上传材料。")
     material = None
     if material_id not in (None, ""):
@@ -396,11 +412,11 @@ def case_attach_file(*, case: Case, actor: Any, upload: IO[bytes], name: str, si
         record = CaseFile.objects.create(
             case=case, material=material, storage_name=stored.storage_name, original_name=stored.original_name,
             kind=stored.kind, mime=stored.mime, size=stored.size, sha256=stored.sha256,
-            uploaded_by=actor if getattr(actor, "pk", None) else None,
+            uploaded_by=actor if is_staff_actor(actor) else None,
         )
         _event(case, "upload", "上传材料", actor,
                f"{stored.original_name}（{stored.kind.upper()}，{stored.size // 1024 + 1} KB）"
-               + (f"，对应材料「{material.name}」" if material else ""), public=False)
+               + (f"，对应材料「{material.name}」" if material else ""))
         _audit(case, "file.upload", actor, None, {"file": record.pk, "sha256": stored.sha256, "size": stored.size})
     except Exception:
         remove_stored(stored.storage_name)
@@ -541,7 +557,7 @@ def _route(case: Case, index: int, at: dt.datetime) -> CaseStep:
         assignee=handler.user, assignee_role=handler.role, route_reason=handler.reason[:200], started_at=at,
     )
     case.current_step, case.current_post, case.current_assignee = step, post, handler.user
-    _event(case, "route", name, None, f"流转至{post.name}：{handler.reason}", at=at, centre=case.handling_centre)
+    _event(case, "route", name, ROUTING, f"流转至{post.name}：{handler.reason}", at=at, centre=case.handling_centre)
     return step
 
 
@@ -560,7 +576,7 @@ def _step_actor(case: Case, actor: Any) -> tuple[CaseStep, str]:
     if step is None or step.status != StepStatus.PENDING:
         raise Conflict(f"办件{case.number}当前没有待办环节（状态：{case.get_status_display()}）。",
                        code="wrong_state")
-    if actor is None:
+    if not is_staff_actor(actor):
         raise Forbidden()
     post = step.post
     if step.assignee_id == actor.pk:
@@ -825,7 +841,7 @@ def case_supply(*, case: Case, actor: Any, material_ids: Sequence[Any], note: st
     case = _lock(case)
     _require_status(case, (CaseStatus.CORRECTION, *OPEN_STATUSES, CaseStatus.FINISHED), "补交材料")
     if not (_staff_of(actor, [case.centre_id, case.handling_centre_id]) and _has_role(actor, *RECEIVE_ROLES)) \
-            and case.agency_agent_id != getattr(actor, "pk", None):
+            and not _is(actor, case.agency_agent_id):
         raise Forbidden("只有收件或受理中心的前台人员（或本件代办员）可以登记补交材料。")
     rows = _pick(case, material_ids, "material_ids")
     if not rows:
@@ -841,7 +857,8 @@ def case_supply(*, case: Case, actor: Any, material_ids: Sequence[Any], note: st
     for row in rows:
         row.status, row.supplied_at = MaterialStatus.RECEIVED, now
         row.save(update_fields=["status", "supplied_at"])
-    _event(case, "supply", "补交材料", actor, "补交：" + "、".join(r.name for r in rows) + (f"；{note}" if note else ""),
+    # The applicant sees this row (PUBLIC_EVENTS): the materials only; the clerk's note stays in the audit log.
+    _event(case, "supply", "补交材料", actor, "补交：" + "、".join(r.name for r in rows),
            at=now)
     if case.status == CaseStatus.CORRECTION:
         case.status = CaseStatus.RECEIVED
@@ -858,7 +875,7 @@ def case_supply(*, case: Case, actor: Any, material_ids: Sequence[Any], note: st
         if open_stop is not None and open_stop.kind == SuspensionKind.RONGQUE:
             _resume(case, open_stop, actor=actor, at=now, result="容缺材料已补齐")
     case.save()
-    _audit(case, "supply", actor, before, {**_state(case), "materials": [r.name for r in rows]})
+    _audit(case, "supply", actor, before, {**_state(case), "materials": [r.name for r in rows]}, note=(note or "").strip()[:300])
     _publish(case, "supplied")
     return case
 
@@ -932,7 +949,7 @@ def case_resubmit(*, case: Case, actor: Any, opinion: str = "") -> Case:
     case = _lock(case)
     _require_status(case, (CaseStatus.RETURNED,), "重新提交")
     step = case.current_step
-    allowed = step is not None and (step.assignee_id == getattr(actor, "pk", None) or (
+    allowed = step is not None and (_is(actor, step.assignee_id) or (
         _has_role(actor, Role.FRONT_DESK, Role.DIRECTOR) and _staff_of(actor, [case.handling_centre_id])))
     if not allowed or step is None:
         raise Forbidden("只有受理人或本中心前台受理员可以复核后重新提交。")
@@ -1038,15 +1055,15 @@ def case_finish(
                 raise field_error("valid_to", "证照有效期止不能早于有效期起。")
     elif result == ResultKind.WITHDRAWN:
         _require_status(case, (*PENDING_STATUSES, *OPEN_STATUSES), "退件")
-        if actor is not None and not (_has_role(actor, Role.FRONT_DESK, Role.DIRECTOR)
-                                      and _staff_of(actor, [case.handling_centre_id])):
+        if not isinstance(actor, SystemActor) and not (_has_role(actor, Role.FRONT_DESK, Role.DIRECTOR)
+                                                       and _staff_of(actor, [case.handling_centre_id])):
             raise Forbidden(f"只有{case.handling_centre.name}的前台受理员或中心主任可以退件。")
         if not reason:
             raise field_error("reason", "退件须写明原因。")
     else:  # VOIDED
         _require_status(case, (*PENDING_STATUSES, *OPEN_STATUSES), "作废")
-        if not (actor is not None and (actor.is_superuser or (actor.has_role(Role.DIRECTOR)
-                                                              and actor.centre_id == case.handling_centre_id))):
+        if not (is_staff_actor(actor) and (actor.is_superuser or (actor.has_role(Role.DIRECTOR)
+                                                                  and actor.centre_id == case.handling_centre_id))):
             raise Forbidden("只有中心主任可以作废办件。")
         if not reason:
             raise field_error("reason", "作废须写明原因。")
@@ -1128,7 +1145,7 @@ def case_deliver(
         raise Conflict(f"办件结果为「{case.get_result_display()}」，无需送达。", code="wrong_state")
     if case.rongque_pending:
         raise Conflict("该办件为容缺受理，容缺材料尚未补齐，办理结果暂扣，不能出件。", code="result_withheld")
-    if actor is None or not (_has_role(actor, *DELIVER_ROLES) and
+    if not (_has_role(actor, *DELIVER_ROLES) and
                              (_staff_of(actor, [case.centre_id, case.handling_centre_id])
                               or case.agency_agent_id == actor.pk)):
         raise Forbidden("只有收件或受理中心的综合窗口人员（或本件代办员）可以出件。")
@@ -1258,7 +1275,7 @@ def case_commitment_check(*, case: Case, actor: Any, passed: bool, note: str) ->
 @transaction.atomic
 def credit_repair(*, credit: ApplicantCredit, actor: Any, note: str) -> ApplicantCredit:
     """信用修复: only the bureau lifts a flag."""
-    if actor is None or not (actor.is_superuser or (actor.is_bureau and actor.has_role(Role.BUREAU_ADMIN))):
+    if not (is_staff_actor(actor) and (actor.is_superuser or (actor.is_bureau and actor.has_role(Role.BUREAU_ADMIN)))):
         raise Forbidden("只有市行政审批局管理员可以办理信用修复。")
     credit = ApplicantCredit.objects.select_for_update().get(pk=credit.pk)
     if credit.repaired_at is not None:
@@ -1310,7 +1327,7 @@ def cases_scan_deadlines(*, now: dt.datetime | None = None) -> dict[str, int]:
             if is_red and notify_director and director_id and director_id != case.current_assignee_id:
                 directors.setdefault(director_id, []).append(case)
             events.append(CaseEvent(case=case, at=now, action="red" if is_red else "yellow",
-                                    label="红牌（超期）" if is_red else "黄牌预警", actor_label=SYSTEM_LABEL,
+                                    label="红牌（超期）" if is_red else "黄牌预警", actor_label=DEADLINE_SCAN.label,
                                     centre_name=case.handling_centre.name, detail=text, public=False))
         CaseEvent.objects.bulk_create(events, batch_size=1000)
         phones = staff_phones(set(handlers) | set(directors))
@@ -1320,7 +1337,7 @@ def cases_scan_deadlines(*, now: dt.datetime | None = None) -> dict[str, int]:
         for cases in directors.values():
             notify_staff(cases[0].handling_centre.director, "【超期督办】" + _digest(cases),
                          related=cases[0] if len(cases) == 1 else None, phones=phones)
-        audit_record(action="case.scan.deadlines", object_type="cases.case", actor=None,
+        audit_record(action="case.scan.deadlines", object_type="cases.case", actor=DEADLINE_SCAN,
                      after={"yellow": len(yellow), "red": len(red), "ids": (red + yellow)[:1000]})
     return {"yellow": len(yellow), "red": len(red)}
 
@@ -1351,23 +1368,23 @@ def cases_scan_rongque(*, now: dt.datetime | None = None) -> dict[str, int]:
             if case.status != CaseStatus.PROCESSING or not case.rongque_pending:
                 continue
             missing = "、".join(case.materials.filter(status=MaterialStatus.RONGQUE).values_list("name", flat=True))
-            _suspend(case, kind=SuspensionKind.RONGQUE, actor=None, at=now,
+            _suspend(case, kind=SuspensionKind.RONGQUE, actor=RONGQUE_SCAN, at=now,
                      reason=f"容缺材料逾期未补齐：{missing}")
             _set_deadline(case, "rongque_return_at",
                           clock.extend(case, "rongque_deadline", rules.rongque_return_days, "workday"))
             case.save()
-            _event(case, "rongque_overdue", "容缺逾期挂起", None,
+            _event(case, "rongque_overdue", "容缺逾期挂起", RONGQUE_SCAN,
                    f"容缺材料（{missing}）未在{_fmt(case.rongque_deadline)}前补齐，办件挂起；"
                    f"{_fmt(case.rongque_return_at)}前仍未补齐的，作退件处理。", at=now)
             _notify_applicant(case, f"您的办件{case.number}容缺材料逾期未补齐，已暂停办理，"
                                     f"请于{_fmt(case.rongque_return_at)}前补齐，逾期作退件处理。")
-            _audit(case, "rongque.suspend", None, {"status": CaseStatus.PROCESSING}, _state(case))
+            _audit(case, "rongque.suspend", RONGQUE_SCAN, {"status": CaseStatus.PROCESSING}, _state(case))
             _publish(case, "suspended")
             suspended += 1
     expired = Case.objects.filter(status=CaseStatus.SUSPENDED, rongque_pending=True, rongque_return_at__lt=now,
                                   suspensions__ended_at__isnull=True, suspensions__kind=SuspensionKind.RONGQUE)
     for pk in list(expired.values_list("pk", flat=True)):
-        case_finish(case=Case(pk=pk), actor=None, result=ResultKind.WITHDRAWN,
+        case_finish(case=Case(pk=pk), actor=RONGQUE_SCAN, result=ResultKind.WITHDRAWN,
                     reason="容缺材料逾期未补齐，挂起期满仍未补齐，作退件处理")
         returned += 1
     return {"suspended": suspended, "returned": returned}
@@ -1400,11 +1417,11 @@ def case_steps_reroute(*, now: dt.datetime | None = None, post_ids: Iterable[int
             Case.objects.filter(pk__in=case_ids, current_step_id__in=step_ids).update(
                 current_assignee=handler.user)
             CaseEvent.objects.bulk_create([
-                CaseEvent(case_id=c, at=now, action="reroute", label="AB角转交", actor_label=SYSTEM_LABEL,
+                CaseEvent(case_id=c, at=now, action="reroute", label="AB角转交", actor_label=REROUTING.label,
                           centre_name=post.centre.name, detail=f"{post.name}：{handler.reason}", public=False)
                 for c in case_ids
             ])
-            audit_record(action="case.reroute", object_type="orgs.post", object_id=str(post.pk), actor=None,
+            audit_record(action="case.reroute", object_type="orgs.post", object_id=str(post.pk), actor=REROUTING,
                          after={"assignee": handler.user.pk, "role": handler.role, "steps": step_ids[:1000]})
         moved += len(step_ids)
     return moved
@@ -1426,7 +1443,7 @@ def _case_deadline_recomputed(case: Case, field: str, before: Any, after: Any, d
     moved = before != after
     detail = (f"节假日安排已录入，{label}由{fmt(before)}（暂定）重新核定为{new}。" if moved
               else f"节假日安排已录入，{label}{new}经重新核定不变。")
-    _event(case, "deadline_recompute", "期限重新核定", None, detail)
+    _event(case, "deadline_recompute", "期限重新核定", DEADLINE_RECOMPUTE, detail)
     if moved:
         _notify_applicant(case, f"您的办件{case.number}（{case.matter_name}）{label}已按节假日安排重新核定为"
                                 f"{tentative(_fmt(after), deadline.waits_for_year)}。")

@@ -11,6 +11,7 @@ urlpatterns = [
     path("supervision/", views.supervision, name="supervision"),
     path("track/", views.track, name="track"),
     path("<int:case_id>/", views.detail, name="detail"),
+    path("<int:case_id>/reveal/", views.reveal, name="reveal"),
     path("<int:case_id>/act/<slug:action>/", views.act, name="act"),
     path("<int:case_id>/upload/", views.upload, name="upload"),
     path("<int:case_id>/files/<int:file_id>/", views.download, name="file"),

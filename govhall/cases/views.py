@@ -273,6 +273,9 @@ def _detail_context(request: HttpRequest, case: Case) -> dict[str, Any]:
         "suspension": selectors.open_suspension_kind(case) if case.status == CaseStatus.SUSPENDED else "",
         "applicant_id_masked": mask_id(case.applicant_id_type, case.applicant_id_number),
         "applicant_phone_masked": mask_mobile(case.applicant_phone),
+        "agent_id_masked": mask_id(case.agent_id_type, case.agent_id_number) if case.agent_id_number else "",
+        "agent_phone_masked": mask_mobile(case.agent_phone) if case.agent_phone else "",
+        "can_reveal": selectors.can_reveal_case_pii(user),
         "missing": [m for m in materials if m.status != MaterialStatus.RECEIVED],
         "rongque_open": [m for m in materials if m.status == MaterialStatus.RONGQUE],
         "results": ResultKind.choices, "procedures": SpecialProcedure.choices,
@@ -297,6 +300,24 @@ def detail(request: HttpRequest, case_id: int) -> HttpResponse:
     case = _case_or_404(request, case_id)
     template = "cases/_detail_body.html" if _is_htmx(request) else "cases/detail.html"
     return render(request, template, _detail_context(request, case))
+
+
+@login_required
+@require_POST
+def reveal(request: HttpRequest, case_id: int) -> HttpResponse:
+    """显示完整: the whole ID numbers and phones, once, on this response (never stored in the session);
+    refused with a Chinese message for roles that see only the masked form (core.pii)."""
+    case = _case_or_404(request, case_id)
+    template = "cases/_detail_body.html" if _is_htmx(request) else "cases/detail.html"
+    context = _detail_context(request, case)
+    try:
+        context["revealed"] = selectors.case_reveal_pii(request.user, case)
+    except ServiceError as exc:
+        context["action_error"] = exc.message
+        return render(request, template, context, status=exc.status)
+    response = render(request, template, context)
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 def _ids(request: HttpRequest, name: str) -> list[str]:
@@ -445,7 +466,7 @@ def track(request: HttpRequest) -> HttpResponse:
                 case = selectors.track_by_number(number, request.POST.get("password", ""))
                 context["case"] = case
                 context["applicant"] = mask_applicant_name(case.applicant_kind, case.applicant_name)
-                context["events"] = list(selectors.timeline(case, public_only=True))
+                context["events"] = selectors.public_timeline(case)
         except ServiceError as exc:
             context["error"] = exc.message
             return render(request, "cases/track.html", context, status=exc.status if exc.status != 404 else 200)

@@ -4,11 +4,15 @@ recording that they saw it. Everyone else sees the masked form (``govhall.core.i
 The caller has already checked that ``user`` may see ``obj`` at all (the model's access function);
 ``pii_reveal`` adds the role check and the audit entry ("pii.view": who, when, from which address,
 which object and field, why — never the value itself).
+
+This is the one reveal path for every app: an API endpoint, a page or an export that shows a whole
+number calls ``pii_reveal``/``pii_reveal_fields`` (refusal: ``Forbidden``, a 403 in the API and a
+Chinese message on pages), and a page offers its "显示完整" button only where ``can_reveal_pii`` says yes.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.db import models
@@ -38,17 +42,30 @@ def pii_reveal(*, user: Any, obj: models.Model, field: str, reason: str = "",
 
     Raises Forbidden when the user's roles do not include one of ``roles`` (default REVEAL_ROLES).
     """
-    model_field = obj._meta.get_field(field)
-    if not isinstance(model_field, EncryptedTextField):
-        raise TypeError(f"{obj._meta.label}.{field} is not an EncryptedTextField")
+    return pii_reveal_fields(user=user, obj=obj, fields=[field], reason=reason, roles=roles)[field]
+
+
+def pii_reveal_fields(*, user: Any, obj: models.Model, fields: Sequence[str], reason: str = "",
+                      roles: Iterable[str] | None = None) -> dict[str, str]:
+    """Several encrypted fields of one record at once (a case's applicant and agent numbers and phones):
+    one role check, one "pii.view" entry naming the fields, never their values."""
+    if not fields:
+        raise ValueError("no field to reveal")
+    model_fields: list[EncryptedTextField] = []
+    for name in fields:
+        model_field = obj._meta.get_field(name)
+        if not isinstance(model_field, EncryptedTextField):
+            raise TypeError(f"{obj._meta.label}.{name} is not an EncryptedTextField")
+        model_fields.append(model_field)
     if not can_reveal_pii(user, roles):
-        raise Forbidden(f"您的角色无权查看完整的{model_field.verbose_name}，只能查看脱敏后的信息。")
-    value = getattr(obj, field) or ""
+        what = "、".join(str(f.verbose_name) for f in model_fields)
+        raise Forbidden(f"您的角色无权查看完整的{what}，只能查看脱敏后的信息。")
+    values = {name: getattr(obj, name) or "" for name in fields}
     audit_record(
         action="pii.view",
         obj=obj,
         actor=user,
-        after={"field": field},
+        after={"field": fields[0]} if len(fields) == 1 else {"fields": list(fields)},
         note=(reason or "")[:300],
     )
-    return value
+    return values

@@ -9,13 +9,14 @@ import io
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any, ClassVar
+from typing import Any
 
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from govhall.cases.applicants import applicant_actor
 from govhall.cases.models import (
     ApplicantKind,
     Case,
@@ -29,6 +30,7 @@ from govhall.cases.models import (
 from govhall.cases.services import case_attach_file, case_receive
 from govhall.cases.uploads import remove_stored
 from govhall.catalog.models import Matter
+from govhall.core.actors import CitizenActor  # re-exported: the portal's callers import it from here
 from govhall.core.audit import audit_record
 from govhall.core.crypto import lookup_digest, sm3_hex, token_digest
 from govhall.core.errors import Conflict, Forbidden, ServiceError, field_error
@@ -53,17 +55,6 @@ from govhall.portal.models import (
 )
 from govhall.portal.selectors import case_by_number, online_offered
 from govhall.portal.uploads import MAX_FILES_PER_MATERIAL, CleanFile
-
-
-@dataclass(frozen=True)
-class CitizenActor:
-    """Stands for a citizen in the audit log: no staff row (pk None), a readable label."""
-
-    label: str
-    pk: ClassVar[None] = None
-
-    def __str__(self) -> str:
-        return self.label
 
 
 def citizen_actor(citizen: Citizen | None) -> CitizenActor:
@@ -624,14 +615,16 @@ def application_submit(*, citizen: Citizen, token: str, matter: Matter, centre_i
                      "form": "electronic", "originals": 0, "copies": 0,
                      "note": "申请人已在网上签署告知承诺书" if given.commitment else ""}
                     for pk, given in materials.items() if given.files or given.commitment]
-            case = case_receive(actor=None, matter_id=matter.pk, centre_id=centre.pk, channel=channel,
-                                applicant=_applicant(citizen, address), materials=rows)
+            applicant = _applicant(citizen, address)
+            who = applicant_actor(applicant["kind"], applicant["name"], channel)
+            case = case_receive(actor=who, matter_id=matter.pk, centre_id=centre.pk, channel=channel,
+                                applicant=applicant, materials=rows)
             application.case = case
             application.save(update_fields=["case"])
             by_material = {cm.material_id: cm for cm in case.materials.all()}
             for pk, given in materials.items():
                 for clean in given.files:
-                    record = case_attach_file(case=case, actor=None, upload=io.BytesIO(clean.data), name=clean.name,
+                    record = case_attach_file(case=case, actor=who, upload=io.BytesIO(clean.data), name=clean.name,
                                               size=len(clean.data), material_id=by_material[pk].pk)
                     stored.append(record.storage_name)
                     OnlineUpload.objects.create(case_file=record, purpose=UploadPurpose.APPLICATION,
@@ -697,9 +690,10 @@ def supplement_submit(*, citizen: Citizen, token: str, case: Case, files: dict[i
     try:
         with transaction.atomic():
             supplement = Supplement.objects.create(token=token, citizen=citizen, case=case, note=(note or "")[:300])
+            who = applicant_actor(case.applicant_kind, case.applicant_name, case.channel)
             for pk, given in files.items():
                 for clean in given:
-                    record = case_attach_file(case=case, actor=None, upload=io.BytesIO(clean.data), name=clean.name,
+                    record = case_attach_file(case=case, actor=who, upload=io.BytesIO(clean.data), name=clean.name,
                                               size=len(clean.data), material_id=pk)
                     stored.append(record.storage_name)
                     OnlineUpload.objects.create(case_file=record, purpose=UploadPurpose.SUPPLEMENT,

@@ -18,6 +18,7 @@ from govhall.core.audit import audit_record
 from govhall.core.crypto import lookup_digest
 from govhall.core.errors import Conflict, Forbidden, ServiceError, field_error
 from govhall.core.ids import normalize_mobile
+from govhall.core.pii import pii_reveal_fields
 from govhall.orgs.access import require_manage_centre
 from govhall.orgs.models import Centre, CentreLevel, Post
 from govhall.staffing.access import can_decide_leave, can_manage_assessment, handover_candidates
@@ -282,9 +283,10 @@ def enquiry_mark_converted(*, enquiry: Enquiry, case_number: str, actor: Any) ->
 
 
 def enquiry_reveal_contact(*, enquiry: Enquiry, actor: Any) -> dict[str, str]:
-    """The asker's unmasked name and phone; every view is audited."""
-    audit_record(action="pii.view", obj=enquiry, actor=actor, note="查看咨询人姓名和电话")
-    return {"asker_name": enquiry.asker_name or "", "asker_phone": enquiry.asker_phone or ""}
+    """The asker's unmasked name and phone, through `core.pii` (the roles of REVEAL_ROLES; one audited view).
+    Forbidden for roles that see only the masked form (guides, liaisons, inspectors, the bureau)."""
+    return pii_reveal_fields(user=actor, obj=enquiry, fields=("asker_name", "asker_phone"),
+                             reason="查看咨询人姓名和电话")
 
 
 # --- attendance (STD-7) -------------------------------------------------------------------------

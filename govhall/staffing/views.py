@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 from govhall.core.middleware import client_ip
 from govhall.core.pages import get_or_404 as _get
 from govhall.core.pages import run_service as _run
+from govhall.core.pii import can_reveal_pii
 from govhall.orgs.access import access_centre, can_manage_centre
 from govhall.staffing import services
 from govhall.staffing.access import (
@@ -127,13 +128,14 @@ def enquiry_detail(request: HttpRequest, enquiry_id: int) -> HttpResponse:
             done = _run(request, handover_form, lambda: services.enquiry_hand_over(
                 enquiry=enquiry, actor=request.user, to=data["to"], note=data["note"]))
         elif action == "reveal":
-            contact = services.enquiry_reveal_contact(enquiry=enquiry, actor=request.user)
+            contact = _run(request, None, lambda: services.enquiry_reveal_contact(enquiry=enquiry, actor=request.user))
         if done is not None:
             messages.success(request, "已答复。" if action == "answer" else "已转交。")
             return redirect("staffing:enquiry_detail", enquiry.pk)
     return render(request, "staffing/enquiry_detail.html", {
         "e": enquiry, "answer_form": answer_form, "handover_form": handover_form, "contact": contact,
         "is_owner": enquiry.is_pending and enquiry.owner_id == request.user.pk,
+        "can_reveal": can_reveal_pii(request.user),
     })
 
 

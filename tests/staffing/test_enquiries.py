@@ -204,3 +204,28 @@ def test_std1_pages_record_answer_and_hand_over(client, hall):
     client.post(f"/staffing/enquiries/{enquiry.pk}/", {"action": "answer", "answer": "带身份证到民生窗口。"})
     enquiry.refresh_from_db()
     assert enquiry.status == EnquiryStatus.ANSWERED and enquiry.answered_by == hall.back_office
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("who", ["bureau_admin", "inspector"])
+def test_issue13_the_askers_contact_is_revealed_only_through_core_pii(client, hall, who):
+    """Issue 13 hole 2: the bureau sees every enquiry, masked; the whole name and phone only for the roles of
+    core.pii (the front desk here), each view audited, never the value in the audit."""
+    enquiry = _ask(hall.front_desk)
+    login(client, getattr(hall, who))
+    assert client.get(f"/api/v1/staffing/enquiries/{enquiry.pk}").status_code == 200
+    response = client.post(f"/api/v1/staffing/enquiries/{enquiry.pk}/contact")
+    assert response.status_code == 403 and response.json()["code"] == "forbidden"
+    assert "13812345678" not in response.content.decode()
+    page = client.get(f"/staffing/enquiries/{enquiry.pk}/").content.decode()
+    assert "查看完整信息" not in page and "138****5678" in page
+    refused = client.post(f"/staffing/enquiries/{enquiry.pk}/", {"action": "reveal"})
+    assert refused.status_code == 403 and "无权查看完整" in refused.content.decode()
+    assert "13812345678" not in refused.content.decode() and "王小明" not in refused.content.decode()
+    assert not AuditEntry.objects.filter(action="pii.view").exists()
+    login(client, hall.front_desk)
+    assert "查看完整信息" in client.get(f"/staffing/enquiries/{enquiry.pk}/").content.decode()
+    shown = client.post(f"/staffing/enquiries/{enquiry.pk}/", {"action": "reveal"}).content.decode()
+    assert "13812345678" in shown and "王小明" in shown
+    entry = AuditEntry.objects.get(action="pii.view", object_id=str(enquiry.pk))
+    assert entry.actor == hall.front_desk and "13812345678" not in str(entry.after) + entry.note
