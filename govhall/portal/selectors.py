@@ -12,6 +12,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
+from govhall.cases import selectors as cases_selectors
 from govhall.cases.applicants import id_digest
 from govhall.cases.models import Case, CaseNotice, IdType
 from govhall.catalog.models import (
@@ -309,7 +310,7 @@ def case_public_timeline(case: Case) -> list[dict[str, Any]]:
     """The applicant's view of the timeline: the case's public events, plus what was done on the portal
     (files uploaded for 补正 await the centre's check, so they are shown here)."""
     rows: list[dict[str, Any]] = [{"at": e.at, "label": e.label, "centre": e.centre_name, "detail": e.detail}
-            for e in case.events.filter(public=True).order_by("at", "id")]
+                                  for e in cases_selectors.public_timeline(case)]
     for sup in case.online_supplements.prefetch_related("uploads__case_file__material"):
         names = sorted({u.case_file.material.name for u in sup.uploads.all() if u.case_file.material})
         rows.append({"at": sup.submitted_at, "label": "网上提交补正材料", "centre": "",
