@@ -18,19 +18,8 @@ from django.views.decorators.http import require_POST
 from govhall.core.middleware import client_ip
 from govhall.core.pages import get_or_404 as _get
 from govhall.core.pages import run_service as _run
-from govhall.orgs.access import access_centre, can_manage_centre
+from govhall.orgs.policy import access_centre, can_manage_centre
 from govhall.staffing import services
-from govhall.staffing.access import (
-    access_assessment_result,
-    access_enquiry,
-    access_leave,
-    attendance_visible_to,
-    can_manage_assessment,
-    can_see_centre_roster,
-    directs_a_centre,
-    handover_candidates,
-    sees_all_staff_records,
-)
 from govhall.staffing.forms import (
     AnswerForm,
     AttendanceSettingsForm,
@@ -48,6 +37,17 @@ from govhall.staffing.models import (
     AssessmentScheme,
     Attendance,
     EnquiryStatus,
+)
+from govhall.staffing.policy import (
+    access_assessment_result,
+    access_enquiry,
+    access_leave,
+    attendance_visible_to,
+    can_manage_assessment,
+    can_see_centre_roster,
+    directs_a_centre,
+    handover_candidates,
+    sees_all_staff_records,
 )
 from govhall.staffing.selectors import (
     centre_ranking,
