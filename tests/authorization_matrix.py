@@ -444,8 +444,10 @@ def endpoint_keys() -> list[str]:
 
 
 def admin_paths() -> list[str]:
-    """The admin URLs the admin row is checked on: every one without parameters."""
-    return sorted({p for p, _n in url_patterns() if is_admin(p) and "{" not in p})
+    """The admin URLs the admin row is checked on: every one without parameters except the admin's own
+    login and logout pages (the gate itself: its login form answers 200 to anybody)."""
+    gate = {"/admin/login/", "/admin/logout/"}
+    return sorted({p for p, _n in url_patterns() if is_admin(p) and "{" not in p and p not in gate})
 
 
 # --- the table in docs/security.md --------------------------------------------------------------------
