@@ -11,10 +11,10 @@ from ninja import File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from govhall.cases import selectors, services
-from govhall.cases.access import access_case
 from govhall.cases.applicants import applicant_actor, mask_applicant_name, mask_id
 from govhall.cases.export import case_datasets
 from govhall.cases.models import Case, CaseFile, CaseNotice
+from govhall.cases.policy import access_case
 from govhall.cases.views import file_response, notice_response
 from govhall.core.api_errors import rate_limited
 from govhall.core.api_params import Id, Page

@@ -13,7 +13,6 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from govhall.cases import clock
-from govhall.cases.access import case_filter, cases_visible_to
 from govhall.cases.applicants import id_digest, normalize_id
 from govhall.cases.models import (
     CLOCK_RUNNING,
@@ -27,6 +26,7 @@ from govhall.cases.models import (
     SuspensionKind,
     public_detail,
 )
+from govhall.cases.policy import case_filter, cases_visible_to
 from govhall.core.calendar import provisional_note
 from govhall.core.errors import NotFound, ServiceError
 from govhall.core.pii import can_reveal_pii, pii_reveal_fields

@@ -3,7 +3,7 @@
 Each function is one transaction: it locks the case row, checks the state (refusing with a Chinese
 message naming the current state), the actor's role, and the input; changes the rows; writes the
 timeline (CaseEvent) and the audit log; and queues notifications and events for after the commit.
-Callers look the case up with `govhall.cases.access.access_case` first (visibility); the services check
+Callers look the case up with `govhall.cases.policy.access_case` first (visibility); the services check
 what the actor may *do* to it.
 """
 

@@ -17,7 +17,6 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from govhall.accounts.models import Role
 from govhall.cases import selectors, services
-from govhall.cases.access import access_case
 from govhall.cases.applicants import mask_applicant_name, mask_id
 from govhall.cases.documents import notice_docx, notice_pdf
 from govhall.cases.models import (
@@ -31,6 +30,7 @@ from govhall.cases.models import (
     MaterialStatus,
     ResultKind,
 )
+from govhall.cases.policy import access_case
 from govhall.cases.uploads import media_path
 from govhall.catalog.models import SpecialProcedure
 from govhall.core.errors import NotFound, ServiceError

@@ -13,7 +13,7 @@ from ninja import Field, Query, Router, Schema
 
 from govhall.core.api_params import Id, Page, SmallInt
 from govhall.core.errors import Conflict, NotFound, field_error
-from govhall.orgs.access import access_centre, sees_everything
+from govhall.orgs.policy import access_centre, sees_everything
 
 from . import documents, selectors, services
 from .models import Material, Matter, MatterVersion, NotificationSheet, VersionState

@@ -12,8 +12,8 @@ from django.db.models.functions import Length
 from django.db.models.lookups import Lookup
 
 from govhall.core.errors import NotFound
-from govhall.orgs.access import centres_visible_to, sees_everything
 from govhall.orgs.models import Centre, CentreLevel, Department
+from govhall.orgs.policy import centres_visible_to, sees_everything
 
 from .models import (
     TOWN_CATEGORIES,

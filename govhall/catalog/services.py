@@ -21,9 +21,10 @@ from pypinyin import Style, lazy_pinyin
 
 from govhall.core.audit import audit_record
 from govhall.core.errors import Conflict, Forbidden, NotFound, ServiceError, field_error
+from govhall.core.policy import is_bureau_admin
 from govhall.exchange.sync import on_matter_published
-from govhall.orgs.access import centre_ids_visible_to, is_bureau_admin
 from govhall.orgs.models import Centre, CentreLevel, Department, WindowClass
+from govhall.orgs.policy import centre_ids_visible_to
 
 from .models import (
     VILLAGE_CATEGORIES,

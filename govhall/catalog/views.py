@@ -20,8 +20,9 @@ from django.views.decorators.http import require_POST
 
 from govhall.core.documents import qr_svg
 from govhall.core.errors import Forbidden, NotFound, ServiceError
-from govhall.orgs.access import access_centre, centres_visible_to, is_bureau_admin, sees_everything
+from govhall.core.policy import is_bureau_admin
 from govhall.orgs.models import Centre, CentreLevel, Department
+from govhall.orgs.policy import access_centre, centres_visible_to, sees_everything
 
 from . import documents, selectors, services
 from .forms import MaterialFormSet, MatterForm, ReasonForm, SheetItemFormSet, material_initial

@@ -10,9 +10,9 @@ from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from govhall.accounts.models import Role
 from govhall.core.admin import ReadOnlyAdmin
 from govhall.core.errors import ServiceError
+from govhall.exchange import policy
 from govhall.exchange.models import Notification, NotificationStatus, SyncItem
 from govhall.exchange.payloads import masked_payload
 from govhall.exchange.selectors import (
@@ -27,7 +27,7 @@ class BureauReadOnlyAdmin(ReadOnlyAdmin):
     """The bureau reads; nobody adds, edits or deletes outbox rows here."""
 
     def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return bool(request.user.is_active and getattr(request.user, "is_bureau", False))
+        return policy.can_see_outbox(request.user)
 
     def has_module_permission(self, request: HttpRequest) -> bool:
         return self.has_view_permission(request)
@@ -69,8 +69,7 @@ class NotificationAdmin(BureauReadOnlyAdmin):
 
 
     def has_retry_permission(self, request: HttpRequest) -> bool:
-        user: Any = request.user
-        return self.has_view_permission(request) and (user.is_superuser or user.has_role(Role.BUREAU_ADMIN))
+        return self.has_view_permission(request) and policy.can_retry(request.user)
 
     @admin.action(description="重新发送所选的失败短信", permissions=["retry"])
     def retry_failed(self, request: HttpRequest, queryset: QuerySet[Notification]) -> None:

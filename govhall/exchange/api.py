@@ -10,10 +10,9 @@ from django.db import transaction
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
-from govhall.accounts.models import Role
 from govhall.core.api_params import Id, Page
 from govhall.core.audit import audit_record
-from govhall.core.errors import Forbidden
+from govhall.exchange import policy
 from govhall.exchange.models import (
     Notification,
     NotificationStatus,
@@ -78,14 +77,9 @@ class TestSmsIn(Schema):
     text: str = Field(min_length=1, max_length=500)
 
 
-def _require_bureau(request: HttpRequest) -> None:
-    if not request.user.is_bureau:  # type: ignore[union-attr]
-        raise Forbidden("只有市行政审批局可以查看短信发送记录。")
-
-
 @router.get("/notifications", response=NotificationPage, summary="短信发送记录")
 def list_notifications(request: HttpRequest, filters: Query[OutboxFilter]) -> NotificationPage:
-    _require_bureau(request)
+    policy.require_see_notifications(request.user)
     rows = notifications_for_outbox(
         request.user, status=filters.status or "", phone=filters.phone, template=filters.template
     )
@@ -101,16 +95,14 @@ def get_notification(request: HttpRequest, notification_id: Id) -> NotificationO
 @router.post("/notifications/{notification_id}/retry", response=NotificationOut, summary="重新发送失败的短信")
 def retry_notification(request: HttpRequest, notification_id: Id) -> NotificationOut:
     row = access_notification(request.user, notification_id)
-    if not request.user.has_role(Role.BUREAU_ADMIN) and not request.user.is_superuser:  # type: ignore[union-attr]
-        raise Forbidden("只有局管理员可以重新发送短信。")
+    policy.require_retry_notification(request.user, row)
     return NotificationOut.from_row(notification_retry(notification=row, actor=request.user))
 
 
 @router.post("/sms/test", response={201: NotificationOut}, summary="发送一条测试短信（检查短信网关配置）")
 def send_test_sms(request: HttpRequest, payload: TestSmsIn) -> NotificationOut:
     user = request.user
-    if not user.is_bureau or not (user.has_role(Role.BUREAU_ADMIN) or user.is_superuser):  # type: ignore[union-attr]
-        raise Forbidden("只有局管理员可以发送测试短信。")
+    policy.require_send_test_sms(user)
     with transaction.atomic():
         row = notify_sms(phone=payload.phone, text=payload.text, template="test")
         audit_record(action="notification.test_sms", obj=row, after={"recipient": row.recipient_masked},
@@ -170,14 +162,9 @@ class SyncFilter(Page):
     q: str = Field("", max_length=60, description="按事项编码或办件编号查找（包含即可）")
 
 
-def _require_bureau_sync(request: HttpRequest) -> None:
-    if not request.user.is_bureau:  # type: ignore[union-attr]
-        raise Forbidden("只有市行政审批局可以查看省平台同步记录。")
-
-
 @router.get("/sync", response=SyncPage, summary="省平台同步记录（NET-2）")
 def list_sync_items(request: HttpRequest, filters: Query[SyncFilter]) -> SyncPage:
-    _require_bureau_sync(request)
+    policy.require_see_sync(request.user)
     rows = sync_items_for_outbox(request.user, status=filters.status or "", kind=filters.kind or "",
                                  dataset=filters.dataset or "", q=filters.q)
     page = filters.of(rows)
@@ -195,8 +182,7 @@ def get_sync_item(request: HttpRequest, item_id: Id) -> SyncItemDetail:
 @router.post("/sync/{item_id}/retry", response=SyncItemOut, summary="重新发送失败的省平台同步记录")
 def retry_sync_item(request: HttpRequest, item_id: Id) -> SyncItemOut:
     row = access_sync_item(request.user, item_id)
-    if not request.user.has_role(Role.BUREAU_ADMIN) and not request.user.is_superuser:  # type: ignore[union-attr]
-        raise Forbidden("只有局管理员可以重新发送省平台同步记录。")
+    policy.require_retry_sync(request.user, row)
     row = sync_item_retry(item=row, actor=request.user)
     row.refresh_from_db()  # the send may already have run on commit
     return SyncItemOut(**SyncItemOut.fields_of(row))

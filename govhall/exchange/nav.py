@@ -4,11 +4,13 @@ from typing import Any
 
 from django.urls import reverse
 
+from govhall.exchange.policy import can_see_outbox
+
 
 def nav_items(user: Any) -> list[tuple[str, str]]:
     items = []
-    if user.is_bureau:
+    if can_see_outbox(user):
         items.append(("省平台同步", reverse("exchange:sync_list")))
-    if user.is_bureau and user.is_staff:
+    if can_see_outbox(user) and user.is_staff:
         items.append(("短信发送记录", reverse("admin:exchange_notification_changelist")))
     return items

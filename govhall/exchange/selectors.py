@@ -10,10 +10,11 @@ from django.db.models import Count, QuerySet
 from govhall.core.crypto import lookup_digest
 from govhall.core.errors import NotFound
 from govhall.exchange.models import Notification, SyncItem, SyncStatus
+from govhall.exchange.policy import can_see_outbox
 
 
 def notifications_visible_to(user: Any) -> QuerySet[Notification]:
-    if getattr(user, "is_authenticated", False) and user.is_active and user.is_bureau:
+    if can_see_outbox(user):
         return Notification.objects.all()
     return Notification.objects.none()
 
@@ -49,7 +50,7 @@ def notifications_for_outbox(
 
 
 def sync_items_visible_to(user: Any) -> QuerySet[SyncItem]:
-    if getattr(user, "is_authenticated", False) and user.is_active and user.is_bureau:
+    if can_see_outbox(user):
         return SyncItem.objects.all()
     return SyncItem.objects.none()
 

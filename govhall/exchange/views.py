@@ -15,23 +15,18 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
-from govhall.core.errors import Forbidden, ServiceError
+from govhall.core.errors import ServiceError
 from govhall.core.pages import service_view
+from govhall.exchange import policy
 from govhall.exchange.models import SyncDataset, SyncKind, SyncStatus
 from govhall.exchange.payloads import masked_payload
 from govhall.exchange.provincial import is_configured
 from govhall.exchange.selectors import access_sync_item, sync_items_for_outbox, sync_status_counts
 from govhall.exchange.sync import sync_item_retry
-from govhall.orgs.access import is_bureau_admin
 
 PER_PAGE = 50
 
 
-
-
-def _require_bureau(user: Any) -> None:
-    if not user.is_bureau:
-        raise Forbidden("只有市行政审批局可以查看省平台同步记录。")
 
 
 def _choice(raw: str | None, choices: Any) -> str:
@@ -41,7 +36,7 @@ def _choice(raw: str | None, choices: Any) -> str:
 @require_GET
 @service_view
 def sync_list(request: HttpRequest) -> HttpResponse:
-    _require_bureau(request.user)
+    policy.require_see_sync(request.user)
     status = _choice(request.GET.get("status"), SyncStatus)
     kind = _choice(request.GET.get("kind"), SyncKind)
     dataset = _choice(request.GET.get("dataset"), SyncDataset)
@@ -54,7 +49,7 @@ def sync_list(request: HttpRequest) -> HttpResponse:
         "counts": [(value, label, counts[value]) for value, label in SyncStatus.choices],
         "total": sum(counts.values()), "configured": is_configured(),
         "statuses": SyncStatus.choices, "kinds": SyncKind.choices, "datasets": SyncDataset.choices,
-        "can_retry": is_bureau_admin(request.user), "here": request.get_full_path(),
+        "can_retry": policy.can_retry(request.user), "here": request.get_full_path(),
     }
     template = "exchange/_sync_rows.html" if request.headers.get("HX-Request") else "exchange/sync_list.html"
     return render(request, template, context)
@@ -67,7 +62,7 @@ def sync_detail(request: HttpRequest, pk: int) -> HttpResponse:
     payload = json.dumps(masked_payload(item), ensure_ascii=False, indent=2)
     return render(request, "exchange/sync_detail.html", {
         "item": item, "payload": payload, "configured": is_configured(),
-        "can_retry": is_bureau_admin(request.user), "here": request.get_full_path(),
+        "can_retry": policy.can_retry(request.user), "here": request.get_full_path(),
     })
 
 
@@ -75,8 +70,7 @@ def sync_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @service_view
 def sync_retry(request: HttpRequest, pk: int) -> HttpResponse:
     item = access_sync_item(request.user, pk)
-    if not is_bureau_admin(request.user):
-        raise Forbidden("只有局管理员可以重新发送省平台同步记录。")
+    policy.require_retry_sync(request.user, item)
     try:
         sync_item_retry(item=item, actor=request.user)
     except ServiceError as exc:

@@ -4,7 +4,7 @@ from django.http import HttpRequest
 from ninja import Router, Schema
 
 from govhall.core.api_params import Id
-from govhall.orgs.access import access_centre
+from govhall.orgs.policy import access_centre
 from govhall.orgs.selectors import centres_for_list, posts_of, windows_of
 
 router = Router(tags=["组织机构"])

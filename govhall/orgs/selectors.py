@@ -4,8 +4,8 @@ from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 
-from govhall.orgs.access import centres_visible_to
 from govhall.orgs.models import Centre, Post, Window
+from govhall.orgs.policy import centres_visible_to
 
 
 def centres_for_list(user: Any, *, level: str | None = None, q: str = "") -> QuerySet[Centre]:

@@ -6,7 +6,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from govhall.core.errors import NotFound
-from govhall.orgs.access import access_centre, can_manage_centre
+from govhall.orgs.policy import access_centre, can_manage_centre
 from govhall.orgs.selectors import centres_for_list, posts_of, windows_of
 
 

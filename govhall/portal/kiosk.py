@@ -24,8 +24,8 @@ from govhall.core.middleware import client_ip
 from govhall.orgs.models import Centre
 from govhall.portal import conf, ratelimit, selectors
 from govhall.portal.views import page, track_lookup
-from govhall.queueing.access import public_ticket
 from govhall.queueing.models import TicketSource
+from govhall.queueing.policy import public_ticket
 from govhall.queueing.selectors import issue_options, ticket_position
 from govhall.queueing.services import ticket_issue
 

@@ -15,9 +15,10 @@ from ninja import Router, Schema, Status
 from govhall.core.api_params import Id
 from govhall.core.errors import field_error
 from govhall.core.ids import mask_id_card, mask_mobile
-from govhall.orgs.access import require_manage_centre
+from govhall.orgs.policy import require_manage_centre
 from govhall.queueing import selectors, services
-from govhall.queueing.access import (
+from govhall.queueing.models import AppointmentSlot, Ticket, TicketSource, WindowState, WindowStatus
+from govhall.queueing.policy import (
     access_figures_centre,
     access_queue_centre,
     access_ticket,
@@ -25,7 +26,6 @@ from govhall.queueing.access import (
     public_centre,
     public_ticket,
 )
-from govhall.queueing.models import AppointmentSlot, Ticket, TicketSource, WindowState, WindowStatus
 
 router = Router(tags=["排队叫号"])
 

@@ -4,7 +4,7 @@ from typing import Any
 
 from django.urls import reverse
 
-from govhall.queueing.access import FIGURES_ROLES, OPERATOR_ROLES
+from govhall.queueing.policy import FIGURES_ROLES, OPERATOR_ROLES
 
 
 def nav_items(user: Any) -> list[tuple[str, str]]:

@@ -221,7 +221,7 @@ def figures(centre: Centre, date_from: dt.date, date_to: dt.date) -> dict[str, A
 
 
 def operable_centres(user: Any) -> QuerySet[Centre]:
-    from govhall.queueing.access import OPERATOR_ROLES
+    from govhall.queueing.policy import OPERATOR_ROLES
 
     if user.is_superuser:
         return Centre.objects.filter(is_active=True)
@@ -231,8 +231,8 @@ def operable_centres(user: Any) -> QuerySet[Centre]:
 
 
 def figures_centres(user: Any) -> QuerySet[Centre]:
-    from govhall.orgs.access import centres_visible_to
-    from govhall.queueing.access import FIGURES_ROLES
+    from govhall.orgs.policy import centres_visible_to
+    from govhall.queueing.policy import FIGURES_ROLES
 
     if not (user.is_superuser or user.has_role(*FIGURES_ROLES)):
         return Centre.objects.none()

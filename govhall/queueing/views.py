@@ -21,16 +21,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from govhall.core.errors import Forbidden, NotFound, ServiceError, field_error
-from govhall.orgs.access import can_manage_centre
+from govhall.orgs.policy import can_manage_centre
 from govhall.queueing import selectors, services
-from govhall.queueing.access import (
-    access_figures_centre,
-    access_queue_centre,
-    access_ticket,
-    access_window,
-    public_centre,
-    public_ticket,
-)
 from govhall.queueing.models import (
     AppointmentSlot,
     PauseReason,
@@ -38,6 +30,14 @@ from govhall.queueing.models import (
     Ticket,
     TicketSource,
     WindowStatus,
+)
+from govhall.queueing.policy import (
+    access_figures_centre,
+    access_queue_centre,
+    access_ticket,
+    access_window,
+    public_centre,
+    public_ticket,
 )
 from govhall.queueing.streams import event_stream
 

@@ -21,9 +21,23 @@ from govhall.core.api_params import Id, Page, SmallInt, Year
 from govhall.core.errors import Forbidden, NotFound, field_error
 from govhall.core.ids import mask_mobile, mask_name
 from govhall.core.pii import pii_reveal
-from govhall.orgs.access import access_centre
+from govhall.orgs.policy import access_centre
 from govhall.reviews import selectors, services
-from govhall.reviews.access import (
+from govhall.reviews.fingerprint import rater_from
+from govhall.reviews.links import case_id_from_token, case_rating_path
+from govhall.reviews.models import (
+    ONSITE_ASPECTS,
+    Appeal,
+    AppealStatus,
+    FlagStatus,
+    Level,
+    OrderStatus,
+    Rating,
+    RatingFlag,
+    Stage,
+    WorkOrder,
+)
+from govhall.reviews.policy import (
     COMPLAINT_ROLES,
     access_appeal,
     access_flag,
@@ -40,20 +54,6 @@ from govhall.reviews.access import (
     orders_visible_to,
     pads_visible_to,
     public_centre,
-)
-from govhall.reviews.fingerprint import rater_from
-from govhall.reviews.links import case_id_from_token, case_rating_path
-from govhall.reviews.models import (
-    ONSITE_ASPECTS,
-    Appeal,
-    AppealStatus,
-    FlagStatus,
-    Level,
-    OrderStatus,
-    Rating,
-    RatingFlag,
-    Stage,
-    WorkOrder,
 )
 
 router = Router(tags=["好差评"])
@@ -423,7 +423,7 @@ def public_lookup(request: HttpRequest, payload: LookupIn) -> LookupOut:
 
 
 def _ticket_for_token(token: str) -> Any:
-    from govhall.queueing.access import public_ticket
+    from govhall.queueing.policy import public_ticket
 
     return public_ticket(token)
 

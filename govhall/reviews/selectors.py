@@ -13,8 +13,8 @@ from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, Quer
 from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 
-from govhall.reviews.access import ratings_visible_to, sees_whole_centre
 from govhall.reviews.models import BAD_LEVELS, Level, Outcome, Rating, RatingPad
+from govhall.reviews.policy import ratings_visible_to, sees_whole_centre
 
 DIMENSIONS = {
     "clerk": "被评价人员",
@@ -237,7 +237,7 @@ def totals(user: Any, *, period: Period, centre_id: int | None = None) -> Figure
 def pause_figures(user: Any, *, by: str, period: Period, centre_id: int | None = None) -> dict[Any, tuple[int, int]]:
     """暂停服务 (STD-7): number of pauses and paused minutes per clerk/window/centre/town/month in the period;
     a pause still running counts up to now."""
-    from govhall.orgs.access import centre_ids_visible_to
+    from govhall.orgs.policy import centre_ids_visible_to
     from govhall.queueing.models import WindowPause
 
     qs = WindowPause.objects.filter(started_at__gte=period.start, started_at__lt=period.end)

@@ -26,9 +26,8 @@ from govhall.core.crypto import lookup_digest, token_digest
 from govhall.core.errors import Conflict, Forbidden, NotFound, ServiceError, field_error
 from govhall.core.events import publish_on_commit
 from govhall.core.ids import mask_mobile, normalize_mobile
-from govhall.orgs.access import can_manage_centre
 from govhall.orgs.models import Centre, CentreLevel, Window
-from govhall.reviews.access import can_appeal, can_decide_appeals, require_order_handler
+from govhall.orgs.policy import can_manage_centre
 from govhall.reviews.models import (
     ONLINE_ASPECTS,
     ONSITE_ASPECTS,
@@ -55,6 +54,7 @@ from govhall.reviews.models import (
     WarningLevel,
     WorkOrder,
 )
+from govhall.reviews.policy import can_appeal, can_decide_appeals, require_order_handler
 
 TEXT_MAX = 500
 VISIT_CHANNELS = (Channel.PAD, Channel.QR, Channel.SMS)
@@ -93,7 +93,7 @@ STAGE_FIELDS = ("verify_days", "decide_days", "reply_days", "visit_days")
 @transaction.atomic
 def review_settings_save(*, actor: Any, centre: Centre | None = None, values: dict[str, Any]) -> ReviewSettings:
     """Set the city default (centre None) or a centre's own deadlines. Bureau admin only."""
-    from govhall.reviews.access import can_manage_settings
+    from govhall.reviews.policy import can_manage_settings
 
     if not can_manage_settings(actor):
         raise Forbidden("只有市行政审批局管理员可以修改好差评设置。")

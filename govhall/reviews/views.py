@@ -27,30 +27,9 @@ from govhall.core.ids import mask_mobile, mask_name
 from govhall.core.pages import get_or_404 as _get
 from govhall.core.pages import run_service as _run
 from govhall.core.pii import pii_reveal
-from govhall.orgs.access import access_centre, can_manage_centre, centres_visible_to
 from govhall.orgs.models import Window
+from govhall.orgs.policy import access_centre, can_manage_centre, centres_visible_to
 from govhall.reviews import selectors, services
-from govhall.reviews.access import (
-    COMPLAINT_ROLES,
-    access_appeal,
-    access_flag,
-    access_pad,
-    access_pad_window,
-    access_rating,
-    access_work_order,
-    appeals_visible_to,
-    can_appeal,
-    can_decide_appeals,
-    can_handle_order,
-    can_manage_settings,
-    can_see_rankings,
-    can_see_rater,
-    flags_visible_to,
-    orders_visible_to,
-    pads_visible_to,
-    public_centre,
-    sees_whole_centre,
-)
 from govhall.reviews.fingerprint import ensure_cookie, rater_from
 from govhall.reviews.forms import (
     AppealForm,
@@ -75,6 +54,27 @@ from govhall.reviews.models import (
     Level,
     OrderStatus,
     Stage,
+)
+from govhall.reviews.policy import (
+    COMPLAINT_ROLES,
+    access_appeal,
+    access_flag,
+    access_pad,
+    access_pad_window,
+    access_rating,
+    access_work_order,
+    appeals_visible_to,
+    can_appeal,
+    can_decide_appeals,
+    can_handle_order,
+    can_manage_settings,
+    can_see_rankings,
+    can_see_rater,
+    flags_visible_to,
+    orders_visible_to,
+    pads_visible_to,
+    public_centre,
+    sees_whole_centre,
 )
 
 
@@ -164,7 +164,7 @@ def rate_case(request: HttpRequest, token: str) -> HttpResponse:
 @never_cache
 def rate_ticket(request: HttpRequest, token: str) -> HttpResponse:
     """Rate a visit by the QR code on the printed ticket (the ticket's own follow token)."""
-    from govhall.queueing.access import public_ticket
+    from govhall.queueing.policy import public_ticket
 
     ticket = _get(lambda: public_ticket(token))
     rating = ticket.ratings.select_related("supplement").filter(stage=Stage.VISIT).first()

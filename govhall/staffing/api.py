@@ -14,10 +14,11 @@ from ninja.responses import Status
 from govhall.core.api_params import DateTime, Id, Month, Page, Year
 from govhall.core.errors import NotFound, field_error
 from govhall.core.middleware import client_ip
-from govhall.orgs.access import access_centre
 from govhall.orgs.models import Post
+from govhall.orgs.policy import access_centre
 from govhall.staffing import services
-from govhall.staffing.access import (
+from govhall.staffing.models import Attendance, Enquiry, EnquiryStatus, Leave, LeaveStatus
+from govhall.staffing.policy import (
     access_assessment_result,
     access_enquiry,
     access_leave,
@@ -26,7 +27,6 @@ from govhall.staffing.access import (
     can_see_centre_roster,
     leaves_visible_to,
 )
-from govhall.staffing.models import Attendance, Enquiry, EnquiryStatus, Leave, LeaveStatus
 from govhall.staffing.selectors import enquiries_for_list, pending_enquiries_for, roster_for
 
 router = Router(tags=["人员管理"])

@@ -1,5 +1,5 @@
 """Reads for staffing pages, the API and exports. Access is applied by the callers' querysets
-(govhall.staffing.access); these shape and aggregate."""
+(govhall.staffing.policy); these shape and aggregate."""
 
 from __future__ import annotations
 
@@ -12,12 +12,6 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from govhall.orgs.models import Centre, Post
-from govhall.staffing.access import (
-    assessment_results_visible_to,
-    can_decide_leave,
-    enquiries_visible_to,
-    leaves_visible_to,
-)
 from govhall.staffing.indicators import quantize
 from govhall.staffing.models import (
     AssessmentResult,
@@ -26,6 +20,12 @@ from govhall.staffing.models import (
     EnquiryStatus,
     Leave,
     LeaveStatus,
+)
+from govhall.staffing.policy import (
+    assessment_results_visible_to,
+    can_decide_leave,
+    enquiries_visible_to,
+    leaves_visible_to,
 )
 from govhall.staffing.services import Availability, Handler, post_handler
 

@@ -19,9 +19,8 @@ from govhall.core.crypto import lookup_digest
 from govhall.core.errors import Conflict, Forbidden, ServiceError, field_error
 from govhall.core.ids import normalize_mobile
 from govhall.core.pii import pii_reveal_fields
-from govhall.orgs.access import require_manage_centre
 from govhall.orgs.models import Centre, CentreLevel, Post
-from govhall.staffing.access import can_decide_leave, can_manage_assessment, handover_candidates
+from govhall.orgs.policy import require_manage_centre
 from govhall.staffing.indicators import (
     HUNDRED,
     IndicatorContext,
@@ -46,6 +45,7 @@ from govhall.staffing.models import (
     ManualItemKind,
     SchemeScope,
 )
+from govhall.staffing.policy import can_decide_leave, can_manage_assessment, handover_candidates
 
 # --- working days ------------------------------------------------------------------------------
 
@@ -373,7 +373,7 @@ def leave_request(*, staff: Any, kind: str, start_at: dt.datetime, end_at: dt.da
     if staff.centre_id is None:
         raise Forbidden("只有服务中心工作人员通过本系统请假。")
     if actor.pk != staff.pk:
-        from govhall.staffing.access import is_centre_director
+        from govhall.staffing.policy import is_centre_director
 
         if not is_centre_director(actor, staff.centre):
             raise Forbidden("只能为自己请假，或由本中心主任代为登记。")

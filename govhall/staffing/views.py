@@ -19,19 +19,8 @@ from govhall.core.middleware import client_ip
 from govhall.core.pages import get_or_404 as _get
 from govhall.core.pages import run_service as _run
 from govhall.core.pii import can_reveal_pii
-from govhall.orgs.access import access_centre, can_manage_centre
+from govhall.orgs.policy import access_centre, can_manage_centre
 from govhall.staffing import services
-from govhall.staffing.access import (
-    access_assessment_result,
-    access_enquiry,
-    access_leave,
-    attendance_visible_to,
-    can_manage_assessment,
-    can_see_centre_roster,
-    directs_a_centre,
-    handover_candidates,
-    sees_all_staff_records,
-)
 from govhall.staffing.forms import (
     AnswerForm,
     AttendanceSettingsForm,
@@ -49,6 +38,17 @@ from govhall.staffing.models import (
     AssessmentScheme,
     Attendance,
     EnquiryStatus,
+)
+from govhall.staffing.policy import (
+    access_assessment_result,
+    access_enquiry,
+    access_leave,
+    attendance_visible_to,
+    can_manage_assessment,
+    can_see_centre_roster,
+    directs_a_centre,
+    handover_candidates,
+    sees_all_staff_records,
 )
 from govhall.staffing.selectors import (
     centre_ranking,

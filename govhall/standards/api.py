@@ -14,7 +14,7 @@ from ninja.files import UploadedFile
 from govhall.accounts.models import User
 from govhall.core.api_params import Id
 from govhall.core.errors import NotFound, field_error
-from govhall.standards import access, selectors, services
+from govhall.standards import policy, selectors, services
 from govhall.standards.models import (
     Assessment,
     AssessmentResult,
@@ -277,19 +277,19 @@ def _item(item: RectificationItem) -> dict[str, Any]:
 
 @router.get("/rulesets", response=list[RuleSetOut], summary="考核规则集列表")
 def list_rule_sets(request: HttpRequest) -> list[dict[str, Any]]:
-    access.require_assessor(request.user)
+    policy.require_assessor(request.user)
     return [_rule_set(rs) for rs in RuleSet.objects.order_by("name", "-published_at", "-pk")]
 
 
 @router.get("/rulesets/{rule_set_id}", response=RuleSetDetailOut, summary="规则集及其规则")
 def get_rule_set(request: HttpRequest, rule_set_id: Id) -> dict[str, Any]:
-    rs = access.access_rule_set(request.user, rule_set_id)
+    rs = policy.access_rule_set(request.user, rule_set_id)
     return {**_rule_set(rs), "rules": [_rule(r) for r in rs.rules.all()]}
 
 
 @router.post("/rulesets/{rule_set_id}/copy", response={201: RuleSetDetailOut}, summary="复制为新版本（草稿）")
 def copy_rule_set(request: HttpRequest, rule_set_id: Id, payload: CopyIn) -> Status[dict[str, Any]]:
-    rs = access.access_rule_set(request.user, rule_set_id)
+    rs = policy.access_rule_set(request.user, rule_set_id)
     copy = services.ruleset_copy(rule_set=rs, version=payload.version, actor=request.user)  # type: ignore[arg-type]
     return Status(201, {**_rule_set(copy), "rules": [_rule(r) for r in copy.rules.all()]})
 
@@ -303,7 +303,7 @@ def _rule_in(rs: RuleSet, rule_id: Id) -> Rule:
 
 @router.patch("/rulesets/{rule_set_id}/rules/{rule_id}", response=RuleOut, summary="修改草稿版本中的规则")
 def update_rule(request: HttpRequest, rule_set_id: Id, rule_id: Id, payload: RuleChangeIn) -> dict[str, Any]:
-    rs = access.access_rule_set(request.user, rule_set_id)
+    rs = policy.access_rule_set(request.user, rule_set_id)
     rule = _rule_in(rs, rule_id)
     changes = payload.model_dump(exclude_unset=True)
     rule = services.rule_update(rule=rule, changes=changes, actor=request.user)  # type: ignore[arg-type]
@@ -312,7 +312,7 @@ def update_rule(request: HttpRequest, rule_set_id: Id, rule_id: Id, payload: Rul
 
 @router.post("/rulesets/{rule_set_id}/rules", response={201: RuleOut}, summary="向草稿版本添加规则")
 def add_rule(request: HttpRequest, rule_set_id: Id, payload: RuleIn) -> Status[dict[str, Any]]:
-    rs = access.access_rule_set(request.user, rule_set_id)
+    rs = policy.access_rule_set(request.user, rule_set_id)
     fields = payload.model_dump(exclude_unset=True)
     code = fields.pop("code")
     rule = services.rule_add(rule_set=rs, code=code, fields=fields, actor=request.user)  # type: ignore[arg-type]
@@ -321,7 +321,7 @@ def add_rule(request: HttpRequest, rule_set_id: Id, payload: RuleIn) -> Status[d
 
 @router.post("/rulesets/{rule_set_id}/publish", response=RuleSetOut, summary="发布草稿版本")
 def publish_rule_set(request: HttpRequest, rule_set_id: Id) -> dict[str, Any]:
-    rs = access.access_rule_set(request.user, rule_set_id)
+    rs = policy.access_rule_set(request.user, rule_set_id)
     return _rule_set(services.ruleset_publish(rule_set=rs, actor=request.user))  # type: ignore[arg-type]
 
 
@@ -329,20 +329,20 @@ def publish_rule_set(request: HttpRequest, rule_set_id: Id) -> dict[str, Any]:
 
 @router.post("/surveys", response={201: SurveyOut}, summary="开始现场勘查（沿用上次勘查数据）")
 def start_survey(request: HttpRequest, payload: SurveyIn) -> Status[dict[str, Any]]:
-    access.require_assessor(request.user)
-    centre = access.access_assessed_centre(request.user, payload.centre_id)
+    policy.require_assessor(request.user)
+    centre = policy.access_assessed_centre(request.user, payload.centre_id)
     survey = services.survey_start(centre=centre, actor=request.user)  # type: ignore[arg-type]
     return Status(201, _survey(survey))
 
 
 @router.get("/surveys/{survey_id}", response=SurveyOut, summary="勘查详情")
 def get_survey(request: HttpRequest, survey_id: Id) -> dict[str, Any]:
-    return _survey(access.access_survey(request.user, survey_id))
+    return _survey(policy.access_survey(request.user, survey_id))
 
 
 @router.patch("/surveys/{survey_id}", response=SurveyOut, summary="保存勘查数据（草稿）")
 def save_survey(request: HttpRequest, survey_id: Id, payload: AnswersIn) -> dict[str, Any]:
-    survey = access.access_survey(request.user, survey_id)
+    survey = policy.access_survey(request.user, survey_id)
     answers = {k: v.model_dump(exclude_unset=True) for k, v in payload.answers.items()}
     survey = services.survey_save(survey=survey, answers=answers, note=payload.note, actor=request.user)  # type: ignore[arg-type]
     return _survey(survey)
@@ -351,7 +351,7 @@ def save_survey(request: HttpRequest, survey_id: Id, payload: AnswersIn) -> dict
 @router.post("/surveys/{survey_id}/photos", response={201: PhotoOut}, summary="上传勘查照片")
 def add_survey_photo(request: HttpRequest, survey_id: Id, measure: Form[str],
                      photo: File[UploadedFile]) -> Status[dict[str, Any]]:
-    survey = access.access_survey(request.user, survey_id)
+    survey = policy.access_survey(request.user, survey_id)
     row = services.survey_add_photo(survey=survey, measure=measure, upload=photo, actor=request.user)  # type: ignore[arg-type]
     return Status(201, {"id": row.pk, "measure": row.measure, "content_type": row.content_type, "size": row.size,
                         "sha256": row.sha256})
@@ -359,7 +359,7 @@ def add_survey_photo(request: HttpRequest, survey_id: Id, measure: Form[str],
 
 @router.post("/surveys/{survey_id}/finish", response=SurveyOut, summary="完成勘查并签名锁定")
 def finish_survey(request: HttpRequest, survey_id: Id, payload: SurveyFinishIn) -> dict[str, Any]:
-    survey = access.access_survey(request.user, survey_id)
+    survey = policy.access_survey(request.user, survey_id)
     survey = services.survey_finish(survey=survey, signed_name=payload.signed_name, actor=request.user)  # type: ignore[arg-type]
     return _survey(survey)
 
@@ -373,17 +373,17 @@ def _scorecard(a: Assessment) -> dict[str, Any]:
 
 @router.post("/assessments", response={201: ScorecardOut}, summary="考核（或重新考核）一个中心")
 def run_assessment(request: HttpRequest, payload: AssessmentIn) -> Status[dict[str, Any]]:
-    access.require_assessor(request.user)
-    centre = access.access_assessed_centre(request.user, payload.centre_id)
-    survey = access.access_survey(request.user, payload.survey_id) if payload.survey_id else None
-    rule_set = access.access_rule_set(request.user, payload.rule_set_id) if payload.rule_set_id else None
+    policy.require_assessor(request.user)
+    centre = policy.access_assessed_centre(request.user, payload.centre_id)
+    survey = policy.access_survey(request.user, payload.survey_id) if payload.survey_id else None
+    rule_set = policy.access_rule_set(request.user, payload.rule_set_id) if payload.rule_set_id else None
     a = services.assessment_run(centre=centre, survey=survey, rule_set=rule_set, actor=request.user)  # type: ignore[arg-type]
-    return Status(201, _scorecard(access.access_assessment(request.user, a.pk)))
+    return Status(201, _scorecard(policy.access_assessment(request.user, a.pk)))
 
 
 @router.get("/assessments", response=list[AssessmentOut], summary="考核列表（本人可见范围）")
 def list_assessments(request: HttpRequest, centre_id: Id | None = None) -> list[dict[str, Any]]:
-    qs = access.assessments_visible_to(request.user).order_by("-assessed_at", "-pk")
+    qs = policy.assessments_visible_to(request.user).order_by("-assessed_at", "-pk")
     if centre_id is not None:
         qs = qs.filter(centre_id=centre_id)
     return [_assessment(a) for a in qs[:500]]
@@ -391,21 +391,21 @@ def list_assessments(request: HttpRequest, centre_id: Id | None = None) -> list[
 
 @router.get("/assessments/{assessment_id}", response=ScorecardOut, summary="评分表")
 def get_assessment(request: HttpRequest, assessment_id: Id) -> dict[str, Any]:
-    return _scorecard(access.access_assessment(request.user, assessment_id))
+    return _scorecard(policy.access_assessment(request.user, assessment_id))
 
 
 @router.post("/items/{item_id}/rectify", response=ItemOut, summary="中心主任登记整改（说明和佐证照片）")
 def rectify_item(request: HttpRequest, item_id: Id, note: Form[str],
                  photos: File[list[UploadedFile]] = None) -> dict[str, Any]:  # type: ignore[assignment]
-    item = access.access_item(request.user, item_id)
+    item = policy.access_item(request.user, item_id)
     item = services.item_rectify(item=item, note=note, photos=list(photos or []), actor=request.user)  # type: ignore[arg-type]
     return _item(item)
 
 
 @router.patch("/items/{item_id}", response=ItemOut, summary="调整整改责任人或期限（市行政审批局）")
 def assign_item(request: HttpRequest, item_id: Id, payload: ItemAssignIn) -> dict[str, Any]:
-    access.require_assessor(request.user)
-    item = access.access_item(request.user, item_id)
+    policy.require_assessor(request.user)
+    item = policy.access_item(request.user, item_id)
     owner = None
     if payload.owner_id is not None:
         owner = User.objects.filter(pk=payload.owner_id, is_active=True).first()
@@ -418,7 +418,7 @@ def assign_item(request: HttpRequest, item_id: Id, payload: ItemAssignIn) -> dic
 @router.get("/overview", response=list[OverviewRowOut], summary="全市考核总览（GOV-1）")
 def get_overview(request: HttpRequest, town_class: int | None = None, level: str = "",
                  sort: str = "score") -> list[dict[str, Any]]:
-    access.require_assessor(request.user)
+    policy.require_assessor(request.user)
     data = selectors.overview(town_class=town_class, level=level, sort=sort)
     return [{
         "centre_id": r.centre.pk, "centre": r.centre.name, "level": r.centre.level, "town_class": r.town_class,

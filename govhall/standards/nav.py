@@ -4,7 +4,7 @@ from typing import Any
 
 from django.urls import reverse
 
-from govhall.standards.access import can_see_standards
+from govhall.standards.policy import can_see_standards
 
 
 def nav_items(user: Any) -> list[tuple[str, str]]:

@@ -19,7 +19,6 @@ from govhall.core.calendar import Deadline, deadline, end_of_day
 from govhall.core.errors import Conflict, ServiceError, field_error
 from govhall.orgs.models import Centre
 from govhall.orgs.services import centre_name_for
-from govhall.standards.access import is_assessor, require_rectifier, require_rule_editor
 from govhall.standards.checks import evaluate, rule_problems
 from govhall.standards.images import check_image, stored_fields
 from govhall.standards.measures import BOOL, COUNT, MEASURES, SURVEY, org_measures
@@ -39,6 +38,7 @@ from govhall.standards.models import (
     SurveyPhoto,
     SurveyStatus,
 )
+from govhall.standards.policy import is_assessor, require_rectifier, require_rule_editor
 from govhall.standards.selectors import centre_level, current_rule_set, last_finished_survey, survey_items
 
 ONE_DECIMAL = Decimal("0.1")

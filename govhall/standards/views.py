@@ -14,9 +14,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from govhall.core.errors import Forbidden, NotFound, ServiceError
 from govhall.core.pages import service_view
-from govhall.orgs.access import is_bureau_admin
+from govhall.core.policy import is_bureau_admin
 from govhall.orgs.models import Centre
-from govhall.standards import access, exports, selectors, services
+from govhall.standards import exports, policy, selectors, services
 from govhall.standards.forms import CopyForm, RuleEditForm
 from govhall.standards.measures import MEASURES
 from govhall.standards.models import RectificationEvidence, SurveyPhoto, SurveyStatus
@@ -34,9 +34,9 @@ def _int_or_none(raw: str | None) -> int | None:
 @require_GET
 @service_view
 def index(request: HttpRequest) -> HttpResponse:
-    if access.is_assessor(request.user):
+    if policy.is_assessor(request.user):
         return redirect("standards:overview")
-    centres = access.directed_centre_ids(request.user)
+    centres = policy.directed_centre_ids(request.user)
     if not centres:
         raise NotFound()
     return redirect("standards:centre", pk=centres[0])
@@ -45,7 +45,7 @@ def index(request: HttpRequest) -> HttpResponse:
 @require_GET
 @service_view
 def overview(request: HttpRequest) -> HttpResponse:
-    access.require_assessor(request.user)
+    policy.require_assessor(request.user)
     town_class = _int_or_none(request.GET.get("class"))
     level = request.GET.get("level", "")
     sort = request.GET.get("sort", "score")
@@ -61,7 +61,7 @@ def overview(request: HttpRequest) -> HttpResponse:
 @require_GET
 @service_view
 def rule_set_list(request: HttpRequest) -> HttpResponse:
-    access.require_assessor(request.user)
+    policy.require_assessor(request.user)
     return render(request, "standards/rule_sets.html", {
         "rule_sets": selectors.rule_sets(), "current": selectors.current_rule_set(),
         "can_edit": is_bureau_admin(request.user)})
@@ -70,7 +70,7 @@ def rule_set_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @service_view
 def rule_set_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    rule_set = access.access_rule_set(request.user, pk)
+    rule_set = policy.access_rule_set(request.user, pk)
     copy_form = CopyForm()
     status = 200
     if request.method == "POST":
@@ -115,8 +115,8 @@ def rule_set_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @service_view
 def survey_new(request: HttpRequest, centre_pk: int) -> HttpResponse:
-    access.require_assessor(request.user)
-    centre = access.access_assessed_centre(request.user, centre_pk)
+    policy.require_assessor(request.user)
+    centre = policy.access_assessed_centre(request.user, centre_pk)
     try:
         survey = services.survey_start(centre=centre, actor=request.user)
     except ServiceError as exc:
@@ -143,7 +143,7 @@ def _posted_answers(request: HttpRequest, items: list[selectors.SurveyItem]) -> 
 @require_http_methods(["GET", "POST"])
 @service_view
 def survey_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    survey = access.access_survey(request.user, pk)
+    survey = policy.access_survey(request.user, pk)
     errors: dict[str, str] = {}
     posted: dict[str, dict[str, Any]] = {}
     status = 200
@@ -202,7 +202,7 @@ def _file_response(stored: Any) -> FileResponse:
 @require_GET
 @service_view
 def survey_photo(request: HttpRequest, pk: int) -> HttpResponseBase:
-    access.require_assessor(request.user)
+    policy.require_assessor(request.user)
     photo = SurveyPhoto.objects.filter(pk=pk).first()
     if photo is None:
         raise NotFound()
@@ -215,7 +215,7 @@ def evidence_photo(request: HttpRequest, pk: int) -> HttpResponseBase:
     evidence = RectificationEvidence.objects.filter(pk=pk).first()
     if evidence is None:
         raise NotFound()
-    access.access_item(request.user, evidence.item_id)
+    policy.access_item(request.user, evidence.item_id)
     return _file_response(evidence)
 
 
@@ -224,9 +224,9 @@ def evidence_photo(request: HttpRequest, pk: int) -> HttpResponseBase:
 @require_GET
 @service_view
 def centre_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    centre = access.access_assessed_centre(request.user, pk)
+    centre = policy.access_assessed_centre(request.user, pk)
     history = selectors.centre_history(centre)
-    is_assessor = access.is_assessor(request.user)
+    is_assessor = policy.is_assessor(request.user)
     return render(request, "standards/centre.html", {
         "centre": centre, "history": history, "is_assessor": is_assessor,
         "draft": centre.surveys.filter(status=SurveyStatus.DRAFT).first() if is_assessor else None,
@@ -237,8 +237,8 @@ def centre_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @service_view
 def centre_assess(request: HttpRequest, pk: int) -> HttpResponse:
-    access.require_assessor(request.user)
-    centre = access.access_assessed_centre(request.user, pk)
+    policy.require_assessor(request.user)
+    centre = policy.access_assessed_centre(request.user, pk)
     try:
         assessment = services.assessment_run(centre=centre, actor=request.user)
     except ServiceError as exc:
@@ -253,11 +253,11 @@ def centre_assess(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 @service_view
 def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    assessment = access.access_assessment(request.user, pk)
+    assessment = policy.access_assessment(request.user, pk)
     card = selectors.scorecard(assessment)
     return render(request, "standards/scorecard.html", {
-        "card": card, "a": assessment, "is_assessor": access.is_assessor(request.user),
-        "is_director": access.is_director_of(request.user, assessment.centre_id)})
+        "card": card, "a": assessment, "is_assessor": policy.is_assessor(request.user),
+        "is_director": policy.is_director_of(request.user, assessment.centre_id)})
 
 
 EXPORTS = {
@@ -270,7 +270,7 @@ EXPORTS = {
 @require_GET
 @service_view
 def assessment_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
-    assessment = access.access_assessment(request.user, pk)
+    assessment = policy.access_assessment(request.user, pk)
     if fmt not in EXPORTS:
         raise NotFound()
     render_fn, content_type = EXPORTS[fmt]
@@ -287,7 +287,7 @@ def assessment_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @service_view
 def item_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    item = access.access_item(request.user, pk)
+    item = policy.access_item(request.user, pk)
     errors: dict[str, str] = {}
     status = 200
     if request.method == "POST":
@@ -304,5 +304,5 @@ def item_detail(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("standards:item", pk=item.pk)
         item.refresh_from_db()
     return render(request, "standards/item.html", {
-        "item": item, "errors": errors, "can_rectify": access.is_director_of(request.user, item.centre_id),
+        "item": item, "errors": errors, "can_rectify": policy.is_director_of(request.user, item.centre_id),
         "centre": Centre.objects.get(pk=item.centre_id)}, status=status)

@@ -9,8 +9,8 @@ import io
 import pytest
 
 from govhall.accounts.models import Role
-from govhall.cases.access import access_case, cases_visible_to
 from govhall.cases.models import CaseEvent
+from govhall.cases.policy import access_case, cases_visible_to
 from govhall.cases.services import case_accept, case_attach_file
 from govhall.core.errors import NotFound
 from tests.cases.conftest import receive

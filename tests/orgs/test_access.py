@@ -3,7 +3,7 @@ the bureau everything — on every orgs endpoint (404 for what is not theirs).""
 
 import pytest
 
-from govhall.orgs.access import centres_visible_to
+from govhall.orgs.policy import centres_visible_to
 from tests.conftest import login
 
 

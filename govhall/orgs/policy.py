@@ -1,4 +1,4 @@
-"""Who may see which centre. Every app's access functions are built on these.
+"""Who may see which centre. Every app's policy is built on these and on `govhall.core.policy`.
 
 - The bureau (superusers and 市行政审批局 staff) and department staff see every centre.
 - Town centre staff see their town centre; directors, front desk, back office and agents also see the
@@ -13,19 +13,17 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
-from govhall.accounts.models import Role, UnitKind
-from govhall.core.errors import Forbidden, NotFound
+from govhall.accounts.models import Role
+from govhall.core.errors import NotFound
+from govhall.core.policy import is_bureau_admin, is_bureau_staff, is_department_staff, require
 from govhall.orgs.models import Centre, CentreLevel
 
 VILLAGE_REACH_ROLES = (Role.DIRECTOR, Role.FRONT_DESK, Role.BACK_OFFICE, Role.AGENT)
 
 
 def sees_everything(user: Any) -> bool:
-    return bool(
-        user.is_authenticated
-        and user.is_active
-        and (user.is_superuser or user.unit_kind in (UnitKind.BUREAU, UnitKind.DEPARTMENT))
-    )
+    """Every centre: the bureau and department staff (city-wide units)."""
+    return is_bureau_staff(user) or is_department_staff(user)
 
 
 def centre_ids_visible_to(user: Any) -> list[int] | None:
@@ -68,15 +66,12 @@ def can_manage_centre(user: Any, centre: Centre) -> bool:
     """Change a centre's settings, windows and posts: the bureau admin, or that centre's director."""
     if not user.is_authenticated:
         return False
-    if user.is_superuser or (user.is_bureau and user.has_role(Role.BUREAU_ADMIN)):
+    if is_bureau_admin(user):
         return True
     return user.centre_id == centre.pk and user.has_role(Role.DIRECTOR)
 
 
 def require_manage_centre(user: Any, centre: Centre) -> None:
-    if not can_manage_centre(user, centre):
-        raise Forbidden("只有市行政审批局管理员或本中心主任可以修改本中心的设置。")
+    require(can_manage_centre(user, centre), "只有市行政审批局管理员或本中心主任可以修改本中心的设置。")
 
 
-def is_bureau_admin(user: Any) -> bool:
-    return bool(user.is_authenticated and (user.is_superuser or (user.is_bureau and user.has_role(Role.BUREAU_ADMIN))))

@@ -15,16 +15,14 @@ from typing import Any
 from django.db.models import QuerySet
 
 from govhall.accounts.models import Role
-from govhall.core.errors import Forbidden, NotFound
-from govhall.orgs.access import is_bureau_admin
+from govhall.core.errors import NotFound
+from govhall.core.policy import is_bureau_admin, is_bureau_staff, require
 from govhall.orgs.models import Centre
 from govhall.standards.models import Assessment, RectificationItem, RuleSet, Survey
 
 
 def is_assessor(user: Any) -> bool:
-    if not (user.is_authenticated and user.is_active):
-        return False
-    return bool(user.is_superuser or (user.is_bureau and user.has_role(Role.INSPECTOR, Role.BUREAU_ADMIN)))
+    return is_bureau_staff(user) and bool(user.is_superuser or user.has_role(Role.INSPECTOR, Role.BUREAU_ADMIN))
 
 
 def directed_centre_ids(user: Any) -> list[int]:
@@ -51,9 +49,13 @@ def require_assessor(user: Any) -> None:
         raise NotFound()
 
 
+def can_edit_rules(user: Any) -> bool:
+    """Copy, edit and publish rule sets: the bureau admins only."""
+    return is_bureau_admin(user)
+
+
 def require_rule_editor(user: Any) -> None:
-    if not is_bureau_admin(user):
-        raise Forbidden("只有市行政审批局管理员可以复制、修改和发布考核规则集。")
+    require(can_edit_rules(user), "只有市行政审批局管理员可以复制、修改和发布考核规则集。")
 
 
 def access_rule_set(user: Any, rule_set_id: int | str) -> RuleSet:
@@ -114,7 +116,10 @@ def access_item(user: Any, item_id: int | str) -> RectificationItem:
         raise NotFound() from None
 
 
-def require_rectifier(user: Any, item: RectificationItem) -> None:
+def can_rectify(user: Any, item: RectificationItem) -> bool:
     """Marking an item rectified is the centre director's act (the bureau verifies by re-assessing)."""
-    if not is_director_of(user, item.centre_id):
-        raise Forbidden("只有本中心主任可以登记整改。")
+    return is_director_of(user, item.centre_id)
+
+
+def require_rectifier(user: Any, item: RectificationItem) -> None:
+    require(can_rectify(user, item), "只有本中心主任可以登记整改。")

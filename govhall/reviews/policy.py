@@ -20,8 +20,9 @@ from django.db.models import Q, QuerySet
 
 from govhall.accounts.models import Role, UnitKind
 from govhall.core.errors import Forbidden, NotFound
-from govhall.orgs.access import can_manage_centre, centre_ids_visible_to
+from govhall.core.policy import is_active_staff, is_bureau_admin, is_bureau_staff
 from govhall.orgs.models import Centre, Window
+from govhall.orgs.policy import can_manage_centre, centre_ids_visible_to
 from govhall.reviews.models import Appeal, Rating, RatingFlag, RatingPad, WorkOrder
 
 COMPLAINT_ROLES = (Role.DIRECTOR, Role.BUREAU_ADMIN)  # handle 差评 and see who gave them
@@ -29,12 +30,10 @@ OVERVIEW_ROLES = (Role.DIRECTOR, Role.BUREAU_ADMIN, Role.INSPECTOR)  # see a who
 BUREAU_DECIDER_ROLES = (Role.BUREAU_ADMIN, Role.INSPECTOR)  # decide appeals and abuse flags
 
 
-def _active(user: Any) -> bool:
-    return bool(getattr(user, "is_authenticated", False) and user.is_active)
+_active = is_active_staff
 
 
-def is_bureau(user: Any) -> bool:
-    return _active(user) and (user.is_superuser or user.unit_kind == UnitKind.BUREAU)
+is_bureau = is_bureau_staff  # the bureau (superusers, 市行政审批局 staff): govhall.core.policy
 
 
 def rating_filter(user: Any) -> Q | None:
@@ -86,7 +85,7 @@ def can_see_rater(user: Any, rating: Rating) -> bool:
 def can_handle_order(user: Any, order: WorkOrder) -> bool:
     if not _active(user) or order.rating.clerk_id == user.pk:
         return False
-    if user.is_superuser or (is_bureau(user) and user.has_role(Role.BUREAU_ADMIN)):
+    if is_bureau_admin(user):
         return True
     if user.unit_kind != UnitKind.CENTRE or not user.has_role(Role.DIRECTOR):
         return False
@@ -126,7 +125,7 @@ def can_appeal(user: Any, rating: Rating) -> bool:
 
 
 def can_decide_appeals(user: Any) -> bool:
-    return _active(user) and (user.is_superuser or (is_bureau(user) and user.has_role(*BUREAU_DECIDER_ROLES)))
+    return is_bureau_staff(user) and bool(user.is_superuser or user.has_role(*BUREAU_DECIDER_ROLES))
 
 
 def appeals_visible_to(user: Any) -> QuerySet[Appeal]:
@@ -160,7 +159,7 @@ def can_see_rankings(user: Any) -> bool:
 
 
 def can_manage_settings(user: Any) -> bool:
-    return _active(user) and (user.is_superuser or (is_bureau(user) and user.has_role(Role.BUREAU_ADMIN)))
+    return is_bureau_admin(user)
 
 
 # --- pads -----------------------------------------------------------------------------------------------

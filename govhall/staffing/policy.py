@@ -1,4 +1,4 @@
-"""Who may see and change staffing records; one function per protected model, built on orgs.access.
+"""Who may see and change staffing records; one function per protected model, built on orgs.policy.
 
 - The bureau (superusers, 市行政审批局 staff) sees everything.
 - A centre's director (the named `Centre.director`, or a staff member there with the director role) sees
@@ -16,13 +16,14 @@ from django.db.models import Q, QuerySet
 
 from govhall.accounts.models import Role
 from govhall.core.errors import NotFound
-from govhall.orgs.access import centre_filter
+from govhall.core.policy import is_bureau_admin, is_bureau_staff
 from govhall.orgs.models import Centre, CentreLevel
+from govhall.orgs.policy import centre_filter
 from govhall.staffing.models import AssessmentResult, Attendance, Enquiry, Leave
 
 
 def sees_all_staff_records(user: Any) -> bool:
-    return bool(user.is_authenticated and user.is_active and user.is_bureau)
+    return is_bureau_staff(user)
 
 
 def can_manage_assessment(user: Any) -> bool:
@@ -86,7 +87,7 @@ def can_decide_leave(user: Any, leave: Leave) -> bool:
     if is_centre_director(user, leave.centre):
         return True
     return bool(is_centre_director(leave.staff, leave.centre) and user.is_authenticated
-                and (user.is_superuser or (user.is_bureau and user.has_role(Role.BUREAU_ADMIN))))
+                and is_bureau_admin(user))
 
 
 def attendance_visible_to(user: Any) -> QuerySet[Attendance]:

@@ -3,7 +3,7 @@
 - The bureau (superusers and 市行政审批局 staff) sees every case.
 - Department staff see the cases of their department's matters (GOV-2).
 - Centre staff see the cases received at, or handled by, the centres they may see
-  (`govhall.orgs.access`): a village clerk sees their own village's cases, including those it
+  (`govhall.orgs.policy`): a village clerk sees their own village's cases, including those it
   forwarded to the town (MODE-4), and nothing of another village; town staff see their town's cases
   (and, for the roles that reach villages, the villages' cases).
 - An assigned 代办员 also sees the cases they act on (STD-5).
@@ -20,7 +20,7 @@ from django.db.models import Q, QuerySet
 from govhall.accounts.models import UnitKind
 from govhall.cases.models import Case
 from govhall.core.errors import NotFound
-from govhall.orgs.access import centre_ids_visible_to
+from govhall.orgs.policy import centre_ids_visible_to
 
 
 def case_filter(user: Any, *, include_agency: bool = True) -> Q | None:

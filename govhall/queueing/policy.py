@@ -1,7 +1,7 @@
-"""Who may operate and see a centre's queue. One function per protected model, built on orgs.access.
+"""Who may operate and see a centre's queue. One function per protected model, built on orgs.policy.
 
 - Staff of a centre with a front-line role operate its queue (a village clerk only their village's).
-- Anyone who can see a centre (orgs.access) and is its director, or the bureau's admins and inspectors,
+- Anyone who can see a centre (orgs.policy) and is its director, or the bureau's admins and inspectors,
   sees its figures.
 - Kiosks, phones and display screens are public but scoped to one active centre.
 Missing and not visible give the same NotFound; visible but not operable gives Forbidden.
@@ -13,8 +13,8 @@ from typing import Any
 
 from govhall.accounts.models import Role
 from govhall.core.errors import Forbidden, NotFound
-from govhall.orgs.access import access_centre, centre_ids_visible_to
 from govhall.orgs.models import Centre, Window
+from govhall.orgs.policy import access_centre, centre_ids_visible_to
 from govhall.queueing.models import Ticket
 
 OPERATOR_ROLES = (Role.DIRECTOR, Role.FRONT_DESK, Role.GUIDE, Role.AGENT, Role.VILLAGE_CLERK, Role.BACK_OFFICE)
