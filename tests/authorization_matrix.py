@@ -51,7 +51,7 @@ GET /api/v1/cases/supervision                                          200 200 2
 GET /api/v1/cases/tasks                                                200 200 200 200 200 200 200 200 200 | 401 401 401
 GET /api/v1/cases/track                                                422 422 422 422 422 422 422 422 422 | 422 422 422
 GET /api/v1/cases/{case_id}                                            200 200 200 200 200 200 404 200 200 | 401 401 401
-GET /api/v1/cases/{case_id}/export                                     200 200 200 200 200 200 404 200 200 | 401 401 401
+GET /api/v1/cases/{case_id}/export                                     403 200 200 200 403 200 404 403 403 | 401 401 401
 GET /api/v1/cases/{case_id}/files/{file_id}                            422 422 422 422 422 422 422 422 422 | 401 401 401
 GET /api/v1/cases/{case_id}/notices/{notice_id}/{fmt}                  422 422 422 422 422 422 422 422 422 | 401 401 401
 GET /api/v1/catalog/centres/{centre_id}/matters                        200 200 200 200 200 200 404 200 200 | 401 401 401
