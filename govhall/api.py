@@ -4,7 +4,6 @@ at /api/v1/<app label>/. Errors always come back as {"code", "message", "fields"
 
 from __future__ import annotations
 
-import importlib
 import logging
 
 from django.conf import settings
@@ -20,6 +19,7 @@ from ninja.security import django_auth
 from govhall.accounts.tokens import TokenAuth
 from govhall.core.api_errors import GovhallAPI
 from govhall.core.api_params import reject_nul_bytes
+from govhall.core.discovery import app_modules
 from govhall.core.errors import SERVER_ERROR_CODE, SERVER_ERROR_MESSAGE, ServiceError
 from govhall.core.middleware import current_request_id
 
@@ -103,14 +103,8 @@ def _server_error(request: HttpRequest, exc: Exception) -> HttpResponse:
     return api.create_response(request, body, status=500)
 
 
-for app_label in [a.rsplit(".", 1)[-1] for a in settings.INSTALLED_APPS if a.startswith("govhall.")]:
-    try:
-        module = importlib.import_module(f"govhall.{app_label}.api")
-    except ModuleNotFoundError as exc:
-        if exc.name != f"govhall.{app_label}.api":
-            raise
-        continue
-    api.add_router(f"/{app_label}/", module.router)
+for module in app_modules("api"):
+    api.add_router(f"/{module.__name__.split('.')[1]}/", module.router)
 
 # Last, so it only catches what no router matched: an unknown API path is a JSON 404 like any other.
 _fallback = Router(auth=None, tags=["-"])

@@ -178,7 +178,6 @@ INSTALLED_APPS = [
     "govhall.reviews",
     "govhall.staffing",
     "govhall.portal",
-    "govhall.reports",
 ]
 
 MIDDLEWARE = [

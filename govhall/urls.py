@@ -1,11 +1,9 @@
-import importlib
-
-from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
 from govhall.api import api
 from govhall.core import views as core_views
+from govhall.core.discovery import app_modules
 
 # Chinese error pages, staff / portal / kiosk by path; /api/v1/ keeps its JSON errors (govhall/errorpages.py).
 handler400 = "govhall.errorpages.bad_request"
@@ -24,11 +22,5 @@ urlpatterns = [
 ]
 
 # Each domain app with a urls.py is mounted under its URL_PREFIX ("" for the staff home in accounts).
-for app in [a for a in settings.INSTALLED_APPS if a.startswith("govhall.")]:
-    try:
-        module = importlib.import_module(f"{app}.urls")
-    except ModuleNotFoundError as exc:
-        if exc.name != f"{app}.urls":
-            raise
-        continue
-    urlpatterns.append(path(getattr(module, "URL_PREFIX", app.rsplit(".", 1)[-1] + "/"), include(module)))
+for module in app_modules("urls"):
+    urlpatterns.append(path(getattr(module, "URL_PREFIX", module.__name__.split(".")[1] + "/"), include(module)))

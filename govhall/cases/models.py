@@ -247,11 +247,6 @@ class Case(models.Model):
         """A 容缺 case's result is withheld until every missing material is in (MODE-3)."""
         return self.rongque_pending
 
-    @property
-    def is_overdue(self) -> bool:
-        return bool(self.clock_running and self.due_at and timezone.now() > self.due_at)
-
-
 class MaterialStatus(models.TextChoices):
     RECEIVED = "received", "已收取"
     MISSING = "missing", "缺少"

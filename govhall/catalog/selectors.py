@@ -53,11 +53,6 @@ def current_versions() -> QuerySet[MatterVersion]:
         "matter", "department", "window_department")
 
 
-def matter_version_current(matter: Matter) -> MatterVersion | None:
-    """The version new cases are accepted under (None before the first publication)."""
-    return matter.current_version
-
-
 def _rank(first: str, prefix: str = "") -> Case:
     """Best first: code, name prefix, code prefix, name contains, pinyin initials prefix/contains, pinyin.
     Ties go to the shorter name, so an exact name comes before longer names that start with it."""

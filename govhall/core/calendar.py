@@ -178,13 +178,6 @@ class WorkingCalendar:
         return Deadline(at=end_of_day(day), waits_for_year=waits, anchor=anchor if waits else None,
                         days=days if waits else 0)
 
-    def first_unknown_year(self, after: int) -> int | None:
-        """The first year after ``after`` (inclusive) that is unknown, looking a few years ahead."""
-        for year in range(after, after + 5):
-            if not self.year_is_known(year):
-                return year
-        return None
-
     def year_is_known(self, year: int) -> bool:
         return year in self.table.complete_years or CC_FIRST_YEAR <= year <= CC_LAST_YEAR
 

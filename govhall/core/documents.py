@@ -6,9 +6,10 @@ A document is a list of blocks::
     blocks = [Title("办事指南", subtitle="启东市…"), FieldTable([("事项名称", "…")]),
               Heading("申请材料"), Table(["序号", "材料名称"], [["1", "身份证"]]), QRCode(url, "扫码查看")]
     pdf = render_pdf(blocks, title="…")
-    docx = render_docx(blocks, title="…")
+    docx = render_docx(blocks, title="…", landscape=True)  # wide tables: A4 landscape
 
-Apps build their blocks (guides, notification sheets, acceptance notices …) and share the renderers.
+Apps build their blocks (guides, notification sheets, acceptance notices, scorecards …) and share the
+renderers; nothing else in govhall draws a PDF or a .docx.
 """
 
 from __future__ import annotations
@@ -23,6 +24,8 @@ import segno
 FONT_PATH = Path(__file__).resolve().parent / "fonts" / "wqy-microhei.ttc"
 PDF_FONT = "WQY"
 DOCX_FONT = "宋体"  # present on every Chinese Windows/WPS install; WPS substitutes elsewhere
+HIGHLIGHT = "#fdecea"  # background of a highlighted table row
+WARNING = "#c62828"  # text colour of a warning paragraph
 
 # --- blocks ----------------------------------------------------------------------------------------
 
@@ -43,6 +46,7 @@ class Paragraph:
     text: str
     align: str = "left"  # left | center | right
     bold: bool = False
+    warning: bool = False  # red: a line the reader must not miss (a failed safety item)
 
 
 @dataclass
@@ -57,6 +61,8 @@ class Table:
     header: list[str]
     rows: list[list[str]]
     widths: list[float] | None = None  # relative column widths
+    highlight: list[int] = field(default_factory=list)  # indexes into rows shaded light red (failed items)
+    notes: list[str] = field(default_factory=list)  # footnotes under the table, in red, on the page it ends on
 
 
 @dataclass
@@ -118,19 +124,22 @@ def _markup(text: str) -> str:
     return escape(text or "").replace("\n", "<br/>")
 
 
-def render_pdf(blocks: list[Block], *, title: str, footer: str = "") -> bytes:
-    """Render blocks to an A4 PDF with the embedded CJK font."""
+def render_pdf(blocks: list[Block], *, title: str, footer: str = "", landscape: bool = False,
+               author: str = "govhall") -> bytes:
+    """Render blocks to an A4 PDF (portrait, or landscape for wide tables) with the embedded CJK font."""
     from reportlab.lib import colors
     from reportlab.lib.enums import TA_CENTER, TA_LEFT, TA_RIGHT
     from reportlab.lib.pagesizes import A4
+    from reportlab.lib.pagesizes import landscape as turned
     from reportlab.lib.styles import ParagraphStyle
     from reportlab.lib.units import mm
-    from reportlab.platypus import Image, KeepTogether, SimpleDocTemplate, TableStyle
+    from reportlab.platypus import CondPageBreak, Image, KeepTogether, SimpleDocTemplate, TableStyle
     from reportlab.platypus import Paragraph as RLParagraph
     from reportlab.platypus import Spacer as RLSpacer
     from reportlab.platypus import Table as RLTable
 
     font = pdf_font()
+    page = turned(A4) if landscape else A4
     aligns = {"left": TA_LEFT, "center": TA_CENTER, "right": TA_RIGHT}
     base = ParagraphStyle("base", fontName=font, fontSize=10.5, leading=16, wordWrap="CJK")
     title_style = ParagraphStyle("title", parent=base, fontSize=18, leading=26, alignment=TA_CENTER,
@@ -141,7 +150,7 @@ def render_pdf(blocks: list[Block], *, title: str, footer: str = "") -> bytes:
                                    spaceAfter=2 * mm)
     cell = ParagraphStyle("cell", parent=base, fontSize=9.5, leading=14)
     cell_head = ParagraphStyle("cellhead", parent=cell, alignment=TA_CENTER)
-    width = A4[0] - 36 * mm
+    width = page[0] - 36 * mm
     grid = TableStyle([
         ("GRID", (0, 0), (-1, -1), 0.5, colors.HexColor("#666666")),
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
@@ -149,7 +158,9 @@ def render_pdf(blocks: list[Block], *, title: str, footer: str = "") -> bytes:
         ("RIGHTPADDING", (0, 0), (-1, -1), 4),
     ])
     story: list = []
+    starts: list[int] = []  # where each block's flowables begin in the story
     for block in blocks:
+        starts.append(len(story))
         if isinstance(block, Title):
             story.append(RLParagraph(_markup(block.text), title_style))
             if block.subtitle:
@@ -157,7 +168,8 @@ def render_pdf(blocks: list[Block], *, title: str, footer: str = "") -> bytes:
         elif isinstance(block, Heading):
             story.append(RLParagraph(_markup(block.text), heading_style))
         elif isinstance(block, Paragraph):
-            style = ParagraphStyle("p", parent=base, alignment=aligns.get(block.align, TA_LEFT))
+            style = ParagraphStyle("p", parent=base, alignment=aligns.get(block.align, TA_LEFT),
+                                   textColor=colors.HexColor(WARNING if block.warning else "#000000"))
             text = _markup(block.text)
             story.append(RLParagraph(f"<b>{text}</b>" if block.bold else text, style))
         elif isinstance(block, FieldTable):
@@ -175,7 +187,10 @@ def render_pdf(blocks: list[Block], *, title: str, footer: str = "") -> bytes:
             table = RLTable(data, colWidths=[width * w / total for w in weights], repeatRows=1)
             table.setStyle(grid)
             table.setStyle(TableStyle([("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#f0f0f0"))]))
-            story.append(table)
+            table.setStyle(TableStyle([("BACKGROUND", (0, i + 1), (-1, i + 1), colors.HexColor(HIGHLIGHT))
+                                       for i in block.highlight]))
+            note = ParagraphStyle("note", parent=base, textColor=colors.HexColor(WARNING))
+            story += [table, *(RLParagraph(_markup(line), note) for line in block.notes)]
         elif isinstance(block, QRCode):
             image = Image(io.BytesIO(qr_png(block.url)), width=28 * mm, height=28 * mm)
             parts = [RLSpacer(1, 3 * mm), image]
@@ -191,17 +206,33 @@ def render_pdf(blocks: list[Block], *, title: str, footer: str = "") -> bytes:
             style = ParagraphStyle("sig", parent=base, alignment=TA_RIGHT)
             story.append(RLSpacer(1, 6 * mm))
             story.extend(RLParagraph(_markup(line), style) for line in block.lines)
+    starts.append(len(story))
+
+    # A heading stays with the block after it, a table with its notes: on one page when the group fits
+    # there, else (a long table) the heading only starts a new page when little room is left under it.
+    frame_height = page[1] - 34 * mm - 12  # margins, frame padding
+    groups: list[tuple[int, int]] = []
+    k = 0
+    while k < len(blocks):
+        size = 2 if isinstance(blocks[k], Heading) and k + 1 < len(blocks) else 1
+        if size == 2 or (isinstance(blocks[k], Table) and blocks[k].notes):  # type: ignore[union-attr]
+            groups.append((starts[k], starts[k + size]))
+        k += size
+    for begin, end in reversed(groups):
+        group = story[begin:end]
+        height = sum(f.wrap(width, frame_height)[1] + f.getSpaceBefore() + f.getSpaceAfter() for f in group)
+        story[begin:end] = [KeepTogether(group)] if height < frame_height else [CondPageBreak(40 * mm), *group]
 
     def _page(canvas: object, doc: object) -> None:
         canvas.saveState()  # type: ignore[attr-defined]
         canvas.setFont(font, 8)  # type: ignore[attr-defined]
         label = f"{footer}  第{doc.page}页" if footer else f"第{doc.page}页"  # type: ignore[attr-defined]
-        canvas.drawCentredString(A4[0] / 2, 10 * mm, label)  # type: ignore[attr-defined]
+        canvas.drawCentredString(page[0] / 2, 10 * mm, label)  # type: ignore[attr-defined]
         canvas.restoreState()  # type: ignore[attr-defined]
 
     out = io.BytesIO()
-    doc = SimpleDocTemplate(out, pagesize=A4, leftMargin=18 * mm, rightMargin=18 * mm, topMargin=16 * mm,
-                            bottomMargin=18 * mm, title=title, author="govhall", creator="govhall")
+    doc = SimpleDocTemplate(out, pagesize=page, leftMargin=18 * mm, rightMargin=18 * mm, topMargin=16 * mm,
+                            bottomMargin=18 * mm, title=title, author=author, creator="govhall")
     doc.build(story, onFirstPage=_page, onLaterPages=_page)
     return out.getvalue()
 
@@ -209,9 +240,9 @@ def render_pdf(blocks: list[Block], *, title: str, footer: str = "") -> bytes:
 # --- DOCX ------------------------------------------------------------------------------------------
 
 
-def _docx_font(run: object, size: float | None = None, bold: bool = False) -> None:
+def _docx_font(run: object, size: float | None = None, bold: bool = False, warning: bool = False) -> None:
     from docx.oxml.ns import qn
-    from docx.shared import Pt
+    from docx.shared import Pt, RGBColor
 
     run.font.name = DOCX_FONT  # type: ignore[attr-defined]
     run._element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), DOCX_FONT)  # type: ignore[attr-defined]
@@ -219,35 +250,54 @@ def _docx_font(run: object, size: float | None = None, bold: bool = False) -> No
         run.font.size = Pt(size)  # type: ignore[attr-defined]
     if bold:
         run.font.bold = True  # type: ignore[attr-defined]
+    if warning:
+        run.font.color.rgb = RGBColor.from_string(WARNING[1:].upper())  # type: ignore[attr-defined]
 
 
-def render_docx(blocks: list[Block], *, title: str, footer: str = "") -> bytes:
-    """Render blocks to an editable .docx (A4, 宋体)."""
+def _shade(cell: object, colour: str) -> None:
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    shading = OxmlElement("w:shd")
+    shading.set(qn("w:val"), "clear")
+    shading.set(qn("w:fill"), colour.lstrip("#").upper())
+    cell._tc.get_or_add_tcPr().append(shading)  # type: ignore[attr-defined]
+
+
+def render_docx(blocks: list[Block], *, title: str, footer: str = "", landscape: bool = False,
+                author: str = "govhall") -> bytes:
+    """Render blocks to an editable .docx (A4 portrait or landscape, 宋体)."""
     from docx import Document
+    from docx.enum.section import WD_ORIENT
     from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.oxml.ns import qn
     from docx.shared import Cm, Pt
 
     doc = Document()
     section = doc.sections[0]
-    section.page_width, section.page_height = Cm(21), Cm(29.7)
+    short, long = Cm(21), Cm(29.7)
+    if landscape:
+        section.orientation = WD_ORIENT.LANDSCAPE
+    section.page_width, section.page_height = (long, short) if landscape else (short, long)
     section.left_margin = section.right_margin = Cm(1.8)
+    width = section.page_width - 2 * Cm(1.8)
     normal = doc.styles["Normal"]
     normal.font.name = DOCX_FONT
     normal.font.size = Pt(10.5)
     normal.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), DOCX_FONT)
     doc.core_properties.title = title
-    doc.core_properties.author = "govhall"
+    doc.core_properties.author = author
     aligns = {"left": WD_ALIGN_PARAGRAPH.LEFT, "center": WD_ALIGN_PARAGRAPH.CENTER,
               "right": WD_ALIGN_PARAGRAPH.RIGHT}
 
-    def para(text: str, *, align: str = "left", size: float | None = None, bold: bool = False) -> None:
+    def para(text: str, *, align: str = "left", size: float | None = None, bold: bool = False,
+             warning: bool = False) -> None:
         p = doc.add_paragraph()
         p.alignment = aligns[align]
         lines = (text or "").split("\n")
         for i, line in enumerate(lines):
             run = p.add_run(line)
-            _docx_font(run, size, bold)
+            _docx_font(run, size, bold, warning)
             if i < len(lines) - 1:
                 run.add_break()
 
@@ -264,7 +314,7 @@ def render_docx(blocks: list[Block], *, title: str, footer: str = "") -> bytes:
         elif isinstance(block, Heading):
             para(block.text, size=13, bold=True)
         elif isinstance(block, Paragraph):
-            para(block.text, align=block.align, bold=block.bold)
+            para(block.text, align=block.align, bold=block.bold, warning=block.warning)
         elif isinstance(block, FieldTable):
             if not block.rows:
                 continue
@@ -274,15 +324,19 @@ def render_docx(blocks: list[Block], *, title: str, footer: str = "") -> bytes:
                 cells = table.add_row().cells
                 fill(cells[0], label, bold=True)
                 fill(cells[1], value)
-                cells[0].width, cells[1].width = Cm(3.8), Cm(13.6)
+                cells[0].width, cells[1].width = int(width * 0.22), int(width * 0.78)
         elif isinstance(block, Table):
             table = doc.add_table(rows=1, cols=len(block.header))
             table.style = "Table Grid"
             for cell, text in zip(table.rows[0].cells, block.header, strict=True):
                 fill(cell, text, bold=True)
-            for row in block.rows:
+            for i, row in enumerate(block.rows):
                 for cell, text in zip(table.add_row().cells, row, strict=True):
                     fill(cell, str(text))
+                    if i in block.highlight:
+                        _shade(cell, HIGHLIGHT)
+            for line in block.notes:
+                para(line, bold=True, warning=True)
         elif isinstance(block, QRCode):
             doc.add_picture(io.BytesIO(qr_png(block.url)), width=Cm(3))
             doc.paragraphs[-1].alignment = WD_ALIGN_PARAGRAPH.CENTER

@@ -3,25 +3,15 @@
 
 from __future__ import annotations
 
-import importlib
 from functools import cache
 from typing import Any
 
-from django.conf import settings
+from govhall.core.discovery import app_modules
 
 
 @cache
 def _providers() -> list[Any]:
-    providers = []
-    for app in [a for a in settings.INSTALLED_APPS if a.startswith("govhall.")]:
-        try:
-            module = importlib.import_module(f"{app}.nav")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"{app}.nav":
-                raise
-            continue
-        providers.append(module.nav_items)
-    return providers
+    return [module.nav_items for module in app_modules("nav")]
 
 
 def nav_items(user: Any) -> list[tuple[str, str]]:

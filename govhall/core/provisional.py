@@ -107,11 +107,6 @@ def waiting(year: int | None = None) -> models.QuerySet[ProvisionalDate]:
     return rows.filter(waits_for_year=year) if year is not None else rows
 
 
-def provisional_ids(model: type[models.Model], field: str, year: int | None = None) -> models.QuerySet[Any]:
-    """The pks (as text) of ``model`` rows whose ``field`` is provisional, for filtering lists."""
-    return waiting(year).filter(model=_label(model), field=field).values("object_id")
-
-
 @dataclass(frozen=True)
 class Change:
     model: str

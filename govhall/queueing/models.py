@@ -216,9 +216,6 @@ class Ticket(models.Model):
     def is_waiting(self) -> bool:
         return self.status in WAITING_STATUSES
 
-    def can_be_called(self) -> bool:
-        return self.is_waiting
-
     @property
     def wait_seconds(self) -> int | None:
         if self.called_at is None:

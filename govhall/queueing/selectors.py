@@ -28,7 +28,7 @@ from govhall.queueing.services import (
     business_groups,
     centre_windows,
     queue_label,
-    settings_for,
+    queue_settings,
     waiting_counts,
     window_queue_q,
 )
@@ -269,7 +269,7 @@ def issue_options(centre: Centre) -> dict[str, Any]:
             continue
         matters.append({"id": link.matter_id, "code": link.matter.code, "name": v.name, "queue": key.key,
                         "supports_appointment": v.supports_appointment})
-    reasons = [(r, PriorityReason(r).label) for r in settings_for(centre).priority_reasons
+    reasons = [(r, PriorityReason(r).label) for r in queue_settings(centre).priority_reasons
                if r in PriorityReason.values and r != PriorityReason.APPOINTMENT]
     return {"groups": groups, "matters": matters, "priority_reasons": reasons}
 

@@ -146,7 +146,8 @@ def business_groups(centre: Centre, windows: list[Window] | None = None) -> list
 # --- settings and numbering -----------------------------------------------------------------------
 
 
-def settings_for(centre: Centre | int) -> QueueSettings:
+def queue_settings(centre: Centre | int) -> QueueSettings:
+    """The centre's own queue settings row, created with the defaults on first use."""
     centre_id = centre if isinstance(centre, int) else centre.pk
     obj, _ = QueueSettings.objects.get_or_create(centre_id=centre_id)
     return obj
@@ -321,7 +322,7 @@ def ticket_issue(
         raise NotFound()
     if source not in TicketSource.values:
         raise field_error("source", "取号方式无效。")
-    qs = settings_for(centre)
+    qs = queue_settings(centre)
     local = timezone.localtime(now)
     if not (qs.opening_time <= local.time() < qs.closing_time):
         raise Conflict(
@@ -427,7 +428,7 @@ def estimate_wait(ticket: Ticket, *, windows: list[Window] | None = None, open_i
     if not ticket.is_waiting:
         return 0, 0
     ahead = ahead_of(ticket)
-    qs = settings or settings_for(ticket.centre_id)
+    qs = settings or queue_settings(ticket.centre_id)
     key = QueueKey(ticket.window_class, ticket.department_id)
     avg = average_service_minutes(ticket.centre_id, key, ticket.date, qs.default_service_minutes)
     windows = windows if windows is not None else list(Window.objects.filter(centre_id=ticket.centre_id,
@@ -662,7 +663,7 @@ def ticket_reinstate(*, ticket: Ticket, by: Any, now: dt.datetime | None = None)
                            code="wrong_state")
         if ticket.reinstated_at is not None:
             raise Conflict(f"{ticket.code}号已恢复过一次，不能再次恢复，请重新取号。", code="reinstated")
-        limit = settings_for(ticket.centre_id).reinstate_minutes
+        limit = queue_settings(ticket.centre_id).reinstate_minutes
         if ticket.skipped_at is None or now - ticket.skipped_at > dt.timedelta(minutes=limit) or \
                 ticket.date != timezone.localdate(now):
             raise Conflict(f"{ticket.code}号过号已超过{limit}分钟，不能恢复，请重新取号。", code="expired")
@@ -820,7 +821,7 @@ def queue_close_day(*, centre: Centre | None = None, now: dt.datetime | None = N
     if centre is not None:
         centre_ids = centre_ids.filter(centre_id=centre.pk)
     for centre_id in list(centre_ids):
-        qs = settings_for(centre_id)
+        qs = queue_settings(centre_id)
         today_closed = force or local.time() >= qs.closing_time
         day_q = Q(date__lte=local.date()) if today_closed else Q(date__lt=local.date())
         with transaction.atomic():
@@ -976,7 +977,7 @@ def appointment_check_in(*, centre: Centre, code: str, by: Any = None, source: s
                          now: dt.datetime | None = None) -> IssueResult:
     """签到: the booking code gives a ticket, with priority when on time (per the centre's rules)."""
     now = now or _now()
-    qs = settings_for(centre)
+    qs = queue_settings(centre)
     with transaction.atomic():
         booking = (Appointment.objects.select_for_update(of=("self",)).select_related("slot", "matter")
                    .filter(code=(code or "").strip(), slot__centre=centre).first())
@@ -1013,7 +1014,7 @@ def appointments_mark_no_shows(*, now: dt.datetime | None = None) -> int:
     candidates = (Appointment.objects.filter(status=BookingStatus.BOOKED, slot__date__lte=local.date())
                   .select_related("slot"))
     for booking in candidates:
-        grace = settings_for(booking.slot.centre_id).checkin_late_minutes
+        grace = queue_settings(booking.slot.centre_id).checkin_late_minutes
         if _slot_start(booking.slot) + dt.timedelta(minutes=grace) >= now:
             continue
         with transaction.atomic():
@@ -1036,7 +1037,7 @@ def appointments_send_reminders(*, now: dt.datetime | None = None) -> int:
                   .select_related("slot__centre", "matter"))
     for booking in candidates:
         start = _slot_start(booking.slot)
-        hours = settings_for(booking.slot.centre_id).reminder_hours
+        hours = queue_settings(booking.slot.centre_id).reminder_hours
         if not (now < start <= now + dt.timedelta(hours=hours)):
             continue
         with transaction.atomic():

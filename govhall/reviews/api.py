@@ -677,7 +677,7 @@ def pad_revoke(request: HttpRequest, pad_id: Id) -> PadOut:
 @router.get("/settings", response=dict[str, Any])
 def settings_get(request: HttpRequest, centre_id: Id | None = None) -> dict[str, Any]:
     centre = access_centre(request.user, centre_id) if centre_id else None
-    row = services.settings_for(centre)
+    row = services.review_settings_in_force(centre)
     return {f: getattr(row, f) for f in services.SETTING_FIELDS} | {"centre_id": row.centre_id}
 
 

@@ -339,7 +339,7 @@ def pad_state(pad: RatingPad, *, now: dt.datetime | None = None) -> PadState:
     """What the pad shows: the clerk at the window now, and the ticket just finished there if it is still
     within the pad's rating time and not rated yet."""
     from govhall.queueing.models import Ticket, TicketStatus, WindowState, WindowStatus
-    from govhall.reviews.services import settings_for, ticket_rating_open
+    from govhall.reviews.services import review_settings_in_force, ticket_rating_open
 
     now = now or timezone.now()
     state = WindowState.objects.select_related("clerk").filter(window_id=pad.window_id).first()
@@ -349,7 +349,7 @@ def pad_state(pad: RatingPad, *, now: dt.datetime | None = None) -> PadState:
                       finished_at__isnull=False).order_by("-finished_at", "-id").first())
     ticket = None
     if latest is not None and not latest.ratings.filter(stage="visit").exists():
-        minutes = settings_for(pad.window.centre).pad_minutes
+        minutes = review_settings_in_force(pad.window.centre).pad_minutes
         if ticket_rating_open(latest, now=now, minutes=minutes):
             ticket = latest
             clerk = latest.served_by  # the visitor rates who served them, even if the window changed hands

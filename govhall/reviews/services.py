@@ -69,8 +69,9 @@ def _now() -> dt.datetime:
 # --- settings ----------------------------------------------------------------------------------------
 
 
-def settings_for(centre: Centre | None) -> ReviewSettings:
-    """The centre's own row, else its town's, else the city default, else the built-in defaults."""
+def review_settings_in_force(centre: Centre | None) -> ReviewSettings:
+    """The review settings in force at a centre: its own row, else its town's, else the city default, else
+    the built-in defaults (never saved)."""
     candidates: list[int | None] = []
     if centre is not None:
         candidates.append(centre.pk)
@@ -242,7 +243,7 @@ def _create_rating(*, fields: dict[str, Any], rater: Rater, now: dt.datetime) ->
         "stage": rating.stage, "channel": rating.channel, "level": rating.level, "case": rating.case_id,
         "ticket": rating.ticket_id, "clerk": rating.clerk_id, "window": rating.window_id, "centre": rating.centre_id,
     }, actor=rater.user if getattr(rater.user, "is_authenticated", False) else None)
-    s = settings_for(rating.centre)
+    s = review_settings_in_force(rating.centre)
     _flag_suspicious(rating, rater, s, now)
     if rating.is_bad:
         _open_work_order(rating, s, now)
@@ -285,7 +286,7 @@ def rating_submit_case(*, case_id: int, channel: str, level: Any, aspects: Any =
         if not case_can_be_rated(case):
             raise Conflict(f"办件{case.number}当前为“{case.get_status_display()}”，办结后才能评价。",
                            code="case_not_finished")
-        s = settings_for(case.handling_centre)
+        s = review_settings_in_force(case.handling_centre)
         if case.finished_at and now > deadline(case.finished_at, s.result_rating_days).at:
             raise Conflict(f"办件已于{timezone.localtime(case.finished_at):%Y-%m-%d}办结，已超过"
                            f"{s.result_rating_days}个工作日的评价期限。", code="rating_closed")
@@ -345,7 +346,7 @@ def rating_submit_visit(*, ticket_id: int, channel: str, level: Any, aspects: An
             raise NotFound("未找到该排队号。")
         level_v, aspects_v, text_v = _clean_common(level=level, aspects=aspects, text=text, allowed=ONSITE_ASPECTS)
         phone = _phone(rater.phone)
-        s = settings_for(ticket.centre)
+        s = review_settings_in_force(ticket.centre)
         if pad is not None:
             if ticket.called_window_id != pad.window_id:
                 raise NotFound("未找到该排队号。")
@@ -390,7 +391,7 @@ def rating_supplement(*, rating: Rating, text: Any, channel: str, rater: Rater |
     if channel not in Channel.values:
         raise field_error("channel", "评价渠道有误。")
     rating = Rating.objects.select_for_update().get(pk=rating.pk)
-    s = settings_for(rating.centre)
+    s = review_settings_in_force(rating.centre)
     if now > deadline(rating.created_at, s.supplement_days).at:
         raise Conflict(f"已超过{s.supplement_days}个工作日的补充评价期限。", code="supplement_closed")
     if RatingSupplement.objects.filter(rating=rating).exists():
@@ -520,7 +521,7 @@ def _advance(order: WorkOrder, status: str, days: int | None, now: dt.datetime) 
     if days is None:
         _set_stage_due(order, None, None)
     else:
-        s = settings_for(order.centre)
+        s = review_settings_in_force(order.centre)
         _set_stage_due(order, *_stage_due(now, days, s.warn_days))
 
 
@@ -543,7 +544,7 @@ def work_order_verify(*, order: WorkOrder, actor: Any, finding: str, note: str,
         raise field_error("note", "请填写核实情况（与评价人的沟通和调查经过）。")
     before = _order_state(order)
     order.verified_at, order.verified_by, order.finding, order.verify_note = now, actor, finding, note
-    _advance(order, OrderStatus.DECIDE, settings_for(order.centre).decide_days, now)
+    _advance(order, OrderStatus.DECIDE, review_settings_in_force(order.centre).decide_days, now)
     order.save()
     audit_record(action="review_order.verify", obj=order, before=before,
                  after={**_order_state(order), "finding": finding}, actor=actor)
@@ -574,7 +575,7 @@ def work_order_decide(*, order: WorkOrder, actor: Any, outcome: str, measures: s
     before = _order_state(order)
     order.decided_at, order.decided_by, order.outcome, order.measures = now, actor, outcome, measures
     order.ledger_due = ledger_due
-    s = settings_for(order.centre)
+    s = review_settings_in_force(order.centre)
     if order.real_name:
         _advance(order, OrderStatus.REPLY, s.reply_days, now)
     else:  # an anonymous rater cannot be answered or visited
@@ -621,7 +622,7 @@ def work_order_reply(*, order: WorkOrder, actor: Any, text: str, now: dt.datetim
         raise field_error("text", f"答复内容不能超过400字（现为{len(text)}字）。")
     before = _order_state(order)
     order.replied_at, order.replied_by, order.reply_text = now, actor, text
-    _advance(order, OrderStatus.VISIT, settings_for(order.centre).visit_days, now)
+    _advance(order, OrderStatus.VISIT, review_settings_in_force(order.centre).visit_days, now)
     order.save()
     phone = order.rating.rater_phone
     if phone:
@@ -751,7 +752,7 @@ def appeal_file(*, rating: Rating, actor: Any, reason: str, statement: str,
         raise field_error("statement", "请写明申诉的事实和理由。")
     if Appeal.objects.filter(rating=rating).exists():
         raise Conflict("该差评已申诉过，每条差评只能申诉一次。", code="already_appealed")
-    s = settings_for(rating.centre)
+    s = review_settings_in_force(rating.centre)
     if now > deadline(rating.created_at, s.appeal_days).at:
         raise Conflict(f"已超过评价后{s.appeal_days}个工作日的申诉期限。", code="appeal_closed")
     due = deadline(now, s.appeal_decide_days)

@@ -187,7 +187,7 @@ def rate_ticket(request: HttpRequest, token: str) -> HttpResponse:
                     rater=rater_from(request, phone=form.cleaned_data.get("phone", "")))):
                 return redirect(request.path)
         status = 400
-    served = services.ticket_rating_open(ticket, now=timezone.now(), hours=services.settings_for(
+    served = services.ticket_rating_open(ticket, now=timezone.now(), hours=services.review_settings_in_force(
         ticket.centre).visit_rating_hours)
     context = {"ticket": ticket, "rating": rating, "form": form, "supplement_form": supplement_form,
                "open": served, "can_supplement": rating is not None and not hasattr(rating, "supplement")}
@@ -504,7 +504,7 @@ def settings_page(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied("只有市行政审批局管理员可以修改好差评设置。")
     centre_id = _int(request.GET.get("centre") or request.POST.get("centre"))
     centre = _get(lambda: access_centre(request.user, centre_id)) if centre_id else None
-    current = services.settings_for(centre)
+    current = services.review_settings_in_force(centre)
     form = SettingsForm(request.POST or None, instance=current)
     if request.method == "POST" and form.is_valid():
         values = {f: form.cleaned_data[f] for f in services.SETTING_FIELDS}

@@ -105,13 +105,6 @@ def roster_for(*, centre: Centre, at: dt.datetime | None = None) -> Roster:
 # --- assessment rankings ------------------------------------------------------------------------
 
 
-def current_scheme(scope: str | None = None) -> AssessmentScheme | None:
-    qs = AssessmentScheme.objects.filter(is_active=True)
-    if scope:
-        qs = qs.filter(scope=scope)
-    return qs.order_by("-created_at").first()
-
-
 def schemes_with_results() -> QuerySet[AssessmentScheme]:
     return AssessmentScheme.objects.filter(Q(is_active=True) | Q(results__isnull=False)).distinct().order_by(
         "-is_active", "-created_at")

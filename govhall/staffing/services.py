@@ -116,9 +116,6 @@ class Availability:
             self._directors[centre.pk] = _find_director(centre)
         return self._directors[centre.pk]
 
-    def leave_of(self, user: Any) -> Leave | None:
-        return self._leaves.get(user.pk)
-
     def check(self, user: Any) -> tuple[bool, str]:
         """(available, reason). The reason names the cause in Chinese when unavailable, else ""."""
         if not user.is_active:

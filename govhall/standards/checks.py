@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from govhall.standards.measures import BOOL, COUNT, MEASURES, NUMBER, TEXT, Measure
+from govhall.standards.measures import BOOL, COUNT, MEASURES, NUMBER, Measure
 from govhall.standards.models import CheckKind, Level, Op, Rule
 
 OP_SIGNS: dict[str, str] = {Op.GE: "≥", Op.GT: ">", Op.LE: "≤", Op.LT: "<", Op.EQ: "="}
@@ -164,7 +164,3 @@ def evaluate(rule: Rule, values: dict[str, Any], *, expected_name: str = "") -> 
         return Outcome(compare(rule.op, ratio, low, high), float(ratio), f"{_fmt(ratio)}（{parts}）", threshold)
     return Outcome(compare(rule.op, number, low, high), float(number) if measure.kind != COUNT else int(number),
                    _with_unit(number, measure), threshold)
-
-
-def measure_kind_label(kind: str) -> str:
-    return {NUMBER: "数值", COUNT: "数量", BOOL: "有/无", TEXT: "文字"}.get(kind, kind)

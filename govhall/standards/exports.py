@@ -4,19 +4,26 @@ Each carries every rule's result, the safety items first, and the rectification 
 from __future__ import annotations
 
 import io
-from functools import cache
-from pathlib import Path
 from urllib.parse import quote
-from xml.sax.saxutils import escape
 
 from django.utils import timezone
 
 from govhall.core.calendar import provisional_note, tentative
+from govhall.core.documents import (
+    Block,
+    FieldTable,
+    Heading,
+    Paragraph,
+    Spacer,
+    Table,
+    Title,
+    render_docx,
+    render_pdf,
+)
 from govhall.standards.models import Assessment, AssessmentResult, RectificationItem
 from govhall.standards.selectors import Scorecard
 
-FONT_PATH = Path(__file__).resolve().parent.parent / "core" / "fonts" / "wqy-microhei.ttc"
-PDF_FONT = "WQY"
+AUTHOR = "启东市行政审批局"
 RESULT_HEADER = ["类别", "规则", "考核内容", "标准", "实测", "结果", "分值", "得分"]
 ITEM_HEADER = ["序号", "规则", "整改内容", "整改期限", "责任人", "状态"]
 
@@ -76,114 +83,36 @@ def summary_rows(card: Scorecard) -> list[tuple[str, str]]:
     ]
 
 
-# --- PDF ---------------------------------------------------------------------------------------------------
+# --- PDF and DOCX (the one renderer, core.documents) -----------------------------------------------------
 
-@cache
-def _register_font() -> str:
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.ttfonts import TTFont
+def scorecard_blocks(card: Scorecard) -> list[Block]:
+    a = card.assessment
+    blocks: list[Block] = [Title(f"{a.centre.name} 标准化建设考核评分表"), FieldTable(summary_rows(card))]
+    if card.safety_failed:
+        blocks += [Spacer(3), Paragraph("安全项未达标：" + "；".join(f"{r.code} {r.title}" for r in card.safety_failed)
+                                       + "。须立即整改。", bold=True, warning=True)]
+    failed = [i for i, r in enumerate(card.results) if not r.passed]
+    blocks += [Heading("逐项考核结果（安全项在前）"),
+               Table(RESULT_HEADER, result_rows(card), widths=[16, 20, 70, 44, 56, 26, 14, 14], highlight=failed),
+               Heading("整改清单")]
+    if card.items:
+        blocks.append(Table(ITEM_HEADER, item_rows(card), widths=[12, 22, 100, 38, 40, 30],
+                            notes=provisional_lines(card)))
+    else:
+        blocks.append(Paragraph("本次考核全部达标，无整改事项。"))
+    return blocks
 
-    pdfmetrics.registerFont(TTFont(PDF_FONT, str(FONT_PATH), subfontIndex=0))
-    return PDF_FONT
+
+def _title(card: Scorecard) -> str:
+    return f"{card.assessment.centre.name} 标准化考核评分表"
 
 
 def scorecard_pdf(card: Scorecard) -> bytes:
-    from reportlab.lib import colors
-    from reportlab.lib.pagesizes import A4, landscape
-    from reportlab.lib.styles import ParagraphStyle
-    from reportlab.lib.units import mm
-    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+    return render_pdf(scorecard_blocks(card), title=_title(card), landscape=True, author=AUTHOR)
 
-    font = _register_font()
-    body = ParagraphStyle("body", fontName=font, fontSize=9, leading=12, wordWrap="CJK")
-    head = ParagraphStyle("head", parent=body, fontSize=12, leading=16, spaceBefore=6, spaceAfter=4)
-    title = ParagraphStyle("title", parent=body, fontSize=16, leading=22, alignment=1, spaceAfter=6)
-    warn = ParagraphStyle("warn", parent=body, textColor=colors.HexColor("#c62828"), fontSize=10, leading=14)
-
-    def cells(rows: list[list[str]]) -> list[list[Paragraph]]:
-        return [[Paragraph(escape(str(c)), body) for c in row] for row in rows]
-
-    def table(rows: list[list[str]], widths: list[float], failed_rows: list[int] | None = None) -> Table:
-        t = Table(cells(rows), colWidths=[w * mm for w in widths], repeatRows=1)
-        style = [("GRID", (0, 0), (-1, -1), 0.4, colors.grey), ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#eef1f4")),
-                 ("VALIGN", (0, 0), (-1, -1), "TOP")]
-        style += [("BACKGROUND", (0, r), (-1, r), colors.HexColor("#fdecea")) for r in failed_rows or []]
-        t.setStyle(TableStyle(style))
-        return t
-
-    a = card.assessment
-    buffer = io.BytesIO()
-    doc = SimpleDocTemplate(buffer, pagesize=landscape(A4), leftMargin=12 * mm, rightMargin=12 * mm,
-                            topMargin=12 * mm, bottomMargin=12 * mm, title=f"{a.centre.name} 标准化考核评分表",
-                            author="启东市行政审批局")
-    story: list[object] = [Paragraph(escape(f"{a.centre.name} 标准化建设考核评分表"), title)]
-    story.append(table([[k, v] for k, v in summary_rows(card)], [40, 200]))
-    if card.safety_failed:
-        story.append(Spacer(1, 3 * mm))
-        story.append(Paragraph(escape("安全项未达标：" + "；".join(f"{r.code} {r.title}" for r in card.safety_failed)
-                                      + "。须立即整改。"), warn))
-    story.append(Paragraph("逐项考核结果（安全项在前）", head))
-    failed_rows = [i for i, r in enumerate(card.results, start=1) if not r.passed]
-    story.append(table([RESULT_HEADER, *result_rows(card)], [16, 20, 70, 44, 56, 26, 14, 14], failed_rows))
-    story.append(Paragraph("整改清单", head))
-    if card.items:
-        story.append(table([ITEM_HEADER, *item_rows(card)], [12, 22, 110, 28, 40, 30]))
-        story.extend(Paragraph(escape(line), warn) for line in provisional_lines(card))
-    else:
-        story.append(Paragraph("本次考核全部达标，无整改事项。", body))
-    doc.build(story)
-    return buffer.getvalue()
-
-
-# --- DOCX --------------------------------------------------------------------------------------------------
 
 def scorecard_docx(card: Scorecard) -> bytes:
-    from docx import Document
-    from docx.enum.section import WD_ORIENT
-    from docx.oxml.ns import qn
-    from docx.shared import Mm, Pt
-
-    document = Document()
-    section = document.sections[0]
-    section.orientation = WD_ORIENT.LANDSCAPE
-    section.page_width, section.page_height = Mm(297), Mm(210)
-    for margin in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
-        setattr(section, margin, Mm(15))
-    style = document.styles["Normal"]
-    style.font.name = "宋体"
-    style.font.size = Pt(10)
-    style.element.rPr.rFonts.set(qn("w:eastAsia"), "宋体")
-    a = card.assessment
-    document.add_heading(f"{a.centre.name} 标准化建设考核评分表", level=1)
-
-    def add_table(rows: list[list[str]], header: bool = True) -> None:
-        t = document.add_table(rows=0, cols=len(rows[0]))
-        t.style = "Table Grid"
-        for n, row in enumerate(rows):
-            cells = t.add_row().cells
-            for cell, text in zip(cells, row, strict=True):
-                cell.text = text
-                if header and n == 0:
-                    for run in cell.paragraphs[0].runs:
-                        run.bold = True
-
-    add_table([[k, v] for k, v in summary_rows(card)], header=False)
-    if card.safety_failed:
-        p = document.add_paragraph()
-        run = p.add_run("安全项未达标：" + "；".join(f"{r.code} {r.title}" for r in card.safety_failed) + "。须立即整改。")
-        run.bold = True
-    document.add_heading("逐项考核结果（安全项在前）", level=2)
-    add_table([RESULT_HEADER, *result_rows(card)])
-    document.add_heading("整改清单", level=2)
-    if card.items:
-        add_table([ITEM_HEADER, *item_rows(card)])
-        for line in provisional_lines(card):
-            document.add_paragraph().add_run(line).bold = True
-    else:
-        document.add_paragraph("本次考核全部达标，无整改事项。")
-    buffer = io.BytesIO()
-    document.save(buffer)
-    return buffer.getvalue()
+    return render_docx(scorecard_blocks(card), title=_title(card), landscape=True, author=AUTHOR)
 
 
 # --- XLSX --------------------------------------------------------------------------------------------------

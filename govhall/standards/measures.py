@@ -141,10 +141,6 @@ MEASURES: dict[str, Measure] = {
 }
 
 
-def survey_measures() -> list[Measure]:
-    return [m for m in MEASURES.values() if m.source == SURVEY]
-
-
 def org_measures(centre: Centre) -> dict[str, Any]:
     """Everything the organisation data says about a centre, read now (three queries)."""
     windows = centre.windows.filter(is_active=True)

@@ -1,20 +1,16 @@
 """Each API schema has its own name: the OpenAPI document keeps one schema per name, so two apps'
 same-named schemas would silently describe one of them wrongly."""
 
-import importlib
 from collections import Counter
 
-from django.conf import settings
 from ninja import Schema
+
+from govhall.core.discovery import app_modules
 
 
 def test_api_schema_names_are_unique_across_apps():
     names: list[str] = []
-    for app in [a for a in settings.INSTALLED_APPS if a.startswith("govhall.")]:
-        try:
-            module = importlib.import_module(f"{app}.api")
-        except ModuleNotFoundError:
-            continue
+    for module in app_modules("api"):
         names += [obj.__name__ for obj in vars(module).values()
                   if isinstance(obj, type) and issubclass(obj, Schema) and obj.__module__ == module.__name__]
     assert [n for n, c in Counter(names).items() if c > 1] == []

@@ -26,7 +26,7 @@ def test_tickets_are_numbered_per_prefix_with_class_letters(q):
     e1 = services.ticket_issue(centre=q.centre, matter_id=q.passport.pk).ticket
     assert [a1.code, a2.code, b1.code, e1.code] == ["A001", "A002", "B001", "E001"]
     assert e1.window_class == "professional" and e1.department == q.police
-    assert services.settings_for(q.centre).department_prefixes == {"GA": "E"}
+    assert services.queue_settings(q.centre).department_prefixes == {"GA": "E"}
 
 
 def test_numbers_restart_each_day_and_per_centre(q, clock):
@@ -124,7 +124,7 @@ def test_priority_reason_from_the_centre_rules(q):
     t = services.ticket_issue(centre=q.centre, matter_id=q.birth.pk, priority_reason=PriorityReason.DISABLED,
                               source=TicketSource.DESK, by=q.guide).ticket
     assert t.priority and t.priority_reason == "disabled"
-    qs = services.settings_for(q.centre)
+    qs = services.queue_settings(q.centre)
     qs.priority_reasons = ["elderly"]
     qs.save()
     with pytest.raises(ServiceError):
@@ -150,7 +150,7 @@ def test_phone_ticket_needs_a_phone_and_only_one_waiting_per_day(q):
 
 
 def test_estimated_wait_counts_those_ahead_and_open_windows(q):
-    qs = services.settings_for(q.centre)
+    qs = services.queue_settings(q.centre)
     qs.default_service_minutes = 10
     qs.save()
     for _ in range(4):

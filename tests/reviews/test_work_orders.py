@@ -209,8 +209,8 @@ def test_stage_days_are_settings_per_centre_and_a_village_uses_its_towns(scene, 
     login(client, scene.director)
     assert client.put("/api/v1/reviews/settings", {"values": {"verify_days": 3}},
                       content_type="application/json").status_code == 403
-    assert services.settings_for(scene.village).verify_days == 0
-    assert services.settings_for(scene.hall.town).centre_id == scene.town.pk
+    assert services.review_settings_in_force(scene.village).verify_days == 0
+    assert services.review_settings_in_force(scene.hall.town).centre_id == scene.town.pk
     order = bad_review(scene).work_order
     assert order.stage_due_at == local(2026, 3, 10, 23, 59, 59, 999999)  # same day
     assert isinstance(WorkOrder.objects.get(pk=order.pk).stage_due_at, dt.datetime)

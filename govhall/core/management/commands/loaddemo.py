@@ -5,23 +5,12 @@ Each app may provide ``govhall/<app>/seed.py`` with ``load_builtin() -> str`` an
 
 from __future__ import annotations
 
-import importlib
 from typing import Any
 
-from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-
-def seed_modules() -> list[Any]:
-    modules = []
-    for app in [a for a in settings.INSTALLED_APPS if a.startswith("govhall.")]:
-        try:
-            modules.append(importlib.import_module(f"{app}.seed"))
-        except ModuleNotFoundError as exc:
-            if exc.name != f"{app}.seed":
-                raise
-    return modules
+from govhall.core.discovery import app_modules
 
 
 class Command(BaseCommand):
@@ -31,7 +20,7 @@ class Command(BaseCommand):
         parser.add_argument("--builtin-only", action="store_true", help="只载入内置数据，不载入演示数据")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        modules = seed_modules()
+        modules = app_modules("seed")
         phases = ["load_builtin"] if options["builtin_only"] else ["load_builtin", "load_demo"]
         for phase in phases:
             for module in modules:
