@@ -81,6 +81,17 @@ except ValueError:
         "restore the original one: data encrypted with it cannot be read with any other."
     ) from None
 
+# Field keys used before the current one, comma-separated: uploaded files written under them stay readable
+# (their header names the key) until `govhall media encrypt` rewrites them under GOVHALL_FIELD_KEY. Database
+# fields cannot be re-keyed yet (docs/operations.md, "Keys").
+FIELD_KEYS_RETIRED = [k.strip() for k in env("GOVHALL_FIELD_KEYS_RETIRED").split(",") if k.strip()]
+for _key in FIELD_KEYS_RETIRED:
+    try:
+        if len(bytes.fromhex(_key)) != 16:
+            raise ValueError
+    except ValueError:
+        raise ImproperlyConfigured("GOVHALL_FIELD_KEYS_RETIRED: each key must be 32 hexadecimal characters") from None
+
 DEBUG = envbool("GOVHALL_DEBUG", False)
 ALLOWED_HOSTS = [h.strip() for h in env("GOVHALL_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h.strip()]
 CSRF_TRUSTED_ORIGINS = [o.strip() for o in env("GOVHALL_CSRF_TRUSTED_ORIGINS").split(",") if o.strip()]
