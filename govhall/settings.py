@@ -194,6 +194,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "govhall.core.middleware.RequestIdMiddleware",
+    "govhall.core.bodylimit.RequestSizeLimitMiddleware",  # before anything reads the body (CSRF does)
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -288,8 +289,13 @@ WHITENOISE_USE_FINDERS = True  # `make run` serves without collectstatic
 MEDIA_ROOT = Path(env("GOVHALL_MEDIA_DIR") or VAR_DIR / "media")
 MEDIA_URL = "/media-not-served/"
 UPLOAD_MAX_BYTES = envint("GOVHALL_UPLOAD_MAX_BYTES", 10 * 1024 * 1024)
+# A whole request body, refused with 413 before it is read (govhall/core/bodylimit.py): a form with files
+# up to MAX_REQUEST_BYTES (default: five full-size files, what one material of the portal's application
+# form takes, plus the form's fields); any other body up to DATA_UPLOAD_MAX_MEMORY_SIZE. nginx's
+# client_max_body_size must be a little above MAX_REQUEST_BYTES, so that govhall answers in Chinese.
+MAX_REQUEST_BYTES = envint("GOVHALL_MAX_REQUEST_BYTES", 5 * UPLOAD_MAX_BYTES + 512 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = UPLOAD_MAX_BYTES + 1024 * 1024
-FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024  # bigger files are spooled to a temporary file, not memory
 
 # --- notifications ----------------------------------------------------------------------
 SMS_BACKEND = env("GOVHALL_SMS_BACKEND", "log")
