@@ -6,6 +6,7 @@ Secrets that are not set are generated once into ``var/`` (never committed).
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
 from pathlib import Path
@@ -296,6 +297,21 @@ UPLOAD_MAX_BYTES = envint("GOVHALL_UPLOAD_MAX_BYTES", 10 * 1024 * 1024)
 MAX_REQUEST_BYTES = envint("GOVHALL_MAX_REQUEST_BYTES", 5 * UPLOAD_MAX_BYTES + 512 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = UPLOAD_MAX_BYTES + 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024  # bigger files are spooled to a temporary file, not memory
+
+# --- public tracking look-ups (govhall/cases/tracking_limits.py) ---------------------------
+TRACK_WINDOW = envint("GOVHALL_TRACK_WINDOW", 30 * 60)
+TRACK_FAILURES_PER_NUMBER = envint("GOVHALL_TRACK_FAILURES_PER_NUMBER", 10)  # wrong passwords per (address, number)
+TRACK_FAILURES_PER_IP = envint("GOVHALL_TRACK_FAILURES_PER_IP", 30)  # per address across numbers
+TRACK_IDS_PER_IP = envint("GOVHALL_TRACK_IDS_PER_IP", 10)  # distinct ID numbers per address
+TRACK_IDS_PER_KIOSK = envint("GOVHALL_TRACK_IDS_PER_KIOSK", 100)  # distinct ID numbers per paired kiosk
+# The halls' self-service kiosks ("paired" kiosks): addresses or networks, comma-separated, as the server
+# sees them (behind the proxy: X-Forwarded-For). Never list an address shared with public Wi-Fi.
+KIOSK_ADDRESSES = [a.strip() for a in env("GOVHALL_KIOSK_ADDRESSES").split(",") if a.strip()]
+for _address in KIOSK_ADDRESSES:
+    try:
+        ipaddress.ip_network(_address, strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(f"GOVHALL_KIOSK_ADDRESSES: {_address!r} is not an address or network") from None
 
 # --- notifications ----------------------------------------------------------------------
 SMS_BACKEND = env("GOVHALL_SMS_BACKEND", "log")

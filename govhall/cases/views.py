@@ -33,6 +33,7 @@ from govhall.cases.models import (
     MaterialStatus,
     ResultKind,
 )
+from govhall.cases.tracking_limits import TrackClient
 from govhall.cases.uploads import media_path
 from govhall.catalog.models import SpecialProcedure
 from govhall.core.audit import audit_record
@@ -451,7 +452,7 @@ def track(request: HttpRequest) -> HttpResponse:
         try:
             if mode == "id":
                 cases = selectors.track_by_id(request.POST.get("id_type", IdType.ID_CARD),
-                                              request.POST.get("id_number", ""), client=client_ip(request))
+                                              request.POST.get("id_number", ""), client=TrackClient(client_ip(request)))
                 context["id_results"] = [{"number": c.number, "matter": c.matter_name,
                                           "applicant": mask_applicant_name(c.applicant_kind, c.applicant_name),
                                           "status": c.get_status_display(), "centre": c.handling_centre.name,
@@ -459,7 +460,8 @@ def track(request: HttpRequest) -> HttpResponse:
             else:
                 number = request.POST.get("number", "")
                 context["number"] = number
-                case = selectors.track_by_number(number, request.POST.get("password", ""))
+                case = selectors.track_by_number(number, request.POST.get("password", ""),
+                                                 client=TrackClient(client_ip(request)))
                 context["case"] = case
                 context["applicant"] = mask_applicant_name(case.applicant_kind, case.applicant_name)
                 context["events"] = list(selectors.timeline(case, public_only=True))
