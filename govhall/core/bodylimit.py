@@ -96,7 +96,7 @@ def _request_for(scope: Scope) -> HttpRequest:
 class BodyLimitASGI:
     """ASGI middleware around Django's application: see the module docstring."""
 
-    def __init__(self, app: Callable[[Scope, Receive, Send], Awaitable[None]]) -> None:
+    def __init__(self, app: Any) -> None:  # Django's ASGIHandler
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:

@@ -27,7 +27,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import IO
+from typing import IO, Protocol
 
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from django.conf import settings
@@ -72,7 +72,11 @@ def _nonce(prefix: bytes, index: int, last: bool) -> bytes:
     return prefix + struct.pack(">IB", index, 1 if last else 0)
 
 
-def encrypt_stream(source: IO[bytes], target: IO[bytes], *, segment: int = SEGMENT) -> int:
+class Readable(Protocol):
+    def read(self, n: int = -1, /) -> bytes: ...
+
+
+def encrypt_stream(source: Readable, target: IO[bytes], *, segment: int = SEGMENT) -> int:
     """Read `source` to its end and write it encrypted to `target`; return the plaintext size. Holds
     two segments in memory at most."""
     key = current_key()

@@ -23,9 +23,12 @@ class StreamingFileResponse(StreamingHttpResponse):
 
     async def __aiter__(self) -> AsyncIterator[bytes]:  # type: ignore[override]
         iterator = iter(self.streaming_content)  # type: ignore[arg-type]
-        step = sync_to_async(next, thread_sensitive=False)
+
+        def step() -> Any:
+            return next(iterator, _END)
+
         while True:
-            chunk = await step(iterator, _END)
+            chunk = await sync_to_async(step, thread_sensitive=False)()
             if chunk is _END:
                 return
             yield chunk
