@@ -3,4 +3,9 @@ import os
 from django.core.asgi import get_asgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "govhall.settings")
-application = get_asgi_application()
+django_application = get_asgi_application()
+
+from govhall.core.bodylimit import BodyLimitASGI  # noqa: E402  (needs the settings configured above)
+
+# Request bodies over the cap are refused before Django reads them (uvicorn has no body limit).
+application = BodyLimitASGI(django_application)

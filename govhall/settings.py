@@ -6,6 +6,7 @@ Secrets that are not set are generated once into ``var/`` (never committed).
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
 from pathlib import Path
@@ -80,6 +81,17 @@ except ValueError:
         f"{_field_source} must be 32 hexadecimal characters (a 128-bit SM4 key). If the key was changed, "
         "restore the original one: data encrypted with it cannot be read with any other."
     ) from None
+
+# Field keys used before the current one, comma-separated: uploaded files written under them stay readable
+# (their header names the key) until `govhall media encrypt` rewrites them under GOVHALL_FIELD_KEY. Database
+# fields cannot be re-keyed yet (docs/operations.md, "Keys").
+FIELD_KEYS_RETIRED = [k.strip() for k in env("GOVHALL_FIELD_KEYS_RETIRED").split(",") if k.strip()]
+for _key in FIELD_KEYS_RETIRED:
+    try:
+        if len(bytes.fromhex(_key)) != 16:
+            raise ValueError
+    except ValueError:
+        raise ImproperlyConfigured("GOVHALL_FIELD_KEYS_RETIRED: each key must be 32 hexadecimal characters") from None
 
 DEBUG = envbool("GOVHALL_DEBUG", False)
 ALLOWED_HOSTS = [h.strip() for h in env("GOVHALL_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h.strip()]
@@ -182,6 +194,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "govhall.core.middleware.RequestIdMiddleware",
+    "govhall.core.bodylimit.RequestSizeLimitMiddleware",  # before anything reads the body (CSRF does)
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -276,8 +289,28 @@ WHITENOISE_USE_FINDERS = True  # `make run` serves without collectstatic
 MEDIA_ROOT = Path(env("GOVHALL_MEDIA_DIR") or VAR_DIR / "media")
 MEDIA_URL = "/media-not-served/"
 UPLOAD_MAX_BYTES = envint("GOVHALL_UPLOAD_MAX_BYTES", 10 * 1024 * 1024)
+# A whole request body, refused with 413 before it is read (govhall/core/bodylimit.py): a form with files
+# up to MAX_REQUEST_BYTES (default: five full-size files, what one material of the portal's application
+# form takes, plus the form's fields); any other body up to DATA_UPLOAD_MAX_MEMORY_SIZE. nginx's
+# client_max_body_size must be a little above MAX_REQUEST_BYTES, so that govhall answers in Chinese.
+MAX_REQUEST_BYTES = envint("GOVHALL_MAX_REQUEST_BYTES", 5 * UPLOAD_MAX_BYTES + 512 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = UPLOAD_MAX_BYTES + 1024 * 1024
-FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024  # bigger files are spooled to a temporary file, not memory
+
+# --- public tracking look-ups (govhall/cases/tracking_limits.py) ---------------------------
+TRACK_WINDOW = envint("GOVHALL_TRACK_WINDOW", 30 * 60)
+TRACK_FAILURES_PER_NUMBER = envint("GOVHALL_TRACK_FAILURES_PER_NUMBER", 10)  # wrong passwords per (address, number)
+TRACK_FAILURES_PER_IP = envint("GOVHALL_TRACK_FAILURES_PER_IP", 30)  # per address across numbers
+TRACK_IDS_PER_IP = envint("GOVHALL_TRACK_IDS_PER_IP", 10)  # distinct ID numbers per address
+TRACK_IDS_PER_KIOSK = envint("GOVHALL_TRACK_IDS_PER_KIOSK", 100)  # distinct ID numbers per paired kiosk
+# The halls' self-service kiosks ("paired" kiosks): addresses or networks, comma-separated, as the server
+# sees them (behind the proxy: X-Forwarded-For). Never list an address shared with public Wi-Fi.
+KIOSK_ADDRESSES = [a.strip() for a in env("GOVHALL_KIOSK_ADDRESSES").split(",") if a.strip()]
+for _address in KIOSK_ADDRESSES:
+    try:
+        ipaddress.ip_network(_address, strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(f"GOVHALL_KIOSK_ADDRESSES: {_address!r} is not an address or network") from None
 
 # --- notifications ----------------------------------------------------------------------
 SMS_BACKEND = env("GOVHALL_SMS_BACKEND", "log")

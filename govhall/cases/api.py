@@ -15,6 +15,7 @@ from govhall.cases.applicants import applicant_actor, mask_applicant_name, mask_
 from govhall.cases.export import case_datasets
 from govhall.cases.models import Case, CaseFile, CaseNotice
 from govhall.cases.policy import access_case
+from govhall.cases.tracking_limits import TrackClient
 from govhall.cases.views import file_response, notice_response
 from govhall.core.api_errors import rate_limited
 from govhall.core.api_params import Id, Page
@@ -518,7 +519,7 @@ def online(request: HttpRequest, payload: CaseOnlineIn) -> Status:
 @router.get("/track", response=CaseTrackOut, auth=None, summary="凭办件编号和查询密码查询进度")
 @rate_limited
 def track(request: HttpRequest, no: str, password: str) -> CaseTrackOut:
-    case = selectors.track_by_number(no, password)
+    case = selectors.track_by_number(no, password, client=TrackClient(client_ip(request)))
     return CaseTrackOut(
         number=case.number, matter=case.matter_name,
         applicant=mask_applicant_name(case.applicant_kind, case.applicant_name),
@@ -533,7 +534,7 @@ def track(request: HttpRequest, no: str, password: str) -> CaseTrackOut:
 @router.post("/track/by-id", response=list[CaseTrackItemOut], auth=None, summary="凭证件号码查询本人办件（脱敏）")
 @rate_limited
 def track_by_id(request: HttpRequest, payload: CaseTrackByIdIn) -> list[CaseTrackItemOut]:
-    cases = selectors.track_by_id(payload.id_type, payload.id_number, client=client_ip(request))
+    cases = selectors.track_by_id(payload.id_type, payload.id_number, client=TrackClient(client_ip(request)))
     return [CaseTrackItemOut(number=c.number, matter=c.matter_name,
                          applicant=mask_applicant_name(c.applicant_kind, c.applicant_name),
                          status=c.get_status_display(), handling_centre=c.handling_centre.name,

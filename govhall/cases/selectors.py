@@ -8,11 +8,10 @@ import hmac
 from dataclasses import dataclass
 from typing import Any
 
-from django.core.cache import cache
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
-from govhall.cases import clock
+from govhall.cases import clock, tracking_limits
 from govhall.cases.applicants import id_digest, normalize_id
 from govhall.cases.models import (
     CLOCK_RUNNING,
@@ -27,8 +26,9 @@ from govhall.cases.models import (
     public_detail,
 )
 from govhall.cases.policy import case_filter, cases_visible_to
+from govhall.cases.tracking_limits import TrackClient
 from govhall.core.calendar import provisional_note
-from govhall.core.errors import NotFound, ServiceError
+from govhall.core.errors import NotFound
 from govhall.core.pii import can_reveal_pii, pii_reveal_fields
 
 # Lists read plain values, not model instances: a row of the inbox needs a dozen columns, and building
@@ -321,43 +321,26 @@ def case_reveal_pii(user: Any, case: Case, *, reason: str = "查看申请人/代
     return pii_reveal_fields(user=user, obj=case, fields=CASE_PII_FIELDS, reason=reason)
 
 
-TRACK_LIMIT = 10  # wrong passwords per case number (or ID look-ups per address) per 15 minutes
-TRACK_WINDOW = 15 * 60
-
-
-def _throttle(key: str) -> None:
-    count = cache.get(key, 0)
-    if count >= TRACK_LIMIT:
-        raise ServiceError("查询过于频繁，请15分钟后再试。", code="throttled", status=429)
-
-
-def _fail(key: str) -> None:
-    try:
-        cache.incr(key)
-    except ValueError:
-        cache.set(key, 1, TRACK_WINDOW)
-
-
-def track_by_number(number: str, password: str) -> Case:
-    """The applicant's view by 办件编号 + 查询密码. Wrong number and wrong password look the same."""
+def track_by_number(number: str, password: str, *, client: TrackClient | None = None) -> Case:
+    """The applicant's view by 办件编号 + 查询密码. Wrong number and wrong password look the same. Only
+    failures count towards the limits (cases/tracking_limits.py)."""
+    client = client or TrackClient()
     number = (number or "").strip()
-    key = f"cases:track:{number}"
-    _throttle(key)
+    tracking_limits.number_check(client, number)
     case = Case.objects.select_related("handling_centre", "centre").filter(number=number).first()
     given = (password or "").strip().upper()
     if case is None or not hmac.compare_digest(case.query_password.upper().encode(), given.encode()):
-        _fail(key)
+        tracking_limits.number_failed(client, number)
         raise NotFound("办件编号或查询密码不正确。")
     return case
 
 
-def track_by_id(id_type: str, id_number: str, *, client: str = "") -> list[Case]:
-    """The applicant's cases by 证件类型 + 号码 (shown masked). Throttled per client address."""
-    key = f"cases:track-id:{client}"
-    _throttle(key)
-    _fail(key)  # every look-up counts: this one needs no password
+def track_by_id(id_type: str, id_number: str, *, client: TrackClient | None = None) -> list[Case]:
+    """The applicant's cases by 证件类型 + 号码 (shown masked). Limited per address by the number of
+    distinct ID numbers tried (cases/tracking_limits.py); a malformed number is a 400 and not counted."""
     number = normalize_id(id_type, id_number, field="id_number")
     digest = id_digest(id_type, number)
+    tracking_limits.id_check(client or TrackClient(), digest)
     return list(Case.objects.filter(Q(applicant_id_digest=digest) | Q(agent_id_digest=digest))
                 .select_related("handling_centre").order_by("-received_at")[:50])
 

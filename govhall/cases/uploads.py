@@ -1,6 +1,7 @@
 """Material scans and photos: the type is read from the content (``filetype``), never trusted from the
 name or the browser; the size is capped by settings.UPLOAD_MAX_BYTES; files live under MEDIA_ROOT/cases/
-(outside any web root) with random names and are served only by the access-checked download view."""
+(outside any web root) with random names, SM4-encrypted with the field key (core/filecrypt.py), and are
+served only by the access-checked download view, decrypted as they stream."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from govhall.core.errors import PayloadTooLarge, field_error
+from govhall.core.filecrypt import write_encrypted
 
 # 高拍仪/scanner output and phone photos.
 ALLOWED = {"jpg": "image/jpeg", "png": "image/png", "pdf": "application/pdf", "tif": "image/tiff"}
@@ -65,8 +67,7 @@ def check_and_store(upload: IO[bytes], *, name: str, size: int | None = None) ->
     storage_name = f"cases/{now:%Y/%m}/{uuid.uuid4().hex}.{kind}"
     path = media_path(storage_name)
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(data)
-    path.chmod(0o640)
+    write_encrypted(path, data)  # the plaintext never touches the disk
     original = Path(name or f"upload.{kind}").name[:200]
     return StoredFile(storage_name=storage_name, original_name=original, kind=kind, mime=ALLOWED[kind],
                       size=len(data), sha256=hashlib.sha256(data).hexdigest())

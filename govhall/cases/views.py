@@ -4,15 +4,17 @@ its href) and the public tracking page. Each view: parse → one access check �
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_http_methods, require_POST
 
 from govhall.accounts.models import Role
@@ -31,15 +33,21 @@ from govhall.cases.models import (
     ResultKind,
 )
 from govhall.cases.policy import access_case
+from govhall.cases.tracking_limits import TrackClient
 from govhall.cases.uploads import media_path
 from govhall.catalog.models import SpecialProcedure
+from govhall.core.audit import audit_record
+from govhall.core.crypto import DecryptionError
 from govhall.core.errors import NotFound, ServiceError
+from govhall.core.filecrypt import open_plaintext, plain_size
 from govhall.core.ids import mask_mobile
 from govhall.core.middleware import client_ip
 from govhall.core.provisional import year_banner
+from govhall.core.responses import StreamingFileResponse
 from govhall.orgs.models import CentreLevel, Window, WindowClass
 
 PAGE_SIZE = 50
+logger = logging.getLogger(__name__)
 
 
 def _is_htmx(request: HttpRequest) -> bool:
@@ -57,14 +65,24 @@ def _case_or_404(request: HttpRequest, case_id: int) -> Case:
 
 
 def file_response(request: HttpRequest, record: CaseFile) -> HttpResponse:
+    """A material's file, decrypted as it streams (one segment in memory at a time), after the caller's
+    access check; each download is audited (which file, by whom; never its content)."""
     try:
         path = media_path(record.storage_name)
     except ValueError:
         raise Http404() from None
     if not path.exists():
         raise Http404("文件已不存在。")
-    response = FileResponse(path.open("rb"), content_type=record.mime, as_attachment=record.kind == "tif",
-                            filename=record.original_name)
+    try:
+        chunks = open_plaintext(path)  # the header and first segment are checked here, before any byte is sent
+    except DecryptionError:
+        logger.exception("case file %s (%s) cannot be decrypted", record.pk, record.storage_name)
+        raise Http404("文件已损坏或无法解密，请联系系统管理员。") from None
+    audit_record(action="file.download", obj=record, actor=request.user if request.user.is_authenticated else None,
+                 after={"case": record.case_id, "file": record.pk, "sha256": record.sha256})
+    response = StreamingFileResponse(chunks, content_type=record.mime)
+    response["Content-Length"] = str(plain_size(path))
+    response["Content-Disposition"] = content_disposition_header(record.kind == "tif", record.original_name)
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
     return response
@@ -455,7 +473,7 @@ def track(request: HttpRequest) -> HttpResponse:
         try:
             if mode == "id":
                 cases = selectors.track_by_id(request.POST.get("id_type", IdType.ID_CARD),
-                                              request.POST.get("id_number", ""), client=client_ip(request))
+                                              request.POST.get("id_number", ""), client=TrackClient(client_ip(request)))
                 context["id_results"] = [{"number": c.number, "matter": c.matter_name,
                                           "applicant": mask_applicant_name(c.applicant_kind, c.applicant_name),
                                           "status": c.get_status_display(), "centre": c.handling_centre.name,
@@ -463,7 +481,8 @@ def track(request: HttpRequest) -> HttpResponse:
             else:
                 number = request.POST.get("number", "")
                 context["number"] = number
-                case = selectors.track_by_number(number, request.POST.get("password", ""))
+                case = selectors.track_by_number(number, request.POST.get("password", ""),
+                                                 client=TrackClient(client_ip(request)))
                 context["case"] = case
                 context["applicant"] = mask_applicant_name(case.applicant_kind, case.applicant_name)
                 context["events"] = selectors.public_timeline(case)

@@ -21,10 +21,7 @@ DEFAULTS: dict[str, int] = {
     "PORTAL_LOGIN_FAILURES": 5,
     "PORTAL_LOGIN_WINDOW": 15 * 60,
     "PORTAL_LOGIN_PER_IP": 50,
-    # Query-password guessing on the tracking pages, per address across all case numbers (the case service
-    # also limits wrong passwords per case number).
-    "PORTAL_TRACK_FAILURES_PER_IP": 10,
-    "PORTAL_TRACK_WINDOW": 30 * 60,
+    # (The tracking look-ups' limits are the case service's: TRACK_* in govhall/settings.py.)
     # 实名核验 calls per account per day, and per address per day (the check is an oracle for name + ID
     # number pairs: it must not be usable to test many of them).
     "PORTAL_IDENTITY_CHECKS_PER_DAY": 5,

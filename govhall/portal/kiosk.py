@@ -17,12 +17,13 @@ from django.views.decorators.cache import never_cache
 from govhall.cases.applicants import mask_applicant_name
 from govhall.cases.models import IdType
 from govhall.cases.selectors import track_by_id
+from govhall.cases.tracking_limits import TrackClient, is_kiosk_address
 from govhall.catalog.models import MatterStatus
 from govhall.catalog.selectors import matter_search, public_matter
 from govhall.core.errors import NotFound, ServiceError
 from govhall.core.middleware import client_ip
 from govhall.orgs.models import Centre
-from govhall.portal import conf, ratelimit, selectors
+from govhall.portal import conf, selectors
 from govhall.portal.views import page, track_lookup
 from govhall.queueing.models import TicketSource
 from govhall.queueing.policy import public_ticket
@@ -116,24 +117,25 @@ def kiosk_guide(request: HttpRequest, centre_id: int, code: str) -> HttpResponse
 @never_cache
 @page
 def kiosk_track(request: HttpRequest, centre_id: int) -> HttpResponse:
-    """Look up a case by number + query password (full timeline) or by 身份证号 (a masked list only)."""
+    """Look up a case by number + query password (full timeline) or by 身份证号 (a masked list only). A
+    kiosk whose address is listed in GOVHALL_KIOSK_ADDRESSES is a paired hall kiosk: the look-up limits
+    treat it as the whole hall's terminal (govhall/cases/tracking_limits.py)."""
     centre = selectors.public_centre(centre_id)
     context = _context(request, centre, mode=request.POST.get("mode", "number"))
     status = 200
     if request.method == "POST":
         try:
+            paired = is_kiosk_address(client_ip(request))
             if context["mode"] == "id":
-                ip = client_ip(request)
-                window = conf.get("PORTAL_TRACK_WINDOW")
-                ratelimit.consume(f"track-ip:{ip}", limit=conf.get("PORTAL_TRACK_FAILURES_PER_IP"), window=window,
-                                  message="查询次数过多，")
-                cases = track_by_id(IdType.ID_CARD, request.POST.get("id_number", ""), client=ip)
+                cases = track_by_id(IdType.ID_CARD, request.POST.get("id_number", ""),
+                                    client=TrackClient(client_ip(request), kiosk=paired))
                 context["id_results"] = [{"number": c.number, "matter": c.matter_name, "status": c.get_status_display(),
                                           "applicant": mask_applicant_name(c.applicant_kind, c.applicant_name),
                                           "centre": c.handling_centre.name, "received_at": c.received_at}
                                          for c in cases]
             else:
-                case = track_lookup(request, request.POST.get("number", ""), request.POST.get("password", ""))
+                case = track_lookup(request, request.POST.get("number", ""), request.POST.get("password", ""),
+                                    kiosk=paired)
                 context.update(case=case, applicant=mask_applicant_name(case.applicant_kind, case.applicant_name),
                                timeline=selectors.case_public_timeline(case))
         except ServiceError as exc:

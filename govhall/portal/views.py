@@ -21,13 +21,14 @@ from django.views.decorators.http import require_http_methods, require_POST
 from govhall.cases.applicants import mask_applicant_name
 from govhall.cases.models import Case, CaseStatus, Channel
 from govhall.cases.selectors import track_by_number
+from govhall.cases.tracking_limits import TrackClient
 from govhall.cases.views import notice_response
 from govhall.catalog.models import MaterialForm, NoticeCategory
 from govhall.catalog.selectors import public_matter
 from govhall.core.errors import NotFound, ServiceError
 from govhall.core.middleware import client_ip
 from govhall.orgs.models import CentreLevel
-from govhall.portal import conf, forms, identity, prefs, ratelimit, selectors, services, uploads
+from govhall.portal import forms, identity, prefs, selectors, services, uploads
 from govhall.portal.auth import (
     citizen_login,
     citizen_logout,
@@ -528,18 +529,12 @@ def my_case_notice(request: HttpRequest, number: str, notice_id: int, fmt: str) 
 # --- tracking without an account ---------------------------------------------------------------------------
 
 
-def track_lookup(request: HttpRequest, number: str, password: str) -> Case:
-    """Number + query password; wrong guesses count per address (across numbers) and, in the case service,
-    per number. Both limits answer 429."""
-    ip = client_ip(request)
-    window = conf.get("PORTAL_TRACK_WINDOW")
-    ratelimit.require_below(f"track-ip:{ip}", limit=conf.get("PORTAL_TRACK_FAILURES_PER_IP"), window=window,
-                            message="查询失败次数过多，")
+def track_lookup(request: HttpRequest, number: str, password: str, *, kiosk: bool = False) -> Case:
+    """Number + query password. Only wrong guesses count, per (address, number) and, looser, per address
+    across numbers; a paired hall kiosk (`kiosk`) is exempt from the per-address one (see
+    govhall/cases/tracking_limits.py). A limit answers 429."""
     try:
-        return track_by_number(number, password)
-    except NotFound:
-        ratelimit.hit(f"track-ip:{ip}", window=window)
-        raise
+        return track_by_number(number, password, client=TrackClient(client_ip(request), kiosk=kiosk))
     except ServiceError as exc:
         if exc.status == 429:
             raise RateLimited(exc.message) from None

@@ -40,7 +40,8 @@ def test_scan_is_stored_under_media_root_and_served_only_through_the_view(client
     assert response.status_code == 201, response.content
     record = CaseFile.objects.get(case=case)
     path = Path(settings.MEDIA_ROOT) / record.storage_name
-    assert path.read_bytes() == PNG and record.kind == "png" and record.size == len(PNG)
+    # Encrypted at rest (issue 13 hole 4; this test asserted the plaintext on disk before).
+    assert PNG not in path.read_bytes() and record.kind == "png" and record.size == len(PNG)
     assert record.material == case.materials.first()
     download = client.get(f"/cases/{case.pk}/files/{record.pk}/")
     assert download.status_code == 200 and b"".join(download.streaming_content) == PNG

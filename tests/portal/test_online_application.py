@@ -136,8 +136,9 @@ def test_photos_are_shrunk_and_stripped_of_exif(signed_in: Client, world: Any) -
     apply(signed_in, world)
     record = CaseFile.objects.get(kind="jpg")
     from govhall.cases.uploads import media_path
+    from govhall.core.filecrypt import read_plaintext
 
-    with Image.open(media_path(record.storage_name)) as image:
+    with Image.open(io.BytesIO(read_plaintext(media_path(record.storage_name)))) as image:
         assert max(image.size) == 2000 and image.format == "JPEG"
         assert not image.getexif()
     assert OnlineUpload.objects.get(case_file=record).original_size > record.size

@@ -1,0 +1,34 @@
+"""Responses shared by the apps."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterable
+from typing import Any
+
+from asgiref.sync import sync_to_async
+from django.http import StreamingHttpResponse
+
+_END = object()
+
+
+class StreamingFileResponse(StreamingHttpResponse):
+    """A download produced chunk by chunk by a blocking iterator (reading and decrypting a file).
+
+    Under WSGI Django iterates it as it is. Under ASGI Django's StreamingHttpResponse would first collect a
+    synchronous iterator into a list (the whole file in memory: see StreamingHttpResponse.__aiter__); here
+    each chunk is produced in a worker thread and sent before the next is read."""
+
+    def __init__(self, chunks: Iterable[bytes], **kwargs: Any) -> None:
+        super().__init__(chunks, **kwargs)
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:  # type: ignore[override]
+        iterator = iter(self.streaming_content)  # type: ignore[arg-type]
+
+        def step() -> Any:
+            return next(iterator, _END)
+
+        while True:
+            chunk = await sync_to_async(step, thread_sensitive=False)()
+            if chunk is _END:
+                return
+            yield chunk
