@@ -119,6 +119,7 @@ GET /cases/track/                                                      200 200 2
 GET /cases/{case_id}/                                                  200 200 200 200 200 200 404 200 200 | 302 302 302
 GET /cases/{case_id}/act/{action}/                                     405 405 405 405 405 405 405 405 405 | 302 302 302
 GET /cases/{case_id}/files/{file_id}/                                  404 404 404 404 404 404 404 404 404 | 302 302 302
+GET /cases/{case_id}/reveal/                                           405 405 405 405 405 405 405 405 405 | 302 302 302
 GET /cases/{case_id}/notices/{notice_id}.{fmt}                         404 404 404 404 404 404 404 404 404 | 302 302 302
 GET /cases/{case_id}/upload/                                           405 405 405 405 405 405 405 405 405 | 302 302 302
 GET /catalog/                                                          200 200 200 200 200 200 200 200 200 | 302 302 302
@@ -154,6 +155,7 @@ GET /orgs/centres/{centre_id}/                                         200 200 2
 GET /portal/                                                           200 200 200 200 200 200 200 200 200 | 200 200 200
 GET /portal/account/                                                   302 302 302 302 302 302 302 302 302 | 200 200 302
 GET /portal/account/login/                                             200 200 200 200 200 200 200 200 200 | 302 302 200
+GET /portal/account/notice/dismiss/                                    302 302 302 302 302 302 302 302 302 | 405 405 302
 GET /portal/account/logout/                                            405 405 405 405 405 405 405 405 405 | 405 405 405
 GET /portal/account/register/                                          200 200 200 200 200 200 200 200 200 | 302 302 200
 GET /portal/account/reset/                                             200 200 200 200 200 200 200 200 200 | 200 200 200
@@ -174,6 +176,7 @@ GET /portal/kiosk/{centre_id}/ticket/{token}/                          404 404 4
 GET /portal/kiosk/{centre_id}/track/                                   200 200 200 200 200 200 200 200 200 | 200 200 200
 GET /portal/matters/                                                   200 200 200 200 200 200 200 200 200 | 200 200 200
 GET /portal/my/cases/                                                  302 302 302 302 302 302 302 302 302 | 200 200 302
+GET /portal/my/cases/link/                                             302 302 302 302 302 302 302 302 302 | 200 200 302
 GET /portal/my/cases/{number}/                                         302 302 302 302 302 302 302 302 302 | 404 404 302
 GET /portal/my/cases/{number}/notices/{notice_id}.{fmt}                302 302 302 302 302 302 302 302 302 | 404 404 302
 GET /portal/my/cases/{number}/supplement/                              302 302 302 302 302 302 302 302 302 | 405 405 302
