@@ -19,6 +19,7 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
@@ -298,33 +299,42 @@ def index(request: HttpRequest) -> HttpResponse:
     })
 
 
-@login_required
-@require_GET
-def rating_detail(request: HttpRequest, rating_id: int) -> HttpResponse:
-    rating = _get(lambda: access_rating(request.user, rating_id))
+def _rating_page(request: HttpRequest, rating: Any, *, revealed_phone: str | None = None) -> HttpResponse:
     see = can_see_rater(request.user, rating)
     appeal = getattr(rating, "appeal", None)
-    return render(request, "reviews/rating_detail.html", {
+    phone = mask_mobile(rating.rater_phone) if see and rating.rater_phone else ""
+    if revealed_phone is not None:
+        phone = revealed_phone or "（未留）"
+    response = render(request, "reviews/rating_detail.html", {
         "rating": rating, "see_rater": see,
-        "rater_name": mask_name(rating.rater_name) if see else "", "rater_phone": mask_mobile(rating.rater_phone)
-        if see and rating.rater_phone else "",
+        "rater_name": mask_name(rating.rater_name) if see else "", "rater_phone": phone,
+        "phone_revealed": revealed_phone is not None,
         "order": getattr(rating, "work_order", None), "appeal": appeal,
         "supplement": getattr(rating, "supplement", None),
         "appeal_form": AppealForm() if rating.is_bad and appeal is None and not rating.excluded
         and can_appeal(request.user, rating) else None,
     })
+    if revealed_phone is not None:
+        add_never_cache_headers(response)
+    return response
+
+
+@login_required
+@require_GET
+def rating_detail(request: HttpRequest, rating_id: int) -> HttpResponse:
+    return _rating_page(request, _get(lambda: access_rating(request.user, rating_id)))
 
 
 @login_required
 @require_POST
 def rating_reveal(request: HttpRequest, rating_id: int) -> HttpResponse:
+    """The whole phone is shown on this response only (never stored in a session or cookie message)."""
     rating = _get(lambda: access_rating(request.user, rating_id))
     if not can_see_rater(request.user, rating):
         raise PermissionDenied("只有处理投诉的角色可以查看评价人信息，被评价人本人不能查看。")
     phone = _get(lambda: pii_reveal(user=request.user, obj=rating, field="rater_phone",
                                     reason=request.POST.get("reason", "差评回访"), roles=COMPLAINT_ROLES))
-    messages.info(request, f"评价人手机：{phone or '（未留）'}（本次查看已记录）")
-    return redirect("reviews:rating", rating_id=rating.pk)
+    return _rating_page(request, rating, revealed_phone=phone)
 
 
 @login_required

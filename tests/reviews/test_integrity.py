@@ -173,3 +173,17 @@ def test_bureau_confirms_a_flag_and_the_rating_leaves_the_figures(scene, client)
     period = selectors.month_period(local(2026, 3, 1).date())
     assert selectors.totals(scene.bureau_admin, period=period).total == 4
     assert Rating.objects.count() == 5
+
+
+def test_the_page_reveal_shows_the_whole_phone_once_and_keeps_it_out_of_cookies(scene, rated, client):
+    """STD-6: the whole number is on the reveal response only, never in a flash message (a cookie or the
+    session), and the next visit shows the masked form again."""
+    login(client, scene.director)
+    response = client.post(f"/reviews/r/{rated.pk}/reveal", {"reason": "差评核实回访"})
+    html = response.content.decode()
+    assert response.status_code == 200 and PHONE in html and "本次查看已记录" in html
+    assert "no-store" in response.headers.get("Cache-Control", "")
+    assert PHONE not in str(response.cookies) and PHONE not in str(dict(client.session))
+    again = client.get(f"/reviews/r/{rated.pk}/").content.decode()
+    assert PHONE not in again and "139****9000" in again
+    assert AuditEntry.objects.filter(action="pii.view", actor=scene.director).count() == 1
