@@ -135,7 +135,10 @@ def test_files_under_a_retired_key_stay_readable_and_are_rewritten_under_the_new
 def test_online_application_files_are_encrypted_too(flow):
     """The portal's uploads and 补正 files go through the same case service (case_attach_file)."""
     case = receive(flow)
-    record = case_attach_file(case=case, actor=None, upload=io.BytesIO(PNG), name="户口本.png")
+    from govhall.core.actors import CitizenActor
+
+    record = case_attach_file(case=case, actor=CitizenActor("申请人 张*（网上申报）"), upload=io.BytesIO(PNG),
+                              name="户口本.png")
     assert MARKER not in media_path(record.storage_name).read_bytes()
     assert read_plaintext(media_path(record.storage_name)) == PNG
 
