@@ -7,10 +7,10 @@ import datetime as dt
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
-from ninja import File, Form, Query, Router, Schema, Status
+from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
-from govhall.cases import selectors, services
+from govhall.cases import rules, selectors, services
 from govhall.cases.applicants import applicant_actor, mask_applicant_name, mask_id
 from govhall.cases.export import case_datasets
 from govhall.cases.models import Case, CaseFile, CaseNotice
@@ -151,6 +151,16 @@ class CaseFileOut(Schema):
     url: str
 
 
+class CaseAvailableActionOut(Schema):
+    """An action the current user may take on the case now (`govhall.cases.rules`): `code` names the
+    endpoint (`accept` → POST /{case_id}/accept; `finish`, `withdraw` and `void` → /finish with that
+    result; `special_start`/`special_end` → /special/start|end; `check` → /commitment-check; `upload` →
+    /files), `label` is the Chinese name shown to staff."""
+
+    code: str = Field(description="动作代码，如 accept、reject、correction、pass、finish、deliver")
+    label: str = Field(description="动作名称（中文）")
+
+
 class CaseDetailOut(Schema):
     id: int
     number: str
@@ -197,6 +207,8 @@ class CaseDetailOut(Schema):
     timeline: list[CaseEventOut]
     notices: list[CaseNoticeOut]
     files: list[CaseFileOut]
+    actions: list[CaseAvailableActionOut] = Field(
+        description="当前用户此刻可对该办件执行的动作（与办件页面显示的操作一致；按状态与角色由同一规则表得出）")
 
 
 class CaseCreatedOut(Schema):
@@ -384,11 +396,11 @@ def _item(row: selectors.CaseRow) -> CaseListItemOut:
         status_label=row.status_label, centre=row.centre_name, handling_centre=row.handling_centre_name,
         current_step=row.step_name or None, assignee=row.assignee_name or None, due_at=row.due_at,
         **_provisional(row.due_waits_for),
-        remaining=selectors.remaining(row), light=selectors.light(row), waits_for=selectors.waits_for(row),
+        remaining=selectors.remaining(row), light=rules.deadline_light(row), waits_for=selectors.waits_for(row),
     )
 
 
-def case_out(case: Case) -> CaseDetailOut:
+def case_out(case: Case, user: Any) -> CaseDetailOut:
     materials = list(case.materials.select_related("material"))
     return CaseDetailOut(
         id=case.pk, number=case.number, status=case.status, status_label=case.get_status_display(),
@@ -402,7 +414,7 @@ def case_out(case: Case) -> CaseDetailOut:
         received_at=case.received_at, accepted_at=case.accepted_at, due_at=case.due_at,
         **_provisional(case.due_waits_for),
         rongque_deadline_provisional=bool(case.rongque_waits_for), rongque_waits_for_year=case.rongque_waits_for,
-        remaining=selectors.remaining(case), light=selectors.light(case), paused_days=case.paused_days,
+        remaining=selectors.remaining(case), light=rules.deadline_light(case), paused_days=case.paused_days,
         rongque_pending=case.rongque_pending, rongque_deadline=case.rongque_deadline,
         uses_commitment=case.uses_commitment, certificate_name=case.certificate_name,
         certificate_no=case.certificate_no, finished_at=case.finished_at, delivered_at=case.delivered_at,
@@ -428,6 +440,8 @@ def case_out(case: Case) -> CaseDetailOut:
                  for n in case.notices.order_by("issued_at", "id")],
         files=[CaseFileOut(id=f.pk, name=f.original_name, kind=f.kind, size=f.size, material_id=f.material_id,
                        url=f"/api/v1/cases/{case.pk}/files/{f.pk}") for f in case.files.order_by("id")],
+        actions=[CaseAvailableActionOut(code=a.code, label=a.label)
+                 for a in rules.available_actions(case, user, selectors.case_facts(case))],
     )
 
 
@@ -546,7 +560,7 @@ def track_by_id(request: HttpRequest, payload: CaseTrackByIdIn) -> list[CaseTrac
 
 @router.get("/{case_id}", response=CaseDetailOut, summary="办件详情与时间线")
 def detail(request: HttpRequest, case_id: str) -> CaseDetailOut:
-    return case_out(access_case(request.user, case_id))
+    return case_out(access_case(request.user, case_id), request.user)
 
 
 @router.post("/{case_id}/reveal", response=CaseRevealOut, summary="查看完整证件号码和电话（留痕）")

@@ -26,6 +26,7 @@ from govhall.cases.models import (
     public_detail,
 )
 from govhall.cases.policy import case_filter, cases_visible_to
+from govhall.cases.rules import RED, YELLOW, Facts, light_lookups
 from govhall.cases.tracking_limits import TrackClient
 from govhall.core.calendar import provisional_note
 from govhall.core.errors import NotFound
@@ -183,20 +184,6 @@ def remaining(case: CaseRow | Case, now: dt.datetime | None = None) -> int | Non
     return clock.remaining_units(now or timezone.now(), case.due_at, case.limit_unit)
 
 
-def light(case: CaseRow | Case, now: dt.datetime | None = None) -> str:
-    """"red", "yellow", "green", "paused" or "" for the list badge; live, not waiting for the scan."""
-    now = now or timezone.now()
-    if case.status == CaseStatus.SUSPENDED:
-        return "paused"
-    if case.status not in CLOCK_RUNNING:
-        return ""
-    if case.due_at and now > case.due_at:
-        return "red"
-    if case.warn_at and now > case.warn_at:
-        return "yellow"
-    return "green"
-
-
 # --- supervision (电子监察) ------------------------------------------------------------------------------
 
 
@@ -236,17 +223,18 @@ def supervision(user: Any, *, now: dt.datetime | None = None, centre_id: int | N
         running = running.filter(department_id=department_id)
     if handler_id:
         running = running.filter(current_assignee_id=handler_id)
-    warned = running.filter(warn_at__lt=now)
-    if level == "red":
-        warned = running.filter(due_at__lt=now)
-    elif level == "yellow":
-        warned = warned.filter(due_at__gte=now)
+    lookups = light_lookups(now)
+    warned = running.filter(warn_at__lt=now)  # yellow or red: a case turns red after its warning moment
+    if level == RED:
+        warned = running.filter(**lookups[RED])
+    elif level == YELLOW:
+        warned = running.filter(**lookups[YELLOW])
     # Grouped by ids only, so PostgreSQL answers from the covering index alone; names come after, from the
     # few centres, departments and staff that appear.
     groups = list(warned.order_by().values("handling_centre_id", "department_id", "current_assignee_id")
                   # Count("due_at") (never null while the clock runs), not Count("id"): id is not in the index.
-                  .annotate(red=Count("due_at", filter=Q(due_at__lt=now)),
-                            yellow=Count("due_at", filter=Q(due_at__gte=now))))
+                  .annotate(red=Count("due_at", filter=Q(**lookups[RED])),
+                            yellow=Count("due_at", filter=Q(**lookups[YELLOW]))))
     names = _names(groups)
     for g in groups:
         g["centre_name"] = names["centre"].get(g["handling_centre_id"], "")
@@ -343,6 +331,17 @@ def track_by_id(id_type: str, id_number: str, *, client: TrackClient | None = No
     tracking_limits.id_check(client or TrackClient(), digest)
     return list(Case.objects.filter(Q(applicant_id_digest=digest) | Q(agent_id_digest=digest))
                 .select_related("handling_centre").order_by("-received_at")[:50])
+
+
+def case_facts(case: Case) -> Facts:
+    """What `rules.available_actions` needs beyond the case row: the open clock stop, the 告知承诺 check."""
+    from govhall.cases.models import CommitmentCheck
+
+    stop = case.suspensions.filter(ended_at__isnull=True).values_list("kind", flat=True).first() \
+        if case.status == CaseStatus.SUSPENDED else None
+    check = CommitmentCheck.objects.filter(case=case).values_list("status", flat=True).first() \
+        if case.uses_commitment else None
+    return Facts(suspension=stop or "", check=check or "")
 
 
 def open_suspension_kind(case: Case) -> str:

@@ -22,7 +22,6 @@ from govhall.cases.applicants import Identity, clean_agent, clean_applicant, id_
 from govhall.cases.models import (
     CLOCK_RUNNING,
     OPEN_STATUSES,
-    PENDING_STATUSES,
     ApplicantCredit,
     Case,
     CaseEvent,
@@ -49,6 +48,8 @@ from govhall.cases.models import (
     shown_as_stored,
 )
 from govhall.cases.numbers import new_case_number, new_query_password
+from govhall.cases.policy import RECEIVE_ROLES, acts_as, pending_step, step_role
+from govhall.cases.rules import RED, YELLOW, Facts, light_lookups, require_action, warning_level
 from govhall.cases.uploads import check_and_store, remove_stored
 from govhall.catalog.models import (
     CaseType,
@@ -59,16 +60,12 @@ from govhall.catalog.models import (
     SpecialProcedure,
 )
 from govhall.core import provisional
-from govhall.core.actors import Actor, CitizenActor, SystemActor, actor_label, is_staff_actor, system
+from govhall.core.actors import Actor, CitizenActor, actor_label, is_staff_actor, system
 from govhall.core.audit import audit_record
 from govhall.core.calendar import Deadline, tentative
 from govhall.core.errors import Conflict, Forbidden, ServiceError, field_error
 from govhall.orgs.models import Centre, CentreLevel, Post, Window, WindowClass
 
-RECEIVE_ROLES = (Role.FRONT_DESK, Role.DIRECTOR, Role.VILLAGE_CLERK, Role.AGENT)
-DECIDE_ROLES = (Role.FRONT_DESK, Role.DIRECTOR, Role.VILLAGE_CLERK)
-DELIVER_ROLES = (Role.FRONT_DESK, Role.DIRECTOR, Role.VILLAGE_CLERK, Role.AGENT)
-CHECK_ROLES = (Role.BACK_OFFICE, Role.DIRECTOR, Role.DEPT_LIAISON, Role.BUREAU_ADMIN)
 # The system's jobs, named on the timeline and in the audit log.
 ROUTING = system("流转")
 DEADLINE_SCAN = system("期限预警")
@@ -90,12 +87,6 @@ def _lock(case: Case) -> Case:
             .select_related("centre__division", "handling_centre__division", "matter", "matter_version",
                             "department", "current_step__post", "current_post", "current_assignee")
             .get(pk=case.pk))
-
-
-def _require_status(case: Case, allowed: Iterable[str], doing: str) -> None:
-    if case.status not in tuple(allowed):
-        raise Conflict(f"办件{case.number}当前状态为「{case.get_status_display()}」，不能{doing}。",
-                       code="wrong_state")
 
 
 def _event(case: Case, action: str, label: str, actor: Actor | None, detail: str = "", *,
@@ -131,19 +122,6 @@ def _publish(case: Case, what: str) -> None:
     publish_on_commit(f"cases.centre.{case.handling_centre_id}.{what}", payload)
     if case.centre_id != case.handling_centre_id:
         publish_on_commit(f"cases.centre.{case.centre_id}.{what}", payload)
-
-
-def _has_role(actor: Any, *roles: str) -> bool:
-    return bool(is_staff_actor(actor) and (actor.is_superuser or actor.has_role(*roles)))
-
-
-def _is(actor: Any, user_id: int | None) -> bool:
-    """The actor is that staff member (a citizen or the system is nobody's user id, not even None's)."""
-    return bool(is_staff_actor(actor) and user_id is not None and actor.pk == user_id)
-
-
-def _staff_of(actor: Any, centre_ids: Iterable[int | None]) -> bool:
-    return bool(is_staff_actor(actor) and (actor.is_superuser or actor.centre_id in set(centre_ids)))
 
 
 def has_bad_credit(digest: str) -> bool:
@@ -254,7 +232,7 @@ def case_receive(
         except (Centre.DoesNotExist, TypeError, ValueError):
             raise field_error("centre_id", "请选择办理的服务中心。") from None
     else:
-        if not _has_role(actor, *RECEIVE_ROLES):
+        if not acts_as(actor, *RECEIVE_ROLES):
             raise Forbidden("只有前台受理员、村便民服务员、代办员或中心主任可以收件。")
         if actor.centre_id is None:
             raise Forbidden("您不属于任何服务中心，不能收件。")
@@ -357,19 +335,11 @@ def _enquiry(enquiry_id: Any, centre: Centre) -> Any:
         raise field_error("enquiry_id", "首问登记不存在。") from None
 
 
-def _require_decider(case: Case, actor: Any) -> None:
-    """受理/不予受理/补正 are acts of the handling centre's front desk (its seal, ORG-4)."""
-    if not _has_role(actor, *DECIDE_ROLES) or not _staff_of(actor, [case.handling_centre_id]):
-        raise Forbidden(f"只有{case.handling_centre.name}的前台受理员或中心主任可以作出受理决定。")
-
-
 @transaction.atomic
 def case_update_materials(*, case: Case, actor: Any, materials: Sequence[dict[str, Any]]) -> Case:
     """Tick the checklist again before the decision (收件 or 补正 stage)."""
     case = _lock(case)
-    _require_status(case, (CaseStatus.RECEIVED, CaseStatus.CORRECTION), "修改材料清单")
-    if not (_staff_of(actor, [case.centre_id, case.handling_centre_id]) and _has_role(actor, *RECEIVE_ROLES)):
-        raise Forbidden("只有收件或受理中心的前台人员可以修改材料清单。")
+    require_action(case, actor, "materials")
     fresh = {r.material_id: r for r in _material_rows(case.matter_version, materials)}
     changed = []
     for row in case.materials.all():
@@ -393,14 +363,7 @@ def case_attach_file(*, case: Case, actor: Any, upload: IO[bytes], name: str, si
                      material_id: Any = None) -> CaseFile:
     """Attach a scan or photo (高拍仪/scanner image, PDF). Type by content, size capped."""
     case = _lock(case)
-    _require_status(case, (CaseStatus.RECEIVED, CaseStatus.CORRECTION, *(CaseStatus.PROCESSING,
-                                                                          CaseStatus.RETURNED,
-                                                                          CaseStatus.SUSPENDED),
-                           CaseStatus.FINISHED), "上传材料")
-    # The applicant online (the portal checked the case is theirs), or the centres' staff, or the case's agent.
-    if not isinstance(actor, CitizenActor) and not _staff_of(actor, [case.centre_id, case.handling_centre_id]) \
-            and not _is(actor, case.agency_agent_id):
-        raise Forbidden("只有收件或受理中心的工作人员可以上传材料。")
+    require_action(case, actor, "upload")
     material = None
     if material_id not in (None, ""):
         try:
@@ -480,14 +443,6 @@ def _pick(case: Case, ids: Iterable[Any], field: str) -> list[CaseMaterial]:
 # --- the clock ----------------------------------------------------------------------------------
 
 
-def _level(case: Case, now: dt.datetime) -> int:
-    if case.due_at and now > case.due_at:
-        return WarningLevel.RED
-    if case.warn_at and now > case.warn_at:
-        return WarningLevel.YELLOW
-    return WarningLevel.NONE
-
-
 def _suspend(case: Case, *, kind: str, actor: Any, at: dt.datetime, reason: str, procedure: str = "",
              materials: Sequence[int] = ()) -> Suspension:
     if case.suspensions.filter(ended_at__isnull=True).exists():
@@ -508,7 +463,7 @@ def _resume(case: Case, suspension: Suspension, *, actor: Any, at: dt.datetime, 
     case.paused_days += units
     case.clock_stopped_at = None
     case.status = CaseStatus.PROCESSING
-    case.warning_level = _level(case, at)
+    case.warning_level = warning_level(case, at)
     suspension.ended_at, suspension.result, suspension.working_days = at, result[:2000], units
     suspension.ended_by = actor if getattr(actor, "pk", None) else None
     suspension.save(update_fields=["ended_at", "ended_by", "result", "working_days"])
@@ -570,25 +525,14 @@ def _close_step(step: CaseStep, *, actor: Any, role: str, action: str, opinion: 
                              "handler_role"])
 
 
-def _step_actor(case: Case, actor: Any) -> tuple[CaseStep, str]:
-    """The pending step and the role the actor acts in (A, B, director …); Forbidden otherwise."""
-    step = case.current_step
-    if step is None or step.status != StepStatus.PENDING:
-        raise Conflict(f"办件{case.number}当前没有待办环节（状态：{case.get_status_display()}）。",
-                       code="wrong_state")
-    if not is_staff_actor(actor):
-        raise Forbidden()
-    post = step.post
-    if step.assignee_id == actor.pk:
-        return step, step.assignee_role or "A"
-    if post is not None and actor.pk == post.a_staff_id:
-        return step, "A"
-    if post is not None and actor.pk == post.b_staff_id:
-        return step, "B"
-    if actor.is_superuser or (actor.centre_id == case.handling_centre_id and actor.has_role(Role.DIRECTOR)):
-        return step, "director"
-    where = post.name if post is not None else "前台"
-    raise Forbidden(f"「{step.name}」环节由{where}办理，您不是该岗位的A角或B角。")
+def _step_actor(case: Case, actor: Any, action: str, *, facts: Facts | None = None,
+                doing: str | None = None) -> tuple[CaseStep, str]:
+    """`require_action` for an act on the pending step; that step and the role the actor acts in (A, B,
+    director …)."""
+    require_action(case, actor, action, facts=facts, doing=doing)
+    step, role = pending_step(case), step_role(actor, case)
+    assert step is not None and role is not None  # the rules checked both
+    return step, role
 
 
 # --- decisions at the front desk (受理 / 不予受理 / 补正) ----------------------------------------------
@@ -610,8 +554,7 @@ def case_accept(
     with the signed 容缺受理承诺书 and a deadline not after the promised completion) or replaced by a signed
     告知承诺书 (MODE-2, only 可告知承诺 materials). Neither for an applicant with a bad-credit flag."""
     case = _lock(case)
-    _require_status(case, (CaseStatus.RECEIVED,), "受理")
-    _require_decider(case, actor)
+    require_action(case, actor, "accept")
     if not case.matter.is_serviceable:
         raise Conflict(f"事项「{case.matter_name}」已暂停或取消，不能受理。", code="matter_not_serviceable")
     version = case.matter_version
@@ -751,8 +694,7 @@ def _rongque_deadline(version: Any, now: dt.datetime, due: Deadline, chosen: dt.
 def case_reject(*, case: Case, actor: Any, reason: str) -> Case:
     """不予受理, with the reason on a dated 不予受理通知书."""
     case = _lock(case)
-    _require_status(case, PENDING_STATUSES, "作出不予受理决定")
-    _require_decider(case, actor)
+    require_action(case, actor, "reject")
     reason = (reason or "").strip()
     if not reason:
         raise field_error("reason", "不予受理须写明理由。")
@@ -817,8 +759,7 @@ def _issue_correction(case: Case, actor: Any, rows: list[tuple[CaseMaterial, str
 def case_request_correction(*, case: Case, actor: Any, items: Sequence[dict[str, Any]], note: str = "") -> Case:
     """补齐补正告知 (STD-2, 行政许可法 art. 32): one 一次性告知书 listing every missing or wrong material."""
     case = _lock(case)
-    _require_status(case, (CaseStatus.RECEIVED,), "出具一次性告知书")
-    _require_decider(case, actor)
+    require_action(case, actor, "correction")
     rows = _correction_items(case, items)
     now = timezone.now()
     before = _state(case)
@@ -839,10 +780,7 @@ def case_supply(*, case: Case, actor: Any, material_ids: Sequence[Any], note: st
     """The applicant brings missing material: 补正 before acceptance, 补正 during processing (restarts the
     clock once everything asked for is in), or 容缺 material (lifts the withheld result, MODE-3)."""
     case = _lock(case)
-    _require_status(case, (CaseStatus.CORRECTION, *OPEN_STATUSES, CaseStatus.FINISHED), "补交材料")
-    if not (_staff_of(actor, [case.centre_id, case.handling_centre_id]) and _has_role(actor, *RECEIVE_ROLES)) \
-            and not _is(actor, case.agency_agent_id):
-        raise Forbidden("只有收件或受理中心的前台人员（或本件代办员）可以登记补交材料。")
+    require_action(case, actor, "supply")
     rows = _pick(case, material_ids, "material_ids")
     if not rows:
         raise field_error("material_ids", "请选择补交的材料。")
@@ -887,8 +825,7 @@ def case_supply(*, case: Case, actor: Any, material_ids: Sequence[Any], note: st
 def case_step_pass(*, case: Case, actor: Any, opinion: str = "") -> Case:
     """通过: close the current step and route the next one to its post."""
     case = _lock(case)
-    _require_status(case, (CaseStatus.PROCESSING,), "通过本环节")
-    step, role = _step_actor(case, actor)
+    step, role = _step_actor(case, actor, "pass")
     names = back_office_steps(case.matter_version)
     if step.name == "即办" or step.step_index >= len(names) - 1:
         raise Conflict(f"「{step.name}」是最后一个环节，请作出办结决定（准予、不予许可或转报）。", code="last_step")
@@ -909,8 +846,7 @@ def case_step_return(*, case: Case, actor: Any, to: str, reason: str,
     """退回: to the front desk (it re-checks and resubmits; the clock runs) or to the applicant for 补正
     (a 一次性告知书; the clock stops until the materials are in, STD-3)."""
     case = _lock(case)
-    _require_status(case, (CaseStatus.PROCESSING,), "退回")
-    step, role = _step_actor(case, actor)
+    step, role = _step_actor(case, actor, "return")
     reason = (reason or "").strip()
     if not reason:
         raise field_error("reason", "退回须写明原因。")
@@ -947,12 +883,9 @@ def case_step_return(*, case: Case, actor: Any, to: str, reason: str,
 def case_resubmit(*, case: Case, actor: Any, opinion: str = "") -> Case:
     """The front desk has re-checked a returned case: route the step that returned it again."""
     case = _lock(case)
-    _require_status(case, (CaseStatus.RETURNED,), "重新提交")
-    step = case.current_step
-    allowed = step is not None and (_is(actor, step.assignee_id) or (
-        _has_role(actor, Role.FRONT_DESK, Role.DIRECTOR) and _staff_of(actor, [case.handling_centre_id])))
-    if not allowed or step is None:
-        raise Forbidden("只有受理人或本中心前台受理员可以复核后重新提交。")
+    require_action(case, actor, "resubmit")
+    step = pending_step(case)
+    assert step is not None  # the rules checked it
     now = timezone.now()
     before = _state(case)
     _close_step(step, actor=actor, role="前台", action=StepAction.RESUBMIT, opinion=opinion or "已复核", at=now)
@@ -969,8 +902,7 @@ def case_resubmit(*, case: Case, actor: Any, opinion: str = "") -> Case:
 def case_special_start(*, case: Case, actor: Any, procedure: str, reason: str) -> Case:
     """特别程序 (延长审批, 听证, 公示, 核实, 现场勘查, 检验检测, 专家评审 …): the clock stops (STD-3)."""
     case = _lock(case)
-    _require_status(case, (CaseStatus.PROCESSING,), "启动特别程序")
-    _step, role = _step_actor(case, actor)
+    _step, role = _step_actor(case, actor, "special_start")
     if procedure not in SpecialProcedure.values:
         raise field_error("procedure", "特别程序种类不正确。")
     allowed = set(case.matter_version.special_procedures or []) | {SpecialProcedure.EXTENSION.value}
@@ -995,12 +927,9 @@ def case_special_start(*, case: Case, actor: Any, procedure: str, reason: str) -
 @transaction.atomic
 def case_special_end(*, case: Case, actor: Any, result: str) -> Case:
     case = _lock(case)
-    _require_status(case, (CaseStatus.SUSPENDED,), "结束特别程序")
     stop = case.suspensions.filter(ended_at__isnull=True).first()
-    if stop is None or stop.kind != SuspensionKind.SPECIAL:
-        kind = stop.get_kind_display() if stop else "无"
-        raise Conflict(f"办件{case.number}当前挂起原因为「{kind}」，不是特别程序。", code="wrong_state")
-    _step_actor(case, actor)
+    _step_actor(case, actor, "special_end", facts=Facts(suspension=stop.kind if stop else ""))
+    assert stop is not None  # the rules checked it is a 特别程序
     result = (result or "").strip()
     if not result:
         raise field_error("result", "请填写特别程序的结果。")
@@ -1040,8 +969,7 @@ def case_finish(
     role = ""
     step = case.current_step
     if result in (ResultKind.APPROVED, ResultKind.DENIED, ResultKind.REFERRED):
-        _require_status(case, (CaseStatus.PROCESSING,), f"办结（{ResultKind(result).label}）")
-        step, role = _step_actor(case, actor)
+        step, role = _step_actor(case, actor, "finish", doing=f"办结（{ResultKind(result).label}）")
         names = back_office_steps(case.matter_version)
         if result == ResultKind.APPROVED and step.name != "即办" and step.step_index < len(names) - 1:
             raise Conflict(f"当前环节「{step.name}」不是最后一个环节，不能准予办结；请先通过本环节。", code="not_last_step")
@@ -1054,17 +982,11 @@ def case_finish(
             if valid_from and valid_to and valid_to < valid_from:
                 raise field_error("valid_to", "证照有效期止不能早于有效期起。")
     elif result == ResultKind.WITHDRAWN:
-        _require_status(case, (*PENDING_STATUSES, *OPEN_STATUSES), "退件")
-        if not isinstance(actor, SystemActor) and not (_has_role(actor, Role.FRONT_DESK, Role.DIRECTOR)
-                                                       and _staff_of(actor, [case.handling_centre_id])):
-            raise Forbidden(f"只有{case.handling_centre.name}的前台受理员或中心主任可以退件。")
+        require_action(case, actor, "withdraw")
         if not reason:
             raise field_error("reason", "退件须写明原因。")
     else:  # VOIDED
-        _require_status(case, (*PENDING_STATUSES, *OPEN_STATUSES), "作废")
-        if not (is_staff_actor(actor) and (actor.is_superuser or (actor.has_role(Role.DIRECTOR)
-                                                                  and actor.centre_id == case.handling_centre_id))):
-            raise Forbidden("只有中心主任可以作废办件。")
+        require_action(case, actor, "void")
         if not reason:
             raise field_error("reason", "作废须写明原因。")
 
@@ -1140,15 +1062,7 @@ def case_deliver(
     """Hand the result out at a window (the collector's ID must be the applicant's or the agent's) or mail
     it (tracking number). A withheld 容缺 result cannot go out (MODE-3)."""
     case = _lock(case)
-    _require_status(case, (CaseStatus.FINISHED,), "送达")
-    if case.result in (ResultKind.VOIDED, ResultKind.REFERRED):
-        raise Conflict(f"办件结果为「{case.get_result_display()}」，无需送达。", code="wrong_state")
-    if case.rongque_pending:
-        raise Conflict("该办件为容缺受理，容缺材料尚未补齐，办理结果暂扣，不能出件。", code="result_withheld")
-    if not (_has_role(actor, *DELIVER_ROLES) and
-                             (_staff_of(actor, [case.centre_id, case.handling_centre_id])
-                              or case.agency_agent_id == actor.pk)):
-        raise Forbidden("只有收件或受理中心的综合窗口人员（或本件代办员）可以出件。")
+    require_action(case, actor, "deliver")
     now = timezone.now()
     before = _state(case)
     if method == DeliveryMethod.WINDOW:
@@ -1192,10 +1106,7 @@ def case_assign_agency(*, case: Case, actor: Any, agent_id: Any, authorisation: 
     from govhall.accounts.models import User
 
     case = _lock(case)
-    _require_status(case, (*PENDING_STATUSES, *OPEN_STATUSES, CaseStatus.FINISHED), "指定代办员")
-    if not (_has_role(actor, Role.FRONT_DESK, Role.DIRECTOR, Role.VILLAGE_CLERK, Role.AGENT)
-            and _staff_of(actor, [case.centre_id, case.handling_centre_id])):
-        raise Forbidden("只有收件或受理中心的工作人员可以指定代办员。")
+    require_action(case, actor, "agency")
     try:
         agent = User.objects.get(pk=int(agent_id), is_active=True)
     except (User.DoesNotExist, TypeError, ValueError):
@@ -1224,14 +1135,8 @@ def case_commitment_check(*, case: Case, actor: Any, passed: bool, note: str) ->
     one, and flags the applicant's credit, which bars 告知承诺 and 容缺 until repaired."""
     case = _lock(case)
     check = CommitmentCheck.objects.select_for_update().filter(case=case).first()
-    if check is None:
-        raise Conflict(f"办件{case.number}未适用告知承诺，无需核查。", code="wrong_state")
-    if check.status not in (CheckStatus.PLANNED, CheckStatus.EXEMPT):
-        raise Conflict(f"该告知承诺已核查（{check.get_status_display()}），不能重复核查。", code="wrong_state")
-    if not (_has_role(actor, *CHECK_ROLES) and (actor.is_superuser or actor.is_bureau
-                                                or actor.centre_id == case.handling_centre_id
-                                                or actor.department_id == case.department_id)):
-        raise Forbidden("只有受理中心的后台审批员、中心主任或主管部门可以登记核查结果。")
+    require_action(case, actor, "check", facts=Facts(check=check.status if check else ""))
+    assert check is not None  # the rules checked it
     note = (note or "").strip()
     if not note:
         raise field_error("note", "请填写核查情况。")
@@ -1300,8 +1205,9 @@ def cases_scan_deadlines(*, now: dt.datetime | None = None) -> dict[str, int]:
 
     now = now or timezone.now()
     running = Case.objects.filter(status__in=CLOCK_RUNNING)
-    red = list(running.filter(due_at__lt=now, warning_level__lt=WarningLevel.RED).values_list("pk", flat=True))
-    yellow = list(running.filter(warn_at__lt=now, due_at__gte=now, warning_level__lt=WarningLevel.YELLOW)
+    lookups = light_lookups(now)
+    red = list(running.filter(**lookups[RED], warning_level__lt=WarningLevel.RED).values_list("pk", flat=True))
+    yellow = list(running.filter(**lookups[YELLOW], warning_level__lt=WarningLevel.YELLOW)
                   .values_list("pk", flat=True))
     if not red and not yellow:
         return {"yellow": 0, "red": 0}

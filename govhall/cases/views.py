@@ -18,7 +18,7 @@ from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_http_methods, require_POST
 
 from govhall.accounts.models import Role
-from govhall.cases import selectors, services
+from govhall.cases import rules, selectors, services
 from govhall.cases.applicants import mask_applicant_name, mask_id
 from govhall.cases.documents import notice_docx, notice_pdf
 from govhall.cases.models import (
@@ -114,7 +114,7 @@ def _quote(name: str) -> str:
 
 
 def _rows(cases: Any) -> list[dict[str, Any]]:
-    return [{"case": c, "remaining": selectors.remaining(c), "light": selectors.light(c),
+    return [{"case": c, "remaining": selectors.remaining(c), "light": rules.deadline_light(c),
              "waits_for": selectors.waits_for(c)} for c in cases]
 
 
@@ -286,7 +286,7 @@ def _detail_context(request: HttpRequest, case: Case) -> dict[str, Any]:
         "events": list(selectors.timeline(case)),
         "notices": list(case.notices.order_by("issued_at", "id")),
         "files": list(case.files.order_by("id")),
-        "remaining": selectors.remaining(case), "light": selectors.light(case),
+        "remaining": selectors.remaining(case), "light": rules.deadline_light(case),
         "waits_for": selectors.waits_for(selectors.CaseRow.from_case(case)),
         "suspension": selectors.open_suspension_kind(case) if case.status == CaseStatus.SUSPENDED else "",
         "applicant_id_masked": mask_id(case.applicant_id_type, case.applicant_id_number),
@@ -298,19 +298,10 @@ def _detail_context(request: HttpRequest, case: Case) -> dict[str, Any]:
         "rongque_open": [m for m in materials if m.status == MaterialStatus.RONGQUE],
         "results": ResultKind.choices, "procedures": SpecialProcedure.choices,
         "delivery_methods": DeliveryMethod.choices, "id_types": IdType.choices, "agents": agents,
-        "is_step_handler": _can_act_on_step(user, case),
-        "statuses": CaseStatus,
+        "actions": rules.available_actions(case, user, selectors.case_facts(case)),
         "material_statuses": [(MaterialStatus.RECEIVED, "已收取"), (MaterialStatus.MISSING, "缺少"),
                               (MaterialStatus.WRONG, "有误")],
     }
-
-
-def _can_act_on_step(user: Any, case: Case) -> bool:
-    try:
-        services._step_actor(case, user)
-    except ServiceError:
-        return False
-    return True
 
 
 @login_required

@@ -8,7 +8,8 @@ import pytest
 import time_machine
 
 from govhall.cases.models import CaseRules, CaseStatus, StaffContact, WarningLevel
-from govhall.cases.selectors import light, remaining, supervision
+from govhall.cases.rules import deadline_light as light
+from govhall.cases.selectors import remaining, supervision
 from govhall.cases.services import case_accept, case_finish, case_special_start, cases_scan_deadlines
 from govhall.exchange.models import Notification
 from tests.cases.conftest import local, receive
