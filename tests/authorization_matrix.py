@@ -257,7 +257,7 @@ PATCH /api/v1/standards/surveys/{survey_id}                             ok  ok  
 POST /api/v1/cases/                                                     ok  ok  ok  ok  ok  ok  ok  ok  ok | 401 401 401
 POST /api/v1/cases/online                                               ok  ok  ok  ok  ok  ok  ok  ok  ok |  ok  ok  ok
 POST /api/v1/cases/track/by-id                                          ok  ok  ok  ok  ok  ok  ok  ok  ok |  ok  ok  ok
-POST /api/v1/cases/{case_id}/accept                                    403  ok  ok  ok  ok  ok 404  ok  ok | 401 401 401
+POST /api/v1/cases/{case_id}/accept                                    403  ok  ok 403 403 403 404 403 403 | 401 401 401
 POST /api/v1/cases/{case_id}/agency                                     ok  ok  ok  ok  ok  ok  ok  ok  ok | 401 401 401
 POST /api/v1/cases/{case_id}/commitment-check                           ok  ok  ok  ok  ok  ok  ok  ok  ok | 401 401 401
 POST /api/v1/cases/{case_id}/correction                                 ok  ok  ok  ok  ok  ok  ok  ok  ok | 401 401 401
