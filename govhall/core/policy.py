@@ -17,6 +17,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from govhall.core.errors import Forbidden
+from govhall.core.pii import can_reveal_pii
 from govhall.core.roles import Role, UnitKind
 
 
@@ -46,8 +47,6 @@ def has_any_role(user: Any, *roles: str) -> bool:
 
 def may_reveal_pii(user: Any, roles: Iterable[str] | None = None) -> bool:
     """May see whole ID numbers and phones (audited on every view): delegates to ``core.pii``."""
-    from govhall.core.pii import can_reveal_pii
-
     return can_reveal_pii(user, roles)
 
 
