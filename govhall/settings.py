@@ -97,6 +97,9 @@ DEBUG = envbool("GOVHALL_DEBUG", False)
 ALLOWED_HOSTS = [h.strip() for h in env("GOVHALL_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h.strip()]
 CSRF_TRUSTED_ORIGINS = [o.strip() for o in env("GOVHALL_CSRF_TRUSTED_ORIGINS").split(",") if o.strip()]
 CSRF_FAILURE_VIEW = "govhall.errorpages.csrf_failure"  # the Chinese 403 page
+# The Chinese error page a middleware in core draws (the 413 of govhall/core/bodylimit.py): named here, as
+# Django names CSRF_FAILURE_VIEW, because core sits below the project's pages (docs/architecture.md).
+ERROR_PAGE_RENDERER = "govhall.errorpages.render_error"
 PUBLIC_URL = env("GOVHALL_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
 for _name, _url in [("GOVHALL_PUBLIC_URL", PUBLIC_URL)] + [("GOVHALL_CSRF_TRUSTED_ORIGINS", o) for o in CSRF_TRUSTED_ORIGINS]:
     if urlparse(_url).scheme not in ("http", "https") or not urlparse(_url).netloc:

@@ -12,6 +12,9 @@ unset GOVHALL_DATABASE_URL GOVHALL_REDIS_URL
 echo "== ruff"
 $BIN/ruff check govhall tests bench
 
+echo "== import-linter (the layer order of docs/architecture.md)"
+$BIN/lint-imports
+
 echo "== pytest on SQLite"
 $BIN/pytest -q -n "$WORKERS" -m "not browser and not postgres"
 

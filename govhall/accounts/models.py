@@ -6,23 +6,7 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import Q
 
-
-class Role(models.TextChoices):
-    BUREAU_ADMIN = "bureau_admin", "局管理员"
-    DIRECTOR = "director", "中心主任"
-    FRONT_DESK = "front_desk", "前台受理员"
-    BACK_OFFICE = "back_office", "后台审批员"
-    GUIDE = "guide", "导服员"
-    AGENT = "agent", "代办员"
-    VILLAGE_CLERK = "village_clerk", "村便民服务员"
-    DEPT_LIAISON = "dept_liaison", "部门联络员"
-    INSPECTOR = "inspector", "考核员"
-
-
-class UnitKind(models.TextChoices):
-    BUREAU = "bureau", "市行政审批局"
-    CENTRE = "centre", "服务中心"
-    DEPARTMENT = "department", "部门"
+from govhall.core.roles import Role, UnitKind  # the vocabulary lives in core; imported from here as before
 
 
 class User(AbstractUser):

@@ -7,8 +7,12 @@ class CasesConfig(AppConfig):
     verbose_name = "办件"
 
     def ready(self) -> None:
+        from govhall.cases.export import case_datasets
         from govhall.cases.indicators import register
+        from govhall.cases.models import Case
         from govhall.cases.services import track_deadlines
+        from govhall.exchange.payloads import register_case_source
 
         register()
         track_deadlines()
+        register_case_source(datasets=case_datasets, model=Case)  # NET-2: exchange sits below cases

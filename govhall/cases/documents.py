@@ -5,6 +5,8 @@ the public tracking page and the short query password. The 一次性告知书 is
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
@@ -22,7 +24,16 @@ from govhall.core.documents import (
     render_docx,
     render_pdf,
 )
-from govhall.reviews.links import case_rating_url
+
+# Codes other apps print on a notice's case block (the 好差评 QR code): each returns a block for a notice, or
+# None. Registered from their AppConfig.ready(), since those apps sit above cases (docs/architecture.md).
+NoticeCode = Callable[[CaseNotice], Block | None]
+_notice_codes: list[NoticeCode] = []
+
+
+def register_notice_code(code: NoticeCode) -> None:
+    if code not in _notice_codes:
+        _notice_codes.append(code)
 
 
 def tracking_url(number: str) -> str:
@@ -40,8 +51,7 @@ def _case_block(notice: CaseNotice) -> list[Block]:
         FieldTable([("办件编号", case.number), ("查询密码", case.query_password),
                     ("查询方式", "扫描二维码或登录政务服务网，凭办件编号和查询密码查询办理进度")]),
         QRCode(tracking_url(case.number), "扫码查询办件进度（需输入查询密码）"),
-        *([QRCode(case_rating_url(case.pk, via="qr"), "扫码评价（办结后可评价）")]
-          if notice.kind in (NoticeKind.ACCEPT, NoticeKind.RESULT) else []),
+        *[block for code in _notice_codes if (block := code(notice)) is not None],
     ]
 
 

@@ -8,6 +8,7 @@ from decimal import Decimal
 from django.db.models import Count, F, Q
 
 from govhall.cases.models import Case, CaseStep, StepKind, StepStatus
+from govhall.staffing.indicators import IndicatorResult, quantize, rate, register_indicator
 
 
 def _handled_steps(ctx: object) -> dict[int, dict[str, int]]:
@@ -22,8 +23,6 @@ def _handled_steps(ctx: object) -> dict[int, dict[str, int]]:
 
 def on_time_rate(ctx: object) -> dict[int, object]:
     """办件按时办结率 = 在承诺办结时间内办理完的环节 / 本月办理的环节 (受理 and approval steps)."""
-    from govhall.staffing.indicators import IndicatorResult, rate
-
     out: dict[int, object] = {}
     for staff_id, row in _handled_steps(ctx).items():
         on_time = row["total"] - row["late"]
@@ -34,8 +33,6 @@ def on_time_rate(ctx: object) -> dict[int, object]:
 
 def volume(ctx: object) -> dict[int, object]:
     """办件量: cases received plus steps handled this month, scored against the busiest colleague assessed."""
-    from govhall.staffing.indicators import IndicatorResult, quantize
-
     received = dict(Case.objects.filter(receiver_id__in=ctx.staff_ids, received_at__gte=ctx.start,  # type: ignore[attr-defined]
                                         received_at__lt=ctx.end)  # type: ignore[attr-defined]
                     .values("receiver_id").annotate(n=Count("id")).values_list("receiver_id", "n"))
@@ -50,8 +47,6 @@ def volume(ctx: object) -> dict[int, object]:
 
 
 def register() -> None:
-    from govhall.staffing.indicators import register_indicator
-
     register_indicator("cases_on_time", "办件按时办结率", on_time_rate,
                        description="本月办理的受理、审批环节中，在承诺办结时间内完成的比例（STD-3）")
     register_indicator("cases_volume", "办件量", volume,

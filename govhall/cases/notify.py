@@ -7,6 +7,7 @@ import logging
 from collections.abc import Iterable
 from typing import Any
 
+from govhall.cases.models import StaffContact
 from govhall.exchange.services import notify_sms
 
 logger = logging.getLogger("govhall.cases")
@@ -22,18 +23,15 @@ def notify_applicant(case: Any, text: str, *, template: str = "case.update") -> 
 
 def staff_phones(user_ids: Iterable[int]) -> dict[int, str]:
     """Notification mobiles of many staff in one query."""
-    from govhall.cases.models import StaffContact
-
     return {c.user_id: c.mobile for c in StaffContact.objects.filter(user_id__in=set(user_ids))}
 
 
 def notify_staff(user: Any, text: str, *, related: Any, template: str = "case.supervision",
                  phones: dict[int, str] | None = None) -> bool:
-    """A handler or director. Returns False (and logs) when they have no notification mobile.
-    Pass `phones` (from staff_phones) when notifying many."""
-    phone = str(getattr(user, "mobile", "") or "")
-    if not phone:
-        phone = (phones if phones is not None else staff_phones([user.pk])).get(user.pk, "")
+    """A handler or director, at their notification mobile (`StaffContact`: a staff account carries no phone
+    number). Returns False (and logs) when they have none. Pass `phones` (from staff_phones) when notifying
+    many."""
+    phone = (phones if phones is not None else staff_phones([user.pk])).get(user.pk, "")
     if not phone:
         logger.warning("staff member %s has no notification mobile; warning not sent: %s", user.pk, text)
         return False

@@ -64,6 +64,8 @@ from govhall.core.actors import Actor, CitizenActor, actor_label, is_staff_actor
 from govhall.core.audit import audit_record
 from govhall.core.calendar import Deadline, tentative
 from govhall.core.errors import Conflict, Forbidden, ServiceError, field_error
+from govhall.core.events import publish_on_commit
+from govhall.exchange.sync import on_case_changed
 from govhall.orgs.models import Centre, CentreLevel, Post, Window, WindowClass
 
 # The system's jobs, named on the timeline and in the audit log.
@@ -113,9 +115,6 @@ def _state(case: Case) -> dict[str, Any]:
 
 
 def _publish(case: Case, what: str) -> None:
-    from govhall.core.events import publish_on_commit
-    from govhall.exchange.sync import on_case_changed
-
     on_case_changed(case=case)  # NET-2: the datasets this step reached go to the provincial platform
 
     payload = {"case": case.number, "status": case.status, "what": what}

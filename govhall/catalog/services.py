@@ -21,8 +21,8 @@ from pypinyin import Style, lazy_pinyin
 
 from govhall.core.audit import audit_record
 from govhall.core.errors import Conflict, Forbidden, NotFound, ServiceError, field_error
+from govhall.core.hooks import Hook
 from govhall.core.policy import is_bureau_admin
-from govhall.exchange.sync import on_matter_published
 from govhall.orgs.models import Centre, CentreLevel, Department, WindowClass
 from govhall.orgs.policy import centre_ids_visible_to
 
@@ -77,6 +77,10 @@ REQUIRED_FIELDS: tuple[str, ...] = (
     "delivery_mode", "window_class", "case_type",
 )
 CODE_RE = re.compile(r"^[0-9A-Za-z]+$")
+
+# Called inside each publish / 暂停 / 恢复 / 取消 transaction with the version now in force. The provincial
+# sync (exchange, above the catalogue) connects to it in ExchangeConfig.ready().
+matter_published = Hook("catalog.matter_published")
 
 
 def label(field: str) -> str:
@@ -605,7 +609,7 @@ def matter_publish(*, actor: Any, matter: Matter, reason: str = "") -> MatterVer
                      before={"version": previous.number} if previous else None,
                      after={"version": draft.number, "change_kind": draft.change_kind, "reason": draft.change_reason},
                      actor=_user(actor))
-        on_matter_published(version=draft)  # NET-2: the provincial platform gets every published version
+        matter_published.send(version=draft)  # NET-2: the provincial platform gets every published version
     return draft
 
 
@@ -644,7 +648,7 @@ def _status_change(*, actor: Any, matter: Matter, reason: str, kind: str, allowe
         audit_record(action=f"catalog.matter.{kind}", obj=matter,
                      before={"status": before_status, "version": previous.number},
                      after={"status": to, "version": version.number, "reason": reason}, actor=_user(actor))
-        on_matter_published(version=version)  # NET-2
+        matter_published.send(version=version)  # NET-2
     return version
 
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar, TypeAlias, TypeGuard
 
+from django.contrib.auth import get_user_model
+
 if TYPE_CHECKING:
     from govhall.accounts.models import User
 
@@ -52,9 +54,7 @@ def system(job: str) -> SystemActor:
 
 def is_staff_actor(actor: Any) -> TypeGuard[User]:
     """A staff user (not a citizen, not the system, not None)."""
-    from govhall.accounts.models import User
-
-    return isinstance(actor, User)
+    return isinstance(actor, get_user_model())  # AUTH_USER_MODEL: core sits below accounts
 
 
 def actor_label(actor: Any) -> str:

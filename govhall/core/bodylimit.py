@@ -23,6 +23,7 @@ from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.utils.module_loading import import_string
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -49,8 +50,7 @@ def too_large_response(request: HttpRequest, limit: int) -> HttpResponse:
         body = json.dumps({"code": "too_large", "message": message, "fields": {}}, ensure_ascii=False)
         response = HttpResponse(body, status=413, content_type="application/json; charset=utf-8")
     else:
-        from govhall.errorpages import render_error
-
+        render_error = import_string(settings.ERROR_PAGE_RENDERER)  # govhall.errorpages.render_error
         response = render_error(request, 413, message=message)
     response["Connection"] = "close"  # the rest of the body is not read: the connection cannot be reused
     response["Cache-Control"] = "no-store"

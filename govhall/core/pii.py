@@ -17,10 +17,10 @@ from typing import Any
 
 from django.db import models
 
-from govhall.accounts.models import Role
 from govhall.core.audit import audit_record
 from govhall.core.crypto import EncryptedTextField
 from govhall.core.errors import Forbidden
+from govhall.core.roles import Role
 
 # Roles whose work needs the whole value: checking the applicant's identity at acceptance,
 # approving, acting as the applicant's agent, a village clerk forwarding the application, the

@@ -7,8 +7,8 @@ policies and nothing else. "Is this user the bureau / a bureau admin" is answere
 - Bureau staff: superusers and staff of 市行政审批局 (``UnitKind.BUREAU``), active.
 - Bureau admin: a superuser, or bureau staff holding the ``bureau_admin`` role.
 - Unmasked personal data: ``govhall.core.pii.can_reveal_pii`` (the one reveal rule).
-- A user's unit scope: the whole city (bureau, departments for centres), a department (its matters'
-  records), a town centre with its villages (directors, front desk, back office, agents), one centre.
+- A user's unit scope (the whole city, a department, a town centre with its villages, one centre) is
+  ``govhall.orgs.policy.unit_scope``: it needs the centre tree, and core sits below orgs.
 """
 
 from __future__ import annotations
@@ -16,10 +16,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from django.db.models import Q
-
-from govhall.accounts.models import Role, UnitKind
 from govhall.core.errors import Forbidden
+from govhall.core.pii import can_reveal_pii
+from govhall.core.roles import Role, UnitKind
 
 
 def is_active_staff(user: Any) -> bool:
@@ -48,30 +47,7 @@ def has_any_role(user: Any, *roles: str) -> bool:
 
 def may_reveal_pii(user: Any, roles: Iterable[str] | None = None) -> bool:
     """May see whole ID numbers and phones (audited on every view): delegates to ``core.pii``."""
-    from govhall.core.pii import can_reveal_pii
-
     return can_reveal_pii(user, roles)
-
-
-def unit_scope(user: Any, *, centre_field: str = "centre", department_field: str | None = None) -> Q | None:
-    """The records of this user's unit as a query filter, or None for the whole city.
-
-    ``centre_field`` names the FK to Centre; ``department_field`` (when the model has one) the FK to
-    Department, which department staff are scoped by. Without it, department staff see the whole city
-    (they work in every hall). Centre staff see their centre (a town's directors, front desk, back office
-    and agents also its villages); an inactive or anonymous user sees nothing."""
-    if not is_active_staff(user):
-        return Q(pk__in=[])
-    if is_bureau_staff(user):
-        return None
-    if user.unit_kind == UnitKind.DEPARTMENT:
-        if department_field is None:
-            return None
-        return Q(**{department_field: user.department_id}) if user.department_id else Q(pk__in=[])
-    from govhall.orgs.policy import centre_ids_visible_to
-
-    ids = centre_ids_visible_to(user)
-    return None if ids is None else Q(**{f"{centre_field}__in": ids})
 
 
 def require(ok: bool, message: str = "您的角色无权执行此操作。") -> None:

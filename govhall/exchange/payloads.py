@@ -3,7 +3,9 @@
 - 事项 (table 4): `matter_payload(version)`, English keys, one per data item; docs/exchange.md lists each
   key with its GB/T 39046 name. Codes follow the standard's appendix A (事项类型 "01", 行使层级 "5", …).
 - 申请 / 受理 / 办理 / 办结 (tables 5–8): `case_payload(case, dataset)`, taken from the case app's own
-  export (`govhall.cases.export.case_datasets`), so the exchange and the export never disagree.
+  export (`govhall.cases.export.case_datasets`), so the exchange and the export never disagree. The case
+  app sits above exchange (docs/architecture.md): it registers that function and its model with
+  `register_case_source` from CasesConfig.ready().
 
 `masked_payload` is what the bureau's pages show: a case dataset with identity numbers, phones and
 applicant names masked (the full values only leave the system in the request to the platform).
@@ -13,13 +15,40 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
+from django.core.exceptions import ImproperlyConfigured
+from django.db import models
 from django.utils import timezone
 
 from govhall.catalog.models import SpecialProcedure
 from govhall.core.ids import mask_id_card, mask_mobile, mask_name
 from govhall.exchange.models import SyncDataset, SyncItem, SyncKind
+
+
+@dataclass(frozen=True)
+class CaseSource:
+    """Where case data comes from: the case export's datasets of one case, and the case model (for the
+    bulk sync of every case)."""
+
+    datasets: Callable[[Any], dict[str, Any]]
+    model: type[models.Model]
+
+
+_case_source: list[CaseSource] = []
+
+
+def register_case_source(*, datasets: Callable[[Any], dict[str, Any]], model: type[models.Model]) -> None:
+    """The case app's registration (CasesConfig.ready()); registering again replaces the source."""
+    _case_source[:] = [CaseSource(datasets=datasets, model=model)]
+
+
+def case_source() -> CaseSource:
+    if not _case_source:
+        raise ImproperlyConfigured("no case source registered for the provincial sync: is govhall.cases installed?")
+    return _case_source[0]
+
 
 # 特别程序 (GB/T 39046 附录A): 1 延长审批, 2 其他.
 SPECIAL_PROCEDURE_GB = {"extension": "1"}
@@ -111,9 +140,7 @@ def matter_payload(version: Any) -> dict[str, Any]:
 
 def case_payload(case: Any, dataset: str) -> dict[str, Any] | None:
     """One case dataset, or None when the case has not reached it (not accepted, not finished …)."""
-    from govhall.cases.export import case_datasets
-
-    data = case_datasets(case)
+    data = case_source().datasets(case)
     if dataset == SyncDataset.APPLY:
         return dict(data["申请"])
     if dataset == SyncDataset.ACCEPT:

@@ -35,11 +35,12 @@ from django.db import models, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from govhall.catalog.models import Matter, VersionState
 from govhall.core.audit import audit_record
 from govhall.core.crypto import sm3_hmac
 from govhall.core.errors import Conflict, field_error
 from govhall.exchange.models import DATASETS_OF_KIND, SyncDataset, SyncItem, SyncKind, SyncStatus
-from govhall.exchange.payloads import case_payload, matter_payload
+from govhall.exchange.payloads import case_payload, case_source, matter_payload
 from govhall.exchange.provincial import OutgoingRecord, ProvinceError, get_client
 
 logger = logging.getLogger("govhall.exchange.sync")
@@ -139,8 +140,6 @@ def sync_enqueue(*, kind: str, obj: Any, dataset: str, payload: dict[str, Any]) 
 
 def sync_matter_version(*, version: Any) -> SyncItem:
     """The catalogue's hook: queue the 事项 dataset of a just-published version (publish, 暂停, 恢复, 取消)."""
-    from govhall.catalog.models import VersionState
-
     if version.state != VersionState.PUBLISHED:
         raise Conflict(f"只有现行版本可以同步到省平台；该版本（第{version.number}版）当前状态为“{version.get_state_display()}”。")
     return sync_enqueue(kind=SyncKind.MATTER, obj=version.matter, dataset=SyncDataset.MATTER,
@@ -168,7 +167,8 @@ def _case_progress(case: Any) -> list[tuple[SyncItem, bool]]:
 
 
 def on_matter_published(*, version: Any) -> None:
-    """The catalogue calls this inside each publish / 暂停 / 恢复 / 取消 transaction."""
+    """Connected to the catalogue's `matter_published` hook (ExchangeConfig.ready()): called inside each
+    publish / 暂停 / 恢复 / 取消 transaction."""
     if settings.PROVINCE_SYNC_AUTO:
         sync_matter_version(version=version)
 
@@ -306,8 +306,6 @@ def sync_item_retry(*, item: SyncItem, actor: Any) -> SyncItem:
 
 def sync_all_matters(*, batch: int = 200) -> tuple[int, int]:
     """Queue the current version of every published matter. Returns (queued, unchanged)."""
-    from govhall.catalog.models import Matter
-
     queued = unchanged = 0
     ids = list(Matter.objects.filter(current_version__isnull=False).order_by("pk").values_list("pk", flat=True))
     for start in range(0, len(ids), batch):
@@ -327,16 +325,16 @@ def sync_all_matters(*, batch: int = 200) -> tuple[int, int]:
 
 def sync_all_cases(*, since: dt.datetime | None = None, batch: int = 100) -> tuple[int, int]:
     """Queue every dataset of every case (received at or after `since`). Returns (queued, unchanged)."""
-    from govhall.cases.models import Case
+    cases = case_source().model._default_manager  # registered by the case app: cases sit above exchange
 
     queued = unchanged = 0
-    rows = Case.objects.all()
+    rows = cases.all()
     if since is not None:
         rows = rows.filter(received_at__gte=since)
     ids = list(rows.order_by("pk").values_list("pk", flat=True))
     for start in range(0, len(ids), batch):
         with transaction.atomic():
-            for case in Case.objects.filter(pk__in=ids[start:start + batch]).order_by("pk"):
+            for case in cases.filter(pk__in=ids[start:start + batch]).order_by("pk"):
                 for _, new in _case_progress(case):
                     queued, unchanged = queued + new, unchanged + (not new)
     return queued, unchanged

@@ -13,9 +13,15 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
-from govhall.accounts.models import Role
+from govhall.accounts.models import Role, UnitKind
 from govhall.core.errors import NotFound
-from govhall.core.policy import is_bureau_admin, is_bureau_staff, is_department_staff, require
+from govhall.core.policy import (
+    is_active_staff,
+    is_bureau_admin,
+    is_bureau_staff,
+    is_department_staff,
+    require,
+)
 from govhall.orgs.models import Centre, CentreLevel
 
 VILLAGE_REACH_ROLES = (Role.DIRECTOR, Role.FRONT_DESK, Role.BACK_OFFICE, Role.AGENT)
@@ -41,6 +47,25 @@ def centre_ids_visible_to(user: Any) -> list[int] | None:
         ids += list(Centre.objects.filter(parent_id=centre.pk).values_list("pk", flat=True))
     user._visible_centre_ids = ids
     return ids
+
+
+def unit_scope(user: Any, *, centre_field: str = "centre", department_field: str | None = None) -> Q | None:
+    """The records of this user's unit as a query filter, or None for the whole city.
+
+    ``centre_field`` names the FK to Centre; ``department_field`` (when the model has one) the FK to
+    Department, which department staff are scoped by. Without it, department staff see the whole city
+    (they work in every hall). Centre staff see their centre (a town's directors, front desk, back office
+    and agents also its villages); an inactive or anonymous user sees nothing."""
+    if not is_active_staff(user):
+        return Q(pk__in=[])
+    if is_bureau_staff(user):
+        return None
+    if user.unit_kind == UnitKind.DEPARTMENT:
+        if department_field is None:
+            return None
+        return Q(**{department_field: user.department_id}) if user.department_id else Q(pk__in=[])
+    ids = centre_ids_visible_to(user)
+    return None if ids is None else Q(**{f"{centre_field}__in": ids})
 
 
 def centres_visible_to(user: Any) -> QuerySet[Centre]:

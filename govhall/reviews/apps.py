@@ -7,8 +7,11 @@ class ReviewsConfig(AppConfig):
     verbose_name = "好差评"
 
     def ready(self) -> None:
+        from govhall.cases.documents import register_notice_code
         from govhall.reviews.indicators import register_review_indicators
+        from govhall.reviews.notices import rating_code
         from govhall.reviews.services import track_deadlines
 
         register_review_indicators()
         track_deadlines()
+        register_notice_code(rating_code)  # the 好差评 QR code on the case notices (cases sit below reviews)

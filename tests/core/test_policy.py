@@ -43,9 +43,10 @@ def test_unmasked_personal_data_follows_core_pii(hall: Any) -> None:
 
 def test_unit_scope_is_the_city_a_town_with_its_villages_or_one_centre(hall: Any) -> None:
     from govhall.orgs.models import Centre
+    from govhall.orgs.policy import unit_scope
 
     def scoped(user: Any) -> set[int]:
-        condition = policy.unit_scope(user, centre_field="pk")
+        condition = unit_scope(user, centre_field="pk")
         qs = Centre.objects.all() if condition is None else Centre.objects.filter(condition)
         return set(qs.values_list("pk", flat=True))
 
