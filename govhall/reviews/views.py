@@ -13,7 +13,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
@@ -26,6 +25,7 @@ from django.views.decorators.http import require_GET, require_POST
 from govhall.core.errors import ServiceError
 from govhall.core.ids import mask_mobile, mask_name
 from govhall.core.pages import get_or_404 as _get
+from govhall.core.pages import paginate
 from govhall.core.pages import run_service as _run
 from govhall.core.pii import pii_reveal
 from govhall.orgs.models import Window
@@ -289,7 +289,7 @@ def index(request: HttpRequest) -> HttpResponse:
     centre_id = _int(request.GET.get("centre"))
     bad = request.GET.get("bad") == "1"
     qs = selectors.ratings_for_list(request.user, centre_id=centre_id, level=level, bad=bad, period=period)
-    page = Paginator(qs, 30).get_page(request.GET.get("page"))
+    page = paginate(request, qs)
     totals = selectors.totals(request.user, period=period, centre_id=centre_id)
     return render(request, "reviews/index.html", {
         "page": page, "totals": totals, "month": month, "period": period, "level": level, "bad": bad,
@@ -363,7 +363,7 @@ def orders(request: HttpRequest) -> HttpResponse:
         qs = qs.exclude(status__in=(OrderStatus.CLOSED, OrderStatus.EXCLUDED))
     elif status in OrderStatus.values:
         qs = qs.filter(status=status)
-    page = Paginator(qs, 30).get_page(request.GET.get("page"))
+    page = paginate(request, qs)
     return render(request, "reviews/orders.html", {"page": page, "status": status, "statuses": OrderStatus.choices})
 
 

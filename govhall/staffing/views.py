@@ -9,13 +9,13 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from govhall.core.middleware import client_ip
+from govhall.core.pages import HtmxHttpRequest, paginate
 from govhall.core.pages import get_or_404 as _get
 from govhall.core.pages import run_service as _run
 from govhall.core.pii import can_reveal_pii
@@ -77,13 +77,13 @@ def index(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def enquiry_list(request: HttpRequest) -> HttpResponse:
+def enquiry_list(request: HtmxHttpRequest) -> HttpResponse:
     status = request.GET.get("status") or None
     status = status if status in EnquiryStatus.values else None
-    page = Paginator(enquiries_for_list(request.user, status=status), 50).get_page(request.GET.get("page"))
+    page = paginate(request, enquiries_for_list(request.user, status=status))
     context = {"pending": pending_enquiries_for(request.user), "page": page, "status": status,
                "statuses": EnquiryStatus.choices}
-    if request.headers.get("HX-Request") and request.GET.get("fragment") == "pending":
+    if request.htmx.target == "pending-enquiries":  # type: ignore[attr-defined]  # 刷新我的待办
         return render(request, "staffing/_pending_enquiries.html", context)
     return render(request, "staffing/enquiry_list.html", context)
 

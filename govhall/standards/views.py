@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from govhall.core.errors import Forbidden, NotFound, ServiceError
-from govhall.core.pages import service_view
+from govhall.core.pages import HtmxHttpRequest, service_view
 from govhall.core.policy import is_bureau_admin
 from govhall.orgs.models import Centre
 from govhall.standards import exports, policy, selectors, services
@@ -44,7 +44,7 @@ def index(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @service_view
-def overview(request: HttpRequest) -> HttpResponse:
+def overview(request: HtmxHttpRequest) -> HttpResponse:
     policy.require_assessor(request.user)
     town_class = _int_or_none(request.GET.get("class"))
     level = request.GET.get("level", "")
@@ -52,7 +52,7 @@ def overview(request: HttpRequest) -> HttpResponse:
     data = selectors.overview(town_class=town_class, level=level, sort=sort)
     context = {"data": data, "town_class": town_class, "level": level, "sort": sort,
                "rule_set": selectors.current_rule_set()}
-    template = "standards/_overview_table.html" if request.headers.get("HX-Request") else "standards/overview.html"
+    template = "standards/_overview_table.html" if request.htmx else "standards/overview.html"
     return render(request, template, context)
 
 

@@ -198,7 +198,8 @@ def test_std1_pages_record_answer_and_hand_over(client, hall):
                                                                    "note": "请核实"})
     assert response.status_code == 302
     login(client, hall.back_office)
-    assert "老年证怎么办" in client.get("/staffing/enquiries/?fragment=pending", HTTP_HX_REQUEST="true").content.decode()
+    pending = client.get("/staffing/enquiries/", HTTP_HX_REQUEST="true", HTTP_HX_TARGET="pending-enquiries")
+    assert "老年证怎么办" in pending.content.decode() and "<html" not in pending.content.decode()
     response = client.post(f"/staffing/enquiries/{enquiry.pk}/", {"action": "answer", "answer": ""})
     assert response.status_code == 200 and "这个字段是必填项" in response.content.decode()
     client.post(f"/staffing/enquiries/{enquiry.pk}/", {"action": "answer", "answer": "带身份证到民生窗口。"})
