@@ -20,16 +20,14 @@ from govhall.core.documents import qr_svg
 from govhall.core.errors import Forbidden, NotFound, ServiceError
 from govhall.core.pages import HtmxHttpRequest, page_errors, paginate
 from govhall.core.policy import is_bureau_admin
-from govhall.orgs.models import Centre, CentreLevel, Department
+from govhall.orgs.models import Centre, CentreLevel
 from govhall.orgs.policy import access_centre, centres_visible_to, sees_everything
 
 from . import documents, selectors, services
 from .forms import MaterialFormSet, MatterForm, ReasonForm, SheetItemFormSet, material_initial
 from .models import (
-    CentreMatter,
     CentreMatterSource,
     CentreServiceMode,
-    Material,
     Matter,
     MatterStatus,
     MatterVersion,
@@ -80,18 +78,15 @@ def matter_list(request: HtmxHttpRequest) -> HttpResponse:
     if category and category not in NoticeCategory.values:
         category = None
     if status == "draft" and sees_everything(request.user):
-        results = MatterVersion.objects.filter(state=VersionState.DRAFT).select_related("matter", "department")
-        if q:
-            results = results.filter(Q(name__contains=q) | Q(matter__code__startswith=q))
-        results = results.order_by("matter__code")
+        results = selectors.draft_versions(q)
     else:
         results = selectors.matter_search(q, category=category, department=department, level=level, limit=None,
                                           include_inactive=status == "all")
     context = {
         "page_obj": paginate(request, results), "q": q, "category": category or "", "department": department or "",
         "level": level or "", "status": status, "editor": editor, "categories": NoticeCategory.choices,
-        "departments": Department.objects.order_by("code"),
-        "draft_count": MatterVersion.objects.filter(state=VersionState.DRAFT).count() if editor else 0,
+        "departments": selectors.departments(),
+        "draft_count": selectors.draft_count() if editor else 0,
     }
     template = "catalog/_results.html" if request.htmx else "catalog/list.html"
     return render(request, template, context)
@@ -105,7 +100,7 @@ def _version_context(request: HttpRequest, matter: Matter, version: MatterVersio
         "matter": matter, "version": version, "materials": list(version.materials.all()),
         "draft": services.matter_draft(matter) if sees_everything(request.user) else None,
         "editor": is_bureau_admin(request.user), "guide_url": documents.guide_url(matter),
-        "centre_count": CentreMatter.objects.filter(matter=matter, is_active=True).count(),
+        "centre_count": selectors.centre_count(matter),
     }
 
 
@@ -270,10 +265,7 @@ def guide(request: HttpRequest, code: str) -> HttpResponse:
 
 
 def _guide_centre(request: HttpRequest) -> Centre | None:
-    centre_id = request.GET.get("centre")
-    if centre_id and centre_id.isdigit():
-        return Centre.objects.filter(pk=int(centre_id), is_active=True).first()
-    return None
+    return selectors.active_centre(request.GET.get("centre"))
 
 
 def _download(data: bytes, filename: str, content_type: str, *, inline: bool = False) -> HttpResponse:
@@ -305,8 +297,7 @@ def material_file(request: HttpRequest, code: str, material_id: int, kind: str) 
     staff may fetch those of any version they can see."""
     if kind not in ("blank_form", "sample"):
         raise Http404
-    material = Material.objects.select_related("version__matter").filter(
-        pk=material_id, version__matter__code=code).first()
+    material = selectors.material_of(code, material_id)
     if material is None:
         raise Http404
     public = material.version.state == VersionState.PUBLISHED and material.version.matter.status != MatterStatus.CANCELLED
@@ -347,7 +338,7 @@ def centre_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         _require_editor(request)
         code = request.POST.get("code", "").strip()
-        matter = Matter.objects.filter(code=code).first()
+        matter = selectors.matter_by_code(code)
         try:
             if matter is None:
                 raise ServiceError(f"实施编码“{code}”不存在。", fields={"code": "事项不存在"})
@@ -487,11 +478,7 @@ def sheet_new(request: HttpRequest, code: str) -> HttpResponse:
 @login_required
 @page_errors
 def sheet_list(request: HttpRequest) -> HttpResponse:
-    from .models import NotificationSheet
-
-    sheets = NotificationSheet.objects.filter(centre__in=centres_visible_to(request.user)).select_related(
-        "centre", "matter_version")
-    return render(request, "catalog/sheets.html", {"page_obj": paginate(request, sheets)})
+    return render(request, "catalog/sheets.html", {"page_obj": paginate(request, selectors.sheets_for(request.user))})
 
 
 @login_required

@@ -35,7 +35,7 @@ from govhall.portal.auth import (
     identified_citizen_required,
     safe_next,
 )
-from govhall.portal.models import AccountKind, DeliveryChoice, OnlineApplication, SmsPurpose
+from govhall.portal.models import AccountKind, DeliveryChoice, SmsPurpose
 from govhall.portal.ratelimit import RateLimited
 
 
@@ -464,7 +464,7 @@ def my_case_link(request: HttpRequest) -> HttpResponse:
 def my_case(request: HttpRequest, number: str) -> HttpResponse:
     citizen = request.citizen  # type: ignore[attr-defined]
     case = selectors.access_citizen_case(citizen, number)
-    application = OnlineApplication.objects.filter(case=case).select_related("delivery_centre").first()
+    application = selectors.online_application_of(case)
     return render(request, "portal/my_case.html", {
         "nav": "my", "case": case, "application": application,
         "materials": case.materials.order_by("order", "id"), "timeline": selectors.case_public_timeline(case),

@@ -24,7 +24,6 @@ from govhall.core.pages import HtmxHttpRequest, page_errors
 from govhall.orgs.policy import can_manage_centre
 from govhall.queueing import selectors, services
 from govhall.queueing.models import (
-    AppointmentSlot,
     PauseReason,
     PriorityReason,
     Ticket,
@@ -88,7 +87,7 @@ def desk(request: HttpRequest, centre_id: int) -> HttpResponse:
             return redirect(f"{reverse('queueing:desk', args=[centre.pk])}?printed={result.ticket.public_token}")
     printed = request.GET.get("printed")
     if printed:
-        context["printed"] = Ticket.objects.filter(public_token=printed[:24], centre=centre).first()
+        context["printed"] = selectors.printed_ticket(centre, printed)
     return render(request, "queueing/desk.html", _desk_context(request, centre, **context),
                   status=400 if "error" in context else 200)
 
@@ -287,8 +286,7 @@ def slots(request: HttpRequest, centre_id: int) -> HttpResponse:
         else:
             messages.success(request, f"已新增 {len(created)} 个预约时段。")
             return redirect("queueing:slots", centre_id=centre.pk)
-    upcoming = (AppointmentSlot.objects.filter(centre=centre, date__gte=timezone.localdate())
-                .order_by("date", "start")[:200])
+    upcoming = selectors.upcoming_slots(centre)
     return render(request, "queueing/slots.html", {
         "centre": centre, "slots": upcoming, "groups": services.business_groups(centre), "can_manage": can_manage,
         "error": error, "form": request.POST if error else {}}, status=400 if error else 200)
