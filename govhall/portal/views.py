@@ -41,7 +41,7 @@ from govhall.portal.ratelimit import RateLimited
 
 def _is_partial(request: HtmxHttpRequest) -> bool:
     """An htmx request for a fragment (a boosted one wants the whole page)."""
-    return bool(request.htmx) and not request.htmx.boosted  # type: ignore[attr-defined]
+    return bool(request.htmx) and not request.htmx.boosted
 
 
 # --- display preferences ------------------------------------------------------------------------------
@@ -72,7 +72,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @page_errors
-def matter_list(request: HttpRequest) -> HttpResponse:
+def matter_list(request: HtmxHttpRequest) -> HttpResponse:
     """Search and browse (by category, department, level). htmx asks for the result list alone."""
     q = (request.GET.get("q") or "").strip()[:50]
     category = request.GET.get("category") or ""
@@ -526,7 +526,7 @@ def track_lookup(request: HttpRequest, number: str, password: str, *, kiosk: boo
 @never_cache
 @page_errors
 @require_http_methods(["GET", "POST"])
-def track(request: HttpRequest) -> HttpResponse:
+def track(request: HtmxHttpRequest) -> HttpResponse:
     """The query form; htmx swaps the answer in place (portal/_track_body.html), and a refused query is a
     400 (a 429 after too many wrong guesses) with the form and its message, with or without JavaScript."""
     form = forms.TrackForm(request.POST or None, initial={"number": request.GET.get("no", "")})

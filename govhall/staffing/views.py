@@ -83,7 +83,7 @@ def enquiry_list(request: HtmxHttpRequest) -> HttpResponse:
     page = paginate(request, enquiries_for_list(request.user, status=status))
     context = {"pending": pending_enquiries_for(request.user), "page": page, "status": status,
                "statuses": EnquiryStatus.choices}
-    if request.htmx.target == "pending-enquiries":  # type: ignore[attr-defined]  # 刷新我的待办
+    if request.htmx.target == "pending-enquiries":  # 刷新我的待办
         return render(request, "staffing/_pending_enquiries.html", context)
     return render(request, "staffing/enquiry_list.html", context)
 
