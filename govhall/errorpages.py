@@ -20,6 +20,7 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from django.template import loader
 from django.views import defaults
+from django_htmx.middleware import HtmxDetails
 
 from govhall.portal import conf as portal_conf
 
@@ -36,7 +37,9 @@ TEXTS: dict[int, tuple[str, str]] = {
     400: ("请求有误", "提交的内容无法处理。请返回上一页，检查后重新提交。"),
     403: ("无权访问", "您没有权限访问此页面或执行此操作。"),
     404: ("页面不存在", "您访问的页面不存在，或您无权访问。请检查网址是否正确。"),
+    409: ("操作未完成", "该记录的状态已改变，请刷新页面后再试。"),  # govhall/core/pages.py
     413: ("上传的内容过大", "上传的内容过大，请压缩后分批上传。"),  # govhall/core/bodylimit.py
+    429: ("操作过于频繁", "操作过于频繁，请稍后再试。"),  # govhall/core/pages.py: rate limits
     500: ("系统繁忙", "系统繁忙，请稍后再试。"),
 }
 CSRF_TEXT = ("页面已过期", "页面停留时间过长或登录状态已改变，提交未被接受。请刷新页面后重新提交。")
@@ -64,7 +67,10 @@ def _own_message(exception: Exception | None) -> str:
 
 
 def _is_htmx(request: HttpRequest) -> bool:
-    return request.headers.get("HX-Request") == "true" and request.headers.get("HX-Boosted") != "true"
+    """A partial htmx request (django-htmx's middleware; a boosted request wants the whole page). The
+    header is read afresh when a failure came before the middleware ran."""
+    htmx = request.htmx if hasattr(request, "htmx") else HtmxDetails(request)
+    return bool(htmx) and not htmx.boosted
 
 
 def render_error(request: HttpRequest, status: int, *, heading: str = "", message: str = "") -> HttpResponse:

@@ -197,6 +197,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "govhall.core.middleware.RequestIdMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",  # request.htmx, before anything that may answer an error page
     "govhall.core.bodylimit.RequestSizeLimitMiddleware",  # before anything reads the body (CSRF does)
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",

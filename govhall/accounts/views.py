@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from govhall.accounts.forms import LoginForm
 from govhall.accounts.models import ApiToken
+from govhall.accounts.selectors import api_tokens_of
 from govhall.accounts.tokens import token_create, token_revoke
 from govhall.core.provisional import year_banner
 
@@ -52,5 +53,5 @@ def tokens(request: HttpRequest) -> HttpResponse:
             messages.error(request, "请填写令牌用途。")
         else:
             _, new_token = token_create(user=user, name=name[:60])
-    rows = ApiToken.objects.filter(user=user).order_by("-created_at")
+    rows = api_tokens_of(user)
     return render(request, "accounts/tokens.html", {"rows": rows, "new_token": new_token})

@@ -7,7 +7,7 @@ import datetime as dt
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
-from ninja import Field, File, Form, Query, Router, Schema, Status
+from ninja import Field, File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from govhall.cases import rules, selectors, services
@@ -18,7 +18,7 @@ from govhall.cases.policy import access_case
 from govhall.cases.tracking_limits import TrackClient
 from govhall.cases.views import file_response, notice_response
 from govhall.core.api_errors import rate_limited
-from govhall.core.api_params import Id, Page
+from govhall.core.api_params import Id, Mapped, paged
 from govhall.core.audit import audit_record
 from govhall.core.calendar import provisional_note
 from govhall.core.errors import NotFound
@@ -445,8 +445,8 @@ def case_out(case: Case, user: Any) -> CaseDetailOut:
     )
 
 
-def _page(qs: Any, page: Page) -> list[CaseListItemOut]:
-    return [_item(c) for c in page.of(qs)]
+def _page(qs: Any) -> Any:
+    return Mapped(qs, _item)
 
 
 def _created(case: Case) -> CaseCreatedOut:
@@ -472,24 +472,27 @@ def _done(case: Case) -> CaseActionOut:
 
 
 @router.get("/", response=list[CaseListItemOut], summary="可见的办件")
-def list_cases(request: HttpRequest, page: Query[Page], status: str = "",
-               q: str = "") -> list[CaseListItemOut]:
-    return _page(selectors.case_list(request.user, status=status or None, q=q), page)
+@paged
+def list_cases(request: HttpRequest, status: str = "", q: str = "") -> Any:
+    return _page(selectors.case_list(request.user, status=status or None, q=q))
 
 
 @router.get("/tasks", response=list[CaseListItemOut], summary="我的待办（AB角分派后）")
-def my_tasks(request: HttpRequest, page: Query[Page]) -> list[CaseListItemOut]:
-    return _page(selectors.my_tasks(request.user), page)
+@paged
+def my_tasks(request: HttpRequest) -> Any:
+    return _page(selectors.my_tasks(request.user))
 
 
 @router.get("/awaiting", response=list[CaseListItemOut], summary="待受理（含村级转办）")
-def awaiting(request: HttpRequest, page: Query[Page]) -> list[CaseListItemOut]:
-    return _page(selectors.awaiting_decision(request.user), page)
+@paged
+def awaiting(request: HttpRequest) -> Any:
+    return _page(selectors.awaiting_decision(request.user))
 
 
 @router.get("/agency", response=list[CaseListItemOut], summary="我代办的办件（STD-5）")
-def agency(request: HttpRequest, page: Query[Page]) -> list[CaseListItemOut]:
-    return _page(selectors.agency_cases(request.user), page)
+@paged
+def agency(request: HttpRequest) -> Any:
+    return _page(selectors.agency_cases(request.user))
 
 
 @router.get("/supervision", response=CaseSupervisionOut, summary="预警与超期督办（按中心、部门、办理人）")
@@ -547,7 +550,8 @@ def track(request: HttpRequest, no: str, password: str) -> CaseTrackOut:
 
 @router.post("/track/by-id", response=list[CaseTrackItemOut], auth=None, summary="凭证件号码查询本人办件（脱敏）")
 @rate_limited
-def track_by_id(request: HttpRequest, payload: CaseTrackByIdIn) -> list[CaseTrackItemOut]:
+@paged
+def track_by_id(request: HttpRequest, payload: CaseTrackByIdIn) -> Any:
     cases = selectors.track_by_id(payload.id_type, payload.id_number, client=TrackClient(client_ip(request)))
     return [CaseTrackItemOut(number=c.number, matter=c.matter_name,
                          applicant=mask_applicant_name(c.applicant_kind, c.applicant_name),

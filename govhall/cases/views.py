@@ -10,7 +10,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -38,27 +37,20 @@ from govhall.cases.uploads import media_path
 from govhall.catalog.models import SpecialProcedure
 from govhall.core.audit import audit_record
 from govhall.core.crypto import DecryptionError
-from govhall.core.errors import NotFound, ServiceError
+from govhall.core.errors import ServiceError
 from govhall.core.filecrypt import open_plaintext, plain_size
 from govhall.core.ids import mask_mobile
 from govhall.core.middleware import client_ip
+from govhall.core.pages import HtmxHttpRequest, get_or_404, paginate
 from govhall.core.provisional import year_banner
 from govhall.core.responses import StreamingFileResponse
 from govhall.orgs.models import CentreLevel, Window, WindowClass
 
-PAGE_SIZE = 50
 logger = logging.getLogger(__name__)
 
 
-def _is_htmx(request: HttpRequest) -> bool:
-    return request.headers.get("HX-Request") == "true"
-
-
 def _case_or_404(request: HttpRequest, case_id: int) -> Case:
-    try:
-        return access_case(request.user, case_id)
-    except NotFound:
-        raise Http404("未找到该办件，或您无权访问。") from None
+    return get_or_404(access_case, request.user, case_id)
 
 
 # --- downloads (shared with the API) -------------------------------------------------------------
@@ -119,7 +111,7 @@ def _rows(cases: Any) -> list[dict[str, Any]]:
 
 
 @login_required
-def workbench(request: HttpRequest) -> HttpResponse:
+def workbench(request: HtmxHttpRequest) -> HttpResponse:
     """我的工作台: my tasks, cases waiting for a decision at my centre, the cases I act on as 代办员."""
     user = request.user
     tab = request.GET.get("tab") or "tasks"
@@ -129,22 +121,21 @@ def workbench(request: HttpRequest) -> HttpResponse:
         qs = selectors.agency_cases(user)
     else:
         tab, qs = "tasks", selectors.my_tasks(user)
-    page = Paginator(qs, PAGE_SIZE, allow_empty_first_page=True).get_page(request.GET.get("page"))
+    page = paginate(request, qs)
     context = {"tab": tab, "page": page, "rows": _rows(page.object_list),
                "can_receive": user.is_superuser or user.has_role(*services.RECEIVE_ROLES)}
-    template = "cases/_case_rows.html" if _is_htmx(request) else "cases/workbench.html"
+    template = "cases/_case_rows.html" if request.htmx else "cases/workbench.html"
     return render(request, template, context)
 
 
 @login_required
-def case_list(request: HttpRequest) -> HttpResponse:
+def case_list(request: HtmxHttpRequest) -> HttpResponse:
     status = request.GET.get("status") or ""
     q = (request.GET.get("q") or "").strip()
-    page = Paginator(selectors.case_list(request.user, status=status or None, q=q), PAGE_SIZE).get_page(
-        request.GET.get("page"))
+    page = paginate(request, selectors.case_list(request.user, status=status or None, q=q))
     context = {"page": page, "rows": _rows(page.object_list), "status": status, "q": q,
                "statuses": CaseStatus.choices}
-    template = "cases/_case_rows.html" if _is_htmx(request) else "cases/case_list.html"
+    template = "cases/_case_rows.html" if request.htmx else "cases/case_list.html"
     return render(request, template, context)
 
 
@@ -207,7 +198,7 @@ def _int(value: Any) -> int | None:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def wizard(request: HttpRequest) -> HttpResponse:
+def wizard(request: HtmxHttpRequest) -> HttpResponse:
     """新建办件: window → ticket → matter → applicant → materials → 收件. GET parameters drive the steps so the
     page works without JavaScript; htmx swaps the matter list and the checklist in place."""
     user = request.user
@@ -259,7 +250,7 @@ def wizard(request: HttpRequest) -> HttpResponse:
                               (MaterialStatus.WRONG, "有误")],
         "is_village": user.centre.level == CentreLevel.VILLAGE,
     }
-    part = request.headers.get("HX-Target") if _is_htmx(request) else None
+    part = request.htmx.target
     if part == "wizard-matters":
         return render(request, "cases/_wizard_matters.html", context)
     if part == "wizard-materials":
@@ -305,19 +296,19 @@ def _detail_context(request: HttpRequest, case: Case) -> dict[str, Any]:
 
 
 @login_required
-def detail(request: HttpRequest, case_id: int) -> HttpResponse:
+def detail(request: HtmxHttpRequest, case_id: int) -> HttpResponse:
     case = _case_or_404(request, case_id)
-    template = "cases/_detail_body.html" if _is_htmx(request) else "cases/detail.html"
+    template = "cases/_detail_body.html" if request.htmx else "cases/detail.html"
     return render(request, template, _detail_context(request, case))
 
 
 @login_required
 @require_POST
-def reveal(request: HttpRequest, case_id: int) -> HttpResponse:
+def reveal(request: HtmxHttpRequest, case_id: int) -> HttpResponse:
     """显示完整: the whole ID numbers and phones, once, on this response (never stored in the session);
     refused with a Chinese message for roles that see only the masked form (core.pii)."""
     case = _case_or_404(request, case_id)
-    template = "cases/_detail_body.html" if _is_htmx(request) else "cases/detail.html"
+    template = "cases/_detail_body.html" if request.htmx else "cases/detail.html"
     context = _detail_context(request, case)
     try:
         context["revealed"] = selectors.case_reveal_pii(request.user, case)
@@ -393,7 +384,7 @@ ACTION_DONE = {"accept": "已受理", "reject": "已作出不予受理决定", "
 
 @login_required
 @require_POST
-def act(request: HttpRequest, case_id: int, action: str) -> HttpResponse:
+def act(request: HtmxHttpRequest, case_id: int, action: str) -> HttpResponse:
     """One action on one case: the service decides; the page shows its Chinese message on refusal."""
     handler = ACTIONS.get(action)
     if handler is None:
@@ -402,14 +393,14 @@ def act(request: HttpRequest, case_id: int, action: str) -> HttpResponse:
     try:
         case = handler(request, case)
     except ServiceError as exc:
-        if _is_htmx(request):
+        if request.htmx:
             context = _detail_context(request, access_case(request.user, case.pk))
             context["action_error"] = exc.message
             return render(request, "cases/_detail_body.html", context, status=exc.status)
         messages.error(request, exc.message)
         return redirect("cases:detail", case_id=case.pk)
     messages.success(request, f"{ACTION_DONE[action]}（办件 {case.number}）。")
-    if _is_htmx(request):
+    if request.htmx:
         return render(request, "cases/_detail_body.html", _detail_context(request, access_case(request.user, case.pk)))
     return redirect("cases:detail", case_id=case.pk)
 

@@ -9,9 +9,9 @@ from typing import Any, Literal
 
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Router, Schema
 
-from govhall.core.api_params import Id, Page, SmallInt
+from govhall.core.api_params import Id, Mapped, SmallInt, paged
 from govhall.core.errors import Conflict, NotFound, field_error
 from govhall.orgs.policy import access_centre, sees_everything
 
@@ -302,16 +302,17 @@ def _editable_matter(request: HttpRequest, code: str) -> Matter:
 
 
 @router.get("/matters", response=list[MatterSummary], summary="查询事项（名称、编码、拼音首字母）")
-def list_matters(request: HttpRequest, page: Query[Page], q: str = "", category: str | None = None,
+@paged
+def list_matters(request: HttpRequest, q: str = "", category: str | None = None,
                  department: str | None = None, level: SmallInt | None = None, centre: Id | None = None,
-                 include_inactive: bool = False) -> list[dict[str, Any]]:
+                 include_inactive: bool = False) -> Any:
     """Current versions, best match first. `q` matches words of the name, 实施编码/基本编码 and pinyin
     (full or initials: `dbsq` → 最低生活保障申请)."""
     if centre is not None:
         access_centre(request.user, centre)
     rows = selectors.matter_search(q, category=category, department=department, level=level, centre=centre,
-                                   limit=page.offset + page.limit, include_inactive=include_inactive)
-    return [_summary(v) for v in list(rows)[page.offset:]]
+                                   limit=None, include_inactive=include_inactive)
+    return Mapped(rows, _summary)
 
 
 @router.get("/matters/{code}", response=MatterOut, summary="事项详情（现行版本及申请材料）")
@@ -324,15 +325,16 @@ def get_matter(request: HttpRequest, code: str) -> dict[str, Any]:
 
 
 @router.get("/matters/{code}/versions", response=list[VersionSummary], summary="事项版本历史")
-def list_versions(request: HttpRequest, code: str) -> list[dict[str, Any]]:
+@paged
+def list_versions(request: HttpRequest, code: str) -> Any:
     matter = selectors.access_matter(request.user, code)
     rows = selectors.version_history(matter)
     if not sees_everything(request.user):
         rows = rows.exclude(state=VersionState.DRAFT)
-    return [{"number": v.number, "state": v.state, "change_kind": v.change_kind, "change_reason": v.change_reason,
+    return Mapped(rows, lambda v: {"number": v.number, "state": v.state, "change_kind": v.change_kind, "change_reason": v.change_reason,
              "created_by": str(v.created_by) if v.created_by else None,
              "published_by": str(v.published_by) if v.published_by else None,
-             "published_at": v.published_at, "superseded_at": v.superseded_at} for v in rows]
+             "published_at": v.published_at, "superseded_at": v.superseded_at})
 
 
 @router.get("/matters/{code}/versions/{number}", response=MatterOut, summary="某一版本的完整内容")
@@ -345,7 +347,8 @@ def get_version(request: HttpRequest, code: str, number: int) -> dict[str, Any]:
 
 
 @router.get("/matters/{code}/materials", response=list[MaterialOut], summary="事项现行版本的申请材料")
-def list_materials(request: HttpRequest, code: str) -> list[dict[str, Any]]:
+@paged
+def list_materials(request: HttpRequest, code: str) -> Any:
     matter = selectors.access_matter(request.user, code)
     if matter.current_version is None:
         raise NotFound()
@@ -363,10 +366,11 @@ def get_guide(request: HttpRequest, code: str) -> dict[str, Any]:
 
 
 @router.get("/centres/{centre_id}/matters", response=list[CentreMatterOut], summary="服务中心进驻的事项")
-def centre_matters(request: HttpRequest, centre_id: Id) -> list[dict[str, Any]]:
+@paged
+def centre_matters(request: HttpRequest, centre_id: Id) -> Any:
     centre = access_centre(request.user, centre_id)
-    return [{**_summary(v), "service_mode": getattr(v, "service_mode", "handle")}
-            for v in selectors.matters_for_centre(centre)]
+    return Mapped(selectors.matters_for_centre(centre),
+                  lambda v: {**_summary(v), "service_mode": getattr(v, "service_mode", "handle")})
 
 
 # --- writes (bureau admins) ------------------------------------------------------------------------

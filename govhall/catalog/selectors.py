@@ -20,6 +20,7 @@ from .models import (
     VILLAGE_CATEGORIES,
     CentreMatter,
     ExerciseLevel,
+    Material,
     Matter,
     MatterStatus,
     MatterVersion,
@@ -282,3 +283,48 @@ def _expects(version: MatterVersion, centre: Centre) -> bool:
 def category_label(value: str) -> str:
     return NoticeCategory(value).label if value in NoticeCategory.values else value
 
+
+
+# --- reads for the catalogue pages ---------------------------------------------------------------------------
+
+
+def draft_versions(q: str = "") -> QuerySet[MatterVersion]:
+    """Drafts waiting to be published, by code; `q` matches the name or a code prefix."""
+    qs = MatterVersion.objects.filter(state=VersionState.DRAFT).select_related("matter", "department")
+    if q:
+        qs = qs.filter(Q(name__contains=q) | Q(matter__code__startswith=q))
+    return qs.order_by("matter__code")
+
+
+def draft_count() -> int:
+    return MatterVersion.objects.filter(state=VersionState.DRAFT).count()
+
+
+def departments() -> QuerySet[Department]:
+    return Department.objects.order_by("code")
+
+
+def centre_count(matter: Matter) -> int:
+    """How many centres' halls have the matter (SCOPE-3)."""
+    return CentreMatter.objects.filter(matter=matter, is_active=True).count()
+
+
+def active_centre(centre_id: str | None) -> Centre | None:
+    """An active centre by an id taken from a URL (anything else is None)."""
+    if centre_id and centre_id.isdigit() and len(centre_id) < 16:
+        return Centre.objects.filter(pk=int(centre_id), is_active=True).first()
+    return None
+
+
+def material_of(code: str, material_id: int) -> Material | None:
+    return Material.objects.select_related("version__matter").filter(pk=material_id, version__matter__code=code).first()
+
+
+def matter_by_code(code: str) -> Matter | None:
+    return Matter.objects.filter(code=code).first()
+
+
+def sheets_for(user: Any) -> QuerySet[NotificationSheet]:
+    """一次性告知单 of the centres the user sees."""
+    return NotificationSheet.objects.filter(centre__in=centres_visible_to(user)).select_related(
+        "centre", "matter_version")

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import mimetypes
 from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -20,17 +18,16 @@ from django.views.decorators.http import require_POST
 
 from govhall.core.documents import qr_svg
 from govhall.core.errors import Forbidden, NotFound, ServiceError
+from govhall.core.pages import HtmxHttpRequest, page_errors, paginate
 from govhall.core.policy import is_bureau_admin
-from govhall.orgs.models import Centre, CentreLevel, Department
+from govhall.orgs.models import Centre, CentreLevel
 from govhall.orgs.policy import access_centre, centres_visible_to, sees_everything
 
 from . import documents, selectors, services
 from .forms import MaterialFormSet, MatterForm, ReasonForm, SheetItemFormSet, material_initial
 from .models import (
-    CentreMatter,
     CentreMatterSource,
     CentreServiceMode,
-    Material,
     Matter,
     MatterStatus,
     MatterVersion,
@@ -38,25 +35,6 @@ from .models import (
     VersionState,
 )
 from .xlsx import ImportRejected, catalog_export_xlsx, catalog_import_xlsx, coverage_xlsx
-
-
-def _forbidden(request: HttpRequest, message: str) -> HttpResponse:
-    return render(request, "catalog/forbidden.html", {"message": message}, status=403)
-
-
-def page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """NotFound → 404 page, Forbidden → 403 page (same as the API's statuses)."""
-
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        try:
-            return view(request, *args, **kwargs)
-        except NotFound:
-            raise Http404("未找到该记录，或您无权访问。") from None
-        except Forbidden as exc:
-            return _forbidden(request, exc.message)
-
-    return wrapper
 
 
 def _require_editor(request: HttpRequest) -> None:
@@ -87,8 +65,8 @@ def _attach_errors(form: Any, formset: Any, exc: ServiceError) -> None:
 
 
 @login_required
-@page
-def matter_list(request: HttpRequest) -> HttpResponse:
+@page_errors
+def matter_list(request: HtmxHttpRequest) -> HttpResponse:
     q = request.GET.get("q", "").strip()
     category = request.GET.get("category") or None
     department = request.GET.get("department") or None
@@ -100,23 +78,17 @@ def matter_list(request: HttpRequest) -> HttpResponse:
     if category and category not in NoticeCategory.values:
         category = None
     if status == "draft" and sees_everything(request.user):
-        results = MatterVersion.objects.filter(state=VersionState.DRAFT).select_related("matter", "department")
-        if q:
-            results = results.filter(Q(name__contains=q) | Q(matter__code__startswith=q))
-        results = results.order_by("matter__code")
+        results = selectors.draft_versions(q)
     else:
         results = selectors.matter_search(q, category=category, department=department, level=level, limit=None,
                                           include_inactive=status == "all")
-    paginator = Paginator(results, 50)
-    page_obj = paginator.get_page(request.GET.get("page"))
     context = {
-        "page_obj": page_obj, "q": q, "category": category or "", "department": department or "",
+        "page_obj": paginate(request, results), "q": q, "category": category or "", "department": department or "",
         "level": level or "", "status": status, "editor": editor, "categories": NoticeCategory.choices,
-        "departments": Department.objects.order_by("code"),
-        "draft_count": MatterVersion.objects.filter(state=VersionState.DRAFT).count() if editor else 0,
-        "query_string": request.GET.urlencode(),
+        "departments": selectors.departments(),
+        "draft_count": selectors.draft_count() if editor else 0,
     }
-    template = "catalog/_results.html" if request.headers.get("HX-Request") else "catalog/list.html"
+    template = "catalog/_results.html" if request.htmx else "catalog/list.html"
     return render(request, template, context)
 
 
@@ -128,12 +100,12 @@ def _version_context(request: HttpRequest, matter: Matter, version: MatterVersio
         "matter": matter, "version": version, "materials": list(version.materials.all()),
         "draft": services.matter_draft(matter) if sees_everything(request.user) else None,
         "editor": is_bureau_admin(request.user), "guide_url": documents.guide_url(matter),
-        "centre_count": CentreMatter.objects.filter(matter=matter, is_active=True).count(),
+        "centre_count": selectors.centre_count(matter),
     }
 
 
 @login_required
-@page
+@page_errors
 def matter_detail(request: HttpRequest, code: str) -> HttpResponse:
     matter = _matter(request, code)
     version = matter.current_version or services.matter_draft(matter)
@@ -143,7 +115,7 @@ def matter_detail(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @login_required
-@page
+@page_errors
 def version_detail(request: HttpRequest, code: str, number: int) -> HttpResponse:
     matter = _matter(request, code)
     version = matter.versions.filter(number=number).first()
@@ -153,7 +125,7 @@ def version_detail(request: HttpRequest, code: str, number: int) -> HttpResponse
 
 
 @login_required
-@page
+@page_errors
 def matter_history(request: HttpRequest, code: str) -> HttpResponse:
     matter = _matter(request, code)
     versions = selectors.version_history(matter)
@@ -206,19 +178,19 @@ def _edit(request: HttpRequest, matter: Matter | None) -> HttpResponse:
 
 
 @login_required
-@page
+@page_errors
 def matter_new(request: HttpRequest) -> HttpResponse:
     return _edit(request, None)
 
 
 @login_required
-@page
+@page_errors
 def matter_edit(request: HttpRequest, code: str) -> HttpResponse:
     return _edit(request, _matter(request, code))
 
 
 @login_required
-@page
+@page_errors
 def matter_draft_view(request: HttpRequest, code: str) -> HttpResponse:
     matter = _matter(request, code)
     draft = services.matter_draft(matter)
@@ -232,7 +204,7 @@ def matter_draft_view(request: HttpRequest, code: str) -> HttpResponse:
 
 @login_required
 @require_POST
-@page
+@page_errors
 def matter_action(request: HttpRequest, code: str, action: str) -> HttpResponse:
     _require_editor(request)
     matter = _matter(request, code)
@@ -293,10 +265,7 @@ def guide(request: HttpRequest, code: str) -> HttpResponse:
 
 
 def _guide_centre(request: HttpRequest) -> Centre | None:
-    centre_id = request.GET.get("centre")
-    if centre_id and centre_id.isdigit():
-        return Centre.objects.filter(pk=int(centre_id), is_active=True).first()
-    return None
+    return selectors.active_centre(request.GET.get("centre"))
 
 
 def _download(data: bytes, filename: str, content_type: str, *, inline: bool = False) -> HttpResponse:
@@ -328,8 +297,7 @@ def material_file(request: HttpRequest, code: str, material_id: int, kind: str) 
     staff may fetch those of any version they can see."""
     if kind not in ("blank_form", "sample"):
         raise Http404
-    material = Material.objects.select_related("version__matter").filter(
-        pk=material_id, version__matter__code=code).first()
+    material = selectors.material_of(code, material_id)
     if material is None:
         raise Http404
     public = material.version.state == VersionState.PUBLISHED and material.version.matter.status != MatterStatus.CANCELLED
@@ -349,7 +317,7 @@ def material_file(request: HttpRequest, code: str, material_id: int, kind: str) 
 
 
 @login_required
-@page
+@page_errors
 def centre_list(request: HttpRequest) -> HttpResponse:
     centres = centres_visible_to(request.user).filter(is_active=True).select_related("division", "parent").annotate(
         matters=Count("centre_matters", filter=Q(centre_matters__is_active=True)))
@@ -358,20 +326,19 @@ def centre_list(request: HttpRequest) -> HttpResponse:
         centres = centres.filter(level=level)
     if not sees_everything(request.user) and centres.count() == 1:
         return redirect("catalog:centre", pk=centres[0].pk)
-    paginator = Paginator(centres.order_by("level", "division__code"), 50)
-    return render(request, "catalog/centres.html", {"page_obj": paginator.get_page(request.GET.get("page")),
-                                                    "level": level or ""})
+    return render(request, "catalog/centres.html", {
+        "page_obj": paginate(request, centres.order_by("level", "division__code")), "level": level or ""})
 
 
 @login_required
-@page
+@page_errors
 def centre_detail(request: HttpRequest, pk: int) -> HttpResponse:
     centre = access_centre(request.user, pk)
     editor = is_bureau_admin(request.user)
     if request.method == "POST":
         _require_editor(request)
         code = request.POST.get("code", "").strip()
-        matter = Matter.objects.filter(code=code).first()
+        matter = selectors.matter_by_code(code)
         try:
             if matter is None:
                 raise ServiceError(f"实施编码“{code}”不存在。", fields={"code": "事项不存在"})
@@ -396,7 +363,7 @@ def centre_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@page
+@page_errors
 def coverage(request: HttpRequest) -> HttpResponse:
     """应进必进 (SCOPE-3): per centre, what should be in its hall and what is."""
     level = request.GET.get("level") or CentreLevel.TOWN
@@ -409,17 +376,15 @@ def coverage(request: HttpRequest) -> HttpResponse:
         return _download(coverage_xlsx(report), f"应进必进情况-{CentreLevel(level).label}-{stamp}.xlsx", XLSX)
     only_gaps = request.GET.get("gaps") == "1"
     rows = [r for r in report.rows if not only_gaps or not r.complete]
-    paginator = Paginator(rows, 60)
     return render(request, "catalog/coverage.html", {
-        "report": report, "page_obj": paginator.get_page(request.GET.get("page")), "level": level,
+        "report": report, "page_obj": paginate(request, rows), "level": level,
         "levels": CentreLevel.choices, "editor": is_bureau_admin(request.user), "only_gaps": only_gaps,
-        "query_string": request.GET.urlencode(),
     })
 
 
 @login_required
 @require_POST
-@page
+@page_errors
 def coverage_fill(request: HttpRequest) -> HttpResponse:
     _require_editor(request)
     created = services.centre_matters_assign_expected(actor=request.user)
@@ -431,14 +396,14 @@ def coverage_fill(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@page
+@page_errors
 def export_xlsx(request: HttpRequest) -> HttpResponse:
     stamp = timezone.localdate().strftime("%Y%m%d")
     return _download(catalog_export_xlsx(), f"事项清单-{stamp}.xlsx", XLSX)
 
 
 @login_required
-@page
+@page_errors
 def import_xlsx(request: HttpRequest) -> HttpResponse:
     _require_editor(request)
     errors: list[str] = []
@@ -471,7 +436,7 @@ def _clerk_centre(request: HttpRequest) -> Centre:
 
 
 @login_required
-@page
+@page_errors
 def sheet_new(request: HttpRequest, code: str) -> HttpResponse:
     matter = _matter(request, code)
     centre = _clerk_centre(request)
@@ -511,24 +476,20 @@ def sheet_new(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @login_required
-@page
+@page_errors
 def sheet_list(request: HttpRequest) -> HttpResponse:
-    from .models import NotificationSheet
-
-    sheets = NotificationSheet.objects.filter(centre__in=centres_visible_to(request.user)).select_related(
-        "centre", "matter_version")
-    return render(request, "catalog/sheets.html", {"page_obj": Paginator(sheets, 50).get_page(request.GET.get("page"))})
+    return render(request, "catalog/sheets.html", {"page_obj": paginate(request, selectors.sheets_for(request.user))})
 
 
 @login_required
-@page
+@page_errors
 def sheet_detail(request: HttpRequest, serial: str) -> HttpResponse:
     sheet = selectors.access_notification_sheet(request.user, serial)
     return render(request, "catalog/sheet.html", {"sheet": sheet, "items": sheet.items.all()})
 
 
 @login_required
-@page
+@page_errors
 def sheet_file(request: HttpRequest, serial: str, fmt: str) -> HttpResponse:
     sheet = selectors.access_notification_sheet(request.user, serial)
     if fmt == "pdf":

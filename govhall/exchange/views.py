@@ -8,7 +8,6 @@ import json
 from typing import Any
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -16,7 +15,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
 from govhall.core.errors import ServiceError
-from govhall.core.pages import service_view
+from govhall.core.pages import HtmxHttpRequest, paginate, service_view
 from govhall.exchange import policy
 from govhall.exchange.models import SyncDataset, SyncKind, SyncStatus
 from govhall.exchange.payloads import masked_payload
@@ -35,14 +34,14 @@ def _choice(raw: str | None, choices: Any) -> str:
 
 @require_GET
 @service_view
-def sync_list(request: HttpRequest) -> HttpResponse:
+def sync_list(request: HtmxHttpRequest) -> HttpResponse:
     policy.require_see_sync(request.user)
     status = _choice(request.GET.get("status"), SyncStatus)
     kind = _choice(request.GET.get("kind"), SyncKind)
     dataset = _choice(request.GET.get("dataset"), SyncDataset)
     q = request.GET.get("q", "").strip()[:60]
     rows = sync_items_for_outbox(request.user, status=status, kind=kind, dataset=dataset, q=q)
-    page = Paginator(rows, PER_PAGE).get_page(request.GET.get("page"))
+    page = paginate(request, rows)
     counts = sync_status_counts(request.user)  # the whole outbox, whatever the filters
     context = {
         "page": page, "status": status, "kind": kind, "dataset": dataset, "q": q,
@@ -51,7 +50,7 @@ def sync_list(request: HttpRequest) -> HttpResponse:
         "statuses": SyncStatus.choices, "kinds": SyncKind.choices, "datasets": SyncDataset.choices,
         "can_retry": policy.can_retry(request.user), "here": request.get_full_path(),
     }
-    template = "exchange/_sync_rows.html" if request.headers.get("HX-Request") else "exchange/sync_list.html"
+    template = "exchange/_sync_rows.html" if request.htmx else "exchange/sync_list.html"
     return render(request, template, context)
 
 

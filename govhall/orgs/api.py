@@ -1,9 +1,11 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.http import HttpRequest
 from ninja import Router, Schema
 
-from govhall.core.api_params import Id
+from govhall.core.api_params import Id, Mapped, paged
 from govhall.orgs.policy import access_centre
 from govhall.orgs.selectors import centres_for_list, posts_of, windows_of
 
@@ -48,8 +50,9 @@ def _centre_out(c: object) -> CentreOut:
 
 
 @router.get("/centres", response=list[CentreOut], summary="可见的服务中心")
-def list_centres(request: HttpRequest, level: str | None = None, q: str = "") -> list[CentreOut]:
-    return [_centre_out(c) for c in centres_for_list(request.user, level=level, q=q).select_related("division__parent")]
+@paged
+def list_centres(request: HttpRequest, level: str | None = None, q: str = "") -> Any:
+    return Mapped(centres_for_list(request.user, level=level, q=q).select_related("division__parent"), _centre_out)
 
 
 @router.get("/centres/{centre_id}", response=CentreOut, summary="服务中心详情")
@@ -58,15 +61,18 @@ def get_centre(request: HttpRequest, centre_id: Id) -> CentreOut:
 
 
 @router.get("/centres/{centre_id}/windows", response=list[WindowOut], summary="中心的窗口")
-def get_windows(request: HttpRequest, centre_id: Id) -> list[WindowOut]:
+@paged
+def get_windows(request: HttpRequest, centre_id: Id) -> Any:
     centre = access_centre(request.user, centre_id)
-    return [WindowOut(id=w.pk, number=w.number, name=w.name, window_class=w.window_class,
-                      department=w.department.short_name if w.department else None, same_city=w.same_city)
-            for w in windows_of(centre)]
+    return Mapped(windows_of(centre), lambda w: WindowOut(
+        id=w.pk, number=w.number, name=w.name, window_class=w.window_class,
+        department=w.department.short_name if w.department else None, same_city=w.same_city))
 
 
 @router.get("/centres/{centre_id}/posts", response=list[PostOut], summary="中心的AB角岗位")
-def get_posts(request: HttpRequest, centre_id: Id) -> list[PostOut]:
+@paged
+def get_posts(request: HttpRequest, centre_id: Id) -> Any:
     centre = access_centre(request.user, centre_id)
-    return [PostOut(id=p.pk, name=p.name, window_number=p.window.number if p.window else None,
-                    a_staff=str(p.a_staff), b_staff=str(p.b_staff)) for p in posts_of(centre)]
+    return Mapped(posts_of(centre), lambda p: PostOut(
+        id=p.pk, name=p.name, window_number=p.window.number if p.window else None,
+        a_staff=str(p.a_staff), b_staff=str(p.b_staff)))

@@ -1,11 +1,10 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from govhall.core.errors import NotFound
+from govhall.core.pages import get_or_404, paginate
 from govhall.orgs.policy import access_centre, can_manage_centre
 from govhall.orgs.selectors import centres_for_list, posts_of, windows_of
 
@@ -14,16 +13,13 @@ from govhall.orgs.selectors import centres_for_list, posts_of, windows_of
 def centre_list(request: HttpRequest) -> HttpResponse:
     level = request.GET.get("level") or None
     q = (request.GET.get("q") or "").strip()
-    page = Paginator(centres_for_list(request.user, level=level, q=q), 50).get_page(request.GET.get("page"))
+    page = paginate(request, centres_for_list(request.user, level=level, q=q))
     return render(request, "orgs/centre_list.html", {"page": page, "level": level, "q": q})
 
 
 @login_required
 def centre_detail(request: HttpRequest, centre_id: int) -> HttpResponse:
-    try:
-        centre = access_centre(request.user, centre_id)
-    except NotFound:
-        raise Http404("未找到该服务中心") from None
+    centre = get_or_404(access_centre, request.user, centre_id)
     return render(request, "orgs/centre_detail.html", {
         "centre": centre, "windows": windows_of(centre), "posts": posts_of(centre),
         "villages": centre.village_centres.filter(is_active=True).select_related("division"),

@@ -22,9 +22,10 @@ from govhall.catalog.models import MatterStatus
 from govhall.catalog.selectors import matter_search, public_matter
 from govhall.core.errors import NotFound, ServiceError
 from govhall.core.middleware import client_ip
+from govhall.core.pages import page_errors
 from govhall.orgs.models import Centre
 from govhall.portal import conf, selectors
-from govhall.portal.views import page, track_lookup
+from govhall.portal.views import track_lookup
 from govhall.queueing.models import TicketSource
 from govhall.queueing.policy import public_ticket
 from govhall.queueing.selectors import issue_options, ticket_position
@@ -38,7 +39,7 @@ def _context(request: HttpRequest, centre: Centre, **extra: Any) -> dict[str, An
 
 
 @never_cache
-@page
+@page_errors
 def kiosk_home(request: HttpRequest, centre_id: int) -> HttpResponse:
     centre = selectors.public_centre(centre_id)
     return render(request, "portal/kiosk/home.html", _context(request, centre, waiting=selectors.centre_waiting(centre)))
@@ -55,7 +56,7 @@ def _choice(options: dict[str, Any], data: Any) -> dict[str, Any] | None:
 
 
 @never_cache
-@page
+@page_errors
 def kiosk_ticket(request: HttpRequest, centre_id: int) -> HttpResponse:
     """Pick a business group or a matter, then (optionally) a phone or ID number, then the ticket."""
     centre = selectors.public_centre(centre_id)
@@ -75,7 +76,7 @@ def kiosk_ticket(request: HttpRequest, centre_id: int) -> HttpResponse:
 
 
 @never_cache
-@page
+@page_errors
 def kiosk_ticket_done(request: HttpRequest, centre_id: int, token: str) -> HttpResponse:
     centre = selectors.public_centre(centre_id)
     ticket = public_ticket(token)
@@ -89,7 +90,7 @@ def kiosk_ticket_done(request: HttpRequest, centre_id: int, token: str) -> HttpR
 
 
 @never_cache
-@page
+@page_errors
 def kiosk_guides(request: HttpRequest, centre_id: int) -> HttpResponse:
     centre = selectors.public_centre(centre_id)
     q = (request.GET.get("q") or "").strip()[:30]
@@ -98,7 +99,7 @@ def kiosk_guides(request: HttpRequest, centre_id: int) -> HttpResponse:
 
 
 @never_cache
-@page
+@page_errors
 def kiosk_guide(request: HttpRequest, centre_id: int, code: str) -> HttpResponse:
     centre = selectors.public_centre(centre_id)
     matter = public_matter(code)
@@ -115,7 +116,7 @@ def kiosk_guide(request: HttpRequest, centre_id: int, code: str) -> HttpResponse
 
 
 @never_cache
-@page
+@page_errors
 def kiosk_track(request: HttpRequest, centre_id: int) -> HttpResponse:
     """Look up a case by number + query password (full timeline) or by 身份证号 (a masked list only). A
     kiosk whose address is listed in GOVHALL_KIOSK_ADDRESSES is a paired hall kiosk: the look-up limits

@@ -29,7 +29,7 @@ from govhall.catalog.selectors import current_versions, matter_search, matters_f
 from govhall.core.errors import NotFound
 from govhall.orgs.models import Centre, CentreLevel, Department, Window, WindowClass
 from govhall.portal import conf
-from govhall.portal.models import CaseLink, Citizen, Policy, Theme
+from govhall.portal.models import CaseLink, Citizen, OnlineApplication, Policy, Theme
 from govhall.queueing.models import WAITING_STATUSES, Ticket
 from govhall.queueing.selectors import queue_labels
 from govhall.queueing.services import QueueKey, waiting_counts, window_serves
@@ -328,3 +328,8 @@ def rating_url(case: Case) -> str | None:
     if not reviews_services.case_can_be_rated(case):
         return None
     return case_rating_path(case.pk, via="online")
+
+
+def online_application_of(case: Case) -> OnlineApplication | None:
+    """The online application a case came from, with its delivery centre (None for a window case)."""
+    return OnlineApplication.objects.filter(case=case).select_related("delivery_centre").first()

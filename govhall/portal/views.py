@@ -4,14 +4,11 @@ swaps search results in place."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import wraps
 from typing import Any
 from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -27,6 +24,7 @@ from govhall.catalog.models import MaterialForm, NoticeCategory
 from govhall.catalog.selectors import public_matter
 from govhall.core.errors import NotFound, ServiceError
 from govhall.core.middleware import client_ip
+from govhall.core.pages import HtmxHttpRequest, page_errors, paginate
 from govhall.orgs.models import CentreLevel
 from govhall.portal import forms, identity, prefs, selectors, services, uploads
 from govhall.portal.auth import (
@@ -37,28 +35,13 @@ from govhall.portal.auth import (
     identified_citizen_required,
     safe_next,
 )
-from govhall.portal.models import AccountKind, DeliveryChoice, OnlineApplication, SmsPurpose
+from govhall.portal.models import AccountKind, DeliveryChoice, SmsPurpose
 from govhall.portal.ratelimit import RateLimited
 
 
-def page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """NotFound from a selector is a 404 page; a rate limit is a 429 page with its message."""
-
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        try:
-            return view(request, *args, **kwargs)
-        except NotFound as exc:
-            raise Http404(exc.message) from None
-        except RateLimited as exc:
-            return render(request, "portal/error.html", {"title": "操作过于频繁", "message": exc.message},
-                          status=429)
-
-    return wrapper
-
-
-def is_htmx(request: HttpRequest) -> bool:
-    return request.headers.get("HX-Request") == "true" and request.headers.get("HX-Boosted") != "true"
+def _is_partial(request: HtmxHttpRequest) -> bool:
+    """An htmx request for a fragment (a boosted one wants the whole page)."""
+    return bool(request.htmx) and not request.htmx.boosted
 
 
 # --- display preferences ------------------------------------------------------------------------------
@@ -81,15 +64,15 @@ def display_prefs(request: HttpRequest) -> HttpResponse:
 # --- finding a service ---------------------------------------------------------------------------------
 
 
-@page
+@page_errors
 def home(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/home.html", {
         "nav": "home", "categories": selectors.categories(), **selectors.home_lists(),
     })
 
 
-@page
-def matter_list(request: HttpRequest) -> HttpResponse:
+@page_errors
+def matter_list(request: HtmxHttpRequest) -> HttpResponse:
     """Search and browse (by category, department, level). htmx asks for the result list alone."""
     q = (request.GET.get("q") or "").strip()[:50]
     category = request.GET.get("category") or ""
@@ -102,16 +85,16 @@ def matter_list(request: HttpRequest) -> HttpResponse:
         "departments": selectors.departments_with_matters(),
         "category_label": NoticeCategory(category).label if category in NoticeCategory.values else "",
     }
-    template = "portal/_results.html" if is_htmx(request) else "portal/matter_list.html"
+    template = "portal/_results.html" if _is_partial(request) else "portal/matter_list.html"
     return render(request, template, context)
 
 
-@page
+@page_errors
 def theme_list(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/theme_list.html", {"nav": "themes", "themes": selectors.themes_public()})
 
 
-@page
+@page_errors
 def theme_detail(request: HttpRequest, slug: str) -> HttpResponse:
     theme = selectors.theme_public(slug)
     return render(request, "portal/theme_detail.html", {
@@ -119,7 +102,7 @@ def theme_detail(request: HttpRequest, slug: str) -> HttpResponse:
     })
 
 
-@page
+@page_errors
 def guide(request: HttpRequest, code: str) -> HttpResponse:
     """The public guide (SCOPE-4) with where to go, the live queue and what the visitor can do next."""
     matter = public_matter(code)
@@ -145,14 +128,14 @@ def guide(request: HttpRequest, code: str) -> HttpResponse:
 # --- centres -----------------------------------------------------------------------------------------
 
 
-@page
+@page_errors
 def centre_list(request: HttpRequest) -> HttpResponse:
     q = (request.GET.get("q") or "").strip()[:30]
     return render(request, "portal/centre_list.html", {
         "nav": "centres", "q": q, "towns": selectors.centres_directory(q)})
 
 
-@page
+@page_errors
 def centre_detail(request: HttpRequest, centre_id: int) -> HttpResponse:
     centre = selectors.public_centre(centre_id)
     return render(request, "portal/centre_detail.html", {
@@ -166,7 +149,7 @@ def centre_detail(request: HttpRequest, centre_id: int) -> HttpResponse:
 # --- disclosure (NET-3) --------------------------------------------------------------------------------
 
 
-@page
+@page_errors
 def disclosure(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/disclosure.html", {
         "nav": "disclosure", "centre": None, "policies": selectors.policies_for(None),
@@ -175,7 +158,7 @@ def disclosure(request: HttpRequest) -> HttpResponse:
     })
 
 
-@page
+@page_errors
 def centre_disclosure(request: HttpRequest, centre_id: int) -> HttpResponse:
     centre = selectors.public_centre(centre_id)
     return render(request, "portal/disclosure.html", {
@@ -185,7 +168,7 @@ def centre_disclosure(request: HttpRequest, centre_id: int) -> HttpResponse:
     })
 
 
-@page
+@page_errors
 def policy_detail(request: HttpRequest, policy_id: int) -> HttpResponse:
     return render(request, "portal/policy_detail.html", {
         "nav": "disclosure", "policy": selectors.public_policy(policy_id)})
@@ -215,7 +198,7 @@ def _unbound_copy(form_class: type, request: HttpRequest, keep: tuple[str, ...])
     return form_class(initial={name: request.POST.get(name, "") for name in keep})
 
 
-@page
+@page_errors
 @require_http_methods(["GET", "POST"])
 def register(request: HttpRequest) -> HttpResponse:
     if get_citizen(request) is not None:
@@ -244,7 +227,7 @@ def register(request: HttpRequest) -> HttpResponse:
                                                     "next": safe_next(request, "")})
 
 
-@page
+@page_errors
 @require_http_methods(["GET", "POST"])
 def login(request: HttpRequest) -> HttpResponse:
     if get_citizen(request) is not None:
@@ -271,7 +254,7 @@ def logout(request: HttpRequest) -> HttpResponse:
     return redirect("portal:home")
 
 
-@page
+@page_errors
 @require_http_methods(["GET", "POST"])
 def password_reset(request: HttpRequest) -> HttpResponse:
     form = forms.ResetForm(request.POST or None)
@@ -293,7 +276,7 @@ def password_reset(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/password_reset.html", {"nav": "login", "form": form})
 
 
-@page
+@page_errors
 @citizen_required
 def account(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/account.html", {"nav": "account", "citizen": request.citizen})  # type: ignore[attr-defined]
@@ -315,7 +298,7 @@ def _show_check(request: HttpRequest, result: identity.IdentityResult) -> None:
         messages.warning(request, result.message)
 
 
-@page
+@page_errors
 @citizen_required
 @require_http_methods(["GET", "POST"])
 def verify(request: HttpRequest) -> HttpResponse:
@@ -378,7 +361,7 @@ def _channel(request: HttpRequest) -> str:
     return Channel.MOBILE if "Mobi" in request.headers.get("User-Agent", "") else Channel.ONLINE
 
 
-@page
+@page_errors
 @identified_citizen_required
 @require_http_methods(["GET", "POST"])
 def apply(request: HttpRequest, code: str) -> HttpResponse:
@@ -428,17 +411,16 @@ def apply(request: HttpRequest, code: str) -> HttpResponse:
     }, status=400 if errors else 200)
 
 
-@page
+@page_errors
 @citizen_required
 def my_cases(request: HttpRequest) -> HttpResponse:
     citizen = request.citizen  # type: ignore[attr-defined]
-    paginator = Paginator(selectors.citizen_cases(citizen), 20)
     return render(request, "portal/my_cases.html", {
-        "nav": "my", "citizen": citizen, "page": paginator.get_page(request.GET.get("page"))})
+        "nav": "my", "citizen": citizen, "page": paginate(request, selectors.citizen_cases(citizen))})
 
 
 @never_cache
-@page
+@page_errors
 @citizen_required
 @require_http_methods(["GET", "POST"])
 def my_case_link(request: HttpRequest) -> HttpResponse:
@@ -477,12 +459,12 @@ def my_case_link(request: HttpRequest) -> HttpResponse:
     }, status=status)
 
 
-@page
+@page_errors
 @citizen_required
 def my_case(request: HttpRequest, number: str) -> HttpResponse:
     citizen = request.citizen  # type: ignore[attr-defined]
     case = selectors.access_citizen_case(citizen, number)
-    application = OnlineApplication.objects.filter(case=case).select_related("delivery_centre").first()
+    application = selectors.online_application_of(case)
     return render(request, "portal/my_case.html", {
         "nav": "my", "case": case, "application": application,
         "materials": case.materials.order_by("order", "id"), "timeline": selectors.case_public_timeline(case),
@@ -493,7 +475,7 @@ def my_case(request: HttpRequest, number: str) -> HttpResponse:
     })
 
 
-@page
+@page_errors
 @citizen_required
 @require_POST
 def my_case_supplement(request: HttpRequest, number: str) -> HttpResponse:
@@ -516,7 +498,7 @@ def my_case_supplement(request: HttpRequest, number: str) -> HttpResponse:
     return redirect("portal:my_case", number=case.number)
 
 
-@page
+@page_errors
 @citizen_required
 def my_case_notice(request: HttpRequest, number: str, notice_id: int, fmt: str) -> HttpResponse:
     case = selectors.access_citizen_case(request.citizen, number)  # type: ignore[attr-defined]
@@ -542,14 +524,14 @@ def track_lookup(request: HttpRequest, number: str, password: str, *, kiosk: boo
 
 
 @never_cache
-@page
+@page_errors
 @require_http_methods(["GET", "POST"])
-def track(request: HttpRequest) -> HttpResponse:
+def track(request: HtmxHttpRequest) -> HttpResponse:
     """The query form; htmx swaps the answer in place (portal/_track_body.html), and a refused query is a
     400 (a 429 after too many wrong guesses) with the form and its message, with or without JavaScript."""
     form = forms.TrackForm(request.POST or None, initial={"number": request.GET.get("no", "")})
     context: dict[str, Any] = {"nav": "track", "form": form}
-    template = "portal/_track_body.html" if is_htmx(request) else "portal/track.html"
+    template = "portal/_track_body.html" if _is_partial(request) else "portal/track.html"
     if request.method == "POST" and form.is_valid():
         try:
             case = track_lookup(request, form.cleaned_data["number"], form.cleaned_data["password"])

@@ -12,7 +12,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Router, Schema, Status
 
-from govhall.core.api_params import Id
+from govhall.core.api_params import Id, Mapped, paged
 from govhall.core.errors import field_error
 from govhall.core.ids import mask_id_card, mask_mobile
 from govhall.orgs.policy import require_manage_centre
@@ -258,8 +258,9 @@ def follow_cancel(request: HttpRequest, token: str) -> PublicTicketOut:
 
 @router.get("/centres/{centre_id}/slots", response={200: list[SlotOut]}, auth=None,
             summary="可预约时段")
-def slots(request: HttpRequest, centre_id: Id, date: dt.date | None = None) -> list[SlotOut]:
-    return [slot_out(s) for s in selectors.open_slots(public_centre(centre_id), date=date)]
+@paged
+def slots(request: HttpRequest, centre_id: Id, date: dt.date | None = None) -> Any:
+    return Mapped(selectors.open_slots(public_centre(centre_id), date=date), slot_out)
 
 
 @router.post("/appointments/cancel", response={200: BookingOut}, auth=None,
@@ -281,12 +282,13 @@ def issue(request: HttpRequest, centre_id: Id, payload: IssueIn) -> Status[Issue
 
 @router.get("/centres/{centre_id}/tickets", response={200: list[TicketOut]},
             summary="今日排队号（可按状态筛选）")
-def tickets(request: HttpRequest, centre_id: Id, status: str = "") -> list[TicketOut]:
+@paged
+def tickets(request: HttpRequest, centre_id: Id, status: str = "") -> Any:
     centre = access_queue_centre(request.user, centre_id)
     qs = selectors.todays_tickets(centre)
     if status:
         qs = qs.filter(status=status)
-    return [ticket_out(t) for t in qs[:1000]]
+    return Mapped(qs, ticket_out)
 
 
 @router.get("/tickets/{ticket_id}", response={200: TicketOut}, summary="排队号详情")
@@ -315,13 +317,12 @@ def window_out(w: Any, state: WindowState | None, current: Ticket | None) -> Que
 
 
 def _window_state_out(window: Any) -> QueueWindowOut:
-    state = WindowState.objects.filter(window=window).first()
-    current = Ticket.objects.filter(called_window=window, status__in=["called", "serving"]).first()
-    return window_out(window, state, current)
+    return window_out(window, selectors.window_state(window), selectors.ticket_at_window(window))
 
 
 @router.get("/centres/{centre_id}/windows", response={200: list[QueueWindowOut]}, summary="窗口及其状态")
-def windows(request: HttpRequest, centre_id: Id) -> list[QueueWindowOut]:
+@paged
+def windows(request: HttpRequest, centre_id: Id) -> Any:
     centre = access_queue_centre(request.user, centre_id)
     ws = services.centre_windows(centre)
     states = selectors.window_states(ws)
@@ -425,7 +426,7 @@ def slot_create(request: HttpRequest, centre_id: Id, payload: SlotIn) -> Status[
 
 @router.post("/appointments", response={201: BookingOut}, summary="代办事人预约")
 def book(request: HttpRequest, payload: BookingIn) -> Status[BookingOut]:
-    slot = AppointmentSlot.objects.filter(pk=payload.slot_id).first()
+    slot = selectors.slot_by_id(payload.slot_id)
     if slot is None:
         raise field_error("slot_id", "预约时段不存在。")
     access_queue_centre(request.user, slot.centre_id)

@@ -282,3 +282,30 @@ def open_slots(centre: Centre, *, date: dt.date | None = None) -> QuerySet[Any]:
     if date is not None:
         qs = qs.filter(date=date)
     return qs.exclude(date=now.date(), start__lte=now.time())[:500]
+
+
+def window_state(window: Window) -> WindowState | None:
+    return WindowState.objects.filter(window=window).first()
+
+
+def ticket_at_window(window: Window) -> Ticket | None:
+    """The ticket called to or served at the window now."""
+    return Ticket.objects.filter(called_window=window, status__in=["called", "serving"]).first()
+
+
+def printed_ticket(centre: Centre, token: str) -> Ticket | None:
+    """The ticket the guide desk has just issued (its public token from the redirect)."""
+    return Ticket.objects.filter(public_token=token[:24], centre=centre).first()
+
+
+def upcoming_slots(centre: Centre, *, limit: int = 200) -> QuerySet[Any]:
+    """A centre's appointment slots from today on, for its director's slot page."""
+    from govhall.queueing.models import AppointmentSlot
+
+    return AppointmentSlot.objects.filter(centre=centre, date__gte=timezone.localdate()).order_by("date", "start")[:limit]
+
+
+def slot_by_id(pk: int) -> Any:
+    from govhall.queueing.models import AppointmentSlot
+
+    return AppointmentSlot.objects.filter(pk=pk).first()

@@ -5,7 +5,6 @@ hall's big screen and the window screens, appointment booking."""
 from __future__ import annotations
 
 import datetime as dt
-from functools import wraps
 from typing import Any
 
 import segno
@@ -20,11 +19,11 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from govhall.core.errors import Forbidden, NotFound, ServiceError, field_error
+from govhall.core.errors import ServiceError, field_error
+from govhall.core.pages import HtmxHttpRequest, page_errors
 from govhall.orgs.policy import can_manage_centre
 from govhall.queueing import selectors, services
 from govhall.queueing.models import (
-    AppointmentSlot,
     PauseReason,
     PriorityReason,
     Ticket,
@@ -40,26 +39,6 @@ from govhall.queueing.policy import (
     public_ticket,
 )
 from govhall.queueing.streams import event_stream
-
-
-def _service_errors(view: Any) -> Any:
-    """NotFound → 404 page, Forbidden → 403 page (the same answers as the API)."""
-
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        try:
-            return view(request, *args, **kwargs)
-        except NotFound as exc:
-            raise Http404(exc.message) from None
-        except Forbidden as exc:
-            raise PermissionDenied(exc.message) from None
-
-    return wrapper
-
-
-def _is_htmx(request: HttpRequest) -> bool:
-    return request.headers.get("HX-Request") == "true"
-
 
 # --- staff: home, guide desk -------------------------------------------------------------------------
 
@@ -87,7 +66,7 @@ def _desk_context(request: HttpRequest, centre: Any, **extra: Any) -> dict[str, 
 
 
 @login_required
-@_service_errors
+@page_errors
 def desk(request: HttpRequest, centre_id: int) -> HttpResponse:
     """导服台: take a ticket for a visitor (with priority), check in appointments, reinstate, cancel."""
     centre = access_queue_centre(request.user, centre_id)
@@ -108,13 +87,13 @@ def desk(request: HttpRequest, centre_id: int) -> HttpResponse:
             return redirect(f"{reverse('queueing:desk', args=[centre.pk])}?printed={result.ticket.public_token}")
     printed = request.GET.get("printed")
     if printed:
-        context["printed"] = Ticket.objects.filter(public_token=printed[:24], centre=centre).first()
+        context["printed"] = selectors.printed_ticket(centre, printed)
     return render(request, "queueing/desk.html", _desk_context(request, centre, **context),
                   status=400 if "error" in context else 200)
 
 
 @login_required
-@_service_errors
+@page_errors
 def desk_queue(request: HttpRequest, centre_id: int) -> HttpResponse:
     centre = access_queue_centre(request.user, centre_id)
     return render(request, "queueing/_desk_queue.html", _desk_context(request, centre))
@@ -122,7 +101,7 @@ def desk_queue(request: HttpRequest, centre_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-@_service_errors
+@page_errors
 def desk_ticket_action(request: HttpRequest, centre_id: int, ticket_id: int, action: str) -> HttpResponse:
     ticket = access_ticket(request.user, ticket_id)
     if ticket.centre_id != int(centre_id):
@@ -143,7 +122,7 @@ def desk_ticket_action(request: HttpRequest, centre_id: int, ticket_id: int, act
 
 @login_required
 @require_POST
-@_service_errors
+@page_errors
 def desk_check_in(request: HttpRequest, centre_id: int) -> HttpResponse:
     centre = access_queue_centre(request.user, centre_id)
     try:
@@ -160,7 +139,7 @@ def desk_check_in(request: HttpRequest, centre_id: int) -> HttpResponse:
 
 
 @login_required
-@_service_errors
+@page_errors
 def windows(request: HttpRequest, centre_id: int) -> HttpResponse:
     centre = access_queue_centre(request.user, centre_id)
     ws = services.centre_windows(centre)
@@ -178,10 +157,10 @@ def _workbench_context(window: Any, **extra: Any) -> dict[str, Any]:
 
 
 @login_required
-@_service_errors
-def workbench(request: HttpRequest, window_id: int) -> HttpResponse:
+@page_errors
+def workbench(request: HtmxHttpRequest, window_id: int) -> HttpResponse:
     window = access_window(request.user, window_id)
-    template = "queueing/_workbench_panel.html" if _is_htmx(request) else "queueing/workbench.html"
+    template = "queueing/_workbench_panel.html" if request.htmx else "queueing/workbench.html"
     return render(request, template, _workbench_context(window))
 
 
@@ -191,8 +170,8 @@ WORKBENCH_ACTIONS = {"open", "pause", "resume", "close", "call-next", "recall", 
 
 @login_required
 @require_POST
-@_service_errors
-def workbench_action(request: HttpRequest, window_id: int, action: str) -> HttpResponse:
+@page_errors
+def workbench_action(request: HtmxHttpRequest, window_id: int, action: str) -> HttpResponse:
     """Every button of the workbench. htmx gets the panel back; without JavaScript, a redirect."""
     if action not in WORKBENCH_ACTIONS:
         raise Http404
@@ -241,7 +220,7 @@ def workbench_action(request: HttpRequest, window_id: int, action: str) -> HttpR
         error = exc.message + ("：" + "；".join(exc.fields.values()) if exc.fields and exc.message not in
                                exc.fields.values() else "")
         status = exc.status  # a refusal is a real 4xx: htmx-errors.js swaps it in and focuses the message
-    if _is_htmx(request):
+    if request.htmx:
         return render(request, "queueing/_workbench_panel.html",
                       _workbench_context(window, notice=notice, error=error, warning=warning), status=status)
     if error:
@@ -262,7 +241,7 @@ def _date_param(value: str | None, default: dt.date) -> dt.date:
 
 
 @login_required
-@_service_errors
+@page_errors
 def figures(request: HttpRequest, centre_id: int) -> HttpResponse:
     centre = access_figures_centre(request.user, centre_id)
     today = timezone.localdate()
@@ -280,7 +259,7 @@ def figures(request: HttpRequest, centre_id: int) -> HttpResponse:
 
 
 @login_required
-@_service_errors
+@page_errors
 def slots(request: HttpRequest, centre_id: int) -> HttpResponse:
     """The centre's appointment slots; the director adds them for a range of working days."""
     centre = access_queue_centre(request.user, centre_id, operate=False)
@@ -307,8 +286,7 @@ def slots(request: HttpRequest, centre_id: int) -> HttpResponse:
         else:
             messages.success(request, f"已新增 {len(created)} 个预约时段。")
             return redirect("queueing:slots", centre_id=centre.pk)
-    upcoming = (AppointmentSlot.objects.filter(centre=centre, date__gte=timezone.localdate())
-                .order_by("date", "start")[:200])
+    upcoming = selectors.upcoming_slots(centre)
     return render(request, "queueing/slots.html", {
         "centre": centre, "slots": upcoming, "groups": services.business_groups(centre), "can_manage": can_manage,
         "error": error, "form": request.POST if error else {}}, status=400 if error else 200)
@@ -348,14 +326,14 @@ def _public_issue(request: HttpRequest, centre_id: int, *, source: str, template
 
 
 @never_cache
-@_service_errors
+@page_errors
 def kiosk(request: HttpRequest, centre_id: int) -> HttpResponse:
     """自助取号机 (SITE-7): big touch targets, no login, one centre."""
     return _public_issue(request, centre_id, source=TicketSource.KIOSK, template="queueing/kiosk.html")
 
 
 @never_cache
-@_service_errors
+@page_errors
 def phone(request: HttpRequest, centre_id: int) -> HttpResponse:
     """手机取号: a phone number is required (one waiting ticket per number and day)."""
     return _public_issue(request, centre_id, source=TicketSource.PHONE, template="queueing/phone.html")
@@ -372,7 +350,7 @@ def _ticket_context(request: HttpRequest, ticket: Ticket) -> dict[str, Any]:
 
 
 @never_cache
-@_service_errors
+@page_errors
 def ticket_print(request: HttpRequest, token: str) -> HttpResponse:
     """The 80 mm thermal printout: centre, number, matter, people ahead, time, QR to follow on a phone."""
     ticket = public_ticket(token)
@@ -381,15 +359,15 @@ def ticket_print(request: HttpRequest, token: str) -> HttpResponse:
 
 
 @never_cache
-@_service_errors
-def follow(request: HttpRequest, token: str) -> HttpResponse:
+@page_errors
+def follow(request: HtmxHttpRequest, token: str) -> HttpResponse:
     ticket = public_ticket(token)
-    template = "queueing/_follow_status.html" if _is_htmx(request) else "queueing/follow.html"
+    template = "queueing/_follow_status.html" if request.htmx else "queueing/follow.html"
     return render(request, template, _ticket_context(request, ticket))
 
 
 @require_POST
-@_service_errors
+@page_errors
 def follow_cancel(request: HttpRequest, token: str) -> HttpResponse:
     ticket = public_ticket(token)
     try:
@@ -403,7 +381,7 @@ def follow_cancel(request: HttpRequest, token: str) -> HttpResponse:
 
 
 @never_cache
-@_service_errors
+@page_errors
 def screen(request: HttpRequest, centre_id: int) -> HttpResponse:
     """The hall's big screen (SITE-7 电子显示屏, NET-3 rolling notices)."""
     centre = public_centre(centre_id)
@@ -411,7 +389,7 @@ def screen(request: HttpRequest, centre_id: int) -> HttpResponse:
 
 
 @never_cache
-@_service_errors
+@page_errors
 def window_screen(request: HttpRequest, centre_id: int, number: int) -> HttpResponse:
     centre = public_centre(centre_id)
     window = centre.windows.filter(number=number, is_active=True).first()
@@ -424,7 +402,7 @@ def window_screen(request: HttpRequest, centre_id: int, number: int) -> HttpResp
 
 @never_cache
 @require_GET
-@_service_errors
+@page_errors
 def screen_events(request: HttpRequest, centre_id: int) -> HttpResponseBase:
     """SSE: a snapshot, then every call, recall, issue, window change of the centre, from any process."""
     centre = public_centre(centre_id)
@@ -436,7 +414,7 @@ def screen_events(request: HttpRequest, centre_id: int) -> HttpResponseBase:
 
 
 @never_cache
-@_service_errors
+@page_errors
 def book(request: HttpRequest, centre_id: int) -> HttpResponse:
     centre = public_centre(centre_id)
     matters = [m for m in selectors.issue_options(centre)["matters"] if m["supports_appointment"]]

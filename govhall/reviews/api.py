@@ -13,18 +13,18 @@ from decimal import Decimal
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Query, Router, Schema
+from ninja import Router, Schema
 from ninja.responses import Status
 
 from govhall.core.api_errors import rate_limited
-from govhall.core.api_params import Id, Page, SmallInt, Year
+from govhall.core.api_params import Id, Mapped, SmallInt, Year, paged
 from govhall.core.errors import Forbidden, NotFound, field_error
 from govhall.core.ids import mask_mobile, mask_name
 from govhall.core.pii import pii_reveal
 from govhall.orgs.policy import access_centre
 from govhall.reviews import selectors, services
 from govhall.reviews.fingerprint import rater_from
-from govhall.reviews.links import case_id_from_token, case_rating_path
+from govhall.reviews.links import case_rating_path
 from govhall.reviews.models import (
     ONSITE_ASPECTS,
     Appeal,
@@ -367,10 +367,7 @@ class SettingsIn(Schema):
 
 
 def _case_for_token(token: str) -> Any:
-    from govhall.cases.models import Case
-
-    case_id = case_id_from_token(token)
-    case = Case.objects.select_related("handling_centre").filter(pk=case_id).first() if case_id else None
+    case = selectors.case_for_rating_token(token)
     if case is None:
         raise NotFound("评价链接无效，请核对二维码或短信中的链接。")
     return case
@@ -488,13 +485,14 @@ def _period(month: str, year: Year | None = None) -> selectors.Period:
 
 
 @router.get("/ratings", response=list[RatingOut])
-def ratings_list(request: HttpRequest, page: Query[Page], centre_id: Id | None = None, clerk_id: Id | None = None,
+@paged
+def ratings_list(request: HttpRequest, centre_id: Id | None = None, clerk_id: Id | None = None,
                  window_id: Id | None = None, matter_id: Id | None = None, level: SmallInt | None = None,
-                 bad: bool = False, month: str = "") -> list[RatingOut]:
+                 bad: bool = False, month: str = "") -> Any:
     period = _period(month) if month else None
     qs = selectors.ratings_for_list(request.user, centre_id=centre_id, clerk_id=clerk_id, window_id=window_id,
                                     matter_id=matter_id, level=level, bad=bad, period=period)
-    return [_rating_out(r, request.user) for r in page.of(qs.select_related("supplement"))]
+    return Mapped(qs.select_related("supplement"), lambda r: _rating_out(r, request.user))
 
 
 @router.get("/ratings/{rating_id}", response=RatingOut)
@@ -527,14 +525,14 @@ def rating_appeal(request: HttpRequest, rating_id: Id, payload: AppealIn) -> Sta
 
 
 @router.get("/work-orders", response=list[OrderOut])
-def orders_list(request: HttpRequest, page: Query[Page], status: str = "",
-                open_only: bool = False) -> list[OrderOut]:
+@paged
+def orders_list(request: HttpRequest, status: str = "", open_only: bool = False) -> Any:
     qs = orders_visible_to(request.user).select_related("rating", "centre").order_by("-created_at", "-id")
     if status:
         qs = qs.filter(status=status)
     if open_only:
         qs = qs.exclude(status__in=(OrderStatus.CLOSED, OrderStatus.EXCLUDED))
-    return [_order_out(o, request.user) for o in page.of(qs)]
+    return Mapped(qs, lambda o: _order_out(o, request.user))
 
 
 @router.get("/work-orders/{order_id}", response=OrderOut)
@@ -588,11 +586,12 @@ def order_close(request: HttpRequest, order_id: Id) -> OrderOut:
 
 
 @router.get("/appeals", response=list[AppealOut])
-def appeals_list(request: HttpRequest, page: Query[Page], pending: bool = False) -> list[AppealOut]:
+@paged
+def appeals_list(request: HttpRequest, pending: bool = False) -> Any:
     qs = appeals_visible_to(request.user).select_related("centre", "filed_by").order_by("-filed_at", "-id")
     if pending:
         qs = qs.filter(status=AppealStatus.PENDING)
-    return [_appeal_out(a) for a in page.of(qs)]
+    return Mapped(qs, _appeal_out)
 
 
 @router.post("/appeals/{appeal_id}/decide", response=AppealOut)
@@ -603,11 +602,12 @@ def appeal_decide(request: HttpRequest, appeal_id: Id, payload: AppealDecisionIn
 
 
 @router.get("/flags", response=list[FlagOut])
-def flags_list(request: HttpRequest, page: Query[Page], open_only: bool = True) -> list[FlagOut]:
+@paged
+def flags_list(request: HttpRequest, open_only: bool = True) -> Any:
     qs = flags_visible_to(request.user).order_by("-created_at", "-id")
     if open_only:
         qs = qs.filter(status=FlagStatus.OPEN)
-    return [_flag_out(f) for f in page.of(qs)]
+    return Mapped(qs, _flag_out)
 
 
 @router.post("/flags/{flag_id}/decide", response=FlagOut)
@@ -651,11 +651,12 @@ def rankings(request: HttpRequest, by: str = "centre", month: str = "", min_coun
 
 
 @router.get("/pads", response=list[PadOut])
-def pads_list(request: HttpRequest, centre_id: Id | None = None) -> list[PadOut]:
+@paged
+def pads_list(request: HttpRequest, centre_id: Id | None = None) -> Any:
     qs = pads_visible_to(request.user)
     if centre_id:
         qs = qs.filter(window__centre_id=centre_id)
-    return [_pad_out(p) for p in qs.order_by("window__number", "-created_at")]
+    return Mapped(qs.order_by("window__number", "-created_at"), _pad_out)
 
 
 @router.post("/pads", response={201: PadPaired})

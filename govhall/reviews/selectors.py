@@ -356,3 +356,22 @@ def pad_state(pad: RatingPad, *, now: dt.datetime | None = None) -> PadState:
     is_open = bool(state and state.status != WindowStatus.CLOSED)
     key = f"t{ticket.pk}" if ticket else f"c{clerk.pk if clerk else 0}-{int(is_open)}"
     return PadState(key=key, clerk=clerk, ticket=ticket, window_open=is_open)
+
+
+def case_for_rating_token(token: str) -> Any:
+    """The case a rating link (QR code, SMS) names, or None for a bad or unknown token."""
+    from govhall.cases.models import Case
+    from govhall.reviews.links import case_id_from_token
+
+    case_id = case_id_from_token(token)
+    if not case_id:
+        return None
+    return Case.objects.select_related("handling_centre", "accepted_by", "receiver").filter(pk=case_id).first()
+
+
+def pad_windows(centres: list[Any]) -> QuerySet[Any]:
+    """The active windows of these centres a rating pad can be paired with, by town code and number."""
+    from govhall.orgs.models import Window
+
+    return Window.objects.filter(centre__in=centres, is_active=True).select_related("centre").order_by(
+        "centre__division__code", "number")

@@ -13,7 +13,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
@@ -26,9 +25,9 @@ from django.views.decorators.http import require_GET, require_POST
 from govhall.core.errors import ServiceError
 from govhall.core.ids import mask_mobile, mask_name
 from govhall.core.pages import get_or_404 as _get
+from govhall.core.pages import paginate
 from govhall.core.pages import run_service as _run
 from govhall.core.pii import pii_reveal
-from govhall.orgs.models import Window
 from govhall.orgs.policy import access_centre, can_manage_centre, centres_visible_to
 from govhall.reviews import selectors, services
 from govhall.reviews.fingerprint import ensure_cookie, rater_from
@@ -46,7 +45,7 @@ from govhall.reviews.forms import (
     VerifyForm,
     VisitForm,
 )
-from govhall.reviews.links import case_id_from_token, case_rating_path
+from govhall.reviews.links import case_rating_path
 from govhall.reviews.models import (
     ONSITE_ASPECTS,
     AppealStatus,
@@ -121,11 +120,7 @@ def rate_lookup(request: HttpRequest) -> HttpResponse:
 
 
 def _case_or_404(token: str) -> Any:
-    from govhall.cases.models import Case
-
-    case_id = case_id_from_token(token)
-    case = (Case.objects.select_related("handling_centre", "accepted_by", "receiver").filter(pk=case_id).first()
-            if case_id else None)
+    case = selectors.case_for_rating_token(token)
     if case is None:
         raise Http404("评价链接无效，请核对二维码或短信中的链接。")
     return case
@@ -289,7 +284,7 @@ def index(request: HttpRequest) -> HttpResponse:
     centre_id = _int(request.GET.get("centre"))
     bad = request.GET.get("bad") == "1"
     qs = selectors.ratings_for_list(request.user, centre_id=centre_id, level=level, bad=bad, period=period)
-    page = Paginator(qs, 30).get_page(request.GET.get("page"))
+    page = paginate(request, qs)
     totals = selectors.totals(request.user, period=period, centre_id=centre_id)
     return render(request, "reviews/index.html", {
         "page": page, "totals": totals, "month": month, "period": period, "level": level, "bad": bad,
@@ -363,7 +358,7 @@ def orders(request: HttpRequest) -> HttpResponse:
         qs = qs.exclude(status__in=(OrderStatus.CLOSED, OrderStatus.EXCLUDED))
     elif status in OrderStatus.values:
         qs = qs.filter(status=status)
-    page = Paginator(qs, 30).get_page(request.GET.get("page"))
+    page = paginate(request, qs)
     return render(request, "reviews/orders.html", {"page": page, "status": status, "statuses": OrderStatus.choices})
 
 
@@ -501,8 +496,7 @@ def pads(request: HttpRequest) -> HttpResponse:
         if result:
             token_url = settings.PUBLIC_URL + reverse("reviews:pad", kwargs={"token": result[1]})
     visible = [c for c in centres_visible_to(request.user) if can_manage_centre(request.user, c)]
-    windows = Window.objects.filter(centre__in=visible, is_active=True).select_related("centre").order_by(
-        "centre__division__code", "number")
+    windows = selectors.pad_windows(visible)
     return render(request, "reviews/pads.html", {
         "pads": pads_visible_to(request.user).filter(revoked_at__isnull=True).order_by("window__centre", "window__number"),
         "windows": windows, "token_url": token_url})

@@ -8,15 +8,16 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import Query, Router, Schema
+from ninja import Router, Schema
 from ninja.responses import Status
 
-from govhall.core.api_params import DateTime, Id, Month, Page, Year
+from govhall.accounts.selectors import active_user, user_by_id
+from govhall.catalog.selectors import matter_by_code
+from govhall.core.api_params import DateTime, Id, Mapped, Month, Year, paged
 from govhall.core.errors import NotFound, field_error
 from govhall.core.middleware import client_ip
-from govhall.orgs.models import Post
 from govhall.orgs.policy import access_centre
-from govhall.staffing import services
+from govhall.staffing import selectors, services
 from govhall.staffing.models import Attendance, Enquiry, EnquiryStatus, Leave, LeaveStatus
 from govhall.staffing.policy import (
     access_assessment_result,
@@ -220,26 +221,26 @@ class AssessmentResultOut(Schema):
 
 
 @router.get("/enquiries", response=list[EnquiryOut], summary="可见的首问记录")
-def list_enquiries(request: HttpRequest, page: Query[Page], status: str | None = None, centre_id: Id | None = None,
-                   mine: bool = False) -> list[EnquiryOut]:
+@paged
+def list_enquiries(request: HttpRequest, status: str | None = None, centre_id: Id | None = None,
+                   mine: bool = False) -> Any:
     if status and status not in EnquiryStatus.values:
         raise field_error("status", "状态无效，应为 open/answered/handed_over/converted。")
     qs = enquiries_for_list(request.user, status=status, centre_id=centre_id, mine=mine)
-    return [_enquiry_out(e) for e in page.of(qs)]
+    return Mapped(qs, _enquiry_out)
 
 
 @router.get("/enquiries/pending", response=list[EnquiryOut], summary="我的待处理首问（答复或转交前保留）")
-def my_pending_enquiries(request: HttpRequest) -> list[EnquiryOut]:
-    return [_enquiry_out(e) for e in pending_enquiries_for(request.user).select_related("centre", "answered_by")]
+@paged
+def my_pending_enquiries(request: HttpRequest) -> Any:
+    return Mapped(pending_enquiries_for(request.user).select_related("centre", "answered_by"), _enquiry_out)
 
 
 @router.post("/enquiries", response={201: EnquiryOut}, summary="登记首问")
 def create_enquiry(request: HttpRequest, payload: EnquiryIn) -> Status[EnquiryOut]:
     matter = None
     if payload.matter_code.strip():
-        from govhall.catalog.models import Matter
-
-        matter = Matter.objects.filter(code=payload.matter_code.strip()).first()
+        matter = matter_by_code(payload.matter_code.strip())
         if matter is None:
             raise field_error("matter_code", "未找到该实施编码对应的事项。")
     enquiry = services.enquiry_create(staff=request.user, question=payload.question, asker_name=payload.asker_name,
@@ -262,10 +263,8 @@ def answer_enquiry(request: HttpRequest, enquiry_id: Id, payload: EnquiryAnswerI
 
 @router.post("/enquiries/{enquiry_id}/hand-over", response=EnquiryOut, summary="转交给指定同事")
 def hand_over_enquiry(request: HttpRequest, enquiry_id: Id, payload: HandOverIn) -> EnquiryOut:
-    from govhall.accounts.models import User
-
     enquiry = access_enquiry(request.user, enquiry_id)
-    to = User.objects.filter(pk=payload.to_user_id).first()
+    to = user_by_id(payload.to_user_id)
     if to is None:
         raise field_error("to", "未找到接收人。")
     services.enquiry_hand_over(enquiry=enquiry, actor=request.user, to=to, note=payload.note)
@@ -293,8 +292,9 @@ def sign_out(request: HttpRequest) -> AttendanceOut:
 
 
 @router.get("/attendance", response=list[AttendanceOut], summary="可见的考勤记录")
-def list_attendance(request: HttpRequest, page: Query[Page], date_from: dt.date | None = None, date_to: dt.date | None = None,
-                    centre_id: Id | None = None, staff_id: Id | None = None) -> list[AttendanceOut]:
+@paged
+def list_attendance(request: HttpRequest, date_from: dt.date | None = None, date_to: dt.date | None = None,
+                    centre_id: Id | None = None, staff_id: Id | None = None) -> Any:
     qs = attendance_visible_to(request.user).select_related("staff")
     if date_from:
         qs = qs.filter(date__gte=date_from)
@@ -305,15 +305,16 @@ def list_attendance(request: HttpRequest, page: Query[Page], date_from: dt.date 
     if staff_id:
         qs = qs.filter(staff_id=staff_id)
     qs = qs.order_by("-date", "sign_in_at")
-    return [_attendance_out(a) for a in page.of(qs)]
+    return Mapped(qs, _attendance_out)
 
 
 # --- leave --------------------------------------------------------------------------------------
 
 
 @router.get("/leaves", response=list[LeaveOut], summary="可见的请假记录")
-def list_leaves(request: HttpRequest, page: Query[Page], status: str | None = None, centre_id: Id | None = None,
-                mine: bool = False) -> list[LeaveOut]:
+@paged
+def list_leaves(request: HttpRequest, status: str | None = None, centre_id: Id | None = None,
+                mine: bool = False) -> Any:
     if status and status not in LeaveStatus.values:
         raise field_error("status", "状态无效，应为 requested/approved/rejected/cancelled。")
     qs = leaves_visible_to(request.user).select_related("staff", "approved_by")
@@ -324,16 +325,14 @@ def list_leaves(request: HttpRequest, page: Query[Page], status: str | None = No
     if mine:
         qs = qs.filter(staff_id=request.user.pk)
     qs = qs.order_by("-start_at", "-id")
-    return [_leave_out(lv) for lv in page.of(qs)]
+    return Mapped(qs, _leave_out)
 
 
 @router.post("/leaves", response={201: LeaveOut}, summary="申请请假（或由主任代为登记）")
 def request_leave(request: HttpRequest, payload: LeaveIn) -> Status[LeaveOut]:
-    from govhall.accounts.models import User
-
     staff: Any = request.user
     if payload.staff_id and payload.staff_id != request.user.pk:
-        staff = User.objects.filter(pk=payload.staff_id, is_active=True).select_related("centre").first()
+        staff = active_user(pk=payload.staff_id)
         if staff is None:
             raise field_error("staff_id", "未找到该工作人员。")
     leave = services.leave_request(staff=staff, kind=payload.kind, start_at=_as_aware(payload.start_at),
@@ -356,7 +355,7 @@ def reject_leave(request: HttpRequest, leave_id: Id, payload: LeaveDecisionIn) -
 @router.post("/leaves/{leave_id}/cancel", response=LeaveOut, summary="撤销本人的请假")
 def cancel_leave(request: HttpRequest, leave_id: Id) -> LeaveOut:
     leave = services.leave_cancel(leave=access_leave(request.user, leave_id), actor=request.user)
-    return _leave_out(Leave.objects.select_related("staff", "approved_by").get(pk=leave.pk))
+    return _leave_out(selectors.leave_for_display(leave.pk))
 
 
 # --- roster and AB handler ----------------------------------------------------------------------
@@ -381,7 +380,7 @@ def get_roster(request: HttpRequest, centre_id: Id | None = None, at: DateTime |
 
 @router.get("/posts/{post_id}/handler", response=HandlerOut, summary="岗位当前办理人（A角/B角/中心主任及原因）")
 def get_post_handler(request: HttpRequest, post_id: Id, at: DateTime | None = None) -> HandlerOut:
-    post = Post.objects.select_related("centre", "a_staff", "b_staff").filter(pk=post_id).first()
+    post = selectors.post_with_staff(post_id)
     if post is None:
         raise NotFound()
     access_centre(request.user, post.centre_id)
@@ -401,15 +400,16 @@ def _result_out(r: Any) -> AssessmentResultOut:
 
 
 @router.get("/assessment/results", response=list[AssessmentResultOut], summary="可见的月度考核结果")
-def list_results(request: HttpRequest, year: Year, page: Query[Page], month: Month | None = None,
-                 centre_id: Id | None = None) -> list[AssessmentResultOut]:
+@paged
+def list_results(request: HttpRequest, year: Year, month: Month | None = None,
+                 centre_id: Id | None = None) -> Any:
     qs = assessment_results_visible_to(request.user).filter(month__year=year)
     if month:
         qs = qs.filter(month__month=month)
     if centre_id:
         qs = qs.filter(centre_id=centre_id)
     qs = qs.select_related("scheme", "staff", "centre").order_by("-month", "-total", "staff_id")
-    return [_result_out(r) for r in page.of(qs)]
+    return Mapped(qs, _result_out)
 
 
 @router.get("/assessment/results/{result_id}", response=AssessmentResultOut, summary="考核结果明细（每项指标、得分和权重）")

@@ -14,8 +14,10 @@ from django.utils import timezone
 from govhall.orgs.models import Centre, Post
 from govhall.staffing.indicators import quantize
 from govhall.staffing.models import (
+    AssessmentItem,
     AssessmentResult,
     AssessmentScheme,
+    Attendance,
     Enquiry,
     EnquiryStatus,
     Leave,
@@ -179,3 +181,33 @@ def centre_ranking(user: Any, *, scheme: AssessmentScheme, year: int, month: int
         per_month.setdefault((centre_id, mon), [name, []])[1].append(total)
     monthly = [(cid, name, None, name, sum(t, Decimal(0)) / len(t)) for (cid, _m), (name, t) in per_month.items()]
     return _ranked(_averaged(monthly, staff=False))
+
+
+# --- single rows and small lists for pages and the API ------------------------------------------------------
+
+
+def attendance_on(staff: Any, day: dt.date) -> Attendance | None:
+    """A staff member's attendance record of one day."""
+    return Attendance.objects.filter(staff_id=staff.pk, date=day).first()
+
+
+def attendance_month(staff: Any, month: dt.date) -> QuerySet[Attendance]:
+    """A staff member's own records of one month, by day."""
+    return Attendance.objects.filter(staff=staff, date__year=month.year, date__month=month.month).order_by("date")
+
+
+def leave_for_display(pk: int) -> Leave:
+    return Leave.objects.select_related("staff", "approved_by").get(pk=pk)
+
+
+def post_with_staff(pk: int) -> Post | None:
+    return Post.objects.select_related("centre", "a_staff", "b_staff").filter(pk=pk).first()
+
+
+def recent_assessment_items(limit: int = 100) -> QuerySet[AssessmentItem]:
+    return AssessmentItem.objects.select_related("staff", "centre", "recorded_by").order_by("-recorded_at")[:limit]
+
+
+def assessment_schemes() -> QuerySet[AssessmentScheme]:
+    """Every scheme with its indicators, the active one first."""
+    return AssessmentScheme.objects.prefetch_related("indicators").order_by("-is_active", "-created_at")

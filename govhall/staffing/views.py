@@ -9,18 +9,20 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from govhall.accounts.selectors import active_user
+from govhall.catalog.selectors import matter_by_code
 from govhall.core.middleware import client_ip
+from govhall.core.pages import HtmxHttpRequest, paginate
 from govhall.core.pages import get_or_404 as _get
 from govhall.core.pages import run_service as _run
 from govhall.core.pii import can_reveal_pii
 from govhall.orgs.policy import access_centre, can_manage_centre
-from govhall.staffing import services
+from govhall.staffing import selectors, services
 from govhall.staffing.forms import (
     AnswerForm,
     AttendanceSettingsForm,
@@ -34,9 +36,7 @@ from govhall.staffing.forms import (
     parse_month,
 )
 from govhall.staffing.models import (
-    AssessmentItem,
     AssessmentScheme,
-    Attendance,
     EnquiryStatus,
 )
 from govhall.staffing.policy import (
@@ -66,7 +66,7 @@ def index(request: HttpRequest) -> HttpResponse:
     user: Any = request.user
     today = timezone.localdate()
     return render(request, "staffing/index.html", {
-        "today_attendance": Attendance.objects.filter(staff_id=user.pk, date=today).first(),
+        "today_attendance": selectors.attendance_on(user, today),
         "pending_count": pending_enquiries_for(user).count(),
         "to_decide": len(leaves_to_decide(user)) if directs_a_centre(user) or sees_all_staff_records(user) else 0,
         "is_director": directs_a_centre(user), "can_assess": can_manage_assessment(user),
@@ -77,13 +77,13 @@ def index(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def enquiry_list(request: HttpRequest) -> HttpResponse:
+def enquiry_list(request: HtmxHttpRequest) -> HttpResponse:
     status = request.GET.get("status") or None
     status = status if status in EnquiryStatus.values else None
-    page = Paginator(enquiries_for_list(request.user, status=status), 50).get_page(request.GET.get("page"))
+    page = paginate(request, enquiries_for_list(request.user, status=status))
     context = {"pending": pending_enquiries_for(request.user), "page": page, "status": status,
                "statuses": EnquiryStatus.choices}
-    if request.headers.get("HX-Request") and request.GET.get("fragment") == "pending":
+    if request.htmx.target == "pending-enquiries":  # 刷新我的待办
         return render(request, "staffing/_pending_enquiries.html", context)
     return render(request, "staffing/enquiry_list.html", context)
 
@@ -95,9 +95,7 @@ def enquiry_new(request: HttpRequest) -> HttpResponse:
         data = form.cleaned_data
         matter = None
         if data["matter_code"]:
-            from govhall.catalog.models import Matter
-
-            matter = Matter.objects.filter(code=data["matter_code"].strip()).first()
+            matter = matter_by_code(data["matter_code"].strip())
             if matter is None:
                 form.add_error("matter_code", "未找到该实施编码对应的事项。")
         if form.is_valid():
@@ -147,8 +145,7 @@ def attendance(request: HttpRequest) -> HttpResponse:
     user: Any = request.user
     today = timezone.localdate()
     month = parse_month(request.GET.get("month")) or today.replace(day=1)
-    mine = (Attendance.objects.filter(staff=user, date__year=month.year, date__month=month.month)
-            .order_by("date"))
+    mine = selectors.attendance_month(user, month)
     centre_rows = None
     settings_form = None
     if directs_a_centre(user):
@@ -164,7 +161,7 @@ def attendance(request: HttpRequest) -> HttpResponse:
                 messages.success(request, f"签到截止时间已改为{saved.sign_in_deadline:%H:%M}。")
                 return redirect("staffing:attendance")
     return render(request, "staffing/attendance.html", {
-        "today": Attendance.objects.filter(staff=user, date=today).first(), "rows": mine, "month": month,
+        "today": selectors.attendance_on(user, today), "rows": mine, "month": month,
         "months": month_choices(), "centre_rows": centre_rows, "settings_form": settings_form,
         "deadline": services.sign_in_deadline(user.centre_id),
     })
@@ -317,7 +314,6 @@ def assessment_result(request: HttpRequest, result_id: int) -> HttpResponse:
 @login_required
 def assessment_items(request: HttpRequest) -> HttpResponse:
     """Manual items (uniform/badge checks, training, 奖励, 问责): the bureau records them with a reason."""
-    from govhall.accounts.models import User
 
     user: Any = request.user
     if not can_manage_assessment(user):
@@ -325,7 +321,7 @@ def assessment_items(request: HttpRequest) -> HttpResponse:
     form = ManualItemForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        staff = User.objects.filter(staff_no=data["staff_no"].strip(), is_active=True).first()
+        staff = active_user(staff_no=data["staff_no"])
         if staff is None:
             form.add_error("staff_no", "未找到该工号的在岗人员。")
         else:
@@ -335,7 +331,7 @@ def assessment_items(request: HttpRequest) -> HttpResponse:
             if item is not None:
                 messages.success(request, f"已为{staff}录入{item.get_kind_display()}。")
                 return redirect("staffing:assessment_items")
-    items = AssessmentItem.objects.select_related("staff", "centre", "recorded_by").order_by("-recorded_at")[:100]
+    items = selectors.recent_assessment_items()
     return render(request, "staffing/assessment_items.html", {"form": form, "items": items})
 
 
@@ -352,5 +348,5 @@ def assessment_schemes(request: HttpRequest) -> HttpResponse:
         if scheme is not None:
             messages.success(request, f"考核方案“{scheme.name}”已启用。")
             return redirect("staffing:assessment_schemes")
-    schemes = AssessmentScheme.objects.prefetch_related("indicators").order_by("-is_active", "-created_at")
+    schemes = selectors.assessment_schemes()
     return render(request, "staffing/assessment_schemes.html", {"form": form, "schemes": schemes})

@@ -11,8 +11,8 @@ from django.http import HttpRequest
 from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 
-from govhall.accounts.models import User
-from govhall.core.api_params import Id
+from govhall.accounts.selectors import active_user
+from govhall.core.api_params import Id, Mapped, paged
 from govhall.core.errors import NotFound, field_error
 from govhall.standards import policy, selectors, services
 from govhall.standards.models import (
@@ -276,9 +276,10 @@ def _item(item: RectificationItem) -> dict[str, Any]:
 # --- rule sets -----------------------------------------------------------------------------------------
 
 @router.get("/rulesets", response=list[RuleSetOut], summary="考核规则集列表")
-def list_rule_sets(request: HttpRequest) -> list[dict[str, Any]]:
+@paged
+def list_rule_sets(request: HttpRequest) -> Any:
     policy.require_assessor(request.user)
-    return [_rule_set(rs) for rs in RuleSet.objects.order_by("name", "-published_at", "-pk")]
+    return Mapped(selectors.rule_sets(), _rule_set)
 
 
 @router.get("/rulesets/{rule_set_id}", response=RuleSetDetailOut, summary="规则集及其规则")
@@ -382,11 +383,12 @@ def run_assessment(request: HttpRequest, payload: AssessmentIn) -> Status[dict[s
 
 
 @router.get("/assessments", response=list[AssessmentOut], summary="考核列表（本人可见范围）")
-def list_assessments(request: HttpRequest, centre_id: Id | None = None) -> list[dict[str, Any]]:
+@paged
+def list_assessments(request: HttpRequest, centre_id: Id | None = None) -> Any:
     qs = policy.assessments_visible_to(request.user).order_by("-assessed_at", "-pk")
     if centre_id is not None:
         qs = qs.filter(centre_id=centre_id)
-    return [_assessment(a) for a in qs[:500]]
+    return Mapped(qs, _assessment)
 
 
 @router.get("/assessments/{assessment_id}", response=ScorecardOut, summary="评分表")
@@ -408,7 +410,7 @@ def assign_item(request: HttpRequest, item_id: Id, payload: ItemAssignIn) -> dic
     item = policy.access_item(request.user, item_id)
     owner = None
     if payload.owner_id is not None:
-        owner = User.objects.filter(pk=payload.owner_id, is_active=True).first()
+        owner = active_user(pk=payload.owner_id)
         if owner is None:
             raise field_error("owner_id", "责任人不存在或已停用。")
     item = services.item_assign(item=item, owner=owner, due_date=payload.due_date, actor=request.user)
@@ -416,8 +418,9 @@ def assign_item(request: HttpRequest, item_id: Id, payload: ItemAssignIn) -> dic
 
 
 @router.get("/overview", response=list[OverviewRowOut], summary="全市考核总览（GOV-1）")
+@paged
 def get_overview(request: HttpRequest, town_class: int | None = None, level: str = "",
-                 sort: str = "score") -> list[dict[str, Any]]:
+                 sort: str = "score") -> Any:
     policy.require_assessor(request.user)
     data = selectors.overview(town_class=town_class, level=level, sort=sort)
     return [{

@@ -19,6 +19,7 @@ from govhall.standards.models import (
     Assessment,
     AssessmentResult,
     ItemStatus,
+    RectificationEvidence,
     RectificationItem,
     Rule,
     RuleSet,
@@ -41,7 +42,8 @@ def last_finished_survey(centre: Centre) -> Survey | None:
 
 
 def rule_sets() -> QuerySet[RuleSet]:
-    return RuleSet.objects.annotate(rule_count=Count("rules", distinct=True),
+    """Every rule set with its counts, by name and newest first."""
+    return RuleSet.objects.order_by("name", "-published_at", "-pk").annotate(rule_count=Count("rules", distinct=True),
                                    assessment_count=Count("assessments", distinct=True))
 
 
@@ -282,3 +284,11 @@ def overview(*, town_class: int | None = None, level: str = "", sort: str = "sco
         "safety": sum(1 for r in ordered if r.latest and r.latest["safety_failed_count"]),
     }
     return Overview(ordered, ranking, totals)
+
+
+def survey_photo(pk: int) -> SurveyPhoto | None:
+    return SurveyPhoto.objects.filter(pk=pk).first()
+
+
+def evidence_photo(pk: int) -> RectificationEvidence | None:
+    return RectificationEvidence.objects.filter(pk=pk).first()

@@ -13,13 +13,12 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from govhall.core.errors import Forbidden, NotFound, ServiceError
-from govhall.core.pages import service_view
+from govhall.core.pages import HtmxHttpRequest, service_view
 from govhall.core.policy import is_bureau_admin
-from govhall.orgs.models import Centre
 from govhall.standards import exports, policy, selectors, services
 from govhall.standards.forms import CopyForm, RuleEditForm
 from govhall.standards.measures import MEASURES
-from govhall.standards.models import RectificationEvidence, SurveyPhoto, SurveyStatus
+from govhall.standards.models import SurveyStatus
 
 
 def _int_or_none(raw: str | None) -> int | None:
@@ -44,7 +43,7 @@ def index(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @service_view
-def overview(request: HttpRequest) -> HttpResponse:
+def overview(request: HtmxHttpRequest) -> HttpResponse:
     policy.require_assessor(request.user)
     town_class = _int_or_none(request.GET.get("class"))
     level = request.GET.get("level", "")
@@ -52,7 +51,7 @@ def overview(request: HttpRequest) -> HttpResponse:
     data = selectors.overview(town_class=town_class, level=level, sort=sort)
     context = {"data": data, "town_class": town_class, "level": level, "sort": sort,
                "rule_set": selectors.current_rule_set()}
-    template = "standards/_overview_table.html" if request.headers.get("HX-Request") else "standards/overview.html"
+    template = "standards/_overview_table.html" if request.htmx else "standards/overview.html"
     return render(request, template, context)
 
 
@@ -203,7 +202,7 @@ def _file_response(stored: Any) -> FileResponse:
 @service_view
 def survey_photo(request: HttpRequest, pk: int) -> HttpResponseBase:
     policy.require_assessor(request.user)
-    photo = SurveyPhoto.objects.filter(pk=pk).first()
+    photo = selectors.survey_photo(pk)
     if photo is None:
         raise NotFound()
     return _file_response(photo)
@@ -212,7 +211,7 @@ def survey_photo(request: HttpRequest, pk: int) -> HttpResponseBase:
 @require_GET
 @service_view
 def evidence_photo(request: HttpRequest, pk: int) -> HttpResponseBase:
-    evidence = RectificationEvidence.objects.filter(pk=pk).first()
+    evidence = selectors.evidence_photo(pk)
     if evidence is None:
         raise NotFound()
     policy.access_item(request.user, evidence.item_id)
@@ -305,4 +304,4 @@ def item_detail(request: HttpRequest, pk: int) -> HttpResponse:
         item.refresh_from_db()
     return render(request, "standards/item.html", {
         "item": item, "errors": errors, "can_rectify": policy.is_director_of(request.user, item.centre_id),
-        "centre": Centre.objects.get(pk=item.centre_id)}, status=status)
+        "centre": item.centre}, status=status)

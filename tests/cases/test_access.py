@@ -129,10 +129,10 @@ def test_lists_only_show_visible_cases(client, flow, forwarded):
     assert set(cases_visible_to(flow.front_desk)) == {case, mine}
     assert set(cases_visible_to(flow.other_village_clerk)) == set()
     login(client, flow.other_village_clerk)
-    assert client.get("/api/v1/cases/").json() == []
+    assert client.get("/api/v1/cases/").json()["items"] == []
     assert case.number not in client.get("/cases/list/").content.decode()
     login(client, flow.village_clerk)
-    assert [c["number"] for c in client.get("/api/v1/cases/").json()] == [case.number]
+    assert [c["number"] for c in client.get("/api/v1/cases/").json()["items"]] == [case.number]
     assert case.number in client.get("/cases/list/").content.decode()
 
 

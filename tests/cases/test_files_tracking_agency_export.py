@@ -100,9 +100,9 @@ def test_tracking_by_id_number_is_masked(client, flow):
     response = client.post("/api/v1/cases/track/by-id", {"id_type": "id_card", "id_number": ID_ZHANG},
                            content_type="application/json")
     assert response.status_code == 200
-    assert response.json() == [{"number": case.number, "matter": "最低生活保障申请", "applicant": "张*",
-                                "status": "已收件（待受理）", "handling_centre": flow.town.name,
-                                "received_at": response.json()[0]["received_at"]}]
+    assert response.json() == {"count": 1, "items": [
+        {"number": case.number, "matter": "最低生活保障申请", "applicant": "张*", "status": "已收件（待受理）",
+         "handling_centre": flow.town.name, "received_at": response.json()["items"][0]["received_at"]}]}
     bad = client.post("/api/v1/cases/track/by-id", {"id_type": "id_card", "id_number": "123"},
                       content_type="application/json")
     assert bad.status_code == 400

@@ -134,7 +134,7 @@ def test_a_provisional_due_date_is_marked_on_the_case_page_the_inbox_the_api_and
         detail = client.get(f"/api/v1/cases/{case.pk}").json()
         assert (detail["due_at_provisional"], detail["waits_for_year"]) == (True, 2027)
         assert detail["due_provisional_note"] == NOTE_2027
-        listed = client.get("/api/v1/cases/", {"limit": 100}).json()
+        listed = client.get("/api/v1/cases/", {"limit": 100}).json()["items"]
         items = listed["items"] if isinstance(listed, dict) else listed
         row = next(i for i in items if i["number"] == case.number)
         assert (row["due_at_provisional"], row["waits_for_year"]) == (True, 2027)

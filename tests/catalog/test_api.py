@@ -28,7 +28,7 @@ NEW = {
 def test_scope1_search_and_read_matters(client, hall, make_matter):
     matter = make_matter()
     headers = auth(hall.village_clerk)
-    rows = client.get("/api/v1/catalog/matters", {"q": "dbsq"}, **headers).json()
+    rows = client.get("/api/v1/catalog/matters", {"q": "dbsq"}, **headers).json()["items"]
     assert [r["name"] for r in rows] == ["最低生活保障申请"]
     assert rows[0]["levels"] == [5] and rows[0]["department"] == "MZ" and rows[0]["category_label"] == "公共服务"
     detail = client.get(f"/api/v1/catalog/matters/{matter.code}", **headers).json()
@@ -36,9 +36,9 @@ def test_scope1_search_and_read_matters(client, hall, make_matter):
     assert [m["name"] for m in detail["materials"]] == ["最低生活保障申请书", "居民户口簿", "家庭收入和财产状况声明"]
     assert detail["materials"][2]["commitment"] is True and detail["materials"][1]["rongque"] is True
     assert detail["approval_steps"] == ["受理", "审核", "审批"]
-    materials = client.get(f"/api/v1/catalog/matters/{matter.code}/materials", **headers).json()
+    materials = client.get(f"/api/v1/catalog/matters/{matter.code}/materials", **headers).json()["items"]
     assert len(materials) == 3
-    versions = client.get(f"/api/v1/catalog/matters/{matter.code}/versions", **headers).json()
+    versions = client.get(f"/api/v1/catalog/matters/{matter.code}/versions", **headers).json()["items"]
     assert [(v["number"], v["change_kind"]) for v in versions] == [(1, "create")]
     assert client.get("/api/v1/catalog/matters/NOPE", **headers).status_code == 404
     assert client.get("/api/v1/catalog/matters").status_code == 401
@@ -139,7 +139,7 @@ def test_scope1_list_pages_with_offset_and_limit(client, hall, make_matter):
     for name in ("临时救助申请", "最低生活保障申请", "特困人员救助供养申请"):
         make_matter(name=name)
     headers = auth(hall.front_desk)
-    first = client.get("/api/v1/catalog/matters", {"q": "sq", "limit": 2}, **headers).json()
-    rest = client.get("/api/v1/catalog/matters", {"q": "sq", "limit": 2, "offset": 2}, **headers).json()
+    first = client.get("/api/v1/catalog/matters", {"q": "sq", "limit": 2}, **headers).json()["items"]
+    rest = client.get("/api/v1/catalog/matters", {"q": "sq", "limit": 2, "offset": 2}, **headers).json()["items"]
     assert len(first) == 2 and len(rest) == 1
     assert {r["name"] for r in first + rest} == {"临时救助申请", "最低生活保障申请", "特困人员救助供养申请"}

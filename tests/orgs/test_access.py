@@ -44,7 +44,7 @@ def test_centre_list_shows_only_visible_centres(client, hall):
     page = client.get("/orgs/centres/").content.decode()
     assert hall.village.name in page
     assert hall.other_village.name not in page
-    body = client.get("/api/v1/orgs/centres").json()
+    body = client.get("/api/v1/orgs/centres").json()["items"]
     assert [c["id"] for c in body] == [hall.village.pk]
 
 

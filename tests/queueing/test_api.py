@@ -97,7 +97,7 @@ def test_clerk_flow_over_the_api(client, q):
     assert finished.json()["status"] == "done"
     empty = post(client, f"{API}/windows/{window.pk}/call-next", headers=headers).json()
     assert empty["ticket"] is None and "没有等候" in empty["message"]
-    listing = client.get(f"{API}/centres/{q.centre.pk}/windows", **headers).json()
+    listing = client.get(f"{API}/centres/{q.centre.pk}/windows", **headers).json()["items"]
     assert [w["status"] for w in listing][:1] == ["open"]
 
 
@@ -188,7 +188,7 @@ def test_appointment_endpoints(client, q, monkeypatch):
     assert post(client, f"{API}/centres/{q.centre.pk}/slots", slot_data, bearer(q.front_desk)).status_code == 403
     created = post(client, f"{API}/centres/{q.centre.pk}/slots", slot_data, bearer(q.director))
     assert created.status_code == 201
-    slots = client.get(f"{API}/centres/{q.centre.pk}/slots?date=2026-03-10").json()
+    slots = client.get(f"{API}/centres/{q.centre.pk}/slots?date=2026-03-10").json()["items"]
     assert slots[0]["remaining"] == 3
     booking = post(client, f"{API}/appointments", {"slot_id": slots[0]["id"], "matter_id": q.appointment_matter.pk,
                                                    "name": "李华", "phone": "13812345678"}, bearer(q.guide))

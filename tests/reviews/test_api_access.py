@@ -61,7 +61,7 @@ def test_another_villages_clerk_reaches_nothing(scene, seen, client):
     for path in READS:
         assert client.get(path.format(**seen)).status_code == 404, path
     for path in LISTS:
-        assert client.get(path).json() == [], path
+        assert client.get(path).json() == {"count": 0, "items": []}, path
     figures = client.get("/api/v1/reviews/figures?by=centre&month=2026-03").json()
     assert figures["total"]["total"] == 0 and figures["rows"] == []
     assert AuditEntry.objects.count() == audit_before

@@ -42,7 +42,7 @@ def test_upheld_appeal_excludes_the_rating_from_figures_but_keeps_it(scene, clie
     assert (after.total, after.bad, after.satisfaction_rate, after.excluded) == (1, 0, 100, 1)
     by_clerk = selectors.figures(scene.bureau_admin, by="clerk", period=month(scene))
     assert [(r.key, r.total, r.bad) for r in by_clerk] == [(scene.front_desk.pk, 1, 0)]
-    listed = client.get("/api/v1/reviews/ratings").json()
+    listed = client.get("/api/v1/reviews/ratings").json()["items"]
     assert {r["id"]: r["excluded"] for r in listed} == {good.pk: False, bad.pk: True}
     assert client.get(f"/api/v1/reviews/public/centres/{scene.town.pk}/summary?month=2026-03").json()[
         "total"]["bad"] == 0

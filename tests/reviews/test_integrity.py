@@ -107,13 +107,13 @@ def test_rated_clerk_never_sees_who_rated_them_badly(scene, rated, client):
 def test_a_clerk_sees_only_their_own_ratings_and_others_see_none_of_other_units(scene, rated, client):
     other = scene.rate_visit(scene.serve(clerk=scene.back_office), level=1)
     login(client, scene.front_desk)
-    assert [r["id"] for r in client.get("/api/v1/reviews/ratings").json()] == [rated.pk]
+    assert [r["id"] for r in client.get("/api/v1/reviews/ratings").json()["items"]] == [rated.pk]
     assert client.get(f"/api/v1/reviews/ratings/{other.pk}").status_code == 404
     login(client, scene.village_clerk)
-    assert client.get("/api/v1/reviews/ratings").json() == []
+    assert client.get("/api/v1/reviews/ratings").json()["items"] == []
     assert client.get(f"/reviews/r/{rated.pk}/").status_code == 404
     login(client, scene.director)
-    assert {r["id"] for r in client.get("/api/v1/reviews/ratings").json()} == {rated.pk, other.pk}
+    assert {r["id"] for r in client.get("/api/v1/reviews/ratings").json()["items"]} == {rated.pk, other.pk}
 
 
 def test_many_top_ratings_from_one_device_within_minutes_are_flagged(scene, clock):
@@ -158,11 +158,11 @@ def test_bureau_confirms_a_flag_and_the_rating_leaves_the_figures(scene, client)
         scene.rate_visit(scene.serve(), level=1, rater=services.Rater(phone="13511112222"))
     flags = list(RatingFlag.objects.order_by("id"))
     login(client, scene.director)
-    assert client.get("/api/v1/reviews/flags").json() == []  # the centre does not learn of it
+    assert client.get("/api/v1/reviews/flags").json()["items"] == []  # the centre does not learn of it
     assert client.post(f"/api/v1/reviews/flags/{flags[0].pk}/decide", {"confirmed": True, "note": "刷分"},
                        content_type="application/json").status_code == 404
     login(client, scene.inspector)
-    assert len(client.get("/api/v1/reviews/flags").json()) == 5
+    assert len(client.get("/api/v1/reviews/flags").json()["items"]) == 5
     response = client.post(f"/api/v1/reviews/flags/{flags[0].pk}/decide", {"confirmed": True, "note": "同一人刷分"},
                            content_type="application/json")
     assert response.status_code == 200 and response.json()["status"] == FlagStatus.CONFIRMED

@@ -59,9 +59,9 @@ def test_std7_api_sign_in_records_the_client_address(client, hall):
     assert response.status_code == 409 and "已于08:31签到" in response.json()["message"]
     assert Attendance.objects.count() == 1
     login(client, hall.village_clerk)
-    assert client.get("/api/v1/staffing/attendance").json() == []
+    assert client.get("/api/v1/staffing/attendance").json()["items"] == []
     login(client, hall.director)
-    assert [a["staff"]["id"] for a in client.get("/api/v1/staffing/attendance").json()] == [hall.front_desk.pk]
+    assert [a["staff"]["id"] for a in client.get("/api/v1/staffing/attendance").json()["items"]] == [hall.front_desk.pk]
 
 
 @pytest.mark.django_db

@@ -127,11 +127,11 @@ def test_std1_api_create_list_answer(client, hall):
     assert response.status_code == 201, response.content
     body = response.json()
     assert (body["status"], body["asker_phone"], body["first_staff"]["id"]) == ("open", "139****1111", hall.front_desk.pk)
-    assert [e["id"] for e in client.get("/api/v1/staffing/enquiries/pending").json()] == [body["id"]]
+    assert [e["id"] for e in client.get("/api/v1/staffing/enquiries/pending").json()["items"]] == [body["id"]]
     response = client.post(f"/api/v1/staffing/enquiries/{body['id']}/answer", {"answer": "带原执照。"},
                            content_type="application/json")
     assert response.json()["status"] == "answered"
-    assert client.get("/api/v1/staffing/enquiries/pending").json() == []
+    assert client.get("/api/v1/staffing/enquiries/pending").json()["items"] == []
     contact = client.post(f"/api/v1/staffing/enquiries/{body['id']}/contact").json()
     assert contact == {"asker_name": "李四", "asker_phone": "13900001111"}
     assert AuditEntry.objects.filter(action="pii.view", object_id=str(body["id"])).count() == 1
@@ -173,16 +173,16 @@ def test_std1_village_clerk_cannot_see_another_villages_enquiries_api_and_page(c
     mine = _ask(hall.village_clerk)
     theirs = _ask(hall.other_village_clerk)
     login(client, hall.village_clerk)
-    assert [e["id"] for e in client.get("/api/v1/staffing/enquiries").json()] == [mine.pk]
+    assert [e["id"] for e in client.get("/api/v1/staffing/enquiries").json()["items"]] == [mine.pk]
     assert client.get(f"/api/v1/staffing/enquiries/{theirs.pk}").status_code == 404
     assert client.post(f"/api/v1/staffing/enquiries/{theirs.pk}/contact").status_code == 404
-    assert client.get(f"/api/v1/staffing/enquiries?centre_id={hall.other_village.pk}").json() == []
+    assert client.get(f"/api/v1/staffing/enquiries?centre_id={hall.other_village.pk}").json()["items"] == []
     assert client.get(f"/staffing/enquiries/{theirs.pk}/").status_code == 404
     page = client.get("/staffing/enquiries/").content.decode()
     assert f"/staffing/enquiries/{mine.pk}/" in page and f"/staffing/enquiries/{theirs.pk}/" not in page
     # the town director sees both villages; the bureau sees everything
     login(client, hall.director)
-    assert {e["id"] for e in client.get("/api/v1/staffing/enquiries").json()} == {mine.pk, theirs.pk}
+    assert {e["id"] for e in client.get("/api/v1/staffing/enquiries").json()["items"]} == {mine.pk, theirs.pk}
 
 
 @pytest.mark.django_db
@@ -198,7 +198,8 @@ def test_std1_pages_record_answer_and_hand_over(client, hall):
                                                                    "note": "请核实"})
     assert response.status_code == 302
     login(client, hall.back_office)
-    assert "老年证怎么办" in client.get("/staffing/enquiries/?fragment=pending", HTTP_HX_REQUEST="true").content.decode()
+    pending = client.get("/staffing/enquiries/", HTTP_HX_REQUEST="true", HTTP_HX_TARGET="pending-enquiries")
+    assert "老年证怎么办" in pending.content.decode() and "<html" not in pending.content.decode()
     response = client.post(f"/staffing/enquiries/{enquiry.pk}/", {"action": "answer", "answer": ""})
     assert response.status_code == 200 and "这个字段是必填项" in response.content.decode()
     client.post(f"/staffing/enquiries/{enquiry.pk}/", {"action": "answer", "answer": "带身份证到民生窗口。"})

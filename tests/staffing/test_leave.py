@@ -114,7 +114,7 @@ def test_std7_leave_api_request_and_approve(client, hall):
     login(client, hall.back_office)  # not theirs to see
     assert client.post(f"/api/v1/staffing/leaves/{leave_id}/approve", {}, content_type="application/json").status_code == 404
     login(client, hall.director)
-    assert [lv["id"] for lv in client.get("/api/v1/staffing/leaves?status=requested").json()] == [leave_id]
+    assert [lv["id"] for lv in client.get("/api/v1/staffing/leaves?status=requested").json()["items"]] == [leave_id]
     response = client.post(f"/api/v1/staffing/leaves/{leave_id}/approve", {"note": "同意"},
                            content_type="application/json")
     assert response.status_code == 200 and response.json()["status"] == "approved"
@@ -136,7 +136,7 @@ def test_std7_leave_api_bad_input_and_town_director_cannot_decide_village_leave(
     response = client.post(f"/api/v1/staffing/leaves/{village_leave.pk}/approve", {}, content_type="application/json")
     assert response.status_code == 403
     login(client, hall.other_village_clerk)
-    assert client.get("/api/v1/staffing/leaves").json() == []
+    assert client.get("/api/v1/staffing/leaves").json()["items"] == []
 
 
 @pytest.mark.django_db

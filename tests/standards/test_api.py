@@ -26,7 +26,7 @@ def bearer(user: object) -> dict[str, str]:
 def test_rule_set_copy_edit_publish_through_the_api(client, rule_set, bureau_admin, inspector):
     """SITE-8: list, copy, patch a threshold, publish; an inspector may read but not change."""
     admin = bearer(bureau_admin)
-    listed = client.get(f"{BASE}/rulesets", **bearer(inspector)).json()
+    listed = client.get(f"{BASE}/rulesets", **bearer(inspector)).json()["items"]
     assert [(r["name"], r["version"]) for r in listed] == [("启政办发〔2020〕37号", "2020-37")]
     detail = client.get(f"{BASE}/rulesets/{rule_set.pk}", **admin).json()
     assert any(r["code"] == "SITE-6.1" and r["kind"] == "ratio" for r in detail["rules"])
@@ -131,7 +131,7 @@ def test_survey_and_assessment_endpoints_hide_everything_from_centre_staff(clien
         assert client.post(f"{BASE}/surveys", {"centre_id": town.pk}, content_type="application/json",
                            **auth).status_code == 404
         assert client.get(f"{BASE}/assessments/{other.pk}", **auth).status_code == 404
-    mine = client.get(f"{BASE}/assessments", **bearer(director)).json()
+    mine = client.get(f"{BASE}/assessments", **bearer(director)).json()["items"]
     assert [a["id"] for a in mine] == [assessment.pk]
     assert client.get(f"{BASE}/assessments/{assessment.pk}", **bearer(director)).status_code == 200
     assert client.post(f"{BASE}/assessments", {"centre_id": town.pk}, content_type="application/json",
@@ -162,9 +162,9 @@ def test_overview_api_lists_ranked_towns(client, rule_set, inspector):
     """GOV-1: the overview as JSON, filterable by town class."""
     assess(compliant_town(1, name="汇龙镇"), inspector)
     assess(compliant_town(3, name="东海镇"), inspector, hall_area=300)
-    rows = client.get(f"{BASE}/overview?town_class=3", **bearer(inspector)).json()
+    rows = client.get(f"{BASE}/overview?town_class=3", **bearer(inspector)).json()["items"]
     assert [(r["centre"], r["rank"], r["grade"]) for r in rows] == [("启东市东海镇为民服务中心", 1, "优秀")]
-    rows = client.get(f"{BASE}/overview", **bearer(inspector)).json()
+    rows = client.get(f"{BASE}/overview", **bearer(inspector)).json()["items"]
     assert [r["rank"] for r in rows] == [1, 2]
 
 
