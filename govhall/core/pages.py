@@ -17,11 +17,13 @@ from collections.abc import Callable
 from typing import Any, NoReturn
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Page, Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.utils.module_loading import import_string
 from django_htmx.middleware import HtmxDetails
 
 from govhall.core.errors import Forbidden, NotFound, ServiceError
@@ -51,9 +53,8 @@ def error_page(request: HttpRequest, exc: ServiceError) -> HttpResponse:
         raise Http404(exc.message) from None
     if isinstance(exc, Forbidden):
         raise PermissionDenied(exc.message) from None
-    # Lazily: the error pages pick their look from the path, which needs the portal's settings.
-    from govhall.errorpages import render_error
-
+    # The renderer lives above core (it picks its look from the path, which needs the portal's settings).
+    render_error = import_string(settings.ERROR_PAGE_RENDERER)  # govhall.errorpages.render_error
     status = exc.status if exc.status in HEADINGS else 400
     return render_error(request, status, heading=HEADINGS[status], message=exc.message)
 
