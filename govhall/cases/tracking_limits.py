@@ -28,13 +28,13 @@ from __future__ import annotations
 
 import hashlib
 import ipaddress
-import math
 from dataclasses import dataclass
 from functools import lru_cache
 
 from django.conf import settings
 from django.core.cache import cache
 
+from govhall.core import ratelimit
 from govhall.core.errors import ServiceError
 
 PREFIX = "cases:track:"
@@ -67,27 +67,16 @@ class TrackThrottled(ServiceError):
     code = "throttled"
 
 
-def _wait_text(seconds: int) -> str:
-    return f"{max(seconds, 1)}秒" if seconds < 120 else f"{math.ceil(seconds / 60)}分钟"
-
-
 def _refuse(message: str) -> TrackThrottled:
-    return TrackThrottled(f"{message}请{_wait_text(settings.TRACK_WINDOW)}后再试。")
+    return TrackThrottled(f"{message}请{ratelimit.wait_text(settings.TRACK_WINDOW)}后再试。")
 
 
 def _count(key: str) -> int:
-    return int(cache.get(PREFIX + key) or 0)
+    return ratelimit.count(PREFIX + key)
 
 
 def _hit(key: str) -> int:
-    full = PREFIX + key
-    if cache.add(full, 1, timeout=settings.TRACK_WINDOW):
-        return 1
-    try:
-        return int(cache.incr(full))
-    except ValueError:  # expired between add and incr
-        cache.add(full, 1, timeout=settings.TRACK_WINDOW)
-        return 1
+    return ratelimit.hit(PREFIX + key, window=settings.TRACK_WINDOW)
 
 
 def _number_key(client: TrackClient, number: str) -> str:

@@ -1,13 +1,10 @@
-"""Counting attempts in the cache (Redis in production, shared by every server process) to stop
+"""Counting attempts (through core.ratelimit, in the cache shared by every server process) to stop
 code-sending floods and password / query-password guessing. A limit is a number of events per window;
 `RateLimited` (HTTP 429) says in Chinese how long to wait."""
 
 from __future__ import annotations
 
-import math
-
-from django.core.cache import cache
-
+from govhall.core import ratelimit as counter
 from govhall.core.errors import ServiceError
 
 PREFIX = "portal:rl:"
@@ -23,29 +20,19 @@ def _key(key: str) -> str:
 
 
 def count(key: str) -> int:
-    return int(cache.get(_key(key)) or 0)
+    return counter.count(_key(key))
 
 
 def hit(key: str, *, window: int) -> int:
     """Record one event; return how many happened in the current window (which starts with the first)."""
-    full = _key(key)
-    if cache.add(full, 1, timeout=window):
-        return 1
-    try:
-        return int(cache.incr(full))
-    except ValueError:  # expired between add and incr
-        cache.add(full, 1, timeout=window)
-        return 1
+    return counter.hit(_key(key), window=window)
 
 
 def clear(key: str) -> None:
-    cache.delete(_key(key))
+    counter.clear(_key(key))
 
 
-def wait_text(seconds: int) -> str:
-    if seconds < 120:
-        return f"{max(seconds, 1)}秒"
-    return f"{math.ceil(seconds / 60)}分钟"
+wait_text = counter.wait_text
 
 
 def require_below(key: str, *, limit: int, window: int, message: str) -> None:
