@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
+
+from tests.standin import JsonHandler, serving
 
 
 @pytest.fixture(autouse=True)
@@ -41,32 +41,20 @@ class Gateway:
 def sms_gateway(settings: Any) -> Iterator[Gateway]:
     gateway = Gateway()
 
-    class Handler(BaseHTTPRequestHandler):
+    class Handler(JsonHandler):
         def do_POST(self) -> None:
             body = self.rfile.read(int(self.headers["Content-Length"]))
             gateway.requests.append({"path": self.path, "headers": dict(self.headers), "body": json.loads(body)})
             status, answer = gateway.responses.pop(0) if gateway.responses else (200, {"id": f"gw-{len(gateway.requests)}"})
-            data = json.dumps(answer).encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
+            self.answer(status, answer)
 
-        def log_message(self, format: str, *args: Any) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    gateway.url = f"http://127.0.0.1:{server.server_address[1]}/sms/send"
-    settings.SMS_BACKEND = "http"
-    settings.SMS_URL = gateway.url
-    settings.SMS_TOKEN = "gateway-secret"
-    settings.SMS_TIMEOUT = 5
-    yield gateway
-    server.shutdown()
-    server.server_close()
+    with serving(Handler) as base:
+        gateway.url = f"{base}/sms/send"
+        settings.SMS_BACKEND = "http"
+        settings.SMS_URL = gateway.url
+        settings.SMS_TOKEN = "gateway-secret"
+        settings.SMS_TIMEOUT = 5
+        yield gateway
 
 
 # --- a stand-in for the provincial platform (NET-2) -------------------------------------------------
@@ -107,15 +95,7 @@ def province(settings: Any) -> Iterator[Province]:
 
     platform = Province()
 
-    class Handler(BaseHTTPRequestHandler):
-        def answer(self, status: int, payload: Any) -> None:
-            data = payload if isinstance(payload, bytes) else json.dumps(payload, ensure_ascii=False).encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json; charset=utf-8")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
-
+    class Handler(JsonHandler):
         def do_POST(self) -> None:
             raw = self.rfile.read(int(self.headers["Content-Length"]))
             headers = dict(self.headers)
@@ -136,21 +116,13 @@ def province(settings: Any) -> Iterator[Province]:
                 return self.answer(200, {"code": 0, "data": {"receiptId": "TOO-LATE"}})
             return self.answer(status, answer)
 
-        def log_message(self, format: str, *args: Any) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    platform.url = f"http://127.0.0.1:{server.server_address[1]}/exchange/v1/receive"
-    settings.PROVINCE_URL = platform.url
-    settings.PROVINCE_APP_ID = PROVINCE_APP_ID
-    settings.PROVINCE_SECRET = PROVINCE_SECRET
-    settings.PROVINCE_TIMEOUT = 5
-    yield platform
-    server.shutdown()
-    server.server_close()
+    with serving(Handler) as base:
+        platform.url = f"{base}/exchange/v1/receive"
+        settings.PROVINCE_URL = platform.url
+        settings.PROVINCE_APP_ID = PROVINCE_APP_ID
+        settings.PROVINCE_SECRET = PROVINCE_SECRET
+        settings.PROVINCE_TIMEOUT = 5
+        yield platform
 
 
 @pytest.fixture

@@ -190,21 +190,13 @@ class IdentityService:
 @pytest.fixture
 def identity_service(settings: Any) -> Any:
     import json
-    import threading
     import time
-    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    from tests.standin import JsonHandler, serving
 
     service = IdentityService()
 
-    class Handler(BaseHTTPRequestHandler):
-        def answer(self, status: int, payload: Any) -> None:
-            data = payload if isinstance(payload, bytes) else json.dumps(payload, ensure_ascii=False).encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json; charset=utf-8")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
-
+    class Handler(JsonHandler):
         def do_POST(self) -> None:
             body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
             service.requests.append({"path": self.path, "headers": dict(self.headers), "body": body})
@@ -221,18 +213,11 @@ def identity_service(settings: Any) -> Any:
             return self.answer(200, {"result": "match" if matched else "no_match",
                                      "reference": f"GA-{len(service.requests):06d}"})
 
-        def log_message(self, format: str, *args: Any) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    service.url = f"http://127.0.0.1:{server.server_address[1]}/identity/check"
-    settings.IDENTITY_BACKEND = "http"
-    settings.IDENTITY_URL = service.url
-    settings.IDENTITY_TOKEN = service.TOKEN
-    settings.IDENTITY_APP_KEY = service.APP_KEY
-    settings.IDENTITY_TIMEOUT = 2
-    yield service
-    server.shutdown()
-    server.server_close()
+    with serving(Handler) as base:
+        service.url = f"{base}/identity/check"
+        settings.IDENTITY_BACKEND = "http"
+        settings.IDENTITY_URL = service.url
+        settings.IDENTITY_TOKEN = service.TOKEN
+        settings.IDENTITY_APP_KEY = service.APP_KEY
+        settings.IDENTITY_TIMEOUT = 2
+        yield service
