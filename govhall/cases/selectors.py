@@ -30,7 +30,7 @@ from govhall.cases.rules import RED, YELLOW, Facts, light_lookups
 from govhall.cases.tracking_limits import TrackClient
 from govhall.core.calendar import provisional_note
 from govhall.core.errors import NotFound
-from govhall.core.pii import can_reveal_pii, pii_reveal_fields
+from govhall.core.pii import pii_reveal_fields
 
 # Lists read plain values, not model instances: a row of the inbox needs a dozen columns, and building
 # Case objects (with their encrypted fields and related objects) costs far more than the query.
@@ -295,12 +295,6 @@ def public_timeline(case: Case) -> list[PublicEvent]:
 # --- whole personal data (through core.pii) -------------------------------------------------------
 
 CASE_PII_FIELDS = ("applicant_id_number", "applicant_phone", "agent_id_number", "agent_phone")
-
-
-def can_reveal_case_pii(user: Any) -> bool:
-    """Offer the "显示完整" button: the roles of `core.pii.REVEAL_ROLES` (the case's visibility is checked
-    by `access_case` before)."""
-    return can_reveal_pii(user)
 
 
 def case_reveal_pii(user: Any, case: Case, *, reason: str = "查看申请人/代理人完整证件号码和电话") -> dict[str, str]:

@@ -42,6 +42,7 @@ from govhall.core.filecrypt import open_plaintext, plain_size
 from govhall.core.ids import mask_mobile
 from govhall.core.middleware import client_ip
 from govhall.core.pages import HtmxHttpRequest, get_or_404, paginate
+from govhall.core.pii import can_reveal_pii
 from govhall.core.provisional import year_banner
 from govhall.core.responses import StreamingFileResponse
 from govhall.orgs.models import CentreLevel, Window, WindowClass
@@ -284,7 +285,7 @@ def _detail_context(request: HttpRequest, case: Case) -> dict[str, Any]:
         "applicant_phone_masked": mask_mobile(case.applicant_phone),
         "agent_id_masked": mask_id(case.agent_id_type, case.agent_id_number) if case.agent_id_number else "",
         "agent_phone_masked": mask_mobile(case.agent_phone) if case.agent_phone else "",
-        "can_reveal": selectors.can_reveal_case_pii(user),
+        "can_reveal": can_reveal_pii(user),  # the button; the case is visible already
         "missing": [m for m in materials if m.status != MaterialStatus.RECEIVED],
         "rongque_open": [m for m in materials if m.status == MaterialStatus.RONGQUE],
         "results": ResultKind.choices, "procedures": SpecialProcedure.choices,
