@@ -30,6 +30,7 @@ test: $(TESTSTAMP)
 
 lint: $(TESTSTAMP)
 	$(BIN)/ruff check govhall tests bench
+	$(BIN)/ruff format --check govhall tests bench
 
 types: $(TESTSTAMP)
 	$(BIN)/mypy govhall

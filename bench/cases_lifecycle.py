@@ -62,14 +62,27 @@ def build() -> list[dict[str, object]]:
 
     call_command("migrate", verbosity=0)
     dept = Department.objects.create(code="MZ", name="启东市民政局", short_name="民政")
-    matter = Matter.objects.create(code="320681MZ05001005", basic_code="MZ05001", name="最低生活保障申请",
-                                   status="active")
+    matter = Matter.objects.create(
+        code="320681MZ05001005", basic_code="MZ05001", name="最低生活保障申请", status="active"
+    )
     version = MatterVersion.objects.create(
-        matter=matter, number=1, state="published", name="最低生活保障申请", matter_type="05", legal_basis="基准",
-        department=dept, implementing_body="启东市民政局", category="social_management", promised_limit=10,
-        approval_steps=["受理", "审核", "审批"], result_name="最低生活保障证")
-    materials = [Material.objects.create(version=version, order=i, name=n, originals=1)
-                 for i, n in enumerate(["申请人居民身份证", "居民户口簿", "家庭收入情况证明"], start=1)]
+        matter=matter,
+        number=1,
+        state="published",
+        name="最低生活保障申请",
+        matter_type="05",
+        legal_basis="基准",
+        department=dept,
+        implementing_body="启东市民政局",
+        category="social_management",
+        promised_limit=10,
+        approval_steps=["受理", "审核", "审批"],
+        result_name="最低生活保障证",
+    )
+    materials = [
+        Material.objects.create(version=version, order=i, name=n, originals=1)
+        for i, n in enumerate(["申请人居民身份证", "居民户口簿", "家庭收入情况证明"], start=1)
+    ]
     matter.current_version = version
     matter.save(update_fields=["current_version"])
     towns = []
@@ -80,23 +93,43 @@ def build() -> list[dict[str, object]]:
         CentreMatter.objects.create(centre=centre, matter=matter)
         window = Window.objects.create(centre=centre, number=1, name="民生综合窗口", window_class="minsheng")
         people = {}
-        for key, role in (("clerk", Role.FRONT_DESK), ("reviewer", Role.BACK_OFFICE), ("reviewer_b", Role.BACK_OFFICE),
-                          ("approver", Role.BACK_OFFICE), ("approver_b", Role.BACK_OFFICE)):
-            user = User.objects.create(username=f"{key}{t}", full_name=f"{key}{t}", staff_no=f"{key.upper()}{t:03d}",
-                                       centre=centre)
+        for key, role in (
+            ("clerk", Role.FRONT_DESK),
+            ("reviewer", Role.BACK_OFFICE),
+            ("reviewer_b", Role.BACK_OFFICE),
+            ("approver", Role.BACK_OFFICE),
+            ("approver_b", Role.BACK_OFFICE),
+        ):
+            user = User.objects.create(
+                username=f"{key}{t}", full_name=f"{key}{t}", staff_no=f"{key.upper()}{t:03d}", centre=centre
+            )
             UserRole.objects.create(user=user, role=role)
             people[key] = user
-        Post.objects.create(centre=centre, name="民政审核岗", department=dept, a_staff=people["reviewer"],
-                            b_staff=people["reviewer_b"])
-        Post.objects.create(centre=centre, name="民政审批岗", department=dept, a_staff=people["approver"],
-                            b_staff=people["approver_b"])
-        towns.append({
-            "window": window.pk, "matter": matter.pk, "materials": [m.pk for m in materials],
-            "clerk": token_create(user=people["clerk"], name="bench")[1],
-            "reviewer": token_create(user=people["reviewer"], name="bench")[1],
-            "approver": token_create(user=people["approver"], name="bench")[1],
-            "centre": centre.pk,
-        })
+        Post.objects.create(
+            centre=centre,
+            name="民政审核岗",
+            department=dept,
+            a_staff=people["reviewer"],
+            b_staff=people["reviewer_b"],
+        )
+        Post.objects.create(
+            centre=centre,
+            name="民政审批岗",
+            department=dept,
+            a_staff=people["approver"],
+            b_staff=people["approver_b"],
+        )
+        towns.append(
+            {
+                "window": window.pk,
+                "matter": matter.pk,
+                "materials": [m.pk for m in materials],
+                "clerk": token_create(user=people["clerk"], name="bench")[1],
+                "reviewer": token_create(user=people["reviewer"], name="bench")[1],
+                "approver": token_create(user=people["approver"], name="bench")[1],
+                "centre": centre.pk,
+            }
+        )
     return towns
 
 
@@ -105,10 +138,18 @@ def start_server(port: int, workers: int) -> list[subprocess.Popen]:
     env["PYTHONPATH"] = str(ROOT / "bench") + os.pathsep + env.get("PYTHONPATH", "")
     env["DJANGO_SETTINGS_MODULE"] = "cases_server_settings"
     bin_dir = Path(sys.executable).parent
-    web = subprocess.Popen([str(bin_dir / "govhall"), "serve", "--workers", str(workers), "--no-worker",
-                            "--port", str(port)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    worker = subprocess.Popen([str(bin_dir / "govhall"), "run_huey", "--workers", "2"], env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    web = subprocess.Popen(
+        [str(bin_dir / "govhall"), "serve", "--workers", str(workers), "--no-worker", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    worker = subprocess.Popen(
+        [str(bin_dir / "govhall"), "run_huey", "--workers", "2"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     import httpx
 
     deadline = time.time() + 60
@@ -129,8 +170,9 @@ def pct(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, round(p * (len(ordered) - 1)))]
 
 
-def run_trivial(base: str, clients: int, seconds: float, path: str = "/healthz",
-                token: str = "") -> tuple[int, float, list[float]]:
+def run_trivial(
+    base: str, clients: int, seconds: float, path: str = "/healthz", token: str = ""
+) -> tuple[int, float, list[float]]:
     import httpx
 
     latencies: list[float] = []
@@ -157,8 +199,9 @@ def run_trivial(base: str, clients: int, seconds: float, path: str = "/healthz",
     return len(latencies), time.perf_counter() - t0, latencies
 
 
-def run_lifecycles(base: str, towns: list[dict[str, object]], clients: int,
-                   seconds: float) -> tuple[int, float, dict[str, list[float]], list[str]]:
+def run_lifecycles(
+    base: str, towns: list[dict[str, object]], clients: int, seconds: float
+) -> tuple[int, float, dict[str, list[float]], list[str]]:
     import httpx
 
     per_action: dict[str, list[float]] = {a: [] for a in ACTIONS}
@@ -184,17 +227,40 @@ def run_lifecycles(base: str, towns: list[dict[str, object]], clients: int,
 
             while time.perf_counter() < stop:
                 try:
-                    created = call("receive", "clerk", "/api/v1/cases/", {
-                        "matter_id": town["matter"], "window_id": town["window"],
-                        "applicant": {"kind": "person", "name": "张三", "id_type": "id_card",
-                                      "id_number": ID_NUMBER, "phone": "13800138000"},
-                        "materials": [{"material_id": m, "status": "received"} for m in town["materials"]]})
+                    created = call(
+                        "receive",
+                        "clerk",
+                        "/api/v1/cases/",
+                        {
+                            "matter_id": town["matter"],
+                            "window_id": town["window"],
+                            "applicant": {
+                                "kind": "person",
+                                "name": "张三",
+                                "id_type": "id_card",
+                                "id_number": ID_NUMBER,
+                                "phone": "13800138000",
+                            },
+                            "materials": [
+                                {"material_id": m, "status": "received"} for m in town["materials"]
+                            ],
+                        },
+                    )
                     case = f"/api/v1/cases/{created['id']}"
                     call("accept", "clerk", f"{case}/accept", {})
                     call("pass", "reviewer", f"{case}/pass", {"opinion": "同意"})
-                    call("finish", "approver", f"{case}/finish", {"result": "approved", "certificate_no": "B-1"})
-                    call("deliver", "clerk", f"{case}/deliver", {"method": "window", "collector_name": "张三",
-                                                                 "collector_id_number": ID_NUMBER})
+                    call(
+                        "finish",
+                        "approver",
+                        f"{case}/finish",
+                        {"result": "approved", "certificate_no": "B-1"},
+                    )
+                    call(
+                        "deliver",
+                        "clerk",
+                        f"{case}/deliver",
+                        {"method": "window", "collector_name": "张三", "collector_id_number": ID_NUMBER},
+                    )
                     count += 1
                 except Exception as exc:  # a benchmark reports failures, it does not stop at the first
                     with lock:
@@ -225,7 +291,9 @@ def main() -> None:
     args = parser.parse_args()
     url = os.environ["GOVHALL_DATABASE_URL"]
     if not urlparse(url).scheme.startswith("postgres") or not os.environ.get("GOVHALL_REDIS_URL"):
-        raise SystemExit("the cluster shape needs PostgreSQL and Redis (GOVHALL_DATABASE_URL, GOVHALL_REDIS_URL)")
+        raise SystemExit(
+            "the cluster shape needs PostgreSQL and Redis (GOVHALL_DATABASE_URL, GOVHALL_REDIS_URL)"
+        )
     recreate_database(url)
     towns = build()
     from django.db import connection
@@ -258,23 +326,35 @@ def main() -> None:
     api_rate = (api_n / api_s + api_after_n / api_after_s) / 2
     actions = sum(len(v) for v in per_action.values())
     action_rate = actions / elapsed
-    print(f"PostgreSQL + Redis; {args.workers} uvicorn workers + 1 huey worker; {args.clients} clients; "
-          f"Django {django.get_version()}; {os.cpu_count()} CPUs")
-    print(f"trivial GET /healthz             {trivial_rate:7.1f} req/s  (before {trivial_n / trivial_s:.1f}, after "
-          f"{after_n / after_s:.1f})  p50 {statistics.median(trivial_lat) * 1000:6.1f} ms"
-          f"  p95 {pct(trivial_lat, .95) * 1000:6.1f} ms")
-    print(f"trivial API read (token, 1 row)  {api_rate:7.1f} req/s  (before {api_n / api_s:.1f}, after "
-          f"{api_after_n / api_after_s:.1f})  p50 {statistics.median(api_lat) * 1000:6.1f} ms"
-          f"  p95 {pct(api_lat, .95) * 1000:6.1f} ms")
-    print(f"lifecycles                       {done / elapsed:7.2f} cases/s ({done} in {elapsed:.0f} s, "
-          f"{len(errors)} failed)")
-    print(f"lifecycle actions                {action_rate:7.1f} req/s  = {action_rate / api_rate:.2f} of the trivial "
-          f"API read, {action_rate / trivial_rate:.2f} of /healthz (target ≥ 0.25)")
+    print(
+        f"PostgreSQL + Redis; {args.workers} uvicorn workers + 1 huey worker; {args.clients} clients; "
+        f"Django {django.get_version()}; {os.cpu_count()} CPUs"
+    )
+    print(
+        f"trivial GET /healthz             {trivial_rate:7.1f} req/s  (before {trivial_n / trivial_s:.1f}, after "
+        f"{after_n / after_s:.1f})  p50 {statistics.median(trivial_lat) * 1000:6.1f} ms"
+        f"  p95 {pct(trivial_lat, 0.95) * 1000:6.1f} ms"
+    )
+    print(
+        f"trivial API read (token, 1 row)  {api_rate:7.1f} req/s  (before {api_n / api_s:.1f}, after "
+        f"{api_after_n / api_after_s:.1f})  p50 {statistics.median(api_lat) * 1000:6.1f} ms"
+        f"  p95 {pct(api_lat, 0.95) * 1000:6.1f} ms"
+    )
+    print(
+        f"lifecycles                       {done / elapsed:7.2f} cases/s ({done} in {elapsed:.0f} s, "
+        f"{len(errors)} failed)"
+    )
+    print(
+        f"lifecycle actions                {action_rate:7.1f} req/s  = {action_rate / api_rate:.2f} of the trivial "
+        f"API read, {action_rate / trivial_rate:.2f} of /healthz (target ≥ 0.25)"
+    )
     for action in ACTIONS:
         values = per_action[action]
         if values:
-            print(f"  {action:8s}  n {len(values):5d}   p50 {statistics.median(values) * 1000:7.1f} ms"
-                  f"   p95 {pct(values, .95) * 1000:7.1f} ms")
+            print(
+                f"  {action:8s}  n {len(values):5d}   p50 {statistics.median(values) * 1000:7.1f} ms"
+                f"   p95 {pct(values, 0.95) * 1000:7.1f} ms"
+            )
     for message in errors[:5]:
         print("  error:", message)
 

@@ -63,8 +63,9 @@ def build(n: int) -> dict[str, object]:
 
     call_command("migrate", verbosity=0)
     t0 = time.perf_counter()
-    depts = Department.objects.bulk_create([Department(code=f"B{i:02d}", name=f"基准部门{i}", short_name=f"部门{i}")
-                                            for i in range(DEPARTMENTS)])
+    depts = Department.objects.bulk_create(
+        [Department(code=f"B{i:02d}", name=f"基准部门{i}", short_name=f"部门{i}") for i in range(DEPARTMENTS)]
+    )
     towns, villages = [], []
     for t in range(TOWNS):
         div = Division.objects.create(code=f"3206819{t:02d}000", name=f"基准{t}镇", kind="town", town_class=3)
@@ -72,42 +73,86 @@ def build(n: int) -> dict[str, object]:
         towns.append(town)
         AttendanceSettings.objects.create(centre=town, sign_in_deadline=dt.time(23, 59))
         for v in range(VILLAGES_PER_TOWN):
-            vdiv = Division.objects.create(code=f"3206819{t:02d}{v + 1:03d}", name=f"基准{t}-{v}村", kind="village",
-                                           parent=div)
-            villages.append(Centre.objects.create(division=vdiv, level="village", parent=town,
-                                                  name=f"启东市基准{t}镇{v}村便民服务中心"))
-    admin = User.objects.create(username="bench_bureau", full_name="基准局", unit_kind="bureau", is_superuser=True)
-    directors = [User.objects.create(username=f"dir{t}", full_name=f"主任{t}", staff_no=f"D{t:03d}", centre=town)
-                 for t, town in enumerate(towns)]
+            vdiv = Division.objects.create(
+                code=f"3206819{t:02d}{v + 1:03d}", name=f"基准{t}-{v}村", kind="village", parent=div
+            )
+            villages.append(
+                Centre.objects.create(
+                    division=vdiv, level="village", parent=town, name=f"启东市基准{t}镇{v}村便民服务中心"
+                )
+            )
+    admin = User.objects.create(
+        username="bench_bureau", full_name="基准局", unit_kind="bureau", is_superuser=True
+    )
+    directors = [
+        User.objects.create(username=f"dir{t}", full_name=f"主任{t}", staff_no=f"D{t:03d}", centre=town)
+        for t, town in enumerate(towns)
+    ]
     for t, town in enumerate(towns):
         town.director = directors[t]
         town.save(update_fields=["director"])
     UserRole.objects.bulk_create([UserRole(user=u, role=Role.DIRECTOR) for u in directors])
-    handlers = User.objects.bulk_create([
-        User(username=f"h{i}", full_name=f"审批员{i}", staff_no=f"H{i:04d}", centre=towns[i % TOWNS])
-        for i in range(HANDLERS)])
+    handlers = User.objects.bulk_create(
+        [
+            User(username=f"h{i}", full_name=f"审批员{i}", staff_no=f"H{i:04d}", centre=towns[i % TOWNS])
+            for i in range(HANDLERS)
+        ]
+    )
     UserRole.objects.bulk_create([UserRole(user=u, role=Role.BACK_OFFICE) for u in handlers])
     clerk = User.objects.create(username="clerk0", full_name="前台", staff_no="F0001", centre=towns[0])
     UserRole.objects.create(user=clerk, role=Role.FRONT_DESK)
-    StaffContact.objects.bulk_create([StaffContact(user=u, mobile=f"139{u.pk:08d}") for u in [*handlers, *directors]])
+    StaffContact.objects.bulk_create(
+        [StaffContact(user=u, mobile=f"139{u.pk:08d}") for u in [*handlers, *directors]]
+    )
     window = Window.objects.create(centre=towns[0], number=1, name="民生综合窗口", window_class="minsheng")
     # One post per (town, department) pair the template needs; handler 0 of town 0 is A of town 0's posts.
     for town in towns:
         staff = [h for h in handlers if h.centre_id == town.pk]
-        Post.objects.bulk_create([Post(centre=town, name=f"{d.short_name}审批岗", department=d, a_staff=staff[0],
-                                       b_staff=staff[1]) for d in depts])
-    matter = Matter.objects.create(code="320681B0005001", basic_code="B000500100", name="基准事项", status="active")
+        Post.objects.bulk_create(
+            [
+                Post(
+                    centre=town,
+                    name=f"{d.short_name}审批岗",
+                    department=d,
+                    a_staff=staff[0],
+                    b_staff=staff[1],
+                )
+                for d in depts
+            ]
+        )
+    matter = Matter.objects.create(
+        code="320681B0005001", basic_code="B000500100", name="基准事项", status="active"
+    )
     version = MatterVersion.objects.create(
-        matter=matter, number=1, state="published", name="基准事项", matter_type="05", legal_basis="基准",
-        department=depts[0], implementing_body="基准", category="social_management", promised_limit=10,
-        approval_steps=["受理", "审批"])
+        matter=matter,
+        number=1,
+        state="published",
+        name="基准事项",
+        matter_type="05",
+        legal_basis="基准",
+        department=depts[0],
+        implementing_body="基准",
+        category="social_management",
+        promised_limit=10,
+        approval_steps=["受理", "审批"],
+    )
     Material.objects.create(version=version, order=1, name="身份证", originals=1)
     matter.current_version = version
     matter.save(update_fields=["current_version"])
     CentreMatter.objects.create(centre=towns[0], matter=matter)
-    template = case_receive(actor=clerk, matter_id=matter.pk, window_id=window.pk, applicant={
-        "kind": "person", "name": "张三", "id_type": "id_card", "id_number": "110101199003071233",
-        "phone": "13800138000"}, materials=[{"material_id": version.materials.get().pk, "status": "received"}])
+    template = case_receive(
+        actor=clerk,
+        matter_id=matter.pk,
+        window_id=window.pk,
+        applicant={
+            "kind": "person",
+            "name": "张三",
+            "id_type": "id_card",
+            "id_number": "110101199003071233",
+            "phone": "13800138000",
+        },
+        materials=[{"material_id": version.materials.get().pk, "status": "received"}],
+    )
     template = case_accept(case=template, actor=clerk)
     print(f"  organisation and template built in {time.perf_counter() - t0:.1f} s")
 
@@ -130,8 +175,10 @@ def build(n: int) -> dict[str, object]:
         "accepted_at": "x.received_at + interval '10 minutes'",
         "due_at": "x.due_at",
         "warn_at": "x.due_at - interval '3 days'",
-        "warning_level": ("CASE WHEN NOT x.open OR x.status = 'suspended' OR x.fresh THEN 0 "
-                          "WHEN x.due_at < %(now)s THEN 2 WHEN x.due_at - interval '3 days' < %(now)s THEN 1 ELSE 0 END"),
+        "warning_level": (
+            "CASE WHEN NOT x.open OR x.status = 'suspended' OR x.fresh THEN 0 "
+            "WHEN x.due_at < %(now)s THEN 2 WHEN x.due_at - interval '3 days' < %(now)s THEN 1 ELSE 0 END"
+        ),
         "current_assignee_id": "CASE WHEN x.open THEN x.handler ELSE NULL END",
         "current_post_id": "NULL",
         "current_step_id": "NULL",
@@ -171,14 +218,29 @@ def build(n: int) -> dict[str, object]:
     """  # noqa: S608 - the interpolated column names and constants are ours
     t0 = time.perf_counter()
     with connection.cursor() as cursor:
-        cursor.execute(sql, {"open": n // 10, "fresh": FRESH, "now": now, "n": n, "template": template.pk,
-                             "towns": centre_ids, "villages": village_ids, "depts": dept_ids, "handlers": handler_ids})
+        cursor.execute(
+            sql,
+            {
+                "open": n // 10,
+                "fresh": FRESH,
+                "now": now,
+                "n": n,
+                "template": template.pk,
+                "towns": centre_ids,
+                "villages": village_ids,
+                "depts": dept_ids,
+                "handlers": handler_ids,
+            },
+        )
         # Keep handling centre, department and assignee consistent: the assignee works at the handling centre.
-        cursor.execute("""
+        cursor.execute(
+            """
             UPDATE cases_case c SET current_assignee_id = (%(by_town)s::jsonb -> c.handling_centre_id::text
                                                           ->> (c.id %% 5)::int)::bigint
             WHERE c.status IN ('processing', 'returned', 'suspended') AND c.number LIKE '%%-bench-%%'
-        """, {"by_town": __import__("json").dumps(handler_by_town)})
+        """,
+            {"by_town": __import__("json").dumps(handler_by_town)},
+        )
         cursor.execute("""
             INSERT INTO cases_casestep (case_id, seq, step_index, name, kind, assignee_id, assignee_role,
                                         route_reason, status, action, opinion, handler_label, handler_role,
@@ -195,7 +257,9 @@ def build(n: int) -> dict[str, object]:
     with connection.cursor() as cursor:
         cursor.execute("VACUUM (ANALYZE) cases_case")
         cursor.execute("VACUUM (ANALYZE) cases_casestep")
-    print(f"  {n:,} cases ({n // 10:,} open) and {n // 10:,} steps generated in {time.perf_counter() - t0:.1f} s")
+    print(
+        f"  {n:,} cases ({n // 10:,} open) and {n // 10:,} steps generated in {time.perf_counter() - t0:.1f} s"
+    )
     return {"admin": admin.pk, "director": directors[0].pk, "handler": handler_by_town[centre_ids[0]][0]}
 
 
@@ -255,15 +319,24 @@ def main() -> None:
     from govhall.cases.services import cases_scan_deadlines
 
     if reuse:
-        ids = {"admin": User.objects.get(username="bench_bureau").pk, "director": User.objects.get(username="dir0").pk,
-               "handler": Case.objects.filter(status="processing").values_list("current_assignee_id", flat=True)
-               .order_by("current_assignee_id").first()}
+        ids = {
+            "admin": User.objects.get(username="bench_bureau").pk,
+            "director": User.objects.get(username="dir0").pk,
+            "handler": Case.objects.filter(status="processing")
+            .values_list("current_assignee_id", flat=True)
+            .order_by("current_assignee_id")
+            .first(),
+        }
     total = Case.objects.count()
     open_count = Case.objects.filter(status__in=("processing", "returned", "suspended")).count()
     handler = User.objects.get(pk=ids["handler"])
-    tasks = Case.objects.filter(current_assignee=handler, status__in=("processing", "returned", "suspended")).count()
-    print(f"database: {connection.vendor}; {total:,} cases, {open_count:,} open; handler {handler.username} has "
-          f"{tasks:,} open tasks")
+    tasks = Case.objects.filter(
+        current_assignee=handler, status__in=("processing", "returned", "suspended")
+    ).count()
+    print(
+        f"database: {connection.vendor}; {total:,} cases, {open_count:,} open; handler {handler.username} has "
+        f"{tasks:,} open tasks"
+    )
 
     def client_for(user_id: int) -> Client:
         c = Client()
@@ -285,10 +358,14 @@ def main() -> None:
         ("supervision page, bureau (all)", timed(lambda: page(b, "/cases/supervision/"), args.repeat)),
     ]
     t_med = statistics.median(trivial)
-    print(f"trivial GET /healthz                      p50 {t_med * 1000:7.2f} ms  p95 {pct(trivial, .95) * 1000:7.2f} ms")
+    print(
+        f"trivial GET /healthz                      p50 {t_med * 1000:7.2f} ms  p95 {pct(trivial, 0.95) * 1000:7.2f} ms"
+    )
     for label, values in rows:
-        print(f"{label:42s} p50 {statistics.median(values) * 1000:7.2f} ms  p95 {pct(values, .95) * 1000:7.2f} ms"
-              f"  ({statistics.median(values) / t_med:,.1f}× trivial; target p95 < 150 ms)")
+        print(
+            f"{label:42s} p50 {statistics.median(values) * 1000:7.2f} ms  p95 {pct(values, 0.95) * 1000:7.2f} ms"
+            f"  ({statistics.median(values) / t_med:,.1f}× trivial; target p95 < 150 ms)"
+        )
 
     t0 = time.perf_counter()
     first = cases_scan_deadlines(now=timezone.now())
@@ -296,9 +373,13 @@ def main() -> None:
     t0 = time.perf_counter()
     second = cases_scan_deadlines(now=timezone.now())
     idle = time.perf_counter() - t0
-    print(f"overdue scan, {first['yellow'] + first['red']:,} newly flagged and notified        {scan:7.2f} s"
-          f"  (target < 5 s)")
-    print(f"overdue scan, nothing new ({second['yellow'] + second['red']} flagged)                {idle:7.3f} s")
+    print(
+        f"overdue scan, {first['yellow'] + first['red']:,} newly flagged and notified        {scan:7.2f} s"
+        f"  (target < 5 s)"
+    )
+    print(
+        f"overdue scan, nothing new ({second['yellow'] + second['red']} flagged)                {idle:7.3f} s"
+    )
 
 
 if __name__ == "__main__":

@@ -27,9 +27,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 MATTERS = 5000
 ROUNDS = 400
-LONG_TEXT = ("问：申请人需要本人到场吗？答：原则上需要本人到场，确有困难的可委托他人代为办理，并提交授权委托书和受托人"
-             "身份证件。问：办理进度如何查询？答：可凭受理通知书上的办件编号和查询密码，在政务服务网、自助终端或"
-             "扫描二维码查询。问：材料不齐怎么办？答：窗口将出具一次性告知单，列明全部需补正的材料。") * 2
+LONG_TEXT = (
+    "问：申请人需要本人到场吗？答：原则上需要本人到场，确有困难的可委托他人代为办理，并提交授权委托书和受托人"
+    "身份证件。问：办理进度如何查询？答：可凭受理通知书上的办件编号和查询密码，在政务服务网、自助终端或"
+    "扫描二维码查询。问：材料不齐怎么办？答：窗口将出具一次性告知单，列明全部需补正的材料。"
+) * 2
 
 
 def _pct(samples: list[float], p: float) -> float:
@@ -64,8 +66,32 @@ def run_one() -> None:
     departments = list(Department.objects.all())
     rng = random.Random(20201)
     specs = [*TOWN, *VILLAGE]
-    prefixes = ["", "", "", "城乡", "农村", "个人", "企业", "居民", "困难群众", "退役军人", "残疾人", "老年人"]
-    suffixes = ["", "", "", "（首次）", "（变更）", "（补办）", "（注销）", "（延续）", "（迁移）", "（换领）"]
+    prefixes = [
+        "",
+        "",
+        "",
+        "城乡",
+        "农村",
+        "个人",
+        "企业",
+        "居民",
+        "困难群众",
+        "退役军人",
+        "残疾人",
+        "老年人",
+    ]
+    suffixes = [
+        "",
+        "",
+        "",
+        "（首次）",
+        "（变更）",
+        "（补办）",
+        "（注销）",
+        "（延续）",
+        "（迁移）",
+        "（换领）",
+    ]
     with transaction.atomic():
         matters, versions = [], []
         for i in range(MATTERS):
@@ -73,35 +99,64 @@ def run_one() -> None:
             name = f"{rng.choice(prefixes)}{spec.name}{rng.choice(suffixes)}"
             code = f"320681B{i:06d}"
             key, initials = search_keys(name=name, code=code, basic_code=f"B{i:06d}")
-            matters.append(Matter(code=code, basic_code=f"B{i:06d}", name=name, status=MatterStatus.ACTIVE,
-                                  search_key=key, pinyin_initials=initials))
+            matters.append(
+                Matter(
+                    code=code,
+                    basic_code=f"B{i:06d}",
+                    name=name,
+                    status=MatterStatus.ACTIVE,
+                    search_key=key,
+                    pinyin_initials=initials,
+                )
+            )
         Matter.objects.bulk_create(matters, batch_size=1000)
         matters = list(Matter.objects.order_by("pk"))
         for i, matter in enumerate(matters):
             spec = specs[i % len(specs)]
             # Real guides carry long texts (basis, conditions, process, FAQ): about 2 KB a version here.
-            versions.append(MatterVersion(
-                matter=matter, number=1, state=VersionState.PUBLISHED, change_kind="create", name=matter.name,
-                matter_type=spec.mtype, legal_basis=spec.basis * 4, levels=spec.levels,
-                department=rng.choice(departments), implementing_body="启东市", category=spec.category,
-                delivery_mode=spec.delivery, window_class="minsheng", promised_limit=spec.promised,
-                case_type=spec.case_type, acceptance_conditions=LONG_TEXT[:150], process=LONG_TEXT[:200],
-                faq=LONG_TEXT))
+            versions.append(
+                MatterVersion(
+                    matter=matter,
+                    number=1,
+                    state=VersionState.PUBLISHED,
+                    change_kind="create",
+                    name=matter.name,
+                    matter_type=spec.mtype,
+                    legal_basis=spec.basis * 4,
+                    levels=spec.levels,
+                    department=rng.choice(departments),
+                    implementing_body="启东市",
+                    category=spec.category,
+                    delivery_mode=spec.delivery,
+                    window_class="minsheng",
+                    promised_limit=spec.promised,
+                    case_type=spec.case_type,
+                    acceptance_conditions=LONG_TEXT[:150],
+                    process=LONG_TEXT[:200],
+                    faq=LONG_TEXT,
+                )
+            )
         MatterVersion.objects.bulk_create(versions, batch_size=1000)
         versions = list(MatterVersion.objects.order_by("matter_id"))
         for matter, version in zip(matters, versions, strict=True):
             matter.current_version = version
         Matter.objects.bulk_update(matters, ["current_version"], batch_size=1000)
-        Material.objects.bulk_create([Material(version=v, order=n, name=f"材料{n}") for v in versions
-                                      for n in (1, 2, 3)], batch_size=2000)
+        Material.objects.bulk_create(
+            [Material(version=v, order=n, name=f"材料{n}") for v in versions for n in (1, 2, 3)],
+            batch_size=2000,
+        )
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
 
     names = [m.name for m in matters]
-    bigrams = [n[j:j + 2] for n in names for j in range(len(n) - 1)
-               if all("\u4e00" <= c <= "\u9fff" for c in n[j:j + 2])]
-    initials = [m.pinyin_initials[j:j + rng.choice((2, 3, 4))] for m in matters for j in (0, 1)]
+    bigrams = [
+        n[j : j + 2]
+        for n in names
+        for j in range(len(n) - 1)
+        if all("\u4e00" <= c <= "\u9fff" for c in n[j : j + 2])
+    ]
+    initials = [m.pinyin_initials[j : j + rng.choice((2, 3, 4))] for m in matters for j in (0, 1)]
     pks = [v.pk for v in versions]
 
     def timed(fn: object, args: list[object]) -> list[float]:
@@ -117,13 +172,19 @@ def run_one() -> None:
     pk_read = timed(lambda pk: MatterVersion.objects.get(pk=pk), rng.choices(pks, k=ROUNDS))
     two_char = timed(lambda q: list(matter_search(q, limit=20)), rng.choices(bigrams, k=ROUNDS))
     pinyin = timed(lambda q: list(matter_search(q, limit=20)), rng.choices(initials, k=ROUNDS))
-    codes = timed(lambda q: list(matter_search(q, limit=20)),
-                  [f"320681B{rng.randrange(MATTERS):06d}"[:rng.choice((10, 14))] for _ in range(ROUNDS)])
-    filtered = timed(lambda q: list(matter_search(q, limit=20, level=5, category="public_service")),
-                     rng.choices(bigrams, k=ROUNDS))
+    codes = timed(
+        lambda q: list(matter_search(q, limit=20)),
+        [f"320681B{rng.randrange(MATTERS):06d}"[: rng.choice((10, 14))] for _ in range(ROUNDS)],
+    )
+    filtered = timed(
+        lambda q: list(matter_search(q, limit=20, level=5, category="public_service")),
+        rng.choices(bigrams, k=ROUNDS),
+    )
     base = statistics.median(pk_read)
     hits = statistics.median([len(list(matter_search(q, limit=None))) for q in rng.choices(bigrams, k=50)])
-    print(f"{connection.vendor}: {MATTERS} matters, {ROUNDS} queries each (median hits of a 2-char query: {hits:.0f})")
+    print(
+        f"{connection.vendor}: {MATTERS} matters, {ROUNDS} queries each (median hits of a 2-char query: {hits:.0f})"
+    )
     print(_fmt("primary-key read", pk_read, base))
     print(_fmt("2-char Chinese query", two_char, base))
     print(_fmt("2-char query + level + category", filtered, base))
@@ -162,7 +223,9 @@ def main() -> None:
             if kind == "sqlite":
                 env["GOVHALL_DATABASE_URL"] = f"sqlite:///{var}/bench.sqlite3"
             else:
-                url = os.environ.get("GOVHALL_BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432/gh_catalog_bench")
+                url = os.environ.get(
+                    "GOVHALL_BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432/gh_catalog_bench"
+                )
                 _pg_reset(url)
                 env["GOVHALL_DATABASE_URL"] = url
             subprocess.run([sys.executable, __file__, "--child"], env=env, cwd=ROOT, check=True)

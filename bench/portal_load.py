@@ -37,7 +37,20 @@ from urllib.parse import urlparse
 import httpx
 
 ROOT = Path(__file__).resolve().parent.parent
-SEARCHES = ["低保", "dbsq", "户口", "残疾人", "jzz", "用水", "个体工商户", "养老", "生育登记", "320681", "救助", "gthsl"]
+SEARCHES = [
+    "低保",
+    "dbsq",
+    "户口",
+    "残疾人",
+    "jzz",
+    "用水",
+    "个体工商户",
+    "养老",
+    "生育登记",
+    "320681",
+    "救助",
+    "gthsl",
+]
 
 
 @dataclass
@@ -54,7 +67,9 @@ class Result:
 
     def pct(self, p: float) -> float:
         ordered = sorted(self.latencies)
-        return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))] if ordered else float("nan")
+        return (
+            ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))] if ordered else float("nan")
+        )
 
 
 def recreate_database(url: str) -> None:
@@ -69,8 +84,13 @@ def recreate_database(url: str) -> None:
 
 
 def manage(env: dict[str, str], *args: str) -> None:
-    subprocess.run([sys.executable, str(ROOT / "manage.py"), *args], env=env, check=True, cwd=ROOT,
-                   stdout=subprocess.DEVNULL)
+    subprocess.run(
+        [sys.executable, str(ROOT / "manage.py"), *args],
+        env=env,
+        check=True,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+    )
 
 
 def free_port() -> int:
@@ -138,8 +158,11 @@ def guide_weight(base: str, path: str) -> tuple[int, int, list[str]]:
 def machine() -> str:
     cpu = ""
     try:
-        cpu = next(line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                   if line.startswith("model name"))
+        cpu = next(
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        )
     except (OSError, StopIteration):
         pass
     return f"{os.cpu_count()} CPU ({cpu or platform.processor()}), Python {platform.python_version()}, {platform.system()}"
@@ -155,13 +178,22 @@ def main() -> None:
     pg_url = os.environ.get("GOVHALL_BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432/gh_portal_bench")
     redis_url = os.environ.get("GOVHALL_BENCH_REDIS_URL", "redis://127.0.0.1:6379/9")
     var_dir = tempfile.mkdtemp(prefix="govhall-portal-bench-")
-    env = {**os.environ, "GOVHALL_DATABASE_URL": pg_url, "GOVHALL_REDIS_URL": redis_url, "GOVHALL_VAR_DIR": var_dir,
-           "GOVHALL_DEBUG": "0", "GOVHALL_ALLOWED_HOSTS": "127.0.0.1,localhost", "GOVHALL_LOG_LEVEL": "WARNING",
-           "DJANGO_SETTINGS_MODULE": "govhall.settings"}
+    env = {
+        **os.environ,
+        "GOVHALL_DATABASE_URL": pg_url,
+        "GOVHALL_REDIS_URL": redis_url,
+        "GOVHALL_VAR_DIR": var_dir,
+        "GOVHALL_DEBUG": "0",
+        "GOVHALL_ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "GOVHALL_LOG_LEVEL": "WARNING",
+        "DJANGO_SETTINGS_MODULE": "govhall.settings",
+    }
 
     print(f"portal load — {time.strftime('%Y-%m-%d %H:%M')} — {machine()}")
-    print(f"PostgreSQL {pg_url.rsplit('@', 1)[-1]}, Redis {redis_url.rsplit('@', 1)[-1]}; {args.workers} uvicorn "
-          f"worker processes; {args.clients} concurrent clients; {args.seconds:.0f} s per endpoint")
+    print(
+        f"PostgreSQL {pg_url.rsplit('@', 1)[-1]}, Redis {redis_url.rsplit('@', 1)[-1]}; {args.workers} uvicorn "
+        f"worker processes; {args.clients} concurrent clients; {args.seconds:.0f} s per endpoint"
+    )
     t0 = time.perf_counter()
     recreate_database(pg_url)
     import redis
@@ -175,9 +207,22 @@ def main() -> None:
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     server = subprocess.Popen(
-        [sys.executable, str(ROOT / "manage.py"), "serve", "--workers", str(args.workers), "--no-worker",
-         "--port", str(port)], env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=server_log,
-        start_new_session=True)
+        [
+            sys.executable,
+            str(ROOT / "manage.py"),
+            "serve",
+            "--workers",
+            str(args.workers),
+            "--no-worker",
+            "--port",
+            str(port),
+        ],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=server_log,
+        start_new_session=True,
+    )
     try:
         wait_until_up(base, server)
         listing = httpx.get(base + "/portal/matters/?level=5", timeout=10).text
@@ -194,8 +239,10 @@ def main() -> None:
         ]
         results = [asyncio.run(drive(base, name, paths, args.clients, args.seconds)) for name, paths in plan]
         # Service time without queueing: one client at a time.
-        single = [asyncio.run(drive(base, name, paths, 1, max(3.0, args.seconds / 3)))
-                  for name, paths in (plan[0], plan[3])]
+        single = [
+            asyncio.run(drive(base, name, paths, 1, max(3.0, args.seconds / 3)))
+            for name, paths in (plan[0], plan[3])
+        ]
         raw, packed, assets = guide_weight(base, guide_paths[0])
     finally:
         os.killpg(server.pid, signal.SIGINT)
@@ -207,25 +254,35 @@ def main() -> None:
 
     trivial = statistics.mean([results[0].rps, results[-1].rps])
     print()
-    print(f"{'endpoint':<40} {'requests':>8} {'errors':>6} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8}"
-          f" {'rate/trivial':>12}")
+    print(
+        f"{'endpoint':<40} {'requests':>8} {'errors':>6} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8}"
+        f" {'rate/trivial':>12}"
+    )
     for r in results:
-        print(f"{r.name:<40} {len(r.latencies):>8} {r.errors:>6} {r.rps:>8.1f} {statistics.median(r.latencies):>8.1f}"
-              f" {r.pct(95):>8.1f} {r.pct(99):>8.1f} {r.rps / trivial:>12.2f}"
-              + (f"   errors: {r.statuses}" if r.statuses else ""))
+        print(
+            f"{r.name:<40} {len(r.latencies):>8} {r.errors:>6} {r.rps:>8.1f} {statistics.median(r.latencies):>8.1f}"
+            f" {r.pct(95):>8.1f} {r.pct(99):>8.1f} {r.rps / trivial:>12.2f}"
+            + (f"   errors: {r.statuses}" if r.statuses else "")
+        )
     if any(r.errors for r in results):
         print(f"(server log: {Path(var_dir) / 'server.log'})")
     print()
     print("one client at a time (service time, no queueing):")
     for r in single:
-        print(f"  {r.name:<38} {len(r.latencies):>8} requests   p50 {statistics.median(r.latencies):6.1f} ms   "
-              f"p95 {r.pct(95):6.1f} ms")
+        print(
+            f"  {r.name:<38} {len(r.latencies):>8} requests   p50 {statistics.median(r.latencies):6.1f} ms   "
+            f"p95 {r.pct(95):6.1f} ms"
+        )
     guide = results[3]
     print()
-    print(f"guide page p95 {guide.pct(95):.1f} ms (target < 100 ms): {'met' if guide.pct(95) < 100 else 'NOT met'}")
-    print(f"guide page first visit: {raw / 1024:.1f} KB as served, {packed / 1024:.1f} KB gzip-compressed "
-          f"(HTML + {', '.join(Path(a).name for a in assets)}); target < 150 KB: "
-          f"{'met' if raw < 150 * 1024 else 'NOT met'}")
+    print(
+        f"guide page p95 {guide.pct(95):.1f} ms (target < 100 ms): {'met' if guide.pct(95) < 100 else 'NOT met'}"
+    )
+    print(
+        f"guide page first visit: {raw / 1024:.1f} KB as served, {packed / 1024:.1f} KB gzip-compressed "
+        f"(HTML + {', '.join(Path(a).name for a in assets)}); target < 150 KB: "
+        f"{'met' if raw < 150 * 1024 else 'NOT met'}"
+    )
 
 
 if __name__ == "__main__":

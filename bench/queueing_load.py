@@ -75,9 +75,15 @@ def recreate_database(url: str) -> None:
 
 
 def server_env(args: argparse.Namespace, var_dir: Path) -> dict[str, str]:
-    return {**os.environ, "GOVHALL_DATABASE_URL": args.database_url, "GOVHALL_REDIS_URL": args.redis_url,
-            "GOVHALL_VAR_DIR": str(var_dir), "GOVHALL_ALLOWED_HOSTS": "127.0.0.1,localhost",
-            "GOVHALL_HUEY_NAME": "govhall-bench-queue", "DJANGO_SETTINGS_MODULE": "govhall.settings"}
+    return {
+        **os.environ,
+        "GOVHALL_DATABASE_URL": args.database_url,
+        "GOVHALL_REDIS_URL": args.redis_url,
+        "GOVHALL_VAR_DIR": str(var_dir),
+        "GOVHALL_ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "GOVHALL_HUEY_NAME": "govhall-bench-queue",
+        "DJANGO_SETTINGS_MODULE": "govhall.settings",
+    }
 
 
 SEED = r"""
@@ -105,17 +111,28 @@ print(json.dumps({"centre": centre.pk, "windows": windows, "tokens": tokens}))
 def setup(args: argparse.Namespace, var_dir: Path) -> dict:
     env = server_env(args, var_dir)
     recreate_database(args.database_url)
-    subprocess.run([sys.executable, "manage.py", "migrate", "--no-input", "-v", "0"], cwd=ROOT, env=env, check=True)
-    out = subprocess.run([sys.executable, "-c", SEED.replace("WINDOWS", str(WINDOWS))], cwd=ROOT, env=env,
-                         check=True, capture_output=True, text=True).stdout
+    subprocess.run(
+        [sys.executable, "manage.py", "migrate", "--no-input", "-v", "0"], cwd=ROOT, env=env, check=True
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", SEED.replace("WINDOWS", str(WINDOWS))],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
     return json.loads(out.strip().splitlines()[-1])
 
 
 def start_server(args: argparse.Namespace, var_dir: Path, port: int) -> subprocess.Popen:
     proc = subprocess.Popen(
         [sys.executable, "-m", "govhall.cli", "serve", "--workers", "2", "--no-worker", "--port", str(port)],
-        cwd=ROOT, env=server_env(args, var_dir), stdout=open(var_dir / "server.log", "w"),
-        stderr=subprocess.STDOUT)
+        cwd=ROOT,
+        env=server_env(args, var_dir),
+        stdout=open(var_dir / "server.log", "w"),
+        stderr=subprocess.STDOUT,
+    )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if proc.poll() is not None:
@@ -150,7 +167,9 @@ async def run_for(seconds: float, workers: list) -> float:
     return time.perf_counter() - start
 
 
-async def timed(client: httpx.AsyncClient, rec: Recorder, op: str, method: str, url: str, **kw: object) -> httpx.Response | None:
+async def timed(
+    client: httpx.AsyncClient, rec: Recorder, op: str, method: str, url: str, **kw: object
+) -> httpx.Response | None:
     t0 = time.perf_counter()
     try:
         r = await client.request(method, url, **kw)
@@ -167,10 +186,18 @@ def issuer(client: httpx.AsyncClient, rec: Recorder, base: str, seed: dict, toke
     async def work(stop: float) -> None:
         headers = {"Authorization": f"Bearer {token}"}
         while time.monotonic() < stop:
-            r = await timed(client, rec, "issue", "POST", f"{base}/api/v1/queueing/centres/{seed['centre']}/tickets",
-                            json={"group": "minsheng"}, headers=headers)
+            r = await timed(
+                client,
+                rec,
+                "issue",
+                "POST",
+                f"{base}/api/v1/queueing/centres/{seed['centre']}/tickets",
+                json={"group": "minsheng"},
+                headers=headers,
+            )
             if r is not None and r.status_code == 201:
                 rec.issued.append(r.json()["ticket"]["code"])
+
     return work
 
 
@@ -178,10 +205,17 @@ def caller(client: httpx.AsyncClient, rec: Recorder, base: str, window_id: int, 
     async def work(stop: float) -> None:
         headers = {"Authorization": f"Bearer {token}"}
         while time.monotonic() < stop:
-            r = await timed(client, rec, "call-next", "POST", f"{base}/api/v1/queueing/windows/{window_id}/call-next",
-                            headers=headers)
+            r = await timed(
+                client,
+                rec,
+                "call-next",
+                "POST",
+                f"{base}/api/v1/queueing/windows/{window_id}/call-next",
+                headers=headers,
+            )
             if r is not None and r.status_code == 200 and r.json()["ticket"]:
                 rec.called.append((r.json()["ticket"]["id"], window_id))
+
     return work
 
 
@@ -189,6 +223,7 @@ def trivial(client: httpx.AsyncClient, rec: Recorder, base: str):
     async def work(stop: float) -> None:
         while time.monotonic() < stop:
             await timed(client, rec, "ping", "GET", f"{base}/api/v1/queueing/ping")
+
     return work
 
 
@@ -198,8 +233,10 @@ def report(title: str, rec: Recorder, elapsed: float) -> float:
     print(f"\n{title}: {total} requests in {elapsed:.1f} s = {rps:.0f} req/s")
     print(f"  {'operation':<10} {'count':>6} {'req/s':>7} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7}")
     for op, values in rec.latencies.items():
-        print(f"  {op:<10} {len(values):>6} {len(values) / elapsed:>7.0f} {ms(values, 50)} {ms(values, 95)} "
-              f"{ms(values, 99)}")
+        print(
+            f"  {op:<10} {len(values):>6} {len(values) / elapsed:>7.0f} {ms(values, 50)} {ms(values, 95)} "
+            f"{ms(values, 99)}"
+        )
     if rec.errors:
         print("  errors:", dict(rec.errors))
     return rps
@@ -208,8 +245,9 @@ def report(title: str, rec: Recorder, elapsed: float) -> float:
 # --- display latency -------------------------------------------------------------------------------
 
 
-async def screen_client(base: str, centre: int, ready: asyncio.Event, counter: list[int], arrivals: dict,
-                        index: int) -> None:
+async def screen_client(
+    base: str, centre: int, ready: asyncio.Event, counter: list[int], arrivals: dict, index: int
+) -> None:
     url = f"{base}/queueing/screen/{centre}/events/"
     topic = f"queueing.centre.{centre}.call"
     try:
@@ -219,8 +257,9 @@ async def screen_client(base: str, centre: int, ready: asyncio.Event, counter: l
         print(f"  screen {index} lost its stream: {exc.__class__.__name__}", file=sys.stderr)
 
 
-async def _read_screen(url: str, topic: str, ready: asyncio.Event, counter: list[int], arrivals: dict,
-                       index: int) -> None:
+async def _read_screen(
+    url: str, topic: str, ready: asyncio.Event, counter: list[int], arrivals: dict, index: int
+) -> None:
     async with httpx.AsyncClient(timeout=None) as client, client.stream("GET", url) as response:
         event = None
         async for line in response.aiter_lines():
@@ -240,11 +279,15 @@ async def _read_screen(url: str, topic: str, ready: asyncio.Event, counter: list
 
 async def display_latency(base: str, seed: dict) -> tuple[list[float], list[float], int]:
     ready, counter, arrivals = asyncio.Event(), [0, 0], {}
-    clients = [asyncio.create_task(screen_client(base, seed["centre"], ready, counter, arrivals, i))
-               for i in range(SCREENS)]
+    clients = [
+        asyncio.create_task(screen_client(base, seed["centre"], ready, counter, arrivals, i))
+        for i in range(SCREENS)
+    ]
     t_connect = time.perf_counter()
     await asyncio.wait_for(ready.wait(), 90)
-    print(f"\n4. display: {SCREENS} screens connected and got their snapshot in {time.perf_counter() - t_connect:.1f} s")
+    print(
+        f"\n4. display: {SCREENS} screens connected and got their snapshot in {time.perf_counter() - t_connect:.1f} s"
+    )
     sent: dict[str, float] = {}
     headers = {"Authorization": f"Bearer {seed['tokens'][0]}"}
     async with httpx.AsyncClient(timeout=30, headers=headers) as client:
@@ -299,25 +342,31 @@ async def main_async(args: argparse.Namespace, seed: dict, base: str) -> int:
 
         rec_issue = Recorder()
         tokens = seed["tokens"]
-        elapsed = await run_for(args.seconds / 2, [issuer(client, rec_issue, base, seed, tokens[i % len(tokens)])
-                                                   for i in range(CONNECTIONS)])
+        elapsed = await run_for(
+            args.seconds / 2,
+            [issuer(client, rec_issue, base, seed, tokens[i % len(tokens)]) for i in range(CONNECTIONS)],
+        )
         issue_rps = report("2. issuing only (16 connections)", rec_issue, elapsed)
 
         for i, window in enumerate(seed["windows"]):
-            r = await client.post(f"{base}/api/v1/queueing/windows/{window}/open",
-                                  headers={"Authorization": f"Bearer {tokens[i]}"})
+            r = await client.post(
+                f"{base}/api/v1/queueing/windows/{window}/open",
+                headers={"Authorization": f"Bearer {tokens[i]}"},
+            )
             assert r.status_code == 200, r.text
         rec_mix = Recorder()
         workers = [issuer(client, rec_mix, base, seed, tokens[WINDOWS + (i % 2)]) for i in range(ISSUERS)]
         workers += [caller(client, rec_mix, base, seed["windows"][i], tokens[i]) for i in range(WINDOWS)]
         elapsed = await run_for(args.seconds, workers)
-        mixed_rps = report(f"3. mixed: {ISSUERS} issuing + {WINDOWS} windows calling next (16 connections)",
-                           rec_mix, elapsed)
+        mixed_rps = report(
+            f"3. mixed: {ISSUERS} issuing + {WINDOWS} windows calling next (16 connections)", rec_mix, elapsed
+        )
 
         # A backlog for the display phase, so every call there calls someone.
         rec_backlog = Recorder()
-        await asyncio.gather(*(issuer(client, rec_backlog, base, seed, tokens[i])(time.monotonic() + 4)
-                               for i in range(4)))
+        await asyncio.gather(
+            *(issuer(client, rec_backlog, base, seed, tokens[i])(time.monotonic() + 4) for i in range(4))
+        )
 
     codes = rec_issue.issued + rec_mix.issued + rec_backlog.issued
     duplicates = len(codes) - len(set(codes))
@@ -326,14 +375,20 @@ async def main_async(args: argparse.Namespace, seed: dict, base: str) -> int:
     all_received, each, missing = await display_latency(base, seed)
 
     print("\nSummary")
-    print(f"  ticket operations / trivial endpoint: issuing {issue_rps / trivial_rps:.2f}, "
-          f"mixed {mixed_rps / trivial_rps:.2f}   (target ≥ 0.40)")
+    print(
+        f"  ticket operations / trivial endpoint: issuing {issue_rps / trivial_rps:.2f}, "
+        f"mixed {mixed_rps / trivial_rps:.2f}   (target ≥ 0.40)"
+    )
     print(f"  duplicate numbers handed out: {duplicates} (of {len(codes)} tickets)   (target 0)")
     print(f"  tickets called to two windows: {double_served} (of {len(ids)} calls)   (target 0)")
-    print(f"  display latency, call-next → all {SCREENS} screens received: p50 {ms(all_received, 50).strip()} ms, "
-          f"p99 {ms(all_received, 99).strip()} ms over {len(all_received)} calls   (target p99 < 250 ms)")
-    print(f"  display latency per screen: p50 {ms(each, 50).strip()} ms, p99 {ms(each, 99).strip()} ms; "
-          f"missed deliveries: {missing}")
+    print(
+        f"  display latency, call-next → all {SCREENS} screens received: p50 {ms(all_received, 50).strip()} ms, "
+        f"p99 {ms(all_received, 99).strip()} ms over {len(all_received)} calls   (target p99 < 250 ms)"
+    )
+    print(
+        f"  display latency per screen: p50 {ms(each, 50).strip()} ms, p99 {ms(each, 99).strip()} ms; "
+        f"missed deliveries: {missing}"
+    )
     return 0 if duplicates == 0 and double_served == 0 and missing == 0 else 1
 
 
@@ -342,27 +397,39 @@ def verify_database(args: argparse.Namespace, var_dir: Path) -> None:
     import psycopg
 
     with psycopg.connect(args.database_url) as conn:
-        dup = conn.execute("SELECT count(*) FROM (SELECT 1 FROM queueing_ticket GROUP BY centre_id, date, prefix, "
-                           "number HAVING count(*) > 1) d").fetchone()[0]
-        twice = conn.execute("SELECT count(*) FROM (SELECT 1 FROM queueing_calllog WHERE kind = 'call' "
-                             "GROUP BY ticket_id HAVING count(*) > 1) d").fetchone()[0]
+        dup = conn.execute(
+            "SELECT count(*) FROM (SELECT 1 FROM queueing_ticket GROUP BY centre_id, date, prefix, "
+            "number HAVING count(*) > 1) d"
+        ).fetchone()[0]
+        twice = conn.execute(
+            "SELECT count(*) FROM (SELECT 1 FROM queueing_calllog WHERE kind = 'call' "
+            "GROUP BY ticket_id HAVING count(*) > 1) d"
+        ).fetchone()[0]
         tickets = conn.execute("SELECT count(*) FROM queueing_ticket").fetchone()[0]
     print(f"  database check: {tickets} tickets, {dup} duplicate numbers, {twice} tickets with two calls")
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--database-url", default=os.environ.get(
-        "GOVHALL_BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/govhall_bench_queueing"))
-    parser.add_argument("--redis-url", default=os.environ.get("GOVHALL_BENCH_REDIS_URL", "redis://127.0.0.1:6379/12"))
+    parser.add_argument(
+        "--database-url",
+        default=os.environ.get(
+            "GOVHALL_BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/govhall_bench_queueing"
+        ),
+    )
+    parser.add_argument(
+        "--redis-url", default=os.environ.get("GOVHALL_BENCH_REDIS_URL", "redis://127.0.0.1:6379/12")
+    )
     parser.add_argument("--seconds", type=float, default=PHASE_SECONDS, help="length of each load phase")
     args = parser.parse_args()
     import tempfile
 
     var_dir = Path(tempfile.mkdtemp(prefix="govhall-bench-queue-"))
     print(f"govhall queue benchmark · {dt.datetime.now():%Y-%m-%d %H:%M} · {machine()}")
-    print(f"cluster shape: govhall serve --workers 2 --no-worker · PostgreSQL {args.database_url.rsplit('/', 1)[-1]}"
-          f" · Redis {args.redis_url} · {CONNECTIONS} client connections from a separate process")
+    print(
+        f"cluster shape: govhall serve --workers 2 --no-worker · PostgreSQL {args.database_url.rsplit('/', 1)[-1]}"
+        f" · Redis {args.redis_url} · {CONNECTIONS} client connections from a separate process"
+    )
     seed = setup(args, var_dir)
     port = free_port()
     server = start_server(args, var_dir, port)

@@ -62,19 +62,35 @@ def build() -> tuple[object, object]:
         towns.append(town)
         centres.append(town)
         for v in range(2):
-            vdiv = Division.objects.create(code=f"3206819{i:02d}{v + 1:03d}", name=f"基准{i}-{v}村", kind="village",
-                                           parent=div)
-            centres.append(Centre.objects.create(division=vdiv, level="village", parent=town,
-                                                 name=f"启东市基准{i}镇基准{v}村便民服务中心"))
-    windows = Window.objects.bulk_create([Window(centre=t, number=n + 1, name="民生综合窗口", window_class="minsheng")
-                                          for t in towns for n in range(WINDOWS)])
-    users = User.objects.bulk_create([
-        User(username=f"b{i}", full_name=f"人员{i}", staff_no=f"B{i:04d}", centre=towns[i % TOWNS])
-        for i in range(STAFF)])
+            vdiv = Division.objects.create(
+                code=f"3206819{i:02d}{v + 1:03d}", name=f"基准{i}-{v}村", kind="village", parent=div
+            )
+            centres.append(
+                Centre.objects.create(
+                    division=vdiv, level="village", parent=town, name=f"启东市基准{i}镇基准{v}村便民服务中心"
+                )
+            )
+    windows = Window.objects.bulk_create(
+        [
+            Window(centre=t, number=n + 1, name="民生综合窗口", window_class="minsheng")
+            for t in towns
+            for n in range(WINDOWS)
+        ]
+    )
+    users = User.objects.bulk_create(
+        [
+            User(username=f"b{i}", full_name=f"人员{i}", staff_no=f"B{i:04d}", centre=towns[i % TOWNS])
+            for i in range(STAFF)
+        ]
+    )
     UserRole.objects.bulk_create([UserRole(user=u, role=Role.FRONT_DESK) for u in users])
     admin = User.objects.create(username="bench_admin", full_name="局", unit_kind="bureau", is_superuser=True)
-    matters = Matter.objects.bulk_create([Matter(code=f"B{i:05d}", basic_code=f"B{i:05d}", name=f"基准事项{i}",
-                                                 status=MatterStatus.ACTIVE) for i in range(MATTERS)])
+    matters = Matter.objects.bulk_create(
+        [
+            Matter(code=f"B{i:05d}", basic_code=f"B{i:05d}", name=f"基准事项{i}", status=MatterStatus.ACTIVE)
+            for i in range(MATTERS)
+        ]
+    )
     by_town: dict[int, list] = {}
     for u in users:
         by_town.setdefault(u.centre_id, []).append(u)
@@ -91,34 +107,80 @@ def build() -> tuple[object, object]:
         key = (town.pk, at.date())
         counters[key] = counters.get(key, 0) + 1
         clerk, window = rnd.choice(by_town[town.pk]), rnd.choice(wins[town.pk])
-        tickets.append(Ticket(centre=town, date=at.date(), prefix="A", number=counters[key], window_class="minsheng",
-                              business_group="基准", status="done", called_window=window, served_by=clerk,
-                              issued_at=at, queued_at=at, called_at=at, started_at=at, finished_at=at))
+        tickets.append(
+            Ticket(
+                centre=town,
+                date=at.date(),
+                prefix="A",
+                number=counters[key],
+                window_class="minsheng",
+                business_group="基准",
+                status="done",
+                called_window=window,
+                served_by=clerk,
+                issued_at=at,
+                queued_at=at,
+                called_at=at,
+                started_at=at,
+                finished_at=at,
+            )
+        )
         level = rnd.choices([1, 2, 3, 4, 5], weights=[60, 25, 10, 3, 2])[0]
         plan.append((clerk, window, town, at, level, rnd.choice(matters)))
     Ticket.objects.bulk_create(tickets, batch_size=5000)
-    ratings = [Rating(stage="visit", channel="pad", level=level, ticket=t, clerk=clerk, clerk_label=str(clerk),
-                      window=window, matter=matter, centre=town, town_centre=town, created_at=at,
-                      real_name=level >= 4 and rnd.random() < 0.7)
-               for t, (clerk, window, town, at, level, matter) in zip(tickets, plan, strict=True)]
+    ratings = [
+        Rating(
+            stage="visit",
+            channel="pad",
+            level=level,
+            ticket=t,
+            clerk=clerk,
+            clerk_label=str(clerk),
+            window=window,
+            matter=matter,
+            centre=town,
+            town_centre=town,
+            created_at=at,
+            real_name=level >= 4 and rnd.random() < 0.7,
+        )
+        for t, (clerk, window, town, at, level, matter) in zip(tickets, plan, strict=True)
+    ]
     Rating.objects.bulk_create(ratings, batch_size=5000)
     orders = []
     for r in ratings:
         if r.level >= 4:
             done = rnd.random() < 0.5
-            orders.append(WorkOrder(rating=r, centre_id=r.centre_id, real_name=r.real_name, created_at=r.created_at,
-                                    status="closed" if done else "verify",
-                                    outcome=rnd.choice(["rectify", "explain"]) if done else "",
-                                    decided_at=r.created_at if done else None,
-                                    replied_at=r.created_at if done else None,
-                                    visited_at=r.created_at if done else None,
-                                    closed_at=r.created_at if done else None))
+            orders.append(
+                WorkOrder(
+                    rating=r,
+                    centre_id=r.centre_id,
+                    real_name=r.real_name,
+                    created_at=r.created_at,
+                    status="closed" if done else "verify",
+                    outcome=rnd.choice(["rectify", "explain"]) if done else "",
+                    decided_at=r.created_at if done else None,
+                    replied_at=r.created_at if done else None,
+                    visited_at=r.created_at if done else None,
+                    closed_at=r.created_at if done else None,
+                )
+            )
     WorkOrder.objects.bulk_create(orders, batch_size=5000)
-    WindowPause.objects.bulk_create([
-        WindowPause(window=w, reason="break", by=rnd.choice(by_town[w.centre_id]), started_at=at,
-                    ended_at=at + dt.timedelta(minutes=rnd.randint(3, 40)))
-        for w, at in ((rnd.choice(windows), start + dt.timedelta(seconds=rnd.random() * span)) for _ in range(PAUSES))
-    ], batch_size=5000)
+    WindowPause.objects.bulk_create(
+        [
+            WindowPause(
+                window=w,
+                reason="break",
+                by=rnd.choice(by_town[w.centre_id]),
+                started_at=at,
+                ended_at=at + dt.timedelta(minutes=rnd.randint(3, 40)),
+            )
+            for w, at in (
+                (rnd.choice(windows), start + dt.timedelta(seconds=rnd.random() * span))
+                for _ in range(PAUSES)
+            )
+        ],
+        batch_size=5000,
+    )
     return admin, towns[0]
 
 
@@ -132,8 +194,10 @@ def main() -> None:
 
         t0 = time.perf_counter()
         admin, town = build()
-        print(f"database: {connection.vendor}; data built in {time.perf_counter() - t0:.1f} s "
-              f"({TOWNS} towns, {STAFF} staff, {RATINGS:,} ratings, {PAUSES:,} pauses)")
+        print(
+            f"database: {connection.vendor}; data built in {time.perf_counter() - t0:.1f} s "
+            f"({TOWNS} towns, {STAFF} staff, {RATINGS:,} ratings, {PAUSES:,} pauses)"
+        )
         trivial = statistics.median(_timed(lambda: User.objects.filter(pk=admin.pk).exists(), repeat=50))
         print(f"trivial read (pk exists)                 p50 {trivial * 1000:9.2f} ms")
         month = selectors.month_period(MONTH)
@@ -142,12 +206,16 @@ def main() -> None:
         def line(label: str, fn, repeat: int = 5) -> None:
             times = _timed(fn, repeat=repeat)
             p50 = statistics.median(times)
-            print(f"{label:<40} p50 {p50 * 1000:9.2f} ms   max {max(times) * 1000:9.2f} ms   ({p50 / trivial:,.0f}× trivial)")
+            print(
+                f"{label:<40} p50 {p50 * 1000:9.2f} ms   max {max(times) * 1000:9.2f} ms   ({p50 / trivial:,.0f}× trivial)"
+            )
 
         for by in ("clerk", "window", "matter", "centre", "town"):
             line(f"figures by {by}, one month", lambda by=by: selectors.figures(admin, by=by, period=month))
         line("figures by month, the year", lambda: selectors.figures(admin, by="month", period=year))
-        line("figures by clerk, the year", lambda: selectors.figures(admin, by="clerk", period=year), repeat=3)
+        line(
+            "figures by clerk, the year", lambda: selectors.figures(admin, by="clerk", period=year), repeat=3
+        )
         line("totals, the year", lambda: selectors.totals(admin, period=year))
         line("rankings by clerk, one month", lambda: selectors.rankings(admin, by="clerk", period=month))
         line("public summary of a town, the year", lambda: selectors.public_summary(town, period=year))

@@ -57,9 +57,18 @@ def build() -> tuple[object, object, object]:
         div = Division.objects.create(code=f"3206819{i:02d}000", name=f"基准{i}镇", kind="town", town_class=3)
         centres.append(Centre.objects.create(division=div, level="town", name=f"启东市基准{i}镇为民服务中心"))
     joined = dt.datetime(2025, 1, 1, tzinfo=tz)
-    users = User.objects.bulk_create([
-        User(username=f"b{i}", full_name=f"人员{i}", staff_no=f"B{i:04d}", centre=centres[i % TOWNS],
-             date_joined=joined) for i in range(STAFF)])
+    users = User.objects.bulk_create(
+        [
+            User(
+                username=f"b{i}",
+                full_name=f"人员{i}",
+                staff_no=f"B{i:04d}",
+                centre=centres[i % TOWNS],
+                date_joined=joined,
+            )
+            for i in range(STAFF)
+        ]
+    )
     UserRole.objects.bulk_create([UserRole(user=u, role=Role.FRONT_DESK) for u in users])
     admin = User.objects.create(username="bench_admin", full_name="局", unit_kind="bureau", is_superuser=True)
     days = working_days_in([MONTH + dt.timedelta(days=i) for i in range(31)])
@@ -68,25 +77,52 @@ def build() -> tuple[object, object, object]:
         for d in days:
             if rnd.random() < 0.95:
                 minute = rnd.choice([20, 30, 40, 44, 50])
-                rows.append(Attendance(staff=u, centre_id=u.centre_id, date=d,
-                                       sign_in_at=dt.datetime(d.year, d.month, d.day, 8, minute, tzinfo=tz)))
+                rows.append(
+                    Attendance(
+                        staff=u,
+                        centre_id=u.centre_id,
+                        date=d,
+                        sign_in_at=dt.datetime(d.year, d.month, d.day, 8, minute, tzinfo=tz),
+                    )
+                )
     Attendance.objects.bulk_create(rows, batch_size=2000)
-    Leave.objects.bulk_create([
-        Leave(staff=u, centre_id=u.centre_id, kind=rnd.choice(["sick", "annual", "business", "personal"]),
-              reason="基准", status=LeaveStatus.APPROVED,
-              start_at=dt.datetime(2026, 3, d.day, 0, 0, tzinfo=tz),
-              end_at=dt.datetime(2026, 3, d.day, 0, 0, tzinfo=tz) + dt.timedelta(days=rnd.choice([1, 2])))
-        for u, d in ((rnd.choice(users), rnd.choice(days)) for _ in range(LEAVES))], ignore_conflicts=True)
-    statuses = [EnquiryStatus.ANSWERED] * 7 + [EnquiryStatus.OPEN, EnquiryStatus.HANDED_OVER, EnquiryStatus.CONVERTED]
-    Enquiry.objects.bulk_create([
-        Enquiry(centre_id=u.centre_id, first_staff=u, question="基准咨询", status=rnd.choice(statuses))
-        for u in (rnd.choice(users) for _ in range(ENQUIRIES))], batch_size=5000)
+    Leave.objects.bulk_create(
+        [
+            Leave(
+                staff=u,
+                centre_id=u.centre_id,
+                kind=rnd.choice(["sick", "annual", "business", "personal"]),
+                reason="基准",
+                status=LeaveStatus.APPROVED,
+                start_at=dt.datetime(2026, 3, d.day, 0, 0, tzinfo=tz),
+                end_at=dt.datetime(2026, 3, d.day, 0, 0, tzinfo=tz) + dt.timedelta(days=rnd.choice([1, 2])),
+            )
+            for u, d in ((rnd.choice(users), rnd.choice(days)) for _ in range(LEAVES))
+        ],
+        ignore_conflicts=True,
+    )
+    statuses = [EnquiryStatus.ANSWERED] * 7 + [
+        EnquiryStatus.OPEN,
+        EnquiryStatus.HANDED_OVER,
+        EnquiryStatus.CONVERTED,
+    ]
+    Enquiry.objects.bulk_create(
+        [
+            Enquiry(centre_id=u.centre_id, first_staff=u, question="基准咨询", status=rnd.choice(statuses))
+            for u in (rnd.choice(users) for _ in range(ENQUIRIES))
+        ],
+        batch_size=5000,
+    )
     # created_at is auto_now_add: spread them over March in one statement
     Enquiry.objects.update(created_at=dt.datetime(2026, 3, 15, 10, 0, tzinfo=tz))
     for i, c in enumerate(centres):
         staff = [u for u in users if u.centre_id == c.pk]
-        Post.objects.bulk_create([Post(centre=c, name=f"岗位{i}-{k}", a_staff=staff[k], b_staff=staff[k + 1])
-                                  for k in range(0, len(staff) - 1, 2)])
+        Post.objects.bulk_create(
+            [
+                Post(centre=c, name=f"岗位{i}-{k}", a_staff=staff[k], b_staff=staff[k + 1])
+                for k in range(0, len(staff) - 1, 2)
+            ]
+        )
     codes = [("attendance", 40), ("punctuality", 20), ("enquiry_handling", 40)]
     scheme = assessment_scheme_create(name="基准方案", indicators=codes, actor=admin)
     return scheme, admin, centres[0]
@@ -105,8 +141,10 @@ def main() -> None:
 
         t0 = time.perf_counter()
         scheme, admin, centre = build()
-        print(f"database: {connection.vendor}; data built in {time.perf_counter() - t0:.1f} s "
-              f"({TOWNS} towns, {STAFF} staff, {ENQUIRIES} enquiries)")
+        print(
+            f"database: {connection.vendor}; data built in {time.perf_counter() - t0:.1f} s "
+            f"({TOWNS} towns, {STAFF} staff, {ENQUIRIES} enquiries)"
+        )
         trivial = _timed(lambda: User.objects.filter(pk=admin.pk).exists(), repeat=50)
         with time_machine.travel(dt.datetime(2026, 4, 5, 10, 0, tzinfo=dt.UTC), tick=True):
             compute = _timed(lambda: assessment_compute(scheme=scheme, month=MONTH, actor=admin), repeat=5)
@@ -115,10 +153,14 @@ def main() -> None:
         assert AssessmentResult.objects.filter(month=MONTH).count() == STAFF
         t_med = statistics.median(trivial)
         print(f"trivial read (pk exists)      p50 {t_med * 1000:8.2f} ms")
-        print(f"month assessment, 200 staff   p50 {statistics.median(compute):8.3f} s   max {max(compute):.3f} s"
-              f"   ({statistics.median(compute) / t_med:,.0f}× trivial; target < 10 s)")
-        print(f"roster of one centre (~17)    p50 {statistics.median(roster) * 1000:8.2f} ms"
-              f"   ({statistics.median(roster) / t_med:,.0f}× trivial)")
+        print(
+            f"month assessment, 200 staff   p50 {statistics.median(compute):8.3f} s   max {max(compute):.3f} s"
+            f"   ({statistics.median(compute) / t_med:,.0f}× trivial; target < 10 s)"
+        )
+        print(
+            f"roster of one centre (~17)    p50 {statistics.median(roster) * 1000:8.2f} ms"
+            f"   ({statistics.median(roster) / t_med:,.0f}× trivial)"
+        )
     finally:
         teardown_databases(old, verbosity=0)
 

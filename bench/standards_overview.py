@@ -49,12 +49,14 @@ def main() -> None:
 
     orgs_builtin()
     standards_builtin()
-    inspector, _ = User.objects.get_or_create(username="bench_inspector", defaults={
-        "full_name": "考核员", "unit_kind": "bureau"})
+    inspector, _ = User.objects.get_or_create(
+        username="bench_inspector", defaults={"full_name": "考核员", "unit_kind": "bureau"}
+    )
     UserRole.objects.get_or_create(user=inspector, role=Role.INSPECTOR)
     inspector = User.objects.get(pk=inspector.pk)
     centres = list(Centre.objects.filter(is_active=True, level=CentreLevel.TOWN)) + list(
-        Centre.objects.filter(is_active=True, level=CentreLevel.VILLAGE).order_by("pk")[:villages])
+        Centre.objects.filter(is_active=True, level=CentreLevel.VILLAGE).order_by("pk")[:villages]
+    )
     for centre in centres:
         if centre.assessments.exists():
             continue

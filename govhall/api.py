@@ -43,8 +43,12 @@ api = GovhallAPI(
 api.add_decorator(reject_nul_bytes)
 
 
-def _error(request: HttpRequest, status: int, code: str, message: str, fields: dict | None = None) -> HttpResponse:
-    return api.create_response(request, {"code": code, "message": message, "fields": fields or {}}, status=status)
+def _error(
+    request: HttpRequest, status: int, code: str, message: str, fields: dict | None = None
+) -> HttpResponse:
+    return api.create_response(
+        request, {"code": code, "message": message, "fields": fields or {}}, status=status
+    )
 
 
 @api.exception_handler(ServiceError)
@@ -63,7 +67,11 @@ def _validation_error(request: HttpRequest, exc: NinjaValidationError) -> HttpRe
 
 @api.exception_handler(DjangoValidationError)
 def _django_validation_error(request: HttpRequest, exc: DjangoValidationError) -> HttpResponse:
-    fields = {k: "；".join(str(m) for m in v) for k, v in exc.message_dict.items()} if hasattr(exc, "error_dict") else {}
+    fields = (
+        {k: "；".join(str(m) for m in v) for k, v in exc.message_dict.items()}
+        if hasattr(exc, "error_dict")
+        else {}
+    )
     message = "；".join(exc.messages)
     return _error(request, 400, "invalid", message, fields)
 
@@ -99,7 +107,12 @@ def _server_error(request: HttpRequest, exc: Exception) -> HttpResponse:
     """Anything unexpected: logged with its traceback and request id; the caller gets JSON with that id."""
     request_id = getattr(request, "request_id", None) or current_request_id.get()
     logger.exception("API %s %s failed (request %s)", request.method, request.path, request_id)
-    body = {"code": SERVER_ERROR_CODE, "message": SERVER_ERROR_MESSAGE, "fields": {}, "request_id": request_id}
+    body = {
+        "code": SERVER_ERROR_CODE,
+        "message": SERVER_ERROR_MESSAGE,
+        "fields": {},
+        "request_id": request_id,
+    }
     return api.create_response(request, body, status=500)
 
 

@@ -27,8 +27,15 @@ from govhall.portal import conf as portal_conf
 logger = logging.getLogger(__name__)
 
 KIOSK_PATH = re.compile(r"^/(?P<app>portal|queueing)/kiosk/(?P<centre>\d+)/")
-PUBLIC_PREFIXES = ("/portal/", "/queueing/phone/", "/queueing/book/", "/queueing/t/", "/reviews/rate/",
-                   "/reviews/pad/", "/reviews/public/")
+PUBLIC_PREFIXES = (
+    "/portal/",
+    "/queueing/phone/",
+    "/queueing/book/",
+    "/queueing/t/",
+    "/reviews/rate/",
+    "/reviews/pad/",
+    "/reviews/public/",
+)
 API_PREFIX = "/api/"
 
 # status → (heading, message). The message of a Http404/PermissionDenied raised by our own code (always
@@ -45,17 +52,22 @@ TEXTS: dict[int, tuple[str, str]] = {
 CSRF_TEXT = ("页面已过期", "页面停留时间过长或登录状态已改变，提交未被接受。请刷新页面后重新提交。")
 HAN = re.compile(r"[\u4e00-\u9fff]")
 
-FALLBACK_500 = ('<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"><title>系统繁忙</title></head>'
-                '<body><h1>系统繁忙</h1><p>系统繁忙，请稍后再试。</p><p><a href="/">返回首页</a></p></body></html>')
+FALLBACK_500 = (
+    '<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"><title>系统繁忙</title></head>'
+    '<body><h1>系统繁忙</h1><p>系统繁忙，请稍后再试。</p><p><a href="/">返回首页</a></p></body></html>'
+)
 
 
 def variant(path: str) -> dict[str, Any]:
     """The layout and home link for a path: kiosk, portal or staff."""
     kiosk = KIOSK_PATH.match(path)
     if kiosk:
-        return {"variant": "kiosk", "layout": "errors/kiosk.html",
-                "home": f"/{kiosk['app']}/kiosk/{kiosk['centre']}/",
-                "idle_seconds": portal_conf.get("PORTAL_KIOSK_IDLE_SECONDS")}
+        return {
+            "variant": "kiosk",
+            "layout": "errors/kiosk.html",
+            "home": f"/{kiosk['app']}/kiosk/{kiosk['centre']}/",
+            "idle_seconds": portal_conf.get("PORTAL_KIOSK_IDLE_SECONDS"),
+        }
     if path.startswith(PUBLIC_PREFIXES):
         return {"variant": "portal", "layout": "errors/portal.html", "home": "/portal/"}
     return {"variant": "staff", "layout": "errors/staff.html", "home": "/"}
@@ -75,8 +87,12 @@ def _is_htmx(request: HttpRequest) -> bool:
 
 def render_error(request: HttpRequest, status: int, *, heading: str = "", message: str = "") -> HttpResponse:
     default_heading, default_message = TEXTS[status]
-    context = {**variant(request.path), "status": status, "heading": heading or default_heading,
-               "message": message or default_message}
+    context = {
+        **variant(request.path),
+        "status": status,
+        "heading": heading or default_heading,
+        "message": message or default_message,
+    }
     fragment = _is_htmx(request)
     if fragment:
         context["layout"] = "errors/fragment.html"

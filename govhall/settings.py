@@ -91,17 +91,23 @@ for _key in FIELD_KEYS_RETIRED:
         if len(bytes.fromhex(_key)) != 16:
             raise ValueError
     except ValueError:
-        raise ImproperlyConfigured("GOVHALL_FIELD_KEYS_RETIRED: each key must be 32 hexadecimal characters") from None
+        raise ImproperlyConfigured(
+            "GOVHALL_FIELD_KEYS_RETIRED: each key must be 32 hexadecimal characters"
+        ) from None
 
 DEBUG = envbool("GOVHALL_DEBUG", False)
-ALLOWED_HOSTS = [h.strip() for h in env("GOVHALL_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h.strip()]
+ALLOWED_HOSTS = [
+    h.strip() for h in env("GOVHALL_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h.strip()
+]
 CSRF_TRUSTED_ORIGINS = [o.strip() for o in env("GOVHALL_CSRF_TRUSTED_ORIGINS").split(",") if o.strip()]
 CSRF_FAILURE_VIEW = "govhall.errorpages.csrf_failure"  # the Chinese 403 page
 # The Chinese error page a middleware in core draws (the 413 of govhall/core/bodylimit.py): named here, as
 # Django names CSRF_FAILURE_VIEW, because core sits below the project's pages (docs/architecture.md).
 ERROR_PAGE_RENDERER = "govhall.errorpages.render_error"
 PUBLIC_URL = env("GOVHALL_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
-for _name, _url in [("GOVHALL_PUBLIC_URL", PUBLIC_URL)] + [("GOVHALL_CSRF_TRUSTED_ORIGINS", o) for o in CSRF_TRUSTED_ORIGINS]:
+for _name, _url in [("GOVHALL_PUBLIC_URL", PUBLIC_URL)] + [
+    ("GOVHALL_CSRF_TRUSTED_ORIGINS", o) for o in CSRF_TRUSTED_ORIGINS
+]:
     if urlparse(_url).scheme not in ("http", "https") or not urlparse(_url).netloc:
         raise ImproperlyConfigured(f"{_name}: {_url!r} is not an http(s)://host URL")
 
@@ -303,7 +309,9 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024  # bigger files are spooled to a t
 
 # --- public tracking look-ups (govhall/cases/tracking_limits.py) ---------------------------
 TRACK_WINDOW = envint("GOVHALL_TRACK_WINDOW", 30 * 60)
-TRACK_FAILURES_PER_NUMBER = envint("GOVHALL_TRACK_FAILURES_PER_NUMBER", 10)  # wrong passwords per (address, number)
+TRACK_FAILURES_PER_NUMBER = envint(
+    "GOVHALL_TRACK_FAILURES_PER_NUMBER", 10
+)  # wrong passwords per (address, number)
 TRACK_FAILURES_PER_IP = envint("GOVHALL_TRACK_FAILURES_PER_IP", 30)  # per address across numbers
 TRACK_IDS_PER_IP = envint("GOVHALL_TRACK_IDS_PER_IP", 10)  # distinct ID numbers per address
 TRACK_IDS_PER_KIOSK = envint("GOVHALL_TRACK_IDS_PER_KIOSK", 100)  # distinct ID numbers per paired kiosk
@@ -314,7 +322,9 @@ for _address in KIOSK_ADDRESSES:
     try:
         ipaddress.ip_network(_address, strict=False)
     except ValueError:
-        raise ImproperlyConfigured(f"GOVHALL_KIOSK_ADDRESSES: {_address!r} is not an address or network") from None
+        raise ImproperlyConfigured(
+            f"GOVHALL_KIOSK_ADDRESSES: {_address!r} is not an address or network"
+        ) from None
 
 # --- notifications ----------------------------------------------------------------------
 SMS_BACKEND = env("GOVHALL_SMS_BACKEND", "log")
@@ -360,13 +370,19 @@ if PROVINCE_URL and not (PROVINCE_APP_ID and PROVINCE_SECRET):
 
 LOG_LEVEL = env("GOVHALL_LOG_LEVEL", "INFO").upper()
 if LOG_LEVEL not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
-    raise ImproperlyConfigured(f"GOVHALL_LOG_LEVEL={LOG_LEVEL!r} is not one of DEBUG, INFO, WARNING, ERROR, CRITICAL")
+    raise ImproperlyConfigured(
+        f"GOVHALL_LOG_LEVEL={LOG_LEVEL!r} is not one of DEBUG, INFO, WARNING, ERROR, CRITICAL"
+    )
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"()": "govhall.core.middleware.RequestIdFormatter",
-                              "format": "%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s"}},
+    "formatters": {
+        "plain": {
+            "()": "govhall.core.middleware.RequestIdFormatter",
+            "format": "%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s",
+        }
+    },
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {"axes": {"level": "WARNING"}, "huey": {"level": "WARNING"}},

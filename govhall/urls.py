@@ -23,4 +23,6 @@ urlpatterns = [
 
 # Each domain app with a urls.py is mounted under its URL_PREFIX ("" for the staff home in accounts).
 for module in app_modules("urls"):
-    urlpatterns.append(path(getattr(module, "URL_PREFIX", module.__name__.split(".")[1] + "/"), include(module)))
+    urlpatterns.append(
+        path(getattr(module, "URL_PREFIX", module.__name__.split(".")[1] + "/"), include(module))
+    )

@@ -11,6 +11,7 @@ unset GOVHALL_DATABASE_URL GOVHALL_REDIS_URL
 
 echo "== ruff"
 $BIN/ruff check govhall tests bench
+$BIN/ruff format --check govhall tests bench
 
 echo "== import-linter (the layer order of docs/architecture.md)"
 $BIN/lint-imports

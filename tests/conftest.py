@@ -108,8 +108,16 @@ def login(client: object, user: object) -> object:
 
 # --- Playwright in Debian's Chromium (never `playwright install`) ------------------------------
 
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
 
 
 @pytest.fixture(scope="session")
@@ -133,8 +141,12 @@ def page(browser: object) -> Iterator[object]:
 
 @pytest.fixture
 def phone_page(browser: object) -> Iterator[object]:
-    context = browser.new_context(locale="zh-CN", viewport={"width": 390, "height": 844}, is_mobile=True,  # type: ignore[attr-defined]
-                                  has_touch=True)
+    context = browser.new_context(
+        locale="zh-CN",
+        viewport={"width": 390, "height": 844},
+        is_mobile=True,  # type: ignore[attr-defined]
+        has_touch=True,
+    )
     page = context.new_page()
     page.set_default_timeout(10000)
     yield page

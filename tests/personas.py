@@ -41,11 +41,14 @@ def make_hall() -> Hall:
         "guide": UserFactory(centre=town, roles=[Role.GUIDE], full_name="赵导服"),
         "agent": UserFactory(centre=town, roles=[Role.AGENT], full_name="孙代办"),
         "village_clerk": UserFactory(centre=village, roles=[Role.VILLAGE_CLERK], full_name="冯村干"),
-        "other_village_clerk": UserFactory(centre=other_village, roles=[Role.VILLAGE_CLERK], full_name="蒋村干"),
+        "other_village_clerk": UserFactory(
+            centre=other_village, roles=[Role.VILLAGE_CLERK], full_name="蒋村干"
+        ),
         "bureau_admin": bureau_user(full_name="周局长"),
         "inspector": bureau_user(full_name="钱考核", roles=[Role.INSPECTOR]),
     }
-    for number, klass in enumerate([WindowClass.MINSHENG, WindowClass.JIANSHE, WindowClass.SHIZHENG,
-                                    WindowClass.QITA], start=1):
+    for number, klass in enumerate(
+        [WindowClass.MINSHENG, WindowClass.JIANSHE, WindowClass.SHIZHENG, WindowClass.QITA], start=1
+    ):
         hall.windows[klass] = WindowFactory(centre=town, number=number, window_class=klass)
     return hall

@@ -23,8 +23,10 @@ RECORD = os.environ.get("GOVHALL_AUTHZ_RECORD")  # write what each endpoint answ
 
 def test_every_endpoint_has_a_row() -> None:
     missing = [key for key in am.endpoint_keys() if key not in am.MATRIX]
-    assert not missing, ("These endpoints have no row in tests/authorization_matrix.py's MATRIX; add one saying "
-                         "what each role gets, then regenerate docs/security.md:\n  " + "\n  ".join(missing))
+    assert not missing, (
+        "These endpoints have no row in tests/authorization_matrix.py's MATRIX; add one saying "
+        "what each role gets, then regenerate docs/security.md:\n  " + "\n  ".join(missing)
+    )
 
 
 def test_every_row_is_an_endpoint() -> None:
@@ -35,7 +37,8 @@ def test_every_row_is_an_endpoint() -> None:
 def test_security_doc_carries_the_matrix() -> None:
     assert am.doc_table(DOC.read_text(encoding="utf-8")) == am.markdown(), (
         "docs/security.md's matrix differs from tests/authorization_matrix.py: regenerate it with "
-        "`python -m tests.authorization_matrix --markdown`")
+        "`python -m tests.authorization_matrix --markdown`"
+    )
 
 
 # --- the world ------------------------------------------------------------------------------------------
@@ -54,14 +57,22 @@ def world(django_db_setup: Any, django_db_blocker: Any) -> Iterator[dict[str, An
     from tests.personas import make_hall
     from tests.portal.conftest import valid_id, valid_uscc
 
-    with django_db_blocker.unblock(), time_machine.travel(dt.datetime(2026, 6, 9, 9, 0, tzinfo=TZ), tick=False):
+    with (
+        django_db_blocker.unblock(),
+        time_machine.travel(dt.datetime(2026, 6, 9, 9, 0, tzinfo=TZ), tick=False),
+    ):
         atomic = transaction.atomic()
         atomic.__enter__()
         try:
             hall = make_hall()
             flow = make_flow(hall)
-            hall.people["dept_liaison"] = UserFactory(unit_kind="department", centre=None, department=flow.department,
-                                                      roles=[Role.DEPT_LIAISON], full_name="何联络")
+            hall.people["dept_liaison"] = UserFactory(
+                unit_kind="department",
+                centre=None,
+                department=flow.department,
+                roles=[Role.DEPT_LIAISON],
+                full_name="何联络",
+            )
             case = receive(flow)
             people: dict[str, Any] = {role: hall.people[role] for role in am.STAFF_ROLES}
             for role, kind in (("citizen", AccountKind.PERSON), ("enterprise", AccountKind.ENTERPRISE)):
@@ -70,15 +81,23 @@ def world(django_db_setup: Any, django_db_blocker: Any) -> Iterator[dict[str, An
                 citizen.set_password("Shimin2026pw")
                 # Real-name data of someone else than the case's applicant: a stranger to the case.
                 number = valid_id("32068119700101002")
-                citizen.real_name, citizen.id_number, citizen.id_digest = "李秀英", number, lookup_digest(number)
+                citizen.real_name, citizen.id_number, citizen.id_digest = (
+                    "李秀英",
+                    number,
+                    lookup_digest(number),
+                )
                 if kind == AccountKind.ENTERPRISE:
                     citizen.org_name, citizen.uscc = "启东市海鲜小吃店", valid_uscc("92320681MA1AB0001")
                 citizen.save()
                 people[role] = citizen
             material = flow.matter.current_version.materials.order_by("order").first()
             params = {
-                "centre_id": hall.town.pk, "case_id": case.pk, "number": case.number, "code": flow.matter.code,
-                "window_id": hall.windows["minsheng"].pk, "post_id": flow.review_post.pk,
+                "centre_id": hall.town.pk,
+                "case_id": case.pk,
+                "number": case.number,
+                "code": flow.matter.code,
+                "window_id": hall.windows["minsheng"].pk,
+                "post_id": flow.review_post.pk,
                 "material_id": material.pk if material else 0,
             }
             yield {"people": people, "params": params}
@@ -136,8 +155,11 @@ def _params() -> list[Any]:
         recorded = {line.split("\t", 1)[0] for line in Path(RECORD).read_text(encoding="utf-8").splitlines()}
     for key in sorted(am.MATRIX) if not RECORD else [k for k in am.endpoint_keys() if k not in recorded]:
         pending = am.PENDING.get(key) if not RECORD else None
-        marks.append(pytest.param(key, id=key, marks=[pytest.mark.xfail(strict=True, reason=pending[1])]
-                                  if pending else []))
+        marks.append(
+            pytest.param(
+                key, id=key, marks=[pytest.mark.xfail(strict=True, reason=pending[1])] if pending else []
+            )
+        )
     return marks
 
 

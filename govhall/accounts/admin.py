@@ -21,8 +21,22 @@ class UserAdmin(DjangoUserAdmin):
         ("权限", {"fields": ("is_active", "is_staff", "is_superuser")}),
     )
     add_fieldsets = (
-        (None, {"classes": ("wide",), "fields": ("username", "full_name", "staff_no", "unit_kind", "centre",
-                                                  "department", "password1", "password2")}),
+        (
+            None,
+            {
+                "classes": ("wide",),
+                "fields": (
+                    "username",
+                    "full_name",
+                    "staff_no",
+                    "unit_kind",
+                    "centre",
+                    "department",
+                    "password1",
+                    "password2",
+                ),
+            },
+        ),
     )
     inlines = [UserRoleInline]
     raw_id_fields = ("centre",)

@@ -14,21 +14,39 @@ class User(AbstractUser):
 
     full_name = models.CharField("姓名", max_length=40)
     staff_no = models.CharField("工号", max_length=20, unique=True, null=True, blank=True)
-    unit_kind = models.CharField("所属单位类型", max_length=12, choices=UnitKind.choices, default=UnitKind.CENTRE)
-    centre = models.ForeignKey("orgs.Centre", verbose_name="所属服务中心", null=True, blank=True,
-                               on_delete=models.PROTECT, related_name="staff")
-    department = models.ForeignKey("orgs.Department", verbose_name="所属部门", null=True, blank=True,
-                                   on_delete=models.PROTECT, related_name="staff")
+    unit_kind = models.CharField(
+        "所属单位类型", max_length=12, choices=UnitKind.choices, default=UnitKind.CENTRE
+    )
+    centre = models.ForeignKey(
+        "orgs.Centre",
+        verbose_name="所属服务中心",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="staff",
+    )
+    department = models.ForeignKey(
+        "orgs.Department",
+        verbose_name="所属部门",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="staff",
+    )
     is_auxiliary = models.BooleanField("辅助人员", default=False, help_text="编外辅助人员（SITE-6 配比）")
     photo = models.ImageField("工作照", upload_to="staff-photos/", blank=True)
 
     class Meta:
         verbose_name = verbose_name_plural = "工作人员"
         constraints = [
-            models.CheckConstraint(condition=~Q(unit_kind="centre") | Q(centre__isnull=False) | Q(is_superuser=True),
-                                   name="centre_staff_have_centre"),
-            models.CheckConstraint(condition=~Q(unit_kind="department") | Q(department__isnull=False),
-                                   name="department_staff_have_department"),
+            models.CheckConstraint(
+                condition=~Q(unit_kind="centre") | Q(centre__isnull=False) | Q(is_superuser=True),
+                name="centre_staff_have_centre",
+            ),
+            models.CheckConstraint(
+                condition=~Q(unit_kind="department") | Q(department__isnull=False),
+                name="department_staff_have_department",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -34,8 +34,11 @@ def logout_view(request: HttpRequest) -> HttpResponse:
 def home(request: HttpRequest) -> HttpResponse:
     user: Any = request.user
     centre = getattr(user, "centre", None)
-    return render(request, "accounts/home.html", {"centre": centre, "roles": user.role_rows.all(),
-                                                  "year_banner": year_banner(timezone.localdate())})
+    return render(
+        request,
+        "accounts/home.html",
+        {"centre": centre, "roles": user.role_rows.all(), "year_banner": year_banner(timezone.localdate())},
+    )
 
 
 @login_required

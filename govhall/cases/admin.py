@@ -10,14 +10,28 @@ from govhall.core.admin import ReadOnlyAdmin
 class CaseAdmin(ReadOnlyAdmin):
     """Read-only: cases change only through the services (pages and API), which audit every change."""
 
-    list_display = ("number", "matter_name", "applicant_name", "status", "result", "handling_centre", "due_at")
+    list_display = (
+        "number",
+        "matter_name",
+        "applicant_name",
+        "status",
+        "result",
+        "handling_centre",
+        "due_at",
+    )
     list_filter = ("status", "result", "channel", "forwarded")
     search_fields = ("number", "applicant_name", "matter_name")
     list_select_related = ("handling_centre",)
-    exclude = ("query_password", "applicant_id_number", "applicant_phone", "applicant_address", "agent_id_number",
-               "agent_phone", "mail_address")
+    exclude = (
+        "query_password",
+        "applicant_id_number",
+        "applicant_phone",
+        "applicant_address",
+        "agent_id_number",
+        "agent_phone",
+        "mail_address",
+    )
     show_full_result_count = False
-
 
 
 @admin.register(CaseRules)

@@ -208,7 +208,8 @@ class CaseDetailOut(Schema):
     notices: list[CaseNoticeOut]
     files: list[CaseFileOut]
     actions: list[CaseAvailableActionOut] = Field(
-        description="当前用户此刻可对该办件执行的动作（与办件页面显示的操作一致；按状态与角色由同一规则表得出）")
+        description="当前用户此刻可对该办件执行的动作（与办件页面显示的操作一致；按状态与角色由同一规则表得出）"
+    )
 
 
 class CaseCreatedOut(Schema):
@@ -387,61 +388,137 @@ class CaseRevealOut(Schema):
 
 def _provisional(year: int | None) -> dict[str, Any]:
     """A 暂定 deadline is never silent: the flag, the year it waits for and the one-line note (STD-3)."""
-    return {"due_at_provisional": bool(year), "waits_for_year": year, "due_provisional_note": provisional_note(year)}
+    return {
+        "due_at_provisional": bool(year),
+        "waits_for_year": year,
+        "due_provisional_note": provisional_note(year),
+    }
 
 
 def _item(row: selectors.CaseRow) -> CaseListItemOut:
     return CaseListItemOut(
-        id=row.pk, number=row.number, matter=row.matter_name, applicant=row.applicant_name, status=row.status,
-        status_label=row.status_label, centre=row.centre_name, handling_centre=row.handling_centre_name,
-        current_step=row.step_name or None, assignee=row.assignee_name or None, due_at=row.due_at,
+        id=row.pk,
+        number=row.number,
+        matter=row.matter_name,
+        applicant=row.applicant_name,
+        status=row.status,
+        status_label=row.status_label,
+        centre=row.centre_name,
+        handling_centre=row.handling_centre_name,
+        current_step=row.step_name or None,
+        assignee=row.assignee_name or None,
+        due_at=row.due_at,
         **_provisional(row.due_waits_for),
-        remaining=selectors.remaining(row), light=rules.deadline_light(row), waits_for=selectors.waits_for(row),
+        remaining=selectors.remaining(row),
+        light=rules.deadline_light(row),
+        waits_for=selectors.waits_for(row),
     )
 
 
 def case_out(case: Case, user: Any) -> CaseDetailOut:
     materials = list(case.materials.select_related("material"))
     return CaseDetailOut(
-        id=case.pk, number=case.number, status=case.status, status_label=case.get_status_display(),
-        result=case.result, matter_code=case.matter.code, matter=case.matter_name,
-        matter_version=case.matter_version.number, centre=case.centre.name,
-        handling_centre=case.handling_centre.name, forwarded=case.forwarded, channel=case.channel,
-        applicant_name=case.applicant_name, applicant_kind=case.applicant_kind,
+        id=case.pk,
+        number=case.number,
+        status=case.status,
+        status_label=case.get_status_display(),
+        result=case.result,
+        matter_code=case.matter.code,
+        matter=case.matter_name,
+        matter_version=case.matter_version.number,
+        centre=case.centre.name,
+        handling_centre=case.handling_centre.name,
+        forwarded=case.forwarded,
+        channel=case.channel,
+        applicant_name=case.applicant_name,
+        applicant_kind=case.applicant_kind,
         applicant_id_type=case.applicant_id_type,
         applicant_id_masked=mask_id(case.applicant_id_type, case.applicant_id_number),
-        applicant_phone_masked=mask_mobile(case.applicant_phone), agent_name=case.agent_name,
-        received_at=case.received_at, accepted_at=case.accepted_at, due_at=case.due_at,
+        applicant_phone_masked=mask_mobile(case.applicant_phone),
+        agent_name=case.agent_name,
+        received_at=case.received_at,
+        accepted_at=case.accepted_at,
+        due_at=case.due_at,
         **_provisional(case.due_waits_for),
-        rongque_deadline_provisional=bool(case.rongque_waits_for), rongque_waits_for_year=case.rongque_waits_for,
-        remaining=selectors.remaining(case), light=rules.deadline_light(case), paused_days=case.paused_days,
-        rongque_pending=case.rongque_pending, rongque_deadline=case.rongque_deadline,
-        uses_commitment=case.uses_commitment, certificate_name=case.certificate_name,
-        certificate_no=case.certificate_no, finished_at=case.finished_at, delivered_at=case.delivered_at,
-        tracking_no=case.tracking_no, agency_agent=str(case.agency_agent) if case.agency_agent_id else None,
+        rongque_deadline_provisional=bool(case.rongque_waits_for),
+        rongque_waits_for_year=case.rongque_waits_for,
+        remaining=selectors.remaining(case),
+        light=rules.deadline_light(case),
+        paused_days=case.paused_days,
+        rongque_pending=case.rongque_pending,
+        rongque_deadline=case.rongque_deadline,
+        uses_commitment=case.uses_commitment,
+        certificate_name=case.certificate_name,
+        certificate_no=case.certificate_no,
+        finished_at=case.finished_at,
+        delivered_at=case.delivered_at,
+        tracking_no=case.tracking_no,
+        agency_agent=str(case.agency_agent) if case.agency_agent_id else None,
         current_step=case.current_step.name if case.current_step_id else None,
         assignee=str(case.current_assignee) if case.current_assignee_id else None,
-        materials=[CaseMaterialOut(
-            id=m.pk, name=m.name, required=m.required, status=m.status, status_label=m.get_status_display(),
-            originals=m.originals, copies=m.copies, rongque_allowed=bool(m.material and m.material.rongque),
-            commitment_allowed=bool(m.material and m.material.commitment)) for m in materials],
-        steps=[CaseStepOut(
-            seq=s.seq, name=s.name, post=s.post.name if s.post_id else None,
-            assignee=str(s.assignee) if s.assignee_id else None, assignee_role=s.assignee_role,
-            route_reason=s.route_reason, status=s.status, action=s.action, opinion=s.opinion,
-            handler=s.handler_label, handler_role=s.handler_role, started_at=s.started_at,
-            finished_at=s.finished_at) for s in case.steps.select_related("post", "assignee").order_by("seq")],
-        timeline=[CaseEventOut(at=e.at, label=e.label, actor=e.actor_label, centre=e.centre_name, detail=e.detail)
-                  for e in selectors.timeline(case)],
-        notices=[CaseNoticeOut(id=n.pk, kind=n.kind, title=n.get_kind_display(), serial=n.serial,
-                           issued_at=n.issued_at,
-                           pdf=f"/api/v1/cases/{case.pk}/notices/{n.pk}/pdf",
-                           docx=f"/api/v1/cases/{case.pk}/notices/{n.pk}/docx")
-                 for n in case.notices.order_by("issued_at", "id")],
-        files=[CaseFileOut(id=f.pk, name=f.original_name, kind=f.kind, size=f.size, material_id=f.material_id,
-                       url=f"/api/v1/cases/{case.pk}/files/{f.pk}") for f in case.files.order_by("id")],
-        actions=[CaseAvailableActionOut(code=a.code, label=a.label)
-                 for a in rules.available_actions(case, user, selectors.case_facts(case))],
+        materials=[
+            CaseMaterialOut(
+                id=m.pk,
+                name=m.name,
+                required=m.required,
+                status=m.status,
+                status_label=m.get_status_display(),
+                originals=m.originals,
+                copies=m.copies,
+                rongque_allowed=bool(m.material and m.material.rongque),
+                commitment_allowed=bool(m.material and m.material.commitment),
+            )
+            for m in materials
+        ],
+        steps=[
+            CaseStepOut(
+                seq=s.seq,
+                name=s.name,
+                post=s.post.name if s.post_id else None,
+                assignee=str(s.assignee) if s.assignee_id else None,
+                assignee_role=s.assignee_role,
+                route_reason=s.route_reason,
+                status=s.status,
+                action=s.action,
+                opinion=s.opinion,
+                handler=s.handler_label,
+                handler_role=s.handler_role,
+                started_at=s.started_at,
+                finished_at=s.finished_at,
+            )
+            for s in case.steps.select_related("post", "assignee").order_by("seq")
+        ],
+        timeline=[
+            CaseEventOut(at=e.at, label=e.label, actor=e.actor_label, centre=e.centre_name, detail=e.detail)
+            for e in selectors.timeline(case)
+        ],
+        notices=[
+            CaseNoticeOut(
+                id=n.pk,
+                kind=n.kind,
+                title=n.get_kind_display(),
+                serial=n.serial,
+                issued_at=n.issued_at,
+                pdf=f"/api/v1/cases/{case.pk}/notices/{n.pk}/pdf",
+                docx=f"/api/v1/cases/{case.pk}/notices/{n.pk}/docx",
+            )
+            for n in case.notices.order_by("issued_at", "id")
+        ],
+        files=[
+            CaseFileOut(
+                id=f.pk,
+                name=f.original_name,
+                kind=f.kind,
+                size=f.size,
+                material_id=f.material_id,
+                url=f"/api/v1/cases/{case.pk}/files/{f.pk}",
+            )
+            for f in case.files.order_by("id")
+        ],
+        actions=[
+            CaseAvailableActionOut(code=a.code, label=a.label)
+            for a in rules.available_actions(case, user, selectors.case_facts(case))
+        ],
     )
 
 
@@ -450,21 +527,37 @@ def _page(qs: Any) -> Any:
 
 
 def _created(case: Case) -> CaseCreatedOut:
-    return CaseCreatedOut(id=case.pk, number=case.number, query_password=case.query_password, status=case.status)
+    return CaseCreatedOut(
+        id=case.pk, number=case.number, query_password=case.query_password, status=case.status
+    )
 
 
 def _done(case: Case) -> CaseActionOut:
     """The service's returned case, as the action's answer (one query, for the notices)."""
     step = case.current_step if case.current_step_id else None
     return CaseActionOut(
-        id=case.pk, number=case.number, status=case.status, status_label=case.get_status_display(),
-        result=case.result, current_step=step.name if step else None,
-        assignee=str(case.current_assignee) if case.current_assignee_id else None, due_at=case.due_at,
-        **_provisional(case.due_waits_for), rongque_pending=case.rongque_pending,
-        notices=[CaseNoticeOut(id=n.pk, kind=n.kind, title=n.get_kind_display(), serial=n.serial, issued_at=n.issued_at,
-                           pdf=f"/api/v1/cases/{case.pk}/notices/{n.pk}/pdf",
-                           docx=f"/api/v1/cases/{case.pk}/notices/{n.pk}/docx")
-                 for n in case.notices.order_by("issued_at", "id")],
+        id=case.pk,
+        number=case.number,
+        status=case.status,
+        status_label=case.get_status_display(),
+        result=case.result,
+        current_step=step.name if step else None,
+        assignee=str(case.current_assignee) if case.current_assignee_id else None,
+        due_at=case.due_at,
+        **_provisional(case.due_waits_for),
+        rongque_pending=case.rongque_pending,
+        notices=[
+            CaseNoticeOut(
+                id=n.pk,
+                kind=n.kind,
+                title=n.get_kind_display(),
+                serial=n.serial,
+                issued_at=n.issued_at,
+                pdf=f"/api/v1/cases/{case.pk}/notices/{n.pk}/pdf",
+                docx=f"/api/v1/cases/{case.pk}/notices/{n.pk}/docx",
+            )
+            for n in case.notices.order_by("issued_at", "id")
+        ],
     )
 
 
@@ -496,18 +589,32 @@ def agency(request: HttpRequest) -> Any:
 
 
 @router.get("/supervision", response=CaseSupervisionOut, summary="预警与超期督办（按中心、部门、办理人）")
-def supervision(request: HttpRequest, centre_id: Id | None = None, department_id: Id | None = None,
-                handler_id: Id | None = None, level: str = "") -> CaseSupervisionOut:
-    data = selectors.supervision(request.user, centre_id=centre_id, department_id=department_id,
-                                 handler_id=handler_id, level=level)
+def supervision(
+    request: HttpRequest,
+    centre_id: Id | None = None,
+    department_id: Id | None = None,
+    handler_id: Id | None = None,
+    level: str = "",
+) -> CaseSupervisionOut:
+    data = selectors.supervision(
+        request.user, centre_id=centre_id, department_id=department_id, handler_id=handler_id, level=level
+    )
 
     def rows(items: list[dict[str, Any]]) -> list[CaseSupervisionRowOut]:
-        return [CaseSupervisionRowOut(id=r["id"], name=r["name"] or "（未分派）", yellow=r["yellow"], red=r["red"])
-                for r in items]
+        return [
+            CaseSupervisionRowOut(
+                id=r["id"], name=r["name"] or "（未分派）", yellow=r["yellow"], red=r["red"]
+            )
+            for r in items
+        ]
 
-    return CaseSupervisionOut(open_total=data.open_total, by_centre=rows(data.by_centre),
-                          by_department=rows(data.by_department), by_handler=rows(data.by_handler),
-                          cases=[_item(c) for c in data.cases])
+    return CaseSupervisionOut(
+        open_total=data.open_total,
+        by_centre=rows(data.by_centre),
+        by_department=rows(data.by_department),
+        by_handler=rows(data.by_handler),
+        cases=[_item(c) for c in data.cases],
+    )
 
 
 # --- receiving ----------------------------------------------------------------------------------
@@ -517,19 +624,33 @@ def supervision(request: HttpRequest, centre_id: Id | None = None, department_id
 def receive(request: HttpRequest, payload: CaseReceiveIn) -> Status:
     data = payload.dict()
     case = services.case_receive(
-        actor=request.user, matter_id=data["matter_id"], applicant=data["applicant"], agent=data["agent"],
+        actor=request.user,
+        matter_id=data["matter_id"],
+        applicant=data["applicant"],
+        agent=data["agent"],
         materials=[{k: v for k, v in m.items() if v is not None} for m in data["materials"]],
-        window_id=data["window_id"], channel=data["channel"], ticket_id=data["ticket_id"],
-        enquiry_id=data["enquiry_id"])
+        window_id=data["window_id"],
+        channel=data["channel"],
+        ticket_id=data["ticket_id"],
+        enquiry_id=data["enquiry_id"],
+    )
     return Status(201, _created(case))
 
 
 @router.post("/online", response={201: CaseCreatedOut}, auth=None, summary="网上申请（门户，无需登录）")
 def online(request: HttpRequest, payload: CaseOnlineIn) -> Status:
     data = payload.dict()
-    who = applicant_actor(data["applicant"].get("kind", ""), data["applicant"].get("name", ""), data["channel"])
-    case = services.case_receive(actor=who, centre_id=data["centre_id"], matter_id=data["matter_id"],
-                                 applicant=data["applicant"], agent=data["agent"], channel=data["channel"])
+    who = applicant_actor(
+        data["applicant"].get("kind", ""), data["applicant"].get("name", ""), data["channel"]
+    )
+    case = services.case_receive(
+        actor=who,
+        centre_id=data["centre_id"],
+        matter_id=data["matter_id"],
+        applicant=data["applicant"],
+        agent=data["agent"],
+        channel=data["channel"],
+    )
     return Status(201, _created(case))
 
 
@@ -538,25 +659,41 @@ def online(request: HttpRequest, payload: CaseOnlineIn) -> Status:
 def track(request: HttpRequest, no: str, password: str) -> CaseTrackOut:
     case = selectors.track_by_number(no, password, client=TrackClient(client_ip(request)))
     return CaseTrackOut(
-        number=case.number, matter=case.matter_name,
+        number=case.number,
+        matter=case.matter_name,
         applicant=mask_applicant_name(case.applicant_kind, case.applicant_name),
-        status=case.get_status_display(), handling_centre=case.handling_centre.name,
-        received_at=case.received_at, due_at=case.due_at, finished_at=case.finished_at,
-        **_provisional(case.due_waits_for), result=case.get_result_display() if case.result else "",
-        timeline=[CaseTrackEventOut(at=e.at, label=e.label, centre=e.centre_name, detail=e.detail)
-                  for e in selectors.public_timeline(case)],
+        status=case.get_status_display(),
+        handling_centre=case.handling_centre.name,
+        received_at=case.received_at,
+        due_at=case.due_at,
+        finished_at=case.finished_at,
+        **_provisional(case.due_waits_for),
+        result=case.get_result_display() if case.result else "",
+        timeline=[
+            CaseTrackEventOut(at=e.at, label=e.label, centre=e.centre_name, detail=e.detail)
+            for e in selectors.public_timeline(case)
+        ],
     )
 
 
-@router.post("/track/by-id", response=list[CaseTrackItemOut], auth=None, summary="凭证件号码查询本人办件（脱敏）")
+@router.post(
+    "/track/by-id", response=list[CaseTrackItemOut], auth=None, summary="凭证件号码查询本人办件（脱敏）"
+)
 @rate_limited
 @paged
 def track_by_id(request: HttpRequest, payload: CaseTrackByIdIn) -> Any:
     cases = selectors.track_by_id(payload.id_type, payload.id_number, client=TrackClient(client_ip(request)))
-    return [CaseTrackItemOut(number=c.number, matter=c.matter_name,
-                         applicant=mask_applicant_name(c.applicant_kind, c.applicant_name),
-                         status=c.get_status_display(), handling_centre=c.handling_centre.name,
-                         received_at=c.received_at) for c in cases]
+    return [
+        CaseTrackItemOut(
+            number=c.number,
+            matter=c.matter_name,
+            applicant=mask_applicant_name(c.applicant_kind, c.applicant_name),
+            status=c.get_status_display(),
+            handling_centre=c.handling_centre.name,
+            received_at=c.received_at,
+        )
+        for c in cases
+    ]
 
 
 # --- one case -----------------------------------------------------------------------------------
@@ -588,13 +725,29 @@ def update_materials(request: HttpRequest, case_id: str, payload: CaseMaterialsI
 
 
 @router.post("/{case_id}/files", response={201: CaseFileOut}, summary="上传材料扫描件（JPG/PNG/TIFF/PDF）")
-def upload(request: HttpRequest, case_id: str, file: File[UploadedFile],
-           material_id: Form[int | None] = None) -> Status:
+def upload(
+    request: HttpRequest, case_id: str, file: File[UploadedFile], material_id: Form[int | None] = None
+) -> Status:
     case = access_case(request.user, case_id)
-    record = services.case_attach_file(case=case, actor=request.user, upload=file, name=file.name or "",
-                                       size=file.size, material_id=material_id)
-    return Status(201, CaseFileOut(id=record.pk, name=record.original_name, kind=record.kind, size=record.size,
-                               material_id=record.material_id, url=f"/api/v1/cases/{case.pk}/files/{record.pk}"))
+    record = services.case_attach_file(
+        case=case,
+        actor=request.user,
+        upload=file,
+        name=file.name or "",
+        size=file.size,
+        material_id=material_id,
+    )
+    return Status(
+        201,
+        CaseFileOut(
+            id=record.pk,
+            name=record.original_name,
+            kind=record.kind,
+            size=record.size,
+            material_id=record.material_id,
+            url=f"/api/v1/cases/{case.pk}/files/{record.pk}",
+        ),
+    )
 
 
 @router.get("/{case_id}/files/{file_id}", summary="下载材料文件（鉴权）")
@@ -632,15 +785,21 @@ def reject(request: HttpRequest, case_id: str, payload: CaseReasonIn) -> CaseAct
 @router.post("/{case_id}/correction", response=CaseActionOut, summary="一次性告知补正")
 def correction(request: HttpRequest, case_id: str, payload: CaseCorrectionIn) -> CaseActionOut:
     case = access_case(request.user, case_id)
-    return _done(services.case_request_correction(
-        case=case, actor=request.user, items=[i.dict() for i in payload.items], note=payload.note))
+    return _done(
+        services.case_request_correction(
+            case=case, actor=request.user, items=[i.dict() for i in payload.items], note=payload.note
+        )
+    )
 
 
 @router.post("/{case_id}/supply", response=CaseActionOut, summary="补交材料（补正、容缺）")
 def supply(request: HttpRequest, case_id: str, payload: CaseSupplyIn) -> CaseActionOut:
     case = access_case(request.user, case_id)
-    return _done(services.case_supply(case=case, actor=request.user, material_ids=payload.material_ids,
-                                                note=payload.note))
+    return _done(
+        services.case_supply(
+            case=case, actor=request.user, material_ids=payload.material_ids, note=payload.note
+        )
+    )
 
 
 @router.post("/{case_id}/pass", response=CaseActionOut, summary="环节通过")
@@ -652,8 +811,15 @@ def step_pass(request: HttpRequest, case_id: str, payload: CaseOpinionIn) -> Cas
 @router.post("/{case_id}/return", response=CaseActionOut, summary="退回（前台或申请人补正）")
 def step_return(request: HttpRequest, case_id: str, payload: CaseReturnIn) -> CaseActionOut:
     case = access_case(request.user, case_id)
-    return _done(services.case_step_return(case=case, actor=request.user, to=payload.to,
-                                                     reason=payload.reason, items=[i.dict() for i in payload.items]))
+    return _done(
+        services.case_step_return(
+            case=case,
+            actor=request.user,
+            to=payload.to,
+            reason=payload.reason,
+            items=[i.dict() for i in payload.items],
+        )
+    )
 
 
 @router.post("/{case_id}/resubmit", response=CaseActionOut, summary="前台复核后重新提交")
@@ -665,8 +831,11 @@ def resubmit(request: HttpRequest, case_id: str, payload: CaseOpinionIn) -> Case
 @router.post("/{case_id}/special/start", response=CaseActionOut, summary="启动特别程序（暂停计时）")
 def special_start(request: HttpRequest, case_id: str, payload: CaseSpecialStartIn) -> CaseActionOut:
     case = access_case(request.user, case_id)
-    return _done(services.case_special_start(case=case, actor=request.user, procedure=payload.procedure,
-                                                       reason=payload.reason))
+    return _done(
+        services.case_special_start(
+            case=case, actor=request.user, procedure=payload.procedure, reason=payload.reason
+        )
+    )
 
 
 @router.post("/{case_id}/special/end", response=CaseActionOut, summary="结束特别程序（恢复计时）")
@@ -690,12 +859,18 @@ def deliver(request: HttpRequest, case_id: str, payload: CaseDeliverIn) -> CaseA
 @router.post("/{case_id}/agency", response=CaseActionOut, summary="指定代办员（登记委托授权）")
 def assign_agency(request: HttpRequest, case_id: str, payload: CaseAgencyIn) -> CaseActionOut:
     case = access_case(request.user, case_id)
-    return _done(services.case_assign_agency(case=case, actor=request.user, agent_id=payload.agent_id,
-                                                       authorisation=payload.authorisation))
+    return _done(
+        services.case_assign_agency(
+            case=case, actor=request.user, agent_id=payload.agent_id, authorisation=payload.authorisation
+        )
+    )
 
 
 @router.post("/{case_id}/commitment-check", response=CaseActionOut, summary="告知承诺核查结果")
 def commitment_check(request: HttpRequest, case_id: str, payload: CaseCheckIn) -> CaseActionOut:
     case = access_case(request.user, case_id)
-    return _done(services.case_commitment_check(case=case, actor=request.user, passed=payload.passed,
-                                                          note=payload.note))
+    return _done(
+        services.case_commitment_check(
+            case=case, actor=request.user, passed=payload.passed, note=payload.note
+        )
+    )

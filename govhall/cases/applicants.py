@@ -23,10 +23,15 @@ from govhall.core.ids import (
 
 _PATTERNS = {
     IdType.PASSPORT: (re.compile(r"^[A-Z0-9]{5,17}$"), "护照号码应为5至17位字母或数字。"),
-    IdType.HK_MACAU: (re.compile(r"^[HM]\d{8}(\d{2})?$"), "港澳居民来往内地通行证号码应以H或M开头，后接8位或10位数字。"),
+    IdType.HK_MACAU: (
+        re.compile(r"^[HM]\d{8}(\d{2})?$"),
+        "港澳居民来往内地通行证号码应以H或M开头，后接8位或10位数字。",
+    ),
     IdType.TAIWAN: (re.compile(r"^\d{8}(\d{2})?$"), "台湾居民来往大陆通行证号码应为8位或10位数字。"),
-    IdType.FOREIGN_PR: (re.compile(r"^([A-Z]{3}\d{12}|9\d{17})$"),
-                        "外国人永久居留身份证号码应为15位（3位字母加12位数字）或以9开头的18位数字。"),
+    IdType.FOREIGN_PR: (
+        re.compile(r"^([A-Z]{3}\d{12}|9\d{17})$"),
+        "外国人永久居留身份证号码应为15位（3位字母加12位数字）或以9开头的18位数字。",
+    ),
 }
 
 
@@ -95,8 +100,9 @@ def id_digest(id_type: str, number: str) -> str:
     return lookup_digest(f"{id_type}:{number}")
 
 
-def clean_applicant(*, kind: str, name: str, id_type: str, id_number: str, phone: str,
-                    service_objects: list[int]) -> Identity:
+def clean_applicant(
+    *, kind: str, name: str, id_type: str, id_number: str, phone: str, service_objects: list[int]
+) -> Identity:
     """Validate an applicant against the matter's 服务对象 (1 自然人; 2–6 organisations)."""
     if kind not in ApplicantKind.values:
         raise field_error("applicant.kind", "申请人类型应为自然人或法人（其他组织）。")
@@ -107,7 +113,9 @@ def clean_applicant(*, kind: str, name: str, id_type: str, id_number: str, phone
         raise field_error("applicant.name", "申请人名称不能超过100个字。")
     if kind == ApplicantKind.PERSON:
         if id_type not in PERSON_ID_TYPES:
-            raise field_error("applicant.id_type", "自然人申请人的证件类型应为居民身份证、护照或通行证等个人证件。")
+            raise field_error(
+                "applicant.id_type", "自然人申请人的证件类型应为居民身份证、护照或通行证等个人证件。"
+            )
         if 1 not in service_objects:
             raise field_error("applicant.kind", "本事项的服务对象不含自然人，请以法人或其他组织身份申请。")
     else:
@@ -116,8 +124,14 @@ def clean_applicant(*, kind: str, name: str, id_type: str, id_number: str, phone
         if not any(code in service_objects for code in (2, 3, 4, 5, 6)):
             raise field_error("applicant.kind", "本事项的服务对象仅为自然人，组织不能申请。")
     number = normalize_id(id_type, id_number, field="applicant.id_number")
-    return Identity(kind=kind, name=name, id_type=id_type, id_number=number, digest=id_digest(id_type, number),
-                    phone=normalize_phone(phone, field="applicant.phone"))
+    return Identity(
+        kind=kind,
+        name=name,
+        id_type=id_type,
+        id_number=number,
+        digest=id_digest(id_type, number),
+        phone=normalize_phone(phone, field="applicant.phone"),
+    )
 
 
 def clean_agent(*, name: str, id_type: str, id_number: str, phone: str) -> Identity | None:
@@ -132,5 +146,11 @@ def clean_agent(*, name: str, id_type: str, id_number: str, phone: str) -> Ident
     number = normalize_id(id_type, id_number, field="agent.id_number")
     if not phone:
         raise field_error("agent.phone", "请填写代理人联系电话。")
-    return Identity(kind=ApplicantKind.PERSON, name=name, id_type=id_type, id_number=number,
-                    digest=id_digest(id_type, number), phone=normalize_phone(phone, field="agent.phone"))
+    return Identity(
+        kind=ApplicantKind.PERSON,
+        name=name,
+        id_type=id_type,
+        id_number=number,
+        digest=id_digest(id_type, number),
+        phone=normalize_phone(phone, field="agent.phone"),
+    )

@@ -48,8 +48,13 @@ def _date(notice: CaseNotice) -> str:
 def _case_block(notice: CaseNotice) -> list[Block]:
     case = notice.case
     return [
-        FieldTable([("办件编号", case.number), ("查询密码", case.query_password),
-                    ("查询方式", "扫描二维码或登录政务服务网，凭办件编号和查询密码查询办理进度")]),
+        FieldTable(
+            [
+                ("办件编号", case.number),
+                ("查询密码", case.query_password),
+                ("查询方式", "扫描二维码或登录政务服务网，凭办件编号和查询密码查询办理进度"),
+            ]
+        ),
         QRCode(tracking_url(case.number), "扫码查询办件进度（需输入查询密码）"),
         *[block for code in _notice_codes if (block := code(notice)) is not None],
     ]
@@ -57,47 +62,85 @@ def _case_block(notice: CaseNotice) -> list[Block]:
 
 def _signature(notice: CaseNotice) -> Signature:
     p = notice.payload
-    return Signature([f"经办人：{p.get('issuer', '')}", f"{p.get('seal') or p.get('centre')}（盖章）", _date(notice)])
+    return Signature(
+        [f"经办人：{p.get('issuer', '')}", f"{p.get('seal') or p.get('centre')}（盖章）", _date(notice)]
+    )
 
 
 def _materials_table(rows: list[dict]) -> Table:
-    return Table(["序号", "材料名称", "收取情况", "原件", "复印件"],
-                 [[str(i), r["name"], r["status"], str(r["originals"]), str(r["copies"])]
-                  for i, r in enumerate(rows, start=1)], widths=[0.6, 4, 1.6, 0.8, 0.8])
+    return Table(
+        ["序号", "材料名称", "收取情况", "原件", "复印件"],
+        [
+            [str(i), r["name"], r["status"], str(r["originals"]), str(r["copies"])]
+            for i, r in enumerate(rows, start=1)
+        ],
+        widths=[0.6, 4, 1.6, 0.8, 0.8],
+    )
 
 
 def notice_blocks(notice: CaseNotice) -> list[Block]:
     p = notice.payload
     kind = NoticeKind(notice.kind)
-    head = [Title(kind.label, subtitle=p.get("centre", "")), Paragraph(f"文号：{notice.serial}", align="right"),
-            Paragraph(f"{p.get('applicant', '申请人')}：", bold=True)]
+    head = [
+        Title(kind.label, subtitle=p.get("centre", "")),
+        Paragraph(f"文号：{notice.serial}", align="right"),
+        Paragraph(f"{p.get('applicant', '申请人')}：", bold=True),
+    ]
     body: list[Block]
     if kind == NoticeKind.ACCEPT:
-        body = [Paragraph(
-            f"你（单位）于{p.get('received_at')}提出的“{p.get('matter')}”（事项编码 {p.get('matter_code')}）申请，"
-            "经审查，申请材料齐全、符合法定形式（或已按规定容缺、告知承诺），根据《中华人民共和国行政许可法》"
-            f"第三十二条的规定，本中心决定予以受理。受理时间：{p.get('accepted_at')}。"),
+        body = [
+            Paragraph(
+                f"你（单位）于{p.get('received_at')}提出的“{p.get('matter')}”（事项编码 {p.get('matter_code')}）申请，"
+                "经审查，申请材料齐全、符合法定形式（或已按规定容缺、告知承诺），根据《中华人民共和国行政许可法》"
+                f"第三十二条的规定，本中心决定予以受理。受理时间：{p.get('accepted_at')}。"
+            ),
             FieldTable([("承诺办结时限", p.get("limit", "")), ("承诺办结时间", p.get("due_at", ""))]),
-            Heading("已收取的申请材料"), _materials_table(p.get("materials", []))]
+            Heading("已收取的申请材料"),
+            _materials_table(p.get("materials", [])),
+        ]
         if p.get("commitment"):
-            body.append(Paragraph(
-                f"以下证明材料以申请人签署的告知承诺书代替：{'、'.join(p['commitment'])}；"
-                f"核查方式：{p.get('check_method', '')}。承诺不实的，将终止办理或撤销决定，并记入信用记录。"))
+            body.append(
+                Paragraph(
+                    f"以下证明材料以申请人签署的告知承诺书代替：{'、'.join(p['commitment'])}；"
+                    f"核查方式：{p.get('check_method', '')}。承诺不实的，将终止办理或撤销决定，并记入信用记录。"
+                )
+            )
     elif kind == NoticeKind.REJECT:
-        body = [Paragraph(
-            f"你（单位）于{p.get('received_at')}提出的“{p.get('matter')}”申请，经审查，决定不予受理。"),
+        body = [
+            Paragraph(
+                f"你（单位）于{p.get('received_at')}提出的“{p.get('matter')}”申请，经审查，决定不予受理。"
+            ),
             FieldTable([("不予受理理由", p.get("reason", ""))]),
-            Paragraph("如不服本决定，可以自收到本通知书之日起六十日内依法申请行政复议，"
-                      "或者在六个月内依法提起行政诉讼。")]
+            Paragraph(
+                "如不服本决定，可以自收到本通知书之日起六十日内依法申请行政复议，"
+                "或者在六个月内依法提起行政诉讼。"
+            ),
+        ]
     elif kind == NoticeKind.RONGQUE:
-        body = [Paragraph(
-            f"你（单位）申请的“{p.get('matter')}”，主要申请材料齐全、符合法定形式，经你（单位）签署容缺受理承诺书，"
-            f"本中心于{p.get('accepted_at')}予以容缺受理。下列材料请于{p.get('deadline')}前一次性补齐："),
-            Table(["序号", "材料名称", "形式", "原件", "复印件"],
-                  [[str(i), m["name"], m.get("form", ""), str(m.get("originals", 0)), str(m.get("copies", 0))]
-                   for i, m in enumerate(p.get("missing", []), start=1)], widths=[0.6, 4, 1.4, 0.8, 0.8]),
-            Paragraph(f"补齐期限不晚于承诺办结时间（{p.get('due_at')}）。容缺材料补齐前，审批照常进行，但办理结果暂不发放；"
-                      f"逾期未补齐的，办件挂起（暂停办理）；挂起后{p.get('return_days')}个工作日内仍未补齐的，作退件处理。")]
+        body = [
+            Paragraph(
+                f"你（单位）申请的“{p.get('matter')}”，主要申请材料齐全、符合法定形式，经你（单位）签署容缺受理承诺书，"
+                f"本中心于{p.get('accepted_at')}予以容缺受理。下列材料请于{p.get('deadline')}前一次性补齐："
+            ),
+            Table(
+                ["序号", "材料名称", "形式", "原件", "复印件"],
+                [
+                    [
+                        str(i),
+                        m["name"],
+                        m.get("form", ""),
+                        str(m.get("originals", 0)),
+                        str(m.get("copies", 0)),
+                    ]
+                    for i, m in enumerate(p.get("missing", []), start=1)
+                ],
+                widths=[0.6, 4, 1.4, 0.8, 0.8],
+            ),
+            Paragraph(
+                f"补齐期限不晚于承诺办结时间（{p.get('due_at')}）。容缺材料补齐前，审批照常进行，但办理结果暂不发放；"
+                f"逾期未补齐的，办件挂起（暂停办理）；挂起后{p.get('return_days')}个工作日内仍未补齐的，作退件处理。"
+            ),
+        ]
     elif kind == NoticeKind.RESULT:
         rows = [("办结结果", p.get("result", "")), ("办结时间", p.get("finished_at", ""))]
         if p.get("certificate_name"):
@@ -114,13 +157,25 @@ def notice_blocks(notice: CaseNotice) -> list[Block]:
         if p.get("withheld"):
             body.append(Paragraph("本件为容缺受理，容缺材料补齐前办理结果暂扣，补齐后方可领取。", bold=True))
     else:  # COMMITMENT and anything else: a plain record of the payload
-        body = [FieldTable([(str(k), str(v)) for k, v in p.items()
-                            if isinstance(v, str | int) and k != "due_provisional_note"])]
+        body = [
+            FieldTable(
+                [
+                    (str(k), str(v))
+                    for k, v in p.items()
+                    if isinstance(v, str | int) and k != "due_provisional_note"
+                ]
+            )
+        ]
     if p.get("due_provisional_note"):
         # STD-3: a date counted into a year whose holidays are not yet published says so on paper.
         body.append(Paragraph(f"※ 标注「暂定」的期限：{p['due_provisional_note']}。", bold=True))
-    return [*head, *body, *_case_block(notice), _signature(notice),
-            Paragraph("申请人签收：____________　　日期：____________")]
+    return [
+        *head,
+        *body,
+        *_case_block(notice),
+        _signature(notice),
+        Paragraph("申请人签收：____________　　日期：____________"),
+    ]
 
 
 def _correction_blocks(notice: CaseNotice) -> list[Block]:

@@ -46,8 +46,16 @@ def case_datasets(case: Case) -> dict[str, Any]:
         "申请方式": CHANNEL_GB_CODES.get(case.channel, "9"),
         "申请时间": _t(case.received_at),
         "收件单位": case.centre.name,
-        "申请材料": [{"材料名称": m.name, "收取方式": m.get_form_display(), "原件份数": m.originals,
-                      "复印件份数": m.copies, "收取情况": m.get_status_display()} for m in case.materials.all()],
+        "申请材料": [
+            {
+                "材料名称": m.name,
+                "收取方式": m.get_form_display(),
+                "原件份数": m.originals,
+                "复印件份数": m.copies,
+                "收取情况": m.get_status_display(),
+            }
+            for m in case.materials.all()
+        ],
     }
     accept = None
     if case.accepted_at or case.status == CaseStatus.NOT_ACCEPTED:
@@ -66,21 +74,32 @@ def case_datasets(case: Case) -> dict[str, Any]:
             "容缺受理": case.rongque_commitment_signed_at is not None,
             "告知承诺": case.uses_commitment,
         }
-    process = [{
-        "办件编号": case.number,
-        "环节名称": s.name,
-        "处理人": s.handler_label or (str(s.assignee) if s.assignee_id else None),
-        "处理人角色": s.handler_role or s.assignee_role or None,
-        "处理意见": s.opinion or None,
-        "处理结果": s.get_action_display() if s.action else None,
-        "开始时间": _t(s.started_at),
-        "结束时间": _t(s.finished_at),
-        "状态": s.get_status_display(),
-    } for s in case.steps.all().order_by("seq") if s.kind != StepKind.ACCEPT]
-    suspensions = [{
-        "特别程序种类": s.procedure or s.get_kind_display(), "原因": s.reason, "开始时间": _t(s.started_at),
-        "结束时间": _t(s.ended_at), "结果": s.result or None, "暂停工作日": s.working_days,
-    } for s in case.suspensions.all()]
+    process = [
+        {
+            "办件编号": case.number,
+            "环节名称": s.name,
+            "处理人": s.handler_label or (str(s.assignee) if s.assignee_id else None),
+            "处理人角色": s.handler_role or s.assignee_role or None,
+            "处理意见": s.opinion or None,
+            "处理结果": s.get_action_display() if s.action else None,
+            "开始时间": _t(s.started_at),
+            "结束时间": _t(s.finished_at),
+            "状态": s.get_status_display(),
+        }
+        for s in case.steps.all().order_by("seq")
+        if s.kind != StepKind.ACCEPT
+    ]
+    suspensions = [
+        {
+            "特别程序种类": s.procedure or s.get_kind_display(),
+            "原因": s.reason,
+            "开始时间": _t(s.started_at),
+            "结束时间": _t(s.ended_at),
+            "结果": s.result or None,
+            "暂停工作日": s.working_days,
+        }
+        for s in case.suspensions.all()
+    ]
     finish = None
     if case.finished_at and case.result:
         finish = {

@@ -79,8 +79,14 @@ class IdType(models.TextChoices):
 
 PERSON_ID_TYPES = (IdType.ID_CARD, IdType.PASSPORT, IdType.HK_MACAU, IdType.TAIWAN, IdType.FOREIGN_PR)
 # GB/T 39046 证件类型 codes used by the provincial exchange.
-ID_TYPE_GB_CODES = {"id_card": "111", "passport": "414", "hk_macau": "516", "taiwan": "511",
-                    "foreign_pr": "553", "uscc": "001"}
+ID_TYPE_GB_CODES = {
+    "id_card": "111",
+    "passport": "414",
+    "hk_macau": "516",
+    "taiwan": "511",
+    "foreign_pr": "553",
+    "uscc": "001",
+}
 
 
 class WarningLevel(models.IntegerChoices):
@@ -98,28 +104,57 @@ class Case(models.Model):
     number = models.CharField("办件编号", max_length=50, unique=True)
     query_password = EncryptedTextField("查询密码")
 
-    centre = models.ForeignKey("orgs.Centre", verbose_name="收件中心", on_delete=models.PROTECT,
-                               related_name="cases")
-    handling_centre = models.ForeignKey("orgs.Centre", verbose_name="受理中心", on_delete=models.PROTECT,
-                                        related_name="handled_cases")
+    centre = models.ForeignKey(
+        "orgs.Centre", verbose_name="收件中心", on_delete=models.PROTECT, related_name="cases"
+    )
+    handling_centre = models.ForeignKey(
+        "orgs.Centre", verbose_name="受理中心", on_delete=models.PROTECT, related_name="handled_cases"
+    )
     forwarded = models.BooleanField("村级转办", default=False)
-    window = models.ForeignKey("orgs.Window", verbose_name="收件窗口", null=True, blank=True,
-                               on_delete=models.PROTECT, related_name="cases")
+    window = models.ForeignKey(
+        "orgs.Window",
+        verbose_name="收件窗口",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="cases",
+    )
     channel = models.CharField("申请渠道", max_length=10, choices=Channel.choices, default=Channel.WINDOW)
-    receiver = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="收件人", null=True, blank=True,
-                                 on_delete=models.PROTECT, related_name="received_cases")
-    ticket = models.ForeignKey("queueing.Ticket", verbose_name="排队号", null=True, blank=True,
-                               on_delete=models.SET_NULL, related_name="cases")
-    enquiry = models.ForeignKey("staffing.Enquiry", verbose_name="首问登记", null=True, blank=True,
-                                on_delete=models.SET_NULL, related_name="cases")
+    receiver = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="收件人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="received_cases",
+    )
+    ticket = models.ForeignKey(
+        "queueing.Ticket",
+        verbose_name="排队号",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="cases",
+    )
+    enquiry = models.ForeignKey(
+        "staffing.Enquiry",
+        verbose_name="首问登记",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="cases",
+    )
 
-    matter = models.ForeignKey("catalog.Matter", verbose_name="事项", on_delete=models.PROTECT,
-                               related_name="cases")
-    matter_version = models.ForeignKey("catalog.MatterVersion", verbose_name="事项版本",
-                                       on_delete=models.PROTECT, related_name="cases")
+    matter = models.ForeignKey(
+        "catalog.Matter", verbose_name="事项", on_delete=models.PROTECT, related_name="cases"
+    )
+    matter_version = models.ForeignKey(
+        "catalog.MatterVersion", verbose_name="事项版本", on_delete=models.PROTECT, related_name="cases"
+    )
     matter_name = models.CharField("事项名称", max_length=200)
-    department = models.ForeignKey("orgs.Department", verbose_name="主管部门", on_delete=models.PROTECT,
-                                   related_name="cases")
+    department = models.ForeignKey(
+        "orgs.Department", verbose_name="主管部门", on_delete=models.PROTECT, related_name="cases"
+    )
     case_type = models.PositiveSmallIntegerField("办件类型", default=2)
 
     applicant_kind = models.CharField("申请人类型", max_length=12, choices=ApplicantKind.choices)
@@ -140,8 +175,14 @@ class Case(models.Model):
     status = models.CharField("状态", max_length=12, choices=CaseStatus.choices, default=CaseStatus.RECEIVED)
     received_at = models.DateTimeField("收件时间", default=timezone.now)
     accepted_at = models.DateTimeField("受理时间", null=True, blank=True)
-    accepted_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="受理人", null=True, blank=True,
-                                    on_delete=models.PROTECT, related_name="+")
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="受理人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     rejection_reason = models.TextField("不予受理理由", blank=True)
 
     # Time limit (snapshot of the version's promised limit) and the clock.
@@ -153,17 +194,36 @@ class Case(models.Model):
     warn_at = models.DateTimeField("预警时间", null=True, blank=True)
     paused_days = models.PositiveIntegerField("暂停计时工作日", default=0)
     clock_stopped_at = models.DateTimeField("计时暂停于", null=True, blank=True)
-    warning_level = models.PositiveSmallIntegerField("预警状态", choices=WarningLevel.choices,
-                                                     default=WarningLevel.NONE)
+    warning_level = models.PositiveSmallIntegerField(
+        "预警状态", choices=WarningLevel.choices, default=WarningLevel.NONE
+    )
     yellow_notified_at = models.DateTimeField("黄牌通知时间", null=True, blank=True)
     red_notified_at = models.DateTimeField("红牌通知时间", null=True, blank=True)
 
-    current_step = models.ForeignKey("CaseStep", verbose_name="当前环节", null=True, blank=True,
-                                     on_delete=models.SET_NULL, related_name="+")
-    current_post = models.ForeignKey("orgs.Post", verbose_name="当前岗位", null=True, blank=True,
-                                     on_delete=models.PROTECT, related_name="+")
-    current_assignee = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="当前办理人", null=True,
-                                         blank=True, on_delete=models.PROTECT, related_name="+")
+    current_step = models.ForeignKey(
+        "CaseStep",
+        verbose_name="当前环节",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    current_post = models.ForeignKey(
+        "orgs.Post",
+        verbose_name="当前岗位",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    current_assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="当前办理人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
 
     # 容缺受理 (MODE-3): the result is withheld while `rongque_pending`.
     rongque_pending = models.BooleanField("容缺材料待补", default=False)
@@ -182,17 +242,35 @@ class Case(models.Model):
     certificate_valid_to = models.DateField("有效期止", null=True, blank=True)
     referred_to = models.CharField("转报单位", max_length=100, blank=True)
     finished_at = models.DateTimeField("办结时间", null=True, blank=True, db_index=True)
-    finished_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="办结人", null=True, blank=True,
-                                    on_delete=models.PROTECT, related_name="+")
+    finished_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="办结人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     finished_overdue = models.BooleanField("超期办结", default=False)
     revoked_at = models.DateTimeField("撤销时间", null=True, blank=True)
 
     delivery_method = models.CharField("送达方式", max_length=8, choices=DeliveryMethod.choices, blank=True)
     delivered_at = models.DateTimeField("送达时间", null=True, blank=True)
-    delivered_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="出件人", null=True, blank=True,
-                                     on_delete=models.PROTECT, related_name="+")
-    delivery_centre = models.ForeignKey("orgs.Centre", verbose_name="出件中心", null=True, blank=True,
-                                        on_delete=models.PROTECT, related_name="+")
+    delivered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="出件人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    delivery_centre = models.ForeignKey(
+        "orgs.Centre",
+        verbose_name="出件中心",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     collector_name = models.CharField("领取人", max_length=40, blank=True)
     collector_id_digest = models.CharField("领取人证件摘要", max_length=64, blank=True)
     mail_address = EncryptedTextField("邮寄地址", blank=True)
@@ -200,8 +278,14 @@ class Case(models.Model):
     tracking_no = models.CharField("快递单号", max_length=40, blank=True)
 
     # 代办 (STD-5): a designated agent (代办员, staff) acting for the applicant.
-    agency_agent = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="代办员", null=True, blank=True,
-                                     on_delete=models.PROTECT, related_name="agency_cases")
+    agency_agent = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="代办员",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="agency_cases",
+    )
     agency_authorised_at = models.DateTimeField("委托时间", null=True, blank=True)
     agency_authorisation = models.CharField("委托书/授权说明", max_length=300, blank=True)
 
@@ -213,12 +297,16 @@ class Case(models.Model):
         ordering = ["-received_at", "-id"]
         indexes = [
             # A handler's inbox: open cases by deadline (partial: closed cases never enter it).
-            models.Index(fields=["current_assignee", "due_at"], name="case_inbox",
-                         condition=Q(status__in=["processing", "returned", "suspended"])),
+            models.Index(
+                fields=["current_assignee", "due_at"],
+                name="case_inbox",
+                condition=Q(status__in=["processing", "returned", "suspended"]),
+            ),
             # Running clocks by deadline (red cases, the scan). The matching index on warn_at (yellow,
             # supervision) is made by migration 0002: covering on PostgreSQL, plain on SQLite.
-            models.Index(fields=["due_at"], name="case_running_due",
-                         condition=Q(status__in=["processing", "returned"])),
+            models.Index(
+                fields=["due_at"], name="case_running_due", condition=Q(status__in=["processing", "returned"])
+            ),
             models.Index(fields=["status", "due_at"], name="case_status_due"),
             models.Index(fields=["handling_centre", "status", "received_at"], name="case_centre_status_recv"),
             models.Index(fields=["centre", "status", "received_at"], name="case_origin_status"),
@@ -228,7 +316,9 @@ class Case(models.Model):
             models.Index(fields=["received_at", "id"], name="case_received"),
         ]
         constraints = [
-            models.CheckConstraint(condition=~Q(status="finished") | ~Q(result=""), name="finished_case_has_result"),
+            models.CheckConstraint(
+                condition=~Q(status="finished") | ~Q(result=""), name="finished_case_has_result"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -247,6 +337,7 @@ class Case(models.Model):
         """A 容缺 case's result is withheld until every missing material is in (MODE-3)."""
         return self.rongque_pending
 
+
 class MaterialStatus(models.TextChoices):
     RECEIVED = "received", "已收取"
     MISSING = "missing", "缺少"
@@ -263,14 +354,23 @@ class MaterialForm(models.TextChoices):
 
 class CaseMaterial(models.Model):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="materials")
-    material = models.ForeignKey("catalog.Material", verbose_name="事项材料", null=True, blank=True,
-                                 on_delete=models.PROTECT, related_name="+")
+    material = models.ForeignKey(
+        "catalog.Material",
+        verbose_name="事项材料",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     order = models.PositiveSmallIntegerField("序号", default=1)
     name = models.CharField("材料名称", max_length=200)
     required = models.BooleanField("必备", default=True)
-    status = models.CharField("收取情况", max_length=10, choices=MaterialStatus.choices,
-                              default=MaterialStatus.MISSING)
-    form = models.CharField("收取方式", max_length=10, choices=MaterialForm.choices, default=MaterialForm.PAPER)
+    status = models.CharField(
+        "收取情况", max_length=10, choices=MaterialStatus.choices, default=MaterialStatus.MISSING
+    )
+    form = models.CharField(
+        "收取方式", max_length=10, choices=MaterialForm.choices, default=MaterialForm.PAPER
+    )
     originals = models.PositiveSmallIntegerField("原件份数", default=0)
     copies = models.PositiveSmallIntegerField("复印件份数", default=0)
     note = models.CharField("说明", max_length=300, blank=True)
@@ -289,16 +389,18 @@ class CaseFile(models.Model):
     the access-checked download view."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="files")
-    material = models.ForeignKey(CaseMaterial, null=True, blank=True, on_delete=models.SET_NULL,
-                                 related_name="files")
+    material = models.ForeignKey(
+        CaseMaterial, null=True, blank=True, on_delete=models.SET_NULL, related_name="files"
+    )
     storage_name = models.CharField("存储路径", max_length=200, unique=True)
     original_name = models.CharField("原文件名", max_length=200)
     kind = models.CharField("类型", max_length=10)
     mime = models.CharField("MIME", max_length=60)
     size = models.PositiveIntegerField("大小（字节）")
     sha256 = models.CharField("SHA-256", max_length=64)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                    related_name="+")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     uploaded_at = models.DateTimeField("上传时间", default=timezone.now)
 
     class Meta:
@@ -338,17 +440,35 @@ class CaseStep(models.Model):
     step_index = models.PositiveSmallIntegerField("事项环节序号", default=0)
     name = models.CharField("环节名称", max_length=40)
     kind = models.CharField("类型", max_length=8, choices=StepKind.choices, default=StepKind.APPROVE)
-    post = models.ForeignKey("orgs.Post", verbose_name="岗位", null=True, blank=True, on_delete=models.PROTECT,
-                             related_name="case_steps")
-    assignee = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="办理人", null=True, blank=True,
-                                 on_delete=models.PROTECT, related_name="case_steps")
+    post = models.ForeignKey(
+        "orgs.Post",
+        verbose_name="岗位",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="case_steps",
+    )
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="办理人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="case_steps",
+    )
     assignee_role = models.CharField("角色", max_length=10, blank=True, help_text="A / B / director")
     route_reason = models.CharField("分派原因", max_length=200, blank=True)
     status = models.CharField("状态", max_length=10, choices=StepStatus.choices, default=StepStatus.PENDING)
     action = models.CharField("处理结果", max_length=20, choices=StepAction.choices, blank=True)
     opinion = models.TextField("意见", blank=True)
-    handler = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="处理人", null=True, blank=True,
-                                on_delete=models.PROTECT, related_name="+")
+    handler = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="处理人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     handler_label = models.CharField("处理人（工号）", max_length=80, blank=True)
     handler_role = models.CharField("处理人角色", max_length=10, blank=True)  # A, B, director, 即办
     started_at = models.DateTimeField("开始时间", default=timezone.now)
@@ -378,11 +498,13 @@ class Suspension(models.Model):
     procedure = models.CharField("特别程序", max_length=20, blank=True)
     reason = models.TextField("原因")
     started_at = models.DateTimeField("开始时间")
-    started_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                   related_name="+")
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     ended_at = models.DateTimeField("结束时间", null=True, blank=True)
-    ended_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                 related_name="+")
+    ended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     result = models.TextField("结果", blank=True)
     working_days = models.PositiveIntegerField("暂停工作日", null=True, blank=True)
     # 补正: the CaseMaterial ids asked for; the clock restarts when all of them are in.
@@ -391,8 +513,11 @@ class Suspension(models.Model):
     class Meta:
         verbose_name = verbose_name_plural = "计时暂停"
         ordering = ["case", "started_at"]
-        constraints = [models.UniqueConstraint(fields=["case"], condition=Q(ended_at__isnull=True),
-                                               name="one_open_suspension_per_case")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case"], condition=Q(ended_at__isnull=True), name="one_open_suspension_per_case"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.started_at:%Y-%m-%d}"
@@ -448,8 +573,9 @@ class CaseEvent(models.Model):
     at = models.DateTimeField("时间", default=timezone.now)
     action = models.CharField("动作", max_length=40)
     label = models.CharField("环节", max_length=60)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                              related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     actor_label = models.CharField("处理人", max_length=80, blank=True)
     centre_name = models.CharField("中心", max_length=100, blank=True)
     detail = models.TextField("说明", blank=True)
@@ -480,10 +606,12 @@ class CaseNotice(models.Model):
     kind = models.CharField("文书", max_length=12, choices=NoticeKind.choices)
     serial = models.CharField("文号", max_length=60, unique=True)
     issued_at = models.DateTimeField("出具时间")
-    issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                  related_name="+")
-    sheet = models.ForeignKey("catalog.NotificationSheet", null=True, blank=True, on_delete=models.PROTECT,
-                              related_name="+")
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    sheet = models.ForeignKey(
+        "catalog.NotificationSheet", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     payload = models.JSONField("内容", default=dict)
 
     class Meta:
@@ -509,10 +637,13 @@ class CommitmentCheck(models.Model):
     signed_at = models.DateTimeField("承诺书签署时间")
     method = models.CharField("核查方式", max_length=10)
     due_at = models.DateTimeField("核查期限", null=True, blank=True)
-    status = models.CharField("核查状态", max_length=10, choices=CheckStatus.choices, default=CheckStatus.PLANNED)
+    status = models.CharField(
+        "核查状态", max_length=10, choices=CheckStatus.choices, default=CheckStatus.PLANNED
+    )
     checked_at = models.DateTimeField("核查时间", null=True, blank=True)
-    checked_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                   related_name="+")
+    checked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     note = models.TextField("核查说明", blank=True)
 
     class Meta:
@@ -531,11 +662,13 @@ class ApplicantCredit(models.Model):
     reason = models.TextField("原因")
     case = models.ForeignKey(Case, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     flagged_at = models.DateTimeField("记录时间", default=timezone.now)
-    flagged_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                   related_name="+")
+    flagged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     repaired_at = models.DateTimeField("信用修复时间", null=True, blank=True)
-    repaired_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                    related_name="+")
+    repaired_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     repair_note = models.CharField("修复说明", max_length=300, blank=True)
 
     class Meta:
@@ -564,11 +697,17 @@ class CaseRules(models.Model):
     """The bureau's settings for the case flow (one row). Local practice, so data rather than constants."""
 
     yellow_share = models.DecimalField(
-        "黄牌预警比例", max_digits=3, decimal_places=2, default=0.25,
-        help_text="剩余工作日少于承诺时限的该比例（向上取整）时亮黄牌，例如 0.25：20个工作日的事项剩5个工作日前起预警")
+        "黄牌预警比例",
+        max_digits=3,
+        decimal_places=2,
+        default=0.25,
+        help_text="剩余工作日少于承诺时限的该比例（向上取整）时亮黄牌，例如 0.25：20个工作日的事项剩5个工作日前起预警",
+    )
     rongque_return_days = models.PositiveSmallIntegerField(
-        "容缺逾期后退件期限（工作日）", default=15,
-        help_text="容缺材料逾期未补、办件挂起后，再过该期限仍未补齐的作退件处理")
+        "容缺逾期后退件期限（工作日）",
+        default=15,
+        help_text="容缺材料逾期未补、办件挂起后，再过该期限仍未补齐的作退件处理",
+    )
     scan_notify_director = models.BooleanField("红牌通知中心主任", default=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -588,8 +727,12 @@ class StaffContact(models.Model):
     """A staff member's mobile for deadline warnings (黄牌/红牌) sent through the outbox. Staff accounts
     carry no phone number; supervision needs one for each handler and director."""
 
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, verbose_name="工作人员", on_delete=models.CASCADE,
-                                related_name="case_contact")
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name="工作人员",
+        on_delete=models.CASCADE,
+        related_name="case_contact",
+    )
     mobile = EncryptedTextField("通知手机")
 
     class Meta:

@@ -26,8 +26,14 @@ def staff_phones(user_ids: Iterable[int]) -> dict[int, str]:
     return {c.user_id: c.mobile for c in StaffContact.objects.filter(user_id__in=set(user_ids))}
 
 
-def notify_staff(user: Any, text: str, *, related: Any, template: str = "case.supervision",
-                 phones: dict[int, str] | None = None) -> bool:
+def notify_staff(
+    user: Any,
+    text: str,
+    *,
+    related: Any,
+    template: str = "case.supervision",
+    phones: dict[int, str] | None = None,
+) -> bool:
     """A handler or director, at their notification mobile (`StaffContact`: a staff account carries no phone
     number). Returns False (and logs) when they have none. Pass `phones` (from staff_phones) when notifying
     many."""

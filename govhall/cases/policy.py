@@ -106,8 +106,11 @@ def can_supply(user: Any, case: Case) -> bool:
 
 def can_attach_file(user: Any, case: Case) -> bool:
     """The applicant online (the portal checked the case is theirs), the centres' staff, the case's agent."""
-    return (isinstance(user, CitizenActor) or works_at(user, case.centre_id, case.handling_centre_id)
-            or is_user(user, case.agency_agent_id))
+    return (
+        isinstance(user, CitizenActor)
+        or works_at(user, case.centre_id, case.handling_centre_id)
+        or is_user(user, case.agency_agent_id)
+    )
 
 
 def pending_step(case: Case) -> Any:
@@ -139,23 +142,29 @@ def can_handle_step(user: Any, case: Case) -> bool:
 
 def can_resubmit(user: Any, case: Case) -> bool:
     step = pending_step(case)
-    return step is not None and (is_user(user, step.assignee_id) or (
-        acts_as(user, *WITHDRAW_ROLES) and works_at(user, case.handling_centre_id)))
+    return step is not None and (
+        is_user(user, step.assignee_id)
+        or (acts_as(user, *WITHDRAW_ROLES) and works_at(user, case.handling_centre_id))
+    )
 
 
 def can_withdraw(user: Any, case: Case) -> bool:
     """退件: the handling centre's front desk or director; the system (容缺 materials never supplied)."""
-    return isinstance(user, SystemActor) or (acts_as(user, *WITHDRAW_ROLES) and works_at(user, case.handling_centre_id))
+    return isinstance(user, SystemActor) or (
+        acts_as(user, *WITHDRAW_ROLES) and works_at(user, case.handling_centre_id)
+    )
 
 
 def can_void(user: Any, case: Case) -> bool:
-    return is_staff_actor(user) and bool(user.is_superuser or (user.has_role(Role.DIRECTOR)
-                                                                and user.centre_id == case.handling_centre_id))
+    return is_staff_actor(user) and bool(
+        user.is_superuser or (user.has_role(Role.DIRECTOR) and user.centre_id == case.handling_centre_id)
+    )
 
 
 def can_deliver(user: Any, case: Case) -> bool:
-    return acts_as(user, *DELIVER_ROLES) and (works_at(user, case.centre_id, case.handling_centre_id)
-                                              or is_user(user, case.agency_agent_id))
+    return acts_as(user, *DELIVER_ROLES) and (
+        works_at(user, case.centre_id, case.handling_centre_id) or is_user(user, case.agency_agent_id)
+    )
 
 
 def can_assign_agency(user: Any, case: Case) -> bool:
@@ -163,6 +172,9 @@ def can_assign_agency(user: Any, case: Case) -> bool:
 
 
 def can_check_commitment(user: Any, case: Case) -> bool:
-    return acts_as(user, *CHECK_ROLES) and bool(user.is_superuser or user.is_bureau
-                                                or user.centre_id == case.handling_centre_id
-                                                or user.department_id == case.department_id)
+    return acts_as(user, *CHECK_ROLES) and bool(
+        user.is_superuser
+        or user.is_bureau
+        or user.centre_id == case.handling_centre_id
+        or user.department_id == case.department_id
+    )

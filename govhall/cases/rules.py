@@ -63,7 +63,9 @@ class Action:
 
 def _has_pending_step(case: Any, facts: Facts) -> Conflict | None:
     if policy.pending_step(case) is None:
-        return Conflict(f"办件{case.number}当前没有待办环节（状态：{case.get_status_display()}）。", code="wrong_state")
+        return Conflict(
+            f"办件{case.number}当前没有待办环节（状态：{case.get_status_display()}）。", code="wrong_state"
+        )
     return None
 
 
@@ -84,7 +86,9 @@ def _result_to_deliver(case: Any, facts: Facts) -> Conflict | None:
     if case.result in (ResultKind.VOIDED, ResultKind.REFERRED):
         return Conflict(f"办件结果为「{case.get_result_display()}」，无需送达。", code="wrong_state")
     if case.rongque_pending:
-        return Conflict("该办件为容缺受理，容缺材料尚未补齐，办理结果暂扣，不能出件。", code="result_withheld")
+        return Conflict(
+            "该办件为容缺受理，容缺材料尚未补齐，办理结果暂扣，不能出件。", code="result_withheld"
+        )
     return None
 
 
@@ -92,7 +96,9 @@ def _check_open(case: Any, facts: Facts) -> Conflict | None:
     if not facts.check:
         return Conflict(f"办件{case.number}未适用告知承诺，无需核查。", code="wrong_state")
     if facts.check not in (CheckStatus.PLANNED, CheckStatus.EXEMPT):
-        return Conflict(f"该告知承诺已核查（{CheckStatus(facts.check).label}），不能重复核查。", code="wrong_state")
+        return Conflict(
+            f"该告知承诺已核查（{CheckStatus(facts.check).label}），不能重复核查。", code="wrong_state"
+        )
     return None
 
 
@@ -140,51 +146,183 @@ _ALIVE = frozenset((*PENDING_STATUSES, *OPEN_STATUSES))
 S = CaseStatus
 
 # In the order the case page shows the forms.
-ACTIONS: dict[str, Action] = {a.code: a for a in (
-    Action("accept", "受理", "受理", frozenset({S.RECEIVED}), _roles(*policy.DECIDE_ROLES), policy.can_decide,
-           _decider_refusal),
-    Action("correction", "一次性告知（补正）", "出具一次性告知书", frozenset({S.RECEIVED}),
-           _roles(*policy.DECIDE_ROLES), policy.can_decide, _decider_refusal),
-    Action("materials", "重新核对材料", "修改材料清单", _DECIDING, _roles(*policy.RECEIVE_ROLES),
-           policy.can_edit_materials, _text("只有收件或受理中心的前台人员可以修改材料清单。")),
-    Action("reject", "不予受理", "作出不予受理决定", _DECIDING, _roles(*policy.DECIDE_ROLES), policy.can_decide,
-           _decider_refusal),
-    Action("supply", "补交材料", "补交材料", frozenset({S.CORRECTION, *OPEN_STATUSES, S.FINISHED}),
-           _roles(*policy.RECEIVE_ROLES), policy.can_supply,
-           _text("只有收件或受理中心的前台人员（或本件代办员）可以登记补交材料。"), _something_to_supply),
-    Action("pass", "通过", "通过本环节", frozenset({S.PROCESSING}), _staff, policy.can_handle_step, _step_refusal,
-           _has_pending_step),
-    Action("finish", "办结", "办结", frozenset({S.PROCESSING}), _staff, policy.can_handle_step, _step_refusal,
-           _has_pending_step),
-    Action("return", "退回", "退回", frozenset({S.PROCESSING}), _staff, policy.can_handle_step, _step_refusal,
-           _has_pending_step),
-    Action("special_start", "特别程序", "启动特别程序", frozenset({S.PROCESSING}), _staff, policy.can_handle_step,
-           _step_refusal, _has_pending_step),
-    Action("special_end", "结束特别程序", "结束特别程序", frozenset({S.SUSPENDED}), _staff,
-           policy.can_handle_step, _step_refusal, _special_running),
-    Action("resubmit", "前台复核", "重新提交", frozenset({S.RETURNED}), _staff, policy.can_resubmit,
-           _text("只有受理人或本中心前台受理员可以复核后重新提交。")),
-    Action("deliver", "出件送达", "送达", frozenset({S.FINISHED}), _roles(*policy.DELIVER_ROLES), policy.can_deliver,
-           _text("只有收件或受理中心的综合窗口人员（或本件代办员）可以出件。"), _result_to_deliver),
-    Action("check", "告知承诺核查", "登记核查结果", frozenset(S.values), _roles(*policy.CHECK_ROLES),
-           policy.can_check_commitment, _text("只有受理中心的后台审批员、中心主任或主管部门可以登记核查结果。"),
-           _check_open),
-    Action("agency", "代办", "指定代办员", frozenset({*_ALIVE, S.FINISHED}), _roles(*policy.AGENCY_ROLES),
-           policy.can_assign_agency, _text("只有收件或受理中心的工作人员可以指定代办员。")),
-    Action("withdraw", "退件", "退件", _ALIVE, _withdraw_ever, policy.can_withdraw,
-           lambda case, user: f"只有{case.handling_centre.name}的前台受理员或中心主任可以退件。"),
-    Action("void", "作废", "作废", _ALIVE, _roles(*policy.VOID_ROLES), policy.can_void,
-           _text("只有中心主任可以作废办件。")),
-    Action("upload", "上传材料", "上传材料", frozenset({*_ALIVE, S.FINISHED}), _staff_or_citizen,
-           policy.can_attach_file, _text("只有收件或受理中心的工作人员可以上传材料。")),
-)}
+ACTIONS: dict[str, Action] = {
+    a.code: a
+    for a in (
+        Action(
+            "accept",
+            "受理",
+            "受理",
+            frozenset({S.RECEIVED}),
+            _roles(*policy.DECIDE_ROLES),
+            policy.can_decide,
+            _decider_refusal,
+        ),
+        Action(
+            "correction",
+            "一次性告知（补正）",
+            "出具一次性告知书",
+            frozenset({S.RECEIVED}),
+            _roles(*policy.DECIDE_ROLES),
+            policy.can_decide,
+            _decider_refusal,
+        ),
+        Action(
+            "materials",
+            "重新核对材料",
+            "修改材料清单",
+            _DECIDING,
+            _roles(*policy.RECEIVE_ROLES),
+            policy.can_edit_materials,
+            _text("只有收件或受理中心的前台人员可以修改材料清单。"),
+        ),
+        Action(
+            "reject",
+            "不予受理",
+            "作出不予受理决定",
+            _DECIDING,
+            _roles(*policy.DECIDE_ROLES),
+            policy.can_decide,
+            _decider_refusal,
+        ),
+        Action(
+            "supply",
+            "补交材料",
+            "补交材料",
+            frozenset({S.CORRECTION, *OPEN_STATUSES, S.FINISHED}),
+            _roles(*policy.RECEIVE_ROLES),
+            policy.can_supply,
+            _text("只有收件或受理中心的前台人员（或本件代办员）可以登记补交材料。"),
+            _something_to_supply,
+        ),
+        Action(
+            "pass",
+            "通过",
+            "通过本环节",
+            frozenset({S.PROCESSING}),
+            _staff,
+            policy.can_handle_step,
+            _step_refusal,
+            _has_pending_step,
+        ),
+        Action(
+            "finish",
+            "办结",
+            "办结",
+            frozenset({S.PROCESSING}),
+            _staff,
+            policy.can_handle_step,
+            _step_refusal,
+            _has_pending_step,
+        ),
+        Action(
+            "return",
+            "退回",
+            "退回",
+            frozenset({S.PROCESSING}),
+            _staff,
+            policy.can_handle_step,
+            _step_refusal,
+            _has_pending_step,
+        ),
+        Action(
+            "special_start",
+            "特别程序",
+            "启动特别程序",
+            frozenset({S.PROCESSING}),
+            _staff,
+            policy.can_handle_step,
+            _step_refusal,
+            _has_pending_step,
+        ),
+        Action(
+            "special_end",
+            "结束特别程序",
+            "结束特别程序",
+            frozenset({S.SUSPENDED}),
+            _staff,
+            policy.can_handle_step,
+            _step_refusal,
+            _special_running,
+        ),
+        Action(
+            "resubmit",
+            "前台复核",
+            "重新提交",
+            frozenset({S.RETURNED}),
+            _staff,
+            policy.can_resubmit,
+            _text("只有受理人或本中心前台受理员可以复核后重新提交。"),
+        ),
+        Action(
+            "deliver",
+            "出件送达",
+            "送达",
+            frozenset({S.FINISHED}),
+            _roles(*policy.DELIVER_ROLES),
+            policy.can_deliver,
+            _text("只有收件或受理中心的综合窗口人员（或本件代办员）可以出件。"),
+            _result_to_deliver,
+        ),
+        Action(
+            "check",
+            "告知承诺核查",
+            "登记核查结果",
+            frozenset(S.values),
+            _roles(*policy.CHECK_ROLES),
+            policy.can_check_commitment,
+            _text("只有受理中心的后台审批员、中心主任或主管部门可以登记核查结果。"),
+            _check_open,
+        ),
+        Action(
+            "agency",
+            "代办",
+            "指定代办员",
+            frozenset({*_ALIVE, S.FINISHED}),
+            _roles(*policy.AGENCY_ROLES),
+            policy.can_assign_agency,
+            _text("只有收件或受理中心的工作人员可以指定代办员。"),
+        ),
+        Action(
+            "withdraw",
+            "退件",
+            "退件",
+            _ALIVE,
+            _withdraw_ever,
+            policy.can_withdraw,
+            lambda case, user: f"只有{case.handling_centre.name}的前台受理员或中心主任可以退件。",
+        ),
+        Action(
+            "void",
+            "作废",
+            "作废",
+            _ALIVE,
+            _roles(*policy.VOID_ROLES),
+            policy.can_void,
+            _text("只有中心主任可以作废办件。"),
+        ),
+        Action(
+            "upload",
+            "上传材料",
+            "上传材料",
+            frozenset({*_ALIVE, S.FINISHED}),
+            _staff_or_citizen,
+            policy.can_attach_file,
+            _text("只有收件或受理中心的工作人员可以上传材料。"),
+        ),
+    )
+}
 
 
 def wrong_state(case: Any, doing: str) -> Conflict:
-    return Conflict(f"办件{case.number}当前状态为「{case.get_status_display()}」，不能{doing}。", code="wrong_state")
+    return Conflict(
+        f"办件{case.number}当前状态为「{case.get_status_display()}」，不能{doing}。", code="wrong_state"
+    )
 
 
-def require_action(case: Any, user: Any, code: str, *, facts: Facts | None = None, doing: str | None = None) -> None:
+def require_action(
+    case: Any, user: Any, code: str, *, facts: Facts | None = None, doing: str | None = None
+) -> None:
     """Refuse (Forbidden 403 or Conflict 409, with the Chinese message shown on the page and returned by
     the API) unless ``user`` may do ``code`` to ``case`` now. ``doing`` overrides the wrong-state wording
     (办结 names its result)."""
@@ -205,8 +343,12 @@ def require_action(case: Any, user: Any, code: str, *, facts: Facts | None = Non
 def allows(case: Any, user: Any, code: str, facts: Facts | None = None) -> bool:
     action = ACTIONS[code]
     facts = facts or Facts()
-    return (action.ever(user) and case.status in action.statuses
-            and (action.guard is None or action.guard(case, facts) is None) and action.may(user, case))
+    return (
+        action.ever(user)
+        and case.status in action.statuses
+        and (action.guard is None or action.guard(case, facts) is None)
+        and action.may(user, case)
+    )
 
 
 def available_actions(case: Any, user: Any, facts: Facts | None = None) -> list[Action]:
@@ -236,7 +378,7 @@ def light_lookups(now: dt.datetime) -> dict[str, dict[str, dt.datetime]]:
 
 
 def deadline_light(case: Any, now: dt.datetime | None = None) -> str:
-    """"red", "yellow", "green", "paused" or "" (no clock) for a case or a list row, live (not waiting for
+    """ "red", "yellow", "green", "paused" or "" (no clock) for a case or a list row, live (not waiting for
     the scan)."""
     now = now or timezone.now()
     if case.status == CaseStatus.SUSPENDED:

@@ -35,11 +35,25 @@ from govhall.core.pii import pii_reveal_fields
 # Lists read plain values, not model instances: a row of the inbox needs a dozen columns, and building
 # Case objects (with their encrypted fields and related objects) costs far more than the query.
 ROW_FIELDS = (
-    "id", "number", "matter_name", "applicant_name", "status", "result", "due_at", "due_waits_for", "warn_at",
+    "id",
+    "number",
+    "matter_name",
+    "applicant_name",
+    "status",
+    "result",
+    "due_at",
+    "due_waits_for",
+    "warn_at",
     "limit_unit",
-    "rongque_pending", "forwarded", "current_assignee_id",
-    "current_assignee__full_name", "current_assignee__username", "current_step__name", "centre__name",
-    "handling_centre__name", "department__name",
+    "rongque_pending",
+    "forwarded",
+    "current_assignee_id",
+    "current_assignee__full_name",
+    "current_assignee__username",
+    "current_step__name",
+    "centre__name",
+    "handling_centre__name",
+    "department__name",
 )
 STATUS_LABELS = dict(CaseStatus.choices)
 RESULT_LABELS = dict(ResultKind.choices)
@@ -82,13 +96,24 @@ class CaseRow:
     @classmethod
     def from_values(cls, v: dict[str, Any]) -> CaseRow:
         return cls(
-            pk=v["id"], number=v["number"], matter_name=v["matter_name"], applicant_name=v["applicant_name"],
-            status=v["status"], result=v["result"], due_at=v["due_at"], warn_at=v["warn_at"],
-            limit_unit=v["limit_unit"], rongque_pending=v["rongque_pending"], forwarded=v["forwarded"],
+            pk=v["id"],
+            number=v["number"],
+            matter_name=v["matter_name"],
+            applicant_name=v["applicant_name"],
+            status=v["status"],
+            result=v["result"],
+            due_at=v["due_at"],
+            warn_at=v["warn_at"],
+            limit_unit=v["limit_unit"],
+            rongque_pending=v["rongque_pending"],
+            forwarded=v["forwarded"],
             assignee_name=(v["current_assignee__full_name"] or v["current_assignee__username"] or "")
-            if v["current_assignee_id"] else "",
-            step_name=v["current_step__name"] or "", centre_name=v["centre__name"],
-            handling_centre_name=v["handling_centre__name"], department_name=v["department__name"],
+            if v["current_assignee_id"]
+            else "",
+            step_name=v["current_step__name"] or "",
+            centre_name=v["centre__name"],
+            handling_centre_name=v["handling_centre__name"],
+            department_name=v["department__name"],
             due_waits_for=v["due_waits_for"],
         )
 
@@ -96,12 +121,22 @@ class CaseRow:
     def from_case(cls, case: Case) -> CaseRow:
         assignee = case.current_assignee if case.current_assignee_id else None
         return cls(
-            pk=case.pk, number=case.number, matter_name=case.matter_name, applicant_name=case.applicant_name,
-            status=case.status, result=case.result, due_at=case.due_at, warn_at=case.warn_at,
-            limit_unit=case.limit_unit, rongque_pending=case.rongque_pending, forwarded=case.forwarded,
+            pk=case.pk,
+            number=case.number,
+            matter_name=case.matter_name,
+            applicant_name=case.applicant_name,
+            status=case.status,
+            result=case.result,
+            due_at=case.due_at,
+            warn_at=case.warn_at,
+            limit_unit=case.limit_unit,
+            rongque_pending=case.rongque_pending,
+            forwarded=case.forwarded,
             assignee_name=assignee.display_name if assignee else "",
-            step_name=case.current_step.name if case.current_step_id else "", centre_name=case.centre.name,
-            handling_centre_name=case.handling_centre.name, department_name=case.department.name,
+            step_name=case.current_step.name if case.current_step_id else "",
+            centre_name=case.centre.name,
+            handling_centre_name=case.handling_centre.name,
+            department_name=case.department.name,
             due_waits_for=case.due_waits_for,
         )
 
@@ -138,9 +173,11 @@ def awaiting_decision(user: Any) -> Rows:
 
 def agency_cases(user: Any) -> Rows:
     """代办员's list: every case they act on that is not closed."""
-    return Rows(Case.objects.filter(agency_agent=user)
-                .exclude(status__in=(CaseStatus.NOT_ACCEPTED, CaseStatus.DELIVERED, CaseStatus.REVOKED))
-                .order_by("received_at", "id"))
+    return Rows(
+        Case.objects.filter(agency_agent=user)
+        .exclude(status__in=(CaseStatus.NOT_ACCEPTED, CaseStatus.DELIVERED, CaseStatus.REVOKED))
+        .order_by("received_at", "id")
+    )
 
 
 def case_list(user: Any, *, status: str | None = None, q: str = "") -> Rows:
@@ -168,7 +205,9 @@ def waits_for(case: CaseRow) -> str:
     if case.status == CaseStatus.SUSPENDED:
         return "挂起：待补正或特别程序结束"
     if case.status == CaseStatus.PROCESSING:
-        return f"「{case.step_name}」环节办理中（{case.assignee_name}）" + ("；容缺材料待补" if case.rongque_pending else "")
+        return f"「{case.step_name}」环节办理中（{case.assignee_name}）" + (
+            "；容缺材料待补" if case.rongque_pending else ""
+        )
     if case.status == CaseStatus.FINISHED:
         if case.rongque_pending:
             return "已办结，待补齐容缺材料后领取"
@@ -196,19 +235,30 @@ class Supervision:
     open_total: int
 
 
-def _rollup(groups: list[dict[str, Any]], key: str, name: str, extra: str | None = None) -> list[dict[str, Any]]:
+def _rollup(
+    groups: list[dict[str, Any]], key: str, name: str, extra: str | None = None
+) -> list[dict[str, Any]]:
     out: dict[Any, dict[str, Any]] = {}
     for g in groups:
-        row = out.setdefault(g[key], {"id": g[key], "name": g[name] or "", "yellow": 0, "red": 0,
-                                      "extra": g[extra] if extra else ""})
+        row = out.setdefault(
+            g[key],
+            {"id": g[key], "name": g[name] or "", "yellow": 0, "red": 0, "extra": g[extra] if extra else ""},
+        )
         row["yellow"] += g["yellow"]
         row["red"] += g["red"]
     return sorted(out.values(), key=lambda r: (-r["red"], -r["yellow"], r["name"]))
 
 
-def supervision(user: Any, *, now: dt.datetime | None = None, centre_id: int | None = None,
-                department_id: int | None = None, handler_id: int | None = None, level: str = "",
-                limit: int = 50) -> Supervision:
+def supervision(
+    user: Any,
+    *,
+    now: dt.datetime | None = None,
+    centre_id: int | None = None,
+    department_id: int | None = None,
+    handler_id: int | None = None,
+    level: str = "",
+    limit: int = 50,
+) -> Supervision:
     """Warnings (黄牌) and overdue cases (红牌) among running cases, per centre, department and handler —
     live from due_at/warn_at against now. One grouped query over the partial warning index (covering on
     PostgreSQL) is rolled up three ways; the worst cases come from the partial deadline index."""
@@ -231,10 +281,14 @@ def supervision(user: Any, *, now: dt.datetime | None = None, centre_id: int | N
         warned = running.filter(**lookups[YELLOW])
     # Grouped by ids only, so PostgreSQL answers from the covering index alone; names come after, from the
     # few centres, departments and staff that appear.
-    groups = list(warned.order_by().values("handling_centre_id", "department_id", "current_assignee_id")
-                  # Count("due_at") (never null while the clock runs), not Count("id"): id is not in the index.
-                  .annotate(red=Count("due_at", filter=Q(**lookups[RED])),
-                            yellow=Count("due_at", filter=Q(**lookups[YELLOW]))))
+    groups = list(
+        warned.order_by()
+        .values("handling_centre_id", "department_id", "current_assignee_id")
+        # Count("due_at") (never null while the clock runs), not Count("id"): id is not in the index.
+        .annotate(
+            red=Count("due_at", filter=Q(**lookups[RED])), yellow=Count("due_at", filter=Q(**lookups[YELLOW]))
+        )
+    )
     names = _names(groups)
     for g in groups:
         g["centre_name"] = names["centre"].get(g["handling_centre_id"], "")
@@ -248,7 +302,8 @@ def supervision(user: Any, *, now: dt.datetime | None = None, centre_id: int | N
         by_centre=_rollup(groups, "handling_centre_id", "centre_name"),
         by_department=_rollup(groups, "department_id", "department_name"),
         by_handler=_rollup(groups, "current_assignee_id", "handler_name", "staff_no"),
-        cases=cases, open_total=open_total.count(),
+        cases=cases,
+        open_total=open_total.count(),
     )
 
 
@@ -261,8 +316,12 @@ def _names(groups: list[dict[str, Any]]) -> dict[str, dict[Any, Any]]:
     user_ids = {g["current_assignee_id"] for g in groups if g["current_assignee_id"]}
     users = User.objects.filter(pk__in=user_ids).values_list("pk", "full_name", "username", "staff_no")
     return {
-        "centre": dict(Centre.objects.filter(pk__in=centre_ids).values_list("pk", "name")) if centre_ids else {},
-        "department": dict(Department.objects.filter(pk__in=dept_ids).values_list("pk", "name")) if dept_ids else {},
+        "centre": dict(Centre.objects.filter(pk__in=centre_ids).values_list("pk", "name"))
+        if centre_ids
+        else {},
+        "department": dict(Department.objects.filter(pk__in=dept_ids).values_list("pk", "name"))
+        if dept_ids
+        else {},
         "user": {pk: (full or username, no or "") for pk, full, username, no in users} if user_ids else {},
     }
 
@@ -288,8 +347,12 @@ def public_timeline(case: Case) -> list[PublicEvent]:
     `public` flag says (rows written before the allow-list were public by default), and for each only the
     step, the time, the centre and the text meant for the applicant — never who handled it or why."""
     rows = case.events.filter(action__in=PUBLIC_EVENT_ACTIONS).order_by("at", "id")
-    return [PublicEvent(at=e.at, label=e.label, centre_name=e.centre_name, detail=public_detail(e.action, e.detail))
-            for e in rows]
+    return [
+        PublicEvent(
+            at=e.at, label=e.label, centre_name=e.centre_name, detail=public_detail(e.action, e.detail)
+        )
+        for e in rows
+    ]
 
 
 # --- whole personal data (through core.pii) -------------------------------------------------------
@@ -297,7 +360,9 @@ def public_timeline(case: Case) -> list[PublicEvent]:
 CASE_PII_FIELDS = ("applicant_id_number", "applicant_phone", "agent_id_number", "agent_phone")
 
 
-def case_reveal_pii(user: Any, case: Case, *, reason: str = "查看申请人/代理人完整证件号码和电话") -> dict[str, str]:
+def case_reveal_pii(
+    user: Any, case: Case, *, reason: str = "查看申请人/代理人完整证件号码和电话"
+) -> dict[str, str]:
     """The applicant's and agent's whole ID numbers and phones: role check and "pii.view" audit in
     `core.pii`; Forbidden (403, a Chinese message) for roles that see only the masked form."""
     return pii_reveal_fields(user=user, obj=case, fields=CASE_PII_FIELDS, reason=reason)
@@ -323,18 +388,27 @@ def track_by_id(id_type: str, id_number: str, *, client: TrackClient | None = No
     number = normalize_id(id_type, id_number, field="id_number")
     digest = id_digest(id_type, number)
     tracking_limits.id_check(client or TrackClient(), digest)
-    return list(Case.objects.filter(Q(applicant_id_digest=digest) | Q(agent_id_digest=digest))
-                .select_related("handling_centre").order_by("-received_at")[:50])
+    return list(
+        Case.objects.filter(Q(applicant_id_digest=digest) | Q(agent_id_digest=digest))
+        .select_related("handling_centre")
+        .order_by("-received_at")[:50]
+    )
 
 
 def case_facts(case: Case) -> Facts:
     """What `rules.available_actions` needs beyond the case row: the open clock stop, the 告知承诺 check."""
     from govhall.cases.models import CommitmentCheck
 
-    stop = case.suspensions.filter(ended_at__isnull=True).values_list("kind", flat=True).first() \
-        if case.status == CaseStatus.SUSPENDED else None
-    check = CommitmentCheck.objects.filter(case=case).values_list("status", flat=True).first() \
-        if case.uses_commitment else None
+    stop = (
+        case.suspensions.filter(ended_at__isnull=True).values_list("kind", flat=True).first()
+        if case.status == CaseStatus.SUSPENDED
+        else None
+    )
+    check = (
+        CommitmentCheck.objects.filter(case=case).values_list("status", flat=True).first()
+        if case.uses_commitment
+        else None
+    )
     return Facts(suspension=stop or "", check=check or "")
 
 

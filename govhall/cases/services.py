@@ -85,33 +85,69 @@ def _label(actor: Actor | None) -> str:
 
 def _lock(case: Case) -> Case:
     """Re-read the case under a row lock (SQLite: the IMMEDIATE transaction already serialises)."""
-    return (Case.objects.select_for_update(of=("self",))
-            .select_related("centre__division", "handling_centre__division", "matter", "matter_version",
-                            "department", "current_step__post", "current_post", "current_assignee")
-            .get(pk=case.pk))
+    return (
+        Case.objects.select_for_update(of=("self",))
+        .select_related(
+            "centre__division",
+            "handling_centre__division",
+            "matter",
+            "matter_version",
+            "department",
+            "current_step__post",
+            "current_post",
+            "current_assignee",
+        )
+        .get(pk=case.pk)
+    )
 
 
-def _event(case: Case, action: str, label: str, actor: Actor | None, detail: str = "", *,
-           at: dt.datetime | None = None, centre: Centre | None = None) -> CaseEvent:
+def _event(
+    case: Case,
+    action: str,
+    label: str,
+    actor: Actor | None,
+    detail: str = "",
+    *,
+    at: dt.datetime | None = None,
+    centre: Centre | None = None,
+) -> CaseEvent:
     """One timeline row. Whether the applicant sees it is not the caller's choice: the allow-list
     `PUBLIC_EVENTS` decides (and `selectors.public_timeline` applies it again when reading)."""
     staff = actor if is_staff_actor(actor) else None
     if centre is None:
         centre = staff.centre if staff is not None and staff.centre is not None else case.handling_centre
     return CaseEvent.objects.create(
-        case=case, at=at or timezone.now(), action=action, label=label, actor=staff, actor_label=_label(actor),
-        centre_name=centre.name, detail=detail[:2000], public=shown_as_stored(action),
+        case=case,
+        at=at or timezone.now(),
+        action=action,
+        label=label,
+        actor=staff,
+        actor_label=_label(actor),
+        centre_name=centre.name,
+        detail=detail[:2000],
+        public=shown_as_stored(action),
     )
 
 
-def _audit(case: Case, action: str, actor: Any, before: dict[str, Any] | None, after: dict[str, Any] | None,
-           note: str = "") -> None:
+def _audit(
+    case: Case,
+    action: str,
+    actor: Any,
+    before: dict[str, Any] | None,
+    after: dict[str, Any] | None,
+    note: str = "",
+) -> None:
     audit_record(action=f"case.{action}", obj=case, actor=actor, before=before, after=after, note=note)
 
 
 def _state(case: Case) -> dict[str, Any]:
-    return {"number": case.number, "status": case.status, "result": case.result,
-            "assignee": case.current_assignee_id, "due_at": case.due_at}
+    return {
+        "number": case.number,
+        "status": case.status,
+        "result": case.result,
+        "assignee": case.current_assignee_id,
+        "due_at": case.due_at,
+    }
 
 
 def _publish(case: Case, what: str) -> None:
@@ -160,8 +196,10 @@ def _check_window(window: Window, version: Any, name: str) -> None:
     elif klass == version.window_class:
         return
     proper = WindowClass(version.window_class).label
-    raise field_error("window", f"{window}是{window.get_window_class_display()}，不能受理「{name}」"
-                                f"（该事项应在{proper}受理）。")
+    raise field_error(
+        "window",
+        f"{window}是{window.get_window_class_display()}，不能受理「{name}」（该事项应在{proper}受理）。",
+    )
 
 
 def _material_rows(version: Any, materials: Sequence[dict[str, Any]]) -> list[CaseMaterial]:
@@ -185,12 +223,23 @@ def _material_rows(version: Any, materials: Sequence[dict[str, Any]]) -> list[Ca
         form = item.get("form", MaterialForm.PAPER)
         if form not in MaterialForm.values:
             raise field_error("materials", f"材料「{m.name}」的收取方式不正确。")
-        rows.append(CaseMaterial(
-            material=m, order=m.order, name=m.name, required=m.required, status=status, form=form,
-            originals=_count(item.get("originals", m.originals if status == MaterialStatus.RECEIVED else 0), m.name),
-            copies=_count(item.get("copies", m.copies if status == MaterialStatus.RECEIVED else 0), m.name),
-            note=str(item.get("note", ""))[:300],
-        ))
+        rows.append(
+            CaseMaterial(
+                material=m,
+                order=m.order,
+                name=m.name,
+                required=m.required,
+                status=status,
+                form=form,
+                originals=_count(
+                    item.get("originals", m.originals if status == MaterialStatus.RECEIVED else 0), m.name
+                ),
+                copies=_count(
+                    item.get("copies", m.copies if status == MaterialStatus.RECEIVED else 0), m.name
+                ),
+                note=str(item.get("note", ""))[:300],
+            )
+        )
     return rows
 
 
@@ -227,7 +276,9 @@ def case_receive(
         if channel not in (Channel.ONLINE, Channel.MOBILE):
             raise field_error("channel", "网上申请的渠道只能是网上申请或移动端申请。")
         try:
-            centre = Centre.objects.select_related("division", "parent").get(pk=int(centre_id), is_active=True)
+            centre = Centre.objects.select_related("division", "parent").get(
+                pk=int(centre_id), is_active=True
+            )
         except (Centre.DoesNotExist, TypeError, ValueError):
             raise field_error("centre_id", "请选择办理的服务中心。") from None
     else:
@@ -245,7 +296,9 @@ def case_receive(
     except (Matter.DoesNotExist, TypeError, ValueError):
         raise field_error("matter_id", "事项不存在，请从事项清单中选择。") from None
     if not matter.is_serviceable:
-        raise field_error("matter_id", f"事项「{matter.name}」当前状态为{matter.get_status_display()}，不能收件。")
+        raise field_error(
+            "matter_id", f"事项「{matter.name}」当前状态为{matter.get_status_display()}，不能收件。"
+        )
     version = matter.current_version
     link = CentreMatter.objects.filter(centre=centre, matter=matter, is_active=True).first()
     if link is None:
@@ -266,33 +319,61 @@ def case_receive(
     elif is_staff_actor(actor) and centre.level == CentreLevel.TOWN and channel == Channel.WINDOW:
         raise field_error("window", "请选择收件的窗口（一窗分类综合受理）。")
 
-    who = clean_applicant(kind=applicant.get("kind", ""), name=applicant.get("name", ""),
-                          id_type=applicant.get("id_type", ""), id_number=applicant.get("id_number", ""),
-                          phone=applicant.get("phone", ""), service_objects=version.service_object_codes)
+    who = clean_applicant(
+        kind=applicant.get("kind", ""),
+        name=applicant.get("name", ""),
+        id_type=applicant.get("id_type", ""),
+        id_number=applicant.get("id_number", ""),
+        phone=applicant.get("phone", ""),
+        service_objects=version.service_object_codes,
+    )
     agent_who: Identity | None = None
     if agent:
-        agent_who = clean_agent(name=agent.get("name", ""), id_type=agent.get("id_type", ""),
-                                id_number=agent.get("id_number", ""), phone=agent.get("phone", ""))
+        agent_who = clean_agent(
+            name=agent.get("name", ""),
+            id_type=agent.get("id_type", ""),
+            id_number=agent.get("id_number", ""),
+            phone=agent.get("phone", ""),
+        )
     rows = _material_rows(version, materials)
 
     ticket = _ticket(ticket_id, centre) if ticket_id not in (None, "") else None
     enquiry = _enquiry(enquiry_id, centre) if enquiry_id not in (None, "") else None
 
     case = Case(
-        number=new_case_number(centre, now), query_password=new_query_password(),
-        centre=centre, handling_centre=handling, forwarded=forwarded, window=window, channel=channel,
-        receiver=actor if is_staff_actor(actor) else None, matter=matter, matter_version=version, matter_name=version.name,
-        department_id=version.department_id, case_type=version.case_type,
-        applicant_kind=who.kind, applicant_name=who.name, applicant_id_type=who.id_type,
-        applicant_id_number=who.id_number, applicant_id_digest=who.digest, applicant_phone=who.phone,
+        number=new_case_number(centre, now),
+        query_password=new_query_password(),
+        centre=centre,
+        handling_centre=handling,
+        forwarded=forwarded,
+        window=window,
+        channel=channel,
+        receiver=actor if is_staff_actor(actor) else None,
+        matter=matter,
+        matter_version=version,
+        matter_name=version.name,
+        department_id=version.department_id,
+        case_type=version.case_type,
+        applicant_kind=who.kind,
+        applicant_name=who.name,
+        applicant_id_type=who.id_type,
+        applicant_id_number=who.id_number,
+        applicant_id_digest=who.digest,
+        applicant_phone=who.phone,
         applicant_address=str(applicant.get("address", "") or "")[:200],
         legal_representative=str(applicant.get("legal_representative", "") or "")[:40],
-        limit_value=version.promised_limit, limit_unit=version.promised_limit_unit,
-        fee_amount=version.fee_amount if version.charges else None, received_at=now,
+        limit_value=version.promised_limit,
+        limit_unit=version.promised_limit_unit,
+        fee_amount=version.fee_amount if version.charges else None,
+        received_at=now,
     )
     if agent_who is not None:
         case.agent_name, case.agent_id_type = agent_who.name, agent_who.id_type
-        case.agent_id_number, case.agent_id_digest, case.agent_phone = agent_who.id_number, agent_who.digest, agent_who.phone
+        case.agent_id_number, case.agent_id_digest, case.agent_phone = (
+            agent_who.id_number,
+            agent_who.digest,
+            agent_who.phone,
+        )
     case.ticket, case.enquiry = ticket, enquiry
     case.save()
     for row in rows:
@@ -303,15 +384,34 @@ def case_receive(
     detail = f"事项：{version.name}（版本{version.number}）；收取材料{received}/{len(rows)}项；渠道：{Channel(channel).label}"
     _event(case, "receive", "收件", actor, detail, at=now, centre=centre)
     if forwarded:
-        _event(case, "forward", "转办", actor, f"由{centre.name}转办至{handling.name}受理，办件编号不变。",
-               at=now, centre=centre)
+        _event(
+            case,
+            "forward",
+            "转办",
+            actor,
+            f"由{centre.name}转办至{handling.name}受理，办件编号不变。",
+            at=now,
+            centre=centre,
+        )
     if enquiry is not None:
         from govhall.staffing.services import enquiry_mark_converted
 
         enquiry_mark_converted(enquiry=enquiry, case_number=case.number, actor=actor)
-    _audit(case, "receive", actor, None, {**_state(case), "matter": matter.code, "version": version.number,
-                                          "centre": centre.pk, "handling_centre": handling.pk,
-                                          "forwarded": forwarded, "channel": channel})
+    _audit(
+        case,
+        "receive",
+        actor,
+        None,
+        {
+            **_state(case),
+            "matter": matter.code,
+            "version": version.number,
+            "centre": centre.pk,
+            "handling_centre": handling.pk,
+            "forwarded": forwarded,
+            "channel": channel,
+        },
+    )
     _publish(case, "received")
     return case
 
@@ -346,10 +446,20 @@ def case_update_materials(*, case: Case, actor: Any, materials: Sequence[dict[st
         given = any(int(m.get("material_id", 0)) == row.material_id for m in materials)
         if new is None or not given:
             continue
-        if (row.status, row.originals, row.copies, row.form) != (new.status, new.originals, new.copies, new.form):
+        if (row.status, row.originals, row.copies, row.form) != (
+            new.status,
+            new.originals,
+            new.copies,
+            new.form,
+        ):
             changed.append(f"{row.name}：{row.get_status_display()}→{MaterialStatus(new.status).label}")
-            row.status, row.originals, row.copies, row.form, row.note = (new.status, new.originals, new.copies,
-                                                                         new.form, new.note)
+            row.status, row.originals, row.copies, row.form, row.note = (
+                new.status,
+                new.originals,
+                new.copies,
+                new.form,
+                new.note,
+            )
             row.save(update_fields=["status", "originals", "copies", "form", "note"])
     if changed:
         _event(case, "materials", "核对材料", actor, "；".join(changed))
@@ -358,8 +468,9 @@ def case_update_materials(*, case: Case, actor: Any, materials: Sequence[dict[st
 
 
 @transaction.atomic
-def case_attach_file(*, case: Case, actor: Any, upload: IO[bytes], name: str, size: int | None = None,
-                     material_id: Any = None) -> CaseFile:
+def case_attach_file(
+    *, case: Case, actor: Any, upload: IO[bytes], name: str, size: int | None = None, material_id: Any = None
+) -> CaseFile:
     """Attach a scan or photo (高拍仪/scanner image, PDF). Type by content, size capped."""
     case = _lock(case)
     require_action(case, actor, "upload")
@@ -372,14 +483,31 @@ def case_attach_file(*, case: Case, actor: Any, upload: IO[bytes], name: str, si
     stored = check_and_store(upload, name=name, size=size)
     try:
         record = CaseFile.objects.create(
-            case=case, material=material, storage_name=stored.storage_name, original_name=stored.original_name,
-            kind=stored.kind, mime=stored.mime, size=stored.size, sha256=stored.sha256,
+            case=case,
+            material=material,
+            storage_name=stored.storage_name,
+            original_name=stored.original_name,
+            kind=stored.kind,
+            mime=stored.mime,
+            size=stored.size,
+            sha256=stored.sha256,
             uploaded_by=actor if is_staff_actor(actor) else None,
         )
-        _event(case, "upload", "上传材料", actor,
-               f"{stored.original_name}（{stored.kind.upper()}，{stored.size // 1024 + 1} KB）"
-               + (f"，对应材料「{material.name}」" if material else ""))
-        _audit(case, "file.upload", actor, None, {"file": record.pk, "sha256": stored.sha256, "size": stored.size})
+        _event(
+            case,
+            "upload",
+            "上传材料",
+            actor,
+            f"{stored.original_name}（{stored.kind.upper()}，{stored.size // 1024 + 1} KB）"
+            + (f"，对应材料「{material.name}」" if material else ""),
+        )
+        _audit(
+            case,
+            "file.upload",
+            actor,
+            None,
+            {"file": record.pk, "sha256": stored.sha256, "size": stored.size},
+        )
     except Exception:
         remove_stored(stored.storage_name)
         raise
@@ -388,23 +516,44 @@ def case_attach_file(*, case: Case, actor: Any, upload: IO[bytes], name: str, si
 
 # --- notices ---------------------------------------------------------------------------------------
 
-NOTICE_PREFIX = {NoticeKind.ACCEPT: "SL", NoticeKind.REJECT: "BSL", NoticeKind.CORRECTION: "GZ",
-                 NoticeKind.RONGQUE: "RQ", NoticeKind.COMMITMENT: "CN", NoticeKind.RESULT: "BJ"}
+NOTICE_PREFIX = {
+    NoticeKind.ACCEPT: "SL",
+    NoticeKind.REJECT: "BSL",
+    NoticeKind.CORRECTION: "GZ",
+    NoticeKind.RONGQUE: "RQ",
+    NoticeKind.COMMITMENT: "CN",
+    NoticeKind.RESULT: "BJ",
+}
 
 
-def _issue_notice(case: Case, kind: str, actor: Any, payload: dict[str, Any], *, sheet: Any = None,
-                  at: dt.datetime | None = None) -> CaseNotice:
+def _issue_notice(
+    case: Case,
+    kind: str,
+    actor: Any,
+    payload: dict[str, Any],
+    *,
+    sheet: Any = None,
+    at: dt.datetime | None = None,
+) -> CaseNotice:
     n = CaseNotice.objects.filter(case=case, kind=kind).count() + 1
     base = {
-        "centre": case.handling_centre.name, "seal": case.handling_centre.seal,
-        "received_centre": case.centre.name, "matter": case.matter_name, "matter_code": case.matter.code,
-        "version": case.matter_version.number, "applicant": case.applicant_name,
+        "centre": case.handling_centre.name,
+        "seal": case.handling_centre.seal,
+        "received_centre": case.centre.name,
+        "matter": case.matter_name,
+        "matter_code": case.matter.code,
+        "version": case.matter_version.number,
+        "applicant": case.applicant_name,
         "issuer": _label(actor),
     }
     return CaseNotice.objects.create(
-        case=case, kind=kind, serial=f"{NOTICE_PREFIX[NoticeKind(kind)]}-{case.number}-{n}",
-        issued_at=at or timezone.now(), issued_by=actor if getattr(actor, "pk", None) else None,
-        sheet=sheet, payload={**base, **payload},
+        case=case,
+        kind=kind,
+        serial=f"{NOTICE_PREFIX[NoticeKind(kind)]}-{case.number}-{n}",
+        issued_at=at or timezone.now(),
+        issued_by=actor if getattr(actor, "pk", None) else None,
+        sheet=sheet,
+        payload={**base, **payload},
     )
 
 
@@ -422,8 +571,10 @@ def _set_deadline(obj: Any, field: str, deadline: Deadline | None) -> None:
 
 
 def _materials_payload(rows: Iterable[CaseMaterial]) -> list[dict[str, Any]]:
-    return [{"name": r.name, "status": r.get_status_display(), "originals": r.originals, "copies": r.copies}
-            for r in rows]
+    return [
+        {"name": r.name, "status": r.get_status_display(), "originals": r.originals, "copies": r.copies}
+        for r in rows
+    ]
 
 
 def _pick(case: Case, ids: Iterable[Any], field: str) -> list[CaseMaterial]:
@@ -442,13 +593,27 @@ def _pick(case: Case, ids: Iterable[Any], field: str) -> list[CaseMaterial]:
 # --- the clock ----------------------------------------------------------------------------------
 
 
-def _suspend(case: Case, *, kind: str, actor: Any, at: dt.datetime, reason: str, procedure: str = "",
-             materials: Sequence[int] = ()) -> Suspension:
+def _suspend(
+    case: Case,
+    *,
+    kind: str,
+    actor: Any,
+    at: dt.datetime,
+    reason: str,
+    procedure: str = "",
+    materials: Sequence[int] = (),
+) -> Suspension:
     if case.suspensions.filter(ended_at__isnull=True).exists():
         raise Conflict(f"办件{case.number}已处于挂起状态，不能重复挂起。", code="wrong_state")
-    suspension = Suspension.objects.create(case=case, kind=kind, procedure=procedure, reason=reason,
-                                           started_at=at, started_by=actor if getattr(actor, "pk", None) else None,
-                                           materials=list(materials))
+    suspension = Suspension.objects.create(
+        case=case,
+        kind=kind,
+        procedure=procedure,
+        reason=reason,
+        started_at=at,
+        started_by=actor if getattr(actor, "pk", None) else None,
+        materials=list(materials),
+    )
     case.status = CaseStatus.SUSPENDED
     case.clock_stopped_at = at
     return suspension
@@ -468,9 +633,15 @@ def _resume(case: Case, suspension: Suspension, *, actor: Any, at: dt.datetime, 
     suspension.save(update_fields=["ended_at", "ended_by", "result", "working_days"])
     if suspension.kind == SuspensionKind.CORRECTION and case.current_step is not None:
         _route(case, case.current_step.step_index, at)
-    _event(case, "resume", "恢复计时", actor,
-           f"{suspension.get_kind_display()}结束（{result}）；暂停{units}个{_unit_label(case)}，"
-           f"承诺办结时间顺延至{tentative(_fmt_time(case.due_at), case.due_waits_for)}。", at=at)
+    _event(
+        case,
+        "resume",
+        "恢复计时",
+        actor,
+        f"{suspension.get_kind_display()}结束（{result}）；暂停{units}个{_unit_label(case)}，"
+        f"承诺办结时间顺延至{tentative(_fmt_time(case.due_at), case.due_waits_for)}。",
+        at=at,
+    )
     return units
 
 
@@ -482,12 +653,19 @@ def _unit_label(case: Case) -> str:
 
 
 def _post_for(case: Case, step_name: str) -> Post:
-    posts = list(Post.objects.filter(is_active=True, department_id=case.department_id,
-                                     centre_id=case.handling_centre_id)
-                 .select_related("a_staff", "b_staff", "centre").order_by("pk"))
+    posts = list(
+        Post.objects.filter(
+            is_active=True, department_id=case.department_id, centre_id=case.handling_centre_id
+        )
+        .select_related("a_staff", "b_staff", "centre")
+        .order_by("pk")
+    )
     if not posts:
-        raise Conflict(f"{case.handling_centre.name}没有设置{case.department.name}的后台审批岗位（AB角），"
-                       f"办件无法流转到「{step_name}」环节。请中心主任先设置岗位。", code="no_post")
+        raise Conflict(
+            f"{case.handling_centre.name}没有设置{case.department.name}的后台审批岗位（AB角），"
+            f"办件无法流转到「{step_name}」环节。请中心主任先设置岗位。",
+            code="no_post",
+        )
     for post in posts:
         if step_name in post.name:
             return post
@@ -507,25 +685,59 @@ def _route(case: Case, index: int, at: dt.datetime) -> CaseStep:
     post = _post_for(case, name)
     handler = post_handler(post=post, at=at)
     step = CaseStep.objects.create(
-        case=case, seq=_next_seq(case), step_index=index, name=name, kind=StepKind.APPROVE, post=post,
-        assignee=handler.user, assignee_role=handler.role, route_reason=handler.reason[:200], started_at=at,
+        case=case,
+        seq=_next_seq(case),
+        step_index=index,
+        name=name,
+        kind=StepKind.APPROVE,
+        post=post,
+        assignee=handler.user,
+        assignee_role=handler.role,
+        route_reason=handler.reason[:200],
+        started_at=at,
     )
     case.current_step, case.current_post, case.current_assignee = step, post, handler.user
-    _event(case, "route", name, ROUTING, f"流转至{post.name}：{handler.reason}", at=at, centre=case.handling_centre)
+    _event(
+        case,
+        "route",
+        name,
+        ROUTING,
+        f"流转至{post.name}：{handler.reason}",
+        at=at,
+        centre=case.handling_centre,
+    )
     return step
 
 
-def _close_step(step: CaseStep, *, actor: Any, role: str, action: str, opinion: str, at: dt.datetime,
-                status: str = StepStatus.DONE) -> None:
+def _close_step(
+    step: CaseStep,
+    *,
+    actor: Any,
+    role: str,
+    action: str,
+    opinion: str,
+    at: dt.datetime,
+    status: str = StepStatus.DONE,
+) -> None:
     step.status, step.action, step.opinion, step.finished_at = status, action, opinion[:4000], at
     step.handler = actor if getattr(actor, "pk", None) else None
     step.handler_label, step.handler_role = _label(actor), role
-    step.save(update_fields=["status", "action", "opinion", "finished_at", "handler", "handler_label",
-                             "handler_role"])
+    step.save(
+        update_fields=[
+            "status",
+            "action",
+            "opinion",
+            "finished_at",
+            "handler",
+            "handler_label",
+            "handler_role",
+        ]
+    )
 
 
-def _step_actor(case: Case, actor: Any, action: str, *, facts: Facts | None = None,
-                doing: str | None = None) -> tuple[CaseStep, str]:
+def _step_actor(
+    case: Case, actor: Any, action: str, *, facts: Facts | None = None, doing: str | None = None
+) -> tuple[CaseStep, str]:
     """`require_action` for an act on the pending step; that step and the role the actor acts in (A, B,
     director …)."""
     require_action(case, actor, action, facts=facts, doing=doing)
@@ -574,15 +786,20 @@ def case_accept(
             raise field_error("commitment_material_ids", f"材料「{row.name}」不可告知承诺，须提交证明材料。")
     chosen = {r.pk for r in rongque} | {r.pk for r in promised}
     rows = list(case.materials.all())
-    missing = [r.name for r in rows if r.required and r.status != MaterialStatus.RECEIVED and r.pk not in chosen]
+    missing = [
+        r.name for r in rows if r.required and r.status != MaterialStatus.RECEIVED and r.pk not in chosen
+    ]
     if missing:
         raise ServiceError(
             f"必备材料未收齐：{'、'.join(missing)}。请出具一次性告知书要求补正，或对可容缺材料办理容缺受理。",
-            code="materials_incomplete", fields={"materials": "、".join(missing)})
+            code="materials_incomplete",
+            fields={"materials": "、".join(missing)},
+        )
     if (rongque or promised) and has_bad_credit(case.applicant_id_digest):
         field = "rongque_material_ids" if rongque else "commitment_material_ids"
-        raise field_error(field, "申请人有虚假承诺等失信记录，信用修复前不能适用告知承诺或容缺受理。",
-                          code="bad_credit")
+        raise field_error(
+            field, "申请人有虚假承诺等失信记录，信用修复前不能适用告知承诺或容缺受理。", code="bad_credit"
+        )
     if rongque and not rongque_signed:
         raise field_error("rongque_signed", "容缺受理须申请人签署《容缺受理承诺书》。")
     if promised and not commitment_signed:
@@ -613,60 +830,128 @@ def case_accept(
         case.uses_commitment = True
         method = version.check_method or CheckMethod.EXEMPT
         check = CommitmentCheck.objects.create(
-            case=case, replaced=[r.name for r in promised], signed_at=now, method=method,
-            status=CheckStatus.EXEMPT if method == CheckMethod.EXEMPT else CheckStatus.PLANNED)
+            case=case,
+            replaced=[r.name for r in promised],
+            signed_at=now,
+            method=method,
+            status=CheckStatus.EXEMPT if method == CheckMethod.EXEMPT else CheckStatus.PLANNED,
+        )
         if method != CheckMethod.EXEMPT and version.check_days:
             _set_deadline(check, "due_at", clock.add_units(now, version.check_days, "workday"))
             check.save(update_fields=["due_at"])
 
-    accept_step = CaseStep.objects.create(case=case, seq=_next_seq(case), name="受理", kind=StepKind.ACCEPT,
-                                          assignee=actor, assignee_role="", started_at=case.received_at)
-    _close_step(accept_step, actor=actor, role="前台", action=StepAction.ACCEPT, opinion=opinion or "材料齐全，予以受理",
-                at=now)
-    _event(case, "accept", "受理", actor,
-           f"予以受理（{case.handling_centre.seal}）。承诺办结时间：{tentative(_fmt_time(due.at), due.waits_for_year)}"
-           + (f"；{due.note}" if due.provisional else "") if case.limit_value
-           else f"予以受理（{case.handling_centre.seal}），即办件当场办结。", at=now)
+    accept_step = CaseStep.objects.create(
+        case=case,
+        seq=_next_seq(case),
+        name="受理",
+        kind=StepKind.ACCEPT,
+        assignee=actor,
+        assignee_role="",
+        started_at=case.received_at,
+    )
+    _close_step(
+        accept_step,
+        actor=actor,
+        role="前台",
+        action=StepAction.ACCEPT,
+        opinion=opinion or "材料齐全，予以受理",
+        at=now,
+    )
+    _event(
+        case,
+        "accept",
+        "受理",
+        actor,
+        f"予以受理（{case.handling_centre.seal}）。承诺办结时间：{tentative(_fmt_time(due.at), due.waits_for_year)}"
+        + (f"；{due.note}" if due.provisional else "")
+        if case.limit_value
+        else f"予以受理（{case.handling_centre.seal}），即办件当场办结。",
+        at=now,
+    )
     if case.case_type == CaseType.IMMEDIATE or case.limit_value == 0:
-        step = CaseStep.objects.create(case=case, seq=_next_seq(case), step_index=len(back_office_steps(version)) - 1,
-                                       name="即办", kind=StepKind.APPROVE, assignee=actor, assignee_role="即办",
-                                       route_reason="即办件由受理人当场办结", started_at=now)
+        step = CaseStep.objects.create(
+            case=case,
+            seq=_next_seq(case),
+            step_index=len(back_office_steps(version)) - 1,
+            name="即办",
+            kind=StepKind.APPROVE,
+            assignee=actor,
+            assignee_role="即办",
+            route_reason="即办件由受理人当场办结",
+            started_at=now,
+        )
         case.current_step, case.current_post, case.current_assignee = step, None, actor
     else:
         _route(case, 0, now)
     case.save()
 
     payload: dict[str, Any] = {
-        "received_at": _fmt_time(case.received_at), "accepted_at": _fmt_time(now),
-        "due_at": tentative(_fmt_time(due.at), due.waits_for_year), "due_provisional_note": due.note,
-        "limit": version.promised_limit_display(), "materials": _materials_payload(case.materials.all()),
+        "received_at": _fmt_time(case.received_at),
+        "accepted_at": _fmt_time(now),
+        "due_at": tentative(_fmt_time(due.at), due.waits_for_year),
+        "due_provisional_note": due.note,
+        "limit": version.promised_limit_display(),
+        "materials": _materials_payload(case.materials.all()),
     }
     if promised:
         payload["commitment"] = [r.name for r in promised]
         payload["check_method"] = CheckMethod(case.commitment_check.method).label
     _issue_notice(case, NoticeKind.ACCEPT, actor, payload, at=now)
     if rongque:
-        _issue_notice(case, NoticeKind.RONGQUE, actor, {
-            "accepted_at": _fmt_time(now), "deadline": tentative(_fmt(deadline.at), deadline.waits_for_year),
-            "due_at": tentative(_fmt_time(due.at), due.waits_for_year),
-            "due_provisional_note": due.note or deadline.note,
-            "return_days": rules.rongque_return_days,
-            "missing": [{"name": r.name, "originals": r.material.originals if r.material else 0,
-                         "copies": r.material.copies if r.material else 0,
-                         "form": r.material.get_material_form_display() if r.material else ""} for r in rongque],
-        }, at=now)
-        _event(case, "rongque", "容缺受理", actor,
-               f"容缺材料：{'、'.join(r.name for r in rongque)}；补齐期限："
-               f"{tentative(_fmt(deadline.at), deadline.waits_for_year)}；补齐前办理结果暂扣。", at=now)
+        _issue_notice(
+            case,
+            NoticeKind.RONGQUE,
+            actor,
+            {
+                "accepted_at": _fmt_time(now),
+                "deadline": tentative(_fmt(deadline.at), deadline.waits_for_year),
+                "due_at": tentative(_fmt_time(due.at), due.waits_for_year),
+                "due_provisional_note": due.note or deadline.note,
+                "return_days": rules.rongque_return_days,
+                "missing": [
+                    {
+                        "name": r.name,
+                        "originals": r.material.originals if r.material else 0,
+                        "copies": r.material.copies if r.material else 0,
+                        "form": r.material.get_material_form_display() if r.material else "",
+                    }
+                    for r in rongque
+                ],
+            },
+            at=now,
+        )
+        _event(
+            case,
+            "rongque",
+            "容缺受理",
+            actor,
+            f"容缺材料：{'、'.join(r.name for r in rongque)}；补齐期限："
+            f"{tentative(_fmt(deadline.at), deadline.waits_for_year)}；补齐前办理结果暂扣。",
+            at=now,
+        )
     if promised:
-        _event(case, "commitment", "告知承诺", actor,
-               f"以告知承诺书代替：{'、'.join(r.name for r in promised)}；核查方式："
-               f"{CheckMethod(case.commitment_check.method).label}", at=now)
-    _notify_applicant(case, f"您申请的「{case.matter_name}」已受理，办件编号{case.number}"
-                            + (f"，承诺办结时间{tentative(_fmt(due.at), due.waits_for_year)}" if case.limit_value
-                               else "") + "。")
-    _audit(case, "accept", actor, before, {**_state(case), "rongque": [r.name for r in rongque],
-                                           "commitment": [r.name for r in promised]})
+        _event(
+            case,
+            "commitment",
+            "告知承诺",
+            actor,
+            f"以告知承诺书代替：{'、'.join(r.name for r in promised)}；核查方式："
+            f"{CheckMethod(case.commitment_check.method).label}",
+            at=now,
+        )
+    _notify_applicant(
+        case,
+        f"您申请的「{case.matter_name}」已受理，办件编号{case.number}"
+        + (f"，承诺办结时间{tentative(_fmt(due.at), due.waits_for_year)}" if case.limit_value else "")
+        + "。",
+    )
+    _audit(
+        case,
+        "accept",
+        actor,
+        before,
+        {**_state(case), "rongque": [r.name for r in rongque], "commitment": [r.name for r in promised]},
+    )
     _publish(case, "accepted")
     return case
 
@@ -679,8 +964,10 @@ def _rongque_deadline(version: Any, now: dt.datetime, due: Deadline, chosen: dt.
         if deadline <= now:
             raise field_error("rongque_deadline", "容缺补齐期限应在今天之后。")
         if deadline > due.at:
-            raise field_error("rongque_deadline",
-                              f"容缺补齐期限（{_fmt(deadline)}）不能晚于承诺办结时间（{_fmt(due.at)}）。")
+            raise field_error(
+                "rongque_deadline",
+                f"容缺补齐期限（{_fmt(deadline)}）不能晚于承诺办结时间（{_fmt(due.at)}）。",
+            )
         return Deadline(at=deadline)
     if not version.rongque_supply_days:
         raise field_error("rongque_deadline", "该事项未设定容缺补齐期限，请填写补齐期限。")
@@ -699,16 +986,23 @@ def case_reject(*, case: Case, actor: Any, reason: str) -> Case:
         raise field_error("reason", "不予受理须写明理由。")
     now = timezone.now()
     before = _state(case)
-    case.status, case.rejection_reason, case.finished_at, case.finished_by = CaseStatus.NOT_ACCEPTED, reason, now, actor
+    case.status, case.rejection_reason, case.finished_at, case.finished_by = (
+        CaseStatus.NOT_ACCEPTED,
+        reason,
+        now,
+        actor,
+    )
     case.save()
-    _issue_notice(case, NoticeKind.REJECT, actor, {"received_at": _fmt_time(case.received_at), "reason": reason},
-                  at=now)
+    _issue_notice(
+        case, NoticeKind.REJECT, actor, {"received_at": _fmt_time(case.received_at), "reason": reason}, at=now
+    )
     _event(case, "reject", "不予受理", actor, f"理由：{reason}", at=now)
-    _notify_applicant(case, f"您申请的「{case.matter_name}」（办件编号{case.number}）不予受理，理由：{reason[:60]}。")
+    _notify_applicant(
+        case, f"您申请的「{case.matter_name}」（办件编号{case.number}）不予受理，理由：{reason[:60]}。"
+    )
     _audit(case, "reject", actor, before, {**_state(case), "reason": reason})
     _publish(case, "rejected")
     return case
-
 
 
 def _correction_items(case: Case, items: Sequence[dict[str, Any]]) -> list[tuple[CaseMaterial, str, str]]:
@@ -718,7 +1012,9 @@ def _correction_items(case: Case, items: Sequence[dict[str, Any]]) -> list[tuple
     seen: set[int] = set()
     for item in items:
         try:
-            row = case.materials.select_related("material").get(pk=int(item.get("id") or item.get("material_id")))
+            row = case.materials.select_related("material").get(
+                pk=int(item.get("id") or item.get("material_id"))
+            )
         except (CaseMaterial.DoesNotExist, TypeError, ValueError):
             raise field_error("items", "补正的材料不属于本办件。") from None
         problem = item.get("problem") or MaterialStatus.MISSING
@@ -734,28 +1030,46 @@ def _correction_items(case: Case, items: Sequence[dict[str, Any]]) -> list[tuple
     return out
 
 
-def _issue_correction(case: Case, actor: Any, rows: list[tuple[CaseMaterial, str, str]], note: str,
-                      at: dt.datetime) -> Any:
+def _issue_correction(
+    case: Case, actor: Any, rows: list[tuple[CaseMaterial, str, str]], note: str, at: dt.datetime
+) -> Any:
     """The 一次性告知书: the catalogue's notification sheet (STD-2), the materials marked, the case notice."""
     from govhall.catalog.services import notification_sheet_create
 
     sheet = notification_sheet_create(
-        matter_version=case.matter_version, centre=case.handling_centre, clerk=actor,
+        matter_version=case.matter_version,
+        centre=case.handling_centre,
+        clerk=actor,
         items=[(row.material or row.name, problem, reason) for row, problem, reason in rows],
-        case=case, applicant_name=case.applicant_name, note=note,
+        case=case,
+        applicant_name=case.applicant_name,
+        note=note,
     )
     for row, problem, _reason in rows:
         row.status = problem
         row.save(update_fields=["status"])
-    _issue_notice(case, NoticeKind.CORRECTION, actor, {
-        "sheet": sheet.serial, "received_at": _fmt_time(case.received_at), "note": note,
-        "items": [{"name": r.name, "problem": MaterialStatus(p).label, "reason": why} for r, p, why in rows],
-    }, sheet=sheet, at=at)
+    _issue_notice(
+        case,
+        NoticeKind.CORRECTION,
+        actor,
+        {
+            "sheet": sheet.serial,
+            "received_at": _fmt_time(case.received_at),
+            "note": note,
+            "items": [
+                {"name": r.name, "problem": MaterialStatus(p).label, "reason": why} for r, p, why in rows
+            ],
+        },
+        sheet=sheet,
+        at=at,
+    )
     return sheet
 
 
 @transaction.atomic
-def case_request_correction(*, case: Case, actor: Any, items: Sequence[dict[str, Any]], note: str = "") -> Case:
+def case_request_correction(
+    *, case: Case, actor: Any, items: Sequence[dict[str, Any]], note: str = ""
+) -> Case:
     """补齐补正告知 (STD-2, 行政许可法 art. 32): one 一次性告知书 listing every missing or wrong material."""
     case = _lock(case)
     require_action(case, actor, "correction")
@@ -765,10 +1079,19 @@ def case_request_correction(*, case: Case, actor: Any, items: Sequence[dict[str,
     sheet = _issue_correction(case, actor, rows, note, now)
     case.status = CaseStatus.CORRECTION
     case.save()
-    _event(case, "correction", "一次性告知（补正）", actor,
-           "需补正：" + "；".join(f"{r.name}（{MaterialStatus(p).label}：{why}）" for r, p, why in rows), at=now)
-    _notify_applicant(case, f"您申请的「{case.matter_name}」（办件编号{case.number}）材料需补正，"
-                            f"请按一次性告知书补齐后再来办理。")
+    _event(
+        case,
+        "correction",
+        "一次性告知（补正）",
+        actor,
+        "需补正：" + "；".join(f"{r.name}（{MaterialStatus(p).label}：{why}）" for r, p, why in rows),
+        at=now,
+    )
+    _notify_applicant(
+        case,
+        f"您申请的「{case.matter_name}」（办件编号{case.number}）材料需补正，"
+        f"请按一次性告知书补齐后再来办理。",
+    )
     _audit(case, "correction", actor, before, {**_state(case), "sheet": sheet.serial})
     _publish(case, "correction")
     return case
@@ -785,7 +1108,9 @@ def case_supply(*, case: Case, actor: Any, material_ids: Sequence[Any], note: st
         raise field_error("material_ids", "请选择补交的材料。")
     for row in rows:
         if row.status not in (MaterialStatus.MISSING, MaterialStatus.WRONG, MaterialStatus.RONGQUE):
-            raise field_error("material_ids", f"材料「{row.name}」当前为{row.get_status_display()}，无需补交。")
+            raise field_error(
+                "material_ids", f"材料「{row.name}」当前为{row.get_status_display()}，无需补交。"
+            )
     if case.status == CaseStatus.FINISHED and any(r.status != MaterialStatus.RONGQUE for r in rows):
         raise field_error("material_ids", "办件已办结，只能补交容缺材料。")
     now = timezone.now()
@@ -795,8 +1120,7 @@ def case_supply(*, case: Case, actor: Any, material_ids: Sequence[Any], note: st
         row.status, row.supplied_at = MaterialStatus.RECEIVED, now
         row.save(update_fields=["status", "supplied_at"])
     # The applicant sees this row (PUBLIC_EVENTS): the materials only; the clerk's note stays in the audit log.
-    _event(case, "supply", "补交材料", actor, "补交：" + "、".join(r.name for r in rows),
-           at=now)
+    _event(case, "supply", "补交材料", actor, "补交：" + "、".join(r.name for r in rows), at=now)
     if case.status == CaseStatus.CORRECTION:
         case.status = CaseStatus.RECEIVED
     open_stop = case.suspensions.filter(ended_at__isnull=True).first()
@@ -805,14 +1129,25 @@ def case_supply(*, case: Case, actor: Any, material_ids: Sequence[Any], note: st
         outstanding = case.materials.filter(pk__in=asked).exclude(status=MaterialStatus.RECEIVED).exists()
         if not outstanding:
             _resume(case, open_stop, actor=actor, at=now, result="补正材料已补齐")
-    if rongque_rows and case.rongque_pending and not case.materials.filter(status=MaterialStatus.RONGQUE).exists():
+    if (
+        rongque_rows
+        and case.rongque_pending
+        and not case.materials.filter(status=MaterialStatus.RONGQUE).exists()
+    ):
         case.rongque_pending = False
         case.rongque_return_at = None
         _event(case, "rongque_done", "容缺材料补齐", actor, "容缺材料已全部补齐，办理结果解除暂扣。", at=now)
         if open_stop is not None and open_stop.kind == SuspensionKind.RONGQUE:
             _resume(case, open_stop, actor=actor, at=now, result="容缺材料已补齐")
     case.save()
-    _audit(case, "supply", actor, before, {**_state(case), "materials": [r.name for r in rows]}, note=(note or "").strip()[:300])
+    _audit(
+        case,
+        "supply",
+        actor,
+        before,
+        {**_state(case), "materials": [r.name for r in rows]},
+        note=(note or "").strip()[:300],
+    )
     _publish(case, "supplied")
     return case
 
@@ -827,7 +1162,9 @@ def case_step_pass(*, case: Case, actor: Any, opinion: str = "") -> Case:
     step, role = _step_actor(case, actor, "pass")
     names = back_office_steps(case.matter_version)
     if step.name == "即办" or step.step_index >= len(names) - 1:
-        raise Conflict(f"「{step.name}」是最后一个环节，请作出办结决定（准予、不予许可或转报）。", code="last_step")
+        raise Conflict(
+            f"「{step.name}」是最后一个环节，请作出办结决定（准予、不予许可或转报）。", code="last_step"
+        )
     now = timezone.now()
     before = _state(case)
     _close_step(step, actor=actor, role=role, action=StepAction.PASS, opinion=opinion or "同意", at=now)
@@ -840,8 +1177,9 @@ def case_step_pass(*, case: Case, actor: Any, opinion: str = "") -> Case:
 
 
 @transaction.atomic
-def case_step_return(*, case: Case, actor: Any, to: str, reason: str,
-                     items: Sequence[dict[str, Any]] = ()) -> Case:
+def case_step_return(
+    *, case: Case, actor: Any, to: str, reason: str, items: Sequence[dict[str, Any]] = ()
+) -> Case:
     """退回: to the front desk (it re-checks and resubmits; the clock runs) or to the applicant for 补正
     (a 一次性告知书; the clock stops until the materials are in, STD-3)."""
     case = _lock(case)
@@ -856,9 +1194,17 @@ def case_step_return(*, case: Case, actor: Any, to: str, reason: str,
     if to == "front":
         _close_step(step, actor=actor, role=role, action=StepAction.RETURN_FRONT, opinion=reason, at=now)
         clerk = case.accepted_by or case.receiver
-        front = CaseStep.objects.create(case=case, seq=_next_seq(case), step_index=step.step_index,
-                                        name="前台复核", kind=StepKind.FRONT, assignee=clerk, assignee_role="前台",
-                                        route_reason="退回受理人复核", started_at=now)
+        front = CaseStep.objects.create(
+            case=case,
+            seq=_next_seq(case),
+            step_index=step.step_index,
+            name="前台复核",
+            kind=StepKind.FRONT,
+            assignee=clerk,
+            assignee_role="前台",
+            route_reason="退回受理人复核",
+            started_at=now,
+        )
         case.status = CaseStatus.RETURNED
         case.current_step, case.current_post, case.current_assignee = front, None, clerk
         _event(case, "return_front", f"{step.name}：退回前台", actor, f"原因：{reason}", at=now)
@@ -866,11 +1212,23 @@ def case_step_return(*, case: Case, actor: Any, to: str, reason: str,
         rows = _correction_items(case, items)
         _issue_correction(case, actor, rows, reason, now)
         _close_step(step, actor=actor, role=role, action=StepAction.RETURN_APPLICANT, opinion=reason, at=now)
-        _suspend(case, kind=SuspensionKind.CORRECTION, actor=actor, at=now, reason=reason,
-                 materials=[row.pk for row, _p, _w in rows])
+        _suspend(
+            case,
+            kind=SuspensionKind.CORRECTION,
+            actor=actor,
+            at=now,
+            reason=reason,
+            materials=[row.pk for row, _p, _w in rows],
+        )
         case.current_assignee = None
-        _event(case, "return_applicant", f"{step.name}：退回补正", actor,
-               "需补正：" + "；".join(f"{r.name}（{why}）" for r, _p, why in rows) + "。补正期间暂停计时。", at=now)
+        _event(
+            case,
+            "return_applicant",
+            f"{step.name}：退回补正",
+            actor,
+            "需补正：" + "；".join(f"{r.name}（{why}）" for r, _p, why in rows) + "。补正期间暂停计时。",
+            at=now,
+        )
         _notify_applicant(case, f"您的办件{case.number}需补正材料，请按一次性告知书补齐，补正期间暂停计时。")
     case.save()
     _audit(case, f"step.return_{to}", actor, before, {**_state(case), "step": step.name, "reason": reason})
@@ -887,7 +1245,9 @@ def case_resubmit(*, case: Case, actor: Any, opinion: str = "") -> Case:
     assert step is not None  # the rules checked it
     now = timezone.now()
     before = _state(case)
-    _close_step(step, actor=actor, role="前台", action=StepAction.RESUBMIT, opinion=opinion or "已复核", at=now)
+    _close_step(
+        step, actor=actor, role="前台", action=StepAction.RESUBMIT, opinion=opinion or "已复核", at=now
+    )
     case.status = CaseStatus.PROCESSING
     _event(case, "resubmit", "前台复核", actor, f"复核后重新提交。{opinion}", at=now)
     _route(case, step.step_index, now)
@@ -907,7 +1267,9 @@ def case_special_start(*, case: Case, actor: Any, procedure: str, reason: str) -
     allowed = set(case.matter_version.special_procedures or []) | {SpecialProcedure.EXTENSION.value}
     if procedure not in allowed:
         names = "、".join(SpecialProcedure(p).label for p in sorted(allowed) if p in SpecialProcedure.values)
-        raise field_error("procedure", f"本事项的特别程序不含「{SpecialProcedure(procedure).label}」（可用：{names}）。")
+        raise field_error(
+            "procedure", f"本事项的特别程序不含「{SpecialProcedure(procedure).label}」（可用：{names}）。"
+        )
     reason = (reason or "").strip()
     if not reason:
         raise field_error("reason", "启动特别程序须写明原因。")
@@ -915,9 +1277,17 @@ def case_special_start(*, case: Case, actor: Any, procedure: str, reason: str) -
     before = _state(case)
     _suspend(case, kind=SuspensionKind.SPECIAL, actor=actor, at=now, reason=reason, procedure=procedure)
     case.save()
-    _event(case, "special_start", f"特别程序：{SpecialProcedure(procedure).label}", actor,
-           f"原因：{reason}。特别程序期间暂停计时。", at=now)
-    _notify_applicant(case, f"您的办件{case.number}进入特别程序（{SpecialProcedure(procedure).label}），期间暂停计时。")
+    _event(
+        case,
+        "special_start",
+        f"特别程序：{SpecialProcedure(procedure).label}",
+        actor,
+        f"原因：{reason}。特别程序期间暂停计时。",
+        at=now,
+    )
+    _notify_applicant(
+        case, f"您的办件{case.number}进入特别程序（{SpecialProcedure(procedure).label}），期间暂停计时。"
+    )
     _audit(case, "special.start", actor, before, {**_state(case), "procedure": procedure, "role": role})
     _publish(case, "suspended")
     return case
@@ -934,7 +1304,9 @@ def case_special_end(*, case: Case, actor: Any, result: str) -> Case:
         raise field_error("result", "请填写特别程序的结果。")
     now = timezone.now()
     before = _state(case)
-    label = SpecialProcedure(stop.procedure).label if stop.procedure in SpecialProcedure.values else "特别程序"
+    label = (
+        SpecialProcedure(stop.procedure).label if stop.procedure in SpecialProcedure.values else "特别程序"
+    )
     _event(case, "special_end", f"特别程序结束：{label}", actor, f"结果：{result}", at=now)
     _resume(case, stop, actor=actor, at=now, result=f"{label}：{result}")
     case.save()
@@ -971,7 +1343,10 @@ def case_finish(
         step, role = _step_actor(case, actor, "finish", doing=f"办结（{ResultKind(result).label}）")
         names = back_office_steps(case.matter_version)
         if result == ResultKind.APPROVED and step.name != "即办" and step.step_index < len(names) - 1:
-            raise Conflict(f"当前环节「{step.name}」不是最后一个环节，不能准予办结；请先通过本环节。", code="not_last_step")
+            raise Conflict(
+                f"当前环节「{step.name}」不是最后一个环节，不能准予办结；请先通过本环节。",
+                code="not_last_step",
+            )
         if result == ResultKind.DENIED and not reason:
             raise field_error("reason", "不予许可须写明理由。")
         if result == ResultKind.REFERRED and not referred_to.strip():
@@ -993,11 +1368,24 @@ def case_finish(
     before = _state(case)
     if step is not None and step.status == StepStatus.PENDING:
         if result in (ResultKind.WITHDRAWN, ResultKind.VOIDED):
-            _close_step(step, actor=actor, role=role, action=StepAction.FINISH, opinion=reason, at=now,
-                        status=StepStatus.CANCELLED)
+            _close_step(
+                step,
+                actor=actor,
+                role=role,
+                action=StepAction.FINISH,
+                opinion=reason,
+                at=now,
+                status=StepStatus.CANCELLED,
+            )
         else:
-            _close_step(step, actor=actor, role=role, action=StepAction.FINISH,
-                        opinion=f"{ResultKind(result).label}。{reason}".strip("。") + "。", at=now)
+            _close_step(
+                step,
+                actor=actor,
+                role=role,
+                action=StepAction.FINISH,
+                opinion=f"{ResultKind(result).label}。{reason}".strip("。") + "。",
+                at=now,
+            )
     stop = case.suspensions.filter(ended_at__isnull=True).first()
     if stop is not None:
         stop.ended_at, stop.result = now, f"办件{ResultKind(result).label}"
@@ -1008,14 +1396,16 @@ def case_finish(
     case.certificate_valid_from, case.certificate_valid_to = valid_from, valid_to
     case.referred_to = (referred_to or "").strip()[:100]
     case.finished_at, case.finished_by = now, actor if getattr(actor, "pk", None) else None
-    case.finished_overdue = bool(case.accepted_at and case.due_at and now > case.due_at and case.clock_stopped_at is None)
+    case.finished_overdue = bool(
+        case.accepted_at and case.due_at and now > case.due_at and case.clock_stopped_at is None
+    )
     case.clock_stopped_at = None
     case.warning_level = WarningLevel.NONE
     case.current_assignee, case.current_post = None, None
     case.save()
     detail = {
         ResultKind.APPROVED: f"准予。{('证照：' + certificate_name) if certificate_name else ''}"
-                             f"{('，编号' + case.certificate_no) if case.certificate_no else ''}",
+        f"{('，编号' + case.certificate_no) if case.certificate_no else ''}",
         ResultKind.DENIED: f"不予许可。理由：{reason}",
         ResultKind.WITHDRAWN: f"退件。原因：{reason}",
         ResultKind.VOIDED: f"作废。原因：{reason}",
@@ -1024,20 +1414,36 @@ def case_finish(
     if case.rongque_pending:
         detail += "（容缺材料未补齐，结果暂扣）"
     _event(case, "finish", "办结", actor, detail, at=now)
-    _issue_notice(case, NoticeKind.RESULT, actor, {
-        "result": ResultKind(result).label, "reason": reason, "certificate_name": case.certificate_name,
-        "certificate_no": case.certificate_no,
-        "valid": (f"{valid_from or ''}至{valid_to or '长期'}" if (valid_from or valid_to) else ""),
-        "referred_to": case.referred_to, "finished_at": _fmt_time(now), "withheld": case.rongque_pending,
-        "accepted_at": _fmt_time(case.accepted_at),
-    }, at=now)
+    _issue_notice(
+        case,
+        NoticeKind.RESULT,
+        actor,
+        {
+            "result": ResultKind(result).label,
+            "reason": reason,
+            "certificate_name": case.certificate_name,
+            "certificate_no": case.certificate_no,
+            "valid": (f"{valid_from or ''}至{valid_to or '长期'}" if (valid_from or valid_to) else ""),
+            "referred_to": case.referred_to,
+            "finished_at": _fmt_time(now),
+            "withheld": case.rongque_pending,
+            "accepted_at": _fmt_time(case.accepted_at),
+        },
+        at=now,
+    )
     text = f"您的办件{case.number}（{case.matter_name}）已办结：{ResultKind(result).label}。"
     if case.rongque_pending:
         text += "容缺材料补齐后方可领取结果。"
     elif result in (ResultKind.APPROVED, ResultKind.DENIED):
         text += "请凭身份证件到窗口领取，或选择邮寄送达。"
     _notify_applicant(case, text)
-    _audit(case, "finish", actor, before, {**_state(case), "reason": reason, "certificate_no": case.certificate_no})
+    _audit(
+        case,
+        "finish",
+        actor,
+        before,
+        {**_state(case), "reason": reason, "certificate_no": case.certificate_no},
+    )
     _publish(case, "finished")
     return case
 
@@ -1081,17 +1487,28 @@ def case_deliver(
         address = (mail_address or case.applicant_address or "").strip()
         if not address:
             raise field_error("mail_address", "请填写邮寄地址。")
-        case.mail_address, case.courier, case.tracking_no = address[:200], (courier or "EMS").strip()[:40], tracking_no[:40]
+        case.mail_address, case.courier, case.tracking_no = (
+            address[:200],
+            (courier or "EMS").strip()[:40],
+            tracking_no[:40],
+        )
         detail = f"邮寄送达：{case.courier} {tracking_no}"
     else:
         raise field_error("method", "送达方式只能是窗口领取或邮寄送达。")
-    case.status, case.delivery_method, case.delivered_at, case.delivered_by = CaseStatus.DELIVERED, method, now, actor
+    case.status, case.delivery_method, case.delivered_at, case.delivered_by = (
+        CaseStatus.DELIVERED,
+        method,
+        now,
+        actor,
+    )
     case.delivery_centre_id = actor.centre_id
     case.save()
     _event(case, "deliver", "送达", actor, detail, at=now)
     if method == DeliveryMethod.MAIL:
         _notify_applicant(case, f"您的办件{case.number}办理结果已邮寄（{case.courier} {case.tracking_no}）。")
-    _audit(case, "deliver", actor, before, {**_state(case), "method": method, "tracking_no": case.tracking_no})
+    _audit(
+        case, "deliver", actor, before, {**_state(case), "method": method, "tracking_no": case.tracking_no}
+    )
     _publish(case, "delivered")
     return case
 
@@ -1110,8 +1527,10 @@ def case_assign_agency(*, case: Case, actor: Any, agent_id: Any, authorisation: 
         agent = User.objects.get(pk=int(agent_id), is_active=True)
     except (User.DoesNotExist, TypeError, ValueError):
         raise field_error("agent_id", "代办员不存在。") from None
-    if not agent.has_role(Role.AGENT, Role.VILLAGE_CLERK) or agent.centre_id not in (case.centre_id,
-                                                                                     case.handling_centre_id):
+    if not agent.has_role(Role.AGENT, Role.VILLAGE_CLERK) or agent.centre_id not in (
+        case.centre_id,
+        case.handling_centre_id,
+    ):
         raise field_error("agent_id", "代办员须是收件或受理中心的代办员（或村便民服务员）。")
     authorisation = (authorisation or "").strip()
     if not authorisation:
@@ -1147,9 +1566,13 @@ def case_commitment_check(*, case: Case, actor: Any, passed: bool, note: str) ->
     if passed:
         _event(case, "check_pass", "告知承诺核查", actor, f"核查属实。{note}", at=now)
     else:
-        ApplicantCredit.objects.create(id_digest=case.applicant_id_digest, applicant_name=case.applicant_name,
-                                       reason=f"办件{case.number}告知承诺核查不实：{note}"[:2000], case=case,
-                                       flagged_by=actor)
+        ApplicantCredit.objects.create(
+            id_digest=case.applicant_id_digest,
+            applicant_name=case.applicant_name,
+            reason=f"办件{case.number}告知承诺核查不实：{note}"[:2000],
+            case=case,
+            flagged_by=actor,
+        )
         _event(case, "check_fail", "告知承诺核查", actor, f"承诺不实：{note}。已记入申请人信用记录。", at=now)
         if case.status in OPEN_STATUSES:
             stop = case.suspensions.filter(ended_at__isnull=True).first()
@@ -1157,20 +1580,32 @@ def case_commitment_check(*, case: Case, actor: Any, passed: bool, note: str) ->
                 stop.ended_at, stop.ended_by, stop.result = now, actor, "告知承诺不实，终止办理"
                 stop.save(update_fields=["ended_at", "ended_by", "result"])
             if case.current_step is not None and case.current_step.status == StepStatus.PENDING:
-                _close_step(case.current_step, actor=actor, role="核查", action=StepAction.FINISH,
-                            opinion="告知承诺不实，终止办理", at=now, status=StepStatus.CANCELLED)
+                _close_step(
+                    case.current_step,
+                    actor=actor,
+                    role="核查",
+                    action=StepAction.FINISH,
+                    opinion="告知承诺不实，终止办理",
+                    at=now,
+                    status=StepStatus.CANCELLED,
+                )
             case.status, case.result = CaseStatus.FINISHED, ResultKind.DENIED
             case.result_reason = f"告知承诺核查不实，终止办理：{note}"[:2000]
             case.finished_at, case.finished_by = now, actor
             case.current_assignee, case.current_post, case.clock_stopped_at = None, None, None
             case.warning_level = WarningLevel.NONE
             _event(case, "stop", "终止办理", actor, "因告知承诺不实终止办理（不予许可）。", at=now)
-        elif case.status in (CaseStatus.FINISHED, CaseStatus.DELIVERED) and case.result == ResultKind.APPROVED:
+        elif (
+            case.status in (CaseStatus.FINISHED, CaseStatus.DELIVERED) and case.result == ResultKind.APPROVED
+        ):
             case.status, case.revoked_at = CaseStatus.REVOKED, now
             _event(case, "revoke", "撤销许可", actor, "因告知承诺不实，撤销准予许可决定。", at=now)
-        _notify_applicant(case, f"您的办件{case.number}告知承诺经核查不实，"
-                                + ("已撤销许可决定" if case.status == CaseStatus.REVOKED else "已终止办理")
-                                + "，并记入信用记录。")
+        _notify_applicant(
+            case,
+            f"您的办件{case.number}告知承诺经核查不实，"
+            + ("已撤销许可决定" if case.status == CaseStatus.REVOKED else "已终止办理")
+            + "，并记入信用记录。",
+        )
     case.save()
     _audit(case, "commitment.check", actor, before, {**_state(case), "check": check.status})
     return case
@@ -1179,7 +1614,10 @@ def case_commitment_check(*, case: Case, actor: Any, passed: bool, note: str) ->
 @transaction.atomic
 def credit_repair(*, credit: ApplicantCredit, actor: Any, note: str) -> ApplicantCredit:
     """信用修复: only the bureau lifts a flag."""
-    if not (is_staff_actor(actor) and (actor.is_superuser or (actor.is_bureau and actor.has_role(Role.BUREAU_ADMIN)))):
+    if not (
+        is_staff_actor(actor)
+        and (actor.is_superuser or (actor.is_bureau and actor.has_role(Role.BUREAU_ADMIN)))
+    ):
         raise Forbidden("只有市行政审批局管理员可以办理信用修复。")
     credit = ApplicantCredit.objects.select_for_update().get(pk=credit.pk)
     if credit.repaired_at is not None:
@@ -1205,45 +1643,81 @@ def cases_scan_deadlines(*, now: dt.datetime | None = None) -> dict[str, int]:
     now = now or timezone.now()
     running = Case.objects.filter(status__in=CLOCK_RUNNING)
     lookups = light_lookups(now)
-    red = list(running.filter(**lookups[RED], warning_level__lt=WarningLevel.RED).values_list("pk", flat=True))
-    yellow = list(running.filter(**lookups[YELLOW], warning_level__lt=WarningLevel.YELLOW)
-                  .values_list("pk", flat=True))
+    red = list(
+        running.filter(**lookups[RED], warning_level__lt=WarningLevel.RED).values_list("pk", flat=True)
+    )
+    yellow = list(
+        running.filter(**lookups[YELLOW], warning_level__lt=WarningLevel.YELLOW).values_list("pk", flat=True)
+    )
     if not red and not yellow:
         return {"yellow": 0, "red": 0}
     notify_director = CaseRules.current().scan_notify_director
     with transaction.atomic():
         running.filter(pk__in=red).update(warning_level=WarningLevel.RED, red_notified_at=now)
         running.filter(pk__in=yellow).update(warning_level=WarningLevel.YELLOW, yellow_notified_at=now)
-        flagged = list(running.filter(pk__in=red + yellow)
-                       .select_related("current_assignee", "handling_centre__director")
-                       .only("pk", "number", "matter_name", "due_at", "warning_level", "current_assignee",
-                             "handling_centre__name", "handling_centre__director"))
+        flagged = list(
+            running.filter(pk__in=red + yellow)
+            .select_related("current_assignee", "handling_centre__director")
+            .only(
+                "pk",
+                "number",
+                "matter_name",
+                "due_at",
+                "warning_level",
+                "current_assignee",
+                "handling_centre__name",
+                "handling_centre__director",
+            )
+        )
         handlers: dict[int, list[Case]] = {}
         directors: dict[int, list[Case]] = {}
         events = []
         for case in flagged:
             is_red = case.warning_level == WarningLevel.RED
-            text = (f"办件{case.number}（{case.matter_name}）已超过承诺办结时间{_fmt_time(case.due_at)}，请立即办理。"
-                    if is_red else
-                    f"办件{case.number}（{case.matter_name}）将于{_fmt_time(case.due_at)}到期，请抓紧办理。")
+            text = (
+                f"办件{case.number}（{case.matter_name}）已超过承诺办结时间{_fmt_time(case.due_at)}，请立即办理。"
+                if is_red
+                else f"办件{case.number}（{case.matter_name}）将于{_fmt_time(case.due_at)}到期，请抓紧办理。"
+            )
             if case.current_assignee_id:
                 handlers.setdefault(case.current_assignee_id, []).append(case)
             director_id = case.handling_centre.director_id
             if is_red and notify_director and director_id and director_id != case.current_assignee_id:
                 directors.setdefault(director_id, []).append(case)
-            events.append(CaseEvent(case=case, at=now, action="red" if is_red else "yellow",
-                                    label="红牌（超期）" if is_red else "黄牌预警", actor_label=DEADLINE_SCAN.label,
-                                    centre_name=case.handling_centre.name, detail=text, public=False))
+            events.append(
+                CaseEvent(
+                    case=case,
+                    at=now,
+                    action="red" if is_red else "yellow",
+                    label="红牌（超期）" if is_red else "黄牌预警",
+                    actor_label=DEADLINE_SCAN.label,
+                    centre_name=case.handling_centre.name,
+                    detail=text,
+                    public=False,
+                )
+            )
         CaseEvent.objects.bulk_create(events, batch_size=1000)
         phones = staff_phones(set(handlers) | set(directors))
         for cases in handlers.values():
-            notify_staff(cases[0].current_assignee, _digest(cases), related=cases[0] if len(cases) == 1 else None,
-                         phones=phones)
+            notify_staff(
+                cases[0].current_assignee,
+                _digest(cases),
+                related=cases[0] if len(cases) == 1 else None,
+                phones=phones,
+            )
         for cases in directors.values():
-            notify_staff(cases[0].handling_centre.director, "【超期督办】" + _digest(cases),
-                         related=cases[0] if len(cases) == 1 else None, phones=phones)
-        audit_record(action="case.scan.deadlines", object_type="cases.case", actor=DEADLINE_SCAN,
-                     after={"yellow": len(yellow), "red": len(red), "ids": (red + yellow)[:1000]})
+            notify_staff(
+                cases[0].handling_centre.director,
+                "【超期督办】" + _digest(cases),
+                related=cases[0] if len(cases) == 1 else None,
+                phones=phones,
+            )
+        audit_record(
+            action="case.scan.deadlines",
+            object_type="cases.case",
+            actor=DEADLINE_SCAN,
+            after={"yellow": len(yellow), "red": len(red), "ids": (red + yellow)[:1000]},
+        )
     return {"yellow": len(yellow), "red": len(red)}
 
 
@@ -1272,25 +1746,53 @@ def cases_scan_rongque(*, now: dt.datetime | None = None) -> dict[str, int]:
             case = _lock(Case(pk=pk))
             if case.status != CaseStatus.PROCESSING or not case.rongque_pending:
                 continue
-            missing = "、".join(case.materials.filter(status=MaterialStatus.RONGQUE).values_list("name", flat=True))
-            _suspend(case, kind=SuspensionKind.RONGQUE, actor=RONGQUE_SCAN, at=now,
-                     reason=f"容缺材料逾期未补齐：{missing}")
-            _set_deadline(case, "rongque_return_at",
-                          clock.extend(case, "rongque_deadline", rules.rongque_return_days, "workday"))
+            missing = "、".join(
+                case.materials.filter(status=MaterialStatus.RONGQUE).values_list("name", flat=True)
+            )
+            _suspend(
+                case,
+                kind=SuspensionKind.RONGQUE,
+                actor=RONGQUE_SCAN,
+                at=now,
+                reason=f"容缺材料逾期未补齐：{missing}",
+            )
+            _set_deadline(
+                case,
+                "rongque_return_at",
+                clock.extend(case, "rongque_deadline", rules.rongque_return_days, "workday"),
+            )
             case.save()
-            _event(case, "rongque_overdue", "容缺逾期挂起", RONGQUE_SCAN,
-                   f"容缺材料（{missing}）未在{_fmt(case.rongque_deadline)}前补齐，办件挂起；"
-                   f"{_fmt(case.rongque_return_at)}前仍未补齐的，作退件处理。", at=now)
-            _notify_applicant(case, f"您的办件{case.number}容缺材料逾期未补齐，已暂停办理，"
-                                    f"请于{_fmt(case.rongque_return_at)}前补齐，逾期作退件处理。")
+            _event(
+                case,
+                "rongque_overdue",
+                "容缺逾期挂起",
+                RONGQUE_SCAN,
+                f"容缺材料（{missing}）未在{_fmt(case.rongque_deadline)}前补齐，办件挂起；"
+                f"{_fmt(case.rongque_return_at)}前仍未补齐的，作退件处理。",
+                at=now,
+            )
+            _notify_applicant(
+                case,
+                f"您的办件{case.number}容缺材料逾期未补齐，已暂停办理，"
+                f"请于{_fmt(case.rongque_return_at)}前补齐，逾期作退件处理。",
+            )
             _audit(case, "rongque.suspend", RONGQUE_SCAN, {"status": CaseStatus.PROCESSING}, _state(case))
             _publish(case, "suspended")
             suspended += 1
-    expired = Case.objects.filter(status=CaseStatus.SUSPENDED, rongque_pending=True, rongque_return_at__lt=now,
-                                  suspensions__ended_at__isnull=True, suspensions__kind=SuspensionKind.RONGQUE)
+    expired = Case.objects.filter(
+        status=CaseStatus.SUSPENDED,
+        rongque_pending=True,
+        rongque_return_at__lt=now,
+        suspensions__ended_at__isnull=True,
+        suspensions__kind=SuspensionKind.RONGQUE,
+    )
     for pk in list(expired.values_list("pk", flat=True)):
-        case_finish(case=Case(pk=pk), actor=RONGQUE_SCAN, result=ResultKind.WITHDRAWN,
-                    reason="容缺材料逾期未补齐，挂起期满仍未补齐，作退件处理")
+        case_finish(
+            case=Case(pk=pk),
+            actor=RONGQUE_SCAN,
+            result=ResultKind.WITHDRAWN,
+            reason="容缺材料逾期未补齐，挂起期满仍未补齐，作退件处理",
+        )
         returned += 1
     return {"suspended": suspended, "returned": returned}
 
@@ -1304,30 +1806,48 @@ def case_steps_reroute(*, now: dt.datetime | None = None, post_ids: Iterable[int
     pending = CaseStep.objects.filter(status=StepStatus.PENDING, kind=StepKind.APPROVE, post__isnull=False)
     if post_ids is not None:
         pending = pending.filter(post_id__in=list(post_ids))
-    posts = list(Post.objects.filter(pk__in=pending.values("post_id")).select_related("a_staff", "b_staff", "centre"))
+    posts = list(
+        Post.objects.filter(pk__in=pending.values("post_id")).select_related("a_staff", "b_staff", "centre")
+    )
     if not posts:
         return 0
     board = Availability([u for p in posts for u in (p.a_staff, p.b_staff)], now)
     moved = 0
     for post in posts:
         handler = post_handler(post=post, at=now, availability=board)
-        stale = list(pending.filter(post=post).exclude(assignee=handler.user)
-                     .values_list("pk", "case_id"))
+        stale = list(pending.filter(post=post).exclude(assignee=handler.user).values_list("pk", "case_id"))
         if not stale:
             continue
         step_ids, case_ids = [s for s, _c in stale], [c for _s, c in stale]
         with transaction.atomic():
-            CaseStep.objects.filter(pk__in=step_ids).update(assignee=handler.user, assignee_role=handler.role,
-                                                            route_reason=handler.reason[:200])
+            CaseStep.objects.filter(pk__in=step_ids).update(
+                assignee=handler.user, assignee_role=handler.role, route_reason=handler.reason[:200]
+            )
             Case.objects.filter(pk__in=case_ids, current_step_id__in=step_ids).update(
-                current_assignee=handler.user)
-            CaseEvent.objects.bulk_create([
-                CaseEvent(case_id=c, at=now, action="reroute", label="AB角转交", actor_label=REROUTING.label,
-                          centre_name=post.centre.name, detail=f"{post.name}：{handler.reason}", public=False)
-                for c in case_ids
-            ])
-            audit_record(action="case.reroute", object_type="orgs.post", object_id=str(post.pk), actor=REROUTING,
-                         after={"assignee": handler.user.pk, "role": handler.role, "steps": step_ids[:1000]})
+                current_assignee=handler.user
+            )
+            CaseEvent.objects.bulk_create(
+                [
+                    CaseEvent(
+                        case_id=c,
+                        at=now,
+                        action="reroute",
+                        label="AB角转交",
+                        actor_label=REROUTING.label,
+                        centre_name=post.centre.name,
+                        detail=f"{post.name}：{handler.reason}",
+                        public=False,
+                    )
+                    for c in case_ids
+                ]
+            )
+            audit_record(
+                action="case.reroute",
+                object_type="orgs.post",
+                object_id=str(post.pk),
+                actor=REROUTING,
+                after={"assignee": handler.user.pk, "role": handler.role, "steps": step_ids[:1000]},
+            )
         moved += len(step_ids)
     return moved
 
@@ -1346,21 +1866,37 @@ def _case_deadline_recomputed(case: Case, field: str, before: Any, after: Any, d
     fmt = _fmt_time if field == "due_at" else _fmt
     new = tentative(fmt(after), deadline.waits_for_year)
     moved = before != after
-    detail = (f"节假日安排已录入，{label}由{fmt(before)}（暂定）重新核定为{new}。" if moved
-              else f"节假日安排已录入，{label}{new}经重新核定不变。")
+    detail = (
+        f"节假日安排已录入，{label}由{fmt(before)}（暂定）重新核定为{new}。"
+        if moved
+        else f"节假日安排已录入，{label}{new}经重新核定不变。"
+    )
     _event(case, "deadline_recompute", "期限重新核定", DEADLINE_RECOMPUTE, detail)
     if moved:
-        _notify_applicant(case, f"您的办件{case.number}（{case.matter_name}）{label}已按节假日安排重新核定为"
-                                f"{tentative(_fmt(after), deadline.waits_for_year)}。")
+        _notify_applicant(
+            case,
+            f"您的办件{case.number}（{case.matter_name}）{label}已按节假日安排重新核定为"
+            f"{tentative(_fmt(after), deadline.waits_for_year)}。",
+        )
     _publish(case, "deadline")
 
 
 def track_deadlines() -> None:
     """Declare the case deadlines that may be provisional (from CasesConfig.ready)."""
-    provisional.track(Case, "due_at", flag="due_waits_for", is_open=lambda c: c.is_open,
-                      on_recomputed=_case_deadline_recomputed)
+    provisional.track(
+        Case,
+        "due_at",
+        flag="due_waits_for",
+        is_open=lambda c: c.is_open,
+        on_recomputed=_case_deadline_recomputed,
+    )
     provisional.track(Case, "warn_at", is_open=lambda c: c.is_open)
-    provisional.track(Case, "rongque_deadline", flag="rongque_waits_for",
-                      is_open=lambda c: c.is_open and c.rongque_pending, on_recomputed=_case_deadline_recomputed)
+    provisional.track(
+        Case,
+        "rongque_deadline",
+        flag="rongque_waits_for",
+        is_open=lambda c: c.is_open and c.rongque_pending,
+        on_recomputed=_case_deadline_recomputed,
+    )
     provisional.track(Case, "rongque_return_at", is_open=lambda c: c.is_open and c.rongque_pending)
     provisional.track(CommitmentCheck, "due_at", is_open=lambda c: c.status == CheckStatus.PLANNED)

@@ -62,15 +62,23 @@ def check_and_store(upload: IO[bytes], *, name: str, size: int | None = None) ->
     claimed = Path(name or "").suffix.lower().lstrip(".")
     claimed = EXTENSION_ALIASES.get(claimed, claimed)
     if claimed and claimed != kind:
-        raise field_error("file", f"文件名声称是 .{claimed} 文件，但内容是 {kind.upper()}，请检查后重新上传。")
+        raise field_error(
+            "file", f"文件名声称是 .{claimed} 文件，但内容是 {kind.upper()}，请检查后重新上传。"
+        )
     now = timezone.localtime()
     storage_name = f"cases/{now:%Y/%m}/{uuid.uuid4().hex}.{kind}"
     path = media_path(storage_name)
     path.parent.mkdir(parents=True, exist_ok=True)
     write_encrypted(path, data)  # the plaintext never touches the disk
     original = Path(name or f"upload.{kind}").name[:200]
-    return StoredFile(storage_name=storage_name, original_name=original, kind=kind, mime=ALLOWED[kind],
-                      size=len(data), sha256=hashlib.sha256(data).hexdigest())
+    return StoredFile(
+        storage_name=storage_name,
+        original_name=original,
+        kind=kind,
+        mime=ALLOWED[kind],
+        size=len(data),
+        sha256=hashlib.sha256(data).hexdigest(),
+    )
 
 
 def remove_stored(storage_name: str) -> None:

@@ -67,12 +67,18 @@ def file_response(request: HttpRequest, record: CaseFile) -> HttpResponse:
     if not path.exists():
         raise Http404("文件已不存在。")
     try:
-        chunks = open_plaintext(path)  # the header and first segment are checked here, before any byte is sent
+        chunks = open_plaintext(
+            path
+        )  # the header and first segment are checked here, before any byte is sent
     except DecryptionError:
         logger.exception("case file %s (%s) cannot be decrypted", record.pk, record.storage_name)
         raise Http404("文件已损坏或无法解密，请联系系统管理员。") from None
-    audit_record(action="file.download", obj=record, actor=request.user if request.user.is_authenticated else None,
-                 after={"case": record.case_id, "file": record.pk, "sha256": record.sha256})
+    audit_record(
+        action="file.download",
+        obj=record,
+        actor=request.user if request.user.is_authenticated else None,
+        after={"case": record.case_id, "file": record.pk, "sha256": record.sha256},
+    )
     response = StreamingFileResponse(chunks, content_type=record.mime)
     response["Content-Length"] = str(plain_size(path))
     response["Content-Disposition"] = content_disposition_header(record.kind == "tif", record.original_name)
@@ -89,7 +95,8 @@ def notice_response(notice: CaseNotice, fmt: str) -> HttpResponse:
     elif fmt == "docx":
         response = HttpResponse(
             notice_docx(notice),
-            content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+            content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        )
         response["Content-Disposition"] = f"attachment; filename*=UTF-8''{_quote(name)}.docx"
     else:
         raise Http404()
@@ -107,8 +114,15 @@ def _quote(name: str) -> str:
 
 
 def _rows(cases: Any) -> list[dict[str, Any]]:
-    return [{"case": c, "remaining": selectors.remaining(c), "light": rules.deadline_light(c),
-             "waits_for": selectors.waits_for(c)} for c in cases]
+    return [
+        {
+            "case": c,
+            "remaining": selectors.remaining(c),
+            "light": rules.deadline_light(c),
+            "waits_for": selectors.waits_for(c),
+        }
+        for c in cases
+    ]
 
 
 @login_required
@@ -123,8 +137,12 @@ def workbench(request: HtmxHttpRequest) -> HttpResponse:
     else:
         tab, qs = "tasks", selectors.my_tasks(user)
     page = paginate(request, qs)
-    context = {"tab": tab, "page": page, "rows": _rows(page.object_list),
-               "can_receive": user.is_superuser or user.has_role(*services.RECEIVE_ROLES)}
+    context = {
+        "tab": tab,
+        "page": page,
+        "rows": _rows(page.object_list),
+        "can_receive": user.is_superuser or user.has_role(*services.RECEIVE_ROLES),
+    }
     template = "cases/_case_rows.html" if request.htmx else "cases/workbench.html"
     return render(request, template, context)
 
@@ -134,8 +152,13 @@ def case_list(request: HtmxHttpRequest) -> HttpResponse:
     status = request.GET.get("status") or ""
     q = (request.GET.get("q") or "").strip()
     page = paginate(request, selectors.case_list(request.user, status=status or None, q=q))
-    context = {"page": page, "rows": _rows(page.object_list), "status": status, "q": q,
-               "statuses": CaseStatus.choices}
+    context = {
+        "page": page,
+        "rows": _rows(page.object_list),
+        "status": status,
+        "q": q,
+        "statuses": CaseStatus.choices,
+    }
     template = "cases/_case_rows.html" if request.htmx else "cases/case_list.html"
     return render(request, template, context)
 
@@ -150,11 +173,23 @@ def supervision(request: HttpRequest) -> HttpResponse:
         except ValueError:
             return None
 
-    data = selectors.supervision(request.user, centre_id=as_int("centre"), department_id=as_int("department"),
-                                 handler_id=as_int("handler"), level=request.GET.get("level") or "")
-    return render(request, "cases/supervision.html", {"data": data, "rows": _rows(data.cases),
-                                                      "level": request.GET.get("level") or "",
-                                                      "year_banner": year_banner(timezone.localdate())})
+    data = selectors.supervision(
+        request.user,
+        centre_id=as_int("centre"),
+        department_id=as_int("department"),
+        handler_id=as_int("handler"),
+        level=request.GET.get("level") or "",
+    )
+    return render(
+        request,
+        "cases/supervision.html",
+        {
+            "data": data,
+            "rows": _rows(data.cases),
+            "level": request.GET.get("level") or "",
+            "year_banner": year_banner(timezone.localdate()),
+        },
+    )
 
 
 # --- the window wizard (收件) ------------------------------------------------------------------------
@@ -163,8 +198,11 @@ def supervision(request: HttpRequest) -> HttpResponse:
 def _wizard_windows(user: Any) -> list[Window]:
     if user.centre_id is None:
         return []
-    return list(Window.objects.filter(centre_id=user.centre_id, is_active=True).select_related("department")
-                .order_by("number"))
+    return list(
+        Window.objects.filter(centre_id=user.centre_id, is_active=True)
+        .select_related("department")
+        .order_by("number")
+    )
 
 
 def _wizard_matters(user: Any, window: Window | None) -> list[Any]:
@@ -176,8 +214,12 @@ def _wizard_matters(user: Any, window: Window | None) -> list[Any]:
     if window is None or window.window_class == WindowClass.QUANKE:
         return versions
     if window.window_class == WindowClass.PROFESSIONAL:
-        return [v for v in versions if (v.window_department_id or v.department_id) == window.department_id
-                and v.window_class == WindowClass.PROFESSIONAL]
+        return [
+            v
+            for v in versions
+            if (v.window_department_id or v.department_id) == window.department_id
+            and v.window_class == WindowClass.PROFESSIONAL
+        ]
     return [v for v in versions if v.window_class == window.window_class]
 
 
@@ -186,8 +228,11 @@ def _wizard_tickets(user: Any) -> list[Any]:
 
     if user.centre_id is None:
         return []
-    return list(Ticket.objects.filter(centre_id=user.centre_id, status__in=AT_WINDOW_STATUSES)
-                .select_related("called_window").order_by("called_at")[:20])
+    return list(
+        Ticket.objects.filter(centre_id=user.centre_id, status__in=AT_WINDOW_STATUSES)
+        .select_related("called_window")
+        .order_by("called_at")[:20]
+    )
 
 
 def _int(value: Any) -> int | None:
@@ -219,36 +264,63 @@ def wizard(request: HtmxHttpRequest) -> HttpResponse:
         materials = []
         if version is not None:
             for m in version.materials.all():
-                materials.append({"material_id": m.pk,
-                                  "status": data.get(f"m{m.pk}_status") or MaterialStatus.MISSING,
-                                  "originals": data.get(f"m{m.pk}_originals") or 0,
-                                  "copies": data.get(f"m{m.pk}_copies") or 0})
+                materials.append(
+                    {
+                        "material_id": m.pk,
+                        "status": data.get(f"m{m.pk}_status") or MaterialStatus.MISSING,
+                        "originals": data.get(f"m{m.pk}_originals") or 0,
+                        "copies": data.get(f"m{m.pk}_copies") or 0,
+                    }
+                )
         agent = None
         if (data.get("agent_name") or "").strip():
-            agent = {"name": data.get("agent_name"), "id_type": data.get("agent_id_type") or "id_card",
-                     "id_number": data.get("agent_id_number", ""), "phone": data.get("agent_phone", "")}
+            agent = {
+                "name": data.get("agent_name"),
+                "id_type": data.get("agent_id_type") or "id_card",
+                "id_number": data.get("agent_id_number", ""),
+                "phone": data.get("agent_phone", ""),
+            }
         try:
             case = services.case_receive(
-                actor=user, matter_id=data.get("matter"), window_id=window.pk if window else None,
-                ticket_id=data.get("ticket") or None, enquiry_id=data.get("enquiry") or None,
-                applicant={"kind": data.get("applicant_kind", ApplicantKind.PERSON), "name": data.get("applicant_name", ""),
-                           "id_type": data.get("applicant_id_type", IdType.ID_CARD),
-                           "id_number": data.get("applicant_id_number", ""), "phone": data.get("applicant_phone", ""),
-                           "address": data.get("applicant_address", ""),
-                           "legal_representative": data.get("legal_representative", "")},
-                agent=agent, materials=materials)
+                actor=user,
+                matter_id=data.get("matter"),
+                window_id=window.pk if window else None,
+                ticket_id=data.get("ticket") or None,
+                enquiry_id=data.get("enquiry") or None,
+                applicant={
+                    "kind": data.get("applicant_kind", ApplicantKind.PERSON),
+                    "name": data.get("applicant_name", ""),
+                    "id_type": data.get("applicant_id_type", IdType.ID_CARD),
+                    "id_number": data.get("applicant_id_number", ""),
+                    "phone": data.get("applicant_phone", ""),
+                    "address": data.get("applicant_address", ""),
+                    "legal_representative": data.get("legal_representative", ""),
+                },
+                agent=agent,
+                materials=materials,
+            )
         except ServiceError as exc:
             errors, message = exc.fields, exc.message
         else:
             messages.success(request, f"已收件，办件编号 {case.number}，查询密码 {case.query_password}。")
             return redirect("cases:detail", case_id=case.pk)
     context = {
-        "windows": windows, "window": window, "matters": matters, "version": version,
+        "windows": windows,
+        "window": window,
+        "matters": matters,
+        "version": version,
         "materials": list(version.materials.all()) if version else [],
-        "tickets": _wizard_tickets(user), "data": data, "errors": errors, "error_message": message,
-        "id_types": IdType.choices, "kinds": ApplicantKind.choices,
-        "material_statuses": [(MaterialStatus.RECEIVED, "已收取"), (MaterialStatus.MISSING, "缺少"),
-                              (MaterialStatus.WRONG, "有误")],
+        "tickets": _wizard_tickets(user),
+        "data": data,
+        "errors": errors,
+        "error_message": message,
+        "id_types": IdType.choices,
+        "kinds": ApplicantKind.choices,
+        "material_statuses": [
+            (MaterialStatus.RECEIVED, "已收取"),
+            (MaterialStatus.MISSING, "缺少"),
+            (MaterialStatus.WRONG, "有误"),
+        ],
         "is_village": user.centre.level == CentreLevel.VILLAGE,
     }
     part = request.htmx.target
@@ -270,15 +342,22 @@ def _detail_context(request: HttpRequest, case: Case) -> dict[str, Any]:
 
     agents = []
     if case.status not in (CaseStatus.DELIVERED, CaseStatus.NOT_ACCEPTED, CaseStatus.REVOKED):
-        agents = list(User.objects.filter(is_active=True, role_rows__role__in=[Role.AGENT, Role.VILLAGE_CLERK],
-                                          centre_id__in=[case.centre_id, case.handling_centre_id]).distinct())
+        agents = list(
+            User.objects.filter(
+                is_active=True,
+                role_rows__role__in=[Role.AGENT, Role.VILLAGE_CLERK],
+                centre_id__in=[case.centre_id, case.handling_centre_id],
+            ).distinct()
+        )
     return {
-        "case": case, "materials": materials,
+        "case": case,
+        "materials": materials,
         "steps": list(case.steps.select_related("post", "assignee").order_by("seq")),
         "events": list(selectors.timeline(case)),
         "notices": list(case.notices.order_by("issued_at", "id")),
         "files": list(case.files.order_by("id")),
-        "remaining": selectors.remaining(case), "light": rules.deadline_light(case),
+        "remaining": selectors.remaining(case),
+        "light": rules.deadline_light(case),
         "waits_for": selectors.waits_for(selectors.CaseRow.from_case(case)),
         "suspension": selectors.open_suspension_kind(case) if case.status == CaseStatus.SUSPENDED else "",
         "applicant_id_masked": mask_id(case.applicant_id_type, case.applicant_id_number),
@@ -288,11 +367,17 @@ def _detail_context(request: HttpRequest, case: Case) -> dict[str, Any]:
         "can_reveal": can_reveal_pii(user),  # the button; the case is visible already
         "missing": [m for m in materials if m.status != MaterialStatus.RECEIVED],
         "rongque_open": [m for m in materials if m.status == MaterialStatus.RONGQUE],
-        "results": ResultKind.choices, "procedures": SpecialProcedure.choices,
-        "delivery_methods": DeliveryMethod.choices, "id_types": IdType.choices, "agents": agents,
+        "results": ResultKind.choices,
+        "procedures": SpecialProcedure.choices,
+        "delivery_methods": DeliveryMethod.choices,
+        "id_types": IdType.choices,
+        "agents": agents,
         "actions": rules.available_actions(case, user, selectors.case_facts(case)),
-        "material_statuses": [(MaterialStatus.RECEIVED, "已收取"), (MaterialStatus.MISSING, "缺少"),
-                              (MaterialStatus.WRONG, "有误")],
+        "material_statuses": [
+            (MaterialStatus.RECEIVED, "已收取"),
+            (MaterialStatus.MISSING, "缺少"),
+            (MaterialStatus.WRONG, "有误"),
+        ],
     }
 
 
@@ -331,56 +416,115 @@ def _date(value: str | None) -> dt.date | None:
     try:
         return dt.date.fromisoformat(value)
     except ValueError:
-        raise ServiceError("日期格式应为 YYYY-MM-DD。", fields={"date": "日期格式应为 YYYY-MM-DD。"}) from None
+        raise ServiceError(
+            "日期格式应为 YYYY-MM-DD。", fields={"date": "日期格式应为 YYYY-MM-DD。"}
+        ) from None
 
 
 def _correction_items(request: HttpRequest) -> list[dict[str, Any]]:
-    return [{"id": pk, "problem": request.POST.get(f"problem_{pk}") or MaterialStatus.MISSING,
-             "reason": request.POST.get(f"reason_{pk}", "")} for pk in _ids(request, "item")]
+    return [
+        {
+            "id": pk,
+            "problem": request.POST.get(f"problem_{pk}") or MaterialStatus.MISSING,
+            "reason": request.POST.get(f"reason_{pk}", ""),
+        }
+        for pk in _ids(request, "item")
+    ]
 
 
 ACTIONS: dict[str, Callable[[HttpRequest, Case], Case]] = {
     "accept": lambda r, c: services.case_accept(
-        case=c, actor=r.user, rongque_material_ids=_ids(r, "rongque"), commitment_material_ids=_ids(r, "commitment"),
-        rongque_signed=r.POST.get("rongque_signed") == "on", commitment_signed=r.POST.get("commitment_signed") == "on",
-        rongque_deadline=_date(r.POST.get("rongque_deadline")), opinion=r.POST.get("opinion", "")),
+        case=c,
+        actor=r.user,
+        rongque_material_ids=_ids(r, "rongque"),
+        commitment_material_ids=_ids(r, "commitment"),
+        rongque_signed=r.POST.get("rongque_signed") == "on",
+        commitment_signed=r.POST.get("commitment_signed") == "on",
+        rongque_deadline=_date(r.POST.get("rongque_deadline")),
+        opinion=r.POST.get("opinion", ""),
+    ),
     "reject": lambda r, c: services.case_reject(case=c, actor=r.user, reason=r.POST.get("reason", "")),
-    "correction": lambda r, c: services.case_request_correction(case=c, actor=r.user, items=_correction_items(r),
-                                                                note=r.POST.get("note", "")),
-    "materials": lambda r, c: services.case_update_materials(case=c, actor=r.user, materials=[
-        {"material_id": m.material_id, "status": r.POST.get(f"m{m.pk}_status") or m.status,
-         "originals": r.POST.get(f"m{m.pk}_originals") or 0, "copies": r.POST.get(f"m{m.pk}_copies") or 0}
-        for m in c.materials.all() if m.material_id]),
-    "supply": lambda r, c: services.case_supply(case=c, actor=r.user, material_ids=_ids(r, "material"),
-                                                note=r.POST.get("note", "")),
+    "correction": lambda r, c: services.case_request_correction(
+        case=c, actor=r.user, items=_correction_items(r), note=r.POST.get("note", "")
+    ),
+    "materials": lambda r, c: services.case_update_materials(
+        case=c,
+        actor=r.user,
+        materials=[
+            {
+                "material_id": m.material_id,
+                "status": r.POST.get(f"m{m.pk}_status") or m.status,
+                "originals": r.POST.get(f"m{m.pk}_originals") or 0,
+                "copies": r.POST.get(f"m{m.pk}_copies") or 0,
+            }
+            for m in c.materials.all()
+            if m.material_id
+        ],
+    ),
+    "supply": lambda r, c: services.case_supply(
+        case=c, actor=r.user, material_ids=_ids(r, "material"), note=r.POST.get("note", "")
+    ),
     "pass": lambda r, c: services.case_step_pass(case=c, actor=r.user, opinion=r.POST.get("opinion", "")),
-    "return": lambda r, c: services.case_step_return(case=c, actor=r.user, to=r.POST.get("to", ""),
-                                                     reason=r.POST.get("reason", ""), items=_correction_items(r)),
+    "return": lambda r, c: services.case_step_return(
+        case=c,
+        actor=r.user,
+        to=r.POST.get("to", ""),
+        reason=r.POST.get("reason", ""),
+        items=_correction_items(r),
+    ),
     "resubmit": lambda r, c: services.case_resubmit(case=c, actor=r.user, opinion=r.POST.get("opinion", "")),
-    "special_start": lambda r, c: services.case_special_start(case=c, actor=r.user,
-                                                              procedure=r.POST.get("procedure", ""),
-                                                              reason=r.POST.get("reason", "")),
-    "special_end": lambda r, c: services.case_special_end(case=c, actor=r.user, result=r.POST.get("result", "")),
+    "special_start": lambda r, c: services.case_special_start(
+        case=c, actor=r.user, procedure=r.POST.get("procedure", ""), reason=r.POST.get("reason", "")
+    ),
+    "special_end": lambda r, c: services.case_special_end(
+        case=c, actor=r.user, result=r.POST.get("result", "")
+    ),
     "finish": lambda r, c: services.case_finish(
-        case=c, actor=r.user, result=r.POST.get("result", ""), reason=r.POST.get("reason", ""),
-        certificate_name=r.POST.get("certificate_name", ""), certificate_no=r.POST.get("certificate_no", ""),
-        valid_from=_date(r.POST.get("valid_from")), valid_to=_date(r.POST.get("valid_to")),
-        referred_to=r.POST.get("referred_to", "")),
+        case=c,
+        actor=r.user,
+        result=r.POST.get("result", ""),
+        reason=r.POST.get("reason", ""),
+        certificate_name=r.POST.get("certificate_name", ""),
+        certificate_no=r.POST.get("certificate_no", ""),
+        valid_from=_date(r.POST.get("valid_from")),
+        valid_to=_date(r.POST.get("valid_to")),
+        referred_to=r.POST.get("referred_to", ""),
+    ),
     "deliver": lambda r, c: services.case_deliver(
-        case=c, actor=r.user, method=r.POST.get("method", ""), collector_name=r.POST.get("collector_name", ""),
+        case=c,
+        actor=r.user,
+        method=r.POST.get("method", ""),
+        collector_name=r.POST.get("collector_name", ""),
         collector_id_type=r.POST.get("collector_id_type") or IdType.ID_CARD,
-        collector_id_number=r.POST.get("collector_id_number", ""), mail_address=r.POST.get("mail_address", ""),
-        courier=r.POST.get("courier", ""), tracking_no=r.POST.get("tracking_no", "")),
-    "agency": lambda r, c: services.case_assign_agency(case=c, actor=r.user, agent_id=r.POST.get("agent_id"),
-                                                       authorisation=r.POST.get("authorisation", "")),
-    "check": lambda r, c: services.case_commitment_check(case=c, actor=r.user, passed=r.POST.get("passed") == "yes",
-                                                         note=r.POST.get("note", "")),
+        collector_id_number=r.POST.get("collector_id_number", ""),
+        mail_address=r.POST.get("mail_address", ""),
+        courier=r.POST.get("courier", ""),
+        tracking_no=r.POST.get("tracking_no", ""),
+    ),
+    "agency": lambda r, c: services.case_assign_agency(
+        case=c, actor=r.user, agent_id=r.POST.get("agent_id"), authorisation=r.POST.get("authorisation", "")
+    ),
+    "check": lambda r, c: services.case_commitment_check(
+        case=c, actor=r.user, passed=r.POST.get("passed") == "yes", note=r.POST.get("note", "")
+    ),
 }
 
-ACTION_DONE = {"accept": "已受理", "reject": "已作出不予受理决定", "correction": "已出具一次性告知书",
-               "materials": "材料清单已更新", "supply": "已登记补交材料", "pass": "本环节已通过", "return": "已退回",
-               "resubmit": "已重新提交", "special_start": "已启动特别程序，暂停计时", "special_end": "特别程序已结束，恢复计时",
-               "finish": "已办结", "deliver": "已送达", "agency": "已指定代办员", "check": "已登记核查结果"}
+ACTION_DONE = {
+    "accept": "已受理",
+    "reject": "已作出不予受理决定",
+    "correction": "已出具一次性告知书",
+    "materials": "材料清单已更新",
+    "supply": "已登记补交材料",
+    "pass": "本环节已通过",
+    "return": "已退回",
+    "resubmit": "已重新提交",
+    "special_start": "已启动特别程序，暂停计时",
+    "special_end": "特别程序已结束，恢复计时",
+    "finish": "已办结",
+    "deliver": "已送达",
+    "agency": "已指定代办员",
+    "check": "已登记核查结果",
+}
 
 
 @login_required
@@ -402,7 +546,9 @@ def act(request: HtmxHttpRequest, case_id: int, action: str) -> HttpResponse:
         return redirect("cases:detail", case_id=case.pk)
     messages.success(request, f"{ACTION_DONE[action]}（办件 {case.number}）。")
     if request.htmx:
-        return render(request, "cases/_detail_body.html", _detail_context(request, access_case(request.user, case.pk)))
+        return render(
+            request, "cases/_detail_body.html", _detail_context(request, access_case(request.user, case.pk))
+        )
     return redirect("cases:detail", case_id=case.pk)
 
 
@@ -415,8 +561,14 @@ def upload(request: HttpRequest, case_id: int) -> HttpResponse:
         messages.error(request, "请选择要上传的文件。")
         return redirect("cases:detail", case_id=case.pk)
     try:
-        services.case_attach_file(case=case, actor=request.user, upload=upload, name=upload.name or "",
-                                  size=upload.size, material_id=request.POST.get("material") or None)
+        services.case_attach_file(
+            case=case,
+            actor=request.user,
+            upload=upload,
+            name=upload.name or "",
+            size=upload.size,
+            material_id=request.POST.get("material") or None,
+        )
     except ServiceError as exc:
         messages.error(request, exc.message)
     else:
@@ -455,22 +607,34 @@ def track(request: HttpRequest) -> HttpResponse:
         mode = request.POST.get("mode")
         try:
             if mode == "id":
-                cases = selectors.track_by_id(request.POST.get("id_type", IdType.ID_CARD),
-                                              request.POST.get("id_number", ""), client=TrackClient(client_ip(request)))
-                context["id_results"] = [{"number": c.number, "matter": c.matter_name,
-                                          "applicant": mask_applicant_name(c.applicant_kind, c.applicant_name),
-                                          "status": c.get_status_display(), "centre": c.handling_centre.name,
-                                          "received_at": c.received_at} for c in cases]
+                cases = selectors.track_by_id(
+                    request.POST.get("id_type", IdType.ID_CARD),
+                    request.POST.get("id_number", ""),
+                    client=TrackClient(client_ip(request)),
+                )
+                context["id_results"] = [
+                    {
+                        "number": c.number,
+                        "matter": c.matter_name,
+                        "applicant": mask_applicant_name(c.applicant_kind, c.applicant_name),
+                        "status": c.get_status_display(),
+                        "centre": c.handling_centre.name,
+                        "received_at": c.received_at,
+                    }
+                    for c in cases
+                ]
             else:
                 number = request.POST.get("number", "")
                 context["number"] = number
-                case = selectors.track_by_number(number, request.POST.get("password", ""),
-                                                 client=TrackClient(client_ip(request)))
+                case = selectors.track_by_number(
+                    number, request.POST.get("password", ""), client=TrackClient(client_ip(request))
+                )
                 context["case"] = case
                 context["applicant"] = mask_applicant_name(case.applicant_kind, case.applicant_name)
                 context["events"] = selectors.public_timeline(case)
         except ServiceError as exc:
             context["error"] = exc.message
-            return render(request, "cases/track.html", context, status=exc.status if exc.status != 404 else 200)
+            return render(
+                request, "cases/track.html", context, status=exc.status if exc.status != 404 else 200
+            )
     return render(request, "cases/track.html", context)
-

@@ -48,27 +48,39 @@ class MatterSummary(Schema):
     status: str = Field(..., description="事项状态：active 在用、suspended 暂停、cancelled 取消、draft 草稿")
     version: int = Field(..., description="现行版本号")
     matter_type: str = Field(..., description="事项类型代码（GB/T 39046 附录A：01 行政许可 … 20 公共服务）")
-    category: str = Field(..., description="清单类别（SCOPE-2）：镇 social_management/public_service/production/"
-                                            "living/other_affairs；村 v_relief/v_family_planning/v_employment/"
-                                            "v_mediation/v_agency")
+    category: str = Field(
+        ...,
+        description="清单类别（SCOPE-2）：镇 social_management/public_service/production/"
+        "living/other_affairs；村 v_relief/v_family_planning/v_employment/"
+        "v_mediation/v_agency",
+    )
     category_label: str = Field(..., description="清单类别名称")
     department: str = Field(..., description="主管部门代码（如 MZ 民政）")
     department_name: str = Field(..., description="主管部门名称")
     levels: list[int] = Field(..., description="行使层级代码：4 县级、5 镇级、6 村级")
     case_type: int = Field(..., description="办件类型：1 即办件、2 承诺件、9 其他")
     promised_limit: int = Field(..., description="承诺办结时限（数值；即办件为0）")
-    promised_limit_unit: str = Field(..., description="承诺时限单位：workday 工作日、natural_day 自然日、hour 小时")
-    window_class: str = Field(..., description="受理窗口类别：minsheng/jianshe/shizheng/qita/quanke/professional")
+    promised_limit_unit: str = Field(
+        ..., description="承诺时限单位：workday 工作日、natural_day 自然日、hour 小时"
+    )
+    window_class: str = Field(
+        ..., description="受理窗口类别：minsheng/jianshe/shizheng/qita/quanke/professional"
+    )
 
 
 class MatterOut(MatterSummary):
     version_state: str = Field(..., description="该版本状态：draft 草稿、published 现行、superseded 历史")
-    change_kind: str = Field(..., description="变更类型：create 新增、change 变更、split 拆分、merge 合并、"
-                                               "suspend 暂停、resume 恢复、cancel 取消")
+    change_kind: str = Field(
+        ...,
+        description="变更类型：create 新增、change 变更、split 拆分、merge 合并、"
+        "suspend 暂停、resume 恢复、cancel 取消",
+    )
     change_reason: str = Field(..., description="变更原因")
     published_at: datetime | None = Field(None, description="发布时间")
     legal_basis: str = Field(..., description="设定依据")
-    max_town_class: int | None = Field(None, description="进驻镇类别上限：空=所有镇，1=仅一类镇，2=一类、二类镇")
+    max_town_class: int | None = Field(
+        None, description="进驻镇类别上限：空=所有镇，1=仅一类镇，2=一类、二类镇"
+    )
     implementing_body: str = Field(..., description="实施主体")
     implementing_body_credit_code: str = Field(..., description="实施主体统一社会信用代码")
     handling_org: str = Field(..., description="承办机构")
@@ -80,19 +92,27 @@ class MatterOut(MatterSummary):
     promised_limit_note: str = Field(..., description="承诺时限说明")
     acceptance_conditions: str = Field(..., description="受理条件")
     process: str = Field(..., description="办理流程（文字）")
-    approval_steps: list[str] = Field(..., description="审批环节名称，按顺序；每个环节由主管部门的后台岗位办理")
-    special_procedures: list[str] = Field(..., description="特别程序代码：extension 延长审批、hearing 听证、"
-                                                           "publicity 公示、verification 核实、site_survey 现场勘查、"
-                                                           "testing 检验检测、expert_review 专家评审、other 其他")
+    approval_steps: list[str] = Field(
+        ..., description="审批环节名称，按顺序；每个环节由主管部门的后台岗位办理"
+    )
+    special_procedures: list[str] = Field(
+        ...,
+        description="特别程序代码：extension 延长审批、hearing 听证、"
+        "publicity 公示、verification 核实、site_survey 现场勘查、"
+        "testing 检验检测、expert_review 专家评审、other 其他",
+    )
     result_name: str = Field(..., description="结果名称")
     charges: bool = Field(..., description="是否收费")
     fee_basis: str = Field(..., description="收费依据")
     fee_amount: Decimal | None = Field(None, description="收费金额（元，两位小数；空=按标准/不收费）")
     fee_note: str = Field(..., description="收费说明")
-    service_objects: list[int] = Field(..., description="服务对象代码：1 自然人、2 企业法人、3 事业法人、"
-                                                        "4 社会组织法人、5 行政机关、6 其他组织")
-    handling_forms: list[int] = Field(..., description="办理形式代码：1 窗口办理、2 电脑端网上办理、3 移动端网上申请、"
-                                                       "4 快递申请、9 其他")
+    service_objects: list[int] = Field(
+        ...,
+        description="服务对象代码：1 自然人、2 企业法人、3 事业法人、4 社会组织法人、5 行政机关、6 其他组织",
+    )
+    handling_forms: list[int] = Field(
+        ..., description="办理形式代码：1 窗口办理、2 电脑端网上办理、3 移动端网上申请、4 快递申请、9 其他"
+    )
     visits: int = Field(..., description="到办事现场次数")
     supports_appointment: bool = Field(..., description="支持预约办理")
     supports_online: bool = Field(..., description="支持网上办理")
@@ -104,8 +124,11 @@ class MatterOut(MatterSummary):
     consult_phone: str = Field(..., description="咨询电话")
     supervision_phone: str = Field(..., description="监督电话")
     faq: str = Field(..., description="常见问题")
-    check_method: str = Field(..., description="告知承诺核查方式：written 书面核查、online 网络核验、site 实地调查、"
-                                               "publicity 公示核查、exempt 免予核查；空=无告知承诺材料")
+    check_method: str = Field(
+        ...,
+        description="告知承诺核查方式：written 书面核查、online 网络核验、site 实地调查、"
+        "publicity 公示核查、exempt 免予核查；空=无告知承诺材料",
+    )
     check_days: int | None = Field(None, description="告知承诺核查时限（工作日）")
     rongque_supply_days: int | None = Field(None, description="容缺补齐期限（工作日）")
     guide_url: str = Field(..., description="在线办事指南地址（公开）")
@@ -250,20 +273,46 @@ class SheetOut(Schema):
 
 
 def _material(m: Material, code: str) -> dict[str, Any]:
-    out = {f: getattr(m, f) for f in ("id", "order", "name", "issuer", "material_form", "originals", "copies",
-                                      "required", "rongque", "commitment", "commitment_text", "fill_notes")}
-    out["blank_form_url"] = reverse("catalog:material_file", args=[code, m.pk, "blank_form"]) if m.blank_form else None
+    out = {
+        f: getattr(m, f)
+        for f in (
+            "id",
+            "order",
+            "name",
+            "issuer",
+            "material_form",
+            "originals",
+            "copies",
+            "required",
+            "rongque",
+            "commitment",
+            "commitment_text",
+            "fill_notes",
+        )
+    }
+    out["blank_form_url"] = (
+        reverse("catalog:material_file", args=[code, m.pk, "blank_form"]) if m.blank_form else None
+    )
     out["sample_url"] = reverse("catalog:material_file", args=[code, m.pk, "sample"]) if m.sample else None
     return out
 
 
 def _summary(v: MatterVersion) -> dict[str, Any]:
     return {
-        "code": v.matter.code, "basic_code": v.matter.basic_code, "name": v.name, "status": v.matter.status,
-        "version": v.number, "matter_type": v.matter_type, "category": v.category,
-        "category_label": v.get_category_display(), "department": v.department.code,
-        "department_name": v.department.name, "levels": v.level_codes, "case_type": v.case_type,
-        "promised_limit": v.promised_limit, "promised_limit_unit": v.promised_limit_unit,
+        "code": v.matter.code,
+        "basic_code": v.matter.basic_code,
+        "name": v.name,
+        "status": v.matter.status,
+        "version": v.number,
+        "matter_type": v.matter_type,
+        "category": v.category,
+        "category_label": v.get_category_display(),
+        "department": v.department.code,
+        "department_name": v.department.name,
+        "levels": v.level_codes,
+        "case_type": v.case_type,
+        "promised_limit": v.promised_limit,
+        "promised_limit_unit": v.promised_limit_unit,
         "window_class": v.window_class,
     }
 
@@ -273,12 +322,19 @@ def _full(v: MatterVersion) -> dict[str, Any]:
     for f in services.VERSION_FIELDS:
         if f not in out:
             out[f] = getattr(v, f)
-    out.update(version_state=v.state, change_kind=v.change_kind, change_reason=v.change_reason,
-               published_at=v.published_at, levels=v.level_codes, service_objects=v.service_object_codes,
-               handling_forms=v.handling_form_codes, department=v.department.code,
-               window_department=v.window_department.code if v.window_department else None,
-               guide_url=documents.guide_url(v.matter),
-               materials=[_material(m, v.matter.code) for m in v.materials.all()])
+    out.update(
+        version_state=v.state,
+        change_kind=v.change_kind,
+        change_reason=v.change_reason,
+        published_at=v.published_at,
+        levels=v.level_codes,
+        service_objects=v.service_object_codes,
+        handling_forms=v.handling_form_codes,
+        department=v.department.code,
+        window_department=v.window_department.code if v.window_department else None,
+        guide_url=documents.guide_url(v.matter),
+        materials=[_material(m, v.matter.code) for m in v.materials.all()],
+    )
     return out
 
 
@@ -303,22 +359,37 @@ def _editable_matter(request: HttpRequest, code: str) -> Matter:
 
 @router.get("/matters", response=list[MatterSummary], summary="查询事项（名称、编码、拼音首字母）")
 @paged
-def list_matters(request: HttpRequest, q: str = "", category: str | None = None,
-                 department: str | None = None, level: SmallInt | None = None, centre: Id | None = None,
-                 include_inactive: bool = False) -> Any:
+def list_matters(
+    request: HttpRequest,
+    q: str = "",
+    category: str | None = None,
+    department: str | None = None,
+    level: SmallInt | None = None,
+    centre: Id | None = None,
+    include_inactive: bool = False,
+) -> Any:
     """Current versions, best match first. `q` matches words of the name, 实施编码/基本编码 and pinyin
     (full or initials: `dbsq` → 最低生活保障申请)."""
     if centre is not None:
         access_centre(request.user, centre)
-    rows = selectors.matter_search(q, category=category, department=department, level=level, centre=centre,
-                                   limit=None, include_inactive=include_inactive)
+    rows = selectors.matter_search(
+        q,
+        category=category,
+        department=department,
+        level=level,
+        centre=centre,
+        limit=None,
+        include_inactive=include_inactive,
+    )
     return Mapped(rows, _summary)
 
 
 @router.get("/matters/{code}", response=MatterOut, summary="事项详情（现行版本及申请材料）")
 def get_matter(request: HttpRequest, code: str) -> dict[str, Any]:
     matter = selectors.access_matter(request.user, code)
-    version = matter.current_version or (services.matter_draft(matter) if sees_everything(request.user) else None)
+    version = matter.current_version or (
+        services.matter_draft(matter) if sees_everything(request.user) else None
+    )
     if version is None:
         raise NotFound()
     return _full(version)
@@ -331,10 +402,19 @@ def list_versions(request: HttpRequest, code: str) -> Any:
     rows = selectors.version_history(matter)
     if not sees_everything(request.user):
         rows = rows.exclude(state=VersionState.DRAFT)
-    return Mapped(rows, lambda v: {"number": v.number, "state": v.state, "change_kind": v.change_kind, "change_reason": v.change_reason,
-             "created_by": str(v.created_by) if v.created_by else None,
-             "published_by": str(v.published_by) if v.published_by else None,
-             "published_at": v.published_at, "superseded_at": v.superseded_at})
+    return Mapped(
+        rows,
+        lambda v: {
+            "number": v.number,
+            "state": v.state,
+            "change_kind": v.change_kind,
+            "change_reason": v.change_reason,
+            "created_by": str(v.created_by) if v.created_by else None,
+            "published_by": str(v.published_by) if v.published_by else None,
+            "published_at": v.published_at,
+            "superseded_at": v.superseded_at,
+        },
+    )
 
 
 @router.get("/matters/{code}/versions/{number}", response=MatterOut, summary="某一版本的完整内容")
@@ -369,8 +449,10 @@ def get_guide(request: HttpRequest, code: str) -> dict[str, Any]:
 @paged
 def centre_matters(request: HttpRequest, centre_id: Id) -> Any:
     centre = access_centre(request.user, centre_id)
-    return Mapped(selectors.matters_for_centre(centre),
-                  lambda v: {**_summary(v), "service_mode": getattr(v, "service_mode", "handle")})
+    return Mapped(
+        selectors.matters_for_centre(centre),
+        lambda v: {**_summary(v), "service_mode": getattr(v, "service_mode", "handle")},
+    )
 
 
 # --- writes (bureau admins) ------------------------------------------------------------------------
@@ -379,8 +461,13 @@ def centre_matters(request: HttpRequest, centre_id: Id) -> Any:
 @router.post("/matters", response={201: MatterOut}, summary="新增事项（保存为草稿）")
 def create_matter(request: HttpRequest, payload: MatterCreateIn) -> tuple[int, dict[str, Any]]:
     data, materials = _version_in(payload)
-    matter = services.matter_create(actor=request.user, code=payload.code, basic_code=payload.basic_code,
-                                    data=data, materials=materials or [])
+    matter = services.matter_create(
+        actor=request.user,
+        code=payload.code,
+        basic_code=payload.basic_code,
+        data=data,
+        materials=materials or [],
+    )
     draft = services.matter_draft(matter)
     assert draft is not None
     return 201, _full(draft)
@@ -390,19 +477,36 @@ def create_matter(request: HttpRequest, payload: MatterCreateIn) -> tuple[int, d
 def save_draft(request: HttpRequest, code: str, payload: DraftIn) -> dict[str, Any]:
     matter = _editable_matter(request, code)
     data, materials = _version_in(payload)
-    draft = services.matter_draft_save(actor=request.user, matter=matter, data=data, materials=materials,
-                                       change_kind=payload.change_kind, change_reason=payload.change_reason,
-                                       basic_code=payload.basic_code)
+    draft = services.matter_draft_save(
+        actor=request.user,
+        matter=matter,
+        data=data,
+        materials=materials,
+        change_kind=payload.change_kind,
+        change_reason=payload.change_reason,
+        basic_code=payload.basic_code,
+    )
     return _full(draft)
 
 
-@router.post("/matters/{code}/{action}", response=MatterOut,
-             summary="发布草稿（publish）、暂停（suspend）、恢复（resume）或取消（cancel）事项")
-def matter_action(request: HttpRequest, code: str, action: Literal["publish", "suspend", "resume", "cancel"],
-                  payload: ReasonIn) -> dict[str, Any]:
+@router.post(
+    "/matters/{code}/{action}",
+    response=MatterOut,
+    summary="发布草稿（publish）、暂停（suspend）、恢复（resume）或取消（cancel）事项",
+)
+def matter_action(
+    request: HttpRequest,
+    code: str,
+    action: Literal["publish", "suspend", "resume", "cancel"],
+    payload: ReasonIn,
+) -> dict[str, Any]:
     matter = _editable_matter(request, code)
-    func = {"publish": services.matter_publish, "suspend": services.matter_suspend,
-            "resume": services.matter_resume, "cancel": services.matter_cancel}[action]
+    func = {
+        "publish": services.matter_publish,
+        "suspend": services.matter_suspend,
+        "resume": services.matter_resume,
+        "cancel": services.matter_cancel,
+    }[action]
     return _full(func(actor=request.user, matter=matter, reason=payload.reason))
 
 
@@ -411,11 +515,16 @@ def matter_action(request: HttpRequest, code: str, action: Literal["publish", "s
 
 def _sheet(sheet: NotificationSheet) -> dict[str, Any]:
     return {
-        "serial": sheet.serial, "centre": sheet.centre.name, "clerk_staff_no": sheet.clerk_staff_no,
-        "matter_code": sheet.matter_version.matter.code, "matter_version": sheet.matter_version.number,
+        "serial": sheet.serial,
+        "centre": sheet.centre.name,
+        "clerk_staff_no": sheet.clerk_staff_no,
+        "matter_code": sheet.matter_version.matter.code,
+        "matter_version": sheet.matter_version.number,
         "created_at": sheet.created_at,
-        "items": [{"order": i.order, "name": i.name, "problem": i.problem, "reason": i.reason}
-                  for i in sheet.items.all()],
+        "items": [
+            {"order": i.order, "name": i.name, "problem": i.problem, "reason": i.reason}
+            for i in sheet.items.all()
+        ],
         "pdf_url": reverse("api:catalog_sheet_file", kwargs={"serial": sheet.serial, "fmt": "pdf"}),
         "docx_url": reverse("api:catalog_sheet_file", kwargs={"serial": sheet.serial, "fmt": "docx"}),
     }
@@ -430,11 +539,18 @@ def create_sheet(request: HttpRequest, payload: SheetIn) -> tuple[int, dict[str,
     if centre_id is None:
         raise field_error("centre_id", "请指定出具告知单的服务中心（centre_id）。")
     centre = access_centre(request.user, centre_id)
-    items = [(i.material_id if i.material_id is not None else (i.name or ""), i.problem, i.reason)
-             for i in payload.items]
-    sheet = services.notification_sheet_create(matter_version=matter.current_version, centre=centre,
-                                               clerk=request.user, items=items,
-                                               applicant_name=payload.applicant_name, note=payload.note)
+    items = [
+        (i.material_id if i.material_id is not None else (i.name or ""), i.problem, i.reason)
+        for i in payload.items
+    ]
+    sheet = services.notification_sheet_create(
+        matter_version=matter.current_version,
+        centre=centre,
+        clerk=request.user,
+        items=items,
+        applicant_name=payload.applicant_name,
+        note=payload.note,
+    )
     return 201, _sheet(sheet)
 
 
@@ -443,11 +559,16 @@ def get_sheet(request: HttpRequest, serial: str) -> dict[str, Any]:
     return _sheet(selectors.access_notification_sheet(request.user, serial))
 
 
-@router.get("/notification-sheets/{serial}/{fmt}", url_name="catalog_sheet_file",
-            summary="一次性告知单文件（fmt: pdf 或 docx）")
+@router.get(
+    "/notification-sheets/{serial}/{fmt}",
+    url_name="catalog_sheet_file",
+    summary="一次性告知单文件（fmt: pdf 或 docx）",
+)
 def sheet_file(request: HttpRequest, serial: str, fmt: Literal["pdf", "docx"]) -> HttpResponse:
     sheet = selectors.access_notification_sheet(request.user, serial)
     if fmt == "pdf":
         return HttpResponse(documents.notification_sheet_pdf(sheet), content_type="application/pdf")
-    return HttpResponse(documents.notification_sheet_docx(sheet),
-                        content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+    return HttpResponse(
+        documents.notification_sheet_docx(sheet),
+        content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    )

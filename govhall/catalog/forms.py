@@ -38,22 +38,39 @@ def _formfield(field: Any, **kwargs: Any) -> forms.Field | None:
 
 
 def _base_fields() -> dict[str, forms.Field]:
-    fields = fields_for_model(MatterVersion, fields=[f for f in VERSION_FIELDS if f not in CODE_LIST
-                                                     and f not in ("approval_steps", "special_procedures",
-                                                                   "department", "window_department")],
-                              formfield_callback=_formfield)
+    fields = fields_for_model(
+        MatterVersion,
+        fields=[
+            f
+            for f in VERSION_FIELDS
+            if f not in CODE_LIST
+            and f not in ("approval_steps", "special_procedures", "department", "window_department")
+        ],
+        formfield_callback=_formfield,
+    )
     for name, table in CODE_LIST.items():
         fields[name] = forms.TypedMultipleChoiceField(
-            label=getattr(MatterVersion._meta.get_field(name), "verbose_name", name), choices=table.choices, coerce=int,
-            required=False, widget=forms.CheckboxSelectMultiple)
-    fields["department"] = forms.ModelChoiceField(Department.objects.order_by("code"), label="主管部门",
-                                                  required=False, to_field_name="code")
-    fields["window_department"] = forms.ModelChoiceField(Department.objects.order_by("code"), label="专业窗口部门",
-                                                         required=False, to_field_name="code")
-    fields["approval_steps"] = forms.CharField(label="审批环节", required=False,
-                                               help_text="按顺序用“→”或“、”分隔，如：受理→审核→审批")
+            label=getattr(MatterVersion._meta.get_field(name), "verbose_name", name),
+            choices=table.choices,
+            coerce=int,
+            required=False,
+            widget=forms.CheckboxSelectMultiple,
+        )
+    fields["department"] = forms.ModelChoiceField(
+        Department.objects.order_by("code"), label="主管部门", required=False, to_field_name="code"
+    )
+    fields["window_department"] = forms.ModelChoiceField(
+        Department.objects.order_by("code"), label="专业窗口部门", required=False, to_field_name="code"
+    )
+    fields["approval_steps"] = forms.CharField(
+        label="审批环节", required=False, help_text="按顺序用“→”或“、”分隔，如：受理→审核→审批"
+    )
     fields["special_procedures"] = forms.MultipleChoiceField(
-        label="特别程序", choices=SpecialProcedure.choices, required=False, widget=forms.CheckboxSelectMultiple)
+        label="特别程序",
+        choices=SpecialProcedure.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
     for name, field in fields.items():
         field.required = False  # the service names what is missing, in one place
         if name in TEXTAREAS:
@@ -66,8 +83,11 @@ class MatterForm(forms.Form):
 
     code = forms.CharField(label="实施编码", max_length=24, required=False)
     basic_code = forms.CharField(label="基本编码", max_length=10, required=False)
-    change_kind = forms.ChoiceField(label="变更类型", required=False, choices=[
-        (ChangeKind.CHANGE, "变更"), (ChangeKind.SPLIT, "拆分"), (ChangeKind.MERGE, "合并")])
+    change_kind = forms.ChoiceField(
+        label="变更类型",
+        required=False,
+        choices=[(ChangeKind.CHANGE, "变更"), (ChangeKind.SPLIT, "拆分"), (ChangeKind.MERGE, "合并")],
+    )
     change_reason = forms.CharField(label="变更原因", max_length=300, required=False)
 
     def __init__(self, *args: Any, new: bool = False, **kwargs: Any) -> None:
@@ -103,9 +123,13 @@ def _check_upload(upload: Any) -> Any:
     if upload in (None, False):
         return upload
     if Path(upload.name).suffix.lower() not in UPLOAD_SUFFIXES:
-        raise forms.ValidationError(f"文件“{upload.name}”类型不支持，可上传：{'、'.join(sorted(UPLOAD_SUFFIXES))}")
+        raise forms.ValidationError(
+            f"文件“{upload.name}”类型不支持，可上传：{'、'.join(sorted(UPLOAD_SUFFIXES))}"
+        )
     if upload.size > settings.UPLOAD_MAX_BYTES:
-        raise forms.ValidationError(f"文件“{upload.name}”超过 {settings.UPLOAD_MAX_BYTES // 1024 // 1024} MB。")
+        raise forms.ValidationError(
+            f"文件“{upload.name}”超过 {settings.UPLOAD_MAX_BYTES // 1024 // 1024} MB。"
+        )
     return upload
 
 

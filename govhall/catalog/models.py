@@ -199,14 +199,19 @@ class Matter(models.Model):
     """A matter's stable identity. Its content is `current_version` (the published one); an unpublished
     new matter has only a draft version and status 草稿."""
 
-    code = models.CharField("实施编码", max_length=24, unique=True,
-                            help_text="GB/T 39046 实施编码，不超过24位，全市唯一")
+    code = models.CharField(
+        "实施编码", max_length=24, unique=True, help_text="GB/T 39046 实施编码，不超过24位，全市唯一"
+    )
     basic_code = models.CharField("基本编码", max_length=10, db_index=True, help_text="不超过10位")
     # Denormalised from the current (or, before the first publication, the draft) version for lists.
     name = models.CharField("事项名称", max_length=200)
     status = models.CharField("状态", max_length=10, choices=MatterStatus.choices, default=MatterStatus.DRAFT)
     current_version = models.OneToOneField(
-        "MatterVersion", verbose_name="现行版本", null=True, blank=True, on_delete=models.PROTECT,
+        "MatterVersion",
+        verbose_name="现行版本",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="current_of",
     )
     # Search keys (services.search_keys), kept on this narrow table so a search scans short rows, not the
@@ -241,16 +246,32 @@ class MatterVersion(models.Model):
 
     matter = models.ForeignKey(Matter, verbose_name="事项", on_delete=models.PROTECT, related_name="versions")
     number = models.PositiveIntegerField("版本号")
-    state = models.CharField("版本状态", max_length=12, choices=VersionState.choices, default=VersionState.DRAFT)
+    state = models.CharField(
+        "版本状态", max_length=12, choices=VersionState.choices, default=VersionState.DRAFT
+    )
 
     # Change record: what kind of change, why, who made and who published it.
-    change_kind = models.CharField("变更类型", max_length=10, choices=ChangeKind.choices, default=ChangeKind.CREATE)
+    change_kind = models.CharField(
+        "变更类型", max_length=10, choices=ChangeKind.choices, default=ChangeKind.CREATE
+    )
     change_reason = models.CharField("变更原因", max_length=300, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="编辑人", null=True, blank=True,
-                                   on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="编辑人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     created_at = models.DateTimeField("编辑时间", auto_now_add=True)
-    published_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="发布人", null=True, blank=True,
-                                     on_delete=models.PROTECT, related_name="+")
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="发布人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     published_at = models.DateTimeField("发布时间", null=True, blank=True)
     superseded_at = models.DateTimeField("被替代时间", null=True, blank=True)
 
@@ -258,91 +279,139 @@ class MatterVersion(models.Model):
     name = models.CharField("事项名称", max_length=200)
     matter_type = models.CharField("事项类型", max_length=2, choices=MatterType.choices)
     legal_basis = models.TextField("设定依据")
-    levels = models.CharField("行使层级", max_length=20, default="5",
-                              help_text="可办理的层级代码，逗号分隔：4 县级、5 镇（乡、街道）级、6 村（社区）级")
+    levels = models.CharField(
+        "行使层级",
+        max_length=20,
+        default="5",
+        help_text="可办理的层级代码，逗号分隔：4 县级、5 镇（乡、街道）级、6 村（社区）级",
+    )
     max_town_class = models.PositiveSmallIntegerField(
-        "进驻镇类别", null=True, blank=True, choices=[(1, "仅一类镇"), (2, "一类、二类镇")],
-        help_text="为空表示所有镇均应进驻（如出入境、同城通办专窗事项仅一类、二类镇）")
-    department = models.ForeignKey("orgs.Department", verbose_name="主管部门", on_delete=models.PROTECT,
-                                   related_name="matter_versions")
+        "进驻镇类别",
+        null=True,
+        blank=True,
+        choices=[(1, "仅一类镇"), (2, "一类、二类镇")],
+        help_text="为空表示所有镇均应进驻（如出入境、同城通办专窗事项仅一类、二类镇）",
+    )
+    department = models.ForeignKey(
+        "orgs.Department", verbose_name="主管部门", on_delete=models.PROTECT, related_name="matter_versions"
+    )
     implementing_body = models.CharField("实施主体", max_length=100)
     implementing_body_credit_code = models.CharField("实施主体统一社会信用代码", max_length=18, blank=True)
     handling_org = models.CharField("承办机构", max_length=100, blank=True)
-    category = models.CharField("清单类别", max_length=20, choices=NoticeCategory.choices,
-                                help_text="启政办发〔2020〕37号：镇五类、村五类")
-    delivery_mode = models.CharField("进驻方式", max_length=10, choices=DeliveryMode.choices,
-                                     default=DeliveryMode.EXTENDED)
-    window_class = models.CharField("受理窗口类别", max_length=16, choices=WindowClass.choices,
-                                    default=WindowClass.MINSHENG)
+    category = models.CharField(
+        "清单类别",
+        max_length=20,
+        choices=NoticeCategory.choices,
+        help_text="启政办发〔2020〕37号：镇五类、村五类",
+    )
+    delivery_mode = models.CharField(
+        "进驻方式", max_length=10, choices=DeliveryMode.choices, default=DeliveryMode.EXTENDED
+    )
+    window_class = models.CharField(
+        "受理窗口类别", max_length=16, choices=WindowClass.choices, default=WindowClass.MINSHENG
+    )
     window_department = models.ForeignKey(
-        "orgs.Department", verbose_name="专业窗口部门", null=True, blank=True, on_delete=models.PROTECT,
-        related_name="+", help_text="受理窗口为专业窗口时必填")
+        "orgs.Department",
+        verbose_name="专业窗口部门",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="受理窗口为专业窗口时必填",
+    )
 
     # Time limits. A 即办件 has a promised limit of 0 (finished on the spot).
-    legal_limit = models.PositiveIntegerField("法定办结时限", null=True, blank=True, help_text="为空表示无法定时限")
-    legal_limit_unit = models.CharField("法定时限单位", max_length=12, choices=TimeUnit.choices,
-                                        default=TimeUnit.WORKDAY)
+    legal_limit = models.PositiveIntegerField(
+        "法定办结时限", null=True, blank=True, help_text="为空表示无法定时限"
+    )
+    legal_limit_unit = models.CharField(
+        "法定时限单位", max_length=12, choices=TimeUnit.choices, default=TimeUnit.WORKDAY
+    )
     legal_limit_note = models.CharField("法定时限说明", max_length=300, blank=True)
     promised_limit = models.PositiveIntegerField("承诺办结时限", default=0)
-    promised_limit_unit = models.CharField("承诺时限单位", max_length=12, choices=TimeUnit.choices,
-                                           default=TimeUnit.WORKDAY)
+    promised_limit_unit = models.CharField(
+        "承诺时限单位", max_length=12, choices=TimeUnit.choices, default=TimeUnit.WORKDAY
+    )
     promised_limit_note = models.CharField("承诺时限说明", max_length=300, blank=True)
-    case_type = models.PositiveSmallIntegerField("办件类型", choices=CaseType.choices, default=CaseType.PROMISED)
+    case_type = models.PositiveSmallIntegerField(
+        "办件类型", choices=CaseType.choices, default=CaseType.PROMISED
+    )
 
     # What, how, where.
     acceptance_conditions = models.TextField("受理条件", blank=True)
     process = models.TextField("办理流程", blank=True)
-    approval_steps = models.JSONField("审批环节", default=default_approval_steps,
-                                      help_text="办件流转的环节名称，按顺序，如 [\"受理\", \"审核\", \"审批\"]；"
-                                                "每个环节由主管部门的后台岗位办理")
-    special_procedures = models.JSONField("特别程序", default=list, blank=True,
-                                          help_text="特别程序代码列表（延长审批、听证、公示、现场勘查等）")
+    approval_steps = models.JSONField(
+        "审批环节",
+        default=default_approval_steps,
+        help_text='办件流转的环节名称，按顺序，如 ["受理", "审核", "审批"]；每个环节由主管部门的后台岗位办理',
+    )
+    special_procedures = models.JSONField(
+        "特别程序", default=list, blank=True, help_text="特别程序代码列表（延长审批、听证、公示、现场勘查等）"
+    )
     result_name = models.CharField("结果名称", max_length=200, blank=True)
     result_sample = models.FileField("结果样本", upload_to="catalog/results/", blank=True)
     charges = models.BooleanField("是否收费", default=False)
     fee_basis = models.TextField("收费依据", blank=True)
     fee_amount = models.DecimalField("收费金额（元）", max_digits=12, decimal_places=2, null=True, blank=True)
     fee_note = models.CharField("收费说明", max_length=300, blank=True)
-    service_objects = models.CharField("服务对象", max_length=20, default="1",
-                                       help_text="代码，逗号分隔：1 自然人、2 企业法人、3 事业法人、4 社会组织法人、"
-                                                 "5 行政机关、6 其他组织")
-    handling_forms = models.CharField("办理形式", max_length=20, default="1",
-                                      help_text="代码，逗号分隔：1 窗口办理、2 电脑端网上办理、3 移动端网上申请、"
-                                                "4 快递申请、9 其他")
+    service_objects = models.CharField(
+        "服务对象",
+        max_length=20,
+        default="1",
+        help_text="代码，逗号分隔：1 自然人、2 企业法人、3 事业法人、4 社会组织法人、5 行政机关、6 其他组织",
+    )
+    handling_forms = models.CharField(
+        "办理形式",
+        max_length=20,
+        default="1",
+        help_text="代码，逗号分隔：1 窗口办理、2 电脑端网上办理、3 移动端网上申请、4 快递申请、9 其他",
+    )
     visits = models.PositiveSmallIntegerField("到办事现场次数", default=1)
     supports_appointment = models.BooleanField("支持预约办理", default=False)
     supports_online = models.BooleanField("支持网上办理", default=False)
     supports_online_payment = models.BooleanField("支持网上支付", default=False)
     supports_express = models.BooleanField("支持物流快递", default=False)
     online_url = models.URLField("网上办理地址", blank=True)
-    location = models.CharField("办理地点", max_length=200, blank=True,
-                                help_text="为空时指南显示各服务中心的地址")
-    office_hours = models.CharField("办理时间", max_length=200, blank=True,
-                                    help_text="为空时指南显示各服务中心的办公时间")
+    location = models.CharField(
+        "办理地点", max_length=200, blank=True, help_text="为空时指南显示各服务中心的地址"
+    )
+    office_hours = models.CharField(
+        "办理时间", max_length=200, blank=True, help_text="为空时指南显示各服务中心的办公时间"
+    )
     consult_phone = models.CharField("咨询电话", max_length=60, blank=True)
     supervision_phone = models.CharField("监督电话", max_length=60, blank=True)
     faq = models.TextField("常见问题", blank=True)
 
     # 告知承诺 check plan and 容缺 supply period.
-    check_method = models.CharField("告知承诺核查方式", max_length=10, choices=CheckMethod.choices, blank=True,
-                                    help_text="有可告知承诺材料时必填")
-    check_days = models.PositiveSmallIntegerField("核查时限（工作日）", null=True, blank=True,
-                                                  help_text="承诺后多少个工作日内完成核查；免予核查时为空")
+    check_method = models.CharField(
+        "告知承诺核查方式",
+        max_length=10,
+        choices=CheckMethod.choices,
+        blank=True,
+        help_text="有可告知承诺材料时必填",
+    )
+    check_days = models.PositiveSmallIntegerField(
+        "核查时限（工作日）", null=True, blank=True, help_text="承诺后多少个工作日内完成核查；免予核查时为空"
+    )
     rongque_supply_days = models.PositiveSmallIntegerField(
-        "容缺补齐期限（工作日）", null=True, blank=True,
-        help_text="有可容缺材料时必填；不得超过承诺办结时限")
-
+        "容缺补齐期限（工作日）", null=True, blank=True, help_text="有可容缺材料时必填；不得超过承诺办结时限"
+    )
 
     class Meta:
         verbose_name = verbose_name_plural = "事项版本"
         ordering = ["matter", "-number"]
         constraints = [
             models.UniqueConstraint(fields=["matter", "number"], name="matter_version_number_unique"),
-            models.UniqueConstraint(fields=["matter"], condition=Q(state="draft"), name="one_draft_per_matter"),
-            models.UniqueConstraint(fields=["matter"], condition=Q(state="published"),
-                                    name="one_published_version_per_matter"),
-            models.CheckConstraint(condition=~Q(window_class="professional") | Q(window_department__isnull=False),
-                                   name="matter_professional_window_has_department"),
+            models.UniqueConstraint(
+                fields=["matter"], condition=Q(state="draft"), name="one_draft_per_matter"
+            ),
+            models.UniqueConstraint(
+                fields=["matter"], condition=Q(state="published"), name="one_published_version_per_matter"
+            ),
+            models.CheckConstraint(
+                condition=~Q(window_class="professional") | Q(window_department__isnull=False),
+                name="matter_professional_window_has_department",
+            ),
         ]
         indexes = [models.Index(fields=["state", "category"])]
 
@@ -397,21 +466,25 @@ class MatterVersion(models.Model):
 class Material(models.Model):
     """A material (申请材料) of one matter version."""
 
-    version = models.ForeignKey(MatterVersion, verbose_name="事项版本", on_delete=models.CASCADE,
-                                related_name="materials")
+    version = models.ForeignKey(
+        MatterVersion, verbose_name="事项版本", on_delete=models.CASCADE, related_name="materials"
+    )
     order = models.PositiveSmallIntegerField("序号", default=1)
     name = models.CharField("材料名称", max_length=200)
     issuer = models.CharField("出具机构", max_length=100, blank=True, help_text="如：申请人自备、公安机关")
-    material_form = models.CharField("材料形式", max_length=10, choices=MaterialForm.choices,
-                                     default=MaterialForm.PAPER)
+    material_form = models.CharField(
+        "材料形式", max_length=10, choices=MaterialForm.choices, default=MaterialForm.PAPER
+    )
     originals = models.PositiveSmallIntegerField("原件份数", default=0)
     copies = models.PositiveSmallIntegerField("复印件份数", default=0)
     required = models.BooleanField("是否必备", default=True)
     rongque = models.BooleanField("可容缺", default=False, help_text="受理时可暂缺，限期补齐（MODE-3）")
-    commitment = models.BooleanField("可告知承诺", default=False,
-                                     help_text="申请人可以书面承诺代替该材料（MODE-2）")
-    commitment_text = models.TextField("告知承诺书", blank=True,
-                                       help_text="可告知承诺时必填：证明义务、证明内容、虚假承诺的法律责任")
+    commitment = models.BooleanField(
+        "可告知承诺", default=False, help_text="申请人可以书面承诺代替该材料（MODE-2）"
+    )
+    commitment_text = models.TextField(
+        "告知承诺书", blank=True, help_text="可告知承诺时必填：证明义务、证明内容、虚假承诺的法律责任"
+    )
     blank_form = models.FileField("空白表格", upload_to="catalog/forms/", blank=True)
     sample = models.FileField("示例样表", upload_to="catalog/samples/", blank=True)
     fill_notes = models.TextField("填报须知", blank=True)
@@ -420,8 +493,9 @@ class Material(models.Model):
         verbose_name = verbose_name_plural = "申请材料"
         ordering = ["version", "order", "id"]
         constraints = [
-            models.CheckConstraint(condition=Q(commitment=False) | ~Q(commitment_text=""),
-                                   name="commitment_material_has_text"),
+            models.CheckConstraint(
+                condition=Q(commitment=False) | ~Q(commitment_text=""), name="commitment_material_has_text"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -456,19 +530,36 @@ class CentreServiceMode(models.TextChoices):
 class CentreMatter(models.Model):
     """A matter present in a centre's hall. Removing it keeps the row (is_active False) for history."""
 
-    centre = models.ForeignKey("orgs.Centre", verbose_name="服务中心", on_delete=models.PROTECT,
-                               related_name="centre_matters")
-    matter = models.ForeignKey(Matter, verbose_name="事项", on_delete=models.PROTECT, related_name="centre_links")
-    service_mode = models.CharField("服务方式", max_length=10, choices=CentreServiceMode.choices,
-                                    default=CentreServiceMode.HANDLE)
-    source = models.CharField("进驻方式", max_length=10, choices=CentreMatterSource.choices,
-                              default=CentreMatterSource.ASSIGNED)
+    centre = models.ForeignKey(
+        "orgs.Centre", verbose_name="服务中心", on_delete=models.PROTECT, related_name="centre_matters"
+    )
+    matter = models.ForeignKey(
+        Matter, verbose_name="事项", on_delete=models.PROTECT, related_name="centre_links"
+    )
+    service_mode = models.CharField(
+        "服务方式", max_length=10, choices=CentreServiceMode.choices, default=CentreServiceMode.HANDLE
+    )
+    source = models.CharField(
+        "进驻方式", max_length=10, choices=CentreMatterSource.choices, default=CentreMatterSource.ASSIGNED
+    )
     is_active = models.BooleanField("在驻", default=True)
-    assigned_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="指定人", null=True, blank=True,
-                                    on_delete=models.PROTECT, related_name="+")
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="指定人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     assigned_at = models.DateTimeField("进驻时间", auto_now_add=True)
-    removed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="撤出人", null=True, blank=True,
-                                   on_delete=models.PROTECT, related_name="+")
+    removed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="撤出人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     removed_at = models.DateTimeField("撤出时间", null=True, blank=True)
     note = models.CharField("说明", max_length=300, blank=True)
 
@@ -496,14 +587,17 @@ class NotificationSheet(models.Model):
     serial = models.CharField("编号", max_length=40, unique=True)
     year = models.PositiveSmallIntegerField("年度")
     seq = models.PositiveIntegerField("年度流水号")
-    centre = models.ForeignKey("orgs.Centre", verbose_name="服务中心", on_delete=models.PROTECT,
-                               related_name="notification_sheets")
-    clerk = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="经办人", on_delete=models.PROTECT,
-                              related_name="+")
+    centre = models.ForeignKey(
+        "orgs.Centre", verbose_name="服务中心", on_delete=models.PROTECT, related_name="notification_sheets"
+    )
+    clerk = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="经办人", on_delete=models.PROTECT, related_name="+"
+    )
     clerk_staff_no = models.CharField("经办人工号", max_length=20)
     clerk_name = models.CharField("经办人姓名", max_length=40)
-    matter_version = models.ForeignKey(MatterVersion, verbose_name="事项版本", on_delete=models.PROTECT,
-                                       related_name="notification_sheets")
+    matter_version = models.ForeignKey(
+        MatterVersion, verbose_name="事项版本", on_delete=models.PROTECT, related_name="notification_sheets"
+    )
     applicant_name = models.CharField("申请人", max_length=100, blank=True)
     # The case app owns cases; the link is kept by id so catalog does not depend on it.
     case_id = models.BigIntegerField("办件ID", null=True, blank=True, db_index=True)
@@ -521,11 +615,13 @@ class NotificationSheet(models.Model):
 
 
 class NotificationItem(models.Model):
-    sheet = models.ForeignKey(NotificationSheet, verbose_name="告知单", on_delete=models.CASCADE,
-                              related_name="items")
+    sheet = models.ForeignKey(
+        NotificationSheet, verbose_name="告知单", on_delete=models.CASCADE, related_name="items"
+    )
     order = models.PositiveSmallIntegerField("序号")
-    material = models.ForeignKey(Material, verbose_name="材料", null=True, blank=True, on_delete=models.PROTECT,
-                                 related_name="+")
+    material = models.ForeignKey(
+        Material, verbose_name="材料", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     name = models.CharField("材料名称", max_length=200)
     problem = models.CharField("问题", max_length=10, choices=ProblemKind.choices)
     reason = models.CharField("原因及补正要求", max_length=500)

@@ -51,7 +51,8 @@ def _terms(q: str) -> list[str]:
 def current_versions() -> QuerySet[MatterVersion]:
     """The current (published) version of every published matter."""
     return MatterVersion.objects.filter(state=VersionState.PUBLISHED).select_related(
-        "matter", "department", "window_department")
+        "matter", "department", "window_department"
+    )
 
 
 def _rank(first: str, prefix: str = "") -> Case:
@@ -65,14 +66,17 @@ def _rank(first: str, prefix: str = "") -> Case:
         When(**{f"{p}name__contains": first}, then=Value(80)),
     ]
     if first.isascii():
-        ranks += [When(**{f"{p}pinyin_initials__startswith": first}, then=Value(70)),
-                  When(**{f"{p}pinyin_initials__contains": first}, then=Value(60))]
+        ranks += [
+            When(**{f"{p}pinyin_initials__startswith": first}, then=Value(70)),
+            When(**{f"{p}pinyin_initials__contains": first}, then=Value(60)),
+        ]
     ranks += [When(**{f"{p}search_key__contains": first}, then=Value(50))]
     return Case(*ranks, default=Value(10), output_field=IntegerField())
 
 
-def _version_filters(prefix: str, *, category: str | None, department: Department | str | int | None,
-                     level: int | str | None) -> Q:
+def _version_filters(
+    prefix: str, *, category: str | None, department: Department | str | int | None, level: int | str | None
+) -> Q:
     p = prefix
     cond = Q()
     if category:
@@ -89,9 +93,16 @@ def _version_filters(prefix: str, *, category: str | None, department: Departmen
     return cond
 
 
-def matter_search(q: str = "", *, category: str | None = None, department: Department | str | int | None = None,
-                  level: int | str | None = None, centre: Centre | int | None = None, limit: int | None = 50,
-                  include_inactive: bool = False) -> QuerySet[MatterVersion]:
+def matter_search(
+    q: str = "",
+    *,
+    category: str | None = None,
+    department: Department | str | int | None = None,
+    level: int | str | None = None,
+    centre: Centre | int | None = None,
+    limit: int | None = 50,
+    include_inactive: bool = False,
+) -> QuerySet[MatterVersion]:
     """Current versions matching `q`, best first (one query).
 
     `q` matches the 实施编码/基本编码 (exact or prefix), words of the name (Chinese; several words must all
@@ -103,7 +114,9 @@ def matter_search(q: str = "", *, category: str | None = None, department: Depar
     centre_id = (centre.pk if isinstance(centre, Centre) else int(centre)) if centre else None
     terms = _terms(q or "")
     if not terms:
-        qs = current_versions().filter(_version_filters("", category=category, department=department, level=level))
+        qs = current_versions().filter(
+            _version_filters("", category=category, department=department, level=level)
+        )
         if not include_inactive:
             qs = qs.filter(matter__status=MatterStatus.ACTIVE)
         if centre_id:
@@ -113,7 +126,8 @@ def matter_search(q: str = "", *, category: str | None = None, department: Depar
     # Match and rank on the narrow Matter table (name, codes, pinyin keys) and only then fetch the chosen
     # current versions by primary key: a search never sorts or scans the versions' long texts.
     hits = Matter.objects.filter(current_version__isnull=False).filter(
-        _version_filters("current_version__", category=category, department=department, level=level))
+        _version_filters("current_version__", category=category, department=department, level=level)
+    )
     if not include_inactive:
         hits = hits.filter(status=MatterStatus.ACTIVE)
     if centre_id:
@@ -130,10 +144,12 @@ def matter_search(q: str = "", *, category: str | None = None, department: Depar
     chosen = hits.values("current_version_id")
     if limit:
         chosen = chosen[:limit]
-    return (MatterVersion.objects.filter(pk__in=chosen)
-            .select_related("matter", "department")
-            .annotate(rank=_rank(terms[0], "matter__"), name_len=Length("matter__name"))
-            .order_by("-rank", "name_len", "matter__code"))
+    return (
+        MatterVersion.objects.filter(pk__in=chosen)
+        .select_related("matter", "department")
+        .annotate(rank=_rank(terms[0], "matter__"), name_len=Length("matter__name"))
+        .order_by("-rank", "name_len", "matter__code")
+    )
 
 
 def matters_for_centre(centre: Centre, *, include_suspended: bool = False) -> QuerySet[MatterVersion]:
@@ -141,11 +157,16 @@ def matters_for_centre(centre: Centre, *, include_suspended: bool = False) -> Qu
     annotated with `service_mode` (受理办理 / 帮办代办) from the centre's link."""
     statuses = [MatterStatus.ACTIVE, MatterStatus.SUSPENDED] if include_suspended else [MatterStatus.ACTIVE]
     # One join to centre_links serves the filter and the annotation ((centre, matter) is unique).
-    return (current_versions()
-            .filter(matter__status__in=statuses, matter__centre_links__centre=centre,
-                    matter__centre_links__is_active=True)
-            .annotate(service_mode=F("matter__centre_links__service_mode"))
-            .order_by("category", "matter__code"))
+    return (
+        current_versions()
+        .filter(
+            matter__status__in=statuses,
+            matter__centre_links__centre=centre,
+            matter__centre_links__is_active=True,
+        )
+        .annotate(service_mode=F("matter__centre_links__service_mode"))
+        .order_by("category", "matter__code")
+    )
 
 
 def access_matter(user: Any, code: str) -> Matter:
@@ -161,16 +182,25 @@ def access_matter(user: Any, code: str) -> Matter:
 
 def public_matter(code: str) -> Matter:
     """A matter whose guide is public (published, not cancelled)."""
-    matter = Matter.objects.select_related("current_version__department").filter(
-        code=code, current_version__isnull=False).exclude(status=MatterStatus.CANCELLED).first()
+    matter = (
+        Matter.objects.select_related("current_version__department")
+        .filter(code=code, current_version__isnull=False)
+        .exclude(status=MatterStatus.CANCELLED)
+        .first()
+    )
     if matter is None:
         raise NotFound("未找到该事项的办事指南。")
     return matter
 
 
 def access_notification_sheet(user: Any, serial: str) -> NotificationSheet:
-    sheet = NotificationSheet.objects.select_related("centre", "matter_version__matter").filter(
-        serial=serial, centre__in=centres_visible_to(user)).first() if user.is_authenticated else None
+    sheet = (
+        NotificationSheet.objects.select_related("centre", "matter_version__matter")
+        .filter(serial=serial, centre__in=centres_visible_to(user))
+        .first()
+        if user.is_authenticated
+        else None
+    )
     if sheet is None:
         raise NotFound()
     return sheet
@@ -188,14 +218,19 @@ def _expected_filter(centre: Centre) -> Q:
         return Q(levels__contains=str(ExerciseLevel.VILLAGE.value))
     town_class = centre.division.town_class or 3
     return Q(levels__contains=str(ExerciseLevel.TOWN.value)) & (
-        Q(max_town_class__isnull=True) | Q(max_town_class__gte=town_class))
+        Q(max_town_class__isnull=True) | Q(max_town_class__gte=town_class)
+    )
 
 
 def expected_matter_ids(centre: Centre) -> list[int]:
     """Matters that should be in this centre's hall: in use, exercised at its level (town 5 / village 6),
     and — for towns — not limited to a higher town class."""
-    return list(current_versions().filter(matter__status=MatterStatus.ACTIVE).filter(_expected_filter(centre))
-                .values_list("matter_id", flat=True))
+    return list(
+        current_versions()
+        .filter(matter__status=MatterStatus.ACTIVE)
+        .filter(_expected_filter(centre))
+        .values_list("matter_id", flat=True)
+    )
 
 
 @dataclass
@@ -239,20 +274,25 @@ def coverage_report(*, centres: QuerySet[Centre] | list[Centre], level: str | No
     by_matter = {v.matter_id: v for v in versions}
     links: dict[int, set[int]] = defaultdict(set)
     for centre_id, matter_id in CentreMatter.objects.filter(
-            centre__in=centre_list, is_active=True, matter__status=MatterStatus.ACTIVE).values_list(
-            "centre_id", "matter_id"):
+        centre__in=centre_list, is_active=True, matter__status=MatterStatus.ACTIVE
+    ).values_list("centre_id", "matter_id"):
         links[centre_id].add(matter_id)
     expected_cache: dict[tuple[str, int | None], set[int]] = {}
     rows = []
     for centre in centre_list:
-        key = (centre.level, None if centre.level == CentreLevel.VILLAGE else (centre.division.town_class or 3))
+        key = (
+            centre.level,
+            None if centre.level == CentreLevel.VILLAGE else (centre.division.town_class or 3),
+        )
         if key not in expected_cache:
             expected_cache[key] = {v.matter_id for v in versions if _expects(v, centre)}
         expected = expected_cache[key]
         present = links[centre.pk]
         row = CoverageRow(centre=centre, expected=len(expected), present=len(expected & present))
         row.missing = sorted((by_matter[m] for m in expected - present), key=lambda v: v.matter.code)
-        row.extra = sorted((by_matter[m] for m in present - expected if m in by_matter), key=lambda v: v.matter.code)
+        row.extra = sorted(
+            (by_matter[m] for m in present - expected if m in by_matter), key=lambda v: v.matter.code
+        )
         counts: dict[str, list[int]] = defaultdict(lambda: [0, 0])
         for matter_id in expected:
             counts[by_matter[matter_id].category][0] += 1
@@ -267,8 +307,10 @@ def coverage_report(*, centres: QuerySet[Centre] | list[Centre], level: str | No
         categories = [(c.value, c.label) for c in VILLAGE_CATEGORIES]
     totals = {}
     for value, _ in categories:
-        totals[value] = (sum(r.by_category.get(value, (0, 0))[0] for r in rows),
-                         sum(r.by_category.get(value, (0, 0))[1] for r in rows))
+        totals[value] = (
+            sum(r.by_category.get(value, (0, 0))[0] for r in rows),
+            sum(r.by_category.get(value, (0, 0))[1] for r in rows),
+        )
     return CoverageReport(rows=rows, categories=categories, totals=totals)
 
 
@@ -277,12 +319,13 @@ def _expects(version: MatterVersion, centre: Centre) -> bool:
     if centre.level == CentreLevel.VILLAGE:
         return ExerciseLevel.VILLAGE in codes
     town_class = centre.division.town_class or 3
-    return ExerciseLevel.TOWN in codes and (version.max_town_class is None or version.max_town_class >= town_class)
+    return ExerciseLevel.TOWN in codes and (
+        version.max_town_class is None or version.max_town_class >= town_class
+    )
 
 
 def category_label(value: str) -> str:
     return NoticeCategory(value).label if value in NoticeCategory.values else value
-
 
 
 # --- reads for the catalogue pages ---------------------------------------------------------------------------
@@ -317,7 +360,11 @@ def active_centre(centre_id: str | None) -> Centre | None:
 
 
 def material_of(code: str, material_id: int) -> Material | None:
-    return Material.objects.select_related("version__matter").filter(pk=material_id, version__matter__code=code).first()
+    return (
+        Material.objects.select_related("version__matter")
+        .filter(pk=material_id, version__matter__code=code)
+        .first()
+    )
 
 
 def matter_by_code(code: str) -> Matter | None:
@@ -327,4 +374,5 @@ def matter_by_code(code: str) -> Matter | None:
 def sheets_for(user: Any) -> QuerySet[NotificationSheet]:
     """一次性告知单 of the centres the user sees."""
     return NotificationSheet.objects.filter(centre__in=centres_visible_to(user)).select_related(
-        "centre", "matter_version")
+        "centre", "matter_version"
+    )

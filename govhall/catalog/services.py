@@ -56,25 +56,78 @@ from .models import (
 # Content fields of a version, in form/Excel order. `department` and `window_department` take a
 # Department or its code.
 VERSION_FIELDS: tuple[str, ...] = (
-    "name", "matter_type", "legal_basis", "levels", "max_town_class", "department", "implementing_body",
-    "implementing_body_credit_code", "handling_org", "category", "delivery_mode", "window_class",
-    "window_department", "legal_limit", "legal_limit_unit", "legal_limit_note", "promised_limit",
-    "promised_limit_unit", "promised_limit_note", "case_type", "acceptance_conditions", "process",
-    "approval_steps", "special_procedures", "result_name", "charges", "fee_basis", "fee_amount", "fee_note",
-    "service_objects", "handling_forms", "visits", "supports_appointment", "supports_online",
-    "supports_online_payment", "supports_express", "online_url", "location", "office_hours", "consult_phone",
-    "supervision_phone", "faq", "check_method", "check_days", "rongque_supply_days",
+    "name",
+    "matter_type",
+    "legal_basis",
+    "levels",
+    "max_town_class",
+    "department",
+    "implementing_body",
+    "implementing_body_credit_code",
+    "handling_org",
+    "category",
+    "delivery_mode",
+    "window_class",
+    "window_department",
+    "legal_limit",
+    "legal_limit_unit",
+    "legal_limit_note",
+    "promised_limit",
+    "promised_limit_unit",
+    "promised_limit_note",
+    "case_type",
+    "acceptance_conditions",
+    "process",
+    "approval_steps",
+    "special_procedures",
+    "result_name",
+    "charges",
+    "fee_basis",
+    "fee_amount",
+    "fee_note",
+    "service_objects",
+    "handling_forms",
+    "visits",
+    "supports_appointment",
+    "supports_online",
+    "supports_online_payment",
+    "supports_express",
+    "online_url",
+    "location",
+    "office_hours",
+    "consult_phone",
+    "supervision_phone",
+    "faq",
+    "check_method",
+    "check_days",
+    "rongque_supply_days",
 )
 # Carried from version to version but not edited through forms/Excel (uploaded file).
 VERSION_FILE_FIELDS: tuple[str, ...] = ("result_sample",)
 MATERIAL_FIELDS: tuple[str, ...] = (
-    "name", "issuer", "material_form", "originals", "copies", "required", "rongque", "commitment",
-    "commitment_text", "fill_notes",
+    "name",
+    "issuer",
+    "material_form",
+    "originals",
+    "copies",
+    "required",
+    "rongque",
+    "commitment",
+    "commitment_text",
+    "fill_notes",
 )
 MATERIAL_FILE_FIELDS: tuple[str, ...] = ("blank_form", "sample")
 REQUIRED_FIELDS: tuple[str, ...] = (
-    "name", "matter_type", "legal_basis", "levels", "department", "implementing_body", "category",
-    "delivery_mode", "window_class", "case_type",
+    "name",
+    "matter_type",
+    "legal_basis",
+    "levels",
+    "department",
+    "implementing_body",
+    "category",
+    "delivery_mode",
+    "window_class",
+    "case_type",
 )
 CODE_RE = re.compile(r"^[0-9A-Za-z]+$")
 
@@ -123,8 +176,9 @@ def search_keys(*, name: str, code: str, basic_code: str) -> tuple[str, str]:
 
 def _index(matter: Matter) -> None:
     """Refresh the matter's search keys from its name and codes (call before saving it)."""
-    matter.search_key, matter.pinyin_initials = search_keys(name=matter.name, code=matter.code,
-                                                            basic_code=matter.basic_code)
+    matter.search_key, matter.pinyin_initials = search_keys(
+        name=matter.name, code=matter.code, basic_code=matter.basic_code
+    )
 
 
 # --- validation ---------------------------------------------------------------------------------
@@ -217,8 +271,11 @@ def version_check(data: dict[str, Any], materials: Sequence[dict[str, Any]]) -> 
     _choice(data, "promised_limit_unit", TimeUnit, errors)
     _choice(data, "check_method", CheckMethod, errors)
 
-    for field, table in (("levels", ExerciseLevel), ("service_objects", ServiceObject),
-                         ("handling_forms", HandlingForm)):
+    for field, table in (
+        ("levels", ExerciseLevel),
+        ("service_objects", ServiceObject),
+        ("handling_forms", HandlingForm),
+    ):
         if field not in data:
             continue
         codes = _codes(data[field])
@@ -237,17 +294,24 @@ def version_check(data: dict[str, Any], materials: Sequence[dict[str, Any]]) -> 
     category = data.get("category")
     if "levels" not in errors and levels and category and "category" not in errors:
         if category in VILLAGE_CATEGORIES and ExerciseLevel.VILLAGE not in levels:
-            errors["levels"] = f"「清单类别」为村级类别“{NoticeCategory(category).label}”，「行使层级」应包含6（村级）。"
+            errors["levels"] = (
+                f"「清单类别」为村级类别“{NoticeCategory(category).label}”，「行使层级」应包含6（村级）。"
+            )
         if category not in VILLAGE_CATEGORIES and not any(c <= ExerciseLevel.TOWN for c in levels):
-            errors["levels"] = f"「清单类别」为镇级类别“{NoticeCategory(category).label}”，「行使层级」应包含5（镇级）或以上。"
+            errors["levels"] = (
+                f"「清单类别」为镇级类别“{NoticeCategory(category).label}”，「行使层级」应包含5（镇级）或以上。"
+            )
 
     department = _department(data.get("department"), "department", errors)
     if department is not None:
         data["department"] = department
     window_department = _department(data.get("window_department"), "window_department", errors)
     data["window_department"] = window_department
-    if data.get("window_class") == WindowClass.PROFESSIONAL and window_department is None \
-            and "window_department" not in errors:
+    if (
+        data.get("window_class") == WindowClass.PROFESSIONAL
+        and window_department is None
+        and "window_department" not in errors
+    ):
         errors["window_department"] = "受理窗口为专业窗口时，「专业窗口部门」必须填写。"
 
     for field in ("legal_limit", "promised_limit", "visits", "check_days", "rongque_supply_days"):
@@ -267,16 +331,24 @@ def version_check(data: dict[str, Any], materials: Sequence[dict[str, Any]]) -> 
     case_type = data.get("case_type")
     if case_type in (CaseType.PROMISED, "2") and promised == 0 and "promised_limit" not in errors:
         errors["promised_limit"] = "承诺件的「承诺办结时限」必须大于0。"
-    if (isinstance(legal, int) and isinstance(promised, int) and "legal_limit_unit" not in errors
-            and "promised_limit_unit" not in errors):
+    if (
+        isinstance(legal, int)
+        and isinstance(promised, int)
+        and "legal_limit_unit" not in errors
+        and "promised_limit_unit" not in errors
+    ):
         legal_unit = data.get("legal_limit_unit") or TimeUnit.WORKDAY
         promised_unit = data.get("promised_limit_unit") or TimeUnit.WORKDAY
-        longer = promised > legal if legal_unit == promised_unit else _days(promised, promised_unit) > _days(
-            legal, legal_unit)
+        longer = (
+            promised > legal
+            if legal_unit == promised_unit
+            else _days(promised, promised_unit) > _days(legal, legal_unit)
+        )
         if longer:
             errors["promised_limit"] = (
                 f"「承诺办结时限」（{promised}个{TimeUnit(promised_unit).label}）不能超过"
-                f"「法定办结时限」（{legal}个{TimeUnit(legal_unit).label}）。")
+                f"「法定办结时限」（{legal}个{TimeUnit(legal_unit).label}）。"
+            )
 
     if data.get("charges"):
         if not (data.get("fee_basis") or "").strip():
@@ -327,9 +399,14 @@ def version_check(data: dict[str, Any], materials: Sequence[dict[str, Any]]) -> 
         elif name in seen:
             errors[f"{prefix}.name"] = f"{title}与前面的材料重名。"
         seen.add(name)
-        if material.get("material_form") not in (None, "") and material["material_form"] not in MaterialForm.values:
-            errors[f"{prefix}.material_form"] = (f"{title}的「材料形式」“{material['material_form']}”未知，"
-                                                 f"可选：{'、'.join(MaterialForm.labels)}。")
+        if (
+            material.get("material_form") not in (None, "")
+            and material["material_form"] not in MaterialForm.values
+        ):
+            errors[f"{prefix}.material_form"] = (
+                f"{title}的「材料形式」“{material['material_form']}”未知，"
+                f"可选：{'、'.join(MaterialForm.labels)}。"
+            )
         for field in ("originals", "copies"):
             value = material.get(field, 0)
             try:
@@ -356,10 +433,15 @@ def version_check(data: dict[str, Any], materials: Sequence[dict[str, Any]]) -> 
         days = data.get("rongque_supply_days")
         if not days:
             errors["rongque_supply_days"] = "有可容缺材料时，「容缺补齐期限（工作日）」必须填写且大于0。"
-        elif (data.get("promised_limit_unit") or TimeUnit.WORKDAY) == TimeUnit.WORKDAY \
-                and isinstance(promised, int) and promised and days > promised:
-            errors["rongque_supply_days"] = (f"「容缺补齐期限」（{days}个工作日）不能超过"
-                                             f"「承诺办结时限」（{promised}个工作日）。")
+        elif (
+            (data.get("promised_limit_unit") or TimeUnit.WORKDAY) == TimeUnit.WORKDAY
+            and isinstance(promised, int)
+            and promised
+            and days > promised
+        ):
+            errors["rongque_supply_days"] = (
+                f"「容缺补齐期限」（{days}个工作日）不能超过「承诺办结时限」（{promised}个工作日）。"
+            )
     return errors
 
 
@@ -407,8 +489,9 @@ def version_snapshot(version: MatterVersion) -> dict[str, Any]:
     return data
 
 
-def _write_materials(version: MatterVersion, materials: Sequence[dict[str, Any]],
-                     previous: dict[int, Material]) -> None:
+def _write_materials(
+    version: MatterVersion, materials: Sequence[dict[str, Any]], previous: dict[int, Material]
+) -> None:
     """Replace a draft's materials. A material dict may carry `id` of a material of the base version to
     keep its uploaded files, and `blank_form`/`sample` as new uploads (or False to clear)."""
     version.materials.all().delete()
@@ -418,7 +501,9 @@ def _write_materials(version: MatterVersion, materials: Sequence[dict[str, Any]]
             row.material_form = MaterialForm.PAPER
         row.required = bool(row.required)
         row.rongque, row.commitment = bool(row.rongque), bool(row.commitment)
-        row.commitment_text = (row.commitment_text or "").strip() if row.commitment else (row.commitment_text or "")
+        row.commitment_text = (
+            (row.commitment_text or "").strip() if row.commitment else (row.commitment_text or "")
+        )
         base = previous.get(item.get("id") or 0)
         for field in MATERIAL_FILE_FIELDS:
             upload = item.get(field)
@@ -435,18 +520,41 @@ def _apply(version: MatterVersion, data: dict[str, Any]) -> None:
     for field in VERSION_FIELDS:
         if field in data:
             setattr(version, field, data[field])
-    for field in ("legal_basis", "implementing_body_credit_code", "handling_org", "legal_limit_note",
-                  "promised_limit_note", "acceptance_conditions", "process", "result_name", "fee_basis",
-                  "fee_note", "online_url", "location", "office_hours", "consult_phone", "supervision_phone",
-                  "faq", "check_method", "implementing_body"):
+    for field in (
+        "legal_basis",
+        "implementing_body_credit_code",
+        "handling_org",
+        "legal_limit_note",
+        "promised_limit_note",
+        "acceptance_conditions",
+        "process",
+        "result_name",
+        "fee_basis",
+        "fee_note",
+        "online_url",
+        "location",
+        "office_hours",
+        "consult_phone",
+        "supervision_phone",
+        "faq",
+        "check_method",
+        "implementing_body",
+    ):
         if getattr(version, field) is None:
             setattr(version, field, "")
 
 
-def _copy_version(source: MatterVersion, *, number: int, state: str, change_kind: str, reason: str,
-                  actor: Any) -> MatterVersion:
-    copy = MatterVersion(matter=source.matter, number=number, state=state, change_kind=change_kind,
-                         change_reason=reason, created_by=actor if getattr(actor, "pk", None) else None)
+def _copy_version(
+    source: MatterVersion, *, number: int, state: str, change_kind: str, reason: str, actor: Any
+) -> MatterVersion:
+    copy = MatterVersion(
+        matter=source.matter,
+        number=number,
+        state=state,
+        change_kind=change_kind,
+        change_reason=reason,
+        created_by=actor if getattr(actor, "pk", None) else None,
+    )
     for field in (*VERSION_FIELDS, *VERSION_FILE_FIELDS):
         setattr(copy, field, getattr(source, field))
     copy.save()
@@ -472,8 +580,9 @@ def _lock(matter: Matter) -> Matter:
 # --- matters -------------------------------------------------------------------------------------
 
 
-def matter_create(*, actor: Any, code: str, basic_code: str, data: dict[str, Any],
-                  materials: Sequence[dict[str, Any]] = ()) -> Matter:
+def matter_create(
+    *, actor: Any, code: str, basic_code: str, data: dict[str, Any], materials: Sequence[dict[str, Any]] = ()
+) -> Matter:
     """A new matter (新增) with its first draft version; `matter_publish` makes it live."""
     require_catalog_editor(actor)
     code, basic_code = (code or "").strip(), (basic_code or "").strip()
@@ -483,16 +592,25 @@ def matter_create(*, actor: Any, code: str, basic_code: str, data: dict[str, Any
     _raise(errors)
     with transaction.atomic():
         if Matter.objects.filter(code=code).exists():
-            raise Conflict(f"「实施编码」“{code}”已存在，不能重复。", fields={"code": f"实施编码“{code}”已存在。"})
+            raise Conflict(
+                f"「实施编码」“{code}”已存在，不能重复。", fields={"code": f"实施编码“{code}”已存在。"}
+            )
         matter = Matter(code=code, basic_code=basic_code, name=data["name"], status=MatterStatus.DRAFT)
         _index(matter)
         matter.save()
-        version = MatterVersion(matter=matter, number=1, state=VersionState.DRAFT, change_kind=ChangeKind.CREATE,
-                                created_by=_user(actor))
+        version = MatterVersion(
+            matter=matter,
+            number=1,
+            state=VersionState.DRAFT,
+            change_kind=ChangeKind.CREATE,
+            created_by=_user(actor),
+        )
         _apply(version, data)
         version.save()
         _write_materials(version, materials, {})
-        audit_record(action="catalog.matter.create", obj=matter, after=version_snapshot(version), actor=_user(actor))
+        audit_record(
+            action="catalog.matter.create", obj=matter, after=version_snapshot(version), actor=_user(actor)
+        )
     return matter
 
 
@@ -510,9 +628,16 @@ def _locked_draft(actor: Any, matter: Matter, missing: str) -> tuple[Matter, Mat
     return matter, draft
 
 
-def matter_draft_save(*, actor: Any, matter: Matter, data: dict[str, Any] | None = None,
-                      materials: Sequence[dict[str, Any]] | None = None, change_kind: str = ChangeKind.CHANGE,
-                      change_reason: str = "", basic_code: str | None = None) -> MatterVersion:
+def matter_draft_save(
+    *,
+    actor: Any,
+    matter: Matter,
+    data: dict[str, Any] | None = None,
+    materials: Sequence[dict[str, Any]] | None = None,
+    change_kind: str = ChangeKind.CHANGE,
+    change_reason: str = "",
+    basic_code: str | None = None,
+) -> MatterVersion:
     """Create or update the matter's draft. Starts from the existing draft, else from the current version;
     `data` overrides fields, `materials` (when given) replaces the list. Published versions are untouched."""
     require_catalog_editor(actor)
@@ -527,22 +652,36 @@ def matter_draft_save(*, actor: Any, matter: Matter, data: dict[str, Any] | None
         merged = version_data(base)
         merged.update(data or {})
         base_materials = {m.pk: m for m in base.materials.all()}
-        items = [dict(m) for m in materials] if materials is not None else [
-            material_data(m) for m in base_materials.values()]
+        items = (
+            [dict(m) for m in materials]
+            if materials is not None
+            else [material_data(m) for m in base_materials.values()]
+        )
         if basic_code is not None:
             basic_code = basic_code.strip()
             errors = _check_codes(matter.code, basic_code)
         else:
             basic_code, errors = matter.basic_code, {}
         errors.update(version_check(merged, items))
-        if change_kind not in ChangeKind.values or change_kind in (ChangeKind.SUSPEND, ChangeKind.RESUME,
-                                                                     ChangeKind.CANCEL):
-            errors["change_kind"] = "「变更类型」只能是新增、变更、拆分或合并；暂停、恢复、取消请使用对应操作。"
+        if change_kind not in ChangeKind.values or change_kind in (
+            ChangeKind.SUSPEND,
+            ChangeKind.RESUME,
+            ChangeKind.CANCEL,
+        ):
+            errors["change_kind"] = (
+                "「变更类型」只能是新增、变更、拆分或合并；暂停、恢复、取消请使用对应操作。"
+            )
         _raise(errors)
         before = version_snapshot(draft) if draft else None
         if draft is None:
-            draft = _copy_version(base, number=_next_number(matter), state=VersionState.DRAFT,
-                                  change_kind=change_kind, reason=change_reason, actor=actor)
+            draft = _copy_version(
+                base,
+                number=_next_number(matter),
+                state=VersionState.DRAFT,
+                change_kind=change_kind,
+                reason=change_reason,
+                actor=actor,
+            )
         elif matter.current_version_id is not None:
             draft.change_kind = change_kind
         if change_reason:
@@ -558,8 +697,13 @@ def matter_draft_save(*, actor: Any, matter: Matter, data: dict[str, Any] | None
             matter.name = draft.name
         _index(matter)
         matter.save()
-        audit_record(action="catalog.matter.draft_save", obj=matter, before=before, after=version_snapshot(draft),
-                     actor=_user(actor))
+        audit_record(
+            action="catalog.matter.draft_save",
+            obj=matter,
+            before=before,
+            after=version_snapshot(draft),
+            actor=_user(actor),
+        )
     return draft
 
 
@@ -605,16 +749,20 @@ def matter_publish(*, actor: Any, matter: Matter, reason: str = "") -> MatterVer
             matter.status = MatterStatus.ACTIVE
         matter.save()
         draft.matter = matter
-        audit_record(action="catalog.matter.publish", obj=matter,
-                     before={"version": previous.number} if previous else None,
-                     after={"version": draft.number, "change_kind": draft.change_kind, "reason": draft.change_reason},
-                     actor=_user(actor))
+        audit_record(
+            action="catalog.matter.publish",
+            obj=matter,
+            before={"version": previous.number} if previous else None,
+            after={"version": draft.number, "change_kind": draft.change_kind, "reason": draft.change_reason},
+            actor=_user(actor),
+        )
         matter_published.send(version=draft)  # NET-2: the provincial platform gets every published version
     return draft
 
 
-def _status_change(*, actor: Any, matter: Matter, reason: str, kind: str, allowed_from: Iterable[str],
-                   to: str) -> MatterVersion:
+def _status_change(
+    *, actor: Any, matter: Matter, reason: str, kind: str, allowed_from: Iterable[str], to: str
+) -> MatterVersion:
     require_catalog_editor(actor)
     reason = (reason or "").strip()
     if not reason:
@@ -637,53 +785,102 @@ def _status_change(*, actor: Any, matter: Matter, reason: str, kind: str, allowe
         now = timezone.now()
         previous.state, previous.superseded_at = VersionState.SUPERSEDED, now
         previous.save(update_fields=["state", "superseded_at"])
-        version = _copy_version(previous, number=number, state=VersionState.PUBLISHED, change_kind=kind,
-                                reason=reason[:300], actor=actor)
+        version = _copy_version(
+            previous,
+            number=number,
+            state=VersionState.PUBLISHED,
+            change_kind=kind,
+            reason=reason[:300],
+            actor=actor,
+        )
         version.published_by, version.published_at = _user(actor), now
         version.save(update_fields=["published_by", "published_at"])
         before_status = matter.status
         matter.status, matter.current_version = to, version
         matter.save()
         version.matter = matter
-        audit_record(action=f"catalog.matter.{kind}", obj=matter,
-                     before={"status": before_status, "version": previous.number},
-                     after={"status": to, "version": version.number, "reason": reason}, actor=_user(actor))
+        audit_record(
+            action=f"catalog.matter.{kind}",
+            obj=matter,
+            before={"status": before_status, "version": previous.number},
+            after={"status": to, "version": version.number, "reason": reason},
+            actor=_user(actor),
+        )
         matter_published.send(version=version)  # NET-2
     return version
 
 
 def matter_suspend(*, actor: Any, matter: Matter, reason: str) -> MatterVersion:
     """暂停: no new cases; recorded as a version with who and why."""
-    return _status_change(actor=actor, matter=matter, reason=reason, kind=ChangeKind.SUSPEND,
-                          allowed_from=[MatterStatus.ACTIVE], to=MatterStatus.SUSPENDED)
+    return _status_change(
+        actor=actor,
+        matter=matter,
+        reason=reason,
+        kind=ChangeKind.SUSPEND,
+        allowed_from=[MatterStatus.ACTIVE],
+        to=MatterStatus.SUSPENDED,
+    )
 
 
 def matter_resume(*, actor: Any, matter: Matter, reason: str) -> MatterVersion:
-    return _status_change(actor=actor, matter=matter, reason=reason, kind=ChangeKind.RESUME,
-                          allowed_from=[MatterStatus.SUSPENDED], to=MatterStatus.ACTIVE)
+    return _status_change(
+        actor=actor,
+        matter=matter,
+        reason=reason,
+        kind=ChangeKind.RESUME,
+        allowed_from=[MatterStatus.SUSPENDED],
+        to=MatterStatus.ACTIVE,
+    )
 
 
 def matter_cancel(*, actor: Any, matter: Matter, reason: str) -> MatterVersion:
     """取消: final. Cases accepted earlier keep their version."""
-    return _status_change(actor=actor, matter=matter, reason=reason, kind=ChangeKind.CANCEL,
-                          allowed_from=[MatterStatus.ACTIVE, MatterStatus.SUSPENDED], to=MatterStatus.CANCELLED)
+    return _status_change(
+        actor=actor,
+        matter=matter,
+        reason=reason,
+        kind=ChangeKind.CANCEL,
+        allowed_from=[MatterStatus.ACTIVE, MatterStatus.SUSPENDED],
+        to=MatterStatus.CANCELLED,
+    )
 
 
-def matter_change_publish(*, actor: Any, matter: Matter, data: dict[str, Any],
-                          materials: Sequence[dict[str, Any]] | None, reason: str,
-                          change_kind: str = ChangeKind.CHANGE, basic_code: str | None = None) -> MatterVersion:
+def matter_change_publish(
+    *,
+    actor: Any,
+    matter: Matter,
+    data: dict[str, Any],
+    materials: Sequence[dict[str, Any]] | None,
+    reason: str,
+    change_kind: str = ChangeKind.CHANGE,
+    basic_code: str | None = None,
+) -> MatterVersion:
     """Edit and publish in one step (the Excel import, the API)."""
     with transaction.atomic():
-        matter_draft_save(actor=actor, matter=matter, data=data, materials=materials, change_kind=change_kind,
-                          change_reason=reason, basic_code=basic_code)
+        matter_draft_save(
+            actor=actor,
+            matter=matter,
+            data=data,
+            materials=materials,
+            change_kind=change_kind,
+            change_reason=reason,
+            basic_code=basic_code,
+        )
         return matter_publish(actor=actor, matter=matter, reason=reason)
 
 
 # --- centres (SCOPE-3) -----------------------------------------------------------------------------
 
 
-def centre_matter_assign(*, actor: Any, centre: Centre, matter: Matter, service_mode: str | None = None,
-                         source: str = CentreMatterSource.ASSIGNED, note: str = "") -> CentreMatter:
+def centre_matter_assign(
+    *,
+    actor: Any,
+    centre: Centre,
+    matter: Matter,
+    service_mode: str | None = None,
+    source: str = CentreMatterSource.ASSIGNED,
+    note: str = "",
+) -> CentreMatter:
     """Put a matter into a centre's hall (or bring it back)."""
     require_catalog_editor(actor)
     if matter.status == MatterStatus.CANCELLED:
@@ -701,8 +898,14 @@ def centre_matter_assign(*, actor: Any, centre: Centre, matter: Matter, service_
         raise field_error("service_mode", f"「服务方式」“{service_mode}”未知。")
     with transaction.atomic():
         link, created = CentreMatter.objects.select_for_update().get_or_create(
-            centre=centre, matter=matter,
-            defaults={"service_mode": service_mode, "source": source, "assigned_by": _user(actor), "note": note},
+            centre=centre,
+            matter=matter,
+            defaults={
+                "service_mode": service_mode,
+                "source": source,
+                "assigned_by": _user(actor),
+                "note": note,
+            },
         )
         if not created:
             if link.is_active and link.service_mode == service_mode:
@@ -711,9 +914,12 @@ def centre_matter_assign(*, actor: Any, centre: Centre, matter: Matter, service_
             link.assigned_by, link.assigned_at = _user(actor), timezone.now()
             link.removed_by, link.removed_at, link.note = None, None, note
             link.save()
-        audit_record(action="catalog.centre_matter.assign", obj=link,
-                     after={"centre": centre.pk, "matter": matter.code, "mode": service_mode, "source": source},
-                     actor=_user(actor))
+        audit_record(
+            action="catalog.centre_matter.assign",
+            obj=link,
+            after={"centre": centre.pk, "matter": matter.code, "mode": service_mode, "source": source},
+            actor=_user(actor),
+        )
     return link
 
 
@@ -723,13 +929,26 @@ def centre_matter_remove(*, actor: Any, centre: Centre, matter: Matter, reason: 
     if not reason:
         raise field_error("reason", "撤出事项必须填写原因。")
     with transaction.atomic():
-        link = CentreMatter.objects.select_for_update().filter(centre=centre, matter=matter, is_active=True).first()
+        link = (
+            CentreMatter.objects.select_for_update()
+            .filter(centre=centre, matter=matter, is_active=True)
+            .first()
+        )
         if link is None:
             raise Conflict(f"“{matter.name}”不在该中心的进驻清单中。")
-        link.is_active, link.removed_by, link.removed_at, link.note = False, _user(actor), timezone.now(), reason
+        link.is_active, link.removed_by, link.removed_at, link.note = (
+            False,
+            _user(actor),
+            timezone.now(),
+            reason,
+        )
         link.save()
-        audit_record(action="catalog.centre_matter.remove", obj=link,
-                     after={"centre": centre.pk, "matter": matter.code, "reason": reason}, actor=_user(actor))
+        audit_record(
+            action="catalog.centre_matter.remove",
+            obj=link,
+            after={"centre": centre.pk, "matter": matter.code, "reason": reason},
+            actor=_user(actor),
+        )
     return link
 
 
@@ -739,22 +958,38 @@ def centre_matters_assign_expected(*, actor: Any, centres: Iterable[Centre] | No
     from .selectors import expected_matter_ids
 
     require_catalog_editor(actor)
-    centre_list = list(centres) if centres is not None else list(
-        Centre.objects.filter(is_active=True).select_related("division"))
+    centre_list = (
+        list(centres)
+        if centres is not None
+        else list(Centre.objects.filter(is_active=True).select_related("division"))
+    )
     created = 0
     with transaction.atomic():
-        existing = set(CentreMatter.objects.filter(centre__in=centre_list).values_list("centre_id", "matter_id"))
+        existing = set(
+            CentreMatter.objects.filter(centre__in=centre_list).values_list("centre_id", "matter_id")
+        )
         rows = []
         for centre in centre_list:
             for matter_id in expected_matter_ids(centre):
                 if (centre.pk, matter_id) not in existing:
-                    rows.append(CentreMatter(centre=centre, matter_id=matter_id, source=CentreMatterSource.LEVEL,
-                                             service_mode=CentreServiceMode.HANDLE, assigned_by=_user(actor)))
+                    rows.append(
+                        CentreMatter(
+                            centre=centre,
+                            matter_id=matter_id,
+                            source=CentreMatterSource.LEVEL,
+                            service_mode=CentreServiceMode.HANDLE,
+                            assigned_by=_user(actor),
+                        )
+                    )
         CentreMatter.objects.bulk_create(rows, batch_size=1000)
         created = len(rows)
         if created:
-            audit_record(action="catalog.centre_matter.assign_expected", object_type="catalog.centrematter",
-                         after={"created": created, "centres": len(centre_list)}, actor=_user(actor))
+            audit_record(
+                action="catalog.centre_matter.assign_expected",
+                object_type="catalog.centrematter",
+                after={"created": created, "centres": len(centre_list)},
+                actor=_user(actor),
+            )
     return created
 
 
@@ -769,8 +1004,14 @@ class SheetItem:
     reason: str
 
 
-_PROBLEMS = {"missing": ProblemKind.MISSING, "缺少": ProblemKind.MISSING, "缺": ProblemKind.MISSING,
-             "wrong": ProblemKind.WRONG, "有误": ProblemKind.WRONG, "错误": ProblemKind.WRONG}
+_PROBLEMS = {
+    "missing": ProblemKind.MISSING,
+    "缺少": ProblemKind.MISSING,
+    "缺": ProblemKind.MISSING,
+    "wrong": ProblemKind.WRONG,
+    "有误": ProblemKind.WRONG,
+    "错误": ProblemKind.WRONG,
+}
 
 
 def _sheet_items(version: MatterVersion, items: Sequence[Any]) -> list[SheetItem]:
@@ -779,7 +1020,11 @@ def _sheet_items(version: MatterVersion, items: Sequence[Any]) -> list[SheetItem
     errors: dict[str, str] = {}
     for index, raw in enumerate(items):
         if isinstance(raw, dict):
-            what, problem, reason = raw.get("material") or raw.get("name"), raw.get("problem"), raw.get("reason")
+            what, problem, reason = (
+                raw.get("material") or raw.get("name"),
+                raw.get("problem"),
+                raw.get("reason"),
+            )
         else:
             try:
                 what, problem, reason = raw
@@ -816,9 +1061,16 @@ def _sheet_items(version: MatterVersion, items: Sequence[Any]) -> list[SheetItem
     return out
 
 
-def notification_sheet_create(*, matter_version: MatterVersion, centre: Centre, clerk: Any,
-                              items: Sequence[Any], case: Any = None, applicant_name: str = "",
-                              note: str = "") -> NotificationSheet:
+def notification_sheet_create(
+    *,
+    matter_version: MatterVersion,
+    centre: Centre,
+    clerk: Any,
+    items: Sequence[Any],
+    case: Any = None,
+    applicant_name: str = "",
+    note: str = "",
+) -> NotificationSheet:
     """Issue a 一次性告知单 (STD-2): every missing or wrong material at once, each with a reason.
 
     `items`: [(material | material id | free name, "missing"/"wrong" (or 缺少/有误), reason)] or dicts with
@@ -835,20 +1087,40 @@ def notification_sheet_create(*, matter_version: MatterVersion, centre: Centre, 
     with transaction.atomic():
         Centre.objects.select_for_update().filter(pk=centre.pk).first()  # serialise numbering per centre
         year = timezone.localdate().year
-        seq = (NotificationSheet.objects.filter(centre=centre, year=year).aggregate(top=Max("seq"))["top"] or 0) + 1
+        seq = (
+            NotificationSheet.objects.filter(centre=centre, year=year).aggregate(top=Max("seq"))["top"] or 0
+        ) + 1
         sheet = NotificationSheet.objects.create(
-            serial=f"GZ{centre.division.code}{year}{seq:05d}", year=year, seq=seq, centre=centre, clerk=clerk,
-            clerk_staff_no=clerk.staff_no, clerk_name=getattr(clerk, "full_name", "") or clerk.get_username(),
-            matter_version=matter_version, applicant_name=(applicant_name or "")[:100],
+            serial=f"GZ{centre.division.code}{year}{seq:05d}",
+            year=year,
+            seq=seq,
+            centre=centre,
+            clerk=clerk,
+            clerk_staff_no=clerk.staff_no,
+            clerk_name=getattr(clerk, "full_name", "") or clerk.get_username(),
+            matter_version=matter_version,
+            applicant_name=(applicant_name or "")[:100],
             case_id=getattr(case, "pk", None),
-            case_no=str(getattr(case, "number", "") or getattr(case, "case_no", "") or "")[:50], note=note or "",
+            case_no=str(getattr(case, "number", "") or getattr(case, "case_no", "") or "")[:50],
+            note=note or "",
         )
-        NotificationItem.objects.bulk_create([
-            NotificationItem(sheet=sheet, order=i, material=r.material, name=r.name, problem=r.problem,
-                             reason=r.reason)
-            for i, r in enumerate(rows, start=1)
-        ])
-        audit_record(action="catalog.notification_sheet.create", obj=sheet, actor=clerk,
-                     after={"serial": sheet.serial, "matter": matter_version.matter.code,
-                            "version": matter_version.number, "items": [(r.name, r.problem) for r in rows]})
+        NotificationItem.objects.bulk_create(
+            [
+                NotificationItem(
+                    sheet=sheet, order=i, material=r.material, name=r.name, problem=r.problem, reason=r.reason
+                )
+                for i, r in enumerate(rows, start=1)
+            ]
+        )
+        audit_record(
+            action="catalog.notification_sheet.create",
+            obj=sheet,
+            actor=clerk,
+            after={
+                "serial": sheet.serial,
+                "matter": matter_version.matter.code,
+                "version": matter_version.number,
+                "items": [(r.name, r.problem) for r in rows],
+            },
+        )
     return sheet

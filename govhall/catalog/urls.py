@@ -18,7 +18,9 @@ urlpatterns = [
     # Public (no login): the online guide, its PDF/DOCX and the materials' blank forms and samples.
     path("guide/<str:code>/", views.guide, name="guide"),
     path("guide/<str:code>/<str:fmt>/", views.guide_file, name="guide_file"),
-    path("guide/<str:code>/materials/<int:material_id>/<str:kind>/", views.material_file, name="material_file"),
+    path(
+        "guide/<str:code>/materials/<int:material_id>/<str:kind>/", views.material_file, name="material_file"
+    ),
     path("centres/", views.centre_list, name="centres"),
     path("centres/<int:pk>/", views.centre_detail, name="centre"),
     path("coverage/", views.coverage, name="coverage"),

@@ -48,8 +48,15 @@ def _matter(request: HttpRequest, code: str) -> Matter:
 
 def _attach_errors(form: Any, formset: Any, exc: ServiceError) -> None:
     """Put a service's field messages onto the page's fields (materials.N.x onto the N-th material form)."""
-    live = [f for f in formset.forms if not f.is_blank() and not (formset.can_delete and f.cleaned_data.get("DELETE"))] \
-        if formset is not None else []
+    live = (
+        [
+            f
+            for f in formset.forms
+            if not f.is_blank() and not (formset.can_delete and f.cleaned_data.get("DELETE"))
+        ]
+        if formset is not None
+        else []
+    )
     for key, message in exc.fields.items():
         if key.startswith("materials."):
             parts = key.split(".")
@@ -80,11 +87,23 @@ def matter_list(request: HtmxHttpRequest) -> HttpResponse:
     if status == "draft" and sees_everything(request.user):
         results = selectors.draft_versions(q)
     else:
-        results = selectors.matter_search(q, category=category, department=department, level=level, limit=None,
-                                          include_inactive=status == "all")
+        results = selectors.matter_search(
+            q,
+            category=category,
+            department=department,
+            level=level,
+            limit=None,
+            include_inactive=status == "all",
+        )
     context = {
-        "page_obj": paginate(request, results), "q": q, "category": category or "", "department": department or "",
-        "level": level or "", "status": status, "editor": editor, "categories": NoticeCategory.choices,
+        "page_obj": paginate(request, results),
+        "q": q,
+        "category": category or "",
+        "department": department or "",
+        "level": level or "",
+        "status": status,
+        "editor": editor,
+        "categories": NoticeCategory.choices,
         "departments": selectors.departments(),
         "draft_count": selectors.draft_count() if editor else 0,
     }
@@ -97,9 +116,12 @@ def matter_list(request: HtmxHttpRequest) -> HttpResponse:
 
 def _version_context(request: HttpRequest, matter: Matter, version: MatterVersion) -> dict[str, Any]:
     return {
-        "matter": matter, "version": version, "materials": list(version.materials.all()),
+        "matter": matter,
+        "version": version,
+        "materials": list(version.materials.all()),
         "draft": services.matter_draft(matter) if sees_everything(request.user) else None,
-        "editor": is_bureau_admin(request.user), "guide_url": documents.guide_url(matter),
+        "editor": is_bureau_admin(request.user),
+        "guide_url": documents.guide_url(matter),
         "centre_count": selectors.centre_count(matter),
     }
 
@@ -131,8 +153,11 @@ def matter_history(request: HttpRequest, code: str) -> HttpResponse:
     versions = selectors.version_history(matter)
     if not sees_everything(request.user):
         versions = versions.exclude(state=VersionState.DRAFT)
-    return render(request, "catalog/history.html", {"matter": matter, "versions": versions,
-                                                    "editor": is_bureau_admin(request.user)})
+    return render(
+        request,
+        "catalog/history.html",
+        {"matter": matter, "versions": versions, "editor": is_bureau_admin(request.user)},
+    )
 
 
 def _edit(request: HttpRequest, matter: Matter | None) -> HttpResponse:
@@ -147,20 +172,31 @@ def _edit(request: HttpRequest, matter: Matter | None) -> HttpResponse:
         form = MatterForm(request.POST, new=matter is None)
         formset = MaterialFormSet(request.POST, request.FILES, prefix="m")
         if form.is_valid() and formset.is_valid():
-            items = [f.service_item() for f in formset.forms
-                     if not f.is_blank() and not f.cleaned_data.get("DELETE")]
+            items = [
+                f.service_item()
+                for f in formset.forms
+                if not f.is_blank() and not f.cleaned_data.get("DELETE")
+            ]
             try:
                 if matter is None:
-                    matter = services.matter_create(actor=request.user, code=form.cleaned_data["code"],
-                                                    basic_code=form.cleaned_data["basic_code"],
-                                                    data=form.service_data(), materials=items)
+                    matter = services.matter_create(
+                        actor=request.user,
+                        code=form.cleaned_data["code"],
+                        basic_code=form.cleaned_data["basic_code"],
+                        data=form.service_data(),
+                        materials=items,
+                    )
                     messages.success(request, f"事项“{matter.name}”已保存为草稿，发布后生效。")
                 else:
                     services.matter_draft_save(
-                        actor=request.user, matter=matter, data=form.service_data(), materials=items,
+                        actor=request.user,
+                        matter=matter,
+                        data=form.service_data(),
+                        materials=items,
                         change_kind=form.cleaned_data.get("change_kind") or "change",
                         change_reason=form.cleaned_data.get("change_reason") or "",
-                        basic_code=form.cleaned_data.get("basic_code") or matter.basic_code)
+                        basic_code=form.cleaned_data.get("basic_code") or matter.basic_code,
+                    )
                     messages.success(request, "草稿已保存。核对无误后请发布；发布前现行版本不变。")
                 return redirect("catalog:matter_draft", code=matter.code)
             except ServiceError as exc:
@@ -168,13 +204,27 @@ def _edit(request: HttpRequest, matter: Matter | None) -> HttpResponse:
                 messages.error(request, exc.message)
         status = 400
     else:
-        form = MatterForm(initial=MatterForm.initial_from(base) if base else {
-            "levels": [5], "service_objects": [1], "handling_forms": [1], "approval_steps": "受理→审核→审批",
-            "visits": 1, "promised_limit": 0}, new=matter is None)
+        form = MatterForm(
+            initial=MatterForm.initial_from(base)
+            if base
+            else {
+                "levels": [5],
+                "service_objects": [1],
+                "handling_forms": [1],
+                "approval_steps": "受理→审核→审批",
+                "visits": 1,
+                "promised_limit": 0,
+            },
+            new=matter is None,
+        )
         formset = MaterialFormSet(initial=material_initial(base) if base else None, prefix="m")
         status = 200
-    return render(request, "catalog/edit.html", {"form": form, "formset": formset, "matter": matter,
-                                                 "base": base}, status=status)
+    return render(
+        request,
+        "catalog/edit.html",
+        {"form": form, "formset": formset, "matter": matter, "base": base},
+        status=status,
+    )
 
 
 @login_required
@@ -197,8 +247,9 @@ def matter_draft_view(request: HttpRequest, code: str) -> HttpResponse:
     if draft is None or not sees_everything(request.user):
         return redirect("catalog:matter", code=code)
     context = _version_context(request, matter, draft)
-    context["problems"] = services.version_check(services.version_data(draft),
-                                                 [services.material_data(m) for m in draft.materials.all()])
+    context["problems"] = services.version_check(
+        services.version_data(draft), [services.material_data(m) for m in draft.materials.all()]
+    )
     return render(request, "catalog/detail.html", context)
 
 
@@ -258,10 +309,18 @@ def guide(request: HttpRequest, code: str) -> HttpResponse:
     version = _public_version(code)
     matter = version.matter
     url = documents.guide_url(matter)
-    return render(request, "catalog/guide.html", {
-        "matter": matter, "version": version, "materials": list(version.materials.all()),
-        "qr": qr_svg(url), "guide_url": url, "commitments": [m for m in version.materials.all() if m.commitment],
-    })
+    return render(
+        request,
+        "catalog/guide.html",
+        {
+            "matter": matter,
+            "version": version,
+            "materials": list(version.materials.all()),
+            "qr": qr_svg(url),
+            "guide_url": url,
+            "commitments": [m for m in version.materials.all() if m.commitment],
+        },
+    )
 
 
 def _guide_centre(request: HttpRequest) -> Centre | None:
@@ -286,7 +345,9 @@ def guide_file(request: HttpRequest, code: str, fmt: str) -> HttpResponse:
     version = _public_version(code)
     centre = _guide_centre(request)
     if fmt == "pdf":
-        return _download(documents.guide_pdf(version, centre=centre), f"{version.name}办事指南.pdf", PDF, inline=True)
+        return _download(
+            documents.guide_pdf(version, centre=centre), f"{version.name}办事指南.pdf", PDF, inline=True
+        )
     if fmt == "docx":
         return _download(documents.guide_docx(version, centre=centre), f"{version.name}办事指南.docx", DOCX)
     raise Http404
@@ -300,17 +361,25 @@ def material_file(request: HttpRequest, code: str, material_id: int, kind: str) 
     material = selectors.material_of(code, material_id)
     if material is None:
         raise Http404
-    public = material.version.state == VersionState.PUBLISHED and material.version.matter.status != MatterStatus.CANCELLED
-    staff_ok = request.user.is_authenticated and (material.version.state != VersionState.DRAFT
-                                                  or sees_everything(request.user))
+    public = (
+        material.version.state == VersionState.PUBLISHED
+        and material.version.matter.status != MatterStatus.CANCELLED
+    )
+    staff_ok = request.user.is_authenticated and (
+        material.version.state != VersionState.DRAFT or sees_everything(request.user)
+    )
     stored = getattr(material, kind)
     if not (public or staff_ok) or not stored:
         raise Http404
     content_type = mimetypes.guess_type(stored.name)[0] or "application/octet-stream"
-    suffix = stored.name[stored.name.rfind("."):]
+    suffix = stored.name[stored.name.rfind(".") :]
     label = "空白表格" if kind == "blank_form" else "示例样表"
-    return FileResponse(stored.open("rb"), content_type=content_type, as_attachment=True,
-                        filename=f"{material.name}-{label}{suffix}")
+    return FileResponse(
+        stored.open("rb"),
+        content_type=content_type,
+        as_attachment=True,
+        filename=f"{material.name}-{label}{suffix}",
+    )
 
 
 # --- centres (SCOPE-3) ----------------------------------------------------------------------------
@@ -319,15 +388,22 @@ def material_file(request: HttpRequest, code: str, material_id: int, kind: str) 
 @login_required
 @page_errors
 def centre_list(request: HttpRequest) -> HttpResponse:
-    centres = centres_visible_to(request.user).filter(is_active=True).select_related("division", "parent").annotate(
-        matters=Count("centre_matters", filter=Q(centre_matters__is_active=True)))
+    centres = (
+        centres_visible_to(request.user)
+        .filter(is_active=True)
+        .select_related("division", "parent")
+        .annotate(matters=Count("centre_matters", filter=Q(centre_matters__is_active=True)))
+    )
     level = request.GET.get("level")
     if level in CentreLevel.values:
         centres = centres.filter(level=level)
     if not sees_everything(request.user) and centres.count() == 1:
         return redirect("catalog:centre", pk=centres[0].pk)
-    return render(request, "catalog/centres.html", {
-        "page_obj": paginate(request, centres.order_by("level", "division__code")), "level": level or ""})
+    return render(
+        request,
+        "catalog/centres.html",
+        {"page_obj": paginate(request, centres.order_by("level", "division__code")), "level": level or ""},
+    )
 
 
 @login_required
@@ -343,23 +419,37 @@ def centre_detail(request: HttpRequest, pk: int) -> HttpResponse:
             if matter is None:
                 raise ServiceError(f"实施编码“{code}”不存在。", fields={"code": "事项不存在"})
             if request.POST.get("action") == "remove":
-                services.centre_matter_remove(actor=request.user, centre=centre, matter=matter,
-                                              reason=request.POST.get("reason", ""))
+                services.centre_matter_remove(
+                    actor=request.user, centre=centre, matter=matter, reason=request.POST.get("reason", "")
+                )
                 messages.success(request, f"已从本中心撤出“{matter.name}”。")
             else:
                 mode = request.POST.get("service_mode") or None
-                services.centre_matter_assign(actor=request.user, centre=centre, matter=matter, service_mode=mode,
-                                              source=CentreMatterSource.ASSIGNED)
+                services.centre_matter_assign(
+                    actor=request.user,
+                    centre=centre,
+                    matter=matter,
+                    service_mode=mode,
+                    source=CentreMatterSource.ASSIGNED,
+                )
                 messages.success(request, f"“{matter.name}”已进驻本中心。")
         except ServiceError as exc:
             messages.error(request, exc.message)
         return redirect("catalog:centre", pk=centre.pk)
     rows = list(selectors.matters_for_centre(centre, include_suspended=True))
     report = selectors.coverage_report(centres=[centre])
-    return render(request, "catalog/centre.html", {
-        "centre": centre, "rows": rows, "row": report.rows[0], "report": report, "editor": editor,
-        "modes": CentreServiceMode.choices,
-    })
+    return render(
+        request,
+        "catalog/centre.html",
+        {
+            "centre": centre,
+            "rows": rows,
+            "row": report.rows[0],
+            "report": report,
+            "editor": editor,
+            "modes": CentreServiceMode.choices,
+        },
+    )
 
 
 @login_required
@@ -376,10 +466,18 @@ def coverage(request: HttpRequest) -> HttpResponse:
         return _download(coverage_xlsx(report), f"应进必进情况-{CentreLevel(level).label}-{stamp}.xlsx", XLSX)
     only_gaps = request.GET.get("gaps") == "1"
     rows = [r for r in report.rows if not only_gaps or not r.complete]
-    return render(request, "catalog/coverage.html", {
-        "report": report, "page_obj": paginate(request, rows), "level": level,
-        "levels": CentreLevel.choices, "editor": is_bureau_admin(request.user), "only_gaps": only_gaps,
-    })
+    return render(
+        request,
+        "catalog/coverage.html",
+        {
+            "report": report,
+            "page_obj": paginate(request, rows),
+            "level": level,
+            "levels": CentreLevel.choices,
+            "editor": is_bureau_admin(request.user),
+            "only_gaps": only_gaps,
+        },
+    )
 
 
 @login_required
@@ -458,10 +556,18 @@ def sheet_new(request: HttpRequest, code: str) -> HttpResponse:
                 if not problem:
                     continue
                 material = by_id.get(f.cleaned_data.get("material") or 0)
-                items.append((material or f.cleaned_data.get("name", ""), problem, f.cleaned_data.get("reason", "")))
+                items.append(
+                    (material or f.cleaned_data.get("name", ""), problem, f.cleaned_data.get("reason", ""))
+                )
             try:
-                sheet = services.notification_sheet_create(matter_version=version, centre=centre, clerk=request.user,
-                                                           items=items, applicant_name=applicant, note=note)
+                sheet = services.notification_sheet_create(
+                    matter_version=version,
+                    centre=centre,
+                    clerk=request.user,
+                    items=items,
+                    applicant_name=applicant,
+                    note=note,
+                )
                 messages.success(request, f"告知单 {sheet.serial} 已生成。")
                 return redirect("catalog:sheet", serial=sheet.serial)
             except ServiceError as exc:
@@ -470,15 +576,23 @@ def sheet_new(request: HttpRequest, code: str) -> HttpResponse:
     else:
         formset = SheetItemFormSet(prefix="s", initial=initial)
         status = 200
-    rows = list(zip(formset.forms, [*materials, *([None] * (len(formset.forms) - len(materials)))], strict=True))
-    return render(request, "catalog/sheet_new.html", {"matter": matter, "version": version, "formset": formset,
-                                                      "rows": rows, "centre": centre}, status=status)
+    rows = list(
+        zip(formset.forms, [*materials, *([None] * (len(formset.forms) - len(materials)))], strict=True)
+    )
+    return render(
+        request,
+        "catalog/sheet_new.html",
+        {"matter": matter, "version": version, "formset": formset, "rows": rows, "centre": centre},
+        status=status,
+    )
 
 
 @login_required
 @page_errors
 def sheet_list(request: HttpRequest) -> HttpResponse:
-    return render(request, "catalog/sheets.html", {"page_obj": paginate(request, selectors.sheets_for(request.user))})
+    return render(
+        request, "catalog/sheets.html", {"page_obj": paginate(request, selectors.sheets_for(request.user))}
+    )
 
 
 @login_required
@@ -493,8 +607,9 @@ def sheet_detail(request: HttpRequest, serial: str) -> HttpResponse:
 def sheet_file(request: HttpRequest, serial: str, fmt: str) -> HttpResponse:
     sheet = selectors.access_notification_sheet(request.user, serial)
     if fmt == "pdf":
-        return _download(documents.notification_sheet_pdf(sheet), f"一次性告知单-{sheet.serial}.pdf", PDF, inline=True)
+        return _download(
+            documents.notification_sheet_pdf(sheet), f"一次性告知单-{sheet.serial}.pdf", PDF, inline=True
+        )
     if fmt == "docx":
         return _download(documents.notification_sheet_docx(sheet), f"一次性告知单-{sheet.serial}.docx", DOCX)
     raise NotFound()
-

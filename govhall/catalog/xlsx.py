@@ -55,14 +55,28 @@ from .services import (
 
 MATTER_SHEET, MATERIAL_SHEET, HELP_SHEET = "事项", "材料", "填写说明"
 CHOICE_FIELDS: dict[str, Any] = {
-    "matter_type": MatterType, "category": NoticeCategory, "delivery_mode": DeliveryMode,
-    "window_class": WindowClass, "legal_limit_unit": TimeUnit, "promised_limit_unit": TimeUnit,
-    "case_type": CaseType, "check_method": CheckMethod,
+    "matter_type": MatterType,
+    "category": NoticeCategory,
+    "delivery_mode": DeliveryMode,
+    "window_class": WindowClass,
+    "legal_limit_unit": TimeUnit,
+    "promised_limit_unit": TimeUnit,
+    "case_type": CaseType,
+    "check_method": CheckMethod,
 }
 MATERIAL_CHOICES: dict[str, Any] = {"material_form": MaterialForm}
-CODE_LIST_FIELDS: dict[str, Any] = {"levels": ExerciseLevel, "service_objects": ServiceObject,
-                                     "handling_forms": HandlingForm}
-BOOL_FIELDS = {"charges", "supports_appointment", "supports_online", "supports_online_payment", "supports_express"}
+CODE_LIST_FIELDS: dict[str, Any] = {
+    "levels": ExerciseLevel,
+    "service_objects": ServiceObject,
+    "handling_forms": HandlingForm,
+}
+BOOL_FIELDS = {
+    "charges",
+    "supports_appointment",
+    "supports_online",
+    "supports_online_payment",
+    "supports_express",
+}
 MATERIAL_BOOLS = {"required", "rongque", "commitment"}
 DEPT_FIELDS = {"department", "window_department"}
 TRUE, FALSE = "是", "否"
@@ -112,8 +126,12 @@ def _cell(name: str, value: Any) -> Any:
 def catalog_export_xlsx(*, versions: list[MatterVersion] | None = None) -> bytes:
     """The catalogue's current versions (or the given ones) as an .xlsx workbook in the import template."""
     if versions is None:
-        versions = list(MatterVersion.objects.filter(state="published").select_related(
-            "matter", "department", "window_department").prefetch_related("materials").order_by("matter__code"))
+        versions = list(
+            MatterVersion.objects.filter(state="published")
+            .select_related("matter", "department", "window_department")
+            .prefetch_related("materials")
+            .order_by("matter__code")
+        )
     wb = Workbook()
     ws = wb.active
     ws.title = MATTER_SHEET
@@ -139,7 +157,9 @@ def catalog_export_xlsx(*, versions: list[MatterVersion] | None = None) -> bytes
     mws.append([h for _, h in mcols])
     for version in versions:
         for order, material in enumerate(version.materials.all(), start=1):
-            mws.append([version.matter.code, order] + [_cell(f, getattr(material, f)) for f in MATERIAL_FIELDS])
+            mws.append(
+                [version.matter.code, order] + [_cell(f, getattr(material, f)) for f in MATERIAL_FIELDS]
+            )
     for sheet, columns in ((ws, cols), (mws, mcols)):
         for i, _ in enumerate(columns, start=1):
             sheet.cell(row=1, column=i).font = head_font
@@ -157,8 +177,11 @@ def _help_sheet(ws: Any) -> None:
     ws.column_dimensions["B"].width = 100
     rows: list[tuple[str, str]] = [
         ("事项清单导入模板", "每行一个事项；「材料」表每行一项材料，以实施编码对应事项，按序号排列。"),
-        ("导入规则", "实施编码不存在的行新增并发布；内容与现行版本不同的行发布新版本（变更）；相同的行不变。"
-                 "任何一行有错误时整个文件都不写入，并逐条列出表、行、列和原因。"),
+        (
+            "导入规则",
+            "实施编码不存在的行新增并发布；内容与现行版本不同的行发布新版本（变更）；相同的行不变。"
+            "任何一行有错误时整个文件都不写入，并逐条列出表、行、列和原因。",
+        ),
         ("材料", "某事项在「材料」表中没有任何行时，保留其现有材料；有行时以表中材料为准（整体替换）。"),
         ("变更原因", "内容有变化的事项建议填写；为空时记为“Excel批量导入”。"),
         ("状态（只读）", "导出时显示，导入时忽略；暂停、恢复、取消请在系统中操作。"),
@@ -216,8 +239,16 @@ def _parse(name: str, value: Any, tables: dict[str, Any]) -> tuple[Any, str | No
         if text in (TRUE, "Y", "y", "1", "true", "True", "TRUE"):
             return True, None
         return None, f"“{text}”应填“是”或“否”"
-    if name in ("legal_limit", "promised_limit", "visits", "check_days", "rongque_supply_days", "originals",
-                "copies", "max_town_class"):
+    if name in (
+        "legal_limit",
+        "promised_limit",
+        "visits",
+        "check_days",
+        "rongque_supply_days",
+        "originals",
+        "copies",
+        "max_town_class",
+    ):
         return (None if text == "" else (int(text) if text.isdigit() else text)), None
     if name == "fee_amount":
         return (None if text == "" else text), None
@@ -240,8 +271,9 @@ def _comparable(data: dict[str, Any], materials: list[dict[str, Any]]) -> Any:
     return out, [tuple(m.get(f) if m.get(f) is not None else "" for f in MATERIAL_FIELDS) for m in materials]
 
 
-def _read_sheet(wb: Any, title: str, columns: list[tuple[str, str]], required: set[str],
-                errors: list[str]) -> tuple[dict[str, int], list[tuple[int, tuple[Any, ...]]]]:
+def _read_sheet(
+    wb: Any, title: str, columns: list[tuple[str, str]], required: set[str], errors: list[str]
+) -> tuple[dict[str, int], list[tuple[int, tuple[Any, ...]]]]:
     if title not in wb.sheetnames:
         errors.append(f"缺少「{title}」工作表。")
         return {}, []
@@ -258,7 +290,9 @@ def _read_sheet(wb: Any, title: str, columns: list[tuple[str, str]], required: s
             continue
         name = by_header.get(h)
         if name is None:
-            errors.append(f"「{title}」表第1行{get_column_letter(i + 1)}列：表头“{h}”无法识别，请使用导出的模板。")
+            errors.append(
+                f"「{title}」表第1行{get_column_letter(i + 1)}列：表头“{h}”无法识别，请使用导出的模板。"
+            )
         elif name in index:
             errors.append(f"「{title}」表第1行{get_column_letter(i + 1)}列：表头“{h}”重复。")
         else:
@@ -309,18 +343,26 @@ def catalog_import_xlsx(*, actor: Any, source: str | BinaryIO | bytes) -> Import
             errors.append(f"{_where(MATERIAL_SHEET, row_no, mindex['code'], '实施编码')}：必须填写。")
             continue
         order = item.pop("order", None)
-        materials[code].append((order if isinstance(order, int) else 10_000 + row_no, {**item, "_row": row_no}))
+        materials[code].append(
+            (order if isinstance(order, int) else 10_000 + row_no, {**item, "_row": row_no})
+        )
     for code in materials:
         materials[code].sort(key=lambda pair: pair[0])
 
-    existing = {m.code: m for m in Matter.objects.select_related("current_version").filter(
-        code__in=[_text(r[index["code"]]) for _, r in rows])}
+    existing = {
+        m.code: m
+        for m in Matter.objects.select_related("current_version").filter(
+            code__in=[_text(r[index["code"]]) for _, r in rows]
+        )
+    }
     seen: dict[str, int] = {}
     plan: list[tuple[str, Matter | None, str, dict[str, Any], list[dict[str, Any]] | None, str]] = []
     for row_no, row in rows:
         code = _text(row[index["code"]])
         if code in seen:
-            errors.append(f"{_where(MATTER_SHEET, row_no, index['code'], '实施编码')}：“{code}”与第{seen[code]}行重复。")
+            errors.append(
+                f"{_where(MATTER_SHEET, row_no, index['code'], '实施编码')}：“{code}”与第{seen[code]}行重复。"
+            )
             continue
         seen[code] = row_no
         data: dict[str, Any] = {}
@@ -337,20 +379,27 @@ def catalog_import_xlsx(*, actor: Any, source: str | BinaryIO | bytes) -> Import
         matter = existing.get(code)
         current = matter.current_version if matter is not None else None
         if matter is not None and current is None:
-            errors.append(f"{_where(MATTER_SHEET, row_no, index['code'], '实施编码')}：事项“{code}”尚有未发布的草稿，"
-                          "请先在系统中发布或删除草稿。")
+            errors.append(
+                f"{_where(MATTER_SHEET, row_no, index['code'], '实施编码')}：事项“{code}”尚有未发布的草稿，"
+                "请先在系统中发布或删除草稿。"
+            )
             continue
         rows_of = materials.pop(code, None)
         items = [m for _, m in rows_of] if rows_of is not None else None
         if matter is not None:
             if matter.status == "cancelled":
-                errors.append(f"{_where(MATTER_SHEET, row_no, index['code'], '实施编码')}：事项“{code}”已取消，不能导入变更。")
+                errors.append(
+                    f"{_where(MATTER_SHEET, row_no, index['code'], '实施编码')}：事项“{code}”已取消，不能导入变更。"
+                )
                 continue
             assert current is not None
             merged = version_data(current)
             merged.update(data)
-            check_items = [dict(m) for m in items] if items is not None else [
-                material_data(m) for m in current.materials.all()]
+            check_items = (
+                [dict(m) for m in items]
+                if items is not None
+                else [material_data(m) for m in current.materials.all()]
+            )
         else:
             merged = data
             check_items = [dict(m) for m in items] if items is not None else []
@@ -368,12 +417,16 @@ def catalog_import_xlsx(*, actor: Any, source: str | BinaryIO | bytes) -> Import
                 source_rows = rows_of or []
                 row_of = source_rows[int(i)][1]["_row"] if rows_of and int(i) < len(source_rows) else None
                 if row_of is None:
-                    errors.append(f"{_where(MATTER_SHEET, row_no, index['code'], '实施编码')}（现有材料）：{message}")
+                    errors.append(
+                        f"{_where(MATTER_SHEET, row_no, index['code'], '实施编码')}（现有材料）：{message}"
+                    )
                 else:
                     where = _where(MATERIAL_SHEET, row_of, mindex.get(mfield), mheaders.get(mfield, mfield))
                     errors.append(f"{where}：{message}")
             else:
-                errors.append(f"{_where(MATTER_SHEET, row_no, index.get(key), headers.get(key, key))}：{message}")
+                errors.append(
+                    f"{_where(MATTER_SHEET, row_no, index.get(key), headers.get(key, key))}：{message}"
+                )
         if problems:
             continue
         clean_items = [{k: v for k, v in m.items() if k != "_row"} for m in check_items]
@@ -389,15 +442,21 @@ def catalog_import_xlsx(*, actor: Any, source: str | BinaryIO | bytes) -> Import
             by_name = {m.name: m.pk for m in current.materials.all()}
             for item in clean_items:
                 item.setdefault("id", by_name.get(item["name"]))
-            plan.append(("change", matter, basic_code, data, clean_items if items is not None else None, reason))
+            plan.append(
+                ("change", matter, basic_code, data, clean_items if items is not None else None, reason)
+            )
         else:
             plan.append(("new", None, basic_code, merged, clean_items, code))
     for code, rows_of in materials.items():
         if code not in existing and not Matter.objects.filter(code=code).exists():
-            errors.append(f"「{MATERIAL_SHEET}」表第{rows_of[0][1]['_row']}行A列「实施编码」：“{code}”在「事项」表和系统中都不存在。")
+            errors.append(
+                f"「{MATERIAL_SHEET}」表第{rows_of[0][1]['_row']}行A列「实施编码」：“{code}”在「事项」表和系统中都不存在。"
+            )
         else:
-            errors.append(f"「{MATERIAL_SHEET}」表第{rows_of[0][1]['_row']}行A列「实施编码」：“{code}”不在「事项」表中；"
-                          "修改材料时请同时保留该事项的行。")
+            errors.append(
+                f"「{MATERIAL_SHEET}」表第{rows_of[0][1]['_row']}行A列「实施编码」：“{code}”不在「事项」表中；"
+                "修改材料时请同时保留该事项的行。"
+            )
     if errors:
         raise ImportRejected(errors)
 
@@ -408,20 +467,28 @@ def catalog_import_xlsx(*, actor: Any, source: str | BinaryIO | bytes) -> Import
                 result.unchanged.append(matter.code)  # type: ignore[union-attr]
             elif kind == "change":
                 assert matter is not None
-                matter_change_publish(actor=actor, matter=matter, data=data,
-                                      materials=items if items is not None else None, reason=extra,
-                                      basic_code=basic_code)
+                matter_change_publish(
+                    actor=actor,
+                    matter=matter,
+                    data=data,
+                    materials=items if items is not None else None,
+                    reason=extra,
+                    basic_code=basic_code,
+                )
                 result.changed.append(matter.code)
             else:
-                created = matter_create(actor=actor, code=extra, basic_code=basic_code, data=data,
-                                        materials=items or [])
+                created = matter_create(
+                    actor=actor, code=extra, basic_code=basic_code, data=data, materials=items or []
+                )
                 matter_publish(actor=actor, matter=created, reason="Excel批量导入（新增）")
                 result.created.append(created.code)
-        audit_record(action="catalog.import", object_type="catalog.matter", actor=actor if getattr(actor, "pk", None)
-                     else None, after={"created": result.created, "changed": result.changed,
-                                       "unchanged": len(result.unchanged)})
+        audit_record(
+            action="catalog.import",
+            object_type="catalog.matter",
+            actor=actor if getattr(actor, "pk", None) else None,
+            after={"created": result.created, "changed": result.changed, "unchanged": len(result.unchanged)},
+        )
     return result
-
 
 
 def coverage_xlsx(report: Any) -> bytes:
@@ -436,15 +503,25 @@ def coverage_xlsx(report: Any) -> bytes:
     header.append("非应进但已进驻")
     ws.append(header)
     for row in report.rows:
-        line: list[Any] = [row.centre.name, row.expected, row.present, row.expected - row.present,
-                           round(row.rate * 100, 1)]
+        line: list[Any] = [
+            row.centre.name,
+            row.expected,
+            row.present,
+            row.expected - row.present,
+            round(row.rate * 100, 1),
+        ]
         for value, _ in report.categories:
             expected, present = row.by_category.get(value, (0, 0))
             line += [expected, present]
         line.append(len(row.extra))
         ws.append(line)
-    total: list[Any] = ["合计", report.expected, report.present, report.expected - report.present,
-                        round(report.present / report.expected * 100, 1) if report.expected else 100.0]
+    total: list[Any] = [
+        "合计",
+        report.expected,
+        report.present,
+        report.expected - report.present,
+        round(report.present / report.expected * 100, 1) if report.expected else 100.0,
+    ]
     for value, _ in report.categories:
         total += list(report.totals[value])
     total.append(sum(len(r.extra) for r in report.rows))
@@ -457,8 +534,15 @@ def coverage_xlsx(report: Any) -> bytes:
     missing.append(["服务中心", "实施编码", "事项名称", "清单类别", "主管部门"])
     for row in report.rows:
         for version in row.missing:
-            missing.append([row.centre.name, version.matter.code, version.name, version.get_category_display(),
-                            version.department.short_name])
+            missing.append(
+                [
+                    row.centre.name,
+                    version.matter.code,
+                    version.name,
+                    version.get_category_display(),
+                    version.department.short_name,
+                ]
+            )
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()

@@ -36,15 +36,25 @@ class AuditedAdmin(admin.ModelAdmin):
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         before = model_to_dict(type(obj).objects.get(pk=obj.pk)) if change else None
         super().save_model(request, obj, form, change)
-        audit_record(action=f"{self.audit_prefix}.{'change' if change else 'create'}", obj=obj,
-                     before=before, after=model_to_dict(obj), actor=request.user)
+        audit_record(
+            action=f"{self.audit_prefix}.{'change' if change else 'create'}",
+            obj=obj,
+            before=before,
+            after=model_to_dict(obj),
+            actor=request.user,
+        )
 
     def delete_model(self, request: HttpRequest, obj: Any) -> None:
         before = model_to_dict(obj)
         pk = obj.pk
         super().delete_model(request, obj)
-        audit_record(action=f"{self.audit_prefix}.delete", object_type=f"core.{obj._meta.model_name}",
-                     object_id=str(pk), before=before, actor=request.user)
+        audit_record(
+            action=f"{self.audit_prefix}.delete",
+            object_type=f"core.{obj._meta.model_name}",
+            object_id=str(pk),
+            before=before,
+            actor=request.user,
+        )
 
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
         for obj in queryset:
@@ -63,6 +73,7 @@ class CalendarYearAdmin(AuditedAdmin):
         changes = deadlines_recompute(actor=request.user, note=f"{obj.year}年节假日安排（{obj.source}）")
         if changes:
             self.message_user(request, f"已按{obj.year}年节假日安排重新核定{len(changes)}个暂定期限。")
+
     list_display = ["year", "source", "complete", "holiday_count", "workday_count", "created_at"]
     list_filter = ["complete"]
     search_fields = ["source"]
@@ -98,4 +109,3 @@ class AuditEntryAdmin(ReadOnlyAdmin):
     date_hierarchy = "at"
     list_per_page = 50
     show_full_result_count = False
-

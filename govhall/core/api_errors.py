@@ -31,7 +31,6 @@ F = TypeVar("F", bound=Callable[..., Any])
 _BODY_SOURCES = {"body", "form", "file"}
 
 
-
 class ErrorOut(Schema):
     code: str
     message: str
@@ -77,14 +76,18 @@ def error_statuses(operation: Any) -> set[int]:
 class _DocumentWithErrors(OpenAPISchema):
     def responses(self, operation: Any) -> dict[int, Any]:
         result = super().responses(operation)
-        declared = [(status, ErrorOut) for status in sorted(error_statuses(operation))] + [(500, ServerErrorOut)]
+        declared = [(status, ErrorOut) for status in sorted(error_statuses(operation))] + [
+            (500, ServerErrorOut)
+        ]
         for status, schema in declared:
             if status in result:  # the operation's own declaration wins
                 continue
             model = operation._create_response_model(schema)
             body = self._create_schema_from_model(model, by_alias=operation.by_alias, mode="serialization")[0]
-            result[status] = {"description": HTTPStatus(status).phrase,
-                              "content": {self.api.renderer.media_type: {"schema": body}}}
+            result[status] = {
+                "description": HTTPStatus(status).phrase,
+                "content": {self.api.renderer.media_type: {"schema": body}},
+            }
         return dict(sorted(result.items()))
 
 
@@ -93,8 +96,9 @@ class GovhallAPI(NinjaAPI):
     the errors come from exception handlers, never from a view's return value, so the operations' own
     response models (which decide a plain return's status) stay as the views declared them."""
 
-    def get_openapi_schema(self, *, path_prefix: str | None = None,
-                           path_params: dict[str, Any] | None = None) -> OpenAPISchema:
+    def get_openapi_schema(
+        self, *, path_prefix: str | None = None, path_params: dict[str, Any] | None = None
+    ) -> OpenAPISchema:
         if path_prefix is None:
             path_prefix = self.get_root_path(path_params or {})
         return _DocumentWithErrors(self, path_prefix)

@@ -39,13 +39,14 @@ Month = Annotated[int, Field(ge=1, le=12, description="月份（1–12）")]
 Count = Annotated[int, Field(ge=0, le=1_000_000)]
 SmallInt = Annotated[int, Field(ge=-32768, le=32767)]
 
+
 class Page(Schema):
     offset: int = Field(0, ge=0, le=MAX_OFFSET, description="跳过的条数")
     limit: int = Field(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT, description=f"每页条数（1–{MAX_LIMIT}）")
 
     def of(self, rows: Any) -> Any:
         """The page of a queryset or a list."""
-        return rows[self.offset:self.offset + self.limit]
+        return rows[self.offset : self.offset + self.limit]
 
 
 class Paged(LimitOffsetPagination):
@@ -86,8 +87,22 @@ class Mapped:
         return [self.fn(row) for row in self.rows[key]]
 
 
-__all__ = ["DEFAULT_LIMIT", "MAX_LIMIT", "MAX_OFFSET", "Count", "DateTime", "Id", "Mapped", "Month", "Page",
-           "Paged", "SmallInt", "Year", "paged", "reject_nul_bytes"]
+__all__ = [
+    "DEFAULT_LIMIT",
+    "MAX_LIMIT",
+    "MAX_OFFSET",
+    "Count",
+    "DateTime",
+    "Id",
+    "Mapped",
+    "Month",
+    "Page",
+    "Paged",
+    "SmallInt",
+    "Year",
+    "paged",
+    "reject_nul_bytes",
+]
 
 
 def _local_moment(value: dt.datetime) -> dt.datetime:
@@ -108,8 +123,10 @@ def _has_nul(request: HttpRequest, kwargs: dict[str, Any]) -> bool:
         return True
     if request.content_type == "application/json":
         return b"\x00" in request.body or b"\\u0000" in request.body
-    if request.method == "POST" and request.content_type in ("multipart/form-data",
-                                                              "application/x-www-form-urlencoded"):
+    if request.method == "POST" and request.content_type in (
+        "multipart/form-data",
+        "application/x-www-form-urlencoded",
+    ):
         return any("\x00" in key or any("\x00" in v for v in values) for key, values in request.POST.lists())
     return False
 

@@ -82,7 +82,10 @@ def audit_record(
         # then leaves a visible gap instead of silently reusing the deleted numbers.
         head = AuditHead.objects.filter(pk=1).values("seq", "hash").first()
         if head is None:  # first entry (or a flushed test database)
-            head = AuditEntry.objects.order_by("-seq").values("seq", "hash").first() or {"seq": 0, "hash": GENESIS}
+            head = AuditEntry.objects.order_by("-seq").values("seq", "hash").first() or {
+                "seq": 0,
+                "hash": GENESIS,
+            }
             AuditHead.objects.create(pk=1, **head)
         entry = AuditEntry(
             seq=head["seq"] + 1,
@@ -143,7 +146,10 @@ def audit_verify() -> VerifyResult:
         )
     if head.seq < last_seq:
         return VerifyResult(
-            False, checked, head.seq + 1, f"第{head.seq + 1}条起的记录不是经审计接口写入的（链尾标记为第{head.seq}条）"
+            False,
+            checked,
+            head.seq + 1,
+            f"第{head.seq + 1}条起的记录不是经审计接口写入的（链尾标记为第{head.seq}条）",
         )
     if head.hash != prev_hash:
         return VerifyResult(False, checked, last_seq, f"第{last_seq}条记录与链尾标记不符")

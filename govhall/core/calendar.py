@@ -175,8 +175,12 @@ class WorkingCalendar:
                     waits, anchor, days = day.year, day - dt.timedelta(days=1), n - counted
                 working = day.weekday() < 5
             counted += working
-        return Deadline(at=end_of_day(day), waits_for_year=waits, anchor=anchor if waits else None,
-                        days=days if waits else 0)
+        return Deadline(
+            at=end_of_day(day),
+            waits_for_year=waits,
+            anchor=anchor if waits else None,
+            days=days if waits else 0,
+        )
 
     def year_is_known(self, year: int) -> bool:
         return year in self.table.complete_years or CC_FIRST_YEAR <= year <= CC_LAST_YEAR

@@ -63,7 +63,7 @@ def decrypt(token: str) -> str:
     if not token.startswith(PREFIX):
         raise DecryptionError("not an SM4 ciphertext")
     try:
-        raw = base64.b64decode(token[len(PREFIX):], validate=True)
+        raw = base64.b64decode(token[len(PREFIX) :], validate=True)
     except ValueError as exc:
         raise DecryptionError("not an SM4 ciphertext: bad base64") from exc
     if len(raw) < 12 + 16:

@@ -14,6 +14,9 @@ def app_modules(name: str) -> list[ModuleType]:
     """Each govhall app's ``<app>.<name>`` module, in INSTALLED_APPS order; apps without one are skipped,
     an error inside one is raised."""
     autodiscover_modules(name)
-    found = (sys.modules.get(f"{config.name}.{name}") for config in apps.get_app_configs()
-             if config.name.startswith("govhall."))
+    found = (
+        sys.modules.get(f"{config.name}.{name}")
+        for config in apps.get_app_configs()
+        if config.name.startswith("govhall.")
+    )
     return [module for module in found if module is not None]

@@ -62,7 +62,9 @@ class Table:
     rows: list[list[str]]
     widths: list[float] | None = None  # relative column widths
     highlight: list[int] = field(default_factory=list)  # indexes into rows shaded light red (failed items)
-    notes: list[str] = field(default_factory=list)  # footnotes under the table, in red, on the page it ends on
+    notes: list[str] = field(
+        default_factory=list
+    )  # footnotes under the table, in red, on the page it ends on
 
 
 @dataclass
@@ -124,8 +126,9 @@ def _markup(text: str) -> str:
     return escape(text or "").replace("\n", "<br/>")
 
 
-def render_pdf(blocks: list[Block], *, title: str, footer: str = "", landscape: bool = False,
-               author: str = "govhall") -> bytes:
+def render_pdf(
+    blocks: list[Block], *, title: str, footer: str = "", landscape: bool = False, author: str = "govhall"
+) -> bytes:
     """Render blocks to an A4 PDF (portrait, or landscape for wide tables) with the embedded CJK font."""
     from reportlab.lib import colors
     from reportlab.lib.enums import TA_CENTER, TA_LEFT, TA_RIGHT
@@ -142,21 +145,31 @@ def render_pdf(blocks: list[Block], *, title: str, footer: str = "", landscape: 
     page = turned(A4) if landscape else A4
     aligns = {"left": TA_LEFT, "center": TA_CENTER, "right": TA_RIGHT}
     base = ParagraphStyle("base", fontName=font, fontSize=10.5, leading=16, wordWrap="CJK")
-    title_style = ParagraphStyle("title", parent=base, fontSize=18, leading=26, alignment=TA_CENTER,
-                                 spaceAfter=2 * mm)
-    subtitle_style = ParagraphStyle("subtitle", parent=base, fontSize=11, alignment=TA_CENTER, spaceAfter=4 * mm,
-                                    textColor=colors.HexColor("#444444"))
-    heading_style = ParagraphStyle("heading", parent=base, fontSize=13, leading=20, spaceBefore=4 * mm,
-                                   spaceAfter=2 * mm)
+    title_style = ParagraphStyle(
+        "title", parent=base, fontSize=18, leading=26, alignment=TA_CENTER, spaceAfter=2 * mm
+    )
+    subtitle_style = ParagraphStyle(
+        "subtitle",
+        parent=base,
+        fontSize=11,
+        alignment=TA_CENTER,
+        spaceAfter=4 * mm,
+        textColor=colors.HexColor("#444444"),
+    )
+    heading_style = ParagraphStyle(
+        "heading", parent=base, fontSize=13, leading=20, spaceBefore=4 * mm, spaceAfter=2 * mm
+    )
     cell = ParagraphStyle("cell", parent=base, fontSize=9.5, leading=14)
     cell_head = ParagraphStyle("cellhead", parent=cell, alignment=TA_CENTER)
     width = page[0] - 36 * mm
-    grid = TableStyle([
-        ("GRID", (0, 0), (-1, -1), 0.5, colors.HexColor("#666666")),
-        ("VALIGN", (0, 0), (-1, -1), "TOP"),
-        ("LEFTPADDING", (0, 0), (-1, -1), 4),
-        ("RIGHTPADDING", (0, 0), (-1, -1), 4),
-    ])
+    grid = TableStyle(
+        [
+            ("GRID", (0, 0), (-1, -1), 0.5, colors.HexColor("#666666")),
+            ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ("LEFTPADDING", (0, 0), (-1, -1), 4),
+            ("RIGHTPADDING", (0, 0), (-1, -1), 4),
+        ]
+    )
     story: list = []
     starts: list[int] = []  # where each block's flowables begin in the story
     for block in blocks:
@@ -168,8 +181,12 @@ def render_pdf(blocks: list[Block], *, title: str, footer: str = "", landscape: 
         elif isinstance(block, Heading):
             story.append(RLParagraph(_markup(block.text), heading_style))
         elif isinstance(block, Paragraph):
-            style = ParagraphStyle("p", parent=base, alignment=aligns.get(block.align, TA_LEFT),
-                                   textColor=colors.HexColor(WARNING if block.warning else "#000000"))
+            style = ParagraphStyle(
+                "p",
+                parent=base,
+                alignment=aligns.get(block.align, TA_LEFT),
+                textColor=colors.HexColor(WARNING if block.warning else "#000000"),
+            )
             text = _markup(block.text)
             story.append(RLParagraph(f"<b>{text}</b>" if block.bold else text, style))
         elif isinstance(block, FieldTable):
@@ -187,18 +204,30 @@ def render_pdf(blocks: list[Block], *, title: str, footer: str = "", landscape: 
             table = RLTable(data, colWidths=[width * w / total for w in weights], repeatRows=1)
             table.setStyle(grid)
             table.setStyle(TableStyle([("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#f0f0f0"))]))
-            table.setStyle(TableStyle([("BACKGROUND", (0, i + 1), (-1, i + 1), colors.HexColor(HIGHLIGHT))
-                                       for i in block.highlight]))
+            table.setStyle(
+                TableStyle(
+                    [
+                        ("BACKGROUND", (0, i + 1), (-1, i + 1), colors.HexColor(HIGHLIGHT))
+                        for i in block.highlight
+                    ]
+                )
+            )
             note = ParagraphStyle("note", parent=base, textColor=colors.HexColor(WARNING))
             story += [table, *(RLParagraph(_markup(line), note) for line in block.notes)]
         elif isinstance(block, QRCode):
             image = Image(io.BytesIO(qr_png(block.url)), width=28 * mm, height=28 * mm)
             parts = [RLSpacer(1, 3 * mm), image]
             if block.caption:
-                parts.append(RLParagraph(_markup(block.caption), ParagraphStyle("qr", parent=cell,
-                                                                                alignment=TA_CENTER)))
-            parts.append(RLParagraph(_markup(block.url), ParagraphStyle("qrurl", parent=cell, fontSize=8,
-                                                                        alignment=TA_CENTER)))
+                parts.append(
+                    RLParagraph(
+                        _markup(block.caption), ParagraphStyle("qr", parent=cell, alignment=TA_CENTER)
+                    )
+                )
+            parts.append(
+                RLParagraph(
+                    _markup(block.url), ParagraphStyle("qrurl", parent=cell, fontSize=8, alignment=TA_CENTER)
+                )
+            )
             story.append(KeepTogether(parts))
         elif isinstance(block, Spacer):
             story.append(RLSpacer(1, block.height_mm * mm))
@@ -221,7 +250,9 @@ def render_pdf(blocks: list[Block], *, title: str, footer: str = "", landscape: 
     for begin, end in reversed(groups):
         group = story[begin:end]
         height = sum(f.wrap(width, frame_height)[1] + f.getSpaceBefore() + f.getSpaceAfter() for f in group)
-        story[begin:end] = [KeepTogether(group)] if height < frame_height else [CondPageBreak(40 * mm), *group]
+        story[begin:end] = (
+            [KeepTogether(group)] if height < frame_height else [CondPageBreak(40 * mm), *group]
+        )
 
     def _page(canvas: object, doc: object) -> None:
         canvas.saveState()  # type: ignore[attr-defined]
@@ -231,8 +262,17 @@ def render_pdf(blocks: list[Block], *, title: str, footer: str = "", landscape: 
         canvas.restoreState()  # type: ignore[attr-defined]
 
     out = io.BytesIO()
-    doc = SimpleDocTemplate(out, pagesize=page, leftMargin=18 * mm, rightMargin=18 * mm, topMargin=16 * mm,
-                            bottomMargin=18 * mm, title=title, author=author, creator="govhall")
+    doc = SimpleDocTemplate(
+        out,
+        pagesize=page,
+        leftMargin=18 * mm,
+        rightMargin=18 * mm,
+        topMargin=16 * mm,
+        bottomMargin=18 * mm,
+        title=title,
+        author=author,
+        creator="govhall",
+    )
     doc.build(story, onFirstPage=_page, onLaterPages=_page)
     return out.getvalue()
 
@@ -264,8 +304,9 @@ def _shade(cell: object, colour: str) -> None:
     cell._tc.get_or_add_tcPr().append(shading)  # type: ignore[attr-defined]
 
 
-def render_docx(blocks: list[Block], *, title: str, footer: str = "", landscape: bool = False,
-                author: str = "govhall") -> bytes:
+def render_docx(
+    blocks: list[Block], *, title: str, footer: str = "", landscape: bool = False, author: str = "govhall"
+) -> bytes:
     """Render blocks to an editable .docx (A4 portrait or landscape, 宋体)."""
     from docx import Document
     from docx.enum.section import WD_ORIENT
@@ -287,11 +328,20 @@ def render_docx(blocks: list[Block], *, title: str, footer: str = "", landscape:
     normal.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), DOCX_FONT)
     doc.core_properties.title = title
     doc.core_properties.author = author
-    aligns = {"left": WD_ALIGN_PARAGRAPH.LEFT, "center": WD_ALIGN_PARAGRAPH.CENTER,
-              "right": WD_ALIGN_PARAGRAPH.RIGHT}
+    aligns = {
+        "left": WD_ALIGN_PARAGRAPH.LEFT,
+        "center": WD_ALIGN_PARAGRAPH.CENTER,
+        "right": WD_ALIGN_PARAGRAPH.RIGHT,
+    }
 
-    def para(text: str, *, align: str = "left", size: float | None = None, bold: bool = False,
-             warning: bool = False) -> None:
+    def para(
+        text: str,
+        *,
+        align: str = "left",
+        size: float | None = None,
+        bold: bool = False,
+        warning: bool = False,
+    ) -> None:
         p = doc.add_paragraph()
         p.alignment = aligns[align]
         lines = (text or "").split("\n")

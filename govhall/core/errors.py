@@ -13,7 +13,12 @@ class ServiceError(Exception):
     code = "invalid"
 
     def __init__(
-        self, message: str, *, code: str | None = None, fields: dict[str, str] | None = None, status: int | None = None
+        self,
+        message: str,
+        *,
+        code: str | None = None,
+        fields: dict[str, str] | None = None,
+        status: int | None = None,
     ) -> None:
         super().__init__(message)
         self.message = message

@@ -281,7 +281,10 @@ class _RedisReader:
             pubsub = None
             try:
                 client = redis.Redis.from_url(
-                    self.url, socket_connect_timeout=5, socket_keepalive=True, health_check_interval=30,
+                    self.url,
+                    socket_connect_timeout=5,
+                    socket_keepalive=True,
+                    health_check_interval=30,
                     client_name=f"govhall-events-{os.getpid()}",  # visible in CLIENT LIST
                 )
                 pubsub = client.pubsub()
@@ -305,8 +308,12 @@ class _RedisReader:
                 self.ready.clear()
                 self.broker.set_connected(False)
                 closed = self.broker.close_all("事件通道连接中断")
-                logger.warning("event bus lost Redis (%s); %d subscriptions closed; retrying in %.1fs",
-                               exc.__class__.__name__, closed, delay)
+                logger.warning(
+                    "event bus lost Redis (%s); %d subscriptions closed; retrying in %.1fs",
+                    exc.__class__.__name__,
+                    closed,
+                    delay,
+                )
                 time.sleep(delay)
                 delay = min(delay * 2, 10.0)
             finally:
@@ -318,7 +325,7 @@ class _RedisReader:
 
     def _dispatch(self, channel: bytes, data: bytes) -> None:
         try:
-            topic = channel.decode()[len(self.prefix):]
+            topic = channel.decode()[len(self.prefix) :]
             raw = data.decode()
             self.broker.dispatch(Event(topic, json.loads(raw), raw))
         except Exception:
@@ -339,7 +346,9 @@ class _Transport:
 
         with self.lock:
             if self.client is None:
-                self.client = redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=5, socket_timeout=5)
+                self.client = redis.Redis.from_url(
+                    settings.REDIS_URL, socket_connect_timeout=5, socket_timeout=5
+                )
             return self.client
 
     def ensure_reader(self) -> _RedisReader:

@@ -51,8 +51,10 @@ class FileKey:
 @lru_cache(maxsize=8)
 def _derive(master_hex: str) -> FileKey:
     master = bytes.fromhex(master_hex)
-    return FileKey(key_id=sm3_hmac(master, b"govhall-file-key-id")[:8],
-                   key=sm3_hmac(master, b"govhall-file-encryption")[:16])
+    return FileKey(
+        key_id=sm3_hmac(master, b"govhall-file-key-id")[:8],
+        key=sm3_hmac(master, b"govhall-file-encryption")[:16],
+    )
 
 
 def current_key() -> FileKey:
@@ -64,8 +66,10 @@ def key_for(key_id: bytes) -> FileKey:
         candidate = _derive(master)
         if candidate.key_id == key_id:
             return candidate
-    raise DecryptionError(f"file encrypted under unknown key {key_id.hex()}: restore that GOVHALL_FIELD_KEY "
-                          "(or list it in GOVHALL_FIELD_KEYS_RETIRED)")
+    raise DecryptionError(
+        f"file encrypted under unknown key {key_id.hex()}: restore that GOVHALL_FIELD_KEY "
+        "(or list it in GOVHALL_FIELD_KEYS_RETIRED)"
+    )
 
 
 def _nonce(prefix: bytes, index: int, last: bool) -> bytes:
@@ -150,11 +154,15 @@ def _segments(handle: IO[bytes], header: Header) -> Iterator[bytes]:
             raise DecryptionError("encrypted file: cut short")
         body, tag = chunk[:-TAG], chunk[-TAG:]
         try:
-            decryptor = Cipher(algorithms.SM4(key.key), modes.GCM(_nonce(header.prefix, index, last), tag)).decryptor()
+            decryptor = Cipher(
+                algorithms.SM4(key.key), modes.GCM(_nonce(header.prefix, index, last), tag)
+            ).decryptor()
             decryptor.authenticate_additional_data(header.raw)
             plain = decryptor.update(body) + decryptor.finalize()
         except Exception as exc:  # InvalidTag: tampered, truncated or moved segment
-            raise DecryptionError(f"encrypted file: segment {index} does not verify (tampered or cut short)") from exc
+            raise DecryptionError(
+                f"encrypted file: segment {index} does not verify (tampered or cut short)"
+            ) from exc
         yield plain
         if last:
             return

@@ -33,8 +33,14 @@ from dataclasses import dataclass, field
 from govhall.core.models import CalendarDay, DayKind, calendar_day_problem
 
 KINDS = {
-    "放假": DayKind.HOLIDAY, "休": DayKind.HOLIDAY, "休息": DayKind.HOLIDAY, "holiday": DayKind.HOLIDAY,
-    "上班": DayKind.WORKDAY, "班": DayKind.WORKDAY, "调休上班": DayKind.WORKDAY, "workday": DayKind.WORKDAY,
+    "放假": DayKind.HOLIDAY,
+    "休": DayKind.HOLIDAY,
+    "休息": DayKind.HOLIDAY,
+    "holiday": DayKind.HOLIDAY,
+    "上班": DayKind.WORKDAY,
+    "班": DayKind.WORKDAY,
+    "调休上班": DayKind.WORKDAY,
+    "workday": DayKind.WORKDAY,
 }
 NAME_MAX = CalendarDay._meta.get_field("name").max_length or 40
 MAX_RANGE_DAYS = 31

@@ -24,7 +24,9 @@ def normalize_id_card(value: str) -> str:
     """Return the 18-character number in canonical form (upper-case X), or raise ValidationError."""
     value = (value or "").strip().upper()
     if not re.fullmatch(r"\d{17}[\dX]", value):
-        raise ValidationError("居民身份证号码应为18位：前17位为数字，最后一位为数字或X。", code="id_card_format")
+        raise ValidationError(
+            "居民身份证号码应为18位：前17位为数字，最后一位为数字或X。", code="id_card_format"
+        )
     try:
         birth = dt.date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
     except ValueError:

@@ -33,8 +33,14 @@ class AuditEntry(models.Model):
     at = models.DateTimeField("时间", db_index=True)
     # DO_NOTHING, not SET_NULL: deleting a user must not rewrite (and so break) the chained entries;
     # actor_label keeps the name.
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.DO_NOTHING,
-                              related_name="+", db_constraint=False)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        related_name="+",
+        db_constraint=False,
+    )
     actor_label = models.CharField("操作人", max_length=80, blank=True)
     ip = models.CharField("来源地址", max_length=45, blank=True)
     action = models.CharField("操作", max_length=60, db_index=True)
@@ -90,7 +96,8 @@ class CalendarYear(models.Model):
     year = models.PositiveSmallIntegerField("年份", unique=True)
     source = models.CharField("依据", max_length=200, help_text="如：国办发明电〔2026〕X号")
     complete = models.BooleanField(
-        "全年已录入", default=True,
+        "全年已录入",
+        default=True,
         help_text="勾选后，本年以本表为准：表中列出的放假日和调休上班日之外，周一至周五上班、周六周日休息。",
     )
     created_at = models.DateTimeField(auto_now_add=True)
@@ -157,7 +164,9 @@ class ProvisionalDate(models.Model):
 
     class Meta:
         verbose_name = verbose_name_plural = "暂定期限"
-        constraints = [models.UniqueConstraint(fields=["model", "object_id", "field"], name="provisional_date_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["model", "object_id", "field"], name="provisional_date_unique")
+        ]
 
     def __str__(self) -> str:
         return f"{self.model}#{self.object_id}.{self.field} 待{self.waits_for_year}年"

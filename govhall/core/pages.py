@@ -37,6 +37,7 @@ class HtmxHttpRequest(HttpRequest):
 
     htmx: HtmxDetails
 
+
 # status → heading of a ServiceError's page (the message is the error's own)
 HEADINGS = {400: "请求有误", 409: "操作未完成", 413: "上传的内容过大", 429: "操作过于频繁"}
 

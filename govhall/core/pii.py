@@ -36,8 +36,9 @@ def can_reveal_pii(user: Any, roles: Iterable[str] | None = None) -> bool:
     return bool(user.has_role(*(REVEAL_ROLES if roles is None else roles)))
 
 
-def pii_reveal(*, user: Any, obj: models.Model, field: str, reason: str = "",
-               roles: Iterable[str] | None = None) -> str:
+def pii_reveal(
+    *, user: Any, obj: models.Model, field: str, reason: str = "", roles: Iterable[str] | None = None
+) -> str:
     """Return the plaintext of ``obj.<field>`` (an EncryptedTextField) and audit the view.
 
     Raises Forbidden when the user's roles do not include one of ``roles`` (default REVEAL_ROLES).
@@ -45,8 +46,14 @@ def pii_reveal(*, user: Any, obj: models.Model, field: str, reason: str = "",
     return pii_reveal_fields(user=user, obj=obj, fields=[field], reason=reason, roles=roles)[field]
 
 
-def pii_reveal_fields(*, user: Any, obj: models.Model, fields: Sequence[str], reason: str = "",
-                      roles: Iterable[str] | None = None) -> dict[str, str]:
+def pii_reveal_fields(
+    *,
+    user: Any,
+    obj: models.Model,
+    fields: Sequence[str],
+    reason: str = "",
+    roles: Iterable[str] | None = None,
+) -> dict[str, str]:
     """Several encrypted fields of one record at once (a case's applicant and agent numbers and phones):
     one role check, one "pii.view" entry naming the fields, never their values."""
     if not fields:

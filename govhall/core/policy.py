@@ -23,7 +23,9 @@ from govhall.core.roles import Role, UnitKind
 
 def is_active_staff(user: Any) -> bool:
     """A logged-in, active staff account (portal citizens never reach staff pages as `User`)."""
-    return bool(user is not None and getattr(user, "is_authenticated", False) and getattr(user, "is_active", False))
+    return bool(
+        user is not None and getattr(user, "is_authenticated", False) and getattr(user, "is_active", False)
+    )
 
 
 def is_bureau_staff(user: Any) -> bool:

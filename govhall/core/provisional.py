@@ -29,7 +29,9 @@ from govhall.core import calendar
 from govhall.core.audit import audit_record
 from govhall.core.models import ProvisionalDate
 
-Recomputed = Callable[[Any, str, "dt.datetime | dt.date | None", "dt.datetime | dt.date", calendar.Deadline], None]
+Recomputed = Callable[
+    [Any, str, "dt.datetime | dt.date | None", "dt.datetime | dt.date", calendar.Deadline], None
+]
 
 
 @dataclass(frozen=True)
@@ -47,10 +49,18 @@ def _label(model: type[models.Model] | models.Model) -> str:
     return f"{model._meta.app_label}.{model._meta.object_name}"
 
 
-def track(model: type[models.Model], field: str, *, flag: str | None = None,
-          is_open: Callable[[Any], bool] | None = None, on_recomputed: Recomputed | None = None) -> None:
+def track(
+    model: type[models.Model],
+    field: str,
+    *,
+    flag: str | None = None,
+    is_open: Callable[[Any], bool] | None = None,
+    on_recomputed: Recomputed | None = None,
+) -> None:
     """Declare a deadline field that may hold a provisional date (from the app's ``ready()``)."""
-    _TRACKED[(_label(model), field)] = Tracked(field=field, flag=flag, is_open=is_open, on_recomputed=on_recomputed)
+    _TRACKED[(_label(model), field)] = Tracked(
+        field=field, flag=flag, is_open=is_open, on_recomputed=on_recomputed
+    )
 
 
 def _is_date_field(model: type[models.Model] | models.Model, field: str) -> bool:
@@ -81,7 +91,8 @@ def apply(obj: models.Model, field: str, deadline: calendar.Deadline | None) -> 
     if deadline is not None and deadline.provisional:
         assert deadline.anchor is not None
         ProvisionalDate.objects.update_or_create(
-            **key, defaults={"anchor": deadline.anchor, "days": deadline.days, "waits_for_year": waits})
+            **key, defaults={"anchor": deadline.anchor, "days": deadline.days, "waits_for_year": waits}
+        )
     else:
         ProvisionalDate.objects.filter(**key).delete()
     return changed
@@ -149,9 +160,14 @@ def recompute(*, actor: Any = None, note: str = "") -> list[Change]:
         fields = apply(obj, row.field, new)
         obj.save(update_fields=fields)
         after = getattr(obj, row.field)
-        audit_record(action="calendar.deadline_recompute", obj=obj, actor=actor, note=note[:300],
-                     before={row.field: _jsonable(before), "waits_for_year": row.waits_for_year},
-                     after={row.field: _jsonable(after), "waits_for_year": new.waits_for_year})
+        audit_record(
+            action="calendar.deadline_recompute",
+            obj=obj,
+            actor=actor,
+            note=note[:300],
+            before={row.field: _jsonable(before), "waits_for_year": row.waits_for_year},
+            after={row.field: _jsonable(after), "waits_for_year": new.waits_for_year},
+        )
         if tracked.on_recomputed is not None:
             tracked.on_recomputed(obj, row.field, before, after, new)
         changes.append(Change(row.model, row.object_id, row.field, before, after, new.waits_for_year))

@@ -32,14 +32,18 @@ def calendar_year_import(*, notice: Notice, actor: Any = None) -> CalendarYear:
     fully validated by ``parse_notice``; the recomputed dates commit with the table or not at all."""
     before = _year_summary(notice.year)
     CalendarDay.objects.filter(date__year=notice.year).delete()
-    CalendarDay.objects.bulk_create(
-        CalendarDay(date=d.date, kind=d.kind, name=d.name) for d in notice.days
-    )
+    CalendarDay.objects.bulk_create(CalendarDay(date=d.date, kind=d.kind, name=d.name) for d in notice.days)
     year, _ = CalendarYear.objects.update_or_create(
         year=notice.year, defaults={"source": notice.source, "complete": True}
     )
-    audit_record(action="calendar.import", obj=year, before=before, after=_year_summary(notice.year),
-                 actor=actor, note=notice.source)
+    audit_record(
+        action="calendar.import",
+        obj=year,
+        before=before,
+        after=_year_summary(notice.year),
+        actor=actor,
+        note=notice.source,
+    )
     # bulk_create sends no post_save: clear the cached table here.
     calendar.clear_cache()
     transaction.on_commit(calendar.clear_cache)

@@ -35,8 +35,12 @@ def healthz(request: HttpRequest) -> JsonResponse:
             checks["redis"] = f"error: {exc.__class__.__name__}"
     healthy = all(v == "ok" for v in checks.values())
     return JsonResponse(
-        {"status": "ok" if healthy else "error", "database_engine": connection.vendor,
-         "events": events.backend_name(), **checks},
+        {
+            "status": "ok" if healthy else "error",
+            "database_engine": connection.vendor,
+            "events": events.backend_name(),
+            **checks,
+        },
         status=200 if healthy else 503,
         json_dumps_params={"ensure_ascii": False},
     )

@@ -33,17 +33,38 @@ class BureauReadOnlyAdmin(ReadOnlyAdmin):
         return self.has_view_permission(request)
 
 
-
 @admin.register(Notification)
 class NotificationAdmin(BureauReadOnlyAdmin):
-    list_display = ["created_at", "channel", "recipient_masked", "template", "short_text", "status",
-                    "attempts", "last_error", "sent_at"]
+    list_display = [
+        "created_at",
+        "channel",
+        "recipient_masked",
+        "template",
+        "short_text",
+        "status",
+        "attempts",
+        "last_error",
+        "sent_at",
+    ]
     list_filter = ["status", "channel", "template"]
     search_fields = ["template"]
     search_help_text = "输入完整手机号码查找发给该号码的短信，或输入模板名"
     date_hierarchy = "created_at"
-    fields = ("channel", "recipient_masked", "template", "display_text", "related_type", "related_id", "status",
-              "attempts", "last_error", "provider_ref", "created_at", "next_attempt_at", "sent_at")
+    fields = (
+        "channel",
+        "recipient_masked",
+        "template",
+        "display_text",
+        "related_type",
+        "related_id",
+        "status",
+        "attempts",
+        "last_error",
+        "provider_ref",
+        "created_at",
+        "next_attempt_at",
+        "sent_at",
+    )
     readonly_fields = fields
     actions = ["retry_failed"]
     list_per_page = 50
@@ -60,13 +81,14 @@ class NotificationAdmin(BureauReadOnlyAdmin):
     def get_queryset(self, request: HttpRequest) -> QuerySet[Notification]:
         return notifications_visible_to(request.user)
 
-    def get_search_results(self, request: HttpRequest, queryset: QuerySet[Notification], search_term: str) -> Any:
+    def get_search_results(
+        self, request: HttpRequest, queryset: QuerySet[Notification], search_term: str
+    ) -> Any:
         term = search_term.strip()
         if term and term.lstrip("+").replace(" ", "").replace("-", "").isdigit():
             # Numbers are encrypted: search by the keyed digest of the normalised number, exact match only.
             return queryset & notifications_for_outbox(request.user, phone=term), False
         return super().get_search_results(request, queryset, search_term)
-
 
     def has_retry_permission(self, request: HttpRequest) -> bool:
         return self.has_view_permission(request) and policy.can_retry(request.user)
@@ -85,14 +107,37 @@ class NotificationAdmin(BureauReadOnlyAdmin):
 
 @admin.register(SyncItem)
 class SyncItemAdmin(BureauReadOnlyAdmin):
-    list_display = ["created_at", "kind", "object_label", "dataset", "status", "attempts", "last_error",
-                    "receipt_id", "sent_at"]
+    list_display = [
+        "created_at",
+        "kind",
+        "object_label",
+        "dataset",
+        "status",
+        "attempts",
+        "last_error",
+        "receipt_id",
+        "sent_at",
+    ]
     list_filter = ["status", "kind", "dataset"]
     search_fields = ["object_label"]
     search_help_text = "输入事项实施编码或办件编号"
     date_hierarchy = "created_at"
-    fields = ("kind", "object_label", "object_id", "dataset", "status", "attempts", "last_error", "receipt_id",
-              "payload_digest", "superseded_by", "created_at", "next_attempt_at", "sent_at", "shown_payload")
+    fields = (
+        "kind",
+        "object_label",
+        "object_id",
+        "dataset",
+        "status",
+        "attempts",
+        "last_error",
+        "receipt_id",
+        "payload_digest",
+        "superseded_by",
+        "created_at",
+        "next_attempt_at",
+        "sent_at",
+        "shown_payload",
+    )
     readonly_fields = fields
     list_per_page = 50
 
@@ -102,4 +147,3 @@ class SyncItemAdmin(BureauReadOnlyAdmin):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[SyncItem]:
         return sync_items_visible_to(request.user).defer("payload_text")
-

@@ -54,10 +54,19 @@ class NotificationOut(Schema):
     @staticmethod
     def from_row(row: Notification) -> NotificationOut:
         return NotificationOut(
-            id=row.pk, channel=row.channel, recipient=row.recipient_masked, template=row.template,
-            text=row.display_text, related_type=row.related_type, related_id=row.related_id, status=row.status,
-            attempts=row.attempts, last_error=row.last_error, created_at=row.created_at,
-            next_attempt_at=row.next_attempt_at, sent_at=row.sent_at,
+            id=row.pk,
+            channel=row.channel,
+            recipient=row.recipient_masked,
+            template=row.template,
+            text=row.display_text,
+            related_type=row.related_type,
+            related_id=row.related_id,
+            status=row.status,
+            attempts=row.attempts,
+            last_error=row.last_error,
+            created_at=row.created_at,
+            next_attempt_at=row.next_attempt_at,
+            sent_at=row.sent_at,
         )
 
 
@@ -105,8 +114,9 @@ def send_test_sms(request: HttpRequest, payload: TestSmsIn) -> NotificationOut:
     policy.require_send_test_sms(user)
     with transaction.atomic():
         row = notify_sms(phone=payload.phone, text=payload.text, template="test")
-        audit_record(action="notification.test_sms", obj=row, after={"recipient": row.recipient_masked},
-                     actor=user)
+        audit_record(
+            action="notification.test_sms", obj=row, after={"recipient": row.recipient_masked}, actor=user
+        )
     return NotificationOut.from_row(row)  # 201: the only status declared
 
 
@@ -120,7 +130,9 @@ class SyncItemOut(Schema):
     object_label: str = Field(description="事项实施编码或办件编号")
     dataset: str = Field(description="matter 事项、apply 申请、accept 受理、process 办理、finish 办结")
     dataset_name: str
-    status: str = Field(description="queued 待发送、sending 发送中、sent 已发送、failed 发送失败、superseded 已被替代")
+    status: str = Field(
+        description="queued 待发送、sending 发送中、sent 已发送、failed 发送失败、superseded 已被替代"
+    )
     status_name: str
     attempts: int
     last_error: str = Field(description="最近一次发送失败的原因（含省平台返回的信息）")
@@ -135,12 +147,23 @@ class SyncItemOut(Schema):
     @staticmethod
     def fields_of(row: SyncItem) -> dict[str, Any]:
         return {
-            "id": row.pk, "kind": row.kind, "object_id": row.object_id, "object_label": row.object_label,
-            "dataset": row.dataset, "dataset_name": row.get_dataset_display(), "status": row.status,
-            "status_name": row.get_status_display(), "attempts": row.attempts, "last_error": row.last_error,
-            "receipt_id": row.receipt_id, "payload_digest": row.payload_digest,
-            "superseded_by": row.superseded_by_id, "created_at": row.created_at,
-            "next_attempt_at": row.next_attempt_at, "sent_at": row.sent_at, "updated_at": row.updated_at,
+            "id": row.pk,
+            "kind": row.kind,
+            "object_id": row.object_id,
+            "object_label": row.object_label,
+            "dataset": row.dataset,
+            "dataset_name": row.get_dataset_display(),
+            "status": row.status,
+            "status_name": row.get_status_display(),
+            "attempts": row.attempts,
+            "last_error": row.last_error,
+            "receipt_id": row.receipt_id,
+            "payload_digest": row.payload_digest,
+            "superseded_by": row.superseded_by_id,
+            "created_at": row.created_at,
+            "next_attempt_at": row.next_attempt_at,
+            "sent_at": row.sent_at,
+            "updated_at": row.updated_at,
         }
 
 
@@ -149,7 +172,9 @@ class SyncItemDetail(SyncItemOut):
 
 
 class SyncPage(Schema):
-    configured: bool = Field(description="是否已配置省平台地址（GOVHALL_PROVINCE_URL）；未配置时记录保持待发送")
+    configured: bool = Field(
+        description="是否已配置省平台地址（GOVHALL_PROVINCE_URL）；未配置时记录保持待发送"
+    )
     count: int
     counts: dict[str, int] = Field(description="各状态的记录数")
     items: list[SyncItemOut]
@@ -165,12 +190,20 @@ class SyncFilter(Page):
 @router.get("/sync", response=SyncPage, summary="省平台同步记录（NET-2）")
 def list_sync_items(request: HttpRequest, filters: Query[SyncFilter]) -> SyncPage:
     policy.require_see_sync(request.user)
-    rows = sync_items_for_outbox(request.user, status=filters.status or "", kind=filters.kind or "",
-                                 dataset=filters.dataset or "", q=filters.q)
+    rows = sync_items_for_outbox(
+        request.user,
+        status=filters.status or "",
+        kind=filters.kind or "",
+        dataset=filters.dataset or "",
+        q=filters.q,
+    )
     page = filters.of(rows)
-    return SyncPage(configured=is_configured(), count=rows.count(),
-                    counts=sync_status_counts(request.user, kind=filters.kind or ""),
-                    items=[SyncItemOut(**SyncItemOut.fields_of(r)) for r in page])
+    return SyncPage(
+        configured=is_configured(),
+        count=rows.count(),
+        counts=sync_status_counts(request.user, kind=filters.kind or ""),
+        items=[SyncItemOut(**SyncItemOut.fields_of(r)) for r in page],
+    )
 
 
 @router.get("/sync/{item_id}", response=SyncItemDetail, summary="一条省平台同步记录及其数据")

@@ -52,12 +52,18 @@ class HttpBackend:
 
     def send(self, message: OutgoingSms) -> str:
         body = json.dumps(
-            {"id": f"govhall-{message.notification_id}", "phone": message.phone, "text": message.text,
-             "template": message.template},
+            {
+                "id": f"govhall-{message.notification_id}",
+                "phone": message.phone,
+                "text": message.text,
+                "template": message.template,
+            },
             ensure_ascii=False,
         ).encode()
-        headers = {"Content-Type": "application/json; charset=utf-8",
-                   "Idempotency-Key": f"govhall-sms-{message.notification_id}"}
+        headers = {
+            "Content-Type": "application/json; charset=utf-8",
+            "Idempotency-Key": f"govhall-sms-{message.notification_id}",
+        }
         if self.token:
             headers["Authorization"] = f"Bearer {self.token}"
         request = urllib.request.Request(self.url, data=body, headers=headers, method="POST")  # noqa: S310

@@ -32,12 +32,16 @@ class Notification(models.Model):
     recipient_masked = models.CharField("接收号码", max_length=20)
     template = models.CharField("模板", max_length=60, blank=True, help_text="如 queue.called、case.accepted")
     text = EncryptedTextField("短信内容")
-    sensitive = models.BooleanField("含验证码等敏感内容", default=False,
-                                    help_text="敏感内容不在管理页面显示")
+    sensitive = models.BooleanField("含验证码等敏感内容", default=False, help_text="敏感内容不在管理页面显示")
     related_type = models.CharField("关联对象类型", max_length=60, blank=True)
     related_id = models.CharField("关联对象编号", max_length=64, blank=True)
-    status = models.CharField("状态", max_length=10, choices=NotificationStatus.choices,
-                              default=NotificationStatus.QUEUED, db_index=True)
+    status = models.CharField(
+        "状态",
+        max_length=10,
+        choices=NotificationStatus.choices,
+        default=NotificationStatus.QUEUED,
+        db_index=True,
+    )
     attempts = models.PositiveSmallIntegerField("尝试次数", default=0)
     last_error = models.CharField("最近错误", max_length=300, blank=True)
     provider_ref = models.CharField("网关回执编号", max_length=80, blank=True)
@@ -106,13 +110,15 @@ class SyncItem(models.Model):
     dataset = models.CharField("数据集", max_length=10, choices=SyncDataset.choices)
     payload_text = EncryptedTextField("数据内容")
     payload_digest = models.CharField("数据摘要", max_length=64)
-    status = models.CharField("状态", max_length=12, choices=SyncStatus.choices, default=SyncStatus.QUEUED,
-                              db_index=True)
+    status = models.CharField(
+        "状态", max_length=12, choices=SyncStatus.choices, default=SyncStatus.QUEUED, db_index=True
+    )
     attempts = models.PositiveSmallIntegerField("尝试次数", default=0)
     last_error = models.CharField("最近错误", max_length=500, blank=True)
     receipt_id = models.CharField("省平台回执编号", max_length=100, blank=True)
-    superseded_by = models.ForeignKey("self", verbose_name="被替代为", null=True, blank=True,
-                                      on_delete=models.SET_NULL, related_name="+")
+    superseded_by = models.ForeignKey(
+        "self", verbose_name="被替代为", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField("创建时间", default=timezone.now, db_index=True)
     next_attempt_at = models.DateTimeField("下次尝试时间", default=timezone.now)
     claimed_at = models.DateTimeField("开始发送时间", null=True, blank=True)

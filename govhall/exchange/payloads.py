@@ -46,7 +46,9 @@ def register_case_source(*, datasets: Callable[[Any], dict[str, Any]], model: ty
 
 def case_source() -> CaseSource:
     if not _case_source:
-        raise ImproperlyConfigured("no case source registered for the provincial sync: is govhall.cases installed?")
+        raise ImproperlyConfigured(
+            "no case source registered for the provincial sync: is govhall.cases installed?"
+        )
     return _case_source[0]
 
 
@@ -87,7 +89,9 @@ def matter_payload(version: Any) -> dict[str, Any]:
         "department_name": department.name,
         "handling_org": version.handling_org or None,
         "legal_limit": version.legal_limit,
-        "legal_limit_unit": version.get_legal_limit_unit_display() if version.legal_limit is not None else None,
+        "legal_limit_unit": version.get_legal_limit_unit_display()
+        if version.legal_limit is not None
+        else None,
         "legal_limit_note": version.legal_limit_note or None,
         "promised_limit": version.promised_limit,
         "promised_limit_unit": version.get_promised_limit_unit_display(),
@@ -168,7 +172,10 @@ _MASKS: dict[str, Callable[[str], str]] = {
 
 def _mask(value: Any) -> Any:
     if isinstance(value, dict):
-        return {k: (_MASKS[k](v) if k in _MASKS and isinstance(v, str) and v else _mask(v)) for k, v in value.items()}
+        return {
+            k: (_MASKS[k](v) if k in _MASKS and isinstance(v, str) and v else _mask(v))
+            for k, v in value.items()
+        }
     if isinstance(value, list):
         return [_mask(v) for v in value]
     return value

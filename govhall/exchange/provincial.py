@@ -108,10 +108,17 @@ class ProvinceClient:
     def send(self, record: OutgoingRecord) -> str:
         """Deliver one record; returns the platform's receipt id. Raises ProvinceError."""
         body = json.dumps(
-            {"requestId": record.request_id, "appId": self.app_id, "objectType": record.object_type,
-             "objectId": record.object_id, "dataset": record.dataset, "datasetName": record.dataset_name,
-             "data": record.data},
-            ensure_ascii=False, separators=(",", ":"),
+            {
+                "requestId": record.request_id,
+                "appId": self.app_id,
+                "objectType": record.object_type,
+                "objectId": record.object_id,
+                "dataset": record.dataset,
+                "datasetName": record.dataset_name,
+                "data": record.data,
+            },
+            ensure_ascii=False,
+            separators=(",", ":"),
         ).encode()
         request = urllib.request.Request(  # noqa: S310 (the URL is the operator's http(s) setting)
             self.url, data=body, headers=self.headers(body, record.request_id), method="POST"
@@ -149,5 +156,6 @@ def get_client() -> ProvinceClient | None:
     """None while GOVHALL_PROVINCE_URL is unset: nothing is sent and the records stay queued."""
     if not is_configured():
         return None
-    return ProvinceClient(settings.PROVINCE_URL, settings.PROVINCE_APP_ID, settings.PROVINCE_SECRET,
-                          settings.PROVINCE_TIMEOUT)
+    return ProvinceClient(
+        settings.PROVINCE_URL, settings.PROVINCE_APP_ID, settings.PROVINCE_SECRET, settings.PROVINCE_TIMEOUT
+    )

@@ -106,11 +106,15 @@ def notification_send(*, notification_id: int) -> str:
         error = str(exc)[:300] or exc.__class__.__name__
         if permanent or row.attempts >= MAX_ATTEMPTS:
             Notification.objects.filter(pk=row.pk).update(status=NotificationStatus.FAILED, last_error=error)
-            logger.warning("notification %s failed for good after %s attempt(s): %s", row.pk, row.attempts, error)
+            logger.warning(
+                "notification %s failed for good after %s attempt(s): %s", row.pk, row.attempts, error
+            )
             return "failed"
         delay = RETRY_DELAYS[row.attempts - 1]
         Notification.objects.filter(pk=row.pk).update(
-            status=NotificationStatus.QUEUED, last_error=error, next_attempt_at=now + dt.timedelta(seconds=delay)
+            status=NotificationStatus.QUEUED,
+            last_error=error,
+            next_attempt_at=now + dt.timedelta(seconds=delay),
         )
         _enqueue(row.pk, delay=delay)
         return "retry"
@@ -125,7 +129,9 @@ def notifications_requeue_due(*, now: dt.datetime | None = None, limit: int = 50
     was lost (the queue was down at commit, or the process stopped). Returns how many were enqueued."""
     now = now or timezone.now()
     stale = Notification.objects.filter(status=NotificationStatus.SENDING, claimed_at__lt=now - STALE_SENDING)
-    stale.filter(attempts__gte=MAX_ATTEMPTS).update(status=NotificationStatus.FAILED, last_error="发送过程中断")
+    stale.filter(attempts__gte=MAX_ATTEMPTS).update(
+        status=NotificationStatus.FAILED, last_error="发送过程中断"
+    )
     revived = list(stale.values_list("pk", flat=True)[:limit])
     Notification.objects.filter(pk__in=revived, status=NotificationStatus.SENDING).update(
         status=NotificationStatus.QUEUED, next_attempt_at=now, last_error="发送过程中断，将重试"
@@ -150,6 +156,8 @@ def notification_retry(*, notification: Notification, actor: Any) -> Notificatio
         before = {"status": row.status, "attempts": row.attempts, "last_error": row.last_error}
         row.status, row.attempts, row.next_attempt_at = NotificationStatus.QUEUED, 0, timezone.now()
         row.save(update_fields=["status", "attempts", "next_attempt_at"])
-        audit_record(action="notification.retry", obj=row, before=before, after={"status": row.status}, actor=actor)
+        audit_record(
+            action="notification.retry", obj=row, before=before, after={"status": row.status}, actor=actor
+        )
         _enqueue_on_commit(row.pk)
     return row

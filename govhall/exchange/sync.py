@@ -57,7 +57,9 @@ UNDELIVERED = (SyncStatus.QUEUED, SyncStatus.SENDING)
 
 
 def canonical_json(payload: dict[str, Any]) -> str:
-    return json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":"), cls=DjangoJSONEncoder)
+    return json.dumps(
+        payload, ensure_ascii=False, sort_keys=True, separators=(",", ":"), cls=DjangoJSONEncoder
+    )
 
 
 @lru_cache(maxsize=4)
@@ -102,7 +104,9 @@ def _queue(*, kind: str, obj: Any, dataset: str, payload: Any) -> tuple[SyncItem
         raise field_error("kind", f"同步对象类型“{kind}”无效，应为：" + "、".join(DATASETS_OF_KIND) + "。")
     if dataset not in DATASETS_OF_KIND[kind]:
         allowed = "、".join(f"{d}（{SyncDataset(d).label}）" for d in DATASETS_OF_KIND[kind])
-        raise field_error("dataset", f"{SyncKind(kind).label}只能同步这些数据集：{allowed}；收到“{dataset}”。")
+        raise field_error(
+            "dataset", f"{SyncKind(kind).label}只能同步这些数据集：{allowed}；收到“{dataset}”。"
+        )
     if not isinstance(obj, models.Model) or obj.pk is None:
         raise field_error("obj", "同步对象必须是已保存的记录。")
     if not isinstance(payload, dict) or not payload:
@@ -118,16 +122,25 @@ def _queue(*, kind: str, obj: Any, dataset: str, payload: Any) -> tuple[SyncItem
         latest = same_object.exclude(status=SyncStatus.SUPERSEDED).order_by("-id").first()
         if latest is not None and latest.payload_digest == digest:
             return latest, False  # queued, being sent, sent or refused already: never the same data twice
-        item = SyncItem.objects.create(kind=kind, object_id=object_id, object_label=_label(kind, obj),
-                                       dataset=dataset, payload_text=text, payload_digest=digest)
+        item = SyncItem.objects.create(
+            kind=kind,
+            object_id=object_id,
+            object_label=_label(kind, obj),
+            dataset=dataset,
+            payload_text=text,
+            payload_digest=digest,
+        )
         older = same_object.filter(status__in=[SyncStatus.QUEUED, SyncStatus.FAILED]).exclude(pk=item.pk)
         replaced = list(older.values_list("pk", "status"))
         if replaced:
             older.update(status=SyncStatus.SUPERSEDED, superseded_by=item, updated_at=timezone.now())
-            audit_record(action="exchange.sync.supersede", obj=item,
-                         before={"items": {str(pk): status for pk, status in replaced}},
-                         after={"status": SyncStatus.SUPERSEDED, "superseded_by": item.pk},
-                         note=f"{item.get_kind_display()} {item.object_label} 的{item.get_dataset_display()}数据有更新")
+            audit_record(
+                action="exchange.sync.supersede",
+                obj=item,
+                before={"items": {str(pk): status for pk, status in replaced}},
+                after={"status": SyncStatus.SUPERSEDED, "superseded_by": item.pk},
+                note=f"{item.get_kind_display()} {item.object_label} 的{item.get_dataset_display()}数据有更新",
+            )
         _enqueue_on_commit(item.pk)
     return item, True
 
@@ -141,9 +154,12 @@ def sync_enqueue(*, kind: str, obj: Any, dataset: str, payload: dict[str, Any]) 
 def sync_matter_version(*, version: Any) -> SyncItem:
     """The catalogue's hook: queue the 事项 dataset of a just-published version (publish, 暂停, 恢复, 取消)."""
     if version.state != VersionState.PUBLISHED:
-        raise Conflict(f"只有现行版本可以同步到省平台；该版本（第{version.number}版）当前状态为“{version.get_state_display()}”。")
-    return sync_enqueue(kind=SyncKind.MATTER, obj=version.matter, dataset=SyncDataset.MATTER,
-                        payload=matter_payload(version))
+        raise Conflict(
+            f"只有现行版本可以同步到省平台；该版本（第{version.number}版）当前状态为“{version.get_state_display()}”。"
+        )
+    return sync_enqueue(
+        kind=SyncKind.MATTER, obj=version.matter, dataset=SyncDataset.MATTER, payload=matter_payload(version)
+    )
 
 
 def sync_case(*, case: Any, dataset: str) -> SyncItem:
@@ -152,8 +168,10 @@ def sync_case(*, case: Any, dataset: str) -> SyncItem:
         raise field_error("dataset", f"办件数据集“{dataset}”无效，应为 apply、accept、process 或 finish。")
     payload = case_payload(case, dataset)
     if payload is None:
-        raise Conflict(f"办件 {case.number} 当前状态为“{case.get_status_display()}”，"
-                       f"还没有{SyncDataset(dataset).label}数据可以同步。")
+        raise Conflict(
+            f"办件 {case.number} 当前状态为“{case.get_status_display()}”，"
+            f"还没有{SyncDataset(dataset).label}数据可以同步。"
+        )
     return sync_enqueue(kind=SyncKind.CASE, obj=case, dataset=dataset, payload=payload)
 
 
@@ -190,9 +208,14 @@ def sync_case_progress(*, case: Any) -> list[SyncItem]:
 
 def _wait_behind(item: SyncItem, now: dt.datetime) -> float | None:
     """Seconds to wait while an earlier record of the same object is undelivered, else None."""
-    earlier = (SyncItem.objects.filter(kind=item.kind, object_id=item.object_id, pk__lt=item.pk,
-                                       status__in=UNDELIVERED)
-               .order_by("-next_attempt_at").values_list("next_attempt_at", flat=True).first())
+    earlier = (
+        SyncItem.objects.filter(
+            kind=item.kind, object_id=item.object_id, pk__lt=item.pk, status__in=UNDELIVERED
+        )
+        .order_by("-next_attempt_at")
+        .values_list("next_attempt_at", flat=True)
+        .first()
+    )
     if earlier is None:
         return None
     return max(WAIT_FOR_EARLIER, (earlier - now).total_seconds() + WAIT_FOR_EARLIER)
@@ -200,8 +223,11 @@ def _wait_behind(item: SyncItem, now: dt.datetime) -> float | None:
 
 def _finish(item: SyncItem, **changes: Any) -> bool:
     """Leave `sending` for the outcome; False when the sweep already took the record back."""
-    return bool(SyncItem.objects.filter(pk=item.pk, status=SyncStatus.SENDING).update(
-        updated_at=timezone.now(), **changes))
+    return bool(
+        SyncItem.objects.filter(pk=item.pk, status=SyncStatus.SENDING).update(
+            updated_at=timezone.now(), **changes
+        )
+    )
 
 
 def sync_item_send(*, item_id: int) -> str:
@@ -217,18 +243,25 @@ def sync_item_send(*, item_id: int) -> str:
     wait = _wait_behind(item, now)
     if wait is not None:
         waiting = SyncItem.objects.filter(pk=item.pk, status=SyncStatus.QUEUED).update(
-            next_attempt_at=now + dt.timedelta(seconds=wait))
+            next_attempt_at=now + dt.timedelta(seconds=wait)
+        )
         if waiting:
             _enqueue(item.pk, delay=wait)
         return "waiting"
     claimed = SyncItem.objects.filter(pk=item.pk, status=SyncStatus.QUEUED, next_attempt_at__lte=now).update(
-        status=SyncStatus.SENDING, attempts=F("attempts") + 1, claimed_at=now, updated_at=now)
+        status=SyncStatus.SENDING, attempts=F("attempts") + 1, claimed_at=now, updated_at=now
+    )
     if not claimed:
         return "skipped"  # another worker took it
     item.refresh_from_db()
-    record = OutgoingRecord(request_id=f"govhall-sync-{item.pk}", object_type=item.kind,
-                            object_id=item.object_label, dataset=item.dataset,
-                            dataset_name=item.get_dataset_display(), data=item.payload)
+    record = OutgoingRecord(
+        request_id=f"govhall-sync-{item.pk}",
+        object_type=item.kind,
+        object_id=item.object_label,
+        dataset=item.dataset,
+        dataset_name=item.get_dataset_display(),
+        data=item.payload,
+    )
     try:
         receipt = client.send(record)
     except Exception as exc:
@@ -237,10 +270,19 @@ def sync_item_send(*, item_id: int) -> str:
         return _failed(item, exc, now)
     with transaction.atomic():
         if _finish(item, status=SyncStatus.SENT, sent_at=timezone.now(), receipt_id=receipt, last_error=""):
-            audit_record(action="exchange.sync.send", obj=item, before={"status": SyncStatus.SENDING},
-                         after={"status": SyncStatus.SENT, "receipt_id": receipt, "attempts": item.attempts,
-                                "dataset": item.dataset, "object": item.object_label,
-                                "payload_digest": item.payload_digest})
+            audit_record(
+                action="exchange.sync.send",
+                obj=item,
+                before={"status": SyncStatus.SENDING},
+                after={
+                    "status": SyncStatus.SENT,
+                    "receipt_id": receipt,
+                    "attempts": item.attempts,
+                    "dataset": item.dataset,
+                    "object": item.object_label,
+                    "payload_digest": item.payload_digest,
+                },
+            )
     return "sent"
 
 
@@ -250,13 +292,24 @@ def _failed(item: SyncItem, exc: Exception, now: dt.datetime) -> str:
     if permanent or item.attempts >= MAX_ATTEMPTS:
         with transaction.atomic():
             if _finish(item, status=SyncStatus.FAILED, last_error=error):
-                audit_record(action="exchange.sync.fail", obj=item, before={"status": SyncStatus.SENDING},
-                             after={"status": SyncStatus.FAILED, "attempts": item.attempts, "error": error,
-                                    "dataset": item.dataset, "object": item.object_label})
+                audit_record(
+                    action="exchange.sync.fail",
+                    obj=item,
+                    before={"status": SyncStatus.SENDING},
+                    after={
+                        "status": SyncStatus.FAILED,
+                        "attempts": item.attempts,
+                        "error": error,
+                        "dataset": item.dataset,
+                        "object": item.object_label,
+                    },
+                )
         logger.warning("sync item %s failed for good after %s attempt(s): %s", item.pk, item.attempts, error)
         return "failed"
     delay = RETRY_DELAYS[item.attempts - 1]
-    if _finish(item, status=SyncStatus.QUEUED, last_error=error, next_attempt_at=now + dt.timedelta(seconds=delay)):
+    if _finish(
+        item, status=SyncStatus.QUEUED, last_error=error, next_attempt_at=now + dt.timedelta(seconds=delay)
+    ):
         _enqueue(item.pk, delay=delay)
     return "retry"
 
@@ -269,14 +322,17 @@ def sync_items_requeue_due(*, now: dt.datetime | None = None, limit: int = 500) 
         return 0
     now = now or timezone.now()
     stale = SyncItem.objects.filter(status=SyncStatus.SENDING, claimed_at__lt=now - STALE_SENDING)
-    stale.filter(attempts__gte=MAX_ATTEMPTS).update(status=SyncStatus.FAILED, last_error="发送过程中断",
-                                                    updated_at=now)
+    stale.filter(attempts__gte=MAX_ATTEMPTS).update(
+        status=SyncStatus.FAILED, last_error="发送过程中断", updated_at=now
+    )
     revived = list(stale.values_list("pk", flat=True)[:limit])
     SyncItem.objects.filter(pk__in=revived, status=SyncStatus.SENDING).update(
-        status=SyncStatus.QUEUED, next_attempt_at=now, last_error="发送过程中断，将重试", updated_at=now)
+        status=SyncStatus.QUEUED, next_attempt_at=now, last_error="发送过程中断，将重试", updated_at=now
+    )
     lost = list(
         SyncItem.objects.filter(status=SyncStatus.QUEUED, next_attempt_at__lte=now - SWEEP_GRACE)
-        .exclude(pk__in=revived).order_by("next_attempt_at", "id")
+        .exclude(pk__in=revived)
+        .order_by("next_attempt_at", "id")
         .values_list("pk", flat=True)[: max(limit - len(revived), 0)]
     )
     due = revived + lost
@@ -291,12 +347,15 @@ def sync_item_retry(*, item: SyncItem, actor: Any) -> SyncItem:
     with transaction.atomic():
         row = SyncItem.objects.select_for_update().get(pk=item.pk)
         if row.status != SyncStatus.FAILED:
-            raise Conflict(f"只有发送失败的同步记录可以重新发送；该记录当前状态为“{row.get_status_display()}”。")
+            raise Conflict(
+                f"只有发送失败的同步记录可以重新发送；该记录当前状态为“{row.get_status_display()}”。"
+            )
         before = {"status": row.status, "attempts": row.attempts, "last_error": row.last_error}
         row.status, row.attempts, row.next_attempt_at = SyncStatus.QUEUED, 0, timezone.now()
         row.save(update_fields=["status", "attempts", "next_attempt_at", "updated_at"])
-        audit_record(action="exchange.sync.retry", obj=row, before=before, after={"status": row.status},
-                     actor=actor)
+        audit_record(
+            action="exchange.sync.retry", obj=row, before=before, after={"status": row.status}, actor=actor
+        )
         _enqueue_on_commit(row.pk)
     return row
 
@@ -307,18 +366,27 @@ def sync_item_retry(*, item: SyncItem, actor: Any) -> SyncItem:
 def sync_all_matters(*, batch: int = 200) -> tuple[int, int]:
     """Queue the current version of every published matter. Returns (queued, unchanged)."""
     queued = unchanged = 0
-    ids = list(Matter.objects.filter(current_version__isnull=False).order_by("pk").values_list("pk", flat=True))
+    ids = list(
+        Matter.objects.filter(current_version__isnull=False).order_by("pk").values_list("pk", flat=True)
+    )
     for start in range(0, len(ids), batch):
         with transaction.atomic():
-            rows = (Matter.objects.filter(pk__in=ids[start:start + batch]).order_by("pk")
-                    .select_related("current_version__department", "current_version__matter")
-                    .prefetch_related("current_version__materials"))
+            rows = (
+                Matter.objects.filter(pk__in=ids[start : start + batch])
+                .order_by("pk")
+                .select_related("current_version__department", "current_version__matter")
+                .prefetch_related("current_version__materials")
+            )
             for matter in rows:
                 version = matter.current_version
                 assert version is not None  # filtered above
                 version.matter = matter
-                _, new = _queue(kind=SyncKind.MATTER, obj=matter, dataset=SyncDataset.MATTER,
-                                payload=matter_payload(version))
+                _, new = _queue(
+                    kind=SyncKind.MATTER,
+                    obj=matter,
+                    dataset=SyncDataset.MATTER,
+                    payload=matter_payload(version),
+                )
                 queued, unchanged = queued + new, unchanged + (not new)
     return queued, unchanged
 
@@ -334,7 +402,7 @@ def sync_all_cases(*, since: dt.datetime | None = None, batch: int = 100) -> tup
     ids = list(rows.order_by("pk").values_list("pk", flat=True))
     for start in range(0, len(ids), batch):
         with transaction.atomic():
-            for case in cases.filter(pk__in=ids[start:start + batch]).order_by("pk"):
+            for case in cases.filter(pk__in=ids[start : start + batch]).order_by("pk"):
                 for _, new in _case_progress(case):
                     queued, unchanged = queued + new, unchanged + (not new)
     return queued, unchanged

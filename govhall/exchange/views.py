@@ -26,8 +26,6 @@ from govhall.exchange.sync import sync_item_retry
 PER_PAGE = 50
 
 
-
-
 def _choice(raw: str | None, choices: Any) -> str:
     return raw if raw is not None and raw in choices.values else ""
 
@@ -44,11 +42,19 @@ def sync_list(request: HtmxHttpRequest) -> HttpResponse:
     page = paginate(request, rows)
     counts = sync_status_counts(request.user)  # the whole outbox, whatever the filters
     context = {
-        "page": page, "status": status, "kind": kind, "dataset": dataset, "q": q,
+        "page": page,
+        "status": status,
+        "kind": kind,
+        "dataset": dataset,
+        "q": q,
         "counts": [(value, label, counts[value]) for value, label in SyncStatus.choices],
-        "total": sum(counts.values()), "configured": is_configured(),
-        "statuses": SyncStatus.choices, "kinds": SyncKind.choices, "datasets": SyncDataset.choices,
-        "can_retry": policy.can_retry(request.user), "here": request.get_full_path(),
+        "total": sum(counts.values()),
+        "configured": is_configured(),
+        "statuses": SyncStatus.choices,
+        "kinds": SyncKind.choices,
+        "datasets": SyncDataset.choices,
+        "can_retry": policy.can_retry(request.user),
+        "here": request.get_full_path(),
     }
     template = "exchange/_sync_rows.html" if request.htmx else "exchange/sync_list.html"
     return render(request, template, context)
@@ -59,10 +65,17 @@ def sync_list(request: HtmxHttpRequest) -> HttpResponse:
 def sync_detail(request: HttpRequest, pk: int) -> HttpResponse:
     item = access_sync_item(request.user, pk)
     payload = json.dumps(masked_payload(item), ensure_ascii=False, indent=2)
-    return render(request, "exchange/sync_detail.html", {
-        "item": item, "payload": payload, "configured": is_configured(),
-        "can_retry": policy.can_retry(request.user), "here": request.get_full_path(),
-    })
+    return render(
+        request,
+        "exchange/sync_detail.html",
+        {
+            "item": item,
+            "payload": payload,
+            "configured": is_configured(),
+            "can_retry": policy.can_retry(request.user),
+            "here": request.get_full_path(),
+        },
+    )
 
 
 @require_POST
@@ -75,8 +88,10 @@ def sync_retry(request: HttpRequest, pk: int) -> HttpResponse:
     except ServiceError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, f"已重新排队：{item.get_kind_display()} {item.object_label} 的"
-                                  f"{item.get_dataset_display()}数据。")
+        messages.success(
+            request,
+            f"已重新排队：{item.get_kind_display()} {item.object_label} 的{item.get_dataset_display()}数据。",
+        )
     target = request.POST.get("next", "")
     if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
         target = reverse("exchange:sync_list")

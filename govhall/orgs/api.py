@@ -43,16 +43,24 @@ class PostOut(Schema):
 
 def _centre_out(c: object) -> CentreOut:
     return CentreOut(
-        id=c.pk, name=c.name, level=c.level, division_code=c.division.code,  # type: ignore[attr-defined]
-        town_class=(c.division.town or c.division).town_class, parent_id=c.parent_id,  # type: ignore[attr-defined]
-        address=c.address, phone=c.phone, opening_hours=c.opening_hours,  # type: ignore[attr-defined]
+        id=c.pk,
+        name=c.name,
+        level=c.level,
+        division_code=c.division.code,  # type: ignore[attr-defined]
+        town_class=(c.division.town or c.division).town_class,
+        parent_id=c.parent_id,  # type: ignore[attr-defined]
+        address=c.address,
+        phone=c.phone,
+        opening_hours=c.opening_hours,  # type: ignore[attr-defined]
     )
 
 
 @router.get("/centres", response=list[CentreOut], summary="可见的服务中心")
 @paged
 def list_centres(request: HttpRequest, level: str | None = None, q: str = "") -> Any:
-    return Mapped(centres_for_list(request.user, level=level, q=q).select_related("division__parent"), _centre_out)
+    return Mapped(
+        centres_for_list(request.user, level=level, q=q).select_related("division__parent"), _centre_out
+    )
 
 
 @router.get("/centres/{centre_id}", response=CentreOut, summary="服务中心详情")
@@ -64,15 +72,30 @@ def get_centre(request: HttpRequest, centre_id: Id) -> CentreOut:
 @paged
 def get_windows(request: HttpRequest, centre_id: Id) -> Any:
     centre = access_centre(request.user, centre_id)
-    return Mapped(windows_of(centre), lambda w: WindowOut(
-        id=w.pk, number=w.number, name=w.name, window_class=w.window_class,
-        department=w.department.short_name if w.department else None, same_city=w.same_city))
+    return Mapped(
+        windows_of(centre),
+        lambda w: WindowOut(
+            id=w.pk,
+            number=w.number,
+            name=w.name,
+            window_class=w.window_class,
+            department=w.department.short_name if w.department else None,
+            same_city=w.same_city,
+        ),
+    )
 
 
 @router.get("/centres/{centre_id}/posts", response=list[PostOut], summary="中心的AB角岗位")
 @paged
 def get_posts(request: HttpRequest, centre_id: Id) -> Any:
     centre = access_centre(request.user, centre_id)
-    return Mapped(posts_of(centre), lambda p: PostOut(
-        id=p.pk, name=p.name, window_number=p.window.number if p.window else None,
-        a_staff=str(p.a_staff), b_staff=str(p.b_staff)))
+    return Mapped(
+        posts_of(centre),
+        lambda p: PostOut(
+            id=p.pk,
+            name=p.name,
+            window_number=p.window.number if p.window else None,
+            a_staff=str(p.a_staff),
+            b_staff=str(p.b_staff),
+        ),
+    )

@@ -43,13 +43,20 @@ class Division(models.Model):
     # The NBS register's full name (e.g. 幸福一村居委会) from which `name` was derived.
     register_name = models.CharField("统计用区划名称", max_length=80, blank=True)
     kind = models.CharField("类型", max_length=12, choices=DivisionKind.choices)
-    parent = models.ForeignKey("self", verbose_name="上级", null=True, blank=True, on_delete=models.PROTECT,
-                               related_name="children")
+    parent = models.ForeignKey(
+        "self", verbose_name="上级", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
     town_class = models.PositiveSmallIntegerField("镇类别", choices=TownClass.choices, null=True, blank=True)
     valid_from = models.DateField("生效日期", null=True, blank=True)
     valid_to = models.DateField("撤销日期", null=True, blank=True, help_text="为空表示现行有效")
-    successor = models.ForeignKey("self", verbose_name="并入/继承单位", null=True, blank=True,
-                                  on_delete=models.PROTECT, related_name="predecessors")
+    successor = models.ForeignKey(
+        "self",
+        verbose_name="并入/继承单位",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="predecessors",
+    )
     source = models.CharField("数据来源", max_length=120, blank=True)
 
     objects = DivisionQuerySet.as_manager()
@@ -71,7 +78,11 @@ class Division(models.Model):
         """The township-level unit this division is in (itself for a town or zone)."""
         if self.kind in (DivisionKind.TOWN, DivisionKind.ZONE):
             return self
-        return self.parent if self.parent and self.parent.kind in (DivisionKind.TOWN, DivisionKind.ZONE) else None
+        return (
+            self.parent
+            if self.parent and self.parent.kind in (DivisionKind.TOWN, DivisionKind.ZONE)
+            else None
+        )
 
 
 class DivisionChangeKind(models.TextChoices):
@@ -124,22 +135,40 @@ class CentreLevel(models.TextChoices):
 class Centre(models.Model):
     """One service centre per town and per village (ORG-2). Its name is derived from the division."""
 
-    division = models.ForeignKey(Division, verbose_name="行政区划", on_delete=models.PROTECT,
-                                 related_name="centres")
+    division = models.ForeignKey(
+        Division, verbose_name="行政区划", on_delete=models.PROTECT, related_name="centres"
+    )
     level = models.CharField("层级", max_length=8, choices=CentreLevel.choices)
     name = models.CharField("中心名称", max_length=100, help_text="由行政区域名称派生，不可手工填写")
-    parent = models.ForeignKey("self", verbose_name="所属镇中心", null=True, blank=True, on_delete=models.PROTECT,
-                               related_name="village_centres")
+    parent = models.ForeignKey(
+        "self",
+        verbose_name="所属镇中心",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="village_centres",
+    )
     address = models.CharField("地址", max_length=200, blank=True)
     phone = models.CharField("咨询电话", max_length=40, blank=True)
     complaint_phone = models.CharField("投诉电话", max_length=40, blank=True, default="0513-12345")
     supervision_phone = models.CharField("监督电话", max_length=40, blank=True)
-    opening_hours = models.CharField("办公时间", max_length=120, blank=True,
-                                     default="周一至周五 上午8:30-12:00 下午13:30-17:30（法定节假日除外）")
-    seal_name = models.CharField("印章名称", max_length=100, blank=True,
-                                 help_text="一枚印章管审批；为空时使用中心名称")
-    director = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="中心主任", null=True, blank=True,
-                                 on_delete=models.SET_NULL, related_name="directed_centres")
+    opening_hours = models.CharField(
+        "办公时间",
+        max_length=120,
+        blank=True,
+        default="周一至周五 上午8:30-12:00 下午13:30-17:30（法定节假日除外）",
+    )
+    seal_name = models.CharField(
+        "印章名称", max_length=100, blank=True, help_text="一枚印章管审批；为空时使用中心名称"
+    )
+    director = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="中心主任",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="directed_centres",
+    )
     is_active = models.BooleanField("运行中", default=True)
     closed_on = models.DateField("停止运行日期", null=True, blank=True)
 
@@ -147,8 +176,9 @@ class Centre(models.Model):
         verbose_name = verbose_name_plural = "服务中心"
         ordering = ["division__code"]
         constraints = [
-            models.UniqueConstraint(fields=["division"], condition=Q(is_active=True),
-                                    name="one_active_centre_per_division"),
+            models.UniqueConstraint(
+                fields=["division"], condition=Q(is_active=True), name="one_active_centre_per_division"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -178,15 +208,24 @@ COMPREHENSIVE_CLASSES = (WindowClass.MINSHENG, WindowClass.JIANSHE, WindowClass.
 
 
 class Window(models.Model):
-    centre = models.ForeignKey(Centre, verbose_name="服务中心", on_delete=models.PROTECT, related_name="windows")
+    centre = models.ForeignKey(
+        Centre, verbose_name="服务中心", on_delete=models.PROTECT, related_name="windows"
+    )
     number = models.PositiveSmallIntegerField("窗口号")
     name = models.CharField("窗口名称", max_length=60)
     window_class = models.CharField("窗口类别", max_length=16, choices=WindowClass.choices)
-    department = models.ForeignKey(Department, verbose_name="进驻部门", null=True, blank=True,
-                                   on_delete=models.PROTECT, related_name="windows",
-                                   help_text="专业窗口必填")
-    same_city = models.BooleanField("同城通办", default=False,
-                                    help_text="出入境/税务/公积金专窗受理全市居民（一类、二类镇）")
+    department = models.ForeignKey(
+        Department,
+        verbose_name="进驻部门",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="windows",
+        help_text="专业窗口必填",
+    )
+    same_city = models.BooleanField(
+        "同城通办", default=False, help_text="出入境/税务/公积金专窗受理全市居民（一类、二类镇）"
+    )
     is_active = models.BooleanField("启用", default=True)
 
     class Meta:
@@ -207,17 +246,28 @@ class Window(models.Model):
 class Post(models.Model):
     """A post (岗位) with its A and B staff member (AB角工作制, STD-4)."""
 
-    centre = models.ForeignKey(Centre, verbose_name="服务中心", on_delete=models.PROTECT, related_name="posts")
+    centre = models.ForeignKey(
+        Centre, verbose_name="服务中心", on_delete=models.PROTECT, related_name="posts"
+    )
     name = models.CharField("岗位名称", max_length=60)
-    window = models.ForeignKey(Window, verbose_name="窗口", null=True, blank=True, on_delete=models.SET_NULL,
-                               related_name="posts")
-    department = models.ForeignKey(Department, verbose_name="审批部门", null=True, blank=True,
-                                   on_delete=models.PROTECT, related_name="posts",
-                                   help_text="后台审批岗位所属部门")
-    a_staff = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="A角", on_delete=models.PROTECT,
-                                related_name="a_posts")
-    b_staff = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="B角", on_delete=models.PROTECT,
-                                related_name="b_posts")
+    window = models.ForeignKey(
+        Window, verbose_name="窗口", null=True, blank=True, on_delete=models.SET_NULL, related_name="posts"
+    )
+    department = models.ForeignKey(
+        Department,
+        verbose_name="审批部门",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="posts",
+        help_text="后台审批岗位所属部门",
+    )
+    a_staff = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="A角", on_delete=models.PROTECT, related_name="a_posts"
+    )
+    b_staff = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="B角", on_delete=models.PROTECT, related_name="b_posts"
+    )
     is_active = models.BooleanField("启用", default=True)
 
     class Meta:

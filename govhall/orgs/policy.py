@@ -98,5 +98,3 @@ def can_manage_centre(user: Any, centre: Centre) -> bool:
 
 def require_manage_centre(user: Any, centre: Centre) -> None:
     require(can_manage_centre(user, centre), "只有市行政审批局管理员或本中心主任可以修改本中心的设置。")
-
-

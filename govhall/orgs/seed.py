@@ -13,10 +13,18 @@ DATA = Path(__file__).resolve().parent / "data"
 
 # ORG-1: the notice's twelve towns and their classes.
 TOWN_CLASSES: dict[str, int] = {
-    "吕四港镇": TownClass.FIRST, "汇龙镇": TownClass.FIRST,
-    "北新镇": TownClass.SECOND, "南阳镇": TownClass.SECOND, "近海镇": TownClass.SECOND, "寅阳镇": TownClass.SECOND,
-    "惠萍镇": TownClass.THIRD, "海复镇": TownClass.THIRD, "东海镇": TownClass.THIRD, "合作镇": TownClass.THIRD,
-    "王鲍镇": TownClass.THIRD, "启隆镇": TownClass.THIRD,
+    "吕四港镇": TownClass.FIRST,
+    "汇龙镇": TownClass.FIRST,
+    "北新镇": TownClass.SECOND,
+    "南阳镇": TownClass.SECOND,
+    "近海镇": TownClass.SECOND,
+    "寅阳镇": TownClass.SECOND,
+    "惠萍镇": TownClass.THIRD,
+    "海复镇": TownClass.THIRD,
+    "东海镇": TownClass.THIRD,
+    "合作镇": TownClass.THIRD,
+    "王鲍镇": TownClass.THIRD,
+    "启隆镇": TownClass.THIRD,
 }
 # Towns of the notice that the 2023 codes list as development zones: (historical code, zone code).
 CONVERTED_TOWNS: dict[str, tuple[str, str]] = {
@@ -64,12 +72,20 @@ def load_builtin() -> str:
     for name, (old_code, zone_code) in CONVERTED_TOWNS.items():
         town, _ = Division.objects.get_or_create(
             code=old_code,
-            defaults={"name": name, "kind": DivisionKind.TOWN, "town_class": TOWN_CLASSES[name],
-                      "source": "启政办发〔2020〕37号（历史区划，代码待核）",
-                      "parent": Division.objects.get(code=CITY_CODE)},
+            defaults={
+                "name": name,
+                "kind": DivisionKind.TOWN,
+                "town_class": TOWN_CLASSES[name],
+                "source": "启政办发〔2020〕37号（历史区划，代码待核）",
+                "parent": Division.objects.get(code=CITY_CODE),
+            },
         )
-        division_convert(town=town, zone=Division.objects.get(code=zone_code), effective=CONVERSION_DATE,
-                         note="2023年统计用区划代码中该镇村居列入开发区/园区")
+        division_convert(
+            town=town,
+            zone=Division.objects.get(code=zone_code),
+            effective=CONVERSION_DATE,
+            note="2023年统计用区划代码中该镇村居列入开发区/园区",
+        )
     for division in Division.objects.towns():
         klass = TOWN_CLASSES.get(division.name)
         if klass and division.town_class != klass:
@@ -116,14 +132,28 @@ def _window_set(centre: Centre, first_class: bool) -> None:
         if not first_class and number == 13:
             continue
         Window.objects.update_or_create(
-            centre=centre, number=number,
-            defaults={"name": name, "window_class": klass, "same_city": same_city and first_class,
-                      "department": Department.objects.get(code=dept_code) if dept_code else None},
+            centre=centre,
+            number=number,
+            defaults={
+                "name": name,
+                "window_class": klass,
+                "same_city": same_city and first_class,
+                "department": Department.objects.get(code=dept_code) if dept_code else None,
+            },
         )
 
 
-def _staff(username: str, full_name: str, staff_no: str, roles: Sequence[str], *, centre: Centre | None = None,
-           unit: str = "centre", department: Department | None = None, auxiliary: bool = False) -> Any:
+def _staff(
+    username: str,
+    full_name: str,
+    staff_no: str,
+    roles: Sequence[str],
+    *,
+    centre: Centre | None = None,
+    unit: str = "centre",
+    department: Department | None = None,
+    auxiliary: bool = False,
+) -> Any:
     from govhall.accounts.models import User, UserRole
 
     user = User.objects.filter(username=username).first()
@@ -153,8 +183,9 @@ def load_demo() -> str:
     assert village2 is not None, "吕四港镇 has villages (load_builtin runs first)"
     for village in (xingfu, village2):
         for n in (1, 2, 3):
-            Window.objects.update_or_create(centre=village, number=n,
-                                            defaults={"name": "全科窗口", "window_class": WindowClass.QUANKE})
+            Window.objects.update_or_create(
+                centre=village, number=n, defaults={"name": "全科窗口", "window_class": WindowClass.QUANKE}
+            )
 
     accounts = [
         ("bureau_admin", "周局长", "SPJ001", [Role.BUREAU_ADMIN], None, "bureau"),
@@ -175,20 +206,48 @@ def load_demo() -> str:
     users = {}
     for username, name, no, roles, centre, unit in accounts:
         users[username] = _staff(username, name, no, roles, centre=centre, unit=unit)
-    users["dept_mz"] = _staff("dept_mz", "民政联络员", "MZ001", [Role.DEPT_LIAISON], unit="department",
-                              department=Department.objects.get(code="MZ"))
+    users["dept_mz"] = _staff(
+        "dept_mz",
+        "民政联络员",
+        "MZ001",
+        [Role.DEPT_LIAISON],
+        unit="department",
+        department=Department.objects.get(code="MZ"),
+    )
     for i in range(1, 23):  # auxiliary staff: SITE-6 asks for twice the window count
-        _staff(f"lvsi_aux{i:02d}", f"辅助人员{i:02d}", f"LSA{i:03d}", [Role.FRONT_DESK], centre=lvsi, auxiliary=True)
-    for centre, director in ((lvsi, "lvsi_director"), (huilong, "huilong_director"), (huiping, "huiping_director"),
-                             (xingfu, "xingfu_clerk"), (village2, "village_clerk")):
+        _staff(
+            f"lvsi_aux{i:02d}",
+            f"辅助人员{i:02d}",
+            f"LSA{i:03d}",
+            [Role.FRONT_DESK],
+            centre=lvsi,
+            auxiliary=True,
+        )
+    for centre, director in (
+        (lvsi, "lvsi_director"),
+        (huilong, "huilong_director"),
+        (huiping, "huiping_director"),
+        (xingfu, "xingfu_clerk"),
+        (village2, "village_clerk"),
+    ):
         if centre.director_id is None:
             centre.director = users[director]
             centre.save(update_fields=["director"])
     mz = Department.objects.get(code="MZ")
-    Post.objects.update_or_create(centre=lvsi, name="民生受理岗", defaults={
-        "window": Window.objects.get(centre=lvsi, number=1), "a_staff": users["lvsi_front"], "b_staff": users["lvsi_front2"]})
-    Post.objects.update_or_create(centre=lvsi, name="民政审批岗", defaults={
-        "department": mz, "a_staff": users["lvsi_back"], "b_staff": users["lvsi_back2"]})
+    Post.objects.update_or_create(
+        centre=lvsi,
+        name="民生受理岗",
+        defaults={
+            "window": Window.objects.get(centre=lvsi, number=1),
+            "a_staff": users["lvsi_front"],
+            "b_staff": users["lvsi_front2"],
+        },
+    )
+    Post.objects.update_or_create(
+        centre=lvsi,
+        name="民政审批岗",
+        defaults={"department": mz, "a_staff": users["lvsi_back"], "b_staff": users["lvsi_back2"]},
+    )
 
     lines = [f"演示账号（密码均为 {DEMO_PASSWORD}）："]
     for username, name, _no, roles, centre, _unit in accounts:

@@ -14,7 +14,9 @@ def centres_for_list(user: Any, *, level: str | None = None, q: str = "") -> Que
         qs = qs.filter(level=level)
     if q:
         qs = qs.filter(Q(name__contains=q) | Q(division__code__startswith=q))
-    return qs.annotate(window_count=Count("windows", filter=Q(windows__is_active=True))).order_by("division__code")
+    return qs.annotate(window_count=Count("windows", filter=Q(windows__is_active=True))).order_by(
+        "division__code"
+    )
 
 
 def windows_of(centre: Centre) -> QuerySet[Window]:

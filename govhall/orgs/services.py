@@ -45,7 +45,9 @@ class ImportRejected(ServiceError):
     code = "import_rejected"
 
     def __init__(self, errors: list[str]) -> None:
-        super().__init__("导入文件有错误，未写入任何数据：\n" + "\n".join(errors), fields={"file": "；".join(errors)})
+        super().__init__(
+            "导入文件有错误，未写入任何数据：\n" + "\n".join(errors), fields={"file": "；".join(errors)}
+        )
         self.errors = errors
 
 
@@ -68,7 +70,9 @@ def _read_rows(source: str | Path | io.TextIOBase) -> tuple[list[str], list[tupl
 
 
 @transaction.atomic
-def divisions_import_csv(source: str | Path | io.TextIOBase, *, actor: Any = None, source_note: str = "") -> ImportReport:
+def divisions_import_csv(
+    source: str | Path | io.TextIOBase, *, actor: Any = None, source_note: str = ""
+) -> ImportReport:
     """Load or update divisions from the NBS CSV format (villages or streets). Every row is checked
     first; a bad row is reported with its line number and nothing is written."""
     header, rows = _read_rows(source)
@@ -77,7 +81,9 @@ def divisions_import_csv(source: str | Path | io.TextIOBase, *, actor: Any = Non
     elif header == STREET_HEADER:
         is_village_file = False
     else:
-        raise ImportRejected([f"第1行：表头应为 {','.join(VILLAGE_HEADER)}（村/社区）或 {','.join(STREET_HEADER)}（镇/园区）"])
+        raise ImportRejected(
+            [f"第1行：表头应为 {','.join(VILLAGE_HEADER)}（村/社区）或 {','.join(STREET_HEADER)}（镇/园区）"]
+        )
 
     errors: list[str] = []
     parsed: list[dict[str, str]] = []
@@ -142,8 +148,13 @@ def divisions_import_csv(source: str | Path | io.TextIOBase, *, actor: Any = Non
         existing = Division.objects.filter(code=code).first()
         if existing is None:
             division = Division.objects.create(code=code, source=note, **defaults)
-            DivisionChange.objects.create(division=division, kind=DivisionChangeKind.CREATE,
-                                          effective=dt.date.today(), after={"name": division.name}, note=note)
+            DivisionChange.objects.create(
+                division=division,
+                kind=DivisionChangeKind.CREATE,
+                effective=dt.date.today(),
+                after={"name": division.name},
+                note=note,
+            )
             report.created += 1
         else:
             changed = {k: v for k, v in defaults.items() if getattr(existing, k) != v}
@@ -155,12 +166,22 @@ def divisions_import_csv(source: str | Path | io.TextIOBase, *, actor: Any = Non
                 setattr(existing, k, v)
             existing.save()
             kind = DivisionChangeKind.RENAME if "name" in changed else DivisionChangeKind.MOVE
-            DivisionChange.objects.create(division=existing, kind=kind, effective=dt.date.today(),
-                                          before=before, after={k: str(v) for k, v in changed.items()}, note=note)
+            DivisionChange.objects.create(
+                division=existing,
+                kind=kind,
+                effective=dt.date.today(),
+                before=before,
+                after={k: str(v) for k, v in changed.items()},
+                note=note,
+            )
             centres_rename_for(existing)
             report.updated += 1
-    audit_record(action="orgs.divisions_import", actor=actor, object_type="orgs.division",
-                 after={"created": report.created, "updated": report.updated, "unchanged": report.unchanged})
+    audit_record(
+        action="orgs.divisions_import",
+        actor=actor,
+        object_type="orgs.division",
+        after={"created": report.created, "updated": report.updated, "unchanged": report.unchanged},
+    )
     return report
 
 
@@ -182,7 +203,9 @@ def centre_ensure(division: Division, *, actor: Any = None) -> Centre:
     else:
         level = CentreLevel.VILLAGE
         parent = Centre.objects.filter(division=division.parent, is_active=True).first()
-    centre = Centre.objects.create(division=division, level=level, parent=parent, name=centre_name_for(division))
+    centre = Centre.objects.create(
+        division=division, level=level, parent=parent, name=centre_name_for(division)
+    )
     audit_record(action="orgs.centre_create", obj=centre, after={"name": centre.name}, actor=actor)
     return centre
 
@@ -192,7 +215,9 @@ def centres_rename_for(division: Division) -> None:
     for centre in Centre.objects.filter(is_active=True, division=division):
         _rename_centre(centre)
     if division.kind in (DivisionKind.TOWN, DivisionKind.ZONE):
-        for centre in Centre.objects.filter(is_active=True, division__parent=division).select_related("division"):
+        for centre in Centre.objects.filter(is_active=True, division__parent=division).select_related(
+            "division"
+        ):
             _rename_centre(centre)
 
 
@@ -206,29 +231,47 @@ def _rename_centre(centre: Centre) -> None:
 
 
 @transaction.atomic
-def division_rename(*, division: Division, new_name: str, effective: dt.date, note: str = "",
-                    actor: Any = None) -> Division:
+def division_rename(
+    *, division: Division, new_name: str, effective: dt.date, note: str = "", actor: Any = None
+) -> Division:
     new_name = new_name.strip()
     if not new_name:
         raise ServiceError("新名称不能为空。", fields={"new_name": "新名称不能为空。"})
     old = division.name
     division.name = new_name
     division.save(update_fields=["name"])
-    DivisionChange.objects.create(division=division, kind=DivisionChangeKind.RENAME, effective=effective,
-                                  before={"name": old}, after={"name": new_name}, note=note)
+    DivisionChange.objects.create(
+        division=division,
+        kind=DivisionChangeKind.RENAME,
+        effective=effective,
+        before={"name": old},
+        after={"name": new_name},
+        note=note,
+    )
     centres_rename_for(division)
-    audit_record(action="orgs.division_rename", obj=division, before={"name": old}, after={"name": new_name},
-                 actor=actor, note=note)
+    audit_record(
+        action="orgs.division_rename",
+        obj=division,
+        before={"name": old},
+        after={"name": new_name},
+        actor=actor,
+        note=note,
+    )
     return division
 
 
 @transaction.atomic
-def division_merge(*, source: Division, target: Division, effective: dt.date, note: str = "",
-                   actor: Any = None) -> Division:
+def division_merge(
+    *, source: Division, target: Division, effective: dt.date, note: str = "", actor: Any = None
+) -> Division:
     """Merge `source` into `target` (same level). The source division and its centre stay as records;
     its children move to the target; the source's centre stops running."""
-    if source.pk == target.pk or source.kind not in (DivisionKind.TOWN, DivisionKind.ZONE, DivisionKind.VILLAGE,
-                                                     DivisionKind.COMMUNITY):
+    if source.pk == target.pk or source.kind not in (
+        DivisionKind.TOWN,
+        DivisionKind.ZONE,
+        DivisionKind.VILLAGE,
+        DivisionKind.COMMUNITY,
+    ):
         raise ServiceError("合并的两个区划必须不同。")
     if not source.is_active or not target.is_active:
         raise Conflict("已撤销的区划不能再合并。")
@@ -236,8 +279,14 @@ def division_merge(*, source: Division, target: Division, effective: dt.date, no
     for child in children:
         child.parent = target
         child.save(update_fields=["parent"])
-        DivisionChange.objects.create(division=child, kind=DivisionChangeKind.MOVE, effective=effective,
-                                      before={"parent": source.code}, after={"parent": target.code}, note=note)
+        DivisionChange.objects.create(
+            division=child,
+            kind=DivisionChangeKind.MOVE,
+            effective=effective,
+            before={"parent": source.code},
+            after={"parent": target.code},
+            note=note,
+        )
         centres_rename_for(child)
     target_centre = Centre.objects.filter(division=target, is_active=True).first()
     Centre.objects.filter(is_active=True, division__in=children).update(parent=target_centre)
@@ -245,16 +294,28 @@ def division_merge(*, source: Division, target: Division, effective: dt.date, no
     source.successor = target
     source.save(update_fields=["valid_to", "successor"])
     Centre.objects.filter(division=source, is_active=True).update(is_active=False, closed_on=effective)
-    DivisionChange.objects.create(division=source, kind=DivisionChangeKind.MERGE, effective=effective,
-                                  before={"name": source.name}, after={"successor": target.code}, note=note)
-    audit_record(action="orgs.division_merge", obj=source, after={"successor": target.code, "children": len(children)},
-                 actor=actor, note=note)
+    DivisionChange.objects.create(
+        division=source,
+        kind=DivisionChangeKind.MERGE,
+        effective=effective,
+        before={"name": source.name},
+        after={"successor": target.code},
+        note=note,
+    )
+    audit_record(
+        action="orgs.division_merge",
+        obj=source,
+        after={"successor": target.code, "children": len(children)},
+        actor=actor,
+        note=note,
+    )
     return target
 
 
 @transaction.atomic
-def division_convert(*, town: Division, zone: Division, effective: dt.date, note: str = "",
-                     actor: Any = None) -> Division:
+def division_convert(
+    *, town: Division, zone: Division, effective: dt.date, note: str = "", actor: Any = None
+) -> Division:
     """A town reorganised into a development zone: the zone succeeds it, inherits its class and runs
     its centre; the town's records keep pointing at the town."""
     zone.town_class = zone.town_class or town.town_class
@@ -263,11 +324,18 @@ def division_convert(*, town: Division, zone: Division, effective: dt.date, note
         town.successor = zone
         town.valid_to = town.valid_to or effective
         town.save(update_fields=["successor", "valid_to"])
-        DivisionChange.objects.create(division=town, kind=DivisionChangeKind.CONVERT, effective=effective,
-                                      before={"name": town.name, "kind": town.kind},
-                                      after={"successor": zone.code, "successor_name": zone.name}, note=note)
+        DivisionChange.objects.create(
+            division=town,
+            kind=DivisionChangeKind.CONVERT,
+            effective=effective,
+            before={"name": town.name, "kind": town.kind},
+            after={"successor": zone.code, "successor_name": zone.name},
+            note=note,
+        )
         Centre.objects.filter(division=town, is_active=True).update(is_active=False, closed_on=effective)
-        audit_record(action="orgs.division_convert", obj=town, after={"successor": zone.code}, actor=actor, note=note)
+        audit_record(
+            action="orgs.division_convert", obj=town, after={"successor": zone.code}, actor=actor, note=note
+        )
     return zone
 
 
@@ -280,7 +348,8 @@ def centre_set_director(*, centre: Centre, user: Any, actor: Any = None) -> Cent
     if user.centre_id != centre.pk:
         raise ServiceError(
             "村便民服务中心主任应由本村（居）民委员会主任兼任，须为本中心工作人员。"
-            if centre.level == CentreLevel.VILLAGE else "中心主任须为本中心工作人员。",
+            if centre.level == CentreLevel.VILLAGE
+            else "中心主任须为本中心工作人员。",
             fields={"director": "所选人员不属于本中心"},
         )
     before = {"director": str(centre.director) if centre.director else ""}
@@ -288,6 +357,11 @@ def centre_set_director(*, centre: Centre, user: Any, actor: Any = None) -> Cent
     centre.save(update_fields=["director"])
     UserRole.objects.get_or_create(user=user, role=Role.DIRECTOR)
     user.__dict__.pop("_role_codes", None)
-    audit_record(action="orgs.centre_set_director", obj=centre, before=before, after={"director": str(user)},
-                 actor=actor)
+    audit_record(
+        action="orgs.centre_set_director",
+        obj=centre,
+        before=before,
+        after={"director": str(user)},
+        actor=actor,
+    )
     return centre

@@ -20,9 +20,15 @@ def centre_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def centre_detail(request: HttpRequest, centre_id: int) -> HttpResponse:
     centre = get_or_404(access_centre, request.user, centre_id)
-    return render(request, "orgs/centre_detail.html", {
-        "centre": centre, "windows": windows_of(centre), "posts": posts_of(centre),
-        "villages": centre.village_centres.filter(is_active=True).select_related("division"),
-        "can_manage": can_manage_centre(request.user, centre),
-        "changes": centre.division.changes.all()[:20],
-    })
+    return render(
+        request,
+        "orgs/centre_detail.html",
+        {
+            "centre": centre,
+            "windows": windows_of(centre),
+            "posts": posts_of(centre),
+            "villages": centre.village_centres.filter(is_active=True).select_related("division"),
+            "can_manage": can_manage_centre(request.user, centre),
+            "changes": centre.division.changes.all()[:20],
+        },
+    )

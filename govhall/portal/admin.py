@@ -38,21 +38,61 @@ class PolicyAdmin(admin.ModelAdmin):
 class CitizenAdmin(admin.ModelAdmin):
     """Read-only: accounts are the citizens' own. Identifiers show masked; the bureau can deactivate."""
 
-    list_display = ("id", "kind", "mobile_masked", "display_name", "identity_level", "is_active", "created_at")
+    list_display = (
+        "id",
+        "kind",
+        "mobile_masked",
+        "display_name",
+        "identity_level",
+        "is_active",
+        "created_at",
+    )
     list_filter = ("kind", "identity_level", "is_active")
-    fields = ("kind", "mobile_masked", "display_name", "org_name", "uscc_masked", "id_masked", "identity_level",
-              "declared_at", "verified_at", "verified_by", "verified_ref", "identity_notice",
-              "is_active", "created_at", "last_login_at")
-    readonly_fields = ("kind", "mobile_masked", "display_name", "org_name", "uscc_masked", "id_masked",
-                       "identity_level", "declared_at", "verified_at", "verified_by", "verified_ref", "identity_notice",
-                       "created_at", "last_login_at")
+    fields = (
+        "kind",
+        "mobile_masked",
+        "display_name",
+        "org_name",
+        "uscc_masked",
+        "id_masked",
+        "identity_level",
+        "declared_at",
+        "verified_at",
+        "verified_by",
+        "verified_ref",
+        "identity_notice",
+        "is_active",
+        "created_at",
+        "last_login_at",
+    )
+    readonly_fields = (
+        "kind",
+        "mobile_masked",
+        "display_name",
+        "org_name",
+        "uscc_masked",
+        "id_masked",
+        "identity_level",
+        "declared_at",
+        "verified_at",
+        "verified_by",
+        "verified_ref",
+        "identity_notice",
+        "created_at",
+        "last_login_at",
+    )
 
     def save_model(self, request: HttpRequest, obj: Citizen, form: Any, change: bool) -> None:
         before = Citizen.objects.filter(pk=obj.pk).values("is_active").first()
         super().save_model(request, obj, form, change)
         if before and before["is_active"] != obj.is_active:
-            audit_record(action="portal.citizen.activate" if obj.is_active else "portal.citizen.deactivate",
-                         obj=obj, before=dict(before), after={"is_active": obj.is_active}, actor=request.user)
+            audit_record(
+                action="portal.citizen.activate" if obj.is_active else "portal.citizen.deactivate",
+                obj=obj,
+                before=dict(before),
+                after={"is_active": obj.is_active},
+                actor=request.user,
+            )
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

@@ -54,7 +54,9 @@ def get_citizen(request: HttpRequest) -> Citizen | None:
     citizen_id = request.session.get(SESSION_KEY)
     if citizen_id is not None:
         found = Citizen.objects.filter(pk=citizen_id, is_active=True).first()
-        if found is not None and constant_time_compare(request.session.get(HASH_KEY, ""), session_hash(found)):
+        if found is not None and constant_time_compare(
+            request.session.get(HASH_KEY, ""), session_hash(found)
+        ):
             citizen = found
         else:  # deactivated, or the password changed elsewhere
             request.session.pop(SESSION_KEY, None)
@@ -65,8 +67,9 @@ def get_citizen(request: HttpRequest) -> Citizen | None:
 
 def safe_next(request: HttpRequest, fallback: str) -> str:
     target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
-                                                  require_https=request.is_secure()):
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         return target
     return fallback
 

@@ -59,5 +59,7 @@ def get(name: str) -> int:
         try:
             return int(raw)
         except ValueError:
-            raise ImproperlyConfigured(f"GOVHALL_{name.removeprefix('PORTAL_')}={raw!r} is not an integer") from None
+            raise ImproperlyConfigured(
+                f"GOVHALL_{name.removeprefix('PORTAL_')}={raw!r} is not an integer"
+            ) from None
     return DEFAULTS[name]

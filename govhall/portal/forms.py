@@ -46,10 +46,15 @@ class PortalForm(forms.Form):
 
 
 class _PasswordPair(PortalForm):
-    password = forms.CharField(label="设置密码", widget=forms.PasswordInput(attrs=NEW_PASSWORD_ATTRS),
-                               help_text=RULES_HELP, max_length=128)
-    password2 = forms.CharField(label="再次输入密码", widget=forms.PasswordInput(attrs=NEW_PASSWORD_ATTRS),
-                                max_length=128)
+    password = forms.CharField(
+        label="设置密码",
+        widget=forms.PasswordInput(attrs=NEW_PASSWORD_ATTRS),
+        help_text=RULES_HELP,
+        max_length=128,
+    )
+    password2 = forms.CharField(
+        label="再次输入密码", widget=forms.PasswordInput(attrs=NEW_PASSWORD_ATTRS), max_length=128
+    )
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -59,10 +64,13 @@ class _PasswordPair(PortalForm):
 
 
 class RegisterForm(_PasswordPair):
-    kind = forms.ChoiceField(label="账户类型", choices=AccountKind.choices, initial=AccountKind.PERSON,
-                             widget=forms.RadioSelect)
+    kind = forms.ChoiceField(
+        label="账户类型", choices=AccountKind.choices, initial=AccountKind.PERSON, widget=forms.RadioSelect
+    )
     mobile = forms.CharField(label="手机号码", max_length=14, widget=forms.TextInput(attrs=MOBILE_ATTRS))
-    code = forms.CharField(label="短信验证码", max_length=6, required=False, widget=forms.TextInput(attrs=CODE_ATTRS))
+    code = forms.CharField(
+        label="短信验证码", max_length=6, required=False, widget=forms.TextInput(attrs=CODE_ATTRS)
+    )
     agree = forms.BooleanField(label="我已阅读并同意《用户服务协议》和《个人信息保护说明》", required=False)
 
     field_order = ["kind", "mobile", "code", "password", "password2", "agree"]
@@ -82,13 +90,16 @@ class SendCodeForm(PortalForm):
 
 class LoginForm(PortalForm):
     mobile = forms.CharField(label="手机号码", max_length=14, widget=forms.TextInput(attrs=MOBILE_ATTRS))
-    password = forms.CharField(label="密码", max_length=128,
-                               widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
+    password = forms.CharField(
+        label="密码", max_length=128, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
+    )
 
 
 class ResetForm(_PasswordPair):
     mobile = forms.CharField(label="手机号码", max_length=14, widget=forms.TextInput(attrs=MOBILE_ATTRS))
-    code = forms.CharField(label="短信验证码", max_length=6, required=False, widget=forms.TextInput(attrs=CODE_ATTRS))
+    code = forms.CharField(
+        label="短信验证码", max_length=6, required=False, widget=forms.TextInput(attrs=CODE_ATTRS)
+    )
 
     field_order = ["mobile", "code", "password", "password2"]
 
@@ -100,33 +111,57 @@ class ResetForm(_PasswordPair):
 
 
 class PersonVerifyForm(PortalForm):
-    real_name = forms.CharField(label="姓名", max_length=40, widget=forms.TextInput(attrs={"autocomplete": "name"}))
+    real_name = forms.CharField(
+        label="姓名", max_length=40, widget=forms.TextInput(attrs={"autocomplete": "name"})
+    )
     id_number = forms.CharField(label="居民身份证号码", max_length=18, help_text="18位，最后一位可能是X。")
 
 
 class EnterpriseVerifyForm(PortalForm):
-    org_name = forms.CharField(label="企业名称", max_length=100, widget=forms.TextInput(
-        attrs={"autocomplete": "organization"}))
+    org_name = forms.CharField(
+        label="企业名称", max_length=100, widget=forms.TextInput(attrs={"autocomplete": "organization"})
+    )
     uscc = forms.CharField(label="统一社会信用代码", max_length=18, help_text="营业执照上的18位代码。")
     legal_rep_name = forms.CharField(label="法定代表人姓名", max_length=40)
     legal_rep_id_number = forms.CharField(label="法定代表人居民身份证号码", max_length=18)
 
 
 class TrackForm(PortalForm):
-    number = forms.CharField(label="办件编号", max_length=50, widget=forms.TextInput(attrs={"autocomplete": "off"}))
-    password = forms.CharField(label="查询密码", max_length=20, widget=forms.TextInput(
-        attrs={"autocomplete": "off"}), help_text="见受理通知书或短信。")
+    number = forms.CharField(
+        label="办件编号", max_length=50, widget=forms.TextInput(attrs={"autocomplete": "off"})
+    )
+    password = forms.CharField(
+        label="查询密码",
+        max_length=20,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+        help_text="见受理通知书或短信。",
+    )
 
 
 class LinkPasswordForm(PortalForm):
-    number = forms.CharField(label="办件编号", max_length=50, widget=forms.TextInput(
-        attrs={"autocomplete": "off", "inputmode": "numeric"}), help_text="见受理通知书或短信，如 202603150930-320681100201-00042。")
-    password = forms.CharField(label="查询密码", max_length=20, widget=forms.TextInput(attrs={"autocomplete": "off"}),
-                               help_text="见受理通知书或短信，6位字母和数字。")
+    number = forms.CharField(
+        label="办件编号",
+        max_length=50,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "numeric"}),
+        help_text="见受理通知书或短信，如 202603150930-320681100201-00042。",
+    )
+    password = forms.CharField(
+        label="查询密码",
+        max_length=20,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+        help_text="见受理通知书或短信，6位字母和数字。",
+    )
 
 
 class LinkSmsForm(PortalForm):
-    number = forms.CharField(label="办件编号", max_length=50, widget=forms.TextInput(
-        attrs={"autocomplete": "off", "inputmode": "numeric"}))
-    code = forms.CharField(label="短信验证码", max_length=6, widget=forms.TextInput(attrs=CODE_ATTRS),
-                           help_text="发送到办件登记的申请人手机。")
+    number = forms.CharField(
+        label="办件编号",
+        max_length=50,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "numeric"}),
+    )
+    code = forms.CharField(
+        label="短信验证码",
+        max_length=6,
+        widget=forms.TextInput(attrs=CODE_ATTRS),
+        help_text="发送到办件登记的申请人手机。",
+    )

@@ -87,8 +87,13 @@ class HttpBackend:
         self.url, self.token, self.app_key, self.timeout = url, token, app_key, timeout
 
     def check(self, claim: IdentityClaim) -> IdentityResult:
-        payload = {"request_id": f"govhall-{secrets.token_hex(8)}", "kind": claim.kind, "name": claim.name,
-                   "id_number": claim.id_number, "mobile": claim.mobile}
+        payload = {
+            "request_id": f"govhall-{secrets.token_hex(8)}",
+            "kind": claim.kind,
+            "name": claim.name,
+            "id_number": claim.id_number,
+            "mobile": claim.mobile,
+        }
         if claim.kind == "enterprise":
             payload.update(org_name=claim.org_name, uscc=claim.uscc)
         headers = {"Content-Type": "application/json; charset=utf-8", "Accept": "application/json"}
@@ -98,7 +103,9 @@ class HttpBackend:
             headers["X-App-Key"] = self.app_key
         body = json.dumps(payload, ensure_ascii=False).encode()
         request = urllib.request.Request(self.url, data=body, headers=headers, method="POST")  # noqa: S310
-        failed = IdentityResult(Outcome.ERROR, "实名核验服务暂时无法使用，请稍后再试。您填写的信息已保存为“自行填报（未核验）”。")
+        failed = IdentityResult(
+            Outcome.ERROR, "实名核验服务暂时无法使用，请稍后再试。您填写的信息已保存为“自行填报（未核验）”。"
+        )
         try:
             with urllib.request.urlopen(request, timeout=self.timeout) as response:  # noqa: S310
                 answer = json.loads(response.read(8192))
@@ -106,21 +113,31 @@ class HttpBackend:
             logger.warning("实名核验服务返回 HTTP %s（请求 %s）", exc.code, payload["request_id"])
             return failed
         except (urllib.error.URLError, TimeoutError, OSError, ValueError) as exc:
-            logger.warning("实名核验服务无法访问：%s（请求 %s）", getattr(exc, "reason", exc), payload["request_id"])
+            logger.warning(
+                "实名核验服务无法访问：%s（请求 %s）", getattr(exc, "reason", exc), payload["request_id"]
+            )
             return failed
         result = answer.get("result") if isinstance(answer, dict) else None
-        reference = str(answer.get("reference") or payload["request_id"])[:80] if isinstance(answer, dict) else ""
+        reference = (
+            str(answer.get("reference") or payload["request_id"])[:80] if isinstance(answer, dict) else ""
+        )
         if result == Outcome.MATCH.value:
             return IdentityResult(Outcome.MATCH, "实名核验通过。", reference)
         if result == Outcome.NO_MATCH.value:
             what = "法定代表人姓名与身份证号码" if claim.kind == "enterprise" else "姓名与身份证号码"
-            return IdentityResult(Outcome.NO_MATCH, f"实名核验未通过：{what}不一致，请核对后重新提交。", reference)
+            return IdentityResult(
+                Outcome.NO_MATCH, f"实名核验未通过：{what}不一致，请核对后重新提交。", reference
+            )
         logger.warning("实名核验服务的应答无法识别（请求 %s）", payload["request_id"])
         return failed
 
 
 def get_backend() -> IdentityBackend:
     if settings.IDENTITY_BACKEND == "http":
-        return HttpBackend(settings.IDENTITY_URL, token=settings.IDENTITY_TOKEN, app_key=settings.IDENTITY_APP_KEY,
-                           timeout=settings.IDENTITY_TIMEOUT)
+        return HttpBackend(
+            settings.IDENTITY_URL,
+            token=settings.IDENTITY_TOKEN,
+            app_key=settings.IDENTITY_APP_KEY,
+            timeout=settings.IDENTITY_TIMEOUT,
+        )
     return NoBackend()

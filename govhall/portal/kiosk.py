@@ -34,15 +34,22 @@ from govhall.queueing.services import ticket_issue
 
 def _context(request: HttpRequest, centre: Centre, **extra: Any) -> dict[str, Any]:
     home = reverse("portal:kiosk", args=[centre.pk])
-    return {"centre": centre, "kiosk": True, "kiosk_home": home, "idle_seconds": conf.get("PORTAL_KIOSK_IDLE_SECONDS"),
-            **extra}
+    return {
+        "centre": centre,
+        "kiosk": True,
+        "kiosk_home": home,
+        "idle_seconds": conf.get("PORTAL_KIOSK_IDLE_SECONDS"),
+        **extra,
+    }
 
 
 @never_cache
 @page_errors
 def kiosk_home(request: HttpRequest, centre_id: int) -> HttpResponse:
     centre = selectors.public_centre(centre_id)
-    return render(request, "portal/kiosk/home.html", _context(request, centre, waiting=selectors.centre_waiting(centre)))
+    return render(
+        request, "portal/kiosk/home.html", _context(request, centre, waiting=selectors.centre_waiting(centre))
+    )
 
 
 def _choice(options: dict[str, Any], data: Any) -> dict[str, Any] | None:
@@ -65,9 +72,14 @@ def kiosk_ticket(request: HttpRequest, centre_id: int) -> HttpResponse:
     context = _context(request, centre, options=options, choice=choice)
     if request.method == "POST" and choice is not None:
         try:
-            result = ticket_issue(centre=centre, matter_id=choice.get("matter"), group=choice.get("group", ""),
-                                  phone=request.POST.get("phone", ""), id_number=request.POST.get("id_number", ""),
-                                  source=TicketSource.KIOSK)
+            result = ticket_issue(
+                centre=centre,
+                matter_id=choice.get("matter"),
+                group=choice.get("group", ""),
+                phone=request.POST.get("phone", ""),
+                id_number=request.POST.get("id_number", ""),
+                source=TicketSource.KIOSK,
+            )
         except ServiceError as exc:
             context.update(error=exc, form=request.POST)
             return render(request, "portal/kiosk/ticket.html", context, status=400)
@@ -85,8 +97,11 @@ def kiosk_ticket_done(request: HttpRequest, centre_id: int, token: str) -> HttpR
     follow_url = request.build_absolute_uri(reverse("queueing:follow", args=[ticket.public_token]))
     from govhall.core.documents import qr_svg
 
-    return render(request, "portal/kiosk/ticket_done.html", _context(
-        request, centre, ticket=ticket, qr=qr_svg(follow_url), **ticket_position(ticket)))
+    return render(
+        request,
+        "portal/kiosk/ticket_done.html",
+        _context(request, centre, ticket=ticket, qr=qr_svg(follow_url), **ticket_position(ticket)),
+    )
 
 
 @never_cache
@@ -109,10 +124,21 @@ def kiosk_guide(request: HttpRequest, centre_id: int, code: str) -> HttpResponse
     for material in materials:  # no downloads at the kiosk: nothing may lead out of it
         material.blank_form = material.sample = None  # type: ignore[assignment]
     issuable = matter.status == MatterStatus.ACTIVE and any(
-        m["id"] == matter.pk for m in issue_options(centre)["matters"])
-    return render(request, "portal/kiosk/guide.html", _context(
-        request, centre, matter=matter, version=version, materials=materials,
-        commitments=[m for m in materials if m.commitment], issuable=issuable))
+        m["id"] == matter.pk for m in issue_options(centre)["matters"]
+    )
+    return render(
+        request,
+        "portal/kiosk/guide.html",
+        _context(
+            request,
+            centre,
+            matter=matter,
+            version=version,
+            materials=materials,
+            commitments=[m for m in materials if m.commitment],
+            issuable=issuable,
+        ),
+    )
 
 
 @never_cache
@@ -128,17 +154,31 @@ def kiosk_track(request: HttpRequest, centre_id: int) -> HttpResponse:
         try:
             paired = is_kiosk_address(client_ip(request))
             if context["mode"] == "id":
-                cases = track_by_id(IdType.ID_CARD, request.POST.get("id_number", ""),
-                                    client=TrackClient(client_ip(request), kiosk=paired))
-                context["id_results"] = [{"number": c.number, "matter": c.matter_name, "status": c.get_status_display(),
-                                          "applicant": mask_applicant_name(c.applicant_kind, c.applicant_name),
-                                          "centre": c.handling_centre.name, "received_at": c.received_at}
-                                         for c in cases]
+                cases = track_by_id(
+                    IdType.ID_CARD,
+                    request.POST.get("id_number", ""),
+                    client=TrackClient(client_ip(request), kiosk=paired),
+                )
+                context["id_results"] = [
+                    {
+                        "number": c.number,
+                        "matter": c.matter_name,
+                        "status": c.get_status_display(),
+                        "applicant": mask_applicant_name(c.applicant_kind, c.applicant_name),
+                        "centre": c.handling_centre.name,
+                        "received_at": c.received_at,
+                    }
+                    for c in cases
+                ]
             else:
-                case = track_lookup(request, request.POST.get("number", ""), request.POST.get("password", ""),
-                                    kiosk=paired)
-                context.update(case=case, applicant=mask_applicant_name(case.applicant_kind, case.applicant_name),
-                               timeline=selectors.case_public_timeline(case))
+                case = track_lookup(
+                    request, request.POST.get("number", ""), request.POST.get("password", ""), kiosk=paired
+                )
+                context.update(
+                    case=case,
+                    applicant=mask_applicant_name(case.applicant_kind, case.applicant_name),
+                    timeline=selectors.case_public_timeline(case),
+                )
         except ServiceError as exc:
             context["error"] = exc.message
             status = exc.status if exc.status in (400, 429) else 200

@@ -40,7 +40,9 @@ class IdentityLevel(models.TextChoices):
 class Citizen(models.Model):
     """A citizen's or an enterprise's portal account: mobile + password, then real-name details."""
 
-    kind = models.CharField("账户类型", max_length=12, choices=AccountKind.choices, default=AccountKind.PERSON)
+    kind = models.CharField(
+        "账户类型", max_length=12, choices=AccountKind.choices, default=AccountKind.PERSON
+    )
     mobile = EncryptedTextField("手机号码")
     mobile_digest = models.CharField("手机号码摘要", max_length=64, unique=True)
     password = models.CharField("密码", max_length=128)
@@ -51,8 +53,9 @@ class Citizen(models.Model):
     id_digest = models.CharField("身份证号码摘要", max_length=64, blank=True, db_index=True)
     org_name = models.CharField("企业名称", max_length=100, blank=True)
     uscc = models.CharField("统一社会信用代码", max_length=18, blank=True)
-    identity_level = models.CharField("实名等级", max_length=14, choices=IdentityLevel.choices,
-                                      default=IdentityLevel.NONE)
+    identity_level = models.CharField(
+        "实名等级", max_length=14, choices=IdentityLevel.choices, default=IdentityLevel.NONE
+    )
     declared_at = models.DateTimeField("实名信息填报时间", null=True, blank=True)
     # Set only by the 实名核验 backend: when, by which service, and its reference for the check.
     verified_at = models.DateTimeField("实名核验时间", null=True, blank=True)
@@ -72,16 +75,23 @@ class Citizen(models.Model):
         constraints = [
             # One *verified* person account per 身份证号, one verified enterprise account per 统一社会信用代码.
             # Self-declared details may repeat (they unlock nothing); a second verification takes over.
-            models.UniqueConstraint(fields=["id_digest"],
-                                    condition=Q(kind="person", identity_level="verified") & ~Q(id_digest=""),
-                                    name="portal_one_verified_person_per_id"),
-            models.UniqueConstraint(fields=["uscc"],
-                                    condition=Q(kind="enterprise", identity_level="verified") & ~Q(uscc=""),
-                                    name="portal_one_verified_enterprise_per_uscc"),
-            models.CheckConstraint(condition=~Q(identity_level="verified") | Q(verified_at__isnull=False),
-                                   name="portal_verified_has_a_time"),
-            models.CheckConstraint(condition=Q(kind="enterprise") | Q(uscc="", org_name=""),
-                                   name="portal_person_has_no_uscc"),
+            models.UniqueConstraint(
+                fields=["id_digest"],
+                condition=Q(kind="person", identity_level="verified") & ~Q(id_digest=""),
+                name="portal_one_verified_person_per_id",
+            ),
+            models.UniqueConstraint(
+                fields=["uscc"],
+                condition=Q(kind="enterprise", identity_level="verified") & ~Q(uscc=""),
+                name="portal_one_verified_enterprise_per_uscc",
+            ),
+            models.CheckConstraint(
+                condition=~Q(identity_level="verified") | Q(verified_at__isnull=False),
+                name="portal_verified_has_a_time",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind="enterprise") | Q(uscc="", org_name=""), name="portal_person_has_no_uscc"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -170,12 +180,15 @@ class Theme(models.Model):
 
     slug = models.SlugField("标识", max_length=40, unique=True, help_text="网址中使用，如 shengyu")
     name = models.CharField("主题名称", max_length=40)
-    audience = models.CharField("面向", max_length=12, choices=ThemeAudience.choices, default=ThemeAudience.PERSON)
+    audience = models.CharField(
+        "面向", max_length=12, choices=ThemeAudience.choices, default=ThemeAudience.PERSON
+    )
     description = models.CharField("简介", max_length=200, blank=True)
     order = models.PositiveSmallIntegerField("排序", default=100)
     is_active = models.BooleanField("发布", default=True)
-    matters = models.ManyToManyField("catalog.Matter", through="ThemeMatter", related_name="portal_themes",
-                                     verbose_name="事项")
+    matters = models.ManyToManyField(
+        "catalog.Matter", through="ThemeMatter", related_name="portal_themes", verbose_name="事项"
+    )
 
     class Meta:
         verbose_name = verbose_name_plural = "主题服务"
@@ -187,8 +200,9 @@ class Theme(models.Model):
 
 class ThemeMatter(models.Model):
     theme = models.ForeignKey(Theme, verbose_name="主题", on_delete=models.CASCADE, related_name="links")
-    matter = models.ForeignKey("catalog.Matter", verbose_name="事项", on_delete=models.CASCADE,
-                               related_name="portal_theme_links")
+    matter = models.ForeignKey(
+        "catalog.Matter", verbose_name="事项", on_delete=models.CASCADE, related_name="portal_theme_links"
+    )
     order = models.PositiveSmallIntegerField("排序", default=100)
 
     class Meta:
@@ -209,9 +223,15 @@ class Policy(models.Model):
     published_on = models.DateField("发布日期")
     summary = models.CharField("摘要", max_length=300, blank=True)
     body = models.TextField("正文")
-    centre = models.ForeignKey("orgs.Centre", verbose_name="服务中心", null=True, blank=True,
-                               on_delete=models.CASCADE, related_name="portal_policies",
-                               help_text="为空表示全市公开")
+    centre = models.ForeignKey(
+        "orgs.Centre",
+        verbose_name="服务中心",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="portal_policies",
+        help_text="为空表示全市公开",
+    )
     order = models.PositiveSmallIntegerField("排序", default=100)
     is_active = models.BooleanField("发布", default=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
@@ -238,16 +258,34 @@ class OnlineApplication(models.Model):
     second submit of the same form (double click, reload) finds this row instead of creating a second case."""
 
     token = models.CharField("表单令牌", max_length=64, unique=True)
-    citizen = models.ForeignKey(Citizen, verbose_name="申请账户", on_delete=models.PROTECT,
-                                related_name="applications")
-    case = models.OneToOneField("cases.Case", verbose_name="办件", null=True, blank=True, on_delete=models.PROTECT,
-                                related_name="online_application")
-    matter = models.ForeignKey("catalog.Matter", verbose_name="事项", on_delete=models.PROTECT, related_name="+")
-    centre = models.ForeignKey("orgs.Centre", verbose_name="办理中心", on_delete=models.PROTECT, related_name="+")
-    delivery = models.CharField("结果领取方式", max_length=8, choices=DeliveryChoice.choices,
-                                default=DeliveryChoice.WINDOW)
-    delivery_centre = models.ForeignKey("orgs.Centre", verbose_name="领取中心", null=True, blank=True,
-                                        on_delete=models.PROTECT, related_name="+")
+    citizen = models.ForeignKey(
+        Citizen, verbose_name="申请账户", on_delete=models.PROTECT, related_name="applications"
+    )
+    case = models.OneToOneField(
+        "cases.Case",
+        verbose_name="办件",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="online_application",
+    )
+    matter = models.ForeignKey(
+        "catalog.Matter", verbose_name="事项", on_delete=models.PROTECT, related_name="+"
+    )
+    centre = models.ForeignKey(
+        "orgs.Centre", verbose_name="办理中心", on_delete=models.PROTECT, related_name="+"
+    )
+    delivery = models.CharField(
+        "结果领取方式", max_length=8, choices=DeliveryChoice.choices, default=DeliveryChoice.WINDOW
+    )
+    delivery_centre = models.ForeignKey(
+        "orgs.Centre",
+        verbose_name="领取中心",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     mail_address = EncryptedTextField("邮寄地址", blank=True)
     submitted_at = models.DateTimeField("提交时间", default=timezone.now)
 
@@ -262,9 +300,12 @@ class OnlineApplication(models.Model):
 class OnlineCommitment(models.Model):
     """The applicant's 告知承诺 for one material, signed online: the full text as shown, when, by which account."""
 
-    application = models.ForeignKey(OnlineApplication, verbose_name="网上申请", on_delete=models.CASCADE,
-                                    related_name="commitments")
-    material = models.ForeignKey("catalog.Material", verbose_name="材料", on_delete=models.PROTECT, related_name="+")
+    application = models.ForeignKey(
+        OnlineApplication, verbose_name="网上申请", on_delete=models.CASCADE, related_name="commitments"
+    )
+    material = models.ForeignKey(
+        "catalog.Material", verbose_name="材料", on_delete=models.PROTECT, related_name="+"
+    )
     material_name = models.CharField("材料名称", max_length=200)
     text = models.TextField("告知承诺书全文")
     text_digest = models.CharField("全文摘要", max_length=64)
@@ -275,7 +316,9 @@ class OnlineCommitment(models.Model):
     class Meta:
         verbose_name = verbose_name_plural = "网上告知承诺"
         ordering = ["application", "id"]
-        constraints = [models.UniqueConstraint(fields=["application", "material"], name="portal_one_commitment_each")]
+        constraints = [
+            models.UniqueConstraint(fields=["application", "material"], name="portal_one_commitment_each")
+        ]
 
     def __str__(self) -> str:
         return f"{self.material_name}（{self.signed_at:%Y-%m-%d %H:%M}）"
@@ -292,8 +335,9 @@ class Supplement(models.Model):
 
     token = models.CharField("表单令牌", max_length=64, unique=True)
     citizen = models.ForeignKey(Citizen, verbose_name="提交账户", on_delete=models.PROTECT, related_name="+")
-    case = models.ForeignKey("cases.Case", verbose_name="办件", on_delete=models.PROTECT,
-                             related_name="online_supplements")
+    case = models.ForeignKey(
+        "cases.Case", verbose_name="办件", on_delete=models.PROTECT, related_name="online_supplements"
+    )
     note = models.CharField("说明", max_length=300, blank=True)
     submitted_at = models.DateTimeField("提交时间", default=timezone.now)
 
@@ -308,13 +352,16 @@ class Supplement(models.Model):
 class OnlineUpload(models.Model):
     """A file the applicant uploaded on the portal, stored by the case service as a CaseFile."""
 
-    case_file = models.OneToOneField("cases.CaseFile", verbose_name="办件文件", on_delete=models.CASCADE,
-                                     related_name="online_upload")
+    case_file = models.OneToOneField(
+        "cases.CaseFile", verbose_name="办件文件", on_delete=models.CASCADE, related_name="online_upload"
+    )
     purpose = models.CharField("用途", max_length=12, choices=UploadPurpose.choices)
-    application = models.ForeignKey(OnlineApplication, null=True, blank=True, on_delete=models.CASCADE,
-                                    related_name="uploads")
-    supplement = models.ForeignKey(Supplement, null=True, blank=True, on_delete=models.CASCADE,
-                                   related_name="uploads")
+    application = models.ForeignKey(
+        OnlineApplication, null=True, blank=True, on_delete=models.CASCADE, related_name="uploads"
+    )
+    supplement = models.ForeignKey(
+        Supplement, null=True, blank=True, on_delete=models.CASCADE, related_name="uploads"
+    )
     original_size = models.PositiveIntegerField("原始大小（字节）", default=0)
     uploaded_at = models.DateTimeField("上传时间", default=timezone.now)
 
@@ -335,8 +382,12 @@ class CaseLink(models.Model):
     """A window case the account proved it holds (the case's query password, or a code sent to the phone on
     the case); it then shows in 我的办件 whatever the account's identity level."""
 
-    citizen = models.ForeignKey(Citizen, verbose_name="账户", on_delete=models.CASCADE, related_name="case_links")
-    case = models.ForeignKey("cases.Case", verbose_name="办件", on_delete=models.CASCADE, related_name="portal_links")
+    citizen = models.ForeignKey(
+        Citizen, verbose_name="账户", on_delete=models.CASCADE, related_name="case_links"
+    )
+    case = models.ForeignKey(
+        "cases.Case", verbose_name="办件", on_delete=models.CASCADE, related_name="portal_links"
+    )
     method = models.CharField("关联方式", max_length=10, choices=LinkMethod.choices)
     linked_at = models.DateTimeField("关联时间", default=timezone.now)
 

@@ -40,8 +40,9 @@ from govhall.reviews.links import case_rating_path
 GUIDE_CACHE_SECONDS = 60  # how long the public lists may lag behind the bureau's edits
 
 
-def public_matters(q: str = "", *, category: str = "", department: str = "", level: str = "",
-                   limit: int | None = 60) -> QuerySet[MatterVersion]:
+def public_matters(
+    q: str = "", *, category: str = "", department: str = "", level: str = "", limit: int | None = 60
+) -> QuerySet[MatterVersion]:
     """The catalogue's search with the filters the public pages offer (unknown filter values are ignored)."""
     return matter_search(
         q,
@@ -53,23 +54,37 @@ def public_matters(q: str = "", *, category: str = "", department: str = "", lev
 
 
 def categories() -> list[dict[str, str]]:
-    return [{"value": c.value, "label": c.label, "level": "5" if c in TOWN_CATEGORIES else "6"}
-            for c in (*TOWN_CATEGORIES, *VILLAGE_CATEGORIES)]
+    return [
+        {"value": c.value, "label": c.label, "level": "5" if c in TOWN_CATEGORIES else "6"}
+        for c in (*TOWN_CATEGORIES, *VILLAGE_CATEGORIES)
+    ]
 
 
 def departments_with_matters() -> QuerySet[Department]:
     """Departments owning at least one matter in use, with the count."""
-    return (Department.objects
-            .annotate(matter_count=Count("matter_versions", filter=Q(matter_versions__state="published",
-                                                                     matter_versions__matter__status="active")))
-            .filter(matter_count__gt=0).order_by("code"))
+    return (
+        Department.objects.annotate(
+            matter_count=Count(
+                "matter_versions",
+                filter=Q(matter_versions__state="published", matter_versions__matter__status="active"),
+            )
+        )
+        .filter(matter_count__gt=0)
+        .order_by("code")
+    )
 
 
 def home_lists() -> dict[str, list[Any]]:
     """The home page's themes and departments with their counts; cached for a minute (they change when the
     bureau publishes or edits themes)."""
-    return cache.get_or_set("portal:home:lists", lambda: {  # type: ignore[return-value]
-        "themes": list(themes_public()), "departments": list(departments_with_matters())}, GUIDE_CACHE_SECONDS)
+    return cache.get_or_set(
+        "portal:home:lists",
+        lambda: {  # type: ignore[return-value]
+            "themes": list(themes_public()),
+            "departments": list(departments_with_matters()),
+        },
+        GUIDE_CACHE_SECONDS,
+    )
 
 
 # --- themes (主题服务) ---------------------------------------------------------------------------
@@ -77,8 +92,11 @@ def home_lists() -> dict[str, list[Any]]:
 
 def themes_public() -> QuerySet[Theme]:
     return Theme.objects.filter(is_active=True).annotate(
-        matter_count=Count("links", filter=Q(links__matter__status=MatterStatus.ACTIVE,
-                                             links__matter__current_version__isnull=False)))
+        matter_count=Count(
+            "links",
+            filter=Q(links__matter__status=MatterStatus.ACTIVE, links__matter__current_version__isnull=False),
+        )
+    )
 
 
 def theme_public(slug: str) -> Theme:
@@ -89,8 +107,11 @@ def theme_public(slug: str) -> Theme:
 
 
 def theme_matters(theme: Theme) -> QuerySet[MatterVersion]:
-    return (current_versions().filter(matter__status=MatterStatus.ACTIVE, matter__portal_theme_links__theme=theme)
-            .order_by("matter__portal_theme_links__order", "matter__code"))
+    return (
+        current_versions()
+        .filter(matter__status=MatterStatus.ACTIVE, matter__portal_theme_links__theme=theme)
+        .order_by("matter__portal_theme_links__order", "matter__code")
+    )
 
 
 # --- centres -------------------------------------------------------------------------------------
@@ -130,7 +151,9 @@ def centre_matters(centre: Centre) -> QuerySet[MatterVersion]:
 def guide_materials(version: MatterVersion) -> list[Material]:
     """A published version's materials. A published version is never edited (a change is a new version), so
     they are cached by version id."""
-    rows = cache.get_or_set(f"portal:guide:materials:{version.pk}", lambda: list(version.materials.all()), 3600)
+    rows = cache.get_or_set(
+        f"portal:guide:materials:{version.pk}", lambda: list(version.materials.all()), 3600
+    )
     return list(rows or [])
 
 
@@ -138,13 +161,16 @@ def matter_centres(matter: Matter) -> list[Centre]:
     """Active centres whose hall serves the matter (handling it or forwarding it, MODE-4), towns first.
     Each centre gets `.service_mode` from its link. Cached for a minute: a centre assigned or removed by the
     bureau shows on the guide within that time."""
-    rows = cache.get_or_set(f"portal:guide:centres:{matter.pk}", lambda: _matter_centres(matter), GUIDE_CACHE_SECONDS)
+    rows = cache.get_or_set(
+        f"portal:guide:centres:{matter.pk}", lambda: _matter_centres(matter), GUIDE_CACHE_SECONDS
+    )
     return list(rows or [])
 
 
 def _matter_centres(matter: Matter) -> list[Centre]:
-    links = (CentreMatter.objects.filter(matter=matter, is_active=True, centre__is_active=True)
-             .select_related("centre__division", "centre__parent__division"))
+    links = CentreMatter.objects.filter(matter=matter, is_active=True, centre__is_active=True).select_related(
+        "centre__division", "centre__parent__division"
+    )
     out = []
     for link in links:
         centre = link.centre
@@ -184,8 +210,9 @@ def matter_waiting(version: MatterVersion, centres: list[Centre]) -> dict[int, i
         elif any(w.window_class == WindowClass.QUANKE for w in own):
             queue_of[centre_id] = QueueKey(WindowClass.QUANKE)
     counts = {centre_id: 0 for centre_id in queue_of}
-    rows = Ticket.objects.filter(centre_id__in=list(queue_of), date=timezone.localdate(),
-                                 status__in=WAITING_STATUSES).values_list("centre_id", "window_class", "department_id")
+    rows = Ticket.objects.filter(
+        centre_id__in=list(queue_of), date=timezone.localdate(), status__in=WAITING_STATUSES
+    ).values_list("centre_id", "window_class", "department_id")
     for centre_id, window_class, department_id in rows:
         if QueueKey(window_class, department_id) == queue_of[centre_id]:
             counts[centre_id] += 1
@@ -200,7 +227,8 @@ def _active_windows(centre_ids: list[int]) -> dict[int, list[Window]]:
     if missing:
         fresh: dict[int, list[Window]] = {pk: [] for pk in missing}
         for window in Window.objects.filter(centre_id__in=missing, is_active=True).only(
-                "id", "centre_id", "window_class", "department_id"):
+            "id", "centre_id", "window_class", "department_id"
+        ):
             fresh[window.centre_id].append(window)
         cache.set_many({f"portal:windows:{pk}": rows for pk, rows in fresh.items()}, GUIDE_CACHE_SECONDS)
         found.update(fresh)
@@ -220,8 +248,10 @@ def centre_waiting(centre: Centre) -> list[tuple[str, int]]:
 
 
 def city_contacts() -> dict[str, str]:
-    return {"complaint_phone": conf.get_str("PORTAL_CITY_COMPLAINT_PHONE"),
-            "supervision_phone": conf.get_str("PORTAL_CITY_SUPERVISION_PHONE")}
+    return {
+        "complaint_phone": conf.get_str("PORTAL_CITY_COMPLAINT_PHONE"),
+        "supervision_phone": conf.get_str("PORTAL_CITY_SUPERVISION_PHONE"),
+    }
 
 
 def policies_for(centre: Centre | None = None) -> QuerySet[Policy]:
@@ -255,8 +285,9 @@ def rating_summary(centre: Centre | None = None) -> RatingSummary | None:
         return None
     period = reviews_selectors.year_period(timezone.localdate().year)
     data = reviews_selectors.public_summary(centre, period=period)
-    return RatingSummary(period=period.label, total=data["total"],
-                         url=reverse("reviews:public_summary", args=[centre.pk]))
+    return RatingSummary(
+        period=period.label, total=data["total"], url=reverse("reviews:public_summary", args=[centre.pk])
+    )
 
 
 def online_offered(matter: Matter) -> bool:
@@ -284,13 +315,17 @@ def citizen_identity_digest(citizen: Citizen) -> str | None:
 def citizen_cases(citizen: Citizen) -> QuerySet[Case]:
     """The account's cases: those it applied for online, the window cases it proved it holds (`CaseLink`),
     and — for a verified account only — the cases received under its verified identity (as applicant)."""
-    cond = Q(online_application__citizen=citizen) | Q(pk__in=CaseLink.objects.filter(citizen=citizen)
-                                                            .values("case_id"))
+    cond = Q(online_application__citizen=citizen) | Q(
+        pk__in=CaseLink.objects.filter(citizen=citizen).values("case_id")
+    )
     digest = citizen_identity_digest(citizen)
     if digest:
         cond |= Q(applicant_id_digest=digest)
-    return (Case.objects.filter(cond).select_related("handling_centre", "centre", "matter")
-            .order_by("-received_at", "-id"))
+    return (
+        Case.objects.filter(cond)
+        .select_related("handling_centre", "centre", "matter")
+        .order_by("-received_at", "-id")
+    )
 
 
 def case_by_number(number: str) -> Case | None:
@@ -309,12 +344,20 @@ def access_citizen_case(citizen: Citizen, number: str) -> Case:
 def case_public_timeline(case: Case) -> list[dict[str, Any]]:
     """The applicant's view of the timeline: the case's public events, plus what was done on the portal
     (files uploaded for 补正 await the centre's check, so they are shown here)."""
-    rows: list[dict[str, Any]] = [{"at": e.at, "label": e.label, "centre": e.centre_name, "detail": e.detail}
-                                  for e in cases_selectors.public_timeline(case)]
+    rows: list[dict[str, Any]] = [
+        {"at": e.at, "label": e.label, "centre": e.centre_name, "detail": e.detail}
+        for e in cases_selectors.public_timeline(case)
+    ]
     for sup in case.online_supplements.prefetch_related("uploads__case_file__material"):
         names = sorted({u.case_file.material.name for u in sup.uploads.all() if u.case_file.material})
-        rows.append({"at": sup.submitted_at, "label": "网上提交补正材料", "centre": "",
-                     "detail": "已上传：" + "、".join(names) + "。等待窗口工作人员审核确认。"})
+        rows.append(
+            {
+                "at": sup.submitted_at,
+                "label": "网上提交补正材料",
+                "centre": "",
+                "detail": "已上传：" + "、".join(names) + "。等待窗口工作人员审核确认。",
+            }
+        )
     rows.sort(key=lambda r: r["at"])
     return rows
 

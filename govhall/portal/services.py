@@ -75,7 +75,9 @@ def _password(value: str, field: str = "password") -> None:
         raise field_error(field, "；".join(exc.messages)) from None
 
 
-def send_sms(*, phone: str, text: str, related: Any = None, template: str = "", sensitive: bool = False) -> None:
+def send_sms(
+    *, phone: str, text: str, related: Any = None, template: str = "", sensitive: bool = False
+) -> None:
     """Through the notification outbox, in the caller's transaction (its log backend prints the text in
     development, which is how a developer reads a verification code)."""
     notify_sms(phone=phone, text=text, related=related, template=template, sensitive=sensitive)
@@ -94,17 +96,28 @@ def _code_limits(mobile_digest: str, ip: str) -> None:
     """Limits on sending to one number (one a minute, a few an hour) and from one address (a cap an hour).
     They count every request alike, whether or not the number has an account (NET-1: no enumeration)."""
     resend = conf.get("PORTAL_SMS_RESEND_SECONDS")
-    ratelimit.require_below(f"sms-gap:{mobile_digest}", limit=1, window=resend, message="验证码发送过于频繁，")
-    ratelimit.consume(f"sms-hour:{mobile_digest}", limit=conf.get("PORTAL_SMS_PER_MOBILE_HOUR"), window=3600,
-                      message="该号码今天获取验证码次数过多，")
+    ratelimit.require_below(
+        f"sms-gap:{mobile_digest}", limit=1, window=resend, message="验证码发送过于频繁，"
+    )
+    ratelimit.consume(
+        f"sms-hour:{mobile_digest}",
+        limit=conf.get("PORTAL_SMS_PER_MOBILE_HOUR"),
+        window=3600,
+        message="该号码今天获取验证码次数过多，",
+    )
     if ip:
-        ratelimit.consume(f"sms-ip:{ip}", limit=conf.get("PORTAL_SMS_PER_IP_HOUR"), window=3600,
-                          message="本网络获取验证码次数过多，")
+        ratelimit.consume(
+            f"sms-ip:{ip}",
+            limit=conf.get("PORTAL_SMS_PER_IP_HOUR"),
+            window=3600,
+            message="本网络获取验证码次数过多，",
+        )
     ratelimit.hit(f"sms-gap:{mobile_digest}", window=resend)
 
 
-def _new_challenge(*, mobile: str, challenge_digest: str, purpose: str, text: str | None,
-                   related: Any = None) -> SmsChallenge:
+def _new_challenge(
+    *, mobile: str, challenge_digest: str, purpose: str, text: str | None, related: Any = None
+) -> SmsChallenge:
     """A fresh 6-digit code for (challenge_digest, purpose), replacing older ones, sent by SMS. `text` has a
     `{code}` and a `{minutes}` placeholder; None: the code is never sent (a decoy that no guess can use up
     differently from a real one)."""
@@ -114,15 +127,24 @@ def _new_challenge(*, mobile: str, challenge_digest: str, purpose: str, text: st
     ttl = conf.get("PORTAL_SMS_CODE_TTL")
     with transaction.atomic():
         # A new code replaces the older ones: only the latest can be used.
-        SmsChallenge.objects.filter(mobile_digest=challenge_digest, purpose=purpose,
-                                    used_at__isnull=True).update(used_at=now)
+        SmsChallenge.objects.filter(
+            mobile_digest=challenge_digest, purpose=purpose, used_at__isnull=True
+        ).update(used_at=now)
         challenge = SmsChallenge.objects.create(
-            mobile_digest=challenge_digest, purpose=purpose, code_digest=f"{key}${_code_digest(key, code)}",
-            created_at=now, expires_at=now + timedelta(seconds=ttl),
+            mobile_digest=challenge_digest,
+            purpose=purpose,
+            code_digest=f"{key}${_code_digest(key, code)}",
+            created_at=now,
+            expires_at=now + timedelta(seconds=ttl),
         )
         if text is not None:
-            send_sms(phone=mobile, related=related or challenge, template=f"portal.sms_code.{purpose}",
-                     sensitive=True, text=text.format(code=code, minutes=ttl // 60))
+            send_sms(
+                phone=mobile,
+                related=related or challenge,
+                template=f"portal.sms_code.{purpose}",
+                sensitive=True,
+                text=text.format(code=code, minutes=ttl // 60),
+            )
     return challenge
 
 
@@ -137,13 +159,18 @@ def sms_code_send(*, mobile: str, purpose: str, ip: str = "") -> SmsChallenge:
     digest = lookup_digest(mobile)
     _code_limits(digest, ip)
     exists = Citizen.objects.filter(mobile_digest=digest).exists()
-    text: str | None = (f"【启东政务服务】您的{SmsPurpose(purpose).label}验证码为{{code}}，{{minutes}}分钟内有效。"
-                        "请勿告诉他人。")
+    text: str | None = (
+        f"【启东政务服务】您的{SmsPurpose(purpose).label}验证码为{{code}}，{{minutes}}分钟内有效。"
+        "请勿告诉他人。"
+    )
     if purpose == SmsPurpose.REGISTER and exists:
         text = None
-        send_sms(phone=mobile, template="portal.sms_code.register_taken",
-                 text="【启东政务服务】该手机号已注册网上办事账户，请直接登录；如忘记密码请使用找回密码。"
-                      "如非本人操作，请忽略本短信。")
+        send_sms(
+            phone=mobile,
+            template="portal.sms_code.register_taken",
+            text="【启东政务服务】该手机号已注册网上办事账户，请直接登录；如忘记密码请使用找回密码。"
+            "如非本人操作，请忽略本短信。",
+        )
     elif purpose == SmsPurpose.RESET and not exists:
         text = None
     return _new_challenge(mobile=mobile, challenge_digest=digest, purpose=purpose, text=text)
@@ -156,9 +183,12 @@ def _check_challenge(challenge_digest: str, purpose: str, code: str) -> None:
     failure: ServiceError | None = None
     # The block commits a wrong guess's count before the error is raised, so a rollback cannot undo it.
     with transaction.atomic():
-        challenge = (SmsChallenge.objects.select_for_update()
-                     .filter(mobile_digest=challenge_digest, purpose=purpose, used_at__isnull=True)
-                     .order_by("-created_at").first())
+        challenge = (
+            SmsChallenge.objects.select_for_update()
+            .filter(mobile_digest=challenge_digest, purpose=purpose, used_at__isnull=True)
+            .order_by("-created_at")
+            .first()
+        )
         if challenge is None or challenge.expires_at <= now:
             failure = field_error("code", "验证码已失效，请重新获取。", code="code_expired")
         elif challenge.attempts >= max_attempts:
@@ -167,11 +197,15 @@ def _check_challenge(challenge_digest: str, purpose: str, code: str) -> None:
             key, _, stored = challenge.code_digest.partition("$")
             matches = code.isdigit() and secrets.compare_digest(stored, _code_digest(key, code))
             SmsChallenge.objects.filter(pk=challenge.pk).update(
-                attempts=challenge.attempts + 1, used_at=now if matches else None)
+                attempts=challenge.attempts + 1, used_at=now if matches else None
+            )
             if not matches:
                 left = max_attempts - challenge.attempts - 1
-                failure = field_error("code", "验证码不正确。" + (f"还可尝试{left}次。" if left > 0 else "请重新获取验证码。"),
-                                      code="code_wrong")
+                failure = field_error(
+                    "code",
+                    "验证码不正确。" + (f"还可尝试{left}次。" if left > 0 else "请重新获取验证码。"),
+                    code="code_wrong",
+                )
     if failure is not None:
         raise failure
 
@@ -196,7 +230,9 @@ def citizen_register(*, mobile: str, code: str, password: str, kind: str = Accou
     digest = lookup_digest(mobile)
     # The code check commits on its own so a wrong guess is counted even when registration fails.
     sms_code_check(mobile=mobile, purpose=SmsPurpose.REGISTER, code=code)
-    taken = field_error("mobile", "该手机号码已注册，请直接登录；忘记密码可通过短信找回。", code="mobile_taken")
+    taken = field_error(
+        "mobile", "该手机号码已注册，请直接登录；忘记密码可通过短信找回。", code="mobile_taken"
+    )
     if Citizen.objects.filter(mobile_digest=digest).exists():
         raise taken  # registered in the meantime; the visitor has just proved they hold the number
     try:
@@ -204,8 +240,12 @@ def citizen_register(*, mobile: str, code: str, password: str, kind: str = Accou
             citizen = Citizen(kind=kind, mobile=mobile, mobile_digest=digest)
             citizen.set_password(password)
             citizen.save()
-            audit_record(action="portal.citizen.register", obj=citizen, actor=citizen_actor(citizen),
-                         after={"kind": kind, "mobile": mask_mobile(mobile)})
+            audit_record(
+                action="portal.citizen.register",
+                obj=citizen,
+                actor=citizen_actor(citizen),
+                after={"kind": kind, "mobile": mask_mobile(mobile)},
+            )
     except IntegrityError:  # the same number registered a moment ago in another request
         raise taken from None
     return citizen
@@ -221,11 +261,19 @@ def citizen_authenticate(*, mobile: str, password: str, ip: str = "") -> Citizen
     digest = lookup_digest(mobile)
     window = conf.get("PORTAL_LOGIN_WINDOW")
     fail_key = f"login-fail:{digest}"
-    ratelimit.require_below(fail_key, limit=conf.get("PORTAL_LOGIN_FAILURES"), window=window,
-                            message="密码连续输错次数过多，账户已暂时锁定，")
+    ratelimit.require_below(
+        fail_key,
+        limit=conf.get("PORTAL_LOGIN_FAILURES"),
+        window=window,
+        message="密码连续输错次数过多，账户已暂时锁定，",
+    )
     if ip:
-        ratelimit.require_below(f"login-ip:{ip}", limit=conf.get("PORTAL_LOGIN_PER_IP"), window=window,
-                                message="本网络登录失败次数过多，")
+        ratelimit.require_below(
+            f"login-ip:{ip}",
+            limit=conf.get("PORTAL_LOGIN_PER_IP"),
+            window=window,
+            message="本网络登录失败次数过多，",
+        )
     citizen = Citizen.objects.filter(mobile_digest=digest, is_active=True).first()
     if citizen is None or not citizen.check_password(password or ""):
         if citizen is None:
@@ -234,8 +282,11 @@ def citizen_authenticate(*, mobile: str, password: str, ip: str = "") -> Citizen
         if ip:
             ratelimit.hit(f"login-ip:{ip}", window=window)
         left = conf.get("PORTAL_LOGIN_FAILURES") - failures
-        hint = f"再输错{left}次，账户将锁定{ratelimit.wait_text(window)}。" if left > 0 else \
-            f"账户已锁定，请{ratelimit.wait_text(window)}后再试或通过短信找回密码。"
+        hint = (
+            f"再输错{left}次，账户将锁定{ratelimit.wait_text(window)}。"
+            if left > 0
+            else f"账户已锁定，请{ratelimit.wait_text(window)}后再试或通过短信找回密码。"
+        )
         raise ServiceError("手机号码或密码不正确。" + hint, code="bad_credentials")
     ratelimit.clear(fail_key)
     return citizen
@@ -290,12 +341,14 @@ def citizen_declare_person(*, citizen: Citizen, real_name: str, id_number: str) 
     id_number = _checked_id_card(id_number, "id_number", errors)
     if errors:
         raise ServiceError("实名信息有误，请检查标注的字段。", fields=errors)
-    return _save_declared(citizen, {"real_name": real_name, "id_number": id_number,
-                                    "id_digest": lookup_digest(id_number)})
+    return _save_declared(
+        citizen, {"real_name": real_name, "id_number": id_number, "id_digest": lookup_digest(id_number)}
+    )
 
 
-def citizen_declare_enterprise(*, citizen: Citizen, org_name: str, uscc: str, legal_rep_name: str,
-                               legal_rep_id_number: str) -> Citizen:
+def citizen_declare_enterprise(
+    *, citizen: Citizen, org_name: str, uscc: str, legal_rep_name: str, legal_rep_id_number: str
+) -> Citizen:
     """Enterprise details as typed in (self-declared): name, 统一社会信用代码 (check character validated) and
     the legal representative's name and 身份证号 (encrypted)."""
     if citizen.kind != AccountKind.ENTERPRISE:
@@ -311,19 +364,34 @@ def citizen_declare_enterprise(*, citizen: Citizen, org_name: str, uscc: str, le
     legal_rep_id_number = _checked_id_card(legal_rep_id_number, "legal_rep_id_number", errors)
     if errors:
         raise ServiceError("企业信息有误，请检查标注的字段。", fields=errors)
-    return _save_declared(citizen, {"org_name": org_name, "uscc": uscc, "real_name": legal_rep_name,
-                                    "id_number": legal_rep_id_number,
-                                    "id_digest": lookup_digest(legal_rep_id_number)})
+    return _save_declared(
+        citizen,
+        {
+            "org_name": org_name,
+            "uscc": uscc,
+            "real_name": legal_rep_name,
+            "id_number": legal_rep_id_number,
+            "id_digest": lookup_digest(legal_rep_id_number),
+        },
+    )
 
 
 def _claim(citizen: Citizen) -> identity.IdentityClaim:
-    return identity.IdentityClaim(kind=citizen.kind, name=citizen.real_name, id_number=citizen.id_number,
-                                  mobile=citizen.mobile, org_name=citizen.org_name, uscc=citizen.uscc)
+    return identity.IdentityClaim(
+        kind=citizen.kind,
+        name=citizen.real_name,
+        id_number=citizen.id_number,
+        mobile=citizen.mobile,
+        org_name=citizen.org_name,
+        uscc=citizen.uscc,
+    )
 
 
 def _same_identity(citizen: Citizen) -> Any:
     """Other verified accounts holding the identity `citizen` is being verified for."""
-    others = Citizen.objects.filter(kind=citizen.kind, identity_level=IdentityLevel.VERIFIED).exclude(pk=citizen.pk)
+    others = Citizen.objects.filter(kind=citizen.kind, identity_level=IdentityLevel.VERIFIED).exclude(
+        pk=citizen.pk
+    )
     if citizen.is_enterprise:
         return others.filter(uscc=citizen.uscc)
     return others.filter(id_digest=citizen.id_digest)
@@ -332,18 +400,35 @@ def _same_identity(citizen: Citizen) -> Any:
 def _take_over_from(previous: Citizen, by: Citizen) -> None:
     """`by` was verified for the identity `previous` held: `previous` drops back to self-declared (its own
     applications and proved links stay), is told on its pages and by SMS, and the change is audited."""
-    what = f"统一社会信用代码（{previous.uscc_masked}）" if previous.is_enterprise else f"身份证号码（{previous.id_masked}）"
+    what = (
+        f"统一社会信用代码（{previous.uscc_masked}）"
+        if previous.is_enterprise
+        else f"身份证号码（{previous.id_masked}）"
+    )
     previous.identity_level = IdentityLevel.SELF_DECLARED
     previous.verified_at, previous.verified_by, previous.verified_ref = None, "", ""
-    previous.identity_notice = (f"{timezone.localtime():%Y-%m-%d %H:%M}，另一账户通过实名核验绑定了您账户的{what}，"
-                                "本账户已改为“自行填报（未核验）”状态，不再按证件号码显示窗口办件（已关联的办件不受影响）。"
-                                "如非本人操作，请携身份证到服务中心处理。")[:300]
-    previous.save(update_fields=["identity_level", "verified_at", "verified_by", "verified_ref", "identity_notice"])
-    audit_record(action="portal.citizen.identity_taken_over", obj=previous, actor=citizen_actor(by),
-                 before={"level": IdentityLevel.VERIFIED}, after={"level": previous.identity_level, "by": str(by)})
-    send_sms(phone=previous.mobile, related=previous, template="portal.identity.taken_over",
-             text=f"【启东政务服务】您的网上办事账户（{previous.mobile_masked}）实名绑定的{what}已被另一账户通过实名核验绑定，"
-                  "本账户已改为未核验状态。如非本人操作，请携身份证到服务中心处理。")
+    previous.identity_notice = (
+        f"{timezone.localtime():%Y-%m-%d %H:%M}，另一账户通过实名核验绑定了您账户的{what}，"
+        "本账户已改为“自行填报（未核验）”状态，不再按证件号码显示窗口办件（已关联的办件不受影响）。"
+        "如非本人操作，请携身份证到服务中心处理。"
+    )[:300]
+    previous.save(
+        update_fields=["identity_level", "verified_at", "verified_by", "verified_ref", "identity_notice"]
+    )
+    audit_record(
+        action="portal.citizen.identity_taken_over",
+        obj=previous,
+        actor=citizen_actor(by),
+        before={"level": IdentityLevel.VERIFIED},
+        after={"level": previous.identity_level, "by": str(by)},
+    )
+    send_sms(
+        phone=previous.mobile,
+        related=previous,
+        template="portal.identity.taken_over",
+        text=f"【启东政务服务】您的网上办事账户（{previous.mobile_masked}）实名绑定的{what}已被另一账户通过实名核验绑定，"
+        "本账户已改为未核验状态。如非本人操作，请携身份证到服务中心处理。",
+    )
 
 
 def citizen_identity_check(*, citizen: Citizen, ip: str = "") -> identity.IdentityResult:
@@ -358,15 +443,31 @@ def citizen_identity_check(*, citizen: Citizen, ip: str = "") -> identity.Identi
         return identity.IdentityResult(identity.Outcome.MATCH, "该账户已通过实名核验。", citizen.verified_ref)
     if not backend.available:
         return backend.check(_claim(citizen))
-    ratelimit.consume(f"idcheck:{citizen.pk}", limit=conf.get("PORTAL_IDENTITY_CHECKS_PER_DAY"), window=86400,
-                      message="今天的实名核验次数已用完，")
+    ratelimit.consume(
+        f"idcheck:{citizen.pk}",
+        limit=conf.get("PORTAL_IDENTITY_CHECKS_PER_DAY"),
+        window=86400,
+        message="今天的实名核验次数已用完，",
+    )
     if ip:
-        ratelimit.consume(f"idcheck-ip:{ip}", limit=conf.get("PORTAL_IDENTITY_CHECKS_PER_IP_DAY"), window=86400,
-                          message="本网络实名核验次数过多，")
+        ratelimit.consume(
+            f"idcheck-ip:{ip}",
+            limit=conf.get("PORTAL_IDENTITY_CHECKS_PER_IP_DAY"),
+            window=86400,
+            message="本网络实名核验次数过多，",
+        )
     result = backend.check(_claim(citizen))
-    audit_record(action="portal.citizen.identity_check", obj=citizen, actor=citizen_actor(citizen),
-                 after={"backend": backend.label, "outcome": result.outcome.value, "reference": result.reference,
-                        "id_number": citizen.id_masked})
+    audit_record(
+        action="portal.citizen.identity_check",
+        obj=citizen,
+        actor=citizen_actor(citizen),
+        after={
+            "backend": backend.label,
+            "outcome": result.outcome.value,
+            "reference": result.reference,
+            "id_number": citizen.id_masked,
+        },
+    )
     if not result.matched:
         return result
     try:
@@ -377,9 +478,17 @@ def citizen_identity_check(*, citizen: Citizen, ip: str = "") -> identity.Identi
             citizen.verified_at = timezone.now()
             citizen.verified_by, citizen.verified_ref = backend.label, result.reference
             citizen.save(update_fields=["identity_level", "verified_at", "verified_by", "verified_ref"])
-            audit_record(action="portal.citizen.verify", obj=citizen, actor=citizen_actor(citizen),
-                         after={"kind": citizen.kind, "id_number": citizen.id_masked, "backend": backend.label,
-                                "reference": result.reference})
+            audit_record(
+                action="portal.citizen.verify",
+                obj=citizen,
+                actor=citizen_actor(citizen),
+                after={
+                    "kind": citizen.kind,
+                    "id_number": citizen.id_masked,
+                    "backend": backend.label,
+                    "reference": result.reference,
+                },
+            )
     except IntegrityError:  # another account verified for the same number in the same instant
         citizen.refresh_from_db()
         raise Conflict("实名核验未完成，请稍后再试。") from None
@@ -415,19 +524,30 @@ def _link_limits(citizen: Citizen, number: str) -> tuple[str, str, int]:
     window = conf.get("PORTAL_LINK_WINDOW")
     by_account, by_case = f"link-fail:{citizen.pk}", f"link-fail-case:{number}"
     for key in (by_account, by_case):
-        ratelimit.require_below(key, limit=conf.get("PORTAL_LINK_FAILURES"), window=window,
-                                message="关联办件失败次数过多，")
+        ratelimit.require_below(
+            key, limit=conf.get("PORTAL_LINK_FAILURES"), window=window, message="关联办件失败次数过多，"
+        )
     return by_account, by_case, window
 
 
-def _link_failed(keys: tuple[str, str, int], citizen: Citizen, number: str, method: str,
-                 error: ServiceError) -> ServiceError:
+def _link_failed(
+    keys: tuple[str, str, int], citizen: Citizen, number: str, method: str, error: ServiceError
+) -> ServiceError:
     by_account, by_case, window = keys
     failures = max(ratelimit.hit(by_account, window=window), ratelimit.hit(by_case, window=window))
-    audit_record(action="portal.case_link.refused", actor=citizen_actor(citizen), object_type="cases.case",
-                 object_id="", after={"number": number[:50], "method": method, "reason": error.code})
+    audit_record(
+        action="portal.case_link.refused",
+        actor=citizen_actor(citizen),
+        object_type="cases.case",
+        object_id="",
+        after={"number": number[:50], "method": method, "reason": error.code},
+    )
     left = conf.get("PORTAL_LINK_FAILURES") - failures
-    hint = f"再失败{left}次将暂停关联{ratelimit.wait_text(window)}。" if left > 0 else         f"已暂停关联，请{ratelimit.wait_text(window)}后再试。"
+    hint = (
+        f"再失败{left}次将暂停关联{ratelimit.wait_text(window)}。"
+        if left > 0
+        else f"已暂停关联，请{ratelimit.wait_text(window)}后再试。"
+    )
     first = next(iter(error.fields), None)
     if first:
         return field_error(first, error.fields[first] + hint, code=error.code)
@@ -443,10 +563,16 @@ def _clean_number(number: str) -> str:
 
 def _link(citizen: Citizen, case: Case, method: str) -> CaseLink:
     with transaction.atomic():
-        link, created = CaseLink.objects.get_or_create(citizen=citizen, case=case, defaults={"method": method})
+        link, created = CaseLink.objects.get_or_create(
+            citizen=citizen, case=case, defaults={"method": method}
+        )
         if created:
-            audit_record(action="portal.case_link.create", obj=link, actor=citizen_actor(citizen),
-                         after={"case": case.number, "method": method})
+            audit_record(
+                action="portal.case_link.create",
+                obj=link,
+                actor=citizen_actor(citizen),
+                after={"case": case.number, "method": method},
+            )
     return link
 
 
@@ -457,9 +583,18 @@ def case_link_by_password(*, citizen: Citizen, number: str, password: str) -> Ca
     keys = _link_limits(citizen, number)
     case = case_by_number(number)
     given = (password or "").strip().upper()
-    if case is None or not given or not secrets.compare_digest(case.query_password.upper().encode(), given.encode()):
-        raise _link_failed(keys, citizen, number, LinkMethod.PASSWORD,
-                           field_error("password", "办件编号或查询密码不正确。", code="wrong_password"))
+    if (
+        case is None
+        or not given
+        or not secrets.compare_digest(case.query_password.upper().encode(), given.encode())
+    ):
+        raise _link_failed(
+            keys,
+            citizen,
+            number,
+            LinkMethod.PASSWORD,
+            field_error("password", "办件编号或查询密码不正确。", code="wrong_password"),
+        )
     return _link(citizen, case, LinkMethod.PASSWORD)
 
 
@@ -475,19 +610,34 @@ def case_link_code_send(*, citizen: Citizen, number: str, ip: str = "") -> str:
     keys = _link_limits(citizen, number)
     case = case_by_number(number)
     if case is None:
-        raise _link_failed(keys, citizen, number, LinkMethod.SMS,
-                           field_error("number", "未找到该办件编号，请核对受理通知书上的编号。", code="unknown_case"))
+        raise _link_failed(
+            keys,
+            citizen,
+            number,
+            LinkMethod.SMS,
+            field_error("number", "未找到该办件编号，请核对受理通知书上的编号。", code="unknown_case"),
+        )
     try:
         phone = normalize_mobile(case.applicant_phone or "")
     except ValidationError:
-        raise field_error("number", "该办件登记的联系电话不能接收短信，请使用查询密码关联。", code="no_mobile") from None
-    ratelimit.consume(f"link-codes:{citizen.pk}", limit=conf.get("PORTAL_LINK_CODES_PER_HOUR"), window=3600,
-                      message="获取关联验证码次数过多，")
+        raise field_error(
+            "number", "该办件登记的联系电话不能接收短信，请使用查询密码关联。", code="no_mobile"
+        ) from None
+    ratelimit.consume(
+        f"link-codes:{citizen.pk}",
+        limit=conf.get("PORTAL_LINK_CODES_PER_HOUR"),
+        window=3600,
+        message="获取关联验证码次数过多，",
+    )
     _code_limits(lookup_digest(phone), ip)
-    _new_challenge(mobile=phone, challenge_digest=_link_challenge(citizen, case), purpose=SmsPurpose.LINK,
-                   related=case,
-                   text=f"【启东政务服务】网上办事账户（{citizen.mobile_masked}）正在关联您的办件{case.number}，"
-                        "验证码为{code}，{minutes}分钟内有效。如非本人或家人操作，请勿告诉他人。")
+    _new_challenge(
+        mobile=phone,
+        challenge_digest=_link_challenge(citizen, case),
+        purpose=SmsPurpose.LINK,
+        related=case,
+        text=f"【启东政务服务】网上办事账户（{citizen.mobile_masked}）正在关联您的办件{case.number}，"
+        "验证码为{code}，{minutes}分钟内有效。如非本人或家人操作，请勿告诉他人。",
+    )
     return mask_mobile(phone)
 
 
@@ -497,8 +647,13 @@ def case_link_by_sms(*, citizen: Citizen, number: str, code: str) -> CaseLink:
     keys = _link_limits(citizen, number)
     case = case_by_number(number)
     if case is None:
-        raise _link_failed(keys, citizen, number, LinkMethod.SMS,
-                           field_error("number", "未找到该办件编号，请核对受理通知书上的编号。", code="unknown_case"))
+        raise _link_failed(
+            keys,
+            citizen,
+            number,
+            LinkMethod.SMS,
+            field_error("number", "未找到该办件编号，请核对受理通知书上的编号。", code="unknown_case"),
+        )
     try:
         _check_challenge(_link_challenge(citizen, case), SmsPurpose.LINK, code)
     except ServiceError as exc:
@@ -537,11 +692,23 @@ class Submitted:
 
 def _applicant(citizen: Citizen, address: str) -> dict[str, str]:
     if citizen.is_enterprise:
-        return {"kind": ApplicantKind.ORGANISATION, "name": citizen.org_name, "id_type": IdType.USCC,
-                "id_number": citizen.uscc, "phone": citizen.mobile, "address": address,
-                "legal_representative": citizen.real_name}
-    return {"kind": ApplicantKind.PERSON, "name": citizen.real_name, "id_type": IdType.ID_CARD,
-            "id_number": citizen.id_number, "phone": citizen.mobile, "address": address}
+        return {
+            "kind": ApplicantKind.ORGANISATION,
+            "name": citizen.org_name,
+            "id_type": IdType.USCC,
+            "id_number": citizen.uscc,
+            "phone": citizen.mobile,
+            "address": address,
+            "legal_representative": citizen.real_name,
+        }
+    return {
+        "kind": ApplicantKind.PERSON,
+        "name": citizen.real_name,
+        "id_type": IdType.ID_CARD,
+        "id_number": citizen.id_number,
+        "phone": citizen.mobile,
+        "address": address,
+    }
 
 
 def _existing(token: str, citizen: Citizen) -> OnlineApplication | None:
@@ -551,10 +718,20 @@ def _existing(token: str, citizen: Citizen) -> OnlineApplication | None:
     return found
 
 
-def application_submit(*, citizen: Citizen, token: str, matter: Matter, centre_id: Any, delivery: str,
-                       delivery_centre_id: Any = None, mail_address: str = "", address: str = "",
-                       materials: dict[int, MaterialInput], channel: str = Channel.ONLINE,
-                       ip: str = "") -> Submitted:
+def application_submit(
+    *,
+    citizen: Citizen,
+    token: str,
+    matter: Matter,
+    centre_id: Any,
+    delivery: str,
+    delivery_centre_id: Any = None,
+    mail_address: str = "",
+    address: str = "",
+    materials: dict[int, MaterialInput],
+    channel: str = Channel.ONLINE,
+    ip: str = "",
+) -> Submitted:
     """Apply online: the case arrives at the centre through the case service (收件, channel 网上申请), with the
     uploaded files attached to its materials and the 告知承诺 signed here recorded with time and account.
     The same form token twice gives the first application back; nothing half-written on any error."""
@@ -566,8 +743,9 @@ def application_submit(*, citizen: Citizen, token: str, matter: Matter, centre_i
         return Submitted(existing, created=False)
     version = matter.current_version
     if version is None or not online_offered(matter):
-        raise field_error("matter", f"事项「{matter.name}」暂不支持网上申请，请到服务中心窗口办理。",
-                          code="not_online")
+        raise field_error(
+            "matter", f"事项「{matter.name}」暂不支持网上申请，请到服务中心窗口办理。", code="not_online"
+        )
     catalogue = {m.pk: m for m in version.materials.all()}
     errors: dict[str, str] = {}
     for material_id, given in materials.items():
@@ -581,8 +759,9 @@ def application_submit(*, citizen: Citizen, token: str, matter: Matter, centre_i
     for item in catalogue.values():
         supplied = materials.get(item.pk)
         if item.required and not item.rongque and not (supplied and (supplied.files or supplied.commitment)):
-            errors[f"material_{item.pk}"] = (f"请上传「{item.name}」" + ("，或选择告知承诺" if item.commitment else "")
-                                             + "。")
+            errors[f"material_{item.pk}"] = (
+                f"请上传「{item.name}」" + ("，或选择告知承诺" if item.commitment else "") + "。"
+            )
     centre = Centre.objects.filter(pk=_int(centre_id) or 0, is_active=True).first()
     if centre is None:
         errors["centre_id"] = "请选择办理的服务中心。"
@@ -595,7 +774,9 @@ def application_submit(*, citizen: Citizen, token: str, matter: Matter, centre_i
         elif not 5 <= len(mail_address) <= 200:
             errors["mail_address"] = "请填写详细的邮寄地址（5至200个字）。"
     elif delivery == DeliveryChoice.WINDOW:
-        delivery_centre = Centre.objects.filter(pk=_int(delivery_centre_id or centre_id) or 0, is_active=True).first()
+        delivery_centre = Centre.objects.filter(
+            pk=_int(delivery_centre_id or centre_id) or 0, is_active=True
+        ).first()
         if delivery_centre is None:
             errors["delivery_centre"] = "请选择领取结果的服务中心。"
     else:
@@ -609,38 +790,87 @@ def application_submit(*, citizen: Citizen, token: str, matter: Matter, centre_i
         with transaction.atomic():
             # The row goes in first: a concurrent second submit of the same form waits on its unique token.
             application = OnlineApplication.objects.create(
-                token=token, citizen=citizen, matter=matter, centre=centre, delivery=delivery,
-                delivery_centre=delivery_centre, mail_address=mail_address if delivery == DeliveryChoice.MAIL else "")
-            rows = [{"material_id": pk, "status": "received" if given.files else "missing",
-                     "form": "electronic", "originals": 0, "copies": 0,
-                     "note": "申请人已在网上签署告知承诺书" if given.commitment else ""}
-                    for pk, given in materials.items() if given.files or given.commitment]
+                token=token,
+                citizen=citizen,
+                matter=matter,
+                centre=centre,
+                delivery=delivery,
+                delivery_centre=delivery_centre,
+                mail_address=mail_address if delivery == DeliveryChoice.MAIL else "",
+            )
+            rows = [
+                {
+                    "material_id": pk,
+                    "status": "received" if given.files else "missing",
+                    "form": "electronic",
+                    "originals": 0,
+                    "copies": 0,
+                    "note": "申请人已在网上签署告知承诺书" if given.commitment else "",
+                }
+                for pk, given in materials.items()
+                if given.files or given.commitment
+            ]
             applicant = _applicant(citizen, address)
             who = applicant_actor(applicant["kind"], applicant["name"], channel)
-            case = case_receive(actor=who, matter_id=matter.pk, centre_id=centre.pk, channel=channel,
-                                applicant=applicant, materials=rows)
+            case = case_receive(
+                actor=who,
+                matter_id=matter.pk,
+                centre_id=centre.pk,
+                channel=channel,
+                applicant=applicant,
+                materials=rows,
+            )
             application.case = case
             application.save(update_fields=["case"])
             by_material = {cm.material_id: cm for cm in case.materials.all()}
             for pk, given in materials.items():
                 for clean in given.files:
-                    record = case_attach_file(case=case, actor=who, upload=io.BytesIO(clean.data), name=clean.name,
-                                              size=len(clean.data), material_id=by_material[pk].pk)
+                    record = case_attach_file(
+                        case=case,
+                        actor=who,
+                        upload=io.BytesIO(clean.data),
+                        name=clean.name,
+                        size=len(clean.data),
+                        material_id=by_material[pk].pk,
+                    )
                     stored.append(record.storage_name)
-                    OnlineUpload.objects.create(case_file=record, purpose=UploadPurpose.APPLICATION,
-                                                application=application, original_size=clean.original_size)
+                    OnlineUpload.objects.create(
+                        case_file=record,
+                        purpose=UploadPurpose.APPLICATION,
+                        application=application,
+                        original_size=clean.original_size,
+                    )
                 if given.commitment:
                     text = catalogue[pk].commitment_text
-                    OnlineCommitment.objects.create(application=application, material=catalogue[pk],
-                                                    material_name=catalogue[pk].name, text=text,
-                                                    text_digest=sm3_hex(text), citizen=citizen, ip=ip[:45])
-            audit_record(action="portal.application.submit", obj=application, actor=citizen_actor(citizen),
-                         after={"case": case.number, "matter": matter.code, "centre": case.centre_id,
-                                "files": len(stored), "delivery": delivery,
-                                "commitments": [catalogue[pk].name for pk, g in materials.items() if g.commitment]})
-            send_sms(phone=citizen.mobile, related=case, template="portal.application.submitted",
-                     text=f"【启东政务服务】您的「{version.name}」网上申请已提交，办件编号{case.number}，"
-                          f"查询密码{case.query_password}。受理进度请在“我的办件”查看。")
+                    OnlineCommitment.objects.create(
+                        application=application,
+                        material=catalogue[pk],
+                        material_name=catalogue[pk].name,
+                        text=text,
+                        text_digest=sm3_hex(text),
+                        citizen=citizen,
+                        ip=ip[:45],
+                    )
+            audit_record(
+                action="portal.application.submit",
+                obj=application,
+                actor=citizen_actor(citizen),
+                after={
+                    "case": case.number,
+                    "matter": matter.code,
+                    "centre": case.centre_id,
+                    "files": len(stored),
+                    "delivery": delivery,
+                    "commitments": [catalogue[pk].name for pk, g in materials.items() if g.commitment],
+                },
+            )
+            send_sms(
+                phone=citizen.mobile,
+                related=case,
+                template="portal.application.submitted",
+                text=f"【启东政务服务】您的「{version.name}」网上申请已提交，办件编号{case.number}，"
+                f"查询密码{case.query_password}。受理进度请在“我的办件”查看。",
+            )
     except IntegrityError:
         _remove(stored)
         existing = _existing(token, citizen)
@@ -666,8 +896,9 @@ def _remove(storage_names: list[str]) -> None:
         remove_stored(name)
 
 
-def supplement_submit(*, citizen: Citizen, token: str, case: Case, files: dict[int, list[CleanFile]],
-                      note: str = "") -> Supplement:
+def supplement_submit(
+    *, citizen: Citizen, token: str, case: Case, files: dict[int, list[CleanFile]], note: str = ""
+) -> Supplement:
     """补正 online: files for the materials the centre asked for (missing, wrong, or 容缺). They are attached
     to the case; the centre's front desk checks them and registers the materials as supplied."""
     token = _clean_token(token)
@@ -689,18 +920,37 @@ def supplement_submit(*, citizen: Citizen, token: str, case: Case, files: dict[i
     stored: list[str] = []
     try:
         with transaction.atomic():
-            supplement = Supplement.objects.create(token=token, citizen=citizen, case=case, note=(note or "")[:300])
+            supplement = Supplement.objects.create(
+                token=token, citizen=citizen, case=case, note=(note or "")[:300]
+            )
             who = applicant_actor(case.applicant_kind, case.applicant_name, case.channel)
             for pk, given in files.items():
                 for clean in given:
-                    record = case_attach_file(case=case, actor=who, upload=io.BytesIO(clean.data), name=clean.name,
-                                              size=len(clean.data), material_id=pk)
+                    record = case_attach_file(
+                        case=case,
+                        actor=who,
+                        upload=io.BytesIO(clean.data),
+                        name=clean.name,
+                        size=len(clean.data),
+                        material_id=pk,
+                    )
                     stored.append(record.storage_name)
-                    OnlineUpload.objects.create(case_file=record, purpose=UploadPurpose.SUPPLEMENT,
-                                                supplement=supplement, original_size=clean.original_size)
-            audit_record(action="portal.supplement.submit", obj=supplement, actor=citizen_actor(citizen),
-                         after={"case": case.number, "materials": [wanted[pk].name for pk, g in files.items() if g],
-                                "files": len(stored)})
+                    OnlineUpload.objects.create(
+                        case_file=record,
+                        purpose=UploadPurpose.SUPPLEMENT,
+                        supplement=supplement,
+                        original_size=clean.original_size,
+                    )
+            audit_record(
+                action="portal.supplement.submit",
+                obj=supplement,
+                actor=citizen_actor(citizen),
+                after={
+                    "case": case.number,
+                    "materials": [wanted[pk].name for pk, g in files.items() if g],
+                    "files": len(stored),
+                },
+            )
     except IntegrityError:
         _remove(stored)
         earlier = Supplement.objects.filter(token=token, citizen=citizen, case=case).first()
@@ -717,8 +967,10 @@ def materials_to_supply(case: Case) -> list[CaseMaterial]:
     """Materials the applicant still owes: those the centre marked missing or wrong while the case waits for
     补正 (before acceptance, or suspended for it), and 容缺 materials of an accepted case."""
     statuses: list[str] = []
-    stopped_for_correction = case.status == CaseStatus.SUSPENDED and case.suspensions.filter(
-        ended_at__isnull=True, kind=SuspensionKind.CORRECTION).exists()
+    stopped_for_correction = (
+        case.status == CaseStatus.SUSPENDED
+        and case.suspensions.filter(ended_at__isnull=True, kind=SuspensionKind.CORRECTION).exists()
+    )
     if case.status == CaseStatus.CORRECTION or stopped_for_correction:
         statuses += [MaterialStatus.MISSING, MaterialStatus.WRONG]
     if case.rongque_pending:

@@ -39,7 +39,9 @@ def clean_upload(upload: IO[bytes], *, name: str, size: int | None, field: str, 
     """A checked (and, for photos, shrunk) file, or a field error naming the material."""
     limit = settings.UPLOAD_MAX_BYTES
     if size is not None and size > limit:
-        raise field_error(field, f"「{label}」的文件过大（{size // 1024} KB），单个文件不能超过 {_mb(limit)}。")
+        raise field_error(
+            field, f"「{label}」的文件过大（{size // 1024} KB），单个文件不能超过 {_mb(limit)}。"
+        )
     data = upload.read(limit + 1)
     if len(data) > limit:
         raise field_error(field, f"「{label}」的文件过大，单个文件不能超过 {_mb(limit)}。")
@@ -47,21 +49,35 @@ def clean_upload(upload: IO[bytes], *, name: str, size: int | None, field: str, 
         raise field_error(field, f"「{label}」的文件是空的，请重新拍照或选择文件。")
     guess = filetype.guess(data[:8192])
     kind = ALIASES.get(guess.extension, guess.extension) if guess else None
-    if kind in ARCHIVE_KINDS or (guess is not None and guess.mime in ("application/zip", "application/x-rar-compressed")):
+    if kind in ARCHIVE_KINDS or (
+        guess is not None and guess.mime in ("application/zip", "application/x-rar-compressed")
+    ):
         raise field_error(field, f"「{label}」不接受压缩包，请直接上传照片或 PDF 文件。")
     if kind == "heic" or kind == "heif":
-        raise field_error(field, f"「{label}」是 HEIC 格式照片，请在手机相机设置中选择“兼容性最佳”（JPG）后重新拍照。")
+        raise field_error(
+            field, f"「{label}」是 HEIC 格式照片，请在手机相机设置中选择“兼容性最佳”（JPG）后重新拍照。"
+        )
     if kind not in IMAGE_KINDS and kind != "pdf":
-        raise field_error(field, f"「{label}」的文件类型不支持：只接受照片（JPG、PNG）或 PDF 文件（按文件内容识别）。")
+        raise field_error(
+            field, f"「{label}」的文件类型不支持：只接受照片（JPG、PNG）或 PDF 文件（按文件内容识别）。"
+        )
     claimed = Path(name or "").suffix.lower().lstrip(".")
     claimed = ALIASES.get(claimed, claimed)
-    if claimed and claimed != kind and claimed in IMAGE_KINDS | ARCHIVE_KINDS | {"pdf", "doc", "docx", "xls", "xlsx"}:
-        raise field_error(field, f"「{label}」的文件名是 .{claimed}，但内容是 {kind.upper()}，与所称不符，请检查后重新上传。")
+    if (
+        claimed
+        and claimed != kind
+        and claimed in IMAGE_KINDS | ARCHIVE_KINDS | {"pdf", "doc", "docx", "xls", "xlsx"}
+    ):
+        raise field_error(
+            field,
+            f"「{label}」的文件名是 .{claimed}，但内容是 {kind.upper()}，与所称不符，请检查后重新上传。",
+        )
     stem = (Path(name or "").stem or "material")[:80]
     if kind == "pdf":
         return CleanFile(name=f"{stem}.pdf", data=data, kind="pdf", original_size=len(data))
-    return CleanFile(name=f"{stem}.jpg", data=_shrink(data, field=field, label=label), kind="jpg",
-                     original_size=len(data))
+    return CleanFile(
+        name=f"{stem}.jpg", data=_shrink(data, field=field, label=label), kind="jpg", original_size=len(data)
+    )
 
 
 def _shrink(data: bytes, *, field: str, label: str) -> bytes:

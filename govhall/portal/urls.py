@@ -37,6 +37,8 @@ urlpatterns = [
     path("my/cases/link/", views.my_case_link, name="my_case_link"),
     path("my/cases/<str:number>/", views.my_case, name="my_case"),
     path("my/cases/<str:number>/supplement/", views.my_case_supplement, name="my_case_supplement"),
-    path("my/cases/<str:number>/notices/<int:notice_id>.<str:fmt>", views.my_case_notice, name="my_case_notice"),
+    path(
+        "my/cases/<str:number>/notices/<int:notice_id>.<str:fmt>", views.my_case_notice, name="my_case_notice"
+    ),
     path("track/", views.track, name="track"),
 ]

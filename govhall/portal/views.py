@@ -66,9 +66,15 @@ def display_prefs(request: HttpRequest) -> HttpResponse:
 
 @page_errors
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "portal/home.html", {
-        "nav": "home", "categories": selectors.categories(), **selectors.home_lists(),
-    })
+    return render(
+        request,
+        "portal/home.html",
+        {
+            "nav": "home",
+            "categories": selectors.categories(),
+            **selectors.home_lists(),
+        },
+    )
 
 
 @page_errors
@@ -80,8 +86,13 @@ def matter_list(request: HtmxHttpRequest) -> HttpResponse:
     level = request.GET.get("level") or ""
     results = list(selectors.public_matters(q, category=category, department=department, level=level))
     context = {
-        "nav": "matters", "q": q, "category": category, "department": department, "level": level,
-        "results": results, "categories": selectors.categories(),
+        "nav": "matters",
+        "q": q,
+        "category": category,
+        "department": department,
+        "level": level,
+        "results": results,
+        "categories": selectors.categories(),
         "departments": selectors.departments_with_matters(),
         "category_label": NoticeCategory(category).label if category in NoticeCategory.values else "",
     }
@@ -97,9 +108,15 @@ def theme_list(request: HttpRequest) -> HttpResponse:
 @page_errors
 def theme_detail(request: HttpRequest, slug: str) -> HttpResponse:
     theme = selectors.theme_public(slug)
-    return render(request, "portal/theme_detail.html", {
-        "nav": "themes", "theme": theme, "results": list(selectors.theme_matters(theme)),
-    })
+    return render(
+        request,
+        "portal/theme_detail.html",
+        {
+            "nav": "themes",
+            "theme": theme,
+            "results": list(selectors.theme_matters(theme)),
+        },
+    )
 
 
 @page_errors
@@ -116,13 +133,21 @@ def guide(request: HttpRequest, code: str) -> HttpResponse:
     waiting = selectors.matter_waiting(version, towns)
     for centre in towns:
         centre.waiting = waiting.get(centre.pk)  # type: ignore[attr-defined]  # None: no window serves it there
-    return render(request, "portal/guide.html", {
-        "nav": "matters", "matter": matter, "version": version, "materials": materials,
-        "commitments": [m for m in materials if m.commitment],
-        "towns": towns, "village_groups": selectors.villages_by_town([c for c in centres if c not in towns]),
-        "online": selectors.online_offered(matter),
-        "MaterialForm": MaterialForm,
-    })
+    return render(
+        request,
+        "portal/guide.html",
+        {
+            "nav": "matters",
+            "matter": matter,
+            "version": version,
+            "materials": materials,
+            "commitments": [m for m in materials if m.commitment],
+            "towns": towns,
+            "village_groups": selectors.villages_by_town([c for c in centres if c not in towns]),
+            "online": selectors.online_offered(matter),
+            "MaterialForm": MaterialForm,
+        },
+    )
 
 
 # --- centres -----------------------------------------------------------------------------------------
@@ -131,19 +156,28 @@ def guide(request: HttpRequest, code: str) -> HttpResponse:
 @page_errors
 def centre_list(request: HttpRequest) -> HttpResponse:
     q = (request.GET.get("q") or "").strip()[:30]
-    return render(request, "portal/centre_list.html", {
-        "nav": "centres", "q": q, "towns": selectors.centres_directory(q)})
+    return render(
+        request,
+        "portal/centre_list.html",
+        {"nav": "centres", "q": q, "towns": selectors.centres_directory(q)},
+    )
 
 
 @page_errors
 def centre_detail(request: HttpRequest, centre_id: int) -> HttpResponse:
     centre = selectors.public_centre(centre_id)
-    return render(request, "portal/centre_detail.html", {
-        "nav": "centres", "centre": centre, "windows": selectors.centre_windows(centre),
-        "matters": selectors.centre_matters(centre),
-        "villages": centre.village_centres.filter(is_active=True).select_related("division"),
-        "waiting": selectors.centre_waiting(centre),
-    })
+    return render(
+        request,
+        "portal/centre_detail.html",
+        {
+            "nav": "centres",
+            "centre": centre,
+            "windows": selectors.centre_windows(centre),
+            "matters": selectors.centre_matters(centre),
+            "villages": centre.village_centres.filter(is_active=True).select_related("division"),
+            "waiting": selectors.centre_waiting(centre),
+        },
+    )
 
 
 # --- disclosure (NET-3) --------------------------------------------------------------------------------
@@ -151,27 +185,45 @@ def centre_detail(request: HttpRequest, centre_id: int) -> HttpResponse:
 
 @page_errors
 def disclosure(request: HttpRequest) -> HttpResponse:
-    return render(request, "portal/disclosure.html", {
-        "nav": "disclosure", "centre": None, "policies": selectors.policies_for(None),
-        "matters": selectors.public_matters(limit=None), "contacts": selectors.city_contacts(),
-        "rating": selectors.rating_summary(None), "centres": selectors.public_centres().order_by("division__code"),
-    })
+    return render(
+        request,
+        "portal/disclosure.html",
+        {
+            "nav": "disclosure",
+            "centre": None,
+            "policies": selectors.policies_for(None),
+            "matters": selectors.public_matters(limit=None),
+            "contacts": selectors.city_contacts(),
+            "rating": selectors.rating_summary(None),
+            "centres": selectors.public_centres().order_by("division__code"),
+        },
+    )
 
 
 @page_errors
 def centre_disclosure(request: HttpRequest, centre_id: int) -> HttpResponse:
     centre = selectors.public_centre(centre_id)
-    return render(request, "portal/disclosure.html", {
-        "nav": "disclosure", "centre": centre, "policies": selectors.policies_for(centre),
-        "matters": selectors.centre_matters(centre), "contacts": selectors.city_contacts(),
-        "rating": selectors.rating_summary(centre),
-    })
+    return render(
+        request,
+        "portal/disclosure.html",
+        {
+            "nav": "disclosure",
+            "centre": centre,
+            "policies": selectors.policies_for(centre),
+            "matters": selectors.centre_matters(centre),
+            "contacts": selectors.city_contacts(),
+            "rating": selectors.rating_summary(centre),
+        },
+    )
 
 
 @page_errors
 def policy_detail(request: HttpRequest, policy_id: int) -> HttpResponse:
-    return render(request, "portal/policy_detail.html", {
-        "nav": "disclosure", "policy": selectors.public_policy(policy_id)})
+    return render(
+        request,
+        "portal/policy_detail.html",
+        {"nav": "disclosure", "policy": selectors.public_policy(policy_id)},
+    )
 
 
 # --- accounts -------------------------------------------------------------------------------------------
@@ -214,17 +266,24 @@ def register(request: HttpRequest) -> HttpResponse:
         elif form.is_valid():
             try:
                 citizen = services.citizen_register(
-                    mobile=form.cleaned_data["mobile"], code=form.cleaned_data["code"],
-                    password=form.cleaned_data["password"], kind=form.cleaned_data["kind"])
+                    mobile=form.cleaned_data["mobile"],
+                    code=form.cleaned_data["code"],
+                    password=form.cleaned_data["password"],
+                    kind=form.cleaned_data["kind"],
+                )
             except ServiceError as exc:
                 forms.attach(form, exc)
             else:
                 citizen_login(request, citizen)
                 messages.success(request, "注册成功。请完成实名认证后办理业务。")
-                return redirect(reverse("portal:verify") + "?" + urlencode(
-                    {"next": safe_next(request, reverse("portal:account"))}))
-    return render(request, "portal/register.html", {"nav": "register", "form": form,
-                                                    "next": safe_next(request, "")})
+                return redirect(
+                    reverse("portal:verify")
+                    + "?"
+                    + urlencode({"next": safe_next(request, reverse("portal:account"))})
+                )
+    return render(
+        request, "portal/register.html", {"nav": "register", "form": form, "next": safe_next(request, "")}
+    )
 
 
 @page_errors
@@ -235,8 +294,11 @@ def login(request: HttpRequest) -> HttpResponse:
     form = forms.LoginForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            citizen = services.citizen_authenticate(mobile=form.cleaned_data["mobile"],
-                                                    password=form.cleaned_data["password"], ip=client_ip(request))
+            citizen = services.citizen_authenticate(
+                mobile=form.cleaned_data["mobile"],
+                password=form.cleaned_data["password"],
+                ip=client_ip(request),
+            )
         except RateLimited as exc:
             form.add_error(None, exc.message)
         except ServiceError as exc:
@@ -244,7 +306,9 @@ def login(request: HttpRequest) -> HttpResponse:
         else:
             citizen_login(request, citizen)
             return redirect(safe_next(request, reverse("portal:account")))
-    return render(request, "portal/login.html", {"nav": "login", "form": form, "next": safe_next(request, "")})
+    return render(
+        request, "portal/login.html", {"nav": "login", "form": form, "next": safe_next(request, "")}
+    )
 
 
 @require_POST
@@ -261,12 +325,18 @@ def password_reset(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         if request.POST.get("action") == "send_code":
             probe = forms.ResetForm(initial={"mobile": request.POST.get("mobile", "")})
-            form = _unbound_copy(forms.ResetForm, request, ("mobile",)) if _send_code(
-                request, probe, SmsPurpose.RESET) else probe
+            form = (
+                _unbound_copy(forms.ResetForm, request, ("mobile",))
+                if _send_code(request, probe, SmsPurpose.RESET)
+                else probe
+            )
         elif form.is_valid():
             try:
-                services.citizen_password_reset(mobile=form.cleaned_data["mobile"], code=form.cleaned_data["code"],
-                                                password=form.cleaned_data["password"])
+                services.citizen_password_reset(
+                    mobile=form.cleaned_data["mobile"],
+                    code=form.cleaned_data["code"],
+                    password=form.cleaned_data["password"],
+                )
             except ServiceError as exc:
                 forms.attach(form, exc)
             else:
@@ -308,10 +378,13 @@ def verify(request: HttpRequest) -> HttpResponse:
     if citizen.is_verified:
         return redirect(safe_next(request, reverse("portal:account")))
     backend = identity.get_backend()
-    form_class = forms.EnterpriseVerifyForm if citizen.kind == AccountKind.ENTERPRISE else forms.PersonVerifyForm
+    form_class = (
+        forms.EnterpriseVerifyForm if citizen.kind == AccountKind.ENTERPRISE else forms.PersonVerifyForm
+    )
     form = form_class(request.POST or None)
-    here = reverse("portal:verify") + ("?" + urlencode({"next": safe_next(request, "")}) if safe_next(request, "")
-                                       else "")
+    here = reverse("portal:verify") + (
+        "?" + urlencode({"next": safe_next(request, "")}) if safe_next(request, "") else ""
+    )
     if request.method == "POST" and request.POST.get("action") == "check":
         _show_check(request, services.citizen_identity_check(citizen=citizen, ip=client_ip(request)))
         return redirect(safe_next(request, reverse("portal:account")) if citizen.is_verified else here)
@@ -325,16 +398,31 @@ def verify(request: HttpRequest) -> HttpResponse:
             forms.attach(form, exc)
         else:
             if not backend.available:
-                messages.success(request, "实名信息已保存（自行填报，未核验）。可以办理网上申请；在窗口办理的办件，"
-                                          "请在“我的办件”用查询密码或短信验证码关联。")
+                messages.success(
+                    request,
+                    "实名信息已保存（自行填报，未核验）。可以办理网上申请；在窗口办理的办件，"
+                    "请在“我的办件”用查询密码或短信验证码关联。",
+                )
                 return redirect(safe_next(request, reverse("portal:account")))
             result = services.citizen_identity_check(citizen=citizen, ip=client_ip(request))
             _show_check(request, result)
-            return redirect(here if result.outcome is identity.Outcome.NO_MATCH
-                            else safe_next(request, reverse("portal:account")))
-    return render(request, "portal/verify.html", {"nav": "account", "form": form, "citizen": citizen,
-                                                  "backend": backend, "next": safe_next(request, "")},
-                  status=400 if form.errors else 200)
+            return redirect(
+                here
+                if result.outcome is identity.Outcome.NO_MATCH
+                else safe_next(request, reverse("portal:account"))
+            )
+    return render(
+        request,
+        "portal/verify.html",
+        {
+            "nav": "account",
+            "form": form,
+            "citizen": citizen,
+            "backend": backend,
+            "next": safe_next(request, ""),
+        },
+        status=400 if form.errors else 200,
+    )
 
 
 # --- online application (NET-1) -------------------------------------------------------------------------
@@ -348,8 +436,11 @@ def _clean_files(request: HttpRequest, materials: list[Any], errors: dict[str, s
         cleaned = []
         for upload in request.FILES.getlist(field):
             try:
-                cleaned.append(uploads.clean_upload(upload, name=upload.name or "", size=upload.size, field=field,
-                                                    label=m.name))
+                cleaned.append(
+                    uploads.clean_upload(
+                        upload, name=upload.name or "", size=upload.size, field=field, label=m.name
+                    )
+                )
             except ServiceError as exc:
                 errors[field] = exc.fields.get(field, exc.message)
         out[m.pk] = cleaned
@@ -370,9 +461,16 @@ def apply(request: HttpRequest, code: str) -> HttpResponse:
     version = matter.current_version
     assert version is not None
     if not selectors.online_offered(matter):
-        return render(request, "portal/error.html", {
-            "title": "暂不支持网上申请", "back": reverse("portal:guide", args=[matter.code]),
-            "message": f"事项「{matter.name}」暂不支持网上申请，请按办事指南到服务中心窗口办理。"}, status=400)
+        return render(
+            request,
+            "portal/error.html",
+            {
+                "title": "暂不支持网上申请",
+                "back": reverse("portal:guide", args=[matter.code]),
+                "message": f"事项「{matter.name}」暂不支持网上申请，请按办事指南到服务中心窗口办理。",
+            },
+            status=400,
+        )
     materials = list(version.materials.all())
     centres = selectors.matter_centres(matter)
     errors: dict[str, str] = {}
@@ -381,42 +479,72 @@ def apply(request: HttpRequest, code: str) -> HttpResponse:
     if request.method == "POST":
         files = _clean_files(request, materials, errors)
         if not errors:
-            given = {m.pk: services.MaterialInput(files=files.get(m.pk, []), commitment=bool(data.get(f"commit_{m.pk}")))
-                     for m in materials}
+            given = {
+                m.pk: services.MaterialInput(
+                    files=files.get(m.pk, []), commitment=bool(data.get(f"commit_{m.pk}"))
+                )
+                for m in materials
+            }
             try:
                 result = services.application_submit(
-                    citizen=citizen, token=token, matter=matter, centre_id=data.get("centre_id"),
-                    delivery=data.get("delivery", ""), delivery_centre_id=data.get("delivery_centre_id"),
-                    mail_address=data.get("mail_address", ""), address=data.get("address", ""),
+                    citizen=citizen,
+                    token=token,
+                    matter=matter,
+                    centre_id=data.get("centre_id"),
+                    delivery=data.get("delivery", ""),
+                    delivery_centre_id=data.get("delivery_centre_id"),
+                    mail_address=data.get("mail_address", ""),
+                    address=data.get("address", ""),
                     materials={pk: g for pk, g in given.items() if g.files or g.commitment},
-                    channel=_channel(request), ip=client_ip(request))
+                    channel=_channel(request),
+                    ip=client_ip(request),
+                )
             except ServiceError as exc:
                 errors.update(exc.fields or {"_": exc.message})
             else:
                 case = result.application.case
                 assert case is not None
                 if result.created:
-                    messages.success(request, f"申请已提交，办件编号 {case.number}，查询密码 {case.query_password}"
-                                              "（已短信发送）。请留意受理进度。")
+                    messages.success(
+                        request,
+                        f"申请已提交，办件编号 {case.number}，查询密码 {case.query_password}"
+                        "（已短信发送）。请留意受理进度。",
+                    )
                 else:
                     messages.info(request, f"该申请已经提交过（办件编号 {case.number}），没有重复提交。")
                 return redirect("portal:my_case", number=case.number)
     for m in materials:
         m.error = errors.get(f"material_{m.pk}", "")  # type: ignore[attr-defined]
         m.committed = bool(data.get(f"commit_{m.pk}"))  # type: ignore[attr-defined]
-    return render(request, "portal/apply.html", {
-        "nav": "matters", "matter": matter, "version": version, "materials": materials, "centres": centres,
-        "citizen": citizen, "token": token, "errors": errors, "data": data,
-        "DeliveryChoice": DeliveryChoice, "max_mb": settings.UPLOAD_MAX_BYTES // (1024 * 1024),
-    }, status=400 if errors else 200)
+    return render(
+        request,
+        "portal/apply.html",
+        {
+            "nav": "matters",
+            "matter": matter,
+            "version": version,
+            "materials": materials,
+            "centres": centres,
+            "citizen": citizen,
+            "token": token,
+            "errors": errors,
+            "data": data,
+            "DeliveryChoice": DeliveryChoice,
+            "max_mb": settings.UPLOAD_MAX_BYTES // (1024 * 1024),
+        },
+        status=400 if errors else 200,
+    )
 
 
 @page_errors
 @citizen_required
 def my_cases(request: HttpRequest) -> HttpResponse:
     citizen = request.citizen  # type: ignore[attr-defined]
-    return render(request, "portal/my_cases.html", {
-        "nav": "my", "citizen": citizen, "page": paginate(request, selectors.citizen_cases(citizen))})
+    return render(
+        request,
+        "portal/my_cases.html",
+        {"nav": "my", "citizen": citizen, "page": paginate(request, selectors.citizen_cases(citizen))},
+    )
 
 
 @never_cache
@@ -430,7 +558,9 @@ def my_case_link(request: HttpRequest) -> HttpResponse:
     action = request.POST.get("action", "")
     by_password = forms.LinkPasswordForm(request.POST if action == "password" else None, prefix="pw")
     if action == "send_code":  # the "获取验证码" button: the number only, the form shown again
-        by_sms = forms.LinkSmsForm(initial={"number": request.POST.get("sms-number", "").strip()}, prefix="sms")
+        by_sms = forms.LinkSmsForm(
+            initial={"number": request.POST.get("sms-number", "").strip()}, prefix="sms"
+        )
     else:
         by_sms = forms.LinkSmsForm(request.POST if action == "sms" else None, prefix="sms")
     sent_to, link, status = "", None, 200
@@ -438,8 +568,9 @@ def my_case_link(request: HttpRequest) -> HttpResponse:
         if action == "password" and by_password.is_valid():
             link = services.case_link_by_password(citizen=citizen, **by_password.cleaned_data)
         elif action == "send_code":
-            sent_to = services.case_link_code_send(citizen=citizen, number=request.POST.get("sms-number", ""),
-                                                   ip=client_ip(request))
+            sent_to = services.case_link_code_send(
+                citizen=citizen, number=request.POST.get("sms-number", ""), ip=client_ip(request)
+            )
         elif action == "sms" and by_sms.is_valid():
             link = services.case_link_by_sms(citizen=citizen, **by_sms.cleaned_data)
     except ServiceError as exc:
@@ -454,9 +585,18 @@ def my_case_link(request: HttpRequest) -> HttpResponse:
         return redirect("portal:my_case", number=link.case.number)
     if by_password.errors or by_sms.errors:
         status = max(status, 400)
-    return render(request, "portal/my_case_link.html", {
-        "nav": "my", "citizen": citizen, "by_password": by_password, "by_sms": by_sms, "sent_to": sent_to,
-    }, status=status)
+    return render(
+        request,
+        "portal/my_case_link.html",
+        {
+            "nav": "my",
+            "citizen": citizen,
+            "by_password": by_password,
+            "by_sms": by_sms,
+            "sent_to": sent_to,
+        },
+        status=status,
+    )
 
 
 @page_errors
@@ -465,14 +605,23 @@ def my_case(request: HttpRequest, number: str) -> HttpResponse:
     citizen = request.citizen  # type: ignore[attr-defined]
     case = selectors.access_citizen_case(citizen, number)
     application = selectors.online_application_of(case)
-    return render(request, "portal/my_case.html", {
-        "nav": "my", "case": case, "application": application,
-        "materials": case.materials.order_by("order", "id"), "timeline": selectors.case_public_timeline(case),
-        "notices": selectors.case_notices(case), "to_supply": services.materials_to_supply(case),
-        "token": services.form_token(), "rating_url": selectors.rating_url(case),
-        "finished": case.status in (CaseStatus.FINISHED, CaseStatus.DELIVERED),
-        "max_mb": settings.UPLOAD_MAX_BYTES // (1024 * 1024),
-    })
+    return render(
+        request,
+        "portal/my_case.html",
+        {
+            "nav": "my",
+            "case": case,
+            "application": application,
+            "materials": case.materials.order_by("order", "id"),
+            "timeline": selectors.case_public_timeline(case),
+            "notices": selectors.case_notices(case),
+            "to_supply": services.materials_to_supply(case),
+            "token": services.form_token(),
+            "rating_url": selectors.rating_url(case),
+            "finished": case.status in (CaseStatus.FINISHED, CaseStatus.DELIVERED),
+            "max_mb": settings.UPLOAD_MAX_BYTES // (1024 * 1024),
+        },
+    )
 
 
 @page_errors
@@ -486,8 +635,13 @@ def my_case_supplement(request: HttpRequest, number: str) -> HttpResponse:
     files = _clean_files(request, wanted, errors)
     if not errors:
         try:
-            services.supplement_submit(citizen=citizen, token=request.POST.get("token", ""), case=case, files=files,
-                                       note=request.POST.get("note", ""))
+            services.supplement_submit(
+                citizen=citizen,
+                token=request.POST.get("token", ""),
+                case=case,
+                files=files,
+                note=request.POST.get("note", ""),
+            )
         except ServiceError as exc:
             errors.update(exc.fields or {"_": exc.message})
     if errors:
@@ -541,6 +695,10 @@ def track(request: HtmxHttpRequest) -> HttpResponse:
         except NotFound as exc:
             form.add_error(None, exc.message)
         else:
-            context.update(case=case, applicant=mask_applicant_name(case.applicant_kind, case.applicant_name),
-                           timeline=selectors.case_public_timeline(case), rating_url=selectors.rating_url(case))
+            context.update(
+                case=case,
+                applicant=mask_applicant_name(case.applicant_kind, case.applicant_name),
+                timeline=selectors.case_public_timeline(case),
+                rating_url=selectors.rating_url(case),
+            )
     return render(request, template, context, status=400 if form.errors else 200)

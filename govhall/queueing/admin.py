@@ -34,8 +34,17 @@ class DisplayNoticeAdmin(admin.ModelAdmin):
 
 @admin.register(Ticket)
 class TicketAdmin(ReadOnlyAdmin):
-    list_display = ("code", "centre", "date", "window_class", "status", "priority", "called_window", "served_by",
-                    "issued_at")
+    list_display = (
+        "code",
+        "centre",
+        "date",
+        "window_class",
+        "status",
+        "priority",
+        "called_window",
+        "served_by",
+        "issued_at",
+    )
     list_filter = ("status", "window_class", "priority", "date")
     search_fields = ("centre__name", "prefix")
     exclude = ("phone", "id_number", "phone_digest", "id_digest")  # personal data: not shown here

@@ -193,26 +193,49 @@ class CancelBookingIn(Schema):
 
 def ticket_out(t: Ticket) -> TicketOut:
     return TicketOut(
-        id=t.pk, code=t.code, status=t.status, status_label=t.get_status_display(),
+        id=t.pk,
+        code=t.code,
+        status=t.status,
+        status_label=t.get_status_display(),
         queue=services.QueueKey(t.window_class, t.department_id).key,
-        matter_id=t.matter_id, matter=t.matter.name if t.matter is not None else "", business_group=t.business_group,
-        priority=t.priority, priority_reason=t.priority_reason,
+        matter_id=t.matter_id,
+        matter=t.matter.name if t.matter is not None else "",
+        business_group=t.business_group,
+        priority=t.priority,
+        priority_reason=t.priority_reason,
         window=t.window_number,
-        issued_at=t.issued_at, called_at=t.called_at, started_at=t.started_at, finished_at=t.finished_at,
-        recall_count=t.recall_count, transfer_count=t.transfer_count,
-        phone=mask_mobile(t.phone) if t.phone else "", id_number=mask_id_card(t.id_number) if t.id_number else "",
+        issued_at=t.issued_at,
+        called_at=t.called_at,
+        started_at=t.started_at,
+        finished_at=t.finished_at,
+        recall_count=t.recall_count,
+        transfer_count=t.transfer_count,
+        phone=mask_mobile(t.phone) if t.phone else "",
+        id_number=mask_id_card(t.id_number) if t.id_number else "",
         close_note=t.close_note,
     )
 
 
 def slot_out(s: AppointmentSlot) -> SlotOut:
-    return SlotOut(id=s.pk, queue=services.QueueKey(s.window_class, s.department_id).key, date=s.date,
-                   start=s.start, end=s.end, capacity=s.capacity, remaining=s.remaining)
+    return SlotOut(
+        id=s.pk,
+        queue=services.QueueKey(s.window_class, s.department_id).key,
+        date=s.date,
+        start=s.start,
+        end=s.end,
+        capacity=s.capacity,
+        remaining=s.remaining,
+    )
 
 
 def _issue_out(result: services.IssueResult) -> IssueOut:
-    return IssueOut(ticket=ticket_out(result.ticket), ahead=result.ahead, wait_minutes=result.wait_minutes,
-                    follow_token=result.ticket.public_token, warnings=result.warnings)
+    return IssueOut(
+        ticket=ticket_out(result.ticket),
+        ahead=result.ahead,
+        wait_minutes=result.wait_minutes,
+        follow_token=result.ticket.public_token,
+        warnings=result.warnings,
+    )
 
 
 # --- public ----------------------------------------------------------------------------------------
@@ -223,48 +246,72 @@ def ping(request: HttpRequest) -> PingOut:
     return PingOut(ok=True, time=timezone.now().isoformat())
 
 
-@router.get("/centres/{centre_id}/options", response={200: OptionsOut}, auth=None,
-            summary="取号选项：业务类别、事项、优先情形（自助取号机、手机）")
+@router.get(
+    "/centres/{centre_id}/options",
+    response={200: OptionsOut},
+    auth=None,
+    summary="取号选项：业务类别、事项、优先情形（自助取号机、手机）",
+)
 def options(request: HttpRequest, centre_id: Id) -> OptionsOut:
     centre = public_centre(centre_id)
     data = selectors.issue_options(centre)
-    return OptionsOut(centre=centre.name, groups=[OptionOut(key=k, label=v) for k, v in data["groups"]],
-                      matters=[MatterOptionOut(**m) for m in data["matters"]],
-                      priority_reasons=[OptionOut(key=k, label=v) for k, v in data["priority_reasons"]])
+    return OptionsOut(
+        centre=centre.name,
+        groups=[OptionOut(key=k, label=v) for k, v in data["groups"]],
+        matters=[MatterOptionOut(**m) for m in data["matters"]],
+        priority_reasons=[OptionOut(key=k, label=v) for k, v in data["priority_reasons"]],
+    )
 
 
-@router.get("/centres/{centre_id}/display", response={200: dict[str, Any]}, auth=None,
-            summary="显示屏数据：各窗口当前叫号、最近叫号、各类等候人数、平均等候、滚动公告")
+@router.get(
+    "/centres/{centre_id}/display",
+    response={200: dict[str, Any]},
+    auth=None,
+    summary="显示屏数据：各窗口当前叫号、最近叫号、各类等候人数、平均等候、滚动公告",
+)
 def display(request: HttpRequest, centre_id: Id) -> dict[str, Any]:
     return selectors.display_snapshot(public_centre(centre_id))
 
 
-@router.get("/public/tickets/{token}", response={200: PublicTicketOut}, auth=None,
-            summary="凭排队号上的二维码查询排队进度")
+@router.get(
+    "/public/tickets/{token}",
+    response={200: PublicTicketOut},
+    auth=None,
+    summary="凭排队号上的二维码查询排队进度",
+)
 def follow(request: HttpRequest, token: str) -> PublicTicketOut:
     t = public_ticket(token)
     pos = selectors.ticket_position(t)
-    return PublicTicketOut(code=t.code, centre=t.centre.name, status=t.status, status_label=t.get_status_display(),
-                           matter=t.matter_label, window=t.window_number, ahead=pos["ahead"],
-                           wait_minutes=pos["wait_minutes"], issued_at=t.issued_at)
+    return PublicTicketOut(
+        code=t.code,
+        centre=t.centre.name,
+        status=t.status,
+        status_label=t.get_status_display(),
+        matter=t.matter_label,
+        window=t.window_number,
+        ahead=pos["ahead"],
+        wait_minutes=pos["wait_minutes"],
+        issued_at=t.issued_at,
+    )
 
 
-@router.post("/public/tickets/{token}/cancel", response={200: PublicTicketOut}, auth=None,
-             summary="办事人取消排队号")
+@router.post(
+    "/public/tickets/{token}/cancel", response={200: PublicTicketOut}, auth=None, summary="办事人取消排队号"
+)
 def follow_cancel(request: HttpRequest, token: str) -> PublicTicketOut:
     services.ticket_cancel(ticket=public_ticket(token))
     return follow(request, token)
 
 
-@router.get("/centres/{centre_id}/slots", response={200: list[SlotOut]}, auth=None,
-            summary="可预约时段")
+@router.get("/centres/{centre_id}/slots", response={200: list[SlotOut]}, auth=None, summary="可预约时段")
 @paged
 def slots(request: HttpRequest, centre_id: Id, date: dt.date | None = None) -> Any:
     return Mapped(selectors.open_slots(public_centre(centre_id), date=date), slot_out)
 
 
-@router.post("/appointments/cancel", response={200: BookingOut}, auth=None,
-             summary="取消预约（预约码 + 手机号码）")
+@router.post(
+    "/appointments/cancel", response={200: BookingOut}, auth=None, summary="取消预约（预约码 + 手机号码）"
+)
 def booking_cancel(request: HttpRequest, payload: CancelBookingIn) -> BookingOut:
     b = services.appointment_cancel(code=payload.code, phone=payload.phone)
     return BookingOut(code=b.code, status=b.status, slot=slot_out(b.slot), matter=b.matter.name)
@@ -280,8 +327,9 @@ def issue(request: HttpRequest, centre_id: Id, payload: IssueIn) -> Status[Issue
     return Status(201, _issue_out(result))
 
 
-@router.get("/centres/{centre_id}/tickets", response={200: list[TicketOut]},
-            summary="今日排队号（可按状态筛选）")
+@router.get(
+    "/centres/{centre_id}/tickets", response={200: list[TicketOut]}, summary="今日排队号（可按状态筛选）"
+)
 @paged
 def tickets(request: HttpRequest, centre_id: Id, status: str = "") -> Any:
     centre = access_queue_centre(request.user, centre_id)
@@ -298,7 +346,9 @@ def ticket_detail(request: HttpRequest, ticket_id: Id) -> TicketOut:
 
 @router.post("/tickets/{ticket_id}/reinstate", response={200: TicketOut}, summary="恢复过号")
 def reinstate(request: HttpRequest, ticket_id: Id) -> TicketOut:
-    return ticket_out(services.ticket_reinstate(ticket=access_ticket(request.user, ticket_id), by=request.user))
+    return ticket_out(
+        services.ticket_reinstate(ticket=access_ticket(request.user, ticket_id), by=request.user)
+    )
 
 
 @router.post("/tickets/{ticket_id}/cancel", response={200: TicketOut}, summary="取消排队号（导服台）")
@@ -310,10 +360,17 @@ def cancel(request: HttpRequest, ticket_id: Id) -> TicketOut:
 
 
 def window_out(w: Any, state: WindowState | None, current: Ticket | None) -> QueueWindowOut:
-    return QueueWindowOut(id=w.pk, number=w.number, name=w.name, window_class=w.window_class,
-                     status=state.status if state else WindowStatus.CLOSED,
-                     reason=state.reason if state else "", note=state.note if state else "",
-                     since=state.since if state else None, ticket=current.code if current else None)
+    return QueueWindowOut(
+        id=w.pk,
+        number=w.number,
+        name=w.name,
+        window_class=w.window_class,
+        status=state.status if state else WindowStatus.CLOSED,
+        reason=state.reason if state else "",
+        note=state.note if state else "",
+        since=state.since if state else None,
+        ticket=current.code if current else None,
+    )
 
 
 def _window_state_out(window: Any) -> QueueWindowOut:
@@ -379,23 +436,31 @@ def skip(request: HttpRequest, window_id: Id, ticket_id: Id) -> TicketOut:
     return ticket_out(services.ticket_skip(window=window, ticket_id=ticket_id, by=request.user))
 
 
-@router.post("/windows/{window_id}/tickets/{ticket_id}/start", response={200: TicketOut},
-             summary="开始办理")
+@router.post("/windows/{window_id}/tickets/{ticket_id}/start", response={200: TicketOut}, summary="开始办理")
 def start(request: HttpRequest, window_id: Id, ticket_id: Id) -> TicketOut:
     window = access_window(request.user, window_id)
     return ticket_out(services.ticket_start(window=window, ticket_id=ticket_id, by=request.user))
 
 
-@router.post("/windows/{window_id}/tickets/{ticket_id}/finish", response={200: TicketOut},
-             summary="结束办理（办结或未办理）")
+@router.post(
+    "/windows/{window_id}/tickets/{ticket_id}/finish",
+    response={200: TicketOut},
+    summary="结束办理（办结或未办理）",
+)
 def finish(request: HttpRequest, window_id: Id, ticket_id: Id, payload: TicketFinishIn) -> TicketOut:
     window = access_window(request.user, window_id)
-    return ticket_out(services.ticket_finish(window=window, ticket_id=ticket_id, by=request.user,
-                                             served=payload.served, note=payload.note))
+    return ticket_out(
+        services.ticket_finish(
+            window=window, ticket_id=ticket_id, by=request.user, served=payload.served, note=payload.note
+        )
+    )
 
 
-@router.post("/windows/{window_id}/tickets/{ticket_id}/transfer", response={200: TransferOut},
-             summary="转移到其他类别或窗口（一票到底）")
+@router.post(
+    "/windows/{window_id}/tickets/{ticket_id}/transfer",
+    response={200: TransferOut},
+    summary="转移到其他类别或窗口（一票到底）",
+)
 def transfer(request: HttpRequest, window_id: Id, ticket_id: Id, payload: TransferIn) -> TransferOut:
     window = access_window(request.user, window_id)
     result = services.ticket_transfer(window=window, ticket_id=ticket_id, by=request.user, **payload.dict())
@@ -405,10 +470,14 @@ def transfer(request: HttpRequest, window_id: Id, ticket_id: Id, payload: Transf
 # --- figures and appointments -------------------------------------------------------------------------
 
 
-@router.get("/centres/{centre_id}/figures", response={200: dict[str, Any]},
-            summary="排队统计：每张号、每个窗口、每位工作人员、每类、每小时的等候与办理时间")
-def figures(request: HttpRequest, centre_id: Id, date_from: dt.date | None = None,
-            date_to: dt.date | None = None) -> dict[str, Any]:
+@router.get(
+    "/centres/{centre_id}/figures",
+    response={200: dict[str, Any]},
+    summary="排队统计：每张号、每个窗口、每位工作人员、每类、每小时的等候与办理时间",
+)
+def figures(
+    request: HttpRequest, centre_id: Id, date_from: dt.date | None = None, date_to: dt.date | None = None
+) -> dict[str, Any]:
     centre = access_figures_centre(request.user, centre_id)
     today = timezone.localdate()
     date_from, date_to = date_from or today, date_to or date_from or today
@@ -437,4 +506,6 @@ def book(request: HttpRequest, payload: BookingIn) -> Status[BookingOut]:
 @router.post("/centres/{centre_id}/check-in", response={201: IssueOut}, summary="预约签到取号")
 def check_in(request: HttpRequest, centre_id: Id, payload: CheckInIn) -> Status[IssueOut]:
     centre = access_queue_centre(request.user, centre_id)
-    return Status(201, _issue_out(services.appointment_check_in(centre=centre, code=payload.code, by=request.user)))
+    return Status(
+        201, _issue_out(services.appointment_check_in(centre=centre, code=payload.code, by=request.user))
+    )

@@ -17,7 +17,14 @@ from govhall.orgs.models import Centre, Window
 from govhall.orgs.policy import access_centre, centre_ids_visible_to
 from govhall.queueing.models import Ticket
 
-OPERATOR_ROLES = (Role.DIRECTOR, Role.FRONT_DESK, Role.GUIDE, Role.AGENT, Role.VILLAGE_CLERK, Role.BACK_OFFICE)
+OPERATOR_ROLES = (
+    Role.DIRECTOR,
+    Role.FRONT_DESK,
+    Role.GUIDE,
+    Role.AGENT,
+    Role.VILLAGE_CLERK,
+    Role.BACK_OFFICE,
+)
 FIGURES_ROLES = (Role.DIRECTOR, Role.BUREAU_ADMIN, Role.INSPECTOR)
 
 NOT_OPERATOR = "只有本中心的窗口、导服人员可以操作本中心的排队叫号。"
@@ -43,8 +50,12 @@ def can_view_figures(user: Any, centre: Centre) -> bool:
 def _own_centre_operator(user: Any, centre_id: int | str) -> bool:
     """The common case, answered without the visibility queries: staff operating their own centre."""
     try:
-        return bool(user.is_authenticated and user.is_active and user.centre_id == int(centre_id)
-                    and user.has_role(*OPERATOR_ROLES))
+        return bool(
+            user.is_authenticated
+            and user.is_active
+            and user.centre_id == int(centre_id)
+            and user.has_role(*OPERATOR_ROLES)
+        )
     except (TypeError, ValueError):
         return False
 
@@ -94,8 +105,11 @@ def public_centre(centre_id: int | str) -> Centre:
 
 def public_ticket(token: str) -> Ticket:
     """A ticket followed from a phone by the token on its printed QR code."""
-    ticket = (Ticket.objects.select_related("centre", "called_window", "matter")
-              .filter(public_token=str(token or "")[:24]).first())
+    ticket = (
+        Ticket.objects.select_related("centre", "called_window", "matter")
+        .filter(public_token=str(token or "")[:24])
+        .first()
+    )
     if ticket is None:
         raise NotFound("未找到该排队号。")
     return ticket

@@ -20,6 +20,7 @@ def load_demo() -> str:
     notices = 0
     for centre in centres.filter(level=CentreLevel.TOWN):
         for order, (title, text) in enumerate(DEMO_NOTICES, start=1):
-            notices += DisplayNotice.objects.get_or_create(centre=centre, title=title,
-                                                           defaults={"text": text, "order": order})[1]
+            notices += DisplayNotice.objects.get_or_create(
+                centre=centre, title=title, defaults={"text": text, "order": order}
+            )[1]
     return f"排队叫号：{created} 个中心的排队设置，{notices} 条滚动公告"

@@ -42,10 +42,15 @@ def _minutes(seconds: Any) -> float | None:
 
 def queue_labels(centre: Centre) -> dict[str, str]:
     labels = dict(business_groups(centre))
-    for dept in Department.objects.filter(pk__in=Ticket.objects.filter(
-            centre=centre, date=timezone.localdate(), department__isnull=False).values("department_id")):
-        labels.setdefault(QueueKey(WindowClass.PROFESSIONAL, dept.pk).key, queue_label(
-            QueueKey(WindowClass.PROFESSIONAL, dept.pk), dept))
+    for dept in Department.objects.filter(
+        pk__in=Ticket.objects.filter(
+            centre=centre, date=timezone.localdate(), department__isnull=False
+        ).values("department_id")
+    ):
+        labels.setdefault(
+            QueueKey(WindowClass.PROFESSIONAL, dept.pk).key,
+            queue_label(QueueKey(WindowClass.PROFESSIONAL, dept.pk), dept),
+        )
     return labels
 
 
@@ -54,8 +59,13 @@ def window_states(windows: list[Window]) -> dict[int, WindowState]:
 
 
 def current_tickets(centre_id: int) -> dict[int, Ticket]:
-    return {t.called_window_id: t for t in Ticket.objects.filter(
-        centre_id=centre_id, status__in=AT_WINDOW_STATUSES).order_by("called_at") if t.called_window_id is not None}
+    return {
+        t.called_window_id: t
+        for t in Ticket.objects.filter(centre_id=centre_id, status__in=AT_WINDOW_STATUSES).order_by(
+            "called_at"
+        )
+        if t.called_window_id is not None
+    }
 
 
 def display_snapshot(centre: Centre) -> dict[str, Any]:
@@ -66,19 +76,41 @@ def display_snapshot(centre: Centre) -> dict[str, Any]:
     current = current_tickets(centre.pk)
     labels = queue_labels(centre)
     counts = waiting_counts(centre.pk, today)
-    calls = (CallLog.objects.filter(centre=centre, at__date=today).select_related("ticket", "window")
-             .order_by("-at", "-id")[:RECENT_CALLS])
-    waits = [(t.called_at - t.issued_at).total_seconds() for t in Ticket.objects.filter(
-        centre=centre, date=today, called_at__isnull=False).only("called_at", "issued_at") if t.called_at]
+    calls = (
+        CallLog.objects.filter(centre=centre, at__date=today)
+        .select_related("ticket", "window")
+        .order_by("-at", "-id")[:RECENT_CALLS]
+    )
+    waits = [
+        (t.called_at - t.issued_at).total_seconds()
+        for t in Ticket.objects.filter(centre=centre, date=today, called_at__isnull=False).only(
+            "called_at", "issued_at"
+        )
+        if t.called_at
+    ]
     return {
-        "centre": {"id": centre.pk, "name": centre.name, "complaint_phone": centre.complaint_phone,
-                   "phone": centre.phone, "opening_hours": centre.opening_hours},
+        "centre": {
+            "id": centre.pk,
+            "name": centre.name,
+            "complaint_phone": centre.complaint_phone,
+            "phone": centre.phone,
+            "opening_hours": centre.opening_hours,
+        },
         "date": today.isoformat(),
         "server_time": timezone.now().isoformat(),
         "windows": [_window_row(w, states.get(w.pk), current.get(w.pk)) for w in windows],
-        "calls": [{"code": c.ticket.code, "window": c.window.number, "window_name": c.window.name,
-                   "text": c.text, "at": c.at.isoformat(), "recall": c.kind == "recall", "call_id": c.pk}
-                  for c in calls],
+        "calls": [
+            {
+                "code": c.ticket.code,
+                "window": c.window.number,
+                "window_name": c.window.name,
+                "text": c.text,
+                "at": c.at.isoformat(),
+                "recall": c.kind == "recall",
+                "call_id": c.pk,
+            }
+            for c in calls
+        ],
         "queues": [{"key": k, "label": v, "waiting": counts.get(k, 0)} for k, v in labels.items()],
         "waiting": counts,
         "average_wait_minutes": _minutes(mean(waits)) if waits else None,
@@ -89,8 +121,11 @@ def display_snapshot(centre: Centre) -> dict[str, Any]:
 def _window_row(window: Window, state: WindowState | None, ticket: Ticket | None) -> dict[str, Any]:
     status = state.status if state else WindowStatus.CLOSED
     return {
-        "number": window.number, "name": window.name, "class": window.window_class,
-        "status": status, "status_label": WindowStatus(status).label,
+        "number": window.number,
+        "name": window.name,
+        "class": window.window_class,
+        "status": status,
+        "status_label": WindowStatus(status).label,
         "reason": state.get_reason_display() if state and state.reason else "",
         "note": state.note if state else "",
         "ticket": ticket.code if ticket else None,
@@ -101,41 +136,70 @@ def display_notices(centre: Centre, *, matters: int = 40) -> list[dict[str, str]
     """Rolling notices (NET-3): the centre's policies and announcements, its matters with their promised
     time limits and fees from the catalogue, and the complaint phone."""
     today = timezone.localdate()
-    notices = [{"kind": "policy", "title": n.title, "text": n.text} for n in DisplayNotice.objects.filter(
-        centre=centre, is_active=True).exclude(valid_until__lt=today)]
-    links = (CentreMatter.objects.filter(centre=centre, is_active=True, matter__status=MatterStatus.ACTIVE,
-                                         matter__current_version__isnull=False)
-             .select_related("matter__current_version").order_by("matter__code")[:matters])
+    notices = [
+        {"kind": "policy", "title": n.title, "text": n.text}
+        for n in DisplayNotice.objects.filter(centre=centre, is_active=True).exclude(valid_until__lt=today)
+    ]
+    links = (
+        CentreMatter.objects.filter(
+            centre=centre,
+            is_active=True,
+            matter__status=MatterStatus.ACTIVE,
+            matter__current_version__isnull=False,
+        )
+        .select_related("matter__current_version")
+        .order_by("matter__code")[:matters]
+    )
     for link in links:
         v = link.matter.current_version
         if v is None:
             continue
-        notices.append({"kind": "matter", "title": v.name,
-                        "text": f"承诺时限：{v.promised_limit_display()}；{v.fee_display()}"})
+        notices.append(
+            {
+                "kind": "matter",
+                "title": v.name,
+                "text": f"承诺时限：{v.promised_limit_display()}；{v.fee_display()}",
+            }
+        )
     if centre.complaint_phone:
-        notices.append({"kind": "complaint", "title": "投诉电话",
-                        "text": f"对我们的服务有意见或建议，请拨打投诉电话 {centre.complaint_phone}"})
+        notices.append(
+            {
+                "kind": "complaint",
+                "title": "投诉电话",
+                "text": f"对我们的服务有意见或建议，请拨打投诉电话 {centre.complaint_phone}",
+            }
+        )
     return notices
 
 
 def waiting_tickets(centre: Centre) -> QuerySet[Ticket]:
-    return (Ticket.objects.filter(centre=centre, date=timezone.localdate(), status__in=WAITING_STATUSES)
-            .select_related("matter", "department", "target_window").order_by("-priority", "queued_at", "id"))
+    return (
+        Ticket.objects.filter(centre=centre, date=timezone.localdate(), status__in=WAITING_STATUSES)
+        .select_related("matter", "department", "target_window")
+        .order_by("-priority", "queued_at", "id")
+    )
 
 
 def skipped_tickets(centre: Centre) -> QuerySet[Ticket]:
-    return (Ticket.objects.filter(centre=centre, date=timezone.localdate(), status=TicketStatus.SKIPPED)
-            .select_related("called_window").order_by("-skipped_at"))
+    return (
+        Ticket.objects.filter(centre=centre, date=timezone.localdate(), status=TicketStatus.SKIPPED)
+        .select_related("called_window")
+        .order_by("-skipped_at")
+    )
 
 
 def window_panel(window: Window) -> dict[str, Any]:
     """What the clerk's workbench shows."""
     state = WindowState.objects.filter(window=window).first()
-    current = (Ticket.objects.filter(called_window=window, status__in=AT_WINDOW_STATUSES)
-               .select_related("matter", "department").first())
+    current = (
+        Ticket.objects.filter(called_window=window, status__in=AT_WINDOW_STATUSES)
+        .select_related("matter", "department")
+        .first()
+    )
     today = timezone.localdate()
     queue = Ticket.objects.filter(centre_id=window.centre_id, date=today, status__in=WAITING_STATUSES).filter(
-        window_queue_q(window))
+        window_queue_q(window)
+    )
     done_today = Ticket.objects.filter(called_window=window, date=today, status=TicketStatus.DONE).count()
     return {
         "window": window,
@@ -176,47 +240,81 @@ def _stats(rows: list[dict[str, Any]]) -> dict[str, Any]:
 def figures(centre: Centre, date_from: dt.date, date_to: dt.date) -> dict[str, Any]:
     """Waiting and service time per ticket, window, clerk, class and hour of issue."""
     rows = []
-    qs = (Ticket.objects.filter(centre=centre, date__gte=date_from, date__lte=date_to)
-          .select_related("called_window", "served_by", "department")
-          .only("prefix", "number", "date", "status", "window_class", "department__short_name",
-                "department__name", "issued_at", "called_at", "started_at", "finished_at",
-                "called_window__number", "called_window__name", "served_by__full_name", "served_by__staff_no",
-                "served_by__username", "priority", "close_note")
-          .order_by("date", "issued_at"))
+    qs = (
+        Ticket.objects.filter(centre=centre, date__gte=date_from, date__lte=date_to)
+        .select_related("called_window", "served_by", "department")
+        .only(
+            "prefix",
+            "number",
+            "date",
+            "status",
+            "window_class",
+            "department__short_name",
+            "department__name",
+            "issued_at",
+            "called_at",
+            "started_at",
+            "finished_at",
+            "called_window__number",
+            "called_window__name",
+            "served_by__full_name",
+            "served_by__staff_no",
+            "served_by__username",
+            "priority",
+            "close_note",
+        )
+        .order_by("date", "issued_at")
+    )
     for t in qs:
         key = QueueKey(t.window_class, t.department_id)
-        rows.append({
-            "code": t.code, "date": t.date.isoformat(), "status": t.status, "status_label": t.get_status_display(),
-            "queue": key.key, "queue_label": queue_label(key, t.department),
-            "window": t.window_number,
-            "clerk": str(t.served_by) if t.served_by_id else None,
-            "hour": timezone.localtime(t.issued_at).hour,
-            "issued_at": t.issued_at.isoformat(),
-            "wait": (t.called_at - t.issued_at).total_seconds() if t.called_at else None,
-            "service": (t.finished_at - t.started_at).total_seconds() if t.started_at and t.finished_at else None,
-            "priority": t.priority, "note": t.close_note,
-        })
+        rows.append(
+            {
+                "code": t.code,
+                "date": t.date.isoformat(),
+                "status": t.status,
+                "status_label": t.get_status_display(),
+                "queue": key.key,
+                "queue_label": queue_label(key, t.department),
+                "window": t.window_number,
+                "clerk": str(t.served_by) if t.served_by_id else None,
+                "hour": timezone.localtime(t.issued_at).hour,
+                "issued_at": t.issued_at.isoformat(),
+                "wait": (t.called_at - t.issued_at).total_seconds() if t.called_at else None,
+                "service": (t.finished_at - t.started_at).total_seconds()
+                if t.started_at and t.finished_at
+                else None,
+                "priority": t.priority,
+                "note": t.close_note,
+            }
+        )
 
     def group(field: str) -> list[dict[str, Any]]:
         buckets: dict[Any, list[dict[str, Any]]] = defaultdict(list)
         for r in rows:
             if r[field] is not None:
                 buckets[r[field]].append(r)
-        return [{"key": k, **_stats(v)} for k, v in sorted(buckets.items(), key=lambda kv: str(kv[0]).zfill(4))]
+        return [
+            {"key": k, **_stats(v)} for k, v in sorted(buckets.items(), key=lambda kv: str(kv[0]).zfill(4))
+        ]
 
     by_queue = group("queue")
     labels = {r["queue"]: r["queue_label"] for r in rows}
     for item in by_queue:
         item["label"] = labels[item["key"]]
     return {
-        "centre": centre.name, "date_from": date_from.isoformat(), "date_to": date_to.isoformat(),
+        "centre": centre.name,
+        "date_from": date_from.isoformat(),
+        "date_to": date_to.isoformat(),
         "total": _stats(rows),
         "by_queue": by_queue,
         "by_window": group("window"),
         "by_clerk": group("clerk"),
         "by_hour": group("hour"),
-        "tickets": [{k: v for k, v in r.items()} | {
-            "wait_minutes": _minutes(r["wait"]), "service_minutes": _minutes(r["service"])} for r in rows],
+        "tickets": [
+            {k: v for k, v in r.items()}
+            | {"wait_minutes": _minutes(r["wait"]), "service_minutes": _minutes(r["service"])}
+            for r in rows
+        ],
     }
 
 
@@ -240,8 +338,11 @@ def figures_centres(user: Any) -> QuerySet[Centre]:
 
 
 def todays_tickets(centre: Centre) -> QuerySet[Ticket]:
-    return (Ticket.objects.filter(centre=centre, date=timezone.localdate())
-            .select_related("matter", "called_window").order_by("issued_at", "id"))
+    return (
+        Ticket.objects.filter(centre=centre, date=timezone.localdate())
+        .select_related("matter", "called_window")
+        .order_by("issued_at", "id")
+    )
 
 
 def issue_options(centre: Centre) -> dict[str, Any]:
@@ -253,24 +354,41 @@ def issue_options(centre: Centre) -> dict[str, Any]:
     windows = centre_windows(centre)
     groups = business_groups(centre)
     matters = []
-    links = (CentreMatter.objects.filter(centre=centre, is_active=True, matter__status=MatterStatus.ACTIVE,
-                                         matter__current_version__isnull=False)
-             .select_related("matter__current_version").order_by("matter__current_version__window_class",
-                                                                  "matter__code"))
+    links = (
+        CentreMatter.objects.filter(
+            centre=centre,
+            is_active=True,
+            matter__status=MatterStatus.ACTIVE,
+            matter__current_version__isnull=False,
+        )
+        .select_related("matter__current_version")
+        .order_by("matter__current_version__window_class", "matter__code")
+    )
     for link in links:
         v = link.matter.current_version
         if v is None:
             continue
-        key = QueueKey(v.window_class, v.window_department_id if v.window_class == WindowClass.PROFESSIONAL
-                       else None)
+        key = QueueKey(
+            v.window_class, v.window_department_id if v.window_class == WindowClass.PROFESSIONAL else None
+        )
         try:
             key = resolve_queue(centre, key, windows)
         except Conflict:  # no window serves it here: not offered
             continue
-        matters.append({"id": link.matter_id, "code": link.matter.code, "name": v.name, "queue": key.key,
-                        "supports_appointment": v.supports_appointment})
-    reasons = [(r, PriorityReason(r).label) for r in queue_settings(centre).priority_reasons
-               if r in PriorityReason.values and r != PriorityReason.APPOINTMENT]
+        matters.append(
+            {
+                "id": link.matter_id,
+                "code": link.matter.code,
+                "name": v.name,
+                "queue": key.key,
+                "supports_appointment": v.supports_appointment,
+            }
+        )
+    reasons = [
+        (r, PriorityReason(r).label)
+        for r in queue_settings(centre).priority_reasons
+        if r in PriorityReason.values and r != PriorityReason.APPOINTMENT
+    ]
     return {"groups": groups, "matters": matters, "priority_reasons": reasons}
 
 
@@ -302,7 +420,9 @@ def upcoming_slots(centre: Centre, *, limit: int = 200) -> QuerySet[Any]:
     """A centre's appointment slots from today on, for its director's slot page."""
     from govhall.queueing.models import AppointmentSlot
 
-    return AppointmentSlot.objects.filter(centre=centre, date__gte=timezone.localdate()).order_by("date", "start")[:limit]
+    return AppointmentSlot.objects.filter(centre=centre, date__gte=timezone.localdate()).order_by(
+        "date", "start"
+    )[:limit]
 
 
 def slot_by_id(pk: int) -> Any:

@@ -67,12 +67,15 @@ class QueueKey:
 
     @property
     def key(self) -> str:
-        return f"professional:{self.department_id}" if self.window_class == WindowClass.PROFESSIONAL else \
-            self.window_class
+        return (
+            f"professional:{self.department_id}"
+            if self.window_class == WindowClass.PROFESSIONAL
+            else self.window_class
+        )
 
 
 def parse_queue_key(value: str, *, field: str = "group") -> QueueKey:
-    """"minsheng", "quanke", "professional:12" → QueueKey; raises a field error otherwise."""
+    """ "minsheng", "quanke", "professional:12" → QueueKey; raises a field error otherwise."""
     value = (value or "").strip()
     if value.startswith("professional:"):
         try:
@@ -122,8 +125,11 @@ def resolve_queue(centre: Centre, key: QueueKey, windows: list[Window] | None = 
     that class (department), else the 全科 queue when it has 全科 windows (villages: 一窗受理), else an
     error. Every ticket thus waits in a queue the centre's screens and figures list."""
     windows = centre_windows(centre) if windows is None else windows
-    if any(w.window_class == key.window_class and (key.window_class != WindowClass.PROFESSIONAL
-                                                   or w.department_id == key.department_id) for w in windows):
+    if any(
+        w.window_class == key.window_class
+        and (key.window_class != WindowClass.PROFESSIONAL or w.department_id == key.department_id)
+        for w in windows
+    ):
         return key
     if any(w.window_class == WindowClass.QUANKE for w in windows):
         return QueueKey(WindowClass.QUANKE)
@@ -157,8 +163,10 @@ def prefix_for(qs: QueueSettings, key: QueueKey) -> str:
     """The letter of a queue. Professional departments without a configured letter get the next free one,
     saved in the settings (under a row lock) so it stays the same every day."""
     if key.window_class != WindowClass.PROFESSIONAL:
-        return qs.prefixes.get(key.window_class) or QueueSettings._meta.get_field("prefixes").default()[
-            key.window_class]
+        return (
+            qs.prefixes.get(key.window_class)
+            or QueueSettings._meta.get_field("prefixes").default()[key.window_class]
+        )
     dept = Department.objects.get(Q(pk=key.department_id))
     letter = (qs.department_prefixes or {}).get(dept.code)
     if letter:
@@ -225,8 +233,11 @@ def _today() -> dt.date:
 
 def _ticket_state(ticket: Ticket) -> dict[str, Any]:
     return {
-        "status": ticket.status, "window": ticket.called_window_id, "class": ticket.window_class,
-        "department": ticket.department_id, "target_window": ticket.target_window_id,
+        "status": ticket.status,
+        "window": ticket.called_window_id,
+        "class": ticket.window_class,
+        "department": ticket.department_id,
+        "target_window": ticket.target_window_id,
     }
 
 
@@ -240,8 +251,9 @@ def topic(centre_id: int, kind: str) -> str:
 def waiting_counts(centre_id: int, date: dt.date | None = None) -> dict[str, int]:
     """Waiting tickets per class queue key, today."""
     counts: dict[str, int] = {}
-    rows = (Ticket.objects.filter(centre_id=centre_id, date=date or _today(), status__in=WAITING_STATUSES)
-            .values_list("window_class", "department_id"))
+    rows = Ticket.objects.filter(
+        centre_id=centre_id, date=date or _today(), status__in=WAITING_STATUSES
+    ).values_list("window_class", "department_id")
     for klass, dept in rows:
         key = QueueKey(klass, dept).key
         counts[key] = counts.get(key, 0) + 1
@@ -269,9 +281,12 @@ def _publish(centre_id: int, kind: str, payload: dict[str, Any], *, counts: bool
 def ticket_payload(ticket: Ticket) -> dict[str, Any]:
     window = ticket.called_window
     return {
-        "id": ticket.pk, "code": ticket.code, "status": ticket.status, "queue": QueueKey(
-            ticket.window_class, ticket.department_id).key,
-        "window": window.number if window else None, "window_name": window.name if window else "",
+        "id": ticket.pk,
+        "code": ticket.code,
+        "status": ticket.status,
+        "queue": QueueKey(ticket.window_class, ticket.department_id).key,
+        "window": window.number if window else None,
+        "window_name": window.name if window else "",
         "priority": ticket.priority,
     }
 
@@ -292,8 +307,11 @@ class IssueResult:
 
 
 def _matter_queue(centre: Centre, matter_id: int) -> tuple[Matter, QueueKey]:
-    link = (CentreMatter.objects.select_related("matter__current_version")
-            .filter(centre=centre, matter_id=matter_id, is_active=True).first())
+    link = (
+        CentreMatter.objects.select_related("matter__current_version")
+        .filter(centre=centre, matter_id=matter_id, is_active=True)
+        .first()
+    )
     if link is None or not link.matter.is_serviceable:
         raise field_error("matter", "本中心不办理该事项，或该事项已暂停、取消；请重新选择或到导服台咨询。")
     version = link.matter.current_version
@@ -327,7 +345,8 @@ def ticket_issue(
     if not (qs.opening_time <= local.time() < qs.closing_time):
         raise Conflict(
             f"当前不在取号时间内（{qs.opening_time:%H:%M}—{qs.closing_time:%H:%M}），请在办公时间内取号。",
-            code="closed")
+            code="closed",
+        )
     windows = centre_windows(centre)
     matter = None
     if matter_id is not None:
@@ -355,31 +374,56 @@ def ticket_issue(
         if priority_reason == PriorityReason.APPOINTMENT and appointment is None:
             raise field_error("priority_reason", "预约优先须通过预约签到取号。")
         priority = True
-    elif id_number and PriorityReason.ELDERLY in qs.priority_reasons and \
-            _age_on(id_card_birth_date(id_number), local.date()) >= qs.elderly_age:
+    elif (
+        id_number
+        and PriorityReason.ELDERLY in qs.priority_reasons
+        and _age_on(id_card_birth_date(id_number), local.date()) >= qs.elderly_age
+    ):
         priority, priority_reason = True, PriorityReason.ELDERLY
 
     with transaction.atomic():
-        if phone and source == TicketSource.PHONE and Ticket.objects.filter(
-                centre=centre, date=local.date(), phone_digest=lookup_digest(phone),
-                status__in=WAITING_STATUSES).exists():
+        if (
+            phone
+            and source == TicketSource.PHONE
+            and Ticket.objects.filter(
+                centre=centre,
+                date=local.date(),
+                phone_digest=lookup_digest(phone),
+                status__in=WAITING_STATUSES,
+            ).exists()
+        ):
             raise Conflict("该手机号码今天在本中心已有等候中的号，请勿重复取号。", code="duplicate")
         prefix = prefix_for(qs, key)
         number = _next_number(centre.pk, local.date(), prefix)
         ticket = Ticket.objects.create(
-            centre=centre, date=local.date(), prefix=prefix, number=number,
-            window_class=key.window_class, department_id=key.department_id,
-            matter=matter, business_group=group_label or "", source=source,
-            priority=priority, priority_reason=priority_reason if priority else "",
+            centre=centre,
+            date=local.date(),
+            prefix=prefix,
+            number=number,
+            window_class=key.window_class,
+            department_id=key.department_id,
+            matter=matter,
+            business_group=group_label or "",
+            source=source,
+            priority=priority,
+            priority_reason=priority_reason if priority else "",
             priority_note=priority_note[:100] if priority else "",
-            phone=phone, phone_digest=lookup_digest(phone) if phone else "",
-            id_number=id_number, id_digest=lookup_digest(id_number) if id_number else "",
-            issued_by=by if getattr(by, "pk", None) else None, issued_at=now, queued_at=now,
+            phone=phone,
+            phone_digest=lookup_digest(phone) if phone else "",
+            id_number=id_number,
+            id_digest=lookup_digest(id_number) if id_number else "",
+            issued_by=by if getattr(by, "pk", None) else None,
+            issued_at=now,
+            queued_at=now,
         )
         _publish(centre.pk, "issued", {"ticket": ticket_payload(ticket)})
         # The audit append serialises all writers until commit: keep it the last statement.
-        audit_record(action="ticket.issue", obj=ticket, actor=by if getattr(by, "pk", None) else None,
-                     after={"code": ticket.code, "queue": key.key, "priority": priority, "source": source})
+        audit_record(
+            action="ticket.issue",
+            obj=ticket,
+            actor=by if getattr(by, "pk", None) else None,
+            after={"code": ticket.code, "queue": key.key, "priority": priority, "source": source},
+        )
     open_ids = open_window_ids(centre.pk)
     ahead, minutes = estimate_wait(ticket, windows=windows, open_ids=open_ids, settings=qs)
     warnings = []
@@ -389,8 +433,11 @@ def ticket_issue(
 
 
 def open_window_ids(centre_id: int) -> set[int]:
-    return set(WindowState.objects.filter(window__centre_id=centre_id, window__is_active=True,
-                                          status=WindowStatus.OPEN).values_list("window_id", flat=True))
+    return set(
+        WindowState.objects.filter(
+            window__centre_id=centre_id, window__is_active=True, status=WindowStatus.OPEN
+        ).values_list("window_id", flat=True)
+    )
 
 
 def ahead_of(ticket: Ticket) -> int:
@@ -399,30 +446,49 @@ def ahead_of(ticket: Ticket) -> int:
         return 0
     same_queue = Ticket.objects.filter(
         Q(window_class=ticket.window_class, department_id=ticket.department_id),
-        centre_id=ticket.centre_id, date=ticket.date, status__in=WAITING_STATUSES,
+        centre_id=ticket.centre_id,
+        date=ticket.date,
+        status__in=WAITING_STATUSES,
     ).exclude(pk=ticket.pk)
     if ticket.priority:
-        before = Q(priority=True) & (Q(queued_at__lt=ticket.queued_at) | Q(queued_at=ticket.queued_at,
-                                                                              pk__lt=ticket.pk))
+        before = Q(priority=True) & (
+            Q(queued_at__lt=ticket.queued_at) | Q(queued_at=ticket.queued_at, pk__lt=ticket.pk)
+        )
     else:
-        before = Q(priority=True) | Q(queued_at__lt=ticket.queued_at) | Q(queued_at=ticket.queued_at,
-                                                                          pk__lt=ticket.pk)
+        before = (
+            Q(priority=True)
+            | Q(queued_at__lt=ticket.queued_at)
+            | Q(queued_at=ticket.queued_at, pk__lt=ticket.pk)
+        )
     return same_queue.filter(before).count()
 
 
 def average_service_minutes(centre_id: int, key: QueueKey, date: dt.date, default: int) -> float:
-    rows = list(Ticket.objects.filter(
-        Q(window_class=key.window_class, department_id=key.department_id),
-        centre_id=centre_id, date=date, status=TicketStatus.DONE, started_at__isnull=False, finished_at__isnull=False,
-    ).order_by("-finished_at").values_list("started_at", "finished_at")[:30])
+    rows = list(
+        Ticket.objects.filter(
+            Q(window_class=key.window_class, department_id=key.department_id),
+            centre_id=centre_id,
+            date=date,
+            status=TicketStatus.DONE,
+            started_at__isnull=False,
+            finished_at__isnull=False,
+        )
+        .order_by("-finished_at")
+        .values_list("started_at", "finished_at")[:30]
+    )
     spans = [(f - s).total_seconds() for s, f in rows if s is not None and f is not None]
     if not spans:
         return float(default)
     return sum(spans) / len(spans) / 60
 
 
-def estimate_wait(ticket: Ticket, *, windows: list[Window] | None = None, open_ids: set[int] | None = None,
-                  settings: QueueSettings | None = None) -> tuple[int, int]:
+def estimate_wait(
+    ticket: Ticket,
+    *,
+    windows: list[Window] | None = None,
+    open_ids: set[int] | None = None,
+    settings: QueueSettings | None = None,
+) -> tuple[int, int]:
     """(tickets ahead, estimated minutes): those ahead × the recent average service time of the queue,
     shared among the open windows serving it (at least one)."""
     if not ticket.is_waiting:
@@ -431,8 +497,11 @@ def estimate_wait(ticket: Ticket, *, windows: list[Window] | None = None, open_i
     qs = settings or queue_settings(ticket.centre_id)
     key = QueueKey(ticket.window_class, ticket.department_id)
     avg = average_service_minutes(ticket.centre_id, key, ticket.date, qs.default_service_minutes)
-    windows = windows if windows is not None else list(Window.objects.filter(centre_id=ticket.centre_id,
-                                                                             is_active=True))
+    windows = (
+        windows
+        if windows is not None
+        else list(Window.objects.filter(centre_id=ticket.centre_id, is_active=True))
+    )
     open_ids = open_ids if open_ids is not None else open_window_ids(ticket.centre_id)
     serving = [w for w in windows if w.pk in open_ids and window_serves(w, key)]
     return ahead, math.ceil(ahead * avg / max(1, len(serving)))
@@ -451,9 +520,14 @@ def _locked_state(window: Window) -> WindowState:
 
 
 def _window_payload(window: Window, state: WindowState) -> dict[str, Any]:
-    return {"window": window.number, "window_name": window.name, "status": state.status,
-            "reason": state.get_reason_display() if state.reason else "", "note": state.note,
-            "since": state.since.isoformat() if state.since else None}
+    return {
+        "window": window.number,
+        "window_name": window.name,
+        "status": state.status,
+        "reason": state.get_reason_display() if state.reason else "",
+        "note": state.note,
+        "since": state.since.isoformat() if state.since else None,
+    }
 
 
 def _current_ticket(window: Window) -> Ticket | None:
@@ -470,14 +544,20 @@ def window_open(*, window: Window, by: Any, now: dt.datetime | None = None) -> W
         before = state.status
         state.status, state.reason, state.note, state.since, state.clerk = WindowStatus.OPEN, "", "", now, by
         state.save()
-        audit_record(action="window.open", obj=window, before={"status": before}, after={"status": state.status},
-                     actor=by)
+        audit_record(
+            action="window.open",
+            obj=window,
+            before={"status": before},
+            after={"status": state.status},
+            actor=by,
+        )
         _publish(window.centre_id, "window", _window_payload(window, state), counts=False)
     return state
 
 
-def window_pause(*, window: Window, reason: str, note: str = "", by: Any,
-                 now: dt.datetime | None = None) -> WindowState:
+def window_pause(
+    *, window: Window, reason: str, note: str = "", by: Any, now: dt.datetime | None = None
+) -> WindowState:
     """暂停服务 (STD-7): the window gets no calls; its waiting visitors stay in the class queue."""
     now = now or _now()
     if reason not in PauseReason.values:
@@ -490,12 +570,24 @@ def window_pause(*, window: Window, reason: str, note: str = "", by: Any,
             raise Conflict(f"窗口当前为“{state.get_status_display()}”，只有服务中的窗口可以暂停服务。")
         current = _current_ticket(window)
         if current is not None:
-            raise Conflict(f"窗口还有{current.code}号正在{current.get_status_display()}，请先结束办理、过号或转移。")
-        state.status, state.reason, state.note, state.since = WindowStatus.PAUSED, reason, note.strip()[:100], now
+            raise Conflict(
+                f"窗口还有{current.code}号正在{current.get_status_display()}，请先结束办理、过号或转移。"
+            )
+        state.status, state.reason, state.note, state.since = (
+            WindowStatus.PAUSED,
+            reason,
+            note.strip()[:100],
+            now,
+        )
         state.save()
         WindowPause.objects.create(window=window, reason=reason, note=state.note, by=by, started_at=now)
-        audit_record(action="window.pause", obj=window, before={"status": WindowStatus.OPEN},
-                     after={"status": state.status, "reason": reason, "note": state.note}, actor=by)
+        audit_record(
+            action="window.pause",
+            obj=window,
+            before={"status": WindowStatus.OPEN},
+            after={"status": state.status, "reason": reason, "note": state.note},
+            actor=by,
+        )
         _publish(window.centre_id, "window", _window_payload(window, state), counts=False)
     return state
 
@@ -509,13 +601,20 @@ def window_resume(*, window: Window, by: Any, now: dt.datetime | None = None) ->
         WindowPause.objects.filter(window=window, ended_at__isnull=True).update(ended_at=now, ended_by=by)
         state.status, state.reason, state.note, state.since, state.clerk = WindowStatus.OPEN, "", "", now, by
         state.save()
-        audit_record(action="window.resume", obj=window, before={"status": WindowStatus.PAUSED},
-                     after={"status": state.status}, actor=by)
+        audit_record(
+            action="window.resume",
+            obj=window,
+            before={"status": WindowStatus.PAUSED},
+            after={"status": state.status},
+            actor=by,
+        )
         _publish(window.centre_id, "window", _window_payload(window, state), counts=False)
     return state
 
 
-def window_close(*, window: Window, by: Any, now: dt.datetime | None = None, force: bool = False) -> WindowState:
+def window_close(
+    *, window: Window, by: Any, now: dt.datetime | None = None, force: bool = False
+) -> WindowState:
     """End service at a window. A ticket still at the window must be finished, skipped or transferred first
     (never lose a visitor); `force` (end of day) ends open pauses and closes anyway."""
     now = now or _now()
@@ -524,15 +623,28 @@ def window_close(*, window: Window, by: Any, now: dt.datetime | None = None, for
         if not force:
             current = _current_ticket(window)
             if current is not None:
-                raise Conflict(f"窗口还有{current.code}号正在{current.get_status_display()}，请先结束办理、过号或转移。")
+                raise Conflict(
+                    f"窗口还有{current.code}号正在{current.get_status_display()}，请先结束办理、过号或转移。"
+                )
         if state.status == WindowStatus.CLOSED:
             return state
         before = state.status
         WindowPause.objects.filter(window=window, ended_at__isnull=True).update(ended_at=now, ended_by=by)
-        state.status, state.reason, state.note, state.since, state.clerk = WindowStatus.CLOSED, "", "", now, None
+        state.status, state.reason, state.note, state.since, state.clerk = (
+            WindowStatus.CLOSED,
+            "",
+            "",
+            now,
+            None,
+        )
         state.save()
-        audit_record(action="window.close", obj=window, before={"status": before}, after={"status": state.status},
-                     actor=by)
+        audit_record(
+            action="window.close",
+            obj=window,
+            before={"status": before},
+            after={"status": state.status},
+            actor=by,
+        )
         _publish(window.centre_id, "window", _window_payload(window, state), counts=False)
     return state
 
@@ -542,21 +654,34 @@ def window_close(*, window: Window, by: Any, now: dt.datetime | None = None, for
 
 def _require_open(state: WindowState) -> None:
     if state.status == WindowStatus.PAUSED:
-        raise Conflict(f"窗口处于暂停服务状态（{state.get_reason_display()}），不能叫号；请先恢复服务。",
-                       code="window_paused")
+        raise Conflict(
+            f"窗口处于暂停服务状态（{state.get_reason_display()}），不能叫号；请先恢复服务。",
+            code="window_paused",
+        )
     if state.status != WindowStatus.OPEN:
         raise Conflict("窗口尚未开始服务，请先点击“开始服务”。", code="window_closed")
 
 
 def _log_call(ticket: Ticket, window: Window, kind: str, by: Any, now: dt.datetime) -> CallLog:
-    return CallLog.objects.create(centre_id=ticket.centre_id, ticket=ticket, window=window, kind=kind,
-                                  text=announcement(ticket, window), by=by if getattr(by, "pk", None) else None,
-                                  at=now)
+    return CallLog.objects.create(
+        centre_id=ticket.centre_id,
+        ticket=ticket,
+        window=window,
+        kind=kind,
+        text=announcement(ticket, window),
+        by=by if getattr(by, "pk", None) else None,
+        at=now,
+    )
 
 
 def _call_payload(log: CallLog, ticket: Ticket, window: Window) -> dict[str, Any]:
-    return {"ticket": ticket_payload(ticket), "text": log.text, "at": log.at.isoformat(), "call_id": log.pk,
-            "recall": log.kind == CallKind.RECALL}
+    return {
+        "ticket": ticket_payload(ticket),
+        "text": log.text,
+        "at": log.at.isoformat(),
+        "call_id": log.pk,
+        "recall": log.kind == CallKind.RECALL,
+    }
 
 
 def ticket_call_next(*, window: Window, by: Any, now: dt.datetime | None = None) -> Ticket | None:
@@ -572,9 +697,13 @@ def ticket_call_next(*, window: Window, by: Any, now: dt.datetime | None = None)
             raise Conflict(f"{current.code}号正在办理中，请先结束办理再叫下一位。", code="serving")
         if current is not None:
             _skip(current, window=window, by=by, now=now, audit=False)  # audited last, see below
-        candidates = (Ticket.objects.filter(centre_id=window.centre_id, date=timezone.localdate(now),
-                                            status__in=WAITING_STATUSES)
-                      .filter(window_queue_q(window)).order_by("-priority", "queued_at", "id"))
+        candidates = (
+            Ticket.objects.filter(
+                centre_id=window.centre_id, date=timezone.localdate(now), status__in=WAITING_STATUSES
+            )
+            .filter(window_queue_q(window))
+            .order_by("-priority", "queued_at", "id")
+        )
         if connection.features.has_select_for_update_skip_locked:
             candidates = candidates.select_for_update(skip_locked=True, of=("self",))
         for _attempt in range(3):
@@ -585,8 +714,12 @@ def ticket_call_next(*, window: Window, by: Any, now: dt.datetime | None = None)
                 return None
             # The status guard makes a second caller of the same row a no-op even without row locks.
             if Ticket.objects.filter(pk=ticket.pk, status__in=WAITING_STATUSES).update(
-                    status=TicketStatus.CALLED, called_window=window, called_at=now, served_by=by,
-                    target_window=None):
+                status=TicketStatus.CALLED,
+                called_window=window,
+                called_at=now,
+                served_by=by,
+                target_window=None,
+            ):
                 break
         else:
             if current is not None:
@@ -599,19 +732,29 @@ def ticket_call_next(*, window: Window, by: Any, now: dt.datetime | None = None)
         _publish(window.centre_id, "call", _call_payload(log, ticket, window))
         if current is not None:
             _audit_skip(current, window, by)
-        audit_record(action="ticket.call", obj=ticket, before={"status": before},
-                     after={"status": ticket.status, "window": window.number}, actor=by)
+        audit_record(
+            action="ticket.call",
+            obj=ticket,
+            before={"status": before},
+            after={"status": ticket.status, "window": window.number},
+            actor=by,
+        )
     return ticket
 
 
 def _ticket_at_window(ticket_id: int, window: Window, statuses: tuple[str, ...], action: str) -> Ticket:
-    ticket = Ticket.objects.select_for_update(of=("self",)).filter(pk=ticket_id, centre_id=window.centre_id).first()
+    ticket = (
+        Ticket.objects.select_for_update(of=("self",))
+        .filter(pk=ticket_id, centre_id=window.centre_id)
+        .first()
+    )
     if ticket is None:
         raise NotFound()
     if ticket.called_window_id != window.pk or ticket.status not in statuses:
         where = f"，在{ticket.window_number}号窗口" if ticket.called_window_id else ""
-        raise Conflict(f"{ticket.code}号当前为“{ticket.get_status_display()}”{where}，不能{action}。",
-                       code="wrong_state")
+        raise Conflict(
+            f"{ticket.code}号当前为“{ticket.get_status_display()}”{where}，不能{action}。", code="wrong_state"
+        )
     return ticket
 
 
@@ -625,7 +768,9 @@ def ticket_recall(*, window: Window, ticket_id: int, by: Any, now: dt.datetime |
         ticket.recall_count += 1
         ticket.save(update_fields=["recall_count"])
         log = _log_call(ticket, window, CallKind.RECALL, by, now)
-        audit_record(action="ticket.recall", obj=ticket, after={"recall_count": ticket.recall_count}, actor=by)
+        audit_record(
+            action="ticket.recall", obj=ticket, after={"recall_count": ticket.recall_count}, actor=by
+        )
         _publish(window.centre_id, "call", _call_payload(log, ticket, window), counts=False)
     return ticket
 
@@ -639,8 +784,13 @@ def _skip(ticket: Ticket, *, window: Window, by: Any, now: dt.datetime, audit: b
 
 
 def _audit_skip(ticket: Ticket, window: Window, by: Any) -> None:
-    audit_record(action="ticket.skip", obj=ticket, before={"status": TicketStatus.CALLED},
-                 after={"status": TicketStatus.SKIPPED, "window": window.number}, actor=by)
+    audit_record(
+        action="ticket.skip",
+        obj=ticket,
+        before={"status": TicketStatus.CALLED},
+        after={"status": TicketStatus.SKIPPED, "window": window.number},
+        actor=by,
+    )
 
 
 def ticket_skip(*, window: Window, ticket_id: int, by: Any, now: dt.datetime | None = None) -> Ticket:
@@ -659,20 +809,27 @@ def ticket_reinstate(*, ticket: Ticket, by: Any, now: dt.datetime | None = None)
     with transaction.atomic():
         ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
         if ticket.status != TicketStatus.SKIPPED:
-            raise Conflict(f"{ticket.code}号当前为“{ticket.get_status_display()}”，只有过号的号可以恢复。",
-                           code="wrong_state")
+            raise Conflict(
+                f"{ticket.code}号当前为“{ticket.get_status_display()}”，只有过号的号可以恢复。",
+                code="wrong_state",
+            )
         if ticket.reinstated_at is not None:
             raise Conflict(f"{ticket.code}号已恢复过一次，不能再次恢复，请重新取号。", code="reinstated")
         limit = queue_settings(ticket.centre_id).reinstate_minutes
-        if ticket.skipped_at is None or now - ticket.skipped_at > dt.timedelta(minutes=limit) or \
-                ticket.date != timezone.localdate(now):
+        if (
+            ticket.skipped_at is None
+            or now - ticket.skipped_at > dt.timedelta(minutes=limit)
+            or ticket.date != timezone.localdate(now)
+        ):
             raise Conflict(f"{ticket.code}号过号已超过{limit}分钟，不能恢复，请重新取号。", code="expired")
         before = _ticket_state(ticket)
         ticket.status, ticket.reinstated_at = TicketStatus.WAITING, now
         ticket.called_window = None
         ticket.served_by = None
         ticket.save(update_fields=["status", "reinstated_at", "called_window", "served_by"])
-        audit_record(action="ticket.reinstate", obj=ticket, before=before, after=_ticket_state(ticket), actor=by)
+        audit_record(
+            action="ticket.reinstate", obj=ticket, before=before, after=_ticket_state(ticket), actor=by
+        )
         _publish(ticket.centre_id, "update", {"ticket": ticket_payload(ticket)})
     return ticket
 
@@ -684,8 +841,14 @@ class TransferResult:
 
 
 def ticket_transfer(
-    *, window: Window, ticket_id: int, by: Any, to_group: str = "", to_window_id: int | None = None,
-    reason: str = "", now: dt.datetime | None = None,
+    *,
+    window: Window,
+    ticket_id: int,
+    by: Any,
+    to_group: str = "",
+    to_window_id: int | None = None,
+    reason: str = "",
+    now: dt.datetime | None = None,
 ) -> TransferResult:
     """一票到底: send the ticket at this window to another class queue or to a named window, keeping its
     number and its place (it waits from its original time). A queue no open window serves is allowed,
@@ -701,12 +864,17 @@ def ticket_transfer(
             raise field_error("to_window", "转入窗口不存在或未启用。")
         if to_window.pk == window.pk:
             raise field_error("to_window", "不能转给本窗口。")
-        key = (QueueKey(WindowClass.PROFESSIONAL, to_window.department_id)
-               if to_window.window_class == WindowClass.PROFESSIONAL else QueueKey(to_window.window_class))
+        key = (
+            QueueKey(WindowClass.PROFESSIONAL, to_window.department_id)
+            if to_window.window_class == WindowClass.PROFESSIONAL
+            else QueueKey(to_window.window_class)
+        )
     else:
         key = parse_queue_key(to_group, field="to_group")
-        if key.window_class == WindowClass.PROFESSIONAL and not Department.objects.filter(
-                Q(pk=key.department_id)).exists():
+        if (
+            key.window_class == WindowClass.PROFESSIONAL
+            and not Department.objects.filter(Q(pk=key.department_id)).exists()
+        ):
             raise field_error("to_group", "转入的部门不存在。")
     windows = centre_windows(centre)
     with transaction.atomic():
@@ -727,19 +895,43 @@ def ticket_transfer(
                 warning = f"“{queue_label(key)}”目前没有开放的窗口，该号将等候窗口开放。"
         before = _ticket_state(ticket)
         TicketTransfer.objects.create(
-            ticket=ticket, from_window=window, from_class=ticket.window_class, from_department_id=ticket.department_id,
-            to_class=key.window_class, to_department_id=key.department_id, to_window=to_window,
-            reason=reason.strip()[:200], warning=warning, by=by, at=now)
+            ticket=ticket,
+            from_window=window,
+            from_class=ticket.window_class,
+            from_department_id=ticket.department_id,
+            to_class=key.window_class,
+            to_department_id=key.department_id,
+            to_window=to_window,
+            reason=reason.strip()[:200],
+            warning=warning,
+            by=by,
+            at=now,
+        )
         ticket.window_class, ticket.department_id = key.window_class, key.department_id
         ticket.target_window = to_window
         ticket.status = TicketStatus.TRANSFERRED
         ticket.called_window = None
         ticket.served_by = None
         ticket.transfer_count += 1
-        ticket.save(update_fields=["window_class", "department", "target_window", "status", "called_window",
-                                   "served_by", "transfer_count"])
-        audit_record(action="ticket.transfer", obj=ticket, before=before, after=_ticket_state(ticket), actor=by,
-                     note=warning)
+        ticket.save(
+            update_fields=[
+                "window_class",
+                "department",
+                "target_window",
+                "status",
+                "called_window",
+                "served_by",
+                "transfer_count",
+            ]
+        )
+        audit_record(
+            action="ticket.transfer",
+            obj=ticket,
+            before=before,
+            after=_ticket_state(ticket),
+            actor=by,
+            note=warning,
+        )
         _publish(window.centre_id, "update", {"ticket": ticket_payload(ticket), "from_window": window.number})
     return TransferResult(ticket=ticket, warning=warning)
 
@@ -751,14 +943,26 @@ def ticket_start(*, window: Window, ticket_id: int, by: Any, now: dt.datetime | 
         ticket = _ticket_at_window(ticket_id, window, (TicketStatus.CALLED,), "开始办理")
         ticket.status, ticket.started_at, ticket.served_by = TicketStatus.SERVING, now, by
         ticket.save(update_fields=["status", "started_at", "served_by"])
-        audit_record(action="ticket.start", obj=ticket, before={"status": TicketStatus.CALLED},
-                     after={"status": ticket.status}, actor=by)
+        audit_record(
+            action="ticket.start",
+            obj=ticket,
+            before={"status": TicketStatus.CALLED},
+            after={"status": ticket.status},
+            actor=by,
+        )
         _publish(window.centre_id, "update", {"ticket": ticket_payload(ticket)}, counts=False)
     return ticket
 
 
-def ticket_finish(*, window: Window, ticket_id: int, by: Any, served: bool = True, note: str = "",
-                  now: dt.datetime | None = None) -> Ticket:
+def ticket_finish(
+    *,
+    window: Window,
+    ticket_id: int,
+    by: Any,
+    served: bool = True,
+    note: str = "",
+    now: dt.datetime | None = None,
+) -> Ticket:
     """End service: 已办结, or 未办理 (served=False, with a note) when the matter could not be handled.
     A case accepted during the visit points at this ticket (cases keep the link); the rating follows."""
     now = now or _now()
@@ -771,8 +975,13 @@ def ticket_finish(*, window: Window, ticket_id: int, by: Any, served: bool = Tru
         ticket.finished_at = now
         ticket.close_note = note.strip()[:200]
         ticket.save(update_fields=["status", "finished_at", "close_note"])
-        audit_record(action="ticket.finish", obj=ticket, before={"status": TicketStatus.SERVING},
-                     after={"status": ticket.status, "note": ticket.close_note}, actor=by)
+        audit_record(
+            action="ticket.finish",
+            obj=ticket,
+            before={"status": TicketStatus.SERVING},
+            after={"status": ticket.status, "note": ticket.close_note},
+            actor=by,
+        )
         _publish(window.centre_id, "update", {"ticket": ticket_payload(ticket)}, counts=False)
     return ticket
 
@@ -783,12 +992,19 @@ def ticket_cancel(*, ticket: Ticket, by: Any = None, now: dt.datetime | None = N
     with transaction.atomic():
         ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
         if ticket.status not in (*WAITING_STATUSES, TicketStatus.SKIPPED):
-            raise Conflict(f"{ticket.code}号当前为“{ticket.get_status_display()}”，不能取消。", code="wrong_state")
+            raise Conflict(
+                f"{ticket.code}号当前为“{ticket.get_status_display()}”，不能取消。", code="wrong_state"
+            )
         before = ticket.status
         ticket.status, ticket.finished_at, ticket.close_note = TicketStatus.CANCELLED, now, "办事人取消"
         ticket.save(update_fields=["status", "finished_at", "close_note"])
-        audit_record(action="ticket.cancel", obj=ticket, before={"status": before}, after={"status": ticket.status},
-                     actor=by if getattr(by, "pk", None) else None)
+        audit_record(
+            action="ticket.cancel",
+            obj=ticket,
+            before={"status": before},
+            after={"status": ticket.status},
+            actor=by if getattr(by, "pk", None) else None,
+        )
         _publish(ticket.centre_id, "update", {"ticket": ticket_payload(ticket)})
     return ticket
 
@@ -807,8 +1023,9 @@ CLOSE_NOTE_WAITING = "闭厅时仍在等候，未办理"
 CLOSE_NOTE_AT_WINDOW = "闭厅时未结束办理"
 
 
-def queue_close_day(*, centre: Centre | None = None, now: dt.datetime | None = None,
-                    force: bool = False) -> CloseResult:
+def queue_close_day(
+    *, centre: Centre | None = None, now: dt.datetime | None = None, force: bool = False
+) -> CloseResult:
     """Close every ticket left open when its hall has closed as 未办理, with the time and a note; never drop
     one silently. Today's tickets are closed once the centre's closing time has passed (or with `force`);
     earlier days' always. Windows are closed too."""
@@ -816,8 +1033,11 @@ def queue_close_day(*, centre: Centre | None = None, now: dt.datetime | None = N
     local = timezone.localtime(now)
     result = CloseResult()
     open_statuses = (*WAITING_STATUSES, *AT_WINDOW_STATUSES, TicketStatus.SKIPPED)
-    centre_ids = (Ticket.objects.filter(status__in=open_statuses, date__lte=local.date())
-                  .values_list("centre_id", flat=True).distinct())
+    centre_ids = (
+        Ticket.objects.filter(status__in=open_statuses, date__lte=local.date())
+        .values_list("centre_id", flat=True)
+        .distinct()
+    )
     if centre is not None:
         centre_ids = centre_ids.filter(centre_id=centre.pk)
     for centre_id in list(centre_ids):
@@ -825,22 +1045,32 @@ def queue_close_day(*, centre: Centre | None = None, now: dt.datetime | None = N
         today_closed = force or local.time() >= qs.closing_time
         day_q = Q(date__lte=local.date()) if today_closed else Q(date__lt=local.date())
         with transaction.atomic():
-            tickets = list(Ticket.objects.select_for_update(of=("self",)).filter(day_q, centre_id=centre_id,
-                                                                     status__in=open_statuses))
+            tickets = list(
+                Ticket.objects.select_for_update(of=("self",)).filter(
+                    day_q, centre_id=centre_id, status__in=open_statuses
+                )
+            )
             for ticket in tickets:
                 before = ticket.status
                 note = CLOSE_NOTE_AT_WINDOW if before in AT_WINDOW_STATUSES else CLOSE_NOTE_WAITING
-                Ticket.objects.filter(pk=ticket.pk).update(status=TicketStatus.UNSERVED, finished_at=now,
-                                                           close_note=note)
-                audit_record(action="ticket.close_unserved", obj=ticket, before={"status": before},
-                             after={"status": TicketStatus.UNSERVED, "note": note}, actor=None)
+                Ticket.objects.filter(pk=ticket.pk).update(
+                    status=TicketStatus.UNSERVED, finished_at=now, close_note=note
+                )
+                audit_record(
+                    action="ticket.close_unserved",
+                    obj=ticket,
+                    before={"status": before},
+                    after={"status": TicketStatus.UNSERVED, "note": note},
+                    actor=None,
+                )
             if tickets:
                 result.tickets += len(tickets)
                 result.centres.append(centre_id)
                 _publish(centre_id, "reset", {})
         if today_closed:
-            for window in Window.objects.filter(centre_id=centre_id, queue_state__status__in=[
-                    WindowStatus.OPEN, WindowStatus.PAUSED]):
+            for window in Window.objects.filter(
+                centre_id=centre_id, queue_state__status__in=[WindowStatus.OPEN, WindowStatus.PAUSED]
+            ):
                 window_close(window=window, by=None, now=now, force=True)
                 result.windows += 1
     return result
@@ -849,8 +1079,9 @@ def queue_close_day(*, centre: Centre | None = None, now: dt.datetime | None = N
 # --- appointments -------------------------------------------------------------------------------------
 
 
-def slot_create(*, centre: Centre, group: str, date: dt.date, start: dt.time, end: dt.time, capacity: int,
-                by: Any) -> AppointmentSlot:
+def slot_create(
+    *, centre: Centre, group: str, date: dt.date, start: dt.time, end: dt.time, capacity: int, by: Any
+) -> AppointmentSlot:
     key = parse_queue_key(group)
     if key.key not in dict(business_groups(centre)):
         raise field_error("group", "本中心没有该类窗口，不能设置预约时段。")
@@ -861,19 +1092,41 @@ def slot_create(*, centre: Centre, group: str, date: dt.date, start: dt.time, en
     if date < _today():
         raise field_error("date", "不能为过去的日期设置预约时段。")
     with transaction.atomic():
-        if AppointmentSlot.objects.filter(Q(window_class=key.window_class, department_id=key.department_id),
-                                          centre=centre, date=date, start=start).exists():
+        if AppointmentSlot.objects.filter(
+            Q(window_class=key.window_class, department_id=key.department_id),
+            centre=centre,
+            date=date,
+            start=start,
+        ).exists():
             raise Conflict(f"{date} {start:%H:%M} 的“{queue_label(key)}”预约时段已存在。", code="duplicate")
-        slot = AppointmentSlot.objects.create(centre=centre, window_class=key.window_class,
-                                              department_id=key.department_id, date=date, start=start, end=end,
-                                              capacity=capacity)
-        audit_record(action="appointment_slot.create", obj=slot, actor=by,
-                     after={"date": date, "start": start, "end": end, "capacity": capacity, "queue": key.key})
+        slot = AppointmentSlot.objects.create(
+            centre=centre,
+            window_class=key.window_class,
+            department_id=key.department_id,
+            date=date,
+            start=start,
+            end=end,
+            capacity=capacity,
+        )
+        audit_record(
+            action="appointment_slot.create",
+            obj=slot,
+            actor=by,
+            after={"date": date, "start": start, "end": end, "capacity": capacity, "queue": key.key},
+        )
     return slot
 
 
-def slots_generate(*, centre: Centre, group: str, date_from: dt.date, date_to: dt.date,
-                   periods: list[tuple[dt.time, dt.time]], capacity: int, by: Any) -> list[AppointmentSlot]:
+def slots_generate(
+    *,
+    centre: Centre,
+    group: str,
+    date_from: dt.date,
+    date_to: dt.date,
+    periods: list[tuple[dt.time, dt.time]],
+    capacity: int,
+    by: Any,
+) -> list[AppointmentSlot]:
     """Slots for every working day in the range (statutory holidays and make-up days respected); existing
     slots are kept."""
     import chinese_calendar
@@ -890,8 +1143,17 @@ def slots_generate(*, centre: Centre, group: str, date_from: dt.date, date_to: d
         if workday:
             for start, end in periods:
                 try:
-                    created.append(slot_create(centre=centre, group=group, date=day, start=start, end=end,
-                                               capacity=capacity, by=by))
+                    created.append(
+                        slot_create(
+                            centre=centre,
+                            group=group,
+                            date=day,
+                            start=start,
+                            end=end,
+                            capacity=capacity,
+                            by=by,
+                        )
+                    )
                 except Conflict:
                     pass
         day += dt.timedelta(days=1)
@@ -902,8 +1164,15 @@ def _slot_start(slot: AppointmentSlot) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(slot.date, slot.start))
 
 
-def appointment_book(*, slot_id: int, matter_id: int, name: str, phone: str, id_number: str = "",
-                     now: dt.datetime | None = None) -> Appointment:
+def appointment_book(
+    *,
+    slot_id: int,
+    matter_id: int,
+    name: str,
+    phone: str,
+    id_number: str = "",
+    now: dt.datetime | None = None,
+) -> Appointment:
     """Book a place in a slot for a matter. Capacity is counted under the slot's row lock."""
     now = now or _now()
     name = (name or "").strip()
@@ -914,7 +1183,12 @@ def appointment_book(*, slot_id: int, matter_id: int, name: str, phone: str, id_
         raise field_error("phone", "请填写手机号码，用于接收预约提醒。")
     id_number = _clean_id(id_number)
     with transaction.atomic():
-        slot = AppointmentSlot.objects.select_for_update(of=("self",)).select_related("centre").filter(pk=slot_id).first()
+        slot = (
+            AppointmentSlot.objects.select_for_update(of=("self",))
+            .select_related("centre")
+            .filter(pk=slot_id)
+            .first()
+        )
         if slot is None or not slot.centre.is_active:
             raise field_error("slot", "预约时段不存在。")
         if _slot_start(slot) <= now:
@@ -926,8 +1200,13 @@ def appointment_book(*, slot_id: int, matter_id: int, name: str, phone: str, id_
         if resolve_queue(slot.centre, key) != QueueKey(slot.window_class, slot.department_id):
             raise field_error("slot", "该时段不办理此事项，请选择对应窗口的时段。")
         digest = lookup_digest(phone)
-        if Appointment.objects.filter(slot__date=slot.date, slot__centre=slot.centre, phone_digest=digest,
-                                      matter=matter, status=BookingStatus.BOOKED).exists():
+        if Appointment.objects.filter(
+            slot__date=slot.date,
+            slot__centre=slot.centre,
+            phone_digest=digest,
+            matter=matter,
+            status=BookingStatus.BOOKED,
+        ).exists():
             raise Conflict("该手机号码当天已预约了此事项，请勿重复预约。", code="duplicate")
         if slot.booked >= slot.capacity:
             raise Conflict(f"{slot.date} {slot.start:%H:%M} 时段已约满，请选择其他时段。", code="full")
@@ -937,18 +1216,29 @@ def appointment_book(*, slot_id: int, matter_id: int, name: str, phone: str, id_
             try:
                 with transaction.atomic():
                     booking = Appointment.objects.create(
-                        slot=slot, matter=matter, name=name[:60], phone=phone, phone_digest=digest,
-                        id_number=id_number, id_digest=lookup_digest(id_number) if id_number else "")
+                        slot=slot,
+                        matter=matter,
+                        name=name[:60],
+                        phone=phone,
+                        phone_digest=digest,
+                        id_number=id_number,
+                        id_digest=lookup_digest(id_number) if id_number else "",
+                    )
                 break
             except IntegrityError:  # booking code collision: draw again
                 continue
         else:
             raise Conflict("预约码生成失败，请重试。")
-        audit_record(action="appointment.book", obj=booking, actor=None,
-                     after={"slot": slot.pk, "matter": matter.code})
-        _sms(phone, f"【{slot.centre.name}】您已预约{slot.date:%m月%d日} {slot.start:%H:%M}-{slot.end:%H:%M}"
-                    f"办理“{matter.name}”，预约码{booking.code}。请按时到中心签到取号。", booking,
-             "queue.appointment_booked")
+        audit_record(
+            action="appointment.book", obj=booking, actor=None, after={"slot": slot.pk, "matter": matter.code}
+        )
+        _sms(
+            phone,
+            f"【{slot.centre.name}】您已预约{slot.date:%m月%d日} {slot.start:%H:%M}-{slot.end:%H:%M}"
+            f"办理“{matter.name}”，预约码{booking.code}。请按时到中心签到取号。",
+            booking,
+            "queue.appointment_booked",
+        )
     return booking
 
 
@@ -957,7 +1247,9 @@ def appointment_cancel(*, code: str, phone: str, now: dt.datetime | None = None)
     now = now or _now()
     phone = _clean_phone(phone)
     with transaction.atomic():
-        booking = Appointment.objects.select_for_update(of=("self",)).filter(code=(code or "").strip()).first()
+        booking = (
+            Appointment.objects.select_for_update(of=("self",)).filter(code=(code or "").strip()).first()
+        )
         if booking is None or not phone or booking.phone_digest != lookup_digest(phone):
             raise NotFound("预约码或手机号码不正确。")
         if booking.status != BookingStatus.BOOKED:
@@ -973,34 +1265,59 @@ def _release(booking: Appointment, status: str, now: dt.datetime) -> None:
     booking.save(update_fields=["status", "closed_at"])
 
 
-def appointment_check_in(*, centre: Centre, code: str, by: Any = None, source: str = TicketSource.APPOINTMENT,
-                         now: dt.datetime | None = None) -> IssueResult:
+def appointment_check_in(
+    *,
+    centre: Centre,
+    code: str,
+    by: Any = None,
+    source: str = TicketSource.APPOINTMENT,
+    now: dt.datetime | None = None,
+) -> IssueResult:
     """签到: the booking code gives a ticket, with priority when on time (per the centre's rules)."""
     now = now or _now()
     qs = queue_settings(centre)
     with transaction.atomic():
-        booking = (Appointment.objects.select_for_update(of=("self",)).select_related("slot", "matter")
-                   .filter(code=(code or "").strip(), slot__centre=centre).first())
+        booking = (
+            Appointment.objects.select_for_update(of=("self",))
+            .select_related("slot", "matter")
+            .filter(code=(code or "").strip(), slot__centre=centre)
+            .first()
+        )
         if booking is None:
             raise field_error("code", "预约码不正确，或不是本中心的预约。")
         if booking.status != BookingStatus.BOOKED:
             raise Conflict(f"该预约当前为“{booking.get_status_display()}”，不能签到。", code="wrong_state")
         start = _slot_start(booking.slot)
         if booking.slot.date != timezone.localdate(now):
-            raise Conflict(f"该预约的日期是{booking.slot.date:%Y年%m月%d日}，请在当天签到。", code="wrong_day")
+            raise Conflict(
+                f"该预约的日期是{booking.slot.date:%Y年%m月%d日}，请在当天签到。", code="wrong_day"
+            )
         earliest = start - dt.timedelta(minutes=qs.checkin_early_minutes)
         if now < earliest:
-            raise Conflict(f"预约时段为{booking.slot.start:%H:%M}起，请于{timezone.localtime(earliest):%H:%M}后签到。",
-                           code="too_early")
+            raise Conflict(
+                f"预约时段为{booking.slot.start:%H:%M}起，请于{timezone.localtime(earliest):%H:%M}后签到。",
+                code="too_early",
+            )
         on_time = now <= start + dt.timedelta(minutes=qs.checkin_late_minutes)
         result = ticket_issue(
-            centre=centre, matter_id=booking.matter_id, phone=booking.phone, id_number=booking.id_number,
+            centre=centre,
+            matter_id=booking.matter_id,
+            phone=booking.phone,
+            id_number=booking.id_number,
             priority_reason=PriorityReason.APPOINTMENT if on_time and qs.appointment_priority else "",
-            source=source, by=by, now=now, appointment=booking)
+            source=source,
+            by=by,
+            now=now,
+            appointment=booking,
+        )
         booking.status, booking.checked_in_at, booking.ticket = BookingStatus.CHECKED_IN, now, result.ticket
         booking.save(update_fields=["status", "checked_in_at", "ticket"])
-        audit_record(action="appointment.check_in", obj=booking, actor=by if getattr(by, "pk", None) else None,
-                     after={"ticket": result.ticket.code, "on_time": on_time})
+        audit_record(
+            action="appointment.check_in",
+            obj=booking,
+            actor=by if getattr(by, "pk", None) else None,
+            after={"ticket": result.ticket.code, "on_time": on_time},
+        )
         if not on_time:
             result.warnings.append("已超过预约时段的签到宽限时间，按普通号排队。")
     return result
@@ -1011,8 +1328,9 @@ def appointments_mark_no_shows(*, now: dt.datetime | None = None) -> int:
     now = now or _now()
     count = 0
     local = timezone.localtime(now)
-    candidates = (Appointment.objects.filter(status=BookingStatus.BOOKED, slot__date__lte=local.date())
-                  .select_related("slot"))
+    candidates = Appointment.objects.filter(
+        status=BookingStatus.BOOKED, slot__date__lte=local.date()
+    ).select_related("slot")
     for booking in candidates:
         grace = queue_settings(booking.slot.centre_id).checkin_late_minutes
         if _slot_start(booking.slot) + dt.timedelta(minutes=grace) >= now:
@@ -1022,7 +1340,9 @@ def appointments_mark_no_shows(*, now: dt.datetime | None = None) -> int:
             if locked.status != BookingStatus.BOOKED:
                 continue
             _release(locked, BookingStatus.NO_SHOW, now)
-            audit_record(action="appointment.no_show", obj=locked, actor=None, after={"status": locked.status})
+            audit_record(
+                action="appointment.no_show", obj=locked, actor=None, after={"status": locked.status}
+            )
             count += 1
     return count
 
@@ -1032,22 +1352,28 @@ def appointments_send_reminders(*, now: dt.datetime | None = None) -> int:
     now = now or _now()
     count = 0
     horizon = timezone.localtime(now) + dt.timedelta(hours=48)
-    candidates = (Appointment.objects.filter(status=BookingStatus.BOOKED, reminded_at__isnull=True,
-                                             slot__date__lte=horizon.date())
-                  .select_related("slot__centre", "matter"))
+    candidates = Appointment.objects.filter(
+        status=BookingStatus.BOOKED, reminded_at__isnull=True, slot__date__lte=horizon.date()
+    ).select_related("slot__centre", "matter")
     for booking in candidates:
         start = _slot_start(booking.slot)
         hours = queue_settings(booking.slot.centre_id).reminder_hours
         if not (now < start <= now + dt.timedelta(hours=hours)):
             continue
         with transaction.atomic():
-            updated = Appointment.objects.filter(pk=booking.pk, reminded_at__isnull=True).update(reminded_at=now)
+            updated = Appointment.objects.filter(pk=booking.pk, reminded_at__isnull=True).update(
+                reminded_at=now
+            )
             if not updated:
                 continue
             slot = booking.slot
-            _sms(booking.phone, f"【{slot.centre.name}】提醒：您预约了{slot.date:%m月%d日} {slot.start:%H:%M}"
-                                f"办理“{booking.matter.name}”，请携带材料按时到中心签到（预约码{booking.code}）。",
-                 booking, "queue.appointment_reminder")
+            _sms(
+                booking.phone,
+                f"【{slot.centre.name}】提醒：您预约了{slot.date:%m月%d日} {slot.start:%H:%M}"
+                f"办理“{booking.matter.name}”，请携带材料按时到中心签到（预约码{booking.code}）。",
+                booking,
+                "queue.appointment_reminder",
+            )
             count += 1
     return count
 

@@ -32,14 +32,17 @@ def _sse(event: str | None, data: str) -> str:
     return "\n".join(lines) + "\n\n"
 
 
-def event_stream(request: HttpRequest, topics: list[str], *,
-                 initial: Callable[[], dict[str, Any]]) -> HttpResponseBase:
+def event_stream(
+    request: HttpRequest, topics: list[str], *, initial: Callable[[], dict[str, Any]]
+) -> HttpResponseBase:
     if isinstance(request, ASGIRequest):
         # The stream outlives this view by hours; the view's database connection must not (each open screen
         # would hold one). The snapshot opens and closes its own.
         connections.close_all()
         return events.sse_response(request, topics, initial=initial, retry_ms=RETRY_MS)
-    response = StreamingHttpResponse(_blocking_stream(topics, initial), content_type="text/event-stream; charset=utf-8")
+    response = StreamingHttpResponse(
+        _blocking_stream(topics, initial), content_type="text/event-stream; charset=utf-8"
+    )
     response["Cache-Control"] = "no-cache, no-transform"
     response["X-Accel-Buffering"] = "no"
     return response

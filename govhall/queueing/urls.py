@@ -11,8 +11,11 @@ urlpatterns = [
     path("c/<int:centre_id>/desk/", views.desk, name="desk"),
     path("c/<int:centre_id>/desk/queue/", views.desk_queue, name="desk_queue"),
     path("c/<int:centre_id>/desk/check-in/", views.desk_check_in, name="desk_check_in"),
-    path("c/<int:centre_id>/desk/tickets/<int:ticket_id>/<slug:action>/", views.desk_ticket_action,
-         name="desk_ticket_action"),
+    path(
+        "c/<int:centre_id>/desk/tickets/<int:ticket_id>/<slug:action>/",
+        views.desk_ticket_action,
+        name="desk_ticket_action",
+    ),
     path("c/<int:centre_id>/windows/", views.windows, name="windows"),
     path("c/<int:centre_id>/figures/", views.figures, name="figures"),
     path("c/<int:centre_id>/slots/", views.slots, name="slots"),

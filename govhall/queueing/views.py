@@ -57,7 +57,9 @@ def _desk_context(request: HttpRequest, centre: Any, **extra: Any) -> dict[str, 
     return {
         "centre": centre,
         "options": selectors.issue_options(centre),
-        "all_priority_reasons": [(r.value, r.label) for r in PriorityReason if r != PriorityReason.APPOINTMENT],
+        "all_priority_reasons": [
+            (r.value, r.label) for r in PriorityReason if r != PriorityReason.APPOINTMENT
+        ],
         "waiting": selectors.waiting_tickets(centre),
         "skipped": selectors.skipped_tickets(centre),
         "windows": services.centre_windows(centre),
@@ -75,21 +77,35 @@ def desk(request: HttpRequest, centre_id: int) -> HttpResponse:
         data = request.POST
         try:
             result = services.ticket_issue(
-                centre=centre, matter_id=int(data["matter"]) if data.get("matter", "").isdigit() else None,
-                group=data.get("group", ""), priority_reason=data.get("priority_reason", ""),
-                priority_note=data.get("priority_note", ""), phone=data.get("phone", ""),
-                id_number=data.get("id_number", ""), source=TicketSource.DESK, by=request.user)
+                centre=centre,
+                matter_id=int(data["matter"]) if data.get("matter", "").isdigit() else None,
+                group=data.get("group", ""),
+                priority_reason=data.get("priority_reason", ""),
+                priority_note=data.get("priority_note", ""),
+                phone=data.get("phone", ""),
+                id_number=data.get("id_number", ""),
+                source=TicketSource.DESK,
+                by=request.user,
+            )
         except ServiceError as exc:
             context = {"error": exc, "form": data}
         else:
-            messages.success(request, f"已取号 {result.ticket.code}，前面还有 {result.ahead} 人。"
-                                      + "".join(result.warnings))
-            return redirect(f"{reverse('queueing:desk', args=[centre.pk])}?printed={result.ticket.public_token}")
+            messages.success(
+                request,
+                f"已取号 {result.ticket.code}，前面还有 {result.ahead} 人。" + "".join(result.warnings),
+            )
+            return redirect(
+                f"{reverse('queueing:desk', args=[centre.pk])}?printed={result.ticket.public_token}"
+            )
     printed = request.GET.get("printed")
     if printed:
         context["printed"] = selectors.printed_ticket(centre, printed)
-    return render(request, "queueing/desk.html", _desk_context(request, centre, **context),
-                  status=400 if "error" in context else 200)
+    return render(
+        request,
+        "queueing/desk.html",
+        _desk_context(request, centre, **context),
+        status=400 if "error" in context else 200,
+    )
 
 
 @login_required
@@ -126,8 +142,9 @@ def desk_ticket_action(request: HttpRequest, centre_id: int, ticket_id: int, act
 def desk_check_in(request: HttpRequest, centre_id: int) -> HttpResponse:
     centre = access_queue_centre(request.user, centre_id)
     try:
-        result = services.appointment_check_in(centre=centre, code=request.POST.get("code", ""), by=request.user,
-                                               source=TicketSource.APPOINTMENT)
+        result = services.appointment_check_in(
+            centre=centre, code=request.POST.get("code", ""), by=request.user, source=TicketSource.APPOINTMENT
+        )
     except ServiceError as exc:
         messages.error(request, exc.message)
         return redirect("queueing:desk", centre_id=centre.pk)
@@ -150,10 +167,14 @@ def windows(request: HttpRequest, centre_id: int) -> HttpResponse:
 
 
 def _workbench_context(window: Any, **extra: Any) -> dict[str, Any]:
-    return {**selectors.window_panel(window), "pause_reasons": PauseReason.choices,
-            "groups": services.business_groups(window.centre),
-            "other_windows": [w for w in services.centre_windows(window.centre) if w.pk != window.pk],
-            "WindowStatus": WindowStatus, **extra}
+    return {
+        **selectors.window_panel(window),
+        "pause_reasons": PauseReason.choices,
+        "groups": services.business_groups(window.centre),
+        "other_windows": [w for w in services.centre_windows(window.centre) if w.pk != window.pk],
+        "WindowStatus": WindowStatus,
+        **extra,
+    }
 
 
 @login_required
@@ -164,8 +185,18 @@ def workbench(request: HtmxHttpRequest, window_id: int) -> HttpResponse:
     return render(request, template, _workbench_context(window))
 
 
-WORKBENCH_ACTIONS = {"open", "pause", "resume", "close", "call-next", "recall", "skip", "start", "finish",
-                     "transfer"}
+WORKBENCH_ACTIONS = {
+    "open",
+    "pause",
+    "resume",
+    "close",
+    "call-next",
+    "recall",
+    "skip",
+    "start",
+    "finish",
+    "transfer",
+}
 
 
 @login_required
@@ -184,7 +215,9 @@ def workbench_action(request: HtmxHttpRequest, window_id: int, action: str) -> H
             services.window_open(window=window, by=user)
             notice = "已开始服务。"
         elif action == "pause":
-            services.window_pause(window=window, reason=data.get("reason", ""), note=data.get("note", ""), by=user)
+            services.window_pause(
+                window=window, reason=data.get("reason", ""), note=data.get("note", ""), by=user
+            )
             notice = "已暂停服务，显示屏将显示暂停原因。"
         elif action == "resume":
             services.window_resume(window=window, by=user)
@@ -205,24 +238,39 @@ def workbench_action(request: HtmxHttpRequest, window_id: int, action: str) -> H
             ticket = services.ticket_start(window=window, ticket_id=ticket_id, by=user)
             notice = f"开始办理{ticket.code}号。"
         elif action == "finish":
-            ticket = services.ticket_finish(window=window, ticket_id=ticket_id, by=user,
-                                            served=data.get("outcome", "done") != "unserved",
-                                            note=data.get("note", ""))
+            ticket = services.ticket_finish(
+                window=window,
+                ticket_id=ticket_id,
+                by=user,
+                served=data.get("outcome", "done") != "unserved",
+                note=data.get("note", ""),
+            )
             notice = f"{ticket.code}号办理结束（{ticket.get_status_display()}）。"
         elif action == "transfer":
             to_window = data.get("to_window", "")
-            result = services.ticket_transfer(window=window, ticket_id=ticket_id, by=user,
-                                              to_group=data.get("to_group", "") if not to_window else "",
-                                              to_window_id=int(to_window) if to_window.isdigit() else None,
-                                              reason=data.get("reason", ""))
+            result = services.ticket_transfer(
+                window=window,
+                ticket_id=ticket_id,
+                by=user,
+                to_group=data.get("to_group", "") if not to_window else "",
+                to_window_id=int(to_window) if to_window.isdigit() else None,
+                reason=data.get("reason", ""),
+            )
             notice, warning = f"{result.ticket.code}号已转移（号码不变）。", result.warning
     except ServiceError as exc:
-        error = exc.message + ("：" + "；".join(exc.fields.values()) if exc.fields and exc.message not in
-                               exc.fields.values() else "")
+        error = exc.message + (
+            "：" + "；".join(exc.fields.values())
+            if exc.fields and exc.message not in exc.fields.values()
+            else ""
+        )
         status = exc.status  # a refusal is a real 4xx: htmx-errors.js swaps it in and focuses the message
     if request.htmx:
-        return render(request, "queueing/_workbench_panel.html",
-                      _workbench_context(window, notice=notice, error=error, warning=warning), status=status)
+        return render(
+            request,
+            "queueing/_workbench_panel.html",
+            _workbench_context(window, notice=notice, error=error, warning=warning),
+            status=status,
+        )
     if error:
         messages.error(request, error)
     else:
@@ -250,12 +298,22 @@ def figures(request: HttpRequest, centre_id: int) -> HttpResponse:
     if date_to < date_from or (date_to - date_from).days > 366:
         date_to = date_from
     data = selectors.figures(centre, date_from, date_to)
-    return render(request, "queueing/figures.html", {
-        "centre": centre, "data": data, "date_from": date_from, "date_to": date_to,
-        "chart": {"hours": [r["key"] for r in data["by_hour"]], "issued": [r["issued"] for r in data["by_hour"]],
-                  "wait": [r["avg_wait_minutes"] for r in data["by_hour"]],
-                  "service": [r["avg_service_minutes"] for r in data["by_hour"]]},
-    })
+    return render(
+        request,
+        "queueing/figures.html",
+        {
+            "centre": centre,
+            "data": data,
+            "date_from": date_from,
+            "date_to": date_to,
+            "chart": {
+                "hours": [r["key"] for r in data["by_hour"]],
+                "issued": [r["issued"] for r in data["by_hour"]],
+                "wait": [r["avg_wait_minutes"] for r in data["by_hour"]],
+                "service": [r["avg_service_minutes"] for r in data["by_hour"]],
+            },
+        },
+    )
 
 
 @login_required
@@ -270,26 +328,47 @@ def slots(request: HttpRequest, centre_id: int) -> HttpResponse:
             raise PermissionDenied("只有本中心主任可以设置预约时段。")
         data = request.POST
         try:
-            periods = [(dt.time.fromisoformat(a), dt.time.fromisoformat(b)) for a, b in
-                       (p.split("-", 1) for p in data.get("periods", "").replace("，", ",").split(",") if p.strip())]
+            periods = [
+                (dt.time.fromisoformat(a), dt.time.fromisoformat(b))
+                for a, b in (
+                    p.split("-", 1)
+                    for p in data.get("periods", "").replace("，", ",").split(",")
+                    if p.strip()
+                )
+            ]
         except ValueError:
             periods = []
         try:
             if not periods:
                 raise field_error("periods", "时段格式应为 09:00-10:00，多个时段用逗号分隔。")
             created = services.slots_generate(
-                centre=centre, group=data.get("group", ""), date_from=_date_param(data.get("date_from"), dt.date.min),
-                date_to=_date_param(data.get("date_to"), dt.date.min), periods=periods,
-                capacity=int(data.get("capacity") or 0), by=request.user)
+                centre=centre,
+                group=data.get("group", ""),
+                date_from=_date_param(data.get("date_from"), dt.date.min),
+                date_to=_date_param(data.get("date_to"), dt.date.min),
+                periods=periods,
+                capacity=int(data.get("capacity") or 0),
+                by=request.user,
+            )
         except ServiceError as exc:
             error = exc
         else:
             messages.success(request, f"已新增 {len(created)} 个预约时段。")
             return redirect("queueing:slots", centre_id=centre.pk)
     upcoming = selectors.upcoming_slots(centre)
-    return render(request, "queueing/slots.html", {
-        "centre": centre, "slots": upcoming, "groups": services.business_groups(centre), "can_manage": can_manage,
-        "error": error, "form": request.POST if error else {}}, status=400 if error else 200)
+    return render(
+        request,
+        "queueing/slots.html",
+        {
+            "centre": centre,
+            "slots": upcoming,
+            "groups": services.business_groups(centre),
+            "can_manage": can_manage,
+            "error": error,
+            "form": request.POST if error else {},
+        },
+        status=400 if error else 200,
+    )
 
 
 # --- public: kiosk and phone ---------------------------------------------------------------------------
@@ -315,8 +394,13 @@ def _public_issue(request: HttpRequest, centre_id: int, *, source: str, template
     if request.method == "POST" and choice is not None:
         try:
             result = services.ticket_issue(
-                centre=centre, matter_id=choice.get("matter"), group=choice.get("group", ""),
-                phone=request.POST.get("phone", ""), id_number=request.POST.get("id_number", ""), source=source)
+                centre=centre,
+                matter_id=choice.get("matter"),
+                group=choice.get("group", ""),
+                phone=request.POST.get("phone", ""),
+                id_number=request.POST.get("id_number", ""),
+                source=source,
+            )
         except ServiceError as exc:
             context.update(error=exc, form=request.POST)
             return render(request, template, context, status=400)
@@ -345,8 +429,13 @@ def _qr_data_uri(url: str) -> str:
 
 def _ticket_context(request: HttpRequest, ticket: Ticket) -> dict[str, Any]:
     follow_url = request.build_absolute_uri(reverse("queueing:follow", args=[ticket.public_token]))
-    return {"ticket": ticket, "centre": ticket.centre, "qr": _qr_data_uri(follow_url), "follow_url": follow_url,
-            **selectors.ticket_position(ticket)}
+    return {
+        "ticket": ticket,
+        "centre": ticket.centre,
+        "qr": _qr_data_uri(follow_url),
+        "follow_url": follow_url,
+        **selectors.ticket_position(ticket),
+    }
 
 
 @never_cache
@@ -354,8 +443,11 @@ def _ticket_context(request: HttpRequest, ticket: Ticket) -> dict[str, Any]:
 def ticket_print(request: HttpRequest, token: str) -> HttpResponse:
     """The 80 mm thermal printout: centre, number, matter, people ahead, time, QR to follow on a phone."""
     ticket = public_ticket(token)
-    return render(request, "queueing/ticket_print.html", {**_ticket_context(request, ticket),
-                                                          "autoprint": request.GET.get("print") != "0"})
+    return render(
+        request,
+        "queueing/ticket_print.html",
+        {**_ticket_context(request, ticket), "autoprint": request.GET.get("print") != "0"},
+    )
 
 
 @never_cache
@@ -385,7 +477,9 @@ def follow_cancel(request: HttpRequest, token: str) -> HttpResponse:
 def screen(request: HttpRequest, centre_id: int) -> HttpResponse:
     """The hall's big screen (SITE-7 电子显示屏, NET-3 rolling notices)."""
     centre = public_centre(centre_id)
-    return render(request, "queueing/screen.html", {"centre": centre, "snap": selectors.display_snapshot(centre)})
+    return render(
+        request, "queueing/screen.html", {"centre": centre, "snap": selectors.display_snapshot(centre)}
+    )
 
 
 @never_cache
@@ -406,8 +500,9 @@ def window_screen(request: HttpRequest, centre_id: int, number: int) -> HttpResp
 def screen_events(request: HttpRequest, centre_id: int) -> HttpResponseBase:
     """SSE: a snapshot, then every call, recall, issue, window change of the centre, from any process."""
     centre = public_centre(centre_id)
-    return event_stream(request, [services.topic(centre.pk, "*")],
-                        initial=lambda: selectors.display_snapshot(centre))
+    return event_stream(
+        request, [services.topic(centre.pk, "*")], initial=lambda: selectors.display_snapshot(centre)
+    )
 
 
 # --- public: appointments --------------------------------------------------------------------------------
@@ -418,14 +513,22 @@ def screen_events(request: HttpRequest, centre_id: int) -> HttpResponseBase:
 def book(request: HttpRequest, centre_id: int) -> HttpResponse:
     centre = public_centre(centre_id)
     matters = [m for m in selectors.issue_options(centre)["matters"] if m["supports_appointment"]]
-    context: dict[str, Any] = {"centre": centre, "matters": matters, "slots": selectors.open_slots(centre),
-                               "labels": selectors.queue_labels(centre)}
+    context: dict[str, Any] = {
+        "centre": centre,
+        "matters": matters,
+        "slots": selectors.open_slots(centre),
+        "labels": selectors.queue_labels(centre),
+    }
     if request.method == "POST":
         data = request.POST
         try:
             booking = services.appointment_book(
-                slot_id=int(data.get("slot") or 0), matter_id=int(data.get("matter") or 0),
-                name=data.get("name", ""), phone=data.get("phone", ""), id_number=data.get("id_number", ""))
+                slot_id=int(data.get("slot") or 0),
+                matter_id=int(data.get("matter") or 0),
+                name=data.get("name", ""),
+                phone=data.get("phone", ""),
+                id_number=data.get("id_number", ""),
+            )
         except (ServiceError, ValueError) as exc:
             err = exc if isinstance(exc, ServiceError) else field_error("slot", "请选择时段和事项。")
             context.update(error=err, form=data)

@@ -32,7 +32,17 @@ class ReadOnlyAdmin(CoreReadOnlyAdmin):
 
 @admin.register(Rating)
 class RatingAdmin(ReadOnlyAdmin):
-    list_display = ["id", "created_at", "stage", "channel", "level", "centre", "window", "clerk_label", "excluded"]
+    list_display = [
+        "id",
+        "created_at",
+        "stage",
+        "channel",
+        "level",
+        "centre",
+        "window",
+        "clerk_label",
+        "excluded",
+    ]
     list_filter = ["stage", "channel", "level", "excluded"]
     search_fields = ["clerk_label", "case__number"]
     date_hierarchy = "created_at"
@@ -79,5 +89,13 @@ class InvitationAdmin(ReadOnlyAdmin):
 @admin.register(ReviewSettings)
 class ReviewSettingsAdmin(AuditedAdmin):
     audit_prefix = "review_settings"
-    list_display = ["__str__", "verify_days", "decide_days", "reply_days", "visit_days", "appeal_days",
-                    "supplement_days", "updated_at"]
+    list_display = [
+        "__str__",
+        "verify_days",
+        "decide_days",
+        "reply_days",
+        "visit_days",
+        "appeal_days",
+        "supplement_days",
+        "updated_at",
+    ]

@@ -82,8 +82,14 @@ class RatingReceipt(Schema):
 
 
 def _receipt(r: Rating) -> RatingReceipt:
-    return RatingReceipt(id=r.pk, stage=r.stage, level=r.level, level_label=r.get_level_display(),
-                         work_order=r.is_bad, created_at=r.created_at)
+    return RatingReceipt(
+        id=r.pk,
+        stage=r.stage,
+        level=r.level,
+        level_label=r.get_level_display(),
+        work_order=r.is_bad,
+        created_at=r.created_at,
+    )
 
 
 class CaseRatingInfo(Schema):
@@ -145,17 +151,32 @@ def _rating_out(r: Rating, user: Any) -> RatingOut:
     appeal = getattr(r, "appeal", None)
     supplement = getattr(r, "supplement", None)
     return RatingOut(
-        id=r.pk, stage=r.stage, stage_label=r.get_stage_display(), channel=r.channel, level=r.level,
-        level_label=r.get_level_display(), aspects=r.aspects, text=r.text,
-        supplement=supplement.text if supplement else "", created_at=r.created_at,
+        id=r.pk,
+        stage=r.stage,
+        stage_label=r.get_stage_display(),
+        channel=r.channel,
+        level=r.level,
+        level_label=r.get_level_display(),
+        aspects=r.aspects,
+        text=r.text,
+        supplement=supplement.text if supplement else "",
+        created_at=r.created_at,
         case_number=r.case.number if r.case is not None else None,
         ticket_code=r.ticket.code if r.ticket is not None else None,
-        clerk_id=r.clerk_id, clerk=r.clerk_label, window_id=r.window_id, window=str(r.window) if r.window_id else "",
-        matter_id=r.matter_id, matter=r.matter.name if r.matter is not None else "", centre_id=r.centre_id,
-        centre=r.centre.name, real_name=r.real_name,
+        clerk_id=r.clerk_id,
+        clerk=r.clerk_label,
+        window_id=r.window_id,
+        window=str(r.window) if r.window_id else "",
+        matter_id=r.matter_id,
+        matter=r.matter.name if r.matter is not None else "",
+        centre_id=r.centre_id,
+        centre=r.centre.name,
+        real_name=r.real_name,
         rater_name=mask_name(r.rater_name) if see else None,
         rater_phone=mask_mobile(r.rater_phone) if see and r.rater_phone else None,
-        excluded=r.excluded, excluded_reason=r.excluded_reason, work_order_id=order.pk if order else None,
+        excluded=r.excluded,
+        excluded_reason=r.excluded_reason,
+        work_order_id=order.pk if order else None,
         appeal_status=appeal.status if appeal else None,
     )
 
@@ -192,13 +213,32 @@ class OrderOut(Schema):
 
 def _order_out(o: WorkOrder, user: Any) -> OrderOut:
     return OrderOut(
-        id=o.pk, number=o.number, rating_id=o.rating_id, level=o.rating.level, centre_id=o.centre_id,
-        centre=o.centre.name, real_name=o.real_name, status=o.status, status_label=o.get_status_display(),
-        created_at=o.created_at, stage_due_at=o.stage_due_at, warning_level=o.warning_level,
-        overdue_stages=o.overdue_stages, finding=o.finding, verify_note=o.verify_note, verified_at=o.verified_at,
-        outcome=o.outcome, measures=o.measures, ledger_due=o.ledger_due, ledger_done_at=o.ledger_done_at,
-        replied_at=o.replied_at, reply_text=o.reply_text, visited_at=o.visited_at,
-        visit_satisfaction=o.visit_satisfaction, visit_note=o.visit_note, closed_at=o.closed_at,
+        id=o.pk,
+        number=o.number,
+        rating_id=o.rating_id,
+        level=o.rating.level,
+        centre_id=o.centre_id,
+        centre=o.centre.name,
+        real_name=o.real_name,
+        status=o.status,
+        status_label=o.get_status_display(),
+        created_at=o.created_at,
+        stage_due_at=o.stage_due_at,
+        warning_level=o.warning_level,
+        overdue_stages=o.overdue_stages,
+        finding=o.finding,
+        verify_note=o.verify_note,
+        verified_at=o.verified_at,
+        outcome=o.outcome,
+        measures=o.measures,
+        ledger_due=o.ledger_due,
+        ledger_done_at=o.ledger_done_at,
+        replied_at=o.replied_at,
+        reply_text=o.reply_text,
+        visited_at=o.visited_at,
+        visit_satisfaction=o.visit_satisfaction,
+        visit_note=o.visit_note,
+        closed_at=o.closed_at,
         can_handle=can_handle_order(user, o),
     )
 
@@ -248,9 +288,20 @@ class AppealOut(Schema):
 
 
 def _appeal_out(a: Appeal) -> AppealOut:
-    return AppealOut(id=a.pk, rating_id=a.rating_id, centre=a.centre.name, reason=a.reason, statement=a.statement,
-                     filed_by=str(a.filed_by), filed_at=a.filed_at, due_at=a.due_at, status=a.status,
-                     status_label=a.get_status_display(), decided_at=a.decided_at, decision_note=a.decision_note)
+    return AppealOut(
+        id=a.pk,
+        rating_id=a.rating_id,
+        centre=a.centre.name,
+        reason=a.reason,
+        statement=a.statement,
+        filed_by=str(a.filed_by),
+        filed_at=a.filed_at,
+        due_at=a.due_at,
+        status=a.status,
+        status_label=a.get_status_display(),
+        decided_at=a.decided_at,
+        decision_note=a.decision_note,
+    )
 
 
 class AppealDecisionIn(Schema):
@@ -270,8 +321,16 @@ class FlagOut(Schema):
 
 
 def _flag_out(f: RatingFlag) -> FlagOut:
-    return FlagOut(id=f.pk, rating_id=f.rating_id, kind=f.kind, kind_label=f.get_kind_display(), detail=f.detail,
-                   created_at=f.created_at, status=f.status, decision_note=f.decision_note)
+    return FlagOut(
+        id=f.pk,
+        rating_id=f.rating_id,
+        kind=f.kind,
+        kind_label=f.get_kind_display(),
+        detail=f.detail,
+        created_at=f.created_at,
+        status=f.status,
+        decision_note=f.decision_note,
+    )
 
 
 class FlagDecisionIn(Schema):
@@ -345,8 +404,16 @@ class PadPaired(Schema):
 
 
 def _pad_out(p: Any) -> PadOut:
-    return PadOut(id=p.pk, window_id=p.window_id, window=str(p.window), label=p.label, prefix=p.prefix,
-                  created_at=p.created_at, last_seen_at=p.last_seen_at, active=p.is_active)
+    return PadOut(
+        id=p.pk,
+        window_id=p.window_id,
+        window=str(p.window),
+        label=p.label,
+        prefix=p.prefix,
+        created_at=p.created_at,
+        last_seen_at=p.last_seen_at,
+        active=p.is_active,
+    )
 
 
 class PadStateOut(Schema):
@@ -378,11 +445,19 @@ def public_case(request: HttpRequest, token: str) -> CaseRatingInfo:
     case = _case_for_token(token)
     rating = case.ratings.filter(stage=Stage.RESULT).first()
     can = services.case_can_be_rated(case) and rating is None
-    reason = "" if can else ("已评价" if rating else f"办件当前为“{case.get_status_display()}”，办结后才能评价")
+    reason = (
+        "" if can else ("已评价" if rating else f"办件当前为“{case.get_status_display()}”，办结后才能评价")
+    )
     return CaseRatingInfo(
-        case_number=case.number, matter=case.matter_name, centre=case.handling_centre.name, can_rate=can,
-        reason=reason, rated=rating is not None, rating=_receipt(rating) if rating else None,
-        aspects=services.aspects_for_case(case), levels=dict(Level.choices),
+        case_number=case.number,
+        matter=case.matter_name,
+        centre=case.handling_centre.name,
+        can_rate=can,
+        reason=reason,
+        rated=rating is not None,
+        rating=_receipt(rating) if rating else None,
+        aspects=services.aspects_for_case(case),
+        levels=dict(Level.choices),
         supplemented=bool(rating and hasattr(rating, "supplement")),
     )
 
@@ -390,9 +465,14 @@ def public_case(request: HttpRequest, token: str) -> CaseRatingInfo:
 @router.post("/public/case/{token}/rating", auth=None, response={201: RatingReceipt})
 def public_case_rate(request: HttpRequest, token: str, payload: RatingIn) -> Status:
     case = _case_for_token(token)
-    rating = services.rating_submit_case(case_id=case.pk, channel=payload.channel or "online", level=payload.level,
-                                         aspects=payload.aspects, text=payload.text,
-                                         rater=rater_from(request, phone=payload.phone))
+    rating = services.rating_submit_case(
+        case_id=case.pk,
+        channel=payload.channel or "online",
+        level=payload.level,
+        aspects=payload.aspects,
+        text=payload.text,
+        rater=rater_from(request, phone=payload.phone),
+    )
     return Status(201, _receipt(rating))
 
 
@@ -431,9 +511,14 @@ def public_ticket_rate(request: HttpRequest, token: str, payload: RatingIn) -> S
     channel = payload.channel or "qr"
     if channel == "pad":
         raise field_error("channel", "评价器评价须通过已配对的评价器提交。")
-    rating = services.rating_submit_visit(ticket_id=ticket.pk, channel=channel, level=payload.level,
-                                          aspects=payload.aspects, text=payload.text,
-                                          rater=rater_from(request, phone=payload.phone))
+    rating = services.rating_submit_visit(
+        ticket_id=ticket.pk,
+        channel=channel,
+        level=payload.level,
+        aspects=payload.aspects,
+        text=payload.text,
+        rater=rater_from(request, phone=payload.phone),
+    )
     return Status(201, _receipt(rating))
 
 
@@ -442,8 +527,14 @@ def public_pad_state(request: HttpRequest, token: str) -> PadStateOut:
     pad = services.pad_by_token(token)
     state = selectors.pad_state(pad)
     data = state.as_dict()
-    return PadStateOut(key=data["key"], window=str(pad.window), window_open=data["window_open"],
-                       clerk=data["clerk"], ticket=data["ticket"], aspects=ONSITE_ASPECTS)
+    return PadStateOut(
+        key=data["key"],
+        window=str(pad.window),
+        window_open=data["window_open"],
+        clerk=data["clerk"],
+        ticket=data["ticket"],
+        aspects=ONSITE_ASPECTS,
+    )
 
 
 class PadRatingIn(RatingIn):
@@ -453,9 +544,15 @@ class PadRatingIn(RatingIn):
 @router.post("/public/pad/{token}/rating", auth=None, response={201: RatingReceipt})
 def public_pad_rate(request: HttpRequest, token: str, payload: PadRatingIn) -> Status:
     pad = services.pad_by_token(token)
-    rating = services.rating_submit_visit(ticket_id=payload.ticket_id, channel="pad", pad=pad, level=payload.level,
-                                          aspects=payload.aspects, text=payload.text,
-                                          rater=rater_from(request, phone=payload.phone))
+    rating = services.rating_submit_visit(
+        ticket_id=payload.ticket_id,
+        channel="pad",
+        pad=pad,
+        level=payload.level,
+        aspects=payload.aspects,
+        text=payload.text,
+        rater=rater_from(request, phone=payload.phone),
+    )
     return Status(201, _receipt(rating))
 
 
@@ -464,8 +561,12 @@ def public_centre_summary(request: HttpRequest, centre_id: Id, month: str = "") 
     centre = public_centre(centre_id)
     period = _period(month)
     data = selectors.public_summary(centre, period=period)
-    return PublicSummaryOut(centre=centre.name, period=period.label, total=FigureOut(**data["total"].as_dict()),
-                            windows=[FigureOut(**w.as_dict()) for w in data["windows"]])
+    return PublicSummaryOut(
+        centre=centre.name,
+        period=period.label,
+        total=FigureOut(**data["total"].as_dict()),
+        windows=[FigureOut(**w.as_dict()) for w in data["windows"]],
+    )
 
 
 # --- staff: ratings (read only) -------------------------------------------------------------------------
@@ -486,12 +587,27 @@ def _period(month: str, year: Year | None = None) -> selectors.Period:
 
 @router.get("/ratings", response=list[RatingOut])
 @paged
-def ratings_list(request: HttpRequest, centre_id: Id | None = None, clerk_id: Id | None = None,
-                 window_id: Id | None = None, matter_id: Id | None = None, level: SmallInt | None = None,
-                 bad: bool = False, month: str = "") -> Any:
+def ratings_list(
+    request: HttpRequest,
+    centre_id: Id | None = None,
+    clerk_id: Id | None = None,
+    window_id: Id | None = None,
+    matter_id: Id | None = None,
+    level: SmallInt | None = None,
+    bad: bool = False,
+    month: str = "",
+) -> Any:
     period = _period(month) if month else None
-    qs = selectors.ratings_for_list(request.user, centre_id=centre_id, clerk_id=clerk_id, window_id=window_id,
-                                    matter_id=matter_id, level=level, bad=bad, period=period)
+    qs = selectors.ratings_for_list(
+        request.user,
+        centre_id=centre_id,
+        clerk_id=clerk_id,
+        window_id=window_id,
+        matter_id=matter_id,
+        level=level,
+        bad=bad,
+        period=period,
+    )
     return Mapped(qs.select_related("supplement"), lambda r: _rating_out(r, request.user))
 
 
@@ -510,14 +626,19 @@ def rating_reveal_phone(request: HttpRequest, rating_id: Id, payload: NoteIn) ->
     rating = access_rating(request.user, rating_id)
     if not can_see_rater(request.user, rating):
         raise Forbidden("只有处理投诉的角色（中心主任、局管理员）可以查看评价人信息，被评价人本人不能查看。")
-    return RaterRevealOut(rater_phone=pii_reveal(user=request.user, obj=rating, field="rater_phone", reason=payload.note,
-                                            roles=COMPLAINT_ROLES))
+    return RaterRevealOut(
+        rater_phone=pii_reveal(
+            user=request.user, obj=rating, field="rater_phone", reason=payload.note, roles=COMPLAINT_ROLES
+        )
+    )
 
 
 @router.post("/ratings/{rating_id}/appeal", response={201: AppealOut})
 def rating_appeal(request: HttpRequest, rating_id: Id, payload: AppealIn) -> Status:
     rating = access_rating(request.user, rating_id)
-    appeal = services.appeal_file(rating=rating, actor=request.user, reason=payload.reason, statement=payload.statement)
+    appeal = services.appeal_file(
+        rating=rating, actor=request.user, reason=payload.reason, statement=payload.statement
+    )
     return Status(201, _appeal_out(appeal))
 
 
@@ -542,37 +663,51 @@ def order_detail(request: HttpRequest, order_id: Id) -> OrderOut:
 
 @router.post("/work-orders/{order_id}/verify", response=OrderOut)
 def order_verify(request: HttpRequest, order_id: Id, payload: VerifyIn) -> OrderOut:
-    order = services.work_order_verify(order=access_work_order(request.user, order_id), actor=request.user,
-                                       finding=payload.finding, note=payload.note)
+    order = services.work_order_verify(
+        order=access_work_order(request.user, order_id),
+        actor=request.user,
+        finding=payload.finding,
+        note=payload.note,
+    )
     return _order_out(order, request.user)
 
 
 @router.post("/work-orders/{order_id}/decide", response=OrderOut)
 def order_decide(request: HttpRequest, order_id: Id, payload: DecideIn) -> OrderOut:
-    order = services.work_order_decide(order=access_work_order(request.user, order_id), actor=request.user,
-                                       outcome=payload.outcome, measures=payload.measures,
-                                       ledger_due=payload.ledger_due)
+    order = services.work_order_decide(
+        order=access_work_order(request.user, order_id),
+        actor=request.user,
+        outcome=payload.outcome,
+        measures=payload.measures,
+        ledger_due=payload.ledger_due,
+    )
     return _order_out(order, request.user)
 
 
 @router.post("/work-orders/{order_id}/ledger-complete", response=OrderOut)
 def order_ledger_complete(request: HttpRequest, order_id: Id, payload: NoteIn) -> OrderOut:
-    order = services.work_order_ledger_complete(order=access_work_order(request.user, order_id), actor=request.user,
-                                                note=payload.note)
+    order = services.work_order_ledger_complete(
+        order=access_work_order(request.user, order_id), actor=request.user, note=payload.note
+    )
     return _order_out(order, request.user)
 
 
 @router.post("/work-orders/{order_id}/reply", response=OrderOut)
 def order_reply(request: HttpRequest, order_id: Id, payload: ReplyIn) -> OrderOut:
-    order = services.work_order_reply(order=access_work_order(request.user, order_id), actor=request.user,
-                                      text=payload.text)
+    order = services.work_order_reply(
+        order=access_work_order(request.user, order_id), actor=request.user, text=payload.text
+    )
     return _order_out(order, request.user)
 
 
 @router.post("/work-orders/{order_id}/visit", response=OrderOut)
 def order_visit(request: HttpRequest, order_id: Id, payload: VisitIn) -> OrderOut:
-    order = services.work_order_visit(order=access_work_order(request.user, order_id), actor=request.user,
-                                      satisfaction=payload.satisfaction, note=payload.note)
+    order = services.work_order_visit(
+        order=access_work_order(request.user, order_id),
+        actor=request.user,
+        satisfaction=payload.satisfaction,
+        note=payload.note,
+    )
     return _order_out(order, request.user)
 
 
@@ -596,8 +731,12 @@ def appeals_list(request: HttpRequest, pending: bool = False) -> Any:
 
 @router.post("/appeals/{appeal_id}/decide", response=AppealOut)
 def appeal_decide(request: HttpRequest, appeal_id: Id, payload: AppealDecisionIn) -> AppealOut:
-    appeal = services.appeal_decide(appeal=access_appeal(request.user, appeal_id), actor=request.user,
-                                    upheld=payload.upheld, note=payload.note)
+    appeal = services.appeal_decide(
+        appeal=access_appeal(request.user, appeal_id),
+        actor=request.user,
+        upheld=payload.upheld,
+        note=payload.note,
+    )
     return _appeal_out(appeal)
 
 
@@ -612,8 +751,12 @@ def flags_list(request: HttpRequest, open_only: bool = True) -> Any:
 
 @router.post("/flags/{flag_id}/decide", response=FlagOut)
 def flag_decide(request: HttpRequest, flag_id: Id, payload: FlagDecisionIn) -> FlagOut:
-    flag = services.flag_decide(flag=access_flag(request.user, flag_id), actor=request.user,
-                                confirmed=payload.confirmed, note=payload.note)
+    flag = services.flag_decide(
+        flag=access_flag(request.user, flag_id),
+        actor=request.user,
+        confirmed=payload.confirmed,
+        note=payload.note,
+    )
     return _flag_out(flag)
 
 
@@ -621,18 +764,29 @@ def flag_decide(request: HttpRequest, flag_id: Id, payload: FlagDecisionIn) -> F
 
 
 @router.get("/figures", response=FiguresOut)
-def figures(request: HttpRequest, by: str = "centre", month: str = "", year: Year | None = None,
-            centre_id: Id | None = None) -> FiguresOut:
+def figures(
+    request: HttpRequest,
+    by: str = "centre",
+    month: str = "",
+    year: Year | None = None,
+    centre_id: Id | None = None,
+) -> FiguresOut:
     """Figures for a month (month=YYYY-MM, default this month) or a whole year (year=YYYY)."""
     if by not in selectors.DIMENSIONS:
-        raise field_error("by", f"统计维度应为：{'、'.join(f'{k}（{v}）' for k, v in selectors.DIMENSIONS.items())}。")
+        raise field_error(
+            "by", f"统计维度应为：{'、'.join(f'{k}（{v}）' for k, v in selectors.DIMENSIONS.items())}。"
+        )
     if centre_id is not None:
         access_centre(request.user, centre_id)
     period = _period(month, year)
     rows = selectors.figures(request.user, by=by, period=period, centre_id=centre_id)
     total = selectors.totals(request.user, period=period, centre_id=centre_id)
-    return FiguresOut(by=by, period=period.label, total=FigureOut(**total.as_dict()),
-                      rows=[FigureOut(**r.as_dict()) for r in rows])
+    return FiguresOut(
+        by=by,
+        period=period.label,
+        total=FigureOut(**total.as_dict()),
+        rows=[FigureOut(**r.as_dict()) for r in rows],
+    )
 
 
 @router.get("/rankings", response=RankingsOut)
@@ -642,9 +796,13 @@ def rankings(request: HttpRequest, by: str = "centre", month: str = "", min_coun
     if by not in ("centre", "town", "clerk", "window", "matter"):
         raise field_error("by", "排行维度应为 centre、town、clerk、window 或 matter。")
     result = selectors.rankings(request.user, by=by, period=_period(month), min_count=max(1, min_count))
-    return RankingsOut(by=by, period=result.period.label, min_count=result.min_count,
-                       good=[FigureOut(**r.as_dict()) for r in result.good],
-                       bad=[FigureOut(**r.as_dict()) for r in result.bad])
+    return RankingsOut(
+        by=by,
+        period=result.period.label,
+        min_count=result.min_count,
+        good=[FigureOut(**r.as_dict()) for r in result.good],
+        bad=[FigureOut(**r.as_dict()) for r in result.bad],
+    )
 
 
 # --- staff: pads and settings ------------------------------------------------------------------------------------

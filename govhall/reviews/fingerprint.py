@@ -25,11 +25,17 @@ def device_of(request: HttpRequest) -> str:
 
 def rater_from(request: HttpRequest, *, phone: str = "", name: str = "") -> Rater:
     user = getattr(request, "user", None)
-    return Rater(device=device_of(request), phone=phone or "", name=name or "",
-                 user=user if getattr(user, "is_authenticated", False) else None)
+    return Rater(
+        device=device_of(request),
+        phone=phone or "",
+        name=name or "",
+        user=user if getattr(user, "is_authenticated", False) else None,
+    )
 
 
 def ensure_cookie(request: HttpRequest, response: HttpResponse) -> HttpResponse:
     if COOKIE not in request.COOKIES:
-        response.set_cookie(COOKIE, secrets.token_urlsafe(24), max_age=COOKIE_AGE, httponly=True, samesite="Lax")
+        response.set_cookie(
+            COOKIE, secrets.token_urlsafe(24), max_age=COOKIE_AGE, httponly=True, samesite="Lax"
+        )
     return response

@@ -21,11 +21,18 @@ LEVEL_CHOICES = [(str(v), label) for v, label in Level.choices]
 
 
 class RatingForm(forms.Form):
-    level = forms.ChoiceField(label="总体评价", choices=LEVEL_CHOICES, widget=forms.RadioSelect,
-                              error_messages={"required": "请选择总体评价。",
-                                              "invalid_choice": "评价等级应为1（非常满意）至5（非常不满意）。"})
-    text = forms.CharField(label="意见或建议（选填）", required=False, max_length=500,
-                           widget=forms.Textarea(attrs={"rows": 3}))
+    level = forms.ChoiceField(
+        label="总体评价",
+        choices=LEVEL_CHOICES,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "请选择总体评价。",
+            "invalid_choice": "评价等级应为1（非常满意）至5（非常不满意）。",
+        },
+    )
+    text = forms.CharField(
+        label="意见或建议（选填）", required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 3})
+    )
     phone = forms.CharField(label="手机号码（选填，便于我们回访）", required=False, max_length=20)
 
     def __init__(self, *args: Any, aspects: dict[str, str], ask_phone: bool = True, **kwargs: Any) -> None:
@@ -33,7 +40,8 @@ class RatingForm(forms.Form):
         self.aspect_codes = list(aspects)
         for code, label in aspects.items():
             self.fields[f"aspect_{code}"] = forms.ChoiceField(
-                label=label, choices=[("", "—"), *LEVEL_CHOICES], required=False, widget=forms.RadioSelect)
+                label=label, choices=[("", "—"), *LEVEL_CHOICES], required=False, widget=forms.RadioSelect
+            )
         if not ask_phone:
             del self.fields["phone"]
 
@@ -61,8 +69,9 @@ class VerifyForm(forms.Form):
 class DecideForm(forms.Form):
     outcome = forms.ChoiceField(label="处理方式", choices=Outcome.choices, widget=forms.RadioSelect)
     measures = forms.CharField(label="整改措施 / 解释说明", widget=forms.Textarea(attrs={"rows": 3}))
-    ledger_due = forms.DateField(label="台账整改期限（列入台账时填写）", required=False,
-                                 widget=forms.DateInput(attrs={"type": "date"}))
+    ledger_due = forms.DateField(
+        label="台账整改期限（列入台账时填写）", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
 
 
 class NoteForm(forms.Form):
@@ -70,7 +79,9 @@ class NoteForm(forms.Form):
 
 
 class ReplyForm(forms.Form):
-    text = forms.CharField(label="答复内容（将短信发送给评价人）", max_length=400, widget=forms.Textarea(attrs={"rows": 3}))
+    text = forms.CharField(
+        label="答复内容（将短信发送给评价人）", max_length=400, widget=forms.Textarea(attrs={"rows": 3})
+    )
 
 
 class VisitForm(forms.Form):
@@ -84,14 +95,20 @@ class AppealForm(forms.Form):
 
 
 class DecisionForm(forms.Form):
-    upheld = forms.TypedChoiceField(label="复核结论", choices=[("1", "申诉成立（不计入统计）"), ("0", "申诉不成立")],
-                                    coerce=lambda v: v == "1")
+    upheld = forms.TypedChoiceField(
+        label="复核结论",
+        choices=[("1", "申诉成立（不计入统计）"), ("0", "申诉不成立")],
+        coerce=lambda v: v == "1",
+    )
     note = forms.CharField(label="复核意见", widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class FlagDecisionForm(forms.Form):
-    confirmed = forms.TypedChoiceField(label="核查结论", choices=[("0", "核查正常"), ("1", "确认异常（不计入统计）")],
-                                       coerce=lambda v: v == "1")
+    confirmed = forms.TypedChoiceField(
+        label="核查结论",
+        choices=[("0", "核查正常"), ("1", "确认异常（不计入统计）")],
+        coerce=lambda v: v == "1",
+    )
     note = forms.CharField(label="核查意见", max_length=300)
 
 

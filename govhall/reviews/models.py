@@ -55,8 +55,12 @@ class Channel(models.TextChoices):
 
 # Sub-ratings (GB/T 39734/39735): on site, and for online services.
 ONSITE_ASPECTS: dict[str, str] = {"efficiency": "服务效率", "competence": "服务水平", "attitude": "服务态度"}
-ONLINE_ASPECTS: dict[str, str] = {"speed": "办事效率", "guide": "办事指南精确度", "convenience": "办事便捷度",
-                                  "usability": "平台操作性"}
+ONLINE_ASPECTS: dict[str, str] = {
+    "speed": "办事效率",
+    "guide": "办事指南精确度",
+    "convenience": "办事便捷度",
+    "usability": "平台操作性",
+}
 ASPECT_LABELS = {**ONSITE_ASPECTS, **ONLINE_ASPECTS}
 
 
@@ -67,22 +71,30 @@ class ReviewSettings(models.Model):
     """Deadlines and thresholds. One city-wide row (centre empty) and optional rows per centre: places use
     anything from the same day (0) to 15 working days for the stages of a work order."""
 
-    centre = models.OneToOneField("orgs.Centre", verbose_name="服务中心", null=True, blank=True,
-                                  on_delete=models.CASCADE, related_name="review_settings",
-                                  help_text="为空表示全市默认；镇中心的设置也适用于其下属村中心（村中心未单独设置时）")
+    centre = models.OneToOneField(
+        "orgs.Centre",
+        verbose_name="服务中心",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="review_settings",
+        help_text="为空表示全市默认；镇中心的设置也适用于其下属村中心（村中心未单独设置时）",
+    )
     verify_days = models.PositiveSmallIntegerField("回访核实期限（工作日）", default=1)
     decide_days = models.PositiveSmallIntegerField("处理（整改/解释）期限（工作日）", default=3)
     reply_days = models.PositiveSmallIntegerField("答复期限（工作日）", default=1)
     visit_days = models.PositiveSmallIntegerField("回访期限（工作日）", default=2)
-    warn_days = models.PositiveSmallIntegerField("到期前预警（工作日）", default=0,
-                                                 help_text="0：到期当日预警")
+    warn_days = models.PositiveSmallIntegerField(
+        "到期前预警（工作日）", default=0, help_text="0：到期当日预警"
+    )
     appeal_days = models.PositiveSmallIntegerField("申诉期限（工作日，自评价时起）", default=5)
     appeal_decide_days = models.PositiveSmallIntegerField("申诉复核期限（工作日）", default=5)
     supplement_days = models.PositiveSmallIntegerField("补充评价期限（工作日，自评价时起）", default=5)
     result_rating_days = models.PositiveSmallIntegerField("办结后可评价期限（工作日）", default=30)
     visit_rating_hours = models.PositiveSmallIntegerField("现场服务可扫码评价期限（小时）", default=24)
-    pad_minutes = models.PositiveSmallIntegerField("评价器等待评价时间（分钟）", default=5,
-                                                   help_text="办理结束后评价器显示评价页的时间")
+    pad_minutes = models.PositiveSmallIntegerField(
+        "评价器等待评价时间（分钟）", default=5, help_text="办理结束后评价器显示评价页的时间"
+    )
     burst_count = models.PositiveSmallIntegerField("异常评价：同一设备/手机的“非常满意”条数", default=5)
     burst_minutes = models.PositiveSmallIntegerField("异常评价：时间窗（分钟）", default=10)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
@@ -90,13 +102,19 @@ class ReviewSettings(models.Model):
     class Meta:
         verbose_name = verbose_name_plural = "好差评设置"
         constraints = [
-            models.UniqueConstraint(fields=["centre"], condition=Q(centre__isnull=True),
-                                    name="review_settings_one_default"),
-            models.CheckConstraint(condition=Q(verify_days__lte=15) & Q(decide_days__lte=15)
-                                   & Q(reply_days__lte=15) & Q(visit_days__lte=15),
-                                   name="review_settings_stage_days_max_15"),
-            models.CheckConstraint(condition=Q(burst_count__gte=2) & Q(burst_minutes__gte=1),
-                                   name="review_settings_burst_sane"),
+            models.UniqueConstraint(
+                fields=["centre"], condition=Q(centre__isnull=True), name="review_settings_one_default"
+            ),
+            models.CheckConstraint(
+                condition=Q(verify_days__lte=15)
+                & Q(decide_days__lte=15)
+                & Q(reply_days__lte=15)
+                & Q(visit_days__lte=15),
+                name="review_settings_stage_days_max_15",
+            ),
+            models.CheckConstraint(
+                condition=Q(burst_count__gte=2) & Q(burst_minutes__gte=1), name="review_settings_burst_sane"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -128,27 +146,69 @@ class Rating(models.Model):
     stage = models.CharField("评价环节", max_length=8, choices=Stage.choices)
     channel = models.CharField("评价渠道", max_length=8, choices=Channel.choices)
     level = models.PositiveSmallIntegerField("评价等级", choices=Level.choices)
-    aspects = models.JSONField("分项评价", default=dict, blank=True,
-                               help_text="分项代码 → 等级（1–5），现场：服务效率/服务水平/服务态度；网上：办事效率等")
+    aspects = models.JSONField(
+        "分项评价",
+        default=dict,
+        blank=True,
+        help_text="分项代码 → 等级（1–5），现场：服务效率/服务水平/服务态度；网上：办事效率等",
+    )
     text = models.TextField("评价内容", blank=True)
 
-    case = models.ForeignKey("cases.Case", verbose_name="办件", null=True, blank=True, on_delete=models.PROTECT,
-                             related_name="ratings")
-    ticket = models.ForeignKey("queueing.Ticket", verbose_name="排队号", null=True, blank=True,
-                               on_delete=models.PROTECT, related_name="ratings")
-    clerk = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="被评价人员", null=True, blank=True,
-                              on_delete=models.PROTECT, related_name="ratings_received")
+    case = models.ForeignKey(
+        "cases.Case",
+        verbose_name="办件",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="ratings",
+    )
+    ticket = models.ForeignKey(
+        "queueing.Ticket",
+        verbose_name="排队号",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="ratings",
+    )
+    clerk = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="被评价人员",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="ratings_received",
+    )
     clerk_label = models.CharField("被评价人员（工号）", max_length=80, blank=True)
-    window = models.ForeignKey("orgs.Window", verbose_name="窗口", null=True, blank=True,
-                               on_delete=models.PROTECT, related_name="ratings")
-    matter = models.ForeignKey("catalog.Matter", verbose_name="事项", null=True, blank=True,
-                               on_delete=models.PROTECT, related_name="ratings")
-    department = models.ForeignKey("orgs.Department", verbose_name="部门", null=True, blank=True,
-                                   on_delete=models.PROTECT, related_name="ratings")
-    centre = models.ForeignKey("orgs.Centre", verbose_name="服务中心", on_delete=models.PROTECT,
-                               related_name="ratings")
-    town_centre = models.ForeignKey("orgs.Centre", verbose_name="所属镇中心", on_delete=models.PROTECT,
-                                    related_name="+")
+    window = models.ForeignKey(
+        "orgs.Window",
+        verbose_name="窗口",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="ratings",
+    )
+    matter = models.ForeignKey(
+        "catalog.Matter",
+        verbose_name="事项",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="ratings",
+    )
+    department = models.ForeignKey(
+        "orgs.Department",
+        verbose_name="部门",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="ratings",
+    )
+    centre = models.ForeignKey(
+        "orgs.Centre", verbose_name="服务中心", on_delete=models.PROTECT, related_name="ratings"
+    )
+    town_centre = models.ForeignKey(
+        "orgs.Centre", verbose_name="所属镇中心", on_delete=models.PROTECT, related_name="+"
+    )
 
     # The rater: protected. Shown (masked) only to those whose role handles complaints.
     real_name = models.BooleanField("实名评价", default=False)
@@ -172,15 +232,21 @@ class Rating(models.Model):
         ordering = ["-created_at", "-id"]
         constraints = [
             models.CheckConstraint(condition=Q(level__gte=1) & Q(level__lte=5), name="rating_level_1_to_5"),
-            models.CheckConstraint(condition=Q(case__isnull=False) | Q(ticket__isnull=False),
-                                   name="rating_has_case_or_ticket"),
-            models.CheckConstraint(condition=~Q(stage="result") | Q(case__isnull=False),
-                                   name="rating_result_stage_has_case"),
+            models.CheckConstraint(
+                condition=Q(case__isnull=False) | Q(ticket__isnull=False), name="rating_has_case_or_ticket"
+            ),
+            models.CheckConstraint(
+                condition=~Q(stage="result") | Q(case__isnull=False), name="rating_result_stage_has_case"
+            ),
             # One rating per case per stage, one per visit.
-            models.UniqueConstraint(fields=["case", "stage"], condition=Q(case__isnull=False),
-                                    name="rating_one_per_case_stage"),
-            models.UniqueConstraint(fields=["ticket"], condition=Q(stage="visit") & Q(ticket__isnull=False),
-                                    name="rating_one_per_visit"),
+            models.UniqueConstraint(
+                fields=["case", "stage"], condition=Q(case__isnull=False), name="rating_one_per_case_stage"
+            ),
+            models.UniqueConstraint(
+                fields=["ticket"],
+                condition=Q(stage="visit") & Q(ticket__isnull=False),
+                name="rating_one_per_visit",
+            ),
         ]
         indexes = [
             models.Index(fields=["centre", "created_at"], name="rating_centre_at"),
@@ -213,13 +279,17 @@ class Rating(models.Model):
 
     @property
     def aspect_rows(self) -> list[tuple[str, str]]:
-        return [(ASPECT_LABELS.get(k, k), Level(v).label) for k, v in self.aspects.items() if v in Level.values]
+        return [
+            (ASPECT_LABELS.get(k, k), Level(v).label) for k, v in self.aspects.items() if v in Level.values
+        ]
 
 
 class RatingSupplement(models.Model):
     """补充评价: the rater adds to their rating within the configured window; one per rating."""
 
-    rating = models.OneToOneField(Rating, verbose_name="评价", on_delete=models.PROTECT, related_name="supplement")
+    rating = models.OneToOneField(
+        Rating, verbose_name="评价", on_delete=models.PROTECT, related_name="supplement"
+    )
     text = models.TextField("补充内容")
     channel = models.CharField("渠道", max_length=8, choices=Channel.choices)
     device_digest = models.CharField("设备指纹摘要", max_length=64, blank=True)
@@ -259,8 +329,14 @@ class RatingFlag(models.Model):
     detail = models.CharField("说明", max_length=300, blank=True)
     created_at = models.DateTimeField("发现时间")
     status = models.CharField("核查状态", max_length=10, choices=FlagStatus.choices, default=FlagStatus.OPEN)
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="核查人", null=True, blank=True,
-                                   on_delete=models.PROTECT, related_name="+")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="核查人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     decided_at = models.DateTimeField("核查时间", null=True, blank=True)
     decision_note = models.CharField("核查意见", max_length=300, blank=True)
 
@@ -281,12 +357,15 @@ class RatingPad(models.Model):
     """A tablet facing the visitor at a window, paired by a secret token (stored as a digest). It needs no
     staff login: the token names the window, and it can do nothing but show the clerk and take ratings."""
 
-    window = models.ForeignKey("orgs.Window", verbose_name="窗口", on_delete=models.PROTECT, related_name="rating_pads")
+    window = models.ForeignKey(
+        "orgs.Window", verbose_name="窗口", on_delete=models.PROTECT, related_name="rating_pads"
+    )
     label = models.CharField("名称", max_length=60, blank=True)
     token_digest = models.CharField("令牌摘要", max_length=64, unique=True)
     prefix = models.CharField("令牌前缀", max_length=8)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="配对人", on_delete=models.PROTECT,
-                                   related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="配对人", on_delete=models.PROTECT, related_name="+"
+    )
     created_at = models.DateTimeField("配对时间")
     last_seen_at = models.DateTimeField("最近在线", null=True, blank=True)
     revoked_at = models.DateTimeField("解除配对时间", null=True, blank=True)
@@ -306,8 +385,9 @@ class RatingPad(models.Model):
 class Invitation(models.Model):
     """An SMS asking the applicant to rate a finished case (sent once per case)."""
 
-    case = models.OneToOneField("cases.Case", verbose_name="办件", on_delete=models.CASCADE,
-                                related_name="rating_invitation")
+    case = models.OneToOneField(
+        "cases.Case", verbose_name="办件", on_delete=models.CASCADE, related_name="rating_invitation"
+    )
     sent_at = models.DateTimeField("发送时间")
     phone_masked = models.CharField("手机", max_length=20, blank=True)
 
@@ -331,8 +411,13 @@ class OrderStatus(models.TextChoices):
     EXCLUDED = "excluded", "申诉成立/异常评价（终止）"
 
 
-OPEN_ORDER_STATUSES = (OrderStatus.VERIFY, OrderStatus.DECIDE, OrderStatus.REPLY, OrderStatus.VISIT,
-                       OrderStatus.CLOSE)
+OPEN_ORDER_STATUSES = (
+    OrderStatus.VERIFY,
+    OrderStatus.DECIDE,
+    OrderStatus.REPLY,
+    OrderStatus.VISIT,
+    OrderStatus.CLOSE,
+)
 
 
 class Finding(models.TextChoices):
@@ -364,28 +449,44 @@ class WarningLevel(models.IntegerChoices):
 class WorkOrder(models.Model):
     """整改工单 for one 差评."""
 
-    rating = models.OneToOneField(Rating, verbose_name="差评", on_delete=models.PROTECT, related_name="work_order")
-    centre = models.ForeignKey("orgs.Centre", verbose_name="责任中心", on_delete=models.PROTECT,
-                               related_name="review_orders")
+    rating = models.OneToOneField(
+        Rating, verbose_name="差评", on_delete=models.PROTECT, related_name="work_order"
+    )
+    centre = models.ForeignKey(
+        "orgs.Centre", verbose_name="责任中心", on_delete=models.PROTECT, related_name="review_orders"
+    )
     real_name = models.BooleanField("实名差评", default=False)
     status = models.CharField("状态", max_length=10, choices=OrderStatus.choices, default=OrderStatus.VERIFY)
     created_at = models.DateTimeField("生成时间")
 
     stage_due_at = models.DateTimeField("本环节期限", null=True, blank=True)
     warn_at = models.DateTimeField("预警时间", null=True, blank=True)
-    warning_level = models.PositiveSmallIntegerField("预警状态", choices=WarningLevel.choices,
-                                                     default=WarningLevel.NONE)
+    warning_level = models.PositiveSmallIntegerField(
+        "预警状态", choices=WarningLevel.choices, default=WarningLevel.NONE
+    )
     overdue_stages = models.JSONField("超期环节", default=list, blank=True)
 
     verified_at = models.DateTimeField("核实时间", null=True, blank=True)
-    verified_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="核实人", null=True, blank=True,
-                                    on_delete=models.PROTECT, related_name="+")
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="核实人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     finding = models.CharField("核实结论", max_length=12, choices=Finding.choices, blank=True)
     verify_note = models.TextField("核实情况", blank=True)
 
     decided_at = models.DateTimeField("处理时间", null=True, blank=True)
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="处理人", null=True, blank=True,
-                                   on_delete=models.PROTECT, related_name="+")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="处理人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     outcome = models.CharField("处理方式", max_length=8, choices=Outcome.choices, blank=True)
     measures = models.TextField("整改措施/解释说明", blank=True)
     ledger_due = models.DateField("台账整改期限", null=True, blank=True)
@@ -393,19 +494,39 @@ class WorkOrder(models.Model):
     ledger_note = models.TextField("台账整改情况", blank=True)
 
     replied_at = models.DateTimeField("答复时间", null=True, blank=True)
-    replied_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="答复人", null=True, blank=True,
-                                   on_delete=models.PROTECT, related_name="+")
+    replied_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="答复人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     reply_text = models.TextField("答复内容", blank=True)
 
     visited_at = models.DateTimeField("回访时间", null=True, blank=True)
-    visited_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="回访人", null=True, blank=True,
-                                   on_delete=models.PROTECT, related_name="+")
-    visit_satisfaction = models.CharField("回访满意度", max_length=12, choices=VisitSatisfaction.choices, blank=True)
+    visited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="回访人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    visit_satisfaction = models.CharField(
+        "回访满意度", max_length=12, choices=VisitSatisfaction.choices, blank=True
+    )
     visit_note = models.TextField("回访情况", blank=True)
 
     closed_at = models.DateTimeField("办结时间", null=True, blank=True)
-    closed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="办结人", null=True, blank=True,
-                                  on_delete=models.PROTECT, related_name="+")
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="办结人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
 
     class Meta:
         verbose_name = verbose_name_plural = "差评整改工单"
@@ -430,7 +551,9 @@ class WorkOrder(models.Model):
     @property
     def is_rectified(self) -> bool:
         """整改到位: fixed at once, or its ledger entry completed (an explanation needs no rectification)."""
-        return self.outcome == Outcome.RECTIFY or (self.outcome == Outcome.LEDGER and self.ledger_done_at is not None)
+        return self.outcome == Outcome.RECTIFY or (
+            self.outcome == Outcome.LEDGER and self.ledger_done_at is not None
+        )
 
 
 class AppealReason(models.TextChoices):
@@ -450,18 +573,30 @@ class Appeal(models.Model):
     """申诉复核: the rated unit contests a 差评; the bureau decides. Upheld → the rating is excluded from the
     figures (kept in the records)."""
 
-    rating = models.OneToOneField(Rating, verbose_name="评价", on_delete=models.PROTECT, related_name="appeal")
-    centre = models.ForeignKey("orgs.Centre", verbose_name="申诉单位", on_delete=models.PROTECT,
-                               related_name="review_appeals")
+    rating = models.OneToOneField(
+        Rating, verbose_name="评价", on_delete=models.PROTECT, related_name="appeal"
+    )
+    centre = models.ForeignKey(
+        "orgs.Centre", verbose_name="申诉单位", on_delete=models.PROTECT, related_name="review_appeals"
+    )
     reason = models.CharField("申诉理由", max_length=10, choices=AppealReason.choices)
     statement = models.TextField("申诉说明")
-    filed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="申诉人", on_delete=models.PROTECT,
-                                 related_name="+")
+    filed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="申诉人", on_delete=models.PROTECT, related_name="+"
+    )
     filed_at = models.DateTimeField("申诉时间")
     due_at = models.DateTimeField("复核期限")
-    status = models.CharField("状态", max_length=10, choices=AppealStatus.choices, default=AppealStatus.PENDING)
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="复核人", null=True, blank=True,
-                                   on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(
+        "状态", max_length=10, choices=AppealStatus.choices, default=AppealStatus.PENDING
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="复核人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     decided_at = models.DateTimeField("复核时间", null=True, blank=True)
     decision_note = models.TextField("复核意见", blank=True)
 

@@ -58,8 +58,11 @@ def ratings_visible_to(user: Any) -> QuerySet[Rating]:
 
 def access_rating(user: Any, rating_id: int | str) -> Rating:
     try:
-        return ratings_visible_to(user).select_related(
-            "case", "ticket", "clerk", "window", "matter", "centre", "department").get(pk=int(rating_id))
+        return (
+            ratings_visible_to(user)
+            .select_related("case", "ticket", "clerk", "window", "matter", "centre", "department")
+            .get(pk=int(rating_id))
+        )
     except (Rating.DoesNotExist, ValueError, TypeError):
         raise NotFound() from None
 
@@ -112,9 +115,19 @@ def orders_visible_to(user: Any) -> QuerySet[WorkOrder]:
 
 def access_work_order(user: Any, order_id: int | str) -> WorkOrder:
     try:
-        return orders_visible_to(user).select_related(
-            "rating", "rating__clerk", "rating__window", "rating__matter", "rating__case", "rating__ticket",
-            "centre").get(pk=int(order_id))
+        return (
+            orders_visible_to(user)
+            .select_related(
+                "rating",
+                "rating__clerk",
+                "rating__window",
+                "rating__matter",
+                "rating__case",
+                "rating__ticket",
+                "centre",
+            )
+            .get(pk=int(order_id))
+        )
     except (WorkOrder.DoesNotExist, ValueError, TypeError):
         raise NotFound() from None
 

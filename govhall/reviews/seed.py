@@ -39,15 +39,23 @@ def load_demo() -> str:
         for i, level in enumerate(DEMO_LEVELS):
             at = start + dt.timedelta(minutes=12 * i)
             phone = "13800000001" if level >= 4 else ""
-            ticket = queue.ticket_issue(centre=clerk.centre, group=window.window_class, phone=phone, now=at).ticket
+            ticket = queue.ticket_issue(
+                centre=clerk.centre, group=window.window_class, phone=phone, now=at
+            ).ticket
             queue.ticket_call_next(window=window, by=clerk, now=at + dt.timedelta(minutes=1))
             queue.ticket_start(window=window, ticket_id=ticket.pk, by=clerk, now=at + dt.timedelta(minutes=2))
-            queue.ticket_finish(window=window, ticket_id=ticket.pk, by=clerk, now=at + dt.timedelta(minutes=9))
+            queue.ticket_finish(
+                window=window, ticket_id=ticket.pk, by=clerk, now=at + dt.timedelta(minutes=9)
+            )
             services.rating_submit_visit(
-                ticket_id=ticket.pk, channel="qr", level=level, now=at + dt.timedelta(minutes=10),
+                ticket_id=ticket.pk,
+                channel="qr",
+                level=level,
+                now=at + dt.timedelta(minutes=10),
                 aspects={"efficiency": level, "competence": level, "attitude": min(level, 3)},
                 text="材料清单没讲清楚，跑了两趟" if level >= 4 else "",
-                rater=services.Rater(device=f"demo-{i}"))
+                rater=services.Rater(device=f"demo-{i}"),
+            )
         queue.window_close(window=window, by=clerk, now=start + dt.timedelta(hours=2))
     except ServiceError as exc:
         return f"好差评演示数据：未能生成（{exc.message}）"

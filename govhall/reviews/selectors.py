@@ -24,8 +24,14 @@ DIMENSIONS = {
     "town": "镇（含所辖村）",
     "month": "月份",
 }
-_GROUP_FIELD = {"clerk": "clerk_id", "window": "window_id", "matter": "matter_id", "centre": "centre_id",
-                "town": "town_centre_id", "month": "month"}
+_GROUP_FIELD = {
+    "clerk": "clerk_id",
+    "window": "window_id",
+    "matter": "matter_id",
+    "centre": "centre_id",
+    "town": "town_centre_id",
+    "month": "month",
+}
 
 
 def pct(part: int, whole: int) -> Decimal | None:
@@ -48,8 +54,11 @@ def month_period(month: dt.date) -> Period:
     first = month.replace(day=1)
     nxt = (first.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
     tz = timezone.get_default_timezone()
-    return Period(dt.datetime.combine(first, dt.time.min, tzinfo=tz), dt.datetime.combine(nxt, dt.time.min, tzinfo=tz),
-                  f"{first.year}年{first.month}月")
+    return Period(
+        dt.datetime.combine(first, dt.time.min, tzinfo=tz),
+        dt.datetime.combine(nxt, dt.time.min, tzinfo=tz),
+        f"{first.year}年{first.month}月",
+    )
 
 
 def year_period(year: int) -> Period:
@@ -71,11 +80,20 @@ def parse_month(raw: str | None, default: dt.date | None = None) -> dt.date | No
 # --- lists ----------------------------------------------------------------------------------------------
 
 
-def ratings_for_list(user: Any, *, centre_id: int | None = None, clerk_id: int | None = None,
-                     window_id: int | None = None, matter_id: int | None = None, level: int | None = None,
-                     bad: bool = False, period: Period | None = None) -> QuerySet[Rating]:
-    qs = ratings_visible_to(user).select_related("centre", "window", "matter", "clerk", "case", "ticket",
-                                                 "work_order", "appeal")
+def ratings_for_list(
+    user: Any,
+    *,
+    centre_id: int | None = None,
+    clerk_id: int | None = None,
+    window_id: int | None = None,
+    matter_id: int | None = None,
+    level: int | None = None,
+    bad: bool = False,
+    period: Period | None = None,
+) -> QuerySet[Rating]:
+    qs = ratings_visible_to(user).select_related(
+        "centre", "window", "matter", "clerk", "case", "ticket", "work_order", "appeal"
+    )
     if centre_id:
         qs = qs.filter(centre_id=centre_id)
     if clerk_id:
@@ -139,19 +157,31 @@ class FigureRow:
 
     def as_dict(self) -> dict[str, Any]:
         return {
-            "key": self.key.isoformat() if isinstance(self.key, dt.date) else self.key, "label": self.label,
-            "total": self.total, "levels": {str(k): self.levels.get(k, 0) for k in Level.values},
-            "satisfied": self.satisfied, "bad": self.bad, "satisfaction_rate": self.satisfaction_rate,
-            "real_name_bad": self.real_name_bad, "replied": self.replied, "reply_rate": self.reply_rate,
-            "rectified": self.rectified, "needs_rectification": self.needs_rectification,
-            "rectify_rate": self.rectify_rate, "visited": self.visited, "visit_rate": self.visit_rate,
-            "excluded": self.excluded, "pauses": self.pauses, "pause_minutes": self.pause_minutes,
+            "key": self.key.isoformat() if isinstance(self.key, dt.date) else self.key,
+            "label": self.label,
+            "total": self.total,
+            "levels": {str(k): self.levels.get(k, 0) for k in Level.values},
+            "satisfied": self.satisfied,
+            "bad": self.bad,
+            "satisfaction_rate": self.satisfaction_rate,
+            "real_name_bad": self.real_name_bad,
+            "replied": self.replied,
+            "reply_rate": self.reply_rate,
+            "rectified": self.rectified,
+            "needs_rectification": self.needs_rectification,
+            "rectify_rate": self.rectify_rate,
+            "visited": self.visited,
+            "visit_rate": self.visit_rate,
+            "excluded": self.excluded,
+            "pauses": self.pauses,
+            "pause_minutes": self.pause_minutes,
         }
 
 
 _REAL_BAD = Q(level__in=BAD_LEVELS, real_name=True)
-_RECTIFIED = Q(work_order__outcome=Outcome.RECTIFY) | Q(work_order__outcome=Outcome.LEDGER,
-                                                        work_order__ledger_done_at__isnull=False)
+_RECTIFIED = Q(work_order__outcome=Outcome.RECTIFY) | Q(
+    work_order__outcome=Outcome.LEDGER, work_order__ledger_done_at__isnull=False
+)
 
 
 def _aggregates() -> dict[str, Any]:
@@ -172,9 +202,16 @@ def _aggregates() -> dict[str, Any]:
 def _row_from(values: dict[str, Any], key: Any, label: str) -> FigureRow:
     levels = {v: values[f"l{v}"] for v in Level.values}
     return FigureRow(
-        key=key, label=label, total=values["total"], levels=levels, bad=sum(levels[v] for v in BAD_LEVELS),
-        real_name_bad=values["real_bad"], replied=values["replied"], visited=values["visited"],
-        rectified=values["rectified"], needs_rectification=values["real_bad"] - values["explained"],
+        key=key,
+        label=label,
+        total=values["total"],
+        levels=levels,
+        bad=sum(levels[v] for v in BAD_LEVELS),
+        real_name_bad=values["real_bad"],
+        replied=values["replied"],
+        visited=values["visited"],
+        rectified=values["rectified"],
+        needs_rectification=values["real_bad"] - values["explained"],
         excluded=values["excluded_n"],
     )
 
@@ -188,7 +225,9 @@ def _labels(by: str, keys: list[Any]) -> dict[Any, str]:
     if by == "clerk":
         return {u.pk: str(u) for u in User.objects.filter(pk__in=ids)}
     if by == "window":
-        return {w.pk: f"{w.centre.name} {w}" for w in Window.objects.filter(pk__in=ids).select_related("centre")}
+        return {
+            w.pk: f"{w.centre.name} {w}" for w in Window.objects.filter(pk__in=ids).select_related("centre")
+        }
     if by == "matter":
         return dict(Matter.objects.filter(pk__in=ids).values_list("pk", "name"))
     if by in ("centre", "town"):
@@ -203,8 +242,9 @@ def _scope(user: Any, *, period: Period, centre_id: int | None = None) -> QueryS
     return qs
 
 
-def figures(user: Any, *, by: str, period: Period, centre_id: int | None = None,
-            with_pauses: bool = True) -> list[FigureRow]:
+def figures(
+    user: Any, *, by: str, period: Period, centre_id: int | None = None, with_pauses: bool = True
+) -> list[FigureRow]:
     """Rating figures grouped by one dimension, for what `user` may see, in `period`: counts per level,
     满意率, 差评, and the real-name 差评 回复率/整改率/回访率. Window pauses (暂停服务, STD-7) are added for
     clerk, window, centre, town and month. Two queries (plus one for labels)."""
@@ -234,7 +274,9 @@ def totals(user: Any, *, period: Period, centre_id: int | None = None) -> Figure
     return _row_from(values, None, "合计")
 
 
-def pause_figures(user: Any, *, by: str, period: Period, centre_id: int | None = None) -> dict[Any, tuple[int, int]]:
+def pause_figures(
+    user: Any, *, by: str, period: Period, centre_id: int | None = None
+) -> dict[Any, tuple[int, int]]:
     """暂停服务 (STD-7): number of pauses and paused minutes per clerk/window/centre/town/month in the period;
     a pause still running counts up to now."""
     from govhall.orgs.policy import centre_ids_visible_to
@@ -249,8 +291,11 @@ def pause_figures(user: Any, *, by: str, period: Period, centre_id: int | None =
     if centre_id:
         qs = qs.filter(Q(window__centre_id=centre_id) | Q(window__centre__parent_id=centre_id))
     now = timezone.now()
-    qs = qs.annotate(length=ExpressionWrapper(Coalesce("ended_at", Value(now)) - F("started_at"),
-                                              output_field=DurationField()))
+    qs = qs.annotate(
+        length=ExpressionWrapper(
+            Coalesce("ended_at", Value(now)) - F("started_at"), output_field=DurationField()
+        )
+    )
     if by == "clerk":
         group: Any = "by_id"
     elif by == "window":
@@ -291,7 +336,9 @@ def rankings(user: Any, *, by: str, period: Period, min_count: int = 10, limit: 
     rows = [r for r in figures(user, by=by, period=period, with_pauses=False) if r.key is not None]
     eligible = [r for r in rows if r.total >= min_count]
     good = sorted(eligible, key=lambda r: (-(r.satisfaction_rate or 0), -r.total, r.label))[:limit]
-    bad = sorted([r for r in rows if r.bad], key=lambda r: (-r.bad, r.satisfaction_rate or 0, r.label))[:limit]
+    bad = sorted([r for r in rows if r.bad], key=lambda r: (-r.bad, r.satisfaction_rate or 0, r.label))[
+        :limit
+    ]
     return Rankings(by=by, period=period, min_count=min_count, good=good, bad=bad)
 
 
@@ -301,18 +348,27 @@ def rankings(user: Any, *, by: str, period: Period, min_count: int = 10, limit: 
 def public_summary(centre: Any, *, period: Period) -> dict[str, Any]:
     """A centre's published figures: totals, levels, 满意率, 差评 and how they were handled, and per window.
     Names of clerks and raters, free text and case numbers never appear."""
-    base = Rating.objects.filter(Q(centre=centre) | Q(town_centre=centre),
-                                 created_at__gte=period.start, created_at__lt=period.end)
+    base = Rating.objects.filter(
+        Q(centre=centre) | Q(town_centre=centre), created_at__gte=period.start, created_at__lt=period.end
+    )
     total = _row_from(base.aggregate(**_aggregates()), None, "合计")
     windows = []
-    for r in base.filter(centre=centre, window__isnull=False).values("window_id", "window__number",
-                                                                       "window__name").annotate(**_aggregates()):
+    for r in (
+        base.filter(centre=centre, window__isnull=False)
+        .values("window_id", "window__number", "window__name")
+        .annotate(**_aggregates())
+    ):
         values: dict[str, Any] = dict(r)
         row = _row_from(values, r["window_id"], f"{r['window__number']}号窗口（{r['window__name']}）")
         windows.append(row)
     windows.sort(key=lambda r: r.label)
-    return {"centre": centre, "period": period, "total": total, "windows": windows,
-            "level_labels": list(zip(Level.labels, total.level_list, strict=True))}
+    return {
+        "centre": centre,
+        "period": period,
+        "total": total,
+        "windows": windows,
+        "level_labels": list(zip(Level.labels, total.level_list, strict=True)),
+    }
 
 
 # --- the rating pad ---------------------------------------------------------------------------------------
@@ -328,9 +384,15 @@ class PadState:
     def as_dict(self) -> dict[str, Any]:
         clerk = self.clerk
         return {
-            "key": self.key, "window_open": self.window_open,
-            "clerk": None if clerk is None else {"name": clerk.display_name, "staff_no": clerk.staff_no or "",
-                                                 "has_photo": bool(clerk.photo)},
+            "key": self.key,
+            "window_open": self.window_open,
+            "clerk": None
+            if clerk is None
+            else {
+                "name": clerk.display_name,
+                "staff_no": clerk.staff_no or "",
+                "has_photo": bool(clerk.photo),
+            },
             "ticket": None if self.ticket is None else {"id": self.ticket.pk, "code": self.ticket.code},
         }
 
@@ -344,9 +406,16 @@ def pad_state(pad: RatingPad, *, now: dt.datetime | None = None) -> PadState:
     now = now or timezone.now()
     state = WindowState.objects.select_related("clerk").filter(window_id=pad.window_id).first()
     clerk = state.clerk if state else None
-    latest = (Ticket.objects.select_related("served_by")
-              .filter(called_window_id=pad.window_id, status__in=(TicketStatus.DONE, TicketStatus.UNSERVED),
-                      finished_at__isnull=False).order_by("-finished_at", "-id").first())
+    latest = (
+        Ticket.objects.select_related("served_by")
+        .filter(
+            called_window_id=pad.window_id,
+            status__in=(TicketStatus.DONE, TicketStatus.UNSERVED),
+            finished_at__isnull=False,
+        )
+        .order_by("-finished_at", "-id")
+        .first()
+    )
     ticket = None
     if latest is not None and not latest.ratings.filter(stage="visit").exists():
         minutes = review_settings_in_force(pad.window.centre).pad_minutes
@@ -366,12 +435,17 @@ def case_for_rating_token(token: str) -> Any:
     case_id = case_id_from_token(token)
     if not case_id:
         return None
-    return Case.objects.select_related("handling_centre", "accepted_by", "receiver").filter(pk=case_id).first()
+    return (
+        Case.objects.select_related("handling_centre", "accepted_by", "receiver").filter(pk=case_id).first()
+    )
 
 
 def pad_windows(centres: list[Any]) -> QuerySet[Any]:
     """The active windows of these centres a rating pad can be paired with, by town code and number."""
     from govhall.orgs.models import Window
 
-    return Window.objects.filter(centre__in=centres, is_active=True).select_related("centre").order_by(
-        "centre__division__code", "number")
+    return (
+        Window.objects.filter(centre__in=centres, is_active=True)
+        .select_related("centre")
+        .order_by("centre__division__code", "number")
+    )

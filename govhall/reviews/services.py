@@ -77,28 +77,48 @@ def review_settings_in_force(centre: Centre | None) -> ReviewSettings:
         candidates.append(centre.pk)
         if centre.level == CentreLevel.VILLAGE and centre.parent_id:
             candidates.append(centre.parent_id)
-    rows = {r.centre_id: r for r in ReviewSettings.objects.filter(Q(centre_id__in=[c for c in candidates if c])
-                                                                  | Q(centre__isnull=True))}
+    rows = {
+        r.centre_id: r
+        for r in ReviewSettings.objects.filter(
+            Q(centre_id__in=[c for c in candidates if c]) | Q(centre__isnull=True)
+        )
+    }
     for key in [*candidates, None]:
         if key in rows:
             return rows[key]
     return ReviewSettings()
 
 
-SETTING_FIELDS = ("verify_days", "decide_days", "reply_days", "visit_days", "warn_days", "appeal_days",
-                  "appeal_decide_days", "supplement_days", "result_rating_days", "visit_rating_hours",
-                  "pad_minutes", "burst_count", "burst_minutes")
+SETTING_FIELDS = (
+    "verify_days",
+    "decide_days",
+    "reply_days",
+    "visit_days",
+    "warn_days",
+    "appeal_days",
+    "appeal_decide_days",
+    "supplement_days",
+    "result_rating_days",
+    "visit_rating_hours",
+    "pad_minutes",
+    "burst_count",
+    "burst_minutes",
+)
 STAGE_FIELDS = ("verify_days", "decide_days", "reply_days", "visit_days")
 
 
 @transaction.atomic
-def review_settings_save(*, actor: Any, centre: Centre | None = None, values: dict[str, Any]) -> ReviewSettings:
+def review_settings_save(
+    *, actor: Any, centre: Centre | None = None, values: dict[str, Any]
+) -> ReviewSettings:
     """Set the city default (centre None) or a centre's own deadlines. Bureau admin only."""
     from govhall.reviews.policy import can_manage_settings
 
     if not can_manage_settings(actor):
         raise Forbidden("只有市行政审批局管理员可以修改好差评设置。")
-    row = ReviewSettings.objects.select_for_update().filter(centre=centre).first() or ReviewSettings(centre=centre)
+    row = ReviewSettings.objects.select_for_update().filter(centre=centre).first() or ReviewSettings(
+        centre=centre
+    )
     before = {f: getattr(row, f) for f in SETTING_FIELDS} if row.pk else None
     errors: dict[str, str] = {}
     for name, raw in values.items():
@@ -117,15 +137,22 @@ def review_settings_save(*, actor: Any, centre: Centre | None = None, values: di
             errors[name] = f"{label}不能超过15个工作日。"
         elif name == "burst_count" and value < 2:
             errors[name] = f"{label}至少为2。"
-        elif name in ("burst_minutes", "pad_minutes", "visit_rating_hours", "result_rating_days") and value < 1:
+        elif (
+            name in ("burst_minutes", "pad_minutes", "visit_rating_hours", "result_rating_days") and value < 1
+        ):
             errors[name] = f"{label}至少为1。"
         else:
             setattr(row, name, value)
     if errors:
         raise ServiceError("设置有误，请检查标注的项目。", fields=errors)
     row.save()
-    audit_record(action="reviews.settings", obj=row, before=before,
-                 after={f: getattr(row, f) for f in SETTING_FIELDS}, actor=actor)
+    audit_record(
+        action="reviews.settings",
+        obj=row,
+        before=before,
+        after={f: getattr(row, f) for f in SETTING_FIELDS},
+        actor=actor,
+    )
     return row
 
 
@@ -157,8 +184,11 @@ def _as_level(value: Any) -> int:
 def _level(value: Any) -> int:
     level = _as_level(value)
     if level not in Level.values:
-        raise field_error("level", "评价等级应为1（非常满意）、2（满意）、3（基本满意）、4（不满意）或5（非常不满意）。",
-                          code="unknown_level")
+        raise field_error(
+            "level",
+            "评价等级应为1（非常满意）、2（满意）、3（基本满意）、4（不满意）或5（非常不满意）。",
+            code="unknown_level",
+        )
     return level
 
 
@@ -172,7 +202,9 @@ def _aspects(raw: Any, allowed: dict[str, str]) -> dict[str, int]:
         if value in (None, ""):
             continue
         if key not in allowed:
-            raise field_error("aspects", f"分项“{key}”不适用于本次评价，可评分项：{'、'.join(allowed.values())}。")
+            raise field_error(
+                "aspects", f"分项“{key}”不适用于本次评价，可评分项：{'、'.join(allowed.values())}。"
+            )
         level = _as_level(value)
         if level not in Level.values:
             raise field_error("aspects", f"分项“{allowed[key]}”的等级应为1至5。")
@@ -216,8 +248,12 @@ def _stage_due(moment: dt.datetime, days: int, warn_days: int) -> tuple[Deadline
     if lead < 0:
         return due, Deadline(at=moment)
     warn = deadline(moment, lead)
-    return due, Deadline(at=warn.at + dt.timedelta(microseconds=1), waits_for_year=warn.waits_for_year,
-                         anchor=warn.anchor, days=warn.days)
+    return due, Deadline(
+        at=warn.at + dt.timedelta(microseconds=1),
+        waits_for_year=warn.waits_for_year,
+        anchor=warn.anchor,
+        days=warn.days,
+    )
 
 
 def _set_stage_due(order: WorkOrder, due: Deadline | None, warn: Deadline | None) -> None:
@@ -238,21 +274,38 @@ def _create_rating(*, fields: dict[str, Any], rater: Rater, now: dt.datetime) ->
         with transaction.atomic():
             rating.save(force_insert=True)
     except IntegrityError:
-        raise Conflict("本次服务已经评价过，不能重复评价；如需补充，请使用“补充评价”。", code="already_rated") from None
-    audit_record(action="rating.create", obj=rating, after={
-        "stage": rating.stage, "channel": rating.channel, "level": rating.level, "case": rating.case_id,
-        "ticket": rating.ticket_id, "clerk": rating.clerk_id, "window": rating.window_id, "centre": rating.centre_id,
-    }, actor=rater.user if getattr(rater.user, "is_authenticated", False) else None)
+        raise Conflict(
+            "本次服务已经评价过，不能重复评价；如需补充，请使用“补充评价”。", code="already_rated"
+        ) from None
+    audit_record(
+        action="rating.create",
+        obj=rating,
+        after={
+            "stage": rating.stage,
+            "channel": rating.channel,
+            "level": rating.level,
+            "case": rating.case_id,
+            "ticket": rating.ticket_id,
+            "clerk": rating.clerk_id,
+            "window": rating.window_id,
+            "centre": rating.centre_id,
+        },
+        actor=rater.user if getattr(rater.user, "is_authenticated", False) else None,
+    )
     s = review_settings_in_force(rating.centre)
     _flag_suspicious(rating, rater, s, now)
     if rating.is_bad:
         _open_work_order(rating, s, now)
-    publish_on_commit(f"reviews.centre.{rating.centre_id}.rated",
-                      {"rating": rating.pk, "window": rating.window_id, "ticket": rating.ticket_id})
+    publish_on_commit(
+        f"reviews.centre.{rating.centre_id}.rated",
+        {"rating": rating.pk, "window": rating.window_id, "ticket": rating.ticket_id},
+    )
     return rating
 
 
-def _clean_common(*, level: Any, aspects: Any, text: Any, allowed: dict[str, str]) -> tuple[int, dict[str, int], str]:
+def _clean_common(
+    *, level: Any, aspects: Any, text: Any, allowed: dict[str, str]
+) -> tuple[int, dict[str, int], str]:
     return _level(level), _aspects(aspects, allowed), _text(text)
 
 
@@ -266,8 +319,16 @@ def case_can_be_rated(case: Any) -> bool:
     return case.status in (CaseStatus.FINISHED, CaseStatus.DELIVERED) and case.result != ResultKind.VOIDED
 
 
-def rating_submit_case(*, case_id: int, channel: str, level: Any, aspects: Any = None, text: Any = "",
-                       rater: Rater | None = None, now: dt.datetime | None = None) -> Rating:
+def rating_submit_case(
+    *,
+    case_id: int,
+    channel: str,
+    level: Any,
+    aspects: Any = None,
+    text: Any = "",
+    rater: Rater | None = None,
+    now: dt.datetime | None = None,
+) -> Rating:
     """一事一评: the applicant rates a finished case (办结评价), once. Real-name: the rater is the applicant."""
     from govhall.cases.models import Case
 
@@ -276,36 +337,63 @@ def rating_submit_case(*, case_id: int, channel: str, level: Any, aspects: Any =
     if channel not in RESULT_CHANNELS:
         raise field_error("channel", "办结评价的渠道应为扫码、网上或短信。")
     with transaction.atomic():
-        case = (Case.objects.select_for_update(of=("self",))
-                .select_related("handling_centre", "accepted_by", "receiver", "window").filter(pk=case_id).first())
+        case = (
+            Case.objects.select_for_update(of=("self",))
+            .select_related("handling_centre", "accepted_by", "receiver", "window")
+            .filter(pk=case_id)
+            .first()
+        )
         if case is None:
             raise NotFound("未找到该办件。")
-        level_v, aspects_v, text_v = _clean_common(level=level, aspects=aspects, text=text,
-                                                   allowed=aspects_for_case(case))
+        level_v, aspects_v, text_v = _clean_common(
+            level=level, aspects=aspects, text=text, allowed=aspects_for_case(case)
+        )
         phone = _phone(rater.phone)
         if not case_can_be_rated(case):
-            raise Conflict(f"办件{case.number}当前为“{case.get_status_display()}”，办结后才能评价。",
-                           code="case_not_finished")
+            raise Conflict(
+                f"办件{case.number}当前为“{case.get_status_display()}”，办结后才能评价。",
+                code="case_not_finished",
+            )
         s = review_settings_in_force(case.handling_centre)
         if case.finished_at and now > deadline(case.finished_at, s.result_rating_days).at:
-            raise Conflict(f"办件已于{timezone.localtime(case.finished_at):%Y-%m-%d}办结，已超过"
-                           f"{s.result_rating_days}个工作日的评价期限。", code="rating_closed")
+            raise Conflict(
+                f"办件已于{timezone.localtime(case.finished_at):%Y-%m-%d}办结，已超过"
+                f"{s.result_rating_days}个工作日的评价期限。",
+                code="rating_closed",
+            )
         if Rating.objects.filter(case=case, stage=Stage.RESULT).exists():
-            raise Conflict(f"办件{case.number}的办结评价已提交，不能重复评价；可在期限内补充评价。",
-                           code="already_rated")
+            raise Conflict(
+                f"办件{case.number}的办结评价已提交，不能重复评价；可在期限内补充评价。", code="already_rated"
+            )
         clerk = case.accepted_by or case.receiver
         centre = case.handling_centre
         window = case.window if case.window is not None and case.window.centre_id == centre.pk else None
         phone = phone or case.applicant_phone or ""
-        return _create_rating(fields={
-            "stage": Stage.RESULT, "channel": channel, "level": level_v, "aspects": aspects_v, "text": text_v,
-            "case": case, "ticket_id": case.ticket_id, "clerk": clerk, "clerk_label": _clerk_label(clerk),
-            "window": window, "matter_id": case.matter_id, "department_id": case.department_id,
-            "centre": centre, "town_centre_id": _town_of(centre), "real_name": True,
-            "rater_name": case.applicant_name, "rater_phone": phone,
-            "rater_phone_digest": lookup_digest(phone) if phone else "",
-            "device_digest": _device_digest(rater.device),
-        }, rater=rater, now=now)
+        return _create_rating(
+            fields={
+                "stage": Stage.RESULT,
+                "channel": channel,
+                "level": level_v,
+                "aspects": aspects_v,
+                "text": text_v,
+                "case": case,
+                "ticket_id": case.ticket_id,
+                "clerk": clerk,
+                "clerk_label": _clerk_label(clerk),
+                "window": window,
+                "matter_id": case.matter_id,
+                "department_id": case.department_id,
+                "centre": centre,
+                "town_centre_id": _town_of(centre),
+                "real_name": True,
+                "rater_name": case.applicant_name,
+                "rater_phone": phone,
+                "rater_phone_digest": lookup_digest(phone) if phone else "",
+                "device_digest": _device_digest(rater.device),
+            },
+            rater=rater,
+            now=now,
+        )
 
 
 def _visit_case(ticket: Any) -> Any:
@@ -313,8 +401,9 @@ def _visit_case(ticket: Any) -> Any:
     return ticket.cases.order_by("id").first()
 
 
-def ticket_rating_open(ticket: Any, *, now: dt.datetime, minutes: int | None = None,
-                       hours: int | None = None) -> bool:
+def ticket_rating_open(
+    ticket: Any, *, now: dt.datetime, minutes: int | None = None, hours: int | None = None
+) -> bool:
     from govhall.queueing.models import TicketStatus
 
     if ticket.status not in (TicketStatus.DONE, TicketStatus.UNSERVED) or ticket.served_by_id is None:
@@ -325,9 +414,17 @@ def ticket_rating_open(ticket: Any, *, now: dt.datetime, minutes: int | None = N
     return now - ticket.finished_at <= limit
 
 
-def rating_submit_visit(*, ticket_id: int, channel: str, level: Any, aspects: Any = None, text: Any = "",
-                        rater: Rater | None = None, pad: RatingPad | None = None,
-                        now: dt.datetime | None = None) -> Rating:
+def rating_submit_visit(
+    *,
+    ticket_id: int,
+    channel: str,
+    level: Any,
+    aspects: Any = None,
+    text: Any = "",
+    rater: Rater | None = None,
+    pad: RatingPad | None = None,
+    now: dt.datetime | None = None,
+) -> Rating:
     """一次一评: the visitor rates the service just received at a window (on the pad, or by the QR code on
     the ticket), once per visit. The rating goes to the clerk who served, the window, the matter, the centre,
     and the case accepted during the visit."""
@@ -340,23 +437,37 @@ def rating_submit_visit(*, ticket_id: int, channel: str, level: Any, aspects: An
     if (channel == Channel.PAD) != (pad is not None):
         raise field_error("channel", "评价器评价须通过已配对的评价器提交。")
     with transaction.atomic():
-        ticket = (Ticket.objects.select_for_update(of=("self",))
-                  .select_related("centre", "called_window", "served_by", "matter").filter(pk=ticket_id).first())
+        ticket = (
+            Ticket.objects.select_for_update(of=("self",))
+            .select_related("centre", "called_window", "served_by", "matter")
+            .filter(pk=ticket_id)
+            .first()
+        )
         if ticket is None:
             raise NotFound("未找到该排队号。")
-        level_v, aspects_v, text_v = _clean_common(level=level, aspects=aspects, text=text, allowed=ONSITE_ASPECTS)
+        level_v, aspects_v, text_v = _clean_common(
+            level=level, aspects=aspects, text=text, allowed=ONSITE_ASPECTS
+        )
         phone = _phone(rater.phone)
         s = review_settings_in_force(ticket.centre)
         if pad is not None:
             if ticket.called_window_id != pad.window_id:
                 raise NotFound("未找到该排队号。")
-            if not ticket_rating_open(ticket, now=now, minutes=s.pad_minutes) or ticket.pk != _latest_finished_id(pad):
-                raise Conflict(f"{ticket.code}号的评价器评价时间已过，可扫描排队号上的二维码评价。", code="rating_closed")
+            if not ticket_rating_open(
+                ticket, now=now, minutes=s.pad_minutes
+            ) or ticket.pk != _latest_finished_id(pad):
+                raise Conflict(
+                    f"{ticket.code}号的评价器评价时间已过，可扫描排队号上的二维码评价。", code="rating_closed"
+                )
         elif not ticket_rating_open(ticket, now=now, hours=s.visit_rating_hours):
             if ticket.finished_at is None or ticket.served_by_id is None:
-                raise Conflict(f"{ticket.code}号当前为“{ticket.get_status_display()}”，办理结束后才能评价。",
-                               code="visit_not_finished")
-            raise Conflict(f"{ticket.code}号已超过{s.visit_rating_hours}小时的评价期限。", code="rating_closed")
+                raise Conflict(
+                    f"{ticket.code}号当前为“{ticket.get_status_display()}”，办理结束后才能评价。",
+                    code="visit_not_finished",
+                )
+            raise Conflict(
+                f"{ticket.code}号已超过{s.visit_rating_hours}小时的评价期限。", code="rating_closed"
+            )
         if Rating.objects.filter(ticket=ticket, stage=Stage.VISIT).exists():
             raise Conflict(f"{ticket.code}号的本次服务已评价，不能重复评价。", code="already_rated")
         case = _visit_case(ticket)
@@ -366,22 +477,44 @@ def rating_submit_visit(*, ticket_id: int, channel: str, level: Any, aspects: An
         clerk = ticket.served_by
         phone = phone or ticket.phone or ""
         matter_id = ticket.matter_id or (case.matter_id if case else None)
-        department_id = (window.department_id if window and window.department_id
-                         else (case.department_id if case else ticket.department_id))
-        return _create_rating(fields={
-            "stage": Stage.VISIT, "channel": channel, "level": level_v, "aspects": aspects_v, "text": text_v,
-            "case": case, "ticket": ticket, "clerk": clerk, "clerk_label": _clerk_label(clerk), "window": window,
-            "matter_id": matter_id, "department_id": department_id, "centre": ticket.centre,
-            "town_centre_id": _town_of(ticket.centre), "real_name": bool(phone),
-            "rater_name": (rater.name or "").strip()[:40] or (case.applicant_name if case else ""),
-            "rater_phone": phone, "rater_phone_digest": lookup_digest(phone) if phone else "",
-            "device_digest": _device_digest(rater.device) if pad is None else lookup_digest(f"pad:{pad.pk}"),
-        }, rater=rater, now=now)
+        department_id = (
+            window.department_id
+            if window and window.department_id
+            else (case.department_id if case else ticket.department_id)
+        )
+        return _create_rating(
+            fields={
+                "stage": Stage.VISIT,
+                "channel": channel,
+                "level": level_v,
+                "aspects": aspects_v,
+                "text": text_v,
+                "case": case,
+                "ticket": ticket,
+                "clerk": clerk,
+                "clerk_label": _clerk_label(clerk),
+                "window": window,
+                "matter_id": matter_id,
+                "department_id": department_id,
+                "centre": ticket.centre,
+                "town_centre_id": _town_of(ticket.centre),
+                "real_name": bool(phone),
+                "rater_name": (rater.name or "").strip()[:40] or (case.applicant_name if case else ""),
+                "rater_phone": phone,
+                "rater_phone_digest": lookup_digest(phone) if phone else "",
+                "device_digest": _device_digest(rater.device)
+                if pad is None
+                else lookup_digest(f"pad:{pad.pk}"),
+            },
+            rater=rater,
+            now=now,
+        )
 
 
 @transaction.atomic
-def rating_supplement(*, rating: Rating, text: Any, channel: str, rater: Rater | None = None,
-                      now: dt.datetime | None = None) -> RatingSupplement:
+def rating_supplement(
+    *, rating: Rating, text: Any, channel: str, rater: Rater | None = None, now: dt.datetime | None = None
+) -> RatingSupplement:
     """补充评价: once, within the configured working days of the rating."""
     rater = rater or Rater()
     now = now or _now()
@@ -396,10 +529,15 @@ def rating_supplement(*, rating: Rating, text: Any, channel: str, rater: Rater |
         raise Conflict(f"已超过{s.supplement_days}个工作日的补充评价期限。", code="supplement_closed")
     if RatingSupplement.objects.filter(rating=rating).exists():
         raise Conflict("该评价已补充过，不能再次补充。", code="already_supplemented")
-    row = RatingSupplement.objects.create(rating=rating, text=body, channel=channel,
-                                          device_digest=_device_digest(rater.device), created_at=now)
-    audit_record(action="rating.supplement", obj=rating, after={"supplement": row.pk, "channel": channel},
-                 actor=rater.user if getattr(rater.user, "is_authenticated", False) else None)
+    row = RatingSupplement.objects.create(
+        rating=rating, text=body, channel=channel, device_digest=_device_digest(rater.device), created_at=now
+    )
+    audit_record(
+        action="rating.supplement",
+        obj=rating,
+        after={"supplement": row.pk, "channel": channel},
+        actor=rater.user if getattr(rater.user, "is_authenticated", False) else None,
+    )
     return row
 
 
@@ -419,8 +557,9 @@ def _staff_phone_digest(user: Any) -> str:
 
 
 def _flag(rating_id: int, kind: str, detail: str, now: dt.datetime) -> None:
-    RatingFlag.objects.get_or_create(rating_id=rating_id, kind=kind,
-                                     defaults={"detail": detail[:300], "created_at": now})
+    RatingFlag.objects.get_or_create(
+        rating_id=rating_id, kind=kind, defaults={"detail": detail[:300], "created_at": now}
+    )
 
 
 def _flag_suspicious(rating: Rating, rater: Rater, s: ReviewSettings, now: dt.datetime) -> None:
@@ -438,13 +577,18 @@ def _flag_suspicious(rating: Rating, rater: Rater, s: ReviewSettings, now: dt.da
     if rating.level != TOP_LEVEL:
         return
     since = now - dt.timedelta(minutes=s.burst_minutes)
-    for digest, kind, what in ((rating.device_digest, FlagKind.DEVICE_BURST, "设备"),
-                               (rating.rater_phone_digest, FlagKind.PHONE_BURST, "手机号")):
+    for digest, kind, what in (
+        (rating.device_digest, FlagKind.DEVICE_BURST, "设备"),
+        (rating.rater_phone_digest, FlagKind.PHONE_BURST, "手机号"),
+    ):
         if not digest:
             continue
         field = "device_digest" if kind == FlagKind.DEVICE_BURST else "rater_phone_digest"
-        burst = list(Rating.objects.filter(**{field: digest}, level=TOP_LEVEL, created_at__gte=since,
-                                           created_at__lte=now).values_list("pk", flat=True))
+        burst = list(
+            Rating.objects.filter(
+                **{field: digest}, level=TOP_LEVEL, created_at__gte=since, created_at__lte=now
+            ).values_list("pk", flat=True)
+        )
         if len(burst) >= s.burst_count:
             detail = f"同一{what}{s.burst_minutes}分钟内{len(burst)}条“非常满意”（阈值{s.burst_count}条）。"
             for pk in burst:
@@ -453,21 +597,34 @@ def _flag_suspicious(rating: Rating, rater: Rater, s: ReviewSettings, now: dt.da
 
 def _exclude(rating: Rating, reason: str, actor: Any, now: dt.datetime) -> None:
     Rating.objects.filter(pk=rating.pk).update(excluded=True, excluded_at=now, excluded_reason=reason[:200])
-    audit_record(action="rating.exclude", obj=rating, before={"excluded": False},
-                 after={"excluded": True, "reason": reason[:200]}, actor=actor)
-    order = WorkOrder.objects.select_for_update().filter(rating=rating, status__in=OPEN_ORDER_STATUSES).first()
+    audit_record(
+        action="rating.exclude",
+        obj=rating,
+        before={"excluded": False},
+        after={"excluded": True, "reason": reason[:200]},
+        actor=actor,
+    )
+    order = (
+        WorkOrder.objects.select_for_update().filter(rating=rating, status__in=OPEN_ORDER_STATUSES).first()
+    )
     if order is not None:
         before = order.status
         order.status, order.warning_level = OrderStatus.EXCLUDED, WarningLevel.NONE
         order.closed_at, order.closed_by = now, actor
         order.save(update_fields=["status", "warning_level", "closed_at", "closed_by"])
-        audit_record(action="review_order.exclude", obj=order, before={"status": before},
-                     after={"status": order.status}, actor=actor)
+        audit_record(
+            action="review_order.exclude",
+            obj=order,
+            before={"status": before},
+            after={"status": order.status},
+            actor=actor,
+        )
 
 
 @transaction.atomic
-def flag_decide(*, flag: RatingFlag, actor: Any, confirmed: bool, note: str,
-                now: dt.datetime | None = None) -> RatingFlag:
+def flag_decide(
+    *, flag: RatingFlag, actor: Any, confirmed: bool, note: str, now: dt.datetime | None = None
+) -> RatingFlag:
     """The bureau checks a flag: normal (dismissed), or abuse confirmed — the rating leaves the figures."""
     now = now or _now()
     if not can_decide_appeals(actor):
@@ -481,8 +638,13 @@ def flag_decide(*, flag: RatingFlag, actor: Any, confirmed: bool, note: str,
     flag.status = FlagStatus.CONFIRMED if confirmed else FlagStatus.DISMISSED
     flag.decided_by, flag.decided_at, flag.decision_note = actor, now, note[:300]
     flag.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
-    audit_record(action="rating_flag.decide", obj=flag, before={"status": FlagStatus.OPEN},
-                 after={"status": flag.status, "note": flag.decision_note}, actor=actor)
+    audit_record(
+        action="rating_flag.decide",
+        obj=flag,
+        before={"status": FlagStatus.OPEN},
+        after={"status": flag.status, "note": flag.decision_note},
+        actor=actor,
+    )
     if confirmed and not flag.rating.excluded:
         _exclude(flag.rating, f"异常评价（{flag.get_kind_display()}）：{note}", actor, now)
     return flag
@@ -493,23 +655,38 @@ def flag_decide(*, flag: RatingFlag, actor: Any, confirmed: bool, note: str,
 
 def _open_work_order(rating: Rating, s: ReviewSettings, now: dt.datetime) -> WorkOrder:
     due, warn = _stage_due(now, s.verify_days, s.warn_days)
-    order = WorkOrder.objects.create(rating=rating, centre_id=rating.centre_id, real_name=rating.real_name,
-                                     created_at=now, stage_due_at=due.at, warn_at=warn.at)
+    order = WorkOrder.objects.create(
+        rating=rating,
+        centre_id=rating.centre_id,
+        real_name=rating.real_name,
+        created_at=now,
+        stage_due_at=due.at,
+        warn_at=warn.at,
+    )
     if due.provisional or warn.provisional:
         _set_stage_due(order, due, warn)
-    audit_record(action="review_order.create", obj=order, after={"status": order.status, "rating": rating.pk,
-                                                                  "due": due.at}, actor=None)
+    audit_record(
+        action="review_order.create",
+        obj=order,
+        after={"status": order.status, "rating": rating.pk, "due": due.at},
+        actor=None,
+    )
     return order
 
 
 def _lock_order(order: WorkOrder) -> WorkOrder:
-    return (WorkOrder.objects.select_for_update(of=("self",))
-            .select_related("rating", "rating__clerk", "centre").get(pk=order.pk))
+    return (
+        WorkOrder.objects.select_for_update(of=("self",))
+        .select_related("rating", "rating__clerk", "centre")
+        .get(pk=order.pk)
+    )
 
 
 def _require_status(order: WorkOrder, status: str, doing: str) -> None:
     if order.status != status:
-        raise Conflict(f"工单{order.number}当前为“{order.get_status_display()}”，不能{doing}。", code="wrong_state")
+        raise Conflict(
+            f"工单{order.number}当前为“{order.get_status_display()}”，不能{doing}。", code="wrong_state"
+        )
 
 
 def _advance(order: WorkOrder, status: str, days: int | None, now: dt.datetime) -> None:
@@ -530,8 +707,9 @@ def _order_state(order: WorkOrder) -> dict[str, Any]:
 
 
 @transaction.atomic
-def work_order_verify(*, order: WorkOrder, actor: Any, finding: str, note: str,
-                      now: dt.datetime | None = None) -> WorkOrder:
+def work_order_verify(
+    *, order: WorkOrder, actor: Any, finding: str, note: str, now: dt.datetime | None = None
+) -> WorkOrder:
     """回访核实: contact the rater and check what happened."""
     now = now or _now()
     order = _lock_order(order)
@@ -546,14 +724,26 @@ def work_order_verify(*, order: WorkOrder, actor: Any, finding: str, note: str,
     order.verified_at, order.verified_by, order.finding, order.verify_note = now, actor, finding, note
     _advance(order, OrderStatus.DECIDE, review_settings_in_force(order.centre).decide_days, now)
     order.save()
-    audit_record(action="review_order.verify", obj=order, before=before,
-                 after={**_order_state(order), "finding": finding}, actor=actor)
+    audit_record(
+        action="review_order.verify",
+        obj=order,
+        before=before,
+        after={**_order_state(order), "finding": finding},
+        actor=actor,
+    )
     return order
 
 
 @transaction.atomic
-def work_order_decide(*, order: WorkOrder, actor: Any, outcome: str, measures: str,
-                      ledger_due: dt.date | None = None, now: dt.datetime | None = None) -> WorkOrder:
+def work_order_decide(
+    *,
+    order: WorkOrder,
+    actor: Any,
+    outcome: str,
+    measures: str,
+    ledger_due: dt.date | None = None,
+    now: dt.datetime | None = None,
+) -> WorkOrder:
     """处理: 整改 (属实, fixed at once, with the measures), 台账 (complex: a ledger entry with a due date), or
     解释说明 (no legal basis / unreasonable: the explanation)."""
     now = now or _now()
@@ -564,7 +754,9 @@ def work_order_decide(*, order: WorkOrder, actor: Any, outcome: str, measures: s
         raise field_error("outcome", "请选择处理方式：即知即改、列入整改台账或解释说明。")
     measures = (measures or "").strip()
     if not measures:
-        raise field_error("measures", "请填写整改措施或解释说明。" if outcome != Outcome.EXPLAIN else "请填写解释说明。")
+        raise field_error(
+            "measures", "请填写整改措施或解释说明。" if outcome != Outcome.EXPLAIN else "请填写解释说明。"
+        )
     if outcome == Outcome.LEDGER:
         if ledger_due is None:
             raise field_error("ledger_due", "列入整改台账须填写整改期限。")
@@ -581,14 +773,20 @@ def work_order_decide(*, order: WorkOrder, actor: Any, outcome: str, measures: s
     else:  # an anonymous rater cannot be answered or visited
         _advance(order, OrderStatus.CLOSE, None, now)
     order.save()
-    audit_record(action="review_order.decide", obj=order, before=before,
-                 after={**_order_state(order), "outcome": outcome, "ledger_due": ledger_due}, actor=actor)
+    audit_record(
+        action="review_order.decide",
+        obj=order,
+        before=before,
+        after={**_order_state(order), "outcome": outcome, "ledger_due": ledger_due},
+        actor=actor,
+    )
     return order
 
 
 @transaction.atomic
-def work_order_ledger_complete(*, order: WorkOrder, actor: Any, note: str,
-                               now: dt.datetime | None = None) -> WorkOrder:
+def work_order_ledger_complete(
+    *, order: WorkOrder, actor: Any, note: str, now: dt.datetime | None = None
+) -> WorkOrder:
     """A ledger item (complex rectification) is done."""
     now = now or _now()
     order = _lock_order(order)
@@ -626,16 +824,26 @@ def work_order_reply(*, order: WorkOrder, actor: Any, text: str, now: dt.datetim
     order.save()
     phone = order.rating.rater_phone
     if phone:
-        notify_sms(phone=phone, text=f"【{order.centre.name}】关于您的评价：{text}", related=order,
-                   template="reviews.reply")
-    audit_record(action="review_order.reply", obj=order, before=before,
-                 after={**_order_state(order), "sms": bool(phone)}, actor=actor)
+        notify_sms(
+            phone=phone,
+            text=f"【{order.centre.name}】关于您的评价：{text}",
+            related=order,
+            template="reviews.reply",
+        )
+    audit_record(
+        action="review_order.reply",
+        obj=order,
+        before=before,
+        after={**_order_state(order), "sms": bool(phone)},
+        actor=actor,
+    )
     return order
 
 
 @transaction.atomic
-def work_order_visit(*, order: WorkOrder, actor: Any, satisfaction: str, note: str = "",
-                     now: dt.datetime | None = None) -> WorkOrder:
+def work_order_visit(
+    *, order: WorkOrder, actor: Any, satisfaction: str, note: str = "", now: dt.datetime | None = None
+) -> WorkOrder:
     """回访: ask the rater whether the handling satisfied them."""
     now = now or _now()
     order = _lock_order(order)
@@ -647,11 +855,21 @@ def work_order_visit(*, order: WorkOrder, actor: Any, satisfaction: str, note: s
     if satisfaction in (VisitSatisfaction.DISSATISFIED, VisitSatisfaction.UNREACHABLE) and not note:
         raise field_error("note", "回访不满意或无法联系时，请填写回访情况。")
     before = _order_state(order)
-    order.visited_at, order.visited_by, order.visit_satisfaction, order.visit_note = now, actor, satisfaction, note
+    order.visited_at, order.visited_by, order.visit_satisfaction, order.visit_note = (
+        now,
+        actor,
+        satisfaction,
+        note,
+    )
     _advance(order, OrderStatus.CLOSE, None, now)
     order.save()
-    audit_record(action="review_order.visit", obj=order, before=before,
-                 after={**_order_state(order), "satisfaction": satisfaction}, actor=actor)
+    audit_record(
+        action="review_order.visit",
+        obj=order,
+        before=before,
+        after={**_order_state(order), "satisfaction": satisfaction},
+        actor=actor,
+    )
     return order
 
 
@@ -673,14 +891,19 @@ def work_order_close(*, order: WorkOrder, actor: Any, now: dt.datetime | None = 
     if order.real_name and order.visited_at is None:
         missing.append("回访")
     if missing:
-        raise Conflict(f"工单{order.number}当前为“{order.get_status_display()}”，尚未完成：{'、'.join(missing)}，"
-                       "不能办结。", code="order_incomplete")
+        raise Conflict(
+            f"工单{order.number}当前为“{order.get_status_display()}”，尚未完成：{'、'.join(missing)}，"
+            "不能办结。",
+            code="order_incomplete",
+        )
     before = _order_state(order)
     order.status, order.closed_at, order.closed_by = OrderStatus.CLOSED, now, actor
     _set_stage_due(order, None, None)
     order.warning_level = WarningLevel.NONE
     order.save()
-    audit_record(action="review_order.close", obj=order, before=before, after=_order_state(order), actor=actor)
+    audit_record(
+        action="review_order.close", obj=order, before=before, after=_order_state(order), actor=actor
+    )
     return order
 
 
@@ -690,23 +913,31 @@ def work_orders_scan_deadlines(*, now: dt.datetime | None = None) -> dict[str, i
     now = now or _now()
     counts = {"warned": 0, "overdue": 0, "ledger_overdue": 0}
     with transaction.atomic():
-        red = list(WorkOrder.objects.select_for_update(of=("self",)).filter(
-            status__in=OPEN_ORDER_STATUSES, stage_due_at__lt=now).exclude(warning_level=WarningLevel.RED)
-            .select_related("centre", "centre__director"))
+        red = list(
+            WorkOrder.objects.select_for_update(of=("self",))
+            .filter(status__in=OPEN_ORDER_STATUSES, stage_due_at__lt=now)
+            .exclude(warning_level=WarningLevel.RED)
+            .select_related("centre", "centre__director")
+        )
         for order in red:
             _raise_warning(order, WarningLevel.RED, now)
             counts["overdue"] += 1
-        yellow = list(WorkOrder.objects.select_for_update(of=("self",)).filter(
-            status__in=OPEN_ORDER_STATUSES, warn_at__lte=now, warning_level=WarningLevel.NONE)
-            .select_related("centre", "centre__director"))
+        yellow = list(
+            WorkOrder.objects.select_for_update(of=("self",))
+            .filter(status__in=OPEN_ORDER_STATUSES, warn_at__lte=now, warning_level=WarningLevel.NONE)
+            .select_related("centre", "centre__director")
+        )
         for order in yellow:
             _raise_warning(order, WarningLevel.YELLOW, now)
             counts["warned"] += 1
         today = timezone.localtime(now).date()
-        ledger = list(WorkOrder.objects.select_for_update(of=("self",)).filter(
-            outcome=Outcome.LEDGER, ledger_done_at__isnull=True, ledger_due__lt=today)
-            .exclude(status=OrderStatus.EXCLUDED).exclude(warning_level=WarningLevel.RED)
-            .select_related("centre", "centre__director"))
+        ledger = list(
+            WorkOrder.objects.select_for_update(of=("self",))
+            .filter(outcome=Outcome.LEDGER, ledger_done_at__isnull=True, ledger_due__lt=today)
+            .exclude(status=OrderStatus.EXCLUDED)
+            .exclude(warning_level=WarningLevel.RED)
+            .select_related("centre", "centre__director")
+        )
         for order in ledger:
             _raise_warning(order, WarningLevel.RED, now, ledger=True)
             counts["ledger_overdue"] += 1
@@ -719,23 +950,36 @@ def _raise_warning(order: WorkOrder, level: int, now: dt.datetime, *, ledger: bo
     before = order.warning_level
     order.warning_level = level
     order.save(update_fields=["warning_level"])
-    what = "整改台账逾期未完成" if ledger else f"“{order.get_status_display()}”环节" + ("已超期" if level == WarningLevel.RED
-                                                                                     else "即将到期")
-    audit_record(action="review_order.warning", obj=order, before={"warning_level": before},
-                 after={"warning_level": level, "ledger": ledger}, actor=None)
+    what = (
+        "整改台账逾期未完成"
+        if ledger
+        else f"“{order.get_status_display()}”环节" + ("已超期" if level == WarningLevel.RED else "即将到期")
+    )
+    audit_record(
+        action="review_order.warning",
+        obj=order,
+        before={"warning_level": before},
+        after={"warning_level": level, "ledger": ledger},
+        actor=None,
+    )
     parent = order.centre.parent
     director = order.centre.director or (parent.director if parent is not None else None)
     if director is not None:
-        notify_staff(director, f"【好差评】差评整改工单{order.number}{what}，请及时处理。", related=order,
-                     template="reviews.order_warning")
+        notify_staff(
+            director,
+            f"【好差评】差评整改工单{order.number}{what}，请及时处理。",
+            related=order,
+            template="reviews.order_warning",
+        )
 
 
 # --- appeals ---------------------------------------------------------------------------------------------
 
 
 @transaction.atomic
-def appeal_file(*, rating: Rating, actor: Any, reason: str, statement: str,
-                now: dt.datetime | None = None) -> Appeal:
+def appeal_file(
+    *, rating: Rating, actor: Any, reason: str, statement: str, now: dt.datetime | None = None
+) -> Appeal:
     """申诉: the rated unit contests a 差评 it thinks mistaken or malicious, within the appeal period."""
     now = now or _now()
     rating = Rating.objects.select_for_update().select_related("centre").get(pk=rating.pk)
@@ -756,18 +1000,27 @@ def appeal_file(*, rating: Rating, actor: Any, reason: str, statement: str,
     if now > deadline(rating.created_at, s.appeal_days).at:
         raise Conflict(f"已超过评价后{s.appeal_days}个工作日的申诉期限。", code="appeal_closed")
     due = deadline(now, s.appeal_decide_days)
-    appeal = Appeal.objects.create(rating=rating, centre=rating.centre, reason=reason, statement=statement,
-                                   filed_by=actor, filed_at=now, due_at=due.at)
+    appeal = Appeal.objects.create(
+        rating=rating,
+        centre=rating.centre,
+        reason=reason,
+        statement=statement,
+        filed_by=actor,
+        filed_at=now,
+        due_at=due.at,
+    )
     if due.provisional:
         appeal.save(update_fields=provisional.apply(appeal, "due_at", due))
-    audit_record(action="review_appeal.file", obj=appeal, after={"rating": rating.pk, "reason": reason},
-                 actor=actor)
+    audit_record(
+        action="review_appeal.file", obj=appeal, after={"rating": rating.pk, "reason": reason}, actor=actor
+    )
     return appeal
 
 
 @transaction.atomic
-def appeal_decide(*, appeal: Appeal, actor: Any, upheld: bool, note: str,
-                  now: dt.datetime | None = None) -> Appeal:
+def appeal_decide(
+    *, appeal: Appeal, actor: Any, upheld: bool, note: str, now: dt.datetime | None = None
+) -> Appeal:
     """复核 by the bureau. Upheld: the rating is excluded from every figure but kept in the records, and its
     work order ends."""
     now = now or _now()
@@ -782,8 +1035,13 @@ def appeal_decide(*, appeal: Appeal, actor: Any, upheld: bool, note: str,
     appeal.status = AppealStatus.UPHELD if upheld else AppealStatus.REJECTED
     appeal.decided_by, appeal.decided_at, appeal.decision_note = actor, now, note
     appeal.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
-    audit_record(action="review_appeal.decide", obj=appeal, before={"status": AppealStatus.PENDING},
-                 after={"status": appeal.status, "note": note}, actor=actor)
+    audit_record(
+        action="review_appeal.decide",
+        obj=appeal,
+        before={"status": AppealStatus.PENDING},
+        after={"status": appeal.status, "note": note},
+        actor=actor,
+    )
     if upheld:
         _exclude(appeal.rating, f"申诉成立：{note}", actor, now)
     return appeal
@@ -793,15 +1051,25 @@ def appeal_decide(*, appeal: Appeal, actor: Any, upheld: bool, note: str,
 
 
 @transaction.atomic
-def pad_pair(*, window: Window, actor: Any, label: str = "", now: dt.datetime | None = None) -> tuple[RatingPad, str]:
+def pad_pair(
+    *, window: Window, actor: Any, label: str = "", now: dt.datetime | None = None
+) -> tuple[RatingPad, str]:
     """Pair a tablet with a window. Returns the pad and its secret token (shown once)."""
     now = now or _now()
     if not can_manage_centre(actor, window.centre):
         raise Forbidden("只有本中心主任或市行政审批局管理员可以配对窗口评价器。")
     token = secrets.token_urlsafe(24)
-    pad = RatingPad.objects.create(window=window, label=(label or "").strip()[:60], token_digest=token_digest(token),
-                                   prefix=token[:6], created_by=actor, created_at=now)
-    audit_record(action="rating_pad.pair", obj=pad, after={"window": window.pk, "prefix": pad.prefix}, actor=actor)
+    pad = RatingPad.objects.create(
+        window=window,
+        label=(label or "").strip()[:60],
+        token_digest=token_digest(token),
+        prefix=token[:6],
+        created_by=actor,
+        created_at=now,
+    )
+    audit_record(
+        action="rating_pad.pair", obj=pad, after={"window": window.pk, "prefix": pad.prefix}, actor=actor
+    )
     return pad, token
 
 
@@ -815,13 +1083,18 @@ def pad_revoke(*, pad: RatingPad, actor: Any, now: dt.datetime | None = None) ->
         raise Conflict("该评价器已解除配对。", code="wrong_state")
     pad.revoked_at = now
     pad.save(update_fields=["revoked_at"])
-    audit_record(action="rating_pad.revoke", obj=pad, before={"active": True}, after={"active": False}, actor=actor)
+    audit_record(
+        action="rating_pad.revoke", obj=pad, before={"active": True}, after={"active": False}, actor=actor
+    )
     return pad
 
 
 def pad_by_token(token: str, *, touch: bool = True) -> RatingPad:
-    pad = (RatingPad.objects.select_related("window", "window__centre")
-           .filter(token_digest=token_digest(str(token or "")[:64]), revoked_at__isnull=True).first())
+    pad = (
+        RatingPad.objects.select_related("window", "window__centre")
+        .filter(token_digest=token_digest(str(token or "")[:64]), revoked_at__isnull=True)
+        .first()
+    )
     if pad is None or not pad.window.is_active:
         raise NotFound("评价器未配对或已解除配对，请联系中心主任重新配对。")
     now = _now()
@@ -833,9 +1106,16 @@ def pad_by_token(token: str, *, touch: bool = True) -> RatingPad:
 def _latest_finished_id(pad: RatingPad) -> int | None:
     from govhall.queueing.models import Ticket, TicketStatus
 
-    return (Ticket.objects.filter(called_window_id=pad.window_id, status__in=(TicketStatus.DONE, TicketStatus.UNSERVED),
-                                  finished_at__isnull=False)
-            .order_by("-finished_at", "-id").values_list("pk", flat=True).first())
+    return (
+        Ticket.objects.filter(
+            called_window_id=pad.window_id,
+            status__in=(TicketStatus.DONE, TicketStatus.UNSERVED),
+            finished_at__isnull=False,
+        )
+        .order_by("-finished_at", "-id")
+        .values_list("pk", flat=True)
+        .first()
+    )
 
 
 # --- SMS invitations ------------------------------------------------------------------------------------
@@ -849,11 +1129,18 @@ def invitations_send(*, now: dt.datetime | None = None, within_hours: int = 48, 
 
     now = now or _now()
     sent = 0
-    candidates = (Case.objects.filter(status__in=(CaseStatus.FINISHED, CaseStatus.DELIVERED),
-                                      finished_at__gte=now - dt.timedelta(hours=within_hours), finished_at__lte=now,
-                                      rating_invitation__isnull=True)
-                  .exclude(result=ResultKind.VOIDED).exclude(ratings__stage=Stage.RESULT)
-                  .select_related("handling_centre").order_by("finished_at")[:limit])
+    candidates = (
+        Case.objects.filter(
+            status__in=(CaseStatus.FINISHED, CaseStatus.DELIVERED),
+            finished_at__gte=now - dt.timedelta(hours=within_hours),
+            finished_at__lte=now,
+            rating_invitation__isnull=True,
+        )
+        .exclude(result=ResultKind.VOIDED)
+        .exclude(ratings__stage=Stage.RESULT)
+        .select_related("handling_centre")
+        .order_by("finished_at")[:limit]
+    )
     for case in candidates:
         with transaction.atomic():
             if not case.applicant_phone:
@@ -863,12 +1150,17 @@ def invitations_send(*, now: dt.datetime | None = None, within_hours: int = 48, 
             except ValidationError:
                 continue
             _, created = Invitation.objects.get_or_create(
-                case=case, defaults={"sent_at": now, "phone_masked": mask_mobile(phone)})
+                case=case, defaults={"sent_at": now, "phone_masked": mask_mobile(phone)}
+            )
             if not created:
                 continue
-            notify_sms(phone=phone, related=case, template="reviews.invite",
-                       text=f"【{case.handling_centre.name}】您的办件{case.number}（{case.matter_name}）已办结，"
-                            f"请对我们的服务进行评价：{case_rating_url(case.pk, via='sms')}")
+            notify_sms(
+                phone=phone,
+                related=case,
+                template="reviews.invite",
+                text=f"【{case.handling_centre.name}】您的办件{case.number}（{case.matter_name}）已办结，"
+                f"请对我们的服务进行评价：{case_rating_url(case.pk, via='sms')}",
+            )
             sent += 1
     return sent
 

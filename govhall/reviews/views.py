@@ -109,14 +109,17 @@ def rate_lookup(request: HttpRequest) -> HttpResponse:
     form = LookupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            case = services.case_by_number_and_password(number=form.cleaned_data["number"],
-                                                        password=form.cleaned_data["password"])
+            case = services.case_by_number_and_password(
+                number=form.cleaned_data["number"], password=form.cleaned_data["password"]
+            )
         except ServiceError as exc:  # wrong number or password (NotFound) and throttling alike
             form.add_error(None, exc.message)
         else:
             return redirect(case_rating_path(case.pk, via="online"))
-    return ensure_cookie(request, render(request, "reviews/rate_lookup.html", {"form": form},
-                                         status=400 if form.errors else 200))
+    return ensure_cookie(
+        request,
+        render(request, "reviews/rate_lookup.html", {"form": form}, status=400 if form.errors else 200),
+    )
 
 
 def _case_or_404(token: str) -> Any:
@@ -138,19 +141,40 @@ def rate_case(request: HttpRequest, token: str) -> HttpResponse:
     if request.method == "POST":
         if request.POST.get("action") == "supplement" and rating is not None:
             supplement_form = SupplementForm(request.POST)
-            if supplement_form.is_valid() and _run(request, supplement_form, lambda: services.rating_supplement(
-                    rating=rating, text=supplement_form.cleaned_data["text"], channel=via, rater=rater_from(request))):
+            if supplement_form.is_valid() and _run(
+                request,
+                supplement_form,
+                lambda: services.rating_supplement(
+                    rating=rating,
+                    text=supplement_form.cleaned_data["text"],
+                    channel=via,
+                    rater=rater_from(request),
+                ),
+            ):
                 messages.success(request, "补充评价已提交，谢谢！")
                 return redirect(request.get_full_path())
         else:
             form = RatingForm(request.POST, aspects=aspects, ask_phone=False)
-            if form.is_valid() and _run(request, form, lambda: services.rating_submit_case(
-                    case_id=case.pk, channel=via, level=form.cleaned_data["level"], aspects=form.aspects(),
-                    text=form.cleaned_data["text"], rater=rater_from(request))):
+            if form.is_valid() and _run(
+                request,
+                form,
+                lambda: services.rating_submit_case(
+                    case_id=case.pk,
+                    channel=via,
+                    level=form.cleaned_data["level"],
+                    aspects=form.aspects(),
+                    text=form.cleaned_data["text"],
+                    rater=rater_from(request),
+                ),
+            ):
                 return redirect(request.get_full_path())
         status = 400
     context = {
-        "case": case, "rating": rating, "form": form, "supplement_form": supplement_form, "via": via,
+        "case": case,
+        "rating": rating,
+        "form": form,
+        "supplement_form": supplement_form,
+        "via": via,
         "finished": services.case_can_be_rated(case),
         "can_supplement": rating is not None and not hasattr(rating, "supplement"),
     }
@@ -170,23 +194,45 @@ def rate_ticket(request: HttpRequest, token: str) -> HttpResponse:
     if request.method == "POST":
         if request.POST.get("action") == "supplement" and rating is not None:
             supplement_form = SupplementForm(request.POST)
-            if supplement_form.is_valid() and _run(request, supplement_form, lambda: services.rating_supplement(
-                    rating=rating, text=supplement_form.cleaned_data["text"], channel=Channel.QR,
-                    rater=rater_from(request))):
+            if supplement_form.is_valid() and _run(
+                request,
+                supplement_form,
+                lambda: services.rating_supplement(
+                    rating=rating,
+                    text=supplement_form.cleaned_data["text"],
+                    channel=Channel.QR,
+                    rater=rater_from(request),
+                ),
+            ):
                 messages.success(request, "补充评价已提交，谢谢！")
                 return redirect(request.path)
         else:
             form = RatingForm(request.POST, aspects=ONSITE_ASPECTS)
-            if form.is_valid() and _run(request, form, lambda: services.rating_submit_visit(
-                    ticket_id=ticket.pk, channel=Channel.QR, level=form.cleaned_data["level"],
-                    aspects=form.aspects(), text=form.cleaned_data["text"],
-                    rater=rater_from(request, phone=form.cleaned_data.get("phone", "")))):
+            if form.is_valid() and _run(
+                request,
+                form,
+                lambda: services.rating_submit_visit(
+                    ticket_id=ticket.pk,
+                    channel=Channel.QR,
+                    level=form.cleaned_data["level"],
+                    aspects=form.aspects(),
+                    text=form.cleaned_data["text"],
+                    rater=rater_from(request, phone=form.cleaned_data.get("phone", "")),
+                ),
+            ):
                 return redirect(request.path)
         status = 400
-    served = services.ticket_rating_open(ticket, now=timezone.now(), hours=services.review_settings_in_force(
-        ticket.centre).visit_rating_hours)
-    context = {"ticket": ticket, "rating": rating, "form": form, "supplement_form": supplement_form,
-               "open": served, "can_supplement": rating is not None and not hasattr(rating, "supplement")}
+    served = services.ticket_rating_open(
+        ticket, now=timezone.now(), hours=services.review_settings_in_force(ticket.centre).visit_rating_hours
+    )
+    context = {
+        "ticket": ticket,
+        "rating": rating,
+        "form": form,
+        "supplement_form": supplement_form,
+        "open": served,
+        "can_supplement": rating is not None and not hasattr(rating, "supplement"),
+    }
     return ensure_cookie(request, render(request, "reviews/rate_ticket.html", context, status=status))
 
 
@@ -204,8 +250,14 @@ def pad(request: HttpRequest, token: str) -> HttpResponse:
     ticket, the rating form. Live over SSE (the queue's events), with polling as a fallback."""
     p = _pad(token)
     state = selectors.pad_state(p)
-    context = {"pad": p, "token": token, "state": state, "form": RatingForm(None, aspects=ONSITE_ASPECTS),
-               "thanks": request.GET.get("thanks") == "1", "centre_id": p.window.centre_id}
+    context = {
+        "pad": p,
+        "token": token,
+        "state": state,
+        "form": RatingForm(None, aspects=ONSITE_ASPECTS),
+        "thanks": request.GET.get("thanks") == "1",
+        "centre_id": p.window.centre_id,
+    }
     return render(request, "reviews/pad.html", context)
 
 
@@ -214,8 +266,11 @@ def pad(request: HttpRequest, token: str) -> HttpResponse:
 def pad_state(request: HttpRequest, token: str) -> HttpResponse:
     p = _pad(token)  # "last seen" is refreshed at most once a minute
     state = selectors.pad_state(p)
-    response = render(request, "reviews/_pad_state.html", {
-        "pad": p, "token": token, "state": state, "form": RatingForm(None, aspects=ONSITE_ASPECTS)})
+    response = render(
+        request,
+        "reviews/_pad_state.html",
+        {"pad": p, "token": token, "state": state, "form": RatingForm(None, aspects=ONSITE_ASPECTS)},
+    )
     response["X-Pad-Key"] = state.key
     return response
 
@@ -228,8 +283,11 @@ def pad_events(request: HttpRequest, token: str) -> HttpResponseBase:
 
     p = _pad(token, touch=False)
     centre_id = p.window.centre_id
-    return event_stream(request, [f"queueing.centre.{centre_id}.*", f"reviews.centre.{centre_id}.*"],
-                        initial=lambda: {"key": selectors.pad_state(p).key, "window": p.window.number})
+    return event_stream(
+        request,
+        [f"queueing.centre.{centre_id}.*", f"reviews.centre.{centre_id}.*"],
+        initial=lambda: {"key": selectors.pad_state(p).key, "window": p.window.number},
+    )
 
 
 @require_POST
@@ -237,14 +295,31 @@ def pad_rate(request: HttpRequest, token: str) -> HttpResponse:
     p = _pad(token)
     form = RatingForm(request.POST, aspects=ONSITE_ASPECTS)
     ticket_id = _int(request.POST.get("ticket"))
-    if form.is_valid() and ticket_id and _run(request, form, lambda: services.rating_submit_visit(
-            ticket_id=ticket_id, channel=Channel.PAD, pad=p, level=form.cleaned_data["level"],
-            aspects=form.aspects(), text=form.cleaned_data["text"],
-            rater=rater_from(request, phone=form.cleaned_data.get("phone", "")))):
+    if (
+        form.is_valid()
+        and ticket_id
+        and _run(
+            request,
+            form,
+            lambda: services.rating_submit_visit(
+                ticket_id=ticket_id,
+                channel=Channel.PAD,
+                pad=p,
+                level=form.cleaned_data["level"],
+                aspects=form.aspects(),
+                text=form.cleaned_data["text"],
+                rater=rater_from(request, phone=form.cleaned_data.get("phone", "")),
+            ),
+        )
+    ):
         return redirect(reverse("reviews:pad", kwargs={"token": token}) + "?thanks=1")
     state = selectors.pad_state(p)
-    return render(request, "reviews/pad.html", {"pad": p, "token": token, "state": state, "form": form,
-                                                "centre_id": p.window.centre_id}, status=400)
+    return render(
+        request,
+        "reviews/pad.html",
+        {"pad": p, "token": token, "state": state, "form": form, "centre_id": p.window.centre_id},
+        status=400,
+    )
 
 
 @never_cache
@@ -286,12 +361,24 @@ def index(request: HttpRequest) -> HttpResponse:
     qs = selectors.ratings_for_list(request.user, centre_id=centre_id, level=level, bad=bad, period=period)
     page = paginate(request, qs)
     totals = selectors.totals(request.user, period=period, centre_id=centre_id)
-    return render(request, "reviews/index.html", {
-        "page": page, "totals": totals, "month": month, "period": period, "level": level, "bad": bad,
-        "levels": Level.choices, "centres": centres_visible_to(request.user).order_by("division__code")
-        if sees_whole_centre(request.user) else [], "centre_id": centre_id,
-        "whole": sees_whole_centre(request.user),
-    })
+    return render(
+        request,
+        "reviews/index.html",
+        {
+            "page": page,
+            "totals": totals,
+            "month": month,
+            "period": period,
+            "level": level,
+            "bad": bad,
+            "levels": Level.choices,
+            "centres": centres_visible_to(request.user).order_by("division__code")
+            if sees_whole_centre(request.user)
+            else [],
+            "centre_id": centre_id,
+            "whole": sees_whole_centre(request.user),
+        },
+    )
 
 
 def _rating_page(request: HttpRequest, rating: Any, *, revealed_phone: str | None = None) -> HttpResponse:
@@ -300,15 +387,23 @@ def _rating_page(request: HttpRequest, rating: Any, *, revealed_phone: str | Non
     phone = mask_mobile(rating.rater_phone) if see and rating.rater_phone else ""
     if revealed_phone is not None:
         phone = revealed_phone or "（未留）"
-    response = render(request, "reviews/rating_detail.html", {
-        "rating": rating, "see_rater": see,
-        "rater_name": mask_name(rating.rater_name) if see else "", "rater_phone": phone,
-        "phone_revealed": revealed_phone is not None,
-        "order": getattr(rating, "work_order", None), "appeal": appeal,
-        "supplement": getattr(rating, "supplement", None),
-        "appeal_form": AppealForm() if rating.is_bad and appeal is None and not rating.excluded
-        and can_appeal(request.user, rating) else None,
-    })
+    response = render(
+        request,
+        "reviews/rating_detail.html",
+        {
+            "rating": rating,
+            "see_rater": see,
+            "rater_name": mask_name(rating.rater_name) if see else "",
+            "rater_phone": phone,
+            "phone_revealed": revealed_phone is not None,
+            "order": getattr(rating, "work_order", None),
+            "appeal": appeal,
+            "supplement": getattr(rating, "supplement", None),
+            "appeal_form": AppealForm()
+            if rating.is_bad and appeal is None and not rating.excluded and can_appeal(request.user, rating)
+            else None,
+        },
+    )
     if revealed_phone is not None:
         add_never_cache_headers(response)
     return response
@@ -327,8 +422,15 @@ def rating_reveal(request: HttpRequest, rating_id: int) -> HttpResponse:
     rating = _get(lambda: access_rating(request.user, rating_id))
     if not can_see_rater(request.user, rating):
         raise PermissionDenied("只有处理投诉的角色可以查看评价人信息，被评价人本人不能查看。")
-    phone = _get(lambda: pii_reveal(user=request.user, obj=rating, field="rater_phone",
-                                    reason=request.POST.get("reason", "差评回访"), roles=COMPLAINT_ROLES))
+    phone = _get(
+        lambda: pii_reveal(
+            user=request.user,
+            obj=rating,
+            field="rater_phone",
+            reason=request.POST.get("reason", "差评回访"),
+            roles=COMPLAINT_ROLES,
+        )
+    )
     return _rating_page(request, rating, revealed_phone=phone)
 
 
@@ -337,9 +439,16 @@ def rating_reveal(request: HttpRequest, rating_id: int) -> HttpResponse:
 def rating_appeal(request: HttpRequest, rating_id: int) -> HttpResponse:
     rating = _get(lambda: access_rating(request.user, rating_id))
     form = AppealForm(request.POST)
-    if form.is_valid() and _run(request, form, lambda: services.appeal_file(
-            rating=rating, actor=request.user, reason=form.cleaned_data["reason"],
-            statement=form.cleaned_data["statement"])):
+    if form.is_valid() and _run(
+        request,
+        form,
+        lambda: services.appeal_file(
+            rating=rating,
+            actor=request.user,
+            reason=form.cleaned_data["reason"],
+            statement=form.cleaned_data["statement"],
+        ),
+    ):
         messages.success(request, "申诉已提交，等待市行政审批局复核。")
         return redirect("reviews:rating", rating_id=rating.pk)
     for error in form.errors.values():
@@ -359,7 +468,9 @@ def orders(request: HttpRequest) -> HttpResponse:
     elif status in OrderStatus.values:
         qs = qs.filter(status=status)
     page = paginate(request, qs)
-    return render(request, "reviews/orders.html", {"page": page, "status": status, "statuses": OrderStatus.choices})
+    return render(
+        request, "reviews/orders.html", {"page": page, "status": status, "statuses": OrderStatus.choices}
+    )
 
 
 ORDER_ACTIONS: dict[str, tuple[type[forms.Form], Callable[..., Any]]] = {
@@ -395,20 +506,30 @@ def order_detail(request: HttpRequest, order_id: int) -> HttpResponse:
             raise Http404
         order.refresh_from_db()
     rating = order.rating
-    return render(request, "reviews/order_detail.html", {
-        "order": order, "rating": rating, "forms": forms_by_action, "can_handle": can_handle_order(request.user, order),
-        "see_rater": can_see_rater(request.user, rating),
-        "rater_name": mask_name(rating.rater_name), "rater_phone": mask_mobile(rating.rater_phone)
-        if rating.rater_phone else "", "appeal": getattr(rating, "appeal", None),
-        "supplement": getattr(rating, "supplement", None),
-    }, status=status)
+    return render(
+        request,
+        "reviews/order_detail.html",
+        {
+            "order": order,
+            "rating": rating,
+            "forms": forms_by_action,
+            "can_handle": can_handle_order(request.user, order),
+            "see_rater": can_see_rater(request.user, rating),
+            "rater_name": mask_name(rating.rater_name),
+            "rater_phone": mask_mobile(rating.rater_phone) if rating.rater_phone else "",
+            "appeal": getattr(rating, "appeal", None),
+            "supplement": getattr(rating, "supplement", None),
+        },
+        status=status,
+    )
 
 
 # --- staff: appeals and flags (the bureau) -----------------------------------------------------------------------------
 
 
-def _post_decision(request: HttpRequest, form: forms.Form, decide: Callable[[dict[str, Any]], Any],
-                   done: str, back: str) -> HttpResponse:
+def _post_decision(
+    request: HttpRequest, form: forms.Form, decide: Callable[[dict[str, Any]], Any], done: str, back: str
+) -> HttpResponse:
     """A decision posted from a list page (appeals, flags): run it, say how it went, back to the list."""
     if form.is_valid() and _run(request, form, lambda: decide(form.cleaned_data)):
         messages.success(request, done)
@@ -422,12 +543,30 @@ def _post_decision(request: HttpRequest, form: forms.Form, decide: Callable[[dic
 def appeals(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         appeal = _get(lambda: access_appeal(request.user, request.POST.get("appeal", "")))
-        return _post_decision(request, DecisionForm(request.POST), lambda d: services.appeal_decide(
-            appeal=appeal, actor=request.user, upheld=d["upheld"], note=d["note"]), "复核结论已保存。", "reviews:appeals")
-    qs = appeals_visible_to(request.user).select_related("rating", "centre", "filed_by").order_by("status", "-filed_at")
-    return render(request, "reviews/appeals.html", {
-        "appeals": qs[:200], "decide": can_decide_appeals(request.user), "form": DecisionForm(),
-        "pending": AppealStatus.PENDING})
+        return _post_decision(
+            request,
+            DecisionForm(request.POST),
+            lambda d: services.appeal_decide(
+                appeal=appeal, actor=request.user, upheld=d["upheld"], note=d["note"]
+            ),
+            "复核结论已保存。",
+            "reviews:appeals",
+        )
+    qs = (
+        appeals_visible_to(request.user)
+        .select_related("rating", "centre", "filed_by")
+        .order_by("status", "-filed_at")
+    )
+    return render(
+        request,
+        "reviews/appeals.html",
+        {
+            "appeals": qs[:200],
+            "decide": can_decide_appeals(request.user),
+            "form": DecisionForm(),
+            "pending": AppealStatus.PENDING,
+        },
+    )
 
 
 @login_required
@@ -436,11 +575,25 @@ def flags(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied("异常评价线索由市行政审批局核查。")
     if request.method == "POST":
         flag = _get(lambda: access_flag(request.user, request.POST.get("flag", "")))
-        return _post_decision(request, FlagDecisionForm(request.POST), lambda d: services.flag_decide(
-            flag=flag, actor=request.user, confirmed=d["confirmed"], note=d["note"]), "核查结论已保存。", "reviews:flags")
-    qs = flags_visible_to(request.user).select_related("rating", "rating__centre").order_by("status", "-created_at")
-    return render(request, "reviews/flags.html", {"flags": qs[:200], "form": FlagDecisionForm(),
-                                                  "open": FlagStatus.OPEN})
+        return _post_decision(
+            request,
+            FlagDecisionForm(request.POST),
+            lambda d: services.flag_decide(
+                flag=flag, actor=request.user, confirmed=d["confirmed"], note=d["note"]
+            ),
+            "核查结论已保存。",
+            "reviews:flags",
+        )
+    qs = (
+        flags_visible_to(request.user)
+        .select_related("rating", "rating__centre")
+        .order_by("status", "-created_at")
+    )
+    return render(
+        request,
+        "reviews/flags.html",
+        {"flags": qs[:200], "form": FlagDecisionForm(), "open": FlagStatus.OPEN},
+    )
 
 
 # --- staff: figures and rankings -------------------------------------------------------------------------------------
@@ -457,11 +610,23 @@ def figures(request: HttpRequest) -> HttpResponse:
         _get(lambda: access_centre(request.user, centre_id))
     rows = selectors.figures(request.user, by=by, period=period, centre_id=centre_id)
     totals = selectors.totals(request.user, period=period, centre_id=centre_id)
-    return render(request, "reviews/figures.html", {
-        "rows": rows, "totals": totals, "by": by, "dimensions": selectors.DIMENSIONS, "month": month,
-        "period": period, "centre_id": centre_id, "levels": Level.labels,
-        "centres": centres_visible_to(request.user).order_by("division__code") if sees_whole_centre(request.user)
-        else []})
+    return render(
+        request,
+        "reviews/figures.html",
+        {
+            "rows": rows,
+            "totals": totals,
+            "by": by,
+            "dimensions": selectors.DIMENSIONS,
+            "month": month,
+            "period": period,
+            "centre_id": centre_id,
+            "levels": Level.labels,
+            "centres": centres_visible_to(request.user).order_by("division__code")
+            if sees_whole_centre(request.user)
+            else [],
+        },
+    )
 
 
 @login_required
@@ -474,8 +639,11 @@ def rankings(request: HttpRequest) -> HttpResponse:
         by = "centre"
     min_count = _int(request.GET.get("min")) or 10
     result = selectors.rankings(request.user, by=by, period=period, min_count=max(1, min_count))
-    return render(request, "reviews/rankings.html", {"result": result, "month": month, "by": by,
-                                                     "dimensions": selectors.DIMENSIONS, "min": min_count})
+    return render(
+        request,
+        "reviews/rankings.html",
+        {"result": result, "month": month, "by": by, "dimensions": selectors.DIMENSIONS, "min": min_count},
+    )
 
 
 # --- staff: pads and settings ------------------------------------------------------------------------------------------
@@ -491,15 +659,26 @@ def pads(request: HttpRequest) -> HttpResponse:
                 messages.success(request, f"{p.window}的评价器已解除配对。")
             return redirect("reviews:pads")
         window = _get(lambda: access_pad_window(request.user, request.POST.get("window", "")))
-        result = _run(request, None, lambda: services.pad_pair(window=window, actor=request.user,
-                                                                  label=request.POST.get("label", "")))
+        result = _run(
+            request,
+            None,
+            lambda: services.pad_pair(window=window, actor=request.user, label=request.POST.get("label", "")),
+        )
         if result:
             token_url = settings.PUBLIC_URL + reverse("reviews:pad", kwargs={"token": result[1]})
     visible = [c for c in centres_visible_to(request.user) if can_manage_centre(request.user, c)]
     windows = selectors.pad_windows(visible)
-    return render(request, "reviews/pads.html", {
-        "pads": pads_visible_to(request.user).filter(revoked_at__isnull=True).order_by("window__centre", "window__number"),
-        "windows": windows, "token_url": token_url})
+    return render(
+        request,
+        "reviews/pads.html",
+        {
+            "pads": pads_visible_to(request.user)
+            .filter(revoked_at__isnull=True)
+            .order_by("window__centre", "window__number"),
+            "windows": windows,
+            "token_url": token_url,
+        },
+    )
 
 
 @login_required
@@ -512,10 +691,21 @@ def settings_page(request: HttpRequest) -> HttpResponse:
     form = SettingsForm(request.POST or None, instance=current)
     if request.method == "POST" and form.is_valid():
         values = {f: form.cleaned_data[f] for f in services.SETTING_FIELDS}
-        if _run(request, form, lambda: services.review_settings_save(actor=request.user, centre=centre, values=values)):
+        if _run(
+            request,
+            form,
+            lambda: services.review_settings_save(actor=request.user, centre=centre, values=values),
+        ):
             messages.success(request, "好差评设置已保存。")
             return redirect(request.get_full_path())
-    return render(request, "reviews/settings.html", {
-        "form": form, "centre": centre, "own": current.centre_id == (centre.pk if centre else None) and current.pk,
-        "centres": centres_visible_to(request.user).order_by("division__code")},
-        status=400 if form.errors else 200)
+    return render(
+        request,
+        "reviews/settings.html",
+        {
+            "form": form,
+            "centre": centre,
+            "own": current.centre_id == (centre.pk if centre else None) and current.pk,
+            "centres": centres_visible_to(request.user).order_by("division__code"),
+        },
+        status=400 if form.errors else 200,
+    )

@@ -1,6 +1,5 @@
 """Read-only admin views of staffing records: changes go through the services (audited), never the admin."""
 
-
 from django.contrib import admin
 
 from govhall.core.admin import ReadOnlyAdmin
@@ -37,7 +36,15 @@ class LeaveAdmin(ReadOnlyAdmin):
 @admin.register(Enquiry)
 class EnquiryAdmin(ReadOnlyAdmin):
     # The asker's name and phone are personal data: not listed here (unmasking is audited on the pages).
-    list_display = ("pk", "centre", "first_staff", "status", "handed_to", "created_at", "converted_case_number")
+    list_display = (
+        "pk",
+        "centre",
+        "first_staff",
+        "status",
+        "handed_to",
+        "created_at",
+        "converted_case_number",
+    )
     list_filter = ("status", "channel")
     exclude = ("asker_name", "asker_phone", "asker_name_digest", "asker_phone_digest")
 

@@ -82,12 +82,25 @@ class EnquiryOut(Schema):
 
 def _enquiry_out(e: Enquiry) -> EnquiryOut:
     return EnquiryOut(
-        id=e.pk, centre_id=e.centre_id, centre=e.centre.name, first_staff=_staff(e.first_staff), channel=e.channel,
-        asker_name=e.asker_name_masked, asker_phone=e.asker_phone_masked,
-        matter_code=e.matter.code if e.matter is not None else None, question=e.question, answer=e.answer,
-        status=e.status, status_label=e.get_status_display(), created_at=e.created_at,
-        handed_to=_staff_or_none(e.handed_to), handed_at=e.handed_at, handover_note=e.handover_note,
-        answered_by=_staff_or_none(e.answered_by), answered_at=e.answered_at, converted_case_number=e.converted_case_number,
+        id=e.pk,
+        centre_id=e.centre_id,
+        centre=e.centre.name,
+        first_staff=_staff(e.first_staff),
+        channel=e.channel,
+        asker_name=e.asker_name_masked,
+        asker_phone=e.asker_phone_masked,
+        matter_code=e.matter.code if e.matter is not None else None,
+        question=e.question,
+        answer=e.answer,
+        status=e.status,
+        status_label=e.get_status_display(),
+        created_at=e.created_at,
+        handed_to=_staff_or_none(e.handed_to),
+        handed_at=e.handed_at,
+        handover_note=e.handover_note,
+        answered_by=_staff_or_none(e.answered_by),
+        answered_at=e.answered_at,
+        converted_case_number=e.converted_case_number,
     )
 
 
@@ -127,8 +140,17 @@ class AttendanceOut(Schema):
 
 
 def _attendance_out(a: Attendance) -> AttendanceOut:
-    return AttendanceOut(id=a.pk, staff=_staff(a.staff), centre_id=a.centre_id, date=a.date, sign_in_at=a.sign_in_at,
-                         sign_in_ip=a.sign_in_ip, sign_out_at=a.sign_out_at, sign_out_ip=a.sign_out_ip, late=a.is_late)
+    return AttendanceOut(
+        id=a.pk,
+        staff=_staff(a.staff),
+        centre_id=a.centre_id,
+        date=a.date,
+        sign_in_at=a.sign_in_at,
+        sign_in_ip=a.sign_in_ip,
+        sign_out_at=a.sign_out_at,
+        sign_out_ip=a.sign_out_ip,
+        late=a.is_late,
+    )
 
 
 class LeaveIn(Schema):
@@ -161,10 +183,22 @@ class LeaveOut(Schema):
 
 
 def _leave_out(lv: Leave) -> LeaveOut:
-    return LeaveOut(id=lv.pk, staff=_staff(lv.staff), centre_id=lv.centre_id, kind=lv.kind,
-                    kind_label=lv.get_kind_display(), start_at=lv.start_at, end_at=lv.end_at, reason=lv.reason,
-                    status=lv.status, status_label=lv.get_status_display(), requested_at=lv.requested_at,
-                    approved_by=_staff_or_none(lv.approved_by), decided_at=lv.decided_at, decision_note=lv.decision_note)
+    return LeaveOut(
+        id=lv.pk,
+        staff=_staff(lv.staff),
+        centre_id=lv.centre_id,
+        kind=lv.kind,
+        kind_label=lv.get_kind_display(),
+        start_at=lv.start_at,
+        end_at=lv.end_at,
+        reason=lv.reason,
+        status=lv.status,
+        status_label=lv.get_status_display(),
+        requested_at=lv.requested_at,
+        approved_by=_staff_or_none(lv.approved_by),
+        decided_at=lv.decided_at,
+        decision_note=lv.decision_note,
+    )
 
 
 class HandlerOut(Schema):
@@ -222,8 +256,9 @@ class AssessmentResultOut(Schema):
 
 @router.get("/enquiries", response=list[EnquiryOut], summary="可见的首问记录")
 @paged
-def list_enquiries(request: HttpRequest, status: str | None = None, centre_id: Id | None = None,
-                   mine: bool = False) -> Any:
+def list_enquiries(
+    request: HttpRequest, status: str | None = None, centre_id: Id | None = None, mine: bool = False
+) -> Any:
     if status and status not in EnquiryStatus.values:
         raise field_error("status", "状态无效，应为 open/answered/handed_over/converted。")
     qs = enquiries_for_list(request.user, status=status, centre_id=centre_id, mine=mine)
@@ -243,9 +278,15 @@ def create_enquiry(request: HttpRequest, payload: EnquiryIn) -> Status[EnquiryOu
         matter = matter_by_code(payload.matter_code.strip())
         if matter is None:
             raise field_error("matter_code", "未找到该实施编码对应的事项。")
-    enquiry = services.enquiry_create(staff=request.user, question=payload.question, asker_name=payload.asker_name,
-                                      asker_phone=payload.asker_phone, matter=matter, channel=payload.channel,
-                                      answer=payload.answer)
+    enquiry = services.enquiry_create(
+        staff=request.user,
+        question=payload.question,
+        asker_name=payload.asker_name,
+        asker_phone=payload.asker_phone,
+        matter=matter,
+        channel=payload.channel,
+        answer=payload.answer,
+    )
     return Status(201, _enquiry_out(access_enquiry(request.user, enquiry.pk)))
 
 
@@ -271,7 +312,9 @@ def hand_over_enquiry(request: HttpRequest, enquiry_id: Id, payload: HandOverIn)
     return _enquiry_out(access_enquiry(request.user, enquiry_id))
 
 
-@router.post("/enquiries/{enquiry_id}/contact", response=ContactOut, summary="查看咨询人完整姓名和电话（留痕）")
+@router.post(
+    "/enquiries/{enquiry_id}/contact", response=ContactOut, summary="查看咨询人完整姓名和电话（留痕）"
+)
 def reveal_enquiry_contact(request: HttpRequest, enquiry_id: Id) -> ContactOut:
     enquiry = access_enquiry(request.user, enquiry_id)
     return ContactOut(**services.enquiry_reveal_contact(enquiry=enquiry, actor=request.user))
@@ -293,8 +336,13 @@ def sign_out(request: HttpRequest) -> AttendanceOut:
 
 @router.get("/attendance", response=list[AttendanceOut], summary="可见的考勤记录")
 @paged
-def list_attendance(request: HttpRequest, date_from: dt.date | None = None, date_to: dt.date | None = None,
-                    centre_id: Id | None = None, staff_id: Id | None = None) -> Any:
+def list_attendance(
+    request: HttpRequest,
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
+    centre_id: Id | None = None,
+    staff_id: Id | None = None,
+) -> Any:
     qs = attendance_visible_to(request.user).select_related("staff")
     if date_from:
         qs = qs.filter(date__gte=date_from)
@@ -313,8 +361,9 @@ def list_attendance(request: HttpRequest, date_from: dt.date | None = None, date
 
 @router.get("/leaves", response=list[LeaveOut], summary="可见的请假记录")
 @paged
-def list_leaves(request: HttpRequest, status: str | None = None, centre_id: Id | None = None,
-                mine: bool = False) -> Any:
+def list_leaves(
+    request: HttpRequest, status: str | None = None, centre_id: Id | None = None, mine: bool = False
+) -> Any:
     if status and status not in LeaveStatus.values:
         raise field_error("status", "状态无效，应为 requested/approved/rejected/cancelled。")
     qs = leaves_visible_to(request.user).select_related("staff", "approved_by")
@@ -335,20 +384,30 @@ def request_leave(request: HttpRequest, payload: LeaveIn) -> Status[LeaveOut]:
         staff = active_user(pk=payload.staff_id)
         if staff is None:
             raise field_error("staff_id", "未找到该工作人员。")
-    leave = services.leave_request(staff=staff, kind=payload.kind, start_at=_as_aware(payload.start_at),
-                                   end_at=_as_aware(payload.end_at), reason=payload.reason, actor=request.user)
+    leave = services.leave_request(
+        staff=staff,
+        kind=payload.kind,
+        start_at=_as_aware(payload.start_at),
+        end_at=_as_aware(payload.end_at),
+        reason=payload.reason,
+        actor=request.user,
+    )
     return Status(201, _leave_out(leave))
 
 
 @router.post("/leaves/{leave_id}/approve", response=LeaveOut, summary="批准请假（本中心主任）")
 def approve_leave(request: HttpRequest, leave_id: Id, payload: LeaveDecisionIn) -> LeaveOut:
-    leave = services.leave_approve(leave=access_leave(request.user, leave_id), actor=request.user, note=payload.note)
+    leave = services.leave_approve(
+        leave=access_leave(request.user, leave_id), actor=request.user, note=payload.note
+    )
     return _leave_out(leave)
 
 
 @router.post("/leaves/{leave_id}/reject", response=LeaveOut, summary="驳回请假（本中心主任，须填理由）")
 def reject_leave(request: HttpRequest, leave_id: Id, payload: LeaveDecisionIn) -> LeaveOut:
-    leave = services.leave_reject(leave=access_leave(request.user, leave_id), actor=request.user, note=payload.note)
+    leave = services.leave_reject(
+        leave=access_leave(request.user, leave_id), actor=request.user, note=payload.note
+    )
     return _leave_out(leave)
 
 
@@ -369,40 +428,65 @@ def get_roster(request: HttpRequest, centre_id: Id | None = None, at: DateTime |
         raise NotFound()
     roster = roster_for(centre=centre, at=_aware(at))
     return RosterOut(
-        centre_id=centre.pk, centre=centre.name, at=roster.at,
-        posts=[RosterRowOut(post_id=r.post.pk, post=r.post.name, user=_staff(r.handler.user), role=r.handler.role,
-                            reason=r.handler.reason, window_number=r.post.window.number if r.post.window else None,
-                            a_staff=_staff(r.post.a_staff), a_status=r.a_status, b_staff=_staff(r.post.b_staff),
-                            b_status=r.b_status) for r in roster.rows],
+        centre_id=centre.pk,
+        centre=centre.name,
+        at=roster.at,
+        posts=[
+            RosterRowOut(
+                post_id=r.post.pk,
+                post=r.post.name,
+                user=_staff(r.handler.user),
+                role=r.handler.role,
+                reason=r.handler.reason,
+                window_number=r.post.window.number if r.post.window else None,
+                a_staff=_staff(r.post.a_staff),
+                a_status=r.a_status,
+                b_staff=_staff(r.post.b_staff),
+                b_status=r.b_status,
+            )
+            for r in roster.rows
+        ],
         absent=[AbsentOut(staff=_staff(u), reason=why) for u, why in roster.absent],
     )
 
 
-@router.get("/posts/{post_id}/handler", response=HandlerOut, summary="岗位当前办理人（A角/B角/中心主任及原因）")
+@router.get(
+    "/posts/{post_id}/handler", response=HandlerOut, summary="岗位当前办理人（A角/B角/中心主任及原因）"
+)
 def get_post_handler(request: HttpRequest, post_id: Id, at: DateTime | None = None) -> HandlerOut:
     post = selectors.post_with_staff(post_id)
     if post is None:
         raise NotFound()
     access_centre(request.user, post.centre_id)
     handler = services.post_handler(post=post, at=_aware(at))
-    return HandlerOut(post_id=post.pk, post=post.name, user=_staff(handler.user), role=handler.role,
-                      reason=handler.reason)
+    return HandlerOut(
+        post_id=post.pk, post=post.name, user=_staff(handler.user), role=handler.role, reason=handler.reason
+    )
 
 
 # --- assessment ---------------------------------------------------------------------------------
 
 
 def _result_out(r: Any) -> AssessmentResultOut:
-    return AssessmentResultOut(id=r.pk, scheme=r.scheme.name, staff=_staff(r.staff), centre=r.centre.name, month=r.month,
-                     indicator_score=str(r.indicator_score), manual_points=str(r.manual_points), total=str(r.total),
-                     indicators=[IndicatorLineOut(**line) for line in r.breakdown.get("indicators", [])],
-                     manual=r.breakdown.get("manual", []))
+    return AssessmentResultOut(
+        id=r.pk,
+        scheme=r.scheme.name,
+        staff=_staff(r.staff),
+        centre=r.centre.name,
+        month=r.month,
+        indicator_score=str(r.indicator_score),
+        manual_points=str(r.manual_points),
+        total=str(r.total),
+        indicators=[IndicatorLineOut(**line) for line in r.breakdown.get("indicators", [])],
+        manual=r.breakdown.get("manual", []),
+    )
 
 
 @router.get("/assessment/results", response=list[AssessmentResultOut], summary="可见的月度考核结果")
 @paged
-def list_results(request: HttpRequest, year: Year, month: Month | None = None,
-                 centre_id: Id | None = None) -> Any:
+def list_results(
+    request: HttpRequest, year: Year, month: Month | None = None, centre_id: Id | None = None
+) -> Any:
     qs = assessment_results_visible_to(request.user).filter(month__year=year)
     if month:
         qs = qs.filter(month__month=month)
@@ -412,6 +496,10 @@ def list_results(request: HttpRequest, year: Year, month: Month | None = None,
     return Mapped(qs, _result_out)
 
 
-@router.get("/assessment/results/{result_id}", response=AssessmentResultOut, summary="考核结果明细（每项指标、得分和权重）")
+@router.get(
+    "/assessment/results/{result_id}",
+    response=AssessmentResultOut,
+    summary="考核结果明细（每项指标、得分和权重）",
+)
 def get_result(request: HttpRequest, result_id: Id) -> AssessmentResultOut:
     return _result_out(access_assessment_result(request.user, result_id))

@@ -22,8 +22,16 @@ def ranking_workbook(user: Any, *, scheme: AssessmentScheme, year: int, month: i
     ws.title = "人员排名"
     indicators = list(scheme.indicators.all())
     if month:
-        header = ["名次", "工号", "姓名", "服务中心", *[f"{i.label}（权重{i.weight}）" for i in indicators],
-                  "指标得分", "手工加减分", "总分"]
+        header = [
+            "名次",
+            "工号",
+            "姓名",
+            "服务中心",
+            *[f"{i.label}（权重{i.weight}）" for i in indicators],
+            "指标得分",
+            "手工加减分",
+            "总分",
+        ]
         ws.append([f"{scheme.name} · {period} · 人员月度考核排名"])
         ws.append(header)
         results = list(monthly_ranking(user, scheme=scheme, month=dt.date(year, month, 1)))
@@ -31,9 +39,21 @@ def ranking_workbook(user: Any, *, scheme: AssessmentScheme, year: int, month: i
         for i, r in enumerate(results):
             place = place if i and results[i - 1].total == r.total else i + 1
             scores = {line["code"]: line["score"] for line in r.breakdown.get("indicators", [])}
-            ws.append([place, r.staff.staff_no or "", r.staff.display_name, r.centre.name,
-                       *[float(scores[i.code]) if scores.get(i.code) is not None else "不适用" for i in indicators],
-                       float(r.indicator_score), float(r.manual_points), float(r.total)])
+            ws.append(
+                [
+                    place,
+                    r.staff.staff_no or "",
+                    r.staff.display_name,
+                    r.centre.name,
+                    *[
+                        float(scores[i.code]) if scores.get(i.code) is not None else "不适用"
+                        for i in indicators
+                    ],
+                    float(r.indicator_score),
+                    float(r.manual_points),
+                    float(r.total),
+                ]
+            )
     else:
         ws.append([f"{scheme.name} · {period} · 人员年度考核排名（各月总分平均）"])
         ws.append(["名次", "工号", "姓名", "服务中心", "计入月数", "平均总分"])

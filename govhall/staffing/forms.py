@@ -21,12 +21,15 @@ class LocalDateTimeInput(forms.DateTimeInput):
 
 class EnquiryForm(forms.Form):
     question = forms.CharField(label="咨询内容", widget=forms.Textarea(attrs={"rows": 3}))
-    channel = forms.ChoiceField(label="咨询方式", choices=EnquiryChannel.choices, initial=EnquiryChannel.ON_SITE)
+    channel = forms.ChoiceField(
+        label="咨询方式", choices=EnquiryChannel.choices, initial=EnquiryChannel.ON_SITE
+    )
     asker_name = forms.CharField(label="咨询人姓名", required=False, max_length=40)
     asker_phone = forms.CharField(label="联系电话", required=False, max_length=20)
     matter_code = forms.CharField(label="事项实施编码（可选）", required=False, max_length=24)
-    answer = forms.CharField(label="当场答复（可选，填写即记为已答复）", required=False,
-                             widget=forms.Textarea(attrs={"rows": 3}))
+    answer = forms.CharField(
+        label="当场答复（可选，填写即记为已答复）", required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
 
 
 class AnswerForm(forms.Form):
@@ -34,8 +37,11 @@ class AnswerForm(forms.Form):
 
 
 class HandOverForm(forms.Form):
-    to: forms.ModelChoiceField = forms.ModelChoiceField(label="转交给（指定同事）", queryset=None,  # type: ignore[arg-type]
-                                                        empty_label="请选择")
+    to: forms.ModelChoiceField = forms.ModelChoiceField(
+        label="转交给（指定同事）",
+        queryset=None,  # type: ignore[arg-type]
+        empty_label="请选择",
+    )
     note = forms.CharField(label="转交说明", required=False, max_length=300)
 
     def __init__(self, *args: Any, candidates: Any, **kwargs: Any) -> None:
@@ -46,10 +52,12 @@ class HandOverForm(forms.Form):
 
 class LeaveForm(forms.Form):
     kind = forms.ChoiceField(label="类型", choices=LeaveKind.choices)
-    start_at = forms.DateTimeField(label="开始时间", widget=LocalDateTimeInput(),
-                                   input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"])
-    end_at = forms.DateTimeField(label="结束时间", widget=LocalDateTimeInput(),
-                                 input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"])
+    start_at = forms.DateTimeField(
+        label="开始时间", widget=LocalDateTimeInput(), input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
+    )
+    end_at = forms.DateTimeField(
+        label="结束时间", widget=LocalDateTimeInput(), input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
+    )
     reason = forms.CharField(label="事由", max_length=300)
 
 
@@ -58,7 +66,9 @@ class DecisionForm(forms.Form):
 
 
 class AttendanceSettingsForm(forms.Form):
-    sign_in_deadline = forms.TimeField(label="签到截止时间", widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
+    sign_in_deadline = forms.TimeField(
+        label="签到截止时间", widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+    )
 
 
 def month_choices() -> list[tuple[str, str]]:
@@ -107,9 +117,16 @@ class SchemeForm(forms.Form):
         super().__init__(*args, **kwargs)
         for definition in registered_indicators():
             self.fields[f"w_{definition.code}"] = forms.DecimalField(
-                label=f"{definition.label}（{definition.code}）权重", required=False, max_digits=5, decimal_places=2,
-                help_text=definition.description)
+                label=f"{definition.label}（{definition.code}）权重",
+                required=False,
+                max_digits=5,
+                decimal_places=2,
+                help_text=definition.description,
+            )
 
     def weights(self) -> list[tuple[str, Any]]:
-        return [(name[2:], value) for name, value in self.cleaned_data.items()
-                if name.startswith("w_") and value not in (None, "")]
+        return [
+            (name[2:], value)
+            for name, value in self.cleaned_data.items()
+            if name.startswith("w_") and value not in (None, "")
+        ]

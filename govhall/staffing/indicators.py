@@ -106,7 +106,10 @@ def month_bounds(month: dt.date) -> tuple[dt.datetime, dt.datetime]:
     first = month.replace(day=1)
     nxt = (first.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
     tz = timezone.get_current_timezone()
-    return (dt.datetime.combine(first, dt.time.min, tzinfo=tz), dt.datetime.combine(nxt, dt.time.min, tzinfo=tz))
+    return (
+        dt.datetime.combine(first, dt.time.min, tzinfo=tz),
+        dt.datetime.combine(nxt, dt.time.min, tzinfo=tz),
+    )
 
 
 # --- built-in indicators -------------------------------------------------------------------------
@@ -136,8 +139,9 @@ def _attendance_days(ctx: IndicatorContext) -> dict[int, dict[dt.date, bool]]:
         from govhall.staffing.models import Attendance
 
         days: dict[int, dict[dt.date, bool]] = defaultdict(dict)
-        rows = Attendance.objects.filter(staff_id__in=ctx.staff_ids, date__gte=ctx.start.date(),
-                                         date__lte=ctx.last_day).values_list("staff_id", "date", "sign_in_at", "deadline")
+        rows = Attendance.objects.filter(
+            staff_id__in=ctx.staff_ids, date__gte=ctx.start.date(), date__lte=ctx.last_day
+        ).values_list("staff_id", "date", "sign_in_at", "deadline")
         for staff_id, date, sign_in_at, deadline in rows:
             days[staff_id][date] = timezone.localtime(sign_in_at).time() <= deadline
         ctx.cache["attendance_days"] = days
@@ -149,9 +153,16 @@ def _leave_days(ctx: IndicatorContext) -> dict[int, dict[dt.date, str]]:
     from govhall.staffing.models import Leave
 
     days: dict[int, dict[dt.date, str]] = defaultdict(dict)
-    end = min(ctx.end, dt.datetime.combine(ctx.last_day + dt.timedelta(days=1), dt.time.min, tzinfo=ctx.start.tzinfo))
-    rows = (Leave.objects.approved().overlapping(ctx.start, end).filter(staff_id__in=ctx.staff_ids)
-            .values_list("staff_id", "kind", "start_at", "end_at"))
+    end = min(
+        ctx.end,
+        dt.datetime.combine(ctx.last_day + dt.timedelta(days=1), dt.time.min, tzinfo=ctx.start.tzinfo),
+    )
+    rows = (
+        Leave.objects.approved()
+        .overlapping(ctx.start, end)
+        .filter(staff_id__in=ctx.staff_ids)
+        .values_list("staff_id", "kind", "start_at", "end_at")
+    )
     for staff_id, kind, start_at, end_at in rows:
         first = max(timezone.localtime(start_at).date(), ctx.start.date())
         # A leave ending at midnight does not touch the day that starts then.
@@ -210,20 +221,34 @@ def enquiry_handling_rate(ctx: IndicatorContext) -> dict[int, IndicatorResult]:
     """首问办结率 = 本月登记的首问中已答复、已转交或已转为办件的条数 / 本月登记条数 (by the first staff)."""
     from govhall.staffing.models import Enquiry, EnquiryStatus
 
-    rows = (Enquiry.objects.filter(first_staff_id__in=ctx.staff_ids, created_at__gte=ctx.start, created_at__lt=ctx.end)
-            .values("first_staff_id")
-            .annotate(total=Count("id"), handled=Count("id", filter=~Q(status=EnquiryStatus.OPEN))))
+    rows = (
+        Enquiry.objects.filter(
+            first_staff_id__in=ctx.staff_ids, created_at__gte=ctx.start, created_at__lt=ctx.end
+        )
+        .values("first_staff_id")
+        .annotate(total=Count("id"), handled=Count("id", filter=~Q(status=EnquiryStatus.OPEN)))
+    )
     out: dict[int, IndicatorResult] = {}
     for row in rows:
         out[row["first_staff_id"]] = IndicatorResult(
-            rate(row["handled"], row["total"]), f"办结 {row['handled']} / 登记 {row['total']} 条")
+            rate(row["handled"], row["total"]), f"办结 {row['handled']} / 登记 {row['total']} 条"
+        )
     return out
 
 
 def register_builtin_indicators() -> None:
-    register_indicator("attendance", "出勤率", attendance_rate,
-                       description="(签到天数+公出/培训天数)/(工作日−年休假等准假天数)")
-    register_indicator("punctuality", "准时签到率", punctuality_rate,
-                       description="签到截止时间前签到的天数/签到天数")
-    register_indicator("enquiry_handling", "首问办结率", enquiry_handling_rate,
-                       description="本月首问登记中已答复、已转交或已转为办件的比例")
+    register_indicator(
+        "attendance",
+        "出勤率",
+        attendance_rate,
+        description="(签到天数+公出/培训天数)/(工作日−年休假等准假天数)",
+    )
+    register_indicator(
+        "punctuality", "准时签到率", punctuality_rate, description="签到截止时间前签到的天数/签到天数"
+    )
+    register_indicator(
+        "enquiry_handling",
+        "首问办结率",
+        enquiry_handling_rate,
+        description="本月首问登记中已答复、已转交或已转为办件的比例",
+    )

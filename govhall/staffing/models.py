@@ -21,10 +21,14 @@ DEFAULT_SIGN_IN_DEADLINE = dt.time(8, 45)
 class AttendanceSettings(models.Model):
     """Per-centre attendance rules. A centre without a row uses DEFAULT_SIGN_IN_DEADLINE."""
 
-    centre = models.OneToOneField("orgs.Centre", verbose_name="服务中心", on_delete=models.CASCADE,
-                                  related_name="attendance_settings")
-    sign_in_deadline = models.TimeField("签到截止时间", default=DEFAULT_SIGN_IN_DEADLINE,
-                                        help_text="工作日此时间后仍未签到的A角，其工作自动转由B角办理")
+    centre = models.OneToOneField(
+        "orgs.Centre", verbose_name="服务中心", on_delete=models.CASCADE, related_name="attendance_settings"
+    )
+    sign_in_deadline = models.TimeField(
+        "签到截止时间",
+        default=DEFAULT_SIGN_IN_DEADLINE,
+        help_text="工作日此时间后仍未签到的A角，其工作自动转由B角办理",
+    )
     updated_at = models.DateTimeField("更新时间", auto_now=True)
 
     class Meta:
@@ -37,10 +41,15 @@ class AttendanceSettings(models.Model):
 class Attendance(models.Model):
     """One staff member's sign-in and sign-out on one day, with the client address of each."""
 
-    staff = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="工作人员", on_delete=models.PROTECT,
-                              related_name="attendances")
-    centre = models.ForeignKey("orgs.Centre", verbose_name="服务中心", on_delete=models.PROTECT,
-                               related_name="attendances")
+    staff = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="工作人员",
+        on_delete=models.PROTECT,
+        related_name="attendances",
+    )
+    centre = models.ForeignKey(
+        "orgs.Centre", verbose_name="服务中心", on_delete=models.PROTECT, related_name="attendances"
+    )
     date = models.DateField("日期")
     sign_in_at = models.DateTimeField("签到时间")
     sign_in_ip = models.CharField("签到地址", max_length=45, blank=True)
@@ -54,8 +63,10 @@ class Attendance(models.Model):
         ordering = ["-date", "staff_id"]
         constraints = [
             models.UniqueConstraint(fields=["staff", "date"], name="attendance_one_per_staff_day"),
-            models.CheckConstraint(condition=Q(sign_out_at__isnull=True) | Q(sign_out_at__gte=F("sign_in_at")),
-                                   name="attendance_sign_out_after_sign_in"),
+            models.CheckConstraint(
+                condition=Q(sign_out_at__isnull=True) | Q(sign_out_at__gte=F("sign_in_at")),
+                name="attendance_sign_out_after_sign_in",
+            ),
         ]
         indexes = [models.Index(fields=["centre", "date"])]
 
@@ -104,19 +115,29 @@ class Leave(models.Model):
     """A leave or absence on duty (公出, 培训). Approved leave covering a moment makes the staff member
     unavailable, and their A-posts go to B (STD-4)."""
 
-    staff = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="工作人员", on_delete=models.PROTECT,
-                              related_name="leaves")
+    staff = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="工作人员", on_delete=models.PROTECT, related_name="leaves"
+    )
     # The staff member's centre when they asked: its director decides.
-    centre = models.ForeignKey("orgs.Centre", verbose_name="服务中心", on_delete=models.PROTECT,
-                               related_name="leaves")
+    centre = models.ForeignKey(
+        "orgs.Centre", verbose_name="服务中心", on_delete=models.PROTECT, related_name="leaves"
+    )
     kind = models.CharField("类型", max_length=16, choices=LeaveKind.choices)
     start_at = models.DateTimeField("开始时间")
     end_at = models.DateTimeField("结束时间")
     reason = models.CharField("事由", max_length=300)
-    status = models.CharField("状态", max_length=10, choices=LeaveStatus.choices, default=LeaveStatus.REQUESTED)
+    status = models.CharField(
+        "状态", max_length=10, choices=LeaveStatus.choices, default=LeaveStatus.REQUESTED
+    )
     requested_at = models.DateTimeField("申请时间", auto_now_add=True)
-    approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="审批人", null=True, blank=True,
-                                    on_delete=models.PROTECT, related_name="+")
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="审批人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     decided_at = models.DateTimeField("审批时间", null=True, blank=True)
     decision_note = models.CharField("审批意见", max_length=300, blank=True)
 
@@ -157,28 +178,54 @@ class Enquiry(models.Model):
     """A 首问 record. The first staff member asked owns it until it is answered or handed over to a named
     colleague, who then owns it until answered. It can turn into a case (the Case points back here)."""
 
-    centre = models.ForeignKey("orgs.Centre", verbose_name="服务中心", on_delete=models.PROTECT,
-                               related_name="enquiries")
-    first_staff = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="首问人", on_delete=models.PROTECT,
-                                    related_name="first_enquiries")
-    channel = models.CharField("咨询方式", max_length=10, choices=EnquiryChannel.choices,
-                               default=EnquiryChannel.ON_SITE)
+    centre = models.ForeignKey(
+        "orgs.Centre", verbose_name="服务中心", on_delete=models.PROTECT, related_name="enquiries"
+    )
+    first_staff = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="首问人",
+        on_delete=models.PROTECT,
+        related_name="first_enquiries",
+    )
+    channel = models.CharField(
+        "咨询方式", max_length=10, choices=EnquiryChannel.choices, default=EnquiryChannel.ON_SITE
+    )
     asker_name = EncryptedTextField("咨询人姓名", blank=True)
     asker_name_digest = models.CharField(max_length=64, blank=True, db_index=True)
     asker_phone = EncryptedTextField("联系电话", blank=True)
     asker_phone_digest = models.CharField(max_length=64, blank=True, db_index=True)
-    matter = models.ForeignKey("catalog.Matter", verbose_name="咨询事项", null=True, blank=True,
-                               on_delete=models.PROTECT, related_name="enquiries")
+    matter = models.ForeignKey(
+        "catalog.Matter",
+        verbose_name="咨询事项",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="enquiries",
+    )
     question = models.TextField("咨询内容")
     answer = models.TextField("答复内容", blank=True)
-    status = models.CharField("状态", max_length=12, choices=EnquiryStatus.choices, default=EnquiryStatus.OPEN)
+    status = models.CharField(
+        "状态", max_length=12, choices=EnquiryStatus.choices, default=EnquiryStatus.OPEN
+    )
     created_at = models.DateTimeField("登记时间", auto_now_add=True)
-    handed_to = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="转交给", null=True, blank=True,
-                                  on_delete=models.PROTECT, related_name="handed_enquiries")
+    handed_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="转交给",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="handed_enquiries",
+    )
     handed_at = models.DateTimeField("转交时间", null=True, blank=True)
     handover_note = models.CharField("转交说明", max_length=300, blank=True)
-    answered_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="答复人", null=True, blank=True,
-                                    on_delete=models.PROTECT, related_name="+")
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="答复人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     answered_at = models.DateTimeField("答复时间", null=True, blank=True)
     converted_case_number = models.CharField("办件编号", max_length=50, blank=True)
     converted_at = models.DateTimeField("转办件时间", null=True, blank=True)
@@ -229,16 +276,23 @@ class AssessmentScheme(models.Model):
     scope = models.CharField("适用范围", max_length=8, choices=SchemeScope.choices, default=SchemeScope.ALL)
     is_active = models.BooleanField("启用", default=True)
     notes = models.TextField("说明", blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="制定人", null=True, blank=True,
-                                   on_delete=models.SET_NULL, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="制定人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     created_at = models.DateTimeField("制定时间", auto_now_add=True)
 
     class Meta:
         verbose_name = verbose_name_plural = "考核方案"
         ordering = ["-created_at"]
         constraints = [
-            models.UniqueConstraint(fields=["scope"], condition=Q(is_active=True),
-                                    name="one_active_assessment_scheme_per_scope"),
+            models.UniqueConstraint(
+                fields=["scope"], condition=Q(is_active=True), name="one_active_assessment_scheme_per_scope"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -248,8 +302,9 @@ class AssessmentScheme(models.Model):
 class AssessmentIndicator(models.Model):
     """One weighted indicator of a scheme; `code` names a function in the indicator registry."""
 
-    scheme = models.ForeignKey(AssessmentScheme, verbose_name="考核方案", on_delete=models.CASCADE,
-                               related_name="indicators")
+    scheme = models.ForeignKey(
+        AssessmentScheme, verbose_name="考核方案", on_delete=models.CASCADE, related_name="indicators"
+    )
     code = models.CharField("指标代码", max_length=40)
     label = models.CharField("指标名称", max_length=60)
     weight = models.DecimalField("权重", max_digits=5, decimal_places=2)
@@ -279,10 +334,15 @@ class AssessmentItem(models.Model):
     """A manual assessment item the bureau records for one staff member and month, with its reason.
     A 奖励 adds points, a 问责 deducts them; uniform checks and training either way."""
 
-    staff = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="工作人员", on_delete=models.PROTECT,
-                              related_name="assessment_items")
-    centre = models.ForeignKey("orgs.Centre", verbose_name="服务中心", on_delete=models.PROTECT,
-                               related_name="assessment_items")
+    staff = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="工作人员",
+        on_delete=models.PROTECT,
+        related_name="assessment_items",
+    )
+    centre = models.ForeignKey(
+        "orgs.Centre", verbose_name="服务中心", on_delete=models.PROTECT, related_name="assessment_items"
+    )
     month = models.DateField("考核月份", help_text="当月第一天")
     kind = models.CharField("类别", max_length=16, choices=ManualItemKind.choices)
     points = models.DecimalField("加减分", max_digits=6, decimal_places=2)
@@ -290,8 +350,9 @@ class AssessmentItem(models.Model):
     reason = models.TextField("理由")
     decided_by = models.CharField("决定人/决定机关", max_length=100)
     decided_on = models.DateField("决定日期")
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="录入人", on_delete=models.PROTECT,
-                                    related_name="+")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="录入人", on_delete=models.PROTECT, related_name="+"
+    )
     recorded_at = models.DateTimeField("录入时间", auto_now_add=True)
 
     class Meta:
@@ -299,9 +360,12 @@ class AssessmentItem(models.Model):
         ordering = ["month", "staff_id", "id"]
         indexes = [models.Index(fields=["month", "staff"])]
         constraints = [
-            models.CheckConstraint(condition=~Q(kind="reward") | Q(points__gte=0), name="reward_not_negative"),
-            models.CheckConstraint(condition=~Q(kind="accountability") | Q(points__lte=0),
-                                   name="accountability_not_positive"),
+            models.CheckConstraint(
+                condition=~Q(kind="reward") | Q(points__gte=0), name="reward_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind="accountability") | Q(points__lte=0), name="accountability_not_positive"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -312,12 +376,18 @@ class AssessmentResult(models.Model):
     """A staff member's computed monthly score under a scheme. `breakdown` keeps every indicator's value,
     score and weight and the manual items as they were when computed, so the score stays explainable."""
 
-    scheme = models.ForeignKey(AssessmentScheme, verbose_name="考核方案", on_delete=models.PROTECT,
-                               related_name="results")
-    staff = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="工作人员", on_delete=models.PROTECT,
-                              related_name="assessment_results")
-    centre = models.ForeignKey("orgs.Centre", verbose_name="服务中心", on_delete=models.PROTECT,
-                               related_name="assessment_results")
+    scheme = models.ForeignKey(
+        AssessmentScheme, verbose_name="考核方案", on_delete=models.PROTECT, related_name="results"
+    )
+    staff = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="工作人员",
+        on_delete=models.PROTECT,
+        related_name="assessment_results",
+    )
+    centre = models.ForeignKey(
+        "orgs.Centre", verbose_name="服务中心", on_delete=models.PROTECT, related_name="assessment_results"
+    )
     month = models.DateField("考核月份")
     indicator_score = models.DecimalField("指标得分", max_digits=6, decimal_places=2)
     manual_points = models.DecimalField("手工加减分", max_digits=6, decimal_places=2)

@@ -28,7 +28,10 @@ def sees_all_staff_records(user: Any) -> bool:
 
 def can_manage_assessment(user: Any) -> bool:
     """Set schemes, record manual items (奖励, 问责 …) and compute scores: the bureau's admins and inspectors."""
-    return bool(sees_all_staff_records(user) and (user.is_superuser or user.has_role(Role.BUREAU_ADMIN, Role.INSPECTOR)))
+    return bool(
+        sees_all_staff_records(user)
+        and (user.is_superuser or user.has_role(Role.BUREAU_ADMIN, Role.INSPECTOR))
+    )
 
 
 def is_centre_director(user: Any, centre: Centre | None) -> bool:
@@ -40,7 +43,9 @@ def is_centre_director(user: Any, centre: Centre | None) -> bool:
 
 
 def directs_a_centre(user: Any) -> bool:
-    return bool(user.is_authenticated and user.centre_id is not None and is_centre_director(user, user.centre))
+    return bool(
+        user.is_authenticated and user.centre_id is not None and is_centre_director(user, user.centre)
+    )
 
 
 def _scoped(user: Any, qs: QuerySet, *, own: Q, village_shares: bool = False) -> QuerySet:
@@ -68,7 +73,9 @@ def enquiries_visible_to(user: Any) -> QuerySet[Enquiry]:
 
 
 def access_enquiry(user: Any, enquiry_id: int | str) -> Enquiry:
-    return _one(enquiries_visible_to(user).select_related("centre", "first_staff", "handed_to", "matter"), enquiry_id)
+    return _one(
+        enquiries_visible_to(user).select_related("centre", "first_staff", "handed_to", "matter"), enquiry_id
+    )
 
 
 def leaves_visible_to(user: Any) -> QuerySet[Leave]:
@@ -86,8 +93,9 @@ def can_decide_leave(user: Any, leave: Leave) -> bool:
         return False
     if is_centre_director(user, leave.centre):
         return True
-    return bool(is_centre_director(leave.staff, leave.centre) and user.is_authenticated
-                and is_bureau_admin(user))
+    return bool(
+        is_centre_director(leave.staff, leave.centre) and user.is_authenticated and is_bureau_admin(user)
+    )
 
 
 def attendance_visible_to(user: Any) -> QuerySet[Attendance]:

@@ -33,15 +33,21 @@ from govhall.staffing.services import Availability, Handler, post_handler
 
 
 def pending_enquiries_for(user: Any) -> QuerySet[Enquiry]:
-    """"My enquiries" (STD-1): those I asked first and have neither answered nor handed over, and those
+    """ "My enquiries" (STD-1): those I asked first and have neither answered nor handed over, and those
     handed to me that I have not answered. They stay until then."""
-    return (Enquiry.objects.filter(Q(first_staff_id=user.pk, status=EnquiryStatus.OPEN)
-                                   | Q(handed_to_id=user.pk, status=EnquiryStatus.HANDED_OVER))
-            .select_related("first_staff", "handed_to", "matter").order_by("created_at", "id"))
+    return (
+        Enquiry.objects.filter(
+            Q(first_staff_id=user.pk, status=EnquiryStatus.OPEN)
+            | Q(handed_to_id=user.pk, status=EnquiryStatus.HANDED_OVER)
+        )
+        .select_related("first_staff", "handed_to", "matter")
+        .order_by("created_at", "id")
+    )
 
 
-def enquiries_for_list(user: Any, *, status: str | None = None, centre_id: int | None = None,
-                       mine: bool = False) -> QuerySet[Enquiry]:
+def enquiries_for_list(
+    user: Any, *, status: str | None = None, centre_id: int | None = None, mine: bool = False
+) -> QuerySet[Enquiry]:
     qs = enquiries_visible_to(user)
     if mine:
         qs = qs.filter(Q(first_staff_id=user.pk) | Q(handed_to_id=user.pk))
@@ -54,8 +60,13 @@ def enquiries_for_list(user: Any, *, status: str | None = None, centre_id: int |
 
 def leaves_to_decide(user: Any) -> list[Leave]:
     """Requested leave this user may approve or reject (their centre's, or directors' for the bureau admin)."""
-    qs = (leaves_visible_to(user).filter(status=LeaveStatus.REQUESTED).exclude(staff_id=user.pk)
-          .select_related("staff", "centre", "centre__director").order_by("start_at"))
+    qs = (
+        leaves_visible_to(user)
+        .filter(status=LeaveStatus.REQUESTED)
+        .exclude(staff_id=user.pk)
+        .select_related("staff", "centre", "centre__director")
+        .order_by("start_at")
+    )
     return [leave for leave in qs if can_decide_leave(user, leave)]
 
 
@@ -84,9 +95,11 @@ def roster_for(*, centre: Centre, at: dt.datetime | None = None) -> Roster:
     from govhall.accounts.models import User
 
     at = at or timezone.now()
-    posts = list(Post.objects.filter(centre=centre, is_active=True)
-                 .select_related("window", "department", "a_staff", "b_staff", "centre__director", "centre__parent")
-                 .order_by("window__number", "name"))
+    posts = list(
+        Post.objects.filter(centre=centre, is_active=True)
+        .select_related("window", "department", "a_staff", "b_staff", "centre__director", "centre__parent")
+        .order_by("window__number", "name")
+    )
     staff = list(User.objects.filter(centre=centre, is_active=True).order_by("staff_no", "pk"))
     people = {u.pk: u for u in staff}
     for p in posts:
@@ -98,8 +111,15 @@ def roster_for(*, centre: Centre, at: dt.datetime | None = None) -> Roster:
         ok, why = board.check(user)
         return "在岗" if ok else why
 
-    rows = [RosterRow(post=p, handler=post_handler(post=p, at=at, availability=board),
-                      a_status=status(p.a_staff), b_status=status(p.b_staff)) for p in posts]
+    rows = [
+        RosterRow(
+            post=p,
+            handler=post_handler(post=p, at=at, availability=board),
+            a_status=status(p.a_staff),
+            b_status=status(p.b_staff),
+        )
+        for p in posts
+    ]
     absent = [(u, why) for u in staff for ok, why in [board.check(u)] if not ok]
     return Roster(centre=centre, at=at, rows=rows, absent=absent)
 
@@ -108,12 +128,16 @@ def roster_for(*, centre: Centre, at: dt.datetime | None = None) -> Roster:
 
 
 def schemes_with_results() -> QuerySet[AssessmentScheme]:
-    return AssessmentScheme.objects.filter(Q(is_active=True) | Q(results__isnull=False)).distinct().order_by(
-        "-is_active", "-created_at")
+    return (
+        AssessmentScheme.objects.filter(Q(is_active=True) | Q(results__isnull=False))
+        .distinct()
+        .order_by("-is_active", "-created_at")
+    )
 
 
-def monthly_ranking(user: Any, *, scheme: AssessmentScheme, month: dt.date,
-                    centre_id: int | None = None) -> QuerySet[AssessmentResult]:
+def monthly_ranking(
+    user: Any, *, scheme: AssessmentScheme, month: dt.date, centre_id: int | None = None
+) -> QuerySet[AssessmentResult]:
     qs = assessment_results_visible_to(user).filter(scheme=scheme, month=month.replace(day=1))
     if centre_id:
         qs = qs.filter(centre_id=centre_id)
@@ -139,8 +163,9 @@ def _ranked(rows: list[RankRow]) -> list[RankRow]:
     return rows
 
 
-def staff_ranking(user: Any, *, scheme: AssessmentScheme, year: int, month: int | None = None,
-                  centre_id: int | None = None) -> list[RankRow]:
+def staff_ranking(
+    user: Any, *, scheme: AssessmentScheme, year: int, month: int | None = None, centre_id: int | None = None
+) -> list[RankRow]:
     """Staff ranked by total: for one month, or by the average of the year's computed months."""
     qs = assessment_results_visible_to(user).filter(scheme=scheme, month__year=year)
     if month:
@@ -148,10 +173,18 @@ def staff_ranking(user: Any, *, scheme: AssessmentScheme, year: int, month: int 
     if centre_id:
         qs = qs.filter(centre_id=centre_id)
     if month:
-        return _ranked([RankRow(0, r.staff.display_name, r.centre.name, r.total, 1, r.staff.staff_no or "", r.pk)
-                        for r in qs.select_related("staff", "centre")])
-    return _ranked(_averaged(qs.values_list("staff_id", "staff__full_name", "staff__staff_no", "centre__name", "total"),
-                             staff=True))
+        return _ranked(
+            [
+                RankRow(0, r.staff.display_name, r.centre.name, r.total, 1, r.staff.staff_no or "", r.pk)
+                for r in qs.select_related("staff", "centre")
+            ]
+        )
+    return _ranked(
+        _averaged(
+            qs.values_list("staff_id", "staff__full_name", "staff__staff_no", "centre__name", "total"),
+            staff=True,
+        )
+    )
 
 
 def _averaged(rows: Any, *, staff: bool) -> list[RankRow]:
@@ -167,7 +200,9 @@ def _averaged(rows: Any, *, staff: bool) -> list[RankRow]:
     return out
 
 
-def centre_ranking(user: Any, *, scheme: AssessmentScheme, year: int, month: int | None = None) -> list[RankRow]:
+def centre_ranking(
+    user: Any, *, scheme: AssessmentScheme, year: int, month: int | None = None
+) -> list[RankRow]:
     """Centres ranked by the average total of their staff (for the month, or over the year)."""
     qs = assessment_results_visible_to(user).filter(scheme=scheme, month__year=year)
     if month:
@@ -179,7 +214,9 @@ def centre_ranking(user: Any, *, scheme: AssessmentScheme, year: int, month: int
     per_month: dict[tuple[int, dt.date], list[Any]] = {}
     for centre_id, name, mon, _c, total in rows:
         per_month.setdefault((centre_id, mon), [name, []])[1].append(total)
-    monthly = [(cid, name, None, name, sum(t, Decimal(0)) / len(t)) for (cid, _m), (name, t) in per_month.items()]
+    monthly = [
+        (cid, name, None, name, sum(t, Decimal(0)) / len(t)) for (cid, _m), (name, t) in per_month.items()
+    ]
     return _ranked(_averaged(monthly, staff=False))
 
 
@@ -193,7 +230,9 @@ def attendance_on(staff: Any, day: dt.date) -> Attendance | None:
 
 def attendance_month(staff: Any, month: dt.date) -> QuerySet[Attendance]:
     """A staff member's own records of one month, by day."""
-    return Attendance.objects.filter(staff=staff, date__year=month.year, date__month=month.month).order_by("date")
+    return Attendance.objects.filter(staff=staff, date__year=month.year, date__month=month.month).order_by(
+        "date"
+    )
 
 
 def leave_for_display(pk: int) -> Leave:
@@ -205,7 +244,9 @@ def post_with_staff(pk: int) -> Post | None:
 
 
 def recent_assessment_items(limit: int = 100) -> QuerySet[AssessmentItem]:
-    return AssessmentItem.objects.select_related("staff", "centre", "recorded_by").order_by("-recorded_at")[:limit]
+    return AssessmentItem.objects.select_related("staff", "centre", "recorded_by").order_by("-recorded_at")[
+        :limit
+    ]
 
 
 def assessment_schemes() -> QuerySet[AssessmentScheme]:

@@ -97,15 +97,19 @@ class Availability:
         for leave in Leave.objects.approved().covering(at).filter(staff_id__in=ids).order_by("start_at"):
             self._leaves.setdefault(leave.staff_id, leave)
         self._signed_in = set(
-            Attendance.objects.filter(staff_id__in=ids, date=self.local.date(), sign_in_at__lte=at)
-            .values_list("staff_id", flat=True)
+            Attendance.objects.filter(
+                staff_id__in=ids, date=self.local.date(), sign_in_at__lte=at
+            ).values_list("staff_id", flat=True)
         )
         self._working_day = bool(working_days_in([self.local.date()]))
         self._directors: dict[int, Any] = {}
         self._deadlines: dict[int | None, dt.time] = {}
         centre_ids = {u.centre_id for u in users}
-        rows = dict(AttendanceSettings.objects.filter(centre_id__in=centre_ids - {None})
-                    .values_list("centre_id", "sign_in_deadline"))
+        rows = dict(
+            AttendanceSettings.objects.filter(centre_id__in=centre_ids - {None}).values_list(
+                "centre_id", "sign_in_deadline"
+            )
+        )
         for cid in centre_ids:
             self._deadlines[cid] = rows.get(cid, DEFAULT_SIGN_IN_DEADLINE)
 
@@ -144,14 +148,19 @@ def _find_director(centre: Centre) -> Any:
             continue
         if c.director is not None and c.director.is_active:
             return c.director
-        user = (User.objects.filter(centre=c, is_active=True, role_rows__role=Role.DIRECTOR)
-                .order_by("pk").first())
+        user = (
+            User.objects.filter(centre=c, is_active=True, role_rows__role=Role.DIRECTOR)
+            .order_by("pk")
+            .first()
+        )
         if user is not None:
             return user
     return None
 
 
-def post_handler(*, post: Post, at: dt.datetime | None = None, availability: Availability | None = None) -> Handler:
+def post_handler(
+    *, post: Post, at: dt.datetime | None = None, availability: Availability | None = None
+) -> Handler:
     """Who handles `post`'s work at `at` (default now): A; B when A is away (approved leave covering the
     moment, or not signed in by the centre's deadline on a working day); the centre director when B is away
     too. Never nobody: with no director configured, B stays answerable and the reason says so.
@@ -169,17 +178,26 @@ def post_handler(*, post: Post, at: dt.datetime | None = None, availability: Ava
     b_part = f"B角{b.display_name}{b_why}"
     director = board.director_of(post.centre)
     if director is not None:
-        return Handler(user=director, role="director",
-                       reason=f"{a_part}，{b_part}，由中心主任{director.display_name}办理")
-    return Handler(user=b, role="B", reason=f"{a_part}，{b_part}，本中心未设主任，仍由B角{b.display_name}负责")
+        return Handler(
+            user=director,
+            role="director",
+            reason=f"{a_part}，{b_part}，由中心主任{director.display_name}办理",
+        )
+    return Handler(
+        user=b, role="B", reason=f"{a_part}，{b_part}，本中心未设主任，仍由B角{b.display_name}负责"
+    )
 
 
 # --- 首问 enquiries (STD-1) ---------------------------------------------------------------------
 
 
 def _enquiry_state(e: Enquiry) -> dict[str, Any]:
-    return {"status": e.status, "handed_to": e.handed_to_id, "answered_by": e.answered_by_id,
-            "case_number": e.converted_case_number}
+    return {
+        "status": e.status,
+        "handed_to": e.handed_to_id,
+        "answered_by": e.answered_by_id,
+        "case_number": e.converted_case_number,
+    }
 
 
 def _require_owner(enquiry: Enquiry, actor: Any) -> None:
@@ -194,8 +212,16 @@ def _require_pending(enquiry: Enquiry, action: str) -> None:
 
 
 @transaction.atomic
-def enquiry_create(*, staff: Any, question: str, asker_name: str = "", asker_phone: str = "",
-                   matter: Any = None, channel: str = EnquiryChannel.ON_SITE, answer: str = "") -> Enquiry:
+def enquiry_create(
+    *,
+    staff: Any,
+    question: str,
+    asker_name: str = "",
+    asker_phone: str = "",
+    matter: Any = None,
+    channel: str = EnquiryChannel.ON_SITE,
+    answer: str = "",
+) -> Enquiry:
     """Record an enquiry with `staff` as its first staff member (首问人). With an answer given on the spot
     it is recorded as answered at once."""
     if staff.centre_id is None:
@@ -215,11 +241,19 @@ def enquiry_create(*, staff: Any, question: str, asker_name: str = "", asker_pho
     answer = (answer or "").strip()
     now = timezone.now()
     enquiry = Enquiry.objects.create(
-        centre_id=staff.centre_id, first_staff=staff, channel=channel, matter=matter, question=question,
-        asker_name=asker_name, asker_name_digest=lookup_digest(asker_name) if asker_name else "",
-        asker_phone=phone, asker_phone_digest=lookup_digest(phone) if phone else "",
-        answer=answer, status=EnquiryStatus.ANSWERED if answer else EnquiryStatus.OPEN,
-        answered_by=staff if answer else None, answered_at=now if answer else None,
+        centre_id=staff.centre_id,
+        first_staff=staff,
+        channel=channel,
+        matter=matter,
+        question=question,
+        asker_name=asker_name,
+        asker_name_digest=lookup_digest(asker_name) if asker_name else "",
+        asker_phone=phone,
+        asker_phone_digest=lookup_digest(phone) if phone else "",
+        answer=answer,
+        status=EnquiryStatus.ANSWERED if answer else EnquiryStatus.OPEN,
+        answered_by=staff if answer else None,
+        answered_at=now if answer else None,
     )
     audit_record(action="enquiry.create", obj=enquiry, after=_enquiry_state(enquiry), actor=staff)
     return enquiry
@@ -227,7 +261,11 @@ def enquiry_create(*, staff: Any, question: str, asker_name: str = "", asker_pho
 
 @transaction.atomic
 def enquiry_answer(*, enquiry: Enquiry, actor: Any, answer: str) -> Enquiry:
-    enquiry = Enquiry.objects.select_for_update(of=("self",)).select_related("first_staff", "handed_to").get(pk=enquiry.pk)
+    enquiry = (
+        Enquiry.objects.select_for_update(of=("self",))
+        .select_related("first_staff", "handed_to")
+        .get(pk=enquiry.pk)
+    )
     _require_pending(enquiry, "答复")
     _require_owner(enquiry, actor)
     answer = (answer or "").strip()
@@ -237,14 +275,20 @@ def enquiry_answer(*, enquiry: Enquiry, actor: Any, answer: str) -> Enquiry:
     enquiry.answer, enquiry.status = answer, EnquiryStatus.ANSWERED
     enquiry.answered_by, enquiry.answered_at = actor, timezone.now()
     enquiry.save(update_fields=["answer", "status", "answered_by", "answered_at"])
-    audit_record(action="enquiry.answer", obj=enquiry, before=before, after=_enquiry_state(enquiry), actor=actor)
+    audit_record(
+        action="enquiry.answer", obj=enquiry, before=before, after=_enquiry_state(enquiry), actor=actor
+    )
     return enquiry
 
 
 @transaction.atomic
 def enquiry_hand_over(*, enquiry: Enquiry, actor: Any, to: Any, note: str = "") -> Enquiry:
     """Hand the enquiry to a named colleague, who then owns it until it is answered (STD-1)."""
-    enquiry = Enquiry.objects.select_for_update(of=("self",)).select_related("first_staff", "handed_to").get(pk=enquiry.pk)
+    enquiry = (
+        Enquiry.objects.select_for_update(of=("self",))
+        .select_related("first_staff", "handed_to")
+        .get(pk=enquiry.pk)
+    )
     _require_pending(enquiry, "转交")
     _require_owner(enquiry, actor)
     if to is None or not to.is_active:
@@ -257,8 +301,14 @@ def enquiry_hand_over(*, enquiry: Enquiry, actor: Any, to: Any, note: str = "") 
     enquiry.handed_to, enquiry.handed_at = to, timezone.now()
     enquiry.handover_note, enquiry.status = (note or "").strip()[:300], EnquiryStatus.HANDED_OVER
     enquiry.save(update_fields=["handed_to", "handed_at", "handover_note", "status"])
-    audit_record(action="enquiry.hand_over", obj=enquiry, before=before, after=_enquiry_state(enquiry),
-                 actor=actor, note=f"转交给{to}")
+    audit_record(
+        action="enquiry.hand_over",
+        obj=enquiry,
+        before=before,
+        after=_enquiry_state(enquiry),
+        actor=actor,
+        note=f"转交给{to}",
+    )
     return enquiry
 
 
@@ -275,15 +325,18 @@ def enquiry_mark_converted(*, enquiry: Enquiry, case_number: str, actor: Any) ->
     enquiry.status, enquiry.converted_case_number = EnquiryStatus.CONVERTED, case_number
     enquiry.converted_at = timezone.now()
     enquiry.save(update_fields=["status", "converted_case_number", "converted_at"])
-    audit_record(action="enquiry.convert", obj=enquiry, before=before, after=_enquiry_state(enquiry), actor=actor)
+    audit_record(
+        action="enquiry.convert", obj=enquiry, before=before, after=_enquiry_state(enquiry), actor=actor
+    )
     return enquiry
 
 
 def enquiry_reveal_contact(*, enquiry: Enquiry, actor: Any) -> dict[str, str]:
     """The asker's unmasked name and phone, through `core.pii` (the roles of REVEAL_ROLES; one audited view).
     Forbidden for roles that see only the masked form (guides, liaisons, inspectors, the bureau)."""
-    return pii_reveal_fields(user=actor, obj=enquiry, fields=("asker_name", "asker_phone"),
-                             reason="查看咨询人姓名和电话")
+    return pii_reveal_fields(
+        user=actor, obj=enquiry, fields=("asker_name", "asker_phone"), reason="查看咨询人姓名和电话"
+    )
 
 
 # --- attendance (STD-7) -------------------------------------------------------------------------
@@ -292,13 +345,22 @@ def enquiry_reveal_contact(*, enquiry: Enquiry, actor: Any) -> dict[str, str]:
 def sign_in_deadline(centre_id: int | None) -> dt.time:
     if centre_id is None:
         return DEFAULT_SIGN_IN_DEADLINE
-    value = AttendanceSettings.objects.filter(centre_id=centre_id).values_list("sign_in_deadline", flat=True).first()
+    value = (
+        AttendanceSettings.objects.filter(centre_id=centre_id)
+        .values_list("sign_in_deadline", flat=True)
+        .first()
+    )
     return value or DEFAULT_SIGN_IN_DEADLINE
 
 
 def _attendance_state(a: Attendance) -> dict[str, Any]:
-    return {"date": a.date, "sign_in_at": a.sign_in_at, "sign_in_ip": a.sign_in_ip,
-            "sign_out_at": a.sign_out_at, "sign_out_ip": a.sign_out_ip}
+    return {
+        "date": a.date,
+        "sign_in_at": a.sign_in_at,
+        "sign_in_ip": a.sign_in_ip,
+        "sign_out_at": a.sign_out_at,
+        "sign_out_ip": a.sign_out_ip,
+    }
 
 
 @transaction.atomic
@@ -313,8 +375,14 @@ def attendance_sign_in(*, staff: Any, ip: str, at: dt.datetime | None = None) ->
         raise Conflict(f"您今天已于{timezone.localtime(existing.sign_in_at):%H:%M}签到，无需重复签到。")
     try:
         with transaction.atomic():
-            row = Attendance.objects.create(staff=staff, centre_id=staff.centre_id, date=day, sign_in_at=at,
-                                            sign_in_ip=(ip or "")[:45], deadline=sign_in_deadline(staff.centre_id))
+            row = Attendance.objects.create(
+                staff=staff,
+                centre_id=staff.centre_id,
+                date=day,
+                sign_in_at=at,
+                sign_in_ip=(ip or "")[:45],
+                deadline=sign_in_deadline(staff.centre_id),
+            )
     except IntegrityError:
         raise Conflict("您今天已签到，无需重复签到。") from None
     audit_record(action="attendance.sign_in", obj=row, after=_attendance_state(row), actor=staff)
@@ -335,12 +403,16 @@ def attendance_sign_out(*, staff: Any, ip: str, at: dt.datetime | None = None) -
     before = _attendance_state(row)
     row.sign_out_at, row.sign_out_ip = at, (ip or "")[:45]
     row.save(update_fields=["sign_out_at", "sign_out_ip"])
-    audit_record(action="attendance.sign_out", obj=row, before=before, after=_attendance_state(row), actor=staff)
+    audit_record(
+        action="attendance.sign_out", obj=row, before=before, after=_attendance_state(row), actor=staff
+    )
     return row
 
 
 @transaction.atomic
-def attendance_settings_update(*, centre: Centre, sign_in_deadline: dt.time, actor: Any) -> AttendanceSettings:
+def attendance_settings_update(
+    *, centre: Centre, sign_in_deadline: dt.time, actor: Any
+) -> AttendanceSettings:
     require_manage_centre(actor, centre)
     if not dt.time(6, 0) <= sign_in_deadline <= dt.time(12, 0):
         raise field_error("sign_in_deadline", "签到截止时间应在06:00至12:00之间。")
@@ -348,8 +420,13 @@ def attendance_settings_update(*, centre: Centre, sign_in_deadline: dt.time, act
     before = {"sign_in_deadline": row.sign_in_deadline}
     row.sign_in_deadline = sign_in_deadline
     row.save()
-    audit_record(action="attendance.settings", obj=row, before=before,
-                 after={"sign_in_deadline": sign_in_deadline}, actor=actor)
+    audit_record(
+        action="attendance.settings",
+        obj=row,
+        before=before,
+        after={"sign_in_deadline": sign_in_deadline},
+        actor=actor,
+    )
     return row
 
 
@@ -357,13 +434,20 @@ def attendance_settings_update(*, centre: Centre, sign_in_deadline: dt.time, act
 
 
 def _leave_state(leave: Leave) -> dict[str, Any]:
-    return {"status": leave.status, "kind": leave.kind, "start_at": leave.start_at, "end_at": leave.end_at,
-            "approved_by": leave.approved_by_id, "decision_note": leave.decision_note}
+    return {
+        "status": leave.status,
+        "kind": leave.kind,
+        "start_at": leave.start_at,
+        "end_at": leave.end_at,
+        "approved_by": leave.approved_by_id,
+        "decision_note": leave.decision_note,
+    }
 
 
 @transaction.atomic
-def leave_request(*, staff: Any, kind: str, start_at: dt.datetime, end_at: dt.datetime, reason: str,
-                  actor: Any = None) -> Leave:
+def leave_request(
+    *, staff: Any, kind: str, start_at: dt.datetime, end_at: dt.datetime, reason: str, actor: Any = None
+) -> Leave:
     """Ask for leave (or record 公出/培训). The staff member asks, or their centre's director records it
     for them; either way the director of that centre decides."""
     actor = actor or staff
@@ -383,14 +467,24 @@ def leave_request(*, staff: Any, kind: str, start_at: dt.datetime, end_at: dt.da
     reason = (reason or "").strip()
     if not reason:
         raise field_error("reason", "请填写请假事由。")
-    overlap = (Leave.objects.filter(staff=staff, status__in=[LeaveStatus.REQUESTED, LeaveStatus.APPROVED])
-               .overlapping(start_at, end_at).first())
+    overlap = (
+        Leave.objects.filter(staff=staff, status__in=[LeaveStatus.REQUESTED, LeaveStatus.APPROVED])
+        .overlapping(start_at, end_at)
+        .first()
+    )
     if overlap is not None:
         raise Conflict(
             f"与已有的{overlap.get_kind_display()}（{timezone.localtime(overlap.start_at):%Y-%m-%d %H:%M}至"
-            f"{timezone.localtime(overlap.end_at):%Y-%m-%d %H:%M}，{overlap.get_status_display()}）时间重叠。")
-    leave = Leave.objects.create(staff=staff, centre_id=staff.centre_id, kind=kind, start_at=start_at,
-                                 end_at=end_at, reason=reason[:300])
+            f"{timezone.localtime(overlap.end_at):%Y-%m-%d %H:%M}，{overlap.get_status_display()}）时间重叠。"
+        )
+    leave = Leave.objects.create(
+        staff=staff,
+        centre_id=staff.centre_id,
+        kind=kind,
+        start_at=start_at,
+        end_at=end_at,
+        reason=reason[:300],
+    )
     audit_record(action="leave.request", obj=leave, after=_leave_state(leave), actor=actor)
     return leave
 
@@ -456,8 +550,15 @@ def _decimal(value: Any, field: str, label: str) -> Decimal:
 
 
 @transaction.atomic
-def assessment_scheme_create(*, name: str, indicators: list[tuple[str, Decimal | str | int]], actor: Any,
-                             scope: str = SchemeScope.ALL, notes: str = "", activate: bool = True) -> AssessmentScheme:
+def assessment_scheme_create(
+    *,
+    name: str,
+    indicators: list[tuple[str, Decimal | str | int]],
+    actor: Any,
+    scope: str = SchemeScope.ALL,
+    notes: str = "",
+    activate: bool = True,
+) -> AssessmentScheme:
     """A scheme with (code, weight) indicators, weights adding up to 100. Activating it retires the
     previous active scheme of the same scope (its results stay)."""
     _require_assessor(actor)
@@ -485,13 +586,21 @@ def assessment_scheme_create(*, name: str, indicators: list[tuple[str, Decimal |
         raise field_error("indicators", f"各指标权重之和应为100，当前为{total}。")
     if activate:
         AssessmentScheme.objects.filter(scope=scope, is_active=True).update(is_active=False)
-    scheme = AssessmentScheme.objects.create(name=name[:100], scope=scope, is_active=activate, notes=notes,
-                                             created_by=actor)
-    AssessmentIndicator.objects.bulk_create([
-        AssessmentIndicator(scheme=scheme, code=code, label=label, weight=w, position=pos)
-        for code, label, w, pos in rows])
-    audit_record(action="assessment.scheme_create", obj=scheme, actor=actor,
-                 after={"name": scheme.name, "scope": scope, "indicators": [(c, str(w)) for c, _, w, _ in rows]})
+    scheme = AssessmentScheme.objects.create(
+        name=name[:100], scope=scope, is_active=activate, notes=notes, created_by=actor
+    )
+    AssessmentIndicator.objects.bulk_create(
+        [
+            AssessmentIndicator(scheme=scheme, code=code, label=label, weight=w, position=pos)
+            for code, label, w, pos in rows
+        ]
+    )
+    audit_record(
+        action="assessment.scheme_create",
+        obj=scheme,
+        actor=actor,
+        after={"name": scheme.name, "scope": scope, "indicators": [(c, str(w)) for c, _, w, _ in rows]},
+    )
     return scheme
 
 
@@ -500,8 +609,18 @@ def first_of_month(value: dt.date) -> dt.date:
 
 
 @transaction.atomic
-def assessment_item_add(*, staff: Any, month: dt.date, kind: str, points: Decimal | str | int, what: str,
-                        reason: str, decided_by: str, decided_on: dt.date, actor: Any) -> AssessmentItem:
+def assessment_item_add(
+    *,
+    staff: Any,
+    month: dt.date,
+    kind: str,
+    points: Decimal | str | int,
+    what: str,
+    reason: str,
+    decided_by: str,
+    decided_on: dt.date,
+    actor: Any,
+) -> AssessmentItem:
     """A manual item (uniform/badge check, training, 奖励, 问责 …) with its reason and who decided it.
     The staff member's computed results for that month are recomputed at once."""
     _require_assessor(actor)
@@ -516,7 +635,11 @@ def assessment_item_add(*, staff: Any, month: dt.date, kind: str, points: Decima
         raise field_error("points", "奖励应为加分（不小于0）。")
     if kind == ManualItemKind.ACCOUNTABILITY and value > 0:
         raise field_error("points", "问责应为扣分（不大于0）。")
-    fields = {"what": (what or "").strip(), "reason": (reason or "").strip(), "decided_by": (decided_by or "").strip()}
+    fields = {
+        "what": (what or "").strip(),
+        "reason": (reason or "").strip(),
+        "decided_by": (decided_by or "").strip(),
+    }
     labels = {"what": "事项", "reason": "理由", "decided_by": "决定人/决定机关"}
     for key, text in fields.items():
         if not text:
@@ -524,12 +647,31 @@ def assessment_item_add(*, staff: Any, month: dt.date, kind: str, points: Decima
     if decided_on is None:
         raise field_error("decided_on", "请填写决定日期。")
     item = AssessmentItem.objects.create(
-        staff=staff, centre_id=staff.centre_id, month=first_of_month(month), kind=kind, points=value,
-        what=fields["what"][:200], reason=fields["reason"], decided_by=fields["decided_by"][:100],
-        decided_on=decided_on, recorded_by=actor)
-    audit_record(action="assessment.item_add", obj=item, actor=actor, after={
-        "staff": staff.pk, "month": item.month, "kind": kind, "points": str(value), "what": item.what,
-        "reason": item.reason, "decided_by": item.decided_by})
+        staff=staff,
+        centre_id=staff.centre_id,
+        month=first_of_month(month),
+        kind=kind,
+        points=value,
+        what=fields["what"][:200],
+        reason=fields["reason"],
+        decided_by=fields["decided_by"][:100],
+        decided_on=decided_on,
+        recorded_by=actor,
+    )
+    audit_record(
+        action="assessment.item_add",
+        obj=item,
+        actor=actor,
+        after={
+            "staff": staff.pk,
+            "month": item.month,
+            "kind": kind,
+            "points": str(value),
+            "what": item.what,
+            "reason": item.reason,
+            "decided_by": item.decided_by,
+        },
+    )
     for scheme in AssessmentScheme.objects.filter(results__staff=staff, results__month=item.month).distinct():
         _compute(scheme=scheme, month=item.month, staff=[staff])
     return item
@@ -540,8 +682,13 @@ def _staff_for(scheme: AssessmentScheme, month: dt.date, centres: list[Centre] |
     from govhall.accounts.models import UnitKind, User
 
     _start, end = month_bounds(month)
-    qs = User.objects.filter(is_active=True, unit_kind=UnitKind.CENTRE, centre__isnull=False,
-                             centre__is_active=True, date_joined__lt=end).select_related("centre")
+    qs = User.objects.filter(
+        is_active=True,
+        unit_kind=UnitKind.CENTRE,
+        centre__isnull=False,
+        centre__is_active=True,
+        date_joined__lt=end,
+    ).select_related("centre")
     if scheme.scope == SchemeScope.TOWN:
         qs = qs.filter(centre__level=CentreLevel.TOWN)
     elif scheme.scope == SchemeScope.VILLAGE:
@@ -561,7 +708,9 @@ def _compute(*, scheme: AssessmentScheme, month: dt.date, staff: list[Any]) -> i
     for ind in indicators:
         definition = get_indicator(ind.code)
         if definition is None:
-            raise ServiceError(f"考核方案中的指标“{ind.label}”（{ind.code}）未注册，无法计算。", code="indicator_missing")
+            raise ServiceError(
+                f"考核方案中的指标“{ind.label}”（{ind.code}）未注册，无法计算。", code="indicator_missing"
+            )
         values[ind.code] = definition.fn(ctx)
     items: dict[int, list[AssessmentItem]] = {}
     for item in AssessmentItem.objects.filter(month=month, staff_id__in=ctx.staff_ids).order_by("id"):
@@ -573,9 +722,15 @@ def _compute(*, scheme: AssessmentScheme, month: dt.date, staff: list[Any]) -> i
         for ind in indicators:
             res = values[ind.code].get(user.pk)
             score = None if res is None else res.score
-            lines.append({"code": ind.code, "label": ind.label, "weight": str(ind.weight),
-                          "score": None if score is None else str(score),
-                          "value": res.value if res is not None else "本月无记录"})
+            lines.append(
+                {
+                    "code": ind.code,
+                    "label": ind.label,
+                    "weight": str(ind.weight),
+                    "score": None if score is None else str(score),
+                    "value": res.value if res is not None else "本月无记录",
+                }
+            )
             if score is not None:
                 weighted += ind.weight * score
                 weight_sum += ind.weight
@@ -583,29 +738,57 @@ def _compute(*, scheme: AssessmentScheme, month: dt.date, staff: list[Any]) -> i
             skipped.append(user.pk)  # nothing to assess this month (e.g. joined on its last rest day)
             continue
         indicator_score = quantize(weighted / weight_sum)
-        manual = [{"kind": it.get_kind_display(), "points": str(it.points), "what": it.what, "reason": it.reason,
-                   "decided_by": it.decided_by, "decided_on": it.decided_on.isoformat()}
-                  for it in items.get(user.pk, [])]
+        manual = [
+            {
+                "kind": it.get_kind_display(),
+                "points": str(it.points),
+                "what": it.what,
+                "reason": it.reason,
+                "decided_by": it.decided_by,
+                "decided_on": it.decided_on.isoformat(),
+            }
+            for it in items.get(user.pk, [])
+        ]
         manual_points = quantize(sum((it.points for it in items.get(user.pk, [])), Decimal(0)))
-        results.append(AssessmentResult(
-            scheme=scheme, staff=user, centre_id=user.centre_id, month=month, indicator_score=indicator_score,
-            manual_points=manual_points, total=quantize(indicator_score + manual_points), computed_at=now,
-            breakdown={"indicators": lines, "weight_applied": str(weight_sum), "manual": manual}))
+        results.append(
+            AssessmentResult(
+                scheme=scheme,
+                staff=user,
+                centre_id=user.centre_id,
+                month=month,
+                indicator_score=indicator_score,
+                manual_points=manual_points,
+                total=quantize(indicator_score + manual_points),
+                computed_at=now,
+                breakdown={"indicators": lines, "weight_applied": str(weight_sum), "manual": manual},
+            )
+        )
     AssessmentResult.objects.filter(scheme=scheme, month=month, staff_id__in=skipped).delete()
     AssessmentResult.objects.bulk_create(
-        results, update_conflicts=True, unique_fields=["scheme", "staff", "month"],
-        update_fields=["centre", "indicator_score", "manual_points", "total", "breakdown", "computed_at"])
+        results,
+        update_conflicts=True,
+        unique_fields=["scheme", "staff", "month"],
+        update_fields=["centre", "indicator_score", "manual_points", "total", "breakdown", "computed_at"],
+    )
     return len(results)
 
 
 @transaction.atomic
-def assessment_compute(*, scheme: AssessmentScheme, month: dt.date, actor: Any,
-                       centres: list[Centre] | None = None) -> int:
+def assessment_compute(
+    *, scheme: AssessmentScheme, month: dt.date, actor: Any, centres: list[Centre] | None = None
+) -> int:
     """Compute the month's scores under `scheme` for every active staff member of the scheme's scope
     (or of `centres`). Figures come from the records; recomputing replaces the stored results."""
     _require_assessor(actor)
     count = _compute(scheme=scheme, month=month, staff=_staff_for(scheme, month, centres))
-    audit_record(action="assessment.compute", obj=scheme, actor=actor,
-                 after={"month": first_of_month(month), "results": count,
-                        "centres": [c.pk for c in centres] if centres is not None else "all"})
+    audit_record(
+        action="assessment.compute",
+        obj=scheme,
+        actor=actor,
+        after={
+            "month": first_of_month(month),
+            "results": count,
+            "centres": [c.pk for c in centres] if centres is not None else "all",
+        },
+    )
     return count

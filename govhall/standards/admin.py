@@ -6,8 +6,23 @@ from govhall.standards.models import Assessment, RectificationItem, Rule, RuleSe
 class RuleInline(admin.TabularInline):
     model = Rule
     extra = 0
-    fields = ("order", "code", "requirement", "title", "levels", "kind", "measure", "measure2", "op", "value",
-              "value_max", "weight", "is_bonus", "is_safety", "is_active")
+    fields = (
+        "order",
+        "code",
+        "requirement",
+        "title",
+        "levels",
+        "kind",
+        "measure",
+        "measure2",
+        "op",
+        "value",
+        "value_max",
+        "weight",
+        "is_bonus",
+        "is_safety",
+        "is_active",
+    )
 
 
 @admin.register(RuleSet)

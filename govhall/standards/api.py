@@ -29,6 +29,7 @@ router = Router(tags=["standards 标准化考核"])
 
 # --- schemas -------------------------------------------------------------------------------------------
 
+
 class RuleOut(Schema):
     id: int
     code: str
@@ -227,6 +228,7 @@ class OverviewRowOut(Schema):
 
 # --- serialisers ------------------------------------------------------------------------------------
 
+
 def _rule_set(rs: RuleSet) -> dict[str, Any]:
     return {k: getattr(rs, k) for k in RuleSetOut.model_fields}
 
@@ -238,23 +240,51 @@ def _rule(rule: Rule) -> dict[str, Any]:
 def _survey(survey: Survey) -> dict[str, Any]:
     items = selectors.survey_items(survey)
     return {
-        "id": survey.pk, "centre_id": survey.centre_id, "centre": survey.centre.name, "rule_set_id": survey.rule_set_id,
-        "status": survey.status, "inspector": survey.inspector.display_name, "based_on_id": survey.based_on_id,
-        "signed_name": survey.signed_name, "signed_at": survey.signed_at, "note": survey.note,
-        "items": [{
-            "measure": i.measure.key, "label": i.measure.label, "group": i.measure.group, "kind": i.measure.kind,
-            "unit": i.measure.unit, "value": i.value, "note": i.answer.note if i.answer else "",
-            "carried_over": bool(i.answer and i.answer.carried_over), "photos": len(i.photos),
-            "rules": [r.code for r in i.rules]} for i in items],
+        "id": survey.pk,
+        "centre_id": survey.centre_id,
+        "centre": survey.centre.name,
+        "rule_set_id": survey.rule_set_id,
+        "status": survey.status,
+        "inspector": survey.inspector.display_name,
+        "based_on_id": survey.based_on_id,
+        "signed_name": survey.signed_name,
+        "signed_at": survey.signed_at,
+        "note": survey.note,
+        "items": [
+            {
+                "measure": i.measure.key,
+                "label": i.measure.label,
+                "group": i.measure.group,
+                "kind": i.measure.kind,
+                "unit": i.measure.unit,
+                "value": i.value,
+                "note": i.answer.note if i.answer else "",
+                "carried_over": bool(i.answer and i.answer.carried_over),
+                "photos": len(i.photos),
+                "rules": [r.code for r in i.rules],
+            }
+            for i in items
+        ],
     }
 
 
 def _assessment(a: Assessment) -> dict[str, Any]:
     return {
-        "id": a.pk, "centre_id": a.centre_id, "centre": a.centre.name, "sequence": a.sequence, "level": a.level,
-        "rule_set_id": a.rule_set_id, "rule_set_version": a.rule_set.version, "survey_id": a.survey_id,
-        "previous_id": a.previous_id, "assessed_at": a.assessed_at, "score": a.score, "base_score": a.base_score,
-        "bonus_score": a.bonus_score, "grade": a.grade, "failed_count": a.failed_count,
+        "id": a.pk,
+        "centre_id": a.centre_id,
+        "centre": a.centre.name,
+        "sequence": a.sequence,
+        "level": a.level,
+        "rule_set_id": a.rule_set_id,
+        "rule_set_version": a.rule_set.version,
+        "survey_id": a.survey_id,
+        "previous_id": a.previous_id,
+        "assessed_at": a.assessed_at,
+        "score": a.score,
+        "base_score": a.base_score,
+        "bonus_score": a.bonus_score,
+        "grade": a.grade,
+        "failed_count": a.failed_count,
         "safety_failed_count": a.safety_failed_count,
     }
 
@@ -265,15 +295,26 @@ def _result(r: AssessmentResult) -> dict[str, Any]:
 
 def _item(item: RectificationItem) -> dict[str, Any]:
     return {
-        "id": item.pk, "assessment_id": item.assessment_id, "centre_id": item.centre_id, "code": item.code,
-        "title": item.title, "is_safety": item.is_safety, "due_date": item.due_date,
-        "due_date_provisional": bool(item.due_waits_for), "waits_for_year": item.due_waits_for,
-        "owner": item.owner.display_name if item.owner else None, "status": item.status, "overdue": item.is_overdue,
-        "rectified_at": item.rectified_at, "rectify_note": item.rectify_note, "evidence": item.evidence.count(),
+        "id": item.pk,
+        "assessment_id": item.assessment_id,
+        "centre_id": item.centre_id,
+        "code": item.code,
+        "title": item.title,
+        "is_safety": item.is_safety,
+        "due_date": item.due_date,
+        "due_date_provisional": bool(item.due_waits_for),
+        "waits_for_year": item.due_waits_for,
+        "owner": item.owner.display_name if item.owner else None,
+        "status": item.status,
+        "overdue": item.is_overdue,
+        "rectified_at": item.rectified_at,
+        "rectify_note": item.rectify_note,
+        "evidence": item.evidence.count(),
     }
 
 
 # --- rule sets -----------------------------------------------------------------------------------------
+
 
 @router.get("/rulesets", response=list[RuleSetOut], summary="考核规则集列表")
 @paged
@@ -328,6 +369,7 @@ def publish_rule_set(request: HttpRequest, rule_set_id: Id) -> dict[str, Any]:
 
 # --- surveys ---------------------------------------------------------------------------------------------
 
+
 @router.post("/surveys", response={201: SurveyOut}, summary="开始现场勘查（沿用上次勘查数据）")
 def start_survey(request: HttpRequest, payload: SurveyIn) -> Status[dict[str, Any]]:
     policy.require_assessor(request.user)
@@ -350,12 +392,21 @@ def save_survey(request: HttpRequest, survey_id: Id, payload: AnswersIn) -> dict
 
 
 @router.post("/surveys/{survey_id}/photos", response={201: PhotoOut}, summary="上传勘查照片")
-def add_survey_photo(request: HttpRequest, survey_id: Id, measure: Form[str],
-                     photo: File[UploadedFile]) -> Status[dict[str, Any]]:
+def add_survey_photo(
+    request: HttpRequest, survey_id: Id, measure: Form[str], photo: File[UploadedFile]
+) -> Status[dict[str, Any]]:
     survey = policy.access_survey(request.user, survey_id)
     row = services.survey_add_photo(survey=survey, measure=measure, upload=photo, actor=request.user)  # type: ignore[arg-type]
-    return Status(201, {"id": row.pk, "measure": row.measure, "content_type": row.content_type, "size": row.size,
-                        "sha256": row.sha256})
+    return Status(
+        201,
+        {
+            "id": row.pk,
+            "measure": row.measure,
+            "content_type": row.content_type,
+            "size": row.size,
+            "sha256": row.sha256,
+        },
+    )
 
 
 @router.post("/surveys/{survey_id}/finish", response=SurveyOut, summary="完成勘查并签名锁定")
@@ -367,9 +418,14 @@ def finish_survey(request: HttpRequest, survey_id: Id, payload: SurveyFinishIn) 
 
 # --- assessments ---------------------------------------------------------------------------------------
 
+
 def _scorecard(a: Assessment) -> dict[str, Any]:
     card = selectors.scorecard(a)
-    return {**_assessment(a), "results": [_result(r) for r in card.results], "items": [_item(i) for i in card.items]}
+    return {
+        **_assessment(a),
+        "results": [_result(r) for r in card.results],
+        "items": [_item(i) for i in card.items],
+    }
 
 
 @router.post("/assessments", response={201: ScorecardOut}, summary="考核（或重新考核）一个中心")
@@ -397,8 +453,9 @@ def get_assessment(request: HttpRequest, assessment_id: Id) -> dict[str, Any]:
 
 
 @router.post("/items/{item_id}/rectify", response=ItemOut, summary="中心主任登记整改（说明和佐证照片）")
-def rectify_item(request: HttpRequest, item_id: Id, note: Form[str],
-                 photos: File[list[UploadedFile]] = None) -> dict[str, Any]:  # type: ignore[assignment]
+def rectify_item(
+    request: HttpRequest, item_id: Id, note: Form[str], photos: File[list[UploadedFile]] = None
+) -> dict[str, Any]:  # type: ignore[assignment]
     item = policy.access_item(request.user, item_id)
     item = services.item_rectify(item=item, note=note, photos=list(photos or []), actor=request.user)  # type: ignore[arg-type]
     return _item(item)
@@ -419,14 +476,24 @@ def assign_item(request: HttpRequest, item_id: Id, payload: ItemAssignIn) -> dic
 
 @router.get("/overview", response=list[OverviewRowOut], summary="全市考核总览（GOV-1）")
 @paged
-def get_overview(request: HttpRequest, town_class: int | None = None, level: str = "",
-                 sort: str = "score") -> Any:
+def get_overview(
+    request: HttpRequest, town_class: int | None = None, level: str = "", sort: str = "score"
+) -> Any:
     policy.require_assessor(request.user)
     data = selectors.overview(town_class=town_class, level=level, sort=sort)
-    return [{
-        "centre_id": r.centre.pk, "centre": r.centre.name, "level": r.centre.level, "town_class": r.town_class,
-        "score": r.score, "grade": r.latest["grade"] if r.latest else None,
-        "safety_failed": r.latest["safety_failed_count"] if r.latest else 0, "open_items": r.open_items,
-        "overdue_items": r.overdue_items, "trend": r.trend, "rank": r.rank,
-    } for r in data.rows]
-
+    return [
+        {
+            "centre_id": r.centre.pk,
+            "centre": r.centre.name,
+            "level": r.centre.level,
+            "town_class": r.town_class,
+            "score": r.score,
+            "grade": r.latest["grade"] if r.latest else None,
+            "safety_failed": r.latest["safety_failed_count"] if r.latest else 0,
+            "open_items": r.open_items,
+            "overdue_items": r.overdue_items,
+            "trend": r.trend,
+            "rank": r.rank,
+        }
+        for r in data.rows
+    ]

@@ -157,10 +157,17 @@ def evaluate(rule: Rule, values: dict[str, Any], *, expected_name: str = "") -> 
         denominator_measure = MEASURES[rule.measure2]
         denominator = _as_decimal(values.get(rule.measure2))
         parts = f"{_with_unit(number, measure)} ÷ " + (
-            _with_unit(denominator, denominator_measure) if denominator is not None else "未测量")
+            _with_unit(denominator, denominator_measure) if denominator is not None else "未测量"
+        )
         if not denominator:
             return Outcome(False, None, f"{parts}，无法计算", threshold)
         ratio = (number / denominator).quantize(Decimal("0.01"))
-        return Outcome(compare(rule.op, ratio, low, high), float(ratio), f"{_fmt(ratio)}（{parts}）", threshold)
-    return Outcome(compare(rule.op, number, low, high), float(number) if measure.kind != COUNT else int(number),
-                   _with_unit(number, measure), threshold)
+        return Outcome(
+            compare(rule.op, ratio, low, high), float(ratio), f"{_fmt(ratio)}（{parts}）", threshold
+        )
+    return Outcome(
+        compare(rule.op, number, low, high),
+        float(number) if measure.kind != COUNT else int(number),
+        _with_unit(number, measure),
+        threshold,
+    )

@@ -44,15 +44,32 @@ def _verdict(r: AssessmentResult) -> str:
 
 
 def result_rows(card: Scorecard) -> list[list[str]]:
-    return [[_kind(r), r.code, r.title, r.threshold_text, r.measured_text, _verdict(r), str(r.weight), str(r.points)]
-            for r in card.results]
+    return [
+        [
+            _kind(r),
+            r.code,
+            r.title,
+            r.threshold_text,
+            r.measured_text,
+            _verdict(r),
+            str(r.weight),
+            str(r.points),
+        ]
+        for r in card.results
+    ]
 
 
 def _item_row(i: int, item: RectificationItem) -> list[str]:
     owner = item.owner.display_name if item.owner else "未指定"
     due = tentative(item.due_date.isoformat(), item.due_waits_for)
-    return [str(i), item.code, ("【安全】" if item.is_safety else "") + item.title, due, owner,
-            item.get_status_display()]
+    return [
+        str(i),
+        item.code,
+        ("【安全】" if item.is_safety else "") + item.title,
+        due,
+        owner,
+        item.get_status_display(),
+    ]
 
 
 def provisional_lines(card: Scorecard) -> list[str]:
@@ -75,8 +92,12 @@ def summary_rows(card: Scorecard) -> list[tuple[str, str]]:
         ("考核次序", f"第{a.sequence}次"),
         ("考核时间", timezone.localtime(a.assessed_at).strftime("%Y-%m-%d %H:%M")),
         ("考核人", a.assessed_by.display_name),
-        ("现场勘查", f"{survey.signed_name} 签名于 {timezone.localtime(survey.signed_at):%Y-%m-%d %H:%M}"
-         if survey.signed_at else "—"),
+        (
+            "现场勘查",
+            f"{survey.signed_name} 签名于 {timezone.localtime(survey.signed_at):%Y-%m-%d %H:%M}"
+            if survey.signed_at
+            else "—",
+        ),
         ("总分", f"{a.score}（基本分 {a.base_score}，加分 {a.bonus_score}）"),
         ("等级", a.grade),
         ("未达标项", f"{a.failed_count} 项，其中安全项 {a.safety_failed_count} 项"),
@@ -85,19 +106,33 @@ def summary_rows(card: Scorecard) -> list[tuple[str, str]]:
 
 # --- PDF and DOCX (the one renderer, core.documents) -----------------------------------------------------
 
+
 def scorecard_blocks(card: Scorecard) -> list[Block]:
     a = card.assessment
     blocks: list[Block] = [Title(f"{a.centre.name} 标准化建设考核评分表"), FieldTable(summary_rows(card))]
     if card.safety_failed:
-        blocks += [Spacer(3), Paragraph("安全项未达标：" + "；".join(f"{r.code} {r.title}" for r in card.safety_failed)
-                                       + "。须立即整改。", bold=True, warning=True)]
+        blocks += [
+            Spacer(3),
+            Paragraph(
+                "安全项未达标："
+                + "；".join(f"{r.code} {r.title}" for r in card.safety_failed)
+                + "。须立即整改。",
+                bold=True,
+                warning=True,
+            ),
+        ]
     failed = [i for i, r in enumerate(card.results) if not r.passed]
-    blocks += [Heading("逐项考核结果（安全项在前）"),
-               Table(RESULT_HEADER, result_rows(card), widths=[16, 20, 70, 44, 56, 26, 14, 14], highlight=failed),
-               Heading("整改清单")]
+    blocks += [
+        Heading("逐项考核结果（安全项在前）"),
+        Table(RESULT_HEADER, result_rows(card), widths=[16, 20, 70, 44, 56, 26, 14, 14], highlight=failed),
+        Heading("整改清单"),
+    ]
     if card.items:
-        blocks.append(Table(ITEM_HEADER, item_rows(card), widths=[12, 22, 100, 38, 40, 30],
-                            notes=provisional_lines(card)))
+        blocks.append(
+            Table(
+                ITEM_HEADER, item_rows(card), widths=[12, 22, 100, 38, 40, 30], notes=provisional_lines(card)
+            )
+        )
     else:
         blocks.append(Paragraph("本次考核全部达标，无整改事项。"))
     return blocks
@@ -116,6 +151,7 @@ def scorecard_docx(card: Scorecard) -> bytes:
 
 
 # --- XLSX --------------------------------------------------------------------------------------------------
+
 
 def scorecard_xlsx(card: Scorecard) -> bytes:
     from openpyxl import Workbook

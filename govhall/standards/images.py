@@ -14,8 +14,12 @@ from PIL import Image, UnidentifiedImageError
 
 from govhall.core.errors import PayloadTooLarge, field_error
 
-FORMATS = {"JPEG": ("jpg", "image/jpeg"), "PNG": ("png", "image/png"), "WEBP": ("webp", "image/webp"),
-           "GIF": ("gif", "image/gif")}
+FORMATS = {
+    "JPEG": ("jpg", "image/jpeg"),
+    "PNG": ("png", "image/png"),
+    "WEBP": ("webp", "image/webp"),
+    "GIF": ("gif", "image/gif"),
+}
 MAX_PIXELS = 60_000_000
 
 
@@ -54,10 +58,23 @@ def check_image(upload: Any, *, field: str = "photo") -> CheckedImage:
     if width * height > MAX_PIXELS:
         raise field_error(field, f"照片“{name}”像素过大（{width}×{height}）。")
     extension, content_type = FORMATS[kind]
-    return CheckedImage(ContentFile(data), secrets.token_hex(16), extension, content_type, len(data),
-                        hashlib.sha256(data).hexdigest(), name)
+    return CheckedImage(
+        ContentFile(data),
+        secrets.token_hex(16),
+        extension,
+        content_type,
+        len(data),
+        hashlib.sha256(data).hexdigest(),
+        name,
+    )
 
 
 def stored_fields(checked: CheckedImage) -> dict[str, Any]:
-    return {"token": checked.token, "extension": checked.extension, "content_type": checked.content_type,
-            "size": checked.size, "sha256": checked.sha256, "original_name": checked.original_name}
+    return {
+        "token": checked.token,
+        "extension": checked.extension,
+        "content_type": checked.content_type,
+        "size": checked.size,
+        "sha256": checked.sha256,
+        "original_name": checked.original_name,
+    }

@@ -128,7 +128,10 @@ MEASURES: dict[str, Measure] = {
         _org_count("windows_shizheng", "市政公共服务综合窗口", GROUP_WINDOWS),
         _org_count("windows_qita", "其他事项综合窗口", GROUP_WINDOWS),
         _org_count("windows_quanke", "全科窗口", GROUP_WINDOWS),
-        *[_org_count(key, f"{short}专业窗口", GROUP_WINDOWS) for key, short, _code in PROFESSIONAL_DEPARTMENTS],
+        *[
+            _org_count(key, f"{short}专业窗口", GROUP_WINDOWS)
+            for key, short, _code in PROFESSIONAL_DEPARTMENTS
+        ],
         _org_count("samecity_exit_entry", "公安出入境专窗（同城通办）", GROUP_WINDOWS),
         _org_count("samecity_tax", "税务专窗（同城通办）", GROUP_WINDOWS),
         _org_count("samecity_gjj", "公积金专窗（同城通办）", GROUP_WINDOWS),
@@ -152,8 +155,10 @@ def org_measures(centre: Centre) -> dict[str, Any]:
     exit_entry = dept("公安", "GA") & Q(name__contains="出入境", same_city=True)
     aggregates: dict[str, Any] = {
         "windows_total": Count("pk"),
-        **{f"windows_{klass}": Count("pk", filter=Q(window_class=klass))
-           for klass in ("minsheng", "jianshe", "shizheng", "qita", "quanke")},
+        **{
+            f"windows_{klass}": Count("pk", filter=Q(window_class=klass))
+            for klass in ("minsheng", "jianshe", "shizheng", "qita", "quanke")
+        },
         **{key: Count("pk", filter=dept(short, code)) for key, short, code in PROFESSIONAL_DEPARTMENTS},
         "samecity_exit_entry": Count("pk", filter=exit_entry),
         "samecity_tax": Count("pk", filter=dept("税务", "SW") & Q(same_city=True)),

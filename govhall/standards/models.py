@@ -26,21 +26,40 @@ class RuleSet(models.Model):
 
     name = models.CharField("规则集名称", max_length=80)
     version = models.CharField("版本", max_length=20)
-    status = models.CharField("状态", max_length=10, choices=RuleSetStatus.choices, default=RuleSetStatus.DRAFT)
+    status = models.CharField(
+        "状态", max_length=10, choices=RuleSetStatus.choices, default=RuleSetStatus.DRAFT
+    )
     description = models.TextField("说明", blank=True)
-    based_on = models.ForeignKey("self", verbose_name="复制自", null=True, blank=True, on_delete=models.PROTECT,
-                                 related_name="copies")
-    grade_bands = models.JSONField("等级划分", default=default_grade_bands,
-                                   help_text="[[最低分, 等级], …]，从高到低；低于最后一档为“不合格”")
-    safety_veto = models.BooleanField("安全项一票否决", default=True,
-                                      help_text="应急安全设施有一项不合格，等级即为“不合格”")
+    based_on = models.ForeignKey(
+        "self", verbose_name="复制自", null=True, blank=True, on_delete=models.PROTECT, related_name="copies"
+    )
+    grade_bands = models.JSONField(
+        "等级划分",
+        default=default_grade_bands,
+        help_text="[[最低分, 等级], …]，从高到低；低于最后一档为“不合格”",
+    )
+    safety_veto = models.BooleanField(
+        "安全项一票否决", default=True, help_text="应急安全设施有一项不合格，等级即为“不合格”"
+    )
     rectify_working_days = models.PositiveSmallIntegerField("整改期限（工作日）", default=20)
     created_at = models.DateTimeField("创建时间", default=timezone.now)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="创建人", null=True, blank=True,
-                                   on_delete=models.SET_NULL, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="创建人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     published_at = models.DateTimeField("发布时间", null=True, blank=True)
-    published_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="发布人", null=True, blank=True,
-                                     on_delete=models.SET_NULL, related_name="+")
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="发布人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
 
     class Meta:
         verbose_name = verbose_name_plural = "考核规则集"
@@ -83,7 +102,9 @@ class Rule(models.Model):
     """One check of the notice. ``levels`` lists where it applies (town classes, village). The kind says
     how ``measure`` (and ``measure2`` for a ratio) is compared with ``value`` (… ``value_max``)."""
 
-    rule_set = models.ForeignKey(RuleSet, verbose_name="规则集", on_delete=models.CASCADE, related_name="rules")
+    rule_set = models.ForeignKey(
+        RuleSet, verbose_name="规则集", on_delete=models.CASCADE, related_name="rules"
+    )
     code = models.CharField("规则编号", max_length=30)
     requirement = models.CharField("需求编号", max_length=12, help_text="如 SITE-1")
     title = models.CharField("考核内容", max_length=120)
@@ -121,13 +142,26 @@ class SurveyStatus(models.TextChoices):
 class Survey(models.Model):
     """A site survey (现场勘查) of one centre by an inspector. Finished = locked and signed."""
 
-    centre = models.ForeignKey("orgs.Centre", verbose_name="服务中心", on_delete=models.PROTECT,
-                               related_name="surveys")
-    rule_set = models.ForeignKey(RuleSet, verbose_name="依据规则集", on_delete=models.PROTECT, related_name="surveys")
-    inspector = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="考核员", on_delete=models.PROTECT,
-                                  related_name="standard_surveys")
-    based_on = models.ForeignKey("self", verbose_name="沿用上次勘查", null=True, blank=True,
-                                 on_delete=models.PROTECT, related_name="follow_ups")
+    centre = models.ForeignKey(
+        "orgs.Centre", verbose_name="服务中心", on_delete=models.PROTECT, related_name="surveys"
+    )
+    rule_set = models.ForeignKey(
+        RuleSet, verbose_name="依据规则集", on_delete=models.PROTECT, related_name="surveys"
+    )
+    inspector = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="考核员",
+        on_delete=models.PROTECT,
+        related_name="standard_surveys",
+    )
+    based_on = models.ForeignKey(
+        "self",
+        verbose_name="沿用上次勘查",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="follow_ups",
+    )
     status = models.CharField("状态", max_length=10, choices=SurveyStatus.choices, default=SurveyStatus.DRAFT)
     note = models.TextField("总体说明", blank=True)
     created_at = models.DateTimeField("开始时间", default=timezone.now)
@@ -140,7 +174,9 @@ class Survey(models.Model):
         verbose_name = verbose_name_plural = "现场勘查"
         ordering = ["-created_at", "-pk"]
         constraints = [
-            models.UniqueConstraint(fields=["centre"], condition=Q(status="draft"), name="one_draft_survey_per_centre"),
+            models.UniqueConstraint(
+                fields=["centre"], condition=Q(status="draft"), name="one_draft_survey_per_centre"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -217,18 +253,24 @@ class Assessment(models.Model):
     """One scoring of one centre against one rule-set version, from a finished survey plus the
     organisation data as it was at ``assessed_at`` (kept in ``org_values``)."""
 
-    centre = models.ForeignKey("orgs.Centre", verbose_name="服务中心", on_delete=models.PROTECT,
-                               related_name="assessments")
-    rule_set = models.ForeignKey(RuleSet, verbose_name="规则集版本", on_delete=models.PROTECT,
-                                 related_name="assessments")
-    survey = models.ForeignKey(Survey, verbose_name="现场勘查", on_delete=models.PROTECT, related_name="assessments")
-    previous = models.ForeignKey("self", verbose_name="上次考核", null=True, blank=True, on_delete=models.PROTECT,
-                                 related_name="+")
+    centre = models.ForeignKey(
+        "orgs.Centre", verbose_name="服务中心", on_delete=models.PROTECT, related_name="assessments"
+    )
+    rule_set = models.ForeignKey(
+        RuleSet, verbose_name="规则集版本", on_delete=models.PROTECT, related_name="assessments"
+    )
+    survey = models.ForeignKey(
+        Survey, verbose_name="现场勘查", on_delete=models.PROTECT, related_name="assessments"
+    )
+    previous = models.ForeignKey(
+        "self", verbose_name="上次考核", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     sequence = models.PositiveIntegerField("考核次序")
     level = models.CharField("考核层级", max_length=8, choices=Level.choices)
     assessed_at = models.DateTimeField("考核时间", default=timezone.now)
-    assessed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="考核人", on_delete=models.PROTECT,
-                                    related_name="+")
+    assessed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="考核人", on_delete=models.PROTECT, related_name="+"
+    )
     score = models.DecimalField("总分", max_digits=5, decimal_places=1)
     base_score = models.DecimalField("基本分", max_digits=5, decimal_places=1)
     bonus_score = models.DecimalField("加分", max_digits=5, decimal_places=1, default=0)
@@ -241,7 +283,9 @@ class Assessment(models.Model):
     class Meta:
         verbose_name = verbose_name_plural = "考核"
         ordering = ["-assessed_at", "-pk"]
-        constraints = [models.UniqueConstraint(fields=["centre", "sequence"], name="assessment_sequence_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["centre", "sequence"], name="assessment_sequence_unique")
+        ]
         indexes = [models.Index(fields=["centre", "-sequence"])]
 
     def __str__(self) -> str:
@@ -272,7 +316,9 @@ class AssessmentResult(models.Model):
     points = models.DecimalField("得分", max_digits=5, decimal_places=1)
     is_bonus = models.BooleanField("加分项", default=False)
     is_safety = models.BooleanField("安全项", default=False)
-    change = models.CharField("与上次相比", max_length=8, choices=ResultChange.choices, default=ResultChange.FIRST)
+    change = models.CharField(
+        "与上次相比", max_length=8, choices=ResultChange.choices, default=ResultChange.FIRST
+    )
     order = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
@@ -315,17 +361,36 @@ class RectificationItem(models.Model):
     due_date = models.DateField("整改期限")
     # The year whose holidays a provisional (暂定) due_date waits for (STD-3); None when it is exact.
     due_waits_for = models.PositiveSmallIntegerField("整改期限待定年份", null=True, blank=True)
-    owner = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="责任人", null=True, blank=True,
-                              on_delete=models.SET_NULL, related_name="standard_items")
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="责任人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="standard_items",
+    )
     status = models.CharField("状态", max_length=12, choices=ItemStatus.choices, default=ItemStatus.OPEN)
-    carried_from = models.ForeignKey("self", verbose_name="沿自", null=True, blank=True, on_delete=models.SET_NULL,
-                                     related_name="+")
+    carried_from = models.ForeignKey(
+        "self", verbose_name="沿自", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     rectified_at = models.DateTimeField("整改时间", null=True, blank=True)
-    rectified_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="整改确认人", null=True, blank=True,
-                                     on_delete=models.SET_NULL, related_name="+")
+    rectified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="整改确认人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     rectify_note = models.TextField("整改说明", blank=True)
-    settled_by = models.ForeignKey(Assessment, verbose_name="复核考核", null=True, blank=True,
-                                   on_delete=models.SET_NULL, related_name="settled_items")
+    settled_by = models.ForeignKey(
+        Assessment,
+        verbose_name="复核考核",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="settled_items",
+    )
 
     objects = RectificationQuerySet.as_manager()
 

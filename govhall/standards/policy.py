@@ -22,7 +22,9 @@ from govhall.standards.models import Assessment, RectificationItem, RuleSet, Sur
 
 
 def is_assessor(user: Any) -> bool:
-    return is_bureau_staff(user) and bool(user.is_superuser or user.has_role(Role.INSPECTOR, Role.BUREAU_ADMIN))
+    return is_bureau_staff(user) and bool(
+        user.is_superuser or user.has_role(Role.INSPECTOR, Role.BUREAU_ADMIN)
+    )
 
 
 def directed_centre_ids(user: Any) -> list[int]:
@@ -69,7 +71,9 @@ def access_rule_set(user: Any, rule_set_id: int | str) -> RuleSet:
 def access_survey(user: Any, survey_id: int | str) -> Survey:
     require_assessor(user)
     try:
-        return Survey.objects.select_related("centre__division", "rule_set", "inspector").get(pk=int(survey_id))
+        return Survey.objects.select_related("centre__division", "rule_set", "inspector").get(
+            pk=int(survey_id)
+        )
     except (Survey.DoesNotExist, ValueError, TypeError):
         raise NotFound() from None
 

@@ -38,13 +38,18 @@ def current_rule_set() -> RuleSet | None:
 
 def last_finished_survey(centre: Centre) -> Survey | None:
     """The survey an assessment of this centre uses by default, and a follow-up survey starts from."""
-    return Survey.objects.filter(centre=centre, status=SurveyStatus.FINISHED).order_by("-finished_at", "-pk").first()
+    return (
+        Survey.objects.filter(centre=centre, status=SurveyStatus.FINISHED)
+        .order_by("-finished_at", "-pk")
+        .first()
+    )
 
 
 def rule_sets() -> QuerySet[RuleSet]:
     """Every rule set with its counts, by name and newest first."""
-    return RuleSet.objects.order_by("name", "-published_at", "-pk").annotate(rule_count=Count("rules", distinct=True),
-                                   assessment_count=Count("assessments", distinct=True))
+    return RuleSet.objects.order_by("name", "-published_at", "-pk").annotate(
+        rule_count=Count("rules", distinct=True), assessment_count=Count("assessments", distinct=True)
+    )
 
 
 def centre_level(centre: Centre) -> str:
@@ -53,7 +58,9 @@ def centre_level(centre: Centre) -> str:
         return "village"
     klass = centre.division.town_class
     if klass not in (1, 2, 3):
-        raise Conflict(f"{centre.name} 所在镇（园区）未设定镇类别，无法确定适用的标准，请先在区划中设定类别。")
+        raise Conflict(
+            f"{centre.name} 所在镇（园区）未设定镇类别，无法确定适用的标准，请先在区划中设定类别。"
+        )
     return f"town{klass}"
 
 
@@ -82,7 +89,11 @@ class SurveyItem:
             return format(raw.normalize(), "f") if raw == raw.to_integral_value() else str(raw)
         if self.posted is not None and self.measure.kind == "bool":
             word = str(raw or "").strip().lower()
-            return "yes" if word in ("yes", "1", "true", "有") else ("no" if word in ("no", "0", "false", "无") else "")
+            return (
+                "yes"
+                if word in ("yes", "1", "true", "有")
+                else ("no" if word in ("no", "0", "false", "无") else "")
+            )
         return "" if raw is None else str(raw)
 
     @property
@@ -117,8 +128,11 @@ def survey_items(survey: Survey) -> list[SurveyItem]:
     photos: dict[str, list[SurveyPhoto]] = defaultdict(list)
     for photo in survey.photos.all():
         photos[photo.measure].append(photo)
-    return [SurveyItem(MEASURES[key], answers.get(key), photos.get(key, []), by_measure[key])
-            for key in MEASURES if key in by_measure]
+    return [
+        SurveyItem(MEASURES[key], answers.get(key), photos.get(key, []), by_measure[key])
+        for key in MEASURES
+        if key in by_measure
+    ]
 
 
 def survey_groups(items: list[SurveyItem]) -> list[tuple[str, list[SurveyItem]]]:
@@ -154,8 +168,11 @@ class Scorecard:
 def scorecard(assessment: Assessment) -> Scorecard:
     """Results with the safety items first, then in rule order; the rectification list likewise."""
     results = list(assessment.results.order_by("-is_safety", "order", "pk"))
-    items = list(assessment.items.select_related("owner", "result").prefetch_related("evidence")
-                 .order_by("-is_safety", "result__order", "pk"))
+    items = list(
+        assessment.items.select_related("owner", "result")
+        .prefetch_related("evidence")
+        .order_by("-is_safety", "result__order", "pk")
+    )
     return Scorecard(assessment, results, items)
 
 
@@ -169,7 +186,9 @@ class CentreHistory:
     @property
     def trend(self) -> dict[str, Any]:
         return {
-            "labels": [f"第{a.sequence}次 {timezone.localtime(a.assessed_at):%Y-%m-%d}" for a in self.assessments],
+            "labels": [
+                f"第{a.sequence}次 {timezone.localtime(a.assessed_at):%Y-%m-%d}" for a in self.assessments
+            ],
             "scores": [float(a.score) for a in self.assessments],
             "name": self.centre.name,
         }
@@ -178,25 +197,41 @@ class CentreHistory:
 def centre_history(centre: Centre) -> CentreHistory:
     """Every assessment of a centre in order, and for every rule that ever failed, its result at each one:
     the progression of the rectification."""
-    assessments: list[Assessment] = list(Assessment.objects.filter(centre=centre).select_related("rule_set", "assessed_by")
-                       .annotate(item_count=Count("items")).order_by("sequence"))
+    assessments: list[Assessment] = list(
+        Assessment.objects.filter(centre=centre)
+        .select_related("rule_set", "assessed_by")
+        .annotate(item_count=Count("items"))
+        .order_by("sequence")
+    )
     position = {a.pk: i for i, a in enumerate(assessments)}
-    ever_failed = (AssessmentResult.objects.filter(assessment__centre=centre, passed=False, is_bonus=False)
-                   .values_list("code", flat=True).distinct())
-    rows = (AssessmentResult.objects.filter(assessment__centre=centre, code__in=list(ever_failed))
-            .values("assessment_id", "code", "title", "passed", "order").order_by("order", "code"))
+    ever_failed = (
+        AssessmentResult.objects.filter(assessment__centre=centre, passed=False, is_bonus=False)
+        .values_list("code", flat=True)
+        .distinct()
+    )
+    rows = (
+        AssessmentResult.objects.filter(assessment__centre=centre, code__in=list(ever_failed))
+        .values("assessment_id", "code", "title", "passed", "order")
+        .order_by("order", "code")
+    )
     titles: dict[str, str] = {}
     matrix: dict[str, list[bool | None]] = {}
     for row in rows:
         titles.setdefault(row["code"], row["title"])
-        matrix.setdefault(row["code"], [None] * len(assessments))[position[row["assessment_id"]]] = row["passed"]
-    open_items = list(RectificationItem.objects.filter(centre=centre, status__in=OPEN_STATUSES)
-                      .select_related("owner", "assessment").order_by("-is_safety", "due_date", "pk"))
+        matrix.setdefault(row["code"], [None] * len(assessments))[position[row["assessment_id"]]] = row[
+            "passed"
+        ]
+    open_items = list(
+        RectificationItem.objects.filter(centre=centre, status__in=OPEN_STATUSES)
+        .select_related("owner", "assessment")
+        .order_by("-is_safety", "due_date", "pk")
+    )
     progression = [(code, title, matrix[code]) for code, title in titles.items()]
     return CentreHistory(centre, assessments, progression, open_items)
 
 
 # --- GOV-1: the bureau's overview --------------------------------------------------------------------------
+
 
 @dataclass
 class OverviewRow:
@@ -235,12 +270,16 @@ class Overview:
     @property
     def chart(self) -> dict[str, Any]:
         towns = [r for r in self.ranking]
-        return {"towns": [r.centre.division.name for r in towns], "scores": [float(r.score or 0) for r in towns],
-                "classes": [r.town_class_label for r in towns]}
+        return {
+            "towns": [r.centre.division.name for r in towns],
+            "scores": [float(r.score or 0) for r in towns],
+            "classes": [r.town_class_label for r in towns],
+        }
 
 
-def overview(*, town_class: int | None = None, level: str = "", sort: str = "score",
-             today: dt.date | None = None) -> Overview:
+def overview(
+    *, town_class: int | None = None, level: str = "", sort: str = "score", today: dt.date | None = None
+) -> Overview:
     """All active centres with their latest score, grade, trend and open / overdue rectification items, and
     a ranking of the towns. Four queries, whatever the number of centres."""
     today = today or timezone.localdate()
@@ -248,28 +287,50 @@ def overview(*, town_class: int | None = None, level: str = "", sort: str = "sco
     if level in (CentreLevel.TOWN, CentreLevel.VILLAGE):
         centres = centres.filter(level=level)
     if town_class in (1, 2, 3):
-        centres = centres.filter(Q(level=CentreLevel.TOWN, division__town_class=town_class)
-                                 | Q(level=CentreLevel.VILLAGE, parent__division__town_class=town_class))
+        centres = centres.filter(
+            Q(level=CentreLevel.TOWN, division__town_class=town_class)
+            | Q(level=CentreLevel.VILLAGE, parent__division__town_class=town_class)
+        )
     rows = {}
     for c in centres:
-        klass = c.division.town_class if c.level == CentreLevel.TOWN else (
-            c.parent.division.town_class if c.parent else None)
+        klass = (
+            c.division.town_class
+            if c.level == CentreLevel.TOWN
+            else (c.parent.division.town_class if c.parent else None)
+        )
         rows[c.pk] = OverviewRow(c, klass)
-    history = (Assessment.objects.filter(centre_id__in=list(rows))
-               .values("centre_id", "pk", "sequence", "score", "grade", "assessed_at", "safety_failed_count",
-                       "failed_count", "rule_set__version").order_by("centre_id", "sequence"))
+    history = (
+        Assessment.objects.filter(centre_id__in=list(rows))
+        .values(
+            "centre_id",
+            "pk",
+            "sequence",
+            "score",
+            "grade",
+            "assessed_at",
+            "safety_failed_count",
+            "failed_count",
+            "rule_set__version",
+        )
+        .order_by("centre_id", "sequence")
+    )
     for a in history:
         row = rows[a["centre_id"]]
         row.trend.append(float(a["score"]))
         row.latest = dict(a)
-    counts = (RectificationItem.objects.filter(centre_id__in=list(rows), status__in=OPEN_STATUSES)
-              .values("centre_id")
-              .annotate(pending=Count("pk"), overdue=Count("pk", filter=Q(status=ItemStatus.OPEN, due_date__lt=today))))
+    counts = (
+        RectificationItem.objects.filter(centre_id__in=list(rows), status__in=OPEN_STATUSES)
+        .values("centre_id")
+        .annotate(
+            pending=Count("pk"), overdue=Count("pk", filter=Q(status=ItemStatus.OPEN, due_date__lt=today))
+        )
+    )
     for count in counts:
         rows[count["centre_id"]].open_items = count["pending"]
         rows[count["centre_id"]].overdue_items = count["overdue"]
-    ranking = sorted((r for r in rows.values() if r.centre.level == CentreLevel.TOWN and r.latest),
-                     key=SORTS["score"])
+    ranking = sorted(
+        (r for r in rows.values() if r.centre.level == CentreLevel.TOWN and r.latest), key=SORTS["score"]
+    )
     previous_score, previous_rank = None, 0
     for i, r in enumerate(ranking, start=1):
         if r.score != previous_score:

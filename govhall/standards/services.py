@@ -47,10 +47,13 @@ MAX_PHOTOS_PER_ITEM = 6
 
 # --- rule sets (SITE-8) ---------------------------------------------------------------------------------
 
+
 def _require_draft(rule_set: RuleSet) -> None:
     if rule_set.status != RuleSetStatus.DRAFT:
-        raise Conflict(f"规则集 {rule_set} 当前状态为“{rule_set.get_status_display()}”，已发布的版本不能修改；"
-                       "请复制为新版本后再修改。")
+        raise Conflict(
+            f"规则集 {rule_set} 当前状态为“{rule_set.get_status_display()}”，已发布的版本不能修改；"
+            "请复制为新版本后再修改。"
+        )
 
 
 @transaction.atomic
@@ -61,24 +64,50 @@ def ruleset_copy(*, rule_set: RuleSet, version: str, actor: Any) -> RuleSet:
     if not version or len(version) > 20:
         raise field_error("version", "请填写新版本号（不超过20个字符），如 2026-01。")
     if RuleSet.objects.filter(name=rule_set.name, version=version).exists():
-        raise Conflict(f"规则集“{rule_set.name}”已有版本 {version}。", fields={"version": f"版本 {version} 已存在。"})
+        raise Conflict(
+            f"规则集“{rule_set.name}”已有版本 {version}。", fields={"version": f"版本 {version} 已存在。"}
+        )
     copy = RuleSet.objects.create(
-        name=rule_set.name, version=version, status=RuleSetStatus.DRAFT, description=rule_set.description,
-        based_on=rule_set, grade_bands=rule_set.grade_bands, safety_veto=rule_set.safety_veto,
-        rectify_working_days=rule_set.rectify_working_days, created_by=actor,
+        name=rule_set.name,
+        version=version,
+        status=RuleSetStatus.DRAFT,
+        description=rule_set.description,
+        based_on=rule_set,
+        grade_bands=rule_set.grade_bands,
+        safety_veto=rule_set.safety_veto,
+        rectify_working_days=rule_set.rectify_working_days,
+        created_by=actor,
     )
     rules = list(rule_set.rules.all())
     for rule in rules:
         rule.pk = None
         rule.rule_set = copy
     Rule.objects.bulk_create(rules)
-    audit_record(action="standards.ruleset_copy", obj=copy, actor=actor,
-                 after={"from": str(rule_set), "version": version, "rules": len(rules)})
+    audit_record(
+        action="standards.ruleset_copy",
+        obj=copy,
+        actor=actor,
+        after={"from": str(rule_set), "version": version, "rules": len(rules)},
+    )
     return copy
 
 
-RULE_EDITABLE = ("title", "levels", "op", "value", "value_max", "weight", "is_bonus", "is_safety", "is_active",
-                 "notice_text", "measure", "measure2", "kind", "requirement")
+RULE_EDITABLE = (
+    "title",
+    "levels",
+    "op",
+    "value",
+    "value_max",
+    "weight",
+    "is_bonus",
+    "is_safety",
+    "is_active",
+    "notice_text",
+    "measure",
+    "measure2",
+    "kind",
+    "requirement",
+)
 
 
 def _decimal_or_none(field: str, raw: Any) -> Decimal | None:
@@ -110,7 +139,7 @@ def _apply_rule_changes(rule: Rule, changes: dict[str, Any]) -> dict[str, Any]:
             setattr(rule, key, bool(raw))
         elif key == "levels":
             if not isinstance(raw, list):
-                raise field_error("levels", "适用层级应为列表，如 [\"town1\", \"village\"]。")
+                raise field_error("levels", '适用层级应为列表，如 ["town1", "village"]。')
             setattr(rule, key, [str(x) for x in raw])
         else:
             setattr(rule, key, "" if raw is None else str(raw).strip())
@@ -128,8 +157,13 @@ def rule_update(*, rule: Rule, changes: dict[str, Any], actor: Any) -> Rule:
     _require_draft(rule.rule_set)
     before = _apply_rule_changes(rule, changes)
     rule.save()
-    audit_record(action="standards.rule_update", obj=rule, actor=actor, before=before,
-                 after={k: getattr(rule, k) for k in changes})
+    audit_record(
+        action="standards.rule_update",
+        obj=rule,
+        actor=actor,
+        before=before,
+        after={k: getattr(rule, k) for k in changes},
+    )
     return rule
 
 
@@ -157,7 +191,8 @@ def ruleset_problems(rule_set: RuleSet) -> list[str]:
         problems.append("规则集中没有启用的规则")
     bands = rule_set.grade_bands
     if not isinstance(bands, list) or not all(
-        isinstance(b, list) and len(b) == 2 and isinstance(b[0], int | float) and isinstance(b[1], str) for b in bands
+        isinstance(b, list) and len(b) == 2 and isinstance(b[0], int | float) and isinstance(b[1], str)
+        for b in bands
     ):
         problems.append("等级划分格式应为 [[最低分, 等级], …]")
     return problems
@@ -170,28 +205,41 @@ def ruleset_publish(*, rule_set: RuleSet, actor: Any) -> RuleSet:
     _require_draft(rule_set)
     problems = ruleset_problems(rule_set)
     if problems:
-        raise ServiceError("规则集不能发布：" + "；".join(problems), code="ruleset_invalid",
-                           fields={"rules": "；".join(problems)})
+        raise ServiceError(
+            "规则集不能发布：" + "；".join(problems),
+            code="ruleset_invalid",
+            fields={"rules": "；".join(problems)},
+        )
     rule_set.status = RuleSetStatus.PUBLISHED
     rule_set.published_at = timezone.now()
     rule_set.published_by = actor
     rule_set.save(update_fields=["status", "published_at", "published_by"])
-    audit_record(action="standards.ruleset_publish", obj=rule_set, actor=actor,
-                 before={"status": RuleSetStatus.DRAFT}, after={"status": RuleSetStatus.PUBLISHED})
+    audit_record(
+        action="standards.ruleset_publish",
+        obj=rule_set,
+        actor=actor,
+        before={"status": RuleSetStatus.DRAFT},
+        after={"status": RuleSetStatus.PUBLISHED},
+    )
     return rule_set
 
 
 # --- surveys ---------------------------------------------------------------------------------------------
 
+
 def _require_assessor(actor: Any) -> None:
     if not is_assessor(actor):
-        raise ServiceError("只有考核员或市行政审批局管理员可以进行现场勘查和考核。", status=403, code="forbidden")
+        raise ServiceError(
+            "只有考核员或市行政审批局管理员可以进行现场勘查和考核。", status=403, code="forbidden"
+        )
 
 
 def _require_open_survey(survey: Survey) -> None:
     if survey.is_locked:
-        raise Conflict(f"该勘查已于 {timezone.localtime(survey.signed_at):%Y-%m-%d %H:%M} 由{survey.signed_name}"
-                       "签名锁定，不能再修改。")
+        raise Conflict(
+            f"该勘查已于 {timezone.localtime(survey.signed_at):%Y-%m-%d %H:%M} 由{survey.signed_name}"
+            "签名锁定，不能再修改。"
+        )
 
 
 @transaction.atomic
@@ -206,18 +254,36 @@ def survey_start(*, centre: Centre, actor: Any, rule_set: RuleSet | None = None)
         raise Conflict(f"{centre.name} 已停止运行，不能勘查。")
     draft = Survey.objects.filter(centre=centre, status=SurveyStatus.DRAFT).first()
     if draft is not None:
-        raise Conflict(f"{centre.name} 已有一份未完成的勘查（第{draft.pk}号），请继续填写该勘查。",
-                       code="survey_draft_exists")
+        raise Conflict(
+            f"{centre.name} 已有一份未完成的勘查（第{draft.pk}号），请继续填写该勘查。",
+            code="survey_draft_exists",
+        )
     previous = last_finished_survey(centre)
     survey = Survey.objects.create(centre=centre, rule_set=rule_set, inspector=actor, based_on=previous)
     if previous is not None:
-        SurveyAnswer.objects.bulk_create([
-            SurveyAnswer(survey=survey, measure=a.measure, number=a.number, present=a.present, note=a.note,
-                         carried_over=True)
-            for a in previous.answers.all()
-        ])
-    audit_record(action="standards.survey_start", obj=survey, actor=actor,
-                 after={"centre": centre.name, "rule_set": str(rule_set), "based_on": previous.pk if previous else None})
+        SurveyAnswer.objects.bulk_create(
+            [
+                SurveyAnswer(
+                    survey=survey,
+                    measure=a.measure,
+                    number=a.number,
+                    present=a.present,
+                    note=a.note,
+                    carried_over=True,
+                )
+                for a in previous.answers.all()
+            ]
+        )
+    audit_record(
+        action="standards.survey_start",
+        obj=survey,
+        actor=actor,
+        after={
+            "centre": centre.name,
+            "rule_set": str(rule_set),
+            "based_on": previous.pk if previous else None,
+        },
+    )
     return survey
 
 
@@ -249,8 +315,10 @@ def parse_answer(key: str, raw: Any) -> tuple[Decimal | None, bool | None]:
         raise field_error(key, f"“{measure.label}”应填写数值，“{raw}”不是数值。") from None
     lo, hi = measure.min_value, measure.max_value
     if not number.is_finite() or (lo is not None and number < lo) or (hi is not None and number > hi):
-        raise field_error(key, f"“{measure.label}”应在 {lo}–{hi} {measure.unit} 之间，填写的 {raw} 超出范围，"
-                               "请核对后重新测量。")
+        raise field_error(
+            key,
+            f"“{measure.label}”应在 {lo}–{hi} {measure.unit} 之间，填写的 {raw} 超出范围，请核对后重新测量。",
+        )
     if measure.kind == COUNT and number != number.to_integral_value():
         raise field_error(key, f"“{measure.label}”应为整数。")
     if number.as_tuple().exponent < -2:  # type: ignore[operator]
@@ -259,7 +327,9 @@ def parse_answer(key: str, raw: Any) -> tuple[Decimal | None, bool | None]:
 
 
 @transaction.atomic
-def survey_save(*, survey: Survey, answers: dict[str, dict[str, Any]], actor: Any, note: str | None = None) -> Survey:
+def survey_save(
+    *, survey: Survey, answers: dict[str, dict[str, Any]], actor: Any, note: str | None = None
+) -> Survey:
     """Save answers ({measure: {"value": …, "note": …}}) to a draft. All are checked first: one bad value
     and nothing is saved."""
     _require_assessor(actor)
@@ -312,8 +382,12 @@ def survey_add_photo(*, survey: Survey, measure: str, upload: Any, actor: Any) -
     photo = SurveyPhoto(survey=survey, measure=measure, uploaded_by=actor, **stored_fields(checked))
     photo.file.save(f"{checked.token}.{checked.extension}", checked.content, save=False)
     photo.save()
-    audit_record(action="standards.survey_photo_add", obj=survey, actor=actor,
-                 after={"measure": measure, "photo": photo.pk, "sha256": checked.sha256})
+    audit_record(
+        action="standards.survey_photo_add",
+        obj=survey,
+        actor=actor,
+        after={"measure": measure, "photo": photo.pk, "sha256": checked.sha256},
+    )
     return photo
 
 
@@ -322,13 +396,21 @@ def survey_finish(*, survey: Survey, signed_name: str, actor: Any) -> Survey:
     """Lock and sign a survey. Every item the rules need must be answered; the signature is the signing
     inspector's own name."""
     _require_assessor(actor)
-    survey = Survey.objects.select_for_update(of=("self",)).select_related("centre__division").get(pk=survey.pk)
+    survey = (
+        Survey.objects.select_for_update(of=("self",)).select_related("centre__division").get(pk=survey.pk)
+    )
     _require_open_survey(survey)
-    missing = {item.measure.key: f"“{item.measure.label}”尚未填写" for item in survey_items(survey)
-               if item.required and not (item.answer and item.answer.is_answered)}
+    missing = {
+        item.measure.key: f"“{item.measure.label}”尚未填写"
+        for item in survey_items(survey)
+        if item.required and not (item.answer and item.answer.is_answered)
+    }
     if missing:
-        raise ServiceError(f"还有 {len(missing)} 项未填写，不能完成勘查：" + "、".join(
-            MEASURES[k].label for k in missing), code="survey_incomplete", fields=missing)
+        raise ServiceError(
+            f"还有 {len(missing)} 项未填写，不能完成勘查：" + "、".join(MEASURES[k].label for k in missing),
+            code="survey_incomplete",
+            fields=missing,
+        )
     signed_name = (signed_name or "").strip()
     if not signed_name:
         raise field_error("signed_name", "请签名（填写考核员姓名）后再完成勘查。")
@@ -340,12 +422,18 @@ def survey_finish(*, survey: Survey, signed_name: str, actor: Any) -> Survey:
     survey.signed_name = signed_name
     survey.inspector = actor
     survey.save()
-    audit_record(action="standards.survey_finish", obj=survey, actor=actor, before={"status": SurveyStatus.DRAFT},
-                 after={"status": SurveyStatus.FINISHED, "signed_name": signed_name, "signed_at": now.isoformat()})
+    audit_record(
+        action="standards.survey_finish",
+        obj=survey,
+        actor=actor,
+        before={"status": SurveyStatus.DRAFT},
+        after={"status": SurveyStatus.FINISHED, "signed_name": signed_name, "signed_at": now.isoformat()},
+    )
     return survey
 
 
 # --- assessments (SITE-1..8) -----------------------------------------------------------------------
+
 
 def grade_for(rule_set: RuleSet, score: Decimal, safety_failed: int) -> str:
     if safety_failed and rule_set.safety_veto:
@@ -364,15 +452,19 @@ def _due_date(moment: dt.datetime, working_days: int) -> Deadline:
 
 def track_deadlines() -> None:
     """Declare the rectification deadline as one that may be provisional (from StandardsConfig.ready)."""
-    provisional.track(RectificationItem, "due_date", flag="due_waits_for",
-                      is_open=lambda item: item.status in OPEN_STATUSES)
+    provisional.track(
+        RectificationItem, "due_date", flag="due_waits_for", is_open=lambda item: item.status in OPEN_STATUSES
+    )
 
 
 def _default_owner(centre: Centre) -> User | None:
     if centre.director_id:
         return centre.director
-    return (User.objects.filter(centre=centre, is_active=True, role_rows__role=Role.DIRECTOR)
-            .order_by("pk").first())
+    return (
+        User.objects.filter(centre=centre, is_active=True, role_rows__role=Role.DIRECTOR)
+        .order_by("pk")
+        .first()
+    )
 
 
 def _change(previous: AssessmentResult | None, passed: bool) -> str:
@@ -384,8 +476,9 @@ def _change(previous: AssessmentResult | None, passed: bool) -> str:
 
 
 @transaction.atomic
-def assessment_run(*, centre: Centre, actor: Any, survey: Survey | None = None,
-                   rule_set: RuleSet | None = None) -> Assessment:
+def assessment_run(
+    *, centre: Centre, actor: Any, survey: Survey | None = None, rule_set: RuleSet | None = None
+) -> Assessment:
     """Score a centre: the organisation data is read now, the site values come from the survey (by default
     its latest finished one). Pending rectification items of the centre are settled: verified where the
     rule now passes, otherwise carried into this assessment's list with their original due date."""
@@ -410,24 +503,46 @@ def assessment_run(*, centre: Centre, actor: Any, survey: Survey | None = None,
     before = {r.code: r for r in previous.results.all()} if previous else {}
     now = timezone.now()
     assessment = Assessment.objects.create(
-        centre=centre, rule_set=rule_set, survey=survey, previous=previous,
-        sequence=(previous.sequence + 1) if previous else 1, level=level, assessed_at=now, assessed_by=actor,
-        score=0, base_score=0, grade="", org_values={k: v for k, v in values.items() if MEASURES[k].source != SURVEY},
+        centre=centre,
+        rule_set=rule_set,
+        survey=survey,
+        previous=previous,
+        sequence=(previous.sequence + 1) if previous else 1,
+        level=level,
+        assessed_at=now,
+        assessed_by=actor,
+        score=0,
+        base_score=0,
+        grade="",
+        org_values={k: v for k, v in values.items() if MEASURES[k].source != SURVEY},
     )
     results: list[AssessmentResult] = []
     for rule in rule_set.rules.filter(is_active=True).order_by("order", "pk"):
         if not rule.applies_to(level):
             continue
         outcome = evaluate(rule, values, expected_name=expected_name)
-        results.append(AssessmentResult(
-            assessment=assessment, rule=rule, code=rule.code, requirement=rule.requirement, title=rule.title,
-            source=MEASURES[rule.measure].source if rule.measure in MEASURES else "org",
-            measured=outcome.measured if not isinstance(outcome.measured, Decimal) else float(outcome.measured),
-            measured_text=outcome.measured_text[:200], threshold_text=outcome.threshold_text[:200],
-            passed=outcome.passed, weight=rule.weight, points=rule.weight if outcome.passed else Decimal(0),
-            is_bonus=rule.is_bonus, is_safety=rule.is_safety, change=_change(before.get(rule.code), outcome.passed),
-            order=rule.order,
-        ))
+        results.append(
+            AssessmentResult(
+                assessment=assessment,
+                rule=rule,
+                code=rule.code,
+                requirement=rule.requirement,
+                title=rule.title,
+                source=MEASURES[rule.measure].source if rule.measure in MEASURES else "org",
+                measured=outcome.measured
+                if not isinstance(outcome.measured, Decimal)
+                else float(outcome.measured),
+                measured_text=outcome.measured_text[:200],
+                threshold_text=outcome.threshold_text[:200],
+                passed=outcome.passed,
+                weight=rule.weight,
+                points=rule.weight if outcome.passed else Decimal(0),
+                is_bonus=rule.is_bonus,
+                is_safety=rule.is_safety,
+                change=_change(before.get(rule.code), outcome.passed),
+                order=rule.order,
+            )
+        )
     AssessmentResult.objects.bulk_create(results)
     results = list(assessment.results.all())
 
@@ -446,8 +561,12 @@ def assessment_run(*, centre: Centre, actor: Any, survey: Survey | None = None,
     assessment.save()
 
     results_by_code = {r.code: r for r in results}
-    pending = {item.code: item for item in RectificationItem.objects.select_for_update()
-               .filter(centre=centre, status__in=OPEN_STATUSES).exclude(assessment=assessment)}
+    pending = {
+        item.code: item
+        for item in RectificationItem.objects.select_for_update()
+        .filter(centre=centre, status__in=OPEN_STATUSES)
+        .exclude(assessment=assessment)
+    }
     owner = _default_owner(centre)
     due = _due_date(now, rule_set.rectify_working_days)
     for result in base:
@@ -456,9 +575,15 @@ def assessment_run(*, centre: Centre, actor: Any, survey: Survey | None = None,
         old = pending.get(result.code)
         item_due = provisional.extend(old, "due_date", 0) if old else due  # carried: the same due date
         item = RectificationItem.objects.create(
-            assessment=assessment, result=result, centre=centre, code=result.code, title=result.title,
-            is_safety=result.is_safety, due_date=timezone.localtime(item_due.at).date(),
-            owner=(old.owner if old and old.owner_id else owner), carried_from=old,
+            assessment=assessment,
+            result=result,
+            centre=centre,
+            code=result.code,
+            title=result.title,
+            is_safety=result.is_safety,
+            due_date=timezone.localtime(item_due.at).date(),
+            owner=(old.owner if old and old.owner_id else owner),
+            carried_from=old,
         )
         if item_due.provisional:
             item.save(update_fields=provisional.apply(item, "due_date", item_due))
@@ -469,14 +594,25 @@ def assessment_run(*, centre: Centre, actor: Any, survey: Survey | None = None,
         item.status = ItemStatus.VERIFIED if now_result.passed else ItemStatus.UNRESOLVED
         item.settled_by = assessment
         item.save(update_fields=["status", "settled_by"])
-    audit_record(action="standards.assessment_run", obj=assessment, actor=actor, after={
-        "centre": centre.name, "rule_set": str(rule_set), "survey": survey.pk, "score": str(assessment.score),
-        "grade": assessment.grade, "failed": assessment.failed_count, "safety_failed": assessment.safety_failed_count,
-    })
+    audit_record(
+        action="standards.assessment_run",
+        obj=assessment,
+        actor=actor,
+        after={
+            "centre": centre.name,
+            "rule_set": str(rule_set),
+            "survey": survey.pk,
+            "score": str(assessment.score),
+            "grade": assessment.grade,
+            "failed": assessment.failed_count,
+            "safety_failed": assessment.safety_failed_count,
+        },
+    )
     return assessment
 
 
 # --- rectification ---------------------------------------------------------------------------------------
+
 
 @transaction.atomic
 def item_rectify(*, item: RectificationItem, note: str, photos: list[Any], actor: Any) -> RectificationItem:
@@ -502,22 +638,30 @@ def item_rectify(*, item: RectificationItem, note: str, photos: list[Any], actor
     item.rectified_by = actor
     item.rectify_note = note
     item.save(update_fields=["status", "rectified_at", "rectified_by", "rectify_note"])
-    audit_record(action="standards.item_rectify", obj=item, actor=actor, before={"status": ItemStatus.OPEN},
-                 after={"status": ItemStatus.RECTIFIED, "note": note, "photos": [c.sha256 for c in checked]})
+    audit_record(
+        action="standards.item_rectify",
+        obj=item,
+        actor=actor,
+        before={"status": ItemStatus.OPEN},
+        after={"status": ItemStatus.RECTIFIED, "note": note, "photos": [c.sha256 for c in checked]},
+    )
     return item
 
 
 @transaction.atomic
-def item_assign(*, item: RectificationItem, actor: Any, owner: User | None = None,
-                due_date: dt.date | None = None) -> RectificationItem:
+def item_assign(
+    *, item: RectificationItem, actor: Any, owner: User | None = None, due_date: dt.date | None = None
+) -> RectificationItem:
     """The bureau sets an item's owner (a staff member of that centre) or its due date."""
     _require_assessor(actor)
     if item.status not in OPEN_STATUSES:
         raise Conflict(f"该整改事项已“{item.get_status_display()}”，不能再调整。")
     before = {"owner": item.owner_id, "due_date": item.due_date}
     if owner is not None:
-        if owner.centre_id != item.centre_id and not Centre.objects.filter(pk=item.centre_id,
-                                                                           director_id=owner.pk).exists():
+        if (
+            owner.centre_id != item.centre_id
+            and not Centre.objects.filter(pk=item.centre_id, director_id=owner.pk).exists()
+        ):
             raise field_error("owner", "责任人应为该中心的工作人员。")
         item.owner = owner
     if due_date is not None:
@@ -525,6 +669,11 @@ def item_assign(*, item: RectificationItem, actor: Any, owner: User | None = Non
             raise field_error("due_date", "整改期限不能早于今天。")
         provisional.apply(item, "due_date", Deadline(at=end_of_day(due_date)))  # chosen: exact
     item.save(update_fields=["owner", "due_date", "due_waits_for"])
-    audit_record(action="standards.item_assign", obj=item, actor=actor, before=before,
-                 after={"owner": item.owner_id, "due_date": item.due_date})
+    audit_record(
+        action="standards.item_assign",
+        obj=item,
+        actor=actor,
+        before=before,
+        after={"owner": item.owner_id, "due_date": item.due_date},
+    )
     return item

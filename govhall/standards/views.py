@@ -30,6 +30,7 @@ def _int_or_none(raw: str | None) -> int | None:
 
 # --- entry and overview (GOV-1) ------------------------------------------------------------------------
 
+
 @require_GET
 @service_view
 def index(request: HttpRequest) -> HttpResponse:
@@ -49,21 +50,33 @@ def overview(request: HtmxHttpRequest) -> HttpResponse:
     level = request.GET.get("level", "")
     sort = request.GET.get("sort", "score")
     data = selectors.overview(town_class=town_class, level=level, sort=sort)
-    context = {"data": data, "town_class": town_class, "level": level, "sort": sort,
-               "rule_set": selectors.current_rule_set()}
+    context = {
+        "data": data,
+        "town_class": town_class,
+        "level": level,
+        "sort": sort,
+        "rule_set": selectors.current_rule_set(),
+    }
     template = "standards/_overview_table.html" if request.htmx else "standards/overview.html"
     return render(request, template, context)
 
 
 # --- rule sets (SITE-8) ------------------------------------------------------------------------------
 
+
 @require_GET
 @service_view
 def rule_set_list(request: HttpRequest) -> HttpResponse:
     policy.require_assessor(request.user)
-    return render(request, "standards/rule_sets.html", {
-        "rule_sets": selectors.rule_sets(), "current": selectors.current_rule_set(),
-        "can_edit": is_bureau_admin(request.user)})
+    return render(
+        request,
+        "standards/rule_sets.html",
+        {
+            "rule_sets": selectors.rule_sets(),
+            "current": selectors.current_rule_set(),
+            "can_edit": is_bureau_admin(request.user),
+        },
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -78,8 +91,9 @@ def rule_set_detail(request: HttpRequest, pk: int) -> HttpResponse:
             if action == "copy":
                 copy_form = CopyForm(request.POST)
                 if copy_form.is_valid():
-                    copy = services.ruleset_copy(rule_set=rule_set, version=copy_form.cleaned_data["version"],
-                                                 actor=request.user)
+                    copy = services.ruleset_copy(
+                        rule_set=rule_set, version=copy_form.cleaned_data["version"], actor=request.user
+                    )
                     messages.success(request, f"已复制为新版本 {copy.version}（草稿），修改后请发布。")
                     return redirect("standards:rule_set", pk=copy.pk)
             elif action == "publish":
@@ -102,14 +116,24 @@ def rule_set_detail(request: HttpRequest, pk: int) -> HttpResponse:
             messages.error(request, exc.message)
             status = 400
     rules = list(rule_set.rules.all())
-    return render(request, "standards/rule_set.html", {
-        "rule_set": rule_set, "rules": rules, "copy_form": copy_form, "can_edit": is_bureau_admin(request.user),
-        "problems": services.ruleset_problems(rule_set) if not rule_set.is_published else [],
-        "measures": MEASURES, "op_choices": RuleEditForm.base_fields["op"].choices,  # type: ignore[attr-defined]
-    }, status=status)
+    return render(
+        request,
+        "standards/rule_set.html",
+        {
+            "rule_set": rule_set,
+            "rules": rules,
+            "copy_form": copy_form,
+            "can_edit": is_bureau_admin(request.user),
+            "problems": services.ruleset_problems(rule_set) if not rule_set.is_published else [],
+            "measures": MEASURES,
+            "op_choices": RuleEditForm.base_fields["op"].choices,  # type: ignore[attr-defined]
+        },
+        status=status,
+    )
 
 
 # --- surveys -----------------------------------------------------------------------------------------
+
 
 @require_POST
 @service_view
@@ -135,7 +159,10 @@ def _posted_answers(request: HttpRequest, items: list[selectors.SurveyItem]) -> 
     for item in items:
         key = item.measure.key
         if f"value_{key}" in request.POST or f"note_{key}" in request.POST:
-            answers[key] = {"value": request.POST.get(f"value_{key}", ""), "note": request.POST.get(f"note_{key}", "")}
+            answers[key] = {
+                "value": request.POST.get(f"value_{key}", ""),
+                "note": request.POST.get(f"note_{key}", ""),
+            }
     return answers
 
 
@@ -151,11 +178,14 @@ def survey_detail(request: HttpRequest, pk: int) -> HttpResponse:
         posted = _posted_answers(request, items)
         try:
             with transaction.atomic():
-                services.survey_save(survey=survey, answers=posted, note=request.POST.get("note"), actor=request.user)
+                services.survey_save(
+                    survey=survey, answers=posted, note=request.POST.get("note"), actor=request.user
+                )
                 for item in items:
                     for upload in request.FILES.getlist(f"photo_{item.measure.key}"):
-                        services.survey_add_photo(survey=survey, measure=item.measure.key, upload=upload,
-                                                  actor=request.user)
+                        services.survey_add_photo(
+                            survey=survey, measure=item.measure.key, upload=upload, actor=request.user
+                        )
         except ServiceError as exc:
             if isinstance(exc, NotFound):
                 raise
@@ -166,8 +196,9 @@ def survey_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.success(request, "草稿已保存。")
                 return redirect("standards:survey", pk=survey.pk)
             try:
-                services.survey_finish(survey=survey, signed_name=request.POST.get("signed_name", ""),
-                                       actor=request.user)
+                services.survey_finish(
+                    survey=survey, signed_name=request.POST.get("signed_name", ""), actor=request.user
+                )
             except ServiceError as exc:
                 messages.error(request, "草稿已保存，但还不能完成：" + exc.message)
                 errors, status, posted = exc.fields, 400, {}
@@ -180,10 +211,19 @@ def survey_detail(request: HttpRequest, pk: int) -> HttpResponse:
         item.error = errors.get(item.measure.key, "")
         item.posted = posted.get(item.measure.key)
     done, total = selectors.survey_progress(items)
-    return render(request, "standards/survey.html", {
-        "survey": survey, "groups": selectors.survey_groups(items), "errors": errors,
-        "done": done, "total": total, "assessments": survey.assessments.order_by("-sequence"),
-    }, status=status)
+    return render(
+        request,
+        "standards/survey.html",
+        {
+            "survey": survey,
+            "groups": selectors.survey_groups(items),
+            "errors": errors,
+            "done": done,
+            "total": total,
+            "assessments": survey.assessments.order_by("-sequence"),
+        },
+        status=status,
+    )
 
 
 def _file_response(stored: Any) -> FileResponse:
@@ -220,17 +260,24 @@ def evidence_photo(request: HttpRequest, pk: int) -> HttpResponseBase:
 
 # --- centres, assessments, scorecards ------------------------------------------------------------------
 
+
 @require_GET
 @service_view
 def centre_detail(request: HttpRequest, pk: int) -> HttpResponse:
     centre = policy.access_assessed_centre(request.user, pk)
     history = selectors.centre_history(centre)
     is_assessor = policy.is_assessor(request.user)
-    return render(request, "standards/centre.html", {
-        "centre": centre, "history": history, "is_assessor": is_assessor,
-        "draft": centre.surveys.filter(status=SurveyStatus.DRAFT).first() if is_assessor else None,
-        "last_survey": selectors.last_finished_survey(centre) if is_assessor else None,
-    })
+    return render(
+        request,
+        "standards/centre.html",
+        {
+            "centre": centre,
+            "history": history,
+            "is_assessor": is_assessor,
+            "draft": centre.surveys.filter(status=SurveyStatus.DRAFT).first() if is_assessor else None,
+            "last_survey": selectors.last_finished_survey(centre) if is_assessor else None,
+        },
+    )
 
 
 @require_POST
@@ -245,7 +292,9 @@ def centre_assess(request: HttpRequest, pk: int) -> HttpResponse:
             raise
         messages.error(request, exc.message)
         return redirect("standards:centre", pk=centre.pk)
-    messages.success(request, f"已完成第{assessment.sequence}次考核：{assessment.score} 分，{assessment.grade}。")
+    messages.success(
+        request, f"已完成第{assessment.sequence}次考核：{assessment.score} 分，{assessment.grade}。"
+    )
     return redirect("standards:assessment", pk=assessment.pk)
 
 
@@ -254,14 +303,24 @@ def centre_assess(request: HttpRequest, pk: int) -> HttpResponse:
 def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
     assessment = policy.access_assessment(request.user, pk)
     card = selectors.scorecard(assessment)
-    return render(request, "standards/scorecard.html", {
-        "card": card, "a": assessment, "is_assessor": policy.is_assessor(request.user),
-        "is_director": policy.is_director_of(request.user, assessment.centre_id)})
+    return render(
+        request,
+        "standards/scorecard.html",
+        {
+            "card": card,
+            "a": assessment,
+            "is_assessor": policy.is_assessor(request.user),
+            "is_director": policy.is_director_of(request.user, assessment.centre_id),
+        },
+    )
 
 
 EXPORTS = {
     "pdf": (exports.scorecard_pdf, "application/pdf"),
-    "docx": (exports.scorecard_docx, "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+    "docx": (
+        exports.scorecard_docx,
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    ),
     "xlsx": (exports.scorecard_xlsx, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
 }
 
@@ -276,12 +335,15 @@ def assessment_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
     body = render_fn(selectors.scorecard(assessment))
     response = HttpResponse(body, content_type=content_type)
     filename = exports.filename(assessment, fmt)
-    response["Content-Disposition"] = f"attachment; filename=\"scorecard-{assessment.pk}.{fmt}\"; filename*=UTF-8''{filename}"
+    response["Content-Disposition"] = (
+        f"attachment; filename=\"scorecard-{assessment.pk}.{fmt}\"; filename*=UTF-8''{filename}"
+    )
     response["Cache-Control"] = "private, no-store"
     return response
 
 
 # --- rectification ---------------------------------------------------------------------------------------
+
 
 @require_http_methods(["GET", "POST"])
 @service_view
@@ -291,8 +353,12 @@ def item_detail(request: HttpRequest, pk: int) -> HttpResponse:
     status = 200
     if request.method == "POST":
         try:
-            services.item_rectify(item=item, note=request.POST.get("note", ""),
-                                  photos=request.FILES.getlist("photos"), actor=request.user)
+            services.item_rectify(
+                item=item,
+                note=request.POST.get("note", ""),
+                photos=request.FILES.getlist("photos"),
+                actor=request.user,
+            )
         except ServiceError as exc:
             if isinstance(exc, NotFound | Forbidden):
                 raise
@@ -302,6 +368,14 @@ def item_detail(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, "已登记整改，等待市行政审批局复核。")
             return redirect("standards:item", pk=item.pk)
         item.refresh_from_db()
-    return render(request, "standards/item.html", {
-        "item": item, "errors": errors, "can_rectify": policy.is_director_of(request.user, item.centre_id),
-        "centre": item.centre}, status=status)
+    return render(
+        request,
+        "standards/item.html",
+        {
+            "item": item,
+            "errors": errors,
+            "can_rectify": policy.is_director_of(request.user, item.centre_id),
+            "centre": item.centre,
+        },
+        status=status,
+    )

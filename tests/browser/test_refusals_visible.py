@@ -84,7 +84,9 @@ def test_refused_call_next_shows_its_chinese_message(live_server, open_page, hal
     """A window paused from another screen refuses 叫下一位 with a 409; the panel says why and keeps its
     buttons."""
     window = hall.windows["minsheng"]
-    QueueSettings.objects.create(centre=hall.town, opening_time=dt.time(0, 0), closing_time=dt.time(23, 59, 59))
+    QueueSettings.objects.create(
+        centre=hall.town, opening_time=dt.time(0, 0), closing_time=dt.time(23, 59, 59)
+    )
     queue.window_open(window=window, by=hall.front_desk)
     page = open_page(STAFF)
     staff_login(page, live_server, hall.front_desk, f"/queueing/w/{window.pk}/")
@@ -109,7 +111,9 @@ def test_refused_portal_form_shows_its_chinese_message(live_server, open_page, d
     page.goto(f"{live_server.url}/portal/track/")
     page.get_by_label("办件编号").fill("QD20260609000001")
     page.get_by_label("查询密码").fill("WRONG1")
-    with page.expect_response(lambda r: r.url.endswith("/portal/track/") and r.request.method == "POST") as answer:
+    with page.expect_response(
+        lambda r: r.url.endswith("/portal/track/") and r.request.method == "POST"
+    ) as answer:
         page.get_by_role("button", name="查询").click()
     assert answer.value.status == 400
     assert answer.value.request.headers.get("hx-request") == "true"  # htmx sent it, not a page load
@@ -126,7 +130,9 @@ def test_server_error_says_system_busy_next_to_the_control(live_server, open_pag
     from govhall.queueing import services as queue_services
 
     window = hall.windows["minsheng"]
-    QueueSettings.objects.create(centre=hall.town, opening_time=dt.time(0, 0), closing_time=dt.time(23, 59, 59))
+    QueueSettings.objects.create(
+        centre=hall.town, opening_time=dt.time(0, 0), closing_time=dt.time(23, 59, 59)
+    )
     queue.window_open(window=window, by=hall.front_desk)
     page = open_page(STAFF)
     staff_login(page, live_server, hall.front_desk, f"/queueing/w/{window.pk}/")

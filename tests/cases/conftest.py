@@ -68,17 +68,37 @@ def make_matter(
 ) -> Matter:
     matter = Matter.objects.create(code=code, basic_code=code[:10], name=name, status=MatterStatus.ACTIVE)
     version = MatterVersion.objects.create(
-        matter=matter, number=1, state=VersionState.PUBLISHED, name=name, matter_type="05",
-        legal_basis="《社会救助暂行办法》", levels="5,6", department=department, implementing_body=department.name,
-        category="social_management", window_class=window_class, promised_limit=promised_limit,
-        legal_limit=20, case_type=case_type, approval_steps=steps or ["受理", "审核", "审批"],
-        special_procedures=special or [], check_method=check_method, check_days=check_days,
-        rongque_supply_days=rongque_days, service_objects=service_objects, result_name=result_name,
+        matter=matter,
+        number=1,
+        state=VersionState.PUBLISHED,
+        name=name,
+        matter_type="05",
+        legal_basis="《社会救助暂行办法》",
+        levels="5,6",
+        department=department,
+        implementing_body=department.name,
+        category="social_management",
+        window_class=window_class,
+        promised_limit=promised_limit,
+        legal_limit=20,
+        case_type=case_type,
+        approval_steps=steps or ["受理", "审核", "审批"],
+        special_procedures=special or [],
+        check_method=check_method,
+        check_days=check_days,
+        rongque_supply_days=rongque_days,
+        service_objects=service_objects,
+        result_name=result_name,
     )
     for order, spec in enumerate(materials or [{"name": "申请人居民身份证"}], start=1):
-        Material.objects.create(version=version, order=order, originals=1, copies=spec.get("copies", 1),
-                                commitment_text=("本人承诺所填收入情况真实" if spec.get("commitment") else ""),
-                                **{k: v for k, v in spec.items() if k != "copies"})
+        Material.objects.create(
+            version=version,
+            order=order,
+            originals=1,
+            copies=spec.get("copies", 1),
+            commitment_text=("本人承诺所填收入情况真实" if spec.get("commitment") else ""),
+            **{k: v for k, v in spec.items() if k != "copies"},
+        )
     matter.current_version = version
     matter.save(update_fields=["current_version"])
     return matter
@@ -110,15 +130,22 @@ def make_flow(hall: Any) -> Flow:
     for centre in (hall.town, hall.village, hall.other_village):
         AttendanceSettings.objects.create(centre=centre, sign_in_deadline=dt.time(23, 59))
     approver = UserFactory(centre=hall.town, roles=[Role.BACK_OFFICE], full_name="李秀梅")
-    review = PostFactory(centre=hall.town, name="民政审核岗", department=department, a_staff=hall.back_office,
-                         b_staff=approver)
-    approve = PostFactory(centre=hall.town, name="民政审批岗", department=department, a_staff=approver,
-                          b_staff=hall.back_office)
+    review = PostFactory(
+        centre=hall.town, name="民政审核岗", department=department, a_staff=hall.back_office, b_staff=approver
+    )
+    approve = PostFactory(
+        centre=hall.town, name="民政审批岗", department=department, a_staff=approver, b_staff=hall.back_office
+    )
     hall.town.director = hall.director
     hall.town.save(update_fields=["director"])
     matter = make_matter(
-        department=department, name="最低生活保障申请", code="320681MZ05001005", rongque_days=5,
-        check_method="site", check_days=20, special=["publicity", "site_survey"],
+        department=department,
+        name="最低生活保障申请",
+        code="320681MZ05001005",
+        rongque_days=5,
+        check_method="site",
+        check_days=20,
+        special=["publicity", "site_survey"],
         result_name="最低生活保障证",
         materials=[
             {"name": "申请人居民身份证"},
@@ -127,13 +154,26 @@ def make_flow(hall: Any) -> Flow:
             {"name": "近期免冠照片", "required": False},
         ],
     )
-    immediate = make_matter(department=department, name="残疾人证补办申请", code="320681MZ05002005",
-                            case_type=CaseType.IMMEDIATE, promised_limit=0)
+    immediate = make_matter(
+        department=department,
+        name="残疾人证补办申请",
+        code="320681MZ05002005",
+        case_type=CaseType.IMMEDIATE,
+        promised_limit=0,
+    )
     for m in (matter, immediate):
         CentreMatter.objects.create(centre=hall.town, matter=m)
         CentreMatter.objects.create(centre=hall.village, matter=m, service_mode=CentreServiceMode.FORWARD)
-    return Flow(hall=hall, department=department, matter=matter, immediate=immediate, review_post=review,
-                approve_post=approve, approver=approver, other_department=other)
+    return Flow(
+        hall=hall,
+        department=department,
+        matter=matter,
+        immediate=immediate,
+        review_post=review,
+        approve_post=approve,
+        approver=approver,
+        other_department=other,
+    )
 
 
 @pytest.fixture(autouse=True)
@@ -157,19 +197,33 @@ def flow(hall: Any) -> Flow:
 
 
 def applicant(**overrides: Any) -> dict[str, Any]:
-    data = {"kind": "person", "name": "张三", "id_type": "id_card", "id_number": ID_ZHANG, "phone": "13800138000",
-            "address": "启东市吕四港镇鹤城路1号"}
+    data = {
+        "kind": "person",
+        "name": "张三",
+        "id_type": "id_card",
+        "id_number": ID_ZHANG,
+        "phone": "13800138000",
+        "address": "启东市吕四港镇鹤城路1号",
+    }
     data.update(overrides)
     return data
 
 
 def all_received(matter: Matter, *, except_names: tuple[str, ...] = ()) -> list[dict[str, Any]]:
-    return [{"material_id": m.pk, "status": "missing" if m.name in except_names else "received"}
-            for m in matter.current_version.materials.all()]
+    return [
+        {"material_id": m.pk, "status": "missing" if m.name in except_names else "received"}
+        for m in matter.current_version.materials.all()
+    ]
 
 
-def receive(flow: Flow, *, actor: Any = None, matter: Matter | None = None, missing: tuple[str, ...] = (),
-            **kwargs: Any) -> Any:
+def receive(
+    flow: Flow,
+    *,
+    actor: Any = None,
+    matter: Matter | None = None,
+    missing: tuple[str, ...] = (),
+    **kwargs: Any,
+) -> Any:
     from govhall.cases.services import case_receive
 
     matter = matter or flow.matter
@@ -177,8 +231,14 @@ def receive(flow: Flow, *, actor: Any = None, matter: Matter | None = None, miss
     window = kwargs.pop("window_id", None)
     if window is None and actor.centre_id == flow.town.pk:
         window = flow.windows["minsheng"].pk
-    return case_receive(actor=actor, matter_id=matter.pk, applicant=kwargs.pop("applicant", applicant()),
-                        materials=all_received(matter, except_names=missing), window_id=window, **kwargs)
+    return case_receive(
+        actor=actor,
+        matter_id=matter.pk,
+        applicant=kwargs.pop("applicant", applicant()),
+        materials=all_received(matter, except_names=missing),
+        window_id=window,
+        **kwargs,
+    )
 
 
 def material(case: Any, name: str) -> Any:

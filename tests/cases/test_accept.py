@@ -65,7 +65,9 @@ def test_incomplete_materials_are_refused_naming_them(flow):
     case = receive(flow, missing=("居民户口簿", "近期免冠照片"))
     with pytest.raises(ServiceError) as exc:
         case_accept(case=case, actor=flow.front_desk)
-    assert "居民户口簿" in exc.value.message and "近期免冠照片" not in exc.value.message  # the photo is optional
+    assert (
+        "居民户口簿" in exc.value.message and "近期免冠照片" not in exc.value.message
+    )  # the photo is optional
     case.refresh_from_db()
     assert case.status == CaseStatus.RECEIVED and case.steps.count() == 0
 
@@ -109,10 +111,14 @@ def test_one_time_notice_lists_everything_and_supply_returns_to_the_desk(flow):
     """STD-2: one sheet, every missing or wrong material, then the applicant brings them."""
     case = receive(flow, missing=("居民户口簿", "家庭收入情况证明"))
     hukou, income = material(case, "居民户口簿"), material(case, "家庭收入情况证明")
-    case = case_request_correction(case=case, actor=flow.front_desk, items=[
-        {"id": hukou.pk, "problem": "missing", "reason": "请提供户口簿原件"},
-        {"id": income.pk, "problem": "wrong", "reason": "收入证明未盖章"},
-    ])
+    case = case_request_correction(
+        case=case,
+        actor=flow.front_desk,
+        items=[
+            {"id": hukou.pk, "problem": "missing", "reason": "请提供户口簿原件"},
+            {"id": income.pk, "problem": "wrong", "reason": "收入证明未盖章"},
+        ],
+    )
     assert case.status == CaseStatus.CORRECTION
     sheet = NotificationSheet.objects.get(case_id=case.pk)
     assert sheet.case_no == case.number and sheet.items.count() == 2
@@ -120,7 +126,12 @@ def test_one_time_notice_lists_everything_and_supply_returns_to_the_desk(flow):
     from govhall.cases.documents import notice_pdf
 
     text = pdf_text(notice_pdf(notice))
-    assert "一次性告知" in text and "收入证明未盖章" in text and case.number in text and case.query_password in text
+    assert (
+        "一次性告知" in text
+        and "收入证明未盖章" in text
+        and case.number in text
+        and case.query_password in text
+    )
     assert material(case, "家庭收入情况证明").status == MaterialStatus.WRONG
     with pytest.raises(Conflict):
         case_accept(case=case, actor=flow.front_desk)
@@ -158,8 +169,14 @@ def test_accept_notice_carries_centre_seal_number_qr_and_password(client, flow):
     pdf = client.get(f"/cases/{case.pk}/notices/{notice.pk}.pdf")
     assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
     text = pdf_text(pdf.content)
-    for part in ("受理通知书", flow.town.name + "（盖章）", case.number, case.query_password, "2026年3月10日",
-                 "/portal/track/?no=" + case.number):
+    for part in (
+        "受理通知书",
+        flow.town.name + "（盖章）",
+        case.number,
+        case.query_password,
+        "2026年3月10日",
+        "/portal/track/?no=" + case.number,
+    ):
         assert part in text, part
     docx = client.get(f"/api/v1/cases/{case.pk}/notices/{notice.pk}/docx")
     assert docx.status_code == 200
@@ -175,18 +192,29 @@ def test_accept_notice_carries_centre_seal_number_qr_and_password(client, flow):
 def test_accept_api_happy_path_and_refusals(client, flow):
     case = receive(flow, missing=("居民户口簿",))
     login(client, flow.guide)
-    assert client.post(f"/api/v1/cases/{case.pk}/accept", {}, content_type="application/json").status_code == 403
+    assert (
+        client.post(f"/api/v1/cases/{case.pk}/accept", {}, content_type="application/json").status_code == 403
+    )
     login(client, flow.front_desk)
     response = client.post(f"/api/v1/cases/{case.pk}/accept", {}, content_type="application/json")
     assert response.status_code == 400 and response.json()["code"] == "materials_incomplete"
     hukou = material(case, "居民户口簿")
-    client.post(f"/api/v1/cases/{case.pk}/materials", {"materials": [
-        {"material_id": hukou.material_id, "status": "received"}]}, content_type="application/json")
+    client.post(
+        f"/api/v1/cases/{case.pk}/materials",
+        {"materials": [{"material_id": hukou.material_id, "status": "received"}]},
+        content_type="application/json",
+    )
     response = client.post(f"/api/v1/cases/{case.pk}/accept", {}, content_type="application/json")
     assert response.status_code == 200, response.content
     body = response.json()
-    assert body["status"] == "processing" and body["current_step"] == "审核" and body["assignee"] == str(flow.back_office)
+    assert (
+        body["status"] == "processing"
+        and body["current_step"] == "审核"
+        and body["assignee"] == str(flow.back_office)
+    )
     assert [n["kind"] for n in body["notices"]] == ["accept"]
     detail = client.get(f"/api/v1/cases/{case.pk}").json()
-    assert [s["name"] for s in detail["steps"]] == ["受理", "审核"] and detail["timeline"][0]["label"] == "收件"
+    assert [s["name"] for s in detail["steps"]] == ["受理", "审核"] and detail["timeline"][0][
+        "label"
+    ] == "收件"
     assert CaseNotice.objects.filter(case=case).count() == 1

@@ -66,8 +66,9 @@ def outsiders(flow):
     return {
         "other_village_clerk": flow.other_village_clerk,
         "other_town_front_desk": UserFactory(centre=other_town, roles=[Role.FRONT_DESK]),
-        "other_department": UserFactory(unit_kind="department", centre=None, department=flow.other_department,
-                                        roles=[Role.DEPT_LIAISON]),
+        "other_department": UserFactory(
+            unit_kind="department", centre=None, department=flow.other_department, roles=[Role.DEPT_LIAISON]
+        ),
     }
 
 
@@ -82,8 +83,9 @@ def test_every_api_endpoint_is_404_for_outsiders(client, flow, forwarded, outsid
     for user in outsiders.values():
         login(client, user)
         url = _url(template, case, record)
-        response = (client.get(url) if method == "get"
-                    else client.post(url, body, content_type="application/json"))
+        response = (
+            client.get(url) if method == "get" else client.post(url, body, content_type="application/json")
+        )
         assert response.status_code == 404, (user, url, response.content)
         assert response.json()["code"] == "not_found"
     assert CaseEvent.objects.filter(case=case).count() == events
@@ -97,13 +99,17 @@ def test_every_page_is_404_for_outsiders(client, flow, forwarded, outsiders, met
     for user in outsiders.values():
         login(client, user)
         url = _url(template, case, record)
-        response = client.get(url) if method == "get" else client.post(url, {"reason": "x", "result": "voided"})
+        response = (
+            client.get(url) if method == "get" else client.post(url, {"reason": "x", "result": "voided"})
+        )
         assert response.status_code == 404, (user, url)
     case.refresh_from_db()
     assert case.status == "processing"
 
 
-@pytest.mark.parametrize("who", ["village_clerk", "front_desk", "back_office", "director", "bureau_admin", "guide"])
+@pytest.mark.parametrize(
+    "who", ["village_clerk", "front_desk", "back_office", "director", "bureau_admin", "guide"]
+)
 def test_those_who_may_see_it_do(client, flow, forwarded, who):
     case, record = forwarded
     login(client, getattr(flow, who))
@@ -115,7 +121,9 @@ def test_those_who_may_see_it_do(client, flow, forwarded, who):
 def test_the_department_of_the_matter_sees_its_cases(flow, forwarded):
     """GOV-2: shared information — a 民政 liaison sees 民政 cases of every centre, and no others."""
     case, _ = forwarded
-    liaison = UserFactory(unit_kind="department", centre=None, department=flow.department, roles=[Role.DEPT_LIAISON])
+    liaison = UserFactory(
+        unit_kind="department", centre=None, department=flow.department, roles=[Role.DEPT_LIAISON]
+    )
     assert access_case(liaison, case.pk) == case
     other = UserFactory(unit_kind="department", centre=None, department=flow.other_department)
     with pytest.raises(NotFound):

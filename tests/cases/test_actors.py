@@ -15,8 +15,11 @@ pytestmark = pytest.mark.django_db
 
 
 def test_an_online_application_names_the_applicant_masked(client, flow):
-    response = client.post("/api/v1/cases/online", {"centre_id": flow.town.pk, "matter_id": flow.matter.pk,
-                                                    "applicant": applicant()}, content_type="application/json")
+    response = client.post(
+        "/api/v1/cases/online",
+        {"centre_id": flow.town.pk, "matter_id": flow.matter.pk, "applicant": applicant()},
+        content_type="application/json",
+    )
     assert response.status_code == 201, response.content
     case = Case.objects.get(number=response.json()["number"])
     event = case.events.get(action="receive")

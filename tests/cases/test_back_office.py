@@ -40,7 +40,11 @@ def test_pass_moves_the_case_to_the_next_post(flow):
     case = case_step_pass(case=case, actor=flow.back_office, opinion="经核实，符合条件")
     review = case.steps.get(name="审核")
     assert review.status == StepStatus.DONE and review.action == StepAction.PASS
-    assert review.handler == flow.back_office and review.handler_role == "A" and review.opinion == "经核实，符合条件"
+    assert (
+        review.handler == flow.back_office
+        and review.handler_role == "A"
+        and review.opinion == "经核实，符合条件"
+    )
     assert case.current_step.name == "审批" and case.current_post == flow.approve_post
     assert case.current_assignee == flow.approver
 
@@ -52,8 +56,15 @@ def test_b_may_act_for_the_post_and_is_recorded_as_b(flow):
 
 def test_a_on_leave_sends_the_step_to_b_with_the_reason(flow):
     """STD-4: A (张海峰) is on recorded leave; the 审核 step goes to B (李秀梅) and the record says why."""
-    Leave.objects.create(staff=flow.back_office, centre=flow.town, kind="annual", start_at=local(2026, 3, 9, 0, 0),
-                         end_at=local(2026, 3, 13, 23, 0), reason="年休", status=LeaveStatus.APPROVED)
+    Leave.objects.create(
+        staff=flow.back_office,
+        centre=flow.town,
+        kind="annual",
+        start_at=local(2026, 3, 9, 0, 0),
+        end_at=local(2026, 3, 13, 23, 0),
+        reason="年休",
+        status=LeaveStatus.APPROVED,
+    )
     case = _accepted(flow)
     step = case.steps.get(name="审核")
     assert step.assignee == flow.approver and step.assignee_role == "B"
@@ -67,15 +78,23 @@ def test_reroute_moves_pending_steps_when_a_goes_away(flow):
     settings = AttendanceSettings.objects.get(centre=flow.town)
     settings.sign_in_deadline = dt.time(8, 45)
     settings.save()
-    Attendance.objects.create(staff=flow.approver, centre=flow.town, date=dt.date(2026, 3, 10), sign_in_at=local(2026, 3, 10, 8, 20))
+    Attendance.objects.create(
+        staff=flow.approver, centre=flow.town, date=dt.date(2026, 3, 10), sign_in_at=local(2026, 3, 10, 8, 20)
+    )
     assert case_steps_reroute(now=local(2026, 3, 10, 8, 30)) == 0
     assert case_steps_reroute(now=local(2026, 3, 10, 9, 0)) == 1
     case.refresh_from_db()
     step = case.steps.get(name="审核")
-    assert case.current_assignee == flow.approver and step.assignee_role == "B" and "签到" in step.route_reason
+    assert (
+        case.current_assignee == flow.approver and step.assignee_role == "B" and "签到" in step.route_reason
+    )
     assert case.events.filter(action="reroute").exists()
-    Attendance.objects.create(staff=flow.back_office, centre=flow.town, date=dt.date(2026, 3, 10),
-                              sign_in_at=local(2026, 3, 10, 9, 10))
+    Attendance.objects.create(
+        staff=flow.back_office,
+        centre=flow.town,
+        date=dt.date(2026, 3, 10),
+        sign_in_at=local(2026, 3, 10, 9, 10),
+    )
     assert case_steps_reroute(now=local(2026, 3, 10, 9, 15)) == 1
     case.refresh_from_db()
     assert case.current_assignee == flow.back_office
@@ -102,8 +121,13 @@ def test_return_to_the_applicant_stops_the_clock_until_the_materials_are_in(flow
     case = _accepted(flow)  # Tue 10 Mar, due 24 Mar
     income = material(case, "家庭收入情况证明")
     with time_machine.travel(local(2026, 3, 12, 10, 0), tick=False):
-        case = case_step_return(case=case, actor=flow.back_office, to="applicant", reason="收入证明需补正",
-                                items=[{"id": income.pk, "problem": "wrong", "reason": "缺少单位盖章"}])
+        case = case_step_return(
+            case=case,
+            actor=flow.back_office,
+            to="applicant",
+            reason="收入证明需补正",
+            items=[{"id": income.pk, "problem": "wrong", "reason": "缺少单位盖章"}],
+        )
     assert case.status == CaseStatus.SUSPENDED and case.current_assignee is None
     assert case.notices.filter(kind=NoticeKind.CORRECTION).count() == 1
     stop = case.suspensions.get()
@@ -133,7 +157,11 @@ def test_special_procedure_stops_the_clock_with_reason_start_end_and_result(flow
         case = case_special_end(case=case, actor=flow.back_office, result="公示无异议")
     stop = case.suspensions.get()
     assert (stop.kind, stop.procedure, stop.working_days, stop.result) == (
-        SuspensionKind.SPECIAL, "publicity", 7, "公示：公示无异议")
+        SuspensionKind.SPECIAL,
+        "publicity",
+        7,
+        "公示：公示无异议",
+    )
     assert case.due_at.date() == dt.date(2026, 4, 2)
     assert case.status == CaseStatus.PROCESSING
     labels = list(case.events.values_list("label", flat=True))
@@ -141,7 +169,9 @@ def test_special_procedure_stops_the_clock_with_reason_start_end_and_result(flow
 
 
 def test_extension_is_always_available_and_a_second_stop_is_refused(flow):
-    case = case_special_start(case=_accepted(flow), actor=flow.back_office, procedure="extension", reason="情况复杂")
+    case = case_special_start(
+        case=_accepted(flow), actor=flow.back_office, procedure="extension", reason="情况复杂"
+    )
     with pytest.raises(Conflict):
         case_special_start(case=case, actor=flow.back_office, procedure="publicity", reason="x")
 
@@ -151,17 +181,25 @@ def test_api_pass_return_and_special(client, flow):
 
     case = _accepted(flow)
     login(client, flow.front_desk)
-    assert client.post(f"/api/v1/cases/{case.pk}/pass", {}, content_type="application/json").status_code == 403
+    assert (
+        client.post(f"/api/v1/cases/{case.pk}/pass", {}, content_type="application/json").status_code == 403
+    )
     login(client, flow.back_office)
-    response = client.post(f"/api/v1/cases/{case.pk}/special/start", {"procedure": "site_survey",
-                                                                       "reason": "需现场核实居住情况"},
-                           content_type="application/json")
+    response = client.post(
+        f"/api/v1/cases/{case.pk}/special/start",
+        {"procedure": "site_survey", "reason": "需现场核实居住情况"},
+        content_type="application/json",
+    )
     assert response.status_code == 200 and response.json()["status"] == "suspended"
-    response = client.post(f"/api/v1/cases/{case.pk}/special/end", {"result": "情况属实"},
-                           content_type="application/json")
+    response = client.post(
+        f"/api/v1/cases/{case.pk}/special/end", {"result": "情况属实"}, content_type="application/json"
+    )
     assert response.json()["status"] == "processing"
-    response = client.post(f"/api/v1/cases/{case.pk}/pass", {"opinion": "同意"}, content_type="application/json")
+    response = client.post(
+        f"/api/v1/cases/{case.pk}/pass", {"opinion": "同意"}, content_type="application/json"
+    )
     assert response.json()["current_step"] == "审批"
-    response = client.post(f"/api/v1/cases/{case.pk}/return", {"to": "nowhere", "reason": "x"},
-                           content_type="application/json")
+    response = client.post(
+        f"/api/v1/cases/{case.pk}/return", {"to": "nowhere", "reason": "x"}, content_type="application/json"
+    )
     assert response.status_code == 400 and "退回对象" in response.json()["message"]

@@ -56,8 +56,13 @@ def test_front_desk_reveals_with_one_click_and_a_liaison_has_no_button(live_serv
     _shot(page, "front-desk-revealed")
     assert AuditEntry.objects.filter(action="pii.view", actor=flow.front_desk).count() == 1
 
-    liaison = UserFactory(unit_kind="department", centre=None, department=flow.department,
-                          roles=[Role.DEPT_LIAISON], full_name="刘联络")
+    liaison = UserFactory(
+        unit_kind="department",
+        centre=None,
+        department=flow.department,
+        roles=[Role.DEPT_LIAISON],
+        full_name="刘联络",
+    )
     context = browser.new_context(locale="zh-CN", viewport={"width": 1920, "height": 1080})
     other = context.new_page()
     other.set_default_timeout(10000)

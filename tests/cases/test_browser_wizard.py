@@ -20,7 +20,9 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def test_clerk_walks_the_window_wizard_from_ticket_to_acceptance_notice(live_server, page, hall):
     flow = make_flow(hall)
     window = hall.windows["minsheng"]
-    QueueSettings.objects.create(centre=hall.town, opening_time=dt.time(0, 0), closing_time=dt.time(23, 59, 59))
+    QueueSettings.objects.create(
+        centre=hall.town, opening_time=dt.time(0, 0), closing_time=dt.time(23, 59, 59)
+    )
     ticket = queue.ticket_issue(centre=hall.town, matter_id=flow.matter.pk).ticket
     queue.window_open(window=window, by=hall.front_desk)
     assert queue.ticket_call_next(window=window, by=hall.front_desk) == ticket

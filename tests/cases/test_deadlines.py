@@ -66,7 +66,9 @@ def test_yellow_share_is_a_setting(flow):
 
 
 def test_stopped_clock_is_not_flagged_and_finished_overdue_is_recorded(flow, contacts):
-    paused = case_special_start(case=_accepted(flow), actor=flow.back_office, procedure="publicity", reason="公示")
+    paused = case_special_start(
+        case=_accepted(flow), actor=flow.back_office, procedure="publicity", reason="公示"
+    )
     running = _accepted(flow)
     with time_machine.travel(local(2026, 3, 26, 8, 0), tick=False):
         assert cases_scan_deadlines() == {"yellow": 0, "red": 1}
@@ -95,7 +97,9 @@ def test_supervision_groups_by_centre_department_and_handler(flow):
     assert data.open_total == 3
     assert [(r["name"], r["yellow"], r["red"]) for r in data.by_centre] == [(flow.town.name, 2, 0)]
     assert [(r["name"], r["yellow"]) for r in data.by_department] == [("启东市民政局", 2)]
-    assert [(r["name"], r["extra"], r["yellow"]) for r in data.by_handler] == [("张海峰", flow.back_office.staff_no, 2)]
+    assert [(r["name"], r["extra"], r["yellow"]) for r in data.by_handler] == [
+        ("张海峰", flow.back_office.staff_no, 2)
+    ]
     assert late.number not in [c.number for c in data.cases] and len(data.cases) == 2
     with time_machine.travel(local(2026, 3, 20, 8, 0), tick=False):
         assert supervision(flow.other_village_clerk).open_total == 0
@@ -131,7 +135,11 @@ def test_one_message_per_person_per_scan(flow, contacts):
         assert cases_scan_deadlines() == {"yellow": 0, "red": 2}
     handler, director = _sms_to("0001"), _sms_to("0002")
     assert len(handler) == 1 and len(director) == 1
-    assert "新增预警办件2件（2件已超期）" in handler[0] and first.number in handler[0] and second.number in handler[0]
+    assert (
+        "新增预警办件2件（2件已超期）" in handler[0]
+        and first.number in handler[0]
+        and second.number in handler[0]
+    )
     assert director[0].startswith("【超期督办】")
 
 

@@ -30,9 +30,13 @@ PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + b"\x00" * 64 + MARKER * 50
 
 
 def _upload(client, case) -> CaseFile:
-    response = client.post(f"/api/v1/cases/{case.pk}/files", {
-        "file": SimpleUploadedFile("身份证.png", PNG, content_type="image/png"),
-        "material_id": case.materials.first().pk})
+    response = client.post(
+        f"/api/v1/cases/{case.pk}/files",
+        {
+            "file": SimpleUploadedFile("身份证.png", PNG, content_type="image/png"),
+            "material_id": case.materials.first().pk,
+        },
+    )
     assert response.status_code == 201, response.content
     return CaseFile.objects.get(case=case)
 
@@ -51,7 +55,10 @@ def test_an_uploaded_scan_is_unreadable_on_disk_and_downloads_as_the_original(cl
         assert download.status_code == 200
         assert b"".join(download.streaming_content) == PNG
         assert download["Content-Length"] == str(len(PNG)) and download["Content-Type"] == "image/png"
-        assert download["X-Content-Type-Options"] == "nosniff" and download["Cache-Control"] == "private, no-store"
+        assert (
+            download["X-Content-Type-Options"] == "nosniff"
+            and download["Cache-Control"] == "private, no-store"
+        )
 
 
 def test_each_download_leaves_an_audit_row_without_the_content(client, flow):
@@ -60,7 +67,9 @@ def test_each_download_leaves_an_audit_row_without_the_content(client, flow):
     record = _upload(client, case)
     b"".join(client.get(f"/cases/{case.pk}/files/{record.pk}/").streaming_content)
     b"".join(client.get(f"/api/v1/cases/{case.pk}/files/{record.pk}").streaming_content)
-    rows = AuditEntry.objects.filter(action="file.download", object_type="cases.casefile", object_id=str(record.pk))
+    rows = AuditEntry.objects.filter(
+        action="file.download", object_type="cases.casefile", object_id=str(record.pk)
+    )
     assert rows.count() == 2
     assert {r.actor_id for r in rows} == {flow.front_desk.pk}
     assert all(r.after["case"] == case.pk for r in rows)
@@ -97,8 +106,15 @@ def test_a_plaintext_file_from_before_is_served_and_then_encrypted_in_place(clie
     path = media_path(storage_name)
     path.parent.mkdir(parents=True)
     path.write_bytes(PNG)
-    record = CaseFile.objects.create(case=case, storage_name=storage_name, original_name="旧扫描件.png", kind="png",
-                                     mime="image/png", size=len(PNG), sha256="0" * 64)
+    record = CaseFile.objects.create(
+        case=case,
+        storage_name=storage_name,
+        original_name="旧扫描件.png",
+        kind="png",
+        mime="image/png",
+        size=len(PNG),
+        sha256="0" * 64,
+    )
     login(client, flow.front_desk)
     assert b"".join(client.get(f"/cases/{case.pk}/files/{record.pk}/").streaming_content) == PNG
 
@@ -137,8 +153,9 @@ def test_online_application_files_are_encrypted_too(flow):
     case = receive(flow)
     from govhall.core.actors import CitizenActor
 
-    record = case_attach_file(case=case, actor=CitizenActor("申请人 张*（网上申报）"), upload=io.BytesIO(PNG),
-                              name="户口本.png")
+    record = case_attach_file(
+        case=case, actor=CitizenActor("申请人 张*（网上申报）"), upload=io.BytesIO(PNG), name="户口本.png"
+    )
     assert MARKER not in media_path(record.storage_name).read_bytes()
     assert read_plaintext(media_path(record.storage_name)) == PNG
 

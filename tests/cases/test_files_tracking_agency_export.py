@@ -34,9 +34,13 @@ PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 def test_scan_is_stored_under_media_root_and_served_only_through_the_view(client, flow, settings):
     case = receive(flow)
     login(client, flow.front_desk)
-    response = client.post(f"/api/v1/cases/{case.pk}/files", {
-        "file": SimpleUploadedFile("身份证.png", PNG, content_type="image/png"),
-        "material_id": case.materials.first().pk})
+    response = client.post(
+        f"/api/v1/cases/{case.pk}/files",
+        {
+            "file": SimpleUploadedFile("身份证.png", PNG, content_type="image/png"),
+            "material_id": case.materials.first().pk,
+        },
+    )
     assert response.status_code == 201, response.content
     record = CaseFile.objects.get(case=case)
     path = Path(settings.MEDIA_ROOT) / record.storage_name
@@ -52,11 +56,15 @@ def test_scan_is_stored_under_media_root_and_served_only_through_the_view(client
 def test_a_file_that_lies_about_its_type_is_refused(client, flow):
     case = receive(flow)
     login(client, flow.front_desk)
-    response = client.post(f"/api/v1/cases/{case.pk}/files",
-                           {"file": SimpleUploadedFile("scan.pdf", PNG, content_type="application/pdf")})
+    response = client.post(
+        f"/api/v1/cases/{case.pk}/files",
+        {"file": SimpleUploadedFile("scan.pdf", PNG, content_type="application/pdf")},
+    )
     assert response.status_code == 400 and "内容是 PNG" in response.json()["message"]
-    response = client.post(f"/api/v1/cases/{case.pk}/files",
-                           {"file": SimpleUploadedFile("evil.pdf", b"MZ\x90\x00" + b"\x00" * 100)})
+    response = client.post(
+        f"/api/v1/cases/{case.pk}/files",
+        {"file": SimpleUploadedFile("evil.pdf", b"MZ\x90\x00" + b"\x00" * 100)},
+    )
     assert response.status_code == 400 and "只接受" in response.json()["message"]
     assert not CaseFile.objects.exists()
 
@@ -83,7 +91,9 @@ def test_tracking_by_number_and_password(client, flow):
     assert [e["label"] for e in body["timeline"]] == ["收件", "受理", "审核"]
     assert client.get("/api/v1/cases/track", {"no": case.number, "password": "WRONG1"}).status_code == 404
     assert client.get("/api/v1/cases/track", {"no": "nope", "password": "x"}).status_code == 404
-    page = client.post("/cases/track/", {"mode": "number", "number": case.number, "password": case.query_password})
+    page = client.post(
+        "/cases/track/", {"mode": "number", "number": case.number, "password": case.query_password}
+    )
     assert page.status_code == 200 and "受理" in page.content.decode() and "张*" in page.content.decode()
 
 
@@ -97,14 +107,30 @@ def test_tracking_is_throttled_after_repeated_wrong_passwords(client, flow):
 
 def test_tracking_by_id_number_is_masked(client, flow):
     case = receive(flow)
-    response = client.post("/api/v1/cases/track/by-id", {"id_type": "id_card", "id_number": ID_ZHANG},
-                           content_type="application/json")
+    response = client.post(
+        "/api/v1/cases/track/by-id",
+        {"id_type": "id_card", "id_number": ID_ZHANG},
+        content_type="application/json",
+    )
     assert response.status_code == 200
-    assert response.json() == {"count": 1, "items": [
-        {"number": case.number, "matter": "最低生活保障申请", "applicant": "张*", "status": "已收件（待受理）",
-         "handling_centre": flow.town.name, "received_at": response.json()["items"][0]["received_at"]}]}
-    bad = client.post("/api/v1/cases/track/by-id", {"id_type": "id_card", "id_number": "123"},
-                      content_type="application/json")
+    assert response.json() == {
+        "count": 1,
+        "items": [
+            {
+                "number": case.number,
+                "matter": "最低生活保障申请",
+                "applicant": "张*",
+                "status": "已收件（待受理）",
+                "handling_centre": flow.town.name,
+                "received_at": response.json()["items"][0]["received_at"],
+            }
+        ],
+    }
+    bad = client.post(
+        "/api/v1/cases/track/by-id",
+        {"id_type": "id_card", "id_number": "123"},
+        content_type="application/json",
+    )
     assert bad.status_code == 400
     page = client.post("/cases/track/", {"mode": "id", "id_type": "id_card", "id_number": ID_ZHANG})
     assert case.number in page.content.decode() and ID_ZHANG not in page.content.decode()
@@ -114,11 +140,16 @@ def test_unmasking_is_audited(client, flow):
     case = receive(flow)
     login(client, flow.front_desk)
     detail = client.get(f"/api/v1/cases/{case.pk}").json()
-    assert detail["applicant_id_masked"] == "110101********1233" and detail["applicant_phone_masked"] == "138****8000"
+    assert (
+        detail["applicant_id_masked"] == "110101********1233"
+        and detail["applicant_phone_masked"] == "138****8000"
+    )
     assert ID_ZHANG not in client.get(f"/cases/{case.pk}/").content.decode()
     body = client.post(f"/api/v1/cases/{case.pk}/reveal").json()
     assert body["applicant_id_number"] == ID_ZHANG
-    assert AuditEntry.objects.filter(action="pii.view", object_id=str(case.pk), actor=flow.front_desk).exists()
+    assert AuditEntry.objects.filter(
+        action="pii.view", object_id=str(case.pk), actor=flow.front_desk
+    ).exists()
 
 
 def test_agency_with_authorisation_and_the_agents_list(flow):
@@ -128,11 +159,19 @@ def test_agency_with_authorisation_and_the_agents_list(flow):
         case_assign_agency(case=case, actor=flow.village_clerk, agent_id=flow.agent.pk, authorisation="")
     assert "委托授权" in exc.value.message
     with pytest.raises(ServiceError):
-        case_assign_agency(case=case, actor=flow.village_clerk, agent_id=flow.guide.pk, authorisation="委托书1号")
+        case_assign_agency(
+            case=case, actor=flow.village_clerk, agent_id=flow.guide.pk, authorisation="委托书1号"
+        )
     with pytest.raises(Forbidden):
-        case_assign_agency(case=case, actor=flow.other_village_clerk, agent_id=flow.agent.pk, authorisation="x")
-    case = case_assign_agency(case=case, actor=flow.village_clerk, agent_id=flow.agent.pk,
-                              authorisation="委托书（2026）第12号，申请人张三签字")
+        case_assign_agency(
+            case=case, actor=flow.other_village_clerk, agent_id=flow.agent.pk, authorisation="x"
+        )
+    case = case_assign_agency(
+        case=case,
+        actor=flow.village_clerk,
+        agent_id=flow.agent.pk,
+        authorisation="委托书（2026）第12号，申请人张三签字",
+    )
     assert case.agency_agent == flow.agent and case.agency_authorised_at is not None
     assert [r.number for r in agency_cases(flow.agent)[:10]] == [case.number]
     assert waits_for(agency_cases(flow.agent)[:1][0]) == "待前台受理"
@@ -143,14 +182,17 @@ def test_agency_with_authorisation_and_the_agents_list(flow):
     assert waits_for(CaseRow.from_case(case)) == "已办结，待领取或邮寄"
     from govhall.cases.services import case_deliver
 
-    case = case_deliver(case=case, actor=flow.agent, method="window", collector_name="张三",
-                        collector_id_number=ID_ZHANG)
+    case = case_deliver(
+        case=case, actor=flow.agent, method="window", collector_name="张三", collector_id_number=ID_ZHANG
+    )
     assert case.status == CaseStatus.DELIVERED and agency_cases(flow.agent).count() == 0
     assert case.events.filter(action="agency").exists()
 
 
 def test_gb_39046_export(client, flow):
-    case = receive(flow, agent={"name": "李四", "id_type": "id_card", "id_number": ID_AGENT, "phone": "13900139000"})
+    case = receive(
+        flow, agent={"name": "李四", "id_type": "id_card", "id_number": ID_AGENT, "phone": "13900139000"}
+    )
     case = case_step_pass(case=case_accept(case=case, actor=flow.front_desk), actor=flow.back_office)
     case = case_finish(case=case, actor=flow.approver, result=ResultKind.APPROVED, certificate_no="DB-9")
     login(client, flow.director)

@@ -27,10 +27,20 @@ def test_immediate_case_is_received_accepted_finished_and_delivered_in_one_visit
         case = case_accept(case=case, actor=flow.front_desk)
         assert case.due_at.isoformat().startswith("2026-03-10T23:59:59")
         assert case.current_assignee == flow.front_desk and case.current_step.name == "即办"
-        case = case_finish(case=case, actor=flow.front_desk, result=ResultKind.APPROVED,
-                           certificate_name="残疾人证", certificate_no="32068119900307123342")
-        case = case_deliver(case=case, actor=flow.front_desk, method=DeliveryMethod.WINDOW,
-                            collector_name="张三", collector_id_number=ID_ZHANG)
+        case = case_finish(
+            case=case,
+            actor=flow.front_desk,
+            result=ResultKind.APPROVED,
+            certificate_name="残疾人证",
+            certificate_no="32068119900307123342",
+        )
+        case = case_deliver(
+            case=case,
+            actor=flow.front_desk,
+            method=DeliveryMethod.WINDOW,
+            collector_name="张三",
+            collector_id_number=ID_ZHANG,
+        )
     assert case.status == CaseStatus.DELIVERED and not case.finished_overdue
     assert case.accepted_at.date() == case.finished_at.date() == case.delivered_at.date()
     assert list(case.events.values_list("label", flat=True)) == ["收件", "受理", "办结", "送达"]
@@ -46,8 +56,13 @@ def test_approval_at_the_last_step_with_certificate(flow):
     assert case.current_step.name == "审批" and case.current_assignee == flow.approver
     with pytest.raises(Forbidden):
         case_finish(case=case, actor=flow.front_desk, result=ResultKind.APPROVED)
-    case = case_finish(case=case, actor=flow.approver, result=ResultKind.APPROVED, certificate_no="DB2026-0001",
-                       valid_to=None)
+    case = case_finish(
+        case=case,
+        actor=flow.approver,
+        result=ResultKind.APPROVED,
+        certificate_no="DB2026-0001",
+        valid_to=None,
+    )
     assert case.status == CaseStatus.FINISHED and case.result == ResultKind.APPROVED
     assert case.certificate_name == "最低生活保障证"  # from the matter's 结果名称
     assert case.steps.get(name="审批").status == StepStatus.DONE
@@ -74,8 +89,13 @@ def test_denial_needs_a_reason(flow):
 
 def test_referral_names_the_unit_and_needs_no_delivery(flow):
     case = case_accept(case=receive(flow), actor=flow.front_desk)
-    case = case_finish(case=case, actor=flow.back_office, result=ResultKind.REFERRED, referred_to="南通市民政局",
-                       reason="需报上级审批")
+    case = case_finish(
+        case=case,
+        actor=flow.back_office,
+        result=ResultKind.REFERRED,
+        referred_to="南通市民政局",
+        reason="需报上级审批",
+    )
     assert case.referred_to == "南通市民政局"
     with pytest.raises(Conflict):
         case_deliver(case=case, actor=flow.front_desk, method=DeliveryMethod.MAIL, tracking_no="1")
@@ -99,38 +119,74 @@ def test_withdrawal_and_voiding(flow):
 
 
 def test_window_delivery_checks_the_collectors_id(flow):
-    case = case_finish(case=_to_last_step(flow, receive(flow)), actor=flow.approver, result=ResultKind.APPROVED)
+    case = case_finish(
+        case=_to_last_step(flow, receive(flow)), actor=flow.approver, result=ResultKind.APPROVED
+    )
     with pytest.raises(ServiceError) as exc:
-        case_deliver(case=case, actor=flow.front_desk, method=DeliveryMethod.WINDOW, collector_name="李四",
-                     collector_id_number=ID_LI)
+        case_deliver(
+            case=case,
+            actor=flow.front_desk,
+            method=DeliveryMethod.WINDOW,
+            collector_name="李四",
+            collector_id_number=ID_LI,
+        )
     assert "不一致" in exc.value.message
     with pytest.raises(ServiceError):
-        case_deliver(case=case, actor=flow.front_desk, method=DeliveryMethod.WINDOW, collector_name="张三",
-                     collector_id_number="110101199003071234")
+        case_deliver(
+            case=case,
+            actor=flow.front_desk,
+            method=DeliveryMethod.WINDOW,
+            collector_name="张三",
+            collector_id_number="110101199003071234",
+        )
     with pytest.raises(Forbidden):
-        case_deliver(case=case, actor=flow.guide, method=DeliveryMethod.WINDOW, collector_name="张三",
-                     collector_id_number=ID_ZHANG)
-    case = case_deliver(case=case, actor=flow.front_desk, method=DeliveryMethod.WINDOW, collector_name="张三",
-                        collector_id_number=ID_ZHANG)
+        case_deliver(
+            case=case,
+            actor=flow.guide,
+            method=DeliveryMethod.WINDOW,
+            collector_name="张三",
+            collector_id_number=ID_ZHANG,
+        )
+    case = case_deliver(
+        case=case,
+        actor=flow.front_desk,
+        method=DeliveryMethod.WINDOW,
+        collector_name="张三",
+        collector_id_number=ID_ZHANG,
+    )
     assert case.status == CaseStatus.DELIVERED and case.collector_name == "张三"
     assert case.delivery_centre == flow.town
 
 
 def test_the_applicants_agent_may_collect(flow):
-    case = receive(flow, agent={"name": "李四", "id_type": "id_card", "id_number": ID_AGENT, "phone": "13900139000"})
+    case = receive(
+        flow, agent={"name": "李四", "id_type": "id_card", "id_number": ID_AGENT, "phone": "13900139000"}
+    )
     case = case_finish(case=_to_last_step(flow, case), actor=flow.approver, result=ResultKind.APPROVED)
-    case = case_deliver(case=case, actor=flow.front_desk, method=DeliveryMethod.WINDOW, collector_name="李四",
-                        collector_id_number=ID_AGENT)
+    case = case_deliver(
+        case=case,
+        actor=flow.front_desk,
+        method=DeliveryMethod.WINDOW,
+        collector_name="李四",
+        collector_id_number=ID_AGENT,
+    )
     assert case.status == CaseStatus.DELIVERED
 
 
 def test_mail_delivery_needs_a_tracking_number(flow):
-    case = case_finish(case=_to_last_step(flow, receive(flow)), actor=flow.approver, result=ResultKind.APPROVED)
+    case = case_finish(
+        case=_to_last_step(flow, receive(flow)), actor=flow.approver, result=ResultKind.APPROVED
+    )
     with pytest.raises(ServiceError) as exc:
         case_deliver(case=case, actor=flow.front_desk, method=DeliveryMethod.MAIL)
     assert "快递单号" in exc.value.message
-    case = case_deliver(case=case, actor=flow.front_desk, method=DeliveryMethod.MAIL, courier="EMS",
-                        tracking_no="1189012345678")
+    case = case_deliver(
+        case=case,
+        actor=flow.front_desk,
+        method=DeliveryMethod.MAIL,
+        courier="EMS",
+        tracking_no="1189012345678",
+    )
     assert case.tracking_no == "1189012345678" and case.mail_address  # the applicant's address by default
     assert Notification.objects.filter(related_id=str(case.pk), template="case.update").count() >= 3
 
@@ -139,9 +195,19 @@ def test_a_village_forwarded_result_can_be_handed_out_at_the_village(flow):
     """MODE-4: the village sees its case through to the end and hands the result over."""
     case = receive(flow, actor=flow.village_clerk)
     case = case_finish(case=_to_last_step(flow, case), actor=flow.approver, result=ResultKind.APPROVED)
-    case = case_deliver(case=case, actor=flow.village_clerk, method=DeliveryMethod.WINDOW, collector_name="张三",
-                        collector_id_number=ID_ZHANG)
+    case = case_deliver(
+        case=case,
+        actor=flow.village_clerk,
+        method=DeliveryMethod.WINDOW,
+        collector_name="张三",
+        collector_id_number=ID_ZHANG,
+    )
     assert case.delivery_centre == flow.village
     with pytest.raises(Conflict):
-        case_deliver(case=case, actor=flow.village_clerk, method=DeliveryMethod.WINDOW, collector_name="张三",
-                     collector_id_number=ID_ZHANG)
+        case_deliver(
+            case=case,
+            actor=flow.village_clerk,
+            method=DeliveryMethod.WINDOW,
+            collector_name="张三",
+            collector_id_number=ID_ZHANG,
+        )

@@ -58,8 +58,13 @@ def test_case_indicators_are_registered_and_computed(flow):
         case_step_pass(case=late, actor=flow.back_office)
         case_finish(case=early, actor=flow.approver, result="approved")
     start, end = month_bounds(dt.date(2026, 3, 1))
-    ctx = IndicatorContext(month=dt.date(2026, 3, 1), start=start, end=end, today=dt.date(2026, 3, 31),
-                           staff=[flow.front_desk, flow.back_office, flow.approver, flow.guide])
+    ctx = IndicatorContext(
+        month=dt.date(2026, 3, 1),
+        start=start,
+        end=end,
+        today=dt.date(2026, 3, 31),
+        staff=[flow.front_desk, flow.back_office, flow.approver, flow.guide],
+    )
     rates = on_time_rate(ctx)
     assert str(rates[flow.back_office.pk].score) == "50.00" and "超期 1" in rates[flow.back_office.pk].value
     assert str(rates[flow.front_desk.pk].score) == "100.00"

@@ -57,25 +57,39 @@ def test_wizard_steps_and_htmx_fragments(client, flow):
     page = client.get("/cases/new/").content.decode()
     assert "民生综合窗口" in page and "请先选择窗口" in page
     window = flow.windows["minsheng"].pk
-    matters = client.get(f"/cases/new/?window={window}", HTTP_HX_TARGET="wizard-matters", **HX).content.decode()
+    matters = client.get(
+        f"/cases/new/?window={window}", HTTP_HX_TARGET="wizard-matters", **HX
+    ).content.decode()
     assert "最低生活保障申请" in matters and "<html" not in matters
-    jianshe = client.get(f"/cases/new/?window={flow.windows['jianshe'].pk}", HTTP_HX_TARGET="wizard-matters",
-                         **HX).content.decode()
+    jianshe = client.get(
+        f"/cases/new/?window={flow.windows['jianshe'].pk}", HTTP_HX_TARGET="wizard-matters", **HX
+    ).content.decode()
     assert "最低生活保障申请" not in jianshe  # MODE-1: a 建设 window offers 建设 matters only
-    checklist = client.get(f"/cases/new/?window={window}&matter={flow.matter.pk}", HTTP_HX_TARGET="wizard-materials",
-                           **HX).content.decode()
+    checklist = client.get(
+        f"/cases/new/?window={window}&matter={flow.matter.pk}", HTTP_HX_TARGET="wizard-materials", **HX
+    ).content.decode()
     assert "居民户口簿" in checklist and "可容缺" in checklist and "可告知承诺" in checklist
 
 
 def test_wizard_post_creates_the_case_or_shows_the_error_keeping_input(client, flow):
     login(client, flow.front_desk)
-    data = {"window": flow.windows["minsheng"].pk, "matter": flow.matter.pk, "applicant_kind": "person",
-            "applicant_name": "张三", "applicant_id_type": "id_card", "applicant_id_number": "110101199003071234",
-            "applicant_phone": "13800138000"}
+    data = {
+        "window": flow.windows["minsheng"].pk,
+        "matter": flow.matter.pk,
+        "applicant_kind": "person",
+        "applicant_name": "张三",
+        "applicant_id_type": "id_card",
+        "applicant_id_number": "110101199003071234",
+        "applicant_phone": "13800138000",
+    }
     for m in flow.materials():
         data[f"m{m.pk}_status"] = "received"
     bad = client.post("/cases/new/", data)
-    assert bad.status_code == 400 and "校验位" in bad.content.decode() and "110101199003071234" in bad.content.decode()
+    assert (
+        bad.status_code == 400
+        and "校验位" in bad.content.decode()
+        and "110101199003071234" in bad.content.decode()
+    )
     assert not Case.objects.exists()
     data["applicant_id_number"] = ID_ZHANG
     response = client.post("/cases/new/", data)
@@ -93,7 +107,9 @@ def test_detail_actions_with_and_without_htmx(client, flow):
         refused = client.post(f"/cases/{case.pk}/act/accept/", {"opinion": "ok"}, **HX)
         assert refused.status_code == 400 and "居民户口簿" in refused.content.decode()
         hukou = case.materials.get(name="居民户口簿")
-        response = client.post(f"/cases/{case.pk}/act/accept/", {"rongque": [hukou.pk], "rongque_signed": "on"})
+        response = client.post(
+            f"/cases/{case.pk}/act/accept/", {"rongque": [hukou.pk], "rongque_signed": "on"}
+        )
         assert response.status_code == 302
         case.refresh_from_db()
         assert case.status == CaseStatus.PROCESSING and case.rongque_pending

@@ -29,8 +29,13 @@ def case(flow):
 
 def _user(flow, who):
     if who == "dept_liaison":  # the 民政 liaison sees 民政 cases (GOV-2)
-        return UserFactory(unit_kind="department", centre=None, department=flow.department,
-                           roles=[Role.DEPT_LIAISON], full_name="刘联络")
+        return UserFactory(
+            unit_kind="department",
+            centre=None,
+            department=flow.department,
+            roles=[Role.DEPT_LIAISON],
+            full_name="刘联络",
+        )
     return getattr(flow, who)
 
 
@@ -71,8 +76,12 @@ def test_roles_whose_work_needs_them_see_the_whole_numbers_and_each_view_is_audi
     assert "显示完整证件号码和电话" in page and ID_ZHANG not in page
     response = client.post(f"/api/v1/cases/{case.pk}/reveal")
     assert response.status_code == 200
-    assert response.json() == {"applicant_id_number": ID_ZHANG, "applicant_phone": PHONE,
-                                "agent_id_number": ID_AGENT, "agent_phone": AGENT_PHONE}
+    assert response.json() == {
+        "applicant_id_number": ID_ZHANG,
+        "applicant_phone": PHONE,
+        "agent_id_number": ID_AGENT,
+        "agent_phone": AGENT_PHONE,
+    }
     entry = _views(case).get()
     assert entry.actor == user
     assert not any(value in str(entry.before) + str(entry.after) + entry.note for value in WHOLE)

@@ -63,9 +63,15 @@ def test_importing_2027_recomputes_the_provisional_due_date_with_audit_timeline_
     case.refresh_from_db()
     assert localtime(case.due_at).isoformat().startswith("2027-01-06T23:59:59")
     assert case.due_waits_for is None
-    assert not ProvisionalDate.objects.filter(object_id=str(case.pk), model="cases.Case", field="due_at").exists()
-    audit = AuditEntry.objects.get(action="calendar.deadline_recompute", object_id=str(case.pk),
-                                   object_type="cases.case", before__has_key="due_at")
+    assert not ProvisionalDate.objects.filter(
+        object_id=str(case.pk), model="cases.Case", field="due_at"
+    ).exists()
+    audit = AuditEntry.objects.get(
+        action="calendar.deadline_recompute",
+        object_id=str(case.pk),
+        object_type="cases.case",
+        before__has_key="due_at",
+    )
     assert audit.before["due_at"].startswith("2027-01-05") and audit.after["due_at"].startswith("2027-01-06")
     event = case.events.get(action="deadline_recompute")
     assert "2027年01月05日" in event.detail and "2027年01月06日" in event.detail
@@ -103,24 +109,36 @@ def test_a_rongque_supply_deadline_in_the_unknown_year_is_provisional_and_recomp
     and Jan 1, 4 → 2027-01-04 (暂定); with 1 January off it becomes 2027-01-05, and the applicant is told."""
     with time_machine.travel(local(2026, 12, 28, 10, 0), tick=False):
         case = receive(flow, missing=("居民户口簿",))
-        case = case_accept(case=case, actor=flow.front_desk, rongque_material_ids=[material(case, "居民户口簿").pk],
-                           rongque_signed=True)
+        case = case_accept(
+            case=case,
+            actor=flow.front_desk,
+            rongque_material_ids=[material(case, "居民户口簿").pk],
+            rongque_signed=True,
+        )
     case.refresh_from_db()
-    assert localtime(case.rongque_deadline).date().isoformat() == "2027-01-04" and case.rongque_waits_for == 2027
+    assert (
+        localtime(case.rongque_deadline).date().isoformat() == "2027-01-04" and case.rongque_waits_for == 2027
+    )
     notice = case.notices.get(kind="rongque")
     assert "暂定" in notice.payload["deadline"] and "重新核定" in notice.payload["due_provisional_note"]
     _import_2027()
     case.refresh_from_db()
-    assert localtime(case.rongque_deadline).date().isoformat() == "2027-01-05" and case.rongque_waits_for is None
+    assert (
+        localtime(case.rongque_deadline).date().isoformat() == "2027-01-05" and case.rongque_waits_for is None
+    )
     assert case.events.filter(action="deadline_recompute", detail__contains="容缺补齐期限").exists()
-    assert any("容缺补齐期限已按节假日安排重新核定为2027年01月05日" in n.text
-               for n in Notification.objects.filter(related_id=str(case.pk)))
+    assert any(
+        "容缺补齐期限已按节假日安排重新核定为2027年01月05日" in n.text
+        for n in Notification.objects.filter(related_id=str(case.pk))
+    )
 
 
 NOTE_2027 = "2027年节假日安排公布后将重新核定，以重新核定的期限为准"
 
 
-def test_a_provisional_due_date_is_marked_on_the_case_page_the_inbox_the_api_and_the_tracking_page(client, flow):
+def test_a_provisional_due_date_is_marked_on_the_case_page_the_inbox_the_api_and_the_tracking_page(
+    client, flow
+):
     """STD-3: wherever the 暂定 date appears, it says 暂定 and when it will be fixed; a firm date says nothing."""
     from tests.conftest import login
 
@@ -139,10 +157,13 @@ def test_a_provisional_due_date_is_marked_on_the_case_page_the_inbox_the_api_and
         row = next(i for i in items if i["number"] == case.number)
         assert (row["due_at_provisional"], row["waits_for_year"]) == (True, 2027)
         client.logout()
-        tracked = client.get("/api/v1/cases/track", {"no": case.number, "password": case.query_password}).json()
+        tracked = client.get(
+            "/api/v1/cases/track", {"no": case.number, "password": case.query_password}
+        ).json()
         assert tracked["due_at_provisional"] is True and tracked["waits_for_year"] == 2027
-        public = client.post("/cases/track/", {"mode": "number", "number": case.number,
-                                                "password": case.query_password}).content.decode()
+        public = client.post(
+            "/cases/track/", {"mode": "number", "number": case.number, "password": case.query_password}
+        ).content.decode()
         assert "暂定" in public and NOTE_2027 in public
 
     _import_2027()
@@ -170,7 +191,8 @@ def test_the_acceptance_notice_pdf_and_docx_carry_the_provisional_line(flow):
     assert "暂定" in text and NOTE_2027 in text.replace("\n", "")
     document = Document(io.BytesIO(notice_docx(notice)))
     words = "\n".join(p.text for p in document.paragraphs) + "".join(
-        c.text for t in document.tables for r in t.rows for c in r.cells)
+        c.text for t in document.tables for r in t.rows for c in r.cells
+    )
     assert "暂定" in words and NOTE_2027 in words
 
 

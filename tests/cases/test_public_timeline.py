@@ -16,17 +16,37 @@ from tests.cases.conftest import local, receive
 
 pytestmark = pytest.mark.django_db
 
-INTERNAL = ("张海峰", "李秀梅", "王晓燕", "请假", "年休假", "A角", "B角", "民政审核岗", "民政审批岗", "经核实无误")
+INTERNAL = (
+    "张海峰",
+    "李秀梅",
+    "王晓燕",
+    "请假",
+    "年休假",
+    "A角",
+    "B角",
+    "民政审核岗",
+    "民政审批岗",
+    "经核实无误",
+)
 
 
 @pytest.fixture
 def finished(flow):
     """A角张海峰 (审核岗) is on annual leave: the 审核 step goes to B角李秀梅, who passes it with an opinion;
     审批 (A李秀梅) approves."""
-    Leave.objects.create(staff=flow.back_office, centre=flow.town, kind="annual", start_at=local(2026, 6, 8, 0, 0),
-                         end_at=local(2026, 6, 12, 23, 0), reason="年休", status=LeaveStatus.APPROVED)
+    Leave.objects.create(
+        staff=flow.back_office,
+        centre=flow.town,
+        kind="annual",
+        start_at=local(2026, 6, 8, 0, 0),
+        end_at=local(2026, 6, 12, 23, 0),
+        reason="年休",
+        status=LeaveStatus.APPROVED,
+    )
     case = case_accept(case=receive(flow), actor=flow.front_desk)
-    assert "A角张海峰请假（年休假）中，由B角李秀梅办理" in case.events.get(action="route").detail  # staff still see why
+    assert (
+        "A角张海峰请假（年休假）中，由B角李秀梅办理" in case.events.get(action="route").detail
+    )  # staff still see why
     case = case_step_pass(case=case, actor=flow.approver, opinion="经核实无误")
     return case_finish(case=case, actor=flow.approver, result=ResultKind.APPROVED)
 
@@ -42,7 +62,7 @@ def test_tracking_pages_and_api_show_the_steps_and_nobody_behind_them(client, fl
     case = finished
     credentials = {"number": case.number, "password": case.query_password}
     staff_site = client.post("/cases/track/", credentials).content.decode()
-    _shows_steps_not_people(staff_site.split("<ol class=\"timeline\">")[1])
+    _shows_steps_not_people(staff_site.split('<ol class="timeline">')[1])
     api = client.get("/api/v1/cases/track", {"no": case.number, "password": case.query_password})
     assert api.status_code == 200
     timeline = api.json()["timeline"]
@@ -52,14 +72,25 @@ def test_tracking_pages_and_api_show_the_steps_and_nobody_behind_them(client, fl
     portal = client.post("/portal/track/", credentials).content.decode()
     assert case.number in portal
     assert not [word for word in INTERNAL if word in portal]
-    assert "收件" in portal and "受理" in portal and "审核" in portal and "审批" in portal and "办结" in portal
-    kiosk = client.post(f"/portal/kiosk/{flow.town.pk}/track/", {"mode": "number", **credentials}).content.decode()
+    assert (
+        "收件" in portal and "受理" in portal and "审核" in portal and "审批" in portal and "办结" in portal
+    )
+    kiosk = client.post(
+        f"/portal/kiosk/{flow.town.pk}/track/", {"mode": "number", **credentials}
+    ).content.decode()
     assert case.number in kiosk and not [word for word in INTERNAL if word in kiosk]
 
 
 def test_the_portal_shows_a_running_case_as_in_progress_without_names(client, flow):
-    Leave.objects.create(staff=flow.back_office, centre=flow.town, kind="annual", start_at=local(2026, 6, 8, 0, 0),
-                         end_at=local(2026, 6, 12, 23, 0), reason="年休", status=LeaveStatus.APPROVED)
+    Leave.objects.create(
+        staff=flow.back_office,
+        centre=flow.town,
+        kind="annual",
+        start_at=local(2026, 6, 8, 0, 0),
+        end_at=local(2026, 6, 12, 23, 0),
+        reason="年休",
+        status=LeaveStatus.APPROVED,
+    )
     case = case_accept(case=receive(flow), actor=flow.front_desk)
     portal = client.post("/portal/track/", {"number": case.number, "password": case.query_password})
     html = portal.content.decode()
@@ -73,10 +104,22 @@ def test_rows_written_public_before_the_allow_list_do_not_leak(flow):
     from govhall.cases.selectors import public_timeline
 
     case = case_accept(case=receive(flow), actor=flow.front_desk)
-    old = [CaseEvent.objects.create(case=case, action="route", label="审核", public=True, centre_name=flow.town.name,
-                                    detail="流转至民政审核岗：A角张海峰请假（年休假）中，由B角李秀梅办理"),
-           CaseEvent.objects.create(case=case, action="agency", label="代办", public=True, detail="代办员孙代办"),
-           CaseEvent.objects.create(case=case, action="pass", label="审核", public=True, detail="通过。意见：经核实无误")]
+    old = [
+        CaseEvent.objects.create(
+            case=case,
+            action="route",
+            label="审核",
+            public=True,
+            centre_name=flow.town.name,
+            detail="流转至民政审核岗：A角张海峰请假（年休假）中，由B角李秀梅办理",
+        ),
+        CaseEvent.objects.create(
+            case=case, action="agency", label="代办", public=True, detail="代办员孙代办"
+        ),
+        CaseEvent.objects.create(
+            case=case, action="pass", label="审核", public=True, detail="通过。意见：经核实无误"
+        ),
+    ]
     shown = " ".join(f"{e.label} {e.detail}" for e in public_timeline(case))
     assert not [word for word in (*INTERNAL, "孙代办") if word in shown]
     assert "agency" not in PUBLIC_EVENT_ACTIONS and "pass" not in PUBLIC_EVENT_ACTIONS

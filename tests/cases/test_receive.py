@@ -44,8 +44,10 @@ def test_front_desk_receives_a_matter_of_the_windows_class(flow):
 def test_identity_is_stored_encrypted_with_a_digest(flow):
     case = receive(flow)
     with connection.cursor() as cursor:
-        cursor.execute("SELECT applicant_id_number, applicant_phone, query_password FROM cases_case WHERE id=%s",
-                       [case.pk])
+        cursor.execute(
+            "SELECT applicant_id_number, applicant_phone, query_password FROM cases_case WHERE id=%s",
+            [case.pk],
+        )
         raw_id, raw_phone, raw_password = cursor.fetchone()
     assert ID_ZHANG not in raw_id and raw_id.startswith("sm4g1:")
     assert "13800138000" not in raw_phone
@@ -78,12 +80,15 @@ def test_wrong_window_class_is_refused_and_nothing_written(flow):
     assert Case.objects.count() == 0 and CaseMaterial.objects.count() == 0
 
 
-@pytest.mark.parametrize(("field", "value", "message"), [
-    ("id_number", "110101199003071234", "校验位"),
-    ("id_number", "12345", "18位"),
-    ("phone", "0513-1234", "手机号码"),
-    ("name", "", "申请人名称"),
-])
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("id_number", "110101199003071234", "校验位"),
+        ("id_number", "12345", "18位"),
+        ("phone", "0513-1234", "手机号码"),
+        ("name", "", "申请人名称"),
+    ],
+)
 def test_bad_applicant_identity_is_refused(flow, field, value, message):
     with pytest.raises(ServiceError) as exc:
         receive(flow, applicant=applicant(**{field: value}))
@@ -95,9 +100,17 @@ def test_bad_applicant_identity_is_refused(flow, field, value, message):
 def test_organisation_applies_with_its_credit_code_and_an_agent(flow):
     flow.matter.current_version.service_objects = "1,2"
     flow.matter.current_version.save(update_fields=["service_objects"])
-    case = receive(flow, applicant=applicant(kind="organisation", name="启东市某某养老服务有限公司",
-                                             id_type="uscc", id_number=USCC.lower(), legal_representative="王五"),
-                   agent={"name": "李四", "id_type": "id_card", "id_number": ID_AGENT, "phone": "13900139000"})
+    case = receive(
+        flow,
+        applicant=applicant(
+            kind="organisation",
+            name="启东市某某养老服务有限公司",
+            id_type="uscc",
+            id_number=USCC.lower(),
+            legal_representative="王五",
+        ),
+        agent={"name": "李四", "id_type": "id_card", "id_number": ID_AGENT, "phone": "13900139000"},
+    )
     assert case.applicant_id_number == USCC
     assert case.agent_name == "李四" and case.agent_id_number == ID_AGENT
     with pytest.raises(ServiceError) as exc:
@@ -113,8 +126,12 @@ def test_person_matter_refuses_an_organisation(flow):
 
 def test_unknown_matter_and_suspended_matter_are_refused(flow):
     with pytest.raises(ServiceError) as exc:
-        case_receive(actor=flow.front_desk, matter_id=999999, applicant=applicant(),
-                     window_id=flow.windows["minsheng"].pk)
+        case_receive(
+            actor=flow.front_desk,
+            matter_id=999999,
+            applicant=applicant(),
+            window_id=flow.windows["minsheng"].pk,
+        )
     assert "事项不存在" in exc.value.message
     flow.matter.status = "suspended"
     flow.matter.save(update_fields=["status"])
@@ -127,9 +144,13 @@ def test_unknown_matter_and_suspended_matter_are_refused(flow):
 def test_material_of_another_matter_is_refused(flow):
     other = flow.immediate.current_version.materials.first()
     with pytest.raises(ServiceError) as exc:
-        case_receive(actor=flow.front_desk, matter_id=flow.matter.pk, applicant=applicant(),
-                     window_id=flow.windows["minsheng"].pk,
-                     materials=[{"material_id": other.pk, "status": "received"}])
+        case_receive(
+            actor=flow.front_desk,
+            matter_id=flow.matter.pk,
+            applicant=applicant(),
+            window_id=flow.windows["minsheng"].pk,
+            materials=[{"material_id": other.pk, "status": "received"}],
+        )
     assert "不属于该事项" in exc.value.message
 
 
@@ -140,8 +161,12 @@ def test_guide_cannot_receive(flow):
 
 def test_town_window_is_required_at_a_town_centre(flow):
     with pytest.raises(ServiceError) as exc:
-        case_receive(actor=flow.front_desk, matter_id=flow.matter.pk, applicant=applicant(),
-                     materials=all_received(flow.matter))
+        case_receive(
+            actor=flow.front_desk,
+            matter_id=flow.matter.pk,
+            applicant=applicant(),
+            materials=all_received(flow.matter),
+        )
     assert "窗口" in exc.value.message
 
 
@@ -158,10 +183,16 @@ def test_village_clerk_forwards_a_town_matter_under_one_number(flow):
 
 def test_receive_api_creates_the_case(client, flow):
     login(client, flow.front_desk)
-    response = client.post("/api/v1/cases/", {
-        "matter_id": flow.matter.pk, "window_id": flow.windows["minsheng"].pk, "applicant": applicant(),
-        "materials": all_received(flow.matter),
-    }, content_type="application/json")
+    response = client.post(
+        "/api/v1/cases/",
+        {
+            "matter_id": flow.matter.pk,
+            "window_id": flow.windows["minsheng"].pk,
+            "applicant": applicant(),
+            "materials": all_received(flow.matter),
+        },
+        content_type="application/json",
+    )
     assert response.status_code == 201, response.content
     body = response.json()
     case = Case.objects.get(number=body["number"])
@@ -171,10 +202,15 @@ def test_receive_api_creates_the_case(client, flow):
 
 def test_receive_api_bad_input_is_a_clear_error(client, flow):
     login(client, flow.front_desk)
-    response = client.post("/api/v1/cases/", {
-        "matter_id": flow.matter.pk, "window_id": flow.windows["minsheng"].pk,
-        "applicant": applicant(id_number="110101199003071234"),
-    }, content_type="application/json")
+    response = client.post(
+        "/api/v1/cases/",
+        {
+            "matter_id": flow.matter.pk,
+            "window_id": flow.windows["minsheng"].pk,
+            "applicant": applicant(id_number="110101199003071234"),
+        },
+        content_type="application/json",
+    )
     assert response.status_code == 400
     assert "applicant.id_number" in response.json()["fields"]
     assert Case.objects.count() == 0
@@ -182,22 +218,30 @@ def test_receive_api_bad_input_is_a_clear_error(client, flow):
 
 def test_receive_api_wrong_role_is_403(client, flow):
     login(client, flow.guide)
-    response = client.post("/api/v1/cases/", {"matter_id": flow.matter.pk, "applicant": applicant()},
-                           content_type="application/json")
+    response = client.post(
+        "/api/v1/cases/",
+        {"matter_id": flow.matter.pk, "applicant": applicant()},
+        content_type="application/json",
+    )
     assert response.status_code == 403
     assert Case.objects.count() == 0
 
 
 def test_online_application_through_the_public_api(client, flow):
     """NET-1: the portal posts an application without a staff login; it waits for the front desk."""
-    response = client.post("/api/v1/cases/online", {"centre_id": flow.town.pk, "matter_id": flow.matter.pk,
-                                                    "applicant": applicant()}, content_type="application/json")
+    response = client.post(
+        "/api/v1/cases/online",
+        {"centre_id": flow.town.pk, "matter_id": flow.matter.pk, "applicant": applicant()},
+        content_type="application/json",
+    )
     assert response.status_code == 201, response.content
     case = Case.objects.get(number=response.json()["number"])
     assert case.channel == Channel.ONLINE and case.receiver is None and case.status == CaseStatus.RECEIVED
-    response = client.post("/api/v1/cases/online", {"centre_id": flow.town.pk, "matter_id": flow.matter.pk,
-                                                    "applicant": applicant(phone="123")},
-                           content_type="application/json")
+    response = client.post(
+        "/api/v1/cases/online",
+        {"centre_id": flow.town.pk, "matter_id": flow.matter.pk, "applicant": applicant(phone="123")},
+        content_type="application/json",
+    )
     assert response.status_code == 400
     assert Case.objects.count() == 1
 

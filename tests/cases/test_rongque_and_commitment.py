@@ -38,8 +38,13 @@ pytestmark = pytest.mark.django_db
 
 def _rongque(flow, **kwargs):
     case = receive(flow, missing=("居民户口簿",))
-    return case_accept(case=case, actor=flow.front_desk, rongque_material_ids=[material(case, "居民户口簿").pk],
-                       rongque_signed=True, **kwargs)
+    return case_accept(
+        case=case,
+        actor=flow.front_desk,
+        rongque_material_ids=[material(case, "居民户口簿").pk],
+        rongque_signed=True,
+        **kwargs,
+    )
 
 
 def test_rongque_acceptance_lists_what_is_missing_and_the_deadline(flow):
@@ -53,14 +58,20 @@ def test_rongque_acceptance_lists_what_is_missing_and_the_deadline(flow):
     from govhall.cases.documents import notice_pdf
 
     text = pdf_text(notice_pdf(case.notices.get(kind=NoticeKind.RONGQUE)))
-    assert "容缺受理通知书" in text and "居民户口簿" in text and "2026年03月17日" in text and "暂不发放" in text
+    assert (
+        "容缺受理通知书" in text and "居民户口簿" in text and "2026年03月17日" in text and "暂不发放" in text
+    )
 
 
 def test_rongque_is_only_for_rongque_materials_and_needs_the_signed_commitment(flow):
     case = receive(flow, missing=("申请人居民身份证", "居民户口簿"))
     with pytest.raises(ServiceError) as exc:
-        case_accept(case=case, actor=flow.front_desk, rongque_signed=True,
-                    rongque_material_ids=[material(case, "申请人居民身份证").pk, material(case, "居民户口簿").pk])
+        case_accept(
+            case=case,
+            actor=flow.front_desk,
+            rongque_signed=True,
+            rongque_material_ids=[material(case, "申请人居民身份证").pk, material(case, "居民户口簿").pk],
+        )
     assert "不是可容缺材料" in exc.value.message
     case = receive(flow, missing=("居民户口簿",))
     with pytest.raises(ServiceError) as exc:
@@ -74,8 +85,13 @@ def test_rongque_deadline_may_not_pass_the_promised_completion(flow):
     with time_machine.travel(local(2026, 3, 10, 9, 0), tick=False):
         case = receive(flow, missing=("居民户口簿",))
         with pytest.raises(ServiceError) as exc:
-            case_accept(case=case, actor=flow.front_desk, rongque_material_ids=[material(case, "居民户口簿").pk],
-                        rongque_signed=True, rongque_deadline=dt.date(2026, 4, 30))
+            case_accept(
+                case=case,
+                actor=flow.front_desk,
+                rongque_material_ids=[material(case, "居民户口簿").pk],
+                rongque_signed=True,
+                rongque_deadline=dt.date(2026, 4, 30),
+            )
     assert "不能晚于承诺办结时间" in exc.value.message
 
 
@@ -86,13 +102,23 @@ def test_withheld_result_cannot_be_handed_out_until_the_materials_arrive(flow):
     case = case_finish(case=case, actor=flow.approver, result=ResultKind.APPROVED, certificate_no="DB-1")
     assert case.status == CaseStatus.FINISHED and case.result_withheld
     with pytest.raises(Conflict) as exc:
-        case_deliver(case=case, actor=flow.front_desk, method=DeliveryMethod.WINDOW, collector_name="张三",
-                     collector_id_number=ID_ZHANG)
+        case_deliver(
+            case=case,
+            actor=flow.front_desk,
+            method=DeliveryMethod.WINDOW,
+            collector_name="张三",
+            collector_id_number=ID_ZHANG,
+        )
     assert "暂扣" in exc.value.message
     case = case_supply(case=case, actor=flow.front_desk, material_ids=[material(case, "居民户口簿").pk])
     assert not case.result_withheld
-    case = case_deliver(case=case, actor=flow.front_desk, method=DeliveryMethod.WINDOW, collector_name="张三",
-                        collector_id_number=ID_ZHANG)
+    case = case_deliver(
+        case=case,
+        actor=flow.front_desk,
+        method=DeliveryMethod.WINDOW,
+        collector_name="张三",
+        collector_id_number=ID_ZHANG,
+    )
     assert case.status == CaseStatus.DELIVERED
 
 
@@ -107,7 +133,9 @@ def test_missed_rongque_deadline_suspends_then_returns_the_case(flow):
     case.refresh_from_db()
     assert case.status == CaseStatus.SUSPENDED
     assert case.suspensions.get(ended_at__isnull=True).kind == SuspensionKind.RONGQUE
-    assert case.rongque_return_at.date() == dt.date(2026, 4, 8)  # 15 working days after 17 Mar (清明 4–6 Apr off)
+    assert case.rongque_return_at.date() == dt.date(
+        2026, 4, 8
+    )  # 15 working days after 17 Mar (清明 4–6 Apr off)
     with time_machine.travel(local(2026, 4, 8, 20, 0), tick=False):
         assert cases_scan_rongque()["returned"] == 0
     with time_machine.travel(local(2026, 4, 9, 8, 0), tick=False):
@@ -126,13 +154,21 @@ def test_supplying_during_the_suspension_resumes_with_the_clock_extended(flow):
     with time_machine.travel(local(2026, 3, 20, 10, 0), tick=False):  # Fri: 18→20 Mar is 2 working days
         case = case_supply(case=case, actor=flow.front_desk, material_ids=[material(case, "居民户口簿").pk])
     assert case.status == CaseStatus.PROCESSING and not case.rongque_pending
-    assert case.paused_days == 2 and case.due_at.date() == dt.date(2026, 3, 26) and due.date() == dt.date(2026, 3, 24)
+    assert (
+        case.paused_days == 2
+        and case.due_at.date() == dt.date(2026, 3, 26)
+        and due.date() == dt.date(2026, 3, 24)
+    )
 
 
 def _commitment(flow, **kwargs):
     case = receive(flow, missing=("家庭收入情况证明",), **kwargs)
-    return case_accept(case=case, actor=flow.front_desk, commitment_signed=True,
-                       commitment_material_ids=[material(case, "家庭收入情况证明").pk])
+    return case_accept(
+        case=case,
+        actor=flow.front_desk,
+        commitment_signed=True,
+        commitment_material_ids=[material(case, "家庭收入情况证明").pk],
+    )
 
 
 def test_commitment_replaces_the_proof_and_records_the_check_plan(flow):
@@ -153,12 +189,18 @@ def test_commitment_replaces_the_proof_and_records_the_check_plan(flow):
 def test_commitment_only_for_allowed_materials_and_signed(flow):
     case = receive(flow, missing=("申请人居民身份证",))
     with pytest.raises(ServiceError) as exc:
-        case_accept(case=case, actor=flow.front_desk, commitment_signed=True,
-                    commitment_material_ids=[material(case, "申请人居民身份证").pk])
+        case_accept(
+            case=case,
+            actor=flow.front_desk,
+            commitment_signed=True,
+            commitment_material_ids=[material(case, "申请人居民身份证").pk],
+        )
     assert "不可告知承诺" in exc.value.message
     case = receive(flow, missing=("家庭收入情况证明",))
     with pytest.raises(ServiceError) as exc:
-        case_accept(case=case, actor=flow.front_desk, commitment_material_ids=[material(case, "家庭收入情况证明").pk])
+        case_accept(
+            case=case, actor=flow.front_desk, commitment_material_ids=[material(case, "家庭收入情况证明").pk]
+        )
     assert "告知承诺书" in exc.value.message
 
 
@@ -168,7 +210,9 @@ def test_false_promise_stops_the_case_and_the_flag_bars_the_next_commitment_and_
     case = _commitment(flow)
     with pytest.raises(Forbidden):
         case_commitment_check(case=case, actor=flow.guide, passed=False, note="x")
-    case = case_commitment_check(case=case, actor=flow.back_office, passed=False, note="实地核查发现有经营收入")
+    case = case_commitment_check(
+        case=case, actor=flow.back_office, passed=False, note="实地核查发现有经营收入"
+    )
     assert case.status == CaseStatus.FINISHED and case.result == ResultKind.DENIED
     assert case.commitment_check.status == CheckStatus.FAILED
     credit = ApplicantCredit.objects.get(id_digest=case.applicant_id_digest)

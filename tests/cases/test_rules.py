@@ -54,12 +54,24 @@ def staff(*roles: str, centre_id: int = 10, pk: int = 2) -> User:
 
 
 def fake_case(status: str, **over: Any) -> Any:
-    step = SimpleNamespace(status=StepStatus.PENDING, assignee_id=3, assignee_role="A", post_id=None, post=None,
-                           name="审核")
-    values = {"number": "N1", "status": status, "result": "", "rongque_pending": False, "centre_id": 10,
-              "handling_centre_id": 10, "department_id": 7, "agency_agent_id": None, "current_step_id": 1,
-              "current_step": step, "handling_centre": SimpleNamespace(name="吕四港镇为民服务中心"),
-              "due_at": None, "warn_at": None}
+    step = SimpleNamespace(
+        status=StepStatus.PENDING, assignee_id=3, assignee_role="A", post_id=None, post=None, name="审核"
+    )
+    values = {
+        "number": "N1",
+        "status": status,
+        "result": "",
+        "rongque_pending": False,
+        "centre_id": 10,
+        "handling_centre_id": 10,
+        "department_id": 7,
+        "agency_agent_id": None,
+        "current_step_id": 1,
+        "current_step": step,
+        "handling_centre": SimpleNamespace(name="吕四港镇为民服务中心"),
+        "due_at": None,
+        "warn_at": None,
+    }
     values.update(over)
     case = SimpleNamespace(**values)
     case.get_status_display = lambda: S(case.status).label
@@ -85,7 +97,9 @@ def test_the_table_has_every_action_the_page_and_api_know() -> None:
     assert set(rules.ACTIONS) == set(ALLOWED)
 
 
-@pytest.mark.parametrize("role", [Role.GUIDE, Role.INSPECTOR, Role.DEPT_LIAISON, Role.BACK_OFFICE, Role.AGENT])
+@pytest.mark.parametrize(
+    "role", [Role.GUIDE, Role.INSPECTOR, Role.DEPT_LIAISON, Role.BACK_OFFICE, Role.AGENT]
+)
 @pytest.mark.parametrize("status", S.values)
 def test_a_role_that_may_never_accept_is_refused_whatever_the_state(role: str, status: str) -> None:
     """403, not 409: the answer does not tell a guide which state the case is in."""
@@ -108,8 +122,9 @@ def test_guards_beyond_the_status() -> None:
     assert not rules.allows(fake_case(S.FINISHED, rongque_pending=True), root, "deliver")
     assert rules.allows(fake_case(S.FINISHED, rongque_pending=True), root, "supply")
     assert not rules.allows(fake_case(S.FINISHED), root, "supply")
-    assert not rules.allows(fake_case(S.SUSPENDED), root, "special_end",
-                            rules.Facts(suspension=SuspensionKind.CORRECTION))
+    assert not rules.allows(
+        fake_case(S.SUSPENDED), root, "special_end", rules.Facts(suspension=SuspensionKind.CORRECTION)
+    )
     assert not rules.allows(fake_case(S.PROCESSING), root, "check", rules.Facts(check=CheckStatus.PASSED))
     assert not rules.allows(fake_case(S.PROCESSING), root, "check", rules.Facts())
     assert not rules.allows(fake_case(S.PROCESSING, current_step_id=None, current_step=None), root, "pass")
@@ -141,9 +156,13 @@ def test_deadline_light_and_the_scan_lookups_agree_at_the_boundaries() -> None:
 
     def by_query(now: dt.datetime) -> str:
         def hit(colour: str) -> bool:
-            checks = {"due_at__lt": lambda v: due < v, "due_at__gte": lambda v: due >= v,
-                      "warn_at__lt": lambda v: warn < v}
+            checks = {
+                "due_at__lt": lambda v: due < v,
+                "due_at__gte": lambda v: due >= v,
+                "warn_at__lt": lambda v: warn < v,
+            }
             return all(checks[k](v) for k, v in lookups(now)[colour].items())
+
         return rules.RED if hit(rules.RED) else rules.YELLOW if hit(rules.YELLOW) else rules.GREEN
 
     for now in (warn, warn + dt.timedelta(seconds=1), due, due + dt.timedelta(seconds=1)):
@@ -157,10 +176,20 @@ def test_deadline_light_and_the_scan_lookups_agree_at_the_boundaries() -> None:
 
 # --- the page and the API show exactly the available actions --------------------------------------------
 
-FORMS = {"accept": "受理并出具受理通知书", "correction": "出具一次性告知书", "materials": "保存材料清单",
-         "reject": "不予受理并出具通知书", "pass": "通过，转下一环节", "finish": "<h3>办结</h3>",
-         "return": "<h3>退回</h3>", "special_start": "启动（暂停计时）", "resubmit": "复核后重新提交",
-         "withdraw": "确认退件", "void": "确认作废", "agency": "指定代办员"}
+FORMS = {
+    "accept": "受理并出具受理通知书",
+    "correction": "出具一次性告知书",
+    "materials": "保存材料清单",
+    "reject": "不予受理并出具通知书",
+    "pass": "通过，转下一环节",
+    "finish": "<h3>办结</h3>",
+    "return": "<h3>退回</h3>",
+    "special_start": "启动（暂停计时）",
+    "resubmit": "复核后重新提交",
+    "withdraw": "确认退件",
+    "void": "确认作废",
+    "agency": "指定代办员",
+}
 
 
 def shown(page: str) -> set[str]:
@@ -175,7 +204,8 @@ def test_the_case_page_shows_exactly_the_forms_of_the_available_actions(client, 
     expected = {  # a received case
         flow.front_desk: {"accept", "correction", "materials", "reject", "withdraw", "agency"},
         flow.director: {"accept", "correction", "materials", "reject", "withdraw", "void", "agency"},
-        flow.back_office: set(), flow.guide: set(),
+        flow.back_office: set(),
+        flow.guide: set(),
     }
     for user, codes in expected.items():
         login(client, user)

@@ -22,7 +22,9 @@ def fixture(make_matter, hall):
     m = {
         "a": make_matter(name="甲", category="public_service", **plain),
         "b": make_matter(name="乙", category="living", delivery_mode="extended", **plain),
-        "passport": make_matter(name="往来港澳通行证", category="social_management", max_town_class=2, **plain),
+        "passport": make_matter(
+            name="往来港澳通行证", category="social_management", max_town_class=2, **plain
+        ),
         "gone": make_matter(name="已取消事项", category="public_service", **plain),
         "v1": make_matter(name="村甲", levels="6", category="v_relief", window_class="quanke", **plain),
         "v2": make_matter(name="村乙", levels="6", category="v_mediation", window_class="quanke", **plain),
@@ -31,7 +33,9 @@ def fixture(make_matter, hall):
     for key in ("a", "passport"):
         services.centre_matter_assign(actor=None, centre=hall.town, matter=m[key])
     services.centre_matter_assign(actor=None, centre=third, matter=m["a"])
-    services.centre_matter_assign(actor=None, centre=third, matter=m["passport"])  # not expected in a 三类 town
+    services.centre_matter_assign(
+        actor=None, centre=third, matter=m["passport"]
+    )  # not expected in a 三类 town
     services.centre_matter_assign(actor=None, centre=hall.village, matter=m["v1"])
     return hall, third, m
 
@@ -49,8 +53,11 @@ def test_scope3_report_counts_expected_and_present_per_centre_and_category(fixtu
     assert (hezuo.expected, hezuo.present) == (2, 1)
     assert [v.name for v in hezuo.extra] == ["往来港澳通行证"]
     village = rows[hall.village]
-    assert (village.expected, village.present, village.by_category) == (2, 1, {"v_relief": (1, 1),
-                                                                               "v_mediation": (1, 0)})
+    assert (village.expected, village.present, village.by_category) == (
+        2,
+        1,
+        {"v_relief": (1, 1), "v_mediation": (1, 0)},
+    )
     assert (rows[hall.other_village].expected, rows[hall.other_village].present) == (2, 0)
     assert report.totals["public_service"] == (2, 2) and report.totals["living"] == (2, 0)
     assert report.totals["v_relief"] == (2, 1) and (report.expected, report.present) == (9, 4)

@@ -53,13 +53,30 @@ def test_std2_notification_sheet_renders_everything_at_once(make_matter, hall):
     version = matter.current_version
     materials = list(version.materials.all())
     sheet = services.notification_sheet_create(
-        matter_version=version, centre=hall.town, clerk=hall.front_desk, applicant_name="张三",
-        items=[(materials[0], "missing", "未提交申请书，请填写并签字"),
-               (materials[1], "wrong", "户口簿复印件不清晰，请重新复印"),
-               ("村委会出具的家庭情况证明", "缺少", "请到村委会开具")])
+        matter_version=version,
+        centre=hall.town,
+        clerk=hall.front_desk,
+        applicant_name="张三",
+        items=[
+            (materials[0], "missing", "未提交申请书，请填写并签字"),
+            (materials[1], "wrong", "户口簿复印件不清晰，请重新复印"),
+            ("村委会出具的家庭情况证明", "缺少", "请到村委会开具"),
+        ],
+    )
     for data in (notification_sheet_pdf(sheet), notification_sheet_docx(sheet)):
         text = pdf_text(data) if data[:4] == b"%PDF" else docx_text(data)
-        for expected in ("一次性告知单", "最低生活保障申请", hall.town.name, hall.front_desk.staff_no, sheet.serial,
-                         "最低生活保障申请书", "居民户口簿", "村委会出具的家庭情况证明", "户口簿复印件不清晰，请重新复印",
-                         "张三", "缺少", "有误"):
+        for expected in (
+            "一次性告知单",
+            "最低生活保障申请",
+            hall.town.name,
+            hall.front_desk.staff_no,
+            sheet.serial,
+            "最低生活保障申请书",
+            "居民户口簿",
+            "村委会出具的家庭情况证明",
+            "户口簿复印件不清晰，请重新复印",
+            "张三",
+            "缺少",
+            "有误",
+        ):
             assert expected in text, expected

@@ -14,21 +14,60 @@ from govhall.catalog.xlsx import catalog_export_xlsx
 from tests.conftest import login
 
 
-def form_post(*, code: str = "320681MZ059999", name: str = "临时救助申请", materials: list[dict] | None = None,
-              **fields: object) -> dict[str, object]:
+def form_post(
+    *,
+    code: str = "320681MZ059999",
+    name: str = "临时救助申请",
+    materials: list[dict] | None = None,
+    **fields: object,
+) -> dict[str, object]:
     data: dict[str, object] = {
-        "code": code, "basic_code": "MZ059999", "name": name, "matter_type": "05", "legal_basis": "《社会救助暂行办法》",
-        "levels": ["5"], "department": "MZ", "implementing_body": "启东市民政局", "category": "public_service",
-        "delivery_mode": "delegated", "window_class": "minsheng", "case_type": "2", "legal_limit": "15",
-        "legal_limit_unit": "workday", "promised_limit": "10", "promised_limit_unit": "workday",
-        "approval_steps": "受理→审核→审批", "service_objects": ["1"], "handling_forms": ["1"], "visits": "1",
-        "max_town_class": "", "check_method": "", "change_kind": "change",
+        "code": code,
+        "basic_code": "MZ059999",
+        "name": name,
+        "matter_type": "05",
+        "legal_basis": "《社会救助暂行办法》",
+        "levels": ["5"],
+        "department": "MZ",
+        "implementing_body": "启东市民政局",
+        "category": "public_service",
+        "delivery_mode": "delegated",
+        "window_class": "minsheng",
+        "case_type": "2",
+        "legal_limit": "15",
+        "legal_limit_unit": "workday",
+        "promised_limit": "10",
+        "promised_limit_unit": "workday",
+        "approval_steps": "受理→审核→审批",
+        "service_objects": ["1"],
+        "handling_forms": ["1"],
+        "visits": "1",
+        "max_town_class": "",
+        "check_method": "",
+        "change_kind": "change",
     }
     data.update(fields)
-    materials = materials if materials is not None else [{"name": "临时救助申请书", "originals": "1", "copies": "0",
-                                                          "required": "on", "material_form": "paper"}]
-    data.update({"m-TOTAL_FORMS": str(len(materials)), "m-INITIAL_FORMS": "0", "m-MIN_NUM_FORMS": "0",
-                 "m-MAX_NUM_FORMS": "60"})
+    materials = (
+        materials
+        if materials is not None
+        else [
+            {
+                "name": "临时救助申请书",
+                "originals": "1",
+                "copies": "0",
+                "required": "on",
+                "material_form": "paper",
+            }
+        ]
+    )
+    data.update(
+        {
+            "m-TOTAL_FORMS": str(len(materials)),
+            "m-INITIAL_FORMS": "0",
+            "m-MIN_NUM_FORMS": "0",
+            "m-MAX_NUM_FORMS": "60",
+        }
+    )
     for i, m in enumerate(materials):
         for key, value in m.items():
             data[f"m-{i}-{key}"] = value
@@ -50,14 +89,35 @@ def test_scope1_bureau_admin_creates_edits_and_publishes_on_pages(client, hall, 
 
     # Edit: existing material kept by id, one added.
     first = matter.current_version.materials.get()
-    post = form_post(promised_limit="8", change_reason="提速", materials=[
-        {"id": str(first.pk), "name": first.name, "originals": "1", "copies": "0", "required": "on",
-         "material_form": "paper"},
-        {"name": "困难情况说明", "originals": "1", "copies": "0", "required": "on", "material_form": "paper"}])
+    post = form_post(
+        promised_limit="8",
+        change_reason="提速",
+        materials=[
+            {
+                "id": str(first.pk),
+                "name": first.name,
+                "originals": "1",
+                "copies": "0",
+                "required": "on",
+                "material_form": "paper",
+            },
+            {
+                "name": "困难情况说明",
+                "originals": "1",
+                "copies": "0",
+                "required": "on",
+                "material_form": "paper",
+            },
+        ],
+    )
     del post["code"]
     assert client.post(reverse("catalog:matter_edit", args=[matter.code]), post).status_code == 302
-    assert client.post(reverse("catalog:matter_action", args=[matter.code, "publish"]),
-                       {"reason": "提速"}).status_code == 302
+    assert (
+        client.post(
+            reverse("catalog:matter_action", args=[matter.code, "publish"]), {"reason": "提速"}
+        ).status_code
+        == 302
+    )
     matter.refresh_from_db()
     assert matter.current_version.number == 2 and matter.current_version.promised_limit == 8
     assert [m.name for m in matter.current_version.materials.all()] == ["临时救助申请书", "困难情况说明"]
@@ -78,8 +138,15 @@ def services_draft(matter: Matter) -> MatterVersion:
 @pytest.mark.django_db
 def test_scope1_page_shows_field_errors_and_saves_nothing(client, hall, departments):
     login(client, hall.bureau_admin)
-    response = client.post(reverse("catalog:matter_new"), form_post(promised_limit="30", materials=[
-        {"name": "承诺材料", "commitment": "on", "commitment_text": "", "material_form": "paper"}]))
+    response = client.post(
+        reverse("catalog:matter_new"),
+        form_post(
+            promised_limit="30",
+            materials=[
+                {"name": "承诺材料", "commitment": "on", "commitment_text": "", "material_form": "paper"}
+            ],
+        ),
+    )
     assert response.status_code == 400
     page = response.content.decode()
     assert "「承诺办结时限」（30个工作日）不能超过「法定办结时限」（15个工作日）" in page
@@ -94,11 +161,18 @@ def test_scope1_village_clerk_cannot_edit_the_catalogue_on_pages(client, hall, m
     assert client.get(reverse("catalog:matter_new")).status_code == 403
     assert client.post(reverse("catalog:matter_new"), form_post(code="320681XX1")).status_code == 403
     assert client.get(reverse("catalog:matter_edit", args=[matter.code])).status_code == 403
-    assert client.post(reverse("catalog:matter_action", args=[matter.code, "suspend"]),
-                       {"reason": "x"}).status_code == 403
+    assert (
+        client.post(
+            reverse("catalog:matter_action", args=[matter.code, "suspend"]), {"reason": "x"}
+        ).status_code
+        == 403
+    )
     assert client.post(reverse("catalog:import"), {}).status_code == 403
     assert client.post(reverse("catalog:coverage_fill"), {}).status_code == 403
-    assert client.post(reverse("catalog:centre", args=[hall.village.pk]), {"code": matter.code}).status_code == 403
+    assert (
+        client.post(reverse("catalog:centre", args=[hall.village.pk]), {"code": matter.code}).status_code
+        == 403
+    )
     assert Matter.objects.count() == 1 and matter.versions.count() == 1
     assert not CentreMatter.objects.exists()
     # … but reads the catalogue and the own centre's list, read-only.
@@ -141,7 +215,12 @@ def test_scope4_public_guide_page_and_files_need_no_login(client, make_matter):
     matter = make_matter()
     page = client.get(reverse("catalog:guide", args=[matter.code]))
     body = page.content.decode()
-    assert page.status_code == 200 and "最低生活保障申请" in body and "<svg" in body and "家庭收入和财产状况声明" in body
+    assert (
+        page.status_code == 200
+        and "最低生活保障申请" in body
+        and "<svg" in body
+        and "家庭收入和财产状况声明" in body
+    )
     pdf = client.get(reverse("catalog:guide_file", args=[matter.code, "pdf"]))
     assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf" and pdf.content[:4] == b"%PDF"
     docx = client.get(reverse("catalog:guide_file", args=[matter.code, "docx"]))
@@ -163,18 +242,38 @@ def test_std2_clerk_issues_a_sheet_from_the_matter_page(client, hall, make_matte
     url = reverse("catalog:sheet_new", args=[matter.code])
     assert client.get(url).status_code == 200
     total = len(materials) + 2
-    post = {"s-TOTAL_FORMS": str(total), "s-INITIAL_FORMS": str(total), "s-MIN_NUM_FORMS": "0",
-            "s-MAX_NUM_FORMS": "80", "applicant_name": "李四"}
+    post = {
+        "s-TOTAL_FORMS": str(total),
+        "s-INITIAL_FORMS": str(total),
+        "s-MIN_NUM_FORMS": "0",
+        "s-MAX_NUM_FORMS": "80",
+        "applicant_name": "李四",
+    }
     for i, m in enumerate(materials):
-        post.update({f"s-{i}-material": str(m.pk), f"s-{i}-name": m.name, f"s-{i}-problem": "", f"s-{i}-reason": ""})
-    post.update({"s-1-problem": "wrong", "s-1-reason": "复印件缺页",
-                 f"s-{total - 2}-name": "村委会证明", f"s-{total - 2}-problem": "missing",
-                 f"s-{total - 2}-reason": "请到村委会开具"})
+        post.update(
+            {f"s-{i}-material": str(m.pk), f"s-{i}-name": m.name, f"s-{i}-problem": "", f"s-{i}-reason": ""}
+        )
+    post.update(
+        {
+            "s-1-problem": "wrong",
+            "s-1-reason": "复印件缺页",
+            f"s-{total - 2}-name": "村委会证明",
+            f"s-{total - 2}-problem": "missing",
+            f"s-{total - 2}-reason": "请到村委会开具",
+        }
+    )
     response = client.post(url, post)
     sheet = NotificationSheet.objects.get()
-    assert response.status_code == 302 and response["Location"] == reverse("catalog:sheet", args=[sheet.serial])
-    assert sheet.centre == hall.village and sheet.clerk == hall.village_clerk and sheet.applicant_name == "李四"
-    assert [(i.name, i.problem) for i in sheet.items.all()] == [("居民户口簿", "wrong"), ("村委会证明", "missing")]
+    assert response.status_code == 302 and response["Location"] == reverse(
+        "catalog:sheet", args=[sheet.serial]
+    )
+    assert (
+        sheet.centre == hall.village and sheet.clerk == hall.village_clerk and sheet.applicant_name == "李四"
+    )
+    assert [(i.name, i.problem) for i in sheet.items.all()] == [
+        ("居民户口簿", "wrong"),
+        ("村委会证明", "missing"),
+    ]
     pdf = client.get(reverse("catalog:sheet_file", args=[sheet.serial, "pdf"]))
     assert pdf.status_code == 200 and pdf.content[:4] == b"%PDF"
     login(client, hall.other_village_clerk)
@@ -195,7 +294,10 @@ def test_scope1_import_page_lists_errors_and_writes_nothing(client, hall, make_m
     login(client, hall.bureau_admin)
     response = client.post(reverse("catalog:import"), {"file": buf})
     assert response.status_code == 400
-    assert "「事项」表第2行" in response.content.decode() and "“加急件”不是有效的选项" in response.content.decode()
+    assert (
+        "「事项」表第2行" in response.content.decode()
+        and "“加急件”不是有效的选项" in response.content.decode()
+    )
     assert MatterVersion.objects.count() == 1
     export = client.get(reverse("catalog:export"))
     assert export.status_code == 200 and export.content[:2] == b"PK"
@@ -206,13 +308,31 @@ def test_scope1_blank_form_upload_is_served_with_the_public_guide(client, hall, 
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     login(client, hall.bureau_admin)
-    bad = form_post(materials=[{"name": "申请表", "material_form": "paper", "originals": "1", "copies": "0",
-                                "blank_form": SimpleUploadedFile("x.exe", b"MZ")}])
+    bad = form_post(
+        materials=[
+            {
+                "name": "申请表",
+                "material_form": "paper",
+                "originals": "1",
+                "copies": "0",
+                "blank_form": SimpleUploadedFile("x.exe", b"MZ"),
+            }
+        ]
+    )
     response = client.post(reverse("catalog:matter_new"), bad)
     assert response.status_code == 400 and "类型不支持" in response.content.decode()
     assert not Matter.objects.exists()
-    good = form_post(materials=[{"name": "申请表", "material_form": "paper", "originals": "1", "copies": "0",
-                                 "blank_form": SimpleUploadedFile("申请表.pdf", b"%PDF-1.4 form")}])
+    good = form_post(
+        materials=[
+            {
+                "name": "申请表",
+                "material_form": "paper",
+                "originals": "1",
+                "copies": "0",
+                "blank_form": SimpleUploadedFile("申请表.pdf", b"%PDF-1.4 form"),
+            }
+        ]
+    )
     assert client.post(reverse("catalog:matter_new"), good).status_code == 302
     matter = Matter.objects.get()
     client.post(reverse("catalog:matter_action", args=[matter.code, "publish"]), {"reason": ""})

@@ -12,14 +12,37 @@ from govhall.catalog.selectors import matter_search, matters_for_centre
 def catalogue(make_matter):
     return {
         "dibao": make_matter(code="320681MZ050011", name="最低生活保障申请"),
-        "linshi": make_matter(code="320681MZ050013", name="临时救助申请", check_method="", check_days=None,
-                              materials=[{"name": "临时救助申请书", "originals": 1}], rongque_supply_days=None),
-        "jzz": make_matter(code="320681GA070001", name="居住证申领", department="GA", category="social_management",
-                           window_class="professional", window_department="GA"),
-        "village": make_matter(code="320681MZ200016", name="最低生活保障申请代办", levels="6", category="v_relief",
-                               window_class="quanke"),
-        "water": make_matter(code="320681GS200385", name="居民生活用水报装", department="GS", category="living",
-                             window_class="shizheng", matter_type="20"),
+        "linshi": make_matter(
+            code="320681MZ050013",
+            name="临时救助申请",
+            check_method="",
+            check_days=None,
+            materials=[{"name": "临时救助申请书", "originals": 1}],
+            rongque_supply_days=None,
+        ),
+        "jzz": make_matter(
+            code="320681GA070001",
+            name="居住证申领",
+            department="GA",
+            category="social_management",
+            window_class="professional",
+            window_department="GA",
+        ),
+        "village": make_matter(
+            code="320681MZ200016",
+            name="最低生活保障申请代办",
+            levels="6",
+            category="v_relief",
+            window_class="quanke",
+        ),
+        "water": make_matter(
+            code="320681GS200385",
+            name="居民生活用水报装",
+            department="GS",
+            category="living",
+            window_class="shizheng",
+            matter_type="20",
+        ),
     }
 
 

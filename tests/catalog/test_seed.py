@@ -16,8 +16,26 @@ from govhall.catalog.models import (
 )
 from govhall.catalog.selectors import coverage_report
 
-SITE5_DEPARTMENTS = {"CZ", "MZ", "CL", "WJ", "ZJ", "CG", "ZRZY", "SPJ", "GS", "GD", "YX", "TX", "GA", "SW", "RS",
-                     "YB", "GJJ", "SG"}
+SITE5_DEPARTMENTS = {
+    "CZ",
+    "MZ",
+    "CL",
+    "WJ",
+    "ZJ",
+    "CG",
+    "ZRZY",
+    "SPJ",
+    "GS",
+    "GD",
+    "YX",
+    "TX",
+    "GA",
+    "SW",
+    "RS",
+    "YB",
+    "GJJ",
+    "SG",
+}
 
 
 @pytest.mark.django_db
@@ -43,7 +61,10 @@ def test_scope3_builtin_catalogue_is_in_every_hall_and_loading_twice_changes_not
     seed.load_builtin()
     report = coverage_report(centres=[hall.town, hall.village, hall.other_village])
     assert all(r.complete and r.expected > 0 for r in report.rows)
-    assert report.rows[0].expected == MatterVersion.objects.filter(state="published", levels__contains="5").count()
+    assert (
+        report.rows[0].expected
+        == MatterVersion.objects.filter(state="published", levels__contains="5").count()
+    )
     counts = (Matter.objects.count(), MatterVersion.objects.count(), CentreMatter.objects.count())
     assert "新增 0 项" in seed.load_builtin()
     assert (Matter.objects.count(), MatterVersion.objects.count(), CentreMatter.objects.count()) == counts

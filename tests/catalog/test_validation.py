@@ -14,8 +14,13 @@ from .conftest import materials_data, matter_data
 def _refused(data: dict, materials: list | None = None, code: str = "320681BAD0001") -> ServiceError:
     before = (Matter.objects.count(), MatterVersion.objects.count(), Material.objects.count())
     with pytest.raises(ServiceError) as exc:
-        services.matter_create(actor=None, code=code, basic_code="BAD01", data=data,
-                               materials=materials if materials is not None else materials_data())
+        services.matter_create(
+            actor=None,
+            code=code,
+            basic_code="BAD01",
+            data=data,
+            materials=materials if materials is not None else materials_data(),
+        )
     assert (Matter.objects.count(), MatterVersion.objects.count(), Material.objects.count()) == before
     return exc.value
 
@@ -38,7 +43,10 @@ def test_unknown_code_is_refused(departments):
 @pytest.mark.django_db
 def test_promised_limit_longer_than_legal_limit_is_refused(departments):
     err = _refused(matter_data(legal_limit=20, promised_limit=25))
-    assert err.fields["promised_limit"] == "「承诺办结时限」（25个工作日）不能超过「法定办结时限」（20个工作日）。"
+    assert (
+        err.fields["promised_limit"]
+        == "「承诺办结时限」（25个工作日）不能超过「法定办结时限」（20个工作日）。"
+    )
     # Different units compare by length: 15 working days are three weeks, more than 15 natural days.
     err = _refused(matter_data(legal_limit=15, legal_limit_unit="natural_day", promised_limit=15))
     assert "不能超过「法定办结时限」（15个自然日）" in err.fields["promised_limit"]
@@ -49,16 +57,19 @@ def test_commitment_material_without_text_is_refused(departments):
     materials = materials_data()
     materials[2]["commitment_text"] = "  "
     err = _refused(matter_data(), materials)
-    assert err.fields["materials.2.commitment_text"] == \
-        "第3项材料「家庭收入和财产状况声明」可告知承诺，必须填写「告知承诺书」内容。"
+    assert (
+        err.fields["materials.2.commitment_text"]
+        == "第3项材料「家庭收入和财产状况声明」可告知承诺，必须填写「告知承诺书」内容。"
+    )
 
 
 @pytest.mark.django_db
 def test_duplicate_implementing_code_is_refused(make_matter):
     existing = make_matter(code="320681DUP0001")
     with pytest.raises(Conflict) as exc:
-        services.matter_create(actor=None, code="320681DUP0001", basic_code="X1", data=matter_data(name="另一事项"),
-                               materials=[])
+        services.matter_create(
+            actor=None, code="320681DUP0001", basic_code="X1", data=matter_data(name="另一事项"), materials=[]
+        )
     assert exc.value.fields == {"code": "实施编码“320681DUP0001”已存在。"}
     assert Matter.objects.filter(code="320681DUP0001").count() == 1
     assert existing.versions.count() == 1

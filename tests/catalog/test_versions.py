@@ -18,8 +18,9 @@ def test_scope1_change_publishes_new_version_and_keeps_the_old_one(make_matter, 
     assert (v1.number, v1.state, v1.change_kind) == (1, VersionState.PUBLISHED, ChangeKind.CREATE)
     accepted_under = v1.pk  # what a case stores
 
-    draft = services.matter_draft_save(actor=hall.bureau_admin, matter=matter, data={"promised_limit": 15},
-                                       change_reason="压缩承诺时限")
+    draft = services.matter_draft_save(
+        actor=hall.bureau_admin, matter=matter, data={"promised_limit": 15}, change_reason="压缩承诺时限"
+    )
     matter.refresh_from_db()
     assert matter.current_version_id == v1.pk, "a draft does not change the current version"
     assert draft.number == 2 and draft.state == VersionState.DRAFT
@@ -54,7 +55,11 @@ def test_scope1_suspend_resume_cancel_are_versions_with_who_and_why(make_matter,
     matter.refresh_from_db()
     assert matter.status == MatterStatus.SUSPENDED and not matter.is_serviceable
     assert (s.number, s.change_kind, s.change_reason, s.published_by) == (
-        2, ChangeKind.SUSPEND, "上级部门调整办理流程", hall.bureau_admin)
+        2,
+        ChangeKind.SUSPEND,
+        "上级部门调整办理流程",
+        hall.bureau_admin,
+    )
     assert s.materials.count() == 3
 
     services.matter_resume(actor=hall.bureau_admin, matter=matter, reason="流程调整完毕")
@@ -62,8 +67,12 @@ def test_scope1_suspend_resume_cancel_are_versions_with_who_and_why(make_matter,
     matter.refresh_from_db()
     assert matter.status == MatterStatus.CANCELLED
     history = list(matter.versions.order_by("number").values_list("change_kind", "state"))
-    assert history == [("create", "superseded"), ("suspend", "superseded"), ("resume", "superseded"),
-                       ("cancel", "published")]
+    assert history == [
+        ("create", "superseded"),
+        ("suspend", "superseded"),
+        ("resume", "superseded"),
+        ("cancel", "published"),
+    ]
     with pytest.raises(Conflict):
         services.matter_draft_save(actor=hall.bureau_admin, matter=matter, data={"promised_limit": 5})
 
@@ -81,8 +90,9 @@ def test_scope1_suspend_without_reason_is_refused(make_matter, hall):
 @pytest.mark.django_db
 def test_scope1_suspending_with_an_open_draft_keeps_the_draft_after_it(make_matter, hall):
     matter = make_matter()
-    services.matter_draft_save(actor=hall.bureau_admin, matter=matter, data={"promised_limit": 10},
-                               change_reason="提速")
+    services.matter_draft_save(
+        actor=hall.bureau_admin, matter=matter, data={"promised_limit": 10}, change_reason="提速"
+    )
     services.matter_suspend(actor=hall.bureau_admin, matter=matter, reason="暂停")
     draft = services.matter_draft(matter)
     assert draft.number == 3 and draft.promised_limit == 10
@@ -99,9 +109,13 @@ def test_scope1_new_matter_is_a_draft_until_published(make_matter, hall):
 @pytest.mark.django_db
 def test_scope1_replacing_materials_in_a_draft_leaves_the_published_list(make_matter, hall):
     matter = make_matter()
-    services.matter_draft_save(actor=hall.bureau_admin, matter=matter, materials=[
-        {"name": "最低生活保障申请书", "originals": 1}], data={"check_method": "", "rongque_supply_days": None},
-        change_reason="精简材料")
+    services.matter_draft_save(
+        actor=hall.bureau_admin,
+        matter=matter,
+        materials=[{"name": "最低生活保障申请书", "originals": 1}],
+        data={"check_method": "", "rongque_supply_days": None},
+        change_reason="精简材料",
+    )
     services.matter_publish(actor=hall.bureau_admin, matter=matter)
     matter.refresh_from_db()
     assert [m.name for m in matter.current_version.materials.all()] == ["最低生活保障申请书"]

@@ -16,9 +16,18 @@ from govhall.core.errors import Forbidden
 @pytest.fixture
 def two(make_matter):
     return make_matter(code="320681MZ050011"), make_matter(
-        code="320681SG010027", name="个体工商户设立登记", department="SG", category="production",
-        window_class="professional", window_department="SG", case_type=1, promised_limit=0, legal_limit=3,
-        fee_basis="", matter_type="01")
+        code="320681SG010027",
+        name="个体工商户设立登记",
+        department="SG",
+        category="production",
+        window_class="professional",
+        window_department="SG",
+        case_type=1,
+        promised_limit=0,
+        legal_limit=3,
+        fee_basis="",
+        matter_type="01",
+    )
 
 
 def _book(data: bytes):
@@ -44,7 +53,11 @@ def test_scope1_round_trip_without_edits_changes_nothing(two):
     data = catalog_export_xlsx()
     before = _counts()
     result = catalog_import_xlsx(actor=None, source=data)
-    assert (result.created, result.changed, sorted(result.unchanged)) == ([], [], ["320681MZ050011", "320681SG010027"])
+    assert (result.created, result.changed, sorted(result.unchanged)) == (
+        [],
+        [],
+        ["320681MZ050011", "320681SG010027"],
+    )
     assert _counts() == before
 
 
@@ -58,7 +71,9 @@ def test_scope1_edited_cell_publishes_a_new_version_and_new_row_creates_a_matter
     new_row[0], new_row[2] = "320681SG010099", "个体工商户注销登记"
     ws.append(new_row)
     mws = wb["材料"]
-    mws.append(["320681SG010099", 1, "注销登记申请书", "申请人自备", "纸质", 1, 0, "是", "否", "否", None, None])
+    mws.append(
+        ["320681SG010099", 1, "注销登记申请书", "申请人自备", "纸质", 1, 0, "是", "否", "否", None, None]
+    )
     result = catalog_import_xlsx(actor=hall.bureau_admin, source=_save(wb))
     assert (result.created, result.changed) == (["320681SG010099"], ["320681MZ050011"])
     dibao = Matter.objects.get(code="320681MZ050011")
@@ -66,7 +81,9 @@ def test_scope1_edited_cell_publishes_a_new_version_and_new_row_creates_a_matter
     assert dibao.current_version.change_reason == "压缩时限"
     assert dibao.current_version.materials.count() == 3, "materials carried over unchanged"
     new = Matter.objects.get(code="320681SG010099")
-    assert new.status == "active" and [m.name for m in new.current_version.materials.all()] == ["注销登记申请书"]
+    assert new.status == "active" and [m.name for m in new.current_version.materials.all()] == [
+        "注销登记申请书"
+    ]
 
 
 @pytest.mark.django_db
@@ -83,8 +100,12 @@ def test_scope1_one_bad_row_writes_nothing_and_names_sheet_row_column(two):
         catalog_import_xlsx(actor=None, source=_save(wb))
     errors = exc.value.errors
     type_col = ws.cell(row=1, column=_col(ws, "事项类型")).column_letter
-    assert any(e.startswith(f"「事项」表第3行{type_col}列「事项类型」：“行政许可证”不是有效的选项") for e in errors)
-    assert any(e.startswith("「事项」表第3行") and "「承诺办结时限」（9个工作日）不能超过" in e for e in errors)
+    assert any(
+        e.startswith(f"「事项」表第3行{type_col}列「事项类型」：“行政许可证”不是有效的选项") for e in errors
+    )
+    assert any(
+        e.startswith("「事项」表第3行") and "「承诺办结时限」（9个工作日）不能超过" in e for e in errors
+    )
     assert any(e.startswith("「材料」表第4行") and "必须填写「告知承诺书」内容" in e for e in errors)
     assert _counts() == before
     assert Matter.objects.get(code="320681MZ050011").current_version.promised_limit == 20

@@ -31,8 +31,13 @@ def boom(request: HttpRequest) -> HttpResponse:
     raise RuntimeError("the database is down")
 
 
-raising = [path("bad/", bad), path("forbidden/", forbidden), path("forbidden-en/", forbidden_english),
-           path("missing/", missing), path("boom/", boom)]
+raising = [
+    path("bad/", bad),
+    path("forbidden/", forbidden),
+    path("forbidden-en/", forbidden_english),
+    path("missing/", missing),
+    path("boom/", boom),
+]
 urlpatterns = [
     *[path(f"test-errors/{p.pattern}", p.callback) for p in raising],
     *[path(f"portal/test-errors/{p.pattern}", p.callback) for p in raising],

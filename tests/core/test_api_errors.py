@@ -24,7 +24,9 @@ def assert_error(response, status: int, code: str) -> dict:
 
 def test_validation_error_is_422_and_names_each_field(client):
     login(client, bureau_user())
-    response = client.post("/api/v1/exchange/sms/test", {"phone": "13800138000"}, content_type="application/json")
+    response = client.post(
+        "/api/v1/exchange/sms/test", {"phone": "13800138000"}, content_type="application/json"
+    )
     body = assert_error(response, 422, "validation_error")
     assert list(body["fields"]) == ["text"]
     assert Notification.objects.count() == 0
@@ -32,8 +34,9 @@ def test_validation_error_is_422_and_names_each_field(client):
 
 def test_service_field_error_comes_back_with_the_field_and_its_chinese_message(client):
     login(client, bureau_user())
-    response = client.post("/api/v1/exchange/sms/test", {"phone": "12345", "text": "测试"},
-                           content_type="application/json")
+    response = client.post(
+        "/api/v1/exchange/sms/test", {"phone": "12345", "text": "测试"}, content_type="application/json"
+    )
     body = assert_error(response, 400, "invalid")
     assert "手机号码" in body["fields"]["phone"]
     assert Notification.objects.count() == 0
@@ -76,8 +79,9 @@ def test_session_post_without_csrf_token_is_refused(client):
 
     csrf_client = Client(enforce_csrf_checks=True)
     login(csrf_client, bureau_user())
-    response = csrf_client.post("/api/v1/exchange/sms/test", {"phone": "13800138000", "text": "测试"},
-                                content_type="application/json")
+    response = csrf_client.post(
+        "/api/v1/exchange/sms/test", {"phone": "13800138000", "text": "测试"}, content_type="application/json"
+    )
     assert response.status_code in (401, 403)
     assert Notification.objects.count() == 0
 

@@ -93,14 +93,24 @@ def wsgi_requests_keep_the_test_transaction() -> Iterator[None]:
 @pytest.mark.django_db
 @pytest.mark.parametrize("operation", OPERATIONS, ids=_operation_ids())
 def test_operation_never_fails_and_answers_as_documented(
-    operation: Any, director_token: str, wsgi_requests_keep_the_test_transaction: None,
+    operation: Any,
+    director_token: str,
+    wsgi_requests_keep_the_test_transaction: None,
     record_property: Any,
 ) -> None:
-    strategy = st.one_of(operation.as_strategy(GenerationMode.POSITIVE), operation.as_strategy(GenerationMode.NEGATIVE))
+    strategy = st.one_of(
+        operation.as_strategy(GenerationMode.POSITIVE), operation.as_strategy(GenerationMode.NEGATIVE)
+    )
 
     @given(case=strategy)
-    @settings(max_examples=MAX_EXAMPLES, derandomize=True, database=None, deadline=None, print_blob=False,
-              suppress_health_check=list(HealthCheck))
+    @settings(
+        max_examples=MAX_EXAMPLES,
+        derandomize=True,
+        database=None,
+        deadline=None,
+        print_blob=False,
+        suppress_health_check=list(HealthCheck),
+    )
     def run(case: Any) -> None:
         sent.append(case.method)
         case.call_and_validate(headers={"Authorization": f"Bearer {director_token}"}, checks=CHECKS)

@@ -36,8 +36,15 @@ def assert_refused(response: Any, field: str) -> None:
 # --- pagination and parameters -----------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("path", ["/api/v1/reviews/ratings", "/api/v1/reviews/work-orders",
-                                  "/api/v1/reviews/appeals", "/api/v1/reviews/flags"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/reviews/ratings",
+        "/api/v1/reviews/work-orders",
+        "/api/v1/reviews/appeals",
+        "/api/v1/reviews/flags",
+    ],
+)
 def test_a_negative_offset_is_a_422_in_every_reviews_list(client, path):
     response = client.get(path, {"offset": -1}, **bearer(bureau_user()))
     assert_refused(response, "offset")
@@ -48,8 +55,9 @@ def test_a_twenty_digit_offset_is_a_422(client, path):
     assert_refused(client.get(path, {"offset": HUGE}, **bearer(bureau_user())), "offset")
 
 
-@pytest.mark.parametrize("path", ["/api/v1/cases/supervision", "/api/v1/reviews/ratings",
-                                  "/api/v1/staffing/attendance"])
+@pytest.mark.parametrize(
+    "path", ["/api/v1/cases/supervision", "/api/v1/reviews/ratings", "/api/v1/staffing/attendance"]
+)
 def test_a_twenty_digit_centre_id_is_a_422(client, path):
     assert_refused(client.get(path, {"centre_id": HUGE}, **bearer(bureau_user())), "centre_id")
 
@@ -71,8 +79,9 @@ def test_assessment_results_for_a_year_out_of_range_is_a_422(client, year):
 
 
 def test_assessment_results_for_month_13_is_a_422(client):
-    response = client.get("/api/v1/staffing/assessment/results", {"year": 2026, "month": 13},
-                          **bearer(bureau_user()))
+    response = client.get(
+        "/api/v1/staffing/assessment/results", {"year": 2026, "month": 13}, **bearer(bureau_user())
+    )
     assert_refused(response, "month")
 
 
@@ -83,8 +92,13 @@ def test_signing_out_before_the_days_sign_in_is_a_409_and_changes_nothing(client
     """The demo seed signs people in at 08:30 whatever the time; signing out at 07:45 used to be a
     CHECK-constraint 500."""
     clerk = hall.front_desk
-    Attendance.objects.create(staff=clerk, centre=hall.town, date=dt.date(2026, 6, 10),
-                              sign_in_at=dt.datetime(2026, 6, 10, 8, 30, tzinfo=SHANGHAI), sign_in_ip="10.0.0.1")
+    Attendance.objects.create(
+        staff=clerk,
+        centre=hall.town,
+        date=dt.date(2026, 6, 10),
+        sign_in_at=dt.datetime(2026, 6, 10, 8, 30, tzinfo=SHANGHAI),
+        sign_in_ip="10.0.0.1",
+    )
     headers = bearer(clerk)
     with time_machine.travel(dt.datetime(2026, 6, 10, 7, 45, tzinfo=SHANGHAI), tick=False):
         response = client.post("/api/v1/staffing/attendance/sign-out", **headers)
@@ -108,8 +122,13 @@ def ping_raises(monkeypatch: pytest.MonkeyPatch) -> None:
     def boom(request: Any) -> None:
         raise RuntimeError("boom (test)")
 
-    operations = [op for bound in api._get_bound_routers() for view in bound.path_operations.values()
-                  for op in view.operations if op.view_func.__name__ == "ping"]
+    operations = [
+        op
+        for bound in api._get_bound_routers()
+        for view in bound.path_operations.values()
+        for op in view.operations
+        if op.view_func.__name__ == "ping"
+    ]
     assert operations
     for op in operations:
         monkeypatch.setattr(op, "view_func", boom)
@@ -137,7 +156,9 @@ def test_a_sane_incoming_request_id_is_kept_on_the_500_and_its_log_line(client, 
     assert [r.request_id for r in caplog.records if r.name == "govhall.api"] == ["nginx-7f3a9c01"]
 
 
-@pytest.mark.parametrize("incoming", ["short", "has spaces in it", "x" * 65, "id\r\nInjected: 1", "<script>x"])
+@pytest.mark.parametrize(
+    "incoming", ["short", "has spaces in it", "x" * 65, "id\r\nInjected: 1", "<script>x"]
+)
 def test_an_insane_incoming_request_id_is_replaced(client, incoming):
     response = client.get("/api/v1/queueing/ping", HTTP_X_REQUEST_ID=incoming)
     assert response.status_code == 200
@@ -178,8 +199,11 @@ def test_a_nul_character_in_a_query_is_a_400_not_a_database_error(client):
 
 
 def test_a_nul_character_in_a_json_body_is_a_400(client):
-    response = client.post("/api/v1/reviews/public/lookup", {"number": "QD\x00", "password": "x"},
-                           content_type="application/json")
+    response = client.post(
+        "/api/v1/reviews/public/lookup",
+        {"number": "QD\x00", "password": "x"},
+        content_type="application/json",
+    )
     assert response.status_code == 400, response.content
 
 

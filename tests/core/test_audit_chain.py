@@ -14,9 +14,17 @@ pytestmark = pytest.mark.django_db
 
 
 def make_entries(n: int = 5) -> list[AuditEntry]:
-    return [audit_record(action="test.change", object_type="test.thing", object_id=str(i),
-                         before={"状态": "旧", "i": i}, after={"状态": "新", "i": i}, note=f"第{i}次")
-            for i in range(1, n + 1)]
+    return [
+        audit_record(
+            action="test.change",
+            object_type="test.thing",
+            object_id=str(i),
+            before={"状态": "旧", "i": i},
+            after={"状态": "新", "i": i},
+            note=f"第{i}次",
+        )
+        for i in range(1, n + 1)
+    ]
 
 
 def raw(sql: str, params: list[object] | None = None) -> None:

@@ -100,8 +100,11 @@ bureau_tables = st.builds(
 
 
 @settings(max_examples=60)
-@given(bureau_tables, st.dates(min_value=dt.date(2027, 1, 1), max_value=dt.date(2027, 9, 30)),
-       st.integers(min_value=0, max_value=40))
+@given(
+    bureau_tables,
+    st.dates(min_value=dt.date(2027, 1, 1), max_value=dt.date(2027, 9, 30)),
+    st.integers(min_value=0, max_value=40),
+)
 def test_laws_hold_for_any_bureau_table(table, start, n):
     cal = WorkingCalendar(table)
     due = cal.add_working_days(start, n)

@@ -38,10 +38,12 @@ def test_complete_bureau_year_makes_2027_dates_work():
     with pytest.raises(UnknownYearError):
         is_working_day(dt.date(2027, 1, 4))
     CalendarYear.objects.create(year=2027, source="测试通知")
-    CalendarDay.objects.bulk_create([
-        CalendarDay(date=dt.date(2027, 1, 1), kind=DayKind.HOLIDAY, name="元旦"),
-        CalendarDay(date=dt.date(2027, 2, 6), kind=DayKind.WORKDAY, name="春节"),  # a Saturday
-    ])
+    CalendarDay.objects.bulk_create(
+        [
+            CalendarDay(date=dt.date(2027, 1, 1), kind=DayKind.HOLIDAY, name="元旦"),
+            CalendarDay(date=dt.date(2027, 2, 6), kind=DayKind.WORKDAY, name="春节"),  # a Saturday
+        ]
+    )
     calendar.clear_cache()  # bulk_create sends no signals
     assert not is_working_day(dt.date(2027, 1, 1))  # Friday, 元旦
     assert not is_working_day(dt.date(2027, 1, 2))  # Saturday

@@ -61,9 +61,12 @@ def test_reimport_replaces_the_year(tmp_path):
 
 
 def test_bad_rows_are_reported_with_line_numbers_and_nothing_is_written(tmp_path):
-    bad = NOTICE_2027.replace("2027-02-20,上班,春节", "2027-02-30,上班,春节").replace(
-        "2027-09-26,上班,国庆节", "2027-09-29,上班,国庆节"
-    ) + "2026-12-31,放假,跨年\n2027-01-02,放假,元旦\n2027-05-01,请假,劳动节\n"
+    bad = (
+        NOTICE_2027.replace("2027-02-20,上班,春节", "2027-02-30,上班,春节").replace(
+            "2027-09-26,上班,国庆节", "2027-09-29,上班,国庆节"
+        )
+        + "2026-12-31,放假,跨年\n2027-01-02,放假,元旦\n2027-05-01,请假,劳动节\n"
+    )
     with pytest.raises(CommandError) as caught:
         call_command("calendar_import", str(write(tmp_path, bad)))
     message = str(caught.value)

@@ -19,8 +19,14 @@ def launch(var_dir: Path, **overrides: str) -> subprocess.Popen[str]:
     """Start Django in a fresh interpreter with only the given GOVHALL_* variables."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("GOVHALL_")}
     env.update(DJANGO_SETTINGS_MODULE="govhall.settings", GOVHALL_VAR_DIR=str(var_dir), **overrides)
-    return subprocess.Popen([sys.executable, "-c", SETUP], cwd=REPO, env=env, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
+    return subprocess.Popen(
+        [sys.executable, "-c", SETUP],
+        cwd=REPO,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
 
 
 def finish(proc: subprocess.Popen[str]) -> subprocess.CompletedProcess[str]:
@@ -33,23 +39,27 @@ def start(var_dir: Path, **overrides: str) -> subprocess.CompletedProcess[str]:
 
 
 BAD_VALUES = [
-        ("GOVHALL_DATABASE_URL", "mysql://root@127.0.0.1/govhall", "is not understood"),
-        ("GOVHALL_FIELD_KEY", "zz", "32 hexadecimal characters"),
-        ("GOVHALL_FIELD_KEY", "00112233445566778899aabbccddee", "32 hexadecimal characters"),  # 15 bytes
-        ("GOVHALL_SECRET_KEY", "short", "at least 32 characters"),
-        ("GOVHALL_DEBUG", "maybe", "is not a boolean"),
-        ("GOVHALL_REDIS_URL", "http://127.0.0.1:6379/0", "is not a redis:// URL"),
-        ("GOVHALL_SESSION_IDLE_SECONDS", "half an hour", "is not an integer"),
-        ("GOVHALL_SMS_BACKEND", "carrier-pigeon", "is not one of"),
-        ("GOVHALL_LOG_LEVEL", "LOUD", "is not one of"),
-        ("GOVHALL_PUBLIC_URL", "qidong.gov.cn", "is not an http(s)://host URL"),
+    ("GOVHALL_DATABASE_URL", "mysql://root@127.0.0.1/govhall", "is not understood"),
+    ("GOVHALL_FIELD_KEY", "zz", "32 hexadecimal characters"),
+    ("GOVHALL_FIELD_KEY", "00112233445566778899aabbccddee", "32 hexadecimal characters"),  # 15 bytes
+    ("GOVHALL_SECRET_KEY", "short", "at least 32 characters"),
+    ("GOVHALL_DEBUG", "maybe", "is not a boolean"),
+    ("GOVHALL_REDIS_URL", "http://127.0.0.1:6379/0", "is not a redis:// URL"),
+    ("GOVHALL_SESSION_IDLE_SECONDS", "half an hour", "is not an integer"),
+    ("GOVHALL_SMS_BACKEND", "carrier-pigeon", "is not one of"),
+    ("GOVHALL_LOG_LEVEL", "LOUD", "is not one of"),
+    ("GOVHALL_PUBLIC_URL", "qidong.gov.cn", "is not an http(s)://host URL"),
 ]
 
 
 @pytest.fixture(scope="module")
-def bad_starts(tmp_path_factory: pytest.TempPathFactory) -> dict[tuple[str, str], subprocess.CompletedProcess[str]]:
+def bad_starts(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> dict[tuple[str, str], subprocess.CompletedProcess[str]]:
     """All the failing start-ups at once, in parallel: each is a fresh interpreter."""
-    procs = {(var, value): launch(tmp_path_factory.mktemp("var"), **{var: value}) for var, value, _ in BAD_VALUES}
+    procs = {
+        (var, value): launch(tmp_path_factory.mktemp("var"), **{var: value}) for var, value, _ in BAD_VALUES
+    }
     return {key: finish(proc) for key, proc in procs.items()}
 
 

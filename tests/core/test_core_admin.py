@@ -16,8 +16,9 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def bureau_admin(client):
-    user = User.objects.create_superuser("juguan", password=None, full_name="局管理员甲",
-                                         unit_kind=UnitKind.BUREAU)
+    user = User.objects.create_superuser(
+        "juguan", password=None, full_name="局管理员甲", unit_kind=UnitKind.BUREAU
+    )
     client.force_login(user)
     return user
 
@@ -32,8 +33,9 @@ def test_holiday_pages_are_in_chinese(client, bureau_admin):
 
 
 def test_adding_a_day_in_admin_changes_the_calendar_and_is_audited(client, bureau_admin):
-    response = client.post("/admin/core/calendarday/add/",
-                           {"date": "2026-03-07", "kind": "workday", "name": "测试调休"})
+    response = client.post(
+        "/admin/core/calendarday/add/", {"date": "2026-03-07", "kind": "workday", "name": "测试调休"}
+    )
     assert response.status_code == 302
     assert is_working_day(dt.date(2026, 3, 7))
     entry = AuditEntry.objects.get(action="calendar_day.create")
@@ -41,7 +43,9 @@ def test_adding_a_day_in_admin_changes_the_calendar_and_is_audited(client, burea
 
 
 def test_make_up_day_on_a_weekday_is_refused_in_admin(client, bureau_admin):
-    response = client.post("/admin/core/calendarday/add/", {"date": "2026-03-04", "kind": "workday", "name": ""})
+    response = client.post(
+        "/admin/core/calendarday/add/", {"date": "2026-03-04", "kind": "workday", "name": ""}
+    )
     assert response.status_code == 200
     assert "2026-03-04是星期三，本来就是工作日" in response.content.decode()
     assert not CalendarDay.objects.exists()

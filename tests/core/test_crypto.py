@@ -24,7 +24,7 @@ def test_sm3_and_sm4_are_the_national_algorithms():
 def test_round_trip_and_the_ciphertext_hides_the_value():
     token = encrypt(ID)
     assert token.startswith(PREFIX)
-    assert ID not in token and ID.encode() not in base64.b64decode(token[len(PREFIX):])
+    assert ID not in token and ID.encode() not in base64.b64decode(token[len(PREFIX) :])
     assert decrypt(token) == ID
     assert decrypt(encrypt("张三 启东市汇龙镇")) == "张三 启东市汇龙镇"
 
@@ -34,7 +34,7 @@ def test_same_value_encrypts_differently_each_time():
 
 
 def test_tampered_ciphertext_is_refused():
-    raw = bytearray(base64.b64decode(encrypt(ID)[len(PREFIX):]))
+    raw = bytearray(base64.b64decode(encrypt(ID)[len(PREFIX) :]))
     raw[14] ^= 0x01  # one bit of the ciphertext body
     with pytest.raises(DecryptionError):
         decrypt(PREFIX + base64.b64encode(bytes(raw)).decode())

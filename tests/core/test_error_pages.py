@@ -48,26 +48,41 @@ def test_debug_is_off_so_the_handlers_are_used(settings: Any) -> None:
     assert settings.CSRF_FAILURE_VIEW == "govhall.errorpages.csrf_failure"
 
 
-@pytest.mark.parametrize(("path", "variant"), [("/no-such-page/", "staff"), ("/cases/999999999/x/", "staff"),
-                                               ("/portal/no-such-page/", "portal"),
-                                               ("/queueing/t/nope/x/", "portal"),
-                                               ("/portal/kiosk/7/no-such-page/", "kiosk")])
-def test_unknown_address_is_a_chinese_404_in_the_look_of_its_part_of_the_site(client: Client, path: str,
-                                                                                variant: str) -> None:
+@pytest.mark.parametrize(
+    ("path", "variant"),
+    [
+        ("/no-such-page/", "staff"),
+        ("/cases/999999999/x/", "staff"),
+        ("/portal/no-such-page/", "portal"),
+        ("/queueing/t/nope/x/", "portal"),
+        ("/portal/kiosk/7/no-such-page/", "kiosk"),
+    ],
+)
+def test_unknown_address_is_a_chinese_404_in_the_look_of_its_part_of_the_site(
+    client: Client, path: str, variant: str
+) -> None:
     response = client.get(path)
     page = html(response)
     assert response.status_code == 404 and response["Content-Type"].startswith("text/html")
-    assert '<html lang="zh-CN">' in page and "<h1 id=\"error-heading\">页面不存在</h1>" in page
+    assert '<html lang="zh-CN">' in page and '<h1 id="error-heading">页面不存在</h1>' in page
     assert "Not Found" not in page
     assert_variant(page, variant)
 
 
 @pytest.mark.urls(URLS)
 @pytest.mark.parametrize(("prefix", "variant"), [(STAFF, "staff"), (PORTAL, "portal"), (KIOSK, "kiosk")])
-@pytest.mark.parametrize(("view", "status", "heading"), [("bad/", 400, "请求有误"), ("forbidden/", 403, "无权访问"),
-                                                         ("missing/", 404, "页面不存在"), ("boom/", 500, "系统繁忙")])
-def test_each_error_has_its_chinese_page_in_each_variant(client: Client, prefix: str, variant: str, view: str,
-                                                         status: int, heading: str) -> None:
+@pytest.mark.parametrize(
+    ("view", "status", "heading"),
+    [
+        ("bad/", 400, "请求有误"),
+        ("forbidden/", 403, "无权访问"),
+        ("missing/", 404, "页面不存在"),
+        ("boom/", 500, "系统繁忙"),
+    ],
+)
+def test_each_error_has_its_chinese_page_in_each_variant(
+    client: Client, prefix: str, variant: str, view: str, status: int, heading: str
+) -> None:
     response = client.get(prefix + view)
     page = html(response)
     assert response.status_code == status
@@ -86,7 +101,9 @@ def test_our_chinese_message_is_shown_and_django_english_is_not(client: Client) 
 
 
 @pytest.mark.urls(URLS)
-def test_500_page_needs_neither_the_database_nor_the_context_processors(client: Client, monkeypatch: Any) -> None:
+def test_500_page_needs_neither_the_database_nor_the_context_processors(
+    client: Client, monkeypatch: Any
+) -> None:
     """No `db` fixture: pytest-django refuses every query here, so any database use would fail the page."""
 
     def broken(*args: Any, **kwargs: Any) -> Any:
@@ -99,7 +116,9 @@ def test_500_page_needs_neither_the_database_nor_the_context_processors(client: 
 
 
 @pytest.mark.urls(URLS)
-def test_500_page_falls_back_to_plain_chinese_when_its_template_fails(client: Client, monkeypatch: Any) -> None:
+def test_500_page_falls_back_to_plain_chinese_when_its_template_fails(
+    client: Client, monkeypatch: Any
+) -> None:
     def broken(*args: Any, **kwargs: Any) -> Any:
         raise RuntimeError("template engine broken")
 
@@ -109,8 +128,10 @@ def test_500_page_falls_back_to_plain_chinese_when_its_template_fails(client: Cl
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize(("path", "variant"), [("/login/", "staff"), ("/portal/track/", "portal"),
-                                               ("/portal/kiosk/7/track/", "kiosk")])
+@pytest.mark.parametrize(
+    ("path", "variant"),
+    [("/login/", "staff"), ("/portal/track/", "portal"), ("/portal/kiosk/7/track/", "kiosk")],
+)
 def test_csrf_failure_is_a_chinese_403(path: str, variant: str) -> None:
     response = Client(enforce_csrf_checks=True).post(path, {"username": "x"})
     page = html(response)

@@ -161,8 +161,12 @@ def test_event_published_in_another_os_process_reaches_subscriber_through_redis(
     )
     with events.subscribe([topic]) as sub:
         proc = subprocess.run(
-            [sys.executable, "-c", code], cwd=REPO, env={**os.environ, "DJANGO_SETTINGS_MODULE": "govhall.settings"},
-            capture_output=True, text=True, timeout=60,
+            [sys.executable, "-c", code],
+            cwd=REPO,
+            env={**os.environ, "DJANGO_SETTINGS_MODULE": "govhall.settings"},
+            capture_output=True,
+            text=True,
+            timeout=60,
         )
         assert proc.returncode == 0, proc.stderr
         assert int(proc.stdout.strip()) >= 1  # at least this process was listening

@@ -26,7 +26,9 @@ def plain_stream(request):
 
 def rendered_stream(request):
     return events.sse_response(
-        request, [f"{BASE}.*"], render=lambda e: f"<li>{e.payload['ticket']}</li>\n<li>窗口 {e.payload['window']}</li>"
+        request,
+        [f"{BASE}.*"],
+        render=lambda e: f"<li>{e.payload['ticket']}</li>\n<li>窗口 {e.payload['window']}</li>",
     )
 
 
@@ -46,8 +48,11 @@ def server(settings) -> Iterator[tuple[str, GovhallServer, threading.Thread]]:
     from govhall.asgi import application
 
     port = free_port()
-    srv = GovhallServer(uvicorn.Config(application, port=port, lifespan="off", log_level="warning",
-                                       timeout_graceful_shutdown=10))
+    srv = GovhallServer(
+        uvicorn.Config(
+            application, port=port, lifespan="off", log_level="warning", timeout_graceful_shutdown=10
+        )
+    )
     thread = threading.Thread(target=srv.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 10
@@ -99,7 +104,9 @@ def test_rendered_stream_sends_each_line_of_a_fragment_as_data(server):
         while events._broker.subscriber_count() == 0 and time.monotonic() < deadline:
             time.sleep(0.02)  # no snapshot to wait for here: wait for the subscription itself
         events.publish(f"{BASE}.called", {"ticket": "B007", "window": 2})
-        assert read_messages(lines, 1) == [f"event: {BASE}.called\ndata: <li>B007</li>\ndata: <li>窗口 2</li>"]
+        assert read_messages(lines, 1) == [
+            f"event: {BASE}.called\ndata: <li>B007</li>\ndata: <li>窗口 2</li>"
+        ]
 
 
 def test_stopping_the_server_ends_open_streams_at_once(server):

@@ -63,10 +63,14 @@ def test_unreachable_database_makes_healthz_503(tmp_path, database_url):
         "print(json.dumps({'status': r.status_code, 'body': r.json()}))\n"
     )
     env = {k: v for k, v in os.environ.items() if not k.startswith("GOVHALL_")}
-    env.update(DJANGO_SETTINGS_MODULE="govhall.settings", GOVHALL_VAR_DIR=str(tmp_path),
-               GOVHALL_DATABASE_URL=database_url)
-    result = subprocess.run([sys.executable, "-c", code], cwd=REPO, env=env, capture_output=True, text=True,
-                            timeout=60)
+    env.update(
+        DJANGO_SETTINGS_MODULE="govhall.settings",
+        GOVHALL_VAR_DIR=str(tmp_path),
+        GOVHALL_DATABASE_URL=database_url,
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=REPO, env=env, capture_output=True, text=True, timeout=60
+    )
     assert result.returncode == 0, result.stderr
     answer = json.loads(result.stdout.strip().splitlines()[-1])
     assert answer["status"] == 503

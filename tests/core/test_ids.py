@@ -82,7 +82,9 @@ def test_valid_mobiles_are_normalised(value, expected):
     assert normalize_mobile(value) == expected
 
 
-@pytest.mark.parametrize("value", ["12812345678", "1381234567", "138123456789", "0513-83212345", "1381234567a"])
+@pytest.mark.parametrize(
+    "value", ["12812345678", "1381234567", "138123456789", "0513-83212345", "1381234567a"]
+)
 def test_bad_mobiles_are_rejected(value):
     with pytest.raises(ValidationError, match="11位中国大陆手机号"):
         normalize_mobile(value)

@@ -16,10 +16,13 @@ from govhall.core.models import ProvisionalDate
 pytestmark = pytest.mark.django_db(transaction=False)
 
 
-@pytest.mark.parametrize("moment", [
-    dt.datetime(2028, 3, 14, 10, 30, tzinfo=ZoneInfo("Asia/Shanghai")),   # a whole unknown year
-    dt.datetime(2026, 12, 28, 16, 0, tzinfo=ZoneInfo("Asia/Shanghai")),   # deadlines cross into 2027
-])
+@pytest.mark.parametrize(
+    "moment",
+    [
+        dt.datetime(2028, 3, 14, 10, 30, tzinfo=ZoneInfo("Asia/Shanghai")),  # a whole unknown year
+        dt.datetime(2026, 12, 28, 16, 0, tzinfo=ZoneInfo("Asia/Shanghai")),  # deadlines cross into 2027
+    ],
+)
 def test_loaddemo_completes_in_a_year_whose_holidays_are_unknown(moment):
     """STD-3: the seed runs, and every date it could not compute exactly is recorded as provisional."""
     with time_machine.travel(moment, tick=False):

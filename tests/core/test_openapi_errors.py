@@ -8,8 +8,11 @@ from typing import Any
 
 import pytest
 
-RATE_LIMITED = {("get", "/api/v1/cases/track"), ("post", "/api/v1/cases/track/by-id"),
-                ("post", "/api/v1/reviews/public/lookup")}
+RATE_LIMITED = {
+    ("get", "/api/v1/cases/track"),
+    ("post", "/api/v1/cases/track/by-id"),
+    ("post", "/api/v1/reviews/public/lookup"),
+}
 
 
 @pytest.fixture(scope="module")
@@ -82,14 +85,20 @@ def test_body_validation_declares_422(document):
 
 
 def test_only_rate_limited_operations_declare_429(document):
-    declared = {(method, path) for method, path, _op in operations(document)
-                if 429 in statuses(document, method, path)}
+    declared = {
+        (method, path)
+        for method, path, _op in operations(document)
+        if 429 in statuses(document, method, path)
+    }
     assert declared == RATE_LIMITED
 
 
 def test_a_too_large_json_body_is_a_json_413(client, settings):
     settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1024
-    response = client.post("/api/v1/reviews/public/lookup", {"number": "x" * 2000, "password": "y"},
-                           content_type="application/json")
+    response = client.post(
+        "/api/v1/reviews/public/lookup",
+        {"number": "x" * 2000, "password": "y"},
+        content_type="application/json",
+    )
     assert response.status_code == 413
     assert response.json()["code"] == "too_large"

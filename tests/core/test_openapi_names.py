@@ -11,11 +11,16 @@ from govhall.core.discovery import app_modules
 def test_api_schema_names_are_unique_across_apps():
     names: list[str] = []
     for module in app_modules("api"):
-        names += [obj.__name__ for obj in vars(module).values()
-                  if isinstance(obj, type) and issubclass(obj, Schema) and obj.__module__ == module.__name__]
+        names += [
+            obj.__name__
+            for obj in vars(module).values()
+            if isinstance(obj, type) and issubclass(obj, Schema) and obj.__module__ == module.__name__
+        ]
     assert [n for n, c in Counter(names).items() if c > 1] == []
 
 
 def test_openapi_document_is_served(client):
     schema = client.get("/api/v1/openapi.json").json()
-    assert {"MatterOut", "CaseMaterialIn", "TicketFinishIn", "SurveyFinishIn"} <= set(schema["components"]["schemas"])
+    assert {"MatterOut", "CaseMaterialIn", "TicketFinishIn", "SurveyFinishIn"} <= set(
+        schema["components"]["schemas"]
+    )

@@ -20,6 +20,7 @@ from govhall.core.crypto import EncryptedTextField, lookup_digest
 
 ID = "320681199003071231"
 
+
 # (app_label.ModelName, field, callable(id_number) -> saved instance). Add real models here.
 def _notification(field: str) -> Callable[[str], Any]:
     def make(value: str) -> Any:
@@ -37,8 +38,9 @@ def _enquiry(field: str) -> Callable[[str], Any]:
         from tests.factories import UserFactory
 
         staff = UserFactory()
-        return Enquiry.objects.create(centre=staff.centre, first_staff=staff, question="低保怎么申请",
-                                      **{field: value})
+        return Enquiry.objects.create(
+            centre=staff.centre, first_staff=staff, question="低保怎么申请", **{field: value}
+        )
 
     return make
 
@@ -46,8 +48,14 @@ def _enquiry(field: str) -> Callable[[str], Any]:
 def _sync_item(value: str) -> Any:
     from govhall.exchange.models import SyncItem
 
-    return SyncItem.objects.create(kind="case", object_id="1", object_label="QD-1", dataset="apply",
-                                   payload_text=value, payload_digest="x")
+    return SyncItem.objects.create(
+        kind="case",
+        object_id="1",
+        object_label="QD-1",
+        dataset="apply",
+        payload_text=value,
+        payload_digest="x",
+    )
 
 
 def _ticket(field: str) -> Callable[[str], Any]:
@@ -59,9 +67,17 @@ def _ticket(field: str) -> Callable[[str], Any]:
         from govhall.queueing.models import Ticket
         from tests.factories import TownCentreFactory
 
-        return Ticket.objects.create(centre=TownCentreFactory(), date=dt.date(2026, 3, 10), prefix="A", number=1,
-                                     window_class="minsheng", issued_at=timezone.now(), queued_at=timezone.now(), business_group="综合咨询",
-                                     **{field: value})
+        return Ticket.objects.create(
+            centre=TownCentreFactory(),
+            date=dt.date(2026, 3, 10),
+            prefix="A",
+            number=1,
+            window_class="minsheng",
+            issued_at=timezone.now(),
+            queued_at=timezone.now(),
+            business_group="综合咨询",
+            **{field: value},
+        )
 
     return make
 
@@ -74,9 +90,14 @@ def _appointment(field: str) -> Callable[[str], Any]:
         from tests.factories import TownCentreFactory
         from tests.queueing.conftest import make_matter
 
-        slot = AppointmentSlot.objects.create(centre=TownCentreFactory(),
-                                              window_class="minsheng", date=dt.date(2026, 3, 10),
-                                              start=dt.time(9), end=dt.time(10), capacity=5)
+        slot = AppointmentSlot.objects.create(
+            centre=TownCentreFactory(),
+            window_class="minsheng",
+            date=dt.date(2026, 3, 10),
+            start=dt.time(9),
+            end=dt.time(10),
+            capacity=5,
+        )
         matter = make_matter(slot.centre, name="生育登记", code="320681000001")
         values = {"phone": "13800000000", field: value}
         return Appointment.objects.create(slot=slot, matter=matter, name="王五", **values)
@@ -95,11 +116,26 @@ def _rating(field: str) -> Callable[[str], Any]:
         from tests.factories import TownCentreFactory
 
         centre = TownCentreFactory()
-        ticket = Ticket.objects.create(centre=centre, date=dt.date(2026, 3, 10), prefix="A", number=1,
-                                       window_class="minsheng", business_group="咨询", issued_at=timezone.now(),
-                                       queued_at=timezone.now())
-        return Rating.objects.create(stage="visit", channel="qr", level=4, ticket=ticket, centre=centre,
-                                     town_centre=centre, created_at=timezone.now(), **{field: value})
+        ticket = Ticket.objects.create(
+            centre=centre,
+            date=dt.date(2026, 3, 10),
+            prefix="A",
+            number=1,
+            window_class="minsheng",
+            business_group="咨询",
+            issued_at=timezone.now(),
+            queued_at=timezone.now(),
+        )
+        return Rating.objects.create(
+            stage="visit",
+            channel="qr",
+            level=4,
+            ticket=ticket,
+            centre=centre,
+            town_centre=centre,
+            created_at=timezone.now(),
+            **{field: value},
+        )
 
     return make
 
@@ -140,17 +176,35 @@ def _online_application(value: str) -> Any:
     from tests.personas import make_hall
 
     flow = make_flow(make_hall())
-    citizen = Citizen.objects.create(mobile="13900000000", mobile_digest=lookup_digest("13900000000"), password="!")
-    return OnlineApplication.objects.create(token="t-1", citizen=citizen, matter=flow.matter, centre=flow.town,
-                                            delivery="mail", mail_address=value)
+    citizen = Citizen.objects.create(
+        mobile="13900000000", mobile_digest=lookup_digest("13900000000"), password="!"
+    )
+    return OnlineApplication.objects.create(
+        token="t-1",
+        citizen=citizen,
+        matter=flow.matter,
+        centre=flow.town,
+        delivery="mail",
+        mail_address=value,
+    )
 
 
 REAL_MODELS: list[tuple[str, str, Callable[[str], Any]]] = [
     ("portal.Citizen", "mobile", _citizen("mobile")),
     ("portal.Citizen", "id_number", _citizen("id_number")),
     ("portal.OnlineApplication", "mail_address", _online_application),
-    *[("cases.Case", f, _case(f)) for f in ("query_password", "applicant_id_number", "applicant_phone",
-                                             "applicant_address", "agent_id_number", "agent_phone", "mail_address")],
+    *[
+        ("cases.Case", f, _case(f))
+        for f in (
+            "query_password",
+            "applicant_id_number",
+            "applicant_phone",
+            "applicant_address",
+            "agent_id_number",
+            "agent_phone",
+            "mail_address",
+        )
+    ],
     ("cases.StaffContact", "mobile", _staff_contact),
     ("queueing.Ticket", "phone", _ticket("phone")),
     ("queueing.Ticket", "id_number", _ticket("id_number")),
@@ -218,7 +272,15 @@ def test_probe_id_number_is_not_in_the_database_file(probe_table):
 
 
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.parametrize(("label", "field", "make"), REAL_MODELS or [pytest.param(None, None, None, marks=pytest.mark.skip(reason="no real model has an EncryptedTextField yet"))])
+@pytest.mark.parametrize(
+    ("label", "field", "make"),
+    REAL_MODELS
+    or [
+        pytest.param(
+            None, None, None, marks=pytest.mark.skip(reason="no real model has an EncryptedTextField yet")
+        )
+    ],
+)
 def test_real_model_value_is_not_in_the_database_file(label, field, make):
     instance = make(ID)
     assert getattr(type(instance).objects.get(pk=instance.pk), field) == ID

@@ -16,8 +16,7 @@ ID = "320681199003071231"
 
 
 def staff(username: str, *roles: str) -> User:
-    user = User.objects.create_user(username, password=None, full_name=username,
-                                    unit_kind=UnitKind.BUREAU)
+    user = User.objects.create_user(username, password=None, full_name=username, unit_kind=UnitKind.BUREAU)
     for role in roles:
         UserRole.objects.create(user=user, role=role)
     return user
@@ -28,7 +27,9 @@ def record(probe_model):
     return probe_model(pk=42, name="王五", id_number=ID)
 
 
-@pytest.mark.parametrize("role", [Role.FRONT_DESK, Role.BACK_OFFICE, Role.AGENT, Role.VILLAGE_CLERK, Role.DIRECTOR])
+@pytest.mark.parametrize(
+    "role", [Role.FRONT_DESK, Role.BACK_OFFICE, Role.AGENT, Role.VILLAGE_CLERK, Role.DIRECTOR]
+)
 def test_permitted_role_sees_the_value_and_the_view_is_audited(record, role):
     user = staff("qiantai", role)
     assert pii_reveal(user=user, obj=record, field="id_number", reason="核验身份") == ID
@@ -39,7 +40,9 @@ def test_permitted_role_sees_the_value_and_the_view_is_audited(record, role):
     assert audit_verify().ok
 
 
-@pytest.mark.parametrize("roles", [(Role.GUIDE,), (Role.INSPECTOR,), (Role.DEPT_LIAISON,), (Role.BUREAU_ADMIN,), ()])
+@pytest.mark.parametrize(
+    "roles", [(Role.GUIDE,), (Role.INSPECTOR,), (Role.DEPT_LIAISON,), (Role.BUREAU_ADMIN,), ()]
+)
 def test_other_roles_are_refused_and_nothing_is_audited(record, roles):
     user = staff("daofu", *roles)
     with pytest.raises(Forbidden) as caught:

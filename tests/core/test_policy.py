@@ -15,8 +15,9 @@ pytestmark = pytest.mark.django_db
 
 
 def test_only_bureau_staff_with_the_admin_role_are_bureau_admins(hall: Any) -> None:
-    liaison_with_admin_role = UserFactory(unit_kind="department", centre=None, department=DepartmentFactory(),
-                                          roles=[Role.BUREAU_ADMIN])
+    liaison_with_admin_role = UserFactory(
+        unit_kind="department", centre=None, department=DepartmentFactory(), roles=[Role.BUREAU_ADMIN]
+    )
     director_with_admin_role = UserFactory(centre=hall.town, roles=[Role.DIRECTOR, Role.BUREAU_ADMIN])
 
     assert policy.is_bureau_admin(hall.bureau_admin)

@@ -35,7 +35,9 @@ def single_node_env(var_dir: Path) -> dict[str, str]:
 
 
 def govhall(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([str(GOVHALL), *args], cwd=REPO, env=env, capture_output=True, text=True, timeout=180)
+    return subprocess.run(
+        [str(GOVHALL), *args], cwd=REPO, env=env, capture_output=True, text=True, timeout=180
+    )
 
 
 def healthz(port: int) -> dict | None:
@@ -52,8 +54,13 @@ class Served:
         self.out = (var_dir / f"serve-{self.port}.out").open("w+")
         self.err = (var_dir / f"serve-{self.port}.err").open("w+")
         started = time.monotonic()
-        self.proc = subprocess.Popen([str(GOVHALL), "serve", "--port", str(self.port), *extra], cwd=REPO,
-                                     env=single_node_env(var_dir), stdout=self.out, stderr=self.err)
+        self.proc = subprocess.Popen(
+            [str(GOVHALL), "serve", "--port", str(self.port), *extra],
+            cwd=REPO,
+            env=single_node_env(var_dir),
+            stdout=self.out,
+            stderr=self.err,
+        )
         while healthz(self.port) is None:
             assert self.proc.poll() is None, self.output()
             assert time.monotonic() - started < 60, "server did not come up"
@@ -93,15 +100,24 @@ def notification_rows(var_dir: Path) -> list[tuple[str, int]]:
 def test_single_node_serves_runs_tasks_and_stops_both_on_ctrl_c(var_dir):
     served = Served(var_dir)
     try:
-        assert healthz(served.port) == {"status": "ok", "database_engine": "sqlite", "events": "local",
-                                        "database": "ok"}
+        assert healthz(served.port) == {
+            "status": "ok",
+            "database_engine": "sqlite",
+            "events": "local",
+            "database": "ok",
+        }
         # Another process (a shell, a management command) queues an SMS; the worker inside `serve` sends it.
-        queued = govhall("shell", "-c", (
-            "from django.db import transaction\n"
-            "from govhall.exchange.services import notify_sms\n"
-            "with transaction.atomic():\n"
-            f"    notify_sms(phone='{PHONE}', text='您的验证码是 246810，5分钟内有效。', sensitive=True)\n"
-        ), env=single_node_env(var_dir))
+        queued = govhall(
+            "shell",
+            "-c",
+            (
+                "from django.db import transaction\n"
+                "from govhall.exchange.services import notify_sms\n"
+                "with transaction.atomic():\n"
+                f"    notify_sms(phone='{PHONE}', text='您的验证码是 246810，5分钟内有效。', sensitive=True)\n"
+            ),
+            env=single_node_env(var_dir),
+        )
         assert queued.returncode == 0, queued.stderr
         deadline = time.monotonic() + 30
         while notification_rows(var_dir) != [("sent", 1)] and time.monotonic() < deadline:

@@ -44,8 +44,14 @@ def sms_gateway(settings: Any) -> Iterator[Gateway]:
     class Handler(JsonHandler):
         def do_POST(self) -> None:
             body = self.rfile.read(int(self.headers["Content-Length"]))
-            gateway.requests.append({"path": self.path, "headers": dict(self.headers), "body": json.loads(body)})
-            status, answer = gateway.responses.pop(0) if gateway.responses else (200, {"id": f"gw-{len(gateway.requests)}"})
+            gateway.requests.append(
+                {"path": self.path, "headers": dict(self.headers), "body": json.loads(body)}
+            )
+            status, answer = (
+                gateway.responses.pop(0)
+                if gateway.responses
+                else (200, {"id": f"gw-{len(gateway.requests)}"})
+            )
             self.answer(status, answer)
 
     with serving(Handler) as base:
@@ -99,18 +105,31 @@ def province(settings: Any) -> Iterator[Province]:
         def do_POST(self) -> None:
             raw = self.rfile.read(int(self.headers["Content-Length"]))
             headers = dict(self.headers)
-            good = (
-                headers.get("X-App-Id") == PROVINCE_APP_ID
-                and headers.get("X-Signature")
-                == expected_signature(platform.secret, headers.get("X-Timestamp", ""), headers.get("X-Nonce", ""), raw)
+            good = headers.get("X-App-Id") == PROVINCE_APP_ID and headers.get(
+                "X-Signature"
+            ) == expected_signature(
+                platform.secret, headers.get("X-Timestamp", ""), headers.get("X-Nonce", ""), raw
             )
-            platform.requests.append({"path": self.path, "headers": headers, "raw": raw, "body": json.loads(raw),
-                                      "signature_ok": good})
+            platform.requests.append(
+                {
+                    "path": self.path,
+                    "headers": headers,
+                    "raw": raw,
+                    "body": json.loads(raw),
+                    "signature_ok": good,
+                }
+            )
             if not good:
                 platform.signature_failures += 1
                 return self.answer(401, {"code": 401, "message": "签名验证失败"})
-            status, answer = platform.responses.pop(0) if platform.responses else (
-                200, {"code": 0, "message": "成功", "data": {"receiptId": f"JS-{len(platform.requests):06d}"}})
+            status, answer = (
+                platform.responses.pop(0)
+                if platform.responses
+                else (
+                    200,
+                    {"code": 0, "message": "成功", "data": {"receiptId": f"JS-{len(platform.requests):06d}"}},
+                )
+            )
             if status == "sleep":
                 time.sleep(answer)
                 return self.answer(200, {"code": 0, "data": {"receiptId": "TOO-LATE"}})
@@ -144,9 +163,13 @@ def publish_matter(db: object) -> Any:
 
     def make(**overrides: Any) -> Any:
         counter["n"] += 1
-        matter = services.matter_create(actor=None, code=f"3206810TEST{counter['n']:04d}",
-                                        basic_code=f"T{counter['n']:04d}", data=matter_data(**overrides),
-                                        materials=materials_data())
+        matter = services.matter_create(
+            actor=None,
+            code=f"3206810TEST{counter['n']:04d}",
+            basic_code=f"T{counter['n']:04d}",
+            data=matter_data(**overrides),
+            materials=materials_data(),
+        )
         services.matter_publish(actor=None, matter=matter, reason="测试")
         matter.refresh_from_db()
         return matter

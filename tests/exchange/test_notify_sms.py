@@ -18,7 +18,9 @@ pytestmark = pytest.mark.django_db
 PHONE = "13912345678"
 
 
-def test_queued_in_the_transaction_and_sent_once_it_commits(huey_immediate, caplog, django_capture_on_commit_callbacks):
+def test_queued_in_the_transaction_and_sent_once_it_commits(
+    huey_immediate, caplog, django_capture_on_commit_callbacks
+):
     caplog.set_level(logging.INFO, logger="govhall.sms")
     with django_capture_on_commit_callbacks(execute=True) as callbacks, transaction.atomic():
         row = notify_sms(phone=PHONE, text="您的办件已受理，受理编号 QD2026-0001。", template="case.accepted")

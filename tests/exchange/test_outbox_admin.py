@@ -57,8 +57,9 @@ def test_bureau_admin_resends_failed_rows_from_the_list(client, rows, django_cap
     Notification.objects.filter(pk=rows[0].pk).update(status=NotificationStatus.FAILED)
     login(client, bureau_user(is_staff=True))
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(URL, {"action": "retry_failed", "_selected_action": [rows[0].pk, rows[1].pk]},
-                               follow=True)
+        response = client.post(
+            URL, {"action": "retry_failed", "_selected_action": [rows[0].pk, rows[1].pk]}, follow=True
+        )
     assert "已重新排队 1 条短信" in response.content.decode()
     assert Notification.objects.get(pk=rows[0].pk).status == NotificationStatus.SENT
 

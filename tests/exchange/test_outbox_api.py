@@ -19,11 +19,14 @@ PHONE = "13912345678"
 @pytest.fixture
 def outbox(huey_immediate):
     sent = notify_sms(phone=PHONE, text="您的办件已受理。", template="case.accepted")
-    code = notify_sms(phone="13800138000", text="您的验证码是 246810。", template="portal.login", sensitive=True)
+    code = notify_sms(
+        phone="13800138000", text="您的验证码是 246810。", template="portal.login", sensitive=True
+    )
     failed = notify_sms(phone="13700137000", text="请补正材料。", template="case.supplement")
     Notification.objects.filter(pk=sent.pk).update(status=NotificationStatus.SENT)
-    Notification.objects.filter(pk=failed.pk).update(status=NotificationStatus.FAILED, attempts=5,
-                                                     last_error="短信网关返回 HTTP 500")
+    Notification.objects.filter(pk=failed.pk).update(
+        status=NotificationStatus.FAILED, attempts=5, last_error="短信网关返回 HTTP 500"
+    )
     return {"sent": sent, "code": code, "failed": failed}
 
 
@@ -113,8 +116,11 @@ def test_bureau_admin_sends_a_test_sms(client, huey_immediate, django_capture_on
     admin = bureau_user()
     login(client, admin)
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post("/api/v1/exchange/sms/test", {"phone": PHONE, "text": "短信网关测试"},
-                               content_type="application/json")
+        response = client.post(
+            "/api/v1/exchange/sms/test",
+            {"phone": PHONE, "text": "短信网关测试"},
+            content_type="application/json",
+        )
     assert response.status_code == 201
     row = Notification.objects.get()
     assert (row.template, row.status, row.recipient) == ("test", NotificationStatus.SENT, PHONE)
@@ -124,7 +130,8 @@ def test_bureau_admin_sends_a_test_sms(client, huey_immediate, django_capture_on
 @pytest.mark.parametrize("role", [Role.DIRECTOR, Role.VILLAGE_CLERK])
 def test_centre_staff_cannot_send_a_test_sms(client, huey_immediate, role):
     login(client, UserFactory(roles=[role]))
-    response = client.post("/api/v1/exchange/sms/test", {"phone": PHONE, "text": "测试"},
-                           content_type="application/json")
+    response = client.post(
+        "/api/v1/exchange/sms/test", {"phone": PHONE, "text": "测试"}, content_type="application/json"
+    )
     assert response.status_code == 403
     assert Notification.objects.count() == 0

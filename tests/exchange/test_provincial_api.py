@@ -26,11 +26,16 @@ def records(publish_matter, settings):
     matter, other = publish_matter(), publish_matter()
     sent = sync_enqueue(kind="matter", obj=matter, dataset="matter", payload={"name": "已送达"})
     failed = sync_enqueue(kind="matter", obj=other, dataset="matter", payload={"name": "被拒收"})
-    case = sync_enqueue(kind="case", obj=other, dataset="accept",
-                        payload={"办件编号": "QD-2", "申请人证件号码": ID_ZHANG, "联系人手机号码": "13800138000"})
+    case = sync_enqueue(
+        kind="case",
+        obj=other,
+        dataset="accept",
+        payload={"办件编号": "QD-2", "申请人证件号码": ID_ZHANG, "联系人手机号码": "13800138000"},
+    )
     SyncItem.objects.filter(pk=sent.pk).update(status=SyncStatus.SENT, receipt_id="JS-1")
-    SyncItem.objects.filter(pk=failed.pk).update(status=SyncStatus.FAILED, attempts=1,
-                                                 last_error="省平台拒收（HTTP 400）：缺少实施主体编码")
+    SyncItem.objects.filter(pk=failed.pk).update(
+        status=SyncStatus.FAILED, attempts=1, last_error="省平台拒收（HTTP 400）：缺少实施主体编码"
+    )
     return {"sent": sent, "failed": failed, "case": case}
 
 
@@ -61,8 +66,9 @@ def test_filters_by_status_kind_and_dataset(client, records, province):
     assert client.get(API, {"status": "lost"}).status_code == 422
 
 
-def test_list_costs_the_same_queries_for_more_records(client, records, publish_matter,
-                                                      django_assert_max_num_queries):
+def test_list_costs_the_same_queries_for_more_records(
+    client, records, publish_matter, django_assert_max_num_queries
+):
     """NET-2: the list does not query per record."""
     login(client, bureau_user())
     client.get(API)
@@ -84,8 +90,9 @@ def test_bureau_reads_one_record_with_case_data_masked(client, records):
     assert client.get(f"{API}/{records['failed'].pk}").json()["payload"] == {"name": "被拒收"}
 
 
-def test_bureau_admin_resends_a_failed_record(client, records, huey_immediate, province,
-                                              django_capture_on_commit_callbacks):
+def test_bureau_admin_resends_a_failed_record(
+    client, records, huey_immediate, province, django_capture_on_commit_callbacks
+):
     """NET-2: POST …/retry queues it again; with the platform up it is sent; the resend is audited."""
     admin = bureau_user()
     login(client, admin)

@@ -28,8 +28,9 @@ def test_matters_queues_every_current_version_once(settings, publish_matter):
     nothing new; the operator is told the platform is not configured."""
     settings.PROVINCE_URL = ""
     first, second = publish_matter(), publish_matter()
-    catalog.matter_create(actor=None, code="3206810DRAFT01", basic_code="D01",
-                          data=matter_data(), materials=materials_data())  # never published
+    catalog.matter_create(
+        actor=None, code="3206810DRAFT01", basic_code="D01", data=matter_data(), materials=materials_data()
+    )  # never published
     out, err = run("--matters")
     assert "事项：新排队 2 条，未变化 0 条。" in out and "GOVHALL_PROVINCE_URL" in err
     assert sorted(SyncItem.objects.values_list("object_label", flat=True)) == [first.code, second.code]
@@ -39,8 +40,9 @@ def test_matters_queues_every_current_version_once(settings, publish_matter):
     assert SyncItem.objects.count() == 2
 
 
-def test_matters_are_sent_when_the_platform_is_configured(huey_immediate, province, publish_matter,
-                                                          django_capture_on_commit_callbacks):
+def test_matters_are_sent_when_the_platform_is_configured(
+    huey_immediate, province, publish_matter, django_capture_on_commit_callbacks
+):
     """NET-2: with the platform configured the queued records go out after each batch commits."""
     matter = publish_matter()
     with django_capture_on_commit_callbacks(execute=True):
@@ -59,14 +61,26 @@ def test_cases_queues_every_dataset_each_case_has(settings, flow):
     out, _ = run("--cases")
     assert "办件数据：新排队 4 条，未变化 0 条。" in out
     datasets = sorted(SyncItem.objects.values_list("object_label", "dataset"))
-    assert datasets == sorted([(received.number, "apply"), (accepted.number, "apply"), (accepted.number, "accept"),
-                                  (accepted.number, "process")])
+    assert datasets == sorted(
+        [
+            (received.number, "apply"),
+            (accepted.number, "apply"),
+            (accepted.number, "accept"),
+            (accepted.number, "process"),
+        ]
+    )
     out, _ = run("--cases", "--since", "2026-06-10")
     assert "新排队 0 条，未变化 0 条" in out
 
 
-@pytest.mark.parametrize(("args", "says"), [((), "--matters"), (("--matters", "--since", "2026-01-01"), "--cases"),
-                                            (("--cases", "--since", "6/9"), "YYYY-MM-DD")])
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        ((), "--matters"),
+        (("--matters", "--since", "2026-01-01"), "--cases"),
+        (("--cases", "--since", "6/9"), "YYYY-MM-DD"),
+    ],
+)
 def test_bad_arguments_are_refused(db, args, says):
     with pytest.raises(CommandError) as caught:
         run(*args)

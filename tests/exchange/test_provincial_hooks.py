@@ -25,9 +25,13 @@ def test_receiving_and_accepting_a_case_queue_apply_then_accept(flow, province_u
     from tests.cases.conftest import receive
 
     case = receive(flow)
-    assert list(SyncItem.objects.filter(kind="case", object_id=str(case.pk)).values_list("dataset", flat=True)) == ["apply"]
+    assert list(
+        SyncItem.objects.filter(kind="case", object_id=str(case.pk)).values_list("dataset", flat=True)
+    ) == ["apply"]
     case_accept(actor=flow.front_desk, case=case)
-    datasets = set(SyncItem.objects.filter(kind="case", object_id=str(case.pk)).values_list("dataset", flat=True))
+    datasets = set(
+        SyncItem.objects.filter(kind="case", object_id=str(case.pk)).values_list("dataset", flat=True)
+    )
     assert {"apply", "accept"} <= datasets
 
 

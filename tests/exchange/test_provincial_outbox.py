@@ -26,8 +26,9 @@ def enqueue(matter, **payload) -> SyncItem:
     return sync_enqueue(kind="matter", obj=matter, dataset="matter", payload=payload or {"name": matter.name})
 
 
-def test_queued_in_the_callers_transaction_and_sent_once_it_commits(huey_immediate, province, matter,
-                                                                    django_capture_on_commit_callbacks):
+def test_queued_in_the_callers_transaction_and_sent_once_it_commits(
+    huey_immediate, province, matter, django_capture_on_commit_callbacks
+):
     """NET-2: the record is written with the change it reports; it goes out only after commit."""
     with django_capture_on_commit_callbacks(execute=True) as callbacks, transaction.atomic():
         item = enqueue(matter)
@@ -38,8 +39,9 @@ def test_queued_in_the_callers_transaction_and_sent_once_it_commits(huey_immedia
     assert item.status == SyncStatus.SENT
 
 
-def test_a_rolled_back_change_queues_and_sends_nothing(huey_immediate, province, matter,
-                                                       django_capture_on_commit_callbacks):
+def test_a_rolled_back_change_queues_and_sends_nothing(
+    huey_immediate, province, matter, django_capture_on_commit_callbacks
+):
     """NET-2: a failed action leaves no sync record and sends nothing."""
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         with pytest.raises(RuntimeError), transaction.atomic():
@@ -49,21 +51,24 @@ def test_a_rolled_back_change_queues_and_sends_nothing(huey_immediate, province,
     assert SyncItem.objects.count() == 0 and province.requests == []
 
 
-def test_the_same_payload_is_not_queued_or_sent_twice(huey_immediate, province, matter,
-                                                      django_capture_on_commit_callbacks):
+def test_the_same_payload_is_not_queued_or_sent_twice(
+    huey_immediate, province, matter, django_capture_on_commit_callbacks
+):
     """NET-2: idempotent — the same data (whatever its key order) is the same record, sent once."""
     with django_capture_on_commit_callbacks(execute=True):
         first = enqueue(matter, name="最低生活保障申请", version=1)
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        again = sync_enqueue(kind="matter", obj=matter, dataset="matter",
-                             payload={"version": 1, "name": "最低生活保障申请"})
+        again = sync_enqueue(
+            kind="matter", obj=matter, dataset="matter", payload={"version": 1, "name": "最低生活保障申请"}
+        )
     assert again.pk == first.pk and callbacks == []
     assert SyncItem.objects.count() == 1 and len(province.requests) == 1
     assert first.payload_digest == payload_digest(canonical_json({"name": "最低生活保障申请", "version": 1}))
 
 
-def test_a_newer_payload_supersedes_an_unsent_older_one(huey_immediate, province, settings, matter,
-                                                        django_capture_on_commit_callbacks):
+def test_a_newer_payload_supersedes_an_unsent_older_one(
+    huey_immediate, province, settings, matter, django_capture_on_commit_callbacks
+):
     """NET-2: while the platform is unreachable a matter changes twice; only the newest data is sent."""
     settings.PROVINCE_URL = ""  # nothing goes out yet
     with django_capture_on_commit_callbacks(execute=True):
@@ -82,8 +87,9 @@ def test_a_newer_payload_supersedes_an_unsent_older_one(huey_immediate, province
     assert [r["body"]["data"]["name"] for r in province.requests] == ["新名称"]
 
 
-def test_a_failed_record_is_superseded_by_newer_data_but_other_objects_are_not(huey_immediate, province, matter,
-                                                                               publish_matter):
+def test_a_failed_record_is_superseded_by_newer_data_but_other_objects_are_not(
+    huey_immediate, province, matter, publish_matter
+):
     """NET-2: a refused payload is replaced by the corrected one; another matter's records are untouched."""
     other = publish_matter()
     refused = enqueue(matter, name="有误")
@@ -94,8 +100,9 @@ def test_a_failed_record_is_superseded_by_newer_data_but_other_objects_are_not(h
     assert statuses == {refused.pk: "superseded", elsewhere.pk: "failed", fixed.pk: "queued"}
 
 
-def test_changing_back_to_earlier_data_sends_it_again(huey_immediate, province, matter,
-                                                      django_capture_on_commit_callbacks):
+def test_changing_back_to_earlier_data_sends_it_again(
+    huey_immediate, province, matter, django_capture_on_commit_callbacks
+):
     """NET-2: the digest is compared with the latest record, so A → B → A reaches the platform as A."""
     for name in ("甲", "乙", "甲"):
         with django_capture_on_commit_callbacks(execute=True):
@@ -138,8 +145,9 @@ def test_bad_input_is_refused_with_the_field_and_nothing_is_written(matter, kwar
     assert not AuditEntry.objects.filter(action__startswith="exchange.sync").exists()
 
 
-def test_retry_puts_a_failed_record_back_and_is_audited(huey_immediate, province, matter,
-                                                         django_capture_on_commit_callbacks):
+def test_retry_puts_a_failed_record_back_and_is_audited(
+    huey_immediate, province, matter, django_capture_on_commit_callbacks
+):
     """NET-2: the bureau resends a refused record after the platform's side was fixed."""
     province.responses = [(422, {"message": "实施主体未在省平台登记"})]
     with django_capture_on_commit_callbacks(execute=True):

@@ -28,12 +28,19 @@ def records(publish_matter, settings):
         "sent": sync_enqueue(kind="matter", obj=sent, dataset="matter", payload={"name": "已送达"}),
         "failed": sync_enqueue(kind="matter", obj=failed, dataset="matter", payload={"name": "被拒收"}),
         "queued": sync_enqueue(kind="matter", obj=queued, dataset="matter", payload={"name": "待发送"}),
-        "case": sync_enqueue(kind="case", obj=queued, dataset="apply",
-                             payload={"办件编号": "QD-1", "申请人证件号码": ID_ZHANG, "申请人名称": "张三"}),
+        "case": sync_enqueue(
+            kind="case",
+            obj=queued,
+            dataset="apply",
+            payload={"办件编号": "QD-1", "申请人证件号码": ID_ZHANG, "申请人名称": "张三"},
+        ),
     }
-    SyncItem.objects.filter(pk=rows["sent"].pk).update(status=SyncStatus.SENT, receipt_id="JS-000009", attempts=1)
-    SyncItem.objects.filter(pk=rows["failed"].pk).update(status=SyncStatus.FAILED, attempts=1,
-                                                         last_error="省平台拒收（HTTP 400）：事项编码不存在")
+    SyncItem.objects.filter(pk=rows["sent"].pk).update(
+        status=SyncStatus.SENT, receipt_id="JS-000009", attempts=1
+    )
+    SyncItem.objects.filter(pk=rows["failed"].pk).update(
+        status=SyncStatus.FAILED, attempts=1, last_error="省平台拒收（HTTP 400）：事项编码不存在"
+    )
     return rows
 
 
@@ -67,24 +74,30 @@ def test_filters_by_status_kind_and_number(client, records):
     cases = client.get(LIST, {"kind": "case"}, headers={"HX-Request": "true"}).content.decode()
     assert "<html" not in cases and "共 1 条" in cases and "申请" in cases
     assert "共 1 条" in client.get(LIST, {"q": records["sent"].object_label}).content.decode()
-    assert "共 4 条" in client.get(LIST, {"status": "nonsense"}).content.decode()  # unknown values are ignored
+    assert (
+        "共 4 条" in client.get(LIST, {"status": "nonsense"}).content.decode()
+    )  # unknown values are ignored
 
 
-def test_bureau_admin_resends_a_failed_record_from_the_page(client, records, huey_immediate, province,
-                                                            django_capture_on_commit_callbacks):
+def test_bureau_admin_resends_a_failed_record_from_the_page(
+    client, records, huey_immediate, province, django_capture_on_commit_callbacks
+):
     """NET-2: the resend button queues it again; it goes out, and the resend is audited."""
     admin = bureau_user()
     login(client, admin)
     row = records["failed"]
     assert "重新发送" in client.get(LIST, {"status": "failed"}).content.decode()
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(reverse("exchange:sync_retry", args=[row.pk]), {"next": f"{LIST}?status=failed"},
-                               follow=True)
+        response = client.post(
+            reverse("exchange:sync_retry", args=[row.pk]), {"next": f"{LIST}?status=failed"}, follow=True
+        )
     assert response.redirect_chain[-1][0] == f"{LIST}?status=failed"
     assert "已重新排队" in response.content.decode()
     row.refresh_from_db()
     assert (row.status, row.receipt_id) == (SyncStatus.SENT, "JS-000001")
-    assert AuditEntry.objects.filter(action="exchange.sync.retry", actor=admin, object_id=str(row.pk)).exists()
+    assert AuditEntry.objects.filter(
+        action="exchange.sync.retry", actor=admin, object_id=str(row.pk)
+    ).exists()
 
 
 def test_resending_a_record_that_did_not_fail_says_why(client, records):
@@ -108,8 +121,11 @@ def test_the_detail_page_shows_case_data_masked(client, records):
 @pytest.mark.parametrize("role", [Role.DIRECTOR, Role.FRONT_DESK, Role.VILLAGE_CLERK])
 def test_centre_staff_cannot_open_the_sync_pages(client, records, role, hall):
     """NET-2: a town director (or any centre staff) gets 403 on the list and 404 on a record."""
-    staff = {Role.DIRECTOR: hall.director, Role.FRONT_DESK: hall.front_desk,
-             Role.VILLAGE_CLERK: hall.village_clerk}[role]
+    staff = {
+        Role.DIRECTOR: hall.director,
+        Role.FRONT_DESK: hall.front_desk,
+        Role.VILLAGE_CLERK: hall.village_clerk,
+    }[role]
     login(client, staff)
     assert client.get(LIST).status_code == 403
     assert client.get(reverse("exchange:sync_detail", args=[records["case"].pk])).status_code == 404

@@ -35,25 +35,40 @@ def test_a_published_matter_version_maps_to_the_gb_39046_matter_dataset(publish_
     assert (data["department_code"], data["implementing_body"]) == ("MZ", "启东市民政局")
     assert (data["legal_limit"], data["legal_limit_unit"]) == (30, "工作日")
     assert (data["promised_limit"], data["promised_limit_unit"]) == (20, "工作日")
-    assert data["special_procedures"] == [{"code": "1", "name": "延长审批"}, {"code": "2", "name": "现场勘查"}]
+    assert data["special_procedures"] == [
+        {"code": "1", "name": "延长审批"},
+        {"code": "2", "name": "现场勘查"},
+    ]
     assert data["charges"] is False and data["fee_amount"] is None
-    assert [m["name"] for m in data["materials"]] == ["最低生活保障申请书", "居民户口簿", "家庭收入和财产状况声明"]
+    assert [m["name"] for m in data["materials"]] == [
+        "最低生活保障申请书",
+        "居民户口簿",
+        "家庭收入和财产状况声明",
+    ]
     household = data["materials"][1]
     assert (household["issuer"], household["originals"], household["copies"]) == ("公安机关", 1, 1)
     assert (household["rongque"], household["commitment"]) == (True, False)
-    assert data["materials"][2]["commitment"] is True and "承担法律责任" in data["materials"][2]["commitment_text"]
+    assert (
+        data["materials"][2]["commitment"] is True
+        and "承担法律责任" in data["materials"][2]["commitment_text"]
+    )
     assert data["published_at"] is not None
 
 
-def test_the_catalogue_hook_sends_the_published_version(huey_immediate, province, publish_matter,
-                                                        django_capture_on_commit_callbacks):
+def test_the_catalogue_hook_sends_the_published_version(
+    huey_immediate, province, publish_matter, django_capture_on_commit_callbacks
+):
     """NET-2: sync_matter_version, called in the publish transaction, delivers the 事项 dataset."""
     matter = publish_matter()
     with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
         item = sync_matter_version(version=matter.current_version)
     item.refresh_from_db()
-    assert (item.kind, item.dataset, item.object_id, item.object_label) == ("matter", "matter", str(matter.pk),
-                                                                            matter.code)
+    assert (item.kind, item.dataset, item.object_id, item.object_label) == (
+        "matter",
+        "matter",
+        str(matter.pk),
+        matter.code,
+    )
     assert item.status == SyncStatus.SENT
     [request] = province.requests
     assert request["body"]["data"] == matter_payload(matter.current_version)
@@ -65,24 +80,30 @@ def test_a_change_then_a_suspension_supersede_the_unsent_versions(settings, publ
     settings.PROVINCE_URL = ""
     matter = publish_matter()
     first = sync_matter_version(version=matter.current_version)
-    version = catalog.matter_change_publish(actor=None, matter=matter, data={"promised_limit": 15},
-                                            materials=None, reason="压缩承诺时限")
+    version = catalog.matter_change_publish(
+        actor=None, matter=matter, data={"promised_limit": 15}, materials=None, reason="压缩承诺时限"
+    )
     second = sync_matter_version(version=version)
     version = catalog.matter_suspend(actor=bureau_user(), matter=matter, reason="上级部门调整")
     third = sync_matter_version(version=version)
     statuses = dict(SyncItem.objects.values_list("pk", "status"))
     assert statuses == {first.pk: "superseded", second.pk: "superseded", third.pk: "queued"}
     assert second.payload["promised_limit"] == 15 and second.payload["version"] == 2
-    assert (third.payload["status"], third.payload["change_type"], third.payload["version"]) == ("suspended",
-                                                                                                  "suspend", 3)
+    assert (third.payload["status"], third.payload["change_type"], third.payload["version"]) == (
+        "suspended",
+        "suspend",
+        3,
+    )
 
 
 def test_republishing_the_same_version_is_not_queued_again(settings, publish_matter):
     """NET-2: calling the hook twice for one version keeps one record."""
     settings.PROVINCE_URL = ""
     matter = publish_matter()
-    assert sync_matter_version(version=matter.current_version).pk == sync_matter_version(
-        version=matter.current_version).pk
+    assert (
+        sync_matter_version(version=matter.current_version).pk
+        == sync_matter_version(version=matter.current_version).pk
+    )
     assert SyncItem.objects.count() == 1
 
 
@@ -97,8 +118,9 @@ def test_a_draft_or_superseded_version_cannot_be_synced(publish_matter):
     assert SyncItem.objects.count() == 0
 
 
-def test_case_datasets_follow_the_case_to_the_platform_in_order(huey_immediate, province, flow,
-                                                                django_capture_on_commit_callbacks):
+def test_case_datasets_follow_the_case_to_the_platform_in_order(
+    huey_immediate, province, flow, django_capture_on_commit_callbacks
+):
     """NET-2: 申请 at receipt, 受理 at acceptance, 办理 per step, 办结 at the end — each the case export's
     dataset, with the full identity number (the platform needs it) and masked on the bureau's pages."""
     with django_capture_on_commit_callbacks(execute=True):
@@ -114,7 +136,9 @@ def test_case_datasets_follow_the_case_to_the_platform_in_order(huey_immediate, 
         case = case_finish(case=case, actor=flow.approver, result=ResultKind.APPROVED, certificate_no="DB-9")
         sync_case(case=case, dataset="process")
         sync_case(case=case, dataset="finish")
-    assert province.datasets == [(case.number, d) for d in ("apply", "accept", "process", "process", "finish")]
+    assert province.datasets == [
+        (case.number, d) for d in ("apply", "accept", "process", "process", "finish")
+    ]
     assert set(SyncItem.objects.values_list("status", flat=True)) == {SyncStatus.SENT}
     export = case_datasets(case)
     by_dataset = {r["body"]["dataset"]: r["body"]["data"] for r in province.requests}

@@ -39,17 +39,27 @@ def queue(captured, matter, *, dataset="matter", kind="matter", **payload) -> Sy
     return item
 
 
-def test_delivery_stores_the_platforms_receipt_and_is_audited(huey_immediate, province, matter,
-                                                             django_capture_on_commit_callbacks):
+def test_delivery_stores_the_platforms_receipt_and_is_audited(
+    huey_immediate, province, matter, django_capture_on_commit_callbacks
+):
     """NET-2: a committed record is sent once, the platform's receipt id is kept, the send is audited."""
     item = queue(django_capture_on_commit_callbacks, matter)
-    assert (item.status, item.attempts, item.receipt_id, item.last_error) == (SyncStatus.SENT, 1, "JS-000001", "")
+    assert (item.status, item.attempts, item.receipt_id, item.last_error) == (
+        SyncStatus.SENT,
+        1,
+        "JS-000001",
+        "",
+    )
     assert item.sent_at is not None
     [request] = province.requests
     assert request["path"] == "/exchange/v1/receive"
     assert request["body"] == {
-        "requestId": f"govhall-sync-{item.pk}", "appId": "qidong-govhall", "objectType": "matter",
-        "objectId": matter.code, "dataset": "matter", "datasetName": "事项",
+        "requestId": f"govhall-sync-{item.pk}",
+        "appId": "qidong-govhall",
+        "objectType": "matter",
+        "objectId": matter.code,
+        "dataset": "matter",
+        "datasetName": "事项",
         "data": {"implement_code": matter.code, "name": matter.name},
     }
     assert request["headers"]["X-Request-Id"] == f"govhall-sync-{item.pk}"
@@ -59,8 +69,9 @@ def test_delivery_stores_the_platforms_receipt_and_is_audited(huey_immediate, pr
     assert entry.after["receipt_id"] == "JS-000001" and entry.after["object"] == matter.code
 
 
-def test_the_stand_in_verifies_the_hmac_sm3_signature(huey_immediate, province, matter,
-                                                      django_capture_on_commit_callbacks):
+def test_the_stand_in_verifies_the_hmac_sm3_signature(
+    huey_immediate, province, matter, django_capture_on_commit_callbacks
+):
     """NET-2: X-Signature = HMAC-SM3(secret, timestamp + nonce + body), checked by the platform; every
     request has a fresh nonce."""
     queue(django_capture_on_commit_callbacks, matter, name="一")
@@ -72,8 +83,9 @@ def test_the_stand_in_verifies_the_hmac_sm3_signature(huey_immediate, province, 
     assert abs(int(first["X-Timestamp"]) / 1000 - timezone.now().timestamp()) < 60
 
 
-def test_a_wrong_secret_is_refused_by_the_platform_and_fails_for_good(huey_immediate, province, settings, matter,
-                                                                      django_capture_on_commit_callbacks):
+def test_a_wrong_secret_is_refused_by_the_platform_and_fails_for_good(
+    huey_immediate, province, settings, matter, django_capture_on_commit_callbacks
+):
     """NET-2: the stand-in rejects a request signed with another secret (401); the record fails with the
     platform's message and the failure is audited."""
     settings.PROVINCE_SECRET = "not-the-shared-secret"
@@ -86,8 +98,9 @@ def test_a_wrong_secret_is_refused_by_the_platform_and_fails_for_good(huey_immed
     assert not AuditEntry.objects.filter(action="exchange.sync.send").exists()
 
 
-def test_a_500_is_retried_after_the_backoff_and_then_delivered(huey_immediate, province, matter,
-                                                               django_capture_on_commit_callbacks):
+def test_a_500_is_retried_after_the_backoff_and_then_delivered(
+    huey_immediate, province, matter, django_capture_on_commit_callbacks
+):
     """NET-2: 500 then success on retry; the retry is scheduled in the task queue; same request id."""
     province.responses = [(500, {"code": 500, "message": "系统繁忙，请稍后再试"})]
     start = timezone.now()
@@ -107,14 +120,20 @@ def test_a_500_is_retried_after_the_backoff_and_then_delivered(huey_immediate, p
     with time_machine.travel(start + dt.timedelta(seconds=RETRY_DELAYS[0] + 1), tick=False):
         assert sync_item_send(item_id=item.pk) == "sent"  # what the scheduled task does
     item.refresh_from_db()
-    assert (item.status, item.attempts, item.last_error, item.receipt_id) == (SyncStatus.SENT, 2, "", "JS-000002")
+    assert (item.status, item.attempts, item.last_error, item.receipt_id) == (
+        SyncStatus.SENT,
+        2,
+        "",
+        "JS-000002",
+    )
     assert {r["headers"]["X-Request-Id"] for r in province.requests} == {f"govhall-sync-{item.pk}"}
     assert AuditEntry.objects.filter(action="exchange.sync.send").count() == 1
     assert not AuditEntry.objects.filter(action="exchange.sync.fail").exists()
 
 
-def test_a_400_is_final_and_the_platforms_message_is_kept(huey_immediate, province, matter,
-                                                          django_capture_on_commit_callbacks):
+def test_a_400_is_final_and_the_platforms_message_is_kept(
+    huey_immediate, province, matter, django_capture_on_commit_callbacks
+):
     """NET-2: a validation refusal (4xx) is not retried; the platform's message is kept for the bureau."""
     province.responses = [(400, {"code": 40001, "message": "事项类型代码不合法：99"})]
     item = queue(django_capture_on_commit_callbacks, matter)
@@ -125,7 +144,9 @@ def test_a_400_is_final_and_the_platforms_message_is_kept(huey_immediate, provin
     assert entry.after["error"] == item.last_error and entry.before == {"status": "sending"}
 
 
-def test_a_refusal_inside_a_200_answer_is_final(huey_immediate, province, matter, django_capture_on_commit_callbacks):
+def test_a_refusal_inside_a_200_answer_is_final(
+    huey_immediate, province, matter, django_capture_on_commit_callbacks
+):
     """NET-2: gateways that answer 200 with a business error code refuse the data just the same."""
     province.responses = [(200, {"code": "E102", "msg": "办件编号重复"})]
     item = queue(django_capture_on_commit_callbacks, matter)
@@ -142,15 +163,23 @@ def test_a_timeout_is_retried(huey_immediate, province, settings, matter, django
     assert item.last_error == "省平台在0.5秒内没有应答"
 
 
-def test_an_unreachable_platform_is_retried(huey_immediate, settings, matter, django_capture_on_commit_callbacks):
+def test_an_unreachable_platform_is_retried(
+    huey_immediate, settings, matter, django_capture_on_commit_callbacks
+):
     """NET-2: no connection is a temporary failure."""
-    settings.PROVINCE_URL, settings.PROVINCE_APP_ID, settings.PROVINCE_SECRET = "http://127.0.0.1:1/x", "a", "s"
+    settings.PROVINCE_URL, settings.PROVINCE_APP_ID, settings.PROVINCE_SECRET = (
+        "http://127.0.0.1:1/x",
+        "a",
+        "s",
+    )
     item = queue(django_capture_on_commit_callbacks, matter)
     assert (item.status, item.attempts) == (SyncStatus.QUEUED, 1)
     assert item.last_error.startswith("无法连接省平台")
 
 
-def test_gives_up_after_the_last_attempt(huey_immediate, province, matter, django_capture_on_commit_callbacks):
+def test_gives_up_after_the_last_attempt(
+    huey_immediate, province, matter, django_capture_on_commit_callbacks
+):
     """NET-2: after MAX_ATTEMPTS temporary failures the record fails for good, audited once."""
     province.responses = [(503, {"message": "维护中"})] * MAX_ATTEMPTS
     moment = timezone.now()
@@ -167,8 +196,9 @@ def test_gives_up_after_the_last_attempt(huey_immediate, province, matter, djang
     assert AuditEntry.objects.filter(action="exchange.sync.fail", object_id=str(item.pk)).count() == 1
 
 
-def test_unset_url_keeps_records_queued_until_the_platform_is_configured(huey_immediate, province, settings, matter,
-                                                                         django_capture_on_commit_callbacks):
+def test_unset_url_keeps_records_queued_until_the_platform_is_configured(
+    huey_immediate, province, settings, matter, django_capture_on_commit_callbacks
+):
     """NET-2: without GOVHALL_PROVINCE_URL nothing is sent and nothing is dropped; once it is set the sweep
     sends what waited."""
     settings.PROVINCE_URL = ""
@@ -186,16 +216,18 @@ def test_unset_url_keeps_records_queued_until_the_platform_is_configured(huey_im
     assert (item.status, item.receipt_id) == (SyncStatus.SENT, "JS-000001")
 
 
-def test_sweep_sends_records_whose_task_was_lost_and_revives_interrupted_sends(huey_immediate, province, matter,
-                                                                               publish_matter):
+def test_sweep_sends_records_whose_task_was_lost_and_revives_interrupted_sends(
+    huey_immediate, province, matter, publish_matter
+):
     """NET-2: the periodic sweep finds lost sends (no on-commit task) and sends cut off mid-way."""
     other = publish_matter()
     lost = sync_enqueue(kind="matter", obj=matter, dataset="matter", payload={"name": "任务丢失"})
     interrupted = sync_enqueue(kind="matter", obj=other, dataset="matter", payload={"name": "发送中断"})
     now = timezone.now()
     SyncItem.objects.filter(pk=lost.pk).update(next_attempt_at=now - SWEEP_GRACE - dt.timedelta(seconds=1))
-    SyncItem.objects.filter(pk=interrupted.pk).update(status=SyncStatus.SENDING, attempts=1,
-                                                      claimed_at=now - STALE_SENDING - dt.timedelta(minutes=1))
+    SyncItem.objects.filter(pk=interrupted.pk).update(
+        status=SyncStatus.SENDING, attempts=1, claimed_at=now - STALE_SENDING - dt.timedelta(minutes=1)
+    )
     assert sync_items_requeue_due(now=now) == 2
     assert dict(SyncItem.objects.values_list("pk", "status")) == {lost.pk: "sent", interrupted.pk: "sent"}
     assert sorted(r["body"]["data"]["name"] for r in province.requests) == ["任务丢失", "发送中断"]
@@ -209,8 +241,9 @@ def test_a_record_is_never_sent_twice_by_two_workers(huey_immediate, province, m
     assert len(province.requests) == 1
 
 
-def test_records_of_one_object_go_out_in_the_order_they_were_queued(huey_immediate, province, flow,
-                                                                    django_capture_on_commit_callbacks):
+def test_records_of_one_object_go_out_in_the_order_they_were_queued(
+    huey_immediate, province, flow, django_capture_on_commit_callbacks
+):
     """NET-2: 受理 waits while 申请 of the same case is still being retried, then follows it."""
     from tests.cases.conftest import receive
 

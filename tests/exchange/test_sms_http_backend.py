@@ -30,22 +30,28 @@ def queue_one(captured, **kwargs) -> Notification:
     return row
 
 
-def test_gateway_receives_json_with_token_and_idempotency_key(huey_immediate, sms_gateway,
-                                                              django_capture_on_commit_callbacks):
+def test_gateway_receives_json_with_token_and_idempotency_key(
+    huey_immediate, sms_gateway, django_capture_on_commit_callbacks
+):
     row = queue_one(django_capture_on_commit_callbacks, template="case.done", related=("cases.case", 7))
     assert row.status == NotificationStatus.SENT
     assert row.provider_ref == "gw-1"
     [request] = sms_gateway.requests
     assert request["path"] == "/sms/send"
-    assert request["body"] == {"id": f"govhall-{row.pk}", "phone": PHONE,
-                               "text": "您的办件已办结，请到窗口领取证照。", "template": "case.done"}
+    assert request["body"] == {
+        "id": f"govhall-{row.pk}",
+        "phone": PHONE,
+        "text": "您的办件已办结，请到窗口领取证照。",
+        "template": "case.done",
+    }
     assert request["headers"]["Authorization"] == "Bearer gateway-secret"
     assert request["headers"]["Idempotency-Key"] == f"govhall-sms-{row.pk}"
     assert request["headers"]["Content-Type"].startswith("application/json")
 
 
-def test_a_failure_is_retried_after_the_backoff_and_then_delivered(huey_immediate, sms_gateway,
-                                                                  django_capture_on_commit_callbacks):
+def test_a_failure_is_retried_after_the_backoff_and_then_delivered(
+    huey_immediate, sms_gateway, django_capture_on_commit_callbacks
+):
     sms_gateway.responses = [(503, {"error": "busy"})]
     start = timezone.now()
     with time_machine.travel(start, tick=False):
@@ -67,7 +73,9 @@ def test_a_failure_is_retried_after_the_backoff_and_then_delivered(huey_immediat
     assert keys == {f"govhall-sms-{row.pk}"}  # the gateway can drop a duplicate
 
 
-def test_the_retry_is_scheduled_in_the_task_queue(huey_immediate, sms_gateway, django_capture_on_commit_callbacks):
+def test_the_retry_is_scheduled_in_the_task_queue(
+    huey_immediate, sms_gateway, django_capture_on_commit_callbacks
+):
     sms_gateway.responses = [(500, {})]
     row = queue_one(django_capture_on_commit_callbacks)
     scheduled = huey_immediate.scheduled()

@@ -13,7 +13,9 @@ def test_village_committee_director_becomes_the_centre_director(hall):
     hall.village.refresh_from_db()
     assert hall.village.director == hall.village_clerk
     assert hall.village_clerk.has_role(Role.DIRECTOR)
-    assert AuditEntry.objects.filter(action="orgs.centre_set_director", object_id=str(hall.village.pk)).exists()
+    assert AuditEntry.objects.filter(
+        action="orgs.centre_set_director", object_id=str(hall.village.pk)
+    ).exists()
 
 
 def test_someone_from_another_village_cannot_direct_this_village(hall):

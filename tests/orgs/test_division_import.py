@@ -18,7 +18,10 @@ def town(db):
 
 
 def test_import_creates_villages_under_their_town(town):
-    csv = HEADER + '320681100001,"幸福一村居委会",320681100,32,3206,320681\n320681100002,"新港村委会",320681100,32,3206,320681\n'
+    csv = (
+        HEADER
+        + '320681100001,"幸福一村居委会",320681100,32,3206,320681\n320681100002,"新港村委会",320681100,32,3206,320681\n'
+    )
     report = divisions_import_csv(io.StringIO(csv))
     assert report.created == 2
     assert Division.objects.get(code="320681100002").name == "新港村"
@@ -42,9 +45,12 @@ def test_a_bad_row_is_reported_with_its_line_number_and_nothing_is_written(town,
 
 
 def test_unknown_town_and_duplicate_code_are_both_listed(town):
-    csv = (HEADER + '320681100001,"甲村委会",320681100,32,3206,320681\n'
-           + '320681100001,"乙村委会",320681100,32,3206,320681\n'
-           + '320681777001,"丙村委会",320681777,32,3206,320681\n')
+    csv = (
+        HEADER
+        + '320681100001,"甲村委会",320681100,32,3206,320681\n'
+        + '320681100001,"乙村委会",320681100,32,3206,320681\n'
+        + '320681777001,"丙村委会",320681777,32,3206,320681\n'
+    )
     with pytest.raises(ImportRejected) as excinfo:
         divisions_import_csv(io.StringIO(csv))
     assert any("第3行" in e and "重复" in e for e in excinfo.value.errors)
@@ -54,7 +60,9 @@ def test_unknown_town_and_duplicate_code_are_both_listed(town):
 
 def test_reimport_with_a_new_name_renames_and_keeps_history(town):
     divisions_import_csv(io.StringIO(HEADER + '320681100001,"幸福一村居委会",320681100,32,3206,320681\n'))
-    report = divisions_import_csv(io.StringIO(HEADER + '320681100001,"幸福社区居委会",320681100,32,3206,320681\n'))
+    report = divisions_import_csv(
+        io.StringIO(HEADER + '320681100001,"幸福社区居委会",320681100,32,3206,320681\n')
+    )
     assert report.updated == 1
     village = Division.objects.get(code="320681100001")
     assert village.name == "幸福社区"
@@ -65,7 +73,9 @@ def test_renaming_a_town_renames_its_centres_and_keeps_records(db):
     """ORG-1 history: a rename keeps the division row that records point at."""
     centre = TownCentreFactory(division__name="近海镇")
     village = VillageCentreFactory(parent=centre)
-    division_rename(division=centre.division, new_name="滨海镇", effective=__import__("datetime").date(2024, 1, 1))
+    division_rename(
+        division=centre.division, new_name="滨海镇", effective=__import__("datetime").date(2024, 1, 1)
+    )
     centre.refresh_from_db()
     village.refresh_from_db()
     assert centre.name == "启东市滨海镇为民服务中心"

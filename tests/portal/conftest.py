@@ -33,8 +33,11 @@ def valid_uscc(first17: str = "91320681MA1XYW123") -> str:
 
 def matter_data(**overrides: Any) -> dict[str, Any]:
     """The catalogue tests' valid 承诺件 (最低生活保障申请), offered online on a phone or computer."""
-    data = catalog_matter_data(supports_online=True, handling_forms="1,2,3",
-                               acceptance_conditions="家庭人均收入低于当地最低生活保障标准。")
+    data = catalog_matter_data(
+        supports_online=True,
+        handling_forms="1,2,3",
+        acceptance_conditions="家庭人均收入低于当地最低生活保障标准。",
+    )
     data.update(overrides)
     return data
 
@@ -48,13 +51,22 @@ def _fast_passwords(settings: Any) -> None:
 def make_matter(departments: dict[str, Department]) -> Callable[..., Matter]:  # noqa: F811
     counter = {"n": 0}
 
-    def make(*, code: str | None = None, centres: tuple[Any, ...] = (), materials: list[dict[str, Any]] | None = None,
-             **overrides: Any) -> Matter:
+    def make(
+        *,
+        code: str | None = None,
+        centres: tuple[Any, ...] = (),
+        materials: list[dict[str, Any]] | None = None,
+        **overrides: Any,
+    ) -> Matter:
         counter["n"] += 1
         code = code or f"3206810PTL{counter['n']:04d}"
-        matter = catalog.matter_create(actor=None, code=code, basic_code=f"P{counter['n']:04d}",
-                                       data=matter_data(**overrides),
-                                       materials=materials if materials is not None else materials_data())
+        matter = catalog.matter_create(
+            actor=None,
+            code=code,
+            basic_code=f"P{counter['n']:04d}",
+            data=matter_data(**overrides),
+            materials=materials if materials is not None else materials_data(),
+        )
         catalog.matter_publish(actor=None, matter=matter, reason="测试")
         matter.refresh_from_db()
         for centre in centres:
@@ -79,30 +91,74 @@ def world(hall: Any, make_matter: Callable[..., Matter]) -> Any:
 
     AttendanceSettings.objects.create(centre=hall.town, sign_in_deadline=dt.time(23, 59))
     approver = UserFactory(centre=hall.town, roles=[Role.BACK_OFFICE], full_name="李秀梅")
-    PostFactory(centre=hall.town, name="民政审核岗", department=hall.dibao.current_version.department,
-                a_staff=hall.back_office, b_staff=approver)
-    PostFactory(centre=hall.town, name="民政审批岗", department=hall.dibao.current_version.department,
-                a_staff=approver, b_staff=hall.back_office)
-    hall.water = make_matter(name="居民生活用水报装", department="GS", category="living", window_class="shizheng",
-                             supports_online=False, handling_forms="1", charges=True, fee_amount="120.00",
-                             fee_note="按管径收取", fee_basis="供水企业收费标准", promised_limit=3, legal_limit=None, check_method="",
-                             check_days=None, rongque_supply_days=None,
-                             materials=[{"name": "房屋产权证明", "copies": 1}], centres=(hall.town,))
-    hall.village_matter = make_matter(name="高龄津贴申领代办", levels="6", category="v_relief", supports_online=False,
-                                      handling_forms="1", case_type=1, promised_limit=0, check_method="",
-                                      check_days=None, rongque_supply_days=None,
-                                      materials=[{"name": "申请人居民身份证", "originals": 1}],
-                                      centres=(hall.village,))
-    hall.theme = Theme.objects.create(slug="shehuijiuzhu", name="社会救助", description="低保、特困、临时救助。")
+    PostFactory(
+        centre=hall.town,
+        name="民政审核岗",
+        department=hall.dibao.current_version.department,
+        a_staff=hall.back_office,
+        b_staff=approver,
+    )
+    PostFactory(
+        centre=hall.town,
+        name="民政审批岗",
+        department=hall.dibao.current_version.department,
+        a_staff=approver,
+        b_staff=hall.back_office,
+    )
+    hall.water = make_matter(
+        name="居民生活用水报装",
+        department="GS",
+        category="living",
+        window_class="shizheng",
+        supports_online=False,
+        handling_forms="1",
+        charges=True,
+        fee_amount="120.00",
+        fee_note="按管径收取",
+        fee_basis="供水企业收费标准",
+        promised_limit=3,
+        legal_limit=None,
+        check_method="",
+        check_days=None,
+        rongque_supply_days=None,
+        materials=[{"name": "房屋产权证明", "copies": 1}],
+        centres=(hall.town,),
+    )
+    hall.village_matter = make_matter(
+        name="高龄津贴申领代办",
+        levels="6",
+        category="v_relief",
+        supports_online=False,
+        handling_forms="1",
+        case_type=1,
+        promised_limit=0,
+        check_method="",
+        check_days=None,
+        rongque_supply_days=None,
+        materials=[{"name": "申请人居民身份证", "originals": 1}],
+        centres=(hall.village,),
+    )
+    hall.theme = Theme.objects.create(
+        slug="shehuijiuzhu", name="社会救助", description="低保、特困、临时救助。"
+    )
     ThemeMatter.objects.create(theme=hall.theme, matter=hall.dibao)
-    hall.notice = Policy.objects.create(title="关于进一步推进镇及村政务服务机构规范化标准化建设的通知",
-                                        doc_number="启政办发〔2020〕37号", issuer="启东市人民政府办公室",
-                                        published_on="2020-05-22", body="一、工作目标……（全文）")
-    hall.town_policy = Policy.objects.create(title="吕四港镇为民服务中心延时服务公告", issuer="吕四港镇人民政府",
-                                             published_on="2026-01-05", body="工作日中午不休息。",
-                                             centre=hall.town)
-    hall.other_policy = Policy.objects.create(title="其他中心的公告", published_on="2026-01-06", body="……",
-                                              centre=hall.other_village)
+    hall.notice = Policy.objects.create(
+        title="关于进一步推进镇及村政务服务机构规范化标准化建设的通知",
+        doc_number="启政办发〔2020〕37号",
+        issuer="启东市人民政府办公室",
+        published_on="2020-05-22",
+        body="一、工作目标……（全文）",
+    )
+    hall.town_policy = Policy.objects.create(
+        title="吕四港镇为民服务中心延时服务公告",
+        issuer="吕四港镇人民政府",
+        published_on="2026-01-05",
+        body="工作日中午不休息。",
+        centre=hall.town,
+    )
+    hall.other_policy = Policy.objects.create(
+        title="其他中心的公告", published_on="2026-01-06", body="……", centre=hall.other_village
+    )
     return hall
 
 
@@ -110,9 +166,16 @@ def world(hall: Any, make_matter: Callable[..., Matter]) -> Any:
 def make_citizen(db: object) -> Callable[..., Citizen]:
     counter = {"n": 0}
 
-    def make(*, mobile: str | None = None, verified: bool = True, declared_only: bool = False,
-             kind: str = AccountKind.PERSON, real_name: str = "李秀英", id_number: str | None = None,
-             **extra: Any) -> Citizen:
+    def make(
+        *,
+        mobile: str | None = None,
+        verified: bool = True,
+        declared_only: bool = False,
+        kind: str = AccountKind.PERSON,
+        real_name: str = "李秀英",
+        id_number: str | None = None,
+        **extra: Any,
+    ) -> Citizen:
         """An account; `verified` (default): real-name details checked by the 实名核验 backend;
         `declared_only`: details typed in, not checked; `verified=False`: none filled in."""
         counter["n"] += 1
@@ -122,8 +185,14 @@ def make_citizen(db: object) -> Callable[..., Citizen]:
         if verified or declared_only:
             from django.utils import timezone
 
-            id_number = id_number or valid_id(f"32068119600{1 + counter['n'] % 9}{10 + counter['n'] % 18:02d}{counter['n']:03d}")
-            citizen.real_name, citizen.id_number, citizen.id_digest = real_name, id_number, lookup_digest(id_number)
+            id_number = id_number or valid_id(
+                f"32068119600{1 + counter['n'] % 9}{10 + counter['n'] % 18:02d}{counter['n']:03d}"
+            )
+            citizen.real_name, citizen.id_number, citizen.id_digest = (
+                real_name,
+                id_number,
+                lookup_digest(id_number),
+            )
             citizen.identity_level, citizen.declared_at = IdentityLevel.SELF_DECLARED, timezone.now()
             if verified and not declared_only:
                 citizen.identity_level, citizen.verified_at = IdentityLevel.VERIFIED, timezone.now()
@@ -200,8 +269,10 @@ def identity_service(settings: Any) -> Any:
         def do_POST(self) -> None:
             body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
             service.requests.append({"path": self.path, "headers": dict(self.headers), "body": body})
-            if (self.headers.get("Authorization") != f"Bearer {service.TOKEN}"
-                    or self.headers.get("X-App-Key") != service.APP_KEY):
+            if (
+                self.headers.get("Authorization") != f"Bearer {service.TOKEN}"
+                or self.headers.get("X-App-Key") != service.APP_KEY
+            ):
                 return self.answer(401, {"error": "unauthorised"})
             if service.responses:
                 first, second = service.responses.pop(0)
@@ -210,8 +281,13 @@ def identity_service(settings: Any) -> Any:
                     return self.answer(200, {"result": "match", "reference": "too-late"})
                 return self.answer(first, second)
             matched = (body.get("name"), body.get("id_number")) in service.people
-            return self.answer(200, {"result": "match" if matched else "no_match",
-                                     "reference": f"GA-{len(service.requests):06d}"})
+            return self.answer(
+                200,
+                {
+                    "result": "match" if matched else "no_match",
+                    "reference": f"GA-{len(service.requests):06d}",
+                },
+            )
 
     with serving(Handler) as base:
         service.url = f"{base}/identity/check"

@@ -36,7 +36,9 @@ def registered(make_citizen: Any) -> Any:
 
 
 @pytest.mark.parametrize("url", ["/portal/account/register/", "/portal/account/reset/"])
-def test_sending_a_code_looks_the_same_for_a_registered_and_an_unknown_number(url: str, registered: Any) -> None:
+def test_sending_a_code_looks_the_same_for_a_registered_and_an_unknown_number(
+    url: str, registered: Any
+) -> None:
     """Regression: register said 「该手机号码已注册」 and reset 「该手机号码尚未注册」."""
     known, unknown = ask(url, REGISTERED), ask(url, UNKNOWN)
     assert known.status_code == unknown.status_code == 200
@@ -52,8 +54,18 @@ def test_a_guessed_code_is_answered_alike_for_both_numbers(url: str, registered:
         client = Client()
         client.post(url, {"action": "send_code", "mobile": mobile, "kind": "person"})
         action = "register" if "register" in url else "reset"
-        response = client.post(url, {"action": action, "kind": "person", "mobile": mobile, "code": "000000",
-                                     "password": PASSWORD, "password2": PASSWORD, "agree": "on"})
+        response = client.post(
+            url,
+            {
+                "action": action,
+                "kind": "person",
+                "mobile": mobile,
+                "code": "000000",
+                "password": PASSWORD,
+                "password2": PASSWORD,
+                "agree": "on",
+            },
+        )
         answers.append((response.status_code, normalised(response, mobile)))
     assert answers[0] == answers[1]
     assert "验证码不正确" in answers[0][1] or "验证码已失效" in answers[0][1]
@@ -63,7 +75,9 @@ def test_the_rate_limits_hold_alike_for_both_numbers(registered: Any) -> None:
     for mobile in (REGISTERED, UNKNOWN):
         client = Client()
         client.post("/portal/account/register/", {"action": "send_code", "mobile": mobile, "kind": "person"})
-        again = client.post("/portal/account/register/", {"action": "send_code", "mobile": mobile, "kind": "person"})
+        again = client.post(
+            "/portal/account/register/", {"action": "send_code", "mobile": mobile, "kind": "person"}
+        )
         assert "验证码发送过于频繁" in again.content.decode()
 
 

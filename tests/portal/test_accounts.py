@@ -30,10 +30,25 @@ def send_code(client: Client, mobile: str = MOBILE, url: str = "/portal/account/
     return client.post(url, {"action": "send_code", "mobile": mobile, "kind": "person"})
 
 
-def register(client: Client, *, code: str, mobile: str = MOBILE, password: str = PASSWORD, kind: str = "person",
-             **extra: str) -> Any:
-    data = {"action": "register", "kind": kind, "mobile": mobile, "code": code, "password": password,
-            "password2": password, "agree": "on", **extra}
+def register(
+    client: Client,
+    *,
+    code: str,
+    mobile: str = MOBILE,
+    password: str = PASSWORD,
+    kind: str = "person",
+    **extra: str,
+) -> Any:
+    data = {
+        "action": "register",
+        "kind": kind,
+        "mobile": mobile,
+        "code": code,
+        "password": password,
+        "password2": password,
+        "agree": "on",
+        **extra,
+    }
     return client.post("/portal/account/register/", data)
 
 
@@ -206,7 +221,9 @@ def test_sign_in_issues_a_new_session_key(client: Client, make_citizen: Any) -> 
 def test_five_wrong_passwords_lock_the_number(client: Client, make_citizen: Any) -> None:
     citizen = make_citizen()
     for _ in range(5):
-        response = client.post("/portal/account/login/", {"mobile": citizen.mobile, "password": "Wrong12345x"})
+        response = client.post(
+            "/portal/account/login/", {"mobile": citizen.mobile, "password": "Wrong12345x"}
+        )
         assert "手机号码或密码不正确" in response.content.decode()
     response = client.post("/portal/account/login/", {"mobile": citizen.mobile, "password": PASSWORD})
     assert response.status_code == 200
@@ -280,7 +297,9 @@ def test_bad_id_number_is_refused_and_nothing_written(client: Client, make_citiz
     assert not citizen.has_identity and citizen.id_number == ""
 
 
-def test_an_id_number_declared_by_another_account_may_be_declared_again(client: Client, make_citizen: Any) -> None:
+def test_an_id_number_declared_by_another_account_may_be_declared_again(
+    client: Client, make_citizen: Any
+) -> None:
     """Issue 13 hole 1: formerly 「该身份证号码已绑定其他账户」 locked the real owner out for good. Self-declared
     details unlock nothing, so a second account may declare the same number; only the 实名核验 backend decides
     who holds it (test_identity_backend.py)."""
@@ -300,9 +319,15 @@ def test_enterprise_registers_with_credit_code_and_legal_representative(client: 
     citizen = Citizen.objects.get()
     assert citizen.kind == AccountKind.ENTERPRISE
     uscc = valid_uscc()
-    response = client.post("/portal/account/verify/", {
-        "org_name": "启东市吕四港镇海鲜小吃店", "uscc": uscc, "legal_rep_name": "张海",
-        "legal_rep_id_number": valid_id("32068119800101001")})
+    response = client.post(
+        "/portal/account/verify/",
+        {
+            "org_name": "启东市吕四港镇海鲜小吃店",
+            "uscc": uscc,
+            "legal_rep_name": "张海",
+            "legal_rep_id_number": valid_id("32068119800101001"),
+        },
+    )
     assert response.status_code == 302
     citizen.refresh_from_db()
     assert citizen.has_identity and not citizen.is_verified
@@ -315,9 +340,15 @@ def test_enterprise_with_a_wrong_credit_code_is_refused(client: Client, make_cit
     citizen_client(client, citizen)
     uscc = valid_uscc()
     wrong = uscc[:17] + ("0" if uscc[17] != "0" else "1")
-    response = client.post("/portal/account/verify/", {
-        "org_name": "某公司", "uscc": wrong, "legal_rep_name": "张海",
-        "legal_rep_id_number": valid_id("32068119800101001")})
+    response = client.post(
+        "/portal/account/verify/",
+        {
+            "org_name": "某公司",
+            "uscc": wrong,
+            "legal_rep_name": "张海",
+            "legal_rep_id_number": valid_id("32068119800101001"),
+        },
+    )
     assert "统一社会信用代码校验位不正确" in response.content.decode()
     citizen.refresh_from_db()
     assert not citizen.has_identity and citizen.uscc == ""
@@ -326,7 +357,9 @@ def test_enterprise_with_a_wrong_credit_code_is_refused(client: Client, make_cit
 def test_verified_details_cannot_be_changed_online(make_citizen: Any) -> None:
     citizen = make_citizen()
     with pytest.raises(services.Conflict):
-        services.citizen_declare_person(citizen=citizen, real_name="别人", id_number=valid_id("32068119900101001"))
+        services.citizen_declare_person(
+            citizen=citizen, real_name="别人", id_number=valid_id("32068119900101001")
+        )
 
 
 # --- password reset -------------------------------------------------------------------------------------------
@@ -338,9 +371,16 @@ def test_password_reset_by_sms_ends_other_sessions(client: Client, make_citizen:
     client.post("/portal/account/reset/", {"action": "send_code", "mobile": MOBILE})
     assert "找回密码" in last_sms(MOBILE)
     new_password = "NewPassw0rd2026"
-    response = client.post("/portal/account/reset/", {
-        "action": "reset", "mobile": MOBILE, "code": sms_code(MOBILE), "password": new_password,
-        "password2": new_password})
+    response = client.post(
+        "/portal/account/reset/",
+        {
+            "action": "reset",
+            "mobile": MOBILE,
+            "code": sms_code(MOBILE),
+            "password": new_password,
+            "password2": new_password,
+        },
+    )
     assert response.status_code == 302
     citizen.refresh_from_db()
     assert citizen.check_password(new_password)

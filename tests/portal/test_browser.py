@@ -22,8 +22,12 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 AXE = Path(__file__).resolve().parents[1] / "vendor" / "axe-4.14.1.min.js"
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True,
-         "user_agent": "Mozilla/5.0 (Linux; Android 12; Redmi) AppleWebKit/537.36 Chrome/120 Mobile Safari/537.36"}
+PHONE = {
+    "viewport": {"width": 390, "height": 844},
+    "is_mobile": True,
+    "has_touch": True,
+    "user_agent": "Mozilla/5.0 (Linux; Android 12; Redmi) AppleWebKit/537.36 Chrome/120 Mobile Safari/537.36",
+}
 
 
 def jpeg(width: int = 1600, height: int = 1200) -> bytes:
@@ -60,7 +64,8 @@ def no_sideways_scroll(page: Any) -> bool:
 
 
 def test_citizen_on_a_phone_registers_applies_gets_accepted_supplies_and_tracks(
-        live_server: Any, make_page: Any, world: Any, spring_clock: Any) -> None:
+    live_server: Any, make_page: Any, world: Any, spring_clock: Any
+) -> None:
     """NET-1 end to end on a phone-sized screen."""
     page = make_page(**PHONE)
     base = live_server.url
@@ -89,10 +94,14 @@ def test_citizen_on_a_phone_registers_applies_gets_accepted_supplies_and_tracks(
     # Apply online: two files and the 告知承诺 for the third material.
     page.get_by_role("link", name="网上申请").click()
     materials = {m.name: m for m in world.dibao.current_version.materials.all()}
-    page.set_input_files(f"#ap-file-{materials['最低生活保障申请书'].pk}",
-                         files=[{"name": "申请书.pdf", "mimeType": "application/pdf", "buffer": PDF}])
-    page.set_input_files(f"#ap-file-{materials['居民户口簿'].pk}",
-                         files=[{"name": "户口簿.jpg", "mimeType": "image/jpeg", "buffer": jpeg()}])
+    page.set_input_files(
+        f"#ap-file-{materials['最低生活保障申请书'].pk}",
+        files=[{"name": "申请书.pdf", "mimeType": "application/pdf", "buffer": PDF}],
+    )
+    page.set_input_files(
+        f"#ap-file-{materials['居民户口簿'].pk}",
+        files=[{"name": "户口簿.jpg", "mimeType": "image/jpeg", "buffer": jpeg()}],
+    )
     page.get_by_label(re.compile("我选择告知承诺")).check()
     assert no_sideways_scroll(page)
     page.get_by_role("button", name="提交申请").click()
@@ -103,8 +112,10 @@ def test_citizen_on_a_phone_registers_applies_gets_accepted_supplies_and_tracks(
     # The clerk accepts with the commitment (through the API).
     promised = case.materials.get(name="家庭收入和财产状况声明")
     with api(live_server, world.front_desk) as clerk:
-        response = clerk.post(f"/api/v1/cases/{case.pk}/accept",
-                              json={"commitment_material_ids": [promised.pk], "commitment_signed": True})
+        response = clerk.post(
+            f"/api/v1/cases/{case.pk}/accept",
+            json={"commitment_material_ids": [promised.pk], "commitment_signed": True},
+        )
         assert response.status_code == 200, response.text
     page.reload()
     assert "办理中" in page.content() and "告知承诺" in page.content()
@@ -112,14 +123,21 @@ def test_citizen_on_a_phone_registers_applies_gets_accepted_supplies_and_tracks(
     # The back office returns it for 补正; the citizen uploads the new photo from the phone.
     wrong = case.materials.get(name="居民户口簿")
     with api(live_server, world.back_office) as officer:
-        response = officer.post(f"/api/v1/cases/{case.pk}/return", json={
-            "to": "applicant", "reason": "户口簿照片不清晰",
-            "items": [{"id": wrong.pk, "problem": "wrong", "reason": "请重新拍摄户口簿首页和本人页"}]})
+        response = officer.post(
+            f"/api/v1/cases/{case.pk}/return",
+            json={
+                "to": "applicant",
+                "reason": "户口簿照片不清晰",
+                "items": [{"id": wrong.pk, "problem": "wrong", "reason": "请重新拍摄户口簿首页和本人页"}],
+            },
+        )
         assert response.status_code == 200, response.text
     page.reload()
     page.get_by_role("heading", name="需要补交的材料").wait_for()
-    page.set_input_files(f"#sup-{wrong.pk}", files=[{"name": "户口簿-重拍.jpg", "mimeType": "image/jpeg",
-                                                     "buffer": jpeg(900, 1200)}])
+    page.set_input_files(
+        f"#sup-{wrong.pk}",
+        files=[{"name": "户口簿-重拍.jpg", "mimeType": "image/jpeg", "buffer": jpeg(900, 1200)}],
+    )
     page.get_by_role("button", name="上传补正材料").click()
     page.get_by_text("补正材料已上传").wait_for()
 
@@ -136,8 +154,9 @@ def test_citizen_on_a_phone_registers_applies_gets_accepted_supplies_and_tracks(
     assert no_sideways_scroll(track)
 
 
-def test_kiosk_goes_back_to_the_start_after_idle_time(live_server: Any, make_page: Any, world: Any,
-                                                      settings: Any) -> None:
+def test_kiosk_goes_back_to_the_start_after_idle_time(
+    live_server: Any, make_page: Any, world: Any, settings: Any
+) -> None:
     """NET-1 kiosk: back to the start after the (shortened) idle time; touching keeps it."""
     settings.PORTAL_KIOSK_IDLE_SECONDS = 2
     page = make_page(viewport={"width": 1080, "height": 1920}, has_touch=True)
@@ -176,19 +195,32 @@ def axe_violations(page: Any) -> list[dict[str, Any]]:
     }""")
 
 
-def test_axe_finds_no_serious_violations_on_the_main_pages(live_server: Any, make_page: Any, world: Any,
-                                                           make_citizen: Any) -> None:
+def test_axe_finds_no_serious_violations_on_the_main_pages(
+    live_server: Any, make_page: Any, world: Any, make_citizen: Any
+) -> None:
     """NET-1/NET-3/SCOPE-4 accessibility: zero serious or critical axe-core violations, in the standard and
     the high-contrast, large-text display."""
     citizen = make_citizen(mobile="13962805555")
     page = make_page(bypass_csp=True)
     base = live_server.url
-    paths = ["/portal/", "/portal/matters/?q=低保", f"/portal/guide/{world.dibao.code}/", "/portal/themes/",
-             "/portal/themes/shehuijiuzhu/", "/portal/centres/", f"/portal/centres/{world.town.pk}/",
-             "/portal/disclosure/", f"/portal/disclosure/centres/{world.town.pk}/", "/portal/track/",
-             "/portal/account/login/", "/portal/account/register/", f"/portal/kiosk/{world.town.pk}/",
-             f"/portal/kiosk/{world.town.pk}/ticket/", f"/portal/kiosk/{world.town.pk}/track/",
-             f"/portal/kiosk/{world.town.pk}/guides/{world.dibao.code}/"]
+    paths = [
+        "/portal/",
+        "/portal/matters/?q=低保",
+        f"/portal/guide/{world.dibao.code}/",
+        "/portal/themes/",
+        "/portal/themes/shehuijiuzhu/",
+        "/portal/centres/",
+        f"/portal/centres/{world.town.pk}/",
+        "/portal/disclosure/",
+        f"/portal/disclosure/centres/{world.town.pk}/",
+        "/portal/track/",
+        "/portal/account/login/",
+        "/portal/account/register/",
+        f"/portal/kiosk/{world.town.pk}/",
+        f"/portal/kiosk/{world.town.pk}/ticket/",
+        f"/portal/kiosk/{world.town.pk}/track/",
+        f"/portal/kiosk/{world.town.pk}/guides/{world.dibao.code}/",
+    ]
     problems = {}
     for path in paths:
         page.goto(base + path)
@@ -218,7 +250,9 @@ def test_axe_finds_no_serious_violations_on_the_main_pages(live_server: Any, mak
             problems["contrast " + path] = bad
     assert problems == {}
     # The check itself works: an unlabelled field is reported.
-    page.evaluate("document.querySelector('main').append(Object.assign(document.createElement('input'), {id: 'zz'}))")
+    page.evaluate(
+        "document.querySelector('main').append(Object.assign(document.createElement('input'), {id: 'zz'}))"
+    )
     assert any(v["id"] == "label" for v in axe_violations(page))
 
 
@@ -231,8 +265,9 @@ def test_guide_page_is_under_150_kb_with_its_assets(live_server: Any, make_page:
     assert 0 < sum(sizes) < 150 * 1024, sizes
 
 
-def test_reading_and_applying_work_without_javascript(live_server: Any, make_page: Any, world: Any,
-                                                      make_citizen: Any) -> None:
+def test_reading_and_applying_work_without_javascript(
+    live_server: Any, make_page: Any, world: Any, make_citizen: Any
+) -> None:
     citizen = make_citizen(mobile="13962806666")
     page = make_page(java_script_enabled=False)
     base = live_server.url
@@ -248,8 +283,10 @@ def test_reading_and_applying_work_without_javascript(live_server: Any, make_pag
     page.get_by_role("button", name="登录").click()
     page.wait_for_url(re.compile(r"/portal/apply/"))
     materials = {m.name: m for m in world.dibao.current_version.materials.all()}
-    page.set_input_files(f"#ap-file-{materials['最低生活保障申请书'].pk}",
-                         files=[{"name": "申请书.pdf", "mimeType": "application/pdf", "buffer": PDF}])
+    page.set_input_files(
+        f"#ap-file-{materials['最低生活保障申请书'].pk}",
+        files=[{"name": "申请书.pdf", "mimeType": "application/pdf", "buffer": PDF}],
+    )
     page.get_by_label(re.compile("我选择告知承诺")).check()
     page.get_by_role("button", name="提交申请").click()
     page.wait_for_url(re.compile(r"/portal/my/cases/"))
@@ -280,19 +317,27 @@ def test_the_home_page_is_keyboard_usable(live_server: Any, make_page: Any, worl
 SMALL_PHONE = {**PHONE, "viewport": {"width": 375, "height": 812}}
 
 
-def test_linking_a_window_case_by_an_sms_code_on_a_small_phone(live_server: Any, make_page: Any, world: Any,
-                                                               make_citizen: Any, spring_clock: Any,
-                                                               tmp_path: Path) -> None:
+def test_linking_a_window_case_by_an_sms_code_on_a_small_phone(
+    live_server: Any, make_page: Any, world: Any, make_citizen: Any, spring_clock: Any, tmp_path: Path
+) -> None:
     """Issue 13 hole 1 at 375×812: the verify page says no verification is available, and a window case is
     linked by a code sent to the phone on the case (shown masked); no sideways scroll, no serious axe issue."""
     from govhall.cases import services as cases
 
     m = world.dibao.current_version.materials.all()
     case = cases.case_receive(
-        actor=world.front_desk, matter_id=world.dibao.pk, window_id=world.windows["minsheng"].pk,
-        applicant={"kind": "person", "name": "王德福", "id_type": "id_card", "id_number": valid_id("32068119400505123"),
-                   "phone": "13800138000"},
-        materials=[{"material_id": x.pk, "status": "received"} for x in m])
+        actor=world.front_desk,
+        matter_id=world.dibao.pk,
+        window_id=world.windows["minsheng"].pk,
+        applicant={
+            "kind": "person",
+            "name": "王德福",
+            "id_type": "id_card",
+            "id_number": valid_id("32068119400505123"),
+            "phone": "13800138000",
+        },
+        materials=[{"material_id": x.pk, "status": "received"} for x in m],
+    )
     citizen = make_citizen(declared_only=True, mobile="13962800091", real_name="王小明")
     page = make_page(**SMALL_PHONE, bypass_csp=True)  # bypass only for axe, which is injected inline
     base = live_server.url
@@ -315,6 +360,8 @@ def test_linking_a_window_case_by_an_sms_code_on_a_small_phone(live_server: Any,
     assert not [v for v in axe_violations(page) if v["impact"] in ("serious", "critical")]
     page.screenshot(path=str(tmp_path / "link.png"), full_page=True)
     page.get_by_role("textbox", name="短信验证码").fill(sms_code("13800138000"))
-    page.locator("form").filter(has=page.locator("#id_sms-code")).get_by_role("button", name="关联办件").click()
+    page.locator("form").filter(has=page.locator("#id_sms-code")).get_by_role(
+        "button", name="关联办件"
+    ).click()
     page.wait_for_url(f"{base}/portal/my/cases/{case.number}/")
     assert "已关联到您的账户" in page.content() and no_sideways_scroll(page)

@@ -30,8 +30,15 @@ def test_directory_search_finds_a_village_under_its_town(client: Client, world: 
 
 def test_centre_page_shows_address_hours_windows_and_matters(client: Client, world: Any) -> None:
     html = client.get(f"/portal/centres/{world.town.pk}/").content.decode()
-    for text in ("启东市吕四港镇鹤城北路1号", world.town.opening_hours, "0513-83210000", "民生综合窗口",
-                 "最低生活保障申请", "居民生活用水报装", "今日排队"):
+    for text in (
+        "启东市吕四港镇鹤城北路1号",
+        world.town.opening_hours,
+        "0513-83210000",
+        "民生综合窗口",
+        "最低生活保障申请",
+        "居民生活用水报装",
+        "今日排队",
+    ):
         assert text in html, text
     assert "高龄津贴申领代办" not in html  # served in the village, not here
 
@@ -47,8 +54,15 @@ def test_closed_centre_is_not_public(client: Client, world: Any) -> None:
 def test_city_disclosure_lists_policies_matters_limits_fees_and_phones(client: Client, world: Any) -> None:
     """NET-3: the city page: the notice, every matter with promised limit and fee, the complaint phone."""
     html = client.get("/portal/disclosure/").content.decode()
-    for text in ("启政办发〔2020〕37号", "最低生活保障申请", "20个工作日", "居民生活用水报装", "收费：120.00元",
-                 "高龄津贴申领代办", "12345"):
+    for text in (
+        "启政办发〔2020〕37号",
+        "最低生活保障申请",
+        "20个工作日",
+        "居民生活用水报装",
+        "收费：120.00元",
+        "高龄津贴申领代办",
+        "12345",
+    ):
         assert text in html, text
     assert "吕四港镇为民服务中心延时服务公告" not in html  # a centre's own policy is on its page
 
@@ -56,8 +70,15 @@ def test_city_disclosure_lists_policies_matters_limits_fees_and_phones(client: C
 def test_centre_disclosure_adds_its_own_policies_and_phones(client: Client, world: Any) -> None:
     """NET-3: per centre: city policies plus its own, its matters, its complaint and supervision phones."""
     html = client.get(f"/portal/disclosure/centres/{world.town.pk}/").content.decode()
-    for text in ("启政办发〔2020〕37号", "吕四港镇为民服务中心延时服务公告", "0513-83219999", "0513-12345",
-                 "最低生活保障申请", "居民生活用水报装", "3个工作日"):
+    for text in (
+        "启政办发〔2020〕37号",
+        "吕四港镇为民服务中心延时服务公告",
+        "0513-83219999",
+        "0513-12345",
+        "最低生活保障申请",
+        "居民生活用水报装",
+        "3个工作日",
+    ):
         assert text in html, text
     assert "其他中心的公告" not in html and "高龄津贴申领代办" not in html
 
@@ -89,8 +110,16 @@ def test_builtin_seed_publishes_the_notice_in_full_and_the_themes(world: Any) ->
     assert notice.centre is None and "为民服务中心" in notice.body and "便民服务中心" in notice.body
     assert notice.body == (seed.DATA / "qidong-notice-2020-37.txt").read_text(encoding="utf-8").strip()
     assert "一个机构管审批（服务），一枚印章管审批（服务）" in notice.body
-    assert set(Theme.objects.values_list("name", flat=True)) >= {"生育", "上学", "就业", "养老", "残疾人", "建房",
-                                                                 "开办个体工商户", "社会救助"}
+    assert set(Theme.objects.values_list("name", flat=True)) >= {
+        "生育",
+        "上学",
+        "就业",
+        "养老",
+        "残疾人",
+        "建房",
+        "开办个体工商户",
+        "社会救助",
+    }
     # The test catalogue has 最低生活保障申请: it is linked to 社会救助; unknown names are skipped.
     assert ThemeMatter.objects.filter(theme__slug="shehuijiuzhu", matter=world.dibao).exists()
     assert Policy.objects.filter(doc_number="启政办发〔2020〕37号").count() == 1

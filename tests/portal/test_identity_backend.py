@@ -27,10 +27,18 @@ ID_WANG = valid_id("32068119400505123")
 def window_case(world: Any) -> Case:
     m = world.dibao.current_version.materials.all()
     return cases.case_receive(
-        actor=world.front_desk, matter_id=world.dibao.pk, window_id=world.windows["minsheng"].pk,
-        applicant={"kind": "person", "name": "王德福", "id_type": "id_card", "id_number": ID_WANG,
-                   "phone": "13800138000"},
-        materials=[{"material_id": x.pk, "status": "received"} for x in m])
+        actor=world.front_desk,
+        matter_id=world.dibao.pk,
+        window_id=world.windows["minsheng"].pk,
+        applicant={
+            "kind": "person",
+            "name": "王德福",
+            "id_type": "id_card",
+            "id_number": ID_WANG,
+            "phone": "13800138000",
+        },
+        materials=[{"material_id": x.pk, "status": "received"} for x in m],
+    )
 
 
 def declare(client: Client, name: str = "王德福", id_number: str = ID_WANG) -> Any:
@@ -38,7 +46,8 @@ def declare(client: Client, name: str = "王德福", id_number: str = ID_WANG) -
 
 
 def test_a_match_verifies_the_account_which_then_sees_its_window_cases(
-        client: Client, identity_service: Any, window_case: Case, make_citizen: Any) -> None:
+    client: Client, identity_service: Any, window_case: Case, make_citizen: Any
+) -> None:
     identity_service.people.add(("王德福", ID_WANG))
     citizen = make_citizen(verified=False, mobile="13962800071")
     citizen_client(client, citizen)
@@ -49,8 +58,13 @@ def test_a_match_verifies_the_account_which_then_sees_its_window_cases(
     assert citizen.identity_level == IdentityLevel.VERIFIED and citizen.verified_by == "统一身份认证平台"
     assert citizen.verified_ref == "GA-000001"
     sent = identity_service.requests[0]
-    assert sent["body"] | {"request_id": ""} == {"request_id": "", "kind": "person", "name": "王德福",
-                                                 "id_number": ID_WANG, "mobile": "13962800071"}
+    assert sent["body"] | {"request_id": ""} == {
+        "request_id": "",
+        "kind": "person",
+        "name": "王德福",
+        "id_number": ID_WANG,
+        "mobile": "13962800071",
+    }
     assert sent["headers"]["Authorization"] == "Bearer identity-token-0001"
     assert window_case.number in client.get("/portal/my/cases/").content.decode()
     assert "已核验" in client.get("/portal/account/").content.decode()
@@ -60,7 +74,8 @@ def test_a_match_verifies_the_account_which_then_sees_its_window_cases(
 
 
 def test_a_mismatch_keeps_the_account_self_declared_with_a_clear_message(
-        client: Client, identity_service: Any, window_case: Case, make_citizen: Any) -> None:
+    client: Client, identity_service: Any, window_case: Case, make_citizen: Any
+) -> None:
     citizen = make_citizen(verified=False)
     citizen_client(client, citizen)
     response = declare(client, name="<script>alert(1)</script>")
@@ -72,10 +87,13 @@ def test_a_mismatch_keeps_the_account_self_declared_with_a_clear_message(
     assert window_case.number not in client.get("/portal/my/cases/").content.decode()
 
 
-@pytest.mark.parametrize("scripted", [(500, {"error": "internal"}), (200, b"<html>gateway</html>"),
-                                      (200, {"result": "maybe"}), ("sleep", 3)])
+@pytest.mark.parametrize(
+    "scripted",
+    [(500, {"error": "internal"}), (200, b"<html>gateway</html>"), (200, {"result": "maybe"}), ("sleep", 3)],
+)
 def test_a_service_error_or_timeout_is_a_clear_message_and_no_5xx(
-        client: Client, identity_service: Any, make_citizen: Any, scripted: Any) -> None:
+    client: Client, identity_service: Any, make_citizen: Any, scripted: Any
+) -> None:
     identity_service.people.add(("王德福", ID_WANG))
     identity_service.responses.append(scripted)
     citizen = make_citizen(verified=False)
@@ -88,8 +106,9 @@ def test_a_service_error_or_timeout_is_a_clear_message_and_no_5xx(
     assert citizen.identity_level == IdentityLevel.SELF_DECLARED and citizen.verified_at is None
 
 
-def test_a_wrong_token_is_an_error_not_a_verification(client: Client, identity_service: Any, settings: Any,
-                                                      make_citizen: Any) -> None:
+def test_a_wrong_token_is_an_error_not_a_verification(
+    client: Client, identity_service: Any, settings: Any, make_citizen: Any
+) -> None:
     identity_service.people.add(("王德福", ID_WANG))
     settings.IDENTITY_TOKEN = "stale"
     citizen = make_citizen(verified=False)
@@ -99,8 +118,9 @@ def test_a_wrong_token_is_an_error_not_a_verification(client: Client, identity_s
     assert not citizen.is_verified
 
 
-def test_a_self_declared_account_can_ask_for_the_check_later(client: Client, identity_service: Any,
-                                                              make_citizen: Any) -> None:
+def test_a_self_declared_account_can_ask_for_the_check_later(
+    client: Client, identity_service: Any, make_citizen: Any
+) -> None:
     citizen = make_citizen(declared_only=True, real_name="王德福", id_number=ID_WANG)
     identity_service.people.add(("王德福", ID_WANG))
     citizen_client(client, citizen)
@@ -111,8 +131,9 @@ def test_a_self_declared_account_can_ask_for_the_check_later(client: Client, ide
     assert citizen.is_verified
 
 
-def test_checks_are_rate_limited_per_account(client: Client, identity_service: Any, make_citizen: Any,
-                                             settings: Any) -> None:
+def test_checks_are_rate_limited_per_account(
+    client: Client, identity_service: Any, make_citizen: Any, settings: Any
+) -> None:
     """The check must not become an oracle for testing many name + ID number pairs."""
     settings.PORTAL_IDENTITY_CHECKS_PER_DAY = 2
     citizen_client(client, make_citizen(verified=False))
@@ -124,7 +145,8 @@ def test_checks_are_rate_limited_per_account(client: Client, identity_service: A
 
 
 def test_a_second_verified_account_takes_the_id_number_over_and_the_first_is_told(
-        client: Client, identity_service: Any, window_case: Case, make_citizen: Any) -> None:
+    client: Client, identity_service: Any, window_case: Case, make_citizen: Any
+) -> None:
     first = make_citizen(mobile="13962800081", id_number=ID_WANG, real_name="王德福")
     first_client = citizen_client(Client(), first)
     assert window_case.number in first_client.get("/portal/my/cases/").content.decode()
@@ -141,7 +163,9 @@ def test_a_second_verified_account_takes_the_id_number_over_and_the_first_is_tol
     assert "另一账户通过实名核验绑定" in last_sms("13962800081")
     page = first_client.get("/portal/account/").content.decode()
     assert "账户提醒" in page and "另一账户通过实名核验绑定了您账户的身份证号码" in page
-    assert AuditEntry.objects.filter(action="portal.citizen.identity_taken_over", object_id=str(first.pk)).exists()
+    assert AuditEntry.objects.filter(
+        action="portal.citizen.identity_taken_over", object_id=str(first.pk)
+    ).exists()
     first_client.post("/portal/account/notice/dismiss/")
     assert "账户提醒" not in first_client.get("/portal/account/").content.decode()
 

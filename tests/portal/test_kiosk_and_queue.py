@@ -44,7 +44,8 @@ def test_guide_and_centre_page_show_todays_waiting_count(client: Client, world: 
 
 
 def test_guide_of_a_forwarded_matter_shows_no_queue_where_no_window_serves_it(
-        client: Client, world: Any, clock: Any) -> None:
+    client: Client, world: Any, clock: Any
+) -> None:
     html = client.get(f"/portal/guide/{world.village_matter.code}/").content.decode()
     assert world.village.division.name in html and "当前排队" not in html
 
@@ -56,12 +57,18 @@ def test_kiosk_takes_a_ticket_through_the_queue_service(client: Client, world: A
     response = client.post(kiosk(world, "ticket/"), {"matter": world.dibao.pk, "phone": "", "id_number": ""})
     assert response.status_code == 302
     ticket = Ticket.objects.get()
-    assert ticket.source == TicketSource.KIOSK and ticket.window_class == "minsheng" and ticket.matter == world.dibao
+    assert (
+        ticket.source == TicketSource.KIOSK
+        and ticket.window_class == "minsheng"
+        and ticket.matter == world.dibao
+    )
     page = client.get(response["Location"]).content.decode()
     assert ticket.code in page and "前面还有" in page and "返回首页" in page and "<svg" in page
 
 
-def test_kiosk_ticket_with_a_bad_phone_is_refused_and_nothing_issued(client: Client, world: Any, clock: Any) -> None:
+def test_kiosk_ticket_with_a_bad_phone_is_refused_and_nothing_issued(
+    client: Client, world: Any, clock: Any
+) -> None:
     response = client.post(kiosk(world, "ticket/"), {"group": "minsheng", "phone": "12345"})
     assert response.status_code == 400
     assert "手机号码" in response.content.decode()
@@ -75,7 +82,9 @@ def test_kiosk_ticket_outside_opening_hours_is_refused(client: Client, world: An
     assert not Ticket.objects.exists()
 
 
-def test_a_ticket_of_another_centre_is_not_shown_on_this_kiosk(client: Client, world: Any, clock: Any) -> None:
+def test_a_ticket_of_another_centre_is_not_shown_on_this_kiosk(
+    client: Client, world: Any, clock: Any
+) -> None:
     from tests.factories import TownCentreFactory, WindowFactory
 
     other = TownCentreFactory()
@@ -89,7 +98,13 @@ def test_kiosk_guide_can_be_read_and_printed(client: Client, world: Any, clock: 
     html = client.get(kiosk(world, "guides/"), {"q": "zdshbzsq"}).content.decode()
     assert "最低生活保障申请" in html and "居民生活用水报装" not in html
     html = client.get(kiosk(world, f"guides/{world.dibao.code}/")).content.decode()
-    for text in ("最低生活保障申请书", "居民户口簿", "20个工作日", "打印办事指南", f"?matter={world.dibao.pk}"):
+    for text in (
+        "最低生活保障申请书",
+        "居民户口簿",
+        "20个工作日",
+        "打印办事指南",
+        f"?matter={world.dibao.pk}",
+    ):
         assert text in html, text
 
 
@@ -99,8 +114,9 @@ def test_kiosk_search_only_lists_matters_of_its_centre(client: Client, world: An
 
 
 @pytest.mark.parametrize("path", ["", "ticket/", "ticket/?group=minsheng", "guides/", "guides/{code}/"])
-def test_every_kiosk_page_has_home_idle_reset_and_no_way_out(client: Client, world: Any, clock: Any,
-                                                             path: str) -> None:
+def test_every_kiosk_page_has_home_idle_reset_and_no_way_out(
+    client: Client, world: Any, clock: Any, path: str
+) -> None:
     """NET-1 kiosk: 返回首页 everywhere, the idle reset (script and a no-script refresh), no login, and every
     link stays inside this kiosk."""
     html = client.get(kiosk(world, path.format(code=world.dibao.code))).content.decode()

@@ -63,8 +63,12 @@ def form(client: Client, world: Any) -> dict[str, Any]:
     token = re.search(r'name="token" value="([^"]+)"', html).group(1)
     m = materials(world)
     return {
-        "token": token, "centre_id": world.town.pk, "delivery": "window", "delivery_centre_id": world.town.pk,
-        "address": "启东市吕四港镇鹤南村3组", f"material_{m['最低生活保障申请书'].pk}": upload("申请书.pdf", PDF),
+        "token": token,
+        "centre_id": world.town.pk,
+        "delivery": "window",
+        "delivery_centre_id": world.town.pk,
+        "address": "启东市吕四港镇鹤南村3组",
+        f"material_{m['最低生活保障申请书'].pk}": upload("申请书.pdf", PDF),
         f"material_{m['居民户口簿'].pk}": upload("户口簿.jpg", photo(), "image/jpeg"),
         f"commit_{m['家庭收入和财产状况声明'].pk}": "1",
     }
@@ -98,14 +102,20 @@ def apply(client: Client, world: Any, **changes: Any) -> Any:
 # --- the happy path -----------------------------------------------------------------------------------------
 
 
-def test_citizen_applies_online_with_a_commitment_material(signed_in: Client, world: Any, citizen: Any) -> None:
+def test_citizen_applies_online_with_a_commitment_material(
+    signed_in: Client, world: Any, citizen: Any
+) -> None:
     """NET-1: the case arrives at the centre through the case service with files, commitment and SMS."""
     response = apply(signed_in, world)
     assert response.status_code == 302, response.content.decode()[:3000]
     case = Case.objects.get()
     assert response["Location"] == f"/portal/my/cases/{case.number}/"
     assert case.channel == Channel.ONLINE and case.receiver is None and case.status == CaseStatus.RECEIVED
-    assert case.centre == world.town and case.applicant_name == "李秀英" and case.applicant_phone == citizen.mobile
+    assert (
+        case.centre == world.town
+        and case.applicant_name == "李秀英"
+        and case.applicant_phone == citizen.mobile
+    )
     assert case.applicant_id_number == citizen.id_number
     rows = {cm.name: cm for cm in case.materials.all()}
     assert rows["最低生活保障申请书"].status == MaterialStatus.RECEIVED
@@ -117,7 +127,11 @@ def test_citizen_applies_online_with_a_commitment_material(signed_in: Client, wo
     assert commitment.citizen == citizen and commitment.material_name == "家庭收入和财产状况声明"
     assert commitment.text.startswith("本人承诺家庭收入") and commitment.signed_at is not None
     application = OnlineApplication.objects.get()
-    assert application.case == case and application.delivery == "window" and application.delivery_centre == world.town
+    assert (
+        application.case == case
+        and application.delivery == "window"
+        and application.delivery_centre == world.town
+    )
     assert AuditEntry.objects.filter(action="portal.application.submit").exists()
     sms = last_sms(citizen.mobile)
     assert case.number in sms and case.query_password in sms
@@ -127,8 +141,11 @@ def test_citizen_applies_online_with_a_commitment_material(signed_in: Client, wo
 
 def test_a_phone_browser_applies_through_the_mobile_channel(signed_in: Client, world: Any) -> None:
     data = form(signed_in, world)
-    signed_in.post(f"/portal/apply/{world.dibao.code}/", data,
-                   HTTP_USER_AGENT="Mozilla/5.0 (Linux; Android 10) Mobile Safari/537.36")
+    signed_in.post(
+        f"/portal/apply/{world.dibao.code}/",
+        data,
+        HTTP_USER_AGENT="Mozilla/5.0 (Linux; Android 10) Mobile Safari/537.36",
+    )
     assert Case.objects.get().channel == Channel.MOBILE
 
 
@@ -154,15 +171,29 @@ def test_mail_delivery_needs_an_address(signed_in: Client, world: Any) -> None:
     assert application.delivery == "mail" and application.mail_address == "启东市汇龙镇人民中路100号"
 
 
-def test_mail_is_refused_for_a_matter_without_express(signed_in: Client, world: Any, make_matter: Any,
-                                                      citizen: Any) -> None:
-    matter = make_matter(name="临时救助申请", centres=(world.town,), supports_express=False,
-                         materials=[{"name": "临时救助申请书", "originals": 1}])
+def test_mail_is_refused_for_a_matter_without_express(
+    signed_in: Client, world: Any, make_matter: Any, citizen: Any
+) -> None:
+    matter = make_matter(
+        name="临时救助申请",
+        centres=(world.town,),
+        supports_express=False,
+        materials=[{"name": "临时救助申请书", "originals": 1}],
+    )
     with pytest.raises(services.ServiceError) as exc:
-        services.application_submit(citizen=citizen, token="t" * 32, matter=matter, centre_id=world.town.pk,
-                                    delivery="mail", mail_address="启东市汇龙镇人民中路100号",
-                                    materials={matter.current_version.materials.get().pk: services.MaterialInput(
-                                        files=[services.CleanFile("a.pdf", PDF, "pdf", len(PDF))])})
+        services.application_submit(
+            citizen=citizen,
+            token="t" * 32,
+            matter=matter,
+            centre_id=world.town.pk,
+            delivery="mail",
+            mail_address="启东市汇龙镇人民中路100号",
+            materials={
+                matter.current_version.materials.get().pk: services.MaterialInput(
+                    files=[services.CleanFile("a.pdf", PDF, "pdf", len(PDF))]
+                )
+            },
+        )
     assert "不支持邮寄" in str(exc.value.fields)
     assert not Case.objects.exists()
 
@@ -208,7 +239,9 @@ def assert_nothing_written() -> None:
 
 def test_a_file_that_is_not_what_it_claims_is_refused(signed_in: Client, world: Any) -> None:
     m = materials(world)
-    response = apply(signed_in, world, **{f"material_{m['最低生活保障申请书'].pk}": upload("申请书.pdf", photo(fmt="PNG"))})
+    response = apply(
+        signed_in, world, **{f"material_{m['最低生活保障申请书'].pk}": upload("申请书.pdf", photo(fmt="PNG"))}
+    )
     assert response.status_code == 400
     assert "文件名是 .pdf，但内容是 PNG" in response.content.decode()
     assert_nothing_written()
@@ -216,14 +249,18 @@ def test_a_file_that_is_not_what_it_claims_is_refused(signed_in: Client, world: 
 
 def test_an_unknown_file_type_is_refused(signed_in: Client, world: Any) -> None:
     m = materials(world)
-    response = apply(signed_in, world, **{f"material_{m['最低生活保障申请书'].pk}": upload("申请书.pdf", b"hello " * 50)})
+    response = apply(
+        signed_in, world, **{f"material_{m['最低生活保障申请书'].pk}": upload("申请书.pdf", b"hello " * 50)}
+    )
     assert response.status_code == 400 and "文件类型不支持" in response.content.decode()
     assert_nothing_written()
 
 
 def test_a_zip_is_refused(signed_in: Client, world: Any) -> None:
     m = materials(world)
-    response = apply(signed_in, world, **{f"material_{m['最低生活保障申请书'].pk}": upload("材料.zip", zip_bytes())})
+    response = apply(
+        signed_in, world, **{f"material_{m['最低生活保障申请书'].pk}": upload("材料.zip", zip_bytes())}
+    )
     assert response.status_code == 400 and "不接受压缩包" in response.content.decode()
     assert_nothing_written()
 
@@ -252,26 +289,40 @@ def test_a_missing_required_material_is_named(signed_in: Client, world: Any) -> 
 
 def test_a_commitment_for_a_material_that_does_not_allow_it_is_refused(signed_in: Client, world: Any) -> None:
     m = materials(world)
-    response = apply(signed_in, world, **{f"material_{m['最低生活保障申请书'].pk}": None,
-                                          f"commit_{m['最低生活保障申请书'].pk}": "1"})
+    response = apply(
+        signed_in,
+        world,
+        **{f"material_{m['最低生活保障申请书'].pk}": None, f"commit_{m['最低生活保障申请书'].pk}": "1"},
+    )
     assert response.status_code == 400 and "不可告知承诺" in response.content.decode()
     assert_nothing_written()
 
 
-def test_a_matter_not_offered_online_cannot_be_applied_for(signed_in: Client, world: Any, citizen: Any) -> None:
+def test_a_matter_not_offered_online_cannot_be_applied_for(
+    signed_in: Client, world: Any, citizen: Any
+) -> None:
     response = signed_in.get(f"/portal/apply/{world.water.code}/")
     assert response.status_code == 400 and "暂不支持网上申请" in response.content.decode()
-    response = signed_in.post(f"/portal/apply/{world.water.code}/", {"token": "x" * 32, "centre_id": world.town.pk})
+    response = signed_in.post(
+        f"/portal/apply/{world.water.code}/", {"token": "x" * 32, "centre_id": world.town.pk}
+    )
     assert response.status_code == 400
     with pytest.raises(services.ServiceError) as exc:
-        services.application_submit(citizen=citizen, token="y" * 32, matter=world.water, centre_id=world.town.pk,
-                                    delivery="window", materials={})
+        services.application_submit(
+            citizen=citizen,
+            token="y" * 32,
+            matter=world.water,
+            centre_id=world.town.pk,
+            delivery="window",
+            materials={},
+        )
     assert exc.value.code == "not_online"
     assert_nothing_written()
 
 
-def test_a_failure_inside_the_case_service_leaves_nothing_behind(signed_in: Client, world: Any,
-                                                                 monkeypatch: Any) -> None:
+def test_a_failure_inside_the_case_service_leaves_nothing_behind(
+    signed_in: Client, world: Any, monkeypatch: Any
+) -> None:
     """The files written before a later step fails are removed with the rolled-back rows."""
     real = services.OnlineCommitment.objects.create
 
@@ -285,8 +336,9 @@ def test_a_failure_inside_the_case_service_leaves_nothing_behind(signed_in: Clie
     assert_nothing_written()
 
 
-def test_anonymous_and_unverified_visitors_are_sent_to_sign_in_and_verify(client: Client, world: Any,
-                                                                          make_citizen: Any) -> None:
+def test_anonymous_and_unverified_visitors_are_sent_to_sign_in_and_verify(
+    client: Client, world: Any, make_citizen: Any
+) -> None:
     response = client.get(f"/portal/apply/{world.dibao.code}/")
     assert response.status_code == 302 and response["Location"].startswith("/portal/account/login/?next=")
     citizen_client(client, make_citizen(verified=False))
@@ -294,19 +346,33 @@ def test_anonymous_and_unverified_visitors_are_sent_to_sign_in_and_verify(client
     assert response.status_code == 302 and response["Location"].startswith("/portal/account/verify/?next=")
 
 
-def test_an_enterprise_applies_as_an_organisation(client: Client, world: Any, make_citizen: Any,
-                                                  make_matter: Any) -> None:
-    matter = make_matter(name="食品经营许可（小餐饮）", department="SG", service_objects="2", centres=(world.town,),
-                         materials=[{"name": "食品经营许可申请书", "originals": 1}], check_method="",
-                         check_days=None, rongque_supply_days=None)
+def test_an_enterprise_applies_as_an_organisation(
+    client: Client, world: Any, make_citizen: Any, make_matter: Any
+) -> None:
+    matter = make_matter(
+        name="食品经营许可（小餐饮）",
+        department="SG",
+        service_objects="2",
+        centres=(world.town,),
+        materials=[{"name": "食品经营许可申请书", "originals": 1}],
+        check_method="",
+        check_days=None,
+        rongque_supply_days=None,
+    )
     enterprise = make_citizen(kind="enterprise", mobile="13962800009", real_name="张海")
     citizen_client(client, enterprise)
     html = client.get(f"/portal/apply/{matter.code}/").content.decode()
     token = re.search(r'name="token" value="([^"]+)"', html).group(1)
     material = matter.current_version.materials.get()
-    response = client.post(f"/portal/apply/{matter.code}/", {
-        "token": token, "centre_id": world.town.pk, "delivery": "window",
-        f"material_{material.pk}": upload("申请书.pdf", PDF)})
+    response = client.post(
+        f"/portal/apply/{matter.code}/",
+        {
+            "token": token,
+            "centre_id": world.town.pk,
+            "delivery": "window",
+            f"material_{material.pk}": upload("申请书.pdf", PDF),
+        },
+    )
     assert response.status_code == 302, response.content.decode()[:2000]
     case = Case.objects.get()
     assert case.applicant_kind == "organisation" and case.applicant_id_number == enterprise.uscc
@@ -329,14 +395,23 @@ def test_another_citizens_case_is_404_everywhere(signed_in: Client, world: Any, 
     assert signed_in.get("/portal/my/cases/NO-SUCH-NUMBER/").status_code == 404
 
 
-def test_cases_received_at_a_window_under_the_same_id_show_in_my_cases(signed_in: Client, world: Any,
-                                                                       citizen: Any) -> None:
+def test_cases_received_at_a_window_under_the_same_id_show_in_my_cases(
+    signed_in: Client, world: Any, citizen: Any
+) -> None:
     m = world.dibao.current_version.materials.all()
     window_case = cases.case_receive(
-        actor=world.front_desk, matter_id=world.dibao.pk, window_id=world.windows["minsheng"].pk,
-        applicant={"kind": "person", "name": "李秀英", "id_type": "id_card", "id_number": citizen.id_number,
-                   "phone": "13800138000"},
-        materials=[{"material_id": x.pk, "status": "received"} for x in m])
+        actor=world.front_desk,
+        matter_id=world.dibao.pk,
+        window_id=world.windows["minsheng"].pk,
+        applicant={
+            "kind": "person",
+            "name": "李秀英",
+            "id_type": "id_card",
+            "id_number": citizen.id_number,
+            "phone": "13800138000",
+        },
+        materials=[{"material_id": x.pk, "status": "received"} for x in m],
+    )
     html = signed_in.get("/portal/my/cases/").content.decode()
     assert window_case.number in html
     assert signed_in.get(f"/portal/my/cases/{window_case.number}/").status_code == 200
@@ -344,12 +419,14 @@ def test_cases_received_at_a_window_under_the_same_id_show_in_my_cases(signed_in
 
 def accept_with_commitment(world: Any, case: Case) -> Case:
     promised = case.materials.get(name="家庭收入和财产状况声明")
-    return cases.case_accept(case=case, actor=world.front_desk, commitment_material_ids=[promised.pk],
-                             commitment_signed=True)
+    return cases.case_accept(
+        case=case, actor=world.front_desk, commitment_material_ids=[promised.pk], commitment_signed=True
+    )
 
 
-def test_acceptance_by_the_clerk_shows_in_my_cases_with_its_notice_and_sms(signed_in: Client, world: Any,
-                                                                           citizen: Any) -> None:
+def test_acceptance_by_the_clerk_shows_in_my_cases_with_its_notice_and_sms(
+    signed_in: Client, world: Any, citizen: Any
+) -> None:
     apply(signed_in, world)
     case = accept_with_commitment(world, Case.objects.get())
     assert "已受理" in last_sms(citizen.mobile)
@@ -360,14 +437,18 @@ def test_acceptance_by_the_clerk_shows_in_my_cases_with_its_notice_and_sms(signe
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
 
 
-def test_correction_is_uploaded_online_and_shown_until_the_clerk_registers_it(signed_in: Client, world: Any,
-                                                                              citizen: Any) -> None:
+def test_correction_is_uploaded_online_and_shown_until_the_clerk_registers_it(
+    signed_in: Client, world: Any, citizen: Any
+) -> None:
     """NET-1: 补正 done online by uploading what was asked for."""
     apply(signed_in, world)
     case = Case.objects.get()
     wrong = case.materials.get(name="居民户口簿")
-    cases.case_request_correction(case=case, actor=world.front_desk, items=[
-        {"id": wrong.pk, "problem": "wrong", "reason": "户口簿照片不清晰，请重新拍摄首页和本人页"}])
+    cases.case_request_correction(
+        case=case,
+        actor=world.front_desk,
+        items=[{"id": wrong.pk, "problem": "wrong", "reason": "户口簿照片不清晰，请重新拍摄首页和本人页"}],
+    )
     assert "材料需补正" in last_sms(citizen.mobile)
     html = signed_in.get(f"/portal/my/cases/{case.number}/").content.decode()
     assert "需要补交的材料" in html and f'name="material_{wrong.pk}"' in html
@@ -393,15 +474,18 @@ def test_correction_upload_refused_when_nothing_is_asked(signed_in: Client, worl
     apply(signed_in, world)
     case = Case.objects.get()
     first = case.materials.first()
-    response = signed_in.post(f"/portal/my/cases/{case.number}/supplement/", {
-        "token": "k" * 32, f"material_{first.pk}": upload("a.pdf", PDF)})
+    response = signed_in.post(
+        f"/portal/my/cases/{case.number}/supplement/",
+        {"token": "k" * 32, f"material_{first.pk}": upload("a.pdf", PDF)},
+    )
     assert response.status_code == 302
     assert "没有需要补正的材料" in signed_in.get(response["Location"]).content.decode()
     assert not Supplement.objects.exists()
 
 
-def test_finished_case_links_to_online_rating_and_the_centre_shows_the_figures(signed_in: Client, world: Any,
-                                                                               client: Client) -> None:
+def test_finished_case_links_to_online_rating_and_the_centre_shows_the_figures(
+    signed_in: Client, world: Any, client: Client
+) -> None:
     """NET-1 一事一评 from 我的办件 once finished; NET-3 the centre's 好差评 figures on its disclosure page."""
     from django.utils import timezone
 
@@ -411,7 +495,9 @@ def test_finished_case_links_to_online_rating_and_the_centre_shows_the_figures(s
     case = Case.objects.get()
     assert "评价本次办件" not in signed_in.get(f"/portal/my/cases/{case.number}/").content.decode()
     # Only the status and result matter to the rating link; the finishing flow itself is the case app's.
-    Case.objects.filter(pk=case.pk).update(status=CaseStatus.FINISHED, result="approved", finished_at=timezone.now())
+    Case.objects.filter(pk=case.pk).update(
+        status=CaseStatus.FINISHED, result="approved", finished_at=timezone.now()
+    )
     html = signed_in.get(f"/portal/my/cases/{case.number}/").content.decode()
     link = re.search(r'href="(/reviews/rate/c/[^"]+\?via=online)"', html)
     assert link and "评价本次办件" in html
@@ -440,13 +526,24 @@ def test_two_simultaneous_submits_of_one_form_make_one_case(world: Any, make_cit
     def submit() -> None:
         try:
             barrier.wait()
-            results.append(services.application_submit(
-                citizen=citizen, token="same-form-token-0123456789", matter=world.dibao, centre_id=world.town.pk,
-                delivery="window", materials={
-                    m["最低生活保障申请书"].pk: services.MaterialInput(
-                        files=[services.CleanFile("a.pdf", PDF, "pdf", len(PDF))]),
-                    m["居民户口簿"].pk: services.MaterialInput(files=[services.CleanFile("b.pdf", PDF, "pdf", len(PDF))]),
-                    m["家庭收入和财产状况声明"].pk: services.MaterialInput(files=[], commitment=True)}))
+            results.append(
+                services.application_submit(
+                    citizen=citizen,
+                    token="same-form-token-0123456789",
+                    matter=world.dibao,
+                    centre_id=world.town.pk,
+                    delivery="window",
+                    materials={
+                        m["最低生活保障申请书"].pk: services.MaterialInput(
+                            files=[services.CleanFile("a.pdf", PDF, "pdf", len(PDF))]
+                        ),
+                        m["居民户口簿"].pk: services.MaterialInput(
+                            files=[services.CleanFile("b.pdf", PDF, "pdf", len(PDF))]
+                        ),
+                        m["家庭收入和财产状况声明"].pk: services.MaterialInput(files=[], commitment=True),
+                    },
+                )
+            )
         except BaseException as exc:  # collected for the assertion below
             errors.append(exc)
         finally:

@@ -110,10 +110,25 @@ def test_browse_by_life_event(client: Client, world: Any) -> None:
 def test_guide_shows_materials_limits_fees_and_where_to_go(client: Client, world: Any) -> None:
     """SCOPE-4: the published guide, with every material, the limits, the fee and the centres serving it."""
     html = client.get(f"/portal/guide/{world.dibao.code}/").content.decode()
-    for text in ("最低生活保障申请", world.dibao.code, "启东市民政局", "最低生活保障申请书", "居民户口簿",
-                 "家庭收入和财产状况声明", "20个工作日", "30个工作日", "不收费", "可容缺", "可告知承诺",
-                 "本人承诺家庭收入、财产状况真实", "家庭人均收入低于当地最低生活保障标准",
-                 world.town.name, "启东市吕四港镇鹤城北路1号", "0513-83210000", "网上申请"):
+    for text in (
+        "最低生活保障申请",
+        world.dibao.code,
+        "启东市民政局",
+        "最低生活保障申请书",
+        "居民户口簿",
+        "家庭收入和财产状况声明",
+        "20个工作日",
+        "30个工作日",
+        "不收费",
+        "可容缺",
+        "可告知承诺",
+        "本人承诺家庭收入、财产状况真实",
+        "家庭人均收入低于当地最低生活保障标准",
+        world.town.name,
+        "启东市吕四港镇鹤城北路1号",
+        "0513-83210000",
+        "网上申请",
+    ):
         assert text in html, text
     assert f"/catalog/guide/{world.dibao.code}/pdf/" in html  # the catalogue's printable guide
     assert f"/catalog/guide/{world.dibao.code}/docx/" in html
@@ -140,8 +155,9 @@ def test_guide_of_a_matter_served_in_hundreds_of_villages_stays_light(client: Cl
     from tests.factories import VillageCentreFactory
 
     for _ in range(340):
-        catalog.centre_matter_assign(actor=None, centre=VillageCentreFactory(parent=world.town),
-                                     matter=world.village_matter)
+        catalog.centre_matter_assign(
+            actor=None, centre=VillageCentreFactory(parent=world.town), matter=world.village_matter
+        )
     response = client.get(f"/portal/guide/{world.village_matter.code}/")
     assets = re.findall(r'(?:href|src)="(/static/[^"]+)"', response.content.decode())
     total = len(response.content) + sum(len(b"".join(client.get(a).streaming_content)) for a in assets)
@@ -173,16 +189,24 @@ def test_guide_page_is_light(client: Client, world: Any) -> None:
     total = len(response.content)
     for asset in assets:
         asset_response = client.get(asset)
-        total += len(b"".join(asset_response.streaming_content)) if asset_response.streaming else len(asset_response.content)
+        total += (
+            len(b"".join(asset_response.streaming_content))
+            if asset_response.streaming
+            else len(asset_response.content)
+        )
     assert total < 150 * 1024, total
     assert not any("echarts" in a for a in assets)
 
 
-def test_guide_queries_stay_flat_with_many_centres(client: Client, world: Any, django_assert_max_num_queries: Any) -> None:
+def test_guide_queries_stay_flat_with_many_centres(
+    client: Client, world: Any, django_assert_max_num_queries: Any
+) -> None:
     from tests.factories import VillageCentreFactory
 
     for _ in range(8):
-        catalog.centre_matter_assign(actor=None, centre=VillageCentreFactory(parent=world.town), matter=world.dibao)
+        catalog.centre_matter_assign(
+            actor=None, centre=VillageCentreFactory(parent=world.town), matter=world.dibao
+        )
     with django_assert_max_num_queries(12):
         assert client.get(f"/portal/guide/{world.dibao.code}/").status_code == 200
 
@@ -207,9 +231,19 @@ def test_display_switch_needs_post(client: Client) -> None:
     assert client.get("/portal/display/").status_code == 405
 
 
-@pytest.mark.parametrize("path", ["/portal/", "/portal/matters/", "/portal/themes/", "/portal/centres/",
-                                  "/portal/disclosure/", "/portal/account/login/", "/portal/account/register/",
-                                  "/portal/account/reset/"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/portal/",
+        "/portal/matters/",
+        "/portal/themes/",
+        "/portal/centres/",
+        "/portal/disclosure/",
+        "/portal/account/login/",
+        "/portal/account/register/",
+        "/portal/account/reset/",
+    ],
+)
 def test_every_control_is_labelled(client: Client, world: Any, path: str) -> None:
     html = client.get(path).content.decode()
     assert unlabelled(html) == [], path

@@ -20,16 +20,36 @@ TZ = ZoneInfo("Asia/Shanghai")
 MORNING = dt.datetime(2026, 3, 10, 9, 0, tzinfo=TZ)
 
 
-def make_matter(centre: Centre | None, *, name: str, code: str, window_class: str = WindowClass.MINSHENG,
-                window_department: Department | None = None, supports_appointment: bool = False,
-                promised_limit: int = 5, charges: bool = False) -> Matter:
+def make_matter(
+    centre: Centre | None,
+    *,
+    name: str,
+    code: str,
+    window_class: str = WindowClass.MINSHENG,
+    window_department: Department | None = None,
+    supports_appointment: bool = False,
+    promised_limit: int = 5,
+    charges: bool = False,
+) -> Matter:
     dept = DepartmentFactory(code=f"M{code[-4:]}", short_name=f"主管{code[-4:]}")
     matter = Matter.objects.create(code=code, basic_code=code[:10], name=name, status=MatterStatus.ACTIVE)
     version = MatterVersion.objects.create(
-        matter=matter, number=1, state=VersionState.PUBLISHED, name=name, matter_type="07", legal_basis="依据",
-        department=dept, implementing_body="启东市某局", category="public_service", window_class=window_class,
-        window_department=window_department, supports_appointment=supports_appointment,
-        promised_limit=promised_limit, charges=charges, fee_amount=10 if charges else None)
+        matter=matter,
+        number=1,
+        state=VersionState.PUBLISHED,
+        name=name,
+        matter_type="07",
+        legal_basis="依据",
+        department=dept,
+        implementing_body="启东市某局",
+        category="public_service",
+        window_class=window_class,
+        window_department=window_department,
+        supports_appointment=supports_appointment,
+        promised_limit=promised_limit,
+        charges=charges,
+        fee_amount=10 if charges else None,
+    )
     matter.current_version = version
     matter.save(update_fields=["current_version"])
     if centre is not None:
@@ -44,9 +64,9 @@ class Queue:
     windows: dict[str, Window]
     police: Department
     police_window: Window
-    birth: Matter          # 民生
-    building: Matter       # 建设
-    passport: Matter       # professional (公安)
+    birth: Matter  # 民生
+    building: Matter  # 建设
+    passport: Matter  # professional (公安)
     appointment_matter: Matter
 
     def __getattr__(self, name: str) -> Any:
@@ -63,16 +83,29 @@ def clock() -> Any:
 def q(hall: Any, clock: Any) -> Queue:
     centre = hall.town
     police = DepartmentFactory(code="GA", name="启东市公安局", short_name="公安")
-    police_window = WindowFactory(centre=centre, number=5, name="公安专窗", window_class=WindowClass.PROFESSIONAL,
-                                  department=police)
+    police_window = WindowFactory(
+        centre=centre, number=5, name="公安专窗", window_class=WindowClass.PROFESSIONAL, department=police
+    )
     return Queue(
-        hall=hall, centre=centre, windows=dict(hall.windows), police=police, police_window=police_window,
+        hall=hall,
+        centre=centre,
+        windows=dict(hall.windows),
+        police=police,
+        police_window=police_window,
         birth=make_matter(centre, name="生育登记", code="320681000001"),
-        building=make_matter(centre, name="农村建房审批", code="320681000002", window_class=WindowClass.JIANSHE),
-        passport=make_matter(centre, name="户口迁移", code="320681000003", window_class=WindowClass.PROFESSIONAL,
-                             window_department=police),
-        appointment_matter=make_matter(centre, name="城乡居民医保参保登记", code="320681000004",
-                                       supports_appointment=True, charges=True),
+        building=make_matter(
+            centre, name="农村建房审批", code="320681000002", window_class=WindowClass.JIANSHE
+        ),
+        passport=make_matter(
+            centre,
+            name="户口迁移",
+            code="320681000003",
+            window_class=WindowClass.PROFESSIONAL,
+            window_department=police,
+        ),
+        appointment_matter=make_matter(
+            centre, name="城乡居民医保参保登记", code="320681000004", supports_appointment=True, charges=True
+        ),
     )
 
 

@@ -27,8 +27,12 @@ def post(client, url, data=None, headers=None):
 
 
 def test_issue_with_a_staff_token(client, q):
-    response = post(client, f"{API}/centres/{q.centre.pk}/tickets",
-                    {"matter_id": q.birth.pk, "phone": "13812345678"}, bearer(q.guide))
+    response = post(
+        client,
+        f"{API}/centres/{q.centre.pk}/tickets",
+        {"matter_id": q.birth.pk, "phone": "13812345678"},
+        bearer(q.guide),
+    )
     assert response.status_code == 201, response.content
     body = response.json()
     assert body["ticket"]["code"] == "A001" and body["ticket"]["phone"] == "138****5678"
@@ -43,7 +47,9 @@ def test_issue_without_a_token_is_401_and_writes_nothing(client, q):
     assert not Ticket.objects.exists()
 
 
-@pytest.mark.parametrize(("who", "status"), [("village_clerk", 404), ("bureau_admin", 403), ("inspector", 403)])
+@pytest.mark.parametrize(
+    ("who", "status"), [("village_clerk", 404), ("bureau_admin", 403), ("inspector", 403)]
+)
 def test_only_the_centres_own_staff_issue_and_call(client, q, who, status):
     """A village clerk cannot even see the town's queue; the bureau sees but does not operate it."""
     headers = bearer(getattr(q, who))
@@ -64,20 +70,27 @@ def test_village_clerk_operates_only_their_village(client, q):
     headers = bearer(q.village_clerk)
     assert post(client, f"{API}/windows/{own.pk}/open", headers=headers).status_code == 200
     assert post(client, f"{API}/windows/{other.pk}/open", headers=headers).status_code == 404
-    assert post(client, f"{API}/centres/{q.other_village.pk}/tickets", {"group": "quanke"},
-                headers).status_code == 404
-    assert post(client, f"{API}/centres/{q.village.pk}/tickets", {"group": "quanke"}, headers).status_code == 201
+    assert (
+        post(client, f"{API}/centres/{q.other_village.pk}/tickets", {"group": "quanke"}, headers).status_code
+        == 404
+    )
+    assert (
+        post(client, f"{API}/centres/{q.village.pk}/tickets", {"group": "quanke"}, headers).status_code == 201
+    )
 
 
 def test_bad_issue_input_is_a_clear_error(client, q):
     headers = bearer(q.guide)
-    response = post(client, f"{API}/centres/{q.centre.pk}/tickets",
-                    {"matter_id": q.birth.pk, "id_number": "123"}, headers)
+    response = post(
+        client, f"{API}/centres/{q.centre.pk}/tickets", {"matter_id": q.birth.pk, "id_number": "123"}, headers
+    )
     assert response.status_code == 400
     assert response.json()["code"] == "invalid" and "id_number" in response.json()["fields"]
     response = post(client, f"{API}/centres/{q.centre.pk}/tickets", {"matter_id": "abc"}, headers)
     assert response.status_code == 422
-    assert post(client, f"{API}/centres/999999/tickets", {"matter_id": q.birth.pk}, headers).status_code == 404
+    assert (
+        post(client, f"{API}/centres/999999/tickets", {"matter_id": q.birth.pk}, headers).status_code == 404
+    )
     assert not Ticket.objects.exists()
 
 
@@ -89,10 +102,16 @@ def test_clerk_flow_over_the_api(client, q):
     called = post(client, f"{API}/windows/{window.pk}/call-next", headers=headers).json()
     tid = called["ticket"]["id"]
     assert called["ticket"]["code"] == "A001" and called["ticket"]["window"] == 1
-    assert post(client, f"{API}/windows/{window.pk}/tickets/{tid}/recall", headers=headers).json()[
-        "recall_count"] == 1
-    assert post(client, f"{API}/windows/{window.pk}/tickets/{tid}/start", headers=headers).json()[
-        "status"] == "serving"
+    assert (
+        post(client, f"{API}/windows/{window.pk}/tickets/{tid}/recall", headers=headers).json()[
+            "recall_count"
+        ]
+        == 1
+    )
+    assert (
+        post(client, f"{API}/windows/{window.pk}/tickets/{tid}/start", headers=headers).json()["status"]
+        == "serving"
+    )
     finished = post(client, f"{API}/windows/{window.pk}/tickets/{tid}/finish", {"served": True}, headers)
     assert finished.json()["status"] == "done"
     empty = post(client, f"{API}/windows/{window.pk}/call-next", headers=headers).json()
@@ -130,10 +149,14 @@ def test_transfer_over_the_api_warns(client, q):
     window = open_window(q.windows["minsheng"], q.front_desk)
     services.ticket_issue(centre=q.centre, matter_id=q.birth.pk)
     tid = services.ticket_call_next(window=window, by=q.front_desk).pk
-    response = post(client, f"{API}/windows/{window.pk}/tickets/{tid}/transfer", {"to_group": "qita"}, headers)
+    response = post(
+        client, f"{API}/windows/{window.pk}/tickets/{tid}/transfer", {"to_group": "qita"}, headers
+    )
     assert response.status_code == 200
     assert response.json()["ticket"]["status"] == "transferred" and response.json()["warning"]
-    unknown = post(client, f"{API}/windows/{window.pk}/tickets/{tid}/transfer", {"to_window_id": 424242}, headers)
+    unknown = post(
+        client, f"{API}/windows/{window.pk}/tickets/{tid}/transfer", {"to_window_id": 424242}, headers
+    )
     assert unknown.status_code == 400 and "to_window" in unknown.json()["fields"]
     gone = post(client, f"{API}/windows/{window.pk}/tickets/{tid}/transfer", {"to_group": "jianshe"}, headers)
     assert gone.status_code == 409  # no longer at this window
@@ -153,7 +176,9 @@ def test_reinstate_and_cancel_from_the_desk(client, q):
 def test_public_endpoints_need_no_login(client, q):
     options = client.get(f"{API}/centres/{q.centre.pk}/options").json()
     assert {"key": "minsheng", "label": "民生综合窗口"} in options["groups"]
-    assert any(m["name"] == "户口迁移" and m["queue"] == f"professional:{q.police.pk}" for m in options["matters"])
+    assert any(
+        m["name"] == "户口迁移" and m["queue"] == f"professional:{q.police.pk}" for m in options["matters"]
+    )
     t = services.ticket_issue(centre=q.centre, matter_id=q.birth.pk).ticket
     followed = client.get(f"{API}/public/tickets/{t.public_token}").json()
     assert followed["code"] == "A001" and followed["ahead"] == 0 and "phone" not in followed
@@ -177,25 +202,38 @@ def test_figures_for_the_director_not_for_a_clerk(client, q):
     assert client.get(f"{API}/centres/{q.centre.pk}/figures", **bearer(q.front_desk)).status_code == 403
     assert client.get(f"{API}/centres/{q.centre.pk}/figures", **bearer(q.village_clerk)).status_code == 404
     assert client.get(f"{API}/centres/{q.centre.pk}/figures", **bearer(q.inspector)).status_code == 200
-    bad = client.get(f"{API}/centres/{q.centre.pk}/figures?date_from=2026-03-10&date_to=2026-03-01",
-                     **bearer(q.director))
+    bad = client.get(
+        f"{API}/centres/{q.centre.pk}/figures?date_from=2026-03-10&date_to=2026-03-01", **bearer(q.director)
+    )
     assert bad.status_code == 400
 
 
 def test_appointment_endpoints(client, q, monkeypatch):
     monkeypatch.setattr(services, "_sms", lambda *a: None)
     slot_data = {"group": "minsheng", "date": "2026-03-10", "start": "10:00", "end": "10:30", "capacity": 3}
-    assert post(client, f"{API}/centres/{q.centre.pk}/slots", slot_data, bearer(q.front_desk)).status_code == 403
+    assert (
+        post(client, f"{API}/centres/{q.centre.pk}/slots", slot_data, bearer(q.front_desk)).status_code == 403
+    )
     created = post(client, f"{API}/centres/{q.centre.pk}/slots", slot_data, bearer(q.director))
     assert created.status_code == 201
     slots = client.get(f"{API}/centres/{q.centre.pk}/slots?date=2026-03-10").json()["items"]
     assert slots[0]["remaining"] == 3
-    booking = post(client, f"{API}/appointments", {"slot_id": slots[0]["id"], "matter_id": q.appointment_matter.pk,
-                                                   "name": "李华", "phone": "13812345678"}, bearer(q.guide))
+    booking = post(
+        client,
+        f"{API}/appointments",
+        {
+            "slot_id": slots[0]["id"],
+            "matter_id": q.appointment_matter.pk,
+            "name": "李华",
+            "phone": "13812345678",
+        },
+        bearer(q.guide),
+    )
     assert booking.status_code == 201
     code = booking.json()["code"]
-    with __import__("time_machine").travel(dt.datetime(2026, 3, 10, 9, 50, tzinfo=dt.timezone(
-            dt.timedelta(hours=8))), tick=False):
+    with __import__("time_machine").travel(
+        dt.datetime(2026, 3, 10, 9, 50, tzinfo=dt.timezone(dt.timedelta(hours=8))), tick=False
+    ):
         checked = post(client, f"{API}/centres/{q.centre.pk}/check-in", {"code": code}, bearer(q.guide))
     assert checked.status_code == 201 and checked.json()["ticket"]["priority"] is True
     cancelled = post(client, f"{API}/appointments/cancel", {"code": code, "phone": "13812345678"})

@@ -19,20 +19,30 @@ TODAY = dt.date(2026, 3, 10)
 
 @pytest.fixture
 def slot(q):
-    return services.slot_create(centre=q.centre, group="minsheng", date=TODAY, start=dt.time(10, 0),
-                                end=dt.time(10, 30), capacity=2, by=q.director)
+    return services.slot_create(
+        centre=q.centre,
+        group="minsheng",
+        date=TODAY,
+        start=dt.time(10, 0),
+        end=dt.time(10, 30),
+        capacity=2,
+        by=q.director,
+    )
 
 
 @pytest.fixture
 def sms(monkeypatch):
     sent = []
-    monkeypatch.setattr(services, "_sms", lambda phone, text, related, template="": sent.append((phone, text, related)))
+    monkeypatch.setattr(
+        services, "_sms", lambda phone, text, related, template="": sent.append((phone, text, related))
+    )
     return sent
 
 
 def book(q, slot, phone="13812345678", **kwargs):
-    return services.appointment_book(slot_id=slot.pk, matter_id=q.appointment_matter.pk, name="李华", phone=phone,
-                                     **kwargs)
+    return services.appointment_book(
+        slot_id=slot.pk, matter_id=q.appointment_matter.pk, name="李华", phone=phone, **kwargs
+    )
 
 
 def test_booking_takes_a_place_and_sends_a_confirmation(q, slot, sms):
@@ -52,11 +62,14 @@ def test_a_full_slot_refuses_and_writes_nothing(q, slot, sms):
     assert Appointment.objects.count() == 2 and AppointmentSlot.objects.get(pk=slot.pk).booked == 2
 
 
-@pytest.mark.parametrize(("kwargs", "field"), [
-    ({"phone": "123"}, "phone"),
-    ({"name": " "}, "name"),
-    ({"matter": "birth"}, "matter"),   # does not support appointments
-])
+@pytest.mark.parametrize(
+    ("kwargs", "field"),
+    [
+        ({"phone": "123"}, "phone"),
+        ({"name": " "}, "name"),
+        ({"matter": "birth"}, "matter"),  # does not support appointments
+    ],
+)
 def test_bad_bookings_are_refused(q, slot, sms, kwargs, field):
     matter = getattr(q, kwargs.pop("matter", "appointment_matter"))
     args = {"slot_id": slot.pk, "matter_id": matter.pk, "name": "李华", "phone": "13812345678", **kwargs}
@@ -68,18 +81,38 @@ def test_bad_bookings_are_refused(q, slot, sms, kwargs, field):
 
 def test_slots_cannot_be_duplicated_or_in_the_past(q, slot):
     with pytest.raises(Conflict):
-        services.slot_create(centre=q.centre, group="minsheng", date=TODAY, start=dt.time(10, 0),
-                             end=dt.time(10, 30), capacity=2, by=q.director)
+        services.slot_create(
+            centre=q.centre,
+            group="minsheng",
+            date=TODAY,
+            start=dt.time(10, 0),
+            end=dt.time(10, 30),
+            capacity=2,
+            by=q.director,
+        )
     with pytest.raises(ServiceError):
-        services.slot_create(centre=q.centre, group="minsheng", date=TODAY - dt.timedelta(days=1),
-                             start=dt.time(10, 0), end=dt.time(10, 30), capacity=2, by=q.director)
+        services.slot_create(
+            centre=q.centre,
+            group="minsheng",
+            date=TODAY - dt.timedelta(days=1),
+            start=dt.time(10, 0),
+            end=dt.time(10, 30),
+            capacity=2,
+            by=q.director,
+        )
 
 
 def test_slots_are_generated_for_working_days_only(q):
     # 2026-03-13 is a Friday; the weekend of 14-15 March has no make-up working day.
-    slots = services.slots_generate(centre=q.centre, group="minsheng", date_from=dt.date(2026, 3, 13),
-                                    date_to=dt.date(2026, 3, 16), periods=[(dt.time(9), dt.time(10))],
-                                    capacity=3, by=q.director)
+    slots = services.slots_generate(
+        centre=q.centre,
+        group="minsheng",
+        date_from=dt.date(2026, 3, 13),
+        date_to=dt.date(2026, 3, 16),
+        periods=[(dt.time(9), dt.time(10))],
+        capacity=3,
+        by=q.director,
+    )
     assert [s.date for s in slots] == [dt.date(2026, 3, 13), dt.date(2026, 3, 16)]
 
 
@@ -133,8 +166,15 @@ def test_cancel_needs_the_phone_and_frees_the_place(q, slot, sms):
 
 
 def test_reminders_go_once_before_the_slot(q, sms, clock):
-    tomorrow = services.slot_create(centre=q.centre, group="minsheng", date=TODAY + dt.timedelta(days=1),
-                                    start=dt.time(9, 30), end=dt.time(10), capacity=5, by=q.director)
+    tomorrow = services.slot_create(
+        centre=q.centre,
+        group="minsheng",
+        date=TODAY + dt.timedelta(days=1),
+        start=dt.time(9, 30),
+        end=dt.time(10),
+        capacity=5,
+        by=q.director,
+    )
     book(q, tomorrow)
     sms.clear()
     clock.move_to(dt.datetime(2026, 3, 10, 9, 0, tzinfo=TZ))  # 24.5 hours before: not yet

@@ -27,8 +27,9 @@ def test_clerk_calls_and_the_display_screen_shows_it(live_server, browser, page,
     staff = Client()
     staff.force_login(hall.front_desk, backend="django.contrib.auth.backends.ModelBackend")
     clerk_context = browser.new_context(locale="zh-CN")
-    clerk_context.add_cookies([{"name": "sessionid", "value": staff.cookies["sessionid"].value,
-                                "url": live_server.url}])
+    clerk_context.add_cookies(
+        [{"name": "sessionid", "value": staff.cookies["sessionid"].value, "url": live_server.url}]
+    )
     clerk = clerk_context.new_page()
     clerk.set_default_timeout(10000)
     try:

@@ -121,7 +121,9 @@ def test_recall_announces_again_and_counts(q, minsheng):
     ticket.refresh_from_db()
     assert ticket.recall_count == 1
     assert list(CallLog.objects.filter(ticket=ticket).order_by("id").values_list("kind", flat=True)) == [
-        "call", "recall"]
+        "call",
+        "recall",
+    ]
 
 
 def test_start_and_finish_record_service_times(q, minsheng, clock):
@@ -152,7 +154,9 @@ def test_finish_as_not_handled_needs_a_reason(q, minsheng):
     services.ticket_start(window=minsheng, ticket_id=ticket.pk, by=q.front_desk)
     with pytest.raises(ServiceError):
         services.ticket_finish(window=minsheng, ticket_id=ticket.pk, by=q.front_desk, served=False)
-    services.ticket_finish(window=minsheng, ticket_id=ticket.pk, by=q.front_desk, served=False, note="材料不全")
+    services.ticket_finish(
+        window=minsheng, ticket_id=ticket.pk, by=q.front_desk, served=False, note="材料不全"
+    )
     ticket.refresh_from_db()
     assert ticket.status == TicketStatus.UNSERVED and ticket.close_note == "材料不全"
 
@@ -211,8 +215,9 @@ def test_transfer_to_another_class_keeps_the_number_and_place(q, minsheng, clock
     later_building = issue(q, q.building)
     services.ticket_call_next(window=minsheng, by=q.front_desk)
     jianshe = open_window(q.windows["jianshe"], q.back_office)
-    result = services.ticket_transfer(window=minsheng, ticket_id=ticket.pk, to_group="jianshe", by=q.front_desk,
-                                      reason="属建设类事项")
+    result = services.ticket_transfer(
+        window=minsheng, ticket_id=ticket.pk, to_group="jianshe", by=q.front_desk, reason="属建设类事项"
+    )
     assert result.warning == ""
     assert result.ticket.code == "A001" and result.ticket.status == TicketStatus.TRANSFERRED
     assert services.ticket_call_next(window=jianshe, by=q.back_office).pk == ticket.pk
@@ -227,7 +232,9 @@ def test_transfer_to_a_named_window_is_called_only_there(q, minsheng):
     services.ticket_call_next(window=minsheng, by=q.front_desk)
     services.ticket_start(window=minsheng, ticket_id=ticket.pk, by=q.front_desk)
     seven = WindowFactory(centre=q.centre, number=7, window_class="minsheng")
-    result = services.ticket_transfer(window=minsheng, ticket_id=ticket.pk, to_window_id=seven.pk, by=q.front_desk)
+    result = services.ticket_transfer(
+        window=minsheng, ticket_id=ticket.pk, to_window_id=seven.pk, by=q.front_desk
+    )
     assert "7号窗口当前未在服务" in result.warning
     assert services.ticket_call_next(window=minsheng, by=q.front_desk) is None
     open_window(seven, q.back_office)
@@ -237,17 +244,22 @@ def test_transfer_to_a_named_window_is_called_only_there(q, minsheng):
 def test_transfer_to_a_class_no_open_window_serves_is_allowed_with_a_warning(q, minsheng):
     ticket = issue(q)
     services.ticket_call_next(window=minsheng, by=q.front_desk)
-    result = services.ticket_transfer(window=minsheng, ticket_id=ticket.pk, to_group="shizheng", by=q.front_desk)
+    result = services.ticket_transfer(
+        window=minsheng, ticket_id=ticket.pk, to_group="shizheng", by=q.front_desk
+    )
     assert "没有开放的窗口" in result.warning
     assert TicketTransfer.objects.get(ticket=ticket).warning == result.warning
 
 
-@pytest.mark.parametrize(("kwargs", "field"), [
-    ({"to_group": "nonsense"}, "to_group"),
-    ({"to_window_id": 999999}, "to_window"),
-    ({}, "to_group"),
-    ({"to_group": "minsheng"}, "to_group"),
-])
+@pytest.mark.parametrize(
+    ("kwargs", "field"),
+    [
+        ({"to_group": "nonsense"}, "to_group"),
+        ({"to_window_id": 999999}, "to_window"),
+        ({}, "to_group"),
+        ({"to_group": "minsheng"}, "to_group"),
+    ],
+)
 def test_bad_transfers_are_refused_and_change_nothing(q, minsheng, kwargs, field):
     ticket = issue(q)
     services.ticket_call_next(window=minsheng, by=q.front_desk)

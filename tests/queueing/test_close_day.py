@@ -17,8 +17,9 @@ pytestmark = pytest.mark.django_db
 
 def test_waiting_tickets_are_closed_as_unserved_after_closing_time(q, clock):
     window = open_window(q.windows["minsheng"], q.front_desk)
-    done, waiting, skipped = (services.ticket_issue(centre=q.centre, matter_id=q.birth.pk).ticket
-                              for _ in range(3))
+    done, waiting, skipped = (
+        services.ticket_issue(centre=q.centre, matter_id=q.birth.pk).ticket for _ in range(3)
+    )
     services.ticket_call_next(window=window, by=q.front_desk)
     services.ticket_start(window=window, ticket_id=done.pk, by=q.front_desk)
     services.ticket_finish(window=window, ticket_id=done.pk, by=q.front_desk)

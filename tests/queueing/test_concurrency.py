@@ -49,16 +49,39 @@ test_database_url.__test__ = False  # a helper, not a test
 
 
 def start_servers(count: int, log_dir: Path) -> tuple[list[subprocess.Popen], list[str]]:
-    env = {**os.environ, "GOVHALL_DATABASE_URL": test_database_url(), "GOVHALL_VAR_DIR": str(settings.VAR_DIR),
-           "GOVHALL_ALLOWED_HOSTS": "127.0.0.1,localhost"}
+    env = {
+        **os.environ,
+        "GOVHALL_DATABASE_URL": test_database_url(),
+        "GOVHALL_VAR_DIR": str(settings.VAR_DIR),
+        "GOVHALL_ALLOWED_HOSTS": "127.0.0.1,localhost",
+    }
     procs, urls = [], []
     for i in range(count):
         port = free_port()
         log = open(log_dir / f"server{i}.log", "w")
-        procs.append(subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "govhall.asgi:application", "--host", "127.0.0.1", "--port",
-             str(port), "--lifespan", "off", "--log-level", "warning", "--no-access-log"],
-            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT))
+        procs.append(
+            subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "uvicorn",
+                    "govhall.asgi:application",
+                    "--host",
+                    "127.0.0.1",
+                    "--port",
+                    str(port),
+                    "--lifespan",
+                    "off",
+                    "--log-level",
+                    "warning",
+                    "--no-access-log",
+                ],
+                cwd=ROOT,
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+        )
         urls.append(f"http://127.0.0.1:{port}")
     deadline = time.monotonic() + 60
     for url, proc in zip(urls, procs, strict=True):
@@ -84,7 +107,9 @@ def stop_servers(procs: list[subprocess.Popen]) -> None:
             proc.kill()
 
 
-def test_two_server_processes_never_duplicate_a_number_or_serve_a_ticket_twice(transactional_db, hall, tmp_path):
+def test_two_server_processes_never_duplicate_a_number_or_serve_a_ticket_twice(
+    transactional_db, hall, tmp_path
+):
     centre = hall.town
     # Whatever the hour the test runs at, the hall is open.
     QueueSettings.objects.create(centre=centre, opening_time=dt.time(0, 0), closing_time=dt.time(23, 59, 59))
@@ -102,8 +127,10 @@ def test_two_server_processes_never_duplicate_a_number_or_serve_a_ticket_twice(t
     def issuer(n: int) -> None:
         with httpx.Client(timeout=30, headers={"Authorization": f"Bearer {guide_token}"}) as client:
             for i in range(ISSUES_EACH):
-                r = client.post(f"{urls[(n + i) % 2]}/api/v1/queueing/centres/{centre.pk}/tickets",
-                                json={"group": "minsheng"})
+                r = client.post(
+                    f"{urls[(n + i) % 2]}/api/v1/queueing/centres/{centre.pk}/tickets",
+                    json={"group": "minsheng"},
+                )
                 with lock:
                     (issued.append(r.json()["ticket"]) if r.status_code == 201 else errors.append(r.text))
 
@@ -131,10 +158,20 @@ def test_two_server_processes_never_duplicate_a_number_or_serve_a_ticket_twice(t
                     called.append((ticket["id"], window.number))
                 if i % 3 == 0:  # some are served to the end, the others skipped by the next call
                     tid = ticket["id"]
-                    assert client.post(f"{base}/api/v1/queueing/windows/{window.pk}/tickets/{tid}/start"
-                                       ).status_code == 200
-                    assert client.post(f"{urls[(n + i + 1) % 2]}/api/v1/queueing/windows/{window.pk}/tickets/"
-                                       f"{tid}/finish", json={"served": True}).status_code == 200
+                    assert (
+                        client.post(
+                            f"{base}/api/v1/queueing/windows/{window.pk}/tickets/{tid}/start"
+                        ).status_code
+                        == 200
+                    )
+                    assert (
+                        client.post(
+                            f"{urls[(n + i + 1) % 2]}/api/v1/queueing/windows/{window.pk}/tickets/"
+                            f"{tid}/finish",
+                            json={"served": True},
+                        ).status_code
+                        == 200
+                    )
 
     try:
         issuers = [threading.Thread(target=issuer, args=(n,)) for n in range(ISSUERS)]

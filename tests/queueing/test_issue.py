@@ -44,8 +44,16 @@ def test_the_database_refuses_a_duplicate_number(q):
     """Never duplicated: the unique constraint backs the counter."""
     t = services.ticket_issue(centre=q.centre, matter_id=q.birth.pk).ticket
     with pytest.raises(IntegrityError), transaction.atomic():
-        Ticket.objects.create(centre=q.centre, date=t.date, prefix="A", number=t.number, window_class="minsheng",
-                              business_group="民生", issued_at=t.issued_at, queued_at=t.issued_at)
+        Ticket.objects.create(
+            centre=q.centre,
+            date=t.date,
+            prefix="A",
+            number=t.number,
+            window_class="minsheng",
+            business_group="民生",
+            issued_at=t.issued_at,
+            queued_at=t.issued_at,
+        )
 
 
 def test_counter_is_one_statement_that_returns_the_next_number(q):
@@ -76,8 +84,9 @@ def test_village_matter_goes_to_the_quanke_queue(q):
 
 
 def test_phone_and_id_are_stored_encrypted_with_digests(q):
-    t = services.ticket_issue(centre=q.centre, matter_id=q.birth.pk, phone="138 1234 5678",
-                              id_number=YOUNG_ID.lower()).ticket
+    t = services.ticket_issue(
+        centre=q.centre, matter_id=q.birth.pk, phone="138 1234 5678", id_number=YOUNG_ID.lower()
+    ).ticket
     t.refresh_from_db()
     assert t.phone == "13812345678" and t.id_number == YOUNG_ID
     assert t.phone_digest == lookup_digest("13812345678")
@@ -87,14 +96,17 @@ def test_phone_and_id_are_stored_encrypted_with_digests(q):
     assert "13812345678" not in raw_phone and YOUNG_ID not in raw_id
 
 
-@pytest.mark.parametrize(("field", "kwargs"), [
-    ("phone", {"phone": "12345"}),
-    ("id_number", {"id_number": "320681195005010013"}),
-    ("matter", {"matter_id": 999999}),
-    ("group", {"group": "nonsense"}),
-    ("matter", {}),
-    ("priority_reason", {"priority_reason": "vip"}),
-])
+@pytest.mark.parametrize(
+    ("field", "kwargs"),
+    [
+        ("phone", {"phone": "12345"}),
+        ("id_number", {"id_number": "320681195005010013"}),
+        ("matter", {"matter_id": 999999}),
+        ("group", {"group": "nonsense"}),
+        ("matter", {}),
+        ("priority_reason", {"priority_reason": "vip"}),
+    ],
+)
 def test_bad_input_is_a_clear_error_and_writes_nothing(q, field, kwargs):
     kwargs = {"matter_id": q.birth.pk, **kwargs} if field not in ("matter", "group") else kwargs
     audit_before = AuditEntry.objects.count()
@@ -121,8 +133,13 @@ def test_no_tickets_outside_opening_hours(q, clock):
 
 
 def test_priority_reason_from_the_centre_rules(q):
-    t = services.ticket_issue(centre=q.centre, matter_id=q.birth.pk, priority_reason=PriorityReason.DISABLED,
-                              source=TicketSource.DESK, by=q.guide).ticket
+    t = services.ticket_issue(
+        centre=q.centre,
+        matter_id=q.birth.pk,
+        priority_reason=PriorityReason.DISABLED,
+        source=TicketSource.DESK,
+        by=q.guide,
+    ).ticket
     assert t.priority and t.priority_reason == "disabled"
     qs = services.queue_settings(q.centre)
     qs.priority_reasons = ["elderly"]
@@ -143,10 +160,13 @@ def test_phone_ticket_needs_a_phone_and_only_one_waiting_per_day(q):
     with pytest.raises(ServiceError) as exc:
         services.ticket_issue(centre=q.centre, matter_id=q.birth.pk, source=TicketSource.PHONE)
     assert "phone" in exc.value.fields
-    services.ticket_issue(centre=q.centre, matter_id=q.birth.pk, source=TicketSource.PHONE, phone="13812345678")
+    services.ticket_issue(
+        centre=q.centre, matter_id=q.birth.pk, source=TicketSource.PHONE, phone="13812345678"
+    )
     with pytest.raises(Conflict):
-        services.ticket_issue(centre=q.centre, matter_id=q.building.pk, source=TicketSource.PHONE,
-                              phone="13812345678")
+        services.ticket_issue(
+            centre=q.centre, matter_id=q.building.pk, source=TicketSource.PHONE, phone="13812345678"
+        )
 
 
 def test_estimated_wait_counts_those_ahead_and_open_windows(q):

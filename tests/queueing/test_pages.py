@@ -21,9 +21,16 @@ def test_guide_desk_issues_a_priority_ticket(client, q):
     login(client, q.guide)
     page = client.get(f"/queueing/c/{q.centre.pk}/desk/")
     assert page.status_code == 200 and "为办事人取号" in page.content.decode()
-    response = client.post(f"/queueing/c/{q.centre.pk}/desk/", {
-        "matter": q.birth.pk, "priority_reason": "disabled", "priority_note": "残疾人证", "phone": "13812345678"},
-        follow=True)
+    response = client.post(
+        f"/queueing/c/{q.centre.pk}/desk/",
+        {
+            "matter": q.birth.pk,
+            "priority_reason": "disabled",
+            "priority_note": "残疾人证",
+            "phone": "13812345678",
+        },
+        follow=True,
+    )
     ticket = Ticket.objects.get()
     assert ticket.priority and ticket.source == "desk" and ticket.issued_by == q.guide
     assert "已取号 A001" in response.content.decode()
@@ -185,7 +192,9 @@ def test_screen_event_stream_sends_a_snapshot_then_live_calls(client, q):
     assert json.loads(snapshot.split("data: ", 1)[1])["centre"]["id"] == q.centre.pk
     events.publish(services.topic(q.centre.pk, "call"), {"text": "请A001号到1号窗口办理"})
     event = next(chunks).decode()
-    assert event.startswith(f"event: queueing.centre.{q.centre.pk}.call\n") and "请A001号到1号窗口办理" in event
+    assert (
+        event.startswith(f"event: queueing.centre.{q.centre.pk}.call\n") and "请A001号到1号窗口办理" in event
+    )
     response.close()
 
 
@@ -205,12 +214,27 @@ def test_figures_page_for_the_director(client, q):
 def test_director_adds_slots_and_a_visitor_books(client, q, monkeypatch):
     monkeypatch.setattr(services, "_sms", lambda *a: None)
     login(client, q.director)
-    response = client.post(f"/queueing/c/{q.centre.pk}/slots/", {
-        "group": "minsheng", "date_from": "2026-03-11", "date_to": "2026-03-11",
-        "periods": "09:00-10:00,10:00-11:00", "capacity": "2"})
+    response = client.post(
+        f"/queueing/c/{q.centre.pk}/slots/",
+        {
+            "group": "minsheng",
+            "date_from": "2026-03-11",
+            "date_to": "2026-03-11",
+            "periods": "09:00-10:00,10:00-11:00",
+            "capacity": "2",
+        },
+    )
     assert response.status_code == 302
-    bad = client.post(f"/queueing/c/{q.centre.pk}/slots/", {
-        "group": "minsheng", "date_from": "2026-03-11", "date_to": "2026-03-11", "periods": "nine", "capacity": "2"})
+    bad = client.post(
+        f"/queueing/c/{q.centre.pk}/slots/",
+        {
+            "group": "minsheng",
+            "date_from": "2026-03-11",
+            "date_to": "2026-03-11",
+            "periods": "nine",
+            "capacity": "2",
+        },
+    )
     assert bad.status_code == 400
     login(client, q.front_desk)
     assert client.post(f"/queueing/c/{q.centre.pk}/slots/", {}).status_code == 403
@@ -218,12 +242,16 @@ def test_director_adds_slots_and_a_visitor_books(client, q, monkeypatch):
     page = client.get(f"/queueing/book/{q.centre.pk}/").content.decode()
     assert "城乡居民医保参保登记" in page and "09:00-10:00" in page
     slot = q.centre.appointment_slots.order_by("start").first()
-    done = client.post(f"/queueing/book/{q.centre.pk}/", {"slot": slot.pk, "matter": q.appointment_matter.pk,
-                                                          "name": "李华", "phone": "13812345678"})
+    done = client.post(
+        f"/queueing/book/{q.centre.pk}/",
+        {"slot": slot.pk, "matter": q.appointment_matter.pk, "name": "李华", "phone": "13812345678"},
+    )
     booking = Appointment.objects.get()
     assert done.status_code == 200 and booking.code in done.content.decode()
-    bad = client.post(f"/queueing/book/{q.centre.pk}/", {"slot": slot.pk, "matter": q.appointment_matter.pk,
-                                                         "name": "", "phone": "13812345678"})
+    bad = client.post(
+        f"/queueing/book/{q.centre.pk}/",
+        {"slot": slot.pk, "matter": q.appointment_matter.pk, "name": "", "phone": "13812345678"},
+    )
     assert bad.status_code == 400 and Appointment.objects.count() == 1
 
 
@@ -233,10 +261,18 @@ def test_desk_check_in_gives_a_ticket(client, q, monkeypatch, clock):
     from tests.queueing.conftest import TZ
 
     monkeypatch.setattr(services, "_sms", lambda *a: None)
-    slot = services.slot_create(centre=q.centre, group="minsheng", date=dt.date(2026, 3, 10),
-                                start=dt.time(9, 15), end=dt.time(10), capacity=2, by=q.director)
-    booking = services.appointment_book(slot_id=slot.pk, matter_id=q.appointment_matter.pk, name="李华",
-                                        phone="13812345678")
+    slot = services.slot_create(
+        centre=q.centre,
+        group="minsheng",
+        date=dt.date(2026, 3, 10),
+        start=dt.time(9, 15),
+        end=dt.time(10),
+        capacity=2,
+        by=q.director,
+    )
+    booking = services.appointment_book(
+        slot_id=slot.pk, matter_id=q.appointment_matter.pk, name="李华", phone="13812345678"
+    )
     clock.move_to(dt.datetime(2026, 3, 10, 9, 10, tzinfo=TZ))
     login(client, q.guide)
     response = client.post(f"/queueing/c/{q.centre.pk}/desk/check-in/", {"code": booking.code}, follow=True)

@@ -39,8 +39,15 @@ class Scene:
     def window(self) -> Any:
         return self.flow.windows["minsheng"]
 
-    def serve(self, *, window: Any = None, clerk: Any = None, phone: str = "", finish: bool = True,
-              served: bool = True) -> Any:
+    def serve(
+        self,
+        *,
+        window: Any = None,
+        clerk: Any = None,
+        phone: str = "",
+        finish: bool = True,
+        served: bool = True,
+    ) -> Any:
         """Issue a 民生 ticket, open the window, call, start and (by default) finish it."""
         window = window or self.window
         clerk = clerk or self.front_desk
@@ -54,8 +61,9 @@ class Scene:
         assert called is not None and called.pk == ticket.pk
         queue.ticket_start(window=window, ticket_id=ticket.pk, by=clerk)
         if finish:
-            return queue.ticket_finish(window=window, ticket_id=ticket.pk, by=clerk, served=served,
-                                       note="" if served else "材料不齐")
+            return queue.ticket_finish(
+                window=window, ticket_id=ticket.pk, by=clerk, served=served, note="" if served else "材料不齐"
+            )
         ticket.refresh_from_db()
         return ticket
 
@@ -65,8 +73,13 @@ class Scene:
         from govhall.cases.services import case_accept, case_finish
 
         actor = actor or self.front_desk
-        case = receive(self.flow, actor=actor, matter=self.immediate, ticket_id=ticket.pk if ticket else None,
-                       applicant=applicant(**applicant_overrides))
+        case = receive(
+            self.flow,
+            actor=actor,
+            matter=self.immediate,
+            ticket_id=ticket.pk if ticket else None,
+            applicant=applicant(**applicant_overrides),
+        )
         case = case_accept(case=case, actor=actor)
         return case_finish(case=case, actor=actor, result=ResultKind.APPROVED, certificate_no="CJR-0001")
 
@@ -101,7 +114,9 @@ def clock() -> Any:
 def scene(hall: Any, clock: Any) -> Scene:
     flow = make_flow(hall)
     for centre in (hall.town, hall.village, hall.other_village):
-        QueueSettings.objects.create(centre=centre, opening_time=dt.time(0, 0), closing_time=dt.time(23, 59, 59))
+        QueueSettings.objects.create(
+            centre=centre, opening_time=dt.time(0, 0), closing_time=dt.time(23, 59, 59)
+        )
     return Scene(flow=flow)
 
 
@@ -109,8 +124,13 @@ def handle(scene: Any, rating: Any, outcome: str, *, ledger_done: bool = False) 
     d = scene.director
     order = rating.work_order
     services.work_order_verify(order=order, actor=d, finding="true", note="已核实")
-    services.work_order_decide(order=order, actor=d, outcome=outcome, measures="措施或说明",
-                               ledger_due=dt.date(2026, 4, 30) if outcome == "ledger" else None)
+    services.work_order_decide(
+        order=order,
+        actor=d,
+        outcome=outcome,
+        measures="措施或说明",
+        ledger_due=dt.date(2026, 4, 30) if outcome == "ledger" else None,
+    )
     if ledger_done:
         services.work_order_ledger_complete(order=order, actor=d, note="已完成")
     if order.real_name:
@@ -138,7 +158,12 @@ def march(scene: Any, clock: Any) -> Any:
     scene.rate_visit(scene.serve(window=w2, clerk=bo), level=3)
     handle(scene, scene.rate_visit(scene.serve(window=w2, clerk=bo), level=4, rater=rater), "explain")
     handle(scene, scene.rate_visit(scene.serve(window=w2, clerk=bo), level=4), "rectify")
-    handle(scene, scene.rate_visit(scene.serve(window=w2, clerk=bo), level=5, rater=rater), "ledger", ledger_done=True)
+    handle(
+        scene,
+        scene.rate_visit(scene.serve(window=w2, clerk=bo), level=5, rater=rater),
+        "ledger",
+        ledger_done=True,
+    )
     vw = WindowFactory(centre=scene.village, number=1, window_class="quanke")
     scene.rate_visit(scene.serve(window=vw, clerk=scene.village_clerk), level=1)
     for hour, (window, clerk, minutes) in enumerate(((w1, fd, 15), (w2, bo, 30), (w2, bo, 10)), start=14):

@@ -20,8 +20,14 @@ def seen(scene):
         scene.rate_visit(scene.serve(), level=1, rater=services.Rater(device="same"))
     appeal = services.appeal_file(rating=rating, actor=scene.director, reason="other", statement="系统原因")
     pad, _ = services.pad_pair(window=scene.window, actor=scene.director)
-    return {"rating": rating.pk, "order": rating.work_order.pk, "appeal": appeal.pk,
-            "flag": RatingFlag.objects.first().pk, "pad": pad.pk, "window": scene.window.pk}
+    return {
+        "rating": rating.pk,
+        "order": rating.work_order.pk,
+        "appeal": appeal.pk,
+        "flag": RatingFlag.objects.first().pk,
+        "pad": pad.pk,
+        "window": scene.window.pk,
+    }
 
 
 WRITES = [
@@ -40,8 +46,13 @@ WRITES = [
     ("put", "/api/v1/reviews/settings", {"values": {"verify_days": 2}}),
 ]
 READS = ["/api/v1/reviews/ratings/{rating}", "/api/v1/reviews/work-orders/{order}"]
-LISTS = ["/api/v1/reviews/ratings", "/api/v1/reviews/work-orders", "/api/v1/reviews/appeals",
-         "/api/v1/reviews/flags", "/api/v1/reviews/pads"]
+LISTS = [
+    "/api/v1/reviews/ratings",
+    "/api/v1/reviews/work-orders",
+    "/api/v1/reviews/appeals",
+    "/api/v1/reviews/flags",
+    "/api/v1/reviews/pads",
+]
 
 
 def _fill(value, ids):
@@ -56,7 +67,9 @@ def test_another_villages_clerk_reaches_nothing(scene, seen, client):
     login(client, scene.other_village_clerk)
     audit_before = AuditEntry.objects.count()
     for method, path, body in WRITES:
-        response = getattr(client, method)(path.format(**seen), _fill(body, seen), content_type="application/json")
+        response = getattr(client, method)(
+            path.format(**seen), _fill(body, seen), content_type="application/json"
+        )
         assert response.status_code in (403, 404), (path, response.status_code)
     for path in READS:
         assert client.get(path.format(**seen)).status_code == 404, path
@@ -66,12 +79,16 @@ def test_another_villages_clerk_reaches_nothing(scene, seen, client):
     assert figures["total"]["total"] == 0 and figures["rows"] == []
     assert AuditEntry.objects.count() == audit_before
     assert WorkOrder.objects.get().status == "verify" and Appeal.objects.get().status == "pending"
-    assert RatingPad.objects.filter(revoked_at__isnull=True).count() == 1 and not ReviewSettings.objects.exists()
+    assert (
+        RatingPad.objects.filter(revoked_at__isnull=True).count() == 1 and not ReviewSettings.objects.exists()
+    )
 
 
 def test_anonymous_callers_are_told_to_log_in(seen, client):
     for method, path, body in WRITES:
-        response = getattr(client, method)(path.format(**seen), _fill(body, seen), content_type="application/json")
+        response = getattr(client, method)(
+            path.format(**seen), _fill(body, seen), content_type="application/json"
+        )
         assert response.status_code == 401, path
     for path in READS + LISTS + ["/api/v1/reviews/figures", "/api/v1/reviews/rankings"]:
         assert client.get(path.format(**seen)).status_code == 401, path

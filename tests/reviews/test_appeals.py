@@ -26,13 +26,18 @@ def test_upheld_appeal_excludes_the_rating_from_figures_but_keeps_it(scene, clie
     assert (before.total, before.bad, before.satisfaction_rate) == (2, 1, 50)
 
     login(client, scene.front_desk)  # the rated clerk, of the rated unit
-    response = client.post(f"/api/v1/reviews/ratings/{bad.pk}/appeal",
-                           {"reason": "mistaken", "statement": "评价人办理的是税务事项，不在本窗口"},
-                           content_type="application/json")
+    response = client.post(
+        f"/api/v1/reviews/ratings/{bad.pk}/appeal",
+        {"reason": "mistaken", "statement": "评价人办理的是税务事项，不在本窗口"},
+        content_type="application/json",
+    )
     assert response.status_code == 201 and response.json()["status"] == "pending"
     login(client, scene.bureau_admin)
-    decided = client.post(f"/api/v1/reviews/appeals/{response.json()['id']}/decide",
-                          {"upheld": True, "note": "经核实评价对象有误"}, content_type="application/json")
+    decided = client.post(
+        f"/api/v1/reviews/appeals/{response.json()['id']}/decide",
+        {"upheld": True, "note": "经核实评价对象有误"},
+        content_type="application/json",
+    )
     assert decided.status_code == 200 and decided.json()["status"] == "upheld"
 
     bad = Rating.objects.get(pk=bad.pk)  # still there
@@ -44,8 +49,12 @@ def test_upheld_appeal_excludes_the_rating_from_figures_but_keeps_it(scene, clie
     assert [(r.key, r.total, r.bad) for r in by_clerk] == [(scene.front_desk.pk, 1, 0)]
     listed = client.get("/api/v1/reviews/ratings").json()["items"]
     assert {r["id"]: r["excluded"] for r in listed} == {good.pk: False, bad.pk: True}
-    assert client.get(f"/api/v1/reviews/public/centres/{scene.town.pk}/summary?month=2026-03").json()[
-        "total"]["bad"] == 0
+    assert (
+        client.get(f"/api/v1/reviews/public/centres/{scene.town.pk}/summary?month=2026-03").json()["total"][
+            "bad"
+        ]
+        == 0
+    )
 
 
 def test_rejected_appeal_keeps_the_rating_in_the_figures(scene):
@@ -64,14 +73,25 @@ def test_appeal_by_someone_not_of_the_rated_unit_is_refused_and_nothing_changes(
         services.appeal_file(rating=bad, actor=scene.village_clerk, reason="mistaken", statement="不是我们")
     assert "被评价单位" in exc.value.message
     with pytest.raises(Forbidden):
-        services.appeal_file(rating=bad, actor=scene.bureau_admin, reason="mistaken", statement="局里代为申诉")
+        services.appeal_file(
+            rating=bad, actor=scene.bureau_admin, reason="mistaken", statement="局里代为申诉"
+        )
     login(client, scene.bureau_admin)
-    response = client.post(f"/api/v1/reviews/ratings/{bad.pk}/appeal", {"reason": "mistaken", "statement": "x"},
-                           content_type="application/json")
+    response = client.post(
+        f"/api/v1/reviews/ratings/{bad.pk}/appeal",
+        {"reason": "mistaken", "statement": "x"},
+        content_type="application/json",
+    )
     assert response.status_code == 403
     login(client, scene.other_village_clerk)
-    assert client.post(f"/api/v1/reviews/ratings/{bad.pk}/appeal", {"reason": "mistaken", "statement": "x"},
-                       content_type="application/json").status_code == 404
+    assert (
+        client.post(
+            f"/api/v1/reviews/ratings/{bad.pk}/appeal",
+            {"reason": "mistaken", "statement": "x"},
+            content_type="application/json",
+        ).status_code
+        == 404
+    )
     assert not Appeal.objects.exists() and not Rating.objects.get(pk=bad.pk).excluded
 
 

@@ -32,8 +32,11 @@ def test_rates_reach_100_percent_when_every_real_name_bad_review_is_handled(scen
 def test_rates_fall_below_100_while_a_bad_review_waits(scene, march):
     scene.rate_visit(scene.serve(), level=4, rater=services.Rater(phone="13900139001"))
     total = selectors.totals(scene.bureau_admin, period=MARCH)
-    assert (total.reply_rate, total.visit_rate, total.rectify_rate) == (Decimal("75.00"), Decimal("75.00"),
-                                                                        Decimal("66.67"))
+    assert (total.reply_rate, total.visit_rate, total.rectify_rate) == (
+        Decimal("75.00"),
+        Decimal("75.00"),
+        Decimal("66.67"),
+    )
 
 
 def test_figures_per_clerk_window_matter_centre_town_and_month(scene, march, django_assert_max_num_queries):
@@ -41,21 +44,32 @@ def test_figures_per_clerk_window_matter_centre_town_and_month(scene, march, dja
     with django_assert_max_num_queries(3):
         by_clerk = rows(admin, "clerk")
     assert {k: (r.total, r.bad, r.satisfaction_rate) for k, r in by_clerk.items()} == {
-        fd.pk: (4, 1, Decimal("75.00")), bo.pk: (4, 3, Decimal("25.00")), vc.pk: (1, 0, Decimal("100.00"))}
+        fd.pk: (4, 1, Decimal("75.00")),
+        bo.pk: (4, 3, Decimal("25.00")),
+        vc.pk: (1, 0, Decimal("100.00")),
+    }
     assert by_clerk[fd.pk].levels == {1: 1, 2: 2, 3: 0, 4: 0, 5: 1} and by_clerk[fd.pk].label == str(fd)
     assert (by_clerk[fd.pk].pauses, by_clerk[fd.pk].pause_minutes) == (1, 15)
     assert (by_clerk[bo.pk].pauses, by_clerk[bo.pk].pause_minutes) == (2, 40)
     by_window = rows(admin, "window")
     assert {k: r.total for k, r in by_window.items()} == {
-        scene.windows["minsheng"].pk: 4, scene.windows["jianshe"].pk: 4, march.pk: 1}
+        scene.windows["minsheng"].pk: 4,
+        scene.windows["jianshe"].pk: 4,
+        march.pk: 1,
+    }
     assert by_window[scene.windows["jianshe"].pk].pause_minutes == 40
     by_matter = rows(admin, "matter")
     assert {k: r.total for k, r in by_matter.items()} == {None: 8, scene.immediate.pk: 1}
     by_centre = rows(admin, "centre")
-    assert {k: (r.total, r.bad) for k, r in by_centre.items()} == {scene.town.pk: (8, 4), scene.village.pk: (1, 0)}
+    assert {k: (r.total, r.bad) for k, r in by_centre.items()} == {
+        scene.town.pk: (8, 4),
+        scene.village.pk: (1, 0),
+    }
     assert by_centre[scene.town.pk].pauses == 3
     by_town = rows(admin, "town")
-    assert {k: (r.total, r.pauses, r.pause_minutes) for k, r in by_town.items()} == {scene.town.pk: (9, 3, 55)}
+    assert {k: (r.total, r.pauses, r.pause_minutes) for k, r in by_town.items()} == {
+        scene.town.pk: (9, 3, 55)
+    }
     year = {r.key: r.total for r in selectors.figures(admin, by="month", period=selectors.year_period(2026))}
     assert year == {dt.date(2026, 2, 1): 1, dt.date(2026, 3, 1): 9}
 

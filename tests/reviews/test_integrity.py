@@ -18,12 +18,16 @@ pytestmark = pytest.mark.django_db
 
 
 def snapshot(rating):
-    return Rating.objects.filter(pk=rating.pk).values("level", "text", "aspects", "excluded", "clerk_id").get()
+    return (
+        Rating.objects.filter(pk=rating.pk).values("level", "text", "aspects", "excluded", "clerk_id").get()
+    )
 
 
 @pytest.fixture
 def rated(scene):
-    return scene.rate_visit(scene.serve(), level=5, rater=services.Rater(phone=PHONE, name="李四"), text="态度差")
+    return scene.rate_visit(
+        scene.serve(), level=5, rater=services.Rater(phone=PHONE, name="李四"), text="态度差"
+    )
 
 
 def test_staff_cannot_alter_a_rating_through_pages(scene, rated, client):
@@ -46,8 +50,14 @@ def test_staff_cannot_alter_a_rating_through_the_api(scene, rated, client):
         response = method(url, {"level": 1}, content_type="application/json")
         assert response.status_code == 405
     assert client.delete(url).status_code == 405
-    assert client.post("/api/v1/reviews/ratings", {"level": 1, "ticket_id": rated.ticket_id},
-                       content_type="application/json").status_code == 405
+    assert (
+        client.post(
+            "/api/v1/reviews/ratings",
+            {"level": 1, "ticket_id": rated.ticket_id},
+            content_type="application/json",
+        ).status_code
+        == 405
+    )
     assert snapshot(rated) == before and Rating.objects.count() == 1
 
 
@@ -64,8 +74,15 @@ def test_staff_cannot_alter_or_delete_a_rating_in_the_admin(scene, rated, client
     assert client.get(f"{base}/delete/").status_code == 403
     assert client.post(f"{base}/delete/", {"post": "yes"}).status_code == 403
     assert client.get("/admin/reviews/rating/add/").status_code == 403
-    client.post("/admin/reviews/rating/", {"action": "delete_selected", "_selected_action": [rated.pk], "post": "yes"})
-    assert client.post(f"/admin/reviews/workorder/{rated.work_order.pk}/change/", {"status": "closed"}).status_code == 403
+    client.post(
+        "/admin/reviews/rating/", {"action": "delete_selected", "_selected_action": [rated.pk], "post": "yes"}
+    )
+    assert (
+        client.post(
+            f"/admin/reviews/workorder/{rated.work_order.pk}/change/", {"status": "closed"}
+        ).status_code
+        == 403
+    )
     rated.refresh_from_db()
     assert snapshot(rated) == before and rated.work_order.status == "verify"
 
@@ -90,16 +107,27 @@ def test_rated_clerk_never_sees_who_rated_them_badly(scene, rated, client):
     assert data["rater_name"] is None and data["rater_phone"] is None and data["text"] == "态度差"
     page = client.get(f"/reviews/r/{rated.pk}/").content.decode()
     assert "李" not in page.replace("李秀梅", "") and "1390" not in page and "评价人信息受保护" in page
-    assert client.post(f"/api/v1/reviews/ratings/{rated.pk}/reveal-phone", {"note": "想知道"},
-                       content_type="application/json").status_code == 403
+    assert (
+        client.post(
+            f"/api/v1/reviews/ratings/{rated.pk}/reveal-phone",
+            {"note": "想知道"},
+            content_type="application/json",
+        ).status_code
+        == 403
+    )
     login(client, scene.director)
     data = client.get(f"/api/v1/reviews/ratings/{rated.pk}").json()
     assert data["rater_name"] == "李*" and data["rater_phone"] == "139****9000"
-    reveal = client.post(f"/api/v1/reviews/ratings/{rated.pk}/reveal-phone", {"note": "差评回访"},
-                         content_type="application/json")
+    reveal = client.post(
+        f"/api/v1/reviews/ratings/{rated.pk}/reveal-phone",
+        {"note": "差评回访"},
+        content_type="application/json",
+    )
     assert reveal.json() == {"rater_phone": PHONE}
     entry = AuditEntry.objects.get(action="pii.view")
-    assert entry.actor == scene.director and entry.object_id == str(rated.pk) and PHONE not in str(entry.after)
+    assert (
+        entry.actor == scene.director and entry.object_id == str(rated.pk) and PHONE not in str(entry.after)
+    )
     login(client, scene.inspector)  # bureau inspectors assess, they do not handle complaints
     assert client.get(f"/api/v1/reviews/ratings/{rated.pk}").json()["rater_phone"] is None
 
@@ -159,15 +187,27 @@ def test_bureau_confirms_a_flag_and_the_rating_leaves_the_figures(scene, client)
     flags = list(RatingFlag.objects.order_by("id"))
     login(client, scene.director)
     assert client.get("/api/v1/reviews/flags").json()["items"] == []  # the centre does not learn of it
-    assert client.post(f"/api/v1/reviews/flags/{flags[0].pk}/decide", {"confirmed": True, "note": "刷分"},
-                       content_type="application/json").status_code == 404
+    assert (
+        client.post(
+            f"/api/v1/reviews/flags/{flags[0].pk}/decide",
+            {"confirmed": True, "note": "刷分"},
+            content_type="application/json",
+        ).status_code
+        == 404
+    )
     login(client, scene.inspector)
     assert len(client.get("/api/v1/reviews/flags").json()["items"]) == 5
-    response = client.post(f"/api/v1/reviews/flags/{flags[0].pk}/decide", {"confirmed": True, "note": "同一人刷分"},
-                           content_type="application/json")
+    response = client.post(
+        f"/api/v1/reviews/flags/{flags[0].pk}/decide",
+        {"confirmed": True, "note": "同一人刷分"},
+        content_type="application/json",
+    )
     assert response.status_code == 200 and response.json()["status"] == FlagStatus.CONFIRMED
-    client.post(f"/api/v1/reviews/flags/{flags[1].pk}/decide", {"confirmed": False, "note": "代办员集中办理"},
-                content_type="application/json")
+    client.post(
+        f"/api/v1/reviews/flags/{flags[1].pk}/decide",
+        {"confirmed": False, "note": "代办员集中办理"},
+        content_type="application/json",
+    )
     assert Rating.objects.get(pk=flags[0].rating_id).excluded
     assert not Rating.objects.get(pk=flags[1].rating_id).excluded
     period = selectors.month_period(local(2026, 3, 1).date())

@@ -29,7 +29,10 @@ def test_finished_case_gets_one_sms_with_its_rating_link(scene, client):
 
 def test_rated_case_gets_no_invitation(scene):
     scene.rate_case(scene.finished_case(), level=1)
-    assert services.invitations_send() == 0 and not Notification.objects.filter(template="reviews.invite").exists()
+    assert (
+        services.invitations_send() == 0
+        and not Notification.objects.filter(template="reviews.invite").exists()
+    )
 
 
 def test_case_link_round_trip():
@@ -40,23 +43,26 @@ def test_case_link_round_trip():
     assert case_rating_url(42, via="qr").endswith(f"/reviews/rate/c/{token}/?via=qr")
 
 
-@pytest.mark.parametrize("who, path, status", [
-    ("front_desk", "/reviews/", 200),
-    ("front_desk", "/reviews/orders/", 200),
-    ("front_desk", "/reviews/figures/", 200),
-    ("front_desk", "/reviews/appeals/", 200),
-    ("front_desk", "/reviews/flags/", 403),
-    ("front_desk", "/reviews/rankings/", 403),
-    ("front_desk", "/reviews/settings/", 403),
-    ("front_desk", "/reviews/pads/", 200),
-    ("director", "/reviews/pads/", 200),
-    ("director", "/reviews/figures/?by=clerk&month=2026-03", 200),
-    ("bureau_admin", "/reviews/flags/", 200),
-    ("bureau_admin", "/reviews/rankings/?by=clerk", 200),
-    ("bureau_admin", "/reviews/settings/", 200),
-    ("inspector", "/reviews/settings/", 403),
-    ("village_clerk", "/reviews/?bad=1", 200),
-])
+@pytest.mark.parametrize(
+    "who, path, status",
+    [
+        ("front_desk", "/reviews/", 200),
+        ("front_desk", "/reviews/orders/", 200),
+        ("front_desk", "/reviews/figures/", 200),
+        ("front_desk", "/reviews/appeals/", 200),
+        ("front_desk", "/reviews/flags/", 403),
+        ("front_desk", "/reviews/rankings/", 403),
+        ("front_desk", "/reviews/settings/", 403),
+        ("front_desk", "/reviews/pads/", 200),
+        ("director", "/reviews/pads/", 200),
+        ("director", "/reviews/figures/?by=clerk&month=2026-03", 200),
+        ("bureau_admin", "/reviews/flags/", 200),
+        ("bureau_admin", "/reviews/rankings/?by=clerk", 200),
+        ("bureau_admin", "/reviews/settings/", 200),
+        ("inspector", "/reviews/settings/", 403),
+        ("village_clerk", "/reviews/?bad=1", 200),
+    ],
+)
 def test_staff_pages_by_role(scene, client, who, path, status):
     scene.rate_visit(scene.serve(), level=4, rater=services.Rater(phone="13900139000"))
     login(client, getattr(scene, who))
@@ -85,8 +91,9 @@ def test_bureau_edits_settings_on_its_page(scene, client):
 
     login(client, scene.bureau_admin)
     form = {f: getattr(ReviewSettings(), f) for f in services.SETTING_FIELDS}
-    response = client.post(f"/reviews/settings/?centre={scene.town.pk}", {**form, "reply_days": 2,
-                                                                          "centre": scene.town.pk})
+    response = client.post(
+        f"/reviews/settings/?centre={scene.town.pk}", {**form, "reply_days": 2, "centre": scene.town.pk}
+    )
     assert response.status_code == 302
     assert ReviewSettings.objects.get(centre=scene.town).reply_days == 2
     bad = client.post("/reviews/settings/", {**form, "visit_days": 20})

@@ -26,19 +26,30 @@ def paired(scene):
 
 def test_director_pairs_a_pad_and_others_cannot(scene, client):
     login(client, scene.front_desk)
-    response = client.post("/api/v1/reviews/pads", {"window_id": scene.window.pk}, content_type="application/json")
+    response = client.post(
+        "/api/v1/reviews/pads", {"window_id": scene.window.pk}, content_type="application/json"
+    )
     assert response.status_code == 403
     login(client, scene.other_village_clerk)
-    assert client.post("/api/v1/reviews/pads", {"window_id": scene.window.pk},
-                       content_type="application/json").status_code == 404
+    assert (
+        client.post(
+            "/api/v1/reviews/pads", {"window_id": scene.window.pk}, content_type="application/json"
+        ).status_code
+        == 404
+    )
     assert not RatingPad.objects.exists()
     login(client, scene.director)
-    response = client.post("/api/v1/reviews/pads", {"window_id": scene.window.pk, "label": "平板"},
-                           content_type="application/json")
+    response = client.post(
+        "/api/v1/reviews/pads",
+        {"window_id": scene.window.pk, "label": "平板"},
+        content_type="application/json",
+    )
     assert response.status_code == 201
     token, url = response.json()["token"], response.json()["url"]
     pad = RatingPad.objects.get()
-    assert url.endswith(f"/reviews/pad/{token}/") and token not in pad.token_digest and pad.prefix == token[:6]
+    assert (
+        url.endswith(f"/reviews/pad/{token}/") and token not in pad.token_digest and pad.prefix == token[:6]
+    )
     page = client.post("/reviews/pads/", {"window": scene.window.pk})
     assert "/reviews/pad/" in page.content.decode() and RatingPad.objects.count() == 2
     client.post("/reviews/pads/", {"revoke": pad.pk})
@@ -63,12 +74,24 @@ def test_pad_shows_the_clerk_then_asks_right_after_the_ticket_is_finished(scene,
     api = client.get(f"/api/v1/reviews/public/pad/{token}/state").json()
     assert api["ticket"] == {"id": ticket.pk, "code": ticket.code} and api["clerk"]["name"] == "王晓燕"
 
-    response = client.post(f"/reviews/pad/{token}/rate", {"ticket": ticket.pk, "level": "1", "aspect_efficiency": "1",
-                                                          "aspect_competence": "2", "aspect_attitude": "1"})
+    response = client.post(
+        f"/reviews/pad/{token}/rate",
+        {
+            "ticket": ticket.pk,
+            "level": "1",
+            "aspect_efficiency": "1",
+            "aspect_competence": "2",
+            "aspect_attitude": "1",
+        },
+    )
     assert response.status_code == 302 and response["Location"].endswith("?thanks=1")
     rating = Rating.objects.get()
-    assert (rating.channel, rating.ticket, rating.clerk, rating.window) == ("pad", ticket, scene.front_desk,
-                                                                             scene.window)
+    assert (rating.channel, rating.ticket, rating.clerk, rating.window) == (
+        "pad",
+        ticket,
+        scene.front_desk,
+        scene.window,
+    )
     assert rating.aspects == {"efficiency": 1, "competence": 2, "attitude": 1}
     assert not rating.real_name and rating.device_digest  # the pad is the device
     assert client.get(f"/reviews/pad/{token}/state")["X-Pad-Key"].startswith("c")  # back to the clerk card
@@ -77,20 +100,44 @@ def test_pad_shows_the_clerk_then_asks_right_after_the_ticket_is_finished(scene,
 def test_pad_refuses_other_windows_old_tickets_and_a_second_rating(scene, paired, client, clock):
     pad, token = paired
     other = scene.serve(window=scene.windows["jianshe"], clerk=scene.back_office)
-    response = client.post(f"/api/v1/reviews/public/pad/{token}/rating", {"ticket_id": other.pk, "level": 1},
-                           content_type="application/json")
+    response = client.post(
+        f"/api/v1/reviews/public/pad/{token}/rating",
+        {"ticket_id": other.pk, "level": 1},
+        content_type="application/json",
+    )
     assert response.status_code == 404
     first = scene.serve()
     second = scene.serve()
-    response = client.post(f"/api/v1/reviews/public/pad/{token}/rating", {"ticket_id": first.pk, "level": 1},
-                           content_type="application/json")
+    response = client.post(
+        f"/api/v1/reviews/public/pad/{token}/rating",
+        {"ticket_id": first.pk, "level": 1},
+        content_type="application/json",
+    )
     assert response.status_code == 409  # the next visitor is already done: only the latest is on the pad
-    assert client.post(f"/api/v1/reviews/public/pad/{token}/rating", {"ticket_id": second.pk, "level": 7},
-                       content_type="application/json").status_code == 400
-    assert client.post(f"/api/v1/reviews/public/pad/{token}/rating", {"ticket_id": second.pk, "level": 2},
-                       content_type="application/json").status_code == 201
-    assert client.post(f"/api/v1/reviews/public/pad/{token}/rating", {"ticket_id": second.pk, "level": 5},
-                       content_type="application/json").status_code == 409
+    assert (
+        client.post(
+            f"/api/v1/reviews/public/pad/{token}/rating",
+            {"ticket_id": second.pk, "level": 7},
+            content_type="application/json",
+        ).status_code
+        == 400
+    )
+    assert (
+        client.post(
+            f"/api/v1/reviews/public/pad/{token}/rating",
+            {"ticket_id": second.pk, "level": 2},
+            content_type="application/json",
+        ).status_code
+        == 201
+    )
+    assert (
+        client.post(
+            f"/api/v1/reviews/public/pad/{token}/rating",
+            {"ticket_id": second.pk, "level": 5},
+            content_type="application/json",
+        ).status_code
+        == 409
+    )
     third = scene.serve()
     clock.move_to(local(2026, 3, 10, 9, 6))  # past the pad's 5 minutes
     assert selectors.pad_state(pad).ticket is None

@@ -21,8 +21,9 @@ def test_finished_case_rated_through_its_signed_link_attaches_everywhere(scene, 
     url = case_rating_path(case.pk, via="qr")
     page = client.get(url)
     assert page.status_code == 200 and "服务效率" in page.content.decode()
-    response = client.post(url, {"via": "qr", "level": "2", "aspect_efficiency": "1", "aspect_attitude": "2",
-                                 "text": "办得很快"})
+    response = client.post(
+        url, {"via": "qr", "level": "2", "aspect_efficiency": "1", "aspect_attitude": "2", "text": "办得很快"}
+    )
     assert response.status_code == 302
     rating = Rating.objects.get()
     assert (rating.stage, rating.channel, rating.level) == ("result", "qr", 2)
@@ -44,8 +45,11 @@ def test_rating_an_unfinished_case_is_refused_and_nothing_written(scene, client)
     assert exc.value.code == "case_not_finished" and "办结后才能评价" in exc.value.message
     page = client.get(case_rating_path(case.pk))
     assert "办结后才能评价" in page.content.decode()
-    response = client.post(f"/api/v1/reviews/public/case/{case_token(case.pk)}/rating",
-                           {"level": 1, "channel": "qr"}, content_type="application/json")
+    response = client.post(
+        f"/api/v1/reviews/public/case/{case_token(case.pk)}/rating",
+        {"level": 1, "channel": "qr"},
+        content_type="application/json",
+    )
     assert response.status_code == 409 and response.json()["code"] == "case_not_finished"
     assert not Rating.objects.exists() and not WorkOrder.objects.exists()
 
@@ -57,8 +61,11 @@ def test_second_rating_on_the_same_stage_is_refused_and_the_first_stays(scene, c
     with pytest.raises(Conflict) as exc:
         scene.rate_case(case, level=5, text="改成差评")
     assert exc.value.code == "already_rated"
-    response = client.post(f"/api/v1/reviews/public/case/{case_token(case.pk)}/rating",
-                           {"level": 5, "channel": "online"}, content_type="application/json")
+    response = client.post(
+        f"/api/v1/reviews/public/case/{case_token(case.pk)}/rating",
+        {"level": 5, "channel": "online"},
+        content_type="application/json",
+    )
     assert response.status_code == 409
     assert list(Rating.objects.values_list("pk", "level")) == [(first.pk, 1)]
     assert not WorkOrder.objects.exists()
@@ -72,7 +79,10 @@ def test_unknown_level_is_refused_with_a_field_error(scene, level, client):
         scene.rate_case(case, level=level)
     assert "level" in exc.value.fields
     response = client.post(case_rating_path(case.pk), {"level": str(level)})
-    assert response.status_code == 400 and "评价等级应为1（非常满意）至5（非常不满意）" in response.content.decode()
+    assert (
+        response.status_code == 400
+        and "评价等级应为1（非常满意）至5（非常不满意）" in response.content.decode()
+    )
     assert not Rating.objects.exists()
 
 
@@ -98,8 +108,9 @@ def test_online_case_is_rated_on_the_online_aspects(scene):
 
     case = scene.finished_case()
     type(case).objects.filter(pk=case.pk).update(channel="online")
-    rating = scene.rate_case(case, level=3, channel="online",
-                             aspects={"speed": 3, "guide": 2, "convenience": 3, "usability": 4})
+    rating = scene.rate_case(
+        case, level=3, channel="online", aspects={"speed": 3, "guide": 2, "convenience": 3, "usability": 4}
+    )
     assert rating.aspects["usability"] == 4 and case.status == CaseStatus.FINISHED
 
 
@@ -107,10 +118,14 @@ def test_tampered_or_unknown_link_is_404(scene, client):
     case = scene.finished_case()
     token = case_token(case.pk)
     assert client.get(f"/reviews/rate/c/{token}x/").status_code == 404
-    other = str(case.pk + 1) + token[len(str(case.pk)):]
+    other = str(case.pk + 1) + token[len(str(case.pk)) :]
     assert client.get(f"/reviews/rate/c/{other}/").status_code == 404
-    assert client.post(f"/api/v1/reviews/public/case/{other}/rating", {"level": 1},
-                       content_type="application/json").status_code == 404
+    assert (
+        client.post(
+            f"/api/v1/reviews/public/case/{other}/rating", {"level": 1}, content_type="application/json"
+        ).status_code
+        == 404
+    )
 
 
 def test_rating_online_by_number_and_query_password(scene, client):
@@ -120,8 +135,11 @@ def test_rating_online_by_number_and_query_password(scene, client):
     assert wrong.status_code == 400 and "不正确" in wrong.content.decode()
     right = client.post("/reviews/rate/", {"number": case.number, "password": case.query_password})
     assert right.status_code == 302 and right["Location"] == case_rating_path(case.pk, via="online")
-    api = client.post("/api/v1/reviews/public/lookup", {"number": case.number, "password": case.query_password},
-                      content_type="application/json")
+    api = client.post(
+        "/api/v1/reviews/public/lookup",
+        {"number": case.number, "password": case.query_password},
+        content_type="application/json",
+    )
     assert api.status_code == 200 and api.json()["token"] == case_token(case.pk)
     client.post(right["Location"], {"via": "online", "level": "1"})
     assert Rating.objects.get().channel == "online"

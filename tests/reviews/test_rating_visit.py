@@ -42,8 +42,11 @@ def test_ticket_still_at_the_window_cannot_be_rated(scene, client):
     with pytest.raises(Conflict) as exc:
         scene.rate_visit(ticket, level=1)
     assert exc.value.code == "visit_not_finished"
-    response = client.post(f"/api/v1/reviews/public/ticket/{ticket.public_token}/rating", {"level": 1},
-                           content_type="application/json")
+    response = client.post(
+        f"/api/v1/reviews/public/ticket/{ticket.public_token}/rating",
+        {"level": 1},
+        content_type="application/json",
+    )
     assert response.status_code == 409
     assert not Rating.objects.exists()
 
@@ -60,16 +63,22 @@ def test_second_rating_of_a_visit_is_refused(scene, client):
     scene.rate_visit(ticket, level=1)
     with pytest.raises(Conflict):
         scene.rate_visit(ticket, level=5)
-    response = client.post(f"/api/v1/reviews/public/ticket/{ticket.public_token}/rating", {"level": 5},
-                           content_type="application/json")
+    response = client.post(
+        f"/api/v1/reviews/public/ticket/{ticket.public_token}/rating",
+        {"level": 5},
+        content_type="application/json",
+    )
     assert response.status_code == 409
     assert list(Rating.objects.values_list("level", flat=True)) == [1]
 
 
 def test_pad_channel_is_not_accepted_from_the_public_qr_api(scene, client):
     ticket = scene.serve()
-    response = client.post(f"/api/v1/reviews/public/ticket/{ticket.public_token}/rating",
-                           {"level": 1, "channel": "pad"}, content_type="application/json")
+    response = client.post(
+        f"/api/v1/reviews/public/ticket/{ticket.public_token}/rating",
+        {"level": 1, "channel": "pad"},
+        content_type="application/json",
+    )
     assert response.status_code == 400 and not Rating.objects.exists()
 
 

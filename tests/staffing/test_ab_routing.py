@@ -15,8 +15,15 @@ TUESDAY_10AM = local(2026, 3, 10, 10, 0)
 
 
 def _leave(user, kind=LeaveKind.SICK, status=LeaveStatus.APPROVED, start=None, end=None):
-    return Leave.objects.create(staff=user, centre=user.centre, kind=kind, reason="发烧就医", status=status,
-                                start_at=start or local(2026, 3, 10, 8, 0), end_at=end or local(2026, 3, 10, 18, 0))
+    return Leave.objects.create(
+        staff=user,
+        centre=user.centre,
+        kind=kind,
+        reason="发烧就医",
+        status=status,
+        start_at=start or local(2026, 3, 10, 8, 0),
+        end_at=end or local(2026, 3, 10, 18, 0),
+    )
 
 
 def _sign_in(user, at):

@@ -61,7 +61,9 @@ def test_std7_api_sign_in_records_the_client_address(client, hall):
     login(client, hall.village_clerk)
     assert client.get("/api/v1/staffing/attendance").json()["items"] == []
     login(client, hall.director)
-    assert [a["staff"]["id"] for a in client.get("/api/v1/staffing/attendance").json()["items"]] == [hall.front_desk.pk]
+    assert [a["staff"]["id"] for a in client.get("/api/v1/staffing/attendance").json()["items"]] == [
+        hall.front_desk.pk
+    ]
 
 
 @pytest.mark.django_db
@@ -82,15 +84,27 @@ def test_std4_roster_shows_each_post_with_its_effective_handler(hall, post, djan
     second = PostFactory(centre=hall.town, name="建设受理岗", a_staff=hall.front_desk, b_staff=hall.guide)
     at = local(2026, 3, 10, 10, 0)
     for user in (post.b_staff, hall.front_desk):
-        Attendance.objects.create(staff=user, centre=hall.town, date=at.date(), sign_in_at=local(2026, 3, 10, 8, 20))
-    Leave.objects.create(staff=post.a_staff, centre=hall.town, kind=LeaveKind.SICK, reason="x",
-                         status=LeaveStatus.APPROVED, start_at=local(2026, 3, 10, 0, 0), end_at=local(2026, 3, 11, 0, 0))
+        Attendance.objects.create(
+            staff=user, centre=hall.town, date=at.date(), sign_in_at=local(2026, 3, 10, 8, 20)
+        )
+    Leave.objects.create(
+        staff=post.a_staff,
+        centre=hall.town,
+        kind=LeaveKind.SICK,
+        reason="x",
+        status=LeaveStatus.APPROVED,
+        start_at=local(2026, 3, 10, 0, 0),
+        end_at=local(2026, 3, 11, 0, 0),
+    )
     with django_assert_max_num_queries(8):
         roster = roster_for(centre=hall.town, at=at)
     rows = {r.post.name: r for r in roster.rows}
     assert rows["民政审批岗"].handler.reason == "A角张海峰请假（病假）中，由B角李秀梅办理"
     assert rows["民政审批岗"].a_status == "请假（病假）中"
-    assert (rows["建设受理岗"].handler.user, rows["建设受理岗"].b_status) == (hall.front_desk, "未在08:45前签到")
+    assert (rows["建设受理岗"].handler.user, rows["建设受理岗"].b_status) == (
+        hall.front_desk,
+        "未在08:45前签到",
+    )
     assert second.pk == rows["建设受理岗"].post.pk
     absent = {u.pk: why for u, why in roster.absent}
     assert absent[post.a_staff.pk] == "请假（病假）中" and post.b_staff.pk not in absent

@@ -49,7 +49,10 @@ def test_std1_handover_moves_it_to_the_named_colleague_until_they_answer(hall):
     assert not pending_enquiries_for(hall.back_office).exists()
     enquiry.refresh_from_db()
     assert (enquiry.status, enquiry.first_staff, enquiry.handed_to) == (
-        EnquiryStatus.ANSWERED, hall.front_desk, hall.back_office)
+        EnquiryStatus.ANSWERED,
+        hall.front_desk,
+        hall.back_office,
+    )
     entry = AuditEntry.objects.get(action="enquiry.hand_over", object_id=str(enquiry.pk))
     assert entry.after["handed_to"] == hall.back_office.pk and entry.actor_id == hall.front_desk.pk
 
@@ -108,7 +111,10 @@ def test_std1_convert_hook_for_the_case_app(hall):
     enquiry = _ask(hall.front_desk)
     enquiry_mark_converted(enquiry=enquiry, case_number="QD320681103-20260310-000001", actor=hall.front_desk)
     enquiry.refresh_from_db()
-    assert (enquiry.status, enquiry.converted_case_number) == (EnquiryStatus.CONVERTED, "QD320681103-20260310-000001")
+    assert (enquiry.status, enquiry.converted_case_number) == (
+        EnquiryStatus.CONVERTED,
+        "QD320681103-20260310-000001",
+    )
     assert not pending_enquiries_for(hall.front_desk).exists()
     with pytest.raises(Conflict, match="已转为办件"):
         enquiry_mark_converted(enquiry=enquiry, case_number="X2", actor=hall.front_desk)
@@ -122,14 +128,24 @@ def test_std1_convert_hook_for_the_case_app(hall):
 @pytest.mark.django_db
 def test_std1_api_create_list_answer(client, hall):
     login(client, hall.front_desk)
-    response = client.post("/api/v1/staffing/enquiries", {"question": "营业执照变更要带什么？",
-                           "asker_name": "李四", "asker_phone": "13900001111"}, content_type="application/json")
+    response = client.post(
+        "/api/v1/staffing/enquiries",
+        {"question": "营业执照变更要带什么？", "asker_name": "李四", "asker_phone": "13900001111"},
+        content_type="application/json",
+    )
     assert response.status_code == 201, response.content
     body = response.json()
-    assert (body["status"], body["asker_phone"], body["first_staff"]["id"]) == ("open", "139****1111", hall.front_desk.pk)
+    assert (body["status"], body["asker_phone"], body["first_staff"]["id"]) == (
+        "open",
+        "139****1111",
+        hall.front_desk.pk,
+    )
     assert [e["id"] for e in client.get("/api/v1/staffing/enquiries/pending").json()["items"]] == [body["id"]]
-    response = client.post(f"/api/v1/staffing/enquiries/{body['id']}/answer", {"answer": "带原执照。"},
-                           content_type="application/json")
+    response = client.post(
+        f"/api/v1/staffing/enquiries/{body['id']}/answer",
+        {"answer": "带原执照。"},
+        content_type="application/json",
+    )
     assert response.json()["status"] == "answered"
     assert client.get("/api/v1/staffing/enquiries/pending").json()["items"] == []
     contact = client.post(f"/api/v1/staffing/enquiries/{body['id']}/contact").json()
@@ -140,12 +156,18 @@ def test_std1_api_create_list_answer(client, hall):
 @pytest.mark.django_db
 def test_std1_api_bad_input_gives_clear_error_and_writes_nothing(client, hall):
     login(client, hall.front_desk)
-    response = client.post("/api/v1/staffing/enquiries", {"question": "问", "asker_phone": "abc"},
-                           content_type="application/json")
+    response = client.post(
+        "/api/v1/staffing/enquiries",
+        {"question": "问", "asker_phone": "abc"},
+        content_type="application/json",
+    )
     assert response.status_code == 400
     assert "asker_phone" in response.json()["fields"]
-    response = client.post("/api/v1/staffing/enquiries", {"question": "问", "matter_code": "NOPE"},
-                           content_type="application/json")
+    response = client.post(
+        "/api/v1/staffing/enquiries",
+        {"question": "问", "matter_code": "NOPE"},
+        content_type="application/json",
+    )
     assert response.status_code == 400 and "matter_code" in response.json()["fields"]
     assert not Enquiry.objects.exists()
 
@@ -154,15 +176,25 @@ def test_std1_api_bad_input_gives_clear_error_and_writes_nothing(client, hall):
 def test_std1_api_hand_over_and_wrong_owner(client, hall):
     enquiry = _ask(hall.front_desk)
     login(client, hall.back_office)  # town back office: not the owner, and sees only their own enquiries
-    assert client.post(f"/api/v1/staffing/enquiries/{enquiry.pk}/answer", {"answer": "x"},
-                       content_type="application/json").status_code == 404
+    assert (
+        client.post(
+            f"/api/v1/staffing/enquiries/{enquiry.pk}/answer",
+            {"answer": "x"},
+            content_type="application/json",
+        ).status_code
+        == 404
+    )
     login(client, hall.director)  # sees the centre's enquiries but does not own this one
-    response = client.post(f"/api/v1/staffing/enquiries/{enquiry.pk}/answer", {"answer": "x"},
-                           content_type="application/json")
+    response = client.post(
+        f"/api/v1/staffing/enquiries/{enquiry.pk}/answer", {"answer": "x"}, content_type="application/json"
+    )
     assert response.status_code == 403
     login(client, hall.front_desk)
-    response = client.post(f"/api/v1/staffing/enquiries/{enquiry.pk}/hand-over",
-                           {"to_user_id": hall.back_office.pk, "note": "请答复"}, content_type="application/json")
+    response = client.post(
+        f"/api/v1/staffing/enquiries/{enquiry.pk}/hand-over",
+        {"to_user_id": hall.back_office.pk, "note": "请答复"},
+        content_type="application/json",
+    )
     assert response.status_code == 200 and response.json()["handed_to"]["id"] == hall.back_office.pk
     login(client, hall.back_office)
     assert client.get(f"/api/v1/staffing/enquiries/{enquiry.pk}").status_code == 200
@@ -188,14 +220,24 @@ def test_std1_village_clerk_cannot_see_another_villages_enquiries_api_and_page(c
 @pytest.mark.django_db
 def test_std1_pages_record_answer_and_hand_over(client, hall):
     login(client, hall.front_desk)
-    response = client.post("/staffing/enquiries/new/", {"question": "老年证怎么办？", "channel": "on_site",
-                                                         "asker_name": "", "asker_phone": "", "matter_code": "",
-                                                         "answer": ""})
+    response = client.post(
+        "/staffing/enquiries/new/",
+        {
+            "question": "老年证怎么办？",
+            "channel": "on_site",
+            "asker_name": "",
+            "asker_phone": "",
+            "matter_code": "",
+            "answer": "",
+        },
+    )
     enquiry = Enquiry.objects.get()
     assert response.status_code == 302 and enquiry.first_staff == hall.front_desk
     assert "老年证怎么办" in client.get("/staffing/enquiries/").content.decode()
-    response = client.post(f"/staffing/enquiries/{enquiry.pk}/", {"action": "hand_over", "to": hall.back_office.pk,
-                                                                   "note": "请核实"})
+    response = client.post(
+        f"/staffing/enquiries/{enquiry.pk}/",
+        {"action": "hand_over", "to": hall.back_office.pk, "note": "请核实"},
+    )
     assert response.status_code == 302
     login(client, hall.back_office)
     pending = client.get("/staffing/enquiries/", HTTP_HX_REQUEST="true", HTTP_HX_TARGET="pending-enquiries")

@@ -18,8 +18,13 @@ NOW = local(2026, 3, 9, 16, 0)
 
 
 def _ask(staff, **kw):
-    kw = {"kind": LeaveKind.SICK, "start_at": local(2026, 3, 10, 8, 0), "end_at": local(2026, 3, 10, 18, 0),
-          "reason": "发烧就医", **kw}
+    kw = {
+        "kind": LeaveKind.SICK,
+        "start_at": local(2026, 3, 10, 8, 0),
+        "end_at": local(2026, 3, 10, 18, 0),
+        "reason": "发烧就医",
+        **kw,
+    }
     return leave_request(staff=staff, **kw)
 
 
@@ -30,7 +35,11 @@ def test_std7_director_of_the_centre_approves_and_the_post_moves_to_b(hall, post
     assert post_handler(post=post, at=local(2026, 3, 10, 8, 30)).role == "A"  # requested only
     leave_approve(leave=leave, actor=hall.director, note="同意")
     leave.refresh_from_db()
-    assert (leave.status, leave.approved_by, leave.decision_note) == (LeaveStatus.APPROVED, hall.director, "同意")
+    assert (leave.status, leave.approved_by, leave.decision_note) == (
+        LeaveStatus.APPROVED,
+        hall.director,
+        "同意",
+    )
     assert leave.decided_at is not None
     handler = post_handler(post=post, at=local(2026, 3, 10, 8, 30))
     assert handler.role == "B" and handler.reason == "A角张海峰请假（病假）中，由B角李秀梅办理"
@@ -105,18 +114,39 @@ def test_std7_director_records_leave_for_staff_and_staff_cancel_their_own(hall):
 @pytest.mark.django_db
 def test_std7_leave_api_request_and_approve(client, hall):
     login(client, hall.front_desk)
-    response = client.post("/api/v1/staffing/leaves", {"kind": "annual", "start_at": "2026-03-10T08:00:00+08:00",
-                           "end_at": "2026-03-11T18:00:00+08:00", "reason": "探亲"}, content_type="application/json")
+    response = client.post(
+        "/api/v1/staffing/leaves",
+        {
+            "kind": "annual",
+            "start_at": "2026-03-10T08:00:00+08:00",
+            "end_at": "2026-03-11T18:00:00+08:00",
+            "reason": "探亲",
+        },
+        content_type="application/json",
+    )
     assert response.status_code == 201, response.content
     leave_id = response.json()["id"]
     # one's own leave: visible, but not one's to approve
-    assert client.post(f"/api/v1/staffing/leaves/{leave_id}/approve", {}, content_type="application/json").status_code == 403
+    assert (
+        client.post(
+            f"/api/v1/staffing/leaves/{leave_id}/approve", {}, content_type="application/json"
+        ).status_code
+        == 403
+    )
     login(client, hall.back_office)  # not theirs to see
-    assert client.post(f"/api/v1/staffing/leaves/{leave_id}/approve", {}, content_type="application/json").status_code == 404
+    assert (
+        client.post(
+            f"/api/v1/staffing/leaves/{leave_id}/approve", {}, content_type="application/json"
+        ).status_code
+        == 404
+    )
     login(client, hall.director)
-    assert [lv["id"] for lv in client.get("/api/v1/staffing/leaves?status=requested").json()["items"]] == [leave_id]
-    response = client.post(f"/api/v1/staffing/leaves/{leave_id}/approve", {"note": "同意"},
-                           content_type="application/json")
+    assert [lv["id"] for lv in client.get("/api/v1/staffing/leaves?status=requested").json()["items"]] == [
+        leave_id
+    ]
+    response = client.post(
+        f"/api/v1/staffing/leaves/{leave_id}/approve", {"note": "同意"}, content_type="application/json"
+    )
     assert response.status_code == 200 and response.json()["status"] == "approved"
     assert Leave.objects.get(pk=leave_id).approved_by == hall.director
 
@@ -124,16 +154,29 @@ def test_std7_leave_api_request_and_approve(client, hall):
 @pytest.mark.django_db
 def test_std7_leave_api_bad_input_and_town_director_cannot_decide_village_leave(client, hall):
     login(client, hall.front_desk)
-    response = client.post("/api/v1/staffing/leaves", {"kind": "sick", "start_at": "2026-03-10T08:00:00+08:00",
-                           "end_at": "2026-03-09T18:00:00+08:00", "reason": "x"}, content_type="application/json")
+    response = client.post(
+        "/api/v1/staffing/leaves",
+        {
+            "kind": "sick",
+            "start_at": "2026-03-10T08:00:00+08:00",
+            "end_at": "2026-03-09T18:00:00+08:00",
+            "reason": "x",
+        },
+        content_type="application/json",
+    )
     assert response.status_code == 400 and "end_at" in response.json()["fields"]
-    response = client.post("/api/v1/staffing/leaves", {"kind": "sick", "start_at": "not a date",
-                           "end_at": "2026-03-09T18:00:00+08:00", "reason": "x"}, content_type="application/json")
+    response = client.post(
+        "/api/v1/staffing/leaves",
+        {"kind": "sick", "start_at": "not a date", "end_at": "2026-03-09T18:00:00+08:00", "reason": "x"},
+        content_type="application/json",
+    )
     assert response.status_code == 422
     assert not Leave.objects.exists()
     village_leave = _ask(hall.village_clerk)
     login(client, hall.director)  # sees the village's leave (town network) but may not decide it
-    response = client.post(f"/api/v1/staffing/leaves/{village_leave.pk}/approve", {}, content_type="application/json")
+    response = client.post(
+        f"/api/v1/staffing/leaves/{village_leave.pk}/approve", {}, content_type="application/json"
+    )
     assert response.status_code == 403
     login(client, hall.other_village_clerk)
     assert client.get("/api/v1/staffing/leaves").json()["items"] == []
@@ -142,8 +185,15 @@ def test_std7_leave_api_bad_input_and_town_director_cannot_decide_village_leave(
 @pytest.mark.django_db
 def test_std7_leave_pages_request_and_decide(client, hall):
     login(client, hall.front_desk)
-    response = client.post("/staffing/leaves/", {"kind": "personal", "start_at": "2026-03-10T08:00",
-                                                  "end_at": "2026-03-10T12:00", "reason": "办理房产手续"})
+    response = client.post(
+        "/staffing/leaves/",
+        {
+            "kind": "personal",
+            "start_at": "2026-03-10T08:00",
+            "end_at": "2026-03-10T12:00",
+            "reason": "办理房产手续",
+        },
+    )
     assert response.status_code == 302
     leave = Leave.objects.get()
     login(client, hall.director)

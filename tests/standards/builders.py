@@ -19,7 +19,14 @@ from tests.factories import (
     WindowFactory,
 )
 
-PROFESSIONAL = [("GA", "公安"), ("SW", "税务"), ("RS", "人社"), ("YB", "医保"), ("GJJ", "公积金"), ("SG", "市管")]
+PROFESSIONAL = [
+    ("GA", "公安"),
+    ("SW", "税务"),
+    ("RS", "人社"),
+    ("YB", "医保"),
+    ("GJJ", "公积金"),
+    ("SG", "市管"),
+]
 
 
 def department(code: str) -> Any:
@@ -27,8 +34,14 @@ def department(code: str) -> Any:
     return DepartmentFactory(code=code, short_name=short)
 
 
-def compliant_town(town_class: int = 3, *, name: str | None = None, windows: int | None = None,
-                   auxiliary: int | None = None, agent: bool = True) -> Centre:
+def compliant_town(
+    town_class: int = 3,
+    *,
+    name: str | None = None,
+    windows: int | None = None,
+    auxiliary: int | None = None,
+    agent: bool = True,
+) -> Centre:
     """A town centre meeting SITE-2, 5 and 6: the comprehensive classes, the six professional windows, the
     同城通办 windows for 一类/二类 towns, twice as many auxiliary staff as windows, and an agent."""
     kwargs: dict[str, Any] = {"division__town_class": town_class}
@@ -36,12 +49,16 @@ def compliant_town(town_class: int = 3, *, name: str | None = None, windows: int
         kwargs["division__name"] = name
     centre = TownCentreFactory(**kwargs)
     layout: list[tuple[str, str | None, str, bool]] = [
-        (WindowClass.MINSHENG, None, "民生综合窗口", False), (WindowClass.JIANSHE, None, "建设综合窗口", False),
-        (WindowClass.SHIZHENG, None, "市政公共服务综合窗口", False), (WindowClass.QITA, None, "其他事项综合窗口", False),
+        (WindowClass.MINSHENG, None, "民生综合窗口", False),
+        (WindowClass.JIANSHE, None, "建设综合窗口", False),
+        (WindowClass.SHIZHENG, None, "市政公共服务综合窗口", False),
+        (WindowClass.QITA, None, "其他事项综合窗口", False),
     ]
     same_city = town_class in (1, 2)
-    layout += [(WindowClass.PROFESSIONAL, code, f"{short}窗口", same_city and code in ("SW", "GJJ"))
-               for code, short in PROFESSIONAL]
+    layout += [
+        (WindowClass.PROFESSIONAL, code, f"{short}窗口", same_city and code in ("SW", "GJJ"))
+        for code, short in PROFESSIONAL
+    ]
     if same_city:
         layout.append((WindowClass.PROFESSIONAL, "GA", "出入境窗口", True))
     while windows is not None and len(layout) < windows:
@@ -58,10 +75,23 @@ def compliant_town(town_class: int = 3, *, name: str | None = None, windows: int
     return centre
 
 
-def add_window(centre: Centre, number: int, klass: str = WindowClass.MINSHENG, code: str | None = None,
-               label: str = "", *, same_city: bool = False) -> Any:
-    return WindowFactory(centre=centre, number=number, window_class=klass, name=label or WindowClass(klass).label,
-                         department=department(code) if code else None, same_city=same_city)
+def add_window(
+    centre: Centre,
+    number: int,
+    klass: str = WindowClass.MINSHENG,
+    code: str | None = None,
+    label: str = "",
+    *,
+    same_city: bool = False,
+) -> Any:
+    return WindowFactory(
+        centre=centre,
+        number=number,
+        window_class=klass,
+        name=label or WindowClass(klass).label,
+        department=department(code) if code else None,
+        same_city=same_city,
+    )
 
 
 def compliant_village(quanke: int = 3, parent: Centre | None = None) -> Centre:
@@ -78,8 +108,14 @@ def passing_answers(**overrides: Any) -> dict[str, dict[str, Any]]:
         if measure.source != SURVEY:
             continue
         answers[key] = {"value": True} if measure.kind == BOOL else {"value": 1}
-    answers.update({"hall_area": {"value": 1600}, "office_rooms": {"value": 2}, "counter_height": {"value": 85},
-                    "counter_width": {"value": 75}})
+    answers.update(
+        {
+            "hall_area": {"value": 1600},
+            "office_rooms": {"value": 2},
+            "counter_height": {"value": 85},
+            "counter_width": {"value": 75},
+        }
+    )
     answers.update({k: (v if isinstance(v, dict) else {"value": v}) for k, v in overrides.items()})
     return answers
 

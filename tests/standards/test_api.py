@@ -31,19 +31,31 @@ def test_rule_set_copy_edit_publish_through_the_api(client, rule_set, bureau_adm
     detail = client.get(f"{BASE}/rulesets/{rule_set.pk}", **admin).json()
     assert any(r["code"] == "SITE-6.1" and r["kind"] == "ratio" for r in detail["rules"])
 
-    response = client.post(f"{BASE}/rulesets/{rule_set.pk}/copy", {"version": "2026-01"},
-                           content_type="application/json", **admin)
+    response = client.post(
+        f"{BASE}/rulesets/{rule_set.pk}/copy",
+        {"version": "2026-01"},
+        content_type="application/json",
+        **admin,
+    )
     assert response.status_code == 201
     draft = response.json()
     rule = next(r for r in draft["rules"] if r["code"] == "SITE-1.3")
-    patched = client.patch(f"{BASE}/rulesets/{draft['id']}/rules/{rule['id']}", {"value": "600"},
-                           content_type="application/json", **admin)
+    patched = client.patch(
+        f"{BASE}/rulesets/{draft['id']}/rules/{rule['id']}",
+        {"value": "600"},
+        content_type="application/json",
+        **admin,
+    )
     assert patched.status_code == 200 and float(patched.json()["value"]) == 600
     published = client.post(f"{BASE}/rulesets/{draft['id']}/publish", **admin)
     assert published.status_code == 200 and published.json()["status"] == "published"
 
-    denied = client.post(f"{BASE}/rulesets/{rule_set.pk}/copy", {"version": "2026-02"},
-                         content_type="application/json", **bearer(inspector))
+    denied = client.post(
+        f"{BASE}/rulesets/{rule_set.pk}/copy",
+        {"version": "2026-02"},
+        content_type="application/json",
+        **bearer(inspector),
+    )
     assert denied.status_code == 403 and denied.json()["code"] == "forbidden"
     assert not RuleSet.objects.filter(version="2026-02").exists()
 
@@ -51,17 +63,36 @@ def test_rule_set_copy_edit_publish_through_the_api(client, rule_set, bureau_adm
 def test_unevaluable_rule_is_refused_with_a_clear_error(client, rule_set, bureau_admin):
     """SITE-8: an unknown measure or operator is refused; nothing is written."""
     admin = bearer(bureau_admin)
-    draft = client.post(f"{BASE}/rulesets/{rule_set.pk}/copy", {"version": "2026-03"},
-                        content_type="application/json", **admin).json()
+    draft = client.post(
+        f"{BASE}/rulesets/{rule_set.pk}/copy",
+        {"version": "2026-03"},
+        content_type="application/json",
+        **admin,
+    ).json()
     rule = next(r for r in draft["rules"] if r["code"] == "SITE-4.1")
-    bad = client.patch(f"{BASE}/rulesets/{draft['id']}/rules/{rule['id']}", {"op": "≈"},
-                       content_type="application/json", **admin)
+    bad = client.patch(
+        f"{BASE}/rulesets/{draft['id']}/rules/{rule['id']}",
+        {"op": "≈"},
+        content_type="application/json",
+        **admin,
+    )
     assert bad.status_code == 400
     body = bad.json()
     assert body["code"] == "invalid" and "比较方式“≈”无法识别" in body["message"] and "rule" in body["fields"]
-    added = client.post(f"{BASE}/rulesets/{draft['id']}/rules", {
-        "code": "X-1", "requirement": "SITE-7", "title": "钢琴", "levels": ["town1"], "kind": "present",
-        "measure": "piano", "weight": 1}, content_type="application/json", **admin)
+    added = client.post(
+        f"{BASE}/rulesets/{draft['id']}/rules",
+        {
+            "code": "X-1",
+            "requirement": "SITE-7",
+            "title": "钢琴",
+            "levels": ["town1"],
+            "kind": "present",
+            "measure": "piano",
+            "weight": 1,
+        },
+        content_type="application/json",
+        **admin,
+    )
     assert added.status_code == 400 and "测量项“piano”不存在" in added.json()["message"]
     stored = RuleSet.objects.get(pk=draft["id"])
     assert stored.rules.get(code="SITE-4.1").op == "between" and not stored.rules.filter(code="X-1").exists()
@@ -78,19 +109,29 @@ def test_survey_to_scorecard_through_the_api(client, rule_set, inspector):
     survey = started.json()
     keys = [i["measure"] for i in survey["items"]]
     answers = {k: v for k, v in passing_answers(hall_area=480, emergency_lighting=False).items() if k in keys}
-    saved = client.patch(f"{BASE}/surveys/{survey['id']}", {"answers": answers}, content_type="application/json",
-                         **auth)
+    saved = client.patch(
+        f"{BASE}/surveys/{survey['id']}", {"answers": answers}, content_type="application/json", **auth
+    )
     assert saved.status_code == 200 and saved.json()["status"] == "draft"
     buffer = io.BytesIO()
     Image.new("RGB", (5, 5)).save(buffer, format="WEBP")
-    photo = client.post(f"{BASE}/surveys/{survey['id']}/photos",
-                        {"measure": "hall_area", "photo": SimpleUploadedFile("a.webp", buffer.getvalue())}, **auth)
+    photo = client.post(
+        f"{BASE}/surveys/{survey['id']}/photos",
+        {"measure": "hall_area", "photo": SimpleUploadedFile("a.webp", buffer.getvalue())},
+        **auth,
+    )
     assert photo.status_code == 201 and photo.json()["content_type"] == "image/webp"
-    finished = client.post(f"{BASE}/surveys/{survey['id']}/finish", {"signed_name": "钱考核"},
-                           content_type="application/json", **auth)
+    finished = client.post(
+        f"{BASE}/surveys/{survey['id']}/finish",
+        {"signed_name": "钱考核"},
+        content_type="application/json",
+        **auth,
+    )
     assert finished.status_code == 200 and finished.json()["signed_name"] == "钱考核"
 
-    scored = client.post(f"{BASE}/assessments", {"centre_id": town.pk}, content_type="application/json", **auth)
+    scored = client.post(
+        f"{BASE}/assessments", {"centre_id": town.pk}, content_type="application/json", **auth
+    )
     assert scored.status_code == 201
     card = scored.json()
     failed = [r["code"] for r in card["results"] if not r["passed"]]
@@ -103,17 +144,29 @@ def test_survey_to_scorecard_through_the_api(client, rule_set, inspector):
 
 def test_survey_bad_input_is_refused_and_nothing_written(client, rule_set, inspector):
     auth = bearer(inspector)
-    survey = client.post(f"{BASE}/surveys", {"centre_id": compliant_village().pk}, content_type="application/json",
-                         **auth).json()
-    bad = client.patch(f"{BASE}/surveys/{survey['id']}", {"answers": {
-        "hall_area": {"value": -10}, "office_rooms": {"value": 1}}}, content_type="application/json", **auth)
+    survey = client.post(
+        f"{BASE}/surveys", {"centre_id": compliant_village().pk}, content_type="application/json", **auth
+    ).json()
+    bad = client.patch(
+        f"{BASE}/surveys/{survey['id']}",
+        {"answers": {"hall_area": {"value": -10}, "office_rooms": {"value": 1}}},
+        content_type="application/json",
+        **auth,
+    )
     assert bad.status_code == 400 and "hall_area" in bad.json()["fields"]
     assert not SurveyAnswer.objects.filter(survey_id=survey["id"]).exists()
-    incomplete = client.post(f"{BASE}/surveys/{survey['id']}/finish", {"signed_name": "钱考核"},
-                             content_type="application/json", **auth)
+    incomplete = client.post(
+        f"{BASE}/surveys/{survey['id']}/finish",
+        {"signed_name": "钱考核"},
+        content_type="application/json",
+        **auth,
+    )
     assert incomplete.status_code == 400 and incomplete.json()["code"] == "survey_incomplete"
-    not_image = client.post(f"{BASE}/surveys/{survey['id']}/photos", {
-        "measure": "hall_area", "photo": SimpleUploadedFile("a.png", b"GIF89a-but-not-really")}, **auth)
+    not_image = client.post(
+        f"{BASE}/surveys/{survey['id']}/photos",
+        {"measure": "hall_area", "photo": SimpleUploadedFile("a.png", b"GIF89a-but-not-really")},
+        **auth,
+    )
     assert not_image.status_code == 400 and "photo" in not_image.json()["fields"]
     assert Survey.objects.get(pk=survey["id"]).status == "draft"
 
@@ -128,14 +181,22 @@ def test_survey_and_assessment_endpoints_hide_everything_from_centre_staff(clien
         auth = bearer(user)
         assert client.get(f"{BASE}/surveys/{assessment.survey_id}", **auth).status_code == 404
         assert client.get(f"{BASE}/overview", **auth).status_code == 404
-        assert client.post(f"{BASE}/surveys", {"centre_id": town.pk}, content_type="application/json",
-                           **auth).status_code == 404
+        assert (
+            client.post(
+                f"{BASE}/surveys", {"centre_id": town.pk}, content_type="application/json", **auth
+            ).status_code
+            == 404
+        )
         assert client.get(f"{BASE}/assessments/{other.pk}", **auth).status_code == 404
     mine = client.get(f"{BASE}/assessments", **bearer(director)).json()["items"]
     assert [a["id"] for a in mine] == [assessment.pk]
     assert client.get(f"{BASE}/assessments/{assessment.pk}", **bearer(director)).status_code == 200
-    assert client.post(f"{BASE}/assessments", {"centre_id": town.pk}, content_type="application/json",
-                       **bearer(director)).status_code == 404
+    assert (
+        client.post(
+            f"{BASE}/assessments", {"centre_id": town.pk}, content_type="application/json", **bearer(director)
+        ).status_code
+        == 404
+    )
     assert Assessment.objects.count() == 2
     assert client.get(f"{BASE}/overview").status_code == 401
 
@@ -151,9 +212,16 @@ def test_director_rectifies_through_the_api(client, rule_set, inspector, hall):
     assert empty.status_code in (400, 422)
     buffer = io.BytesIO()
     Image.new("RGB", (5, 5)).save(buffer, format="PNG")
-    done = client.post(url, {"note": "扩建大厅至520平方米", "photos": [SimpleUploadedFile("p.png", buffer.getvalue())]},
-                       **bearer(director))
-    assert done.status_code == 200 and done.json()["status"] == ItemStatus.RECTIFIED and done.json()["evidence"] == 1
+    done = client.post(
+        url,
+        {"note": "扩建大厅至520平方米", "photos": [SimpleUploadedFile("p.png", buffer.getvalue())]},
+        **bearer(director),
+    )
+    assert (
+        done.status_code == 200
+        and done.json()["status"] == ItemStatus.RECTIFIED
+        and done.json()["evidence"] == 1
+    )
     again = client.post(url, {"note": "再次"}, **bearer(director))
     assert again.status_code == 409
 
@@ -171,10 +239,18 @@ def test_overview_api_lists_ranked_towns(client, rule_set, inspector):
 def test_assessment_with_a_draft_rule_set_is_refused(client, rule_set, bureau_admin, inspector):
     town = compliant_town(3)
     assess(town, inspector)
-    draft = client.post(f"{BASE}/rulesets/{rule_set.pk}/copy", {"version": "2026-09"},
-                        content_type="application/json", **bearer(bureau_admin)).json()
-    response = client.post(f"{BASE}/assessments", {"centre_id": town.pk, "rule_set_id": draft["id"]},
-                           content_type="application/json", **bearer(inspector))
+    draft = client.post(
+        f"{BASE}/rulesets/{rule_set.pk}/copy",
+        {"version": "2026-09"},
+        content_type="application/json",
+        **bearer(bureau_admin),
+    ).json()
+    response = client.post(
+        f"{BASE}/assessments",
+        {"centre_id": town.pk, "rule_set_id": draft["id"]},
+        content_type="application/json",
+        **bearer(inspector),
+    )
     assert response.status_code == 409 and "已发布" in response.json()["message"]
     assert RuleSet.objects.get(pk=draft["id"]).status == RuleSetStatus.DRAFT
     assert Assessment.objects.count() == 1
@@ -187,15 +263,29 @@ def test_bureau_reassigns_owner_and_due_date(client, rule_set, inspector, hall, 
     deputy = UserFactory(centre=town, roles=[Role.FRONT_DESK], full_name="副主任")
     item = assess(town, inspector, hall_area=400).items.get()
     url = f"{BASE}/items/{item.pk}"
-    done = client.patch(url, {"owner_id": deputy.pk, "due_date": "2025-07-31"}, content_type="application/json",
-                        **bearer(inspector))
-    assert done.status_code == 200 and done.json()["owner"] == "副主任" and done.json()["due_date"] == "2025-07-31"
-    outsider = client.patch(url, {"owner_id": hall.front_desk.pk}, content_type="application/json", **bearer(inspector))
+    done = client.patch(
+        url,
+        {"owner_id": deputy.pk, "due_date": "2025-07-31"},
+        content_type="application/json",
+        **bearer(inspector),
+    )
+    assert (
+        done.status_code == 200
+        and done.json()["owner"] == "副主任"
+        and done.json()["due_date"] == "2025-07-31"
+    )
+    outsider = client.patch(
+        url, {"owner_id": hall.front_desk.pk}, content_type="application/json", **bearer(inspector)
+    )
     assert outsider.status_code == 400 and "owner" in outsider.json()["fields"]
     past = client.patch(url, {"due_date": "2025-05-01"}, content_type="application/json", **bearer(inspector))
     assert past.status_code == 400 and "due_date" in past.json()["fields"]
     director = UserFactory(centre=town, roles=[Role.DIRECTOR])
-    assert client.patch(url, {"due_date": "2025-08-01"}, content_type="application/json",
-                        **bearer(director)).status_code == 404
+    assert (
+        client.patch(
+            url, {"due_date": "2025-08-01"}, content_type="application/json", **bearer(director)
+        ).status_code
+        == 404
+    )
     item.refresh_from_db()
     assert (item.owner, str(item.due_date)) == (deputy, "2025-07-31")

@@ -192,7 +192,9 @@ def test_missing_emergency_exit_is_a_safety_failure_listed_first(inspector):
 
 def test_bonus_items_add_points_and_their_absence_is_not_a_failure(inspector):
     """SITE-3/SITE-7: the 24-hour area and the mother-and-baby room are bonus items."""
-    assessment = assess(compliant_town(3), inspector, zone_24h=False, mother_baby_room=False, zone_bidding=False)
+    assessment = assess(
+        compliant_town(3), inspector, zone_24h=False, mother_baby_room=False, zone_bidding=False
+    )
     assert not assessment.items.filter(code__in=["SITE-3.8", "SITE-7.11"]).exists()
     assert assessment.bonus_score == 0
     with_bonus = assess(compliant_town(3), inspector, zone_bidding=False)
@@ -200,7 +202,9 @@ def test_bonus_items_add_points_and_their_absence_is_not_a_failure(inspector):
     assert with_bonus.score == min(Decimal(100), with_bonus.base_score + 4)
 
 
-def test_rectification_items_get_a_due_date_in_working_days_and_the_director_as_owner(inspector, time_machine):
+def test_rectification_items_get_a_due_date_in_working_days_and_the_director_as_owner(
+    inspector, time_machine
+):
     """SITE-8: each failed rule becomes an item with a due date (20 working days) and an owner."""
     time_machine.move_to("2025-09-26 10:00 +08:00")  # National Day holidays follow
     town = compliant_town(3)
@@ -252,17 +256,29 @@ def test_assessment_in_december_runs_with_provisional_rectification_dates(inspec
 
     note = "2027年节假日安排公布后将重新核定，以重新核定的期限为准"
     card = scorecard(assessment)
-    pdf_text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(scorecard_pdf(card))).pages).replace("\n", "")
+    pdf_text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(scorecard_pdf(card))).pages).replace(
+        "\n", ""
+    )
     assert f"{item.due_date.isoformat()}（暂定）" in pdf_text and note in pdf_text
     document = Document(io.BytesIO(scorecard_docx(card)))
     cells = [c.text for t in document.tables for r in t.rows for c in r.cells]
     assert f"{item.due_date.isoformat()}（暂定）" in cells
     assert any(note in p.text for p in document.paragraphs)
-    calendar_year_import(notice=parse_notice(
-        "year,2027\nsource,国办发明电〔2026〕99号\n2027-01-01,放假,元旦\n2027-02-06~2027-02-12,放假,春节\n"))
+    calendar_year_import(
+        notice=parse_notice(
+            "year,2027\nsource,国办发明电〔2026〕99号\n2027-01-01,放假,元旦\n2027-02-06~2027-02-12,放假,春节\n"
+        )
+    )
     item.refresh_from_db()
     assert item.due_waits_for is None
-    assert item.due_date == calendar.add_working_days(dt.datetime(2026, 12, 20, 10, tzinfo=ZoneInfo("Asia/Shanghai")),
-                                                      days).date()
-    assert AuditEntry.objects.filter(action="calendar.deadline_recompute", object_type="standards.rectificationitem",
-                                     object_id=str(item.pk)).exists()
+    assert (
+        item.due_date
+        == calendar.add_working_days(
+            dt.datetime(2026, 12, 20, 10, tzinfo=ZoneInfo("Asia/Shanghai")), days
+        ).date()
+    )
+    assert AuditEntry.objects.filter(
+        action="calendar.deadline_recompute",
+        object_type="standards.rectificationitem",
+        object_id=str(item.pk),
+    ).exists()

@@ -28,8 +28,14 @@ def test_inspector_walks_a_survey_on_a_tablet_to_a_scorecard(live_server, browse
 
     page = browser.new_page(viewport={"width": 820, "height": 1180}, has_touch=True)  # a tablet, portrait
     # Script errors only: the refused save answers 400 and there is no favicon, both logged as resources.
-    page.on("console", lambda m: errors.append(m.text)
-            if m.type == "error" and not m.text.startswith("Failed to load resource") else None)
+    page.on(
+        "console",
+        lambda m: (
+            errors.append(m.text)
+            if m.type == "error" and not m.text.startswith("Failed to load resource")
+            else None
+        ),
+    )
     page.on("pageerror", lambda e: errors.append(str(e)))
     page.goto(f"{live_server.url}/login/?next=/standards/centres/{town.pk}/")
     page.fill("#id_username", "qian")

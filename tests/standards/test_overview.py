@@ -33,8 +33,14 @@ def city(rule_set, inspector, time_machine):
         "third": assess(third, inspector, emergency_exit=False),
         "village": assess(village, inspector),
     }
-    return {"first": first, "second": second, "third": third, "village": village, "idle": idle, **{
-        f"a_{k}": v for k, v in assessments.items()}}
+    return {
+        "first": first,
+        "second": second,
+        "third": third,
+        "village": village,
+        "idle": idle,
+        **{f"a_{k}": v for k, v in assessments.items()},
+    }
 
 
 def test_overview_lists_every_centre_with_latest_score_grade_and_open_items(city):
@@ -44,7 +50,11 @@ def test_overview_lists_every_centre_with_latest_score_grade_and_open_items(city
     assert set(rows) == {city[k].pk for k in ("first", "second", "third", "village", "idle")}
     first = rows[city["first"].pk]
     assert (first.score, first.latest["grade"], first.open_items, first.town_class) == (
-        city["a_first"].score, "优秀", 0, 1)
+        city["a_first"].score,
+        "优秀",
+        0,
+        1,
+    )
     third = rows[city["third"].pk]
     assert third.latest["safety_failed_count"] == 1 and third.open_items == city["a_third"].items.count()
     assert rows[city["idle"].pk].latest is None
@@ -55,8 +65,13 @@ def test_overview_lists_every_centre_with_latest_score_grade_and_open_items(city
 
 def test_overview_filters_by_town_class_and_level(city):
     """GOV-1: filter by town class (a village goes with its town) and by level."""
-    assert {r.centre.pk for r in overview(town_class=3).rows} == {city[k].pk for k in ("third", "village", "idle")}
-    assert {r.centre.pk for r in overview(town_class=3, level="town").rows} == {city["third"].pk, city["idle"].pk}
+    assert {r.centre.pk for r in overview(town_class=3).rows} == {
+        city[k].pk for k in ("third", "village", "idle")
+    }
+    assert {r.centre.pk for r in overview(town_class=3, level="town").rows} == {
+        city["third"].pk,
+        city["idle"].pk,
+    }
     assert {r.centre.pk for r in overview(level="village").rows} == {city["village"].pk}
 
 
@@ -65,7 +80,8 @@ def test_towns_are_ranked_by_latest_score(city):
     ranking = overview().ranking
     assert [r.centre.pk for r in ranking] == sorted(
         [city["first"].pk, city["second"].pk, city["third"].pk],
-        key=lambda pk: -next(r.score for r in ranking if r.centre.pk == pk))
+        key=lambda pk: -next(r.score for r in ranking if r.centre.pk == pk),
+    )
     assert [r.rank for r in ranking] == [1, 2, 3]
     assert ranking[0].centre == city["first"]
 
@@ -100,8 +116,11 @@ def test_overview_page_has_ranking_chart_data_and_no_inline_script(client, city,
     """GOV-1: the chart's data is passed in a json_script tag to the vendored ECharts and a static script."""
     response = login(client, inspector).get(reverse("standards:overview"))
     page = response.content.decode()
-    chart = json.loads(re.search(r'<script id="town-scores-data" type="application/json">(.*?)</script>', page,
-                                 re.S).group(1))
+    chart = json.loads(
+        re.search(r'<script id="town-scores-data" type="application/json">(.*?)</script>', page, re.S).group(
+            1
+        )
+    )
     assert chart["towns"][0] == "吕四港镇" and len(chart["scores"]) == 3
     assert "vendor/echarts-5.6.0.min.js" in page and "standards/charts.js" in page
     for tag in re.findall(r"<script[^>]*>", page):

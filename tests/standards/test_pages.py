@@ -49,14 +49,16 @@ def town_with_failures(rule_set, inspector):
 
 # --- access ---------------------------------------------------------------------------------------------
 
+
 def test_overview_is_for_assessors_only(client, hall, rule_set):
     """GOV-1: the bureau (inspectors, admins) sees the overview; centre and department staff get 404."""
     url = reverse("standards:overview")
     assert client.get(url).status_code == 302  # not logged in: to the login page
     for user in (hall.inspector, hall.bureau_admin):
         assert login(client, user).get(url).status_code == 200
-    liaison = UserFactory(unit_kind="department", centre=None, department=DepartmentFactory(),
-                          roles=[Role.DEPT_LIAISON])
+    liaison = UserFactory(
+        unit_kind="department", centre=None, department=DepartmentFactory(), roles=[Role.DEPT_LIAISON]
+    )
     for user in (hall.director, hall.front_desk, hall.village_clerk, liaison):
         assert login(client, user).get(url).status_code == 404
 
@@ -66,12 +68,20 @@ def test_director_sees_only_own_scorecard_and_others_get_404(client, town_with_f
     village clerks get 404 on the page, the exports and the items."""
     town, director, assessment = town_with_failures
     item = assessment.items.first()
-    urls = [reverse("standards:assessment", args=[assessment.pk]), reverse("standards:centre", args=[town.pk]),
-            reverse("standards:assessment_export", args=[assessment.pk, "pdf"]),
-            reverse("standards:item", args=[item.pk])]
+    urls = [
+        reverse("standards:assessment", args=[assessment.pk]),
+        reverse("standards:centre", args=[town.pk]),
+        reverse("standards:assessment_export", args=[assessment.pk, "pdf"]),
+        reverse("standards:item", args=[item.pk]),
+    ]
     for url in urls:
         assert login(client, director).get(url).status_code == 200, url
-    for user in (hall.director, hall.front_desk, hall.village_clerk, UserFactory(centre=town, roles=[Role.FRONT_DESK])):
+    for user in (
+        hall.director,
+        hall.front_desk,
+        hall.village_clerk,
+        UserFactory(centre=town, roles=[Role.FRONT_DESK]),
+    ):
         for url in urls:
             assert login(client, user).get(url).status_code == 404, (user, url)
 
@@ -88,7 +98,10 @@ def test_director_index_goes_to_own_centre_and_cannot_reach_surveys(client, town
 
 # --- scorecard and exports ------------------------------------------------------------------------------
 
-def test_scorecard_shows_safety_first_with_measured_values_thresholds_and_rectification(client, town_with_failures):
+
+def test_scorecard_shows_safety_first_with_measured_values_thresholds_and_rectification(
+    client, town_with_failures
+):
     """SITE-8: pass/fail per rule with measured value and threshold, score and grade, safety items first."""
     _town, director, assessment = town_with_failures
     page = login(client, director).get(reverse("standards:assessment", args=[assessment.pk])).content.decode()
@@ -102,7 +115,9 @@ def test_scorecard_shows_safety_first_with_measured_values_thresholds_and_rectif
 def test_scorecard_pdf_contains_every_failed_rule(client, town_with_failures):
     """SITE-8: the printable PDF lists every failed rule (and embeds the CJK font)."""
     _town, director, assessment = town_with_failures
-    response = login(client, director).get(reverse("standards:assessment_export", args=[assessment.pk, "pdf"]))
+    response = login(client, director).get(
+        reverse("standards:assessment_export", args=[assessment.pk, "pdf"])
+    )
     assert response["Content-Type"] == "application/pdf"
     reader = PdfReader(io.BytesIO(response.content))
     text = "".join(page.extract_text() for page in reader.pages).replace("\n", "")
@@ -111,8 +126,11 @@ def test_scorecard_pdf_contains_every_failed_rule(client, town_with_failures):
     for r in failed:
         assert r.code in text
         assert r.title in text
-    fonts = {str(f.get_object()["/BaseFont"]) for page in reader.pages
-             for f in page["/Resources"]["/Font"].values()}
+    fonts = {
+        str(f.get_object()["/BaseFont"])
+        for page in reader.pages
+        for f in page["/Resources"]["/Font"].values()
+    }
     assert any("WenQuanYi" in name or "WQY" in name for name in fonts), fonts
 
 
@@ -121,26 +139,32 @@ def test_scorecard_xlsx_and_docx_contain_every_failed_rule(client, town_with_fai
     _town, director, assessment = town_with_failures
     login(client, director)
     failed = {r.code: r for r in assessment.results.filter(passed=False, is_bonus=False)}
-    book = load_workbook(io.BytesIO(client.get(
-        reverse("standards:assessment_export", args=[assessment.pk, "xlsx"])).content))
+    book = load_workbook(
+        io.BytesIO(client.get(reverse("standards:assessment_export", args=[assessment.pk, "xlsx"])).content)
+    )
     results = {row[1]: row for row in book["考核结果"].iter_rows(min_row=2, values_only=True)}
     items = {row[1]: row for row in book["整改清单"].iter_rows(min_row=2, values_only=True)}
     for code, r in failed.items():
         assert results[code][5].startswith("未达标") and results[code][4] == r.measured_text
         assert code in items
     assert next(iter(items)) == "SITE-7.13"  # safety first
-    document = Document(io.BytesIO(client.get(
-        reverse("standards:assessment_export", args=[assessment.pk, "docx"])).content))
+    document = Document(
+        io.BytesIO(client.get(reverse("standards:assessment_export", args=[assessment.pk, "docx"])).content)
+    )
     cells = {cell.text for table in document.tables for row in table.rows for cell in row.cells}
     assert set(failed) <= cells
 
 
 def test_unknown_export_format_is_404(client, town_with_failures):
     _town, director, assessment = town_with_failures
-    assert login(client, director).get(f"/standards/assessments/{assessment.pk}/scorecard.csv").status_code == 404
+    assert (
+        login(client, director).get(f"/standards/assessments/{assessment.pk}/scorecard.csv").status_code
+        == 404
+    )
 
 
 # --- survey page ------------------------------------------------------------------------------------------
+
 
 def test_inspector_starts_survey_from_centre_page_and_saves_a_draft(client, rule_set, inspector):
     town = compliant_town(3)
@@ -150,22 +174,33 @@ def test_inspector_starts_survey_from_centre_page_and_saves_a_draft(client, rule
     assert response.url == reverse("standards:survey", args=[survey.pk])
     page = client.get(response.url).content.decode()
     assert 'name="value_hall_area"' in page and 'name="photo_emergency_exit"' in page
-    response = client.post(response.url, {"action": "save", "value_hall_area": "520", "note_hall_area": "实测",
-                                           "value_zone_window": "yes", "photo_zone_window": jpeg()})
+    response = client.post(
+        response.url,
+        {
+            "action": "save",
+            "value_hall_area": "520",
+            "note_hall_area": "实测",
+            "value_zone_window": "yes",
+            "photo_zone_window": jpeg(),
+        },
+    )
     assert response.status_code == 302
     assert survey.answers.get(measure="hall_area").number == 520
     assert survey.answers.get(measure="zone_window").present is True
     assert survey.photos.get().measure == "zone_window"
     # a second "start" opens the same draft
-    assert client.post(reverse("standards:survey_new", args=[town.pk])).url == reverse("standards:survey",
-                                                                                        args=[survey.pk])
+    assert client.post(reverse("standards:survey_new", args=[town.pk])).url == reverse(
+        "standards:survey", args=[survey.pk]
+    )
 
 
 def test_survey_page_refuses_out_of_range_value_and_keeps_what_was_typed(client, rule_set, inspector):
     town = compliant_town(3)
     survey = survey_start(centre=town, actor=inspector)
-    response = login(client, inspector).post(reverse("standards:survey", args=[survey.pk]), {
-        "action": "save", "value_counter_height": "900", "value_hall_area": "600"})
+    response = login(client, inspector).post(
+        reverse("standards:survey", args=[survey.pk]),
+        {"action": "save", "value_counter_height": "900", "value_hall_area": "600"},
+    )
     assert response.status_code == 400
     page = response.content.decode()
     assert "柜台高度”应在 40–150 cm 之间" in page and 'value="900"' in page
@@ -174,9 +209,16 @@ def test_survey_page_refuses_out_of_range_value_and_keeps_what_was_typed(client,
 
 def test_survey_page_refuses_non_image_photo_and_saves_nothing(client, rule_set, inspector):
     survey = survey_start(centre=compliant_town(3), actor=inspector)
-    response = login(client, inspector).post(reverse("standards:survey", args=[survey.pk]), {
-        "action": "save", "value_hall_area": "600",
-        "photo_hall_area": SimpleUploadedFile("a.jpg", b"MZ\x90\x00 executable", content_type="image/jpeg")})
+    response = login(client, inspector).post(
+        reverse("standards:survey", args=[survey.pk]),
+        {
+            "action": "save",
+            "value_hall_area": "600",
+            "photo_hall_area": SimpleUploadedFile(
+                "a.jpg", b"MZ\x90\x00 executable", content_type="image/jpeg"
+            ),
+        },
+    )
     assert response.status_code == 400
     assert "不是有效的图片" in response.content.decode()
     assert not SurveyAnswer.objects.filter(survey=survey).exists() and not SurveyPhoto.objects.exists()
@@ -184,8 +226,10 @@ def test_survey_page_refuses_non_image_photo_and_saves_nothing(client, rule_set,
 
 def test_finish_with_missing_items_saves_the_draft_but_does_not_lock(client, rule_set, inspector):
     survey = survey_start(centre=compliant_town(3), actor=inspector)
-    response = login(client, inspector).post(reverse("standards:survey", args=[survey.pk]), {
-        "action": "finish", "value_hall_area": "600", "signed_name": "钱考核"})
+    response = login(client, inspector).post(
+        reverse("standards:survey", args=[survey.pk]),
+        {"action": "finish", "value_hall_area": "600", "signed_name": "钱考核"},
+    )
     assert response.status_code == 400
     assert "项未填写，不能完成勘查" in response.content.decode()
     survey.refresh_from_db()
@@ -198,7 +242,9 @@ def test_finished_survey_page_is_read_only_and_posts_are_refused(client, rule_se
     login(client, inspector)
     page = client.get(reverse("standards:survey", args=[survey.pk])).content.decode()
     assert "已签名锁定" in page and 'name="value_hall_area"' not in page
-    response = client.post(reverse("standards:survey", args=[survey.pk]), {"action": "save", "value_hall_area": "1"})
+    response = client.post(
+        reverse("standards:survey", args=[survey.pk]), {"action": "save", "value_hall_area": "1"}
+    )
     assert response.status_code == 400 and "签名锁定" in response.content.decode()
     assert survey.answers.get(measure="hall_area").number == 1600
 
@@ -207,17 +253,25 @@ def test_survey_photo_is_served_only_to_assessors(client, rule_set, inspector, h
     survey = survey_start(centre=compliant_town(3), actor=inspector)
     buffer = io.BytesIO()
     Image.new("RGB", (4, 4)).save(buffer, format="PNG")
-    photo = survey_add_photo(survey=survey, measure="hall_area",
-                             upload=SimpleUploadedFile("x.png", buffer.getvalue()), actor=inspector)
+    photo = survey_add_photo(
+        survey=survey,
+        measure="hall_area",
+        upload=SimpleUploadedFile("x.png", buffer.getvalue()),
+        actor=inspector,
+    )
     url = reverse("standards:survey_photo", args=[photo.pk])
     response = login(client, inspector).get(url)
     assert response.status_code == 200 and response["Content-Type"] == "image/png"
     assert b"".join(response.streaming_content) == buffer.getvalue()
     assert login(client, hall.director).get(url).status_code == 404
-    assert login(client, inspector).get(reverse("standards:survey_photo", args=[photo.pk + 99])).status_code == 404
+    assert (
+        login(client, inspector).get(reverse("standards:survey_photo", args=[photo.pk + 99])).status_code
+        == 404
+    )
 
 
 # --- assessment from the page, rectification ------------------------------------------------------------
+
 
 def test_assess_button_runs_the_assessment_and_opens_the_scorecard(client, rule_set, inspector):
     town = compliant_town(3)
@@ -235,16 +289,23 @@ def test_assess_without_finished_survey_says_so(client, rule_set, inspector):
 
 
 def test_director_marks_item_rectified_with_evidence_and_reassessment_shows_progress(
-        client, town_with_failures, inspector):
+    client, town_with_failures, inspector
+):
     """SITE-8: the director marks an item rectified with a note and a photo; the bureau re-assesses; the
     history shows the progression."""
     town, director, assessment = town_with_failures
     item = assessment.items.get(code="SITE-5.1")
     login(client, director)
-    response = client.post(reverse("standards:item", args=[item.pk]), {"note": "新增第10号窗口", "photos": [jpeg()]})
+    response = client.post(
+        reverse("standards:item", args=[item.pk]), {"note": "新增第10号窗口", "photos": [jpeg()]}
+    )
     assert response.status_code == 302
     item.refresh_from_db()
-    assert (item.status, item.rectified_by, item.rectify_note) == (ItemStatus.RECTIFIED, director, "新增第10号窗口")
+    assert (item.status, item.rectified_by, item.rectify_note) == (
+        ItemStatus.RECTIFIED,
+        director,
+        "新增第10号窗口",
+    )
     evidence = item.evidence.get()
     assert client.get(reverse("standards:evidence_photo", args=[evidence.pk])).status_code == 200
 
@@ -256,7 +317,9 @@ def test_director_marks_item_rectified_with_evidence_and_reassessment_shows_prog
     assert "第2次" in page and "整改进展" in page and 'id="trend-data"' in page
 
 
-def test_rectify_refused_without_note_for_other_roles_and_with_bad_photo(client, town_with_failures, inspector, hall):
+def test_rectify_refused_without_note_for_other_roles_and_with_bad_photo(
+    client, town_with_failures, inspector, hall
+):
     _town, director, assessment = town_with_failures
     item = assessment.items.first()
     url = reverse("standards:item", args=[item.pk])
@@ -272,28 +335,46 @@ def test_rectify_refused_without_note_for_other_roles_and_with_bad_photo(client,
 
 def test_evidence_photo_is_hidden_from_other_centres(client, town_with_failures, hall):
     _town, director, assessment = town_with_failures
-    login(client, director).post(reverse("standards:item", args=[assessment.items.first().pk]),
-                                 {"note": "已整改", "photos": [jpeg()]})
+    login(client, director).post(
+        reverse("standards:item", args=[assessment.items.first().pk]), {"note": "已整改", "photos": [jpeg()]}
+    )
     evidence = RectificationEvidence.objects.get()
-    assert login(client, hall.director).get(reverse("standards:evidence_photo", args=[evidence.pk])).status_code == 404
+    assert (
+        login(client, hall.director).get(reverse("standards:evidence_photo", args=[evidence.pk])).status_code
+        == 404
+    )
 
 
 # --- rule-set page (SITE-8) ---------------------------------------------------------------------------------
 
+
 def test_bureau_admin_copies_edits_and_publishes_on_the_rule_set_page(client, rule_set, bureau_admin):
     login(client, bureau_admin)
-    response = client.post(reverse("standards:rule_set", args=[rule_set.pk]), {"action": "copy", "version": "2026-01"})
+    response = client.post(
+        reverse("standards:rule_set", args=[rule_set.pk]), {"action": "copy", "version": "2026-01"}
+    )
     draft = RuleSet.objects.get(version="2026-01")
     assert response.url == reverse("standards:rule_set", args=[draft.pk])
     rule = draft.rules.get(code="SITE-1.3")
-    response = client.post(reverse("standards:rule_set", args=[draft.pk]), {
-        "action": "rule", "rule": rule.pk, "op": ">=", "value": "600", "value_max": "", "weight": "12",
-        "is_active": "on"})
+    response = client.post(
+        reverse("standards:rule_set", args=[draft.pk]),
+        {
+            "action": "rule",
+            "rule": rule.pk,
+            "op": ">=",
+            "value": "600",
+            "value_max": "",
+            "weight": "12",
+            "is_active": "on",
+        },
+    )
     assert response.status_code == 302
     rule.refresh_from_db()
     assert (rule.value, rule.weight, rule.is_active) == (600, 12, True)
-    bad = client.post(reverse("standards:rule_set", args=[draft.pk]), {
-        "action": "rule", "rule": rule.pk, "op": "between", "value": "600", "value_max": "", "weight": "12"})
+    bad = client.post(
+        reverse("standards:rule_set", args=[draft.pk]),
+        {"action": "rule", "rule": rule.pk, "op": "between", "value": "600", "value_max": "", "weight": "12"},
+    )
     assert bad.status_code == 400 and "阈值上限" in bad.content.decode()
     client.post(reverse("standards:rule_set", args=[draft.pk]), {"action": "publish"})
     draft.refresh_from_db()
@@ -304,7 +385,9 @@ def test_inspector_reads_rule_sets_but_cannot_change_them(client, rule_set, insp
     login(client, inspector)
     page = client.get(reverse("standards:rule_set", args=[rule_set.pk])).content.decode()
     assert "三类镇为民服务中心大厅服务面积不少于500平方米" in page and "复制为新版本" not in page
-    response = client.post(reverse("standards:rule_set", args=[rule_set.pk]), {"action": "copy", "version": "x"})
+    response = client.post(
+        reverse("standards:rule_set", args=[rule_set.pk]), {"action": "copy", "version": "x"}
+    )
     assert response.status_code == 403
     assert RuleSet.objects.count() == 1
     assert login(client, hall.director).get(reverse("standards:rule_sets")).status_code == 404

@@ -29,9 +29,14 @@ def test_builtin_rule_set_ships_the_notice_as_published_version_2020_37(rule_set
     assert (area.levels, area.measure, area.op, area.value) == (["town3"], "hall_area", ">=", Decimal(500))
     assert "三类镇为民服务中心大厅服务面积不少于500平方米" in area.notice_text
     assert set(rule_set.rules.filter(is_safety=True).values_list("measure", flat=True)) == {
-        "fire_equipment", "emergency_exit", "emergency_lighting"}
+        "fire_equipment",
+        "emergency_exit",
+        "emergency_lighting",
+    }
     assert set(rule_set.rules.filter(is_bonus=True).values_list("measure", flat=True)) == {
-        "zone_24h", "mother_baby_room"}
+        "zone_24h",
+        "mother_baby_room",
+    }
 
 
 def test_load_builtin_is_idempotent(rule_set):
@@ -42,7 +47,8 @@ def test_load_builtin_is_idempotent(rule_set):
 
 
 def test_new_version_with_changed_threshold_changes_result_and_old_assessment_keeps_its_version(
-        rule_set, inspector, bureau_admin):
+    rule_set, inspector, bureau_admin
+):
     """SITE-8: a copy with the 三类 area raised to 600 m² is published; a 550 m² town passed under 2020-37 and
     fails under the new version, while the old assessment keeps version 2020-37 and its score."""
     town = compliant_town(3)
@@ -53,7 +59,9 @@ def test_new_version_with_changed_threshold_changes_result_and_old_assessment_ke
     draft = ruleset_copy(rule_set=rule_set, version="2026-01", actor=bureau_admin)
     assert draft.status == RuleSetStatus.DRAFT and draft.based_on == rule_set
     assert draft.rules.count() == rule_set.rules.count()
-    rule_update(rule=draft.rules.get(code="SITE-1.3"), changes={"value": "600", "weight": "12"}, actor=bureau_admin)
+    rule_update(
+        rule=draft.rules.get(code="SITE-1.3"), changes={"value": "600", "weight": "12"}, actor=bureau_admin
+    )
     ruleset_publish(rule_set=draft, actor=bureau_admin)
     assert current_rule_set() == draft
 
@@ -122,18 +130,52 @@ def test_rule_set_with_unevaluable_rule_is_refused_at_publish_and_stays_draft(ru
 def test_rule_can_be_added_to_a_draft_and_is_checked(rule_set, bureau_admin):
     """SITE-8: a new rule (a count on the 全科 windows for towns) is validated before it is stored."""
     draft = ruleset_copy(rule_set=rule_set, version="2026-04", actor=bureau_admin)
-    rule = rule_add(rule_set=draft, code="SITE-5.16", actor=bureau_admin, fields={
-        "requirement": "SITE-5", "title": "镇设置全科窗口", "levels": ["town1"], "kind": "count",
-        "measure": "windows_quanke", "op": ">=", "value": 1, "weight": 2})
+    rule = rule_add(
+        rule_set=draft,
+        code="SITE-5.16",
+        actor=bureau_admin,
+        fields={
+            "requirement": "SITE-5",
+            "title": "镇设置全科窗口",
+            "levels": ["town1"],
+            "kind": "count",
+            "measure": "windows_quanke",
+            "op": ">=",
+            "value": 1,
+            "weight": 2,
+        },
+    )
     assert rule.order > draft.rules.exclude(pk=rule.pk).order_by("-order").first().order
     with pytest.raises(ServiceError, match="数量检查要求数量类测量项"):
-        rule_add(rule_set=draft, code="SITE-5.17", actor=bureau_admin, fields={
-            "requirement": "SITE-5", "title": "x", "levels": ["town1"], "kind": "count",
-            "measure": "hall_area", "op": ">=", "value": 1, "weight": 2})
+        rule_add(
+            rule_set=draft,
+            code="SITE-5.17",
+            actor=bureau_admin,
+            fields={
+                "requirement": "SITE-5",
+                "title": "x",
+                "levels": ["town1"],
+                "kind": "count",
+                "measure": "hall_area",
+                "op": ">=",
+                "value": 1,
+                "weight": 2,
+            },
+        )
     with pytest.raises(ServiceError, match="适用层级"):
-        rule_add(rule_set=draft, code="SITE-5.18", actor=bureau_admin, fields={
-            "requirement": "SITE-5", "title": "x", "levels": ["city"], "kind": "present",
-            "measure": "zone_24h", "weight": 2})
+        rule_add(
+            rule_set=draft,
+            code="SITE-5.18",
+            actor=bureau_admin,
+            fields={
+                "requirement": "SITE-5",
+                "title": "x",
+                "levels": ["city"],
+                "kind": "present",
+                "measure": "zone_24h",
+                "weight": 2,
+            },
+        )
     assert not draft.rules.filter(code__in=["SITE-5.17", "SITE-5.18"]).exists()
 
 

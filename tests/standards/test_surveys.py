@@ -33,8 +33,16 @@ def test_town_survey_lists_the_site_items_and_a_village_survey_only_its_own(rule
     assert keys[:2] == ["hall_area", "zone_window"]
     assert {"counter_height", "zone_24h", "mother_baby_room", "emergency_exit"} <= set(keys)
     assert "windows_total" not in keys and "office_rooms" not in keys
-    village_keys = {i.measure.key for i in survey_items(survey_start(centre=compliant_village(), actor=inspector))}
-    assert village_keys == {"hall_area", "office_rooms", "fire_equipment", "emergency_exit", "emergency_lighting"}
+    village_keys = {
+        i.measure.key for i in survey_items(survey_start(centre=compliant_village(), actor=inspector))
+    }
+    assert village_keys == {
+        "hall_area",
+        "office_rooms",
+        "fire_equipment",
+        "emergency_exit",
+        "emergency_lighting",
+    }
 
 
 def test_draft_is_saved_and_finished_later(rule_set, inspector):
@@ -44,27 +52,37 @@ def test_draft_is_saved_and_finished_later(rule_set, inspector):
     survey_save(survey=survey, answers={"hall_area": {"value": "120.5", "note": "含等候区"}}, actor=inspector)
     answer = survey.answers.get(measure="hall_area")
     assert (answer.number, answer.note, survey.status) == (Decimal("120.50"), "含等候区", SurveyStatus.DRAFT)
-    survey_save(survey=survey, answers={k: {"value": "有"} for k in ("fire_equipment", "emergency_exit",
-                                                                       "emergency_lighting")} | {
-        "office_rooms": {"value": 1}}, actor=inspector)
+    survey_save(
+        survey=survey,
+        answers={k: {"value": "有"} for k in ("fire_equipment", "emergency_exit", "emergency_lighting")}
+        | {"office_rooms": {"value": 1}},
+        actor=inspector,
+    )
     survey_finish(survey=survey, signed_name="钱考核", actor=inspector)
     survey.refresh_from_db()
     assert survey.status == SurveyStatus.FINISHED and survey.signed_name == "钱考核" and survey.signed_at
 
 
-@pytest.mark.parametrize(("key", "value", "message"), [
-    ("hall_area", "-5", "大厅服务面积”应在 0–50000 m² 之间"),
-    ("counter_height", "900", "柜台高度”应在 40–150 cm 之间"),
-    ("counter_width", "abc", "不是数值"),
-    ("zone_window", "maybe", "只能填“有”或“无”"),
-    ("hall_area", "12.345", "最多保留两位小数"),
-    ("no_such_item", "1", "勘查项“no_such_item”不存在"),
-])
-def test_out_of_range_or_malformed_value_is_refused_and_nothing_saved(rule_set, inspector, key, value, message):
+@pytest.mark.parametrize(
+    ("key", "value", "message"),
+    [
+        ("hall_area", "-5", "大厅服务面积”应在 0–50000 m² 之间"),
+        ("counter_height", "900", "柜台高度”应在 40–150 cm 之间"),
+        ("counter_width", "abc", "不是数值"),
+        ("zone_window", "maybe", "只能填“有”或“无”"),
+        ("hall_area", "12.345", "最多保留两位小数"),
+        ("no_such_item", "1", "勘查项“no_such_item”不存在"),
+    ],
+)
+def test_out_of_range_or_malformed_value_is_refused_and_nothing_saved(
+    rule_set, inspector, key, value, message
+):
     """SITE-1/4: a negative area, a 900 cm counter … are refused; the valid values sent with them are not saved."""
     survey = survey_start(centre=compliant_town(3), actor=inspector)
     with pytest.raises(ServiceError) as exc:
-        survey_save(survey=survey, answers={"zone_consult": {"value": True}, key: {"value": value}}, actor=inspector)
+        survey_save(
+            survey=survey, answers={"zone_consult": {"value": True}, key: {"value": value}}, actor=inspector
+        )
     assert message in exc.value.message
     assert key in exc.value.fields
     assert not SurveyAnswer.objects.filter(survey=survey).exists()
@@ -85,7 +103,9 @@ def test_finishing_with_required_items_unanswered_is_refused(rule_set, inspector
 def test_signature_must_be_the_inspectors_own_name(rule_set, inspector):
     survey = survey_start(centre=compliant_village(), actor=inspector)
     wanted = {i.measure.key for i in survey_items(survey)}
-    survey_save(survey=survey, answers={k: v for k, v in passing_answers().items() if k in wanted}, actor=inspector)
+    survey_save(
+        survey=survey, answers={k: v for k, v in passing_answers().items() if k in wanted}, actor=inspector
+    )
     with pytest.raises(ServiceError, match="钱考核"):
         survey_finish(survey=survey, signed_name="张三", actor=inspector)
     with pytest.raises(ServiceError, match="请签名"):
@@ -141,11 +161,14 @@ def test_photo_is_stored_after_its_content_is_checked(rule_set, inspector, setti
     assert path.exists() and path.read_bytes()[:4] == b"\x89PNG"
 
 
-@pytest.mark.parametrize("upload", [
-    SimpleUploadedFile("exit.jpg", b"%PDF-1.4 not a photo", content_type="image/jpeg"),
-    SimpleUploadedFile("exit.png", b"", content_type="image/png"),
-    SimpleUploadedFile("exit.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 40, content_type="image/png"),
-])
+@pytest.mark.parametrize(
+    "upload",
+    [
+        SimpleUploadedFile("exit.jpg", b"%PDF-1.4 not a photo", content_type="image/jpeg"),
+        SimpleUploadedFile("exit.png", b"", content_type="image/png"),
+        SimpleUploadedFile("exit.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 40, content_type="image/png"),
+    ],
+)
 def test_photo_that_is_not_an_image_is_refused(rule_set, inspector, upload):
     survey = survey_start(centre=compliant_village(), actor=inspector)
     with pytest.raises(ServiceError) as exc:

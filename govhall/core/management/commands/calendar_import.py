@@ -30,10 +30,10 @@ class Command(BaseCommand):
         try:
             notice = parse_notice(decode_notice(data))
         except NoticeError as exc:
-            raise CommandError(f"{path} 有{len(exc.errors)}处错误，未写入任何数据：\n" + "\n".join(exc.errors)) from None
-        summary = (
-            f"{notice.year}年（{notice.source}）：放假{len(notice.holidays)}天，调休上班{len(notice.workdays)}天"
-        )
+            raise CommandError(
+                f"{path} 有{len(exc.errors)}处错误，未写入任何数据：\n" + "\n".join(exc.errors)
+            ) from None
+        summary = f"{notice.year}年（{notice.source}）：放假{len(notice.holidays)}天，调休上班{len(notice.workdays)}天"
         if options["dry_run"]:
             self.stdout.write(f"检查通过，未写入：{summary}")
             return

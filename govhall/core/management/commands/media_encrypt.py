@@ -55,7 +55,9 @@ class Command(BaseCommand):
                 else:
                     rekeyed += 1
         verb = "待" if options["dry_run"] else "已"
-        self.stdout.write(f"{verb}加密 {encrypted} 个文件；{verb}换用当前密钥重新加密 {rekeyed} 个；"
-                          f"已是当前密钥加密 {current} 个。")
+        self.stdout.write(
+            f"{verb}加密 {encrypted} 个文件；{verb}换用当前密钥重新加密 {rekeyed} 个；"
+            f"已是当前密钥加密 {current} 个。"
+        )
         if failed:
             raise CommandError(f"{len(failed)} 个文件无法处理（密钥不符或文件损坏）：\n" + "\n".join(failed))

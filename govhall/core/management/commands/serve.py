@@ -52,13 +52,21 @@ class Command(BaseCommand):
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("--host", default="127.0.0.1", help="监听地址（集群时用 0.0.0.0 或内网地址）")
         parser.add_argument("--port", type=int, default=8000)
-        parser.add_argument("--workers", type=int, default=1,
-                            help="uvicorn 进程数（集群形态；大于 1 时需要 GOVHALL_REDIS_URL）")
-        parser.add_argument("--no-worker", action="store_true",
-                            help="不在本进程内运行后台任务（集群时另行运行 govhall run_huey）")
+        parser.add_argument(
+            "--workers",
+            type=int,
+            default=1,
+            help="uvicorn 进程数（集群形态；大于 1 时需要 GOVHALL_REDIS_URL）",
+        )
+        parser.add_argument(
+            "--no-worker",
+            action="store_true",
+            help="不在本进程内运行后台任务（集群时另行运行 govhall run_huey）",
+        )
         parser.add_argument("--task-threads", type=int, default=None, help="本进程内后台任务线程数")
-        parser.add_argument("--graceful-timeout", type=int, default=5,
-                            help="停止时等待进行中的请求和任务的秒数")
+        parser.add_argument(
+            "--graceful-timeout", type=int, default=5, help="停止时等待进行中的请求和任务的秒数"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         received: list[int] = []

@@ -32,7 +32,9 @@ class Command(BaseCommand):
             try:
                 day = dt.date.fromisoformat(options["since"])
             except ValueError:
-                raise CommandError(f"--since 应为 YYYY-MM-DD 格式的日期，收到“{options['since']}”。") from None
+                raise CommandError(
+                    f"--since 应为 YYYY-MM-DD 格式的日期，收到“{options['since']}”。"
+                ) from None
             since = timezone.make_aware(dt.datetime.combine(day, dt.time.min))
         if options["matters"]:
             queued, unchanged = sync_all_matters()
@@ -41,4 +43,6 @@ class Command(BaseCommand):
             queued, unchanged = sync_all_cases(since=since)
             self.stdout.write(f"办件数据：新排队 {queued} 条，未变化 {unchanged} 条。")
         if not is_configured():
-            self.stderr.write("注意：省平台地址（GOVHALL_PROVINCE_URL）未配置，记录保持待发送，配置后自动发送。")
+            self.stderr.write(
+                "注意：省平台地址（GOVHALL_PROVINCE_URL）未配置，记录保持待发送，配置后自动发送。"
+            )

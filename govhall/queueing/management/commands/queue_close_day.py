@@ -25,5 +25,7 @@ class Command(BaseCommand):
             if centre is None:
                 raise CommandError(f"服务中心 {options['centre']} 不存在")
         result = queue_close_day(centre=centre, force=options["force"])
-        self.stdout.write(f"已将 {result.tickets} 个排队号记为未办理，关闭 {result.windows} 个窗口"
-                          f"（{len(result.centres)} 个中心）。")
+        self.stdout.write(
+            f"已将 {result.tickets} 个排队号记为未办理，关闭 {result.windows} 个窗口"
+            f"（{len(result.centres)} 个中心）。"
+        )
