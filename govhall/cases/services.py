@@ -67,6 +67,7 @@ from govhall.core.errors import Conflict, Forbidden, ServiceError, field_error
 from govhall.core.events import publish_on_commit
 from govhall.exchange.sync import on_case_changed
 from govhall.orgs.models import Centre, CentreLevel, Post, Window, WindowClass
+from govhall.orgs.windows import window_takes
 
 # The system's jobs, named on the timeline and in the audit log.
 ROUTING = system("流转")
@@ -184,16 +185,8 @@ def _notify_applicant(case: Case, text: str) -> None:
 
 
 def _check_window(window: Window, version: Any, name: str) -> None:
-    """一窗分类综合受理 (MODE-1): a comprehensive window takes its class's matters, a 全科窗口 any matter,
-    a professional window its department's."""
-    klass = window.window_class
-    if klass == WindowClass.QUANKE:
-        return
-    if klass == WindowClass.PROFESSIONAL:
-        wanted = version.window_department_id or version.department_id
-        if window.department_id == wanted:
-            return
-    elif klass == version.window_class:
+    """一窗分类综合受理 (MODE-1): the window must take the matter (`orgs.windows.window_takes`)."""
+    if window_takes(window, version):
         return
     proper = WindowClass(version.window_class).label
     raise field_error(

@@ -45,7 +45,8 @@ from govhall.core.pages import HtmxHttpRequest, get_or_404, paginate
 from govhall.core.pii import can_reveal_pii
 from govhall.core.provisional import year_banner
 from govhall.core.responses import StreamingFileResponse
-from govhall.orgs.models import CentreLevel, Window, WindowClass
+from govhall.orgs.models import CentreLevel, Window
+from govhall.orgs.windows import window_takes
 
 logger = logging.getLogger(__name__)
 
@@ -211,16 +212,10 @@ def _wizard_matters(user: Any, window: Window | None) -> list[Any]:
     if user.centre_id is None:
         return []
     versions = list(matters_for_centre(user.centre).select_related("matter"))
-    if window is None or window.window_class == WindowClass.QUANKE:
+    if window is None:
         return versions
-    if window.window_class == WindowClass.PROFESSIONAL:
-        return [
-            v
-            for v in versions
-            if (v.window_department_id or v.department_id) == window.department_id
-            and v.window_class == WindowClass.PROFESSIONAL
-        ]
-    return [v for v in versions if v.window_class == window.window_class]
+    desks = list(Window.objects.filter(centre_id=window.centre_id, is_active=True))
+    return [v for v in versions if window_takes(window, v, desks=desks)]
 
 
 def _wizard_tickets(user: Any) -> list[Any]:

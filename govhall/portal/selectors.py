@@ -28,11 +28,12 @@ from govhall.catalog.models import (
 from govhall.catalog.selectors import current_versions, matter_search, matters_for_centre
 from govhall.core.errors import NotFound
 from govhall.orgs.models import Centre, CentreLevel, Department, Window, WindowClass
+from govhall.orgs.windows import window_takes
 from govhall.portal import conf
 from govhall.portal.models import CaseLink, Citizen, OnlineApplication, Policy, Theme
 from govhall.queueing.models import WAITING_STATUSES, Ticket
 from govhall.queueing.selectors import queue_labels
-from govhall.queueing.services import QueueKey, waiting_counts, window_serves
+from govhall.queueing.services import QueueKey, waiting_counts
 from govhall.reviews import selectors as reviews_selectors
 from govhall.reviews import services as reviews_services
 from govhall.reviews.links import case_rating_path
@@ -205,7 +206,7 @@ def matter_waiting(version: MatterVersion, centres: list[Centre]) -> dict[int, i
     windows = _active_windows(ids)
     for centre_id in ids:
         own = windows.get(centre_id, [])
-        if any(window_serves(w, key) and w.window_class == key.window_class for w in own):
+        if any(window_takes(w, key, desks=own) and w.window_class == key.window_class for w in own):
             queue_of[centre_id] = key
         elif any(w.window_class == WindowClass.QUANKE for w in own):
             queue_of[centre_id] = QueueKey(WindowClass.QUANKE)

@@ -32,6 +32,7 @@ from govhall.core.crypto import lookup_digest
 from govhall.core.errors import Conflict, NotFound, field_error
 from govhall.core.ids import id_card_birth_date, normalize_id_card, normalize_mobile
 from govhall.orgs.models import COMPREHENSIVE_CLASSES, Centre, Department, Window, WindowClass
+from govhall.orgs.windows import window_takes
 from govhall.queueing.models import (
     AT_WINDOW_STATUSES,
     PROFESSIONAL_LETTERS,
@@ -73,6 +74,11 @@ class QueueKey:
             else self.window_class
         )
 
+    @property
+    def window_department_id(self) -> int | None:
+        """The department of a professional queue (what `orgs.windows.window_takes` reads of a matter)."""
+        return self.department_id
+
 
 def parse_queue_key(value: str, *, field: str = "group") -> QueueKey:
     """ "minsheng", "quanke", "professional:12" → QueueKey; raises a field error otherwise."""
@@ -87,19 +93,10 @@ def parse_queue_key(value: str, *, field: str = "group") -> QueueKey:
     raise field_error(field, f"业务类别“{value}”不存在，请从列表中选择。")
 
 
-def window_serves(window: Window, key: QueueKey) -> bool:
-    """A comprehensive window serves its class; a 全科 window serves every comprehensive class; a
-    professional window serves its department."""
-    if window.window_class == WindowClass.PROFESSIONAL:
-        return key.window_class == WindowClass.PROFESSIONAL and key.department_id == window.department_id
-    if window.window_class == WindowClass.QUANKE:
-        return key.window_class in (*COMPREHENSIVE_CLASSES, WindowClass.QUANKE)
-    return key.window_class == window.window_class
-
-
 def window_queue_q(window: Window) -> Q:
     """The tickets a window may call: those of its class queues not sent to another window, and those
-    transferred to this very window."""
+    transferred to this very window. The query form of `orgs.windows.window_takes` for resolved queues (a
+    professional matter without its 专窗 here waits in the 全科 queue, `resolve_queue`)."""
     if window.window_class == WindowClass.PROFESSIONAL:
         klass = Q(window_class=WindowClass.PROFESSIONAL, department_id=window.department_id)
     elif window.window_class == WindowClass.QUANKE:
@@ -427,7 +424,7 @@ def ticket_issue(
     open_ids = open_window_ids(centre.pk)
     ahead, minutes = estimate_wait(ticket, windows=windows, open_ids=open_ids, settings=qs)
     warnings = []
-    if not any(window_serves(w, key) and w.pk in open_ids for w in windows):
+    if not any(window_takes(w, key, desks=windows) and w.pk in open_ids for w in windows):
         warnings.append("该类窗口目前均未开放或暂停服务，请耐心等候。")
     return IssueResult(ticket=ticket, ahead=ahead, wait_minutes=minutes, warnings=warnings)
 
@@ -503,7 +500,7 @@ def estimate_wait(
         else list(Window.objects.filter(centre_id=ticket.centre_id, is_active=True))
     )
     open_ids = open_ids if open_ids is not None else open_window_ids(ticket.centre_id)
-    serving = [w for w in windows if w.pk in open_ids and window_serves(w, key)]
+    serving = [w for w in windows if w.pk in open_ids and window_takes(w, key, desks=windows)]
     return ahead, math.ceil(ahead * avg / max(1, len(serving)))
 
 
@@ -888,7 +885,7 @@ def ticket_transfer(
             if state is None or state.status != WindowStatus.OPEN:
                 warning = f"{to_window.number}号窗口当前未在服务，该号将等候其恢复服务。"
         else:
-            serving = [w for w in windows if window_serves(w, key)]
+            serving = [w for w in windows if window_takes(w, key, desks=windows)]
             if not serving:
                 warning = f"本中心没有“{queue_label(key)}”窗口，该号将一直等候，请留意。"
             elif not WindowState.objects.filter(window__in=serving, status=WindowStatus.OPEN).exists():

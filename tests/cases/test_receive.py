@@ -18,6 +18,7 @@ from govhall.core.crypto import lookup_digest
 from govhall.core.errors import Forbidden, ServiceError
 from tests.cases.conftest import ID_AGENT, ID_ZHANG, USCC, all_received, applicant, local, receive
 from tests.conftest import login
+from tests.factories import WindowFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -78,6 +79,23 @@ def test_wrong_window_class_is_refused_and_nothing_written(flow):
         receive(flow, window_id=flow.windows["jianshe"].pk)
     assert "建设综合窗口" in exc.value.message and "民生综合窗口" in exc.value.message
     assert Case.objects.count() == 0 and CaseMaterial.objects.count() == 0
+
+
+def test_a_professional_window_refuses_a_comprehensive_matter_of_its_own_department(flow):
+    """SITE-5, MODE-1: a 民政 专窗 does not take the 民政 matter classed for the 民生 window (the receiving
+    check used to let it, while the wizard and the queue did not)."""
+    desk = WindowFactory(centre=flow.town, number=20, window_class="professional", department=flow.department)
+    with pytest.raises(ServiceError) as exc:
+        receive(flow, window_id=desk.pk)
+    assert "民生综合窗口" in exc.value.message
+    assert Case.objects.count() == 0
+
+
+@time_machine.travel(local(2026, 3, 10, 9, 30), tick=False)
+def test_a_quanke_window_takes_the_comprehensive_matter(flow):
+    """SITE-5: the 全科窗口 takes every comprehensive matter."""
+    quanke = WindowFactory(centre=flow.town, number=21, window_class="quanke")
+    assert receive(flow, window_id=quanke.pk).window == quanke
 
 
 @pytest.mark.parametrize(
