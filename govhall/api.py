@@ -5,6 +5,7 @@ at /api/v1/<app label>/. Errors always come back as {"code", "message", "fields"
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, RequestDataTooBig
@@ -107,7 +108,7 @@ def _server_error(request: HttpRequest, exc: Exception) -> HttpResponse:
     """Anything unexpected: logged with its traceback and request id; the caller gets JSON with that id."""
     request_id = getattr(request, "request_id", None) or current_request_id.get()
     logger.exception("API %s %s failed (request %s)", request.method, request.path, request_id)
-    body = {
+    body: dict[str, Any] = {
         "code": SERVER_ERROR_CODE,
         "message": SERVER_ERROR_MESSAGE,
         "fields": {},

@@ -10,6 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Field, File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 
+from govhall.accounts.http import StaffRequest
 from govhall.cases import rules, selectors, services
 from govhall.cases.applicants import applicant_actor, mask_applicant_name, mask_id
 from govhall.cases.export import case_datasets
@@ -454,7 +455,7 @@ def case_out(case: Case, user: Any) -> CaseDetailOut:
         delivered_at=case.delivered_at,
         tracking_no=case.tracking_no,
         agency_agent=str(case.agency_agent) if case.agency_agent_id else None,
-        current_step=case.current_step.name if case.current_step_id else None,
+        current_step=case.current_step.name if case.current_step is not None else None,
         assignee=str(case.current_assignee) if case.current_assignee_id else None,
         materials=[
             CaseMaterialOut(
@@ -474,7 +475,7 @@ def case_out(case: Case, user: Any) -> CaseDetailOut:
             CaseStepOut(
                 seq=s.seq,
                 name=s.name,
-                post=s.post.name if s.post_id else None,
+                post=s.post.name if s.post is not None else None,
                 assignee=str(s.assignee) if s.assignee_id else None,
                 assignee_role=s.assignee_role,
                 route_reason=s.route_reason,
@@ -566,31 +567,31 @@ def _done(case: Case) -> CaseActionOut:
 
 @router.get("/", response=list[CaseListItemOut], summary="可见的办件")
 @paged
-def list_cases(request: HttpRequest, status: str = "", q: str = "") -> Any:
+def list_cases(request: StaffRequest, status: str = "", q: str = "") -> Any:
     return _page(selectors.case_list(request.user, status=status or None, q=q))
 
 
 @router.get("/tasks", response=list[CaseListItemOut], summary="我的待办（AB角分派后）")
 @paged
-def my_tasks(request: HttpRequest) -> Any:
+def my_tasks(request: StaffRequest) -> Any:
     return _page(selectors.my_tasks(request.user))
 
 
 @router.get("/awaiting", response=list[CaseListItemOut], summary="待受理（含村级转办）")
 @paged
-def awaiting(request: HttpRequest) -> Any:
+def awaiting(request: StaffRequest) -> Any:
     return _page(selectors.awaiting_decision(request.user))
 
 
 @router.get("/agency", response=list[CaseListItemOut], summary="我代办的办件（STD-5）")
 @paged
-def agency(request: HttpRequest) -> Any:
+def agency(request: StaffRequest) -> Any:
     return _page(selectors.agency_cases(request.user))
 
 
 @router.get("/supervision", response=CaseSupervisionOut, summary="预警与超期督办（按中心、部门、办理人）")
 def supervision(
-    request: HttpRequest,
+    request: StaffRequest,
     centre_id: Id | None = None,
     department_id: Id | None = None,
     handler_id: Id | None = None,
@@ -621,7 +622,7 @@ def supervision(
 
 
 @router.post("/", response={201: CaseCreatedOut}, summary="收件（窗口、村级转办）")
-def receive(request: HttpRequest, payload: CaseReceiveIn) -> Status:
+def receive(request: StaffRequest, payload: CaseReceiveIn) -> Status:
     data = payload.dict()
     case = services.case_receive(
         actor=request.user,
@@ -700,17 +701,17 @@ def track_by_id(request: HttpRequest, payload: CaseTrackByIdIn) -> Any:
 
 
 @router.get("/{case_id}", response=CaseDetailOut, summary="办件详情与时间线")
-def detail(request: HttpRequest, case_id: str) -> CaseDetailOut:
+def detail(request: StaffRequest, case_id: str) -> CaseDetailOut:
     return case_out(access_case(request.user, case_id), request.user)
 
 
 @router.post("/{case_id}/reveal", response=CaseRevealOut, summary="查看完整证件号码和电话（留痕）")
-def reveal(request: HttpRequest, case_id: str) -> CaseRevealOut:
+def reveal(request: StaffRequest, case_id: str) -> CaseRevealOut:
     return CaseRevealOut(**selectors.case_reveal_pii(request.user, access_case(request.user, case_id)))
 
 
 @router.get("/{case_id}/export", summary="GB/T 39046 数据集（申请、受理、办理、办结）")
-def export(request: HttpRequest, case_id: str) -> dict[str, Any]:
+def export(request: StaffRequest, case_id: str) -> dict[str, Any]:
     case = access_case(request.user, case_id)
     selectors.case_reveal_pii(request.user, case, reason="导出GB/T 39046数据集（含完整证件号码和电话）")
     audit_record(action="case.export", obj=case, actor=request.user, note="导出GB/T 39046数据集")
@@ -718,7 +719,7 @@ def export(request: HttpRequest, case_id: str) -> dict[str, Any]:
 
 
 @router.post("/{case_id}/materials", response=CaseActionOut, summary="核对材料清单")
-def update_materials(request: HttpRequest, case_id: str, payload: CaseMaterialsIn) -> CaseActionOut:
+def update_materials(request: StaffRequest, case_id: str, payload: CaseMaterialsIn) -> CaseActionOut:
     case = access_case(request.user, case_id)
     items = [{k: v for k, v in m.dict().items() if v is not None} for m in payload.materials]
     return _done(services.case_update_materials(case=case, actor=request.user, materials=items))
@@ -726,7 +727,7 @@ def update_materials(request: HttpRequest, case_id: str, payload: CaseMaterialsI
 
 @router.post("/{case_id}/files", response={201: CaseFileOut}, summary="上传材料扫描件（JPG/PNG/TIFF/PDF）")
 def upload(
-    request: HttpRequest, case_id: str, file: File[UploadedFile], material_id: Form[int | None] = None
+    request: StaffRequest, case_id: str, file: File[UploadedFile], material_id: Form[int | None] = None
 ) -> Status:
     case = access_case(request.user, case_id)
     record = services.case_attach_file(
@@ -751,7 +752,7 @@ def upload(
 
 
 @router.get("/{case_id}/files/{file_id}", summary="下载材料文件（鉴权）")
-def download(request: HttpRequest, case_id: str, file_id: Id) -> HttpResponse:
+def download(request: StaffRequest, case_id: str, file_id: Id) -> HttpResponse:
     case = access_case(request.user, case_id)
     try:
         record = case.files.get(pk=file_id)
@@ -761,7 +762,7 @@ def download(request: HttpRequest, case_id: str, file_id: Id) -> HttpResponse:
 
 
 @router.get("/{case_id}/notices/{notice_id}/{fmt}", summary="文书（PDF/DOCX）")
-def notice(request: HttpRequest, case_id: str, notice_id: Id, fmt: str) -> HttpResponse:
+def notice(request: StaffRequest, case_id: str, notice_id: Id, fmt: str) -> HttpResponse:
     case = access_case(request.user, case_id)
     try:
         record = case.notices.select_related("case__handling_centre", "sheet").get(pk=notice_id)
@@ -771,19 +772,19 @@ def notice(request: HttpRequest, case_id: str, notice_id: Id, fmt: str) -> HttpR
 
 
 @router.post("/{case_id}/accept", response=CaseActionOut, summary="受理（含容缺受理、告知承诺）")
-def accept(request: HttpRequest, case_id: str, payload: CaseAcceptIn) -> CaseActionOut:
+def accept(request: StaffRequest, case_id: str, payload: CaseAcceptIn) -> CaseActionOut:
     case = access_case(request.user, case_id)
     return _done(services.case_accept(case=case, actor=request.user, **payload.dict()))
 
 
 @router.post("/{case_id}/reject", response=CaseActionOut, summary="不予受理")
-def reject(request: HttpRequest, case_id: str, payload: CaseReasonIn) -> CaseActionOut:
+def reject(request: StaffRequest, case_id: str, payload: CaseReasonIn) -> CaseActionOut:
     case = access_case(request.user, case_id)
     return _done(services.case_reject(case=case, actor=request.user, reason=payload.reason))
 
 
 @router.post("/{case_id}/correction", response=CaseActionOut, summary="一次性告知补正")
-def correction(request: HttpRequest, case_id: str, payload: CaseCorrectionIn) -> CaseActionOut:
+def correction(request: StaffRequest, case_id: str, payload: CaseCorrectionIn) -> CaseActionOut:
     case = access_case(request.user, case_id)
     return _done(
         services.case_request_correction(
@@ -793,7 +794,7 @@ def correction(request: HttpRequest, case_id: str, payload: CaseCorrectionIn) ->
 
 
 @router.post("/{case_id}/supply", response=CaseActionOut, summary="补交材料（补正、容缺）")
-def supply(request: HttpRequest, case_id: str, payload: CaseSupplyIn) -> CaseActionOut:
+def supply(request: StaffRequest, case_id: str, payload: CaseSupplyIn) -> CaseActionOut:
     case = access_case(request.user, case_id)
     return _done(
         services.case_supply(
@@ -803,13 +804,13 @@ def supply(request: HttpRequest, case_id: str, payload: CaseSupplyIn) -> CaseAct
 
 
 @router.post("/{case_id}/pass", response=CaseActionOut, summary="环节通过")
-def step_pass(request: HttpRequest, case_id: str, payload: CaseOpinionIn) -> CaseActionOut:
+def step_pass(request: StaffRequest, case_id: str, payload: CaseOpinionIn) -> CaseActionOut:
     case = access_case(request.user, case_id)
     return _done(services.case_step_pass(case=case, actor=request.user, opinion=payload.opinion))
 
 
 @router.post("/{case_id}/return", response=CaseActionOut, summary="退回（前台或申请人补正）")
-def step_return(request: HttpRequest, case_id: str, payload: CaseReturnIn) -> CaseActionOut:
+def step_return(request: StaffRequest, case_id: str, payload: CaseReturnIn) -> CaseActionOut:
     case = access_case(request.user, case_id)
     return _done(
         services.case_step_return(
@@ -823,13 +824,13 @@ def step_return(request: HttpRequest, case_id: str, payload: CaseReturnIn) -> Ca
 
 
 @router.post("/{case_id}/resubmit", response=CaseActionOut, summary="前台复核后重新提交")
-def resubmit(request: HttpRequest, case_id: str, payload: CaseOpinionIn) -> CaseActionOut:
+def resubmit(request: StaffRequest, case_id: str, payload: CaseOpinionIn) -> CaseActionOut:
     case = access_case(request.user, case_id)
     return _done(services.case_resubmit(case=case, actor=request.user, opinion=payload.opinion))
 
 
 @router.post("/{case_id}/special/start", response=CaseActionOut, summary="启动特别程序（暂停计时）")
-def special_start(request: HttpRequest, case_id: str, payload: CaseSpecialStartIn) -> CaseActionOut:
+def special_start(request: StaffRequest, case_id: str, payload: CaseSpecialStartIn) -> CaseActionOut:
     case = access_case(request.user, case_id)
     return _done(
         services.case_special_start(
@@ -839,25 +840,25 @@ def special_start(request: HttpRequest, case_id: str, payload: CaseSpecialStartI
 
 
 @router.post("/{case_id}/special/end", response=CaseActionOut, summary="结束特别程序（恢复计时）")
-def special_end(request: HttpRequest, case_id: str, payload: CaseSpecialEndIn) -> CaseActionOut:
+def special_end(request: StaffRequest, case_id: str, payload: CaseSpecialEndIn) -> CaseActionOut:
     case = access_case(request.user, case_id)
     return _done(services.case_special_end(case=case, actor=request.user, result=payload.result))
 
 
 @router.post("/{case_id}/finish", response=CaseActionOut, summary="办结（准予、不予许可、退件、作废、转报）")
-def finish(request: HttpRequest, case_id: str, payload: CaseFinishIn) -> CaseActionOut:
+def finish(request: StaffRequest, case_id: str, payload: CaseFinishIn) -> CaseActionOut:
     case = access_case(request.user, case_id)
     return _done(services.case_finish(case=case, actor=request.user, **payload.dict()))
 
 
 @router.post("/{case_id}/deliver", response=CaseActionOut, summary="送达（窗口领取或邮寄）")
-def deliver(request: HttpRequest, case_id: str, payload: CaseDeliverIn) -> CaseActionOut:
+def deliver(request: StaffRequest, case_id: str, payload: CaseDeliverIn) -> CaseActionOut:
     case = access_case(request.user, case_id)
     return _done(services.case_deliver(case=case, actor=request.user, **payload.dict()))
 
 
 @router.post("/{case_id}/agency", response=CaseActionOut, summary="指定代办员（登记委托授权）")
-def assign_agency(request: HttpRequest, case_id: str, payload: CaseAgencyIn) -> CaseActionOut:
+def assign_agency(request: StaffRequest, case_id: str, payload: CaseAgencyIn) -> CaseActionOut:
     case = access_case(request.user, case_id)
     return _done(
         services.case_assign_agency(
@@ -867,7 +868,7 @@ def assign_agency(request: HttpRequest, case_id: str, payload: CaseAgencyIn) -> 
 
 
 @router.post("/{case_id}/commitment-check", response=CaseActionOut, summary="告知承诺核查结果")
-def commitment_check(request: HttpRequest, case_id: str, payload: CaseCheckIn) -> CaseActionOut:
+def commitment_check(request: StaffRequest, case_id: str, payload: CaseCheckIn) -> CaseActionOut:
     case = access_case(request.user, case_id)
     return _done(
         services.case_commitment_check(

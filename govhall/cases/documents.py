@@ -81,7 +81,7 @@ def _materials_table(rows: list[dict]) -> Table:
 def notice_blocks(notice: CaseNotice) -> list[Block]:
     p = notice.payload
     kind = NoticeKind(notice.kind)
-    head = [
+    head: list[Block] = [
         Title(kind.label, subtitle=p.get("centre", "")),
         Paragraph(f"文号：{notice.serial}", align="right"),
         Paragraph(f"{p.get('applicant', '申请人')}：", bold=True),
@@ -181,6 +181,7 @@ def notice_blocks(notice: CaseNotice) -> list[Block]:
 def _correction_blocks(notice: CaseNotice) -> list[Block]:
     from govhall.catalog.documents import notification_sheet_blocks
 
+    assert notice.sheet is not None  # a 补正 notice is issued with its sheet (services.decide)
     sheet_blocks = notification_sheet_blocks(notice.sheet)
     # The sheet's own closing (signature, receipt line) stays last; the case block goes before it.
     cut = next((i for i, b in enumerate(sheet_blocks) if isinstance(b, Signature)), len(sheet_blocks))

@@ -8,18 +8,18 @@ from decimal import Decimal
 from django.db.models import Count, F, Q
 
 from govhall.cases.models import Case, CaseStep, StepKind, StepStatus
-from govhall.staffing.indicators import IndicatorResult, quantize, rate, register_indicator
+from govhall.staffing.indicators import IndicatorContext, IndicatorResult, quantize, rate, register_indicator
 
 
-def _handled_steps(ctx: object) -> dict[int, dict[str, int]]:
+def _handled_steps(ctx: IndicatorContext) -> dict[int, dict[str, int]]:
     rows = (
         CaseStep.objects.filter(
             handler_id__in=ctx.staff_ids,
-            status=StepStatus.DONE,  # type: ignore[attr-defined]
+            status=StepStatus.DONE,
             kind__in=(StepKind.ACCEPT, StepKind.APPROVE),
             finished_at__gte=ctx.start,
             finished_at__lt=ctx.end,
-        )  # type: ignore[attr-defined]
+        )
         .values("handler_id")
         .annotate(
             total=Count("id"),
@@ -29,9 +29,9 @@ def _handled_steps(ctx: object) -> dict[int, dict[str, int]]:
     return {r["handler_id"]: {"total": r["total"], "late": r["late"]} for r in rows}
 
 
-def on_time_rate(ctx: object) -> dict[int, object]:
+def on_time_rate(ctx: IndicatorContext) -> dict[int, IndicatorResult]:
     """办件按时办结率 = 在承诺办结时间内办理完的环节 / 本月办理的环节 (受理 and approval steps)."""
-    out: dict[int, object] = {}
+    out: dict[int, IndicatorResult] = {}
     for staff_id, row in _handled_steps(ctx).items():
         on_time = row["total"] - row["late"]
         out[staff_id] = IndicatorResult(
@@ -40,14 +40,14 @@ def on_time_rate(ctx: object) -> dict[int, object]:
     return out
 
 
-def volume(ctx: object) -> dict[int, object]:
+def volume(ctx: IndicatorContext) -> dict[int, IndicatorResult]:
     """办件量: cases received plus steps handled this month, scored against the busiest colleague assessed."""
     received = dict(
         Case.objects.filter(
             receiver_id__in=ctx.staff_ids,
-            received_at__gte=ctx.start,  # type: ignore[attr-defined]
+            received_at__gte=ctx.start,
             received_at__lt=ctx.end,
-        )  # type: ignore[attr-defined]
+        )
         .values("receiver_id")
         .annotate(n=Count("id"))
         .values_list("receiver_id", "n")

@@ -325,10 +325,6 @@ class Case(models.Model):
         return self.number
 
     @property
-    def is_open(self) -> bool:
-        return self.status in OPEN_STATUSES
-
-    @property
     def clock_running(self) -> bool:
         return self.status in CLOCK_RUNNING
 

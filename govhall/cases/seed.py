@@ -41,6 +41,8 @@ def load_demo() -> str:
     if link is None or window is None:
         return "办件演示数据：吕四港镇没有民政承诺件或民生窗口，跳过"
     version = link.matter.current_version
+    if version is None:
+        return "办件演示数据：民政承诺件没有现行版本，跳过"
     front, back, back2 = users["lvsi_front"], users["lvsi_back"], users["lvsi_back2"]
     everything = [{"material_id": m.pk, "status": "received"} for m in version.materials.all()]
     people = [
@@ -74,9 +76,12 @@ def load_demo() -> str:
     try:
         made.append(receive(*people[0]))
         village = users["xingfu_clerk"]
-        if CentreMatter.objects.filter(
-            centre_id=village.centre_id, matter_id=link.matter_id, is_active=True
-        ).exists():
+        if (
+            village.centre_id is not None
+            and CentreMatter.objects.filter(
+                centre_id=village.centre_id, matter_id=link.matter_id, is_active=True
+            ).exists()
+        ):
             made.append(receive(*people[1], actor=village, materials=[]))
         in_review = case_accept(case=receive(*people[2]), actor=front)
         if len(version.approval_steps) > 2:

@@ -133,7 +133,7 @@ class CaseRow:
             rongque_pending=case.rongque_pending,
             forwarded=case.forwarded,
             assignee_name=assignee.display_name if assignee else "",
-            step_name=case.current_step.name if case.current_step_id else "",
+            step_name=case.current_step.name if case.current_step is not None else "",
             centre_name=case.centre.name,
             handling_centre_name=case.handling_centre.name,
             department_name=case.department.name,
@@ -281,14 +281,15 @@ def supervision(
         warned = running.filter(**lookups[YELLOW])
     # Grouped by ids only, so PostgreSQL answers from the covering index alone; names come after, from the
     # few centres, departments and staff that appear.
-    groups = list(
-        warned.order_by()
+    groups: list[dict[str, Any]] = [
+        dict(g)
+        for g in warned.order_by()
         .values("handling_centre_id", "department_id", "current_assignee_id")
         # Count("due_at") (never null while the clock runs), not Count("id"): id is not in the index.
         .annotate(
             red=Count("due_at", filter=Q(**lookups[RED])), yellow=Count("due_at", filter=Q(**lookups[YELLOW]))
         )
-    )
+    ]
     names = _names(groups)
     for g in groups:
         g["centre_name"] = names["centre"].get(g["handling_centre_id"], "")

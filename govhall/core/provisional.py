@@ -89,9 +89,12 @@ def apply(obj: models.Model, field: str, deadline: calendar.Deadline | None) -> 
         changed.append(tracked.flag)
     key = {"model": _label(obj), "object_id": str(obj.pk), "field": field}
     if deadline is not None and deadline.provisional:
-        assert deadline.anchor is not None
+        assert deadline.anchor is not None and waits is not None  # what `provisional` means
         ProvisionalDate.objects.update_or_create(
-            **key, defaults={"anchor": deadline.anchor, "days": deadline.days, "waits_for_year": waits}
+            model=key["model"],
+            object_id=key["object_id"],
+            field=key["field"],
+            defaults={"anchor": deadline.anchor, "days": deadline.days, "waits_for_year": waits},
         )
     else:
         ProvisionalDate.objects.filter(**key).delete()

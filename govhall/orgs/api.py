@@ -6,6 +6,7 @@ from django.http import HttpRequest
 from ninja import Router, Schema
 
 from govhall.core.api_params import Id, Mapped, paged
+from govhall.orgs.models import Centre
 from govhall.orgs.policy import access_centre
 from govhall.orgs.selectors import centres_for_list, posts_of, windows_of
 
@@ -41,17 +42,17 @@ class PostOut(Schema):
     b_staff: str
 
 
-def _centre_out(c: object) -> CentreOut:
+def _centre_out(c: Centre) -> CentreOut:
     return CentreOut(
         id=c.pk,
         name=c.name,
         level=c.level,
-        division_code=c.division.code,  # type: ignore[attr-defined]
+        division_code=c.division.code,
         town_class=(c.division.town or c.division).town_class,
-        parent_id=c.parent_id,  # type: ignore[attr-defined]
+        parent_id=c.parent_id,
         address=c.address,
         phone=c.phone,
-        opening_hours=c.opening_hours,  # type: ignore[attr-defined]
+        opening_hours=c.opening_hours,
     )
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 import secrets
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -17,6 +18,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from govhall.cases.applicants import applicant_actor
+from govhall.cases.materials import MaterialState, missing_required
 from govhall.cases.models import (
     ApplicantKind,
     Case,
@@ -29,7 +31,7 @@ from govhall.cases.models import (
 )
 from govhall.cases.services import case_attach_file, case_receive
 from govhall.cases.uploads import remove_stored
-from govhall.catalog.models import Matter
+from govhall.catalog.models import Material, Matter
 from govhall.core.actors import CitizenActor  # re-exported: the portal's callers import it from here
 from govhall.core.audit import audit_record
 from govhall.core.crypto import lookup_digest, sm3_hex, token_digest
@@ -718,6 +720,26 @@ def _existing(token: str, citizen: Citizen) -> OnlineApplication | None:
     return found
 
 
+def _material_states(catalogue: Iterable[Material], given: dict[int, MaterialInput]) -> list[MaterialState]:
+    """The online form's materials for the completeness rule (`cases.materials`): uploaded files give a
+    material, a 告知承诺 ticked here replaces it, and a 可容缺 one may be left for the centre to decide
+    at 受理 (MODE-3)."""
+    states = []
+    for item in catalogue:
+        supplied = given.get(item.pk)
+        states.append(
+            MaterialState(
+                key=item.pk,
+                name=item.name,
+                required=item.required,
+                given=bool(supplied and supplied.files),
+                rongque=item.rongque,
+                commitment=bool(supplied and supplied.commitment),
+            )
+        )
+    return states
+
+
 def application_submit(
     *,
     citizen: Citizen,
@@ -756,12 +778,10 @@ def application_submit(
             errors[f"material_{material_id}"] = f"材料「{item.name}」不可告知承诺，须上传证明材料。"
         if len(given.files) > MAX_FILES_PER_MATERIAL:
             errors[f"material_{material_id}"] = f"材料「{item.name}」最多上传{MAX_FILES_PER_MATERIAL}个文件。"
-    for item in catalogue.values():
-        supplied = materials.get(item.pk)
-        if item.required and not item.rongque and not (supplied and (supplied.files or supplied.commitment)):
-            errors[f"material_{item.pk}"] = (
-                f"请上传「{item.name}」" + ("，或选择告知承诺" if item.commitment else "") + "。"
-            )
+    for owed in missing_required(_material_states(catalogue.values(), materials)):
+        errors[f"material_{owed.key}"] = (
+            f"请上传「{owed.name}」" + ("，或选择告知承诺" if catalogue[owed.key].commitment else "") + "。"
+        )
     centre = Centre.objects.filter(pk=_int(centre_id) or 0, is_active=True).first()
     if centre is None:
         errors["centre_id"] = "请选择办理的服务中心。"

@@ -373,11 +373,12 @@ def assessment(request: HttpRequest) -> HttpResponse:
     }
     if scheme is not None:
         y = month.year if month else year
+        assert y is not None  # without a year, month is this month (above)
         m = month.month if month else None
-        ctx["staff_rows"] = staff_ranking(user, scheme=scheme, year=y, month=m)  # type: ignore[arg-type]
+        ctx["staff_rows"] = staff_ranking(user, scheme=scheme, year=y, month=m)
         ctx["centre_rows"] = (
             centre_ranking(user, scheme=scheme, year=y, month=m) if ctx["sees_rankings"] else []
-        )  # type: ignore[arg-type]
+        )
         ctx["export_query"] = f"scheme={scheme.pk}&" + (f"month={month:%Y-%m}" if month else f"year={year}")
     return render(request, "staffing/assessment.html", ctx)
 

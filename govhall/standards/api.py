@@ -454,8 +454,11 @@ def get_assessment(request: HttpRequest, assessment_id: Id) -> dict[str, Any]:
 
 @router.post("/items/{item_id}/rectify", response=ItemOut, summary="中心主任登记整改（说明和佐证照片）")
 def rectify_item(
-    request: HttpRequest, item_id: Id, note: Form[str], photos: File[list[UploadedFile]] = None
-) -> dict[str, Any]:  # type: ignore[assignment]
+    request: HttpRequest,
+    item_id: Id,
+    note: Form[str],
+    photos: File[list[UploadedFile]] = None,  # type: ignore[assignment]  # ninja's optional File
+) -> dict[str, Any]:
     item = policy.access_item(request.user, item_id)
     item = services.item_rectify(item=item, note=note, photos=list(photos or []), actor=request.user)  # type: ignore[arg-type]
     return _item(item)

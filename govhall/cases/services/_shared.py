@@ -1,0 +1,173 @@
+"""Shared private helpers of the case services: the row lock, the timeline row, the audit record, the
+events and SMS after commit, notices, deadlines stored, materials picked by id. The system's jobs are named here."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from typing import Any
+
+from django.utils import timezone
+
+from govhall.cases.models import (
+    Case,
+    CaseEvent,
+    CaseMaterial,
+    CaseNotice,
+    NoticeKind,
+    shown_as_stored,
+)
+from govhall.cases.services.texts import (
+    NOTICE_PREFIX,
+)
+from govhall.core import provisional
+from govhall.core.actors import Actor, actor_label, is_staff_actor, system
+from govhall.core.audit import audit_record
+from govhall.core.calendar import Deadline
+from govhall.core.errors import field_error
+from govhall.core.events import publish_on_commit
+from govhall.exchange.sync import on_case_changed
+from govhall.orgs.models import Centre
+
+ROUTING = system("流转")
+
+
+DEADLINE_SCAN = system("期限预警")
+
+
+RONGQUE_SCAN = system("容缺期限检查")
+
+
+REROUTING = system("AB角转交")
+
+
+DEADLINE_RECOMPUTE = system("期限重新核定")
+
+
+def _label(actor: Actor | None) -> str:
+    return actor_label(actor)
+
+
+def _lock(case: Case) -> Case:
+    """Re-read the case under a row lock (SQLite: the IMMEDIATE transaction already serialises)."""
+    return (
+        Case.objects.select_for_update(of=("self",))
+        .select_related(
+            "centre__division",
+            "handling_centre__division",
+            "matter",
+            "matter_version",
+            "department",
+            "current_step__post",
+            "current_post",
+            "current_assignee",
+        )
+        .get(pk=case.pk)
+    )
+
+
+def _event(
+    case: Case,
+    action: str,
+    label: str,
+    actor: Actor | None,
+    detail: str = "",
+    *,
+    at: dt.datetime | None = None,
+    centre: Centre | None = None,
+) -> CaseEvent:
+    """One timeline row. Whether the applicant sees it is not the caller's choice: the allow-list
+    `PUBLIC_EVENTS` decides (and `selectors.public_timeline` applies it again when reading)."""
+    staff = actor if is_staff_actor(actor) else None
+    if centre is None:
+        centre = staff.centre if staff is not None and staff.centre is not None else case.handling_centre
+    return CaseEvent.objects.create(
+        case=case,
+        at=at or timezone.now(),
+        action=action,
+        label=label,
+        actor=staff,
+        actor_label=_label(actor),
+        centre_name=centre.name,
+        detail=detail[:2000],
+        public=shown_as_stored(action),
+    )
+
+
+def _audit(
+    case: Case,
+    action: str,
+    actor: Any,
+    before: dict[str, Any] | None,
+    after: dict[str, Any] | None,
+    note: str = "",
+) -> None:
+    audit_record(action=f"case.{action}", obj=case, actor=actor, before=before, after=after, note=note)
+
+
+def _state(case: Case) -> dict[str, Any]:
+    return {
+        "number": case.number,
+        "status": case.status,
+        "result": case.result,
+        "assignee": case.current_assignee_id,
+        "due_at": case.due_at,
+    }
+
+
+def _publish(case: Case, what: str) -> None:
+    on_case_changed(case=case)  # NET-2: the datasets this step reached go to the provincial platform
+
+    payload = {"case": case.number, "status": case.status, "what": what}
+    publish_on_commit(f"cases.centre.{case.handling_centre_id}.{what}", payload)
+    if case.centre_id != case.handling_centre_id:
+        publish_on_commit(f"cases.centre.{case.centre_id}.{what}", payload)
+
+
+def _issue_notice(
+    case: Case,
+    kind: str,
+    actor: Any,
+    payload: dict[str, Any],
+    *,
+    sheet: Any = None,
+    at: dt.datetime | None = None,
+) -> CaseNotice:
+    n = CaseNotice.objects.filter(case=case, kind=kind).count() + 1
+    base = {
+        "centre": case.handling_centre.name,
+        "seal": case.handling_centre.seal,
+        "received_centre": case.centre.name,
+        "matter": case.matter_name,
+        "matter_code": case.matter.code,
+        "version": case.matter_version.number,
+        "applicant": case.applicant_name,
+        "issuer": _label(actor),
+    }
+    return CaseNotice.objects.create(
+        case=case,
+        kind=kind,
+        serial=f"{NOTICE_PREFIX[NoticeKind(kind)]}-{case.number}-{n}",
+        issued_at=at or timezone.now(),
+        issued_by=actor if getattr(actor, "pk", None) else None,
+        sheet=sheet,
+        payload={**base, **payload},
+    )
+
+
+def _set_deadline(obj: Any, field: str, deadline: Deadline | None) -> None:
+    """Store a deadline on a case (or its check), keeping a provisional one recomputable."""
+    provisional.apply(obj, field, deadline)
+
+
+def _pick(case: Case, ids: Iterable[Any], field: str) -> list[CaseMaterial]:
+    wanted: list[int] = []
+    for value in ids or []:
+        try:
+            wanted.append(int(value))
+        except (TypeError, ValueError):
+            raise field_error(field, "材料编号应为整数。") from None
+    rows = list(case.materials.select_related("material").filter(pk__in=wanted))
+    if len(rows) != len(set(wanted)):
+        raise field_error(field, "所选材料不属于本办件。")
+    return rows
