@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The whole suite: ruff; pytest on SQLite; again on PostgreSQL + Redis when GOVHALL_TEST_DATABASE_URL /
+# The whole suite: ruff; import-linter; mypy; pytest on SQLite; again on PostgreSQL + Redis when GOVHALL_TEST_DATABASE_URL /
 # GOVHALL_TEST_REDIS_URL are set; browser tests (Playwright, Debian's Chromium) when /usr/bin/chromium exists.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -15,6 +15,9 @@ $BIN/ruff format --check govhall tests bench
 
 echo "== import-linter (the layer order of docs/architecture.md)"
 $BIN/lint-imports
+
+echo "== mypy (types, django-stubs; config in pyproject.toml)"
+$BIN/mypy govhall
 
 echo "== pytest on SQLite"
 $BIN/pytest -q -n "$WORKERS" -m "not browser and not postgres"

@@ -25,6 +25,7 @@ from govhall.core.calendar import provisional_note
 from govhall.core.errors import NotFound
 from govhall.core.ids import mask_mobile
 from govhall.core.middleware import client_ip
+from govhall.core.responses import StreamingFileResponse
 
 router = Router(tags=["办件"])
 
@@ -565,6 +566,21 @@ def _done(case: Case) -> CaseActionOut:
 # --- lists --------------------------------------------------------------------------------------
 
 
+def _tick(m: CaseMaterialIn) -> services.MaterialTick:
+    return services.MaterialTick(
+        material_id=m.material_id,
+        status=m.status,
+        originals=m.originals,
+        copies=m.copies,
+        form=m.form,
+        note=m.note,
+    )
+
+
+def _correction(i: CaseCorrectionItemIn) -> services.CorrectionItem:
+    return services.CorrectionItem(material=i.id, problem=i.problem, reason=i.reason)
+
+
 @router.get("/", response=list[CaseListItemOut], summary="可见的办件")
 @paged
 def list_cases(request: StaffRequest, status: str = "", q: str = "") -> Any:
@@ -629,7 +645,7 @@ def receive(request: StaffRequest, payload: CaseReceiveIn) -> Status:
         matter_id=data["matter_id"],
         applicant=data["applicant"],
         agent=data["agent"],
-        materials=[{k: v for k, v in m.items() if v is not None} for m in data["materials"]],
+        materials=[_tick(m) for m in payload.materials],
         window_id=data["window_id"],
         channel=data["channel"],
         ticket_id=data["ticket_id"],
@@ -721,8 +737,8 @@ def export(request: StaffRequest, case_id: str) -> dict[str, Any]:
 @router.post("/{case_id}/materials", response=CaseActionOut, summary="核对材料清单")
 def update_materials(request: StaffRequest, case_id: str, payload: CaseMaterialsIn) -> CaseActionOut:
     case = access_case(request.user, case_id)
-    items = [{k: v for k, v in m.dict().items() if v is not None} for m in payload.materials]
-    return _done(services.case_update_materials(case=case, actor=request.user, materials=items))
+    ticks = [_tick(m) for m in payload.materials]
+    return _done(services.case_update_materials(case=case, actor=request.user, materials=ticks))
 
 
 @router.post("/{case_id}/files", response={201: CaseFileOut}, summary="上传材料扫描件（JPG/PNG/TIFF/PDF）")
@@ -752,7 +768,7 @@ def upload(
 
 
 @router.get("/{case_id}/files/{file_id}", summary="下载材料文件（鉴权）")
-def download(request: StaffRequest, case_id: str, file_id: Id) -> HttpResponse:
+def download(request: StaffRequest, case_id: str, file_id: Id) -> StreamingFileResponse:
     case = access_case(request.user, case_id)
     try:
         record = case.files.get(pk=file_id)
@@ -788,7 +804,7 @@ def correction(request: StaffRequest, case_id: str, payload: CaseCorrectionIn) -
     case = access_case(request.user, case_id)
     return _done(
         services.case_request_correction(
-            case=case, actor=request.user, items=[i.dict() for i in payload.items], note=payload.note
+            case=case, actor=request.user, items=[_correction(i) for i in payload.items], note=payload.note
         )
     )
 
@@ -818,7 +834,7 @@ def step_return(request: StaffRequest, case_id: str, payload: CaseReturnIn) -> C
             actor=request.user,
             to=payload.to,
             reason=payload.reason,
-            items=[i.dict() for i in payload.items],
+            items=[_correction(i) for i in payload.items],
         )
     )
 

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_http_methods, require_POST
 
+from govhall.accounts.http import StaffRequest
 from govhall.accounts.models import Role
 from govhall.cases import rules, selectors, services
 from govhall.cases.applicants import mask_applicant_name, mask_id
@@ -58,7 +59,7 @@ def _case_or_404(request: HttpRequest, case_id: int) -> Case:
 # --- downloads (shared with the API) -------------------------------------------------------------
 
 
-def file_response(request: HttpRequest, record: CaseFile) -> HttpResponse:
+def file_response(request: HttpRequest, record: CaseFile) -> StreamingFileResponse:
     """A material's file, decrypted as it streams (one segment in memory at a time), after the caller's
     access check; each download is audited (which file, by whom; never its content)."""
     try:
@@ -82,7 +83,9 @@ def file_response(request: HttpRequest, record: CaseFile) -> HttpResponse:
     )
     response = StreamingFileResponse(chunks, content_type=record.mime)
     response["Content-Length"] = str(plain_size(path))
-    response["Content-Disposition"] = content_disposition_header(record.kind == "tif", record.original_name)
+    response["Content-Disposition"] = (
+        content_disposition_header(record.kind == "tif", record.original_name) or ""
+    )
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
     return response
@@ -127,7 +130,7 @@ def _rows(cases: Any) -> list[dict[str, Any]]:
 
 
 @login_required
-def workbench(request: HtmxHttpRequest) -> HttpResponse:
+def workbench(request: StaffRequest) -> HttpResponse:
     """我的工作台: my tasks, cases waiting for a decision at my centre, the cases I act on as 代办员."""
     user = request.user
     tab = request.GET.get("tab") or "tasks"
@@ -239,7 +242,7 @@ def _int(value: Any) -> int | None:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def wizard(request: HtmxHttpRequest) -> HttpResponse:
+def wizard(request: StaffRequest) -> HttpResponse:
     """新建办件: window → ticket → matter → applicant → materials → 收件. GET parameters drive the steps so the
     page works without JavaScript; htmx swaps the matter list and the checklist in place."""
     user = request.user
@@ -316,7 +319,7 @@ def wizard(request: HtmxHttpRequest) -> HttpResponse:
             (MaterialStatus.MISSING, "缺少"),
             (MaterialStatus.WRONG, "有误"),
         ],
-        "is_village": user.centre.level == CentreLevel.VILLAGE,
+        "is_village": user.centre is not None and user.centre.level == CentreLevel.VILLAGE,
     }
     part = request.htmx.target
     if part == "wizard-matters":
@@ -427,7 +430,7 @@ def _correction_items(request: HttpRequest) -> list[dict[str, Any]]:
     ]
 
 
-ACTIONS: dict[str, Callable[[HttpRequest, Case], Case]] = {
+ACTIONS: dict[str, Callable[[StaffRequest, Case], Case]] = {
     "accept": lambda r, c: services.case_accept(
         case=c,
         actor=r.user,
@@ -524,7 +527,7 @@ ACTION_DONE = {
 
 @login_required
 @require_POST
-def act(request: HtmxHttpRequest, case_id: int, action: str) -> HttpResponse:
+def act(request: StaffRequest, case_id: int, action: str) -> HttpResponse:
     """One action on one case: the service decides; the page shows its Chinese message on refusal."""
     handler = ACTIONS.get(action)
     if handler is None:
@@ -549,7 +552,7 @@ def act(request: HtmxHttpRequest, case_id: int, action: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def upload(request: HttpRequest, case_id: int) -> HttpResponse:
+def upload(request: StaffRequest, case_id: int) -> HttpResponse:
     case = _case_or_404(request, case_id)
     upload = request.FILES.get("file")
     if upload is None:
@@ -572,7 +575,7 @@ def upload(request: HttpRequest, case_id: int) -> HttpResponse:
 
 
 @login_required
-def download(request: HttpRequest, case_id: int, file_id: int) -> HttpResponse:
+def download(request: HttpRequest, case_id: int, file_id: int) -> StreamingFileResponse:
     case = _case_or_404(request, case_id)
     try:
         record = case.files.get(pk=file_id)

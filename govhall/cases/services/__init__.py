@@ -38,6 +38,7 @@ from govhall.cases.services.decide import (
 )
 from govhall.cases.services.deliver import case_assign_agency, case_deliver
 from govhall.cases.services.finish import case_finish
+from govhall.cases.services.inputs import CorrectionItem, MaterialTick
 from govhall.cases.services.receive import case_attach_file, case_receive, case_update_materials
 from govhall.cases.services.scans import case_steps_reroute, cases_scan_deadlines, cases_scan_rongque
 from govhall.cases.services.steps import back_office_steps
@@ -51,6 +52,8 @@ __all__ = [
     "REROUTING",
     "RONGQUE_SCAN",
     "ROUTING",
+    "CorrectionItem",
+    "MaterialTick",
     "back_office_steps",
     "case_accept",
     "case_assign_agency",

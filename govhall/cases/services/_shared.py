@@ -20,6 +20,7 @@ from govhall.cases.models import (
 from govhall.cases.services.texts import (
     NOTICE_PREFIX,
 )
+from govhall.catalog.models import NotificationSheet
 from govhall.core import provisional
 from govhall.core.actors import Actor, actor_label, is_staff_actor, system
 from govhall.core.audit import audit_record
@@ -97,7 +98,7 @@ def _event(
 def _audit(
     case: Case,
     action: str,
-    actor: Any,
+    actor: Actor,
     before: dict[str, Any] | None,
     after: dict[str, Any] | None,
     note: str = "",
@@ -127,10 +128,10 @@ def _publish(case: Case, what: str) -> None:
 def _issue_notice(
     case: Case,
     kind: str,
-    actor: Any,
+    actor: Actor,
     payload: dict[str, Any],
     *,
-    sheet: Any = None,
+    sheet: NotificationSheet | None = None,
     at: dt.datetime | None = None,
 ) -> CaseNotice:
     n = CaseNotice.objects.filter(case=case, kind=kind).count() + 1
@@ -149,7 +150,7 @@ def _issue_notice(
         kind=kind,
         serial=f"{NOTICE_PREFIX[NoticeKind(kind)]}-{case.number}-{n}",
         issued_at=at or timezone.now(),
-        issued_by=actor if getattr(actor, "pk", None) else None,
+        issued_by=actor if is_staff_actor(actor) else None,
         sheet=sheet,
         payload={**base, **payload},
     )

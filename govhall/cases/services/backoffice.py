@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 
+from govhall.accounts.models import User
 from govhall.cases.models import (
     Case,
     CaseStatus,
@@ -27,6 +27,7 @@ from govhall.cases.services._shared import (
     _state,
 )
 from govhall.cases.services.decide import _correction_items, _issue_correction
+from govhall.cases.services.inputs import CorrectionInput
 from govhall.cases.services.steps import (
     _close_step,
     _next_seq,
@@ -43,7 +44,7 @@ from govhall.core.errors import Conflict, field_error
 
 
 @transaction.atomic
-def case_step_pass(*, case: Case, actor: Any, opinion: str = "") -> Case:
+def case_step_pass(*, case: Case, actor: User, opinion: str = "") -> Case:
     """通过: close the current step and route the next one to its post."""
     case = _lock(case)
     step, role = _step_actor(case, actor, "pass")
@@ -65,7 +66,7 @@ def case_step_pass(*, case: Case, actor: Any, opinion: str = "") -> Case:
 
 @transaction.atomic
 def case_step_return(
-    *, case: Case, actor: Any, to: str, reason: str, items: Sequence[dict[str, Any]] = ()
+    *, case: Case, actor: User, to: str, reason: str, items: Sequence[CorrectionInput] = ()
 ) -> Case:
     """退回: to the front desk (it re-checks and resubmits; the clock runs) or to the applicant for 补正
     (a 一次性告知书; the clock stops until the materials are in, STD-3)."""
@@ -124,7 +125,7 @@ def case_step_return(
 
 
 @transaction.atomic
-def case_resubmit(*, case: Case, actor: Any, opinion: str = "") -> Case:
+def case_resubmit(*, case: Case, actor: User, opinion: str = "") -> Case:
     """The front desk has re-checked a returned case: route the step that returned it again."""
     case = _lock(case)
     require_action(case, actor, "resubmit")
@@ -145,7 +146,7 @@ def case_resubmit(*, case: Case, actor: Any, opinion: str = "") -> Case:
 
 
 @transaction.atomic
-def case_special_start(*, case: Case, actor: Any, procedure: str, reason: str) -> Case:
+def case_special_start(*, case: Case, actor: User, procedure: str, reason: str) -> Case:
     """特别程序 (延长审批, 听证, 公示, 核实, 现场勘查, 检验检测, 专家评审 …): the clock stops (STD-3)."""
     case = _lock(case)
     _step, role = _step_actor(case, actor, "special_start")
@@ -181,7 +182,7 @@ def case_special_start(*, case: Case, actor: Any, procedure: str, reason: str) -
 
 
 @transaction.atomic
-def case_special_end(*, case: Case, actor: Any, result: str) -> Case:
+def case_special_end(*, case: Case, actor: User, result: str) -> Case:
     case = _lock(case)
     stop = case.suspensions.filter(ended_at__isnull=True).first()
     _step_actor(case, actor, "special_end", facts=Facts(suspension=stop.kind if stop else ""))

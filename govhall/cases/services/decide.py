@@ -42,6 +42,7 @@ from govhall.cases.services._shared import (
     _set_deadline,
     _state,
 )
+from govhall.cases.services.inputs import CorrectionInput, CorrectionItem
 from govhall.cases.services.steps import (
     _close_step,
     _next_seq,
@@ -56,6 +57,8 @@ from govhall.cases.services.texts import (
 from govhall.catalog.models import (
     CaseType,
     CheckMethod,
+    MatterVersion,
+    NotificationSheet,
 )
 from govhall.catalog.services import notification_sheet_create
 from govhall.core.calendar import Deadline, end_of_day
@@ -79,8 +82,7 @@ def case_accept(
     告知承诺书 (MODE-2, only 可告知承诺 materials). Neither for an applicant with a bad-credit flag."""
     case = _lock(case)
     require_action(case, actor, "accept")
-    if not case.matter.is_serviceable:
-        raise Conflict(f"事项「{case.matter_name}」已暂停或取消，不能受理。", code="matter_not_serviceable")
+    _check_serviceable(case)
     rongque = _pick(case, rongque_material_ids, "rongque_material_ids")
     promised = _pick(case, commitment_material_ids, "commitment_material_ids")
     _check_excused(rongque, promised)
@@ -123,6 +125,11 @@ def case_accept(
     )
     _publish(case, "accepted")
     return case
+
+
+def _check_serviceable(case: Case) -> None:
+    if not case.matter.is_serviceable:
+        raise Conflict(f"事项「{case.matter_name}」已暂停或取消，不能受理。", code="matter_not_serviceable")
 
 
 def _check_excused(rongque: list[CaseMaterial], promised: list[CaseMaterial]) -> None:
@@ -280,7 +287,9 @@ def _accept_notices(
         _event(case, "commitment", "告知承诺", actor, texts.commitment_detail(case, promised), at=now)
 
 
-def _rongque_deadline(version: Any, now: dt.datetime, due: Deadline, chosen: dt.date | None) -> Deadline:
+def _rongque_deadline(
+    version: MatterVersion, now: dt.datetime, due: Deadline, chosen: dt.date | None
+) -> Deadline:
     if chosen is not None:
         deadline = end_of_day(chosen)
         if deadline <= now:
@@ -303,7 +312,7 @@ def has_bad_credit(digest: str) -> bool:
 
 
 @transaction.atomic
-def case_reject(*, case: Case, actor: Any, reason: str) -> Case:
+def case_reject(*, case: Case, actor: User, reason: str) -> Case:
     """不予受理, with the reason on a dated 不予受理通知书."""
     case = _lock(case)
     require_action(case, actor, "reject")
@@ -331,34 +340,48 @@ def case_reject(*, case: Case, actor: Any, reason: str) -> Case:
     return case
 
 
-def _correction_items(case: Case, items: Sequence[dict[str, Any]]) -> list[tuple[CaseMaterial, str, str]]:
+def _correction_items(case: Case, items: Sequence[CorrectionInput]) -> list[tuple[CaseMaterial, str, str]]:
+    """The lines of a 一次性告知书: every one names a material of this case, its problem and what to bring,
+    none twice."""
     if not items:
         raise field_error("items", "请一次性列出需要补正的全部材料（一次性告知）。")
     out = []
     seen: set[int] = set()
-    for item in items:
+    for item in map(_correction_item, items):
         try:
-            row = case.materials.select_related("material").get(
-                pk=int(item.get("id") or item.get("material_id") or "")
-            )
-        except (CaseMaterial.DoesNotExist, TypeError, ValueError):
+            row = case.materials.select_related("material").get(pk=item.material)
+        except CaseMaterial.DoesNotExist:
             raise field_error("items", "补正的材料不属于本办件。") from None
-        problem = item.get("problem") or MaterialStatus.MISSING
-        if problem not in (MaterialStatus.MISSING, MaterialStatus.WRONG):
+        if item.problem not in (MaterialStatus.MISSING, MaterialStatus.WRONG):
             raise field_error("items", f"材料「{row.name}」的问题只能是缺少或有误。")
-        reason = str(item.get("reason") or "").strip()
+        reason = item.reason.strip()
         if not reason:
             raise field_error("items", f"请写明材料「{row.name}」的补正要求。")
         if row.pk in seen:
             raise field_error("items", f"材料「{row.name}」重复列出。")
         seen.add(row.pk)
-        out.append((row, problem, reason[:500]))
+        out.append((row, item.problem, reason[:500]))
     return out
 
 
+def _correction_item(item: CorrectionInput) -> CorrectionItem:
+    """A page's form line parsed into a `CorrectionItem`."""
+    if isinstance(item, CorrectionItem):
+        return item
+    try:
+        material = int(item.get("id") or item.get("material_id") or "")
+    except (TypeError, ValueError):
+        raise field_error("items", "补正的材料不属于本办件。") from None
+    return CorrectionItem(
+        material=material,
+        problem=str(item.get("problem") or MaterialStatus.MISSING),
+        reason=str(item.get("reason") or ""),
+    )
+
+
 def _issue_correction(
-    case: Case, actor: Any, rows: list[tuple[CaseMaterial, str, str]], note: str, at: dt.datetime
-) -> Any:
+    case: Case, actor: User, rows: list[tuple[CaseMaterial, str, str]], note: str, at: dt.datetime
+) -> NotificationSheet:
     """The 一次性告知书: the catalogue's notification sheet (STD-2), the materials marked, the case notice."""
     sheet = notification_sheet_create(
         matter_version=case.matter_version,
@@ -392,7 +415,7 @@ def _issue_correction(
 
 @transaction.atomic
 def case_request_correction(
-    *, case: Case, actor: Any, items: Sequence[dict[str, Any]], note: str = ""
+    *, case: Case, actor: User, items: Sequence[CorrectionInput], note: str = ""
 ) -> Case:
     """补齐补正告知 (STD-2, 行政许可法 art. 32): one 一次性告知书 listing every missing or wrong material."""
     case = _lock(case)
@@ -422,7 +445,7 @@ def case_request_correction(
 
 
 @transaction.atomic
-def case_supply(*, case: Case, actor: Any, material_ids: Sequence[Any], note: str = "") -> Case:
+def case_supply(*, case: Case, actor: User, material_ids: Sequence[Any], note: str = "") -> Case:
     """The applicant brings missing material: 补正 before acceptance, 补正 during processing (restarts the
     clock once everything asked for is in), or 容缺 material (lifts the withheld result, MODE-3)."""
     case = _lock(case)

@@ -30,10 +30,12 @@ from govhall.cases.services._shared import (
     _publish,
     _state,
 )
+from govhall.cases.services.inputs import MaterialInput, MaterialTick
 from govhall.cases.uploads import check_and_store, remove_stored
 from govhall.catalog.models import (
     CentreMatter,
     CentreServiceMode,
+    Material,
     Matter,
     MatterVersion,
 )
@@ -46,7 +48,7 @@ from govhall.staffing.models import Enquiry
 from govhall.staffing.services import enquiry_mark_converted
 
 
-def _check_window(window: Window, version: Any, name: str) -> None:
+def _check_window(window: Window, version: MatterVersion, name: str) -> None:
     """一窗分类综合受理 (MODE-1): the window must take the matter (`orgs.windows.window_takes`)."""
     if window_takes(window, version):
         return
@@ -57,45 +59,59 @@ def _check_window(window: Window, version: Any, name: str) -> None:
     )
 
 
-def _material_rows(version: Any, materials: Sequence[dict[str, Any]]) -> list[CaseMaterial]:
-    given: dict[int, dict[str, Any]] = {}
-    for item in materials or []:
-        try:
-            given[int(item["material_id"])] = item
-        except (KeyError, TypeError, ValueError):
-            raise field_error("materials", "材料清单格式有误：每项须有 material_id。") from None
+def _material_rows(version: MatterVersion, materials: Sequence[MaterialInput]) -> list[CaseMaterial]:
+    """The case's checklist: every material of the catalogue version, as ticked (missing when not)."""
+    given = {_material_id(item): item for item in materials or []}
     catalogue = list(version.materials.all())
-    known = {m.pk for m in catalogue}
-    unknown = sorted(set(given) - known)
+    unknown = sorted(set(given) - {m.pk for m in catalogue})
     if unknown:
         raise field_error("materials", f"材料编号 {unknown[0]} 不属于该事项的材料清单。")
-    rows = []
-    for m in catalogue:
-        item = given.get(m.pk, {})
-        status = item.get("status", MaterialStatus.MISSING)
-        if status not in (MaterialStatus.RECEIVED, MaterialStatus.MISSING, MaterialStatus.WRONG):
-            raise field_error("materials", f"材料「{m.name}」的收取情况只能是已收取、缺少或有误。")
-        form = item.get("form", MaterialForm.PAPER)
-        if form not in MaterialForm.values:
-            raise field_error("materials", f"材料「{m.name}」的收取方式不正确。")
-        rows.append(
-            CaseMaterial(
-                material=m,
-                order=m.order,
-                name=m.name,
-                required=m.required,
-                status=status,
-                form=form,
-                originals=_count(
-                    item.get("originals", m.originals if status == MaterialStatus.RECEIVED else 0), m.name
-                ),
-                copies=_count(
-                    item.get("copies", m.copies if status == MaterialStatus.RECEIVED else 0), m.name
-                ),
-                note=str(item.get("note", ""))[:300],
-            )
-        )
-    return rows
+    return [_material_row(m, _tick(given.get(m.pk), m)) for m in catalogue]
+
+
+def _material_id(item: MaterialInput) -> int:
+    if isinstance(item, MaterialTick):
+        return item.material_id
+    try:
+        return int(item["material_id"])
+    except (KeyError, TypeError, ValueError):
+        raise field_error("materials", "材料清单格式有误：每项须有 material_id。") from None
+
+
+def _tick(item: MaterialInput | None, m: Material) -> MaterialTick:
+    """A page's form line parsed into a tick (its counts checked, naming the material)."""
+    if isinstance(item, MaterialTick):
+        return item
+    item = item or {}
+    return MaterialTick(
+        material_id=m.pk,
+        status=str(item.get("status", MaterialStatus.MISSING)),
+        originals=_count(item["originals"], m.name) if "originals" in item else None,
+        copies=_count(item["copies"], m.name) if "copies" in item else None,
+        form=str(item.get("form", MaterialForm.PAPER)),
+        note=str(item.get("note", "")),
+    )
+
+
+def _material_row(m: Material, tick: MaterialTick) -> CaseMaterial:
+    if tick.status not in (MaterialStatus.RECEIVED, MaterialStatus.MISSING, MaterialStatus.WRONG):
+        raise field_error("materials", f"材料「{m.name}」的收取情况只能是已收取、缺少或有误。")
+    if tick.form not in MaterialForm.values:
+        raise field_error("materials", f"材料「{m.name}」的收取方式不正确。")
+    received = tick.status == MaterialStatus.RECEIVED
+    originals = tick.originals if tick.originals is not None else (m.originals if received else 0)
+    copies = tick.copies if tick.copies is not None else (m.copies if received else 0)
+    return CaseMaterial(
+        material=m,
+        order=m.order,
+        name=m.name,
+        required=m.required,
+        status=tick.status,
+        form=tick.form,
+        originals=_count(originals, m.name),
+        copies=_count(copies, m.name),
+        note=tick.note[:300],
+    )
 
 
 def _count(value: Any, name: str) -> int:
@@ -125,7 +141,7 @@ def case_receive(
     matter_id: Any,
     applicant: dict[str, Any],
     agent: dict[str, Any] | None = None,
-    materials: Sequence[dict[str, Any]] = (),
+    materials: Sequence[MaterialInput] = (),
     window_id: Any = None,
     channel: str | None = None,
     centre_id: Any = None,
@@ -335,14 +351,14 @@ def _record_receipt(
         )
 
 
-def _ticket(ticket_id: Any, centre: Centre) -> Any:
+def _ticket(ticket_id: Any, centre: Centre) -> Ticket:
     try:
         return Ticket.objects.get(pk=int(ticket_id), centre=centre)
     except (Ticket.DoesNotExist, TypeError, ValueError):
         raise field_error("ticket_id", "排队号不存在或不属于本中心。") from None
 
 
-def _enquiry(enquiry_id: Any, centre: Centre) -> Any:
+def _enquiry(enquiry_id: Any, centre: Centre) -> Enquiry:
     try:
         return Enquiry.objects.get(pk=int(enquiry_id), centre=centre)
     except (Enquiry.DoesNotExist, TypeError, ValueError):
@@ -350,16 +366,16 @@ def _enquiry(enquiry_id: Any, centre: Centre) -> Any:
 
 
 @transaction.atomic
-def case_update_materials(*, case: Case, actor: Any, materials: Sequence[dict[str, Any]]) -> Case:
+def case_update_materials(*, case: Case, actor: User, materials: Sequence[MaterialInput]) -> Case:
     """Tick the checklist again before the decision (收件 or 补正 stage)."""
     case = _lock(case)
     require_action(case, actor, "materials")
     fresh = {r.material_id: r for r in _material_rows(case.matter_version, materials)}
+    given = {_material_id(m) for m in materials}
     changed = []
     for row in case.materials.all():
         new = fresh.get(row.material_id)
-        given = any(int(m.get("material_id", 0)) == row.material_id for m in materials)
-        if new is None or not given:
+        if new is None or row.material_id not in given:
             continue
         if (row.status, row.originals, row.copies, row.form) != (
             new.status,
@@ -384,7 +400,13 @@ def case_update_materials(*, case: Case, actor: Any, materials: Sequence[dict[st
 
 @transaction.atomic
 def case_attach_file(
-    *, case: Case, actor: Any, upload: IO[bytes], name: str, size: int | None = None, material_id: Any = None
+    *,
+    case: Case,
+    actor: User | CitizenActor,
+    upload: IO[bytes],
+    name: str,
+    size: int | None = None,
+    material_id: Any = None,
 ) -> CaseFile:
     """Attach a scan or photo (高拍仪/scanner image, PDF). Type by content, size capped."""
     case = _lock(case)

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from typing import Any
 
+from govhall.accounts.models import User
 from govhall.cases import clock
 from govhall.cases.models import (
     Case,
@@ -29,13 +29,15 @@ from govhall.cases.services.texts import (
     fmt_time,
     unit_label,
 )
+from govhall.catalog.models import MatterVersion
+from govhall.core.actors import Actor, SystemActor, is_staff_actor
 from govhall.core.calendar import tentative
 from govhall.core.errors import Conflict
 from govhall.orgs.models import Post
 from govhall.staffing.services import post_handler
 
 
-def back_office_steps(version: Any) -> list[str]:
+def back_office_steps(version: MatterVersion) -> list[str]:
     """The matter's approval steps after acceptance (a leading 受理 is the front desk's own act)."""
     names = [str(n).strip() for n in (version.approval_steps or []) if str(n).strip()]
     if names and names[0] == "受理":
@@ -101,7 +103,7 @@ def _route(case: Case, index: int, at: dt.datetime) -> CaseStep:
 def _close_step(
     step: CaseStep,
     *,
-    actor: Any,
+    actor: Actor,
     role: str,
     action: str,
     opinion: str,
@@ -109,7 +111,7 @@ def _close_step(
     status: str = StepStatus.DONE,
 ) -> None:
     step.status, step.action, step.opinion, step.finished_at = status, action, opinion[:4000], at
-    step.handler = actor if getattr(actor, "pk", None) else None
+    step.handler = actor if is_staff_actor(actor) else None
     step.handler_label, step.handler_role = _label(actor), role
     step.save(
         update_fields=[
@@ -125,7 +127,12 @@ def _close_step(
 
 
 def _step_actor(
-    case: Case, actor: Any, action: str, *, facts: Facts | None = None, doing: str | None = None
+    case: Case,
+    actor: User | SystemActor,
+    action: str,
+    *,
+    facts: Facts | None = None,
+    doing: str | None = None,
 ) -> tuple[CaseStep, str]:
     """`require_action` for an act on the pending step; that step and the role the actor acts in (A, B,
     director …)."""
@@ -139,7 +146,7 @@ def _suspend(
     case: Case,
     *,
     kind: str,
-    actor: Any,
+    actor: Actor,
     at: dt.datetime,
     reason: str,
     procedure: str = "",
@@ -153,7 +160,7 @@ def _suspend(
         procedure=procedure,
         reason=reason,
         started_at=at,
-        started_by=actor if getattr(actor, "pk", None) else None,
+        started_by=actor if is_staff_actor(actor) else None,
         materials=list(materials),
     )
     case.status = CaseStatus.SUSPENDED
@@ -161,7 +168,7 @@ def _suspend(
     return suspension
 
 
-def _resume(case: Case, suspension: Suspension, *, actor: Any, at: dt.datetime, result: str) -> int:
+def _resume(case: Case, suspension: Suspension, *, actor: Actor, at: dt.datetime, result: str) -> int:
     """End a clock stop: the deadline and the warning moment move out by the stopped units."""
     units = clock.stopped_units(suspension.started_at, at, case.limit_unit)
     _set_deadline(case, "due_at", clock.extend(case, "due_at", units, case.limit_unit))
@@ -171,7 +178,7 @@ def _resume(case: Case, suspension: Suspension, *, actor: Any, at: dt.datetime, 
     case.status = CaseStatus.PROCESSING
     case.warning_level = warning_level(case, at)
     suspension.ended_at, suspension.result, suspension.working_days = at, result[:2000], units
-    suspension.ended_by = actor if getattr(actor, "pk", None) else None
+    suspension.ended_by = actor if is_staff_actor(actor) else None
     suspension.save(update_fields=["ended_at", "ended_by", "result", "working_days"])
     if suspension.kind == SuspensionKind.CORRECTION and case.current_step is not None:
         _route(case, case.current_step.step_index, at)
