@@ -19,6 +19,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from govhall.accounts.models import UnitKind
+from govhall.accounts.selectors import staff_phone
 from govhall.core import provisional
 from govhall.core.audit import audit_record
 from govhall.core.calendar import Deadline, deadline
@@ -545,13 +546,11 @@ def rating_supplement(
 
 
 def _staff_phone_digest(user: Any) -> str:
-    from govhall.cases.models import StaffContact
-
-    contact = StaffContact.objects.filter(user_id=user.pk).first()
-    if contact is None or not contact.mobile:
+    mobile = staff_phone(user.pk)
+    if not mobile:
         return ""
     try:
-        return lookup_digest(normalize_mobile(contact.mobile))
+        return lookup_digest(normalize_mobile(mobile))
     except ValidationError:
         return ""
 
