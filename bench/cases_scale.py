@@ -54,8 +54,8 @@ def build(n: int) -> dict[str, object]:
     from django.db import connection
     from django.utils import timezone
 
-    from govhall.accounts.models import Role, User, UserRole
-    from govhall.cases.models import Case, StaffContact
+    from govhall.accounts.models import Role, StaffContact, User, UserRole
+    from govhall.cases.models import Case
     from govhall.cases.services import case_accept, case_receive
     from govhall.catalog.models import CentreMatter, Material, Matter, MatterVersion
     from govhall.orgs.models import Centre, Department, Division, Post, Window

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 
-from govhall.accounts.models import ApiToken, User, UserRole
+from govhall.accounts.models import ApiToken, StaffContact, User, UserRole
 
 
 class UserRoleInline(admin.TabularInline):
@@ -49,3 +49,9 @@ class ApiTokenAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request: object) -> bool:
         return False  # tokens are created by their owner, who sees the secret once
+
+
+@admin.register(StaffContact)
+class StaffContactAdmin(admin.ModelAdmin):
+    list_display = ("user",)
+    raw_id_fields = ("user",)

@@ -6,6 +6,7 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import Q
 
+from govhall.core.crypto import EncryptedTextField
 from govhall.core.roles import Role, UnitKind  # the vocabulary lives in core; imported from here as before
 
 
@@ -101,3 +102,22 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
+
+
+class StaffContact(models.Model):
+    """A staff member's notification mobile: deadline warnings (黄牌/红牌), 差评整改 warnings and the
+    本人评价 check of 好差评 use it. Staff accounts carry no phone number of their own."""
+
+    user = models.OneToOneField(
+        User,
+        verbose_name="工作人员",
+        on_delete=models.CASCADE,
+        related_name="staff_contact",
+    )
+    mobile = EncryptedTextField("通知手机")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "督办通知手机"
+
+    def __str__(self) -> str:
+        return str(self.user)

@@ -9,14 +9,13 @@ from django.http import HttpRequest
 from django.utils import timezone
 from ninja.security import HttpBearer
 
+from govhall.accounts.models import ApiToken
+from govhall.core.audit import audit_record
 from govhall.core.crypto import token_digest
 
 
 def token_create(*, user: Any, name: str) -> tuple[Any, str]:
     """Create a token; return (row, plaintext). The plaintext is shown once and never stored."""
-    from govhall.accounts.models import ApiToken
-    from govhall.core.audit import audit_record
-
     prefix = secrets.token_hex(4)
     plaintext = f"gh_{prefix}_{secrets.token_urlsafe(32)}"
     row = ApiToken.objects.create(user=user, name=name, prefix=prefix, digest=token_digest(plaintext))
@@ -25,16 +24,12 @@ def token_create(*, user: Any, name: str) -> tuple[Any, str]:
 
 
 def token_revoke(*, token: Any, actor: Any) -> None:
-    from govhall.core.audit import audit_record
-
     token.revoked_at = timezone.now()
     token.save(update_fields=["revoked_at"])
     audit_record(action="api_token.revoke", obj=token, actor=actor)
 
 
 def user_for_token(plaintext: str) -> object | None:
-    from govhall.accounts.models import ApiToken
-
     row = (
         ApiToken.objects.select_related("user")
         .filter(digest=token_digest(plaintext), revoked_at__isnull=True, user__is_active=True)

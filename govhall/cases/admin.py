@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from govhall.cases.models import ApplicantCredit, Case, CaseRules, StaffContact
+from govhall.cases.models import ApplicantCredit, Case, CaseRules
 from govhall.core.admin import ReadOnlyAdmin
 
 
@@ -51,9 +51,3 @@ class ApplicantCreditAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: object, obj: object = None) -> bool:
         return False
-
-
-@admin.register(StaffContact)
-class StaffContactAdmin(admin.ModelAdmin):
-    list_display = ("user",)
-    raw_id_fields = ("user",)

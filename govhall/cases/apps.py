@@ -7,6 +7,7 @@ class CasesConfig(AppConfig):
     verbose_name = "办件"
 
     def ready(self) -> None:
+        # imported here, not at the top: apps.py is loaded before the app registry is ready
         from govhall.cases.export import case_datasets
         from govhall.cases.indicators import register
         from govhall.cases.models import Case

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from govhall.cases.models import CaseNotice, NoticeKind
+from govhall.catalog.documents import notification_sheet_blocks
 from govhall.core.documents import (
     Block,
     FieldTable,
@@ -179,8 +180,6 @@ def notice_blocks(notice: CaseNotice) -> list[Block]:
 
 
 def _correction_blocks(notice: CaseNotice) -> list[Block]:
-    from govhall.catalog.documents import notification_sheet_blocks
-
     assert notice.sheet is not None  # a 补正 notice is issued with its sheet (services.decide)
     sheet_blocks = notification_sheet_blocks(notice.sheet)
     # The sheet's own closing (signature, receipt line) stays last; the case block goes before it.

@@ -717,22 +717,3 @@ class CaseRules(models.Model):
     def current(cls) -> CaseRules:
         rules, _ = cls.objects.get_or_create(pk=1)
         return rules
-
-
-class StaffContact(models.Model):
-    """A staff member's mobile for deadline warnings (黄牌/红牌) sent through the outbox. Staff accounts
-    carry no phone number; supervision needs one for each handler and director."""
-
-    user = models.OneToOneField(
-        settings.AUTH_USER_MODEL,
-        verbose_name="工作人员",
-        on_delete=models.CASCADE,
-        related_name="case_contact",
-    )
-    mobile = EncryptedTextField("通知手机")
-
-    class Meta:
-        verbose_name = verbose_name_plural = "督办通知手机"
-
-    def __str__(self) -> str:
-        return str(self.user)

@@ -4,10 +4,9 @@ as the change they announce, sent and retried by its worker)."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
 from typing import Any
 
-from govhall.cases.models import StaffContact
+from govhall.accounts.selectors import staff_phones  # cases.services calls it from here too
 from govhall.exchange.services import notify_sms
 
 logger = logging.getLogger("govhall.cases")
@@ -19,11 +18,6 @@ def notify_applicant(case: Any, text: str, *, template: str = "case.update") -> 
     phones = [p for p in (case.applicant_phone, case.agent_phone) if p]
     for phone in dict.fromkeys(phones):
         notify_sms(phone=phone, text=message, related=case, template=template)
-
-
-def staff_phones(user_ids: Iterable[int]) -> dict[int, str]:
-    """Notification mobiles of many staff in one query."""
-    return {c.user_id: c.mobile for c in StaffContact.objects.filter(user_id__in=set(user_ids))}
 
 
 def notify_staff(

@@ -5,15 +5,16 @@ has cases."""
 
 from __future__ import annotations
 
+from govhall.accounts.models import User
+from govhall.cases.models import Case
+from govhall.cases.services import case_accept, case_finish, case_receive, case_step_pass
+from govhall.catalog.models import CentreMatter
+from govhall.core.errors import ServiceError
+from govhall.core.ids import id_card_check_digit
+from govhall.orgs.models import Centre, Window
+
 
 def load_demo() -> str:
-    from govhall.accounts.models import User
-    from govhall.cases.models import Case
-    from govhall.cases.services import case_accept, case_finish, case_receive, case_step_pass
-    from govhall.catalog.models import CentreMatter
-    from govhall.core.errors import ServiceError
-    from govhall.orgs.models import Centre, Window
-
     lvsi = Centre.objects.filter(is_active=True, division__name="吕四港镇").first()
     users = {
         u.username: u
@@ -54,8 +55,6 @@ def load_demo() -> str:
     ]
 
     def receive(name: str, number: str, *, actor: User = front, materials: list | None = None) -> Case:
-        from govhall.core.ids import id_card_check_digit
-
         number = number[:17] + id_card_check_digit(number[:17])
         return case_receive(
             actor=actor,

@@ -11,6 +11,7 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
+from govhall.accounts.models import Role, User
 from govhall.cases import clock, tracking_limits
 from govhall.cases.applicants import id_digest, normalize_id
 from govhall.cases.models import (
@@ -20,7 +21,10 @@ from govhall.cases.models import (
     PUBLIC_EVENT_ACTIONS,
     Case,
     CaseEvent,
+    CaseFile,
+    CaseNotice,
     CaseStatus,
+    CommitmentCheck,
     ResultKind,
     SuspensionKind,
     public_detail,
@@ -31,6 +35,8 @@ from govhall.cases.tracking_limits import TrackClient
 from govhall.core.calendar import provisional_note
 from govhall.core.errors import NotFound
 from govhall.core.pii import pii_reveal_fields
+from govhall.orgs.models import Centre, Department, Window
+from govhall.queueing.models import AT_WINDOW_STATUSES, Ticket
 
 # Lists read plain values, not model instances: a row of the inbox needs a dozen columns, and building
 # Case objects (with their encrypted fields and related objects) costs far more than the query.
@@ -309,9 +315,6 @@ def supervision(
 
 
 def _names(groups: list[dict[str, Any]]) -> dict[str, dict[Any, Any]]:
-    from govhall.accounts.models import User
-    from govhall.orgs.models import Centre, Department
-
     centre_ids = {g["handling_centre_id"] for g in groups}
     dept_ids = {g["department_id"] for g in groups}
     user_ids = {g["current_assignee_id"] for g in groups if g["current_assignee_id"]}
@@ -398,8 +401,6 @@ def track_by_id(id_type: str, id_number: str, *, client: TrackClient | None = No
 
 def case_facts(case: Case) -> Facts:
     """What `rules.available_actions` needs beyond the case row: the open clock stop, the 告知承诺 check."""
-    from govhall.cases.models import CommitmentCheck
-
     stop = (
         case.suspensions.filter(ended_at__isnull=True).values_list("kind", flat=True).first()
         if case.status == CaseStatus.SUSPENDED
@@ -416,3 +417,57 @@ def case_facts(case: Case) -> Facts:
 def open_suspension_kind(case: Case) -> str:
     stop = case.suspensions.filter(ended_at__isnull=True).first()
     return SuspensionKind(stop.kind).label if stop else ""
+
+
+# --- the window wizard and the case page -------------------------------------------------------------
+
+
+def wizard_windows(user: Any) -> list[Window]:
+    """The active windows of the user's centre, by number (the wizard's first step)."""
+    if user.centre_id is None:
+        return []
+    return list(
+        Window.objects.filter(centre_id=user.centre_id, is_active=True)
+        .select_related("department")
+        .order_by("number")
+    )
+
+
+def wizard_tickets(user: Any) -> list[Ticket]:
+    """Tickets at a window of the user's centre, oldest call first (a case may start from one)."""
+    if user.centre_id is None:
+        return []
+    return list(
+        Ticket.objects.filter(centre_id=user.centre_id, status__in=AT_WINDOW_STATUSES)
+        .select_related("called_window")
+        .order_by("called_at")[:20]
+    )
+
+
+def case_agents(case: Case) -> list[User]:
+    """Staff who may act as 帮办代办 for an open case: active agents and village clerks of its centres."""
+    if case.status in (CaseStatus.DELIVERED, CaseStatus.NOT_ACCEPTED, CaseStatus.REVOKED):
+        return []
+    return list(
+        User.objects.filter(
+            is_active=True,
+            role_rows__role__in=[Role.AGENT, Role.VILLAGE_CLERK],
+            centre_id__in=[case.centre_id, case.handling_centre_id],
+        ).distinct()
+    )
+
+
+def case_file(case: Case, file_id: int) -> CaseFile:
+    """One uploaded scan of the case; NotFound when it belongs to another case or does not exist."""
+    record = case.files.filter(pk=file_id).first()
+    if record is None:
+        raise NotFound("没有这个文件。")
+    return record
+
+
+def case_notice(case: Case, notice_id: int) -> CaseNotice:
+    """One written notice (书面凭证) of the case, ready to draw; NotFound when it is not this case's."""
+    record = case.notices.select_related("case__handling_centre", "sheet").filter(pk=notice_id).first()
+    if record is None:
+        raise NotFound("没有这份文书。")
+    return record

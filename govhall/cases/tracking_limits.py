@@ -34,8 +34,7 @@ from functools import lru_cache
 from django.conf import settings
 from django.core.cache import cache
 
-from govhall.core import ratelimit
-from govhall.core.errors import ServiceError
+from govhall.core.ratelimit import Limiter, RateLimited
 
 PREFIX = "cases:track:"
 
@@ -62,21 +61,23 @@ def is_kiosk_address(address: str) -> bool:
     return any(ip in network for network in _kiosk_networks(tuple(settings.KIOSK_ADDRESSES)))
 
 
-class TrackThrottled(ServiceError):
-    status = 429
-    code = "throttled"
+class TrackThrottled(RateLimited):
+    code = "throttled"  # the API's code for the tracking look-ups since v1
 
 
-def _refuse(message: str) -> TrackThrottled:
-    return TrackThrottled(f"{message}请{ratelimit.wait_text(settings.TRACK_WINDOW)}后再试。")
+LIMITER = Limiter(PREFIX, error=TrackThrottled)
+
+
+def _refuse(message: str) -> RateLimited:
+    return LIMITER.refusal(message, settings.TRACK_WINDOW)
 
 
 def _count(key: str) -> int:
-    return ratelimit.count(PREFIX + key)
+    return LIMITER.count(key)
 
 
 def _hit(key: str) -> int:
-    return ratelimit.hit(PREFIX + key, window=settings.TRACK_WINDOW)
+    return LIMITER.hit(key, window=settings.TRACK_WINDOW)
 
 
 def _number_key(client: TrackClient, number: str) -> str:

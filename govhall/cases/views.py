@@ -17,7 +17,6 @@ from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_http_methods, require_POST
 
 from govhall.accounts.http import StaffRequest
-from govhall.accounts.models import Role
 from govhall.cases import rules, selectors, services
 from govhall.cases.applicants import mask_applicant_name, mask_id
 from govhall.cases.documents import notice_docx, notice_pdf
@@ -199,16 +198,6 @@ def supervision(request: HttpRequest) -> HttpResponse:
 # --- the window wizard (收件) ------------------------------------------------------------------------
 
 
-def _wizard_windows(user: Any) -> list[Window]:
-    if user.centre_id is None:
-        return []
-    return list(
-        Window.objects.filter(centre_id=user.centre_id, is_active=True)
-        .select_related("department")
-        .order_by("number")
-    )
-
-
 def _wizard_matters(user: Any, window: Window | None) -> list[Any]:
     from govhall.catalog.selectors import matters_for_centre
 
@@ -219,18 +208,6 @@ def _wizard_matters(user: Any, window: Window | None) -> list[Any]:
         return versions
     desks = list(Window.objects.filter(centre_id=window.centre_id, is_active=True))
     return [v for v in versions if window_takes(window, v, desks=desks)]
-
-
-def _wizard_tickets(user: Any) -> list[Any]:
-    from govhall.queueing.models import AT_WINDOW_STATUSES, Ticket
-
-    if user.centre_id is None:
-        return []
-    return list(
-        Ticket.objects.filter(centre_id=user.centre_id, status__in=AT_WINDOW_STATUSES)
-        .select_related("called_window")
-        .order_by("called_at")[:20]
-    )
 
 
 def _int(value: Any) -> int | None:
@@ -249,7 +226,7 @@ def wizard(request: StaffRequest) -> HttpResponse:
     if not (user.is_superuser or user.has_role(*services.RECEIVE_ROLES)) or user.centre_id is None:
         raise Http404("您的角色不能收件。")
     data = request.POST if request.method == "POST" else request.GET
-    windows = _wizard_windows(user)
+    windows = selectors.wizard_windows(user)
     window = next((w for w in windows if w.pk == _int(data.get("window"))), None)
     if window is None and len(windows) == 1:
         window = windows[0]
@@ -308,7 +285,7 @@ def wizard(request: StaffRequest) -> HttpResponse:
         "matters": matters,
         "version": version,
         "materials": list(version.materials.all()) if version else [],
-        "tickets": _wizard_tickets(user),
+        "tickets": selectors.wizard_tickets(user),
         "data": data,
         "errors": errors,
         "error_message": message,
@@ -336,17 +313,7 @@ def wizard(request: StaffRequest) -> HttpResponse:
 def _detail_context(request: HttpRequest, case: Case) -> dict[str, Any]:
     user = request.user
     materials = list(case.materials.select_related("material"))
-    from govhall.accounts.models import User
-
-    agents = []
-    if case.status not in (CaseStatus.DELIVERED, CaseStatus.NOT_ACCEPTED, CaseStatus.REVOKED):
-        agents = list(
-            User.objects.filter(
-                is_active=True,
-                role_rows__role__in=[Role.AGENT, Role.VILLAGE_CLERK],
-                centre_id__in=[case.centre_id, case.handling_centre_id],
-            ).distinct()
-        )
+    actions = rules.available_actions(case, user, selectors.case_facts(case))
     return {
         "case": case,
         "materials": materials,
@@ -369,8 +336,9 @@ def _detail_context(request: HttpRequest, case: Case) -> dict[str, Any]:
         "procedures": SpecialProcedure.choices,
         "delivery_methods": DeliveryMethod.choices,
         "id_types": IdType.choices,
-        "agents": agents,
-        "actions": rules.available_actions(case, user, selectors.case_facts(case)),
+        "agents": selectors.case_agents(case),
+        "actions": [a for a in actions if a.code != "upload"],  # the 办理 card's forms
+        "can_upload": any(a.code == "upload" for a in actions),  # the scan form sits beside the materials
         "material_statuses": [
             (MaterialStatus.RECEIVED, "已收取"),
             (MaterialStatus.MISSING, "缺少"),
@@ -577,21 +545,13 @@ def upload(request: StaffRequest, case_id: int) -> HttpResponse:
 @login_required
 def download(request: HttpRequest, case_id: int, file_id: int) -> StreamingFileResponse:
     case = _case_or_404(request, case_id)
-    try:
-        record = case.files.get(pk=file_id)
-    except CaseFile.DoesNotExist:
-        raise Http404() from None
-    return file_response(request, record)
+    return file_response(request, get_or_404(selectors.case_file, case, file_id))
 
 
 @login_required
 def notice(request: HttpRequest, case_id: int, notice_id: int, fmt: str) -> HttpResponse:
     case = _case_or_404(request, case_id)
-    try:
-        record = case.notices.select_related("case__handling_centre", "sheet").get(pk=notice_id)
-    except CaseNotice.DoesNotExist:
-        raise Http404() from None
-    return notice_response(record, fmt)
+    return notice_response(get_or_404(selectors.case_notice, case, notice_id), fmt)
 
 
 # --- public tracking --------------------------------------------------------------------------------

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from govhall.orgs.models import Centre
+from govhall.orgs.models import Centre, Department
 
 from .models import (
     CaseType,
@@ -1224,8 +1224,6 @@ VILLAGE: list[S] = [
 
 
 def _data(spec: S) -> dict[str, Any]:
-    from govhall.orgs.models import Department
-
     department = Department.objects.get(code=spec.dept)
     window_class = "quanke" if spec.levels == "6" else WINDOW_BY_DEPT[spec.dept]
     dept_name = department.name

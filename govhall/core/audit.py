@@ -23,6 +23,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from govhall.core.crypto import audit_chain_hash
+from govhall.core.middleware import client_ip, current_request
 from govhall.core.models import AuditEntry, AuditHead
 
 GENESIS = "0" * 64
@@ -66,8 +67,6 @@ def audit_record(
     object_id: str = "",
 ) -> AuditEntry:
     """Append one entry. `actor` defaults to the current request's user; the address comes from it too."""
-    from govhall.core.middleware import client_ip, current_request
-
     request = current_request.get()
     if actor is None and request is not None and getattr(request, "user", None) is not None:
         actor = request.user if request.user.is_authenticated else None

@@ -1,8 +1,8 @@
 """Helpers for page views: the one place that turns service errors into what a page shows, and the one pager.
 
 - ``page_errors`` (public pages) and ``service_view`` (staff pages, log-in required) wrap a view: a
-  ``NotFound`` is the 404 page, ``Forbidden`` the 403 page, a rate limit (any ``ServiceError`` with status 429:
-  ``portal.ratelimit.RateLimited``, ``cases.tracking_limits.TrackThrottled``) the 429 page with its message,
+  ``NotFound`` is the 404 page, ``Forbidden`` the 403 page, a rate limit (``core.ratelimit.RateLimited``,
+  status 429, e.g. ``cases.tracking_limits.TrackThrottled``) the 429 page with its message,
   and any other ``ServiceError`` the error page of its status (400, 409, 413) with its message;
 - ``run_service`` calls a service for a form: the same pages for those, the other errors on the form;
 - ``get_or_404`` calls a selector or an access function outside a wrapped view;

@@ -6,18 +6,17 @@ policies and nothing else. "Is this user the bureau / a bureau admin" is answere
 
 - Bureau staff: superusers and staff of 市行政审批局 (``UnitKind.BUREAU``), active.
 - Bureau admin: a superuser, or bureau staff holding the ``bureau_admin`` role.
-- Unmasked personal data: ``govhall.core.pii.can_reveal_pii`` (the one reveal rule).
+- Unmasked personal data: ``govhall.core.pii.can_reveal_pii`` (the one reveal rule, one spelling: there
+  is no second name for it here).
 - A user's unit scope (the whole city, a department, a town centre with its villages, one centre) is
   ``govhall.orgs.policy.unit_scope``: it needs the centre tree, and core sits below orgs.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import Any
 
 from govhall.core.errors import Forbidden
-from govhall.core.pii import can_reveal_pii
 from govhall.core.roles import Role, UnitKind
 
 
@@ -45,11 +44,6 @@ def is_department_staff(user: Any) -> bool:
 def has_any_role(user: Any, *roles: str) -> bool:
     """Holds one of ``roles`` (a superuser holds them all)."""
     return is_active_staff(user) and bool(user.is_superuser or user.has_role(*roles))
-
-
-def may_reveal_pii(user: Any, roles: Iterable[str] | None = None) -> bool:
-    """May see whole ID numbers and phones (audited on every view): delegates to ``core.pii``."""
-    return can_reveal_pii(user, roles)
 
 
 def require(ok: bool, message: str = "您的角色无权执行此操作。") -> None:

@@ -7,6 +7,7 @@ class ExchangeConfig(AppConfig):
     verbose_name = "数据交换与通知"
 
     def ready(self) -> None:
+        # imported here, not at the top: apps.py is loaded before the app registry is ready
         from govhall.catalog.services import matter_published
         from govhall.exchange.sync import on_matter_published
 

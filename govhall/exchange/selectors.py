@@ -9,6 +9,7 @@ from django.db.models import Count, QuerySet
 
 from govhall.core.crypto import lookup_digest
 from govhall.core.errors import NotFound
+from govhall.core.ids import normalize_mobile
 from govhall.exchange.models import Notification, SyncItem, SyncStatus
 from govhall.exchange.policy import can_see_outbox
 
@@ -36,8 +37,6 @@ def notifications_for_outbox(
         rows = rows.filter(template=template)
     if phone:
         from django.core.exceptions import ValidationError
-
-        from govhall.core.ids import normalize_mobile
 
         try:
             rows = rows.filter(recipient_digest=lookup_digest(normalize_mobile(phone)))

@@ -42,6 +42,7 @@ def _related(related: Any) -> tuple[str, str]:
 
 
 def _enqueue(notification_id: int, delay: float | None = None) -> None:
+    # tasks.py imports this module at its top (its task calls notification_send): a call-time import
     from govhall.exchange.tasks import send_notification_task
 
     if delay:

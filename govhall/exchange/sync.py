@@ -85,6 +85,7 @@ def _label(kind: str, obj: models.Model) -> str:
 
 
 def _enqueue(item_id: int, delay: float | None = None) -> None:
+    # tasks.py imports this module at its top (its task calls sync_item_send): a call-time import
     from govhall.exchange.tasks import send_sync_item_task
 
     if delay:

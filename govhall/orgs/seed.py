@@ -7,7 +7,18 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from govhall.orgs.models import Centre, Department, Division, DivisionKind, TownClass, Window, WindowClass
+from govhall.accounts.models import Role, User, UserRole
+from govhall.orgs.models import (
+    Centre,
+    Department,
+    Division,
+    DivisionKind,
+    Post,
+    TownClass,
+    Window,
+    WindowClass,
+)
+from govhall.orgs.services import CITY_CODE, centre_ensure, division_convert, divisions_import_csv
 
 DATA = Path(__file__).resolve().parent / "data"
 
@@ -61,8 +72,6 @@ DEPARTMENTS: list[tuple[str, str, str]] = [
 
 
 def load_builtin() -> str:
-    from govhall.orgs.services import CITY_CODE, centre_ensure, division_convert, divisions_import_csv
-
     for code, name, short in DEPARTMENTS:
         Department.objects.update_or_create(code=code, defaults={"name": name, "short_name": short})
     Division.objects.get_or_create(
@@ -154,8 +163,6 @@ def _staff(
     department: Department | None = None,
     auxiliary: bool = False,
 ) -> Any:
-    from govhall.accounts.models import User, UserRole
-
     user = User.objects.filter(username=username).first()
     if user is None:
         user = User(username=username)
@@ -170,9 +177,6 @@ def _staff(
 
 
 def load_demo() -> str:
-    from govhall.accounts.models import Role
-    from govhall.orgs.models import Post
-
     lvsi = Centre.objects.get(is_active=True, division__name="吕四港镇")
     huilong = Centre.objects.get(is_active=True, division__name="汇龙镇")
     huiping = Centre.objects.get(is_active=True, division__name="惠萍镇")

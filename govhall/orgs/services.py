@@ -12,6 +12,7 @@ from typing import Any
 
 from django.db import transaction
 
+from govhall.accounts.models import Role, UserRole
 from govhall.core.audit import audit_record
 from govhall.core.errors import Conflict, ServiceError
 from govhall.orgs.models import (
@@ -343,8 +344,6 @@ def division_convert(
 def centre_set_director(*, centre: Centre, user: Any, actor: Any = None) -> Centre:
     """Appoint a centre's director (中心主任). A village centre's director is the village committee's
     director (ORG-3): a member of that village centre's own staff, who then also holds the director role."""
-    from govhall.accounts.models import Role, UserRole
-
     if user.centre_id != centre.pk:
         raise ServiceError(
             "村便民服务中心主任应由本村（居）民委员会主任兼任，须为本中心工作人员。"

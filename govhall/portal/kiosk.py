@@ -20,6 +20,7 @@ from govhall.cases.selectors import track_by_id
 from govhall.cases.tracking_limits import TrackClient, is_kiosk_address
 from govhall.catalog.models import MatterStatus
 from govhall.catalog.selectors import matter_search, public_matter
+from govhall.core.documents import qr_svg
 from govhall.core.errors import NotFound, ServiceError
 from govhall.core.middleware import client_ip
 from govhall.core.pages import page_errors
@@ -95,7 +96,6 @@ def kiosk_ticket_done(request: HttpRequest, centre_id: int, token: str) -> HttpR
     if ticket.centre_id != centre.pk:
         raise NotFound("未找到该排队号。")
     follow_url = request.build_absolute_uri(reverse("queueing:follow", args=[ticket.public_token]))
-    from govhall.core.documents import qr_svg
 
     return render(
         request,

@@ -37,9 +37,10 @@ from govhall.core.audit import audit_record
 from govhall.core.crypto import lookup_digest, sm3_hex, token_digest
 from govhall.core.errors import Conflict, Forbidden, ServiceError, field_error
 from govhall.core.ids import mask_mobile, normalize_id_card, normalize_mobile, normalize_uscc
+from govhall.core.ratelimit import Limiter
 from govhall.exchange.services import notify_sms
 from govhall.orgs.models import Centre
-from govhall.portal import conf, identity, ratelimit
+from govhall.portal import conf, identity
 from govhall.portal.models import (
     AccountKind,
     CaseLink,
@@ -86,6 +87,9 @@ def send_sms(
 
 
 # --- SMS codes -----------------------------------------------------------------------------------
+
+# The portal's counters in the one rate limiter (core.ratelimit): code sending, password and link guessing.
+ratelimit = Limiter("portal:rl:")
 
 CODE_SENT = "验证码已发送，请查收短信（5分钟内有效）。"
 

@@ -25,6 +25,7 @@ from govhall.catalog.selectors import public_matter
 from govhall.core.errors import NotFound, ServiceError
 from govhall.core.middleware import client_ip
 from govhall.core.pages import HtmxHttpRequest, page_errors, paginate
+from govhall.core.ratelimit import RateLimited
 from govhall.orgs.models import CentreLevel
 from govhall.portal import forms, identity, prefs, selectors, services, uploads
 from govhall.portal.auth import (
@@ -36,7 +37,6 @@ from govhall.portal.auth import (
     safe_next,
 )
 from govhall.portal.models import AccountKind, DeliveryChoice, SmsPurpose
-from govhall.portal.ratelimit import RateLimited
 
 
 def _is_partial(request: HtmxHttpRequest) -> bool:
@@ -299,9 +299,7 @@ def login(request: HttpRequest) -> HttpResponse:
                 password=form.cleaned_data["password"],
                 ip=client_ip(request),
             )
-        except RateLimited as exc:
-            form.add_error(None, exc.message)
-        except ServiceError as exc:
+        except ServiceError as exc:  # wrong password or too many tries (RateLimited): said on the form
             form.add_error(None, exc.message)
         else:
             citizen_login(request, citizen)
@@ -668,13 +666,8 @@ def my_case_notice(request: HttpRequest, number: str, notice_id: int, fmt: str) 
 def track_lookup(request: HttpRequest, number: str, password: str, *, kiosk: bool = False) -> Case:
     """Number + query password. Only wrong guesses count, per (address, number) and, looser, per address
     across numbers; a paired hall kiosk (`kiosk`) is exempt from the per-address one (see
-    govhall/cases/tracking_limits.py). A limit answers 429."""
-    try:
-        return track_by_number(number, password, client=TrackClient(client_ip(request), kiosk=kiosk))
-    except ServiceError as exc:
-        if exc.status == 429:
-            raise RateLimited(exc.message) from None
-        raise
+    govhall/cases/tracking_limits.py). A limit raises core.ratelimit.RateLimited (429)."""
+    return track_by_number(number, password, client=TrackClient(client_ip(request), kiosk=kiosk))
 
 
 @never_cache

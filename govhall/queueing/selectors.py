@@ -13,22 +13,28 @@ from django.utils import timezone
 from govhall.catalog.models import CentreMatter, MatterStatus
 from govhall.core.errors import Conflict
 from govhall.orgs.models import Centre, Department, Window, WindowClass
+from govhall.orgs.policy import centres_visible_to
 from govhall.queueing.models import (
     AT_WINDOW_STATUSES,
     WAITING_STATUSES,
+    AppointmentSlot,
     CallLog,
     DisplayNotice,
+    PriorityReason,
     Ticket,
     TicketStatus,
     WindowState,
     WindowStatus,
 )
+from govhall.queueing.policy import FIGURES_ROLES, OPERATOR_ROLES
 from govhall.queueing.services import (
     QueueKey,
     business_groups,
     centre_windows,
+    estimate_wait,
     queue_label,
     queue_settings,
+    resolve_queue,
     waiting_counts,
     window_queue_q,
 )
@@ -214,8 +220,6 @@ def window_panel(window: Window) -> dict[str, Any]:
 
 
 def ticket_position(ticket: Ticket) -> dict[str, Any]:
-    from govhall.queueing.services import estimate_wait
-
     ahead, minutes = estimate_wait(ticket)
     return {"ahead": ahead, "wait_minutes": minutes}
 
@@ -319,8 +323,6 @@ def figures(centre: Centre, date_from: dt.date, date_to: dt.date) -> dict[str, A
 
 
 def operable_centres(user: Any) -> QuerySet[Centre]:
-    from govhall.queueing.policy import OPERATOR_ROLES
-
     if user.is_superuser:
         return Centre.objects.filter(is_active=True)
     if user.centre_id and user.has_role(*OPERATOR_ROLES):
@@ -329,9 +331,6 @@ def operable_centres(user: Any) -> QuerySet[Centre]:
 
 
 def figures_centres(user: Any) -> QuerySet[Centre]:
-    from govhall.orgs.policy import centres_visible_to
-    from govhall.queueing.policy import FIGURES_ROLES
-
     if not (user.is_superuser or user.has_role(*FIGURES_ROLES)):
         return Centre.objects.none()
     return centres_visible_to(user).filter(is_active=True).order_by("division__code")
@@ -348,9 +347,6 @@ def todays_tickets(centre: Centre) -> QuerySet[Ticket]:
 def issue_options(centre: Centre) -> dict[str, Any]:
     """What a visitor may pick at the kiosk or on the phone: business groups, the centre's matters (each
     with the queue it would wait in) and the centre's priority rules."""
-    from govhall.queueing.models import PriorityReason
-    from govhall.queueing.services import resolve_queue
-
     windows = centre_windows(centre)
     groups = business_groups(centre)
     matters = []
@@ -393,8 +389,6 @@ def issue_options(centre: Centre) -> dict[str, Any]:
 
 
 def open_slots(centre: Centre, *, date: dt.date | None = None) -> QuerySet[Any]:
-    from govhall.queueing.models import AppointmentSlot
-
     now = timezone.localtime()
     qs = AppointmentSlot.objects.filter(centre=centre, date__gte=now.date()).order_by("date", "start")
     if date is not None:
@@ -418,14 +412,10 @@ def printed_ticket(centre: Centre, token: str) -> Ticket | None:
 
 def upcoming_slots(centre: Centre, *, limit: int = 200) -> QuerySet[Any]:
     """A centre's appointment slots from today on, for its director's slot page."""
-    from govhall.queueing.models import AppointmentSlot
-
     return AppointmentSlot.objects.filter(centre=centre, date__gte=timezone.localdate()).order_by(
         "date", "start"
     )[:limit]
 
 
 def slot_by_id(pk: int) -> Any:
-    from govhall.queueing.models import AppointmentSlot
-
     return AppointmentSlot.objects.filter(pk=pk).first()

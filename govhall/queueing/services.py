@@ -31,6 +31,7 @@ from govhall.core.audit import audit_record
 from govhall.core.crypto import lookup_digest
 from govhall.core.errors import Conflict, NotFound, field_error
 from govhall.core.ids import id_card_birth_date, normalize_id_card, normalize_mobile
+from govhall.exchange.services import notify_sms
 from govhall.orgs.models import COMPREHENSIVE_CLASSES, Centre, Department, Window, WindowClass
 from govhall.orgs.windows import window_takes
 from govhall.queueing.models import (
@@ -1378,6 +1379,4 @@ def appointments_send_reminders(*, now: dt.datetime | None = None) -> int:
 def _sms(phone: str, text: str, related: Any, template: str = "") -> None:
     """Queue an SMS in the notification outbox, in the transaction of the change it announces (sent by
     the exchange app's worker only if that commits)."""
-    from govhall.exchange.services import notify_sms
-
     notify_sms(phone=phone, text=text, related=related, template=template)

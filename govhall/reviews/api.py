@@ -22,9 +22,10 @@ from govhall.core.errors import Forbidden, NotFound, field_error
 from govhall.core.ids import mask_mobile, mask_name
 from govhall.core.pii import pii_reveal
 from govhall.orgs.policy import access_centre
+from govhall.queueing.policy import public_ticket
 from govhall.reviews import selectors, services
 from govhall.reviews.fingerprint import rater_from
-from govhall.reviews.links import case_rating_path
+from govhall.reviews.links import case_rating_path, case_token
 from govhall.reviews.models import (
     ONSITE_ASPECTS,
     Appeal,
@@ -490,8 +491,6 @@ def public_case_supplement(request: HttpRequest, token: str, payload: Supplement
 @rate_limited
 def public_lookup(request: HttpRequest, payload: LookupIn) -> LookupOut:
     """办件编号 + 查询密码 → the case's rating link (for rating online without the notice)."""
-    from govhall.reviews.links import case_token
-
     case = services.case_by_number_and_password(number=payload.number, password=payload.password)
     return LookupOut(token=case_token(case.pk), url=case_rating_path(case.pk, via="online"))
 
@@ -500,8 +499,6 @@ def public_lookup(request: HttpRequest, payload: LookupIn) -> LookupOut:
 
 
 def _ticket_for_token(token: str) -> Any:
-    from govhall.queueing.policy import public_ticket
-
     return public_ticket(token)
 
 

@@ -7,6 +7,7 @@ class ReviewsConfig(AppConfig):
     verbose_name = "好差评"
 
     def ready(self) -> None:
+        # imported here, not at the top: apps.py is loaded before the app registry is ready
         from govhall.cases.documents import register_notice_code
         from govhall.reviews.indicators import register_review_indicators
         from govhall.reviews.notices import rating_code

@@ -175,6 +175,15 @@ def can_manage_settings(user: Any) -> bool:
     return is_bureau_admin(user)
 
 
+def nav_flags(user: Any) -> dict[str, bool]:
+    """The bureau's links in the reviews sub-navigation: shown to whoever the linked page lets in."""
+    return {
+        "rankings": can_see_rankings(user),
+        "flags": can_decide_appeals(user),
+        "settings": can_manage_settings(user),
+    }
+
+
 # --- pads -----------------------------------------------------------------------------------------------
 
 

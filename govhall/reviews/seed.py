@@ -7,23 +7,21 @@ import datetime as dt
 
 from django.utils import timezone
 
+from govhall.accounts.models import User
+from govhall.core.errors import ServiceError
+from govhall.queueing import services as queue
+from govhall.reviews import services
+from govhall.reviews.models import Rating, ReviewSettings
+
 DEMO_LEVELS = [1, 1, 2, 1, 3, 4]
 
 
 def load_builtin() -> str:
-    from govhall.reviews.models import ReviewSettings
-
     _, created = ReviewSettings.objects.get_or_create(centre=None)
     return "好差评设置：已建立全市默认设置" if created else "好差评设置：已存在，未改动"
 
 
 def load_demo() -> str:
-    from govhall.accounts.models import User
-    from govhall.core.errors import ServiceError
-    from govhall.queueing import services as queue
-    from govhall.reviews import services
-    from govhall.reviews.models import Rating
-
     clerk = User.objects.filter(username="lvsi_front").select_related("centre").first()
     if clerk is None or clerk.centre is None:
         return "好差评演示数据：缺少吕四港镇演示人员，跳过"

@@ -13,8 +13,16 @@ from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, Quer
 from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 
+from govhall.accounts.models import User
+from govhall.cases.models import Case
+from govhall.catalog.models import Matter
+from govhall.orgs.models import Centre, Window
+from govhall.orgs.policy import centre_ids_visible_to
+from govhall.queueing.models import Ticket, TicketStatus, WindowPause, WindowState, WindowStatus
+from govhall.reviews.links import case_id_from_token
 from govhall.reviews.models import BAD_LEVELS, Level, Outcome, Rating, RatingPad
 from govhall.reviews.policy import ratings_visible_to, sees_whole_centre
+from govhall.reviews.services import review_settings_in_force, ticket_rating_open
 
 DIMENSIONS = {
     "clerk": "被评价人员",
@@ -217,10 +225,6 @@ def _row_from(values: dict[str, Any], key: Any, label: str) -> FigureRow:
 
 
 def _labels(by: str, keys: list[Any]) -> dict[Any, str]:
-    from govhall.accounts.models import User
-    from govhall.catalog.models import Matter
-    from govhall.orgs.models import Centre, Window
-
     ids = [k for k in keys if k is not None]
     if by == "clerk":
         return {u.pk: str(u) for u in User.objects.filter(pk__in=ids)}
@@ -279,9 +283,6 @@ def pause_figures(
 ) -> dict[Any, tuple[int, int]]:
     """暂停服务 (STD-7): number of pauses and paused minutes per clerk/window/centre/town/month in the period;
     a pause still running counts up to now."""
-    from govhall.orgs.policy import centre_ids_visible_to
-    from govhall.queueing.models import WindowPause
-
     qs = WindowPause.objects.filter(started_at__gte=period.start, started_at__lt=period.end)
     if not sees_whole_centre(user):
         qs = qs.filter(by_id=user.pk)
@@ -400,9 +401,6 @@ class PadState:
 def pad_state(pad: RatingPad, *, now: dt.datetime | None = None) -> PadState:
     """What the pad shows: the clerk at the window now, and the ticket just finished there if it is still
     within the pad's rating time and not rated yet."""
-    from govhall.queueing.models import Ticket, TicketStatus, WindowState, WindowStatus
-    from govhall.reviews.services import review_settings_in_force, ticket_rating_open
-
     now = now or timezone.now()
     state = WindowState.objects.select_related("clerk").filter(window_id=pad.window_id).first()
     clerk = state.clerk if state else None
@@ -429,9 +427,6 @@ def pad_state(pad: RatingPad, *, now: dt.datetime | None = None) -> PadState:
 
 def case_for_rating_token(token: str) -> Any:
     """The case a rating link (QR code, SMS) names, or None for a bad or unknown token."""
-    from govhall.cases.models import Case
-    from govhall.reviews.links import case_id_from_token
-
     case_id = case_id_from_token(token)
     if not case_id:
         return None
@@ -442,8 +437,6 @@ def case_for_rating_token(token: str) -> Any:
 
 def pad_windows(centres: list[Any]) -> QuerySet[Any]:
     """The active windows of these centres a rating pad can be paired with, by town code and number."""
-    from govhall.orgs.models import Window
-
     return (
         Window.objects.filter(centre__in=centres, is_active=True)
         .select_related("centre")

@@ -19,6 +19,10 @@ from django.db.models import Q
 from django.utils import timezone
 
 from govhall.accounts.models import UnitKind
+from govhall.accounts.selectors import staff_phone
+from govhall.cases.models import Case, CaseStatus, ResultKind
+from govhall.cases.notify import notify_staff
+from govhall.cases.selectors import track_by_number
 from govhall.core import provisional
 from govhall.core.audit import audit_record
 from govhall.core.calendar import Deadline, deadline
@@ -26,8 +30,11 @@ from govhall.core.crypto import lookup_digest, token_digest
 from govhall.core.errors import Conflict, Forbidden, NotFound, ServiceError, field_error
 from govhall.core.events import publish_on_commit
 from govhall.core.ids import mask_mobile, normalize_mobile
+from govhall.exchange.services import notify_sms
 from govhall.orgs.models import Centre, CentreLevel, Window
 from govhall.orgs.policy import can_manage_centre
+from govhall.queueing.models import Ticket, TicketStatus
+from govhall.reviews.links import case_rating_url
 from govhall.reviews.models import (
     ONLINE_ASPECTS,
     ONSITE_ASPECTS,
@@ -54,7 +61,7 @@ from govhall.reviews.models import (
     WarningLevel,
     WorkOrder,
 )
-from govhall.reviews.policy import can_appeal, can_decide_appeals, require_order_handler
+from govhall.reviews.policy import can_appeal, can_decide_appeals, can_manage_settings, require_order_handler
 
 TEXT_MAX = 500
 VISIT_CHANNELS = (Channel.PAD, Channel.QR, Channel.SMS)
@@ -112,8 +119,6 @@ def review_settings_save(
     *, actor: Any, centre: Centre | None = None, values: dict[str, Any]
 ) -> ReviewSettings:
     """Set the city default (centre None) or a centre's own deadlines. Bureau admin only."""
-    from govhall.reviews.policy import can_manage_settings
-
     if not can_manage_settings(actor):
         raise Forbidden("只有市行政审批局管理员可以修改好差评设置。")
     row = ReviewSettings.objects.select_for_update().filter(centre=centre).first() or ReviewSettings(
@@ -314,8 +319,6 @@ def aspects_for_case(case: Any) -> dict[str, str]:
 
 
 def case_can_be_rated(case: Any) -> bool:
-    from govhall.cases.models import CaseStatus, ResultKind
-
     return case.status in (CaseStatus.FINISHED, CaseStatus.DELIVERED) and case.result != ResultKind.VOIDED
 
 
@@ -330,8 +333,6 @@ def rating_submit_case(
     now: dt.datetime | None = None,
 ) -> Rating:
     """一事一评: the applicant rates a finished case (办结评价), once. Real-name: the rater is the applicant."""
-    from govhall.cases.models import Case
-
     rater = rater or Rater()
     now = now or _now()
     if channel not in RESULT_CHANNELS:
@@ -404,8 +405,6 @@ def _visit_case(ticket: Any) -> Any:
 def ticket_rating_open(
     ticket: Any, *, now: dt.datetime, minutes: int | None = None, hours: int | None = None
 ) -> bool:
-    from govhall.queueing.models import TicketStatus
-
     if ticket.status not in (TicketStatus.DONE, TicketStatus.UNSERVED) or ticket.served_by_id is None:
         return False
     if ticket.finished_at is None:
@@ -428,8 +427,6 @@ def rating_submit_visit(
     """一次一评: the visitor rates the service just received at a window (on the pad, or by the QR code on
     the ticket), once per visit. The rating goes to the clerk who served, the window, the matter, the centre,
     and the case accepted during the visit."""
-    from govhall.queueing.models import Ticket
-
     rater = rater or Rater()
     now = now or _now()
     if channel not in VISIT_CHANNELS:
@@ -545,13 +542,11 @@ def rating_supplement(
 
 
 def _staff_phone_digest(user: Any) -> str:
-    from govhall.cases.models import StaffContact
-
-    contact = StaffContact.objects.filter(user_id=user.pk).first()
-    if contact is None or not contact.mobile:
+    mobile = staff_phone(user.pk)
+    if not mobile:
         return ""
     try:
-        return lookup_digest(normalize_mobile(contact.mobile))
+        return lookup_digest(normalize_mobile(mobile))
     except ValidationError:
         return ""
 
@@ -807,8 +802,6 @@ def work_order_ledger_complete(
 @transaction.atomic
 def work_order_reply(*, order: WorkOrder, actor: Any, text: str, now: dt.datetime | None = None) -> WorkOrder:
     """答复 the rater (by SMS through the outbox when a phone is known)."""
-    from govhall.exchange.services import notify_sms
-
     now = now or _now()
     order = _lock_order(order)
     require_order_handler(actor, order)
@@ -945,8 +938,6 @@ def work_orders_scan_deadlines(*, now: dt.datetime | None = None) -> dict[str, i
 
 
 def _raise_warning(order: WorkOrder, level: int, now: dt.datetime, *, ledger: bool = False) -> None:
-    from govhall.cases.notify import notify_staff
-
     before = order.warning_level
     order.warning_level = level
     order.save(update_fields=["warning_level"])
@@ -1104,8 +1095,6 @@ def pad_by_token(token: str, *, touch: bool = True) -> RatingPad:
 
 
 def _latest_finished_id(pad: RatingPad) -> int | None:
-    from govhall.queueing.models import Ticket, TicketStatus
-
     return (
         Ticket.objects.filter(
             called_window_id=pad.window_id,
@@ -1123,10 +1112,6 @@ def _latest_finished_id(pad: RatingPad) -> int | None:
 
 def invitations_send(*, now: dt.datetime | None = None, within_hours: int = 48, limit: int = 500) -> int:
     """Periodic: text each applicant of a recently finished case a link to rate it (once per case)."""
-    from govhall.cases.models import Case, CaseStatus, ResultKind
-    from govhall.exchange.services import notify_sms
-    from govhall.reviews.links import case_rating_url
-
     now = now or _now()
     sent = 0
     candidates = (
@@ -1170,8 +1155,6 @@ def invitations_send(*, now: dt.datetime | None = None, within_hours: int = 48, 
 
 def case_by_number_and_password(*, number: str, password: str) -> Any:
     """The applicant's own case, by 办件编号 and 查询密码 — the cases app's throttled look-up."""
-    from govhall.cases.selectors import track_by_number
-
     if not (number or "").strip():
         raise field_error("number", "请输入办件编号。")
     if not (password or "").strip():

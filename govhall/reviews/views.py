@@ -29,6 +29,8 @@ from govhall.core.pages import paginate
 from govhall.core.pages import run_service as _run
 from govhall.core.pii import pii_reveal
 from govhall.orgs.policy import access_centre, can_manage_centre, centres_visible_to
+from govhall.queueing.policy import public_ticket
+from govhall.queueing.streams import event_stream
 from govhall.reviews import selectors, services
 from govhall.reviews.fingerprint import ensure_cookie, rater_from
 from govhall.reviews.forms import (
@@ -184,8 +186,6 @@ def rate_case(request: HttpRequest, token: str) -> HttpResponse:
 @never_cache
 def rate_ticket(request: HttpRequest, token: str) -> HttpResponse:
     """Rate a visit by the QR code on the printed ticket (the ticket's own follow token)."""
-    from govhall.queueing.policy import public_ticket
-
     ticket = _get(lambda: public_ticket(token))
     rating = ticket.ratings.select_related("supplement").filter(stage=Stage.VISIT).first()
     form = RatingForm(None, aspects=ONSITE_ASPECTS)
@@ -279,8 +279,6 @@ def pad_state(request: HttpRequest, token: str) -> HttpResponse:
 @require_GET
 def pad_events(request: HttpRequest, token: str) -> HttpResponseBase:
     """SSE: the queue's ticket and window events of the pad's centre (the page picks its window's)."""
-    from govhall.queueing.streams import event_stream
-
     p = _pad(token, touch=False)
     centre_id = p.window.centre_id
     return event_stream(

@@ -29,6 +29,8 @@ from typing import Any
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from govhall.staffing.models import Attendance, Enquiry, EnquiryStatus, Leave
+
 HUNDRED = Decimal(100)
 CENT = Decimal("0.01")
 
@@ -127,6 +129,7 @@ def _day_span(ctx: IndicatorContext) -> list[dt.date]:
 
 def _working_days(ctx: IndicatorContext) -> list[dt.date]:
     if "working_days" not in ctx.cache:
+        # staffing.services imports this registry (HUNDRED, the builders) at its top: a call-time import
         from govhall.staffing.services import working_days_in
 
         ctx.cache["working_days"] = working_days_in(_day_span(ctx))
@@ -136,8 +139,6 @@ def _working_days(ctx: IndicatorContext) -> list[dt.date]:
 def _attendance_days(ctx: IndicatorContext) -> dict[int, dict[dt.date, bool]]:
     """staff id → {date: on time?} for the month."""
     if "attendance_days" not in ctx.cache:
-        from govhall.staffing.models import Attendance
-
         days: dict[int, dict[dt.date, bool]] = defaultdict(dict)
         rows = Attendance.objects.filter(
             staff_id__in=ctx.staff_ids, date__gte=ctx.start.date(), date__lte=ctx.last_day
@@ -150,8 +151,6 @@ def _attendance_days(ctx: IndicatorContext) -> dict[int, dict[dt.date, bool]]:
 
 def _leave_days(ctx: IndicatorContext) -> dict[int, dict[dt.date, str]]:
     """staff id → {date: leave kind} for each day an approved leave touches."""
-    from govhall.staffing.models import Leave
-
     days: dict[int, dict[dt.date, str]] = defaultdict(dict)
     end = min(
         ctx.end,
@@ -219,8 +218,6 @@ def punctuality_rate(ctx: IndicatorContext) -> dict[int, IndicatorResult]:
 
 def enquiry_handling_rate(ctx: IndicatorContext) -> dict[int, IndicatorResult]:
     """首问办结率 = 本月登记的首问中已答复、已转交或已转为办件的条数 / 本月登记条数 (by the first staff)."""
-    from govhall.staffing.models import Enquiry, EnquiryStatus
-
     rows = (
         Enquiry.objects.filter(
             first_staff_id__in=ctx.staff_ids, created_at__gte=ctx.start, created_at__lt=ctx.end

@@ -14,7 +14,7 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
-from govhall.accounts.models import Role
+from govhall.accounts.models import Role, UnitKind, User
 from govhall.core.errors import NotFound
 from govhall.core.policy import is_bureau_admin, is_bureau_staff
 from govhall.orgs.models import Centre, CentreLevel
@@ -124,8 +124,6 @@ def can_see_centre_roster(user: Any, centre: Centre) -> bool:
 def handover_candidates(user: Any) -> QuerySet:
     """Colleagues an enquiry can be handed to: active staff of the user's town network (the town centre
     and its villages) and the departments' staff stationed in the halls."""
-    from govhall.accounts.models import UnitKind, User
-
     base = User.objects.filter(is_active=True).exclude(pk=user.pk)
     dept = Q(unit_kind=UnitKind.DEPARTMENT)
     if user.centre_id is None:

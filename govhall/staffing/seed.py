@@ -8,6 +8,20 @@ from typing import Any
 
 from django.utils import timezone
 
+from govhall.accounts.models import User
+from govhall.staffing.indicators import get_indicator
+from govhall.staffing.models import (
+    AssessmentIndicator,
+    AssessmentScheme,
+    Attendance,
+    Enquiry,
+    EnquiryStatus,
+    Leave,
+    LeaveKind,
+    LeaveStatus,
+    SchemeScope,
+)
+
 BUILTIN_SCHEME = "启东市镇村服务中心工作人员月度考核方案（试行）"
 BUILTIN_WEIGHTS = [("attendance", "50"), ("punctuality", "20"), ("enquiry_handling", "30")]
 
@@ -15,9 +29,6 @@ BUILTIN_WEIGHTS = [("attendance", "50"), ("punctuality", "20"), ("enquiry_handli
 def load_builtin() -> str:
     """A starting scheme from the built-in indicators; the bureau replaces it (with ratings, overdue cases,
     差评 rectification and volume once those apps register their indicators)."""
-    from govhall.staffing.indicators import get_indicator
-    from govhall.staffing.models import AssessmentIndicator, AssessmentScheme, SchemeScope
-
     if AssessmentScheme.objects.filter(name=BUILTIN_SCHEME).exists():
         return "考核方案：已存在，未改动"
     active = AssessmentScheme.objects.filter(scope=SchemeScope.ALL, is_active=True).exists()
@@ -37,9 +48,6 @@ def load_builtin() -> str:
 
 
 def load_demo() -> str:
-    from govhall.accounts.models import User
-    from govhall.staffing.models import Attendance, Enquiry, EnquiryStatus, Leave, LeaveKind, LeaveStatus
-
     users: dict[str, Any] = {
         u.username: u
         for u in User.objects.filter(

@@ -11,6 +11,7 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from govhall.accounts.models import User
 from govhall.orgs.models import Centre, Post
 from govhall.staffing.indicators import quantize
 from govhall.staffing.models import (
@@ -92,8 +93,6 @@ class Roster:
 def roster_for(*, centre: Centre, at: dt.datetime | None = None) -> Roster:
     """Who is on which post of `centre` at `at` and who handles it (A, or B / the director with the
     reason), plus the centre's staff who are away. A fixed number of queries however many posts."""
-    from govhall.accounts.models import User
-
     at = at or timezone.now()
     posts = list(
         Post.objects.filter(centre=centre, is_active=True)

@@ -13,8 +13,9 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from govhall.accounts.models import Role
+from govhall.accounts.models import Role, UnitKind, User
 from govhall.core.audit import audit_record
+from govhall.core.calendar import UnknownYearError, working_calendar
 from govhall.core.crypto import lookup_digest
 from govhall.core.errors import Conflict, Forbidden, ServiceError, field_error
 from govhall.core.ids import normalize_mobile
@@ -45,7 +46,12 @@ from govhall.staffing.models import (
     ManualItemKind,
     SchemeScope,
 )
-from govhall.staffing.policy import can_decide_leave, can_manage_assessment, handover_candidates
+from govhall.staffing.policy import (
+    can_decide_leave,
+    can_manage_assessment,
+    handover_candidates,
+    is_centre_director,
+)
 
 # --- working days ------------------------------------------------------------------------------
 
@@ -54,8 +60,6 @@ def working_days_in(days: Iterable[dt.date]) -> list[dt.date]:
     """The working days among `days` (govhall.core.calendar). For sign-in checks and attendance only, a
     year nobody has entered yet counts Monday to Friday: routing must never fail for want of a holiday
     table (deadlines use govhall.core.calendar.deadline, which marks such a date provisional)."""
-    from govhall.core.calendar import UnknownYearError, working_calendar
-
     calendar = working_calendar()
     out = []
     for day in days:
@@ -141,8 +145,6 @@ def staff_is_available(user: Any, at: dt.datetime | None = None) -> tuple[bool, 
 
 
 def _find_director(centre: Centre) -> Any:
-    from govhall.accounts.models import User
-
     for c in (centre, centre.parent) if centre.parent_id else (centre,):
         if c is None:
             continue
@@ -454,8 +456,6 @@ def leave_request(
     if staff.centre_id is None:
         raise Forbidden("只有服务中心工作人员通过本系统请假。")
     if actor.pk != staff.pk:
-        from govhall.staffing.policy import is_centre_director
-
         if not is_centre_director(actor, staff.centre):
             raise Forbidden("只能为自己请假，或由本中心主任代为登记。")
     if kind not in LeaveKind.values:
@@ -679,8 +679,6 @@ def assessment_item_add(
 
 def _staff_for(scheme: AssessmentScheme, month: dt.date, centres: list[Centre] | None) -> list[Any]:
     """Active centre staff in the scheme's scope who had joined before the month ended."""
-    from govhall.accounts.models import UnitKind, User
-
     _start, end = month_bounds(month)
     qs = User.objects.filter(
         is_active=True,

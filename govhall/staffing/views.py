@@ -23,6 +23,7 @@ from govhall.core.pages import run_service as _run
 from govhall.core.pii import can_reveal_pii
 from govhall.orgs.policy import access_centre, can_manage_centre
 from govhall.staffing import selectors, services
+from govhall.staffing.exports import ranking_workbook
 from govhall.staffing.forms import (
     AnswerForm,
     AttendanceSettingsForm,
@@ -385,8 +386,6 @@ def assessment(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def assessment_export(request: HttpRequest) -> HttpResponse:
-    from govhall.staffing.exports import ranking_workbook
-
     scheme = _scheme_from(request)
     if scheme is None:
         raise Http404("尚无考核方案。")

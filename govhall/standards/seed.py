@@ -11,7 +11,11 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from govhall.accounts.models import User
+from govhall.orgs.models import Centre
 from govhall.standards.models import CheckKind, Op, Rule, RuleSet, RuleSetStatus
+from govhall.standards.selectors import survey_items
+from govhall.standards.services import assessment_run, survey_finish, survey_save, survey_start
 
 NAME = "启政办发〔2020〕37号"
 VERSION = "2020-37"
@@ -417,10 +421,6 @@ def load_builtin() -> str:
 
 def load_demo() -> str:
     """A finished survey and an assessment for two demo towns, so the bureau's overview has content."""
-    from govhall.accounts.models import User
-    from govhall.orgs.models import Centre
-    from govhall.standards.services import assessment_run, survey_finish, survey_save, survey_start
-
     inspector = User.objects.filter(username="inspector").first()
     if inspector is None:
         return ""
@@ -451,6 +451,4 @@ def load_demo() -> str:
 
 
 def survey_item_keys(survey: Any) -> list[str]:
-    from govhall.standards.selectors import survey_items
-
     return [item.measure.key for item in survey_items(survey)]

@@ -7,7 +7,8 @@ from __future__ import annotations
 import pytest
 import time_machine
 
-from govhall.cases.models import CaseRules, CaseStatus, StaffContact, WarningLevel
+from govhall.accounts.models import StaffContact
+from govhall.cases.models import CaseRules, CaseStatus, WarningLevel
 from govhall.cases.rules import deadline_light as light
 from govhall.cases.selectors import remaining, supervision
 from govhall.cases.services import case_accept, case_finish, case_special_start, cases_scan_deadlines

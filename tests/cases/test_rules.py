@@ -13,7 +13,7 @@ import pytest
 from govhall.accounts.models import Role, User
 from govhall.cases import rules
 from govhall.cases.models import CaseStatus, CheckStatus, ResultKind, StepStatus, SuspensionKind
-from govhall.core.actors import SystemActor
+from govhall.core.actors import CitizenActor, SystemActor
 from govhall.core.errors import Conflict, Forbidden
 from tests.cases.conftest import local, receive
 from tests.conftest import login
@@ -245,3 +245,55 @@ def test_accept_over_the_api_is_refused_403_for_a_guide_whatever_the_state(clien
     login(client, flow.guide)
     response = client.post(f"/api/v1/cases/{case.pk}/accept", {}, content_type="application/json")
     assert response.status_code == 403
+
+
+# --- uploading a scan: the page offers the form exactly when the service takes the file --------------------
+
+UPLOADERS = [  # (who, may upload a case received at centre 10 that agent 8 handles for the applicant)
+    ("front desk of the centre", staff(Role.FRONT_DESK), True),
+    ("guide of the centre", staff(Role.GUIDE), True),
+    ("director of the centre", staff(Role.DIRECTOR), True),
+    ("front desk of another centre", staff(Role.FRONT_DESK, centre_id=99), False),
+    ("the case's agent, based elsewhere", staff(Role.AGENT, centre_id=99, pk=8), True),
+    ("the applicant online", CitizenActor("张*"), True),
+    ("a background job", SystemActor("容缺期限检查"), False),
+]
+
+
+@pytest.mark.parametrize("status", S.values)
+@pytest.mark.parametrize(("who", "user", "may"), UPLOADERS, ids=[w for w, _, _ in UPLOADERS])
+def test_who_may_upload_a_scan_in_which_status(who: str, user: Any, may: bool, status: str) -> None:
+    """MODE-1, MODE-3: scans are attached while the case is alive or finished (容缺 materials), by its centres'
+    staff, its agent or the applicant; never after delivery, rejection, withdrawal or voiding."""
+    case = fake_case(status, agency_agent_id=8)
+    allowed = may and status in ALLOWED["upload"]
+    assert ("upload" in {a.code for a in rules.available_actions(case, user)}) is allowed
+    if allowed:
+        rules.require_action(case, user, "upload")
+    else:
+        with pytest.raises((Forbidden, Conflict)):
+            rules.require_action(case, user, "upload")
+
+
+@pytest.mark.django_db
+def test_the_upload_form_is_offered_only_while_the_service_takes_the_file(client, flow) -> None:
+    """MODE-1: a received case shows the scan form; once 不予受理 it is gone, and a posted file is refused
+    with the same Chinese message the rules give."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from govhall.cases.models import CaseFile
+    from govhall.cases.services import case_reject
+
+    case = receive(flow)
+    login(client, flow.front_desk)
+    assert "上传扫描件或照片" in client.get(f"/cases/{case.pk}/").content.decode()
+
+    case_reject(case=case, actor=flow.front_desk, reason="不属于本中心受理范围")
+    page = client.get(f"/cases/{case.pk}/").content.decode()
+    assert "上传扫描件或照片" not in page and "您当前没有可对本办件执行的操作。" in page
+    png = SimpleUploadedFile("a.png", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + b"\x00" * 64)
+    refused = client.post(f"/cases/{case.pk}/upload/", {"file": png}, follow=True).content.decode()
+    assert (
+        "当前状态为「不予受理」，不能上传材料。" in refused
+        and not CaseFile.objects.filter(case=case).exists()
+    )

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from govhall.cases.models import StaffContact
+from govhall.accounts.models import StaffContact
 from govhall.cases.notify import notify_staff
 from govhall.exchange.models import Notification
 

@@ -154,7 +154,7 @@ def _case(field: str) -> Callable[[str], Any]:
 
 
 def _staff_contact(value: str) -> Any:
-    from govhall.cases.models import StaffContact
+    from govhall.accounts.models import StaffContact
     from tests.factories import UserFactory
 
     return StaffContact.objects.create(user=UserFactory(), mobile=value)
@@ -205,7 +205,7 @@ REAL_MODELS: list[tuple[str, str, Callable[[str], Any]]] = [
             "mail_address",
         )
     ],
-    ("cases.StaffContact", "mobile", _staff_contact),
+    ("accounts.StaffContact", "mobile", _staff_contact),
     ("queueing.Ticket", "phone", _ticket("phone")),
     ("queueing.Ticket", "id_number", _ticket("id_number")),
     ("queueing.Appointment", "phone", _appointment("phone")),

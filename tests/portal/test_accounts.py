@@ -14,6 +14,7 @@ from django.test import Client
 
 from govhall.core.crypto import lookup_digest
 from govhall.core.models import AuditEntry
+from govhall.core.ratelimit import RateLimited
 from govhall.exchange.models import Notification
 from govhall.portal import services
 from govhall.portal.auth import SESSION_KEY
@@ -168,7 +169,7 @@ def test_codes_per_number_per_hour_are_capped(client: Client, settings: Any) -> 
     settings.PORTAL_SMS_PER_MOBILE_HOUR = 3
     for _ in range(3):
         services.sms_code_send(mobile=MOBILE, purpose="register")
-    with pytest.raises(services.ratelimit.RateLimited):
+    with pytest.raises(RateLimited):
         services.sms_code_send(mobile=MOBILE, purpose="register")
     assert Notification.objects.count() == 3
 
@@ -177,7 +178,7 @@ def test_codes_per_address_per_hour_are_capped(settings: Any) -> None:
     settings.PORTAL_SMS_PER_IP_HOUR = 2
     services.sms_code_send(mobile="13900000001", purpose="register", ip="10.0.0.9")
     services.sms_code_send(mobile="13900000002", purpose="register", ip="10.0.0.9")
-    with pytest.raises(services.ratelimit.RateLimited) as exc:
+    with pytest.raises(RateLimited) as exc:
         services.sms_code_send(mobile="13900000003", purpose="register", ip="10.0.0.9")
     assert exc.value.status == 429
     assert Notification.objects.count() == 2

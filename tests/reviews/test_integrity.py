@@ -166,7 +166,7 @@ def test_many_top_ratings_from_one_phone_are_flagged(scene):
 
 def test_a_clerk_rating_their_own_service_is_flagged(scene, client):
     """STD-6: a rating from a browser logged in as the rated clerk, or giving the clerk's own mobile."""
-    from govhall.cases.models import StaffContact
+    from govhall.accounts.models import StaffContact
 
     ticket = scene.serve()
     login(client, scene.front_desk)

@@ -98,3 +98,28 @@ def test_bureau_edits_settings_on_its_page(scene, client):
     assert ReviewSettings.objects.get(centre=scene.town).reply_days == 2
     bad = client.post("/reviews/settings/", {**form, "visit_days": 20})
     assert bad.status_code == 400 and not ReviewSettings.objects.filter(centre__isnull=True).exists()
+
+
+@pytest.mark.parametrize(
+    "who, links",
+    [
+        ("front_desk", set()),
+        ("director", set()),
+        ("inspector", {"好评榜/差评榜", "异常评价"}),
+        ("bureau_admin", {"好评榜/差评榜", "异常评价", "设置"}),
+    ],
+)
+def test_the_sub_navigation_links_only_the_pages_that_open(scene, client, who, links):
+    """STD-6: the bureau's links (rankings, abuse flags, settings) show exactly for whom the page opens,
+    decided by reviews.policy: an inspector no longer sees a 设置 link that answers 403."""
+    login(client, getattr(scene, who))
+    page = client.get("/reviews/").content.decode()
+    nav = page.split('<p class="subnav">', 1)[1].split("</p>", 1)[0]
+    shown = {label for label in ("好评榜/差评榜", "异常评价", "设置") if f">{label}</a>" in nav}
+    assert shown == links
+    for label, path in (
+        ("好评榜/差评榜", "/reviews/rankings/"),
+        ("异常评价", "/reviews/flags/"),
+        ("设置", "/reviews/settings/"),
+    ):
+        assert (client.get(path).status_code == 200) is (label in links), label

@@ -195,7 +195,7 @@ def test_anonymous_bad_review_closes_after_verification_and_handling(scene):
 
 def test_deadline_scan_warns_then_flags_overdue_and_tells_the_director(scene, clock):
     """STD-6 deadlines like cases (STD-3): 预警 on the due day, 超期 after it; the director gets one SMS each."""
-    from govhall.cases.models import StaffContact
+    from govhall.accounts.models import StaffContact
 
     StaffContact.objects.create(user=scene.director, mobile="13600136000")
     order = bad_review(scene).work_order

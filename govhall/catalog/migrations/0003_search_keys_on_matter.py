@@ -5,6 +5,7 @@ from django.db import migrations, models
 
 def backfill_search_keys(apps, schema_editor):
     """Compute the keys of existing matters from their name and codes."""
+    # app code is loaded when this data migration runs, not whenever the migration graph is read
     from govhall.catalog.services import search_keys
 
     Matter = apps.get_model("catalog", "Matter")

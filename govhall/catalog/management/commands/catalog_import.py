@@ -7,6 +7,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
+from govhall.accounts.models import User
 from govhall.catalog.xlsx import ImportRejected, catalog_import_xlsx
 
 
@@ -23,8 +24,6 @@ class Command(BaseCommand):
             raise CommandError(f"找不到文件：{path}")
         actor = None
         if options.get("user"):
-            from govhall.accounts.models import User
-
             actor = User.objects.filter(username=options["user"]).first()
             if actor is None:
                 raise CommandError(f"用户“{options['user']}”不存在。")
