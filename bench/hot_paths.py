@@ -209,7 +209,7 @@ def calling(base: str, data: dict) -> Work:
 
 
 def case_actions(base: str, data: dict) -> Work:
-    from cases_lifecycle import ID_NUMBER
+    from cases_lifecycle import APPLICANT, ID_NUMBER
 
     async def work(client: object, i: int, tally: Tally) -> None:
         town = data["towns"][i % len(data["towns"])]
@@ -220,13 +220,7 @@ def case_actions(base: str, data: dict) -> Work:
             )
             return r.json() if check(tally, r, label, 200, 201) else None
 
-        applicant = {
-            "kind": "person",
-            "name": "张三",
-            "id_type": "id_card",
-            "id_number": ID_NUMBER,
-            "phone": "13800138000",
-        }
+        applicant = APPLICANT
         materials = [{"material_id": m, "status": "received"} for m in town["materials"]]
         created = await post(
             "receive",
