@@ -31,6 +31,9 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=30)
     parser.add_argument("--top", type=int, default=25)
     parser.add_argument("--only", default="", help="comma-separated operation names")
+    parser.add_argument(
+        "--trace", default="", help="print the govhall call stack of SQL containing this text"
+    )
     args = parser.parse_args()
     os.environ["GOVHALL_VAR_DIR"] = tempfile.mkdtemp(prefix="govhall-profile-")
     os.environ.setdefault("GOVHALL_FIELD_KEY", "be" * 16)
@@ -99,6 +102,19 @@ def main() -> None:
         "portal guide page": guide,
     }
     only = [o for o in args.only.split(",") if o]
+    if args.trace:
+        import traceback
+
+        def tracer(execute, sql, params, many, context):  # type: ignore[no-untyped-def]
+            if args.trace in sql:
+                stack = [f for f in traceback.extract_stack() if "/govhall/" in f.filename]
+                print(
+                    f"  [{args.trace}] "
+                    + " → ".join(f"{Path(f.filename).name}:{f.lineno} {f.name}" for f in stack)
+                )
+            return execute(sql, params, many, context)
+
+        connection.execute_wrappers.append(tracer)
     for name, op in ops.items():
         if only and not any(o in name for o in only):
             continue
