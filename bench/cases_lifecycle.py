@@ -32,6 +32,13 @@ os.environ.setdefault("GOVHALL_DATABASE_URL", "postgres://postgres@127.0.0.1:543
 os.environ.setdefault("GOVHALL_FIELD_KEY", "be" * 16)
 TOWNS = 4
 ID_NUMBER = "110101199003071233"
+APPLICANT = {
+    "kind": "person",
+    "name": "张三",
+    "id_type": "id_card",
+    "id_number": ID_NUMBER,
+    "phone": "13800138000",
+}
 ACTIONS = ("receive", "accept", "pass", "finish", "deliver")
 
 
@@ -234,13 +241,7 @@ def run_lifecycles(
                         {
                             "matter_id": town["matter"],
                             "window_id": town["window"],
-                            "applicant": {
-                                "kind": "person",
-                                "name": "张三",
-                                "id_type": "id_card",
-                                "id_number": ID_NUMBER,
-                                "phone": "13800138000",
-                            },
+                            "applicant": APPLICANT,
                             "materials": [
                                 {"material_id": m, "status": "received"} for m in town["materials"]
                             ],

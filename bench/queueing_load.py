@@ -392,11 +392,11 @@ async def main_async(args: argparse.Namespace, seed: dict, base: str) -> int:
     return 0 if duplicates == 0 and double_served == 0 and missing == 0 else 1
 
 
-def verify_database(args: argparse.Namespace, var_dir: Path) -> None:
-    """The database's own view: no duplicate number and no ticket with two calls."""
+def database_counts(url: str) -> tuple[int, int, int]:
+    """The database's own view: (tickets, duplicate numbers, tickets with two calls)."""
     import psycopg
 
-    with psycopg.connect(args.database_url) as conn:
+    with psycopg.connect(url) as conn:
         dup = conn.execute(
             "SELECT count(*) FROM (SELECT 1 FROM queueing_ticket GROUP BY centre_id, date, prefix, "
             "number HAVING count(*) > 1) d"
@@ -406,6 +406,12 @@ def verify_database(args: argparse.Namespace, var_dir: Path) -> None:
             "GROUP BY ticket_id HAVING count(*) > 1) d"
         ).fetchone()[0]
         tickets = conn.execute("SELECT count(*) FROM queueing_ticket").fetchone()[0]
+    return tickets, dup, twice
+
+
+def verify_database(args: argparse.Namespace, var_dir: Path) -> None:
+    """The database's own view: no duplicate number and no ticket with two calls."""
+    tickets, dup, twice = database_counts(args.database_url)
     print(f"  database check: {tickets} tickets, {dup} duplicate numbers, {twice} tickets with two calls")
 
 

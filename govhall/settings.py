@@ -134,11 +134,25 @@ def parse_database_url(url: str) -> dict[str, object]:
     if parsed.scheme in ("postgres", "postgresql"):
         import dj_database_url
 
-        # No persistent connections: under ASGI each request's sync code runs in its own thread, and a
-        # kept connection is left behind with the thread (Django's advice; measured: 100 requests left
-        # 80 idle PostgreSQL connections). One connection per request, closed at its end.
+        # No persistent per-thread connections: under ASGI each request's sync code runs in its own thread,
+        # and a kept connection is left behind with the thread (measured: 100 requests left 80 idle
+        # PostgreSQL connections). Instead each process keeps a psycopg pool: a request borrows a
+        # connection and gives it back at its end (docs/performance.md: opening one per request cost
+        # more than the request's own SQL). Each process holds at most GOVHALL_DB_POOL_SIZE connections;
+        # PostgreSQL's max_connections must cover them all (docs/operations.md). 0 turns the pool off.
         config = dict(dj_database_url.parse(url, conn_max_age=0))
         config["ENGINE"] = "django.db.backends.postgresql"
+        pool_size = envint("GOVHALL_DB_POOL_SIZE", 8)
+        if pool_size > 0:
+            config["OPTIONS"] = {
+                **config.get("OPTIONS", {}),
+                "pool": {
+                    "min_size": min(2, pool_size),
+                    "max_size": pool_size,
+                    "timeout": envint("GOVHALL_DB_POOL_TIMEOUT", 10),  # seconds a request waits for one
+                    "max_idle": 300,
+                },
+            }
         return config
     raise ImproperlyConfigured(
         f"GOVHALL_DATABASE_URL={url!r} is not understood: use sqlite:///path or postgres://user@host/db"
@@ -207,6 +221,7 @@ MIDDLEWARE = [
     "govhall.core.bodylimit.RequestSizeLimitMiddleware",  # before anything reads the body (CSRF does)
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "govhall.core.middleware.HtmlGZipMiddleware",  # compresses what the middleware below produced
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -256,6 +271,10 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if envbool("GOVHALL_BEHIND_PROXY") else None
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = envbool("GOVHALL_SECURE_COOKIES", False)
+
+# A checked API token (with its user's roles and centre) is remembered this many seconds per process;
+# any change to tokens, users, roles or centres clears it at once in the process that made it (0: off).
+API_TOKEN_CACHE_SECONDS = envint("GOVHALL_API_TOKEN_CACHE_SECONDS", 5)
 
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = 0.25  # hours: 15 minutes

@@ -1,8 +1,9 @@
 """The audit log: every state change and every view of unmasked personal data.
 
 Entries are appended inside the caller's transaction, so a rolled-back action leaves no entry.
-Appends are serialised (PostgreSQL advisory lock; SQLite's write lock, taken at BEGIN IMMEDIATE)
-so the hash chain is linear.
+Appends are serialised (PostgreSQL: the head row's lock, SELECT … FOR UPDATE; SQLite's write lock, taken
+at BEGIN IMMEDIATE) so the hash chain is linear. The lock is held to the caller's commit: keep the append
+the last statement of a transaction.
 
 Each entry's hash is a keyed SM3 (HMAC-SM3, key derived from GOVHALL_FIELD_KEY) over the previous
 entry's hash and the entry's content, so editing or deleting a row breaks the chain, and someone who
@@ -73,19 +74,10 @@ def audit_record(
     if obj is not None:
         object_type = object_type or f"{obj._meta.app_label}.{obj._meta.model_name}"
         object_id = object_id or str(obj.pk)
-    with transaction.atomic():
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_LOCK_KEY])
-        # Continue from the head, not from the last row: after a tail truncation the next entry
-        # then leaves a visible gap instead of silently reusing the deleted numbers.
-        head = AuditHead.objects.filter(pk=1).values("seq", "hash").first()
-        if head is None:  # first entry (or a flushed test database)
-            head = AuditEntry.objects.order_by("-seq").values("seq", "hash").first() or {
-                "seq": 0,
-                "hash": GENESIS,
-            }
-            AuditHead.objects.create(pk=1, **head)
+    # No savepoint of its own (two round trips fewer while the chain is held): an append that fails
+    # fails the caller's whole transaction, which must not commit an action without its entry anyway.
+    with transaction.atomic(savepoint=False):
+        head = _locked_head()
         entry = AuditEntry(
             seq=head["seq"] + 1,
             at=timezone.now(),
@@ -104,6 +96,27 @@ def audit_record(
         entry.save()
         AuditHead.objects.filter(pk=1).update(seq=entry.seq, hash=entry.hash)
     return entry
+
+
+def _locked_head() -> dict[str, Any]:
+    """The chain's head, locked until the caller's transaction ends: appends are serialised by the head
+    row's lock (one round trip: the lock and the read together). The very first append, before the head
+    row exists, is serialised by an advisory lock instead."""
+    head = AuditHead.objects.select_for_update().filter(pk=1).values("seq", "hash").first()
+    if head is not None:
+        return head
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_LOCK_KEY])
+        head = AuditHead.objects.select_for_update().filter(pk=1).values("seq", "hash").first()
+        if head is not None:
+            return head
+    # Continue from the head, not from the last row: after a tail truncation the next entry then leaves
+    # a visible gap instead of silently reusing the deleted numbers. No head: the first entry (or a flushed
+    # test database).
+    head = AuditEntry.objects.order_by("-seq").values("seq", "hash").first() or {"seq": 0, "hash": GENESIS}
+    AuditHead.objects.create(pk=1, **head)
+    return head
 
 
 @dataclass

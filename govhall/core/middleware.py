@@ -11,6 +11,7 @@ from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.middleware.gzip import GZipMiddleware
 
 current_request: contextvars.ContextVar[HttpRequest | None] = contextvars.ContextVar(
     "govhall_current_request", default=None
@@ -103,3 +104,18 @@ class RequestContextMiddleware:
             return self.get_response(request)
         finally:
             current_request.reset(token)
+
+
+class HtmlGZipMiddleware(GZipMiddleware):
+    """Gzip for HTML pages only (NET-1: the portal over a village's mobile link); JSON, event streams and
+    files pass as they are (static files come pre-compressed from WhiteNoise).
+
+    BREACH: a page carrying a CSRF token and attacker-reflected text could leak the token through the
+    compressed size. Django's GZipMiddleware pads every response with random bytes in the gzip header
+    ("Heal the Breach"), and Django masks the CSRF token afresh on each response, so the size does not
+    stay comparable between requests; that is the documented choice (docs/performance.md)."""
+
+    def process_response(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
+        if response.streaming or not response.get("Content-Type", "").startswith("text/html"):
+            return response
+        return super().process_response(request, response)

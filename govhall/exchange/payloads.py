@@ -142,9 +142,11 @@ def matter_payload(version: Any) -> dict[str, Any]:
     }
 
 
-def case_payload(case: Any, dataset: str) -> dict[str, Any] | None:
-    """One case dataset, or None when the case has not reached it (not accepted, not finished …)."""
-    data = case_source().datasets(case)
+def case_payload(case: Any, dataset: str, data: dict[str, Any] | None = None) -> dict[str, Any] | None:
+    """One case dataset, or None when the case has not reached it (not accepted, not finished …).
+    `data`: the case's datasets when the caller already has them (case_source().datasets(case)), so that
+    picking several datasets reads the case once."""
+    data = case_source().datasets(case) if data is None else data
     if dataset == SyncDataset.APPLY:
         return dict(data["申请"])
     if dataset == SyncDataset.ACCEPT:

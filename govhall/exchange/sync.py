@@ -178,8 +178,9 @@ def sync_case(*, case: Any, dataset: str) -> SyncItem:
 
 def _case_progress(case: Any) -> list[tuple[SyncItem, bool]]:
     done = []
+    data = case_source().datasets(case)  # read the case once for all four datasets
     for dataset in DATASETS_OF_KIND[SyncKind.CASE]:
-        payload = case_payload(case, dataset)
+        payload = case_payload(case, dataset, data)
         if payload is not None:
             done.append(_queue(kind=SyncKind.CASE, obj=case, dataset=dataset, payload=payload))
     return done

@@ -1,0 +1,445 @@
+"""Hot paths against bare servers, in the cluster shape (PostgreSQL + Redis, 2 server processes), in
+interleaved rounds so every figure of a round shares the same machine noise (issue 15; SITE-5, SITE-7,
+MODE-1, NET-1).
+
+    .venv/bin/python bench/hot_paths.py [--quick] [--rounds N] [--seconds S]
+        [--database-url postgres://…/db] [--redis-url redis://…/n]
+
+Three servers run side by side, each with 2 worker processes:
+  * a bare ASGI app returning JSON under the same uvicorn (bench/bare_asgi.py): the Python server's limit;
+  * a bare Django view returning JSON, no middleware, no database, started by the same `govhall serve
+    --workers 2 --no-worker` (bench/bare_django_settings.py): the yardstick every ratio divides by;
+  * govhall itself, `govhall serve --workers 2 --no-worker`.
+Each round loads, with 16 connections for --seconds each: the two bare servers, an authenticated API read
+(one centre by primary key), ticket issue, call next at open windows, case actions (receive, accept, pass,
+finish, deliver, chained per connection) and the public guide page (gzip accepted). The medians of the
+rounds are printed with their ratio to the bare Django view, the targets, and OK/BELOW. Then 32
+connections over the 2 processes issue and call next at once; the database must show zero duplicate
+numbers and zero tickets called twice.
+
+The database named in the URL is dropped and re-created. `--quick` runs in about a minute and a half.
+Absolute figures on a shared machine are noisy; the ratios in one run are what counts.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+BENCH = Path(__file__).resolve().parent
+sys.path.insert(0, str(BENCH))
+
+CONNECTIONS = 16
+CHECK_CONNECTIONS = 32
+QUEUE_WINDOWS = 16  # windows calling next in the correctness check (the other 16 connections issue)
+# (name, target ratio to the bare Django view or None)
+QUIET = ["--log-level", "warning", "--no-access-log", "--app-dir", str(BENCH)]
+TARGETS: dict[str, float | None] = {
+    "bare ASGI app (uvicorn)": None,
+    "bare Django view": None,
+    "authenticated API read": 0.5,
+    "ticket issue": 0.25,
+    "call next": 0.25,
+    "case actions": 0.15,
+    "portal guide page": 0.5,
+}
+
+
+def seed(args: argparse.Namespace) -> dict[str, object]:
+    """Cases data from bench/cases_lifecycle.py (4 towns, a published matter, clerks and post holders);
+    the first town also gets an all-day queue and QUEUE_WINDOWS windows, each with its own clerk."""
+    os.environ["GOVHALL_DATABASE_URL"] = args.database_url
+    os.environ["GOVHALL_REDIS_URL"] = args.redis_url
+    import cases_lifecycle
+
+    cases_lifecycle.recreate_database(args.database_url)
+    towns = cases_lifecycle.build()
+    import datetime as dt
+
+    from govhall.accounts.models import Role, User, UserRole
+    from govhall.accounts.tokens import token_create
+    from govhall.catalog.models import Matter
+    from govhall.orgs.models import Centre, Window
+    from govhall.queueing.models import QueueSettings
+
+    centre = Centre.objects.get(pk=towns[0]["centre"])
+    QueueSettings.objects.update_or_create(
+        centre=centre, defaults={"opening_time": dt.time(0, 0), "closing_time": dt.time(23, 59, 59)}
+    )
+    windows, clerks = [], []
+    for n in range(QUEUE_WINDOWS):
+        window = Window.objects.create(
+            centre=centre, number=100 + n, name=f"民生{n}", window_class="minsheng"
+        )
+        user = User.objects.create(
+            username=f"q{n}", full_name=f"叫号{n}", staff_no=f"Q{n:04d}", centre=centre
+        )
+        UserRole.objects.create(user=user, role=Role.FRONT_DESK)
+        windows.append(window.pk)
+        clerks.append(token_create(user=user, name="bench")[1])
+    from django.db import connection
+
+    connection.close()
+    return {
+        "towns": towns,
+        "centre": centre.pk,
+        "windows": windows,
+        "clerks": clerks,
+        "guide": f"/portal/guide/{Matter.objects.get().code}/",
+    }
+
+
+def start(cmd: list[str], env: dict[str, str], log: Path, url: str) -> subprocess.Popen:
+    import httpx
+
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=open(log, "w"), stderr=subprocess.STDOUT)
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise SystemExit(f"{cmd} exited:\n{log.read_text()[-3000:]}")
+        try:
+            if httpx.get(url, timeout=2).status_code == 200:
+                return proc
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.3)
+    raise SystemExit(f"{cmd} did not answer within 90 s")
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+# --- load -------------------------------------------------------------------------------------------------
+
+
+class Tally:
+    def __init__(self) -> None:
+        self.ok = 0
+        self.errors: Counter[str] = Counter()
+        self.issued: list[str] = []
+        self.called: list[int] = []
+        self.empty_calls = 0
+
+
+Work = Callable[[object, int, Tally], Awaitable[None]]
+
+
+async def load(work: Work, connections: int, seconds: float) -> tuple[float, Tally]:
+    import httpx
+
+    tally = Tally()
+    limits = httpx.Limits(max_connections=connections, max_keepalive_connections=connections)
+    async with httpx.AsyncClient(timeout=60, limits=limits) as client:
+        stop = time.monotonic() + seconds
+
+        async def loop(i: int) -> None:
+            while time.monotonic() < stop:
+                try:
+                    await work(client, i, tally)
+                except httpx.HTTPError as exc:
+                    tally.errors[exc.__class__.__name__] += 1
+
+        t0 = time.perf_counter()
+        await asyncio.gather(*(loop(i) for i in range(connections)))
+        elapsed = time.perf_counter() - t0
+    return tally.ok / elapsed, tally
+
+
+def check(tally: Tally, response: object, label: str, *codes: int) -> bool:
+    status = response.status_code  # type: ignore[attr-defined]
+    if status in codes:
+        tally.ok += 1
+        return True
+    tally.errors[f"{label} HTTP {status}"] += 1
+    return False
+
+
+def get(url: str, headers: dict[str, str] | None = None) -> Work:
+    async def work(client: object, i: int, tally: Tally) -> None:
+        r = await client.get(url, headers=headers or {})  # type: ignore[attr-defined]
+        check(tally, r, "GET", 200)
+
+    return work
+
+
+def issuing(base: str, data: dict) -> Work:
+    url = f"{base}/api/v1/queueing/centres/{data['centre']}/tickets"
+
+    async def work(client: object, i: int, tally: Tally) -> None:
+        token = data["clerks"][i % len(data["clerks"])]
+        r = await client.post(  # type: ignore[attr-defined]
+            url, json={"group": "minsheng"}, headers={"Authorization": f"Bearer {token}"}
+        )
+        if check(tally, r, "issue", 201):
+            tally.issued.append(r.json()["ticket"]["code"])
+
+    return work
+
+
+def calling(base: str, data: dict) -> Work:
+    async def work(client: object, i: int, tally: Tally) -> None:
+        n = i % len(data["windows"])
+        r = await client.post(  # type: ignore[attr-defined]
+            f"{base}/api/v1/queueing/windows/{data['windows'][n]}/call-next",
+            headers={"Authorization": f"Bearer {data['clerks'][n]}"},
+        )
+        if check(tally, r, "call-next", 200):
+            ticket = r.json()["ticket"]
+            if ticket:
+                tally.called.append(ticket["id"])
+            else:
+                tally.empty_calls += 1
+
+    return work
+
+
+def case_actions(base: str, data: dict) -> Work:
+    from cases_lifecycle import APPLICANT, ID_NUMBER
+
+    async def work(client: object, i: int, tally: Tally) -> None:
+        town = data["towns"][i % len(data["towns"])]
+
+        async def post(label: str, who: str, url: str, body: dict) -> dict | None:
+            r = await client.post(  # type: ignore[attr-defined]
+                base + url, json=body, headers={"Authorization": f"Bearer {town[who]}"}
+            )
+            return r.json() if check(tally, r, label, 200, 201) else None
+
+        applicant = APPLICANT
+        materials = [{"material_id": m, "status": "received"} for m in town["materials"]]
+        created = await post(
+            "receive",
+            "clerk",
+            "/api/v1/cases/",
+            {
+                "matter_id": town["matter"],
+                "window_id": town["window"],
+                "applicant": applicant,
+                "materials": materials,
+            },
+        )
+        if created is None:
+            return
+        case = f"/api/v1/cases/{created['id']}"
+        steps = [
+            ("accept", "clerk", f"{case}/accept", {}),
+            ("pass", "reviewer", f"{case}/pass", {"opinion": "同意"}),
+            ("finish", "approver", f"{case}/finish", {"result": "approved", "certificate_no": "B-1"}),
+            (
+                "deliver",
+                "clerk",
+                f"{case}/deliver",
+                {"method": "window", "collector_name": "张三", "collector_id_number": ID_NUMBER},
+            ),
+        ]
+        for label, who, url, body in steps:
+            if await post(label, who, url, body) is None:
+                return
+
+    return work
+
+
+async def open_windows(base: str, data: dict) -> None:
+    import httpx
+
+    async with httpx.AsyncClient(timeout=30) as client:
+        for window, token in zip(data["windows"], data["clerks"], strict=True):
+            r = await client.post(
+                f"{base}/api/v1/queueing/windows/{window}/open", headers={"Authorization": f"Bearer {token}"}
+            )
+            assert r.status_code == 200, r.text
+
+
+async def rounds(args: argparse.Namespace, urls: dict[str, str], data: dict) -> dict[str, list[float]]:
+    base = urls["govhall"]
+    read_token = {"Authorization": f"Bearer {data['towns'][0]['clerk']}"}
+    plan: dict[str, Work] = {
+        "bare ASGI app (uvicorn)": get(urls["asgi"] + "/"),
+        "bare Django view": get(urls["bare"] + "/bare"),
+        "authenticated API read": get(f"{base}/api/v1/orgs/centres/{data['centre']}", read_token),
+        "ticket issue": issuing(base, data),
+        "call next": calling(base, data),
+        "case actions": case_actions(base, data),
+        "portal guide page": get(base + data["guide"], {"Accept-Encoding": "gzip"}),
+    }
+    # warm every server process and code path
+    for work in plan.values():
+        await load(work, CONNECTIONS, 1.0)
+    figures: dict[str, list[float]] = {name: [] for name in plan}
+    for n in range(args.rounds):
+        line = []
+        for name, work in plan.items():
+            rate, tally = await load(work, CONNECTIONS, args.seconds)
+            figures[name].append(rate)
+            note = f"{name} {rate:.0f}"
+            if tally.errors:
+                note += f" (errors {dict(tally.errors)})"
+            if name == "call next" and tally.empty_calls:
+                note += f" ({tally.empty_calls} found the queue empty)"
+            line.append(note)
+        print(f"  round {n + 1}: " + " · ".join(line), flush=True)
+    return figures
+
+
+async def correctness(base: str, data: dict, seconds: float) -> tuple[int, int, int, Counter[str]]:
+    """32 connections over the 2 processes: half issue, half call next at their own window."""
+    issue, call = issuing(base, data), calling(base, data)
+
+    async def mixed(client: object, i: int, tally: Tally) -> None:
+        if i < CHECK_CONNECTIONS - QUEUE_WINDOWS:
+            await issue(client, i, tally)
+        else:
+            await call(client, i - (CHECK_CONNECTIONS - QUEUE_WINDOWS), tally)
+
+    _, tally = await load(mixed, CHECK_CONNECTIONS, seconds)
+    dup_client = len(tally.issued) - len(set(tally.issued))
+    twice_client = sum(1 for c in Counter(tally.called).values() if c > 1)
+    return len(tally.issued), len(tally.called), dup_client + twice_client, tally.errors
+
+
+def gzip_served(url: str) -> str:
+    import httpx
+
+    r = httpx.get(url, headers={"Accept-Encoding": "gzip"})
+    return r.headers.get("content-encoding", "none")
+
+
+def main() -> int:
+    import logging
+
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--database-url",
+        default=os.environ.get(
+            "GOVHALL_BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/govhall_bench_hot"
+        ),
+    )
+    parser.add_argument(
+        "--redis-url", default=os.environ.get("GOVHALL_BENCH_REDIS_URL", "redis://127.0.0.1:6379/9")
+    )
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument(
+        "--seconds", type=float, default=6.0, help="length of each endpoint's load in a round"
+    )
+    parser.add_argument("--quick", action="store_true", help="3 rounds of 2.5 s: about a minute and a half")
+    args = parser.parse_args()
+    if args.quick:
+        args.rounds, args.seconds = 3, 2.5
+    os.environ.setdefault("GOVHALL_FIELD_KEY", "be" * 16)
+    var_dir = Path(tempfile.mkdtemp(prefix="govhall-bench-hot-"))
+    os.environ["GOVHALL_VAR_DIR"] = str(var_dir)
+    os.environ.setdefault("GOVHALL_ALLOWED_HOSTS", "127.0.0.1,localhost")
+    os.environ.setdefault("GOVHALL_HUEY_NAME", "govhall-bench-hot")
+    t_setup = time.perf_counter()
+    data = seed(args)
+    env = {**os.environ, "PYTHONPATH": str(BENCH) + os.pathsep + os.environ.get("PYTHONPATH", "")}
+    bin_dir = Path(sys.executable).parent
+    ports = {name: free_port() for name in ("asgi", "bare", "govhall")}
+    urls = {name: f"http://127.0.0.1:{port}" for name, port in ports.items()}
+    serve = [str(bin_dir / "govhall"), "serve", "--workers", "2", "--no-worker"]
+    procs = []
+    try:
+        procs.append(
+            start(
+                [
+                    str(bin_dir / "uvicorn"),
+                    "bare_asgi:app",
+                    "--workers",
+                    "2",
+                    "--port",
+                    str(ports["asgi"]),
+                    *QUIET,
+                ],
+                env,
+                var_dir / "asgi.log",
+                urls["asgi"] + "/",
+            )
+        )
+        procs.append(
+            start(
+                [*serve, "--port", str(ports["bare"])],
+                {**env, "DJANGO_SETTINGS_MODULE": "bare_django_settings"},
+                var_dir / "bare.log",
+                urls["bare"] + "/bare",
+            )
+        )
+        procs.append(
+            start(
+                [*serve, "--port", str(ports["govhall"])],
+                {**env, "DJANGO_SETTINGS_MODULE": "govhall.settings"},
+                var_dir / "govhall.log",
+                urls["govhall"] + "/healthz",
+            )
+        )
+        import django
+
+        print(
+            f"govhall hot paths · Django {django.get_version()} · {os.cpu_count()} CPU · "
+            f"load average {os.getloadavg()[0]:.1f} · PostgreSQL + Redis · each server `--workers 2` · "
+            f"{CONNECTIONS} connections · {args.rounds} rounds × {args.seconds:g} s per endpoint "
+            f"(setup {time.perf_counter() - t_setup:.0f} s)",
+            flush=True,
+        )
+        asyncio.run(open_windows(urls["govhall"], data))
+        figures = asyncio.run(rounds(args, urls, data))
+        issued, called, client_faults, errors = asyncio.run(
+            correctness(urls["govhall"], data, max(4.0, args.seconds * 2))
+        )
+        encoding = gzip_served(urls["govhall"] + data["guide"])
+    finally:
+        for proc in procs:
+            proc.terminate()
+        for proc in procs:
+            try:
+                proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+    from queueing_load import database_counts
+
+    tickets, dup, twice = database_counts(args.database_url)
+
+    medians = {name: statistics.median(values) for name, values in figures.items()}
+    yardstick = medians["bare Django view"]
+    print(f"\n  {'endpoint':<26} {'req/s':>8} {'× bare Django':>14}  target")
+    met = True
+    for name, rate in medians.items():
+        target = TARGETS[name]
+        verdict = ""
+        if target is not None:
+            ok = rate / yardstick >= target
+            met &= ok
+            verdict = f"≥ {target:.2f}  {'OK' if ok else 'BELOW'}"
+        print(f"  {name:<26} {rate:8.0f} {rate / yardstick:14.2f}  {verdict}")
+    print(f"  portal guide page served with Content-Encoding: {encoding}   (target gzip)")
+    met &= encoding == "gzip"
+    print(
+        f"  {CHECK_CONNECTIONS} connections over 2 processes: {issued} issued, {called} called"
+        + (f", errors {dict(errors)}" if errors else "")
+    )
+    print(
+        f"  database: {tickets} tickets, {dup} duplicate numbers, {twice} tickets called twice "
+        f"(client saw {client_faults})   (target 0)"
+    )
+    correct = dup == 0 and twice == 0 and client_faults == 0
+    print(f"  targets: {'all met' if met else 'not all met'}; correctness: {'OK' if correct else 'FAILED'}")
+    return 0 if correct else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,153 @@
+"""Where a hot path's time goes: one ticket issue, one call next, one authenticated read and one case
+action, in process (Django's test client through the full middleware stack), on PostgreSQL + Redis.
+
+    .venv/bin/python bench/profile_hot_paths.py [--repeat 30] [--top 25]
+
+Prints per operation the mean wall time, the SQL statements and their time (CaptureQueriesContext), then a
+cProfile excerpt: the govhall and library functions with the most cumulative time. The database named by
+--database-url is dropped and re-created with bench/hot_paths.py's data.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import io
+import os
+import pstats
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parent
+sys.path.insert(0, str(BENCH))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--database-url", default="postgres://postgres@127.0.0.1:5432/govhall_profile_hot")
+    parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/10")
+    parser.add_argument("--repeat", type=int, default=30)
+    parser.add_argument("--top", type=int, default=25)
+    parser.add_argument("--only", default="", help="comma-separated operation names")
+    parser.add_argument(
+        "--trace", default="", help="print the govhall call stack of SQL containing this text"
+    )
+    args = parser.parse_args()
+    os.environ["GOVHALL_VAR_DIR"] = tempfile.mkdtemp(prefix="govhall-profile-")
+    os.environ.setdefault("GOVHALL_FIELD_KEY", "be" * 16)
+    os.environ.setdefault("GOVHALL_ALLOWED_HOSTS", "testserver,127.0.0.1")
+    os.environ.setdefault("GOVHALL_HUEY_NAME", "govhall-profile-hot")
+    import hot_paths
+
+    data = hot_paths.seed(args)
+    from cases_lifecycle import APPLICANT
+    from django.core.signals import request_started
+    from django.db import connection, reset_queries
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    client = Client()
+    town = data["towns"][0]
+
+    def auth(token: str) -> dict[str, str]:
+        return {"HTTP_AUTHORIZATION": f"Bearer {token}"}
+
+    window, clerk = data["windows"][0], data["clerks"][0]
+    assert client.post(f"/api/v1/queueing/windows/{window}/open", **auth(clerk)).status_code == 200
+
+    def issue() -> None:
+        r = client.post(
+            f"/api/v1/queueing/centres/{data['centre']}/tickets",
+            {"group": "minsheng"},
+            content_type="application/json",
+            **auth(clerk),
+        )
+        assert r.status_code == 201, r.content
+
+    def call_next() -> None:
+        r = client.post(f"/api/v1/queueing/windows/{window}/call-next", **auth(clerk))
+        assert r.status_code == 200 and r.json()["ticket"], r.content
+
+    def read() -> None:
+        assert client.get(f"/api/v1/orgs/centres/{data['centre']}", **auth(town["clerk"])).status_code == 200
+
+    def receive() -> None:
+        r = client.post(
+            "/api/v1/cases/",
+            {
+                "matter_id": town["matter"],
+                "window_id": town["window"],
+                "applicant": APPLICANT,
+                "materials": [{"material_id": m, "status": "received"} for m in town["materials"]],
+            },
+            content_type="application/json",
+            **auth(town["clerk"]),
+        )
+        assert r.status_code == 201, r.content
+
+    def guide() -> None:
+        assert client.get(data["guide"], HTTP_ACCEPT_ENCODING="gzip").status_code == 200
+
+    def ping() -> None:
+        assert client.get("/api/v1/queueing/ping").status_code == 200
+
+    ops = {
+        "ping (unauthenticated JSON)": ping,
+        "authenticated API read": read,
+        "ticket issue": issue,
+        "call next": call_next,
+        "case receive": receive,
+        "portal guide page": guide,
+    }
+    only = [o for o in args.only.split(",") if o]
+    if args.trace:
+        import traceback
+
+        def tracer(execute, sql, params, many, context):  # type: ignore[no-untyped-def]
+            if args.trace in sql:
+                stack = [f for f in traceback.extract_stack() if "/govhall/" in f.filename]
+                print(
+                    f"  [{args.trace}] "
+                    + " → ".join(f"{Path(f.filename).name}:{f.lineno} {f.name}" for f in stack)
+                )
+            return execute(sql, params, many, context)
+
+        connection.execute_wrappers.append(tracer)
+    for name, op in ops.items():
+        if only and not any(o in name for o in only):
+            continue
+        for _ in range(3):
+            op()  # warm: templates, caches, connection
+        request_started.disconnect(reset_queries)  # else each request empties the log being captured
+        try:
+            with CaptureQueriesContext(connection) as capture:
+                op()
+            queries = list(capture.captured_queries)
+        finally:
+            request_started.connect(reset_queries)
+        sql_ms = sum(float(q["time"]) for q in queries) * 1000
+        t0 = time.perf_counter()
+        for _ in range(args.repeat):
+            op()
+        wall = (time.perf_counter() - t0) / args.repeat * 1000
+        profile = cProfile.Profile()
+        profile.enable()
+        for _ in range(args.repeat):
+            op()
+        profile.disable()
+        print(f"\n=== {name}: {wall:.1f} ms per request, {len(queries)} SQL statements ({sql_ms:.1f} ms)")
+        for q in queries:
+            print(f"    {float(q['time']) * 1000:5.1f} ms  {q['sql'][:150]}")
+        out = io.StringIO()
+        stats = pstats.Stats(profile, stream=out).sort_stats("cumulative")
+        stats.print_stats(
+            r"govhall|ninja|django/(middleware|contrib|db/backends|template)|axes|psycopg|redis", args.top
+        )
+        text = out.getvalue()
+        print(text[text.find("ncalls") :] if "ncalls" in text else text)
+
+
+if __name__ == "__main__":
+    main()
