@@ -7,6 +7,10 @@ class CoreConfig(AppConfig):
     verbose_name = "基础设施"
 
     def ready(self) -> None:
+        from django.core import checks
+
         from govhall.core.middleware import install_request_id_log_records
+        from govhall.core.publicurl import check_public_url
 
         install_request_id_log_records()
+        checks.register(check_public_url, checks.Tags.security, deploy=False)
