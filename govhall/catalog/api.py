@@ -3,7 +3,7 @@ the bureau creates, changes and publishes matters; centre staff issue notificati
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Literal
 
@@ -247,6 +247,7 @@ class SheetIn(Schema):
     centre_id: Id | None = Field(None, description="出具告知单的服务中心（默认为本人所属中心）")
     applicant_name: str = Field("", max_length=100, description="申请人名称")
     note: str = Field("", description="其他告知事项")
+    supply_days: int | None = Field(None, ge=1, le=60, description="补正期限（工作日，默认15）")
     items: list[SheetItemIn] = Field(..., description="一次性列明的全部缺少或有误的材料")
 
 
@@ -264,6 +265,9 @@ class SheetOut(Schema):
     matter_code: str = Field(..., description="实施编码")
     matter_version: int = Field(..., description="事项版本号")
     created_at: datetime = Field(..., description="告知时间")
+    supply_days: int = Field(..., description="补正期限（工作日）")
+    supply_deadline: date = Field(..., description="补正截止日期（按节假日日历计算）")
+    supply_deadline_provisional: bool = Field(..., description="截止日期是否暂定（所跨年度节假日未公布）")
     items: list[SheetItemOut] = Field(..., description="告知事项")
     pdf_url: str = Field(..., description="PDF 下载地址")
     docx_url: str = Field(..., description="Word 下载地址")
@@ -514,6 +518,7 @@ def matter_action(
 
 
 def _sheet(sheet: NotificationSheet) -> dict[str, Any]:
+    due = sheet.supply_deadline()
     return {
         "serial": sheet.serial,
         "centre": sheet.centre.name,
@@ -521,6 +526,9 @@ def _sheet(sheet: NotificationSheet) -> dict[str, Any]:
         "matter_code": sheet.matter_version.matter.code,
         "matter_version": sheet.matter_version.number,
         "created_at": sheet.created_at,
+        "supply_days": sheet.supply_days,
+        "supply_deadline": due.at.date(),
+        "supply_deadline_provisional": due.provisional,
         "items": [
             {"order": i.order, "name": i.name, "problem": i.problem, "reason": i.reason}
             for i in sheet.items.all()
@@ -550,6 +558,7 @@ def create_sheet(request: HttpRequest, payload: SheetIn) -> tuple[int, dict[str,
         items=items,
         applicant_name=payload.applicant_name,
         note=payload.note,
+        supply_days=payload.supply_days,
     )
     return 201, _sheet(sheet)
 

@@ -27,6 +27,8 @@ from govhall.orgs.models import Centre, CentreLevel, Department, WindowClass
 from govhall.orgs.policy import centre_ids_visible_to
 
 from .models import (
+    SUPPLY_DAYS_DEFAULT,
+    SUPPLY_DAYS_MAX,
     VILLAGE_CATEGORIES,
     CaseType,
     CentreMatter,
@@ -1070,8 +1072,10 @@ def notification_sheet_create(
     case: Any = None,
     applicant_name: str = "",
     note: str = "",
+    supply_days: int | None = None,
 ) -> NotificationSheet:
-    """Issue a 一次性告知单 (STD-2): every missing or wrong material at once, each with a reason.
+    """Issue a 一次性告知单 (STD-2): every missing or wrong material at once, each with a reason, and the
+    补正 deadline (`supply_days` working days, SUPPLY_DAYS_DEFAULT unless given).
 
     `items`: [(material | material id | free name, "missing"/"wrong" (or 缺少/有误), reason)] or dicts with
     those keys. `case` (optional) is the case it belongs to (its pk and `number`/`case_no` are kept).
@@ -1084,6 +1088,13 @@ def notification_sheet_create(
     if matter_version.state == VersionState.DRAFT:
         raise Conflict("草稿版本不能出具告知单，请使用已发布的事项版本。")
     rows = _sheet_items(matter_version, items)
+    days = SUPPLY_DAYS_DEFAULT if supply_days in (None, "") else supply_days
+    try:
+        days = int(days)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        raise field_error("supply_days", "补正期限须为整数个工作日。") from None
+    if not 1 <= days <= SUPPLY_DAYS_MAX:
+        raise field_error("supply_days", f"补正期限须在1至{SUPPLY_DAYS_MAX}个工作日之间。")
     with transaction.atomic():
         Centre.objects.select_for_update().filter(pk=centre.pk).first()  # serialise numbering per centre
         year = timezone.localdate().year
@@ -1103,6 +1114,7 @@ def notification_sheet_create(
             case_id=getattr(case, "pk", None),
             case_no=str(getattr(case, "number", "") or getattr(case, "case_no", "") or "")[:50],
             note=note or "",
+            supply_days=days,
         )
         NotificationItem.objects.bulk_create(
             [

@@ -26,6 +26,8 @@ from govhall.orgs.policy import access_centre, centres_visible_to, sees_everythi
 from . import documents, selectors, services
 from .forms import MaterialFormSet, MatterForm, ReasonForm, SheetItemFormSet, material_initial
 from .models import (
+    SUPPLY_DAYS_DEFAULT,
+    SUPPLY_DAYS_MAX,
     CentreMatterSource,
     CentreServiceMode,
     Matter,
@@ -548,6 +550,7 @@ def sheet_new(request: HttpRequest, code: str) -> HttpResponse:
         formset = SheetItemFormSet(request.POST, prefix="s", initial=initial)
         applicant = request.POST.get("applicant_name", "").strip()
         note = request.POST.get("note", "").strip()
+        supply_days = request.POST.get("supply_days", "").strip()
         if formset.is_valid():
             by_id = {m.pk: m for m in materials}
             items = []
@@ -567,6 +570,7 @@ def sheet_new(request: HttpRequest, code: str) -> HttpResponse:
                     items=items,
                     applicant_name=applicant,
                     note=note,
+                    supply_days=supply_days or None,
                 )
                 messages.success(request, f"告知单 {sheet.serial} 已生成。")
                 return redirect("catalog:sheet", serial=sheet.serial)
@@ -582,7 +586,15 @@ def sheet_new(request: HttpRequest, code: str) -> HttpResponse:
     return render(
         request,
         "catalog/sheet_new.html",
-        {"matter": matter, "version": version, "formset": formset, "rows": rows, "centre": centre},
+        {
+            "matter": matter,
+            "version": version,
+            "formset": formset,
+            "rows": rows,
+            "centre": centre,
+            "supply_days_default": SUPPLY_DAYS_DEFAULT,
+            "supply_days_max": SUPPLY_DAYS_MAX,
+        },
         status=status,
     )
 
