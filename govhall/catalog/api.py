@@ -114,6 +114,7 @@ class MatterOut(MatterSummary):
         ..., description="办理形式代码：1 窗口办理、2 电脑端网上办理、3 移动端网上申请、4 快递申请、9 其他"
     )
     visits: int = Field(..., description="到办事现场次数")
+    in_person_reason: str = Field(..., description="须本人到场原因（非空表示不能全程网办）")
     supports_appointment: bool = Field(..., description="支持预约办理")
     supports_online: bool = Field(..., description="支持网上办理")
     supports_online_payment: bool = Field(..., description="支持网上支付")
@@ -204,6 +205,9 @@ class VersionIn(Schema):
     service_objects: list[int] | None = Field(None, description="服务对象代码")
     handling_forms: list[int] | None = Field(None, description="办理形式代码")
     visits: int | None = Field(None, ge=0, description="到办事现场次数")
+    in_person_reason: str | None = Field(
+        None, max_length=100, description="须本人到场原因（如：采集指纹、现场照相）"
+    )
     supports_appointment: bool | None = Field(None, description="支持预约")
     supports_online: bool | None = Field(None, description="支持网办")
     supports_online_payment: bool | None = Field(None, description="支持网上支付")

@@ -87,7 +87,15 @@ def guide_blocks(version: MatterVersion, *, centre: Centre | None = None) -> lis
                     version.promised_limit_display()
                     + (f"（{version.promised_limit_note}）" if version.promised_limit_note else ""),
                 ),
-                ("到办事现场次数", f"{version.visits}次"),
+                (
+                    "到办事现场次数",
+                    f"{version.visits}次"
+                    + (
+                        f"（须本人到场：{version.in_person_reason}，不能全程网办）"
+                        if version.in_person_reason
+                        else ""
+                    ),
+                ),
                 ("办理形式", version.handling_forms_display()),
                 (
                     "是否收费",

@@ -373,6 +373,12 @@ class MatterVersion(models.Model):
         help_text="代码，逗号分隔：1 窗口办理、2 电脑端网上办理、3 移动端网上申请、4 快递申请、9 其他",
     )
     visits = models.PositiveSmallIntegerField("到办事现场次数", default=1)
+    in_person_reason = models.CharField(
+        "须本人到场原因",
+        max_length=100,
+        blank=True,
+        help_text="填写即表示该事项须申请人本人到场（如：采集指纹、现场照相），不能全程网办、到现场次数至少1次",
+    )
     supports_appointment = models.BooleanField("支持预约办理", default=False)
     supports_online = models.BooleanField("支持网上办理", default=False)
     supports_online_payment = models.BooleanField("支持网上支付", default=False)

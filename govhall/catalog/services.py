@@ -90,6 +90,7 @@ VERSION_FIELDS: tuple[str, ...] = (
     "service_objects",
     "handling_forms",
     "visits",
+    "in_person_reason",
     "supports_appointment",
     "supports_online",
     "supports_online_payment",
@@ -250,6 +251,35 @@ def _choice(data: dict[str, Any], field: str, choices: Any, errors: dict[str, st
         errors[field] = f"「{label(field)}」代码“{value}”未知，可选：{allowed}。"
 
 
+def _online_rules(data: dict[str, Any], errors: dict[str, str]) -> None:
+    """办理形式 and 全程网办 (issue 16):
+
+    - the portal is where matters are applied for online, and it serves phones: a matter applied for online
+      (是否支持网办, or 办理形式 2 电脑端网上办理) is also 3 移动端网上申请 — added here, so every guide says so;
+    - a matter that needs the applicant in person (`in_person_reason`: 居民身份证 fingerprints and photo,
+      出入境证件 photo …) is never 全程网办: it may not be marked 支持网上办理 and needs at least one visit.
+      Online forms 2/3 stay allowed there: applying or booking online before the visit."""
+    if "handling_forms" in data and "handling_forms" not in errors:
+        forms = set(_codes(data["handling_forms"] or "") or [])
+        if data.get("supports_online") or HandlingForm.ONLINE_PC in forms:
+            forms.add(HandlingForm.ONLINE_MOBILE)
+            data["handling_forms"] = ",".join(str(c) for c in sorted(forms))
+    reason = " ".join(str(data.get("in_person_reason") or "").split())
+    if "in_person_reason" in data:
+        data["in_person_reason"] = reason
+    if not reason:
+        return
+    if len(reason) > 100:
+        errors["in_person_reason"] = "「须本人到场原因」不能超过100个字。"
+    if data.get("supports_online"):
+        errors["supports_online"] = (
+            f"该事项须本人到场（{reason}），不能全程网办：「支持网上办理」应为否"
+            "（可保留办理形式中的网上申请，用于网上预约、预审）。"
+        )
+    if data.get("visits") == 0 and "visits" not in errors:
+        errors["visits"] = f"该事项须本人到场（{reason}），「到办事现场次数」至少为1次。"
+
+
 def version_check(data: dict[str, Any], materials: Sequence[dict[str, Any]]) -> dict[str, str]:
     """Every rule a publishable version obeys. Normalises `data` in place (department codes → rows,
     code lists → "5,6", numbers) and returns {field: Chinese message}; empty means valid."""
@@ -351,6 +381,8 @@ def version_check(data: dict[str, Any], materials: Sequence[dict[str, Any]]) -> 
                 f"「承诺办结时限」（{promised}个{TimeUnit(promised_unit).label}）不能超过"
                 f"「法定办结时限」（{legal}个{TimeUnit(legal_unit).label}）。"
             )
+
+    _online_rules(data, errors)
 
     if data.get("charges"):
         if not (data.get("fee_basis") or "").strip():

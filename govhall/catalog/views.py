@@ -21,7 +21,7 @@ from govhall.core.errors import Forbidden, NotFound, ServiceError
 from govhall.core.pages import HtmxHttpRequest, page_errors, paginate
 from govhall.core.policy import is_bureau_admin
 from govhall.orgs.models import Centre, CentreLevel
-from govhall.orgs.policy import access_centre, centres_visible_to, sees_everything
+from govhall.orgs.policy import access_centre, can_edit_centre_contacts, centres_visible_to, sees_everything
 
 from . import documents, selectors, services
 from .forms import MaterialFormSet, MatterForm, ReasonForm, SheetItemFormSet, material_initial
@@ -467,7 +467,7 @@ def coverage(request: HttpRequest) -> HttpResponse:
         stamp = timezone.localdate().strftime("%Y%m%d")
         return _download(coverage_xlsx(report), f"应进必进情况-{CentreLevel(level).label}-{stamp}.xlsx", XLSX)
     only_gaps = request.GET.get("gaps") == "1"
-    rows = [r for r in report.rows if not only_gaps or not r.complete]
+    rows = [r for r in report.rows if not only_gaps or not (r.complete and r.guides_complete)]
     return render(
         request,
         "catalog/coverage.html",
@@ -478,6 +478,8 @@ def coverage(request: HttpRequest) -> HttpResponse:
             "levels": CentreLevel.choices,
             "editor": is_bureau_admin(request.user),
             "only_gaps": only_gaps,
+            "contact_gaps": sum(1 for r in report.rows if not r.guides_complete),
+            "contacts_editor": can_edit_centre_contacts(request.user),
         },
     )
 
