@@ -1,6 +1,6 @@
-"""The case's dated written notices (受理通知书, 不予受理通知书, 一次性告知书, 容缺受理通知书, 办结通知书) as PDF
+"""The case's dated written notices (受理通知书, 不予受理通知书, 一次性告知单, 容缺受理通知书, 办结通知书) as PDF
 and .docx. Each carries the accepting centre's name and seal line (ORG-4), the case number, a QR code to
-the public tracking page and the short query password. The 一次性告知书 is the catalogue's sheet
+the public tracking page and the short query password. The 一次性告知单 is the catalogue's sheet
 (`govhall.catalog.documents`) with the case block added."""
 
 from __future__ import annotations
@@ -84,7 +84,7 @@ def notice_blocks(notice: CaseNotice) -> list[Block]:
     kind = NoticeKind(notice.kind)
     head: list[Block] = [
         Title(kind.label, subtitle=p.get("centre", "")),
-        Paragraph(f"文号：{notice.serial}", align="right"),
+        Paragraph(f"文号：{notice.document_no}", align="right"),
         Paragraph(f"{p.get('applicant', '申请人')}：", bold=True),
     ]
     body: list[Block]
@@ -194,10 +194,10 @@ def blocks_for(notice: CaseNotice) -> list[Block]:
 
 
 def notice_pdf(notice: CaseNotice) -> bytes:
-    title = f"{notice.get_kind_display()} {notice.serial}"
+    title = f"{notice.get_kind_display()} {notice.document_no}"
     return render_pdf(blocks_for(notice), title=title, footer=title)
 
 
 def notice_docx(notice: CaseNotice) -> bytes:
-    title = f"{notice.get_kind_display()} {notice.serial}"
+    title = f"{notice.get_kind_display()} {notice.document_no}"
     return render_docx(blocks_for(notice), title=title, footer=title)

@@ -588,7 +588,7 @@ class CaseEvent(models.Model):
 class NoticeKind(models.TextChoices):
     ACCEPT = "accept", "受理通知书"
     REJECT = "reject", "不予受理通知书"
-    CORRECTION = "correction", "一次性告知书"
+    CORRECTION = "correction", "一次性告知单"
     RONGQUE = "rongque", "容缺受理通知书"
     COMMITMENT = "commitment", "告知承诺书"
     RESULT = "result", "办结通知书"
@@ -615,7 +615,15 @@ class CaseNotice(models.Model):
         ordering = ["case", "issued_at", "id"]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} {self.serial}"
+        return f"{self.get_kind_display()} {self.document_no}"
+
+    @property
+    def document_no(self) -> str:
+        """The number printed on the document and shown everywhere (staff page, portal, API): a 一次性告知单
+        carries its catalogue sheet's serial (GZ…), never a second number of its own (STD-2)."""
+        if self.kind == NoticeKind.CORRECTION and self.sheet_id:
+            return self.sheet.serial
+        return self.serial
 
 
 class CheckStatus(models.TextChoices):

@@ -161,7 +161,7 @@ ACTIONS: dict[str, Action] = {
         Action(
             "correction",
             "一次性告知（补正）",
-            "出具一次性告知书",
+            "出具一次性告知单",
             frozenset({S.RECEIVED}),
             _roles(*policy.DECIDE_ROLES),
             policy.can_decide,

@@ -205,7 +205,7 @@ def waits_for(case: CaseRow) -> str:
     if case.status == CaseStatus.RECEIVED:
         return "待前台受理"
     if case.status == CaseStatus.CORRECTION:
-        return "待申请人按一次性告知书补正"
+        return "待申请人按一次性告知单补正"
     if case.status == CaseStatus.RETURNED:
         return "退回前台复核"
     if case.status == CaseStatus.SUSPENDED:

@@ -478,7 +478,7 @@ ACTIONS: dict[str, Callable[[StaffRequest, Case], Case]] = {
 ACTION_DONE = {
     "accept": "已受理",
     "reject": "已作出不予受理决定",
-    "correction": "已出具一次性告知书",
+    "correction": "已出具一次性告知单",
     "materials": "材料清单已更新",
     "supply": "已登记补交材料",
     "pass": "本环节已通过",

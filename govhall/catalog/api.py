@@ -3,7 +3,7 @@ the bureau creates, changes and publishes matters; centre staff issue notificati
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Literal
 
@@ -114,6 +114,7 @@ class MatterOut(MatterSummary):
         ..., description="办理形式代码：1 窗口办理、2 电脑端网上办理、3 移动端网上申请、4 快递申请、9 其他"
     )
     visits: int = Field(..., description="到办事现场次数")
+    in_person_reason: str = Field(..., description="须本人到场原因（非空表示不能全程网办）")
     supports_appointment: bool = Field(..., description="支持预约办理")
     supports_online: bool = Field(..., description="支持网上办理")
     supports_online_payment: bool = Field(..., description="支持网上支付")
@@ -204,6 +205,9 @@ class VersionIn(Schema):
     service_objects: list[int] | None = Field(None, description="服务对象代码")
     handling_forms: list[int] | None = Field(None, description="办理形式代码")
     visits: int | None = Field(None, ge=0, description="到办事现场次数")
+    in_person_reason: str | None = Field(
+        None, max_length=100, description="须本人到场原因（如：采集指纹、现场照相）"
+    )
     supports_appointment: bool | None = Field(None, description="支持预约")
     supports_online: bool | None = Field(None, description="支持网办")
     supports_online_payment: bool | None = Field(None, description="支持网上支付")
@@ -247,6 +251,7 @@ class SheetIn(Schema):
     centre_id: Id | None = Field(None, description="出具告知单的服务中心（默认为本人所属中心）")
     applicant_name: str = Field("", max_length=100, description="申请人名称")
     note: str = Field("", description="其他告知事项")
+    supply_days: int | None = Field(None, ge=1, le=60, description="补正期限（工作日，默认15）")
     items: list[SheetItemIn] = Field(..., description="一次性列明的全部缺少或有误的材料")
 
 
@@ -264,6 +269,9 @@ class SheetOut(Schema):
     matter_code: str = Field(..., description="实施编码")
     matter_version: int = Field(..., description="事项版本号")
     created_at: datetime = Field(..., description="告知时间")
+    supply_days: int = Field(..., description="补正期限（工作日）")
+    supply_deadline: date = Field(..., description="补正截止日期（按节假日日历计算）")
+    supply_deadline_provisional: bool = Field(..., description="截止日期是否暂定（所跨年度节假日未公布）")
     items: list[SheetItemOut] = Field(..., description="告知事项")
     pdf_url: str = Field(..., description="PDF 下载地址")
     docx_url: str = Field(..., description="Word 下载地址")
@@ -514,6 +522,7 @@ def matter_action(
 
 
 def _sheet(sheet: NotificationSheet) -> dict[str, Any]:
+    due = sheet.supply_deadline()
     return {
         "serial": sheet.serial,
         "centre": sheet.centre.name,
@@ -521,6 +530,9 @@ def _sheet(sheet: NotificationSheet) -> dict[str, Any]:
         "matter_code": sheet.matter_version.matter.code,
         "matter_version": sheet.matter_version.number,
         "created_at": sheet.created_at,
+        "supply_days": sheet.supply_days,
+        "supply_deadline": due.at.date(),
+        "supply_deadline_provisional": due.provisional,
         "items": [
             {"order": i.order, "name": i.name, "problem": i.problem, "reason": i.reason}
             for i in sheet.items.all()
@@ -550,6 +562,7 @@ def create_sheet(request: HttpRequest, payload: SheetIn) -> tuple[int, dict[str,
         items=items,
         applicant_name=payload.applicant_name,
         note=payload.note,
+        supply_days=payload.supply_days,
     )
     return 201, _sheet(sheet)
 

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
+from govhall.core.calendar import tentative
 from govhall.core.documents import (
     Block,
     FieldTable,
@@ -86,7 +87,15 @@ def guide_blocks(version: MatterVersion, *, centre: Centre | None = None) -> lis
                     version.promised_limit_display()
                     + (f"（{version.promised_limit_note}）" if version.promised_limit_note else ""),
                 ),
-                ("到办事现场次数", f"{version.visits}次"),
+                (
+                    "到办事现场次数",
+                    f"{version.visits}次"
+                    + (
+                        f"（须本人到场：{version.in_person_reason}，不能全程网办）"
+                        if version.in_person_reason
+                        else ""
+                    ),
+                ),
                 ("办理形式", version.handling_forms_display()),
                 (
                     "是否收费",
@@ -160,6 +169,20 @@ def guide_docx(matter_version: MatterVersion, *, centre: Centre | None = None) -
     )
 
 
+def _online_supply_text(sheet: NotificationSheet) -> str:
+    """STD-2 and NET-1: the materials can be supplied online, not only at the window."""
+    portal = settings.PUBLIC_URL + reverse("portal:my_cases")
+    if sheet.case_no:
+        return (
+            f"材料可在网上补交：登录启东市政务服务网（{portal}），在“我的办件”中凭办件编号和查询密码"
+            "找到本办件后上传补正材料，无需再跑窗口；也可将材料送至本中心窗口。"
+        )
+    return (
+        f"材料可在网上提交：登录启东市政务服务网（{settings.PUBLIC_URL}），在该事项的办事指南页在线申报并上传材料；"
+        "也可将材料送至本中心窗口。"
+    )
+
+
 def notification_sheet_blocks(sheet: NotificationSheet) -> list[Block]:
     version = sheet.matter_version
     items = list(sheet.items.all())
@@ -180,6 +203,17 @@ def notification_sheet_blocks(sheet: NotificationSheet) -> list[Block]:
     ]
     if sheet.case_no:
         blocks.append(Paragraph(f"办件编号：{sheet.case_no}"))
+    due = sheet.supply_deadline()
+    blocks.append(
+        Paragraph(
+            f"补正期限：请于{tentative(_date(due.at), due.waits_for_year)}前"
+            f"（告知之日起{sheet.supply_days}个工作日内，法定节假日不计）补齐或更正上述材料。",
+            bold=True,
+        )
+    )
+    if due.provisional:
+        blocks.append(Paragraph(f"※ {due.note}。"))
+    blocks.append(Paragraph(_online_supply_text(sheet)))
     if sheet.note:
         blocks += [Heading("其他告知事项"), Paragraph(sheet.note)]
     blocks.append(

@@ -19,7 +19,13 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from govhall.core.calendar import Deadline, deadline
 from govhall.orgs.models import WindowClass
+
+# 补正 period printed on every 一次性告知单 unless the clerk sets another: the 15 working days local practice
+# gives a suspended case to bring its materials (docs/shared domain.md, 容缺受理), counted on the calendar.
+SUPPLY_DAYS_DEFAULT = 15
+SUPPLY_DAYS_MAX = 60
 
 # --- code tables (GB/T 39046-2020 附录A, and the notice's categories) -----------------------------
 
@@ -367,6 +373,12 @@ class MatterVersion(models.Model):
         help_text="代码，逗号分隔：1 窗口办理、2 电脑端网上办理、3 移动端网上申请、4 快递申请、9 其他",
     )
     visits = models.PositiveSmallIntegerField("到办事现场次数", default=1)
+    in_person_reason = models.CharField(
+        "须本人到场原因",
+        max_length=100,
+        blank=True,
+        help_text="填写即表示该事项须申请人本人到场（如：采集指纹、现场照相），不能全程网办、到现场次数至少1次",
+    )
     supports_appointment = models.BooleanField("支持预约办理", default=False)
     supports_online = models.BooleanField("支持网上办理", default=False)
     supports_online_payment = models.BooleanField("支持网上支付", default=False)
@@ -603,6 +615,11 @@ class NotificationSheet(models.Model):
     case_id = models.BigIntegerField("办件ID", null=True, blank=True, db_index=True)
     case_no = models.CharField("办件编号", max_length=50, blank=True)
     note = models.TextField("其他告知事项", blank=True)
+    supply_days = models.PositiveSmallIntegerField(
+        "补正期限（工作日）",
+        default=SUPPLY_DAYS_DEFAULT,
+        help_text="申请人应在告知之日起该数量的工作日内补齐或更正材料；期限按节假日日历计算",
+    )
     created_at = models.DateTimeField("告知时间", auto_now_add=True)
 
     class Meta:
@@ -612,6 +629,11 @@ class NotificationSheet(models.Model):
 
     def __str__(self) -> str:
         return self.serial
+
+    def supply_deadline(self) -> Deadline:
+        """The 补正 deadline: `supply_days` working days after the day of issue (core calendar, STD-3);
+        provisional (暂定) while a year's holidays are not yet published, exact once they are."""
+        return deadline(self.created_at, self.supply_days)
 
 
 class NotificationItem(models.Model):

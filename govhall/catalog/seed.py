@@ -130,8 +130,9 @@ class S:
     conditions: str = ""
     result: str = ""
     objects: str = "1"
-    forms: str = "1,2"
+    forms: str = "1,2,3"  # the portal takes online applications on phones too (移动端)
     online: bool = True
+    in_person: str = ""  # why the applicant must come in person (never 全程网办)
     express: bool = False
     appointment: bool = True
     fee: str = ""  # fee basis; empty = free
@@ -225,6 +226,9 @@ TOWN: list[S] = [
         fee="《财政部 国家发展改革委关于居民身份证收费标准及有关问题的通知》",
         amount="20.00",
         express=True,
+        forms="1",
+        online=False,
+        in_person="采集指纹、现场照相",
     ),
     S(
         4,
@@ -257,6 +261,9 @@ TOWN: list[S] = [
         amount="60.00",
         max_town_class=2,
         express=True,
+        forms="1",
+        online=False,
+        in_person="采集指纹、现场照相（首次申请）",
     ),
     S(
         6,
@@ -552,7 +559,7 @@ TOWN: list[S] = [
         case_type=IMM,
         steps=["受理"],
         result="就业创业证",
-        forms="1,2",
+        forms="1,2,3",
     ),
     S(
         23,
@@ -716,7 +723,7 @@ TOWN: list[S] = [
         case_type=IMM,
         steps=["受理"],
         objects="1,2",
-        forms="1,2",
+        forms="1,2,3",
     ),
     S(
         32,
@@ -1262,6 +1269,7 @@ def _data(spec: S) -> dict[str, Any]:
         "service_objects": spec.objects,
         "handling_forms": spec.forms,
         "visits": spec.visits,
+        "in_person_reason": spec.in_person,
         "supports_appointment": spec.appointment,
         "supports_online": spec.online and "2" in spec.forms,
         "supports_online_payment": bool(spec.fee) and spec.online,

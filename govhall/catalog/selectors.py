@@ -12,7 +12,7 @@ from django.db.models.functions import Length
 from django.db.models.lookups import Lookup
 
 from govhall.core.errors import NotFound
-from govhall.orgs.models import Centre, CentreLevel, Department
+from govhall.orgs.models import Centre, CentreLevel, Department, contact_is_missing
 from govhall.orgs.policy import centres_visible_to, sees_everything
 
 from .models import (
@@ -241,6 +241,12 @@ class CoverageRow:
     missing: list[MatterVersion] = field(default_factory=list)
     extra: list[MatterVersion] = field(default_factory=list)
     by_category: dict[str, tuple[int, int]] = field(default_factory=dict)  # category -> (expected, present)
+    contact_missing: list[str] = field(default_factory=list)  # what the centre's guides lack (SCOPE-4)
+    guides_incomplete: int = 0  # guides of the matters in its hall that print without those data
+
+    @property
+    def guides_complete(self) -> bool:
+        return self.guides_incomplete == 0
 
     @property
     def rate(self) -> float:
@@ -299,6 +305,10 @@ def coverage_report(*, centres: QuerySet[Centre] | list[Centre], level: str | No
             if matter_id in present:
                 counts[by_matter[matter_id].category][1] += 1
         row.by_category = {k: (v[0], v[1]) for k, v in counts.items()}
+        in_hall = [by_matter[m] for m in present if m in by_matter]
+        gaps = [guide_contact_missing(v, centre) for v in in_hall]
+        row.contact_missing = sorted({label for gap in gaps for label in gap}, key=GUIDE_CONTACT_LABELS.index)
+        row.guides_incomplete = sum(1 for gap in gaps if gap)
         rows.append(row)
     categories = [(c.value, c.label) for c in (*TOWN_CATEGORIES, *VILLAGE_CATEGORIES)]
     if level == CentreLevel.TOWN:
@@ -312,6 +322,25 @@ def coverage_report(*, centres: QuerySet[Centre] | list[Centre], level: str | No
             sum(r.by_category.get(value, (0, 0))[1] for r in rows),
         )
     return CoverageReport(rows=rows, categories=categories, totals=totals)
+
+
+GUIDE_CONTACT_LABELS = ["办理地点", "咨询电话", "办理时间"]
+
+
+def guide_contact_missing(version: MatterVersion, centre: Centre) -> list[str]:
+    """What the centre's printed guide of this matter would lack (SCOPE-4): a place, a phone and hours,
+    each taken from the matter version or else from the centre; blank or the built-in 「（待填写）」 count
+    as missing. The catalogue check (应进必进情况) fails a centre with any such guide."""
+    pairs = (
+        (version.location, centre.address),
+        (version.consult_phone, centre.phone),
+        (version.office_hours, centre.opening_hours),
+    )
+    return [
+        label
+        for label, (own, fallback) in zip(GUIDE_CONTACT_LABELS, pairs, strict=True)
+        if contact_is_missing(own) and contact_is_missing(fallback)
+    ]
 
 
 def _expects(version: MatterVersion, centre: Centre) -> bool:

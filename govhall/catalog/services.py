@@ -27,6 +27,8 @@ from govhall.orgs.models import Centre, CentreLevel, Department, WindowClass
 from govhall.orgs.policy import centre_ids_visible_to
 
 from .models import (
+    SUPPLY_DAYS_DEFAULT,
+    SUPPLY_DAYS_MAX,
     VILLAGE_CATEGORIES,
     CaseType,
     CentreMatter,
@@ -88,6 +90,7 @@ VERSION_FIELDS: tuple[str, ...] = (
     "service_objects",
     "handling_forms",
     "visits",
+    "in_person_reason",
     "supports_appointment",
     "supports_online",
     "supports_online_payment",
@@ -248,6 +251,35 @@ def _choice(data: dict[str, Any], field: str, choices: Any, errors: dict[str, st
         errors[field] = f"「{label(field)}」代码“{value}”未知，可选：{allowed}。"
 
 
+def _online_rules(data: dict[str, Any], errors: dict[str, str]) -> None:
+    """办理形式 and 全程网办 (issue 16):
+
+    - the portal is where matters are applied for online, and it serves phones: a matter applied for online
+      (是否支持网办, or 办理形式 2 电脑端网上办理) is also 3 移动端网上申请 — added here, so every guide says so;
+    - a matter that needs the applicant in person (`in_person_reason`: 居民身份证 fingerprints and photo,
+      出入境证件 photo …) is never 全程网办: it may not be marked 支持网上办理 and needs at least one visit.
+      Online forms 2/3 stay allowed there: applying or booking online before the visit."""
+    if "handling_forms" in data and "handling_forms" not in errors:
+        forms = set(_codes(data["handling_forms"] or "") or [])
+        if data.get("supports_online") or HandlingForm.ONLINE_PC in forms:
+            forms.add(HandlingForm.ONLINE_MOBILE)
+            data["handling_forms"] = ",".join(str(c) for c in sorted(forms))
+    reason = " ".join(str(data.get("in_person_reason") or "").split())
+    if "in_person_reason" in data:
+        data["in_person_reason"] = reason
+    if not reason:
+        return
+    if len(reason) > 100:
+        errors["in_person_reason"] = "「须本人到场原因」不能超过100个字。"
+    if data.get("supports_online"):
+        errors["supports_online"] = (
+            f"该事项须本人到场（{reason}），不能全程网办：「支持网上办理」应为否"
+            "（可保留办理形式中的网上申请，用于网上预约、预审）。"
+        )
+    if data.get("visits") == 0 and "visits" not in errors:
+        errors["visits"] = f"该事项须本人到场（{reason}），「到办事现场次数」至少为1次。"
+
+
 def version_check(data: dict[str, Any], materials: Sequence[dict[str, Any]]) -> dict[str, str]:
     """Every rule a publishable version obeys. Normalises `data` in place (department codes → rows,
     code lists → "5,6", numbers) and returns {field: Chinese message}; empty means valid."""
@@ -349,6 +381,8 @@ def version_check(data: dict[str, Any], materials: Sequence[dict[str, Any]]) -> 
                 f"「承诺办结时限」（{promised}个{TimeUnit(promised_unit).label}）不能超过"
                 f"「法定办结时限」（{legal}个{TimeUnit(legal_unit).label}）。"
             )
+
+    _online_rules(data, errors)
 
     if data.get("charges"):
         if not (data.get("fee_basis") or "").strip():
@@ -1070,8 +1104,10 @@ def notification_sheet_create(
     case: Any = None,
     applicant_name: str = "",
     note: str = "",
+    supply_days: int | None = None,
 ) -> NotificationSheet:
-    """Issue a 一次性告知单 (STD-2): every missing or wrong material at once, each with a reason.
+    """Issue a 一次性告知单 (STD-2): every missing or wrong material at once, each with a reason, and the
+    补正 deadline (`supply_days` working days, SUPPLY_DAYS_DEFAULT unless given).
 
     `items`: [(material | material id | free name, "missing"/"wrong" (or 缺少/有误), reason)] or dicts with
     those keys. `case` (optional) is the case it belongs to (its pk and `number`/`case_no` are kept).
@@ -1084,6 +1120,13 @@ def notification_sheet_create(
     if matter_version.state == VersionState.DRAFT:
         raise Conflict("草稿版本不能出具告知单，请使用已发布的事项版本。")
     rows = _sheet_items(matter_version, items)
+    days = SUPPLY_DAYS_DEFAULT if supply_days in (None, "") else supply_days
+    try:
+        days = int(days)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        raise field_error("supply_days", "补正期限须为整数个工作日。") from None
+    if not 1 <= days <= SUPPLY_DAYS_MAX:
+        raise field_error("supply_days", f"补正期限须在1至{SUPPLY_DAYS_MAX}个工作日之间。")
     with transaction.atomic():
         Centre.objects.select_for_update().filter(pk=centre.pk).first()  # serialise numbering per centre
         year = timezone.localdate().year
@@ -1103,6 +1146,7 @@ def notification_sheet_create(
             case_id=getattr(case, "pk", None),
             case_no=str(getattr(case, "number", "") or getattr(case, "case_no", "") or "")[:50],
             note=note or "",
+            supply_days=days,
         )
         NotificationItem.objects.bulk_create(
             [

@@ -21,11 +21,13 @@ from govhall.core.errors import Forbidden, NotFound, ServiceError
 from govhall.core.pages import HtmxHttpRequest, page_errors, paginate
 from govhall.core.policy import is_bureau_admin
 from govhall.orgs.models import Centre, CentreLevel
-from govhall.orgs.policy import access_centre, centres_visible_to, sees_everything
+from govhall.orgs.policy import access_centre, can_edit_centre_contacts, centres_visible_to, sees_everything
 
 from . import documents, selectors, services
 from .forms import MaterialFormSet, MatterForm, ReasonForm, SheetItemFormSet, material_initial
 from .models import (
+    SUPPLY_DAYS_DEFAULT,
+    SUPPLY_DAYS_MAX,
     CentreMatterSource,
     CentreServiceMode,
     Matter,
@@ -465,7 +467,7 @@ def coverage(request: HttpRequest) -> HttpResponse:
         stamp = timezone.localdate().strftime("%Y%m%d")
         return _download(coverage_xlsx(report), f"应进必进情况-{CentreLevel(level).label}-{stamp}.xlsx", XLSX)
     only_gaps = request.GET.get("gaps") == "1"
-    rows = [r for r in report.rows if not only_gaps or not r.complete]
+    rows = [r for r in report.rows if not only_gaps or not (r.complete and r.guides_complete)]
     return render(
         request,
         "catalog/coverage.html",
@@ -476,6 +478,8 @@ def coverage(request: HttpRequest) -> HttpResponse:
             "levels": CentreLevel.choices,
             "editor": is_bureau_admin(request.user),
             "only_gaps": only_gaps,
+            "contact_gaps": sum(1 for r in report.rows if not r.guides_complete),
+            "contacts_editor": can_edit_centre_contacts(request.user),
         },
     )
 
@@ -548,6 +552,7 @@ def sheet_new(request: HttpRequest, code: str) -> HttpResponse:
         formset = SheetItemFormSet(request.POST, prefix="s", initial=initial)
         applicant = request.POST.get("applicant_name", "").strip()
         note = request.POST.get("note", "").strip()
+        supply_days = request.POST.get("supply_days", "").strip()
         if formset.is_valid():
             by_id = {m.pk: m for m in materials}
             items = []
@@ -567,6 +572,7 @@ def sheet_new(request: HttpRequest, code: str) -> HttpResponse:
                     items=items,
                     applicant_name=applicant,
                     note=note,
+                    supply_days=supply_days or None,
                 )
                 messages.success(request, f"告知单 {sheet.serial} 已生成。")
                 return redirect("catalog:sheet", serial=sheet.serial)
@@ -582,7 +588,15 @@ def sheet_new(request: HttpRequest, code: str) -> HttpResponse:
     return render(
         request,
         "catalog/sheet_new.html",
-        {"matter": matter, "version": version, "formset": formset, "rows": rows, "centre": centre},
+        {
+            "matter": matter,
+            "version": version,
+            "formset": formset,
+            "rows": rows,
+            "centre": centre,
+            "supply_days_default": SUPPLY_DAYS_DEFAULT,
+            "supply_days_max": SUPPLY_DAYS_MAX,
+        },
         status=status,
     )
 

@@ -7,13 +7,15 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from govhall.core import events
+from govhall.core.publicurl import public_url_problem
 
 
 @never_cache
 @require_GET
 def healthz(request: HttpRequest) -> JsonResponse:
     """Report the database and, when configured, Redis. 503 when one of them is down: a load balancer
-    takes the node out of service."""
+    takes the node out of service. `public_url_ok` says whether GOVHALL_PUBLIC_URL (printed in every QR
+    code) can be reached by citizens; a wrong one does not take the node out of service."""
     checks: dict[str, str] = {}
     try:
         with connection.cursor() as cursor:
@@ -34,12 +36,15 @@ def healthz(request: HttpRequest) -> JsonResponse:
         except Exception as exc:
             checks["redis"] = f"error: {exc.__class__.__name__}"
     healthy = all(v == "ok" for v in checks.values())
+    public_problem = public_url_problem()
     return JsonResponse(
         {
             "status": "ok" if healthy else "error",
             "database_engine": connection.vendor,
             "events": events.backend_name(),
             **checks,
+            "public_url_ok": not public_problem,
+            **({"public_url_problem": public_problem} if public_problem else {}),
         },
         status=200 if healthy else 503,
         json_dumps_params={"ensure_ascii": False},

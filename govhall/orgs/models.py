@@ -132,6 +132,17 @@ class CentreLevel(models.TextChoices):
     VILLAGE = "village", "村便民服务中心"
 
 
+# What the built-in data writes where a centre's address or phone is not known yet (no public source was
+# at hand): the bureau fills it in on the centre contacts page; until then the catalogue check fails the
+# centre's guides (SCOPE-4).
+CONTACT_PLACEHOLDER = "（待填写）"
+
+
+def contact_is_missing(value: str) -> bool:
+    """Blank, or still the built-in placeholder."""
+    return not (value or "").strip() or "待填写" in value
+
+
 class Centre(models.Model):
     """One service centre per town and per village (ORG-2). Its name is derived from the division."""
 
@@ -187,6 +198,11 @@ class Centre(models.Model):
     @property
     def seal(self) -> str:
         return self.seal_name or self.name
+
+    def contact_missing(self) -> list[str]:
+        """The contact data a printed guide needs and this centre lacks (blank or placeholder)."""
+        fields = (("地址", self.address), ("咨询电话", self.phone), ("办公时间", self.opening_hours))
+        return [label for label, value in fields if contact_is_missing(value)]
 
     @property
     def town_centre(self) -> Centre:

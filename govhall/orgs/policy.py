@@ -98,3 +98,15 @@ def can_manage_centre(user: Any, centre: Centre) -> bool:
 
 def require_manage_centre(user: Any, centre: Centre) -> None:
     require(can_manage_centre(user, centre), "只有市行政审批局管理员或本中心主任可以修改本中心的设置。")
+
+
+def can_edit_centre_contacts(user: Any) -> bool:
+    """The centres' contact data printed on every guide (address, phones, hours): the bureau admin."""
+    return is_bureau_admin(user)
+
+
+def require_edit_centre_contacts(user: Any) -> None:
+    require(
+        can_edit_centre_contacts(user),
+        "只有市行政审批局管理员可以维护各服务中心的地址和电话。",
+    )

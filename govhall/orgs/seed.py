@@ -18,7 +18,13 @@ from govhall.orgs.models import (
     Window,
     WindowClass,
 )
-from govhall.orgs.services import CITY_CODE, centre_ensure, division_convert, divisions_import_csv
+from govhall.orgs.services import (
+    CITY_CODE,
+    centre_contacts_fill_placeholders,
+    centre_ensure,
+    division_convert,
+    divisions_import_csv,
+)
 
 DATA = Path(__file__).resolve().parent / "data"
 
@@ -108,6 +114,7 @@ def load_builtin() -> str:
     for village in Division.objects.villages().active().select_related("parent"):
         if "虚拟社区" not in village.register_name:
             centre_ensure(village)
+    centre_contacts_fill_placeholders()
     return (
         f"区划：镇级 {streets.summary()}；村居 {villages.summary()}；"
         f"服务中心 {Centre.objects.filter(is_active=True).count()} 个（镇 {town_units.count()} 个）"

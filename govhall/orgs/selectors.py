@@ -4,7 +4,7 @@ from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 
-from govhall.orgs.models import Centre, Post, Window
+from govhall.orgs.models import Centre, CentreLevel, Post, Window
 from govhall.orgs.policy import centres_visible_to
 
 
@@ -25,3 +25,24 @@ def windows_of(centre: Centre) -> QuerySet[Window]:
 
 def posts_of(centre: Centre) -> QuerySet[Post]:
     return centre.posts.filter(is_active=True).select_related("a_staff", "b_staff", "window", "department")
+
+
+def centre_contacts(*, town: str = "", missing_only: bool = False) -> list[Centre]:
+    """Every active centre with its contact data, towns first and then their villages (the bureau's
+    contacts page). `town`: a town division code to limit to that town and its villages."""
+    qs = Centre.objects.filter(is_active=True).select_related("division", "parent__division")
+    if town:
+        qs = qs.filter(Q(division__code=town) | Q(parent__division__code=town))
+    centres = sorted(
+        qs,
+        key=lambda c: (
+            (c.parent or c).division.code,
+            c.level != CentreLevel.TOWN,
+            c.division.code,
+        ),
+    )
+    return [c for c in centres if c.contact_missing()] if missing_only else centres
+
+
+def town_centres() -> QuerySet[Centre]:
+    return Centre.objects.filter(is_active=True, level=CentreLevel.TOWN).select_related("division")

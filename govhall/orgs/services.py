@@ -16,6 +16,7 @@ from govhall.accounts.models import Role, UserRole
 from govhall.core.audit import audit_record
 from govhall.core.errors import Conflict, ServiceError
 from govhall.orgs.models import (
+    CONTACT_PLACEHOLDER,
     Centre,
     CentreLevel,
     Division,
@@ -24,6 +25,7 @@ from govhall.orgs.models import (
     DivisionKind,
 )
 from govhall.orgs.naming import town_centre_name, village_centre_name, village_display_name
+from govhall.orgs.policy import require_edit_centre_contacts
 
 CITY_CODE = "320681000000"
 VILLAGE_HEADER = ["code", "name", "streetCode", "provinceCode", "cityCode", "areaCode"]
@@ -364,3 +366,83 @@ def centre_set_director(*, centre: Centre, user: Any, actor: Any = None) -> Cent
         actor=actor,
     )
     return centre
+
+
+# --- centres' contact data (printed on every guide, SCOPE-4) ----------------------------------------------
+
+CONTACT_FIELDS: dict[str, tuple[str, int]] = {
+    "address": ("地址", 200),
+    "phone": ("咨询电话", 40),
+    "supervision_phone": ("监督电话", 40),
+    "complaint_phone": ("投诉电话", 40),
+    "opening_hours": ("办公时间", 120),
+}
+PHONE_FIELDS = ("phone", "supervision_phone", "complaint_phone")
+_ONE_PHONE = r"(?:\d{3,4}-)?\d{5,8}(?:转\d{1,6})?|1\d{10}|12345"
+PHONE_RE = re.compile(rf"^(?:{_ONE_PHONE})(?:[、，,/ ](?:{_ONE_PHONE}))*$")
+
+
+def centre_contacts_update(*, actor: Any, changes: dict[int, dict[str, str]]) -> list[Centre]:
+    """The bureau edits the contact data of many centres at once: {centre id: {field: value}}.
+
+    Every value is checked first (lengths; phones like 0513-83123456, 0513-83123456转8001, a mobile or
+    12345, several separated by 、); one error anywhere and nothing is written. Only the centres whose
+    values change are saved, each with an audit record of before and after. Returns those centres."""
+    require_edit_centre_contacts(actor)
+    centres = {c.pk: c for c in Centre.objects.filter(pk__in=list(changes), is_active=True)}
+    errors: dict[str, str] = {}
+    updates: list[tuple[Centre, dict[str, str]]] = []
+    for centre_id, values in changes.items():
+        centre = centres.get(centre_id)
+        if centre is None:
+            errors[f"centre_{centre_id}"] = "服务中心不存在或已停止运行。"
+            continue
+        new: dict[str, str] = {}
+        for name, raw in values.items():
+            if name not in CONTACT_FIELDS:
+                continue
+            label, limit = CONTACT_FIELDS[name]
+            value = " ".join(str(raw or "").split())
+            if len(value) > limit:
+                errors[f"{name}_{centre_id}"] = f"{centre.name}：{label}不能超过{limit}个字。"
+                continue
+            if (
+                name in PHONE_FIELDS
+                and value
+                and value != CONTACT_PLACEHOLDER
+                and not PHONE_RE.match(value.replace("－", "-"))
+            ):
+                errors[f"{name}_{centre_id}"] = (
+                    f"{centre.name}：{label}“{value}”格式不对，应如 0513-83123456、0513-83123456转8001 或手机号。"
+                )
+                continue
+            if name in PHONE_FIELDS:
+                value = value.replace("－", "-")
+            if value != getattr(centre, name):
+                new[name] = value
+        if new:
+            updates.append((centre, new))
+    if errors:
+        raise ServiceError("联系信息有错误，未保存任何修改。", fields=errors)
+    with transaction.atomic():
+        for centre, new in updates:
+            before = {name: getattr(centre, name) for name in new}
+            for name, value in new.items():
+                setattr(centre, name, value)
+            centre.save(update_fields=list(new))
+            audit_record(action="orgs.centre_contacts", obj=centre, before=before, after=new, actor=actor)
+    return [centre for centre, _ in updates]
+
+
+def centre_contacts_fill_placeholders() -> int:
+    """Built-in data: the twelve town centres' address and phone, where nobody has entered them, become the
+    placeholder 「（待填写）」 the bureau replaces (no public source for them ships with govhall)."""
+    filled = 0
+    for centre in Centre.objects.filter(is_active=True, level=CentreLevel.TOWN):
+        blank = [name for name in ("address", "phone") if not getattr(centre, name).strip()]
+        for name in blank:
+            setattr(centre, name, CONTACT_PLACEHOLDER)
+        if blank:
+            centre.save(update_fields=blank)
+            filled += 1
+    return filled

@@ -178,7 +178,7 @@ def test_deadline_light_and_the_scan_lookups_agree_at_the_boundaries() -> None:
 
 FORMS = {
     "accept": "受理并出具受理通知书",
-    "correction": "出具一次性告知书",
+    "correction": "出具一次性告知单",
     "materials": "保存材料清单",
     "reject": "不予受理并出具通知书",
     "pass": "通过，转下一环节",

@@ -71,3 +71,16 @@ def test_loading_twice_changes_nothing(qidong):
     before = (Division.objects.count(), Centre.objects.count())
     load_builtin()
     assert (Division.objects.count(), Centre.objects.count()) == before
+
+
+def test_town_centres_ship_marked_placeholders_for_address_and_phone(qidong):
+    """SCOPE-4, ORG-4: no public source for the halls' addresses ships with govhall: the twelve town centres
+    carry 「（待填写）」 for the bureau to replace, and a re-load keeps what the bureau entered."""
+    from govhall.orgs.models import CONTACT_PLACEHOLDER
+
+    towns = Centre.objects.filter(level="town", is_active=True)
+    assert {(c.address, c.phone) for c in towns} == {(CONTACT_PLACEHOLDER, CONTACT_PLACEHOLDER)}
+    assert all(c.contact_missing() == ["地址", "咨询电话"] for c in towns)
+    towns.filter(division__name="汇龙镇").update(phone="0513-83123456")
+    load_builtin()
+    assert Centre.objects.get(level="town", is_active=True, division__name="汇龙镇").phone == "0513-83123456"
