@@ -171,7 +171,7 @@ def test_kiosk_goes_back_to_the_start_after_idle_time(
         page.wait_for_timeout(900)
         page.mouse.wheel(0, 200)
     assert page.url == guide_url
-    page.wait_for_url(home, timeout=6000)  # then left alone
+    page.wait_for_url(home + "?reset=1", timeout=6000)  # then left alone (and back to standard text)
     assert page.get_by_role("link", name="返回首页").is_visible()
 
 
