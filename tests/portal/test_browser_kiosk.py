@@ -6,6 +6,7 @@ prints on an 80 mm page."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 import subprocess
 from typing import Any
@@ -104,4 +105,4 @@ def test_kiosk_steps_fit_the_portrait_screen_in_standard_and_large_text(
     finally:
         context.close()
         events.close_all_subscriptions()
-    assert problems == {}
+    assert problems == {}, json.dumps(problems, ensure_ascii=False, indent=1)

@@ -10,6 +10,7 @@ import re
 from typing import Any
 
 import pytest
+import time_machine
 from playwright.sync_api import expect
 
 from govhall.core import events
@@ -18,11 +19,19 @@ from govhall.queueing import services
 from govhall.queueing.models import QueueSettings
 from tests.browser_layout import SHOTS, axe_serious, layout_problems
 from tests.factories import WindowFactory
+from tests.queueing.conftest import MORNING
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 SCREEN = {"viewport": {"width": 1920, "height": 1080}, "locale": "zh-CN", "bypass_csp": True}
 BOXES = ".scr-window, .scr-head, .scr-calls, #scr-queues, .scr-foot, #speech-unlock"
+
+
+@pytest.fixture(autouse=True)
+def clock():
+    """A Tuesday morning in the hall; time runs (the live server, the event stream and the browser need it)."""
+    with time_machine.travel(MORNING, tick=True) as traveller:
+        yield traveller
 
 
 def hall_with_windows(hall: Any, count: int) -> Any:

@@ -8,14 +8,23 @@ import re
 import subprocess
 
 import pytest
+import time_machine
 
 from govhall.queueing import services
 from govhall.queueing.models import QueueSettings
 from tests.browser_layout import SHOTS
+from tests.queueing.conftest import MORNING
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 MM = 72 / 25.4
+
+
+@pytest.fixture(autouse=True)
+def clock():
+    """A Tuesday morning in the hall; time runs (the live server, the event stream and the browser need it)."""
+    with time_machine.travel(MORNING, tick=True) as traveller:
+        yield traveller
 
 
 def media_boxes(pdf: bytes) -> list[tuple[float, float]]:
