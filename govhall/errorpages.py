@@ -1,7 +1,7 @@
 """Chinese error pages: Django's handler400/403/404/500 and the CSRF failure view (issue 12 §4).
 
 The look comes from the path alone, never from the database: the hall's kiosk (/portal/kiosk/<centre>/ and
-the queue's /queueing/kiosk/<centre>/) gets a big 返回首页 button and keeps the idle reset, so the terminal
+the queue's former /queueing/kiosk/<centre>/) gets a big 返回首页 button and keeps the idle reset, so the terminal
 goes back to its start page by itself; the public pages (the portal, a phone's ticket, booking, rating) get
 the portal look; everything else is a staff page. /api/v1/ is left to Django's own handlers: the API
 answers its errors itself, in JSON.

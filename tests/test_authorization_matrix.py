@@ -93,6 +93,7 @@ def world(django_db_setup: Any, django_db_blocker: Any) -> Iterator[dict[str, An
             material = flow.matter.current_version.materials.order_by("order").first()
             params = {
                 "centre_id": hall.town.pk,
+                "centre_code": hall.town.division.code,
                 "case_id": case.pk,
                 "number": case.number,
                 "code": flow.matter.code,

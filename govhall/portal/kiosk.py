@@ -1,18 +1,24 @@
-"""Kiosk mode (SITE-3 24-hour self-service area, NET-1): the hall's touch terminal, one centre each.
+"""Kiosk mode (SITE-3 24-hour self-service area, SITE-7 自助取号, NET-1): the hall's one touch terminal,
+one centre each, named in the URL by its division code (/portal/kiosk/<区划代码>/).
 
-Take a ticket (through the queue service), look up a case, read and print a guide. No login, big touch
-targets, "返回首页" on every page, back to the start after PORTAL_KIOSK_IDLE_SECONDS without a touch
-(kiosk.js; a <noscript> refresh does it without JavaScript), and no link out of /portal/kiosk/<centre>/.
+Take a ticket (through the queue service; the printed ticket is the queue's 80 mm ticket), check in an
+appointment by its code or the ID card number, look up a case, read and print a guide. No login, big touch
+targets, a large-text (长辈) toggle, "返回首页" on every page, back to the start (and to standard text) after
+PORTAL_KIOSK_IDLE_SECONDS without a touch (kiosk.js; a <noscript> refresh does it without JavaScript), and
+no link out of /portal/kiosk/<code>/. The old id-based URLs, and the queue's /queueing/kiosk/<id>/, redirect
+here.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
 
 from govhall.cases.applicants import mask_applicant_name
 from govhall.cases.models import IdType
@@ -25,31 +31,63 @@ from govhall.core.errors import NotFound, ServiceError
 from govhall.core.middleware import client_ip
 from govhall.core.pages import page_errors
 from govhall.orgs.models import Centre
-from govhall.portal import conf, selectors
+from govhall.portal import conf, prefs, selectors
 from govhall.portal.views import track_lookup
 from govhall.queueing.models import TicketSource
 from govhall.queueing.policy import public_ticket
-from govhall.queueing.selectors import issue_options, ticket_position
-from govhall.queueing.services import ticket_issue
+from govhall.queueing.selectors import issue_options, ticket_context, ticketing_hours
+from govhall.queueing.services import appointment_check_in_at_kiosk, ticket_issue
 
 
 def _context(request: HttpRequest, centre: Centre, **extra: Any) -> dict[str, Any]:
-    home = reverse("portal:kiosk", args=[centre.pk])
+    home = reverse("portal:kiosk", args=[centre.division.code])
     return {
         "centre": centre,
+        "code": centre.division.code,
         "kiosk": True,
         "kiosk_home": home,
         "idle_seconds": conf.get("PORTAL_KIOSK_IDLE_SECONDS"),
+        "hours": ticketing_hours(centre),
         **extra,
     }
 
 
 @never_cache
 @page_errors
-def kiosk_home(request: HttpRequest, centre_id: int) -> HttpResponse:
-    centre = selectors.public_centre(centre_id)
-    return render(
+def kiosk_home(request: HttpRequest, centre_code: str) -> HttpResponse:
+    centre = selectors.kiosk_centre(centre_code)
+    response = render(
         request, "portal/kiosk/home.html", _context(request, centre, waiting=selectors.centre_waiting(centre))
+    )
+    if request.GET.get("reset"):  # the idle reset: the next visitor starts with standard text
+        prefs.write(response, prefs.Prefs())
+    return response
+
+
+@require_POST
+def kiosk_display(request: HttpRequest, centre_code: str) -> HttpResponse:
+    """The 长辈版 (large text) toggle, back to the kiosk page it was pressed on."""
+    centre = selectors.kiosk_centre(centre_code)
+    home = reverse("portal:kiosk", args=[centre.division.code])
+    target = request.POST.get("next", "")
+    if not target.startswith(home) or not url_has_allowed_host_and_scheme(target, allowed_hosts=None):
+        target = home
+    current = prefs.read(request)
+    response = redirect(target)
+    prefs.write(response, prefs.Prefs(large=not current.large, contrast=current.contrast))
+    return response
+
+
+@page_errors
+def kiosk_old_url(request: HttpRequest, centre_id: int, rest: str = "") -> HttpResponse:
+    """The kiosk's former URLs by database id: the same page under the centre's code (308 keeps a POST)."""
+    centre = selectors.public_centre(centre_id)
+    query = f"?{request.META['QUERY_STRING']}" if request.META.get("QUERY_STRING") else ""
+    target = reverse("portal:kiosk", args=[centre.division.code]) + rest + query
+    return (
+        HttpResponsePermanentRedirect(target, status=308)
+        if request.method == "POST"
+        else (HttpResponsePermanentRedirect(target))
     )
 
 
@@ -65,9 +103,10 @@ def _choice(options: dict[str, Any], data: Any) -> dict[str, Any] | None:
 
 @never_cache
 @page_errors
-def kiosk_ticket(request: HttpRequest, centre_id: int) -> HttpResponse:
-    """Pick a business group or a matter, then (optionally) a phone or ID number, then the ticket."""
-    centre = selectors.public_centre(centre_id)
+def kiosk_ticket(request: HttpRequest, centre_code: str) -> HttpResponse:
+    """Pick a business group or a matter (the ticketing hours shown first), then (optionally) a phone or ID
+    number, then the ticket."""
+    centre = selectors.kiosk_centre(centre_code)
     options = issue_options(centre)
     choice = _choice(options, request.POST if request.method == "POST" else request.GET)
     context = _context(request, centre, options=options, choice=choice)
@@ -84,30 +123,49 @@ def kiosk_ticket(request: HttpRequest, centre_id: int) -> HttpResponse:
         except ServiceError as exc:
             context.update(error=exc, form=request.POST)
             return render(request, "portal/kiosk/ticket.html", context, status=400)
-        return redirect("portal:kiosk_ticket_done", centre_id=centre.pk, token=result.ticket.public_token)
+        return redirect(
+            "portal:kiosk_ticket_done", centre_code=centre.division.code, token=result.ticket.public_token
+        )
     return render(request, "portal/kiosk/ticket.html", context)
 
 
 @never_cache
 @page_errors
-def kiosk_ticket_done(request: HttpRequest, centre_id: int, token: str) -> HttpResponse:
-    centre = selectors.public_centre(centre_id)
+def kiosk_checkin(request: HttpRequest, centre_code: str) -> HttpResponse:
+    """预约签到: the booking code or the ID card number given when booking gives the ticket."""
+    centre = selectors.kiosk_centre(centre_code)
+    context = _context(request, centre)
+    if request.method == "POST":
+        try:
+            result = appointment_check_in_at_kiosk(centre=centre, value=request.POST.get("code", ""))
+        except ServiceError as exc:
+            context["error"] = exc
+            return render(request, "portal/kiosk/checkin.html", context, status=400)
+        return redirect(
+            "portal:kiosk_ticket_done", centre_code=centre.division.code, token=result.ticket.public_token
+        )
+    return render(request, "portal/kiosk/checkin.html", context)
+
+
+@never_cache
+@page_errors
+def kiosk_ticket_done(request: HttpRequest, centre_code: str, token: str) -> HttpResponse:
+    """The ticket on screen and, printed, the queue's 80 mm ticket (the same one as the desk prints)."""
+    centre = selectors.kiosk_centre(centre_code)
     ticket = public_ticket(token)
     if ticket.centre_id != centre.pk:
         raise NotFound("未找到该排队号。")
-    follow_url = request.build_absolute_uri(reverse("queueing:follow", args=[ticket.public_token]))
-
     return render(
         request,
         "portal/kiosk/ticket_done.html",
-        _context(request, centre, ticket=ticket, qr=qr_svg(follow_url), **ticket_position(ticket)),
+        {**ticket_context(request, ticket), **_context(request, centre)},
     )
 
 
 @never_cache
 @page_errors
-def kiosk_guides(request: HttpRequest, centre_id: int) -> HttpResponse:
-    centre = selectors.public_centre(centre_id)
+def kiosk_guides(request: HttpRequest, centre_code: str) -> HttpResponse:
+    centre = selectors.kiosk_centre(centre_code)
     q = (request.GET.get("q") or "").strip()[:30]
     results = list(matter_search(q, centre=centre, limit=60))
     return render(request, "portal/kiosk/guides.html", _context(request, centre, q=q, results=results))
@@ -115,8 +173,8 @@ def kiosk_guides(request: HttpRequest, centre_id: int) -> HttpResponse:
 
 @never_cache
 @page_errors
-def kiosk_guide(request: HttpRequest, centre_id: int, code: str) -> HttpResponse:
-    centre = selectors.public_centre(centre_id)
+def kiosk_guide(request: HttpRequest, centre_code: str, code: str) -> HttpResponse:
+    centre = selectors.kiosk_centre(centre_code)
     matter = public_matter(code)
     version = matter.current_version
     assert version is not None
@@ -143,11 +201,11 @@ def kiosk_guide(request: HttpRequest, centre_id: int, code: str) -> HttpResponse
 
 @never_cache
 @page_errors
-def kiosk_track(request: HttpRequest, centre_id: int) -> HttpResponse:
+def kiosk_track(request: HttpRequest, centre_code: str) -> HttpResponse:
     """Look up a case by number + query password (full timeline) or by 身份证号 (a masked list only). A
     kiosk whose address is listed in GOVHALL_KIOSK_ADDRESSES is a paired hall kiosk: the look-up limits
     treat it as the whole hall's terminal (govhall/cases/tracking_limits.py)."""
-    centre = selectors.public_centre(centre_id)
+    centre = selectors.kiosk_centre(centre_code)
     context = _context(request, centre, mode=request.POST.get("mode", "number"))
     status = 200
     if request.method == "POST":

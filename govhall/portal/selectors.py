@@ -141,6 +141,14 @@ def public_centre(centre_id: int | str) -> Centre:
         raise NotFound("未找到该服务中心。") from None
 
 
+def kiosk_centre(code: str) -> Centre:
+    """The centre of a kiosk, named in its URL by the division code (区划代码), not the database id."""
+    centre = public_centres().filter(division__code=str(code or "")[:12]).first()
+    if centre is None:
+        raise NotFound("未找到该服务中心。")
+    return centre
+
+
 def centre_windows(centre: Centre) -> QuerySet[Window]:
     return centre.windows.filter(is_active=True).select_related("department").order_by("number")
 

@@ -1,6 +1,38 @@
-from django.urls import path
+from django.urls import path, register_converter
 
 from govhall.portal import kiosk, views
+
+
+class CentreCodeConverter:
+    """A centre's division code (区划代码, 12 digits) in the kiosk's URLs."""
+
+    regex = "[0-9]{12}"
+
+    def to_python(self, value: str) -> str:
+        return value
+
+    def to_url(self, value: str) -> str:
+        return str(value)
+
+
+class CentreIdConverter(CentreCodeConverter):
+    """A centre's database id, as the kiosk's URLs had before (redirected to the code)."""
+
+    regex = "[0-9]{1,9}"
+
+    def to_python(self, value: str) -> int:  # type: ignore[override]
+        return int(value)
+
+
+class OldKioskPageConverter(CentreCodeConverter):
+    """The pages under a former id-based kiosk URL: ticket/, track/, guides/ and one level below them."""
+
+    regex = "(?:ticket|track|guides)/(?:[^/]+/)?"
+
+
+register_converter(CentreCodeConverter, "centre_code")
+register_converter(OldKioskPageConverter, "old_kiosk_page")
+register_converter(CentreIdConverter, "centre_id")
 
 URL_PREFIX = "portal/"
 app_name = "portal"
@@ -24,13 +56,22 @@ urlpatterns = [
     path("account/verify/", views.verify, name="verify"),
     path("account/", views.account, name="account"),
     path("account/notice/dismiss/", views.account_notice_dismiss, name="account_notice_dismiss"),
-    # Kiosk mode (one centre's self-service terminal).
-    path("kiosk/<int:centre_id>/", kiosk.kiosk_home, name="kiosk"),
-    path("kiosk/<int:centre_id>/ticket/", kiosk.kiosk_ticket, name="kiosk_ticket"),
-    path("kiosk/<int:centre_id>/ticket/<str:token>/", kiosk.kiosk_ticket_done, name="kiosk_ticket_done"),
-    path("kiosk/<int:centre_id>/track/", kiosk.kiosk_track, name="kiosk_track"),
-    path("kiosk/<int:centre_id>/guides/", kiosk.kiosk_guides, name="kiosk_guides"),
-    path("kiosk/<int:centre_id>/guides/<str:code>/", kiosk.kiosk_guide, name="kiosk_guide"),
+    # Kiosk mode: the hall's one self-service terminal, the centre named by its division code.
+    path("kiosk/<centre_code:centre_code>/", kiosk.kiosk_home, name="kiosk"),
+    path("kiosk/<centre_code:centre_code>/display/", kiosk.kiosk_display, name="kiosk_display"),
+    path("kiosk/<centre_code:centre_code>/ticket/", kiosk.kiosk_ticket, name="kiosk_ticket"),
+    path(
+        "kiosk/<centre_code:centre_code>/ticket/<str:token>/",
+        kiosk.kiosk_ticket_done,
+        name="kiosk_ticket_done",
+    ),
+    path("kiosk/<centre_code:centre_code>/checkin/", kiosk.kiosk_checkin, name="kiosk_checkin"),
+    path("kiosk/<centre_code:centre_code>/track/", kiosk.kiosk_track, name="kiosk_track"),
+    path("kiosk/<centre_code:centre_code>/guides/", kiosk.kiosk_guides, name="kiosk_guides"),
+    path("kiosk/<centre_code:centre_code>/guides/<str:code>/", kiosk.kiosk_guide, name="kiosk_guide"),
+    # The kiosk's former URLs by database id.
+    path("kiosk/<centre_id:centre_id>/", kiosk.kiosk_old_url, name="kiosk_old"),
+    path("kiosk/<centre_id:centre_id>/<old_kiosk_page:rest>", kiosk.kiosk_old_url, name="kiosk_old_page"),
     # Online application, 我的办件, tracking.
     path("apply/<str:code>/", views.apply, name="apply"),
     path("my/cases/", views.my_cases, name="my_cases"),

@@ -21,6 +21,7 @@ from django.db.models import Q
 
 from govhall.core.crypto import EncryptedTextField
 from govhall.orgs.models import WindowClass
+from govhall.queueing.voice import VoiceMode
 
 # --- settings of a centre's queue -----------------------------------------------------------------
 
@@ -91,11 +92,20 @@ class QueueSettings(models.Model):
     default_service_minutes = models.PositiveSmallIntegerField(
         "预计每人办理时间（分钟）", default=8, help_text="当日尚无完成的号时用于估算等候时间"
     )
-    opening_time = models.TimeField("开始取号时间", default=time(8, 0))
+    opening_time = models.TimeField(
+        "开始取号时间", default=time(8, 30), help_text="与中心公布的办公时间一致（默认上午8:30）"
+    )
     closing_time = models.TimeField(
         "停止取号/闭厅时间", default=time(17, 30), help_text="闭厅后仍在等候的号记为“未办理”"
     )
     reminder_hours = models.PositiveSmallIntegerField("预约短信提前提醒（小时）", default=24)
+    voice = models.CharField(
+        "显示屏叫号语音",
+        max_length=10,
+        choices=VoiceMode.choices,
+        default=VoiceMode.AUTO,
+        help_text="自动：显示屏电脑有中文语音时由浏览器朗读，否则播放系统自带的预录语音（无需联网）",
+    )
     updated_at = models.DateTimeField("更新时间", auto_now=True)
 
     class Meta:

@@ -7,7 +7,10 @@ from collections import defaultdict
 from statistics import mean
 from typing import Any
 
+import segno
 from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.urls import reverse
 from django.utils import timezone
 
 from govhall.catalog.models import CentreMatter, MatterStatus
@@ -21,6 +24,7 @@ from govhall.queueing.models import (
     CallLog,
     DisplayNotice,
     PriorityReason,
+    QueueSettings,
     Ticket,
     TicketStatus,
     WindowState,
@@ -38,6 +42,7 @@ from govhall.queueing.services import (
     waiting_counts,
     window_queue_q,
 )
+from govhall.queueing.voice import VoiceMode
 
 RECENT_CALLS = 8
 
@@ -138,6 +143,41 @@ def _window_row(window: Window, state: WindowState | None, ticket: Ticket | None
     }
 
 
+def ticket_context(request: HttpRequest, ticket: Ticket) -> dict[str, Any]:
+    """What the printed 80 mm ticket shows (queueing/_ticket80.html), for the queue's printout and the
+    hall kiosk alike: number, matter, priority, people ahead, the QR code to follow it on a phone."""
+    follow_url = request.build_absolute_uri(reverse("queueing:follow", args=[ticket.public_token]))
+    return {
+        "ticket": ticket,
+        "centre": ticket.centre,
+        "qr": segno.make(follow_url, error="m").svg_data_uri(scale=4, border=1),
+        "follow_url": follow_url,
+        "reinstate_minutes": (
+            QueueSettings.objects.filter(centre_id=ticket.centre_id).first() or QueueSettings()
+        ).reinstate_minutes,
+        **ticket_position(ticket),
+    }
+
+
+def ticketing_hours(centre: Centre, now: dt.datetime | None = None) -> dict[str, Any]:
+    """When tickets can be taken at the centre (its queue settings) and whether that is now, for the
+    kiosk to say before the visitor chooses; the centre's stated office hours alongside."""
+    qs = QueueSettings.objects.filter(centre=centre).first() or QueueSettings(centre=centre)
+    local = timezone.localtime(now)
+    return {
+        "opens": qs.opening_time,
+        "closes": qs.closing_time,
+        "open_now": qs.opening_time <= local.time() < qs.closing_time,
+        "office_hours": centre.opening_hours,
+    }
+
+
+def voice_mode(centre: Centre) -> str:
+    """How the centre's display screens speak a call (QueueSettings.voice; auto without settings)."""
+    mode = QueueSettings.objects.filter(centre=centre).values_list("voice", flat=True).first()
+    return mode or VoiceMode.AUTO
+
+
 def display_notices(centre: Centre, *, matters: int = 40) -> list[dict[str, str]]:
     """Rolling notices (NET-3): the centre's policies and announcements, its matters with their promised
     time limits and fees from the catalogue, and the complaint phone."""
@@ -173,9 +213,38 @@ def display_notices(centre: Centre, *, matters: int = 40) -> list[dict[str, str]
                 "kind": "complaint",
                 "title": "投诉电话",
                 "text": f"对我们的服务有意见或建议，请拨打投诉电话 {centre.complaint_phone}",
+                "phone": centre.complaint_phone,
+            }
+        )
+    if centre.supervision_phone:
+        notices.append(
+            {
+                "kind": "supervision",
+                "title": "监督电话",
+                "text": f"监督电话 {centre.supervision_phone}",
+                "phone": centre.supervision_phone,
             }
         )
     return notices
+
+
+def screen_columns(windows: int) -> int:
+    """Columns of window cards on the 1920×1080 hall screen: up to 30 windows fit without scrolling
+    (screen.js computes the same when windows change)."""
+    if windows <= 8:
+        return 4 if windows > 6 else 3
+    if windows <= 15:
+        return 5
+    return 6
+
+
+PINNED_NOTICES = ("complaint", "supervision")
+
+
+def split_notices(notices: list[dict[str, str]]) -> tuple[list[dict[str, str]], list[dict[str, str]]]:
+    """NET-3 on the screen: the complaint and supervision phones stay on screen, the rest rotate."""
+    pinned = [n for n in notices if n["kind"] in PINNED_NOTICES]
+    return pinned, [n for n in notices if n["kind"] not in PINNED_NOTICES]
 
 
 def waiting_tickets(centre: Centre) -> QuerySet[Ticket]:

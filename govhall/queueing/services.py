@@ -54,6 +54,7 @@ from govhall.queueing.models import (
     WindowState,
     WindowStatus,
 )
+from govhall.queueing.voice import call_clips
 
 logger = logging.getLogger("govhall.queueing")
 
@@ -676,6 +677,7 @@ def _call_payload(log: CallLog, ticket: Ticket, window: Window) -> dict[str, Any
     return {
         "ticket": ticket_payload(ticket),
         "text": log.text,
+        "clips": call_clips(ticket.code, window.number),
         "at": log.at.isoformat(),
         "call_id": log.pk,
         "recall": log.kind == CallKind.RECALL,
@@ -1319,6 +1321,34 @@ def appointment_check_in(
         if not on_time:
             result.warnings.append("已超过预约时段的签到宽限时间，按普通号排队。")
     return result
+
+
+def appointment_check_in_at_kiosk(
+    *, centre: Centre, value: str, now: dt.datetime | None = None
+) -> IssueResult:
+    """签到 at the hall's kiosk with the booking code or the 居民身份证号码 given when booking: an ID number
+    finds today's booking at this centre (the earliest slot still booked)."""
+    now = now or _now()
+    value = (value or "").strip()
+    if len(value) != 18:
+        return appointment_check_in(centre=centre, code=value, source=TicketSource.APPOINTMENT, now=now)
+    try:
+        id_number = normalize_id_card(value)
+    except ValidationError as exc:
+        raise field_error("code", exc.messages[0]) from None
+    booking = (
+        Appointment.objects.filter(
+            id_digest=lookup_digest(id_number),
+            slot__centre=centre,
+            slot__date=timezone.localdate(now),
+            status=BookingStatus.BOOKED,
+        )
+        .order_by("slot__start")
+        .first()
+    )
+    if booking is None:
+        raise field_error("code", "没有查到您今天在本中心的预约，请核对身份证号码，或输入预约码。")
+    return appointment_check_in(centre=centre, code=booking.code, source=TicketSource.APPOINTMENT, now=now)
 
 
 def appointments_mark_no_shows(*, now: dt.datetime | None = None) -> int:

@@ -7,7 +7,6 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-import segno
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -412,8 +411,11 @@ def _public_issue(request: HttpRequest, centre_id: int, *, source: str, template
 @never_cache
 @page_errors
 def kiosk(request: HttpRequest, centre_id: int) -> HttpResponse:
-    """自助取号机 (SITE-7): big touch targets, no login, one centre."""
-    return _public_issue(request, centre_id, source=TicketSource.KIOSK, template="queueing/kiosk.html")
+    """自助取号机 (SITE-7): the hall has one kiosk, /portal/kiosk/<区划代码>/; this former address of the
+    queue's own kiosk leads there (permanently)."""
+    centre = public_centre(centre_id)
+    query = f"?{request.META['QUERY_STRING']}" if request.META.get("QUERY_STRING") else ""
+    return redirect(reverse("portal:kiosk_ticket", args=[centre.division.code]) + query, permanent=True)
 
 
 @never_cache
@@ -423,19 +425,8 @@ def phone(request: HttpRequest, centre_id: int) -> HttpResponse:
     return _public_issue(request, centre_id, source=TicketSource.PHONE, template="queueing/phone.html")
 
 
-def _qr_data_uri(url: str) -> str:
-    return segno.make(url, error="m").svg_data_uri(scale=4, border=1)
-
-
 def _ticket_context(request: HttpRequest, ticket: Ticket) -> dict[str, Any]:
-    follow_url = request.build_absolute_uri(reverse("queueing:follow", args=[ticket.public_token]))
-    return {
-        "ticket": ticket,
-        "centre": ticket.centre,
-        "qr": _qr_data_uri(follow_url),
-        "follow_url": follow_url,
-        **selectors.ticket_position(ticket),
-    }
+    return selectors.ticket_context(request, ticket)
 
 
 @never_cache
@@ -477,8 +468,19 @@ def follow_cancel(request: HttpRequest, token: str) -> HttpResponse:
 def screen(request: HttpRequest, centre_id: int) -> HttpResponse:
     """The hall's big screen (SITE-7 电子显示屏, NET-3 rolling notices)."""
     centre = public_centre(centre_id)
+    snap = selectors.display_snapshot(centre)
+    pinned, rolling = selectors.split_notices(snap["notices"])
     return render(
-        request, "queueing/screen.html", {"centre": centre, "snap": selectors.display_snapshot(centre)}
+        request,
+        "queueing/screen.html",
+        {
+            "centre": centre,
+            "snap": snap,
+            "pinned": pinned,
+            "rolling": rolling,
+            "columns": selectors.screen_columns(len(snap["windows"])),
+            "voice": selectors.voice_mode(centre),
+        },
     )
 
 

@@ -76,7 +76,7 @@ def test_tracking_pages_and_api_show_the_steps_and_nobody_behind_them(client, fl
         "收件" in portal and "受理" in portal and "审核" in portal and "审批" in portal and "办结" in portal
     )
     kiosk = client.post(
-        f"/portal/kiosk/{flow.town.pk}/track/", {"mode": "number", **credentials}
+        f"/portal/kiosk/{flow.town.division.code}/track/", {"mode": "number", **credentials}
     ).content.decode()
     assert case.number in kiosk and not [word for word in INTERNAL if word in kiosk]
 

@@ -28,7 +28,7 @@ def clock() -> Any:
 
 
 def kiosk(world: Any, path: str = "") -> str:
-    return f"/portal/kiosk/{world.town.pk}/{path}"
+    return f"/portal/kiosk/{world.town.division.code}/{path}"
 
 
 def test_guide_and_centre_page_show_todays_waiting_count(client: Client, world: Any, clock: Any) -> None:
@@ -63,7 +63,9 @@ def test_kiosk_takes_a_ticket_through_the_queue_service(client: Client, world: A
         and ticket.matter == world.dibao
     )
     page = client.get(response["Location"]).content.decode()
-    assert ticket.code in page and "前面还有" in page and "返回首页" in page and "<svg" in page
+    # the queue's 80 mm ticket, its QR code an SVG image
+    assert ticket.code in page and "前面还有" in page and "返回首页" in page
+    assert 'class="ticket80"' in page and 'src="data:image/svg+xml' in page
 
 
 def test_kiosk_ticket_with_a_bad_phone_is_refused_and_nothing_issued(
@@ -123,7 +125,7 @@ def test_every_kiosk_page_has_home_idle_reset_and_no_way_out(
     home = kiosk(world)
     assert f'<a class="home" href="{home}">返回首页</a>' in html
     assert f'data-kiosk-home="{home}"' in html and 'data-idle-seconds="60"' in html
-    assert f'<noscript><meta http-equiv="refresh" content="60;url={home}"></noscript>' in html
+    assert f'<noscript><meta http-equiv="refresh" content="60;url={home}?reset=1">' in html
     assert "/static/portal/kiosk.js" in html
     links = re.findall(r'<a [^>]*href="([^"]+)"', html)
     assert links
@@ -141,7 +143,7 @@ def test_kiosk_idle_time_is_a_setting(client: Client, world: Any, settings: Any)
 def test_kiosk_of_a_closed_or_unknown_centre_is_404(client: Client, world: Any) -> None:
     world.other_village.is_active = False
     world.other_village.save()
-    assert client.get(f"/portal/kiosk/{world.other_village.pk}/").status_code == 404
+    assert client.get(f"/portal/kiosk/{world.other_village.division.code}/").status_code == 404
     assert client.get("/portal/kiosk/999999/").status_code == 404
 
 

@@ -138,7 +138,7 @@ def signed_in_applicant(client: Client, world: Any, make_citizen: Any) -> Any:
 
 def test_kiosk_looks_up_a_case_by_number_and_password(client: Client, case: Case, world: Any) -> None:
     html = client.post(
-        f"/portal/kiosk/{world.town.pk}/track/",
+        f"/portal/kiosk/{world.town.division.code}/track/",
         {"mode": "number", "number": case.number, "password": case.query_password},
     ).content.decode()
     assert case.number in html and "收件" in html and "返回首页" in html
@@ -148,7 +148,7 @@ def test_kiosk_looks_up_cases_by_id_number_showing_them_masked(
     client: Client, case: Case, world: Any
 ) -> None:
     html = client.post(
-        f"/portal/kiosk/{world.town.pk}/track/", {"mode": "id", "id_number": ID_ZHANG}
+        f"/portal/kiosk/{world.town.division.code}/track/", {"mode": "id", "id_number": ID_ZHANG}
     ).content.decode()
     assert "最低生活保障申请" in html and "张*" in html and "张三" not in html
     assert case.number not in html  # the number (half the key to the details) is not shown without a password
@@ -158,7 +158,7 @@ def test_kiosk_id_look_up_is_rate_limited(client: Client, case: Case, world: Any
     """Different ID numbers from one (unpaired) address are limited. This test used to look up the same
     number three times and expect a 429: it counted repeated successes, which no longer count."""
     settings.TRACK_IDS_PER_IP = 2
-    url = f"/portal/kiosk/{world.town.pk}/track/"
+    url = f"/portal/kiosk/{world.town.division.code}/track/"
     for _ in range(5):
         assert client.post(url, {"mode": "id", "id_number": ID_ZHANG}).status_code == 200
     assert client.post(url, {"mode": "id", "id_number": id_number(1)}).status_code == 200
@@ -174,7 +174,9 @@ def id_number(n: int) -> str:
 
 
 def test_kiosk_id_look_up_with_a_bad_number_is_a_clear_error(client: Client, world: Any) -> None:
-    response = client.post(f"/portal/kiosk/{world.town.pk}/track/", {"mode": "id", "id_number": "123"})
+    response = client.post(
+        f"/portal/kiosk/{world.town.division.code}/track/", {"mode": "id", "id_number": "123"}
+    )
     assert response.status_code == 400 and "身份证" in response.content.decode()
 
 
@@ -232,7 +234,7 @@ def test_a_paired_kiosk_is_not_locked_by_other_numbers_failures(
 ) -> None:
     settings.KIOSK_ADDRESSES = ["10.20.0.0/24"]
     settings.TRACK_FAILURES_PER_IP = 3
-    url = f"/portal/kiosk/{world.town.pk}/track/"
+    url = f"/portal/kiosk/{world.town.division.code}/track/"
     kiosk, outsider = Client(REMOTE_ADDR=KIOSK), Client(REMOTE_ADDR="10.9.9.9")
     for n in range(5):
         kiosk.post(url, {"mode": "number", "number": f"GUESS{n}", "password": "AAAAAA"})
@@ -266,7 +268,7 @@ def test_a_paired_kiosk_looks_up_more_id_numbers_than_an_ordinary_address(
     settings.KIOSK_ADDRESSES = [KIOSK]
     settings.TRACK_IDS_PER_IP = 2
     settings.TRACK_IDS_PER_KIOSK = 4
-    url = f"/portal/kiosk/{world.town.pk}/track/"
+    url = f"/portal/kiosk/{world.town.division.code}/track/"
     kiosk, outsider = Client(REMOTE_ADDR=KIOSK), Client(REMOTE_ADDR="10.9.9.9")
     statuses = [kiosk.post(url, {"mode": "id", "id_number": id_number(n)}).status_code for n in range(5)]
     assert statuses == [200, 200, 200, 200, 429]

@@ -107,16 +107,24 @@ def test_workbench_of_another_village_is_404(client, q):
 
 
 def test_kiosk_takes_a_ticket_in_two_steps_without_login(client, q):
-    """SITE-7 self-service terminal: pick, confirm, print."""
-    page = client.get(f"/queueing/kiosk/{q.centre.pk}/").content.decode()
-    assert "民生综合窗口" in page and "户口迁移" in page and "kiosk-button" in page
-    step2 = client.get(f"/queueing/kiosk/{q.centre.pk}/?matter={q.birth.pk}").content.decode()
+    """SITE-7 self-service terminal: the queue's former kiosk address leads to the hall's one kiosk (by the
+    centre's code); there: pick, confirm, and the ticket is printed with the elder's priority."""
+    code = q.centre.division.code
+    moved = client.get(f"/queueing/kiosk/{q.centre.pk}/?matter={q.birth.pk}")
+    assert moved.status_code == 301 and moved.url == f"/portal/kiosk/{code}/ticket/?matter={q.birth.pk}"
+    page = client.get(f"/portal/kiosk/{code}/ticket/").content.decode()
+    assert "民生综合窗口" in page and "户口迁移" in page
+    step2 = client.get(f"/portal/kiosk/{code}/ticket/?matter={q.birth.pk}").content.decode()
     assert "您选择了" in step2 and "生育登记" in step2
-    response = client.post(f"/queueing/kiosk/{q.centre.pk}/", {"matter": q.birth.pk, "id_number": ELDER_ID})
+    response = client.post(f"/portal/kiosk/{code}/ticket/", {"matter": q.birth.pk, "id_number": ELDER_ID})
     ticket = Ticket.objects.get()
-    assert response.status_code == 302 and response.url == f"/queueing/t/{ticket.public_token}/print/"
+    assert response.status_code == 302
+    assert response.url == f"/portal/kiosk/{code}/ticket/{ticket.public_token}/"
     assert ticket.priority and ticket.source == "kiosk"
-    bad = client.post(f"/queueing/kiosk/{q.centre.pk}/", {"matter": q.birth.pk, "id_number": "123"})
+    printed = client.get(response.url).content.decode()
+    assert 'class="ticket80"' in printed and ticket.code in printed and "优先" in printed
+    assert "过号30分钟内可到导服台恢复一次" in printed and f"投诉电话：{q.centre.complaint_phone}" in printed
+    bad = client.post(f"/portal/kiosk/{code}/ticket/", {"matter": q.birth.pk, "id_number": "123"})
     assert bad.status_code == 400 and "居民身份证号码应为18位" in bad.content.decode()
     assert Ticket.objects.count() == 1
     assert client.get("/queueing/kiosk/999999/").status_code == 404

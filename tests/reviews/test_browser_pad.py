@@ -65,3 +65,35 @@ def test_pad_asks_for_the_rating_right_after_the_clerk_finishes(live_server, bro
     assert (rating.channel, rating.level, rating.text) == ("pad", 1, "讲解很耐心")
     assert rating.ticket == ticket and rating.clerk == scene.front_desk and rating.window == scene.window
     assert rating.aspects == {"attitude": 1}
+
+
+def test_pad_rating_choices_are_touch_targets_of_48px(live_server, browser, scene):
+    """STD-6 on the 800×1280 pad: every overall and sub-rating choice is at least 48 × 48 px, nothing leaves
+    the screen or overlaps, and axe-core finds nothing serious."""
+    from tests.browser_layout import SHOTS, axe_serious, layout_problems
+
+    _pad, token = services.pad_pair(window=scene.window, actor=scene.director)
+    scene.serve(finish=True)
+    context = browser.new_context(
+        locale="zh-CN", viewport={"width": 800, "height": 1280}, has_touch=True, bypass_csp=True
+    )
+    page = context.new_page()
+    page.set_default_timeout(10000)
+    try:
+        page.goto(f"{live_server.url}/reviews/pad/{token}/")
+        page.wait_for_selector("#pad-form")
+        page.screenshot(path=str(SHOTS / "pad-800x1280.png"), full_page=True)
+        targets = page.locator("#pad-form label.level, #pad-form label.aspect")
+        assert page.locator("#pad-form label.aspect").count() >= 3
+        small = []
+        for i in range(targets.count()):
+            box = targets.nth(i).bounding_box()
+            if box["width"] < 48 or box["height"] < 48:
+                small.append((targets.nth(i).inner_text(), box["width"], box["height"]))
+        assert small == []
+        assert layout_problems(page, "#pad-form label, #pad-form button, .clerk-card") == []
+        assert axe_serious(page) == []
+    finally:
+        context.close()
+        events.close_all_subscriptions()
+        time.sleep(0.5)

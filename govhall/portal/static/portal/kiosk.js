@@ -1,4 +1,5 @@
-// Kiosk mode: back to the start page after the idle time, and never leave the kiosk's pages.
+// Kiosk mode: back to the start page (and standard text) after the idle time, and never leave the kiosk's
+// pages.
 (function () {
   "use strict";
   var body = document.body;
@@ -6,10 +7,13 @@
   if (!home) { return; }
   var seconds = parseInt(body.getAttribute("data-idle-seconds") || "60", 10);
   var timer = null;
+  var large = document.documentElement.classList.contains("large");
   function goHome() {
-    // On the start page with nothing entered there is nothing to reset.
-    if (window.location.pathname === home && !window.location.search) { arm(); return; }
-    window.location.replace(home);
+    // On the start page with nothing entered and standard text there is nothing to reset; otherwise back
+    // to the start, and to standard text for the next visitor (?reset=1).
+    var fresh = !window.location.search || window.location.search === "?reset=1";
+    if (window.location.pathname === home && fresh && !large) { arm(); return; }
+    window.location.replace(home + "?reset=1");
   }
   function arm() {
     if (timer) { window.clearTimeout(timer); }

@@ -1,6 +1,7 @@
 // Display screens (SITE-7 电子显示屏): the hall's big screen and the counter screens.
 // Live updates come over server-sent events (a snapshot first, then every call, recall, ticket and window
-// change of the centre, from every server process). Each call is spoken in Mandarin by the browser;
+// change of the centre, from every server process). Each call is spoken in Mandarin, by the browser or
+// from pre-recorded clips (see "voice" below);
 // announcements wait in a queue so a second call never cuts off the first, and a recall is spoken again.
 (function () {
   "use strict";
@@ -8,7 +9,7 @@
   if (!root) { return; }
   var centre = root.getAttribute("data-centre");
   var onlyWindow = root.getAttribute("data-window") ? parseInt(root.getAttribute("data-window"), 10) : null;
-  var speak = root.getAttribute("data-speak") !== "0";
+  var speakCalls = root.getAttribute("data-speak") !== "0";
   var prefix = "queueing.centre." + centre + ".";
   var state = { windows: [], calls: [], queues: [], notices: [], waiting: {}, avg: null, offset: 0 };
   var lastCallId = 0;
@@ -22,8 +23,13 @@
     return node;
   }
 
-  // --- speech ------------------------------------------------------------------------------------
-  var speech = { queue: [], speaking: false, supported: "speechSynthesis" in window, timer: null };
+  // --- voice ---------------------------------------------------------------------------------------
+  // data-voice: "speech" (the browser's zh-CN voice), "clips" (pre-recorded clips served by govhall, no
+  // internet and no installed voice needed) or "auto" (speech when a zh-CN voice exists, clips otherwise).
+  // A call's clip names come with the call event (govhall/queueing/voice.py).
+  var voiceMode = root.getAttribute("data-voice") || "auto";
+  var clipBase = root.getAttribute("data-clips") || "";
+  var speech = { queue: [], speaking: false, supported: "speechSynthesis" in window, timer: null, played: [] };
   window.govhallSpeech = speech;
 
   function chineseVoice() {
@@ -35,19 +41,39 @@
     return null;
   }
 
+  function useClips() {
+    if (voiceMode === "clips") { return true; }
+    if (voiceMode === "speech") { return false; }
+    return chineseVoice() === null;
+  }
+
   function done() {
     window.clearTimeout(speech.timer);
     speech.speaking = false;
     window.setTimeout(pump, 500);
   }
 
-  function pump() {
-    if (speech.speaking || speech.queue.length === 0) { return; }
-    var text = speech.queue.shift();
-    var announcer = $("announcer");
-    if (announcer) { announcer.textContent = text; }
-    if (!speech.supported) { return pump(); }
-    speech.speaking = true;
+  function playClips(names) {
+    // One clip after the other; a clip that fails or never ends does not stall the queue.
+    var index = 0;
+    function next() {
+      window.clearTimeout(speech.timer);
+      if (index >= names.length) { return done(); }
+      var name = names[index++];
+      var audio = new window.Audio(clipBase + name + ".ogg");
+      var moved = false;
+      function advance() { if (!moved) { moved = true; next(); } }
+      audio.addEventListener("ended", advance);
+      audio.addEventListener("error", advance);
+      speech.timer = window.setTimeout(advance, 4000);
+      speech.played.push(name);
+      var started = audio.play();
+      if (started && started.catch) { started.catch(advance); }
+    }
+    next();
+  }
+
+  function speak(text) {
     var utterance = new window.SpeechSynthesisUtterance(text);
     utterance.lang = "zh-CN";
     utterance.rate = 0.85;
@@ -55,22 +81,37 @@
     if (voice) { utterance.voice = voice; }
     utterance.onend = done;
     utterance.onerror = done;
-    // Some engines never fire onend (no voice installed): do not let the queue stall.
+    // Some engines never fire onend: do not let the queue stall.
     speech.timer = window.setTimeout(done, 2000 + 400 * text.length);
     window.speechSynthesis.speak(utterance);
   }
 
-  function announce(text) {
-    if (!speak) { return; }
-    speech.queue.push(text);
+  function pump() {
+    if (speech.speaking || speech.queue.length === 0) { return; }
+    var item = speech.queue.shift();
+    var announcer = $("announcer");
+    if (announcer) { announcer.textContent = item.text; }
+    if (useClips()) {
+      if (!item.clips || item.clips.length === 0) { return pump(); }
+      speech.speaking = true;
+      return playClips(item.clips);
+    }
+    if (!speech.supported) { return pump(); }
+    speech.speaking = true;
+    speak(item.text);
+  }
+
+  function announce(text, clips) {
+    if (!speakCalls) { return; }
+    speech.queue.push({ text: text, clips: clips || [] });
     pump();
   }
 
   var unlock = $("speech-unlock");
   if (unlock) {
     unlock.addEventListener("click", function () {
-      unlock.hidden = true;
-      announce("语音播报已开启");
+      unlock.parentNode.hidden = true;
+      announce("语音播报已开启", ["chime", "voice_on"]);
     });
   }
 
@@ -87,8 +128,11 @@
     var box = $("scr-windows");
     if (!box) { return; }
     box.textContent = "";
+    box.setAttribute("data-cols", columns(state.windows.length));
+    box.setAttribute("data-count", state.windows.length);
     state.windows.forEach(function (w) {
       var card = el("div", "scr-window " + w.status);
+      card.setAttribute("role", "listitem");
       card.setAttribute("data-window", w.number);
       card.appendChild(el("div", "num", w.number + "号窗口 · " + w.name));
       var text = w.status === "paused" ? "暂停服务" + (w.reason ? "（" + w.reason + "）" : "") :
@@ -97,6 +141,12 @@
       if (w.number === flashNumber) { card.classList.add("flash"); }
       box.appendChild(card);
     });
+  }
+
+  // The same columns as govhall/queueing/selectors.py screen_columns: up to 30 cards fit at 1920×1080.
+  function columns(count) {
+    if (count <= 8) { return count > 6 ? 4 : 3; }
+    return count <= 15 ? 5 : 6;
   }
 
   function renderOne() {
@@ -130,23 +180,39 @@
 
   // --- rolling notices (NET-3) and the clock --------------------------------------------------------
   var noticeIndex = 0;
+  var PINNED = { complaint: true, supervision: true };
+  function rolling() { return state.notices.filter(function (n) { return !PINNED[n.kind]; }); }
+  function renderPhones() {
+    var box = $("scr-phones");
+    if (!box) { return; }
+    box.textContent = "";
+    state.notices.forEach(function (n) {
+      if (!PINNED[n.kind]) { return; }
+      var span = el("span", null, n.title + "：" + (n.phone || n.text));
+      span.setAttribute("data-kind", n.kind);
+      box.appendChild(span);
+    });
+  }
   function rollNotice() {
     var box = $("scr-notice");
-    if (!box || state.notices.length === 0) { return; }
-    var n = state.notices[noticeIndex % state.notices.length];
+    var list = rolling();
+    if (!box || list.length === 0) { return; }
+    var n = list[noticeIndex % list.length];
     box.textContent = n.title + "：" + n.text;
     noticeIndex += 1;
   }
   window.setInterval(rollNotice, 8000);
 
+  // The hall's time is Beijing time (UTC+8, no daylight saving) whatever the display PC's time zone.
+  var SHANGHAI_OFFSET = 8 * 3600 * 1000;
   function pad(n) { return n < 10 ? "0" + n : String(n); }
   function tick() {
     var clock = $("scr-clock");
     if (!clock) { return; }
-    var now = new Date(Date.now() + state.offset);
-    var week = "日一二三四五六".charAt(now.getDay());
-    clock.textContent = now.getFullYear() + "年" + (now.getMonth() + 1) + "月" + now.getDate() + "日 星期" + week +
-      " " + pad(now.getHours()) + ":" + pad(now.getMinutes()) + ":" + pad(now.getSeconds());
+    var now = new Date(Date.now() + state.offset + SHANGHAI_OFFSET);
+    var week = "日一二三四五六".charAt(now.getUTCDay());
+    clock.textContent = now.getUTCFullYear() + "年" + (now.getUTCMonth() + 1) + "月" + now.getUTCDate() + "日 星期" +
+      week + " " + pad(now.getUTCHours()) + ":" + pad(now.getUTCMinutes()) + ":" + pad(now.getUTCSeconds());
   }
   window.setInterval(tick, 1000);
 
@@ -158,6 +224,7 @@
     state.waiting = s.waiting;
     state.avg = s.average_wait_minutes;
     state.notices = s.notices;
+    renderPhones();
     state.offset = new Date(s.server_time).getTime() - Date.now();
     s.calls.forEach(function (c) { lastCallId = Math.max(lastCallId, c.call_id); });
     renderAll();
@@ -179,7 +246,7 @@
     renderQueues();
     if (p.call_id > lastCallId || p.recall) {
       lastCallId = Math.max(lastCallId, p.call_id);
-      if (onlyWindow === null || onlyWindow === p.ticket.window) { announce(p.text); }
+      if (onlyWindow === null || onlyWindow === p.ticket.window) { announce(p.text, p.clips); }
     }
   }
 
