@@ -159,6 +159,7 @@ GET /catalog/m/{code}/                                                 200 200 2
 GET /catalog/m/{code}/draft/                                           302 302 302 302 302 302 302 302 302 | 302 302 302
 GET /catalog/m/{code}/edit/                                            200 403 403 403 403 403 403 403 403 | 302 302 302
 GET /catalog/m/{code}/history/                                         200 200 200 200 200 200 200 200 200 | 302 302 302
+GET /catalog/m/{code}/keywords/                                        200 403 403 403 403 403 403 403 403 | 302 302 302
 GET /catalog/m/{code}/sheet/                                           403 200 200 200 200 200 200 403 403 | 302 302 302
 GET /catalog/m/{code}/v/{number}/                                      200 200 200 200 200 200 200 200 200 | 302 302 302
 GET /catalog/m/{code}/{action}/                                        405 405 405 405 405 405 405 405 405 | 302 302 302

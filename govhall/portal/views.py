@@ -84,14 +84,19 @@ def matter_list(request: HtmxHttpRequest) -> HttpResponse:
     category = request.GET.get("category") or ""
     department = request.GET.get("department") or ""
     level = request.GET.get("level") or ""
-    results = list(selectors.public_matters(q, category=category, department=department, level=level))
+    page = paginate(
+        request,
+        selectors.public_matters(q, category=category, department=department, level=level, limit=None),
+    )
     context = {
         "nav": "matters",
         "q": q,
         "category": category,
         "department": department,
         "level": level,
-        "results": results,
+        "results": page.object_list,
+        "page": page,
+        "results_target": "#results",
         "categories": selectors.categories(),
         "departments": selectors.departments_with_matters(),
         "category_label": NoticeCategory(category).label if category in NoticeCategory.values else "",
@@ -108,13 +113,15 @@ def theme_list(request: HttpRequest) -> HttpResponse:
 @page_errors
 def theme_detail(request: HttpRequest, slug: str) -> HttpResponse:
     theme = selectors.theme_public(slug)
+    page = paginate(request, list(selectors.theme_matters(theme)))
     return render(
         request,
         "portal/theme_detail.html",
         {
             "nav": "themes",
             "theme": theme,
-            "results": list(selectors.theme_matters(theme)),
+            "results": page.object_list,
+            "page": page,
         },
     )
 

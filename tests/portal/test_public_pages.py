@@ -248,3 +248,19 @@ def test_every_control_is_labelled(client: Client, world: Any, path: str) -> Non
     html = client.get(path).content.decode()
     assert unlabelled(html) == [], path
     assert '<a class="skip" href="#main">' in html and '<main id="main"' in html
+
+
+def test_catalogue_counts_every_matter_in_use_and_pages_by_fifty(
+    client: Client, world: Any, make_matter: Any
+) -> None:
+    """Issue 16 / SCOPE-4: 65 matters in use are counted as 65 (not 60) and listed 50 to a page."""
+    for n in range(62):
+        make_matter(name=f"测试事项第{n:02d}号")
+    html = client.get("/portal/matters/").content.decode()
+    assert "共 65 个事项" in html and "第 1 / 2 页" in html
+    assert html.count('class="title"') == 50 and "下一页" in html
+    html = client.get("/portal/matters/", {"page": 2}).content.decode()
+    assert html.count('class="title"') == 15 and "上一页" in html
+    html = client.get("/portal/matters/", {"q": "测试事项", "page": 2}).content.decode()
+    assert "找到 62 个事项" in html and html.count('class="title"') == 12
+    assert "q=%E6%B5%8B%E8%AF%95%E4%BA%8B%E9%A1%B9" in html  # the pager keeps the search
