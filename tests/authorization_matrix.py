@@ -192,6 +192,7 @@ GET /portal/disclosure/centres/{centre_id}/                            200 200 2
 GET /portal/disclosure/policies/{policy_id}/                           404 404 404 404 404 404 404 404 404 | 404 404 404
 GET /portal/display/                                                   405 405 405 405 405 405 405 405 405 | 405 405 405
 GET /portal/guide/{code}/                                              200 200 200 200 200 200 200 200 200 | 200 200 200
+GET /portal/guide/{code}/notice-sheet.pdf                              200 200 200 200 200 200 200 200 200 | 200 200 200
 GET /portal/kiosk/{centre_id}/                                         200 200 200 200 200 200 200 200 200 | 200 200 200
 GET /portal/kiosk/{centre_id}/guides/                                  200 200 200 200 200 200 200 200 200 | 200 200 200
 GET /portal/kiosk/{centre_id}/guides/{code}/                           200 200 200 200 200 200 200 200 200 | 200 200 200

@@ -376,3 +376,62 @@ def rating_url(case: Case) -> str | None:
 def online_application_of(case: Case) -> OnlineApplication | None:
     """The online application a case came from, with its delivery centre (None for a window case)."""
     return OnlineApplication.objects.filter(case=case).select_related("delivery_centre").first()
+
+
+@dataclass
+class MaterialRow:
+    """One material of a citizen's case as the citizen sees it: what the centre recorded, or what the citizen
+    did since (signed a 告知承诺 online, uploaded a 补正 file) while the centre has not yet registered it."""
+
+    pk: int
+    name: str
+    label: str
+    tone: str  # "ok", "warn", "bad" or ""
+    at: Any = None
+    supplied: bool = False
+
+
+def case_material_rows(case: Case, application: OnlineApplication | None) -> list[MaterialRow]:
+    """The case's materials for 我的办件 (issue 16): a material still 缺少 but covered by the applicant's signed
+    online 告知承诺 reads 已承诺; one 缺少/有误 for which the citizen uploaded a 补正 file after the latest
+    correction notice reads 已补交 with the time (the window's check follows)."""
+    from govhall.cases.models import CaseEvent, MaterialStatus
+    from govhall.portal.models import OnlineUpload, UploadPurpose
+
+    rows = list(case.materials.order_by("order", "id"))
+    promised = {}
+    if application is not None:
+        promised = {c.material_id: c.signed_at for c in application.commitments.all()}
+    asked = (
+        CaseEvent.objects.filter(case=case, action__in=["correction", "return_applicant"])
+        .order_by("-at")
+        .values_list("at", flat=True)
+        .first()
+    )
+    uploads = OnlineUpload.objects.filter(
+        purpose=UploadPurpose.SUPPLEMENT, case_file__case=case, case_file__material__isnull=False
+    )
+    if asked is not None:
+        uploads = uploads.filter(uploaded_at__gte=asked)
+    supplied: dict[int, Any] = {}
+    for material_id, at in uploads.values_list("case_file__material_id", "uploaded_at"):
+        supplied[material_id] = max(at, supplied.get(material_id, at))
+    tones = {
+        MaterialStatus.RECEIVED: "ok",
+        MaterialStatus.COMMITMENT: "ok",
+        MaterialStatus.MISSING: "bad",
+        MaterialStatus.WRONG: "bad",
+        MaterialStatus.RONGQUE: "warn",
+    }
+    out = []
+    for row in rows:
+        pending = row.status in (MaterialStatus.MISSING, MaterialStatus.WRONG, MaterialStatus.RONGQUE)
+        if pending and row.pk in supplied:
+            out.append(MaterialRow(row.pk, row.name, "已补交，待窗口审核", "ok", supplied[row.pk], True))
+        elif row.status == MaterialStatus.MISSING and row.material_id in promised:
+            out.append(
+                MaterialRow(row.pk, row.name, "已承诺（告知承诺书已签署）", "ok", promised[row.material_id])
+            )
+        else:
+            out.append(MaterialRow(row.pk, row.name, row.get_status_display(), tones.get(row.status, "")))
+    return out

@@ -5,7 +5,7 @@ swaps search results in place."""
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from django.conf import settings
 from django.contrib import messages
@@ -26,7 +26,7 @@ from govhall.core.errors import NotFound, ServiceError
 from govhall.core.middleware import client_ip
 from govhall.core.pages import HtmxHttpRequest, page_errors, paginate
 from govhall.orgs.models import CentreLevel
-from govhall.portal import forms, identity, prefs, selectors, services, uploads
+from govhall.portal import forms, identity, notice_sheet, prefs, selectors, services, uploads
 from govhall.portal.auth import (
     citizen_login,
     citizen_logout,
@@ -155,6 +155,18 @@ def guide(request: HttpRequest, code: str) -> HttpResponse:
             "MaterialForm": MaterialForm,
         },
     )
+
+
+@page_errors
+def guide_notice_sheet(request: HttpRequest, code: str) -> HttpResponse:
+    """The matter's blank 一次性告知单 (SCOPE-4), the window's document with no personal data."""
+    matter = public_matter(code)
+    assert matter.current_version is not None
+    response = HttpResponse(
+        notice_sheet.blank_sheet_pdf(matter.current_version), content_type="application/pdf"
+    )
+    response["Content-Disposition"] = "inline; filename*=UTF-8''" + quote(f"一次性告知单-{matter.code}.pdf")
+    return response
 
 
 # --- centres -----------------------------------------------------------------------------------------
@@ -612,6 +624,11 @@ def my_case(request: HttpRequest, number: str) -> HttpResponse:
     citizen = request.citizen  # type: ignore[attr-defined]
     case = selectors.access_citizen_case(citizen, number)
     application = selectors.online_application_of(case)
+    material_rows = selectors.case_material_rows(case, application)
+    supplied = {r.pk: r.at for r in material_rows if r.supplied}
+    to_supply = services.materials_to_supply(case)
+    for row in to_supply:
+        row.supplied_at = supplied.get(row.pk)  # type: ignore[attr-defined]
     return render(
         request,
         "portal/my_case.html",
@@ -619,10 +636,10 @@ def my_case(request: HttpRequest, number: str) -> HttpResponse:
             "nav": "my",
             "case": case,
             "application": application,
-            "materials": case.materials.order_by("order", "id"),
+            "materials": material_rows,
             "timeline": selectors.case_public_timeline(case),
             "notices": selectors.case_notices(case),
-            "to_supply": services.materials_to_supply(case),
+            "to_supply": to_supply,
             "token": services.form_token(),
             "rating_url": selectors.rating_url(case),
             "finished": case.status in (CaseStatus.FINISHED, CaseStatus.DELIVERED),

@@ -114,6 +114,34 @@ def test_nothing_sticks_out_of_the_screen_or_its_card(
     # The check itself works: a too-wide input in a card is reported.
     page.evaluate(
         "document.querySelector('main').insertAdjacentHTML('beforeend', "
-        "'<div class=card><input id=wide style=\"width:100%;padding:0 20px;box-sizing:content-box\"></div>')"
+        "'<div class=card><input id=wide style=\"width:100%;max-width:none;padding:0 20px;box-sizing:content-box\"></div>')"
     )
     assert any("#wide" in line for line in overflowing(page))
+
+
+def test_phone_screenshots_of_the_citizen_pages(
+    live_server: Any,
+    make_page: Any,  # noqa: F811
+    world: Any,
+    make_citizen: Any,
+) -> None:
+    """Issue 16 at 375×812: the guide shows materials before the folded administrative fields and is far
+    shorter than the old 8,300 px; screenshots of the guide, catalogue, search results and 我的办件 are saved
+    for a person to look at."""
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    citizen = make_citizen(mobile="13962808888")
+    page = make_page(**PHONE)
+    base = live_server.url
+    page.goto(f"{base}/portal/guide/{world.dibao.code}/")
+    assert page.locator("details.guide-fields").get_attribute("open") is None
+    materials_top = page.locator("#g-materials").bounding_box()["y"]
+    assert materials_top < 812  # the materials start on the first screen
+    assert page.evaluate("document.documentElement.scrollHeight") < 5000
+    page.screenshot(path=str(SHOTS / "guide-375.png"), full_page=True)
+    page.goto(f"{base}/portal/matters/")
+    page.screenshot(path=str(SHOTS / "catalogue-375.png"), full_page=True)
+    page.goto(f"{base}/portal/matters/?q=低保")
+    page.screenshot(path=str(SHOTS / "search-375.png"), full_page=True)
+    sign_in(page, base, citizen)
+    page.goto(f"{base}/portal/my/cases/")
+    page.screenshot(path=str(SHOTS / "my-cases-375.png"), full_page=True)

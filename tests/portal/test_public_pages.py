@@ -264,3 +264,42 @@ def test_catalogue_counts_every_matter_in_use_and_pages_by_fifty(
     html = client.get("/portal/matters/", {"q": "测试事项", "page": 2}).content.decode()
     assert "找到 62 个事项" in html and html.count('class="title"') == 12
     assert "q=%E6%B5%8B%E8%AF%95%E4%BA%8B%E9%A1%B9" in html  # the pager keeps the search
+
+
+def test_guide_puts_materials_conditions_time_fee_and_where_first(client: Client, world: Any) -> None:
+    """Issue 16 / SCOPE-4 on a phone: materials, conditions, time limit, fee and 去哪办 come before the
+    GB/T 39046 administrative fields, which are folded in a <details>."""
+    html = client.get(f"/portal/guide/{world.dibao.code}/").content.decode()
+    order = [
+        html.index('id="g-materials"'),
+        html.index("最低生活保障申请书"),
+        html.index('id="g-key"'),
+        html.index("受理条件"),
+        html.index("承诺时限</dt>"),
+        html.index("收费</dt>"),
+        html.index('id="where-h"'),
+        html.index('<details class="card guide-fields">'),
+        html.index("实施编码 / 基本编码"),
+    ]
+    assert order == sorted(order)
+    assert '<details class="card guide-fields" open' not in html
+
+
+def test_guide_publishes_the_blank_notification_sheet(client: Client, world: Any) -> None:
+    """SCOPE-4 / STD-2: the matter's blank 一次性告知单 is public with the guide: a PDF naming the matter and its
+    materials, no applicant, and no serial number drawn."""
+    from pypdf import PdfReader
+
+    from govhall.catalog.models import NotificationSheet
+
+    html = client.get(f"/portal/guide/{world.dibao.code}/").content.decode()
+    link = f"/portal/guide/{world.dibao.code}/notice-sheet.pdf"
+    assert link in html and "一次性告知单" in html
+    response = client.get(link)
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    import io
+
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(response.content)).pages).replace("\n", "")
+    assert "一次性告知单" in text and "最低生活保障申请" in text and "居民户口簿" in text
+    assert NotificationSheet.objects.count() == 0
+    assert client.get("/portal/guide/NOPE/notice-sheet.pdf").status_code == 404
