@@ -29,7 +29,7 @@ from govhall.cases.models import (
 )
 from govhall.cases.services import case_attach_file, case_receive
 from govhall.cases.uploads import remove_stored
-from govhall.catalog.models import Matter
+from govhall.catalog.models import Matter, ServiceObject
 from govhall.core.actors import CitizenActor  # re-exported: the portal's callers import it from here
 from govhall.core.audit import audit_record
 from govhall.core.crypto import lookup_digest, sm3_hex, token_digest
@@ -746,6 +746,8 @@ def application_submit(
         raise field_error(
             "matter", f"事项「{matter.name}」暂不支持网上申请，请到服务中心窗口办理。", code="not_online"
         )
+    if citizen.is_enterprise and persons_only(version):
+        raise field_error("matter", persons_only_message(version.name), code="persons_only")
     catalogue = {m.pk: m for m in version.materials.all()}
     errors: dict[str, str] = {}
     for material_id, given in materials.items():
@@ -774,9 +776,7 @@ def application_submit(
         elif not 5 <= len(mail_address) <= 200:
             errors["mail_address"] = "请填写详细的邮寄地址（5至200个字）。"
     elif delivery == DeliveryChoice.WINDOW:
-        delivery_centre = Centre.objects.filter(
-            pk=_int(delivery_centre_id or centre_id) or 0, is_active=True
-        ).first()
+        delivery_centre = Centre.objects.filter(pk=_int(delivery_centre_id) or 0, is_active=True).first()
         if delivery_centre is None:
             errors["delivery_centre"] = "请选择领取结果的服务中心。"
     else:
@@ -961,6 +961,18 @@ def supplement_submit(
         _remove(stored)
         raise
     return supplement
+
+
+def persons_only(version: Any) -> bool:
+    """The matter serves natural persons only (服务对象 自然人): an enterprise account cannot apply."""
+    return version.service_object_codes == [ServiceObject.PERSON]
+
+
+def persons_only_message(name: str) -> str:
+    return (
+        f"事项「{name}」只面向自然人（个人）办理，企业账户不能申请。"
+        "请由申请人本人使用个人账户申请，或到服务中心窗口办理。"
+    )
 
 
 def materials_to_supply(case: Case) -> list[CaseMaterial]:

@@ -152,6 +152,7 @@ def guide(request: HttpRequest, code: str) -> HttpResponse:
             "towns": towns,
             "village_groups": selectors.villages_by_town([c for c in centres if c not in towns]),
             "online": selectors.online_offered(matter),
+            "persons_only": services.persons_only(version),
             "MaterialForm": MaterialForm,
         },
     )
@@ -487,6 +488,17 @@ def apply(request: HttpRequest, code: str) -> HttpResponse:
                 "title": "暂不支持网上申请",
                 "back": reverse("portal:guide", args=[matter.code]),
                 "message": f"事项「{matter.name}」暂不支持网上申请，请按办事指南到服务中心窗口办理。",
+            },
+            status=400,
+        )
+    if citizen.is_enterprise and services.persons_only(version):
+        return render(
+            request,
+            "portal/error.html",
+            {
+                "title": "企业账户不能申请该事项",
+                "back": reverse("portal:guide", args=[matter.code]),
+                "message": services.persons_only_message(matter.name),
             },
             status=400,
         )
