@@ -4,6 +4,7 @@ swaps search results in place."""
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 from urllib.parse import quote, urlencode
 
@@ -52,10 +53,8 @@ def display_prefs(request: HttpRequest) -> HttpResponse:
     """Toggle large text / high contrast; back to the page the visitor was on."""
     current = prefs.read(request)
     toggle = request.POST.get("toggle")
-    if toggle == "large":
-        current = prefs.Prefs(large=not current.large, contrast=current.contrast)
-    elif toggle == "contrast":
-        current = prefs.Prefs(large=current.large, contrast=not current.contrast)
+    if toggle in prefs.CHOICES:
+        current = dataclasses.replace(current, **{toggle: not getattr(current, toggle)})
     response = redirect(safe_next(request, reverse("portal:home")))
     prefs.write(response, current)
     return response
@@ -66,6 +65,10 @@ def display_prefs(request: HttpRequest) -> HttpResponse:
 
 @page_errors
 def home(request: HttpRequest) -> HttpResponse:
+    if prefs.read(request).elder:
+        return render(
+            request, "portal/elder_home.html", {"nav": "home", "matters": selectors.most_used_matters()}
+        )
     return render(
         request,
         "portal/home.html",

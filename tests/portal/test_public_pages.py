@@ -303,3 +303,16 @@ def test_guide_publishes_the_blank_notification_sheet(client: Client, world: Any
     assert "一次性告知单" in text and "最低生活保障申请" in text and "居民户口簿" in text
     assert NotificationSheet.objects.count() == 0
     assert client.get("/portal/guide/NOPE/notice-sheet.pdf").status_code == 404
+
+
+def test_elder_mode_is_a_cookie_toggle_and_simplifies_the_home_page(client: Client, world: Any) -> None:
+    """Issue 16 长辈版: the header button turns it on and off (no JavaScript, no account); the home page then
+    shows the most used matters, tracking and ticket/appointment, and a read-aloud button."""
+    response = client.post("/portal/display/", {"toggle": "elder", "next": "/portal/"})
+    assert response.status_code == 302 and "elder" in response.cookies["gh_display"].value
+    html = client.get("/portal/").content.decode()
+    assert 'class="elder' in html and "大家最常办的事" in html and "最低生活保障申请" in html
+    assert "查询办件进度" in html and "手机取号" in html and 'id="read-aloud"' in html
+    assert "按部门" not in html  # the simplified page, not the full one
+    client.post("/portal/display/", {"toggle": "elder", "next": "/portal/"})
+    assert "按部门" in client.get("/portal/").content.decode()
