@@ -192,6 +192,7 @@ GET /portal/disclosure/centres/{centre_id}/                            200 200 2
 GET /portal/disclosure/policies/{policy_id}/                           404 404 404 404 404 404 404 404 404 | 404 404 404
 GET /portal/display/                                                   405 405 405 405 405 405 405 405 405 | 405 405 405
 GET /portal/guide/{code}/                                              200 200 200 200 200 200 200 200 200 | 200 200 200
+GET /portal/guide/{code}/book/                                         302 302 302 302 302 302 302 302 302 | 302 302 302
 GET /portal/guide/{code}/notice-sheet.pdf                              200 200 200 200 200 200 200 200 200 | 200 200 200
 GET /portal/kiosk/{centre_id}/                                         200 200 200 200 200 200 200 200 200 | 200 200 200
 GET /portal/kiosk/{centre_id}/guides/                                  200 200 200 200 200 200 200 200 200 | 200 200 200
@@ -200,6 +201,8 @@ GET /portal/kiosk/{centre_id}/ticket/                                  200 200 2
 GET /portal/kiosk/{centre_id}/ticket/{token}/                          404 404 404 404 404 404 404 404 404 | 404 404 404
 GET /portal/kiosk/{centre_id}/track/                                   200 200 200 200 200 200 200 200 200 | 200 200 200
 GET /portal/matters/                                                   200 200 200 200 200 200 200 200 200 | 200 200 200
+GET /portal/my/appointments/                                           302 302 302 302 302 302 302 302 302 | 200 200 302
+GET /portal/my/appointments/{code}/cancel/                             302 302 302 302 302 302 302 302 302 | 405 405 302
 GET /portal/my/cases/                                                  302 302 302 302 302 302 302 302 302 | 200 200 302
 GET /portal/my/cases/link/                                             302 302 302 302 302 302 302 302 302 | 200 200 302
 GET /portal/my/cases/{number}/                                         302 302 302 302 302 302 302 302 302 | 404 404 302

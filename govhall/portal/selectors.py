@@ -27,7 +27,7 @@ from govhall.catalog.models import (
     NoticeCategory,
 )
 from govhall.catalog.selectors import current_versions, matter_search, matters_for_centre
-from govhall.core.errors import NotFound
+from govhall.core.errors import NotFound, ServiceError
 from govhall.orgs.models import Centre, CentreLevel, Department, Window, WindowClass
 from govhall.portal import conf
 from govhall.portal.models import CaseLink, Citizen, OnlineApplication, Policy, Theme
@@ -461,3 +461,50 @@ def most_used_matters(count: int = 5) -> list[MatterVersion]:
         return chosen
 
     return cache.get_or_set("portal:elder:matters", load, 3600) or []
+
+
+# --- appointments (我的预约) -------------------------------------------------------------------------------
+
+
+def matter_booking_centres(matter: Matter) -> list[Centre]:
+    """Centres serving the matter whose hall has a window for it (its slots can be offered), towns first."""
+    return [c for c in matter_centres(matter) if matter_waiting_key(matter, c) is not None]
+
+
+def matter_waiting_key(matter: Matter, centre: Centre) -> QueueKey | None:
+    """The queue (window class, department) that serves the matter at the centre, None when none does."""
+    from govhall.queueing.services import resolve_queue
+
+    version = matter.current_version
+    if version is None:
+        return None
+    dept = version.window_department_id if version.window_class == WindowClass.PROFESSIONAL else None
+    try:
+        return resolve_queue(centre, QueueKey(version.window_class, dept))
+    except ServiceError:
+        return None
+
+
+def matter_open_slots(matter: Matter, centre: Centre) -> list[Any]:
+    """The centre's future slots of the window class that serves the matter, with places left."""
+    from govhall.queueing.selectors import open_slots
+
+    key = matter_waiting_key(matter, centre)
+    if key is None:
+        return []
+    return [
+        s
+        for s in open_slots(centre)
+        if QueueKey(s.window_class, s.department_id) == key and s.booked < s.capacity
+    ]
+
+
+def citizen_appointments(citizen: Citizen) -> list[Any]:
+    """The account's appointments, newest first, with slot, centre and matter."""
+    from govhall.queueing.models import Appointment
+
+    return list(
+        Appointment.objects.filter(citizen_link__citizen=citizen)
+        .select_related("slot__centre", "matter")
+        .order_by("-slot__date", "-slot__start")
+    )

@@ -33,7 +33,7 @@ from govhall.catalog.models import Matter, ServiceObject
 from govhall.core.actors import CitizenActor  # re-exported: the portal's callers import it from here
 from govhall.core.audit import audit_record
 from govhall.core.crypto import lookup_digest, sm3_hex, token_digest
-from govhall.core.errors import Conflict, Forbidden, ServiceError, field_error
+from govhall.core.errors import Conflict, Forbidden, NotFound, ServiceError, field_error
 from govhall.core.ids import mask_mobile, normalize_id_card, normalize_mobile, normalize_uscc
 from govhall.exchange.services import notify_sms
 from govhall.orgs.models import Centre
@@ -42,6 +42,7 @@ from govhall.portal.models import (
     AccountKind,
     CaseLink,
     Citizen,
+    CitizenAppointment,
     DeliveryChoice,
     IdentityLevel,
     LinkMethod,
@@ -55,6 +56,7 @@ from govhall.portal.models import (
 )
 from govhall.portal.selectors import case_by_number, online_offered
 from govhall.portal.uploads import MAX_FILES_PER_MATERIAL, CleanFile
+from govhall.queueing.services import appointment_book, appointment_cancel
 
 
 def citizen_actor(citizen: Citizen | None) -> CitizenActor:
@@ -990,3 +992,41 @@ def materials_to_supply(case: Case) -> list[CaseMaterial]:
     if not statuses:
         return []
     return list(case.materials.filter(status__in=statuses).order_by("order", "id"))
+
+
+# --- appointments of an account (我的预约) ------------------------------------------------------------------
+
+
+def appointment_book_for(*, citizen: Citizen, matter: Matter, centre_id: Any, slot_id: Any) -> Any:
+    """Book a slot for a matter from its guide while signed in: name, phone and ID come from the account (no
+    second entry) and the booking is the account's (我的预约). The queueing service checks the slot, the
+    matter's queue, capacity and duplicates."""
+    if not citizen.has_identity:
+        raise Forbidden("请先填写实名信息，再预约办理。")
+    errors = {}
+    if not _int(centre_id):
+        errors["centre_id"] = "请选择办理的服务中心。"
+    if not _int(slot_id):
+        errors["slot"] = "请选择预约时段。"
+    if errors:
+        raise ServiceError("请先选择服务中心和时段。", fields=errors)
+    with transaction.atomic():
+        booking = appointment_book(
+            slot_id=_int(slot_id) or 0,
+            matter_id=matter.pk,
+            name=citizen.org_name if citizen.is_enterprise and citizen.org_name else citizen.real_name,
+            phone=citizen.mobile,
+            id_number="" if citizen.is_enterprise else citizen.id_number,
+        )
+        if booking.slot.centre_id != _int(centre_id):
+            raise field_error("slot", "所选时段不属于该服务中心，请重新选择。")
+        CitizenAppointment.objects.create(citizen=citizen, appointment=booking)
+    return booking
+
+
+def appointment_cancel_for(*, citizen: Citizen, code: str) -> Any:
+    """The account cancels one of its own appointments (another account's code is not found)."""
+    link = CitizenAppointment.objects.filter(citizen=citizen, appointment__code=(code or "").strip()).first()
+    if link is None:
+        raise NotFound("未找到该预约。")
+    return appointment_cancel(code=link.appointment.code, phone=citizen.mobile)

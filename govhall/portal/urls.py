@@ -34,6 +34,9 @@ urlpatterns = [
     path("kiosk/<int:centre_id>/guides/<str:code>/", kiosk.kiosk_guide, name="kiosk_guide"),
     # Online application, 我的办件, tracking.
     path("apply/<str:code>/", views.apply, name="apply"),
+    path("guide/<str:code>/book/", views.guide_book, name="guide_book"),
+    path("my/appointments/", views.my_appointments, name="my_appointments"),
+    path("my/appointments/<str:code>/cancel/", views.my_appointment_cancel, name="my_appointment_cancel"),
     path("my/cases/", views.my_cases, name="my_cases"),
     path("my/cases/link/", views.my_case_link, name="my_case_link"),
     path("my/cases/<str:number>/", views.my_case, name="my_case"),

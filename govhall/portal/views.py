@@ -581,6 +581,97 @@ def my_cases(request: HttpRequest) -> HttpResponse:
     )
 
 
+# --- appointments (我的预约) ----------------------------------------------------------------------------
+
+
+@page_errors
+@identified_citizen_required
+@require_http_methods(["GET", "POST"])
+def guide_book(request: HttpRequest, code: str) -> HttpResponse:
+    """预约办理 from a matter's guide: the matter is chosen; the visitor picks a centre (no default unless one
+    centre serves it), then a slot of the window class that serves the matter there. Name and phone come
+    from the account."""
+    citizen = request.citizen  # type: ignore[attr-defined]
+    matter = public_matter(code)
+    version = matter.current_version
+    assert version is not None
+    if not version.supports_appointment:
+        return render(
+            request,
+            "portal/error.html",
+            {
+                "title": "该事项不支持预约",
+                "back": reverse("portal:guide", args=[matter.code]),
+                "message": f"事项「{matter.name}」不支持预约办理，请直接到服务中心取号。",
+            },
+            status=400,
+        )
+    centres = selectors.matter_booking_centres(matter)
+    data = request.POST if request.method == "POST" else request.GET
+    chosen = next((c for c in centres if str(c.pk) == data.get("centre_id")), None)
+    if chosen is None and len(centres) == 1:
+        chosen = centres[0]
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        try:
+            booking = services.appointment_book_for(
+                citizen=citizen,
+                matter=matter,
+                centre_id=chosen.pk if chosen else None,
+                slot_id=data.get("slot"),
+            )
+        except ServiceError as exc:
+            errors.update(exc.fields or {"_": exc.message})
+        else:
+            slot = booking.slot
+            messages.success(
+                request,
+                f"预约成功：{slot.date:%m月%d日} {slot.start:%H:%M}-{slot.end:%H:%M}，{slot.centre.name}，"
+                f"预约码 {booking.code}（已短信发送）。请按时到中心签到取号。",
+            )
+            return redirect("portal:my_appointments")
+    return render(
+        request,
+        "portal/book.html",
+        {
+            "nav": "matters",
+            "matter": matter,
+            "version": version,
+            "centres": centres,
+            "chosen": chosen,
+            "slots": selectors.matter_open_slots(matter, chosen) if chosen else [],
+            "citizen": citizen,
+            "errors": errors,
+            "data": data,
+        },
+        status=400 if errors else 200,
+    )
+
+
+@page_errors
+@citizen_required
+def my_appointments(request: HttpRequest) -> HttpResponse:
+    citizen = request.citizen  # type: ignore[attr-defined]
+    return render(
+        request,
+        "portal/my_appointments.html",
+        {"nav": "appointments", "appointments": selectors.citizen_appointments(citizen)},
+    )
+
+
+@page_errors
+@citizen_required
+@require_POST
+def my_appointment_cancel(request: HttpRequest, code: str) -> HttpResponse:
+    try:
+        booking = services.appointment_cancel_for(citizen=request.citizen, code=code)  # type: ignore[attr-defined]
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"预约 {booking.code} 已取消。")
+    return redirect("portal:my_appointments")
+
+
 @never_cache
 @page_errors
 @citizen_required
