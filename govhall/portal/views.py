@@ -470,6 +470,13 @@ def _clean_files(request: HttpRequest, materials: list[Any], errors: dict[str, s
     return out
 
 
+def _refusal(request: HttpRequest, matter: Any, title: str, message: str) -> HttpResponse:
+    """A page that says why the visitor cannot go on with this matter, with the way back to its guide."""
+    back = reverse("portal:guide", args=[matter.code])
+    context = {"title": title, "back": back, "message": message}
+    return render(request, "portal/error.html", context, status=400)
+
+
 def _channel(request: HttpRequest) -> str:
     """GB 办理形式: 移动端网上申请 from a phone's browser, else 电脑端网上办理."""
     return Channel.MOBILE if "Mobi" in request.headers.get("User-Agent", "") else Channel.ONLINE
@@ -484,27 +491,14 @@ def apply(request: HttpRequest, code: str) -> HttpResponse:
     version = matter.current_version
     assert version is not None
     if not selectors.online_offered(matter):
-        return render(
+        return _refusal(
             request,
-            "portal/error.html",
-            {
-                "title": "暂不支持网上申请",
-                "back": reverse("portal:guide", args=[matter.code]),
-                "message": f"事项「{matter.name}」暂不支持网上申请，请按办事指南到服务中心窗口办理。",
-            },
-            status=400,
+            matter,
+            "暂不支持网上申请",
+            f"事项「{matter.name}」暂不支持网上申请，请按办事指南到服务中心窗口办理。",
         )
     if citizen.is_enterprise and services.persons_only(version):
-        return render(
-            request,
-            "portal/error.html",
-            {
-                "title": "企业账户不能申请该事项",
-                "back": reverse("portal:guide", args=[matter.code]),
-                "message": services.persons_only_message(matter.name),
-            },
-            status=400,
-        )
+        return _refusal(request, matter, "企业账户不能申请该事项", services.persons_only_message(matter.name))
     materials = list(version.materials.all())
     centres = selectors.matter_centres(matter)
     errors: dict[str, str] = {}
@@ -596,15 +590,11 @@ def guide_book(request: HttpRequest, code: str) -> HttpResponse:
     version = matter.current_version
     assert version is not None
     if not version.supports_appointment:
-        return render(
+        return _refusal(
             request,
-            "portal/error.html",
-            {
-                "title": "该事项不支持预约",
-                "back": reverse("portal:guide", args=[matter.code]),
-                "message": f"事项「{matter.name}」不支持预约办理，请直接到服务中心取号。",
-            },
-            status=400,
+            matter,
+            "该事项不支持预约",
+            f"事项「{matter.name}」不支持预约办理，请直接到服务中心取号。",
         )
     centres = selectors.matter_booking_centres(matter)
     data = request.POST if request.method == "POST" else request.GET
