@@ -159,6 +159,7 @@ GET /catalog/m/{code}/                                                 200 200 2
 GET /catalog/m/{code}/draft/                                           302 302 302 302 302 302 302 302 302 | 302 302 302
 GET /catalog/m/{code}/edit/                                            200 403 403 403 403 403 403 403 403 | 302 302 302
 GET /catalog/m/{code}/history/                                         200 200 200 200 200 200 200 200 200 | 302 302 302
+GET /catalog/m/{code}/keywords/                                        200 403 403 403 403 403 403 403 403 | 302 302 302
 GET /catalog/m/{code}/sheet/                                           403 200 200 200 200 200 200 403 403 | 302 302 302
 GET /catalog/m/{code}/v/{number}/                                      200 200 200 200 200 200 200 200 200 | 302 302 302
 GET /catalog/m/{code}/{action}/                                        405 405 405 405 405 405 405 405 405 | 302 302 302
@@ -192,6 +193,8 @@ GET /portal/disclosure/centres/{centre_id}/                            200 200 2
 GET /portal/disclosure/policies/{policy_id}/                           404 404 404 404 404 404 404 404 404 | 404 404 404
 GET /portal/display/                                                   405 405 405 405 405 405 405 405 405 | 405 405 405
 GET /portal/guide/{code}/                                              200 200 200 200 200 200 200 200 200 | 200 200 200
+GET /portal/guide/{code}/book/                                         302 302 302 302 302 302 302 302 302 | 302 302 302
+GET /portal/guide/{code}/notice-sheet.pdf                              200 200 200 200 200 200 200 200 200 | 200 200 200
 GET /portal/kiosk/{centre_code}/                                       200 200 200 200 200 200 200 200 200 | 200 200 200
 GET /portal/kiosk/{centre_code}/checkin/                               200 200 200 200 200 200 200 200 200 | 200 200 200
 GET /portal/kiosk/{centre_code}/display/                               405 405 405 405 405 405 405 405 405 | 405 405 405
@@ -203,6 +206,8 @@ GET /portal/kiosk/{centre_code}/track/                                 200 200 2
 GET /portal/kiosk/{centre_id}/                                         301 301 301 301 301 301 301 301 301 | 301 301 301
 GET /portal/kiosk/{centre_id}/{rest}                                   404 404 404 404 404 404 404 404 404 | 404 404 404
 GET /portal/matters/                                                   200 200 200 200 200 200 200 200 200 | 200 200 200
+GET /portal/my/appointments/                                           302 302 302 302 302 302 302 302 302 | 200 200 302
+GET /portal/my/appointments/{code}/cancel/                             302 302 302 302 302 302 302 302 302 | 405 405 302
 GET /portal/my/cases/                                                  302 302 302 302 302 302 302 302 302 | 200 200 302
 GET /portal/my/cases/link/                                             302 302 302 302 302 302 302 302 302 | 200 200 302
 GET /portal/my/cases/{number}/                                         302 302 302 302 302 302 302 302 302 | 404 404 302

@@ -223,6 +223,13 @@ class Matter(models.Model):
     # Search keys (services.search_keys), kept on this narrow table so a search scans short rows, not the
     # versions' long texts: name, codes and full pinyin, lower case; and the pinyin initials alone, so
     # `dbsq` matches 最低生活保障申请 as a subsequence of zdshbzsq.
+    # Everyday words people use for the matter (开饭店, 办证, 新生儿), kept by the bureau; part of the search key.
+    keywords = models.CharField(
+        "检索关键词",
+        max_length=300,
+        blank=True,
+        help_text="群众的常用说法，用顿号或空格分隔，如：开饭店、餐馆、办证",
+    )
     search_key = models.CharField("检索键", max_length=1000, blank=True, editable=False)
     pinyin_initials = models.CharField("拼音首字母", max_length=200, blank=True, editable=False)
     created_at = models.DateTimeField("创建时间", auto_now_add=True)

@@ -64,6 +64,7 @@ def _rank(first: str, prefix: str = "") -> Case:
         When(**{f"{p}name__startswith": first}, then=Value(90)),
         When(**{f"{p}code__istartswith": first}, then=Value(85)),
         When(**{f"{p}name__contains": first}, then=Value(80)),
+        When(**{f"{p}keywords__contains": first}, then=Value(75)),
     ]
     if first.isascii():
         ranks += [

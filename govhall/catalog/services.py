@@ -169,19 +169,69 @@ def _pinyin_parts(name: str, style: Style) -> list[str]:
     return [p.lower() for p in lazy_pinyin(name, style=style, errors=_alnum_chars)]
 
 
-def search_keys(*, name: str, code: str, basic_code: str) -> tuple[str, str]:
-    """(search_key, pinyin_initials) for a version: lower-case name, codes and full pinyin; initials."""
+def search_keys(*, name: str, code: str, basic_code: str, keywords: str = "") -> tuple[str, str]:
+    """(search_key, pinyin_initials) for a version: lower-case name, the bureau's keywords, codes and full
+    pinyin; initials."""
     full = "".join(_pinyin_parts(name, Style.NORMAL))
     initials = "".join(p[:1] for p in _pinyin_parts(name, Style.FIRST_LETTER))
-    key = " ".join(part for part in (name.lower(), code.lower(), basic_code.lower(), full) if part)
+    words = " ".join(keyword_list(keywords)).lower()
+    key = " ".join(part for part in (name.lower(), words, code.lower(), basic_code.lower(), full) if part)
     return key[:1000], initials[:200]
 
 
+def keyword_list(text: str) -> list[str]:
+    """The bureau's keywords as a list: split at 、，,；; and spaces, blanks and repeats dropped."""
+    out: list[str] = []
+    for word in re.split(r"[、，,；;\s]+", text or ""):
+        if word and word not in out:
+            out.append(word)
+    return out
+
+
+def keyword_text(text: str) -> str:
+    """The keywords as stored: one 、 between words."""
+    return "、".join(keyword_list(text))
+
+
+def keyword_problem(text: str) -> str:
+    """What is wrong with a keywords entry ("" when nothing)."""
+    if len(keyword_text(text)) > 300:
+        return "检索关键词合计不能超过300字。"
+    if any(len(w) > 20 for w in keyword_list(text)):
+        return "每个检索关键词不超过20字，请用顿号分隔。"
+    return ""
+
+
 def _index(matter: Matter) -> None:
-    """Refresh the matter's search keys from its name and codes (call before saving it)."""
+    """Refresh the matter's search keys from its name, keywords and codes (call before saving it)."""
     matter.search_key, matter.pinyin_initials = search_keys(
-        name=matter.name, code=matter.code, basic_code=matter.basic_code
+        name=matter.name, code=matter.code, basic_code=matter.basic_code, keywords=matter.keywords
     )
+
+
+def matter_keywords_set(*, actor: Any, matter: Matter, keywords: str) -> Matter:
+    """The bureau sets a matter's everyday search words (检索关键词); they take effect at once, with no new
+    version (they are not part of the published guide)."""
+    require_catalog_editor(actor)
+    if problem := keyword_problem(keywords):
+        raise field_error("keywords", problem)
+    text = keyword_text(keywords)
+    with transaction.atomic():
+        locked = Matter.objects.select_for_update().get(pk=matter.pk)
+        before = locked.keywords
+        if before == text:
+            return locked
+        locked.keywords = text
+        _index(locked)
+        locked.save(update_fields=["keywords", "search_key", "pinyin_initials", "updated_at"])
+        audit_record(
+            action="catalog.matter.keywords",
+            obj=locked,
+            actor=_user(actor),
+            before={"keywords": before},
+            after={"keywords": text},
+        )
+    return locked
 
 
 # --- validation ---------------------------------------------------------------------------------

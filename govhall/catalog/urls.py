@@ -14,6 +14,7 @@ urlpatterns = [
     path("m/<str:code>/history/", views.matter_history, name="history"),
     path("m/<str:code>/v/<int:number>/", views.version_detail, name="version"),
     path("m/<str:code>/sheet/", views.sheet_new, name="sheet_new"),
+    path("m/<str:code>/keywords/", views.matter_keywords, name="matter_keywords"),
     path("m/<str:code>/<str:action>/", views.matter_action, name="matter_action"),
     # Public (no login): the online guide, its PDF/DOCX and the materials' blank forms and samples.
     path("guide/<str:code>/", views.guide, name="guide"),

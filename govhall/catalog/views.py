@@ -256,6 +256,25 @@ def matter_draft_view(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @login_required
+@page_errors
+def matter_keywords(request: HttpRequest, code: str) -> HttpResponse:
+    """The bureau keeps a matter's everyday search words (开饭店, 办证 …) used by the public search."""
+    _require_editor(request)
+    matter = _matter(request, code)
+    keywords, error = matter.keywords, ""
+    if request.method == "POST":
+        keywords = request.POST.get("keywords", "")
+        try:
+            services.matter_keywords_set(actor=request.user, matter=matter, keywords=keywords)
+        except ServiceError as exc:
+            error = exc.message
+        else:
+            messages.success(request, "检索关键词已保存，群众搜索即时生效。")
+            return redirect("catalog:matter", code=code)
+    return render(request, "catalog/keywords.html", {"matter": matter, "keywords": keywords, "error": error})
+
+
+@login_required
 @require_POST
 @page_errors
 def matter_action(request: HttpRequest, code: str, action: str) -> HttpResponse:

@@ -42,11 +42,14 @@ from .models import (
 from .services import (
     MATERIAL_FIELDS,
     VERSION_FIELDS,
+    keyword_problem,
+    keyword_text,
     label,
     material_data,
     material_label,
     matter_change_publish,
     matter_create,
+    matter_keywords_set,
     matter_publish,
     require_catalog_editor,
     version_check,
@@ -84,7 +87,11 @@ TRUE, FALSE = "是", "否"
 
 def _headers() -> list[tuple[str, str]]:
     """(field, header) of the 事项 sheet."""
-    cols = [("code", "实施编码"), ("basic_code", "基本编码")]
+    cols = [
+        ("code", "实施编码"),
+        ("basic_code", "基本编码"),
+        ("keywords", "检索关键词（群众常用说法，顿号分隔）"),
+    ]
     for name in VERSION_FIELDS:
         header = label(name)
         if name in DEPT_FIELDS:
@@ -145,6 +152,8 @@ def catalog_export_xlsx(*, versions: list[MatterVersion] | None = None) -> bytes
                 row.append(version.matter.code)
             elif name == "basic_code":
                 row.append(version.matter.basic_code)
+            elif name == "keywords":
+                row.append(version.matter.keywords or None)
             elif name == "change_reason":
                 row.append(None)
             elif name == "status":
@@ -356,6 +365,7 @@ def catalog_import_xlsx(*, actor: Any, source: str | BinaryIO | bytes) -> Import
         )
     }
     seen: dict[str, int] = {}
+    keywords_of: dict[str, str] = {}  # only for a sheet with the 检索关键词 column
     plan: list[tuple[str, Matter | None, str, dict[str, Any], list[dict[str, Any]] | None, str]] = []
     for row_no, row in rows:
         code = _text(row[index["code"]])
@@ -375,6 +385,10 @@ def catalog_import_xlsx(*, actor: Any, source: str | BinaryIO | bytes) -> Import
                 row_errors[name] = problem
             data[name] = value
         basic_code = data.pop("basic_code", "")
+        if "keywords" in data:
+            keywords_of[code] = data.pop("keywords")
+            if problem := keyword_problem(keywords_of[code]):
+                row_errors["keywords"] = problem
         reason = data.pop("change_reason", "") or "Excel批量导入"
         matter = existing.get(code)
         current = matter.current_version if matter is not None else None
@@ -482,6 +496,13 @@ def catalog_import_xlsx(*, actor: Any, source: str | BinaryIO | bytes) -> Import
                 )
                 matter_publish(actor=actor, matter=created, reason="Excel批量导入（新增）")
                 result.created.append(created.code)
+        for code, keywords in keywords_of.items():
+            target = Matter.objects.get(code=code)
+            if keyword_text(keywords) != target.keywords:
+                matter_keywords_set(actor=actor, matter=target, keywords=keywords)
+                if code in result.unchanged:
+                    result.unchanged.remove(code)
+                    result.changed.append(code)
         audit_record(
             action="catalog.import",
             object_type="catalog.matter",

@@ -160,6 +160,12 @@ class Centre(models.Model):
         related_name="village_centres",
     )
     address = models.CharField("地址", max_length=200, blank=True)
+    location_note = models.CharField(
+        "位置说明",
+        max_length=200,
+        blank=True,
+        help_text="如何找到中心，如：镇政府大院东侧一楼，公交3路鹤城站下车",
+    )
     phone = models.CharField("咨询电话", max_length=40, blank=True)
     complaint_phone = models.CharField("投诉电话", max_length=40, blank=True, default="0513-12345")
     supervision_phone = models.CharField("监督电话", max_length=40, blank=True)

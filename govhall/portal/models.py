@@ -398,3 +398,22 @@ class CaseLink(models.Model):
 
     def __str__(self) -> str:
         return f"{self.citizen} · {self.case_id}（{self.get_method_display()}）"
+
+
+class CitizenAppointment(models.Model):
+    """An appointment booked from the portal while signed in: it belongs to the account (我的预约)."""
+
+    citizen = models.ForeignKey(
+        Citizen, verbose_name="账户", on_delete=models.PROTECT, related_name="appointments"
+    )
+    appointment = models.OneToOneField(
+        "queueing.Appointment", verbose_name="预约", on_delete=models.CASCADE, related_name="citizen_link"
+    )
+    created_at = models.DateTimeField("时间", default=timezone.now)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "账户的预约"
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.citizen_id} → {self.appointment_id}"

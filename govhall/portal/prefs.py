@@ -1,4 +1,4 @@
-"""Display preferences of the public pages (large text, high contrast), kept in a cookie so they work
+"""Display preferences of the public pages (large text, high contrast, 长辈版), kept in a cookie so they work
 without JavaScript and without an account."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from django.http import HttpRequest, HttpResponse
 
 COOKIE = "gh_display"
-CHOICES = ("large", "contrast")
+CHOICES = ("large", "contrast", "elder")
 MAX_AGE = 365 * 24 * 3600
 
 
@@ -16,6 +16,7 @@ MAX_AGE = 365 * 24 * 3600
 class Prefs:
     large: bool = False
     contrast: bool = False
+    elder: bool = False  # 长辈版 (适老化): 24 px text, big targets, simplified pages, read-aloud
 
     @property
     def classes(self) -> str:
@@ -24,7 +25,7 @@ class Prefs:
 
 def read(request: HttpRequest) -> Prefs:
     raw = set((request.COOKIES.get(COOKIE) or "").split("."))
-    return Prefs(large="large" in raw, contrast="contrast" in raw)
+    return Prefs(large="large" in raw, contrast="contrast" in raw, elder="elder" in raw)
 
 
 def write(response: HttpResponse, prefs: Prefs) -> None:

@@ -4,6 +4,7 @@ matter is served, disclosure (NET-3), and the queue and rating figures of other 
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,7 +27,7 @@ from govhall.catalog.models import (
     NoticeCategory,
 )
 from govhall.catalog.selectors import current_versions, matter_search, matters_for_centre
-from govhall.core.errors import NotFound
+from govhall.core.errors import NotFound, ServiceError
 from govhall.orgs.models import Centre, CentreLevel, Department, Window, WindowClass
 from govhall.orgs.windows import window_takes
 from govhall.portal import conf
@@ -385,3 +386,134 @@ def rating_url(case: Case) -> str | None:
 def online_application_of(case: Case) -> OnlineApplication | None:
     """The online application a case came from, with its delivery centre (None for a window case)."""
     return OnlineApplication.objects.filter(case=case).select_related("delivery_centre").first()
+
+
+@dataclass
+class MaterialRow:
+    """One material of a citizen's case as the citizen sees it: what the centre recorded, or what the citizen
+    did since (signed a 告知承诺 online, uploaded a 补正 file) while the centre has not yet registered it."""
+
+    pk: int
+    name: str
+    label: str
+    tone: str  # "ok", "warn", "bad" or ""
+    at: Any = None
+    supplied: bool = False
+
+
+def case_material_rows(case: Case, application: OnlineApplication | None) -> list[MaterialRow]:
+    """The case's materials for 我的办件 (issue 16): a material still 缺少 but covered by the applicant's signed
+    online 告知承诺 reads 已承诺; one 缺少/有误 for which the citizen uploaded a 补正 file after the latest
+    correction notice reads 已补交 with the time (the window's check follows)."""
+    from govhall.cases.models import CaseEvent, MaterialStatus
+    from govhall.portal.models import OnlineUpload, UploadPurpose
+
+    rows = list(case.materials.order_by("order", "id"))
+    promised = {}
+    if application is not None:
+        promised = {c.material_id: c.signed_at for c in application.commitments.all()}
+    asked = (
+        CaseEvent.objects.filter(case=case, action__in=["correction", "return_applicant"])
+        .order_by("-at")
+        .values_list("at", flat=True)
+        .first()
+    )
+    uploads = OnlineUpload.objects.filter(
+        purpose=UploadPurpose.SUPPLEMENT, case_file__case=case, case_file__material__isnull=False
+    )
+    if asked is not None:
+        uploads = uploads.filter(uploaded_at__gte=asked)
+    supplied: dict[int, Any] = {}
+    for material_id, at in uploads.values_list("case_file__material_id", "uploaded_at"):
+        supplied[material_id] = max(at, supplied.get(material_id, at))
+    tones = {
+        MaterialStatus.RECEIVED: "ok",
+        MaterialStatus.COMMITMENT: "ok",
+        MaterialStatus.MISSING: "bad",
+        MaterialStatus.WRONG: "bad",
+        MaterialStatus.RONGQUE: "warn",
+    }
+    out = []
+    for row in rows:
+        pending = row.status in (MaterialStatus.MISSING, MaterialStatus.WRONG, MaterialStatus.RONGQUE)
+        if pending and row.pk in supplied:
+            out.append(MaterialRow(row.pk, row.name, "已补交，待窗口审核", "ok", supplied[row.pk], True))
+        elif row.status == MaterialStatus.MISSING and row.material_id in promised:
+            out.append(
+                MaterialRow(row.pk, row.name, "已承诺（告知承诺书已签署）", "ok", promised[row.material_id])
+            )
+        else:
+            out.append(MaterialRow(row.pk, row.name, row.get_status_display(), tones.get(row.status, "")))
+    return out
+
+
+def most_used_matters(count: int = 5) -> list[MatterVersion]:
+    """The matters with the most cases in the last year (the 长辈版 home page's five big buttons); the first
+    matters of the catalogue fill up when there are fewer. Cached for an hour."""
+
+    def load() -> list[MatterVersion]:
+        since = timezone.now() - dt.timedelta(days=365)
+        busiest = list(
+            Case.objects.filter(received_at__gte=since, matter__status="active")
+            .values("matter_id")
+            .annotate(n=Count("id"))
+            .order_by("-n", "matter_id")
+            .values_list("matter_id", flat=True)[:count]
+        )
+        found = {
+            v.matter_id: v for v in current_versions().filter(matter_id__in=busiest, matter__status="active")
+        }
+        chosen = [found[pk] for pk in busiest if pk in found]
+        if len(chosen) < count:
+            more = current_versions().filter(matter__status="active").exclude(matter_id__in=busiest)
+            chosen += list(more.order_by("matter__code")[: count - len(chosen)])
+        return chosen
+
+    return cache.get_or_set("portal:elder:matters", load, 3600) or []
+
+
+# --- appointments (我的预约) -------------------------------------------------------------------------------
+
+
+def matter_booking_centres(matter: Matter) -> list[Centre]:
+    """Centres serving the matter whose hall has a window for it (its slots can be offered), towns first."""
+    return [c for c in matter_centres(matter) if matter_waiting_key(matter, c) is not None]
+
+
+def matter_waiting_key(matter: Matter, centre: Centre) -> QueueKey | None:
+    """The queue (window class, department) that serves the matter at the centre, None when none does."""
+    from govhall.queueing.services import resolve_queue
+
+    version = matter.current_version
+    if version is None:
+        return None
+    dept = version.window_department_id if version.window_class == WindowClass.PROFESSIONAL else None
+    try:
+        return resolve_queue(centre, QueueKey(version.window_class, dept))
+    except ServiceError:
+        return None
+
+
+def matter_open_slots(matter: Matter, centre: Centre) -> list[Any]:
+    """The centre's future slots of the window class that serves the matter, with places left."""
+    from govhall.queueing.selectors import open_slots
+
+    key = matter_waiting_key(matter, centre)
+    if key is None:
+        return []
+    return [
+        s
+        for s in open_slots(centre)
+        if QueueKey(s.window_class, s.department_id) == key and s.booked < s.capacity
+    ]
+
+
+def citizen_appointments(citizen: Citizen) -> list[Any]:
+    """The account's appointments, newest first, with slot, centre and matter."""
+    from govhall.queueing.models import Appointment
+
+    return list(
+        Appointment.objects.filter(citizen_link__citizen=citizen)
+        .select_related("slot__centre", "matter")
+        .order_by("-slot__date", "-slot__start")
+    )

@@ -31,11 +31,11 @@ from govhall.cases.models import (
 )
 from govhall.cases.services import case_attach_file, case_receive
 from govhall.cases.uploads import remove_stored
-from govhall.catalog.models import Material, Matter
+from govhall.catalog.models import Material, Matter, ServiceObject
 from govhall.core.actors import CitizenActor  # re-exported: the portal's callers import it from here
 from govhall.core.audit import audit_record
 from govhall.core.crypto import lookup_digest, sm3_hex, token_digest
-from govhall.core.errors import Conflict, Forbidden, ServiceError, field_error
+from govhall.core.errors import Conflict, Forbidden, NotFound, ServiceError, field_error
 from govhall.core.ids import mask_mobile, normalize_id_card, normalize_mobile, normalize_uscc
 from govhall.core.ratelimit import Limiter
 from govhall.exchange.services import notify_sms
@@ -45,6 +45,7 @@ from govhall.portal.models import (
     AccountKind,
     CaseLink,
     Citizen,
+    CitizenAppointment,
     DeliveryChoice,
     IdentityLevel,
     LinkMethod,
@@ -58,6 +59,7 @@ from govhall.portal.models import (
 )
 from govhall.portal.selectors import case_by_number, online_offered
 from govhall.portal.uploads import MAX_FILES_PER_MATERIAL, CleanFile
+from govhall.queueing.services import appointment_book, appointment_cancel
 
 
 def citizen_actor(citizen: Citizen | None) -> CitizenActor:
@@ -772,6 +774,8 @@ def application_submit(
         raise field_error(
             "matter", f"事项「{matter.name}」暂不支持网上申请，请到服务中心窗口办理。", code="not_online"
         )
+    if citizen.is_enterprise and persons_only(version):
+        raise field_error("matter", persons_only_message(version.name), code="persons_only")
     catalogue = {m.pk: m for m in version.materials.all()}
     errors: dict[str, str] = {}
     for material_id, given in materials.items():
@@ -798,9 +802,7 @@ def application_submit(
         elif not 5 <= len(mail_address) <= 200:
             errors["mail_address"] = "请填写详细的邮寄地址（5至200个字）。"
     elif delivery == DeliveryChoice.WINDOW:
-        delivery_centre = Centre.objects.filter(
-            pk=_int(delivery_centre_id or centre_id) or 0, is_active=True
-        ).first()
+        delivery_centre = Centre.objects.filter(pk=_int(delivery_centre_id) or 0, is_active=True).first()
         if delivery_centre is None:
             errors["delivery_centre"] = "请选择领取结果的服务中心。"
     else:
@@ -987,6 +989,18 @@ def supplement_submit(
     return supplement
 
 
+def persons_only(version: Any) -> bool:
+    """The matter serves natural persons only (服务对象 自然人): an enterprise account cannot apply."""
+    return version.service_object_codes == [ServiceObject.PERSON]
+
+
+def persons_only_message(name: str) -> str:
+    return (
+        f"事项「{name}」只面向自然人（个人）办理，企业账户不能申请。"
+        "请由申请人本人使用个人账户申请，或到服务中心窗口办理。"
+    )
+
+
 def materials_to_supply(case: Case) -> list[CaseMaterial]:
     """Materials the applicant still owes: those the centre marked missing or wrong while the case waits for
     补正 (before acceptance, or suspended for it), and 容缺 materials of an accepted case."""
@@ -1002,3 +1016,41 @@ def materials_to_supply(case: Case) -> list[CaseMaterial]:
     if not statuses:
         return []
     return list(case.materials.filter(status__in=statuses).order_by("order", "id"))
+
+
+# --- appointments of an account (我的预约) ------------------------------------------------------------------
+
+
+def appointment_book_for(*, citizen: Citizen, matter: Matter, centre_id: Any, slot_id: Any) -> Any:
+    """Book a slot for a matter from its guide while signed in: name, phone and ID come from the account (no
+    second entry) and the booking is the account's (我的预约). The queueing service checks the slot, the
+    matter's queue, capacity and duplicates."""
+    if not citizen.has_identity:
+        raise Forbidden("请先填写实名信息，再预约办理。")
+    errors = {}
+    if not _int(centre_id):
+        errors["centre_id"] = "请选择办理的服务中心。"
+    if not _int(slot_id):
+        errors["slot"] = "请选择预约时段。"
+    if errors:
+        raise ServiceError("请先选择服务中心和时段。", fields=errors)
+    with transaction.atomic():
+        booking = appointment_book(
+            slot_id=_int(slot_id) or 0,
+            matter_id=matter.pk,
+            name=citizen.org_name if citizen.is_enterprise and citizen.org_name else citizen.real_name,
+            phone=citizen.mobile,
+            id_number="" if citizen.is_enterprise else citizen.id_number,
+        )
+        if booking.slot.centre_id != _int(centre_id):
+            raise field_error("slot", "所选时段不属于该服务中心，请重新选择。")
+        CitizenAppointment.objects.create(citizen=citizen, appointment=booking)
+    return booking
+
+
+def appointment_cancel_for(*, citizen: Citizen, code: str) -> Any:
+    """The account cancels one of its own appointments (another account's code is not found)."""
+    link = CitizenAppointment.objects.filter(citizen=citizen, appointment__code=(code or "").strip()).first()
+    if link is None:
+        raise NotFound("未找到该预约。")
+    return appointment_cancel(code=link.appointment.code, phone=citizen.mobile)

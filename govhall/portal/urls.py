@@ -42,6 +42,7 @@ urlpatterns = [
     path("display/", views.display_prefs, name="prefs"),
     path("matters/", views.matter_list, name="matters"),
     path("guide/<str:code>/", views.guide, name="guide"),
+    path("guide/<str:code>/notice-sheet.pdf", views.guide_notice_sheet, name="guide_notice_sheet"),
     path("themes/", views.theme_list, name="themes"),
     path("themes/<slug:slug>/", views.theme_detail, name="theme"),
     path("centres/", views.centre_list, name="centres"),
@@ -74,6 +75,9 @@ urlpatterns = [
     path("kiosk/<centre_id:centre_id>/<old_kiosk_page:rest>", kiosk.kiosk_old_url, name="kiosk_old_page"),
     # Online application, 我的办件, tracking.
     path("apply/<str:code>/", views.apply, name="apply"),
+    path("guide/<str:code>/book/", views.guide_book, name="guide_book"),
+    path("my/appointments/", views.my_appointments, name="my_appointments"),
+    path("my/appointments/<str:code>/cancel/", views.my_appointment_cancel, name="my_appointment_cancel"),
     path("my/cases/", views.my_cases, name="my_cases"),
     path("my/cases/link/", views.my_case_link, name="my_case_link"),
     path("my/cases/<str:number>/", views.my_case, name="my_case"),

@@ -4,8 +4,9 @@ swaps search results in place."""
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from django.conf import settings
 from django.contrib import messages
@@ -27,7 +28,7 @@ from govhall.core.middleware import client_ip
 from govhall.core.pages import HtmxHttpRequest, page_errors, paginate
 from govhall.core.ratelimit import RateLimited
 from govhall.orgs.models import CentreLevel
-from govhall.portal import forms, identity, prefs, selectors, services, uploads
+from govhall.portal import forms, identity, notice_sheet, prefs, selectors, services, uploads
 from govhall.portal.auth import (
     citizen_login,
     citizen_logout,
@@ -52,10 +53,8 @@ def display_prefs(request: HttpRequest) -> HttpResponse:
     """Toggle large text / high contrast; back to the page the visitor was on."""
     current = prefs.read(request)
     toggle = request.POST.get("toggle")
-    if toggle == "large":
-        current = prefs.Prefs(large=not current.large, contrast=current.contrast)
-    elif toggle == "contrast":
-        current = prefs.Prefs(large=current.large, contrast=not current.contrast)
+    if toggle in prefs.CHOICES:
+        current = dataclasses.replace(current, **{toggle: not getattr(current, toggle)})
     response = redirect(safe_next(request, reverse("portal:home")))
     prefs.write(response, current)
     return response
@@ -66,6 +65,10 @@ def display_prefs(request: HttpRequest) -> HttpResponse:
 
 @page_errors
 def home(request: HttpRequest) -> HttpResponse:
+    if prefs.read(request).elder:
+        return render(
+            request, "portal/elder_home.html", {"nav": "home", "matters": selectors.most_used_matters()}
+        )
     return render(
         request,
         "portal/home.html",
@@ -84,14 +87,19 @@ def matter_list(request: HtmxHttpRequest) -> HttpResponse:
     category = request.GET.get("category") or ""
     department = request.GET.get("department") or ""
     level = request.GET.get("level") or ""
-    results = list(selectors.public_matters(q, category=category, department=department, level=level))
+    page = paginate(
+        request,
+        selectors.public_matters(q, category=category, department=department, level=level, limit=None),
+    )
     context = {
         "nav": "matters",
         "q": q,
         "category": category,
         "department": department,
         "level": level,
-        "results": results,
+        "results": page.object_list,
+        "page": page,
+        "results_target": "#results",
         "categories": selectors.categories(),
         "departments": selectors.departments_with_matters(),
         "category_label": NoticeCategory(category).label if category in NoticeCategory.values else "",
@@ -108,13 +116,15 @@ def theme_list(request: HttpRequest) -> HttpResponse:
 @page_errors
 def theme_detail(request: HttpRequest, slug: str) -> HttpResponse:
     theme = selectors.theme_public(slug)
+    page = paginate(request, list(selectors.theme_matters(theme)))
     return render(
         request,
         "portal/theme_detail.html",
         {
             "nav": "themes",
             "theme": theme,
-            "results": list(selectors.theme_matters(theme)),
+            "results": page.object_list,
+            "page": page,
         },
     )
 
@@ -145,9 +155,22 @@ def guide(request: HttpRequest, code: str) -> HttpResponse:
             "towns": towns,
             "village_groups": selectors.villages_by_town([c for c in centres if c not in towns]),
             "online": selectors.online_offered(matter),
+            "persons_only": services.persons_only(version),
             "MaterialForm": MaterialForm,
         },
     )
+
+
+@page_errors
+def guide_notice_sheet(request: HttpRequest, code: str) -> HttpResponse:
+    """The matter's blank 一次性告知单 (SCOPE-4), the window's document with no personal data."""
+    matter = public_matter(code)
+    assert matter.current_version is not None
+    response = HttpResponse(
+        notice_sheet.blank_sheet_pdf(matter.current_version), content_type="application/pdf"
+    )
+    response["Content-Disposition"] = "inline; filename*=UTF-8''" + quote(f"一次性告知单-{matter.code}.pdf")
+    return response
 
 
 # --- centres -----------------------------------------------------------------------------------------
@@ -445,6 +468,13 @@ def _clean_files(request: HttpRequest, materials: list[Any], errors: dict[str, s
     return out
 
 
+def _refusal(request: HttpRequest, matter: Any, title: str, message: str) -> HttpResponse:
+    """A page that says why the visitor cannot go on with this matter, with the way back to its guide."""
+    back = reverse("portal:guide", args=[matter.code])
+    context = {"title": title, "back": back, "message": message}
+    return render(request, "portal/error.html", context, status=400)
+
+
 def _channel(request: HttpRequest) -> str:
     """GB 办理形式: 移动端网上申请 from a phone's browser, else 电脑端网上办理."""
     return Channel.MOBILE if "Mobi" in request.headers.get("User-Agent", "") else Channel.ONLINE
@@ -459,16 +489,14 @@ def apply(request: HttpRequest, code: str) -> HttpResponse:
     version = matter.current_version
     assert version is not None
     if not selectors.online_offered(matter):
-        return render(
+        return _refusal(
             request,
-            "portal/error.html",
-            {
-                "title": "暂不支持网上申请",
-                "back": reverse("portal:guide", args=[matter.code]),
-                "message": f"事项「{matter.name}」暂不支持网上申请，请按办事指南到服务中心窗口办理。",
-            },
-            status=400,
+            matter,
+            "暂不支持网上申请",
+            f"事项「{matter.name}」暂不支持网上申请，请按办事指南到服务中心窗口办理。",
         )
+    if citizen.is_enterprise and services.persons_only(version):
+        return _refusal(request, matter, "企业账户不能申请该事项", services.persons_only_message(matter.name))
     materials = list(version.materials.all())
     centres = selectors.matter_centres(matter)
     errors: dict[str, str] = {}
@@ -545,6 +573,93 @@ def my_cases(request: HttpRequest) -> HttpResponse:
     )
 
 
+# --- appointments (我的预约) ----------------------------------------------------------------------------
+
+
+@page_errors
+@identified_citizen_required
+@require_http_methods(["GET", "POST"])
+def guide_book(request: HttpRequest, code: str) -> HttpResponse:
+    """预约办理 from a matter's guide: the matter is chosen; the visitor picks a centre (no default unless one
+    centre serves it), then a slot of the window class that serves the matter there. Name and phone come
+    from the account."""
+    citizen = request.citizen  # type: ignore[attr-defined]
+    matter = public_matter(code)
+    version = matter.current_version
+    assert version is not None
+    if not version.supports_appointment:
+        return _refusal(
+            request,
+            matter,
+            "该事项不支持预约",
+            f"事项「{matter.name}」不支持预约办理，请直接到服务中心取号。",
+        )
+    centres = selectors.matter_booking_centres(matter)
+    data = request.POST if request.method == "POST" else request.GET
+    chosen = next((c for c in centres if str(c.pk) == data.get("centre_id")), None)
+    if chosen is None and len(centres) == 1:
+        chosen = centres[0]
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        try:
+            booking = services.appointment_book_for(
+                citizen=citizen,
+                matter=matter,
+                centre_id=chosen.pk if chosen else None,
+                slot_id=data.get("slot"),
+            )
+        except ServiceError as exc:
+            errors.update(exc.fields or {"_": exc.message})
+        else:
+            slot = booking.slot
+            messages.success(
+                request,
+                f"预约成功：{slot.date:%m月%d日} {slot.start:%H:%M}-{slot.end:%H:%M}，{slot.centre.name}，"
+                f"预约码 {booking.code}（已短信发送）。请按时到中心签到取号。",
+            )
+            return redirect("portal:my_appointments")
+    return render(
+        request,
+        "portal/book.html",
+        {
+            "nav": "matters",
+            "matter": matter,
+            "version": version,
+            "centres": centres,
+            "chosen": chosen,
+            "slots": selectors.matter_open_slots(matter, chosen) if chosen else [],
+            "citizen": citizen,
+            "errors": errors,
+            "data": data,
+        },
+        status=400 if errors else 200,
+    )
+
+
+@page_errors
+@citizen_required
+def my_appointments(request: HttpRequest) -> HttpResponse:
+    citizen = request.citizen  # type: ignore[attr-defined]
+    return render(
+        request,
+        "portal/my_appointments.html",
+        {"nav": "appointments", "appointments": selectors.citizen_appointments(citizen)},
+    )
+
+
+@page_errors
+@citizen_required
+@require_POST
+def my_appointment_cancel(request: HttpRequest, code: str) -> HttpResponse:
+    try:
+        booking = services.appointment_cancel_for(citizen=request.citizen, code=code)  # type: ignore[attr-defined]
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"预约 {booking.code} 已取消。")
+    return redirect("portal:my_appointments")
+
+
 @never_cache
 @page_errors
 @citizen_required
@@ -603,6 +718,11 @@ def my_case(request: HttpRequest, number: str) -> HttpResponse:
     citizen = request.citizen  # type: ignore[attr-defined]
     case = selectors.access_citizen_case(citizen, number)
     application = selectors.online_application_of(case)
+    material_rows = selectors.case_material_rows(case, application)
+    supplied = {r.pk: r.at for r in material_rows if r.supplied}
+    to_supply = services.materials_to_supply(case)
+    for row in to_supply:
+        row.supplied_at = supplied.get(row.pk)  # type: ignore[attr-defined]
     return render(
         request,
         "portal/my_case.html",
@@ -610,10 +730,10 @@ def my_case(request: HttpRequest, number: str) -> HttpResponse:
             "nav": "my",
             "case": case,
             "application": application,
-            "materials": case.materials.order_by("order", "id"),
+            "materials": material_rows,
             "timeline": selectors.case_public_timeline(case),
             "notices": selectors.case_notices(case),
-            "to_supply": services.materials_to_supply(case),
+            "to_supply": to_supply,
             "token": services.form_token(),
             "rating_url": selectors.rating_url(case),
             "finished": case.status in (CaseStatus.FINISHED, CaseStatus.DELIVERED),

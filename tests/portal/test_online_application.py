@@ -370,6 +370,7 @@ def test_an_enterprise_applies_as_an_organisation(
             "token": token,
             "centre_id": world.town.pk,
             "delivery": "window",
+            "delivery_centre_id": world.town.pk,
             f"material_{material.pk}": upload("申请书.pdf", PDF),
         },
     )

@@ -248,3 +248,71 @@ def test_every_control_is_labelled(client: Client, world: Any, path: str) -> Non
     html = client.get(path).content.decode()
     assert unlabelled(html) == [], path
     assert '<a class="skip" href="#main">' in html and '<main id="main"' in html
+
+
+def test_catalogue_counts_every_matter_in_use_and_pages_by_fifty(
+    client: Client, world: Any, make_matter: Any
+) -> None:
+    """Issue 16 / SCOPE-4: 65 matters in use are counted as 65 (not 60) and listed 50 to a page."""
+    for n in range(62):
+        make_matter(name=f"测试事项第{n:02d}号")
+    html = client.get("/portal/matters/").content.decode()
+    assert "共 65 个事项" in html and "第 1 / 2 页" in html
+    assert html.count('class="title"') == 50 and "下一页" in html
+    html = client.get("/portal/matters/", {"page": 2}).content.decode()
+    assert html.count('class="title"') == 15 and "上一页" in html
+    html = client.get("/portal/matters/", {"q": "测试事项", "page": 2}).content.decode()
+    assert "找到 62 个事项" in html and html.count('class="title"') == 12
+    assert "q=%E6%B5%8B%E8%AF%95%E4%BA%8B%E9%A1%B9" in html  # the pager keeps the search
+
+
+def test_guide_puts_materials_conditions_time_fee_and_where_first(client: Client, world: Any) -> None:
+    """Issue 16 / SCOPE-4 on a phone: materials, conditions, time limit, fee and 去哪办 come before the
+    GB/T 39046 administrative fields, which are folded in a <details>."""
+    html = client.get(f"/portal/guide/{world.dibao.code}/").content.decode()
+    order = [
+        html.index('id="g-materials"'),
+        html.index("最低生活保障申请书"),
+        html.index('id="g-key"'),
+        html.index("受理条件"),
+        html.index("承诺时限</dt>"),
+        html.index("收费</dt>"),
+        html.index('id="where-h"'),
+        html.index('<details class="card guide-fields">'),
+        html.index("实施编码 / 基本编码"),
+    ]
+    assert order == sorted(order)
+    assert '<details class="card guide-fields" open' not in html
+
+
+def test_guide_publishes_the_blank_notification_sheet(client: Client, world: Any) -> None:
+    """SCOPE-4 / STD-2: the matter's blank 一次性告知单 is public with the guide: a PDF naming the matter and its
+    materials, no applicant, and no serial number drawn."""
+    from pypdf import PdfReader
+
+    from govhall.catalog.models import NotificationSheet
+
+    html = client.get(f"/portal/guide/{world.dibao.code}/").content.decode()
+    link = f"/portal/guide/{world.dibao.code}/notice-sheet.pdf"
+    assert link in html and "一次性告知单" in html
+    response = client.get(link)
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    import io
+
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(response.content)).pages).replace("\n", "")
+    assert "一次性告知单" in text and "最低生活保障申请" in text and "居民户口簿" in text
+    assert NotificationSheet.objects.count() == 0
+    assert client.get("/portal/guide/NOPE/notice-sheet.pdf").status_code == 404
+
+
+def test_elder_mode_is_a_cookie_toggle_and_simplifies_the_home_page(client: Client, world: Any) -> None:
+    """Issue 16 长辈版: the header button turns it on and off (no JavaScript, no account); the home page then
+    shows the most used matters, tracking and ticket/appointment, and a read-aloud button."""
+    response = client.post("/portal/display/", {"toggle": "elder", "next": "/portal/"})
+    assert response.status_code == 302 and "elder" in response.cookies["gh_display"].value
+    html = client.get("/portal/").content.decode()
+    assert 'class="elder' in html and "大家最常办的事" in html and "最低生活保障申请" in html
+    assert "查询办件进度" in html and "手机取号" in html and 'id="read-aloud"' in html
+    assert "按部门" not in html  # the simplified page, not the full one
+    client.post("/portal/display/", {"toggle": "elder", "next": "/portal/"})
+    assert "按部门" in client.get("/portal/").content.decode()

@@ -1,8 +1,10 @@
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django import template
+from django.utils.html import escape, format_html
 
 from govhall.portal import prefs as display_prefs
 from govhall.portal.auth import get_citizen
@@ -20,3 +22,15 @@ def portal_prefs(context: dict[str, Any]) -> display_prefs.Prefs:
 def portal_citizen(context: dict[str, Any]) -> Any:
     request = context.get("request")
     return get_citizen(request) if request is not None else None
+
+
+@register.filter
+def tel(value: Any, blank: str = "暂未公布") -> str:
+    """A phone number as a `tel:` link a phone can dial (the first number when several are given); a blank
+    one as 「暂未公布」 (issue 16: never a bare dash)."""
+    text = str(value or "").strip()
+    first = re.split(r"[、,，;；/ ]+", text)[0] if text else ""
+    digits = re.sub(r"[^\d+]", "", first)
+    if not digits:
+        return escape(text or blank)
+    return format_html('<a href="tel:{}">{}</a>', digits, text)
