@@ -225,6 +225,11 @@ GET /queueing/t/{token}/cancel/                                        405 405 4
 GET /queueing/t/{token}/print/                                         404 404 404 404 404 404 404 404 404 | 404 404 404
 GET /queueing/w/{window_id}/                                           403 200 200 200 200 200 404 403 403 | 302 302 302
 GET /queueing/w/{window_id}/{action}/                                  405 405 405 405 405 405 405 405 405 | 302 302 302
+GET /reports/                                                          200 200 403 403 403 403 403 403 200 | 302 302 302
+GET /reports/cases/                                                    404 404 403 403 403 403 403 403 404 | 302 302 302
+GET /reports/department/                                               403 403 403 403 403 403 403 200 403 | 302 302 302
+GET /reports/events/                                                   200 200 403 403 403 403 403 403 200 | 302 302 302
+GET /reports/figures/                                                  200 200 403 403 403 403 403 403 200 | 302 302 302
 GET /reviews/                                                          200 200 200 200 200 200 200 200 200 | 302 302 302
 GET /reviews/appeals/                                                  200 200 200 200 200 200 200 200 200 | 302 302 302
 GET /reviews/figures/                                                  200 200 200 200 200 200 200 200 200 | 302 302 302

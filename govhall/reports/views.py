@@ -1,0 +1,194 @@
+"""The city view's pages: the dashboard (city → town → centre → window / clerk), the cases behind a
+figure, the live stream, the department view (GOV-2). Thin: parse, one access check, one selector."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
+from django.shortcuts import render
+from django.utils import timezone
+
+from govhall.core.errors import NotFound
+from govhall.core.pages import paginate, service_view
+from govhall.orgs.models import Centre
+from govhall.queueing.streams import event_stream
+from govhall.reports import indicators, live, policy, selectors
+from govhall.reports.services import ensure_today, refresh_today
+
+MAX_DAYS = 366
+
+
+def _int(value: Any) -> int | None:
+    try:
+        return int(value) if value not in (None, "") else None
+    except (TypeError, ValueError):
+        return None
+
+
+def _period(request: HttpRequest) -> tuple[selectors.Period, str]:
+    """The chosen period (today by default) and a Chinese error for a bad one (then today)."""
+    today = timezone.localdate()
+    raw_from, raw_to = request.GET.get("from", ""), request.GET.get("to", "")
+    if not raw_from and not raw_to:
+        return selectors.Period(today, today), ""
+    try:
+        start = dt.date.fromisoformat(raw_from or raw_to)
+        end = dt.date.fromisoformat(raw_to or raw_from)
+    except ValueError:
+        return selectors.Period(today, today), "日期格式应为 年-月-日（如 2026-11-01），已显示今天的数据。"
+    if end < start:
+        return selectors.Period(today, today), "结束日期不能早于开始日期，已显示今天的数据。"
+    if (end - start).days >= MAX_DAYS:
+        return selectors.Period(today, today), "查询期间最长一年，已显示今天的数据。"
+    return selectors.Period(start, min(end, today) if start <= today else end), ""
+
+
+def _scope(request: HttpRequest) -> tuple[list[int] | None, Centre | None, Centre | None]:
+    """(centre ids of the table, the town asked for, the centre asked for), within the user's reach."""
+    ids = policy.city_centre_ids(request.user)
+    town = centre = None
+    if (town_id := _int(request.GET.get("town"))) is not None:
+        policy.within(request.user, town_id)
+        town = Centre.objects.filter(pk=town_id).first() or _missing()
+        ids = [town.pk, *town.village_centres.values_list("pk", flat=True)]
+        if (mine := policy.city_centre_ids(request.user)) is not None:
+            ids = [i for i in ids if i in mine]
+    if (centre_id := _int(request.GET.get("centre"))) is not None:
+        policy.within(request.user, centre_id)
+        centre = Centre.objects.filter(pk=centre_id).first() or _missing()
+        ids = [centre.pk]
+    return ids, town, centre
+
+
+def _missing() -> Any:
+    raise NotFound()
+
+
+@service_view
+def dashboard(request: HttpRequest) -> HttpResponse:
+    return _dashboard(request, "reports/dashboard.html")
+
+
+@service_view
+def dashboard_figures(request: HttpRequest) -> HttpResponse:
+    """The dashboard's table alone: what the page fetches when the event stream reports a change."""
+    changed = [c for c in (_int(x) for x in request.GET.getlist("changed")) if c is not None]
+    if changed:
+        mine = policy.city_centre_ids(request.user)
+        refresh_today([c for c in changed if mine is None or c in mine])
+    return _dashboard(request, "reports/_table.html")
+
+
+def _dashboard(request: HttpRequest, template: str) -> HttpResponse:
+    policy.require_view_city(request.user)
+    period, error = _period(request)
+    ids, town, centre = _scope(request)
+    if period.date_to == timezone.localdate():
+        ensure_today()
+    table = selectors.city_table(ids, period)
+    detail = selectors.centre_detail(centre, period) if centre else []
+    for row in [table, *detail]:
+        selectors.link_cells(row, _query(period))
+    return render(
+        request,
+        template,
+        {
+            "period": period,
+            "error": error,
+            "table": table,
+            "town": town,
+            "centre": centre,
+            "detail": detail,
+            "indicators": indicators.registered(),
+            "case_indicators": selectors.CASE_INDICATORS,
+            "base_query": _query(period),
+            "centre_ids_json": json.dumps(
+                [m.centre_id for t in table.children for m in t.children if m.centre_id is not None]
+            ),
+        },
+    )
+
+
+def _query(period: selectors.Period) -> str:
+    return f"from={period.date_from.isoformat()}&to={period.date_to.isoformat()}"
+
+
+@service_view
+def dashboard_events(request: HttpRequest) -> HttpResponseBase:
+    """The live stream: one SSE message per queue, case or rating event in the user's centres."""
+    ids = policy.city_centre_ids(request.user)
+    topics = live.TOPICS if ids is None else [f"{t[:-1]}{c}.*" for t in live.TOPICS for c in ids[:200]]
+    return event_stream(request, topics or ["reports.none"], initial=lambda: {"ok": True})
+
+
+@service_view
+def figure_cases(request: HttpRequest) -> HttpResponse:
+    """The cases behind a case figure (the drill-down's last step), by the figure's own definition."""
+    policy.require_view_city(request.user)
+    period, error = _period(request)
+    ids, town, centre = _scope(request)
+    code = request.GET.get("indicator", "")
+    ind = indicators.get(code)
+    if ind is None or code not in selectors.CASE_INDICATORS:
+        raise NotFound()
+    window_id, clerk_id = _int(request.GET.get("window")), _int(request.GET.get("clerk"))
+    if (window_id or clerk_id) and centre is None:
+        raise NotFound()
+    qs = selectors.figure_cases(
+        indicator=code, period=period, centre_ids=ids, window_id=window_id, clerk_id=clerk_id
+    )
+    from govhall.cases.selectors import Rows
+    from govhall.cases.views import _rows as case_rows  # the staff case list's rows, shown the same way
+
+    page = paginate(request, Rows(qs))
+    return render(
+        request,
+        "reports/cases.html",
+        {
+            "indicator": ind,
+            "period": period,
+            "error": error,
+            "town": town,
+            "centre": centre,
+            "page": page,
+            "rows": case_rows(page.object_list),
+            "total": page.paginator.count,
+        },
+    )
+
+
+@service_view
+def department(request: HttpRequest) -> HttpResponse:
+    """部门联络员's view (GOV-2): its matters' cases in every town, the overdue ones, 应进必进 coverage of its
+    matters, its stationed windows. Nothing outside its department's matters."""
+    policy.require_view_department(request.user)
+    dept_id = request.user.department_id  # type: ignore[union-attr]
+    status = request.GET.get("status", "")
+    from govhall.cases.models import CaseStatus
+    from govhall.cases.selectors import Rows
+    from govhall.cases.views import _rows as case_rows
+
+    if status and status != "open" and status not in CaseStatus.values:
+        status = ""
+    page = paginate(request, Rows(selectors.department_cases(dept_id, status=status)))
+    overdue = selectors.department_overdue(dept_id)
+    return render(
+        request,
+        "reports/department.html",
+        {
+            "department": request.user.department,  # type: ignore[union-attr]
+            "page": page,
+            "rows": case_rows(page.object_list),
+            "total": page.paginator.count,
+            "overdue": case_rows(Rows(overdue)[:50]),
+            "overdue_total": overdue.count(),
+            "coverage": selectors.department_coverage(dept_id),
+            "windows": selectors.department_windows(dept_id),
+            "status": status,
+            "statuses": CaseStatus.choices,
+        },
+    )
