@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from govhall.orgs.models import Centre, CentreLevel, Window
 from govhall.reports import indicators
-from govhall.reports.indicators import MAX, MEAN, RATE, Indicator, percent
+from govhall.reports.indicators import MAX, MEAN, RATE, SUM, Indicator, percent
 from govhall.reports.models import DailyFigure
 
 # Figures whose cases can be listed (the drill-down's last step).
@@ -77,7 +77,7 @@ class Period:
 def _combine(ind: Indicator, cells: list[Cell]) -> Cell:
     cells = [c for c in cells if c.value is not None]
     if not cells:
-        return Cell()
+        return _empty(ind)
     if ind.combine == RATE:
         num, den = sum(c.num for c in cells), sum(c.den for c in cells)
         return Cell(percent(num, den), num, den)
@@ -122,8 +122,15 @@ def _figures(qs: QuerySet[DailyFigure], period: Period, group: str) -> dict[Any,
     return out
 
 
+def _empty(ind: Indicator) -> Cell:
+    """A count with no row is zero; a rate, a maximum or a score with no row has no value (—)."""
+    return Cell(Decimal(0)) if ind.combine == SUM else Cell()
+
+
 def _row(label: str, cells: dict[str, Cell], **kw: Any) -> Row:
-    return Row(label=label, cells={i.code: cells.get(i.code, Cell()) for i in indicators.registered()}, **kw)
+    return Row(
+        label=label, cells={i.code: cells.get(i.code) or _empty(i) for i in indicators.registered()}, **kw
+    )
 
 
 def city_table(centre_ids: list[int] | None, period: Period) -> Row:

@@ -65,7 +65,7 @@ def test_the_figures_fragment_recomputes_the_changed_centre(client: Any, scene: 
     from govhall.queueing import services as queue
 
     login(client, scene.bureau_admin)
-    assert cell(client.get("/reports/").content.decode(), "tickets_waiting")[1] == "—"
+    assert cell(client.get("/reports/").content.decode(), "tickets_waiting")[1] == "0"
     queue.ticket_issue(centre=scene.town, group="minsheng")
     html = client.get(f"/reports/figures/?changed={scene.town.pk}").content.decode()
     assert cell(html, "tickets_waiting")[1] == "1"

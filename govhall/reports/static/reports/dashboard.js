@@ -26,7 +26,10 @@
         box.innerHTML = html;
         for (const t of open) {
           const b = box.querySelector(`tbody[data-town="${t}"]`);
-          if (b) b.classList.add("open");
+          if (b) {
+            b.classList.add("open");
+            b.querySelector(".r-fold").textContent = "▾";
+          }
         }
         const live = document.getElementById("r-live");
         live.textContent = "实时 · 已更新";
