@@ -52,3 +52,30 @@ def can_view_department(user: Any) -> bool:
 
 def require_view_department(user: Any) -> None:
     require(can_view_department(user), "只有部门联络员可以查看本部门事项的办件。")
+
+
+def scope(
+    user: Any, *, town_id: int | None = None, centre_id: int | None = None
+) -> tuple[list[int] | None, Any, Any]:
+    """(centre ids of the table, the town asked for, the centre asked for) within the user's dashboard;
+    NotFound for a town or centre outside it."""
+    from govhall.orgs.models import Centre
+
+    ids = city_centre_ids(user)
+    mine = ids
+    town = centre = None
+    if town_id is not None:
+        within(user, town_id)
+        town = Centre.objects.filter(pk=town_id).select_related("division").first()
+        if town is None:
+            raise NotFound()
+        ids = [town.pk, *town.village_centres.values_list("pk", flat=True)]
+        if mine is not None:
+            ids = [i for i in ids if i in mine]
+    if centre_id is not None:
+        within(user, centre_id)
+        centre = Centre.objects.filter(pk=centre_id).first()
+        if centre is None:
+            raise NotFound()
+        ids = [centre.pk]
+    return ids, town, centre

@@ -74,6 +74,30 @@ class Period:
         return f"{self.date_from:%Y年%m月%d日}至{self.date_to:%Y年%m月%d日}"
 
 
+MAX_DAYS = 366
+
+
+def period_of(raw_from: str, raw_to: str) -> Period:
+    """The period of the `from`/`to` parameters (either may be left out; both out: today), refused with a
+    Chinese field error when it is not a date, runs backwards or is longer than a year."""
+    from govhall.core.errors import field_error
+
+    today = timezone.localdate()
+    raw_from, raw_to = (raw_from or "").strip(), (raw_to or "").strip()
+    if not raw_from and not raw_to:
+        return Period(today, today)
+    try:
+        start = dt.date.fromisoformat(raw_from or raw_to)
+        end = dt.date.fromisoformat(raw_to or raw_from)
+    except ValueError:
+        raise field_error("from", "日期格式应为 年-月-日（如 2026-11-01）。") from None
+    if end < start:
+        raise field_error("to", "结束日期不能早于开始日期。")
+    if (end - start).days >= MAX_DAYS:
+        raise field_error("to", "查询期间最长一年。")
+    return Period(start, end)
+
+
 def _combine(ind: Indicator, cells: list[Cell]) -> Cell:
     cells = [c for c in cells if c.value is not None]
     if not cells:

@@ -7,6 +7,7 @@ app_name = "reports"
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("figures/", views.dashboard_figures, name="figures"),
+    path("export.xlsx", views.dashboard_export, name="export"),
     path("events/", views.dashboard_events, name="events"),
     path("cases/", views.figure_cases, name="cases"),
     path("department/", views.department, name="department"),

@@ -3,8 +3,8 @@ figure, the live stream, the department view (GOV-2). Thin: parse, one access ch
 
 from __future__ import annotations
 
-import datetime as dt
 import json
+from types import SimpleNamespace
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
@@ -12,14 +12,12 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.utils import timezone
 
-from govhall.core.errors import NotFound
+from govhall.core.errors import NotFound, ServiceError
 from govhall.core.pages import paginate, service_view
 from govhall.orgs.models import Centre
 from govhall.queueing.streams import event_stream
 from govhall.reports import indicators, live, policy, selectors
 from govhall.reports.services import ensure_today, refresh_today
-
-MAX_DAYS = 366
 
 
 def _int(value: Any) -> int | None:
@@ -30,42 +28,18 @@ def _int(value: Any) -> int | None:
 
 
 def _period(request: HttpRequest) -> tuple[selectors.Period, str]:
-    """The chosen period (today by default) and a Chinese error for a bad one (then today)."""
-    today = timezone.localdate()
-    raw_from, raw_to = request.GET.get("from", ""), request.GET.get("to", "")
-    if not raw_from and not raw_to:
-        return selectors.Period(today, today), ""
+    """The chosen period (today by default) and, for a bad one, its Chinese error (then today)."""
     try:
-        start = dt.date.fromisoformat(raw_from or raw_to)
-        end = dt.date.fromisoformat(raw_to or raw_from)
-    except ValueError:
-        return selectors.Period(today, today), "日期格式应为 年-月-日（如 2026-11-01），已显示今天的数据。"
-    if end < start:
-        return selectors.Period(today, today), "结束日期不能早于开始日期，已显示今天的数据。"
-    if (end - start).days >= MAX_DAYS:
-        return selectors.Period(today, today), "查询期间最长一年，已显示今天的数据。"
-    return selectors.Period(start, min(end, today) if start <= today else end), ""
+        return selectors.period_of(request.GET.get("from", ""), request.GET.get("to", "")), ""
+    except ServiceError as exc:
+        today = timezone.localdate()
+        return selectors.Period(today, today), f"{exc.message}已显示今天的数据。"
 
 
 def _scope(request: HttpRequest) -> tuple[list[int] | None, Centre | None, Centre | None]:
-    """(centre ids of the table, the town asked for, the centre asked for), within the user's reach."""
-    ids = policy.city_centre_ids(request.user)
-    town = centre = None
-    if (town_id := _int(request.GET.get("town"))) is not None:
-        policy.within(request.user, town_id)
-        town = Centre.objects.filter(pk=town_id).first() or _missing()
-        ids = [town.pk, *town.village_centres.values_list("pk", flat=True)]
-        if (mine := policy.city_centre_ids(request.user)) is not None:
-            ids = [i for i in ids if i in mine]
-    if (centre_id := _int(request.GET.get("centre"))) is not None:
-        policy.within(request.user, centre_id)
-        centre = Centre.objects.filter(pk=centre_id).first() or _missing()
-        ids = [centre.pk]
-    return ids, town, centre
-
-
-def _missing() -> Any:
-    raise NotFound()
+    return policy.scope(
+        request.user, town_id=_int(request.GET.get("town")), centre_id=_int(request.GET.get("centre"))
+    )
 
 
 @service_view
@@ -83,7 +57,8 @@ def dashboard_figures(request: HttpRequest) -> HttpResponse:
     return _dashboard(request, "reports/_table.html")
 
 
-def _dashboard(request: HttpRequest, template: str) -> HttpResponse:
+def _tables(request: HttpRequest) -> SimpleNamespace:
+    """The dashboard's table for the request's scope and period (today brought up to date first)."""
     policy.require_view_city(request.user)
     period, error = _period(request)
     ids, town, centre = _scope(request)
@@ -91,6 +66,14 @@ def _dashboard(request: HttpRequest, template: str) -> HttpResponse:
         ensure_today()
     table = selectors.city_table(ids, period)
     detail = selectors.centre_detail(centre, period) if centre else []
+    return SimpleNamespace(
+        period=period, error=error, ids=ids, town=town, centre=centre, table=table, detail=detail
+    )
+
+
+def _dashboard(request: HttpRequest, template: str) -> HttpResponse:
+    t = _tables(request)
+    period, table, detail, town, centre, error = t.period, t.table, t.detail, t.town, t.centre, t.error
     for row in [table, *detail]:
         selectors.link_cells(row, _query(period))
     return render(
@@ -192,3 +175,20 @@ def department(request: HttpRequest) -> HttpResponse:
             "statuses": CaseStatus.choices,
         },
     )
+
+
+@service_view
+def dashboard_export(request: HttpRequest) -> HttpResponse:
+    """The dashboard's table as XLSX, its filters (scope and period) in the title row."""
+    from govhall.reports.exports import XLSX, dashboard_workbook
+
+    t = _tables(request)
+    period, table, detail, town, centre, ids = t.period, t.table, t.detail, t.town, t.centre, t.ids
+    scope = (
+        centre.name if centre else (town.division.name if town else ("全市" if ids is None else table.label))
+    )
+    title = f"启东市镇村政务服务统计 · {scope} · {period.label}"
+    response = HttpResponse(dashboard_workbook(title, table, detail), content_type=XLSX)
+    name = f"city-{period.date_from.isoformat()}-{period.date_to.isoformat()}.xlsx"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
