@@ -79,3 +79,12 @@ def scope(
             raise NotFound()
         ids = [centre.pk]
     return ids, town, centre
+
+
+def can_draft_bulletin(user: Any) -> bool:
+    """The monthly 通报 covers the whole city: the bureau only."""
+    return is_active_staff(user) and is_bureau_staff(user)
+
+
+def require_draft_bulletin(user: Any) -> None:
+    require(can_draft_bulletin(user), "只有市行政审批局可以生成全市月度通报。")

@@ -3,6 +3,7 @@ figure, the live stream, the department view (GOV-2). Thin: parse, one access ch
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from types import SimpleNamespace
 from typing import Any
@@ -89,6 +90,7 @@ def _dashboard(request: HttpRequest, template: str) -> HttpResponse:
             "indicators": indicators.registered(),
             "case_indicators": selectors.CASE_INDICATORS,
             "base_query": _query(period),
+            "can_bulletin": policy.can_draft_bulletin(request.user),
             "centre_ids_json": json.dumps(
                 [m.centre_id for t in table.children for m in t.children if m.centre_id is not None]
             ),
@@ -191,4 +193,32 @@ def dashboard_export(request: HttpRequest) -> HttpResponse:
     response = HttpResponse(dashboard_workbook(title, table, detail), content_type=XLSX)
     name = f"city-{period.date_from.isoformat()}-{period.date_to.isoformat()}.xlsx"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+MONTHLY_TYPES = {
+    "pdf": "application/pdf",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+@service_view
+def monthly(request: HttpRequest) -> HttpResponse:
+    """The monthly 通报 for the month asked (last month by default), as PDF, DOCX or XLSX."""
+    from govhall.core.errors import field_error
+    from govhall.reports.monthly import build, parse_month, render
+
+    policy.require_draft_bulletin(request.user)
+    fmt = request.GET.get("fmt", "pdf")
+    if fmt not in MONTHLY_TYPES:
+        raise field_error("fmt", "格式应为 pdf、docx 或 xlsx。")
+    default = (timezone.localdate().replace(day=1) - dt.timedelta(days=1)).strftime("%Y-%m")
+    try:
+        month = parse_month(request.GET.get("month") or default)
+    except ValueError as exc:
+        raise field_error("month", str(exc)) from None
+    data = render(build(month))[fmt]
+    response = HttpResponse(data, content_type=MONTHLY_TYPES[fmt])
+    response["Content-Disposition"] = f'attachment; filename="bulletin-{month:%Y-%m}.{fmt}"'
     return response
