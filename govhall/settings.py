@@ -212,6 +212,7 @@ INSTALLED_APPS = [
     "govhall.cases",
     "govhall.reviews",
     "govhall.staffing",
+    "govhall.reports",
     "govhall.portal",
 ]
 

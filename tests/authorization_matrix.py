@@ -105,6 +105,9 @@ GET /api/v1/queueing/centres/{centre_id}/windows                       403 200 2
 GET /api/v1/queueing/ping                                              200 200 200 200 200 200 200 200 200 | 200 200 200
 GET /api/v1/queueing/public/tickets/{token}                            404 404 404 404 404 404 404 404 404 | 404 404 404
 GET /api/v1/queueing/tickets/{ticket_id}                               422 422 422 422 422 422 422 422 422 | 401 401 401
+GET /api/v1/reports/city                                               200 200 403 403 403 403 403 403 200 | 401 401 401
+GET /api/v1/reports/department/cases                                   403 403 403 403 403 403 403 200 403 | 401 401 401
+GET /api/v1/reports/indicators                                         200 200 403 403 403 403 403 403 200 | 401 401 401
 GET /api/v1/reviews/appeals                                            200 200 200 200 200 200 200 200 200 | 401 401 401
 GET /api/v1/reviews/figures                                            200 200 200 200 200 200 200 200 200 | 401 401 401
 GET /api/v1/reviews/flags                                              200 200 200 200 200 200 200 200 200 | 401 401 401
@@ -235,6 +238,13 @@ GET /queueing/t/{token}/cancel/                                        405 405 4
 GET /queueing/t/{token}/print/                                         404 404 404 404 404 404 404 404 404 | 404 404 404
 GET /queueing/w/{window_id}/                                           403 200 200 200 200 200 404 403 403 | 302 302 302
 GET /queueing/w/{window_id}/{action}/                                  405 405 405 405 405 405 405 405 405 | 302 302 302
+GET /reports/                                                          200 200 403 403 403 403 403 403 200 | 302 302 302
+GET /reports/cases/                                                    404 404 403 403 403 403 403 403 404 | 302 302 302
+GET /reports/department/                                               403 403 403 403 403 403 403 200 403 | 302 302 302
+GET /reports/export.xlsx                                               200 200 403 403 403 403 403 403 200 | 302 302 302
+GET /reports/monthly/                                                  200 403 403 403 403 403 403 403 200 | 302 302 302
+GET /reports/events/                                                   200 200 403 403 403 403 403 403 200 | 302 302 302
+GET /reports/figures/                                                  200 200 403 403 403 403 403 403 200 | 302 302 302
 GET /reviews/                                                          200 200 200 200 200 200 200 200 200 | 302 302 302
 GET /reviews/appeals/                                                  200 200 200 200 200 200 200 200 200 | 302 302 302
 GET /reviews/figures/                                                  200 200 200 200 200 200 200 200 200 | 302 302 302

@@ -1,0 +1,420 @@
+"""Reading the roll-up for the city view: tables of centres × indicators for a period, combined into
+towns and the city by each indicator's rule; and the lists behind the case figures (the drill-down)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Count, Max, Q, QuerySet, Sum
+from django.utils import timezone
+
+from govhall.orgs.models import Centre, CentreLevel, Window
+from govhall.reports import indicators
+from govhall.reports.indicators import MAX, MEAN, RATE, SUM, Indicator, percent
+from govhall.reports.models import DailyFigure
+
+# Figures whose cases can be listed (the drill-down's last step).
+CASE_INDICATORS = (
+    "cases_received",
+    "cases_accepted",
+    "cases_finished",
+    "cases_open_green",
+    "cases_open_yellow",
+    "cases_open_red",
+    "cases_open_paused",
+    "cases_open_provisional",
+)
+
+
+@dataclass
+class Cell:
+    """One figure: `value` for counts, scores and minutes; `num`/`den` for a rate (value is the percent)."""
+
+    value: Decimal | None = None
+    num: int = 0
+    den: int = 0
+    parts: dict[str, int] = field(default_factory=dict)  # e.g. paused windows by reason
+    href: str = ""  # the list that makes this figure (set by `link_cells`)
+
+    @property
+    def text(self) -> str:
+        if self.value is None:
+            return "—"
+        v = self.value
+        return str(int(v)) if v == v.to_integral_value() else f"{v:.2f}".rstrip("0").rstrip(".")
+
+
+@dataclass
+class Row:
+    label: str
+    cells: dict[str, Cell]
+    centre_id: int | None = None  # None for the city row and for window / clerk rows
+    level: str = ""  # "city", "town", "village", "centre", "window", "clerk"
+    children: list[Row] = field(default_factory=list)
+    params: dict[str, Any] = field(default_factory=dict)  # the drill-down's filter for this row
+
+
+@dataclass
+class Period:
+    date_from: dt.date
+    date_to: dt.date
+
+    @property
+    def is_today(self) -> bool:
+        return self.date_from == self.date_to == timezone.localdate()
+
+    @property
+    def label(self) -> str:
+        if self.date_from == self.date_to:
+            return f"{self.date_from:%Y年%m月%d日}"
+        return f"{self.date_from:%Y年%m月%d日}至{self.date_to:%Y年%m月%d日}"
+
+
+MAX_DAYS = 366
+
+
+def period_of(raw_from: str, raw_to: str) -> Period:
+    """The period of the `from`/`to` parameters (either may be left out; both out: today), refused with a
+    Chinese field error when it is not a date, runs backwards or is longer than a year."""
+    from govhall.core.errors import field_error
+
+    today = timezone.localdate()
+    raw_from, raw_to = (raw_from or "").strip(), (raw_to or "").strip()
+    if not raw_from and not raw_to:
+        return Period(today, today)
+    try:
+        start = dt.date.fromisoformat(raw_from or raw_to)
+        end = dt.date.fromisoformat(raw_to or raw_from)
+    except ValueError:
+        raise field_error("from", "日期格式应为 年-月-日（如 2026-11-01）。") from None
+    if end < start:
+        raise field_error("to", "结束日期不能早于开始日期。")
+    if (end - start).days >= MAX_DAYS:
+        raise field_error("to", "查询期间最长一年。")
+    return Period(start, end)
+
+
+def _combine(ind: Indicator, cells: list[Cell]) -> Cell:
+    cells = [c for c in cells if c.value is not None]
+    if not cells:
+        return _empty(ind)
+    if ind.combine == RATE:
+        num, den = sum(c.num for c in cells), sum(c.den for c in cells)
+        return Cell(percent(num, den), num, den)
+    if ind.combine == MAX:
+        return Cell(max(c.value for c in cells))  # type: ignore[type-var]
+    if ind.combine == MEAN:
+        total = sum((c.value for c in cells), Decimal(0))  # type: ignore[misc]
+        return Cell((total / len(cells)).quantize(Decimal("0.1")))
+    parts: dict[str, int] = defaultdict(int)
+    for c in cells:
+        for k, n in c.parts.items():
+            parts[k] += n
+    return Cell(sum((c.value for c in cells), Decimal(0)), parts=dict(parts))  # type: ignore[misc]
+
+
+def _figures(qs: QuerySet[DailyFigure], period: Period, group: str) -> dict[Any, dict[str, Cell]]:
+    """group key → indicator → Cell, over the period: sums and rates over its days, moment figures and the
+    latest score on its last day."""
+    out: dict[Any, dict[str, Cell]] = defaultdict(dict)
+    by_code = {i.code: i for i in indicators.registered()}
+    qs = qs.filter(day__gte=period.date_from, day__lte=period.date_to)
+    last_day = [c for c, i in by_code.items() if i.snapshot or i.combine == MEAN]
+    span = qs.filter(Q(day=period.date_to) | ~Q(indicator__in=last_day))
+    rows = span.values(group, "indicator", "key").annotate(
+        v=Sum("value"), n=Sum("numerator"), d=Sum("denominator"), m=Max("value")
+    )
+    for r in rows:
+        ind = by_code.get(r["indicator"])
+        if ind is None:
+            continue
+        cell = out[r[group]].setdefault(ind.code, Cell(Decimal(0)))
+        if ind.combine == RATE:
+            cell.num += r["n"] or 0
+            cell.den += r["d"] or 0
+            cell.value = percent(cell.num, cell.den)
+        elif ind.combine in (MAX, MEAN):
+            cell.value = max(cell.value or Decimal(0), r["m"])
+        else:
+            cell.value = (cell.value or Decimal(0)) + r["v"]
+            if r["key"]:
+                cell.parts[r["key"]] = cell.parts.get(r["key"], 0) + int(r["v"])
+    return out
+
+
+def _empty(ind: Indicator) -> Cell:
+    """A count with no row is zero; a rate, a maximum or a score with no row has no value (—)."""
+    return Cell(Decimal(0)) if ind.combine == SUM else Cell()
+
+
+def _row(label: str, cells: dict[str, Cell], **kw: Any) -> Row:
+    return Row(
+        label=label, cells={i.code: cells.get(i.code) or _empty(i) for i in indicators.registered()}, **kw
+    )
+
+
+def city_table(centre_ids: list[int] | None, period: Period) -> Row:
+    """The city row (or the director's town) with each town under it and each village under its town."""
+    centres = Centre.objects.filter(is_active=True).select_related("parent")
+    if centre_ids is not None:
+        centres = centres.filter(pk__in=centre_ids)
+    centres = list(centres.order_by("division__code"))
+    ids = [c.pk for c in centres]
+    qs = DailyFigure.objects.filter(centre_id__in=ids, window__isnull=True, clerk__isnull=True)
+    per_centre = _figures(qs, period, "centre_id")
+    towns: dict[int, Row] = {}
+    villages: dict[int, list[Centre]] = defaultdict(list)
+    for c in centres:
+        if c.level == CentreLevel.VILLAGE and c.parent_id:
+            villages[c.parent_id].append(c)
+    for c in centres:
+        if c.level == CentreLevel.TOWN or c.parent_id not in {x.pk for x in centres}:
+            own = _row(
+                c.name, per_centre.get(c.pk, {}), centre_id=c.pk, level="centre", params={"centre": c.pk}
+            )
+            kids = [
+                _row(
+                    v.name, per_centre.get(v.pk, {}), centre_id=v.pk, level="village", params={"centre": v.pk}
+                )
+                for v in villages.get(c.pk, [])
+            ]
+            members = [own, *kids]
+            towns[c.pk] = Row(
+                label=c.division.name if c.level == CentreLevel.TOWN else c.name,
+                cells={
+                    i.code: _combine(i, [m.cells[i.code] for m in members]) for i in indicators.registered()
+                },
+                centre_id=c.pk,
+                level="town",
+                children=members,
+                params={"town": c.pk},
+            )
+    town_rows = list(towns.values())
+    city = Row(
+        label="全市合计" if centre_ids is None else "合计",
+        cells={
+            i.code: _combine(i, [m.cells[i.code] for t in town_rows for m in t.children])
+            for i in indicators.registered()
+        },
+        level="city",
+        children=town_rows,
+        params={},
+    )
+    # The city's score is the mean over centres with a score; its rates are over all centres' parts.
+    return city
+
+
+def centre_detail(centre: Centre, period: Period) -> list[Row]:
+    """A centre's windows and clerks (the figures kept per window / per clerk)."""
+    from django.contrib.auth import get_user_model
+
+    qs = DailyFigure.objects.filter(centre=centre)
+    per_window = _figures(qs.filter(window__isnull=False), period, "window_id")
+    per_clerk = _figures(qs.filter(clerk__isnull=False), period, "clerk_id")
+    windows = Window.objects.filter(pk__in=per_window.keys()) | Window.objects.filter(
+        centre=centre, is_active=True
+    )
+    rows = [
+        _row(
+            f"{w.number}号窗口 {w.name}",
+            per_window.get(w.pk, {}),
+            level="window",
+            params={"centre": centre.pk, "window": w.pk},
+        )
+        for w in windows.distinct().order_by("number")
+    ]
+    users = get_user_model().objects.filter(pk__in=per_clerk.keys()).order_by("staff_no")
+    rows += [
+        _row(
+            u.display_name + (f"（{u.staff_no}）" if u.staff_no else ""),
+            per_clerk.get(u.pk, {}),
+            level="clerk",
+            params={"centre": centre.pk, "clerk": u.pk},
+        )
+        for u in users
+    ]
+    return rows
+
+
+# --- the cases behind a figure ----------------------------------------------------------------------------
+
+
+def figure_cases(
+    *,
+    indicator: str,
+    period: Period,
+    centre_ids: list[int] | None,
+    window_id: int | None = None,
+    clerk_id: int | None = None,
+    department_id: int | None = None,
+    now: dt.datetime | None = None,
+) -> QuerySet[Any]:
+    """The cases a case figure counts, by the same definition as its builder (`reports.builders`)."""
+    from govhall.cases.models import OPEN_STATUSES, Case, CaseStatus
+
+    now = now or timezone.now()
+    first = indicators.Day.of(period.date_from, now)
+    last = indicators.Day.of(period.date_to, now)
+    qs = Case.objects.all()
+    if department_id is not None:
+        qs = qs.filter(department_id=department_id)
+
+    def span(field_name: str) -> dict[str, dt.datetime]:
+        return {
+            f"{field_name}__gte": first.start,
+            f"{field_name}__lt": last.end,
+            f"{field_name}__lte": last.as_of,
+        }
+
+    if indicator == "cases_received":
+        qs = qs.filter(**span("received_at"))
+        centre_field, clerk_field = "centre_id", "receiver_id"
+        if window_id:
+            qs = qs.filter(window_id=window_id)
+    elif indicator == "cases_accepted":
+        qs = qs.filter(**span("accepted_at"))
+        centre_field, clerk_field = "handling_centre_id", "accepted_by_id"
+    elif indicator == "cases_finished":
+        qs = qs.filter(accepted_at__isnull=False, **span("finished_at"))
+        centre_field, clerk_field = "handling_centre_id", "finished_by_id"
+    elif indicator.startswith("cases_open_"):
+        light = indicator.removeprefix("cases_open_")
+        centre_field, clerk_field = "handling_centre_id", "current_assignee_id"
+        qs = qs.filter(status__in=OPEN_STATUSES)
+        moment = last.as_of
+        running = qs.filter(due_waits_for__isnull=True).exclude(status=CaseStatus.SUSPENDED)
+        if light == "provisional":
+            qs = qs.filter(due_waits_for__isnull=False)
+        elif light == "paused":
+            qs = qs.filter(due_waits_for__isnull=True, status=CaseStatus.SUSPENDED)
+        elif light == "red":
+            qs = running.filter(due_at__lt=moment)
+        elif light == "yellow":
+            qs = running.filter(warn_at__lt=moment).exclude(due_at__lt=moment)
+        else:
+            qs = running.exclude(due_at__lt=moment).exclude(warn_at__lt=moment)
+    else:
+        return Case.objects.none()
+    if centre_ids is not None:
+        qs = qs.filter(**{f"{centre_field}__in": centre_ids})
+    if clerk_id:
+        qs = qs.filter(**{clerk_field: clerk_id})
+    return qs.order_by("-received_at", "-id")
+
+
+def link_cells(row: Row, base: str) -> None:
+    """Give every figure the link to the list that makes it: a case figure its cases; any other figure the
+    next level down (city → town → centre)."""
+    from urllib.parse import urlencode
+
+    for code, cell in row.cells.items():
+        params = dict(row.params)
+        if code in CASE_INDICATORS:
+            cell.href = "cases/?" + urlencode({"indicator": code, **params}) + "&" + base
+        elif row.level in ("window", "clerk"):
+            cell.href = "?" + urlencode({"centre": params["centre"]}) + "&" + base
+        else:
+            cell.href = "?" + urlencode(params) + ("&" if params else "") + base
+    for child in row.children:
+        link_cells(child, base)
+
+
+# --- the department view (GOV-2) --------------------------------------------------------------------------
+
+
+def department_cases(department_id: int, *, status: str = "") -> QuerySet[Any]:
+    """Every case of the department's matters, in every town and village (GOV-2)."""
+    from govhall.cases.models import OPEN_STATUSES, Case
+
+    qs = Case.objects.filter(department_id=department_id)
+    if status == "open":
+        qs = qs.filter(status__in=OPEN_STATUSES)
+    elif status:
+        qs = qs.filter(status=status)
+    return qs.order_by("-received_at", "-id")
+
+
+def department_overdue(department_id: int, now: dt.datetime | None = None) -> QuerySet[Any]:
+    """The department's open cases past their promised time (红牌), oldest deadline first."""
+    from govhall.cases.models import CLOCK_RUNNING, Case
+
+    return Case.objects.filter(
+        department_id=department_id, status__in=CLOCK_RUNNING, due_at__lt=now or timezone.now()
+    ).order_by("due_at", "id")
+
+
+@dataclass
+class DeptCoverage:
+    centre: Centre
+    expected: int
+    present: int
+    missing: list[str]
+
+
+def department_coverage(department_id: int) -> list[DeptCoverage]:
+    """应进必进 (SCOPE-3) for the department's matters in each town hall: the matters that should be there
+    (by level and town class) and the ones that are."""
+    from govhall.catalog.models import CentreMatter, MatterStatus
+    from govhall.catalog.selectors import current_versions, expected_matter_ids
+
+    versions = {
+        v.matter_id: v
+        for v in current_versions().filter(department_id=department_id, matter__status=MatterStatus.ACTIVE)
+    }
+    towns = list(Centre.objects.filter(level=CentreLevel.TOWN, is_active=True).select_related("division"))
+    present: dict[int, set[int]] = defaultdict(set)
+    for centre_id, matter_id in CentreMatter.objects.filter(
+        centre__in=towns, matter_id__in=versions, is_active=True
+    ).values_list("centre_id", "matter_id"):
+        present[centre_id].add(matter_id)
+    out = []
+    for town in towns:
+        expected = set(expected_matter_ids(town)) & set(versions)
+        missing = sorted(versions[m].name for m in expected - present[town.pk])
+        out.append(DeptCoverage(town, len(expected), len(expected & present[town.pk]), missing))
+    return out
+
+
+@dataclass
+class DeptWindow:
+    window: Window
+    status: str
+    waiting: int
+    received_today: int
+
+
+def department_windows(department_id: int) -> list[DeptWindow]:
+    """The department's stationed windows (专业窗口) with their state, waiting tickets and today's cases."""
+    from govhall.queueing.models import WAITING_STATUSES, Ticket, WindowState
+
+    windows = list(
+        Window.objects.filter(department_id=department_id, is_active=True).select_related("centre")
+    )
+    states = dict(WindowState.objects.filter(window__in=windows).values_list("window_id", "status"))
+    labels = dict(WindowState._meta.get_field("status").choices)  # type: ignore[union-attr]
+    today = timezone.localdate()
+    waiting = dict(
+        Ticket.objects.filter(department_id=department_id, date=today, status__in=WAITING_STATUSES)
+        .values("centre_id")
+        .annotate(n=Count("id"))
+        .values_list("centre_id", "n")
+    )
+    received = dict(
+        DailyFigure.objects.filter(window__in=windows, day=today, indicator="cases_received")
+        .values("window_id")
+        .annotate(n=Sum("value"))
+        .values_list("window_id", "n")
+    )
+    return [
+        DeptWindow(
+            w,
+            labels.get(states.get(w.pk, "closed"), "未开放"),
+            waiting.get(w.centre_id, 0),
+            int(received.get(w.pk) or 0),
+        )
+        for w in windows
+    ]

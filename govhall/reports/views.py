@@ -1,0 +1,224 @@
+"""The city view's pages: the dashboard (city → town → centre → window / clerk), the cases behind a
+figure, the live stream, the department view (GOV-2). Thin: parse, one access check, one selector."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from types import SimpleNamespace
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
+from django.shortcuts import render
+from django.utils import timezone
+
+from govhall.core.errors import NotFound, ServiceError
+from govhall.core.pages import paginate, service_view
+from govhall.orgs.models import Centre
+from govhall.queueing.streams import event_stream
+from govhall.reports import indicators, live, policy, selectors
+from govhall.reports.services import ensure_today, refresh_today
+
+
+def _int(value: Any) -> int | None:
+    try:
+        return int(value) if value not in (None, "") else None
+    except (TypeError, ValueError):
+        return None
+
+
+def _period(request: HttpRequest) -> tuple[selectors.Period, str]:
+    """The chosen period (today by default) and, for a bad one, its Chinese error (then today)."""
+    try:
+        return selectors.period_of(request.GET.get("from", ""), request.GET.get("to", "")), ""
+    except ServiceError as exc:
+        today = timezone.localdate()
+        return selectors.Period(today, today), f"{exc.message}已显示今天的数据。"
+
+
+def _scope(request: HttpRequest) -> tuple[list[int] | None, Centre | None, Centre | None]:
+    return policy.scope(
+        request.user, town_id=_int(request.GET.get("town")), centre_id=_int(request.GET.get("centre"))
+    )
+
+
+@service_view
+def dashboard(request: HttpRequest) -> HttpResponse:
+    return _dashboard(request, "reports/dashboard.html")
+
+
+@service_view
+def dashboard_figures(request: HttpRequest) -> HttpResponse:
+    """The dashboard's table alone: what the page fetches when the event stream reports a change."""
+    changed = [c for c in (_int(x) for x in request.GET.getlist("changed")) if c is not None]
+    if changed:
+        mine = policy.city_centre_ids(request.user)
+        refresh_today([c for c in changed if mine is None or c in mine])
+    return _dashboard(request, "reports/_table.html")
+
+
+def _tables(request: HttpRequest) -> SimpleNamespace:
+    """The dashboard's table for the request's scope and period (today brought up to date first)."""
+    policy.require_view_city(request.user)
+    period, error = _period(request)
+    ids, town, centre = _scope(request)
+    if period.date_to == timezone.localdate():
+        ensure_today()
+    table = selectors.city_table(ids, period)
+    detail = selectors.centre_detail(centre, period) if centre else []
+    return SimpleNamespace(
+        period=period, error=error, ids=ids, town=town, centre=centre, table=table, detail=detail
+    )
+
+
+def _dashboard(request: HttpRequest, template: str) -> HttpResponse:
+    t = _tables(request)
+    period, table, detail, town, centre, error = t.period, t.table, t.detail, t.town, t.centre, t.error
+    for row in [table, *detail]:
+        selectors.link_cells(row, _query(period))
+    return render(
+        request,
+        template,
+        {
+            "period": period,
+            "error": error,
+            "table": table,
+            "town": town,
+            "centre": centre,
+            "detail": detail,
+            "indicators": indicators.registered(),
+            "case_indicators": selectors.CASE_INDICATORS,
+            "base_query": _query(period),
+            "can_bulletin": policy.can_draft_bulletin(request.user),
+            "centre_ids_json": json.dumps(
+                [m.centre_id for t in table.children for m in t.children if m.centre_id is not None]
+            ),
+        },
+    )
+
+
+def _query(period: selectors.Period) -> str:
+    return f"from={period.date_from.isoformat()}&to={period.date_to.isoformat()}"
+
+
+@service_view
+def dashboard_events(request: HttpRequest) -> HttpResponseBase:
+    """The live stream: one SSE message per queue, case or rating event in the user's centres."""
+    ids = policy.city_centre_ids(request.user)
+    topics = live.TOPICS if ids is None else [f"{t[:-1]}{c}.*" for t in live.TOPICS for c in ids[:200]]
+    return event_stream(request, topics or ["reports.none"], initial=lambda: {"ok": True})
+
+
+@service_view
+def figure_cases(request: HttpRequest) -> HttpResponse:
+    """The cases behind a case figure (the drill-down's last step), by the figure's own definition."""
+    policy.require_view_city(request.user)
+    period, error = _period(request)
+    ids, town, centre = _scope(request)
+    code = request.GET.get("indicator", "")
+    ind = indicators.get(code)
+    if ind is None or code not in selectors.CASE_INDICATORS:
+        raise NotFound()
+    window_id, clerk_id = _int(request.GET.get("window")), _int(request.GET.get("clerk"))
+    if (window_id or clerk_id) and centre is None:
+        raise NotFound()
+    qs = selectors.figure_cases(
+        indicator=code, period=period, centre_ids=ids, window_id=window_id, clerk_id=clerk_id
+    )
+    from govhall.cases.selectors import Rows
+    from govhall.cases.views import _rows as case_rows  # the staff case list's rows, shown the same way
+
+    page = paginate(request, Rows(qs))
+    return render(
+        request,
+        "reports/cases.html",
+        {
+            "indicator": ind,
+            "period": period,
+            "error": error,
+            "town": town,
+            "centre": centre,
+            "page": page,
+            "rows": case_rows(page.object_list),
+            "total": page.paginator.count,
+        },
+    )
+
+
+@service_view
+def department(request: HttpRequest) -> HttpResponse:
+    """部门联络员's view (GOV-2): its matters' cases in every town, the overdue ones, 应进必进 coverage of its
+    matters, its stationed windows. Nothing outside its department's matters."""
+    policy.require_view_department(request.user)
+    dept_id = request.user.department_id  # type: ignore[union-attr]
+    status = request.GET.get("status", "")
+    from govhall.cases.models import CaseStatus
+    from govhall.cases.selectors import Rows
+    from govhall.cases.views import _rows as case_rows
+
+    if status and status != "open" and status not in CaseStatus.values:
+        status = ""
+    page = paginate(request, Rows(selectors.department_cases(dept_id, status=status)))
+    overdue = selectors.department_overdue(dept_id)
+    return render(
+        request,
+        "reports/department.html",
+        {
+            "department": request.user.department,  # type: ignore[union-attr]
+            "page": page,
+            "rows": case_rows(page.object_list),
+            "total": page.paginator.count,
+            "overdue": case_rows(Rows(overdue)[:50]),
+            "overdue_total": overdue.count(),
+            "coverage": selectors.department_coverage(dept_id),
+            "windows": selectors.department_windows(dept_id),
+            "status": status,
+            "statuses": CaseStatus.choices,
+        },
+    )
+
+
+@service_view
+def dashboard_export(request: HttpRequest) -> HttpResponse:
+    """The dashboard's table as XLSX, its filters (scope and period) in the title row."""
+    from govhall.reports.exports import XLSX, dashboard_workbook
+
+    t = _tables(request)
+    period, table, detail, town, centre, ids = t.period, t.table, t.detail, t.town, t.centre, t.ids
+    scope = (
+        centre.name if centre else (town.division.name if town else ("全市" if ids is None else table.label))
+    )
+    title = f"启东市镇村政务服务统计 · {scope} · {period.label}"
+    response = HttpResponse(dashboard_workbook(title, table, detail), content_type=XLSX)
+    name = f"city-{period.date_from.isoformat()}-{period.date_to.isoformat()}.xlsx"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+MONTHLY_TYPES = {
+    "pdf": "application/pdf",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+@service_view
+def monthly(request: HttpRequest) -> HttpResponse:
+    """The monthly 通报 for the month asked (last month by default), as PDF, DOCX or XLSX."""
+    from govhall.core.errors import field_error
+    from govhall.reports.monthly import build, parse_month, render
+
+    policy.require_draft_bulletin(request.user)
+    fmt = request.GET.get("fmt", "pdf")
+    if fmt not in MONTHLY_TYPES:
+        raise field_error("fmt", "格式应为 pdf、docx 或 xlsx。")
+    default = (timezone.localdate().replace(day=1) - dt.timedelta(days=1)).strftime("%Y-%m")
+    try:
+        month = parse_month(request.GET.get("month") or default)
+    except ValueError as exc:
+        raise field_error("month", str(exc)) from None
+    data = render(build(month))[fmt]
+    response = HttpResponse(data, content_type=MONTHLY_TYPES[fmt])
+    response["Content-Disposition"] = f'attachment; filename="bulletin-{month:%Y-%m}.{fmt}"'
+    return response

@@ -1,0 +1,70 @@
+"""The monthly 通报 (GOV-1): generated from the roll-up, its numbers are the dashboard's."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+from pathlib import Path
+from typing import Any
+
+from django.core.management import call_command
+from openpyxl import load_workbook
+
+from govhall.core.documents import docx_text, pdf_text
+from govhall.reports.monthly import build, render
+from tests.conftest import login
+from tests.reports.conftest import local
+
+
+def march_in_the_town(scene: Any, clock: Any) -> None:
+    scene.finished_case()
+    scene.open_case()
+    scene.rate_visit(scene.serve(), level=1)
+    clock.move_to(local(2026, 3, 11, 10, 0))
+    scene.finished_case(name="李四")
+    clock.move_to(local(2026, 4, 2, 9, 0))
+    call_command("reports_rebuild", "--from", "2026-03-01", "--to", "2026-03-31", stdout=io.StringIO())
+
+
+def test_bulletin_numbers_equal_the_dashboards(client: Any, scene: Any, clock: Any) -> None:
+    """GOV-1: the 通报's summary sheet and its text carry the dashboard's figures for the month."""
+    march_in_the_town(scene, clock)
+    html = login(client, scene.bureau_admin).get("/reports/?from=2026-03-01&to=2026-03-31").content.decode()
+    row = re.search(r'<tr class="r-city"[^>]*>(.*?)</tr>', html, re.S).group(1)
+    dashboard = {
+        code: re.search(rf'data-indicator="{code}"><a href="[^"]*">([^<]*)</a>', row).group(1)
+        for code in ("cases_received", "cases_finished", "tickets_issued")
+    }
+    assert dashboard["cases_received"] == "3"
+
+    files = render(build(dt.date(2026, 3, 1)))
+    shots = Path("/work/wt/shots/city-view")
+    if shots.is_dir():  # for looking at: pdftoppm -png -r 80 bulletin-2026-03.pdf
+        (shots / "bulletin-2026-03.pdf").write_bytes(files["pdf"])
+    ws = load_workbook(io.BytesIO(files["xlsx"]))["全市汇总"]
+    header = [c.value for c in ws[2]]
+    city = [c.value for c in ws[3]]
+    assert city[header.index("收件（件）")] == int(dashboard["cases_received"])
+    assert city[header.index("办结（件）")] == int(dashboard["cases_finished"])
+    text = pdf_text(files["pdf"])
+    assert "启东市镇村政务服务工作月度通报" in text
+    assert f"收件{dashboard['cases_received']}件" in text.replace("\n", "")
+    assert "吕四港镇" in docx_text(files["docx"])
+
+
+def test_monthly_command_and_button_draft_the_three_files(
+    client: Any, scene: Any, clock: Any, tmp_path: Path
+) -> None:
+    """GOV-1: `govhall reports monthly 2026-03` writes DOCX, PDF and XLSX; the bureau's button downloads."""
+    march_in_the_town(scene, clock)
+    out = io.StringIO()
+    call_command("reports_monthly", "2026-03", "--out", str(tmp_path), stdout=out)
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "bulletin-2026-03.docx", "bulletin-2026-03.pdf", "bulletin-2026-03.xlsx",
+    ]  # fmt: skip
+    response = login(client, scene.bureau_admin).get("/reports/monthly/?month=2026-03&fmt=docx")
+    assert response.status_code == 200 and response["Content-Disposition"].endswith('2026-03.docx"')
+    assert login(client, scene.director).get("/reports/monthly/").status_code == 403
+    bad = login(client, scene.bureau_admin).get("/reports/monthly/?month=2026-13")
+    assert bad.status_code == 400 and "月份格式" in bad.content.decode()
