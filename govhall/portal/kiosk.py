@@ -26,7 +26,6 @@ from govhall.cases.selectors import track_by_id
 from govhall.cases.tracking_limits import TrackClient, is_kiosk_address
 from govhall.catalog.models import MatterStatus
 from govhall.catalog.selectors import matter_search, public_matter
-from govhall.core.documents import qr_svg
 from govhall.core.errors import NotFound, ServiceError
 from govhall.core.middleware import client_ip
 from govhall.core.pages import page_errors

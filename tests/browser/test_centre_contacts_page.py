@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from govhall.orgs.models import CONTACT_PLACEHOLDER, Centre
-from tests.browser.test_refusals_visible import STAFF, _fixed_clock, open_page, staff_login  # noqa: F401
+from tests.browser.test_refusals_visible import STAFF, _fixed_clock, staff_login  # noqa: F401
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -32,22 +32,6 @@ def _fixed_clock() -> Iterator[None]:
         yield
 
 
-@pytest.fixture
-def open_page(browser: Any) -> Iterator[Any]:
-    contexts = []
-
-    def make(viewport: dict[str, int], **options: Any) -> Any:
-        context = browser.new_context(locale="zh-CN", viewport=viewport, **options)
-        contexts.append(context)
-        page = context.new_page()
-        page.set_default_timeout(10000)
-        return page
-
-    yield make
-    for context in contexts:
-        context.close()
-
-
 def staff_login(page: Any, live_server: Any, user: Any, next_path: str) -> None:
     page.goto(f"{live_server.url}/login/?next={next_path}")
     page.get_by_label("用户名").fill(user.username)
