@@ -196,6 +196,7 @@ INSTALLED_APPS = [
     "govhall.standards",
     "govhall.queueing",
     "govhall.cases",
+    "govhall.onething",
     "govhall.reviews",
     "govhall.staffing",
     "govhall.portal",
