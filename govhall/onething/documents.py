@@ -90,7 +90,8 @@ def _head(guide: Guide, title: str) -> list[Block]:
                 ("对应事件", guide.thing.life_event),
                 (
                     "包含事项",
-                    f"{len(guide.included)}项（{'、'.join(gm.member.matter_version.name for gm in guide.included)}）",
+                    f"{len(guide.included)}项："
+                    + "；".join(gm.member.matter_version.name for gm in guide.included),
                 ),
                 ("涉及部门", "、".join(guide.departments)),
                 (

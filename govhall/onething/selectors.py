@@ -12,7 +12,7 @@ from govhall.catalog.models import CaseType, Material, MatterVersion, TimeUnit
 from govhall.core.errors import NotFound
 
 from . import rules
-from .models import Member, OneThing, OneThingVersion, Question, ThingStatus
+from .models import Member, OneThing, OneThingVersion, Question, ThingStatus, ThingVersionState
 
 
 def member_days(version: MatterVersion) -> int:
@@ -82,6 +82,35 @@ def public_thing(code: str) -> OneThing:
     if thing is None:
         raise NotFound("未找到该“一件事”，或它已停用。")
     return thing
+
+
+def all_things() -> list[OneThing]:
+    """Every 一件事 for the bureau, drafts and withdrawn ones included; ``draft`` is its open draft or None."""
+    drafts = Prefetch(
+        "versions", queryset=OneThingVersion.objects.filter(state=ThingVersionState.DRAFT), to_attr="drafts"
+    )
+    things = list(
+        OneThing.objects.select_related("current_version").prefetch_related(drafts).order_by("code")
+    )
+    for thing in things:
+        thing.draft = thing.drafts[0] if thing.drafts else None  # type: ignore[attr-defined]
+    return things
+
+
+def thing_for_edit(code: str) -> OneThing:
+    thing = OneThing.objects.filter(code=code).first()
+    if thing is None:
+        raise NotFound("未找到该“一件事”。")
+    return thing
+
+
+def editable_version(thing: OneThing) -> OneThingVersion:
+    """The draft if there is one, else the current version (a change starts from it)."""
+    draft = thing.versions.filter(state=ThingVersionState.DRAFT).first()
+    version = draft or thing.current_version
+    if version is None:
+        raise NotFound("该“一件事”没有可编辑的版本。")
+    return version
 
 
 @dataclass

@@ -65,3 +65,35 @@ def test_std2_blank_notice_lists_everything_to_bring_once(client, samples):
     assert "困难群众救助一件事一次性告知单" in text
     assert text.count("申请人居民身份证") == 1
     assert "中华人民共和国残疾人证" in text and "可在网上提交" in text
+
+
+def test_scope4_api_lists_things_and_answers_the_guide_for_given_answers(client, samples):
+    listing = client.get("/api/v1/onething/things").json()
+    assert listing["count"] == 3 and [t["code"] for t in listing["items"]] == [
+        "YJS-0001",
+        "YJS-0002",
+        "YJS-0003",
+    ]
+    guide = client.get(
+        "/api/v1/onething/things/YJS-0001/guide?medical_insurance=1&birth_registration=0"
+    ).json()
+    assert [(m["name"], m["included"], m["stage"]) for m in guide["members"]] == [
+        ("出生登记", True, 1),
+        ("城乡居民基本医疗保险参保登记", True, 2),
+        ("生育登记", False, 0),
+    ]
+    assert guide["produced"] == [
+        {"name": "居民户口簿", "produced_by": "出生登记", "needed_by": ["城乡居民基本医疗保险参保登记"]}
+    ]
+    assert guide["pdf_url"].endswith("?medical_insurance=1&birth_registration=0")
+
+
+def test_api_guide_refuses_an_odd_answer_with_a_structured_error(client, samples):
+    response = client.get("/api/v1/onething/things/YJS-0003/guide?disability=perhaps")
+    assert response.status_code == 400
+    assert response.json() == {
+        "code": "invalid",
+        "message": "请回答：家庭中是否有持残疾人证的成员",
+        "fields": {"disability": "请回答：家庭中是否有持残疾人证的成员"},
+    }
+    assert client.get("/api/v1/onething/things/YJS-0404/guide").status_code == 404
