@@ -210,6 +210,7 @@ INSTALLED_APPS = [
     "govhall.standards",
     "govhall.queueing",
     "govhall.cases",
+    "govhall.onething",
     "govhall.reviews",
     "govhall.staffing",
     "govhall.reports",

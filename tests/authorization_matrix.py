@@ -91,6 +91,8 @@ GET /api/v1/exchange/notifications                                     200 403 4
 GET /api/v1/exchange/notifications/{notification_id}                   422 422 422 422 422 422 422 422 422 | 401 401 401
 GET /api/v1/exchange/sync                                              200 403 403 403 403 403 403 403 200 | 401 401 401
 GET /api/v1/exchange/sync/{item_id}                                    422 422 422 422 422 422 422 422 422 | 401 401 401
+GET /api/v1/onething/things                                            200 200 200 200 200 200 200 200 200 | 200 200 200
+GET /api/v1/onething/things/{code}/guide                               404 404 404 404 404 404 404 404 404 | 404 404 404
 GET /api/v1/openapi.json                                               200 200 200 200 200 200 200 200 200 | 200 200 200
 GET /api/v1/orgs/centres                                               200 200 200 200 200 200 200 200 200 | 401 401 401
 GET /api/v1/orgs/centres/{centre_id}                                   200 200 200 200 200 200 404 200 200 | 401 401 401
@@ -177,6 +179,13 @@ GET /healthz                                                           200 200 2
 GET /login/                                                            302 302 302 302 302 302 302 302 302 | 200 200 200
 GET /logout/                                                           405 405 405 405 405 405 405 405 405 | 405 405 405
 GET /me/tokens/                                                        200 200 200 200 200 200 200 200 200 | 302 302 302
+GET /one-thing/                                                        200 200 200 200 200 200 200 200 200 | 200 200 200
+GET /one-thing/manage/                                                 200 403 403 403 403 403 403 403 403 | 302 302 302
+GET /one-thing/manage/new/                                             200 403 403 403 403 403 403 403 403 | 302 302 302
+GET /one-thing/manage/{code}/edit/                                     404 403 403 403 403 403 403 403 403 | 302 302 302
+GET /one-thing/manage/{code}/{action}/                                 405 405 405 405 405 405 405 405 405 | 302 302 302
+GET /one-thing/{code}/                                                 404 404 404 404 404 404 404 404 404 | 404 404 404
+GET /one-thing/{code}/{doc}.{fmt}                                      404 404 404 404 404 404 404 404 404 | 404 404 404
 GET /orgs/centres/                                                     200 200 200 200 200 200 200 200 200 | 302 302 302
 GET /orgs/centres/{centre_id}/                                         200 200 200 200 200 200 404 200 200 | 302 302 302
 GET /orgs/contacts/                                                    200 403 403 403 403 403 403 403 403 | 302 302 302

@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+
+
+class OneThingConfig(AppConfig):
+    """一件事一次办: matters a life event needs, composed by the bureau into one guide, one form, one window."""
+
+    name = "govhall.onething"
+    label = "onething"
+    verbose_name = "一件事一次办"
+    default_auto_field = "django.db.models.BigAutoField"
