@@ -10,6 +10,7 @@ import ipaddress
 import os
 import secrets
 from pathlib import Path
+from typing import Any, cast
 from urllib.parse import urlparse
 
 from django.core.exceptions import ImproperlyConfigured
@@ -145,7 +146,7 @@ def parse_database_url(url: str) -> dict[str, object]:
         pool_size = envint("GOVHALL_DB_POOL_SIZE", 8)
         if pool_size > 0:
             config["OPTIONS"] = {
-                **config.get("OPTIONS", {}),
+                **cast(dict[str, Any], config.get("OPTIONS") or {}),
                 "pool": {
                     "min_size": min(2, pool_size),
                     "max_size": pool_size,

@@ -621,7 +621,7 @@ class CaseNotice(models.Model):
     def document_no(self) -> str:
         """The number printed on the document and shown everywhere (staff page, portal, API): a 一次性告知单
         carries its catalogue sheet's serial (GZ…), never a second number of its own (STD-2)."""
-        if self.kind == NoticeKind.CORRECTION and self.sheet_id:
+        if self.kind == NoticeKind.CORRECTION and self.sheet is not None:
             return self.sheet.serial
         return self.serial
 

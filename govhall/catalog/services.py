@@ -1154,7 +1154,7 @@ def notification_sheet_create(
     case: Any = None,
     applicant_name: str = "",
     note: str = "",
-    supply_days: int | None = None,
+    supply_days: int | str | None = None,  # a page passes the typed-in text; it is parsed here
 ) -> NotificationSheet:
     """Issue a 一次性告知单 (STD-2): every missing or wrong material at once, each with a reason, and the
     补正 deadline (`supply_days` working days, SUPPLY_DAYS_DEFAULT unless given).

@@ -17,6 +17,7 @@ outside the database (e.g. the daily operations log) and compare.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -98,7 +99,7 @@ def audit_record(
     return entry
 
 
-def _locked_head() -> dict[str, Any]:
+def _locked_head() -> Mapping[str, Any]:
     """The chain's head, locked until the caller's transaction ends: appends are serialised by the head
     row's lock (one round trip: the lock and the read together). The very first append, before the head
     row exists, is serialised by an advisory lock instead."""

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.middleware.gzip import GZipMiddleware
 
 current_request: contextvars.ContextVar[HttpRequest | None] = contextvars.ContextVar(
@@ -115,7 +115,7 @@ class HtmlGZipMiddleware(GZipMiddleware):
     ("Heal the Breach"), and Django masks the CSRF token afresh on each response, so the size does not
     stay comparable between requests; that is the documented choice (docs/performance.md)."""
 
-    def process_response(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
+    def process_response(self, request: HttpRequest, response: HttpResponseBase) -> HttpResponseBase:
         if response.streaming or not response.get("Content-Type", "").startswith("text/html"):
             return response
         return super().process_response(request, response)

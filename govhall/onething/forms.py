@@ -62,7 +62,9 @@ class MemberForm(forms.Form):
 
     def __init__(self, *args: Any, choices: list[tuple[str, str]] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["matter_code"].choices = choices or [("", "（不选）")]
+        field = self.fields["matter_code"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = choices or [("", "（不选）")]
 
     def clean_after(self) -> tuple[int, ...]:
         raw = self.cleaned_data.get("after", "")

@@ -89,7 +89,7 @@ def all_things() -> list[OneThing]:
     drafts = Prefetch(
         "versions", queryset=OneThingVersion.objects.filter(state=ThingVersionState.DRAFT), to_attr="drafts"
     )
-    things = list(
+    things: list[OneThing] = list(
         OneThing.objects.select_related("current_version").prefetch_related(drafts).order_by("code")
     )
     for thing in things:

@@ -97,7 +97,7 @@ def _write(version: OneThingVersion, data: CompositionInput) -> None:
     members: list[Member] = []
     for i, m in enumerate(data.members, start=1):
         matter = Matter.objects.select_related("current_version").filter(code=m.matter_code.strip()).first()
-        if matter is None or not matter.is_serviceable:
+        if matter is None or matter.current_version is None or not matter.is_serviceable:
             raise field_error("members", f"第{i}个成员事项（实施编码 {m.matter_code}）不存在或未在用。")
         members.append(
             Member.objects.create(

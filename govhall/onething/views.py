@@ -8,7 +8,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from govhall.core.errors import ServiceError
-from govhall.core.pages import page_errors, service_view
+from govhall.core.pages import HtmxHttpRequest, page_errors, service_view
 from govhall.core.responses import document_response
 
 from . import documents, forms, selectors, services
@@ -36,7 +36,7 @@ def _guide(request: HttpRequest, code: str) -> tuple[selectors.Guide, ServiceErr
 
 
 @page_errors
-def guide(request: HttpRequest, code: str) -> HttpResponse:
+def guide(request: HtmxHttpRequest, code: str) -> HttpResponse:
     result, error = _guide(request, code)
     template = "onething/_guide_body.html" if request.htmx else "onething/guide.html"
     return render(

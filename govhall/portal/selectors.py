@@ -425,8 +425,9 @@ def case_material_rows(case: Case, application: OnlineApplication | None) -> lis
         uploads = uploads.filter(uploaded_at__gte=asked)
     supplied: dict[int, Any] = {}
     for material_id, at in uploads.values_list("case_file__material_id", "uploaded_at"):
-        supplied[material_id] = max(at, supplied.get(material_id, at))
-    tones = {
+        if material_id is not None:
+            supplied[material_id] = max(at, supplied.get(material_id, at))
+    tones: dict[str, str] = {
         MaterialStatus.RECEIVED: "ok",
         MaterialStatus.COMMITMENT: "ok",
         MaterialStatus.MISSING: "bad",
