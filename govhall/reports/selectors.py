@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Max, Q, QuerySet, Sum
+from django.db.models import Count, F, Max, Q, QuerySet, Sum
 from django.utils import timezone
 
 from govhall.orgs.models import Centre, CentreLevel, Window
@@ -418,3 +418,83 @@ def department_windows(department_id: int) -> list[DeptWindow]:
         )
         for w in windows
     ]
+
+
+# --- trends (GOV-1) ----------------------------------------------------------------------------------------
+
+TREND_CODES = ("tickets_issued", "cases_received", "cases_finished", "satisfaction", "immediate_share")
+
+
+def series(
+    centre_ids: list[int] | None, date_from: dt.date, date_to: dt.date, *, by_month: bool = False
+) -> dict[str, Any]:
+    """Per day (or per month) city-wide figures for the trend charts: counts summed, rates over their
+    parts. {"labels": [...], "<code>": [...]}."""
+    from django.db.models.functions import TruncMonth
+
+    qs = DailyFigure.objects.filter(
+        day__gte=date_from,
+        day__lte=date_to,
+        indicator__in=TREND_CODES,
+        window__isnull=True,
+        clerk__isnull=True,
+    )
+    if centre_ids is not None:
+        qs = qs.filter(centre_id__in=centre_ids)
+    bucket = TruncMonth("day") if by_month else None
+    rows = (
+        (qs.annotate(b=bucket) if bucket else qs.annotate(b=F("day")))
+        .values("b", "indicator")
+        .annotate(v=Sum("value"), n=Sum("numerator"), d=Sum("denominator"))
+    )
+    labels: list[str] = []
+    if by_month:
+        d = date_from.replace(day=1)
+        while d <= date_to:
+            labels.append(f"{d:%Y-%m}")
+            d = (d.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+    else:
+        labels = [f"{date_from + dt.timedelta(days=i):%m-%d}" for i in range((date_to - date_from).days + 1)]
+    out: dict[str, Any] = {
+        "labels": labels,
+        **{c: [None if indicators.get(c).combine == RATE else 0 for _ in labels] for c in TREND_CODES},
+    }  # type: ignore[union-attr]
+    index = {label: i for i, label in enumerate(labels)}
+    for r in rows:
+        b = r["b"]
+        label = f"{b:%Y-%m}" if by_month else f"{b:%m-%d}"
+        if label not in index:
+            continue
+        ind = indicators.get(r["indicator"])
+        if ind is None:
+            continue
+        value = percent(r["n"] or 0, r["d"] or 0) if ind.combine == RATE else r["v"]
+        out[ind.code][index[label]] = None if value is None else float(value)
+    return out
+
+
+def town_ranking(
+    centre_ids: list[int] | None, period: Period, previous: Period, codes: tuple[str, ...]
+) -> list[dict[str, Any]]:
+    """Towns ranked by each indicator for the period, with the change since the previous period."""
+    now, before = city_table(centre_ids, period), city_table(centre_ids, previous)
+    prev = {t.centre_id: t for t in before.children}
+    out = []
+    for code in codes:
+        ind = indicators.get(code)
+        valued = sorted(
+            (t for t in now.children if t.cells[code].value is not None),
+            key=lambda t: -t.cells[code].value,  # type: ignore[operator]
+        )
+        rows = []
+        for i, t in enumerate(valued):
+            p = prev.get(t.centre_id)
+            change = None
+            if p is not None and p.cells[code].value is not None:
+                change = float(t.cells[code].value - p.cells[code].value)  # type: ignore[operator]
+            place = (
+                rows[-1]["place"] if i and valued[i - 1].cells[code].value == t.cells[code].value else i + 1
+            )
+            rows.append({"place": place, "town": t.label, "value": t.cells[code].text, "change": change})
+        out.append({"indicator": ind, "rows": rows})
+    return out

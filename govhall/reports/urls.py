@@ -11,5 +11,6 @@ urlpatterns = [
     path("monthly/", views.monthly, name="monthly"),
     path("events/", views.dashboard_events, name="events"),
     path("cases/", views.figure_cases, name="cases"),
+    path("trends/", views.trends, name="trends"),
     path("department/", views.department, name="department"),
 ]

@@ -222,3 +222,37 @@ def monthly(request: HttpRequest) -> HttpResponse:
     response = HttpResponse(data, content_type=MONTHLY_TYPES[fmt])
     response["Content-Disposition"] = f'attachment; filename="bulletin-{month:%Y-%m}.{fmt}"'
     return response
+
+
+@service_view
+def trends(request: HttpRequest) -> HttpResponse:
+    """Trends (the month's days, the year's months) and the towns ranked for the month with the change
+    since the month before (GOV-1)."""
+    from govhall.reports.monthly import month_period, parse_month
+
+    ids = policy.city_centre_ids(request.user)
+    default = timezone.localdate().strftime("%Y-%m")
+    error = ""
+    try:
+        month = parse_month(request.GET.get("month") or default)
+    except ValueError as exc:
+        month, error = parse_month(default), str(exc)
+    period = month_period(month)
+    previous = month_period(period.date_from - dt.timedelta(days=1))
+    year_from = dt.date(month.year, 1, 1)
+    charts = {
+        "month": selectors.series(ids, period.date_from, period.date_to),
+        "year": selectors.series(ids, year_from, period.date_to, by_month=True),
+        "labels": {c: indicators.get(c).label for c in selectors.TREND_CODES},  # type: ignore[union-attr]
+    }
+    ranking = selectors.town_ranking(
+        ids,
+        period,
+        previous,
+        ("cases_received", "cases_finished", "immediate_share", "satisfaction", "standard_score"),
+    )
+    return render(
+        request,
+        "reports/trends.html",
+        {"month": month, "period": period, "error": error, "charts": charts, "ranking": ranking},
+    )

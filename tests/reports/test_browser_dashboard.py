@@ -79,6 +79,11 @@ def test_dashboard_follows_a_call_live_and_drills_to_the_same_cases(
         assert admin.locator("table.cases tbody tr").count() == int(figure)
         shot(admin, "drill-cases.png")
 
+        admin.goto(f"{live_server.url}/reports/trends/?month=2026-03")
+        admin.wait_for_selector("#chart-month canvas")
+        expect(admin.locator("text=各镇收件")).to_be_visible()
+        shot(admin, "trends.png")
+
 
 def test_department_view_in_the_browser(live_server: Any, browser: Any, hall: Any) -> None:
     """GOV-2: the 部门联络员's page shows its overdue cases, its cases with where they wait, coverage."""

@@ -106,3 +106,22 @@ def test_department_view_lists_overdue_cases_and_coverage(client: Any, scene: An
     assert case.number in overdue and "共 1 件" in overdue
     assert scene.town.name in html.split("应进必进（本部门事项")[1]
     assert Case.objects.filter(department=scene.department).count() == 1
+
+
+def test_trends_rank_the_towns_and_chart_the_months_days(client: Any, scene: Any) -> None:
+    """GOV-1: the month's daily curve and the towns ranked by each indicator with the change."""
+    import json
+
+    scene.finished_case()
+    login(client, scene.bureau_admin).get("/reports/")  # today's figures recorded
+    response = client.get("/reports/trends/?month=2026-03")
+    html = response.content.decode()
+    data = json.loads(
+        re.search(r'<script id="trend-data" type="application/json">(.*?)</script>', html, re.S).group(1)
+    )
+    assert data["month"]["labels"][9] == "03-10" and data["month"]["cases_received"][9] == 1
+    assert (
+        data["year"]["labels"] == ["2026-01", "2026-02", "2026-03"] and data["year"]["cases_finished"][2] == 1
+    )
+    assert "各镇收件" in html and "吕四港镇" in html
+    assert "月份格式" in client.get("/reports/trends/?month=March").content.decode()
