@@ -30,7 +30,7 @@ from govhall.cases.models import (
     public_detail,
 )
 from govhall.cases.policy import case_filter, cases_visible_to
-from govhall.cases.rules import RED, YELLOW, Facts, light_lookups
+from govhall.cases.rules import RED, YELLOW, Facts, deadline_light, light_lookups
 from govhall.cases.tracking_limits import TrackClient
 from govhall.core.calendar import provisional_note
 from govhall.core.errors import NotFound
@@ -471,3 +471,12 @@ def case_notice(case: Case, notice_id: int) -> CaseNotice:
     if record is None:
         raise NotFound("没有这份文书。")
     return record
+
+
+def list_rows(cases: Any) -> list[dict[str, Any]]:
+    """The rows of a staff case list (workbench, case list, the bureau's drill-down): the case, its time left,
+    its deadline light and where it waits."""
+    return [
+        {"case": c, "remaining": remaining(c), "light": deadline_light(c), "waits_for": waits_for(c)}
+        for c in cases
+    ]

@@ -116,18 +116,6 @@ def _quote(name: str) -> str:
 # --- workbench ------------------------------------------------------------------------------------
 
 
-def _rows(cases: Any) -> list[dict[str, Any]]:
-    return [
-        {
-            "case": c,
-            "remaining": selectors.remaining(c),
-            "light": rules.deadline_light(c),
-            "waits_for": selectors.waits_for(c),
-        }
-        for c in cases
-    ]
-
-
 @login_required
 def workbench(request: StaffRequest) -> HttpResponse:
     """我的工作台: my tasks, cases waiting for a decision at my centre, the cases I act on as 代办员."""
@@ -143,7 +131,7 @@ def workbench(request: StaffRequest) -> HttpResponse:
     context = {
         "tab": tab,
         "page": page,
-        "rows": _rows(page.object_list),
+        "rows": selectors.list_rows(page.object_list),
         "can_receive": user.is_superuser or user.has_role(*services.RECEIVE_ROLES),
     }
     template = "cases/_case_rows.html" if request.htmx else "cases/workbench.html"
@@ -157,7 +145,7 @@ def case_list(request: HtmxHttpRequest) -> HttpResponse:
     page = paginate(request, selectors.case_list(request.user, status=status or None, q=q))
     context = {
         "page": page,
-        "rows": _rows(page.object_list),
+        "rows": selectors.list_rows(page.object_list),
         "status": status,
         "q": q,
         "statuses": CaseStatus.choices,
@@ -188,7 +176,7 @@ def supervision(request: HttpRequest) -> HttpResponse:
         "cases/supervision.html",
         {
             "data": data,
-            "rows": _rows(data.cases),
+            "rows": selectors.list_rows(data.cases),
             "level": request.GET.get("level") or "",
             "year_banner": year_banner(timezone.localdate()),
         },

@@ -11,7 +11,10 @@ from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Router, Schema
 
+from govhall.cases.models import CaseStatus
+from govhall.cases.selectors import CaseRow, waits_for
 from govhall.core.api_params import Id, Mapped, paged
+from govhall.core.errors import field_error
 from govhall.reports import indicators, policy, selectors
 from govhall.reports.services import ensure_today
 
@@ -127,14 +130,11 @@ def city(
 @router.get("/department/cases", response=list[CaseOut], summary="本部门事项的办件（部门联络员）")
 @paged
 def department_cases(request: HttpRequest, status: str = "") -> Any:
-    from govhall.cases.models import CaseStatus
-    from govhall.cases.selectors import CaseRow, waits_for
-    from govhall.core.errors import field_error
 
-    policy.require_view_department(request.user)
+    dept_id = policy.require_view_department(request.user)
     if status and status != "open" and status not in CaseStatus.values:
         raise field_error("status", "状态无效。")
-    qs = selectors.department_cases(request.user.department_id, status=status)  # type: ignore[union-attr]
+    qs = selectors.department_cases(dept_id, status=status)
     qs = qs.select_related("handling_centre", "current_assignee", "current_step")
 
     def out(case: Any) -> CaseOut:

@@ -7,6 +7,7 @@ class ReportsConfig(AppConfig):
     verbose_name = "统计报表"
 
     def ready(self) -> None:
+        # imported here, not at the top: apps.py is loaded before the app registry is ready
         from govhall.reports.builders import register_builtin_indicators
 
         register_builtin_indicators()

@@ -10,13 +10,18 @@ from decimal import Decimal
 
 from django.db.models import Count, Max, Min, Q
 
+from govhall.cases.models import OPEN_STATUSES, Case
+from govhall.cases.rules import deadline_light
+from govhall.queueing.models import WAITING_STATUSES, Ticket, WindowState, WindowStatus
 from govhall.reports.indicators import MAX, MEAN, RATE, SUM, Day, Figure, Indicator, rate_figure, register
+from govhall.reviews.models import BAD_LEVELS, OPEN_ORDER_STATUSES, Rating, WorkOrder
+from govhall.staffing.models import Attendance
+from govhall.standards.models import Assessment
 
 # --- queueing (排队叫号) -----------------------------------------------------------------------------------
 
 
 def tickets_issued(day: Day, centres: Sequence[int]) -> list[Figure]:
-    from govhall.queueing.models import Ticket
 
     rows = (
         Ticket.objects.filter(centre_id__in=centres, date=day.day, issued_at__lte=day.as_of)
@@ -27,7 +32,6 @@ def tickets_issued(day: Day, centres: Sequence[int]) -> list[Figure]:
 
 
 def _waiting(day: Day, centres: Sequence[int]):  # type: ignore[no-untyped-def]
-    from govhall.queueing.models import WAITING_STATUSES, Ticket
 
     return Ticket.objects.filter(
         centre_id__in=centres, date=day.day, status__in=WAITING_STATUSES, queued_at__lte=day.as_of
@@ -49,7 +53,6 @@ def longest_wait(day: Day, centres: Sequence[int]) -> list[Figure]:
 
 
 def _window_states(centres: Sequence[int], status: str) -> list[Figure]:
-    from govhall.queueing.models import WindowState
 
     rows = WindowState.objects.filter(
         window__centre_id__in=centres, window__is_active=True, status=status
@@ -62,13 +65,11 @@ def _window_states(centres: Sequence[int], status: str) -> list[Figure]:
 
 
 def windows_open(day: Day, centres: Sequence[int]) -> list[Figure]:
-    from govhall.queueing.models import WindowStatus
 
     return _window_states(centres, WindowStatus.OPEN)
 
 
 def windows_paused(day: Day, centres: Sequence[int]) -> list[Figure]:
-    from govhall.queueing.models import WindowStatus
 
     return _window_states(centres, WindowStatus.PAUSED)
 
@@ -96,21 +97,18 @@ def _count_by(qs, centre_field: str, window_field: str | None, clerk_field: str 
 
 
 def cases_received(day: Day, centres: Sequence[int]) -> list[Figure]:
-    from govhall.cases.models import Case
 
     qs = Case.objects.filter(centre_id__in=centres, **day.within("received_at"))
     return _count_by(qs, "centre_id", "window_id", "receiver_id")
 
 
 def cases_accepted(day: Day, centres: Sequence[int]) -> list[Figure]:
-    from govhall.cases.models import Case
 
     qs = Case.objects.filter(handling_centre_id__in=centres, **day.within("accepted_at"))
     return _count_by(qs, "handling_centre_id", None, "accepted_by_id")
 
 
 def cases_finished(day: Day, centres: Sequence[int]) -> list[Figure]:
-    from govhall.cases.models import Case
 
     qs = Case.objects.filter(handling_centre_id__in=centres, **day.within("finished_at")).exclude(
         accepted_at__isnull=True
@@ -123,9 +121,6 @@ def _open_lights(day: Day, centres: Sequence[int]) -> dict[int, dict[str, int]]:
     handling centre, each coloured by `cases.rules.deadline_light`; a provisional (暂定) deadline, which
     waits for a year's holidays, is counted apart and in no colour."""
     from types import SimpleNamespace
-
-    from govhall.cases.models import OPEN_STATUSES, Case
-    from govhall.cases.rules import deadline_light
 
     counts: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     rows = Case.objects.filter(handling_centre_id__in=centres, status__in=OPEN_STATUSES).values_list(
@@ -149,7 +144,6 @@ def _light_builder(light: str):  # type: ignore[no-untyped-def]
 
 
 def immediate_share(day: Day, centres: Sequence[int]) -> list[Figure]:
-    from govhall.cases.models import Case
 
     rows = (
         Case.objects.filter(handling_centre_id__in=centres, **day.within("accepted_at"))
@@ -163,7 +157,6 @@ def immediate_share(day: Day, centres: Sequence[int]) -> list[Figure]:
 
 
 def satisfaction(day: Day, centres: Sequence[int]) -> list[Figure]:
-    from govhall.reviews.models import BAD_LEVELS, Rating
 
     rows = (
         Rating.objects.counted()
@@ -183,7 +176,6 @@ def satisfaction(day: Day, centres: Sequence[int]) -> list[Figure]:
 
 
 def bad_orders_overdue(day: Day, centres: Sequence[int]) -> list[Figure]:
-    from govhall.reviews.models import OPEN_ORDER_STATUSES, WorkOrder
 
     rows = (
         WorkOrder.objects.filter(
@@ -200,8 +192,6 @@ def bad_orders_overdue(day: Day, centres: Sequence[int]) -> list[Figure]:
 
 def attendance(day: Day, centres: Sequence[int]) -> list[Figure]:
     from django.contrib.auth import get_user_model
-
-    from govhall.staffing.models import Attendance
 
     staff = dict(
         get_user_model()
@@ -223,7 +213,6 @@ def attendance(day: Day, centres: Sequence[int]) -> list[Figure]:
 
 
 def standard_score(day: Day, centres: Sequence[int]) -> list[Figure]:
-    from govhall.standards.models import Assessment
 
     latest = (
         Assessment.objects.filter(centre_id__in=centres, assessed_at__lte=day.as_of)

@@ -14,9 +14,12 @@ from django.conf import settings
 from django.utils import timezone
 from openpyxl import Workbook
 
+from govhall.cases.models import Case
 from govhall.core import documents as doc
 from govhall.reports import exports, indicators
 from govhall.reports.selectors import Cell, Period, Row, city_table
+from govhall.reviews.models import OPEN_ORDER_STATUSES, WorkOrder
+from govhall.standards.models import Assessment, AssessmentResult
 
 TITLE = "启东市镇村政务服务工作月度通报"
 # The figures of the summary and the town rankings, in the order they are printed.
@@ -174,8 +177,6 @@ def _red_cases(period: Period) -> Sheet:
     """红牌: cases whose promised time had passed by the month's end and were not finished then."""
     from django.db.models import Q
 
-    from govhall.cases.models import Case
-
     end = _end(period)
     qs = (
         Case.objects.filter(accepted_at__lt=end, due_at__lt=end, due_waits_for__isnull=True)
@@ -205,7 +206,6 @@ def _red_cases(period: Period) -> Sheet:
 
 def _bad_reviews(period: Period) -> Sheet:
     """未办结的差评: work orders still open at the time of drafting, opened up to the month's end."""
-    from govhall.reviews.models import OPEN_ORDER_STATUSES, WorkOrder
 
     qs = (
         WorkOrder.objects.filter(status__in=OPEN_ORDER_STATUSES, created_at__lt=_end(period))
@@ -231,8 +231,6 @@ def _bad_reviews(period: Period) -> Sheet:
 def _rectification(period: Period) -> Sheet:
     """The items failed in each centre's latest standard-hall assessment up to the month's end."""
     from django.db.models import Max
-
-    from govhall.standards.models import Assessment, AssessmentResult
 
     latest = (
         Assessment.objects.filter(assessed_at__lt=_end(period))

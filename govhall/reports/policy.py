@@ -13,6 +13,7 @@ from typing import Any
 from govhall.accounts.models import Role
 from govhall.core.errors import NotFound
 from govhall.core.policy import is_active_staff, is_bureau_staff, require
+from govhall.orgs.models import Centre
 from govhall.orgs.policy import centre_ids_visible_to
 
 
@@ -50,8 +51,10 @@ def can_view_department(user: Any) -> bool:
     )
 
 
-def require_view_department(user: Any) -> None:
+def require_view_department(user: Any) -> int:
+    """The liaison's department id; Forbidden for anyone else."""
     require(can_view_department(user), "只有部门联络员可以查看本部门事项的办件。")
+    return int(user.department_id)
 
 
 def scope(
@@ -59,7 +62,6 @@ def scope(
 ) -> tuple[list[int] | None, Any, Any]:
     """(centre ids of the table, the town asked for, the centre asked for) within the user's dashboard;
     NotFound for a town or centre outside it."""
-    from govhall.orgs.models import Centre
 
     ids = city_centre_ids(user)
     mine = ids

@@ -12,7 +12,12 @@ from typing import Any
 from django.db.models import Count, F, Max, Q, QuerySet, Sum
 from django.utils import timezone
 
+from govhall.cases.models import CLOCK_RUNNING, OPEN_STATUSES, Case, CaseStatus
+from govhall.catalog.models import CentreMatter, MatterStatus
+from govhall.catalog.selectors import current_versions, expected_matter_ids
+from govhall.core.errors import field_error
 from govhall.orgs.models import Centre, CentreLevel, Window
+from govhall.queueing.models import WAITING_STATUSES, Ticket, WindowState, WindowStatus
 from govhall.reports import indicators
 from govhall.reports.indicators import MAX, MEAN, RATE, SUM, Indicator, percent
 from govhall.reports.models import DailyFigure
@@ -80,7 +85,6 @@ MAX_DAYS = 366
 def period_of(raw_from: str, raw_to: str) -> Period:
     """The period of the `from`/`to` parameters (either may be left out; both out: today), refused with a
     Chinese field error when it is not a date, runs backwards or is longer than a year."""
-    from govhall.core.errors import field_error
 
     today = timezone.localdate()
     raw_from, raw_to = (raw_from or "").strip(), (raw_to or "").strip()
@@ -100,21 +104,21 @@ def period_of(raw_from: str, raw_to: str) -> Period:
 
 def _combine(ind: Indicator, cells: list[Cell]) -> Cell:
     cells = [c for c in cells if c.value is not None]
+    values = [c.value for c in cells if c.value is not None]
     if not cells:
         return _empty(ind)
     if ind.combine == RATE:
         num, den = sum(c.num for c in cells), sum(c.den for c in cells)
         return Cell(percent(num, den), num, den)
     if ind.combine == MAX:
-        return Cell(max(c.value for c in cells))  # type: ignore[type-var]
+        return Cell(max(values))
     if ind.combine == MEAN:
-        total = sum((c.value for c in cells), Decimal(0))  # type: ignore[misc]
-        return Cell((total / len(cells)).quantize(Decimal("0.1")))
+        return Cell((sum(values, Decimal(0)) / len(values)).quantize(Decimal("0.1")))
     parts: dict[str, int] = defaultdict(int)
     for c in cells:
         for k, n in c.parts.items():
             parts[k] += n
-    return Cell(sum((c.value for c in cells), Decimal(0)), parts=dict(parts))  # type: ignore[misc]
+    return Cell(sum(values, Decimal(0)), parts=dict(parts))
 
 
 def _figures(qs: QuerySet[DailyFigure], period: Period, group: str) -> dict[Any, dict[str, Cell]]:
@@ -162,17 +166,17 @@ def city_table(centre_ids: list[int] | None, period: Period) -> Row:
     centres = Centre.objects.filter(is_active=True).select_related("parent")
     if centre_ids is not None:
         centres = centres.filter(pk__in=centre_ids)
-    centres = list(centres.order_by("division__code"))
-    ids = [c.pk for c in centres]
+    listed = list(centres.order_by("division__code"))
+    ids = [c.pk for c in listed]
     qs = DailyFigure.objects.filter(centre_id__in=ids, window__isnull=True, clerk__isnull=True)
     per_centre = _figures(qs, period, "centre_id")
     towns: dict[int, Row] = {}
     villages: dict[int, list[Centre]] = defaultdict(list)
-    for c in centres:
+    for c in listed:
         if c.level == CentreLevel.VILLAGE and c.parent_id:
             villages[c.parent_id].append(c)
-    for c in centres:
-        if c.level == CentreLevel.TOWN or c.parent_id not in {x.pk for x in centres}:
+    for c in listed:
+        if c.level == CentreLevel.TOWN or c.parent_id not in {x.pk for x in listed}:
             own = _row(
                 c.name, per_centre.get(c.pk, {}), centre_id=c.pk, level="centre", params={"centre": c.pk}
             )
@@ -254,7 +258,6 @@ def figure_cases(
     now: dt.datetime | None = None,
 ) -> QuerySet[Any]:
     """The cases a case figure counts, by the same definition as its builder (`reports.builders`)."""
-    from govhall.cases.models import OPEN_STATUSES, Case, CaseStatus
 
     now = now or timezone.now()
     first = indicators.Day.of(period.date_from, now)
@@ -328,7 +331,6 @@ def link_cells(row: Row, base: str) -> None:
 
 def department_cases(department_id: int, *, status: str = "") -> QuerySet[Any]:
     """Every case of the department's matters, in every town and village (GOV-2)."""
-    from govhall.cases.models import OPEN_STATUSES, Case
 
     qs = Case.objects.filter(department_id=department_id)
     if status == "open":
@@ -340,7 +342,6 @@ def department_cases(department_id: int, *, status: str = "") -> QuerySet[Any]:
 
 def department_overdue(department_id: int, now: dt.datetime | None = None) -> QuerySet[Any]:
     """The department's open cases past their promised time (红牌), oldest deadline first."""
-    from govhall.cases.models import CLOCK_RUNNING, Case
 
     return Case.objects.filter(
         department_id=department_id, status__in=CLOCK_RUNNING, due_at__lt=now or timezone.now()
@@ -358,8 +359,6 @@ class DeptCoverage:
 def department_coverage(department_id: int) -> list[DeptCoverage]:
     """应进必进 (SCOPE-3) for the department's matters in each town hall: the matters that should be there
     (by level and town class) and the ones that are."""
-    from govhall.catalog.models import CentreMatter, MatterStatus
-    from govhall.catalog.selectors import current_versions, expected_matter_ids
 
     versions = {
         v.matter_id: v
@@ -389,13 +388,12 @@ class DeptWindow:
 
 def department_windows(department_id: int) -> list[DeptWindow]:
     """The department's stationed windows (专业窗口) with their state, waiting tickets and today's cases."""
-    from govhall.queueing.models import WAITING_STATUSES, Ticket, WindowState
 
     windows = list(
         Window.objects.filter(department_id=department_id, is_active=True).select_related("centre")
     )
     states = dict(WindowState.objects.filter(window__in=windows).values_list("window_id", "status"))
-    labels = dict(WindowState._meta.get_field("status").choices)  # type: ignore[union-attr]
+    labels = dict(WindowStatus.choices)
     today = timezone.localdate()
     waiting = dict(
         Ticket.objects.filter(department_id=department_id, date=today, status__in=WAITING_STATUSES)
@@ -457,8 +455,8 @@ def series(
         labels = [f"{date_from + dt.timedelta(days=i):%m-%d}" for i in range((date_to - date_from).days + 1)]
     out: dict[str, Any] = {
         "labels": labels,
-        **{c: [None if indicators.get(c).combine == RATE else 0 for _ in labels] for c in TREND_CODES},
-    }  # type: ignore[union-attr]
+        **{c: [None if _combine_of(c) == RATE else 0 for _ in labels] for c in TREND_CODES},
+    }
     index = {label: i for i, label in enumerate(labels)}
     for r in rows:
         b = r["b"]
@@ -471,6 +469,11 @@ def series(
         value = percent(r["n"] or 0, r["d"] or 0) if ind.combine == RATE else r["v"]
         out[ind.code][index[label]] = None if value is None else float(value)
     return out
+
+
+def _combine_of(code: str) -> str:
+    ind = indicators.get(code)
+    return ind.combine if ind is not None else ""
 
 
 def town_ranking(
@@ -486,7 +489,7 @@ def town_ranking(
             (t for t in now.children if t.cells[code].value is not None),
             key=lambda t: -t.cells[code].value,  # type: ignore[operator]
         )
-        rows = []
+        rows: list[dict[str, Any]] = []
         for i, t in enumerate(valued):
             p = prev.get(t.centre_id)
             change = None

@@ -9,6 +9,7 @@ from django.utils import timezone
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, lock_task
 
+from govhall.reports.monthly import write
 from govhall.reports.services import ensure_today, store_day
 
 
@@ -27,7 +28,6 @@ def finalise_yesterday_task() -> int:
 @db_periodic_task(crontab(minute="30", hour="6", day="1"))
 @lock_task("reports-monthly")
 def draft_monthly_task() -> list[str]:
-    from govhall.reports.monthly import write
 
     last_month = timezone.localdate().replace(day=1) - dt.timedelta(days=1)
     return [str(p) for p in write(last_month.replace(day=1))]

@@ -13,11 +13,15 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.utils import timezone
 
-from govhall.core.errors import NotFound, ServiceError
+from govhall.cases.models import CaseStatus
+from govhall.cases.selectors import Rows, list_rows
+from govhall.core.errors import NotFound, ServiceError, field_error
 from govhall.core.pages import paginate, service_view
 from govhall.orgs.models import Centre
 from govhall.queueing.streams import event_stream
 from govhall.reports import indicators, live, policy, selectors
+from govhall.reports import monthly as bulletin
+from govhall.reports.exports import XLSX, dashboard_workbook
 from govhall.reports.services import ensure_today, refresh_today
 
 
@@ -126,8 +130,6 @@ def figure_cases(request: HttpRequest) -> HttpResponse:
     qs = selectors.figure_cases(
         indicator=code, period=period, centre_ids=ids, window_id=window_id, clerk_id=clerk_id
     )
-    from govhall.cases.selectors import Rows
-    from govhall.cases.views import _rows as case_rows  # the staff case list's rows, shown the same way
 
     page = paginate(request, Rows(qs))
     return render(
@@ -140,7 +142,7 @@ def figure_cases(request: HttpRequest) -> HttpResponse:
             "town": town,
             "centre": centre,
             "page": page,
-            "rows": case_rows(page.object_list),
+            "rows": list_rows(page.object_list),
             "total": page.paginator.count,
         },
     )
@@ -150,12 +152,8 @@ def figure_cases(request: HttpRequest) -> HttpResponse:
 def department(request: HttpRequest) -> HttpResponse:
     """部门联络员's view (GOV-2): its matters' cases in every town, the overdue ones, 应进必进 coverage of its
     matters, its stationed windows. Nothing outside its department's matters."""
-    policy.require_view_department(request.user)
-    dept_id = request.user.department_id  # type: ignore[union-attr]
+    dept_id = policy.require_view_department(request.user)
     status = request.GET.get("status", "")
-    from govhall.cases.models import CaseStatus
-    from govhall.cases.selectors import Rows
-    from govhall.cases.views import _rows as case_rows
 
     if status and status != "open" and status not in CaseStatus.values:
         status = ""
@@ -167,9 +165,9 @@ def department(request: HttpRequest) -> HttpResponse:
         {
             "department": request.user.department,  # type: ignore[union-attr]
             "page": page,
-            "rows": case_rows(page.object_list),
+            "rows": list_rows(page.object_list),
             "total": page.paginator.count,
-            "overdue": case_rows(Rows(overdue)[:50]),
+            "overdue": list_rows(Rows(overdue)[:50]),
             "overdue_total": overdue.count(),
             "coverage": selectors.department_coverage(dept_id),
             "windows": selectors.department_windows(dept_id),
@@ -182,7 +180,6 @@ def department(request: HttpRequest) -> HttpResponse:
 @service_view
 def dashboard_export(request: HttpRequest) -> HttpResponse:
     """The dashboard's table as XLSX, its filters (scope and period) in the title row."""
-    from govhall.reports.exports import XLSX, dashboard_workbook
 
     t = _tables(request)
     period, table, detail, town, centre, ids = t.period, t.table, t.detail, t.town, t.centre, t.ids
@@ -206,8 +203,6 @@ MONTHLY_TYPES = {
 @service_view
 def monthly(request: HttpRequest) -> HttpResponse:
     """The monthly 通报 for the month asked (last month by default), as PDF, DOCX or XLSX."""
-    from govhall.core.errors import field_error
-    from govhall.reports.monthly import build, parse_month, render
 
     policy.require_draft_bulletin(request.user)
     fmt = request.GET.get("fmt", "pdf")
@@ -215,10 +210,10 @@ def monthly(request: HttpRequest) -> HttpResponse:
         raise field_error("fmt", "格式应为 pdf、docx 或 xlsx。")
     default = (timezone.localdate().replace(day=1) - dt.timedelta(days=1)).strftime("%Y-%m")
     try:
-        month = parse_month(request.GET.get("month") or default)
+        month = bulletin.parse_month(request.GET.get("month") or default)
     except ValueError as exc:
         raise field_error("month", str(exc)) from None
-    data = render(build(month))[fmt]
+    data = bulletin.render(bulletin.build(month))[fmt]
     response = HttpResponse(data, content_type=MONTHLY_TYPES[fmt])
     response["Content-Disposition"] = f'attachment; filename="bulletin-{month:%Y-%m}.{fmt}"'
     return response
@@ -228,17 +223,16 @@ def monthly(request: HttpRequest) -> HttpResponse:
 def trends(request: HttpRequest) -> HttpResponse:
     """Trends (the month's days, the year's months) and the towns ranked for the month with the change
     since the month before (GOV-1)."""
-    from govhall.reports.monthly import month_period, parse_month
 
     ids = policy.city_centre_ids(request.user)
     default = timezone.localdate().strftime("%Y-%m")
     error = ""
     try:
-        month = parse_month(request.GET.get("month") or default)
+        month = bulletin.parse_month(request.GET.get("month") or default)
     except ValueError as exc:
-        month, error = parse_month(default), str(exc)
-    period = month_period(month)
-    previous = month_period(period.date_from - dt.timedelta(days=1))
+        month, error = bulletin.parse_month(default), str(exc)
+    period = bulletin.month_period(month)
+    previous = bulletin.month_period(period.date_from - dt.timedelta(days=1))
     year_from = dt.date(month.year, 1, 1)
     charts = {
         "month": selectors.series(ids, period.date_from, period.date_to),
