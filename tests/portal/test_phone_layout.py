@@ -3,11 +3,13 @@ viewport or out of its card, on the public pages and the account pages; axe-core
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from pathlib import Path
 from typing import Any
 
 import pytest
+from django.utils import timezone
 
 from tests.portal.conftest import PASSWORD
 from tests.portal.test_browser import axe_violations, make_page  # noqa: F401 (the fixture, shared)
@@ -138,6 +140,8 @@ def test_phone_screenshots_of_the_citizen_pages(
     make_page: Any,  # noqa: F811
     world: Any,
     make_citizen: Any,
+    make_matter: Any,
+    spring_clock: Any,
 ) -> None:
     """Issue 16 at 375×812: the guide shows materials before the folded administrative fields and is far
     shorter than the old 8,300 px; screenshots of the guide, catalogue, search results and 我的办件 are saved
@@ -156,9 +160,49 @@ def test_phone_screenshots_of_the_citizen_pages(
     page.screenshot(path=str(SHOTS / "catalogue-375.png"), full_page=True)
     page.goto(f"{base}/portal/matters/?q=低保")
     page.screenshot(path=str(SHOTS / "search-375.png"), full_page=True)
+    # A window case under the citizen's ID number and an appointment booked from a guide.
+    from govhall.cases import services as cases
+    from govhall.portal import services as portal
+    from govhall.queueing.models import AppointmentSlot
+
+    cases.case_receive(
+        actor=world.front_desk,
+        matter_id=world.dibao.pk,
+        window_id=world.windows["minsheng"].pk,
+        applicant={
+            "kind": "person",
+            "name": citizen.real_name,
+            "id_type": "id_card",
+            "id_number": citizen.id_number,
+            "phone": citizen.mobile,
+        },
+        materials=[
+            {"material_id": m.pk, "status": "received"} for m in world.dibao.current_version.materials.all()
+        ],
+    )
+    birth = make_matter(
+        name="生育登记", supports_appointment=True, window_class="minsheng", centres=(world.town,)
+    )
+    tomorrow = timezone.localdate() + dt.timedelta(days=1)
+    slot = AppointmentSlot.objects.create(
+        centre=world.town,
+        window_class="minsheng",
+        date=tomorrow,
+        start=dt.time(9),
+        end=dt.time(10),
+        capacity=3,
+    )
+    portal.appointment_book_for(citizen=citizen, matter=birth, centre_id=world.town.pk, slot_id=slot.pk)
     sign_in(page, base, citizen)
     page.goto(f"{base}/portal/my/cases/")
     page.screenshot(path=str(SHOTS / "my-cases-375.png"), full_page=True)
+    page.goto(f"{base}/portal/my/appointments/")
+    assert "生育登记" in page.content() and not overflowing(page)
+    page.screenshot(path=str(SHOTS / "my-appointments-375.png"), full_page=True)
+    page.goto(f"{base}/portal/guide/{birth.code}/book/")
+    page.screenshot(path=str(SHOTS / "book-375.png"), full_page=True)
+    pdf = page.request.get(f"{base}/portal/guide/{world.dibao.code}/notice-sheet.pdf")
+    (SHOTS / "blank-notice-sheet.pdf").write_bytes(pdf.body())
 
 
 def test_elder_mode_has_big_text_big_targets_a_simple_home_and_read_aloud(
