@@ -168,5 +168,10 @@ class Command(BaseCommand):
             return
         finally:
             connections.close_all()
+            # The supervising process serves nothing: it must not keep a pool of idle connections open
+            # beside its worker processes' pools (docs/operations.md counts only theirs).
+            close_pool = getattr(connections[DEFAULT_DB_ALIAS], "close_pool", None)
+            if close_pool is not None:
+                close_pool()
         if pending:
             self.stderr.write(f"警告：有 {len(pending)} 个数据库迁移尚未执行，请先运行 govhall migrate。")
