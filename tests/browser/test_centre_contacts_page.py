@@ -4,6 +4,7 @@ every centre listed, nothing sticks out of the page, a change is saved and the c
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -14,9 +15,18 @@ from tests.browser.test_refusals_visible import STAFF, _fixed_clock, staff_login
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_scope4_bureau_fills_a_town_hall_contacts_on_one_page(open_page: Any, live_server: Any, hall: Any):
+@pytest.fixture
+def staff_page(browser: Any) -> Iterator[Any]:
+    context = browser.new_context(locale="zh-CN", viewport=STAFF)
+    page = context.new_page()
+    page.set_default_timeout(10000)
+    yield page
+    context.close()
+
+
+def test_scope4_bureau_fills_a_town_hall_contacts_on_one_page(staff_page: Any, live_server: Any, hall: Any):
     Centre.objects.filter(pk=hall.town.pk).update(address=CONTACT_PLACEHOLDER, phone=CONTACT_PLACEHOLDER)
-    page = open_page(STAFF)
+    page = staff_page
     staff_login(page, live_server, hall.bureau_admin, "/orgs/contacts/")
     for centre in (hall.town, hall.village, hall.other_village):
         assert page.get_by_role("link", name=centre.name).count() == 1

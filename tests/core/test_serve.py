@@ -105,6 +105,10 @@ def test_single_node_serves_runs_tasks_and_stops_both_on_ctrl_c(var_dir):
             "database_engine": "sqlite",
             "events": "local",
             "database": "ok",
+            # Not a development run, default public URL: reported, node stays in service (issue 16).
+            "public_url_ok": False,
+            "public_url_problem": "GOVHALL_PUBLIC_URL=http://127.0.0.1:8000 是本机地址，群众的手机扫码打不开；"
+            "请设置为本站的公网地址（如 https://zwfw.qidong.gov.cn）",
         }
         # Another process (a shell, a management command) queues an SMS; the worker inside `serve` sends it.
         queued = govhall(
