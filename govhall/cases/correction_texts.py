@@ -15,18 +15,18 @@ def applies_online(case: Any) -> bool:
 
 
 def correction_sms(case: Any) -> str:
-    """Before acceptance: the 一次性告知书 was issued (case_request_correction)."""
+    """Before acceptance: the 一次性告知单 was issued (case_request_correction)."""
     head = f"您申请的「{case.matter_name}」（办件编号{case.number}）材料需补正，"
     if applies_online(case):
-        return head + "可在网上补交：登录政务服务网「我的办件」按一次性告知书上传补正材料，也可到窗口补交。"
-    return head + "请按一次性告知书补齐后再来办理。"
+        return head + "可在网上补交：登录政务服务网「我的办件」按一次性告知单上传补正材料，也可到窗口补交。"
+    return head + "请按一次性告知单补齐后再来办理。"
 
 
 def return_correction_sms(case: Any) -> str:
     """During processing: the back office returned the case to the applicant (补正 suspends the clock)."""
     if applies_online(case):
         return (
-            f"您的办件{case.number}需补正材料，可在网上补交：登录政务服务网「我的办件」按一次性告知书上传，"
+            f"您的办件{case.number}需补正材料，可在网上补交：登录政务服务网「我的办件」按一次性告知单上传，"
             "补正期间暂停计时。"
         )
-    return f"您的办件{case.number}需补正材料，请按一次性告知书补齐，补正期间暂停计时。"
+    return f"您的办件{case.number}需补正材料，请按一次性告知单补齐，补正期间暂停计时。"

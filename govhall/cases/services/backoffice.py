@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from govhall.accounts.models import User
+from govhall.cases.correction_texts import return_correction_sms
 from govhall.cases.models import (
     Case,
     CaseStatus,
@@ -59,8 +60,8 @@ def case_step_pass(*, case: Case, actor: User, opinion: str = "") -> Case:
     _event(case, "pass", step.name, actor, f"通过。意见：{opinion or '同意'}", at=now)
     _route(case, step.step_index + 1, now)
     case.save()
-    _audit(case, "step.pass", actor, before, {**_state(case), "step": step.name, "role": role})
     _publish(case, "step")
+    _audit(case, "step.pass", actor, before, {**_state(case), "step": step.name, "role": role})
     return case
 
 
@@ -69,7 +70,7 @@ def case_step_return(
     *, case: Case, actor: User, to: str, reason: str, items: Sequence[CorrectionInput] = ()
 ) -> Case:
     """退回: to the front desk (it re-checks and resubmits; the clock runs) or to the applicant for 补正
-    (a 一次性告知书; the clock stops until the materials are in, STD-3)."""
+    (a 一次性告知单; the clock stops until the materials are in, STD-3)."""
     case = _lock(case)
     step, role = _step_actor(case, actor, "return")
     reason = (reason or "").strip()
@@ -117,10 +118,10 @@ def case_step_return(
             "需补正：" + "；".join(f"{r.name}（{why}）" for r, _p, why in rows) + "。补正期间暂停计时。",
             at=now,
         )
-        notify_applicant(case, f"您的办件{case.number}需补正材料，请按一次性告知书补齐，补正期间暂停计时。")
+        notify_applicant(case, return_correction_sms(case))
     case.save()
-    _audit(case, f"step.return_{to}", actor, before, {**_state(case), "step": step.name, "reason": reason})
     _publish(case, "step")
+    _audit(case, f"step.return_{to}", actor, before, {**_state(case), "step": step.name, "reason": reason})
     return case
 
 
@@ -140,8 +141,8 @@ def case_resubmit(*, case: Case, actor: User, opinion: str = "") -> Case:
     _event(case, "resubmit", "前台复核", actor, f"复核后重新提交。{opinion}", at=now)
     _route(case, step.step_index, now)
     case.save()
-    _audit(case, "resubmit", actor, before, _state(case))
     _publish(case, "step")
+    _audit(case, "resubmit", actor, before, _state(case))
     return case
 
 
@@ -176,8 +177,8 @@ def case_special_start(*, case: Case, actor: User, procedure: str, reason: str) 
     notify_applicant(
         case, f"您的办件{case.number}进入特别程序（{SpecialProcedure(procedure).label}），期间暂停计时。"
     )
-    _audit(case, "special.start", actor, before, {**_state(case), "procedure": procedure, "role": role})
     _publish(case, "suspended")
+    _audit(case, "special.start", actor, before, {**_state(case), "procedure": procedure, "role": role})
     return case
 
 
@@ -198,6 +199,6 @@ def case_special_end(*, case: Case, actor: User, result: str) -> Case:
     _event(case, "special_end", f"特别程序结束：{label}", actor, f"结果：{result}", at=now)
     _resume(case, stop, actor=actor, at=now, result=f"{label}：{result}")
     case.save()
-    _audit(case, "special.end", actor, before, {**_state(case), "result": result})
     _publish(case, "resumed")
+    _audit(case, "special.end", actor, before, {**_state(case), "result": result})
     return case

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from govhall.accounts.models import User
 from govhall.cases import clock
+from govhall.cases.correction_texts import correction_sms
 from govhall.cases.materials import MaterialState, missing_required
 from govhall.cases.models import (
     ApplicantCredit,
@@ -116,6 +117,7 @@ def case_accept(
         return_days=rules.rongque_return_days,
     )
     notify_applicant(case, texts.accepted_sms(case, due))
+    _publish(case, "accepted")
     _audit(
         case,
         "accept",
@@ -123,7 +125,6 @@ def case_accept(
         before,
         {**_state(case), "rongque": [r.name for r in rongque], "commitment": [r.name for r in promised]},
     )
-    _publish(case, "accepted")
     return case
 
 
@@ -165,7 +166,7 @@ def _check_complete(case: Case, rongque: list[CaseMaterial], promised: list[Case
     if missing:
         names = "、".join(m.name for m in missing)
         raise ServiceError(
-            f"必备材料未收齐：{names}。请出具一次性告知书要求补正，或对可容缺材料办理容缺受理。",
+            f"必备材料未收齐：{names}。请出具一次性告知单要求补正，或对可容缺材料办理容缺受理。",
             code="materials_incomplete",
             fields={"materials": names},
         )
@@ -335,13 +336,13 @@ def case_reject(*, case: Case, actor: User, reason: str) -> Case:
     notify_applicant(
         case, f"您申请的「{case.matter_name}」（办件编号{case.number}）不予受理，理由：{reason[:60]}。"
     )
-    _audit(case, "reject", actor, before, {**_state(case), "reason": reason})
     _publish(case, "rejected")
+    _audit(case, "reject", actor, before, {**_state(case), "reason": reason})
     return case
 
 
 def _correction_items(case: Case, items: Sequence[CorrectionInput]) -> list[tuple[CaseMaterial, str, str]]:
-    """The lines of a 一次性告知书: every one names a material of this case, its problem and what to bring,
+    """The lines of a 一次性告知单: every one names a material of this case, its problem and what to bring,
     none twice."""
     if not items:
         raise field_error("items", "请一次性列出需要补正的全部材料（一次性告知）。")
@@ -382,7 +383,7 @@ def _correction_item(item: CorrectionInput) -> CorrectionItem:
 def _issue_correction(
     case: Case, actor: User, rows: list[tuple[CaseMaterial, str, str]], note: str, at: dt.datetime
 ) -> NotificationSheet:
-    """The 一次性告知书: the catalogue's notification sheet (STD-2), the materials marked, the case notice."""
+    """The 一次性告知单: the catalogue's notification sheet (STD-2), the materials marked, the case notice."""
     sheet = notification_sheet_create(
         matter_version=case.matter_version,
         centre=case.handling_centre,
@@ -417,7 +418,7 @@ def _issue_correction(
 def case_request_correction(
     *, case: Case, actor: User, items: Sequence[CorrectionInput], note: str = ""
 ) -> Case:
-    """补齐补正告知 (STD-2, 行政许可法 art. 32): one 一次性告知书 listing every missing or wrong material."""
+    """补齐补正告知 (STD-2, 行政许可法 art. 32): one 一次性告知单 listing every missing or wrong material."""
     case = _lock(case)
     require_action(case, actor, "correction")
     rows = _correction_items(case, items)
@@ -434,13 +435,9 @@ def case_request_correction(
         "需补正：" + "；".join(f"{r.name}（{MaterialStatus(p).label}：{why}）" for r, p, why in rows),
         at=now,
     )
-    notify_applicant(
-        case,
-        f"您申请的「{case.matter_name}」（办件编号{case.number}）材料需补正，"
-        f"请按一次性告知书补齐后再来办理。",
-    )
-    _audit(case, "correction", actor, before, {**_state(case), "sheet": sheet.serial})
+    notify_applicant(case, correction_sms(case))
     _publish(case, "correction")
+    _audit(case, "correction", actor, before, {**_state(case), "sheet": sheet.serial})
     return case
 
 
@@ -487,6 +484,7 @@ def case_supply(*, case: Case, actor: User, material_ids: Sequence[Any], note: s
         if open_stop is not None and open_stop.kind == SuspensionKind.RONGQUE:
             _resume(case, open_stop, actor=actor, at=now, result="容缺材料已补齐")
     case.save()
+    _publish(case, "supplied")
     _audit(
         case,
         "supply",
@@ -495,5 +493,4 @@ def case_supply(*, case: Case, actor: User, material_ids: Sequence[Any], note: s
         {**_state(case), "materials": [r.name for r in rows]},
         note=(note or "").strip()[:300],
     )
-    _publish(case, "supplied")
     return case

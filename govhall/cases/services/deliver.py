@@ -62,10 +62,10 @@ def case_deliver(
     _event(case, "deliver", "送达", actor, detail, at=now)
     if method == DeliveryMethod.MAIL:
         notify_applicant(case, f"您的办件{case.number}办理结果已邮寄（{case.courier} {case.tracking_no}）。")
+    _publish(case, "delivered")
     _audit(
         case, "deliver", actor, before, {**_state(case), "method": method, "tracking_no": case.tracking_no}
     )
-    _publish(case, "delivered")
     return case
 
 

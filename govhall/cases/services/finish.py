@@ -95,6 +95,7 @@ def case_finish(
     _event(case, "finish", "办结", actor, texts.finished_detail(case, result, reason), at=now)
     _issue_notice(case, NoticeKind.RESULT, actor, texts.result_payload(case, result, reason, now), at=now)
     notify_applicant(case, texts.finished_sms(case, result))
+    _publish(case, "finished")
     _audit(
         case,
         "finish",
@@ -102,7 +103,6 @@ def case_finish(
         before,
         {**_state(case), "reason": reason, "certificate_no": case.certificate_no},
     )
-    _publish(case, "finished")
     return case
 
 

@@ -25,7 +25,7 @@ class MaterialTick:
 
 @dataclass(frozen=True)
 class CorrectionItem:
-    """One line of a 一次性告知书 (STD-2): the case's material (its CaseMaterial id), 缺少 or 有误, and
+    """One line of a 一次性告知单 (STD-2): the case's material (its CaseMaterial id), 缺少 or 有误, and
     what the applicant is to bring."""
 
     material: int

@@ -175,6 +175,7 @@ def case_receive(
     _record_receipt(case, actor, place, rows, now)
     if enquiry is not None:
         enquiry_mark_converted(enquiry=enquiry, case_number=case.number, actor=actor)
+    _publish(case, "received")
     _audit(
         case,
         "receive",
@@ -190,7 +191,6 @@ def case_receive(
             "channel": place.channel,
         },
     )
-    _publish(case, "received")
     return case
 
 

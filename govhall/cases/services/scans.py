@@ -189,8 +189,8 @@ def _suspend_late(pk: int, now: dt.datetime, return_days: int) -> bool:
         f"您的办件{case.number}容缺材料逾期未补齐，已暂停办理，"
         f"请于{fmt_date(case.rongque_return_at)}前补齐，逾期作退件处理。",
     )
-    _audit(case, "rongque.suspend", RONGQUE_SCAN, {"status": CaseStatus.PROCESSING}, _state(case))
     _publish(case, "suspended")
+    _audit(case, "rongque.suspend", RONGQUE_SCAN, {"status": CaseStatus.PROCESSING}, _state(case))
     return True
 
 
