@@ -5,7 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils import timezone
+
 from govhall.cases.models import Channel
+from govhall.core.calendar import Deadline, tentative
 
 ONLINE_CHANNELS = (Channel.ONLINE, Channel.MOBILE)
 
@@ -14,12 +17,19 @@ def applies_online(case: Any) -> bool:
     return case.channel in ONLINE_CHANNELS
 
 
-def correction_sms(case: Any) -> str:
-    """Before acceptance: the 一次性告知单 was issued (case_request_correction)."""
+def correction_sms(case: Any, due: Deadline | None = None) -> str:
+    """Before acceptance: the 一次性告知单 was issued (case_request_correction); ``due`` is its 补正 deadline."""
     head = f"您申请的「{case.matter_name}」（办件编号{case.number}）材料需补正，"
+    by = ""
+    if due is not None:
+        local = timezone.localtime(due.at)
+        by = f"于{tentative(f'{local.month}月{local.day}日', due.waits_for_year)}前"
     if applies_online(case):
-        return head + "可在网上补交：登录政务服务网「我的办件」按一次性告知单上传补正材料，也可到窗口补交。"
-    return head + "请按一次性告知单补齐后再来办理。"
+        return (
+            head
+            + f"请{by}补齐，可在网上补交（登录政务服务网「我的办件」按一次性告知单上传补正材料），也可到窗口补交。"
+        )
+    return head + f"请{by}按一次性告知单补齐后再来办理。"
 
 
 def return_correction_sms(case: Any) -> str:

@@ -435,7 +435,7 @@ def case_request_correction(
         "需补正：" + "；".join(f"{r.name}（{MaterialStatus(p).label}：{why}）" for r, p, why in rows),
         at=now,
     )
-    notify_applicant(case, correction_sms(case))
+    notify_applicant(case, correction_sms(case, sheet.supply_deadline()))
     _publish(case, "correction")
     _audit(case, "correction", actor, before, {**_state(case), "sheet": sheet.serial})
     return case

@@ -6,6 +6,7 @@ from typing import Any
 from django import template
 from django.utils.html import escape, format_html
 
+from govhall.orgs.models import contact_is_missing
 from govhall.portal import prefs as display_prefs
 from govhall.portal.auth import get_citizen
 
@@ -29,6 +30,10 @@ def tel(value: Any, blank: str = "暂未公布") -> str:
     """A phone number as a `tel:` link a phone can dial (the first number when several are given); a blank
     one as 「暂未公布」 (issue 16: never a bare dash)."""
     text = str(value or "").strip()
+    if contact_is_missing(
+        text
+    ):  # blank, or the built-in 「（待填写）」 placeholder the bureau has not replaced
+        return escape(blank)
     first = re.split(r"[、,，;；/ ]+", text)[0] if text else ""
     digits = re.sub(r"[^\d+]", "", first)
     if not digits:
