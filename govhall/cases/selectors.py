@@ -32,10 +32,13 @@ from govhall.cases.models import (
 from govhall.cases.policy import case_filter, cases_visible_to
 from govhall.cases.rules import RED, YELLOW, Facts, deadline_light, light_lookups
 from govhall.cases.tracking_limits import TrackClient
+from govhall.catalog.models import MatterVersion
+from govhall.catalog.selectors import matters_for_centre
 from govhall.core.calendar import provisional_note
 from govhall.core.errors import NotFound
 from govhall.core.pii import pii_reveal_fields
 from govhall.orgs.models import Centre, Department, Window
+from govhall.orgs.windows import window_takes
 from govhall.queueing.models import AT_WINDOW_STATUSES, Ticket
 
 # Lists read plain values, not model instances: a row of the inbox needs a dozen columns, and building
@@ -431,6 +434,18 @@ def wizard_windows(user: Any) -> list[Window]:
         .select_related("department")
         .order_by("number")
     )
+
+
+def wizard_matters(user: Any, window: Window | None) -> list[MatterVersion]:
+    """The matters the wizard offers: every matter of the user's centre, or those the chosen window takes
+    (orgs.windows.window_takes, the one rule receiving and the queues use too)."""
+    if user.centre_id is None:
+        return []
+    versions = list(matters_for_centre(user.centre).select_related("matter"))
+    if window is None:
+        return versions
+    desks = list(Window.objects.filter(centre_id=window.centre_id, is_active=True))
+    return [v for v in versions if window_takes(window, v, desks=desks)]
 
 
 def wizard_tickets(user: Any) -> list[Ticket]:

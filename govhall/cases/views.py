@@ -45,8 +45,7 @@ from govhall.core.pages import HtmxHttpRequest, get_or_404, paginate
 from govhall.core.pii import can_reveal_pii
 from govhall.core.provisional import year_banner
 from govhall.core.responses import StreamingFileResponse
-from govhall.orgs.models import CentreLevel, Window
-from govhall.orgs.windows import window_takes
+from govhall.orgs.models import CentreLevel
 
 logger = logging.getLogger(__name__)
 
@@ -186,18 +185,6 @@ def supervision(request: HttpRequest) -> HttpResponse:
 # --- the window wizard (收件) ------------------------------------------------------------------------
 
 
-def _wizard_matters(user: Any, window: Window | None) -> list[Any]:
-    from govhall.catalog.selectors import matters_for_centre
-
-    if user.centre_id is None:
-        return []
-    versions = list(matters_for_centre(user.centre).select_related("matter"))
-    if window is None:
-        return versions
-    desks = list(Window.objects.filter(centre_id=window.centre_id, is_active=True))
-    return [v for v in versions if window_takes(window, v, desks=desks)]
-
-
 def _int(value: Any) -> int | None:
     try:
         return int(value) if value not in (None, "") else None
@@ -219,7 +206,7 @@ def wizard(request: StaffRequest) -> HttpResponse:
     if window is None and len(windows) == 1:
         window = windows[0]
     # A town clerk picks the window first (MODE-1: its class decides the matters); a village has none.
-    matters = _wizard_matters(user, window) if (window is not None or not windows) else []
+    matters = selectors.wizard_matters(user, window) if (window is not None or not windows) else []
     version = next((v for v in matters if v.matter_id == _int(data.get("matter"))), None)
     errors: dict[str, str] = {}
     message = ""

@@ -203,16 +203,24 @@ def notification_sheet_blocks(sheet: NotificationSheet) -> list[Block]:
     ]
     if sheet.case_no:
         blocks.append(Paragraph(f"办件编号：{sheet.case_no}"))
-    due = sheet.supply_deadline()
-    blocks.append(
-        Paragraph(
-            f"补正期限：请于{tentative(_date(due.at), due.waits_for_year)}前"
-            f"（告知之日起{sheet.supply_days}个工作日内，法定节假日不计）补齐或更正上述材料。",
-            bold=True,
+    if sheet.created_at is None:  # the blank sheet published with a guide: not issued, so no date yet
+        blocks.append(
+            Paragraph(
+                f"补正期限：告知之日起{sheet.supply_days}个工作日内（法定节假日不计）补齐或更正上述材料。",
+                bold=True,
+            )
         )
-    )
-    if due.provisional:
-        blocks.append(Paragraph(f"※ {due.note}。"))
+    else:
+        due = sheet.supply_deadline()
+        blocks.append(
+            Paragraph(
+                f"补正期限：请于{tentative(_date(due.at), due.waits_for_year)}前"
+                f"（告知之日起{sheet.supply_days}个工作日内，法定节假日不计）补齐或更正上述材料。",
+                bold=True,
+            )
+        )
+        if due.provisional:
+            blocks.append(Paragraph(f"※ {due.note}。"))
     blocks.append(Paragraph(_online_supply_text(sheet)))
     if sheet.note:
         blocks += [Heading("其他告知事项"), Paragraph(sheet.note)]

@@ -16,7 +16,7 @@ from .models import OneThing
 router = Router(tags=["一件事一次办"])
 
 
-class ThingOut(Schema):
+class OneThingOut(Schema):
     code: str
     name: str
     life_event: str
@@ -25,14 +25,14 @@ class ThingOut(Schema):
     guide_url: str
 
 
-class QuestionOut(Schema):
+class OneThingQuestionOut(Schema):
     code: str
     text: str
     help_text: str
     answer: bool | None
 
 
-class MemberOut(Schema):
+class OneThingMemberOut(Schema):
     order: int
     matter_code: str
     name: str
@@ -43,7 +43,7 @@ class MemberOut(Schema):
     after: list[int]
 
 
-class MaterialOut(Schema):
+class OneThingMaterialOut(Schema):
     name: str
     issuer: str
     originals: int
@@ -54,20 +54,20 @@ class MaterialOut(Schema):
     members: list[str]
 
 
-class ProducedOut(Schema):
+class OneThingProducedOut(Schema):
     name: str
     produced_by: str
     needed_by: list[str]
 
 
-class GuideOut(ThingOut):
+class OneThingGuideOut(OneThingOut):
     version: int
     summary: str
     members_limit_sum: int
-    questions: list[QuestionOut]
-    members: list[MemberOut]
-    materials: list[MaterialOut]
-    produced: list[ProducedOut]
+    questions: list[OneThingQuestionOut]
+    members: list[OneThingMemberOut]
+    materials: list[OneThingMaterialOut]
+    produced: list[OneThingProducedOut]
     pdf_url: str
     notice_pdf_url: str
 
@@ -85,14 +85,14 @@ def _thing(thing: OneThing) -> dict[str, Any]:
     }
 
 
-@router.get("/things", response=list[ThingOut], auth=None, summary="在用的一件事（公开）")
+@router.get("/things", response=list[OneThingOut], auth=None, summary="在用的一件事（公开）")
 @paged
 def list_things(request: HttpRequest) -> Any:
     return Mapped(selectors.public_things(), _thing)
 
 
 @router.get(
-    "/things/{code}/guide", response=GuideOut, auth=None, summary="一件事办事指南（按情形回答，公开）"
+    "/things/{code}/guide", response=OneThingGuideOut, auth=None, summary="一件事办事指南（按情形回答，公开）"
 )
 def get_guide(request: HttpRequest, code: str) -> dict[str, Any]:
     """Answer each question as a query parameter (``?medical_insurance=1&birth_registration=0``); without

@@ -21,7 +21,7 @@ from govhall.reports.services import ensure_today
 router = Router(tags=["统计报表"])
 
 
-class IndicatorOut(Schema):
+class ReportIndicatorOut(Schema):
     code: str
     label: str
     requirement: str
@@ -31,21 +31,21 @@ class IndicatorOut(Schema):
     snapshot: bool
 
 
-class FigureOut(Schema):
+class ReportFigureOut(Schema):
     value: float | None
     numerator: int | None = None
     denominator: int | None = None
 
 
-class RowOut(Schema):
+class ReportRowOut(Schema):
     level: str
     label: str
     centre_id: int | None
     town_id: int | None
-    figures: dict[str, FigureOut]
+    figures: dict[str, ReportFigureOut]
 
 
-class CaseOut(Schema):
+class ReportCaseOut(Schema):
     number: str
     matter_name: str
     status: str
@@ -57,19 +57,19 @@ class CaseOut(Schema):
     holder: str
 
 
-def _indicator_out(i: indicators.Indicator) -> IndicatorOut:
-    return IndicatorOut(
+def _indicator_out(i: indicators.Indicator) -> ReportIndicatorOut:
+    return ReportIndicatorOut(
         code=i.code, label=i.label, requirement=i.requirement, definition=i.definition, unit=i.unit,
         combine=i.combine, snapshot=i.snapshot,
     )  # fmt: skip
 
 
-def _figures(row: selectors.Row) -> dict[str, FigureOut]:
+def _figures(row: selectors.Row) -> dict[str, ReportFigureOut]:
     out = {}
     for i in indicators.registered():
         c = row.cells[i.code]
         rate = i.combine == indicators.RATE
-        out[i.code] = FigureOut(
+        out[i.code] = ReportFigureOut(
             value=None if c.value is None else float(c.value),
             numerator=c.num if rate else None,
             denominator=c.den if rate else None,
@@ -77,14 +77,14 @@ def _figures(row: selectors.Row) -> dict[str, FigureOut]:
     return out
 
 
-@router.get("/indicators", response=list[IndicatorOut], summary="统计指标及口径")
+@router.get("/indicators", response=list[ReportIndicatorOut], summary="统计指标及口径")
 @paged
 def list_indicators(request: HttpRequest) -> Any:
     policy.require_view_city(request.user)
     return Mapped(indicators.registered(), _indicator_out)
 
 
-@router.get("/city", response=list[RowOut], summary="全市（或本镇）统计：合计、各镇、各中心")
+@router.get("/city", response=list[ReportRowOut], summary="全市（或本镇）统计：合计、各镇、各中心")
 @paged
 def city(
     request: HttpRequest,
@@ -100,17 +100,17 @@ def city(
     if period.date_to >= timezone.localdate():
         ensure_today()
     table = selectors.city_table(ids, period)
-    rows: list[RowOut] = [
-        RowOut(level="city", label=table.label, centre_id=None, town_id=None, figures=_figures(table))
+    rows: list[ReportRowOut] = [
+        ReportRowOut(level="city", label=table.label, centre_id=None, town_id=None, figures=_figures(table))
     ]
     for town in table.children:
         rows.append(
-            RowOut(
+            ReportRowOut(
                 level="town", label=town.label, centre_id=None, town_id=town.centre_id, figures=_figures(town)
             )
         )
         rows += [
-            RowOut(
+            ReportRowOut(
                 level=m.level,
                 label=m.label,
                 centre_id=m.centre_id,
@@ -121,13 +121,13 @@ def city(
         ]
     if centre is not None:
         rows += [
-            RowOut(level=d.level, label=d.label, centre_id=centre.pk, town_id=None, figures=_figures(d))
+            ReportRowOut(level=d.level, label=d.label, centre_id=centre.pk, town_id=None, figures=_figures(d))
             for d in selectors.centre_detail(centre, period)
         ]
     return Mapped(rows, lambda r: r)
 
 
-@router.get("/department/cases", response=list[CaseOut], summary="本部门事项的办件（部门联络员）")
+@router.get("/department/cases", response=list[ReportCaseOut], summary="本部门事项的办件（部门联络员）")
 @paged
 def department_cases(request: HttpRequest, status: str = "") -> Any:
 
@@ -137,9 +137,9 @@ def department_cases(request: HttpRequest, status: str = "") -> Any:
     qs = selectors.department_cases(dept_id, status=status)
     qs = qs.select_related("handling_centre", "current_assignee", "current_step")
 
-    def out(case: Any) -> CaseOut:
+    def out(case: Any) -> ReportCaseOut:
         row = CaseRow.from_case(case)
-        return CaseOut(
+        return ReportCaseOut(
             number=case.number,
             matter_name=case.matter_name,
             status=case.status,
