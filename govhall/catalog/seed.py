@@ -1358,9 +1358,14 @@ def load_builtin() -> str:
     every expected matter into every active centre's hall (rows the bureau removed stay removed)."""
     from .services import centre_matters_assign_expected, matter_create, matter_keywords_set, matter_publish
 
-    created = 0
+    created = filled = 0
     for spec in [*TOWN, *VILLAGE]:
-        if Matter.objects.filter(code=spec.code).exists():
+        existing = Matter.objects.filter(code=spec.code).first()
+        if existing is not None:
+            # An installation loaded before keywords existed gets them; keywords the bureau wrote stay.
+            if not existing.keywords.strip() and KEYWORDS.get(spec.name):
+                matter_keywords_set(actor=None, matter=existing, keywords=KEYWORDS[spec.name])
+                filled += 1
             continue
         matter = matter_create(
             actor=None,
@@ -1377,5 +1382,5 @@ def load_builtin() -> str:
     )
     return (
         f"事项清单（样例）：新增 {created} 项（镇级 {len(TOWN)} 项、村级 {len(VILLAGE)} 项），"
-        f"进驻中心新增 {links} 条"
+        f"补充检索关键词 {filled} 项，进驻中心新增 {links} 条"
     )

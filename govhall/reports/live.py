@@ -12,6 +12,15 @@ from govhall.reports.services import refresh_today
 TOPICS = ["queueing.centre.*", "cases.centre.*", "reviews.centre.*"]
 
 
+def topics_for(centre_ids: list[int] | None) -> list[str]:
+    """The event topics a dashboard listens to: every centre's for the bureau (None), else only those of the
+    user's centres (a director's town and its villages), so another town's calls never reach the page."""
+    if centre_ids is None:
+        return list(TOPICS)
+    topics = [f"{t[:-1]}{c}.*" for t in TOPICS for c in centre_ids[:200]]
+    return topics or ["reports.none"]
+
+
 def centre_of(topic: str) -> int | None:
     """`queueing.centre.12.called` → 12."""
     parts = topic.split(".")

@@ -68,3 +68,20 @@ def test_scope3_builtin_catalogue_is_in_every_hall_and_loading_twice_changes_not
     counts = (Matter.objects.count(), MatterVersion.objects.count(), CentreMatter.objects.count())
     assert "新增 0 项" in seed.load_builtin()
     assert (Matter.objects.count(), MatterVersion.objects.count(), CentreMatter.objects.count()) == counts
+
+
+@pytest.mark.django_db
+def test_scope1_reloading_fills_missing_search_keywords_and_keeps_the_bureaus(departments, hall):
+    """An installation loaded before 检索关键词 existed gets the built-in words on its next load (make run
+    loads the built-in data every start); words the bureau wrote are never replaced."""
+    seed.load_builtin()
+    food = Matter.objects.get(name="食品经营许可（小餐饮）")
+    birth = Matter.objects.get(name="出生登记")
+    Matter.objects.filter(pk=food.pk).update(keywords="")
+    Matter.objects.filter(pk=birth.pk).update(keywords="上户口")
+    summary = seed.load_builtin()
+    assert "补充检索关键词 1 项" in summary
+    food.refresh_from_db()
+    birth.refresh_from_db()
+    assert "开饭店" in food.keywords and "开饭店" in food.search_key
+    assert birth.keywords == "上户口"

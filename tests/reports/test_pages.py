@@ -125,3 +125,20 @@ def test_trends_rank_the_towns_and_chart_the_months_days(client: Any, scene: Any
     )
     assert "各镇收件" in html and "吕四港镇" in html
     assert "月份格式" in client.get("/reports/trends/?month=March").content.decode()
+
+
+def test_gov1_a_directors_live_stream_listens_only_to_his_centres():
+    """GOV-1: the bureau's dashboard follows every centre; a director's only his town and its villages."""
+    from govhall.reports import live
+
+    assert live.topics_for(None) == live.TOPICS
+    topics = live.topics_for([12, 34])
+    assert topics == [
+        "queueing.centre.12.*",
+        "queueing.centre.34.*",
+        "cases.centre.12.*",
+        "cases.centre.34.*",
+        "reviews.centre.12.*",
+        "reviews.centre.34.*",
+    ]
+    assert live.topics_for([]) == ["reports.none"]
