@@ -3,11 +3,30 @@ nothing outside the viewport, no element on top of another, axe-core's serious a
 
 from __future__ import annotations
 
+import os
+import shutil
+import subprocess
+import tempfile
 from pathlib import Path
 from typing import Any
 
 AXE = Path(__file__).resolve().parent / "vendor" / "axe-4.14.1.min.js"
-SHOTS = Path("/work/wt/shots/hall-devices")
+
+
+def shots_dir(name: str) -> Path:
+    """Where browser tests leave screenshots to look at: $GOVHALL_SHOTS/<name>, else a temporary folder."""
+    folder = Path(os.environ.get("GOVHALL_SHOTS") or Path(tempfile.gettempdir()) / "govhall-shots") / name
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def pdf_to_png(pdf: Path, png_stem: Path) -> None:
+    """Render a PDF's first page for looking at (poppler's pdftoppm); skipped where it is not installed."""
+    if shutil.which("pdftoppm"):
+        subprocess.run(["pdftoppm", "-png", "-r", "150", "-singlefile", str(pdf), str(png_stem)], check=True)
+
+
+SHOTS = shots_dir("hall-devices")
 
 
 def axe_serious(page: Any, selector: str = "document") -> list[dict[str, Any]]:

@@ -77,6 +77,13 @@ def public_things() -> QuerySet[OneThing]:
     )
 
 
+def things_with_matter(matter_id: int) -> list[OneThing]:
+    """The published 一件事 whose current version includes the matter (shown on the matter's guide)."""
+    return list(
+        public_things().filter(current_version__members__matter_version__matter_id=matter_id).distinct()
+    )
+
+
 def public_thing(code: str) -> OneThing:
     thing = public_things().filter(code=code).first()
     if thing is None:

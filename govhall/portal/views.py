@@ -27,6 +27,7 @@ from govhall.core.errors import NotFound, ServiceError
 from govhall.core.middleware import client_ip
 from govhall.core.pages import HtmxHttpRequest, page_errors, paginate
 from govhall.core.ratelimit import RateLimited
+from govhall.onething.selectors import things_with_matter
 from govhall.orgs.models import CentreLevel
 from govhall.portal import forms, identity, notice_sheet, prefs, selectors, services, uploads
 from govhall.portal.auth import (
@@ -156,6 +157,7 @@ def guide(request: HttpRequest, code: str) -> HttpResponse:
             "village_groups": selectors.villages_by_town([c for c in centres if c not in towns]),
             "online": selectors.online_offered(matter),
             "persons_only": services.persons_only(version),
+            "one_things": things_with_matter(matter.pk),
             "MaterialForm": MaterialForm,
         },
     )

@@ -97,3 +97,16 @@ def test_api_guide_refuses_an_odd_answer_with_a_structured_error(client, samples
         "fields": {"disability": "请回答：家庭中是否有持残疾人证的成员"},
     }
     assert client.get("/api/v1/onething/things/YJS-0404/guide").status_code == 404
+
+
+def test_scope4_a_member_matters_guide_points_to_its_one_thing(client, samples):
+    """A visitor reading 出生登记's guide learns it can be done with the others as 新生儿出生一件事."""
+    from govhall.catalog.models import Matter
+
+    birth = Matter.objects.get(name="出生登记")
+    page = client.get(f"/portal/guide/{birth.code}/").content.decode()
+    assert 'href="/one-thing/YJS-0001/"' in page and "新生儿出生一件事" in page
+    food = Matter.objects.get(name="临时救助申请")
+    assert "一次办理" in client.get(f"/portal/guide/{food.code}/").content.decode()
+    other = Matter.objects.get(name="居住证申领")
+    assert 'id="one-thing"' not in client.get(f"/portal/guide/{other.code}/").content.decode()

@@ -8,7 +8,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-import subprocess
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -16,7 +15,7 @@ import pytest
 import time_machine
 
 from govhall.core import events
-from tests.browser_layout import SHOTS, axe_serious, layout_problems
+from tests.browser_layout import SHOTS, axe_serious, layout_problems, pdf_to_png
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -78,18 +77,7 @@ def test_kiosk_steps_fit_the_portrait_screen_in_standard_and_large_text(
                 assert len(boxes) == 1 and abs(float(boxes[0][0]) - 80 * MM) < 1, boxes
                 out = tmp_path / "kiosk-ticket.pdf"
                 out.write_bytes(pdf)
-                subprocess.run(
-                    [
-                        "pdftoppm",
-                        "-png",
-                        "-r",
-                        "150",
-                        "-singlefile",
-                        str(out),
-                        str(SHOTS / "kiosk-ticket-80mm"),
-                    ],
-                    check=True,
-                )
+                pdf_to_png(out, SHOTS / "kiosk-ticket-80mm")
             page.goto(base + "checkin/")
             check(page, f"{mode}-5-checkin", problems)
             page.get_by_label("预约码或预约时填写的身份证号码").fill("NOSUCH01")

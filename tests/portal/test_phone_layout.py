@@ -5,18 +5,18 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from pathlib import Path
 from typing import Any
 
 import pytest
 from django.utils import timezone
 
+from tests.browser_layout import shots_dir
 from tests.portal.conftest import PASSWORD
 from tests.portal.test_browser import axe_violations, make_page  # noqa: F401 (the fixture, shared)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-SHOTS = Path("/work/wt/shots/portal-phone")
+SHOTS = shots_dir("portal-phone")
 PHONE = {"viewport": {"width": 375, "height": 812}, "is_mobile": True, "has_touch": True}
 PAD = {"viewport": {"width": 800, "height": 1280}, "has_touch": True}
 

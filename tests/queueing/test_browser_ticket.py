@@ -5,14 +5,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import subprocess
 
 import pytest
 import time_machine
 
 from govhall.queueing import services
 from govhall.queueing.models import QueueSettings
-from tests.browser_layout import SHOTS
+from tests.browser_layout import SHOTS, pdf_to_png
 from tests.queueing.conftest import MORNING
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -57,6 +56,4 @@ def test_ticket_prints_on_one_80mm_page(live_server, browser, hall, tmp_path):
     assert abs(height - 160 * MM) < 1
     out = tmp_path / "ticket.pdf"
     out.write_bytes(pdf)
-    subprocess.run(
-        ["pdftoppm", "-png", "-r", "150", "-singlefile", str(out), str(SHOTS / "ticket-80mm")], check=True
-    )
+    pdf_to_png(out, SHOTS / "ticket-80mm")
