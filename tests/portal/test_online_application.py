@@ -534,6 +534,7 @@ def test_two_simultaneous_submits_of_one_form_make_one_case(world: Any, make_cit
                     matter=world.dibao,
                     centre_id=world.town.pk,
                     delivery="window",
+                    delivery_centre_id=world.town.pk,  # the pick-up centre is a required choice (issue 16)
                     materials={
                         m["最低生活保障申请书"].pk: services.MaterialInput(
                             files=[services.CleanFile("a.pdf", PDF, "pdf", len(PDF))]
