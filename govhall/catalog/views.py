@@ -20,6 +20,7 @@ from govhall.core.documents import qr_svg
 from govhall.core.errors import Forbidden, NotFound, ServiceError
 from govhall.core.pages import HtmxHttpRequest, page_errors, paginate
 from govhall.core.policy import is_bureau_admin
+from govhall.core.responses import document_response
 from govhall.orgs.models import Centre, CentreLevel
 from govhall.orgs.policy import access_centre, can_edit_centre_contacts, centres_visible_to, sees_everything
 
@@ -348,29 +349,16 @@ def _guide_centre(request: HttpRequest) -> Centre | None:
     return selectors.active_centre(request.GET.get("centre"))
 
 
-def _download(data: bytes, filename: str, content_type: str, *, inline: bool = False) -> HttpResponse:
-    response = HttpResponse(data, content_type=content_type)
-    disposition = "inline" if inline else "attachment"
-    from urllib.parse import quote
-
-    response["Content-Disposition"] = f"{disposition}; filename*=UTF-8''{quote(filename)}"
-    return response
-
-
-PDF, DOCX = "application/pdf", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
 def guide_file(request: HttpRequest, code: str, fmt: str) -> HttpResponse:
     """The guide as PDF (shown in the browser) or .docx; `?centre=<id>` puts that centre's address on it."""
     version = _public_version(code)
     centre = _guide_centre(request)
     if fmt == "pdf":
-        return _download(
-            documents.guide_pdf(version, centre=centre), f"{version.name}办事指南.pdf", PDF, inline=True
+        return document_response(
+            documents.guide_pdf(version, centre=centre), f"{version.name}办事指南.pdf", inline=True
         )
     if fmt == "docx":
-        return _download(documents.guide_docx(version, centre=centre), f"{version.name}办事指南.docx", DOCX)
+        return document_response(documents.guide_docx(version, centre=centre), f"{version.name}办事指南.docx")
     raise Http404
 
 
@@ -484,7 +472,9 @@ def coverage(request: HttpRequest) -> HttpResponse:
     report = selectors.coverage_report(centres=centres, level=level)
     if request.GET.get("format") == "xlsx":
         stamp = timezone.localdate().strftime("%Y%m%d")
-        return _download(coverage_xlsx(report), f"应进必进情况-{CentreLevel(level).label}-{stamp}.xlsx", XLSX)
+        return document_response(
+            coverage_xlsx(report), f"应进必进情况-{CentreLevel(level).label}-{stamp}.xlsx"
+        )
     only_gaps = request.GET.get("gaps") == "1"
     rows = [r for r in report.rows if not only_gaps or not (r.complete and r.guides_complete)]
     return render(
@@ -520,7 +510,7 @@ def coverage_fill(request: HttpRequest) -> HttpResponse:
 @page_errors
 def export_xlsx(request: HttpRequest) -> HttpResponse:
     stamp = timezone.localdate().strftime("%Y%m%d")
-    return _download(catalog_export_xlsx(), f"事项清单-{stamp}.xlsx", XLSX)
+    return document_response(catalog_export_xlsx(), f"事项清单-{stamp}.xlsx")
 
 
 @login_required
@@ -640,9 +630,11 @@ def sheet_detail(request: HttpRequest, serial: str) -> HttpResponse:
 def sheet_file(request: HttpRequest, serial: str, fmt: str) -> HttpResponse:
     sheet = selectors.access_notification_sheet(request.user, serial)
     if fmt == "pdf":
-        return _download(
-            documents.notification_sheet_pdf(sheet), f"一次性告知单-{sheet.serial}.pdf", PDF, inline=True
+        return document_response(
+            documents.notification_sheet_pdf(sheet), f"一次性告知单-{sheet.serial}.pdf", inline=True
         )
     if fmt == "docx":
-        return _download(documents.notification_sheet_docx(sheet), f"一次性告知单-{sheet.serial}.docx", DOCX)
+        return document_response(
+            documents.notification_sheet_docx(sheet), f"一次性告知单-{sheet.serial}.docx"
+        )
     raise NotFound()

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 from typing import Any
-from urllib.parse import quote, urlencode
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
@@ -27,6 +27,7 @@ from govhall.core.errors import NotFound, ServiceError
 from govhall.core.middleware import client_ip
 from govhall.core.pages import HtmxHttpRequest, page_errors, paginate
 from govhall.core.ratelimit import RateLimited
+from govhall.core.responses import document_response
 from govhall.onething.selectors import things_with_matter
 from govhall.orgs.models import CentreLevel
 from govhall.portal import forms, identity, notice_sheet, prefs, selectors, services, uploads
@@ -168,11 +169,9 @@ def guide_notice_sheet(request: HttpRequest, code: str) -> HttpResponse:
     """The matter's blank 一次性告知单 (SCOPE-4), the window's document with no personal data."""
     matter = public_matter(code)
     assert matter.current_version is not None
-    response = HttpResponse(
-        notice_sheet.blank_sheet_pdf(matter.current_version), content_type="application/pdf"
+    return document_response(
+        notice_sheet.blank_sheet_pdf(matter.current_version), f"一次性告知单-{matter.code}.pdf", inline=True
     )
-    response["Content-Disposition"] = "inline; filename*=UTF-8''" + quote(f"一次性告知单-{matter.code}.pdf")
-    return response
 
 
 # --- centres -----------------------------------------------------------------------------------------
