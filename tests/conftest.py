@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
@@ -131,23 +132,30 @@ def browser(chromium_path: str) -> Iterator[object]:
 
 
 @pytest.fixture
-def page(browser: object) -> Iterator[object]:
-    context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})  # type: ignore[attr-defined]
-    page = context.new_page()
-    page.set_default_timeout(10000)
-    yield page
-    context.close()
+def open_page(browser: Any) -> Iterator[Any]:
+    """``open_page(viewport, **context_options)``: a page in its own Chinese-locale context, closed after the test.
+
+    The one way a browser test opens a page; ``page`` and ``phone_page`` are the two common shapes of it."""
+    contexts: list[Any] = []
+
+    def make(viewport: dict[str, int] | None = None, **options: Any) -> Any:
+        options.setdefault("locale", "zh-CN")
+        context = browser.new_context(viewport=viewport or {"width": 1280, "height": 900}, **options)
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(15000)
+        return page
+
+    yield make
+    for context in contexts:
+        context.close()
 
 
 @pytest.fixture
-def phone_page(browser: object) -> Iterator[object]:
-    context = browser.new_context(
-        locale="zh-CN",
-        viewport={"width": 390, "height": 844},
-        is_mobile=True,  # type: ignore[attr-defined]
-        has_touch=True,
-    )
-    page = context.new_page()
-    page.set_default_timeout(10000)
-    yield page
-    context.close()
+def page(open_page: Any) -> Any:
+    return open_page()
+
+
+@pytest.fixture
+def phone_page(open_page: Any) -> Any:
+    return open_page({"width": 390, "height": 844}, is_mobile=True, has_touch=True)

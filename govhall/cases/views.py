@@ -44,7 +44,7 @@ from govhall.core.middleware import client_ip
 from govhall.core.pages import HtmxHttpRequest, get_or_404, paginate
 from govhall.core.pii import can_reveal_pii
 from govhall.core.provisional import year_banner
-from govhall.core.responses import StreamingFileResponse
+from govhall.core.responses import StreamingFileResponse, document_response
 from govhall.orgs.models import CentreLevel
 
 logger = logging.getLogger(__name__)
@@ -92,24 +92,13 @@ def file_response(request: HttpRequest, record: CaseFile) -> StreamingFileRespon
 def notice_response(notice: CaseNotice, fmt: str) -> HttpResponse:
     name = f"{notice.get_kind_display()}-{notice.case.number}"
     if fmt == "pdf":
-        response = HttpResponse(notice_pdf(notice), content_type="application/pdf")
-        response["Content-Disposition"] = f"inline; filename*=UTF-8''{_quote(name)}.pdf"
+        response = document_response(notice_pdf(notice), f"{name}.pdf", inline=True)
     elif fmt == "docx":
-        response = HttpResponse(
-            notice_docx(notice),
-            content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-        )
-        response["Content-Disposition"] = f"attachment; filename*=UTF-8''{_quote(name)}.docx"
+        response = document_response(notice_docx(notice), f"{name}.docx")
     else:
         raise Http404()
     response["Cache-Control"] = "private, no-store"
     return response
-
-
-def _quote(name: str) -> str:
-    from urllib.parse import quote
-
-    return quote(name)
 
 
 # --- workbench ------------------------------------------------------------------------------------

@@ -21,6 +21,7 @@ from govhall.core.pages import HtmxHttpRequest, paginate
 from govhall.core.pages import get_or_404 as _get
 from govhall.core.pages import run_service as _run
 from govhall.core.pii import can_reveal_pii
+from govhall.core.responses import document_response
 from govhall.orgs.policy import access_centre, can_manage_centre
 from govhall.staffing import selectors, services
 from govhall.staffing.exports import ranking_workbook
@@ -393,11 +394,7 @@ def assessment_export(request: HttpRequest) -> HttpResponse:
     year = month.year if month else int(request.GET.get("year") or timezone.localdate().year)
     data = ranking_workbook(request.user, scheme=scheme, year=year, month=month.month if month else None)
     name = f"assessment-{year}" + (f"-{month.month:02d}" if month else "") + ".xlsx"
-    response = HttpResponse(
-        data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
+    return document_response(data, name)
 
 
 @login_required

@@ -4,7 +4,6 @@ Each carries every rule's result, the safety items first, and the rectification 
 from __future__ import annotations
 
 import io
-from urllib.parse import quote
 
 from django.utils import timezone
 
@@ -30,7 +29,7 @@ ITEM_HEADER = ["序号", "规则", "整改内容", "整改期限", "责任人", 
 
 def filename(assessment: Assessment, fmt: str) -> str:
     day = timezone.localtime(assessment.assessed_at).strftime("%Y%m%d")
-    return quote(f"{assessment.centre.name}-标准化考核评分表-第{assessment.sequence}次-{day}.{fmt}")
+    return f"{assessment.centre.name}-标准化考核评分表-第{assessment.sequence}次-{day}.{fmt}"
 
 
 def _kind(r: AssessmentResult) -> str:

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from govhall.core.errors import Forbidden, NotFound, ServiceError
 from govhall.core.pages import HtmxHttpRequest, service_view
 from govhall.core.policy import is_bureau_admin
+from govhall.core.responses import document_response
 from govhall.standards import exports, policy, selectors, services
 from govhall.standards.forms import CopyForm, RuleEditForm
 from govhall.standards.measures import MEASURES
@@ -316,12 +317,9 @@ def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 EXPORTS = {
-    "pdf": (exports.scorecard_pdf, "application/pdf"),
-    "docx": (
-        exports.scorecard_docx,
-        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    ),
-    "xlsx": (exports.scorecard_xlsx, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+    "pdf": exports.scorecard_pdf,
+    "docx": exports.scorecard_docx,
+    "xlsx": exports.scorecard_xlsx,
 }
 
 
@@ -331,13 +329,8 @@ def assessment_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
     assessment = policy.access_assessment(request.user, pk)
     if fmt not in EXPORTS:
         raise NotFound()
-    render_fn, content_type = EXPORTS[fmt]
-    body = render_fn(selectors.scorecard(assessment))
-    response = HttpResponse(body, content_type=content_type)
-    filename = exports.filename(assessment, fmt)
-    response["Content-Disposition"] = (
-        f"attachment; filename=\"scorecard-{assessment.pk}.{fmt}\"; filename*=UTF-8''{filename}"
-    )
+    body = EXPORTS[fmt](selectors.scorecard(assessment))
+    response = document_response(body, exports.filename(assessment, fmt))
     response["Cache-Control"] = "private, no-store"
     return response
 

@@ -4,7 +4,6 @@ every centre listed, nothing sticks out of the page, a change is saved and the c
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -16,12 +15,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def staff_page(browser: Any) -> Iterator[Any]:
-    context = browser.new_context(locale="zh-CN", viewport=STAFF)
-    page = context.new_page()
-    page.set_default_timeout(10000)
-    yield page
-    context.close()
+def staff_page(open_page: Any) -> Any:
+    return open_page(STAFF)
 
 
 def test_scope4_bureau_fills_a_town_hall_contacts_on_one_page(staff_page: Any, live_server: Any, hall: Any):

@@ -33,15 +33,13 @@ def _shot(page, name):
 
 
 @pytest.fixture
-def wide_page(browser):
-    context = browser.new_context(locale="zh-CN", viewport={"width": 1920, "height": 1080})
-    page = context.new_page()
-    page.set_default_timeout(10000)
-    yield page
-    context.close()
+def wide_page(open_page):
+    return open_page({"width": 1920, "height": 1080})
 
 
-def test_front_desk_reveals_with_one_click_and_a_liaison_has_no_button(live_server, wide_page, browser, hall):
+def test_front_desk_reveals_with_one_click_and_a_liaison_has_no_button(
+    live_server, wide_page, open_page, hall
+):
     flow = make_flow(hall)
     case = case_accept(case=receive(flow), actor=flow.front_desk)
     page = wide_page
@@ -63,13 +61,10 @@ def test_front_desk_reveals_with_one_click_and_a_liaison_has_no_button(live_serv
         roles=[Role.DEPT_LIAISON],
         full_name="刘联络",
     )
-    context = browser.new_context(locale="zh-CN", viewport={"width": 1920, "height": 1080})
-    other = context.new_page()
-    other.set_default_timeout(10000)
+    other = open_page({"width": 1920, "height": 1080})
     _login(other, live_server.url, liaison)
     other.goto(f"{live_server.url}/cases/{case.pk}/")
     assert "110101********1233" in other.locator("#applicant-id").inner_text()
     assert other.get_by_role("button", name="显示完整证件号码和电话（留痕）").count() == 0
     assert ID_ZHANG not in other.content()
     _shot(other, "liaison-masked")
-    context.close()

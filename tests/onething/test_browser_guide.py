@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from tests.browser_layout import shots_dir
-from tests.portal.test_browser import axe_violations, make_page  # noqa: F401 (the fixture, shared)
+from tests.portal.test_browser import axe_violations
 from tests.portal.test_phone_layout import overflowing
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -40,11 +40,11 @@ def samples(db: Any) -> None:
 )
 def test_scope4_answers_refilter_the_newborn_guide_in_place(
     live_server: Any,
-    make_page: Any,  # noqa: F811
+    open_page: Any,
     samples: None,
     device: dict[str, Any],
 ) -> None:
-    page = make_page(**device, bypass_csp=True)
+    page = open_page(**device, bypass_csp=True)
     page.goto(f"{live_server.url}/one-thing/YJS-0001/")
     assert page.locator("#guide-body li").filter(has_text="按您的回答，无需办理").count() == 0
     page.get_by_role("group", name="是否为新生儿办理城乡居民医保参保").get_by_label("否").check()

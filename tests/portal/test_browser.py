@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -38,22 +37,6 @@ def jpeg(width: int = 1600, height: int = 1200) -> bytes:
     return out.getvalue()
 
 
-@pytest.fixture
-def make_page(browser: Any) -> Iterator[Any]:
-    contexts = []
-
-    def make(**options: Any) -> Any:
-        context = browser.new_context(locale="zh-CN", **options)
-        contexts.append(context)
-        page = context.new_page()
-        page.set_default_timeout(15000)
-        return page
-
-    yield make
-    for context in contexts:
-        context.close()
-
-
 def api(live_server: Any, user: Any) -> httpx.Client:
     _, token = token_create(user=user, name="测试")
     return httpx.Client(base_url=live_server.url, headers={"Authorization": f"Bearer {token}"}, timeout=20)
@@ -64,10 +47,10 @@ def no_sideways_scroll(page: Any) -> bool:
 
 
 def test_citizen_on_a_phone_registers_applies_gets_accepted_supplies_and_tracks(
-    live_server: Any, make_page: Any, world: Any, spring_clock: Any
+    live_server: Any, open_page: Any, world: Any, spring_clock: Any
 ) -> None:
     """NET-1 end to end on a phone-sized screen."""
-    page = make_page(**PHONE)
+    page = open_page(**PHONE)
     base = live_server.url
     mobile = "13962801234"
 
@@ -143,7 +126,7 @@ def test_citizen_on_a_phone_registers_applies_gets_accepted_supplies_and_tracks(
 
     # Track it without the account, by number and query password.
     case.refresh_from_db()
-    track = make_page(**PHONE)
+    track = open_page(**PHONE)
     track.goto(f"{base}/portal/track/?no={case.number}")
     track.get_by_label("查询密码").fill(case.query_password)
     track.get_by_role("button", name="查询").click()
@@ -155,11 +138,11 @@ def test_citizen_on_a_phone_registers_applies_gets_accepted_supplies_and_tracks(
 
 
 def test_kiosk_goes_back_to_the_start_after_idle_time(
-    live_server: Any, make_page: Any, world: Any, settings: Any
+    live_server: Any, open_page: Any, world: Any, settings: Any
 ) -> None:
     """NET-1 kiosk: back to the start after the (shortened) idle time; touching keeps it."""
     settings.PORTAL_KIOSK_IDLE_SECONDS = 2
-    page = make_page(viewport={"width": 1080, "height": 1920}, has_touch=True)
+    page = open_page(viewport={"width": 1080, "height": 1920}, has_touch=True)
     home = f"{live_server.url}/portal/kiosk/{world.town.division.code}/"
     page.goto(home)
     page.get_by_role("link", name="办事指南（查看、打印）").click()
@@ -175,8 +158,8 @@ def test_kiosk_goes_back_to_the_start_after_idle_time(
     assert page.get_by_role("link", name="返回首页").is_visible()
 
 
-def test_kiosk_never_leaves_its_pages(live_server: Any, make_page: Any, world: Any) -> None:
-    page = make_page()
+def test_kiosk_never_leaves_its_pages(live_server: Any, open_page: Any, world: Any) -> None:
+    page = open_page()
     home = f"{live_server.url}/portal/kiosk/{world.town.division.code}/"
     page.goto(home)
     page.evaluate("""() => { const a = document.createElement('a'); a.href = 'https://example.com/'; a.id = 'out';
@@ -196,12 +179,12 @@ def axe_violations(page: Any) -> list[dict[str, Any]]:
 
 
 def test_axe_finds_no_serious_violations_on_the_main_pages(
-    live_server: Any, make_page: Any, world: Any, make_citizen: Any
+    live_server: Any, open_page: Any, world: Any, make_citizen: Any
 ) -> None:
     """NET-1/NET-3/SCOPE-4 accessibility: zero serious or critical axe-core violations, in the standard and
     the high-contrast, large-text display."""
     citizen = make_citizen(mobile="13962805555")
-    page = make_page(bypass_csp=True)
+    page = open_page(bypass_csp=True)
     base = live_server.url
     paths = [
         "/portal/",
@@ -256,9 +239,9 @@ def test_axe_finds_no_serious_violations_on_the_main_pages(
     assert any(v["id"] == "label" for v in axe_violations(page))
 
 
-def test_guide_page_is_under_150_kb_with_its_assets(live_server: Any, make_page: Any, world: Any) -> None:
+def test_guide_page_is_under_150_kb_with_its_assets(live_server: Any, open_page: Any, world: Any) -> None:
     """Performance: the guide page and everything it loads, first visit, well under 150 KB."""
-    page = make_page()
+    page = open_page()
     sizes: list[int] = []
     page.on("response", lambda r: sizes.append(len(r.body())) if r.status == 200 else None)
     page.goto(f"{live_server.url}/portal/guide/{world.dibao.code}/", wait_until="networkidle")
@@ -266,10 +249,10 @@ def test_guide_page_is_under_150_kb_with_its_assets(live_server: Any, make_page:
 
 
 def test_reading_and_applying_work_without_javascript(
-    live_server: Any, make_page: Any, world: Any, make_citizen: Any
+    live_server: Any, open_page: Any, world: Any, make_citizen: Any
 ) -> None:
     citizen = make_citizen(mobile="13962806666")
-    page = make_page(java_script_enabled=False)
+    page = open_page(java_script_enabled=False)
     base = live_server.url
     page.goto(f"{base}/portal/")
     page.get_by_role("button", name="大字模式").click()
@@ -293,8 +276,8 @@ def test_reading_and_applying_work_without_javascript(
     assert Case.objects.count() == 1
 
 
-def test_the_home_page_is_keyboard_usable(live_server: Any, make_page: Any, world: Any) -> None:
-    page = make_page()
+def test_the_home_page_is_keyboard_usable(live_server: Any, open_page: Any, world: Any) -> None:
+    page = open_page()
     page.goto(f"{live_server.url}/portal/")
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.textContent") == "跳到主要内容"
@@ -318,7 +301,7 @@ SMALL_PHONE = {**PHONE, "viewport": {"width": 375, "height": 812}}
 
 
 def test_linking_a_window_case_by_an_sms_code_on_a_small_phone(
-    live_server: Any, make_page: Any, world: Any, make_citizen: Any, spring_clock: Any, tmp_path: Path
+    live_server: Any, open_page: Any, world: Any, make_citizen: Any, spring_clock: Any, tmp_path: Path
 ) -> None:
     """Issue 13 hole 1 at 375×812: the verify page says no verification is available, and a window case is
     linked by a code sent to the phone on the case (shown masked); no sideways scroll, no serious axe issue."""
@@ -339,7 +322,7 @@ def test_linking_a_window_case_by_an_sms_code_on_a_small_phone(
         materials=[{"material_id": x.pk, "status": "received"} for x in m],
     )
     citizen = make_citizen(declared_only=True, mobile="13962800091", real_name="王小明")
-    page = make_page(**SMALL_PHONE, bypass_csp=True)  # bypass only for axe, which is injected inline
+    page = open_page(**SMALL_PHONE, bypass_csp=True)  # bypass only for axe, which is injected inline
     base = live_server.url
     page.goto(f"{base}/portal/account/login/")
     page.get_by_label("手机号码").fill(citizen.mobile)

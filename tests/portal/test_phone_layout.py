@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from tests.browser_layout import shots_dir
 from tests.portal.conftest import PASSWORD
-from tests.portal.test_browser import axe_violations, make_page  # noqa: F401 (the fixture, shared)
+from tests.portal.test_browser import axe_violations
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -108,7 +108,7 @@ def elder_mode(page: Any, base: str) -> None:
 @pytest.mark.parametrize("device", [PHONE, PAD], ids=["375x812", "800x1280"])
 def test_nothing_sticks_out_of_the_screen_or_its_card(
     live_server: Any,
-    make_page: Any,  # noqa: F811
+    open_page: Any,
     world: Any,
     make_citizen: Any,
     device: dict[str, Any],
@@ -118,7 +118,7 @@ def test_nothing_sticks_out_of_the_screen_or_its_card(
     public and signed in, in the normal and the 长辈版 display; axe-core reports no serious or critical
     violation."""
     citizen = make_citizen(mobile="13962807777")
-    page = make_page(**device, bypass_csp=True)
+    page = open_page(**device, bypass_csp=True)
     base = live_server.url
     if mode == "elder":
         elder_mode(page, base)
@@ -137,7 +137,7 @@ def test_nothing_sticks_out_of_the_screen_or_its_card(
 
 def test_phone_screenshots_of_the_citizen_pages(
     live_server: Any,
-    make_page: Any,  # noqa: F811
+    open_page: Any,
     world: Any,
     make_citizen: Any,
     make_matter: Any,
@@ -148,7 +148,7 @@ def test_phone_screenshots_of_the_citizen_pages(
     for a person to look at."""
     SHOTS.mkdir(parents=True, exist_ok=True)
     citizen = make_citizen(mobile="13962808888")
-    page = make_page(**PHONE)
+    page = open_page(**PHONE)
     base = live_server.url
     page.goto(f"{base}/portal/guide/{world.dibao.code}/")
     assert page.locator("details.guide-fields").get_attribute("open") is None
@@ -207,14 +207,14 @@ def test_phone_screenshots_of_the_citizen_pages(
 
 def test_elder_mode_has_big_text_big_targets_a_simple_home_and_read_aloud(
     live_server: Any,
-    make_page: Any,  # noqa: F811
+    open_page: Any,
     world: Any,
 ) -> None:
     """Issue 16 长辈版 (适老化) at 375×812: body text at least 24 px, every button, field and navigation link at
     least 48 px tall, a home page of the five most used matters plus tracking and ticket/appointment, and a
     read-aloud button that says so visibly when the device has no Chinese voice (headless Chromium has none)."""
     SHOTS.mkdir(parents=True, exist_ok=True)
-    page = make_page(**PHONE)
+    page = open_page(**PHONE)
     base = live_server.url
     elder_mode(page, base)
     page.goto(f"{base}/portal/")
