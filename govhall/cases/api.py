@@ -488,24 +488,13 @@ def case_out(case: Case, user: Any) -> CaseDetailOut:
                 started_at=s.started_at,
                 finished_at=s.finished_at,
             )
-            for s in case.steps.select_related("post", "assignee").order_by("seq")
+            for s in selectors.case_steps(case)
         ],
         timeline=[
             CaseEventOut(at=e.at, label=e.label, actor=e.actor_label, centre=e.centre_name, detail=e.detail)
             for e in selectors.timeline(case)
         ],
-        notices=[
-            CaseNoticeOut(
-                id=n.pk,
-                kind=n.kind,
-                title=n.get_kind_display(),
-                serial=n.document_no,
-                issued_at=n.issued_at,
-                pdf=f"/api/v1/cases/{case.pk}/notices/{n.pk}/pdf",
-                docx=f"/api/v1/cases/{case.pk}/notices/{n.pk}/docx",
-            )
-            for n in case.notices.order_by("issued_at", "id")
-        ],
+        notices=_notices(case),
         files=[
             CaseFileOut(
                 id=f.pk,
@@ -515,13 +504,28 @@ def case_out(case: Case, user: Any) -> CaseDetailOut:
                 material_id=f.material_id,
                 url=f"/api/v1/cases/{case.pk}/files/{f.pk}",
             )
-            for f in case.files.order_by("id")
+            for f in selectors.case_files(case)
         ],
         actions=[
             CaseAvailableActionOut(code=a.code, label=a.label)
             for a in rules.available_actions(case, user, selectors.case_facts(case))
         ],
     )
+
+
+def _notices(case: Case) -> list[CaseNoticeOut]:
+    return [
+        CaseNoticeOut(
+            id=n.pk,
+            kind=n.kind,
+            title=n.get_kind_display(),
+            serial=n.document_no,
+            issued_at=n.issued_at,
+            pdf=f"/api/v1/cases/{case.pk}/notices/{n.pk}/pdf",
+            docx=f"/api/v1/cases/{case.pk}/notices/{n.pk}/docx",
+        )
+        for n in selectors.case_notices(case)
+    ]
 
 
 def _page(qs: Any) -> Any:
@@ -548,18 +552,7 @@ def _done(case: Case) -> CaseActionOut:
         due_at=case.due_at,
         **_provisional(case.due_waits_for),
         rongque_pending=case.rongque_pending,
-        notices=[
-            CaseNoticeOut(
-                id=n.pk,
-                kind=n.kind,
-                title=n.get_kind_display(),
-                serial=n.document_no,
-                issued_at=n.issued_at,
-                pdf=f"/api/v1/cases/{case.pk}/notices/{n.pk}/pdf",
-                docx=f"/api/v1/cases/{case.pk}/notices/{n.pk}/docx",
-            )
-            for n in case.notices.order_by("issued_at", "id")
-        ],
+        notices=_notices(case),
     )
 
 

@@ -24,6 +24,7 @@ from govhall.cases.models import (
     CaseFile,
     CaseNotice,
     CaseStatus,
+    CaseStep,
     CommitmentCheck,
     ResultKind,
     SuspensionKind,
@@ -334,6 +335,21 @@ def _names(groups: list[dict[str, Any]]) -> dict[str, dict[Any, Any]]:
 
 
 # --- the timeline and public tracking ------------------------------------------------------------
+
+
+def case_steps(case: Case) -> list[CaseStep]:
+    """A case's workflow steps in order, with their post and assignee."""
+    return list(case.steps.select_related("post", "assignee").order_by("seq"))
+
+
+def case_notices(case: Case) -> list[CaseNotice]:
+    """A case's notices (受理通知书, 补正告知书 …) in the order they were issued."""
+    return list(case.notices.order_by("issued_at", "id"))
+
+
+def case_files(case: Case) -> list[CaseFile]:
+    """A case's uploaded files in the order they came."""
+    return list(case.files.order_by("id"))
 
 
 def timeline(case: Case) -> QuerySet[CaseEvent]:

@@ -281,10 +281,10 @@ def _detail_context(request: HttpRequest, case: Case) -> dict[str, Any]:
     return {
         "case": case,
         "materials": materials,
-        "steps": list(case.steps.select_related("post", "assignee").order_by("seq")),
+        "steps": selectors.case_steps(case),
         "events": list(selectors.timeline(case)),
-        "notices": list(case.notices.order_by("issued_at", "id")),
-        "files": list(case.files.order_by("id")),
+        "notices": selectors.case_notices(case),
+        "files": selectors.case_files(case),
         "remaining": selectors.remaining(case),
         "light": rules.deadline_light(case),
         "waits_for": selectors.waits_for(selectors.CaseRow.from_case(case)),

@@ -16,7 +16,7 @@ from govhall.core.errors import Conflict, NotFound, field_error
 from govhall.orgs.policy import access_centre, sees_everything
 
 from . import documents, selectors, services
-from .models import Material, Matter, MatterVersion, NotificationSheet, VersionState
+from .models import Material, Matter, MatterVersion, NotificationSheet
 
 router = Router(tags=["事项清单"])
 
@@ -407,9 +407,7 @@ def get_matter(request: HttpRequest, code: str) -> dict[str, Any]:
 @paged
 def list_versions(request: HttpRequest, code: str) -> Any:
     matter = selectors.access_matter(request.user, code)
-    rows = selectors.version_history(matter)
-    if not sees_everything(request.user):
-        rows = rows.exclude(state=VersionState.DRAFT)
+    rows = selectors.version_history(matter, request.user)
     return Mapped(
         rows,
         lambda v: {
@@ -428,10 +426,7 @@ def list_versions(request: HttpRequest, code: str) -> Any:
 @router.get("/matters/{code}/versions/{number}", response=MatterOut, summary="某一版本的完整内容")
 def get_version(request: HttpRequest, code: str, number: int) -> dict[str, Any]:
     matter = selectors.access_matter(request.user, code)
-    version = matter.versions.filter(number=number).select_related("matter", "department").first()
-    if version is None or (version.state == VersionState.DRAFT and not sees_everything(request.user)):
-        raise NotFound()
-    return _full(version)
+    return _full(selectors.access_version(request.user, matter, number))
 
 
 @router.get("/matters/{code}/materials", response=list[MaterialOut], summary="事项现行版本的申请材料")

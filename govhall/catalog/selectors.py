@@ -207,8 +207,18 @@ def access_notification_sheet(user: Any, serial: str) -> NotificationSheet:
     return sheet
 
 
-def version_history(matter: Matter) -> QuerySet[MatterVersion]:
-    return matter.versions.select_related("created_by", "published_by").order_by("-number")
+def version_history(matter: Matter, user: Any) -> QuerySet[MatterVersion]:
+    """A matter's versions, newest first; drafts only for the bureau (as ``access_version``)."""
+    rows = matter.versions.select_related("created_by", "published_by").order_by("-number")
+    return rows if sees_everything(user) else rows.exclude(state=VersionState.DRAFT)
+
+
+def access_version(user: Any, matter: Matter, number: int) -> MatterVersion:
+    """One version of a matter the user may read (``access_matter``): a draft only for the bureau."""
+    version = matter.versions.select_related("matter", "department").filter(number=number).first()
+    if version is None or (version.state == VersionState.DRAFT and not sees_everything(user)):
+        raise NotFound()
+    return version
 
 
 # --- 应进必进 (SCOPE-3) -------------------------------------------------------------------------

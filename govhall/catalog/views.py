@@ -143,9 +143,7 @@ def matter_detail(request: HttpRequest, code: str) -> HttpResponse:
 @page_errors
 def version_detail(request: HttpRequest, code: str, number: int) -> HttpResponse:
     matter = _matter(request, code)
-    version = matter.versions.filter(number=number).first()
-    if version is None or (version.state == VersionState.DRAFT and not sees_everything(request.user)):
-        raise NotFound()
+    version = selectors.access_version(request.user, matter, number)
     return render(request, "catalog/detail.html", _version_context(request, matter, version))
 
 
@@ -153,9 +151,7 @@ def version_detail(request: HttpRequest, code: str, number: int) -> HttpResponse
 @page_errors
 def matter_history(request: HttpRequest, code: str) -> HttpResponse:
     matter = _matter(request, code)
-    versions = selectors.version_history(matter)
-    if not sees_everything(request.user):
-        versions = versions.exclude(state=VersionState.DRAFT)
+    versions = selectors.version_history(matter, request.user)
     return render(
         request,
         "catalog/history.html",

@@ -19,6 +19,16 @@ def centres_for_list(user: Any, *, level: str | None = None, q: str = "") -> Que
     )
 
 
+def active_villages(centre: Centre) -> QuerySet[Centre]:
+    """A town centre's village centres that are in service, with their divisions."""
+    return centre.village_centres.filter(is_active=True).select_related("division")
+
+
+def division_changes(centre: Centre, limit: int = 20) -> list[Any]:
+    """The latest changes of a centre's division (renamed, merged …), newest as recorded."""
+    return list(centre.division.changes.all()[:limit])
+
+
 def windows_of(centre: Centre) -> QuerySet[Window]:
     return centre.windows.filter(is_active=True).select_related("department").order_by("number")
 

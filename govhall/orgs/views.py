@@ -8,7 +8,15 @@ from django.shortcuts import redirect, render
 from govhall.core.errors import ServiceError
 from govhall.core.pages import get_or_404, page_errors, paginate
 from govhall.orgs.policy import access_centre, can_manage_centre, require_edit_centre_contacts
-from govhall.orgs.selectors import centre_contacts, centres_for_list, posts_of, town_centres, windows_of
+from govhall.orgs.selectors import (
+    active_villages,
+    centre_contacts,
+    centres_for_list,
+    division_changes,
+    posts_of,
+    town_centres,
+    windows_of,
+)
 from govhall.orgs.services import CONTACT_FIELDS, centre_contacts_update
 
 
@@ -30,9 +38,9 @@ def centre_detail(request: HttpRequest, centre_id: int) -> HttpResponse:
             "centre": centre,
             "windows": windows_of(centre),
             "posts": posts_of(centre),
-            "villages": centre.village_centres.filter(is_active=True).select_related("division"),
+            "villages": active_villages(centre),
             "can_manage": can_manage_centre(request.user, centre),
-            "changes": centre.division.changes.all()[:20],
+            "changes": division_changes(centre),
         },
     )
 

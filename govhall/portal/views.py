@@ -30,6 +30,7 @@ from govhall.core.ratelimit import RateLimited
 from govhall.core.responses import document_response
 from govhall.onething.selectors import things_with_matter
 from govhall.orgs.models import CentreLevel
+from govhall.orgs.selectors import active_villages
 from govhall.portal import forms, identity, notice_sheet, prefs, selectors, services, uploads
 from govhall.portal.auth import (
     citizen_login,
@@ -198,7 +199,7 @@ def centre_detail(request: HttpRequest, centre_id: int) -> HttpResponse:
             "centre": centre,
             "windows": selectors.centre_windows(centre),
             "matters": selectors.centre_matters(centre),
-            "villages": centre.village_centres.filter(is_active=True).select_related("division"),
+            "villages": active_villages(centre),
             "waiting": selectors.centre_waiting(centre),
         },
     )
