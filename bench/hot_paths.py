@@ -1,24 +1,27 @@
 """Hot paths against bare servers, in the cluster shape (PostgreSQL + Redis, 2 server processes), in
 interleaved rounds so every figure of a round shares the same machine noise (issue 15; SITE-5, SITE-7,
-MODE-1, NET-1).
+MODE-1, NET-1), under both server shapes: ASGI (uvicorn) and WSGI (gunicorn, threaded workers).
 
-    .venv/bin/python bench/hot_paths.py [--quick] [--rounds N] [--seconds S]
+    .venv/bin/python bench/hot_paths.py [--quick] [--rounds N] [--seconds S] [--threads T]
         [--database-url postgres://…/db] [--redis-url redis://…/n]
 
-Three servers run side by side, each with 2 worker processes:
+Five servers run side by side, each with 2 worker processes:
   * a bare ASGI app returning JSON under the same uvicorn (bench/bare_asgi.py): the Python server's limit;
-  * a bare Django view returning JSON, no middleware, no database, started by the same `govhall serve
-    --workers 2 --no-worker` (bench/bare_django_settings.py): the yardstick every ratio divides by;
-  * govhall itself, `govhall serve --workers 2 --no-worker`.
-Each round loads, with 16 connections for --seconds each: the two bare servers, an authenticated API read
-(one centre by primary key), ticket issue, call next at open windows, case actions (receive, accept, pass,
-finish, deliver, chained per connection) and the public guide page (gzip accepted). The medians of the
-rounds are printed with their ratio to the bare Django view, the targets, and OK/BELOW. Then 32
+  * a bare Django view returning JSON, no middleware, no database (bench/bare_django_settings.py), started
+    by `govhall serve --workers 2 --no-worker` (uvicorn) and by `govhall serve --server gunicorn
+    --workers 2 --threads T --no-worker`: the yardstick of each shape;
+  * govhall itself, in the same two shapes.
+Each round loads, with 16 connections for --seconds each and for each shape: the bare Django view, an
+authenticated API read (one centre by primary key), ticket issue, call next at open windows, case actions
+(receive, accept, pass, finish, deliver, chained per connection) and the public guide page (gzip
+accepted). The medians of the rounds are printed with their ratio to the bare Django view of the same
+shape, the targets, OK/BELOW, and govhall's WSGI figure against its ASGI figure. Then, in each shape, 32
 connections over the 2 processes issue and call next at once; the database must show zero duplicate
 numbers and zero tickets called twice.
 
-The database named in the URL is dropped and re-created. `--quick` runs in about a minute and a half.
-Absolute figures on a shared machine are noisy; the ratios in one run are what counts.
+The database named in the URL is dropped and re-created. The default run takes about four minutes (set-up
+included), `--quick` about two and a half. Absolute figures on a shared machine are noisy; the ratios in
+one run are what counts.
 """
 
 from __future__ import annotations
@@ -99,11 +102,17 @@ def seed(args: argparse.Namespace) -> dict[str, object]:
     }
 
 
-def start(cmd: list[str], env: dict[str, str], log: Path, url: str) -> subprocess.Popen:
+def start(cmd: list[str], env: dict[str, str], log: Path, url: str) -> tuple[subprocess.Popen, Path, str]:
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=open(log, "w"), stderr=subprocess.STDOUT)
+    return proc, log, url
+
+
+def wait_ready(started: tuple[subprocess.Popen, Path, str]) -> subprocess.Popen:
     import httpx
 
-    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=open(log, "w"), stderr=subprocess.STDOUT)
-    deadline = time.monotonic() + 90
+    proc, log, url = started
+    cmd = proc.args
+    deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         if proc.poll() is not None:
             raise SystemExit(f"{cmd} exited:\n{log.read_text()[-3000:]}")
@@ -113,7 +122,7 @@ def start(cmd: list[str], env: dict[str, str], log: Path, url: str) -> subproces
         except httpx.HTTPError:
             pass
         time.sleep(0.3)
-    raise SystemExit(f"{cmd} did not answer within 90 s")
+    raise SystemExit(f"{cmd} did not answer within 120 s")
 
 
 def free_port() -> int:
@@ -265,28 +274,39 @@ async def open_windows(base: str, data: dict) -> None:
             assert r.status_code == 200, r.text
 
 
-async def rounds(args: argparse.Namespace, urls: dict[str, str], data: dict) -> dict[str, list[float]]:
-    base = urls["govhall"]
+SHAPES = ("ASGI", "WSGI")  # uvicorn; gunicorn gthread
+
+
+def shape_plan(urls: dict[str, str], data: dict, shape: str) -> dict[str, Work]:
+    base = urls[f"govhall {shape}"]
     read_token = {"Authorization": f"Bearer {data['towns'][0]['clerk']}"}
-    plan: dict[str, Work] = {
-        "bare ASGI app (uvicorn)": get(urls["asgi"] + "/"),
-        "bare Django view": get(urls["bare"] + "/bare"),
+    return {
+        "bare Django view": get(urls[f"bare {shape}"] + "/bare"),
         "authenticated API read": get(f"{base}/api/v1/orgs/centres/{data['centre']}", read_token),
         "ticket issue": issuing(base, data),
         "call next": calling(base, data),
         "case actions": case_actions(base, data),
         "portal guide page": get(base + data["guide"], {"Accept-Encoding": "gzip"}),
     }
+
+
+async def rounds(
+    args: argparse.Namespace, urls: dict[str, str], data: dict
+) -> dict[tuple[str, str], list[float]]:
+    plan: dict[tuple[str, str], Work] = {("", "bare ASGI app (uvicorn)"): get(urls["asgi"] + "/")}
+    for shape in SHAPES:
+        plan |= {(shape, name): work for name, work in shape_plan(urls, data, shape).items()}
     # warm every server process and code path
     for work in plan.values():
-        await load(work, CONNECTIONS, 1.0)
-    figures: dict[str, list[float]] = {name: [] for name in plan}
+        await load(work, CONNECTIONS, 0.7)
+    figures: dict[tuple[str, str], list[float]] = {key: [] for key in plan}
     for n in range(args.rounds):
         line = []
-        for name, work in plan.items():
+        for key, work in plan.items():
+            shape, name = key
             rate, tally = await load(work, CONNECTIONS, args.seconds)
-            figures[name].append(rate)
-            note = f"{name} {rate:.0f}"
+            figures[key].append(rate)
+            note = f"{shape} {name} {rate:.0f}".strip()
             if tally.errors:
                 note += f" (errors {dict(tally.errors)})"
             if name == "call next" and tally.empty_calls:
@@ -294,6 +314,37 @@ async def rounds(args: argparse.Namespace, urls: dict[str, str], data: dict) -> 
             line.append(note)
         print(f"  round {n + 1}: " + " · ".join(line), flush=True)
     return figures
+
+
+def report(figures: dict[tuple[str, str], list[float]]) -> bool:
+    """The ratio table: each shape against its own bare Django view; returns whether all targets are met
+    in the better shape."""
+    medians = {key: statistics.median(values) for key, values in figures.items()}
+    asgi_bare = medians[("", "bare ASGI app (uvicorn)")]
+    print(
+        f"\n  {'endpoint':<26} {'ASGI req/s':>10} {'× bare':>7} {'WSGI req/s':>11} {'× bare':>7}"
+        f"  {'WSGI/ASGI':>9}  target"
+    )
+    print(f"  {'bare ASGI app (uvicorn)':<26} {asgi_bare:10.0f}")
+    met = {shape: True for shape in SHAPES}
+    for name, target in TARGETS.items():
+        if name == "bare ASGI app (uvicorn)":
+            continue
+        cells, verdicts = [], []
+        for shape in SHAPES:
+            rate = medians[(shape, name)]
+            ratio = rate / medians[(shape, "bare Django view")]
+            cells.append(f"{rate:{10 if shape == 'ASGI' else 11}.0f} {ratio:7.2f}")
+            if target is not None:
+                ok = ratio >= target
+                met[shape] &= ok
+                verdicts.append(f"{shape} {'OK' if ok else 'BELOW'}")
+        cross = medians[("WSGI", name)] / medians[("ASGI", name)]
+        goal = f"≥ {target:.2f}  " + ", ".join(verdicts) if target is not None else ""
+        print(f"  {name:<26} {' '.join(cells)}  {cross:9.2f}  {goal}")
+    for shape in SHAPES:
+        print(f"  {shape}: targets {'all met' if met[shape] else 'not all met'}")
+    return any(met.values())
 
 
 async def correctness(base: str, data: dict, seconds: float) -> tuple[int, int, int, Counter[str]]:
@@ -333,14 +384,15 @@ def main() -> int:
     parser.add_argument(
         "--redis-url", default=os.environ.get("GOVHALL_BENCH_REDIS_URL", "redis://127.0.0.1:6379/9")
     )
-    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument(
-        "--seconds", type=float, default=6.0, help="length of each endpoint's load in a round"
+        "--seconds", type=float, default=2.5, help="length of each endpoint's load in a round"
     )
-    parser.add_argument("--quick", action="store_true", help="3 rounds of 2.5 s: about a minute and a half")
+    parser.add_argument("--threads", type=int, default=4, help="gunicorn threads per worker process")
+    parser.add_argument("--quick", action="store_true", help="2 rounds of 2 s: about two and a half minutes")
     args = parser.parse_args()
     if args.quick:
-        args.rounds, args.seconds = 3, 2.5
+        args.rounds, args.seconds = 2, 2.0
     os.environ.setdefault("GOVHALL_FIELD_KEY", "be" * 16)
     var_dir = Path(tempfile.mkdtemp(prefix="govhall-bench-hot-"))
     os.environ["GOVHALL_VAR_DIR"] = str(var_dir)
@@ -350,58 +402,54 @@ def main() -> int:
     data = seed(args)
     env = {**os.environ, "PYTHONPATH": str(BENCH) + os.pathsep + os.environ.get("PYTHONPATH", "")}
     bin_dir = Path(sys.executable).parent
-    ports = {name: free_port() for name in ("asgi", "bare", "govhall")}
+    names = ["asgi"] + [f"{who} {shape}" for who in ("bare", "govhall") for shape in SHAPES]
+    ports = {name: free_port() for name in names}
     urls = {name: f"http://127.0.0.1:{port}" for name, port in ports.items()}
-    serve = [str(bin_dir / "govhall"), "serve", "--workers", "2", "--no-worker"]
-    procs = []
+    serve = {
+        "ASGI": [str(bin_dir / "govhall"), "serve", "--workers", "2", "--no-worker"],
+        "WSGI": [
+            str(bin_dir / "govhall"),
+            *("serve", "--server", "gunicorn", "--workers", "2", "--threads", str(args.threads)),
+            "--no-worker",
+        ],
+    }
+    procs: list[subprocess.Popen] = []
     try:
-        procs.append(
-            start(
-                [
-                    str(bin_dir / "uvicorn"),
-                    "bare_asgi:app",
-                    "--workers",
-                    "2",
-                    "--port",
-                    str(ports["asgi"]),
-                    *QUIET,
-                ],
-                env,
-                var_dir / "asgi.log",
-                urls["asgi"] + "/",
-            )
-        )
-        procs.append(
-            start(
-                [*serve, "--port", str(ports["bare"])],
-                {**env, "DJANGO_SETTINGS_MODULE": "bare_django_settings"},
-                var_dir / "bare.log",
-                urls["bare"] + "/bare",
-            )
-        )
-        procs.append(
-            start(
-                [*serve, "--port", str(ports["govhall"])],
-                {**env, "DJANGO_SETTINGS_MODULE": "govhall.settings"},
-                var_dir / "govhall.log",
-                urls["govhall"] + "/healthz",
-            )
-        )
+        uvicorn = [str(bin_dir / "uvicorn"), "bare_asgi:app", "--workers", "2", "--port", str(ports["asgi"])]
+        starting = [start([*uvicorn, *QUIET], env, var_dir / "asgi.log", urls["asgi"] + "/")]
+        for shape in SHAPES:
+            for who, settings, probe in (
+                ("bare", "bare_django_settings", "/bare"),
+                ("govhall", "govhall.settings", "/healthz"),
+            ):
+                name = f"{who} {shape}"
+                starting.append(
+                    start(
+                        [*serve[shape], "--port", str(ports[name])],
+                        {**env, "DJANGO_SETTINGS_MODULE": settings},
+                        var_dir / f"{name.replace(' ', '-')}.log",
+                        urls[name] + probe,
+                    )
+                )
+        procs += [started[0] for started in starting]  # all start at once; then wait for each
+        for started in starting:
+            wait_ready(started)
         import django
 
         print(
             f"govhall hot paths · Django {django.get_version()} · {os.cpu_count()} CPU · "
-            f"load average {os.getloadavg()[0]:.1f} · PostgreSQL + Redis · each server `--workers 2` · "
-            f"{CONNECTIONS} connections · {args.rounds} rounds × {args.seconds:g} s per endpoint "
-            f"(setup {time.perf_counter() - t_setup:.0f} s)",
+            f"load average {os.getloadavg()[0]:.1f} · PostgreSQL + Redis · each server 2 processes "
+            f"(ASGI: uvicorn; WSGI: gunicorn gthread × {args.threads} threads) · {CONNECTIONS} connections · "
+            f"{args.rounds} rounds × {args.seconds:g} s per endpoint (setup {time.perf_counter() - t_setup:.0f} s)",
             flush=True,
         )
-        asyncio.run(open_windows(urls["govhall"], data))
+        asyncio.run(open_windows(urls["govhall ASGI"], data))
         figures = asyncio.run(rounds(args, urls, data))
-        issued, called, client_faults, errors = asyncio.run(
-            correctness(urls["govhall"], data, max(4.0, args.seconds * 2))
-        )
-        encoding = gzip_served(urls["govhall"] + data["guide"])
+        checks = {
+            shape: asyncio.run(correctness(urls[f"govhall {shape}"], data, max(3.0, args.seconds * 1.5)))
+            for shape in SHAPES
+        }
+        encoding = gzip_served(urls["govhall WSGI"] + data["guide"])
     finally:
         for proc in procs:
             proc.terminate()
@@ -413,31 +461,23 @@ def main() -> int:
     from queueing_load import database_counts
 
     tickets, dup, twice = database_counts(args.database_url)
-
-    medians = {name: statistics.median(values) for name, values in figures.items()}
-    yardstick = medians["bare Django view"]
-    print(f"\n  {'endpoint':<26} {'req/s':>8} {'× bare Django':>14}  target")
-    met = True
-    for name, rate in medians.items():
-        target = TARGETS[name]
-        verdict = ""
-        if target is not None:
-            ok = rate / yardstick >= target
-            met &= ok
-            verdict = f"≥ {target:.2f}  {'OK' if ok else 'BELOW'}"
-        print(f"  {name:<26} {rate:8.0f} {rate / yardstick:14.2f}  {verdict}")
+    met = report(figures)
     print(f"  portal guide page served with Content-Encoding: {encoding}   (target gzip)")
     met &= encoding == "gzip"
-    print(
-        f"  {CHECK_CONNECTIONS} connections over 2 processes: {issued} issued, {called} called"
-        + (f", errors {dict(errors)}" if errors else "")
-    )
+    client_faults = 0
+    for shape, (issued, called, faults, errors) in checks.items():
+        client_faults += faults
+        print(
+            f"  {shape}: {CHECK_CONNECTIONS} connections over 2 processes: {issued} issued, {called} called"
+            + (f", errors {dict(errors)}" if errors else "")
+        )
     print(
         f"  database: {tickets} tickets, {dup} duplicate numbers, {twice} tickets called twice "
         f"(client saw {client_faults})   (target 0)"
     )
     correct = dup == 0 and twice == 0 and client_faults == 0
     print(f"  targets: {'all met' if met else 'not all met'}; correctness: {'OK' if correct else 'FAILED'}")
+    print(f"  whole run {time.perf_counter() - t_setup:.0f} s")
     return 0 if correct else 1
 
 

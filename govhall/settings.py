@@ -278,6 +278,9 @@ SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = envbool("GOVHALL_SECURE_COOKIES", F
 # A checked API token (with its user's roles and centre) is remembered this many seconds per process;
 # any change to tokens, users, roles or centres clears it at once in the process that made it (0: off).
 API_TOKEN_CACHE_SECONDS = envint("GOVHALL_API_TOKEN_CACHE_SECONDS", 5)
+# Hot rows (a centre's queue settings and windows, a window with its centre, a user's roles) are remembered
+# this many seconds per process (core.memo); a change clears them at once in the process that made it (0: off).
+HOT_CACHE_SECONDS = envint("GOVHALL_HOT_CACHE_SECONDS", 5)
 
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = 0.25  # hours: 15 minutes

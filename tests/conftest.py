@@ -52,6 +52,17 @@ def _fresh_calendar_cache() -> Iterator[None]:
 
 
 @pytest.fixture(autouse=True)
+def _fresh_process_memos() -> Iterator[None]:
+    """Hot rows remembered per process (core.memo: queue settings, windows, roles) must not survive a
+    rolled-back test: the next test's rows may come back under the same primary keys."""
+    from govhall.core import memo
+
+    memo.clear_all()
+    yield
+    memo.clear_all()
+
+
+@pytest.fixture(autouse=True)
 def _own_cache(settings: object, worker_id: str) -> Iterator[None]:
     """Each test counts in its own cache key space. Rate-limit counters live in the cache, and under
     Redis one server is shared by every xdist worker, so a FLUSHDB (cache.clear) in one test would reset

@@ -9,7 +9,7 @@ class AccountsConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_delete, post_save
 
-        from govhall.accounts.models import ApiToken, User, UserRole
+        from govhall.accounts.models import ROLES_MEMO, ApiToken, User, UserRole
         from govhall.accounts.tokens import forget_checked_tokens
 
         # A token check remembered for a few seconds must not outlive a change it depends on (the centre:
@@ -19,3 +19,4 @@ class AccountsConfig(AppConfig):
                 signal.connect(
                     forget_checked_tokens, sender=model, dispatch_uid=f"forget-tokens-{model.__name__}"
                 )
+        ROLES_MEMO.clear_on_change(User, UserRole)

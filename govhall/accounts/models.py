@@ -7,7 +7,12 @@ from django.db import models
 from django.db.models import Q
 
 from govhall.core.crypto import EncryptedTextField
+from govhall.core.memo import ProcessMemo
 from govhall.core.roles import Role, UnitKind  # the vocabulary lives in core; imported from here as before
+
+# A user's role codes, remembered per process for a few seconds (core.memo): every page and API call
+# checks them. Emptied on any change to a user or a role row (AccountsConfig.ready).
+ROLES_MEMO: ProcessMemo[frozenset[str]] = ProcessMemo("user-roles")
 
 
 class User(AbstractUser):
@@ -62,7 +67,12 @@ class User(AbstractUser):
     def role_codes(self) -> frozenset[str]:
         cached = getattr(self, "_role_codes", None)
         if cached is None:
-            cached = frozenset(self.role_rows.values_list("role", flat=True)) if self.pk else frozenset()
+            if self.pk:
+                cached = ROLES_MEMO.get(
+                    self.pk, lambda: frozenset(self.role_rows.values_list("role", flat=True))
+                )
+            else:
+                cached = frozenset()
             self._role_codes = cached
         return cached
 

@@ -72,7 +72,7 @@ def user_for_token(plaintext: str) -> object | None:
 
 def _look_up(digest: str) -> Any:
     row = (
-        ApiToken.objects.select_related("user", "user__centre")
+        ApiToken.objects.select_related("user", "user__centre__division__parent")
         .filter(digest=digest, revoked_at__isnull=True, user__is_active=True)
         .first()
     )

@@ -72,9 +72,10 @@ class TicketOut(Schema):
 
 
 class IssueOut(Schema):
+    """The new ticket. Those ahead and the estimated wait are read from the follow API
+    (`/public/tickets/{follow_token}`), not computed while issuing."""
+
     ticket: TicketOut
-    ahead: int
-    wait_minutes: int
     follow_token: str
     warnings: list[str]
 
@@ -231,8 +232,6 @@ def slot_out(s: AppointmentSlot) -> SlotOut:
 def _issue_out(result: services.IssueResult) -> IssueOut:
     return IssueOut(
         ticket=ticket_out(result.ticket),
-        ahead=result.ahead,
-        wait_minutes=result.wait_minutes,
         follow_token=result.ticket.public_token,
         warnings=result.warnings,
     )

@@ -16,6 +16,7 @@ from govhall.core.errors import Forbidden, NotFound
 from govhall.orgs.models import Centre, Window
 from govhall.orgs.policy import access_centre, centre_ids_visible_to
 from govhall.queueing.models import Ticket
+from govhall.queueing.services import active_window
 
 OPERATOR_ROLES = (
     Role.DIRECTOR,
@@ -78,9 +79,11 @@ def access_figures_centre(user: Any, centre_id: int | str) -> Centre:
 
 def access_window(user: Any, window_id: int | str) -> Window:
     try:
-        window = Window.objects.select_related("centre", "department").get(pk=int(window_id), is_active=True)
-    except (Window.DoesNotExist, ValueError, TypeError):
+        window = active_window(int(window_id))
+    except (ValueError, TypeError):
         raise NotFound() from None
+    if window is None:
+        raise NotFound()
     if not _own_centre_operator(user, window.centre_id):
         access_queue_centre(user, window.centre_id)
     return window

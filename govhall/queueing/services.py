@@ -14,6 +14,7 @@ Events for the display screens go out on commit.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import logging
 import math
@@ -31,6 +32,7 @@ from govhall.core.audit import audit_record
 from govhall.core.crypto import lookup_digest
 from govhall.core.errors import Conflict, NotFound, field_error
 from govhall.core.ids import id_card_birth_date, normalize_id_card, normalize_mobile
+from govhall.core.memo import ProcessMemo
 from govhall.exchange.services import notify_sms
 from govhall.orgs.models import COMPREHENSIVE_CLASSES, Centre, Department, Window, WindowClass
 from govhall.orgs.windows import window_takes
@@ -115,8 +117,36 @@ def queue_label(key: QueueKey, department: Department | None = None) -> str:
     return WindowClass(key.window_class).label
 
 
-def centre_windows(centre: Centre) -> list[Window]:
-    return list(centre.windows.filter(is_active=True).select_related("department").order_by("number"))
+# Per-process memories (core.memo) of what every issue and call reads; emptied on any change to the rows
+# (QueueingConfig.ready). Callers get their own copies.
+SETTINGS_MEMO: ProcessMemo[QueueSettings] = ProcessMemo("queue-settings")
+WINDOWS_MEMO: ProcessMemo[Any] = ProcessMemo("queue-windows")
+
+
+def centre_windows(centre: Centre | int) -> list[Window]:
+    """The centre's active windows in number order, each with its department."""
+    centre_id = centre if isinstance(centre, int) else centre.pk
+
+    def load() -> list[Window]:
+        return list(
+            Window.objects.filter(centre_id=centre_id, is_active=True)
+            .select_related("department")
+            .order_by("number")
+        )
+
+    return [copy.copy(w) for w in WINDOWS_MEMO.get(("centre", centre_id), load)]
+
+
+def active_window(window_id: int) -> Window | None:
+    """An active window with its centre and department (the window every clerk's operation names)."""
+
+    def load() -> Window | None:
+        return (
+            Window.objects.select_related("centre", "department").filter(pk=window_id, is_active=True).first()
+        )
+
+    window = WINDOWS_MEMO.get(("window", window_id), load)
+    return copy.copy(window) if window is not None else None
 
 
 def resolve_queue(centre: Centre, key: QueueKey, windows: list[Window] | None = None) -> QueueKey:
@@ -154,8 +184,12 @@ def business_groups(centre: Centre, windows: list[Window] | None = None) -> list
 def queue_settings(centre: Centre | int) -> QueueSettings:
     """The centre's own queue settings row, created with the defaults on first use."""
     centre_id = centre if isinstance(centre, int) else centre.pk
-    obj, _ = QueueSettings.objects.get_or_create(centre_id=centre_id)
-    return obj
+
+    def load() -> QueueSettings:
+        obj, _ = QueueSettings.objects.get_or_create(centre_id=centre_id)
+        return obj
+
+    return copy.copy(SETTINGS_MEMO.get(centre_id, load))
 
 
 def prefix_for(qs: QueueSettings, key: QueueKey) -> str:
@@ -299,9 +333,11 @@ def announcement(ticket: Ticket, window: Window) -> str:
 
 @dataclass
 class IssueResult:
+    """A new ticket and what the issuer must be told at once. The wait estimate (those ahead, minutes) is
+    not part of it: it is read where the visitor follows the ticket (`estimate_wait`, the follow page and
+    its API), so issuing stays a short write (issue 15)."""
+
     ticket: Ticket
-    ahead: int
-    wait_minutes: int
     warnings: list[str] = field(default_factory=list)
 
 
@@ -424,11 +460,10 @@ def ticket_issue(
             after={"code": ticket.code, "queue": key.key, "priority": priority, "source": source},
         )
     open_ids = open_window_ids(centre.pk)
-    ahead, minutes = estimate_wait(ticket, windows=windows, open_ids=open_ids, settings=qs)
     warnings = []
     if not any(window_takes(w, key, desks=windows) and w.pk in open_ids for w in windows):
         warnings.append("该类窗口目前均未开放或暂停服务，请耐心等候。")
-    return IssueResult(ticket=ticket, ahead=ahead, wait_minutes=minutes, warnings=warnings)
+    return IssueResult(ticket=ticket, warnings=warnings)
 
 
 def open_window_ids(centre_id: int) -> set[int]:
@@ -530,7 +565,10 @@ def _window_payload(window: Window, state: WindowState) -> dict[str, Any]:
 
 
 def _current_ticket(window: Window) -> Ticket | None:
-    return Ticket.objects.filter(called_window=window, status__in=AT_WINDOW_STATUSES).first()
+    ticket = Ticket.objects.filter(called_window=window, status__in=AT_WINDOW_STATUSES).first()
+    if ticket is not None:
+        ticket.called_window = window  # known: no second read for the screens' payload
+    return ticket
 
 
 def window_open(*, window: Window, by: Any, now: dt.datetime | None = None) -> WindowState:
@@ -730,15 +768,12 @@ def ticket_call_next(*, window: Window, by: Any, now: dt.datetime | None = None)
         ticket.served_by, ticket.target_window = by, None
         log = _log_call(ticket, window, CallKind.CALL, by, now)
         _publish(window.centre_id, "call", _call_payload(log, ticket, window))
+        # One entry for the whole call (the chain is held once per transaction): a ticket still called at
+        # the window and marked 过号 by this call is named in it.
+        after: dict[str, Any] = {"status": ticket.status, "window": window.number}
         if current is not None:
-            _audit_skip(current, window, by)
-        audit_record(
-            action="ticket.call",
-            obj=ticket,
-            before={"status": before},
-            after={"status": ticket.status, "window": window.number},
-            actor=by,
-        )
+            after["skipped"] = {"id": current.pk, "code": current.code, "status": TicketStatus.SKIPPED}
+        audit_record(action="ticket.call", obj=ticket, before={"status": before}, after=after, actor=by)
     return ticket
 
 

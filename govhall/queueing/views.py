@@ -89,9 +89,9 @@ def desk(request: HttpRequest, centre_id: int) -> HttpResponse:
         except ServiceError as exc:
             context = {"error": exc, "form": data}
         else:
+            ahead = selectors.ticket_position(result.ticket)["ahead"]
             messages.success(
-                request,
-                f"已取号 {result.ticket.code}，前面还有 {result.ahead} 人。" + "".join(result.warnings),
+                request, f"已取号 {result.ticket.code}，前面还有 {ahead} 人。" + "".join(result.warnings)
             )
             return redirect(
                 f"{reverse('queueing:desk', args=[centre.pk])}?printed={result.ticket.public_token}"

@@ -170,3 +170,26 @@ def test_serve_warns_when_migrations_are_pending(tmp_path):
     finally:
         served.kill()
     assert "govhall migrate" in served.output()
+
+
+def test_gunicorn_shape_serves_ordinary_requests_and_sigterm_stops_it(var_dir):
+    """Issue 15: `serve --server gunicorn` runs ordinary requests under gunicorn's threaded WSGI workers
+    (event streams stay with a uvicorn `serve` behind the proxy, docs/operations.md)."""
+    served = Served(var_dir, "--server", "gunicorn", "--threads", "2", "--no-worker")
+    try:
+        assert healthz(served.port) is not None
+        with urllib.request.urlopen(f"http://127.0.0.1:{served.port}/api/v1/queueing/ping", timeout=5) as r:
+            assert json.loads(r.read())["ok"] is True
+        code, took = served.stop(signal.SIGTERM)
+    finally:
+        served.kill()
+    assert code == 0 and took < 15  # the workers' graceful stop (--graceful-timeout 5) on a busy machine
+    assert "gunicorn" in served.output() and "govhall 已停止" in served.output()
+
+
+def test_gunicorn_shape_needs_a_separate_task_worker(var_dir):
+    result = govhall(
+        "serve", "--server", "gunicorn", "--port", str(free_port()), env=single_node_env(var_dir)
+    )
+    assert result.returncode != 0
+    assert "--no-worker" in result.stderr

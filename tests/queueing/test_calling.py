@@ -182,6 +182,22 @@ def test_call_next_skips_a_no_show_but_not_a_visitor_in_service(q, minsheng):
     assert Ticket.objects.get(pk=third.pk).status == TicketStatus.WAITING
 
 
+def test_call_next_over_a_no_show_writes_one_audit_entry_naming_both(q, minsheng):
+    """Issue 15: calling the next visitor while the last one never came is one audit entry (the chain is
+    held once), which names the ticket marked 过号; the chain still verifies."""
+    from govhall.core.audit import audit_verify
+
+    first, second = issue(q), issue(q)
+    services.ticket_call_next(window=minsheng, by=q.front_desk)
+    before = AuditEntry.objects.count()
+    services.ticket_call_next(window=minsheng, by=q.front_desk)
+    entries = list(AuditEntry.objects.order_by("seq")[before:])
+    assert [(e.action, e.object_id) for e in entries] == [("ticket.call", str(second.pk))]
+    assert entries[0].after["skipped"] == {"id": first.pk, "code": first.code, "status": "skipped"}
+    assert entries[0].actor == q.front_desk
+    assert audit_verify().ok
+
+
 def test_skipped_ticket_can_be_reinstated_once_within_the_setting(q, minsheng, clock):
     first, second = issue(q), issue(q)
     services.ticket_call_next(window=minsheng, by=q.front_desk)

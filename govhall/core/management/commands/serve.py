@@ -1,7 +1,10 @@
 """`govhall serve`: the web server (uvicorn) and, unless --no-worker, the task worker (huey) in one process.
 
 Single node:  govhall serve                       one uvicorn + huey worker threads; Ctrl-C stops both.
-Cluster:      govhall serve --workers 4 --no-worker --host 0.0.0.0   on each web machine
+Cluster:      govhall serve --server gunicorn --workers 4 --no-worker --host 0.0.0.0 --port 8000
+                  ordinary requests (WSGI, gunicorn's threaded workers: the faster shape, performance.md)
+              govhall serve --workers 1 --no-worker --host 0.0.0.0 --port 8001
+                  the event streams (`…/events`: display screens, dashboards), routed here by the proxy
               govhall run_huey                                       on one (or more) worker machines
 See docs/architecture.md and docs/operations.md.
 
@@ -10,6 +13,7 @@ Start-up does no installation work (no migrations, no collectstatic), so a secon
 
 from __future__ import annotations
 
+import os
 import signal
 import threading
 from types import FrameType
@@ -59,6 +63,13 @@ class Command(BaseCommand):
             help="uvicorn 进程数（集群形态；大于 1 时需要 GOVHALL_REDIS_URL）",
         )
         parser.add_argument(
+            "--server",
+            choices=["uvicorn", "gunicorn"],
+            default="uvicorn",
+            help="uvicorn（ASGI，含事件流，默认）或 gunicorn（WSGI 多线程，集群中承担普通请求；事件流另由 uvicorn 承担）",
+        )
+        parser.add_argument("--threads", type=int, default=4, help="gunicorn 每个进程的线程数")
+        parser.add_argument(
             "--no-worker",
             action="store_true",
             help="不在本进程内运行后台任务（集群时另行运行 govhall run_huey）",
@@ -92,7 +103,15 @@ class Command(BaseCommand):
             raise CommandError(
                 "--workers 大于 1 需要配置 GOVHALL_REDIS_URL：多个进程之间的事件和任务队列经由 Redis。"
             )
+        if options["server"] == "gunicorn" and not options["no_worker"]:
+            raise CommandError(
+                "gunicorn 形态只承担普通请求：请加 --no-worker，并另行运行 govhall run_huey 和承担事件流的 "
+                "govhall serve（见 docs/operations.md）。"
+            )
         self._warn_unapplied_migrations()
+        if options["server"] == "gunicorn":
+            self.run_gunicorn(options)
+            return
 
         consumer = None if options["no_worker"] else self.start_consumer(options["task_threads"])
         config = uvicorn.Config(
@@ -155,6 +174,48 @@ class Command(BaseCommand):
             server.run()
             if not server.started:
                 raise CommandError(f"无法在 {config.host}:{config.port} 启动 Web 服务（端口被占用？）")
+
+    def run_gunicorn(self, options: dict[str, Any]) -> None:
+        """Ordinary requests under gunicorn's threaded (gthread) workers. An event stream reaching this
+        shape is served by the blocking fallback (govhall.queueing.streams), holding a thread for a minute:
+        the proxy routes `…/events` to an ASGI `govhall serve` instead."""
+        from gunicorn.app.base import BaseApplication
+
+        config = {
+            "bind": f"{options['host']}:{options['port']}",
+            "workers": options["workers"],
+            "worker_class": "gthread",
+            "threads": options["threads"],
+            "graceful_timeout": options["graceful_timeout"],
+            "loglevel": "warning",
+            "accesslog": None,
+            "forwarded_allow_ips": os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1"),
+        }
+
+        class Gunicorn(BaseApplication):  # type: ignore[misc]
+            def load_config(self) -> None:
+                for key, value in config.items():
+                    self.cfg.set(key, value)
+
+            def load(self) -> Any:
+                from gunicorn.util import import_app
+
+                return import_app("govhall.wsgi:application")  # by name, as uvicorn's "govhall.asgi:…"
+
+        self.stdout.write(
+            f"govhall 已启动（集群节点，gunicorn：{options['workers']} 个进程 × {options['threads']} 个线程，"
+            f"事件流由 uvicorn 形态的 serve 承担）：http://{options['host']}:{options['port']}/  （Ctrl-C 停止）"
+        )
+        self.stdout.flush()
+        supervisor = os.getpid()
+        try:
+            Gunicorn().run()
+        except SystemExit as exc:
+            if os.getpid() != supervisor:  # a worker process leaving: gunicorn's own exit
+                raise
+            if exc.code not in (0, None):
+                raise CommandError(f"gunicorn 退出（{exc.code}）") from None
+        self.stdout.write("govhall 已停止。")
 
     def _warn_unapplied_migrations(self) -> None:
         from django.db import DEFAULT_DB_ALIAS, connections
