@@ -8,7 +8,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from decimal import Decimal
 
-from django.db.models import Count, Max, Min, Q
+from django.db.models import Count, F, Max, Min, Q
 
 from govhall.cases.models import OPEN_STATUSES, Case
 from govhall.cases.rules import deadline_light
@@ -114,6 +114,22 @@ def cases_finished(day: Day, centres: Sequence[int]) -> list[Figure]:
         accepted_at__isnull=True
     )
     return _count_by(qs, "handling_centre_id", None, "finished_by_id")
+
+
+def on_time_rate(day: Day, centres: Sequence[int]) -> list[Figure]:
+
+    rows = (
+        Case.objects.filter(
+            handling_centre_id__in=centres,
+            accepted_at__isnull=False,
+            due_at__isnull=False,
+            due_waits_for__isnull=True,
+            **day.within("finished_at"),
+        )
+        .values("handling_centre_id")
+        .annotate(total=Count("id"), on_time=Count("id", filter=Q(finished_at__lte=F("due_at"))))
+    )
+    return [rate_figure(r["handling_centre_id"], r["on_time"], r["total"]) for r in rows]
 
 
 def _open_lights(day: Day, centres: Sequence[int]) -> dict[int, dict[str, int]]:
@@ -311,6 +327,16 @@ def register_builtin_indicators() -> None:
             cases_finished,
             SUM,
             unit="件",
+            group=case,
+        ),
+        Indicator(
+            "on_time_rate",
+            "按时办结率",
+            "GOV-1",
+            "当日办结的已受理办件中，在承诺办结时间之前办结的比例（承诺办结时间为暂定的不计入）。",
+            on_time_rate,
+            RATE,
+            unit="%",
             group=case,
         ),
         Indicator(

@@ -64,7 +64,9 @@ def test_monthly_command_and_button_draft_the_three_files(
         "bulletin-2026-03.docx", "bulletin-2026-03.pdf", "bulletin-2026-03.xlsx",
     ]  # fmt: skip
     response = login(client, scene.bureau_admin).get("/reports/monthly/?month=2026-03&fmt=docx")
-    assert response.status_code == 200 and response["Content-Disposition"].endswith('2026-03.docx"')
+    assert response.status_code == 200 and response["Content-Disposition"] == (
+        "attachment; filename*=UTF-8''bulletin-2026-03.docx"
+    )
     assert login(client, scene.director).get("/reports/monthly/").status_code == 403
     bad = login(client, scene.bureau_admin).get("/reports/monthly/?month=2026-13")
     assert bad.status_code == 400 and "月份格式" in bad.content.decode()
