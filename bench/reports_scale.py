@@ -239,9 +239,9 @@ def main() -> None:
     url = os.environ["GOVHALL_DATABASE_URL"]
     if not urlparse(url).scheme.startswith("postgres"):
         raise SystemExit("this benchmark needs PostgreSQL (GOVHALL_DATABASE_URL=postgres://…)")
-    load = os.getloadavg()
+    loadavg = os.getloadavg()
     print(f"city view at scale — {time.strftime('%Y-%m-%d %H:%M')} — {machine()}")
-    print(f"load average {load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f}; scale {args.scale:g}")
+    print(f"load average {loadavg[0]:.1f} / {loadavg[1]:.1f} / {loadavg[2]:.1f}; scale {args.scale:g}")
 
     import django
 
