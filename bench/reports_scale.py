@@ -25,6 +25,7 @@ import argparse
 import asyncio
 import contextlib
 import datetime as dt
+import logging
 import os
 import signal
 import statistics
@@ -40,6 +41,8 @@ sys.path.insert(0, str(BENCH))
 sys.path.insert(0, str(BENCH.parent))
 os.environ.setdefault("GOVHALL_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/govhall_reports")
 os.environ.setdefault("GOVHALL_REDIS_URL", "redis://127.0.0.1:6379/2")
+# The served process must read the sessions this one writes: the same secret key, so the same var folder.
+os.environ.setdefault("GOVHALL_VAR_DIR", tempfile.mkdtemp(prefix="govhall-reports-bench-"))
 
 import cases_scale  # noqa: E402  (sets the settings module and the field key)
 import httpx  # noqa: E402
@@ -202,7 +205,7 @@ async def load(base: str, name: str, path: str, session: str, clients: int, seco
                     result.latencies.append((time.perf_counter() - started) * 1000)
                 else:
                     result.errors += 1
-                    key = str(response.status_code)
+                    key = f"{response.status_code} {response.headers.get('location', '')}".strip()
                     result.statuses[key] = result.statuses.get(key, 0) + 1
 
         began = time.perf_counter()
@@ -246,6 +249,7 @@ def main() -> None:
     import django
 
     django.setup()
+    logging.getLogger("httpx").setLevel(logging.WARNING)
     from django.db import connection
 
     reuse = False
@@ -306,10 +310,9 @@ def main() -> None:
     admin, liaison = cookie("bench_bureau"), cookie("bench_liaison")
     connection.close()
 
-    var_dir = tempfile.mkdtemp(prefix="govhall-reports-bench-")
+    var_dir = os.environ["GOVHALL_VAR_DIR"]
     env = {
         **os.environ,
-        "GOVHALL_VAR_DIR": var_dir,
         "GOVHALL_DEBUG": "0",
         "GOVHALL_ALLOWED_HOSTS": "127.0.0.1,localhost",
         "GOVHALL_LOG_LEVEL": "WARNING",
@@ -351,7 +354,7 @@ def main() -> None:
     )
     for r in results:
         print(
-            f"{r.name:<34} {len(r.latencies):>8} {r.errors:>6} {r.rps:>7.1f} {statistics.median(r.latencies):>8.1f}"
+            f"{r.name:<34} {len(r.latencies):>8} {r.errors:>6} {r.rps:>7.1f} {r.pct(50):>8.1f}"
             f" {r.pct(95):>8.1f} {r.pct(95) / trivial_p95:>11.1f}"
             + (f"   errors: {r.statuses}" if r.statuses else "")
         )

@@ -160,14 +160,14 @@ def drawing(chart: Chart) -> Any:
     return d
 
 
-def png(d: Any, scale: float = 2.5) -> bytes:
+def png(d: Any, scale: float = 2) -> bytes:
     """The drawing as PNG (white background), with the embedded CJK font."""
     from PIL import Image, ImageDraw
 
     image = Image.new("RGB", (math.ceil(d.width * scale), math.ceil(d.height * scale)), "white")
     _PillowRenderer(ImageDraw.Draw(image), scale, d.height).render(d)
     out = io.BytesIO()
-    image.save(out, format="PNG", optimize=True)
+    image.save(out, format="PNG")
     return out.getvalue()
 
 

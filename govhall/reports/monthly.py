@@ -304,9 +304,10 @@ def render(b: Bulletin) -> dict[str, bytes]:
     wb.remove(wb.active)
     for sheet in b.sheets:
         exports.add_sheet(wb, sheet.name, sheet.heading, sheet.header, sheet.rows)
+    parts = blocks(b)  # once: the charts are drawn once for both documents
     return {
-        "pdf": doc.render_pdf(blocks(b), title=title, footer=title),
-        "docx": doc.render_docx(blocks(b), title=title, footer=title),
+        "pdf": doc.render_pdf(parts, title=title, footer=title),
+        "docx": doc.render_docx(parts, title=title, footer=title),
         "xlsx": exports.save(wb),
     }
 
