@@ -372,8 +372,12 @@ def department_coverage(department_id: int) -> list[DeptCoverage]:
     ).values_list("centre_id", "matter_id"):
         present[centre_id].add(matter_id)
     out = []
+    by_class: dict[int, set[int]] = {}  # a town's expected matters depend on its class only
     for town in towns:
-        expected = set(expected_matter_ids(town)) & set(versions)
+        key = town.division.town_class or 3
+        if key not in by_class:
+            by_class[key] = set(expected_matter_ids(town)) & set(versions)
+        expected = by_class[key]
         missing = sorted(versions[m].name for m in expected - present[town.pk])
         out.append(DeptCoverage(town, len(expected), len(expected & present[town.pk]), missing))
     return out
