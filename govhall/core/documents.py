@@ -79,13 +79,24 @@ class Spacer:
 
 
 @dataclass
+class Picture:
+    """A picture across the page (a chart): a reportlab Drawing drawn as vector graphics in the PDF, and its
+    PNG in the .docx (python-docx takes raster images only); both scaled to `width_mm`."""
+
+    png: bytes
+    width_mm: float = 160
+    drawing: object | None = None  # reportlab.graphics.shapes.Drawing
+    caption: str = ""
+
+
+@dataclass
 class Signature:
     """Right-aligned closing lines (centre name, seal, date)."""
 
     lines: list[str] = field(default_factory=list)
 
 
-Block = Title | Heading | Paragraph | FieldTable | Table | QRCode | Spacer | Signature
+Block = Title | Heading | Paragraph | FieldTable | Table | QRCode | Spacer | Picture | Signature
 
 
 # --- QR --------------------------------------------------------------------------------------------
@@ -231,6 +242,8 @@ def render_pdf(
             story.append(KeepTogether(parts))
         elif isinstance(block, Spacer):
             story.append(RLSpacer(1, block.height_mm * mm))
+        elif isinstance(block, Picture):
+            story.append(KeepTogether(_picture(block, min(block.width_mm * mm, width), cell)))
         elif isinstance(block, Signature):
             style = ParagraphStyle("sig", parent=base, alignment=TA_RIGHT)
             story.append(RLSpacer(1, 6 * mm))
@@ -277,6 +290,33 @@ def render_pdf(
     return out.getvalue()
 
 
+def _picture(block: Picture, width: float, cell: object) -> list:
+    """The flowables of a picture: the drawing scaled to `width` (else the PNG), centred, its caption under."""
+    from reportlab.lib.enums import TA_CENTER
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.platypus import Image
+    from reportlab.platypus import Paragraph as RLParagraph
+
+    if block.drawing is not None:
+        from reportlab.graphics.shapes import Drawing, Group
+
+        source: Drawing = block.drawing  # type: ignore[assignment]
+        ratio = width / source.width
+        inner = Group(*source.contents)
+        inner.scale(ratio, ratio)
+        drawing = Drawing(width, source.height * ratio, inner, hAlign="CENTER")
+        parts: list = [drawing]
+    else:
+        from PIL import Image as PILImage
+
+        w, h = PILImage.open(io.BytesIO(block.png)).size
+        parts = [Image(io.BytesIO(block.png), width=width, height=width * h / w)]
+    if block.caption:
+        style = ParagraphStyle("caption", parent=cell, alignment=TA_CENTER)  # type: ignore[arg-type]
+        parts.append(RLParagraph(_markup(block.caption), style))
+    return parts
+
+
 # --- DOCX ------------------------------------------------------------------------------------------
 
 
@@ -312,7 +352,7 @@ def render_docx(
     from docx.enum.section import WD_ORIENT
     from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.oxml.ns import qn
-    from docx.shared import Cm, Pt
+    from docx.shared import Cm, Mm, Pt
 
     doc = Document()
     section = doc.sections[0]
@@ -395,6 +435,11 @@ def render_docx(
             para(block.url, align="center", size=8)
         elif isinstance(block, Spacer):
             doc.add_paragraph()
+        elif isinstance(block, Picture):
+            doc.add_picture(io.BytesIO(block.png), width=min(Mm(block.width_mm), width))
+            doc.paragraphs[-1].alignment = WD_ALIGN_PARAGRAPH.CENTER
+            if block.caption:
+                para(block.caption, align="center", size=9)
         elif isinstance(block, Signature):
             doc.add_paragraph()
             for line in block.lines:

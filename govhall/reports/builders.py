@@ -4,11 +4,13 @@ over the centres asked for; the definitions here are the ones the pages, the API
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from collections.abc import Sequence
 from decimal import Decimal
 
-from django.db.models import Count, Max, Min, Q
+from django.db.models import Count, F, Max, Min, Q
+from django.db.models.functions import TruncDate
 
 from govhall.cases.models import OPEN_STATUSES, Case
 from govhall.cases.rules import deadline_light
@@ -24,11 +26,11 @@ from govhall.standards.models import Assessment
 def tickets_issued(day: Day, centres: Sequence[int]) -> list[Figure]:
 
     rows = (
-        Ticket.objects.filter(centre_id__in=centres, date=day.day, issued_at__lte=day.as_of)
-        .values("centre_id")
+        Ticket.objects.filter(centre_id__in=centres, **day.dates(), issued_at__lte=day.as_of)
+        .values("centre_id", "date")
         .annotate(n=Count("id"))
     )
-    return [Figure(r["centre_id"], r["n"]) for r in rows]
+    return [Figure(r["centre_id"], r["n"], day=r["date"]) for r in rows]
 
 
 def _waiting(day: Day, centres: Sequence[int]):  # type: ignore[no-untyped-def]
@@ -77,35 +79,36 @@ def windows_paused(day: Day, centres: Sequence[int]) -> list[Figure]:
 # --- cases (办件) -----------------------------------------------------------------------------------------
 
 
-def _count_by(qs, centre_field: str, window_field: str | None, clerk_field: str | None) -> list[Figure]:  # type: ignore[no-untyped-def]
+def _count_by(
+    qs, moment: str, centre_field: str, window_field: str | None, clerk_field: str | None
+) -> list[Figure]:  # type: ignore[no-untyped-def]
+    """Counts per centre, and per window / clerk, on each local day of `moment`."""
     fields = [centre_field] + [f for f in (window_field, clerk_field) if f]
-    out: list[Figure] = []
-    totals: dict[int, int] = defaultdict(int)
-    for row in qs.values(*fields).annotate(n=Count("id")):
-        totals[row[centre_field]] += row["n"]
+    totals: dict[tuple[int, dt.date], int] = defaultdict(int)
+    # Window and clerk rows of the same cases: one row per window, one per clerk.
+    merged: dict[tuple[int, int | None, int | None, dt.date], int] = defaultdict(int)
+    for row in qs.annotate(on=TruncDate(moment)).values("on", *fields).annotate(n=Count("id")):
+        centre, on = row[centre_field], row["on"]
+        totals[(centre, on)] += row["n"]
         if window_field and row[window_field]:
-            out.append(Figure(row[centre_field], row["n"], window_id=row[window_field], key="window"))
+            merged[(centre, row[window_field], None, on)] += row["n"]
         if clerk_field and row[clerk_field]:
-            out.append(Figure(row[centre_field], row["n"], clerk_id=row[clerk_field], key="clerk"))
-    # Window and clerk rows of the same cases: merge duplicates (one row per window, one per clerk).
-    merged: dict[tuple[int, int | None, int | None], int] = defaultdict(int)
-    for f in out:
-        merged[(f.centre_id, f.window_id, f.clerk_id)] += int(f.value)
-    return [Figure(c, n) for c, n in totals.items()] + [
-        Figure(c, n, window_id=w, clerk_id=k) for (c, w, k), n in merged.items()
+            merged[(centre, None, row[clerk_field], on)] += row["n"]
+    return [Figure(c, n, day=on) for (c, on), n in totals.items()] + [
+        Figure(c, n, window_id=w, clerk_id=k, day=on) for (c, w, k, on), n in merged.items()
     ]
 
 
 def cases_received(day: Day, centres: Sequence[int]) -> list[Figure]:
 
     qs = Case.objects.filter(centre_id__in=centres, **day.within("received_at"))
-    return _count_by(qs, "centre_id", "window_id", "receiver_id")
+    return _count_by(qs, "received_at", "centre_id", "window_id", "receiver_id")
 
 
 def cases_accepted(day: Day, centres: Sequence[int]) -> list[Figure]:
 
     qs = Case.objects.filter(handling_centre_id__in=centres, **day.within("accepted_at"))
-    return _count_by(qs, "handling_centre_id", None, "accepted_by_id")
+    return _count_by(qs, "accepted_at", "handling_centre_id", None, "accepted_by_id")
 
 
 def cases_finished(day: Day, centres: Sequence[int]) -> list[Figure]:
@@ -113,7 +116,24 @@ def cases_finished(day: Day, centres: Sequence[int]) -> list[Figure]:
     qs = Case.objects.filter(handling_centre_id__in=centres, **day.within("finished_at")).exclude(
         accepted_at__isnull=True
     )
-    return _count_by(qs, "handling_centre_id", None, "finished_by_id")
+    return _count_by(qs, "finished_at", "handling_centre_id", None, "finished_by_id")
+
+
+def on_time_rate(day: Day, centres: Sequence[int]) -> list[Figure]:
+
+    rows = (
+        Case.objects.filter(
+            handling_centre_id__in=centres,
+            accepted_at__isnull=False,
+            due_at__isnull=False,
+            due_waits_for__isnull=True,
+            **day.within("finished_at"),
+        )
+        .annotate(on=TruncDate("finished_at"))
+        .values("handling_centre_id", "on")
+        .annotate(total=Count("id"), on_time=Count("id", filter=Q(finished_at__lte=F("due_at"))))
+    )
+    return [rate_figure(r["handling_centre_id"], r["on_time"], r["total"], day=r["on"]) for r in rows]
 
 
 def _open_lights(day: Day, centres: Sequence[int]) -> dict[int, dict[str, int]]:
@@ -147,10 +167,11 @@ def immediate_share(day: Day, centres: Sequence[int]) -> list[Figure]:
 
     rows = (
         Case.objects.filter(handling_centre_id__in=centres, **day.within("accepted_at"))
-        .values("handling_centre_id")
+        .annotate(on=TruncDate("accepted_at"))
+        .values("handling_centre_id", "on")
         .annotate(total=Count("id"), immediate=Count("id", filter=Q(case_type=1)))
     )
-    return [rate_figure(r["handling_centre_id"], r["immediate"], r["total"]) for r in rows]
+    return [rate_figure(r["handling_centre_id"], r["immediate"], r["total"], day=r["on"]) for r in rows]
 
 
 # --- reviews (好差评) ---------------------------------------------------------------------------------------
@@ -161,18 +182,19 @@ def satisfaction(day: Day, centres: Sequence[int]) -> list[Figure]:
     rows = (
         Rating.objects.counted()
         .filter(centre_id__in=centres, **day.within("created_at"))
-        .values("centre_id", "clerk_id")
+        .annotate(on=TruncDate("created_at"))
+        .values("centre_id", "clerk_id", "on")
         .annotate(total=Count("id"), bad=Count("id", filter=Q(level__in=BAD_LEVELS)))
     )
-    per_centre: dict[int, list[int]] = defaultdict(lambda: [0, 0])
+    per_centre: dict[tuple[int, dt.date], list[int]] = defaultdict(lambda: [0, 0])
     out: list[Figure] = []
     for r in rows:
         good = r["total"] - r["bad"]
-        per_centre[r["centre_id"]][0] += good
-        per_centre[r["centre_id"]][1] += r["total"]
+        per_centre[(r["centre_id"], r["on"])][0] += good
+        per_centre[(r["centre_id"], r["on"])][1] += r["total"]
         if r["clerk_id"]:
-            out.append(rate_figure(r["centre_id"], good, r["total"], clerk_id=r["clerk_id"]))
-    return [rate_figure(c, g, t) for c, (g, t) in per_centre.items()] + out
+            out.append(rate_figure(r["centre_id"], good, r["total"], clerk_id=r["clerk_id"], day=r["on"]))
+    return [rate_figure(c, g, t, day=on) for (c, on), (g, t) in per_centre.items()] + out
 
 
 def bad_orders_overdue(day: Day, centres: Sequence[int]) -> list[Figure]:
@@ -200,13 +222,18 @@ def attendance(day: Day, centres: Sequence[int]) -> list[Figure]:
         .annotate(n=Count("id"))
         .values_list("centre_id", "n")
     )
-    signed = dict(
-        Attendance.objects.filter(centre_id__in=centres, date=day.day, sign_in_at__lte=day.as_of)
-        .values("centre_id")
+    signed = {
+        (c, on): n
+        for c, on, n in Attendance.objects.filter(
+            centre_id__in=centres, **day.dates(), sign_in_at__lte=day.as_of
+        )
+        .values("centre_id", "date")
         .annotate(n=Count("staff_id", distinct=True))
-        .values_list("centre_id", "n")
-    )
-    return [rate_figure(c, signed.get(c, 0), n) for c, n in staff.items() if n]
+        .values_list("centre_id", "date", "n")
+    }
+    return [
+        rate_figure(c, signed.get((c, on), 0), n, day=on) for on in day.days() for c, n in staff.items() if n
+    ]
 
 
 # --- standards (标准化大厅考核) -------------------------------------------------------------------------------
@@ -238,6 +265,7 @@ def register_builtin_indicators() -> None:
             SUM,
             unit="张",
             group=queue,
+            spans=True,
         ),
         Indicator(
             "tickets_waiting",
@@ -292,6 +320,7 @@ def register_builtin_indicators() -> None:
             SUM,
             unit="件",
             group=case,
+            spans=True,
         ),
         Indicator(
             "cases_accepted",
@@ -302,6 +331,7 @@ def register_builtin_indicators() -> None:
             SUM,
             unit="件",
             group=case,
+            spans=True,
         ),
         Indicator(
             "cases_finished",
@@ -312,6 +342,18 @@ def register_builtin_indicators() -> None:
             SUM,
             unit="件",
             group=case,
+            spans=True,
+        ),
+        Indicator(
+            "on_time_rate",
+            "按时办结率",
+            "GOV-1",
+            "当日办结的已受理办件中，在承诺办结时间之前办结的比例（承诺办结时间为暂定的不计入）。",
+            on_time_rate,
+            RATE,
+            unit="%",
+            group=case,
+            spans=True,
         ),
         Indicator(
             "cases_open_green",
@@ -377,6 +419,7 @@ def register_builtin_indicators() -> None:
             RATE,
             unit="%",
             group=case,
+            spans=True,
         ),
         Indicator(
             "satisfaction",
@@ -387,6 +430,7 @@ def register_builtin_indicators() -> None:
             RATE,
             unit="%",
             group=review,
+            spans=True,
         ),
         Indicator(
             "bad_orders_overdue",
@@ -408,6 +452,7 @@ def register_builtin_indicators() -> None:
             RATE,
             unit="%",
             group=staff,
+            spans=True,
         ),
         Indicator(
             "standard_score",

@@ -15,8 +15,6 @@ from openpyxl.utils import get_column_letter
 from govhall.reports import indicators
 from govhall.reports.selectors import Row
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
 
 def _number(cell: Any) -> Any:
     if cell.value is None:

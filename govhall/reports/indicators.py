@@ -32,15 +32,32 @@ def percent(part: int, whole: int) -> Decimal | None:
 
 @dataclass(frozen=True)
 class Day:
+    """One day, or (for a rebuild) a run of past days from `day` to `last`: a builder that declares
+    `spans=True` answers for every day of the run at once, each Figure carrying its day."""
+
     day: dt.date
     start: dt.datetime
     end: dt.datetime
     as_of: dt.datetime
     is_today: bool
+    last: dt.date | None = None
 
     def within(self, field: str) -> dict[str, dt.datetime]:
-        """Lookups for a moment on this day, up to "as of"."""
+        """Lookups for a moment on this day (the run), up to "as of"."""
         return {f"{field}__gte": self.start, f"{field}__lt": self.end, f"{field}__lte": self.as_of}
+
+    def dates(self, field: str = "date") -> dict[str, dt.date]:
+        """Lookups for a date field on this day (the run)."""
+        return {f"{field}__gte": self.day, f"{field}__lte": self.last or self.day}
+
+    def days(self) -> list[dt.date]:
+        return [self.day + dt.timedelta(days=i) for i in range(((self.last or self.day) - self.day).days + 1)]
+
+    @classmethod
+    def run(cls, first: dt.date, last: dt.date, now: dt.datetime | None = None) -> Day:
+        """The past days from `first` to `last` as one span (never today: moments are not rebuilt)."""
+        a, b = cls.of(first, now), cls.of(last, now)
+        return cls(day=first, start=a.start, end=b.end, as_of=b.as_of, is_today=False, last=last)
 
     @classmethod
     def of(cls, day: dt.date, now: dt.datetime | None = None) -> Day:
@@ -60,6 +77,7 @@ class Figure:
     window_id: int | None = None
     clerk_id: int | None = None
     key: str = ""
+    day: dt.date | None = None  # set by a builder answering for a run of days
 
 
 Builder = Callable[[Day, Sequence[int]], list[Figure]]
@@ -76,6 +94,7 @@ class Indicator:
     snapshot: bool = False
     unit: str = ""  # 张, 件, 分钟, %, 分 …
     group: str = ""  # the dashboard's column group
+    spans: bool = False  # the builder answers for a run of days in one query (see Day)
 
 
 _REGISTRY: dict[str, Indicator] = {}

@@ -16,7 +16,7 @@ from openpyxl import Workbook
 
 from govhall.cases.models import Case
 from govhall.core import documents as doc
-from govhall.reports import exports, indicators
+from govhall.reports import charts, exports, indicators
 from govhall.reports.selectors import Cell, Period, Row, city_table
 from govhall.reviews.models import OPEN_ORDER_STATUSES, WorkOrder
 from govhall.standards.models import Assessment, AssessmentResult
@@ -28,10 +28,18 @@ SUMMARY = [
     "cases_received",
     "cases_accepted",
     "cases_finished",
+    "on_time_rate",
     "immediate_share",
     "satisfaction",
 ]
-RANKED = ["cases_received", "cases_finished", "immediate_share", "satisfaction", "standard_score"]
+RANKED = [
+    "cases_received",
+    "cases_finished",
+    "on_time_rate",
+    "immediate_share",
+    "satisfaction",
+    "standard_score",
+]
 
 
 def month_period(month: dt.date) -> Period:
@@ -66,6 +74,7 @@ class Bulletin:
     previous: Row
     summary: str
     sheets: list[Sheet]
+    charts: list[charts.Chart] = field(default_factory=list)
 
     @property
     def label(self) -> str:
@@ -164,8 +173,15 @@ def build(month: dt.date) -> Bulletin:
     sheets.append(red)
     sheets.append(bad)
     sheets.append(_rectification(period))
+    label = f"{period.date_from.year}年{period.date_from.month}月"
     return Bulletin(
-        month=period.date_from, period=period, city=city, previous=previous, summary=summary, sheets=sheets
+        month=period.date_from,
+        period=period,
+        city=city,
+        previous=previous,
+        summary=summary,
+        sheets=sheets,
+        charts=charts.bulletin_charts(period.date_from, city, label),
     )
 
 
@@ -268,6 +284,7 @@ def blocks(b: Bulletin) -> list[doc.Block]:
         doc.Title(TITLE, subtitle=f"{b.label} · 启东市行政审批局"),
         doc.Heading("一、总体情况"),
         doc.Paragraph(b.summary),
+        *(charts.picture(chart) for chart in b.charts),
     ]
     numbered = ["二", "三", "四", "五", "六", "七", "八", "九", "十", "十一", "十二"]
     for i, sheet in enumerate(b.sheets[1:]):
@@ -287,9 +304,10 @@ def render(b: Bulletin) -> dict[str, bytes]:
     wb.remove(wb.active)
     for sheet in b.sheets:
         exports.add_sheet(wb, sheet.name, sheet.heading, sheet.header, sheet.rows)
+    parts = blocks(b)  # once: the charts are drawn once for both documents
     return {
-        "pdf": doc.render_pdf(blocks(b), title=title, footer=title),
-        "docx": doc.render_docx(blocks(b), title=title, footer=title),
+        "pdf": doc.render_pdf(parts, title=title, footer=title),
+        "docx": doc.render_docx(parts, title=title, footer=title),
         "xlsx": exports.save(wb),
     }
 

@@ -175,8 +175,9 @@ def city_table(centre_ids: list[int] | None, period: Period) -> Row:
     for c in listed:
         if c.level == CentreLevel.VILLAGE and c.parent_id:
             villages[c.parent_id].append(c)
+    listed_ids = set(ids)
     for c in listed:
-        if c.level == CentreLevel.TOWN or c.parent_id not in {x.pk for x in listed}:
+        if c.level == CentreLevel.TOWN or c.parent_id not in listed_ids:
             own = _row(
                 c.name, per_centre.get(c.pk, {}), centre_id=c.pk, level="centre", params={"centre": c.pk}
             )
@@ -314,14 +315,14 @@ def link_cells(row: Row, base: str) -> None:
     next level down (city → town → centre)."""
     from urllib.parse import urlencode
 
+    own = urlencode(row.params)
+    down = "?" + (urlencode({"centre": row.params["centre"]}) if row.level in ("window", "clerk") else own)
+    down += ("&" if down != "?" else "") + base
     for code, cell in row.cells.items():
-        params = dict(row.params)
         if code in CASE_INDICATORS:
-            cell.href = "cases/?" + urlencode({"indicator": code, **params}) + "&" + base
-        elif row.level in ("window", "clerk"):
-            cell.href = "?" + urlencode({"centre": params["centre"]}) + "&" + base
+            cell.href = f"cases/?indicator={code}" + (f"&{own}" if own else "") + "&" + base
         else:
-            cell.href = "?" + urlencode(params) + ("&" if params else "") + base
+            cell.href = down
     for child in row.children:
         link_cells(child, base)
 
@@ -371,8 +372,12 @@ def department_coverage(department_id: int) -> list[DeptCoverage]:
     ).values_list("centre_id", "matter_id"):
         present[centre_id].add(matter_id)
     out = []
+    by_class: dict[int, set[int]] = {}  # a town's expected matters depend on its class only
     for town in towns:
-        expected = set(expected_matter_ids(town)) & set(versions)
+        key = town.division.town_class or 3
+        if key not in by_class:
+            by_class[key] = set(expected_matter_ids(town)) & set(versions)
+        expected = by_class[key]
         missing = sorted(versions[m].name for m in expected - present[town.pk])
         out.append(DeptCoverage(town, len(expected), len(expected & present[town.pk]), missing))
     return out

@@ -17,11 +17,12 @@ from govhall.cases.models import CaseStatus
 from govhall.cases.selectors import Rows, list_rows
 from govhall.core.errors import NotFound, ServiceError, field_error
 from govhall.core.pages import paginate, service_view
+from govhall.core.responses import DOCUMENT_TYPES, document_response
 from govhall.orgs.models import Centre
 from govhall.queueing.streams import event_stream
 from govhall.reports import indicators, live, policy, selectors
 from govhall.reports import monthly as bulletin
-from govhall.reports.exports import XLSX, dashboard_workbook
+from govhall.reports.exports import dashboard_workbook
 from govhall.reports.services import ensure_today, refresh_today
 
 
@@ -186,17 +187,8 @@ def dashboard_export(request: HttpRequest) -> HttpResponse:
         centre.name if centre else (town.division.name if town else ("全市" if ids is None else table.label))
     )
     title = f"启东市镇村政务服务统计 · {scope} · {period.label}"
-    response = HttpResponse(dashboard_workbook(title, table, detail), content_type=XLSX)
     name = f"city-{period.date_from.isoformat()}-{period.date_to.isoformat()}.xlsx"
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
-
-
-MONTHLY_TYPES = {
-    "pdf": "application/pdf",
-    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-}
+    return document_response(dashboard_workbook(title, table, detail), name)
 
 
 @service_view
@@ -205,7 +197,7 @@ def monthly(request: HttpRequest) -> HttpResponse:
 
     policy.require_draft_bulletin(request.user)
     fmt = request.GET.get("fmt", "pdf")
-    if fmt not in MONTHLY_TYPES:
+    if fmt not in DOCUMENT_TYPES:
         raise field_error("fmt", "格式应为 pdf、docx 或 xlsx。")
     default = (timezone.localdate().replace(day=1) - dt.timedelta(days=1)).strftime("%Y-%m")
     try:
@@ -213,9 +205,7 @@ def monthly(request: HttpRequest) -> HttpResponse:
     except ValueError as exc:
         raise field_error("month", str(exc)) from None
     data = bulletin.render(bulletin.build(month))[fmt]
-    response = HttpResponse(data, content_type=MONTHLY_TYPES[fmt])
-    response["Content-Disposition"] = f'attachment; filename="bulletin-{month:%Y-%m}.{fmt}"'
-    return response
+    return document_response(data, f"bulletin-{month:%Y-%m}.{fmt}")
 
 
 @service_view

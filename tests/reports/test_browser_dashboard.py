@@ -5,7 +5,6 @@ total lists as many cases as the figure said."""
 from __future__ import annotations
 
 import datetime as dt
-import os
 from typing import Any
 
 import pytest
@@ -15,12 +14,13 @@ from playwright.sync_api import expect
 
 from govhall.queueing import services as queue
 from govhall.queueing.models import QueueSettings
+from tests.browser_layout import shots_dir
 from tests.cases.conftest import make_flow
 from tests.reports.conftest import local
 from tests.reviews.conftest import Scene
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-SHOTS = os.environ.get("GOVHALL_SHOTS", "/work/wt/shots/city-view")
+SHOTS = shots_dir("city-view")
 
 
 def session_page(browser: Any, live_server: Any, user: Any, **viewport: int) -> Any:
@@ -36,8 +36,7 @@ def session_page(browser: Any, live_server: Any, user: Any, **viewport: int) -> 
 
 
 def shot(page: Any, name: str) -> None:
-    if os.path.isdir(SHOTS):
-        page.screenshot(path=os.path.join(SHOTS, name), full_page=False)
+    page.screenshot(path=str(SHOTS / name), full_page=False)
 
 
 def test_dashboard_follows_a_call_live_and_drills_to_the_same_cases(
