@@ -153,6 +153,7 @@ def thing_case_receive(
         window=first.window,
         channel=first.channel,
         receiver=actor if is_staff_actor(actor) else None,
+        applicant_kind=first.applicant_kind,
         applicant_name=first.applicant_name,
         applicant_id_digest=first.applicant_id_digest,
         promised_limit=version.promised_limit,
@@ -214,9 +215,7 @@ def _lock(parent: ThingCase) -> ThingCase:
 
 
 def _children(parent: ThingCase) -> list[ThingCaseMember]:
-    return list(
-        parent.members.select_related("case", "member__matter_version__matter").order_by("order")
-    )
+    return list(parent.members.select_related("case", "member__matter_version__matter").order_by("order"))
 
 
 def _excused_ids(case: Case, keys: Sequence[str], member: Member, allowed: str) -> list[int]:
@@ -265,17 +264,29 @@ def thing_case_accept(
     rongque_signed: bool = False,
     commitment_signed: bool = False,
     opinion: str = "",
+    materials: Mapping[str, Any] | None = None,
 ) -> ThingCase:
     """受理 of the whole thing: every member received and not yet decided is accepted through
     `cases.services.case_accept` (容缺 / 告知承诺 per material, where the member allows it, MODE-3) and goes to
-    its department's back office. The parent's clock starts: the composed limit in working days."""
+    its department's back office. The parent's clock starts: the composed limit in working days.
+    ``materials`` is the one checklist as verified at the window (an online application's, when the
+    applicant brings the papers): each member's checklist is ticked from it first (`case_update_materials`)."""
     parent = _lock(parent)
     if parent.status != ThingCaseStatus.RECEIVED:
         raise Conflict(f"一件事办件{parent.number}当前状态为{parent.get_status_display()}，不能受理。")
+    if materials is not None:
+        g = selectors.guide(parent.version, parent.answers)
+        parent.materials = {**parent.materials, **_clean_materials(materials, g.materials.asked)}
+        parent.save(update_fields=["materials"])
     now = timezone.now()
     accepted = []
     for row in _children(parent):
         if row.case is not None and row.case.status == CaseStatus.RECEIVED:
+            if materials is not None:
+                version = row.case.matter_version
+                ticks = _ticks(version, row.member, parent.materials, {})
+                with _naming(row.name):
+                    case_services.case_update_materials(case=row.case, actor=actor, materials=ticks)
             _accept_child(
                 row,
                 actor,
@@ -448,6 +459,8 @@ def thing_case_deliver(
     parent.status, parent.delivered_at, parent.delivered_by = ThingCaseStatus.DELIVERED, timezone.now(), actor
     parent.delivery_centre = centre
     parent.delivery_detail = f"{where}（{'、'.join(handed) or '无需领取的结果'}）"[:300]
-    parent.save(update_fields=["status", "delivered_at", "delivered_by", "delivery_centre", "delivery_detail"])
+    parent.save(
+        update_fields=["status", "delivered_at", "delivered_by", "delivery_centre", "delivery_detail"]
+    )
     audit_record(action="onething.case_deliver", obj=parent, actor=actor, after={"handed": handed})
     return parent

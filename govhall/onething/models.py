@@ -177,17 +177,25 @@ class ThingCase(models.Model):
     )
     answers = models.JSONField("情形回答", default=dict)
     materials = models.JSONField("收取材料", default=dict, help_text="材料标识 → 收取情况（一套材料）")
-    centre = models.ForeignKey("orgs.Centre", verbose_name="收件中心", on_delete=models.PROTECT, related_name="+")
+    centre = models.ForeignKey(
+        "orgs.Centre", verbose_name="收件中心", on_delete=models.PROTECT, related_name="+"
+    )
     handling_centre = models.ForeignKey(
         "orgs.Centre", verbose_name="受理中心", on_delete=models.PROTECT, related_name="+"
     )
     window = models.ForeignKey(
-        "orgs.Window", verbose_name="收件窗口", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "orgs.Window",
+        verbose_name="收件窗口",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     channel = models.CharField("申请渠道", max_length=10)
     receiver = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    applicant_kind = models.CharField("申请人类型", max_length=12, default="person")
     applicant_name = models.CharField("申请人", max_length=100)
     applicant_id_digest = models.CharField("申请人证件摘要", max_length=64, db_index=True)
     status = models.CharField(
@@ -206,7 +214,12 @@ class ThingCase(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     delivery_centre = models.ForeignKey(
-        "orgs.Centre", verbose_name="出件中心", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "orgs.Centre",
+        verbose_name="出件中心",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     delivery_detail = models.CharField("送达情况", max_length=300, blank=True)
 

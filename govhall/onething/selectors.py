@@ -19,6 +19,7 @@ from govhall.cases.tracking_limits import TrackClient
 from govhall.catalog.models import CaseType, Material, MatterVersion, TimeUnit
 from govhall.core.calendar import working_days_between
 from govhall.core.errors import NotFound
+from govhall.orgs.models import Window
 
 from . import policy, rules
 from .models import (
@@ -243,7 +244,9 @@ class ParentClock:
         if self.stopped:
             parts.append("暂停计时（阻塞后续事项的成员在补正或特别程序中）")
         elif self.remaining is not None:
-            parts.append(f"已超期{-self.remaining}个工作日" if self.overdue else f"剩余{self.remaining}个工作日")
+            parts.append(
+                f"已超期{-self.remaining}个工作日" if self.overdue else f"剩余{self.remaining}个工作日"
+            )
         if self.paused_days:
             parts.append(f"顺延{self.paused_days}个工作日")
         if self.slowest is not None:
@@ -303,7 +306,9 @@ def _merged(spans: list[tuple[dt.datetime, dt.datetime]]) -> list[tuple[dt.datet
     return out
 
 
-def parent_clock(parent: ThingCase, members: list[MemberState], now: dt.datetime | None = None) -> ParentClock:
+def parent_clock(
+    parent: ThingCase, members: list[MemberState], now: dt.datetime | None = None
+) -> ParentClock:
     now = now or timezone.now()
     if parent.accepted_at is None:
         return ParentClock(None, 0, False, None, False, None)
@@ -324,11 +329,16 @@ def parent_clock(parent: ThingCase, members: list[MemberState], now: dt.datetime
     overdue = (parent.finished_at or now) > due and not stopped
     started = [m for m in members if m.case is not None]
     open_ = [m for m in started if not m.closed]
+    slowest: MemberState | None
     if open_:
         slowest = max(open_, key=lambda m: (m.due_at is None, m.due_at or now))
     else:
-        slowest = max(started, key=lambda m: m.case.finished_at or now, default=None)  # type: ignore[union-attr]
+        slowest = max(started, key=lambda m: _finished_at(m.case, now), default=None)
     return ParentClock(due, paused, stopped and not parent.finished_at, remaining, overdue, slowest)
+
+
+def _finished_at(case: Case | None, default: dt.datetime) -> dt.datetime:
+    return case.finished_at if case is not None and case.finished_at is not None else default
 
 
 def _parents() -> QuerySet[ThingCase]:
@@ -427,11 +437,13 @@ def _avg(values: list[int]) -> float | None:
     return round(sum(values) / len(values), 1) if values else None
 
 
-def figures(*, since: dt.datetime, until: dt.datetime | None = None, centre_ids: list[int] | None = None) -> Figures:
+def figures(
+    *, since: dt.datetime, until: dt.datetime | None = None, centre_ids: list[int] | None = None
+) -> Figures:
     """How many 一件事 per month (by receipt), their average working days against the sum of their members'
     limits (by finishing month), and which members finished last most often."""
     until = until or timezone.now()
-    qs = _parents().filter(received_at__gte=since, received_at__lt=until)
+    qs = _parents().filter(received_at__gte=since, received_at__lte=until)
     if centre_ids is not None:
         qs = qs.filter(handling_centre_id__in=centre_ids)
     received: dict[str, int] = {}
@@ -439,12 +451,14 @@ def figures(*, since: dt.datetime, until: dt.datetime | None = None, centre_ids:
         key = f"{timezone.localtime(at):%Y-%m}"
         received[key] = received.get(key, 0) + 1
     done: dict[str, list[ThingCase]] = {}
-    finished = qs.filter(finished_at__isnull=False, accepted_at__isnull=False).prefetch_related("members__case")
+    finished = qs.filter(finished_at__isnull=False, accepted_at__isnull=False).prefetch_related(
+        "members__case"
+    )
     slow: dict[str, list[int]] = {}
     for p in finished:
         done.setdefault(f"{timezone.localtime(p.finished_at):%Y-%m}", []).append(p)  # type: ignore[arg-type]
         cases = [m for m in p.members.all() if m.case is not None and m.case.finished_at is not None]
-        last = max(cases, key=lambda m: m.case.finished_at, default=None)  # type: ignore[union-attr]
+        last = max(cases, key=lambda m: _finished_at(m.case, until), default=None)
         if last is not None and last.case is not None and last.case.accepted_at and last.case.finished_at:
             days = working_days_between(last.case.accepted_at, last.case.finished_at, provisional=True)
             slow.setdefault(last.name, []).append(days)
@@ -469,3 +483,30 @@ def figures(*, since: dt.datetime, until: dt.datetime | None = None, centre_ids:
     ]
     slow_rows.sort(key=lambda s: (-s.slowest_times, -s.avg_working_days, s.name))
     return Figures(months=months, slow=slow_rows)
+
+
+def windows_for(user: Any) -> list[Window]:
+    """The receiving clerk's centre's windows (a 一件事 goes to a 全科 or its class's comprehensive window)."""
+    if getattr(user, "centre_id", None) is None:
+        return []
+    return list(Window.objects.filter(centre_id=user.centre_id, is_active=True).order_by("number"))
+
+
+def figures_scope(user: Any) -> list[int] | None:
+    """The centres whose figures a user reads: the bureau all (None), a director or inspector their own."""
+    if (
+        policy.is_bureau_admin(user)
+        or getattr(user, "is_bureau", False)
+        or getattr(user, "is_superuser", False)
+    ):
+        return None
+    return [user.centre_id] if getattr(user, "centre_id", None) else []
+
+
+def months_back(months: int, now: dt.datetime | None = None) -> dt.datetime:
+    """The start of the month ``months - 1`` months before this one (local time): a figures window."""
+    today = timezone.localtime(now or timezone.now())
+    index = today.year * 12 + today.month - 1 - (months - 1)
+    return today.replace(
+        year=index // 12, month=index % 12 + 1, day=1, hour=0, minute=0, second=0, microsecond=0
+    )

@@ -13,7 +13,6 @@ from typing import Any
 import pytest
 import time_machine
 
-from govhall.accounts.models import Role
 from govhall.cases.models import CaseStatus, MaterialForm, MaterialStatus, ResultKind
 from govhall.cases.services import (
     case_finish,
@@ -21,13 +20,10 @@ from govhall.cases.services import (
     case_special_start,
     case_step_pass,
 )
-from govhall.catalog.models import CentreMatter, CentreServiceMode
 from govhall.core.errors import ServiceError
 from govhall.onething import handling, selectors
 from govhall.onething.models import ThingCase, ThingCaseStatus, ThingMemberState
-from govhall.onething.services import CompositionInput, MemberInput, QuestionInput, thing_create, thing_publish
-from tests.cases.conftest import Flow, applicant, local, make_flow, make_matter
-from tests.factories import PostFactory, UserFactory
+from tests.cases.conftest import Flow, applicant, local
 
 pytestmark = pytest.mark.django_db
 
@@ -36,43 +32,6 @@ pytestmark = pytest.mark.django_db
 def _fixed_clock() -> Any:
     with time_machine.travel(local(2026, 6, 9, 9, 0), tick=False) as traveller:
         yield traveller
-
-
-@pytest.fixture
-def world(hall: Any) -> tuple[Flow, Any]:
-    flow = make_flow(hall)
-    housing = make_matter(
-        department=flow.other_department,
-        name="住房保障资格确认",
-        code="320681ZJ05003005",
-        promised_limit=5,
-        steps=["受理", "审批"],
-        result_name="住房保障资格确认书",
-        materials=[{"name": "申请人居民身份证"}, {"name": "最低生活保障证"}],
-    )
-    for centre, mode in ((hall.town, CentreServiceMode.HANDLE), (hall.village, CentreServiceMode.FORWARD)):
-        CentreMatter.objects.create(centre=centre, matter=housing, service_mode=mode)
-    a = UserFactory(centre=hall.town, roles=[Role.BACK_OFFICE], full_name="周住建")
-    b = UserFactory(centre=hall.town, roles=[Role.BACK_OFFICE], full_name="吴住建")
-    PostFactory(centre=hall.town, name="住建审批岗", department=flow.other_department, a_staff=a, b_staff=b)
-    thing = thing_create(
-        actor=None,
-        code="YJS-0101",
-        data=CompositionInput(
-            name="低保与住房保障一件事",
-            life_event="困难群众救助",
-            promised_limit=12,
-            questions=[QuestionInput("disability", "是否需要补办残疾人证")],
-            members=[
-                MemberInput(flow.matter.code),
-                MemberInput(housing.code, after=(1,)),
-                MemberInput(flow.immediate.code, condition_question="disability"),
-            ],
-        ),
-    )
-    thing_publish(actor=None, thing=thing)
-    flow.housing_a, flow.housing_b = a, b  # type: ignore[attr-defined]
-    return flow, thing
 
 
 ALL = {"申请人居民身份证": "received", "居民户口簿": "received", "家庭收入情况证明": "received"}
@@ -108,7 +67,9 @@ def test_one_number_children_through_case_flow_routed_in_parallel_with_ab(world:
     assert parent.number and len(parent.query_password) == 6
     rows = _members(parent)
     assert set(rows) == {"最低生活保障申请", "住房保障资格确认", "残疾人证补办申请"}
-    assert rows["住房保障资格确认"].state == ThingMemberState.WAITING and rows["住房保障资格确认"].case is None
+    assert (
+        rows["住房保障资格确认"].state == ThingMemberState.WAITING and rows["住房保障资格确认"].case is None
+    )
     low = rows["最低生活保障申请"].case
     assert low.status == CaseStatus.RECEIVED and low.number != parent.number
     # One set of materials: the ID ticked once counts for both started members.
