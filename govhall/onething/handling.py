@@ -339,11 +339,12 @@ def _settle(parent: ThingCase) -> None:
         return
     rows = _children(parent)
     by_order = {r.order: r for r in rows}
+    tried: set[int] = set()
     changed = True
     while changed:
         changed = False
         for row in rows:
-            if row.state != ThingMemberState.WAITING:
+            if row.state != ThingMemberState.WAITING or row.order in tried:
                 continue
             before = [by_order[m.order] for m in row.member.after.all() if m.order in by_order]
             if not all(_closed(b) for b in before):
@@ -355,6 +356,7 @@ def _settle(parent: ThingCase) -> None:
                 row.save(update_fields=["state", "note"])
             else:
                 _start_later(parent, row, before)
+            tried.add(row.order)
             changed = True
     if parent.status == ThingCaseStatus.PROCESSING and all(_closed(r) for r in rows):
         parent.status, parent.finished_at = ThingCaseStatus.FINISHED, timezone.now()
@@ -388,18 +390,24 @@ def _start_later(parent: ThingCase, row: ThingCaseMember, before: list[ThingCase
         for b in before
         if b.case is not None and (b.case.certificate_name or b.member.matter_version.result_name)
     }
-    with transaction.atomic():
-        row.case = _receive_child(
-            clerk,
-            row.member,
-            applicant=applicant,
-            agent=None,
-            ticks_from=parent.materials,
-            produced=produced,
-            window_id=parent.window_id,
-            channel=parent.channel,
-            centre_id=None,
-        )
+    try:
+        with transaction.atomic():
+            row.case = _receive_child(
+                clerk,
+                row.member,
+                applicant=applicant,
+                agent=None,
+                ticks_from=parent.materials,
+                produced=produced,
+                window_id=parent.window_id,
+                channel=parent.channel,
+                centre_id=None,
+            )
+    except ServiceError as exc:
+        # The prerequisite's finish stands; the member waits for the front desk, said on the parent's page.
+        row.note = f"前置事项已办结，待前台收件：{exc.message}"[:300]
+        row.save(update_fields=["note"])
+        return
     row.state = ThingMemberState.STARTED
     row.save(update_fields=["case", "state"])
     try:

@@ -868,6 +868,15 @@ def apply_thing(request: HttpRequest, code: str) -> HttpResponse:
     guide = onething_selectors.guide(version, answers)
     first = guide.included[0].member.matter_version.matter if guide.included else None
     centres = selectors.matter_centres(first) if first is not None else []
+    offline = [
+        gm.member.matter_version.name
+        for gm in guide.included
+        if not selectors.online_offered(gm.member.matter_version.matter)
+    ]
+    if offline and error is None:
+        error = ServiceError(
+            "「" + "」「".join(offline) + "」暂不支持网上申请，请按办事指南到服务中心窗口一次办理。"
+        )
     if request.method == "POST" and error is None and answers is not None:
         applicant = services.citizen_applicant(citizen, data.get("address", ""))
         channel = _channel(request)
