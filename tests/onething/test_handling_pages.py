@@ -70,6 +70,7 @@ def test_mode1_window_receives_accepts_and_delivers_once(client: Any, world: Any
     assert parent.status == ThingCaseStatus.PROCESSING
     _finish_all(flow, parent, _fixed_clock)
     parent.refresh_from_db()
+    login(client, flow.front_desk)  # a week later: a new session
     page = client.get(f"/one-thing/cases/{parent.number}/").content.decode()
     assert "统一出件" in page and "不予许可：已享受公租房保障" in page
 
@@ -169,7 +170,7 @@ def test_bad_input_on_the_merged_form_is_a_chinese_error(client: Any, world: Any
     )
     assert response.status_code == 400 and "身份证" in response.content.decode()
     missing = client.post("/one-thing/YJS-0101/receive/", {"applicant_name": "张三"})
-    assert missing.status_code == 400 and "请回答" in missing.content.decode()
+    assert missing.status_code == 400 and "请先回答全部情形问题" in missing.content.decode()
     assert not ThingCase.objects.exists()
     login(client, flow.back_office)
     assert client.get("/one-thing/YJS-0101/receive/").status_code == 403
