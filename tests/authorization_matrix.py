@@ -93,6 +93,8 @@ GET /api/v1/exchange/sync                                              200 403 4
 GET /api/v1/exchange/sync/{item_id}                                    422 422 422 422 422 422 422 422 422 | 401 401 401
 GET /api/v1/onething/things                                            200 200 200 200 200 200 200 200 200 | 200 200 200
 GET /api/v1/onething/things/{code}/guide                               404 404 404 404 404 404 404 404 404 | 404 404 404
+GET /api/v1/onething/cases/track                                       422 422 422 422 422 422 422 422 422 | 422 422 422
+GET /api/v1/onething/figures                                           200 200 403 403 403 403 403 403 200 | 401 401 401
 GET /api/v1/openapi.json                                               200 200 200 200 200 200 200 200 200 | 200 200 200
 GET /api/v1/orgs/centres                                               200 200 200 200 200 200 200 200 200 | 401 401 401
 GET /api/v1/orgs/centres/{centre_id}                                   200 200 200 200 200 200 404 200 200 | 401 401 401
@@ -186,6 +188,12 @@ GET /one-thing/manage/{code}/edit/                                     404 403 4
 GET /one-thing/manage/{code}/{action}/                                 405 405 405 405 405 405 405 405 405 | 302 302 302
 GET /one-thing/{code}/                                                 404 404 404 404 404 404 404 404 404 | 404 404 404
 GET /one-thing/{code}/{doc}.{fmt}                                      404 404 404 404 404 404 404 404 404 | 404 404 404
+GET /one-thing/cases/                                                  200 200 200 200 200 200 200 200 200 | 302 302 302
+GET /one-thing/cases/{number}/                                         404 404 404 404 404 404 404 404 404 | 302 302 302
+GET /one-thing/cases/{number}/act/{action}/                            405 405 405 405 405 405 405 405 405 | 302 302 302
+GET /one-thing/cases/{number}/result.{fmt}                             404 404 404 404 404 404 404 404 404 | 302 302 302
+GET /one-thing/figures/                                                200 200 403 403 403 403 403 403 200 | 302 302 302
+GET /one-thing/{code}/receive/                                         403 404 404 403 403 404 404 403 403 | 302 302 302
 GET /orgs/centres/                                                     200 200 200 200 200 200 200 200 200 | 302 302 302
 GET /orgs/centres/{centre_id}/                                         200 200 200 200 200 200 404 200 200 | 302 302 302
 GET /orgs/contacts/                                                    200 403 403 403 403 403 403 403 403 | 302 302 302
@@ -228,6 +236,7 @@ GET /portal/my/cases/{number}/supplement/                              302 302 3
 GET /portal/themes/                                                    200 200 200 200 200 200 200 200 200 | 200 200 200
 GET /portal/themes/{slug}/                                             404 404 404 404 404 404 404 404 404 | 404 404 404
 GET /portal/track/                                                     200 200 200 200 200 200 200 200 200 | 200 200 200
+GET /portal/one-thing/{code}/apply/                                    302 302 302 302 302 302 302 302 302 | 302 302 302
 GET /queueing/                                                         200 302 302 302 302 302 302 200 200 | 302 302 302
 GET /queueing/book/{centre_id}/                                        200 200 200 200 200 200 200 200 200 | 200 200 200
 GET /queueing/c/{centre_id}/desk/                                      403 200 200 200 200 200 404 403 403 | 302 302 302

@@ -2,16 +2,25 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.http import HttpRequest
 from django.urls import reverse
 from ninja import Router, Schema
 
+from govhall.accounts.http import StaffRequest
+from govhall.cases.applicants import mask_applicant_name
+from govhall.cases.tracking_limits import TrackClient
+from govhall.core.api_errors import rate_limited
 from govhall.core.api_params import Mapped, paged
+from govhall.core.errors import field_error
+from govhall.core.middleware import client_ip
+from govhall.core.policy import require
 
 from . import selectors, services
 from .models import OneThing
+from .policy import can_see_figures
 
 router = Router(tags=["一件事一次办"])
 
@@ -100,9 +109,9 @@ def get_guide(request: HttpRequest, code: str) -> dict[str, Any]:
     thing = selectors.public_thing(code)
     version = thing.current_version
     assert version is not None
-    asked = any(q.code in request.GET for q in version.questions.all())
-    guide = selectors.guide(version, services.answers_for(version, request.GET) if asked else None)
-    query = "?" + request.GET.urlencode() if asked else ""
+    answers = services.answers_from_query(version, request.GET)
+    guide = selectors.guide(version, answers)
+    query = "?" + request.GET.urlencode() if answers is not None else ""
     return {
         **_thing(thing),
         "version": version.number,
@@ -130,3 +139,97 @@ def get_guide(request: HttpRequest, code: str) -> dict[str, Any]:
         "pdf_url": reverse("onething:file", args=[code, "guide", "pdf"]) + query,
         "notice_pdf_url": reverse("onething:file", args=[code, "notice", "pdf"]) + query,
     }
+
+
+# --- applications: tracking (public, number + password) and figures (staff) -----------------------------
+
+
+class ThingTrackEventOut(Schema):
+    at: dt.datetime
+    label: str
+    centre: str
+    detail: str
+
+
+class ThingTrackMemberOut(Schema):
+    order: int
+    name: str
+    department: str
+    state: str
+    result: str
+    timeline: list[ThingTrackEventOut]
+
+
+class ThingTrackOut(Schema):
+    number: str
+    thing: str
+    applicant: str
+    status: str
+    received_at: dt.datetime
+    due_at: dt.datetime | None
+    finished_at: dt.datetime | None
+    members: list[ThingTrackMemberOut]
+
+
+@router.get("/cases/track", response=ThingTrackOut, auth=None, summary="凭一件事办件编号和查询密码查询进度")
+@rate_limited
+def track(request: HttpRequest, no: str, password: str) -> ThingTrackOut:
+    """The parent with each member's state and public steps only (NET-1)."""
+    view = selectors.track_thing(no, password, client=TrackClient(client_ip(request)))
+    parent = view.parent
+    return ThingTrackOut(
+        number=parent.number,
+        thing=parent.thing.name,
+        applicant=mask_applicant_name("person", parent.applicant_name),
+        status=parent.get_status_display(),
+        received_at=parent.received_at,
+        due_at=view.clock.due_at,
+        finished_at=parent.finished_at,
+        members=[
+            ThingTrackMemberOut(
+                order=m.row.order,
+                name=m.row.name,
+                department=m.department,
+                state=m.state,
+                result=m.result,
+                timeline=[
+                    ThingTrackEventOut(at=e.at, label=e.label, centre=e.centre_name, detail=e.detail)
+                    for e in events
+                ],
+            )
+            for m, events in selectors.public_member_timeline(view)
+        ],
+    )
+
+
+class MonthFigureOut(Schema):
+    month: str
+    received: int
+    finished: int
+    avg_working_days: float | None
+    avg_members_sum: float | None
+    avg_promised: float | None
+
+
+class SlowMemberOut(Schema):
+    name: str
+    slowest_times: int
+    avg_working_days: float
+
+
+class FiguresOut(Schema):
+    months: list[MonthFigureOut]
+    slow: list[SlowMemberOut]
+
+
+@router.get(
+    "/figures", response=FiguresOut, summary="一件事统计：每月件数、平均用时与成员时限之和、拖慢的成员"
+)
+def figures(request: StaffRequest, months: int = 12) -> dict[str, Any]:
+    require(can_see_figures(request.user), "只有市行政审批局、中心主任或考核人员可以查看一件事统计。")
+    if not 1 <= months <= 36:
+        raise field_error("months", "月数应在1到36之间。")
+    result = selectors.figures(
+        since=selectors.months_back(months), centre_ids=selectors.figures_scope(request.user)
+    )
+    return {"months": [vars(m) for m in result.months], "slow": [vars(s) for s in result.slow]}

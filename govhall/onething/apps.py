@@ -8,3 +8,10 @@ class OneThingConfig(AppConfig):
     label = "onething"
     verbose_name = "一件事一次办"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from govhall.cases.services import case_closed
+
+        from .handling import on_case_closed
+
+        case_closed.connect(on_case_closed)  # a member waiting for another starts when it closes

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.urls import reverse
+from django.utils import timezone
 
 from govhall.core.documents import (
     Block,
@@ -12,13 +13,14 @@ from govhall.core.documents import (
     Heading,
     Paragraph,
     QRCode,
+    Signature,
     Table,
     Title,
     render_docx,
     render_pdf,
 )
 
-from .selectors import Guide
+from .selectors import Guide, ThingCaseView
 
 
 def guide_url(code: str) -> str:
@@ -186,3 +188,67 @@ def notice_file(guide: Guide, kind: str) -> bytes:
     title = f"{guide.thing.name}一次性告知单"
     render = render_pdf if kind == "pdf" else render_docx
     return render(notice_blocks(guide), title=title, footer=title)
+
+
+# --- 办结通知书 of an application (统一出件) ---------------------------------------------------------------
+
+
+def _when(moment: object) -> str:
+    return f"{timezone.localtime(moment):%Y年%m月%d日}" if moment else "—"  # type: ignore[arg-type]
+
+
+def result_blocks(view: ThingCaseView) -> list[Block]:
+    """One 办结通知书 for the whole thing: each member's result (准予, or lawfully refused with its reason)."""
+    parent = view.parent
+    rows = []
+    for i, m in enumerate(view.members, start=1):
+        case = m.case
+        rows.append(
+            [
+                str(i),
+                m.row.name,
+                m.department,
+                m.result or m.state,
+                case.certificate_no if case is not None and case.certificate_no else "—",
+                _when(case.finished_at) if case is not None else "—",
+            ]
+        )
+    finished = view.finished
+    blocks: list[Block] = [
+        Title(f"{parent.thing.name}办结通知书", subtitle=f"一件事办件编号：{parent.number}"),
+        FieldTable(
+            [
+                ("申请人", parent.applicant_name),
+                ("一件事", f"{parent.thing.name}（第{parent.version.number}版）"),
+                ("受理中心", parent.handling_centre.name),
+                ("收件时间", _when(parent.received_at)),
+                ("受理时间", _when(parent.accepted_at)),
+                ("办结时间", _when(parent.finished_at) if finished else "尚未全部办结"),
+                (
+                    "承诺时限",
+                    f"{limit_text(parent.promised_limit)}（各事项承诺时限之和{limit_text(parent.members_limit_sum)}）",
+                ),
+            ]
+        ),
+        Heading("各事项办理结果"),
+        Table(
+            ["序号", "事项", "办理部门", "结果", "证照编号", "办结日期"],
+            rows,
+            widths=[0.5, 2.6, 1.6, 3, 1.6, 1.4],
+        ),
+        Paragraph(
+            "以上事项已全部办结，结果统一出件：请持本通知书和申请人身份证件到窗口一次领取，或按您选择的方式邮寄送达。"
+            if finished
+            else "尚有事项正在办理，全部办结后统一出件。"
+        ),
+        Paragraph("对不予许可或不予受理的事项，如有异议，可依法申请行政复议或提起行政诉讼。"),
+        QRCode(settings.PUBLIC_URL + reverse("portal:track") + f"?no={parent.number}", "扫码查询办理进度"),
+        Signature([parent.handling_centre.name, _when(parent.finished_at or timezone.now())]),
+    ]
+    return blocks
+
+
+def result_file(view: ThingCaseView, kind: str) -> bytes:
+    title = f"{view.parent.thing.name}办结通知书"
+    render = render_pdf if kind == "pdf" else render_docx
+    return render(result_blocks(view), title=title, footer=f"{title} · {view.parent.number}")

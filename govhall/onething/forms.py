@@ -4,6 +4,7 @@ form so the page works without JavaScript; ``composition_input`` turns the rows 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from typing import Any
 
 from django import forms
@@ -159,3 +160,23 @@ def initial_rows(version: Any) -> tuple[dict[str, Any], list[dict[str, Any]], li
         for m in version.members.select_related("matter_version__matter").order_by("order")
     ]
     return head, questions, members
+
+
+# --- the merged form of an application (one applicant, one address, the questions first) ----------------
+
+APPLICANT_FIELDS = ("kind", "name", "id_type", "id_number", "phone", "address", "legal_representative")
+
+
+def applicant_from(data: Mapping[str, Any]) -> dict[str, str]:
+    """One applicant for every member (the case services validate it, once per member, the same way)."""
+    return {name: str(data.get(f"applicant_{name}", "")).strip() for name in APPLICANT_FIELDS}
+
+
+def materials_from(data: Any, keys: list[str]) -> dict[str, str]:
+    """The one checklist: each material of the set ticked received, else missing."""
+    ticked = set(data.getlist("received")) if hasattr(data, "getlist") else set(data.get("received", []))
+    return {key: ("received" if key in ticked else "missing") for key in keys}
+
+
+def excused_from(data: Any, name: str) -> list[str]:
+    return [str(v) for v in (data.getlist(name) if hasattr(data, "getlist") else data.get(name, []))]

@@ -9,6 +9,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from govhall.core.crypto import EncryptedTextField
+
 
 class ThingStatus(models.TextChoices):
     DRAFT = "draft", "草稿"
@@ -150,3 +152,114 @@ class MaterialLink(models.Model):
 
     def __str__(self) -> str:
         return f"{self.material_name} = {self.same_as}"
+
+
+# --- one acceptance (一件事办件) ----------------------------------------------------------------------
+
+
+class ThingCaseStatus(models.TextChoices):
+    RECEIVED = "received", "已收件（待受理）"
+    PROCESSING = "processing", "办理中"
+    FINISHED = "finished", "已办结（待统一出件）"
+    DELIVERED = "delivered", "已送达"
+
+
+class ThingCase(models.Model):
+    """One application of a 一件事 (MODE-1, MODE-4): one number and query password for the applicant; each
+    included member is a child `cases.Case` received through the ordinary case flow. The parent keeps no
+    personal data beyond the applicant's name and the digest of the ID (the children hold it encrypted)."""
+
+    number = models.CharField("一件事办件编号", max_length=50, unique=True)
+    query_password = EncryptedTextField("查询密码")
+    thing = models.ForeignKey(OneThing, verbose_name="一件事", on_delete=models.PROTECT, related_name="cases")
+    version = models.ForeignKey(
+        OneThingVersion, verbose_name="一件事版本", on_delete=models.PROTECT, related_name="cases"
+    )
+    answers = models.JSONField("情形回答", default=dict)
+    materials = models.JSONField("收取材料", default=dict, help_text="材料标识 → 收取情况（一套材料）")
+    centre = models.ForeignKey(
+        "orgs.Centre", verbose_name="收件中心", on_delete=models.PROTECT, related_name="+"
+    )
+    handling_centre = models.ForeignKey(
+        "orgs.Centre", verbose_name="受理中心", on_delete=models.PROTECT, related_name="+"
+    )
+    window = models.ForeignKey(
+        "orgs.Window",
+        verbose_name="收件窗口",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    channel = models.CharField("申请渠道", max_length=10)
+    receiver = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    applicant_kind = models.CharField("申请人类型", max_length=12, default="person")
+    applicant_name = models.CharField("申请人", max_length=100)
+    applicant_id_digest = models.CharField("申请人证件摘要", max_length=64, db_index=True)
+    status = models.CharField(
+        "状态", max_length=12, choices=ThingCaseStatus.choices, default=ThingCaseStatus.RECEIVED
+    )
+    promised_limit = models.PositiveIntegerField("承诺办结时限（工作日）", default=0)
+    members_limit_sum = models.PositiveIntegerField("成员事项时限之和（工作日）", default=0)
+    received_at = models.DateTimeField("收件时间")
+    accepted_at = models.DateTimeField("受理时间", null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    finished_at = models.DateTimeField("办结时间", null=True, blank=True)
+    delivered_at = models.DateTimeField("送达时间", null=True, blank=True)
+    delivered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    delivery_centre = models.ForeignKey(
+        "orgs.Centre",
+        verbose_name="出件中心",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    delivery_detail = models.CharField("送达情况", max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "一件事办件"
+        ordering = ["-received_at", "-id"]
+        indexes = [
+            models.Index(fields=["handling_centre", "status", "received_at"], name="thingcase_centre_status"),
+            models.Index(fields=["status", "finished_at"], name="thingcase_finished"),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class ThingMemberState(models.TextChoices):
+    WAITING = "waiting", "待前置事项办结"
+    STARTED = "started", "已发起"
+    NOT_STARTED = "not_started", "无法办理（前置事项未获准予）"
+
+
+class ThingCaseMember(models.Model):
+    """One included member of an application: its child case once started (order as composed)."""
+
+    parent = models.ForeignKey(ThingCase, on_delete=models.CASCADE, related_name="members")
+    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="+")
+    order = models.PositiveSmallIntegerField("序号")
+    name = models.CharField("事项名称", max_length=200)
+    case = models.OneToOneField(
+        "cases.Case", null=True, blank=True, on_delete=models.PROTECT, related_name="thing_member"
+    )
+    state = models.CharField("状态", max_length=12, choices=ThingMemberState.choices)
+    note = models.CharField("说明", max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "一件事办件成员"
+        ordering = ["parent", "order"]
+        constraints = [
+            models.UniqueConstraint(fields=["parent", "member"], name="thingcase_member_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.parent_id} · {self.name}"

@@ -74,6 +74,11 @@ class MergedMaterial:
     commitment: bool  # 告知承诺 only where every member asking for it allows it
     members: list[str] = field(default_factory=list)  # names of the members that need it
 
+    @property
+    def key(self) -> str:
+        """Its identity in the one checklist of an application (what the form ticks)."""
+        return material_key(self.name)
+
 
 @dataclass
 class ProducedMaterial:

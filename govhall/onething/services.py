@@ -254,3 +254,11 @@ def answers_for(version: OneThingVersion, raw: Mapping[str, Any]) -> dict[str, b
             "按您的回答，没有需要办理的事项，请检查后重新选择。", fields={"answers": "没有需要办理的事项。"}
         )
     return answers
+
+
+def answers_from_query(version: OneThingVersion, query: Mapping[str, Any]) -> dict[str, bool] | None:
+    """The answers in a query string (the guide page, its files, the API): None when no question is
+    answered (the whole composition shows); a missing or odd answer is refused by ``answers_for``."""
+    if not any(code in query for code in version.questions.values_list("code", flat=True)):
+        return None
+    return answers_for(version, query)

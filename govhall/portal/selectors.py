@@ -383,6 +383,18 @@ def rating_url(case: Case) -> str | None:
     return case_rating_path(case.pk, via="online")
 
 
+def thing_rating_url(view: Any) -> str | None:
+    """一事一评 of a 一件事 (`onething.selectors.ThingCaseView`): one rating of the whole thing, once it is
+    finished, through its lead member's case (the first member received) — the ratings app unchanged."""
+    if not view.finished:
+        return None
+    lead = next(
+        (m.case for m in view.members if m.case is not None and reviews_services.case_can_be_rated(m.case)),
+        None,
+    )
+    return case_rating_path(lead.pk, via="online") if lead is not None else None
+
+
 def online_application_of(case: Case) -> OnlineApplication | None:
     """The online application a case came from, with its delivery centre (None for a window case)."""
     return OnlineApplication.objects.filter(case=case).select_related("delivery_centre").first()

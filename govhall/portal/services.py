@@ -698,6 +698,11 @@ class Submitted:
     created: bool  # False: the same form was submitted before (double click, reload)
 
 
+def citizen_applicant(citizen: Citizen, address: str) -> dict[str, str]:
+    """The applicant of an online application: the account's real-name details (一件事 uses it too)."""
+    return _applicant(citizen, address)
+
+
 def _applicant(citizen: Citizen, address: str) -> dict[str, str]:
     if citizen.is_enterprise:
         return {

@@ -75,6 +75,7 @@ urlpatterns = [
     path("kiosk/<centre_id:centre_id>/<old_kiosk_page:rest>", kiosk.kiosk_old_url, name="kiosk_old_page"),
     # Online application, 我的办件, tracking.
     path("apply/<str:code>/", views.apply, name="apply"),
+    path("one-thing/<str:code>/apply/", views.apply_thing, name="apply_thing"),
     path("guide/<str:code>/book/", views.guide_book, name="guide_book"),
     path("my/appointments/", views.my_appointments, name="my_appointments"),
     path("my/appointments/<str:code>/cancel/", views.my_appointment_cancel, name="my_appointment_cancel"),

@@ -28,6 +28,9 @@ from govhall.core.middleware import client_ip
 from govhall.core.pages import HtmxHttpRequest, page_errors, paginate
 from govhall.core.ratelimit import RateLimited
 from govhall.core.responses import document_response
+from govhall.onething import handling as onething_handling
+from govhall.onething import selectors as onething_selectors
+from govhall.onething import services as onething_services
 from govhall.onething.selectors import things_with_matter
 from govhall.orgs.models import CentreLevel
 from govhall.orgs.selectors import active_villages
@@ -792,6 +795,28 @@ def track_lookup(request: HttpRequest, number: str, password: str, *, kiosk: boo
     return track_by_number(number, password, client=TrackClient(client_ip(request), kiosk=kiosk))
 
 
+def _track_thing(
+    request: HttpRequest, template: str, context: dict[str, Any], number: str, password: str
+) -> HttpResponse:
+    """A 一件事办件 number: the parent with each member's state and public steps (NET-1)."""
+    form = context["form"]
+    try:
+        view = onething_selectors.track_thing(number, password, client=TrackClient(client_ip(request)))
+    except RateLimited as exc:
+        form.add_error(None, exc.message)
+        return render(request, template, context, status=429)
+    except NotFound as exc:
+        form.add_error(None, exc.message)
+        return render(request, template, context, status=400)
+    context.update(
+        thing=view,
+        applicant=mask_applicant_name(view.parent.applicant_kind, view.parent.applicant_name),
+        member_timelines=onething_selectors.public_member_timeline(view),
+        rating_url=selectors.thing_rating_url(view),
+    )
+    return render(request, template, context)
+
+
 @never_cache
 @page_errors
 @require_http_methods(["GET", "POST"])
@@ -802,8 +827,11 @@ def track(request: HtmxHttpRequest) -> HttpResponse:
     context: dict[str, Any] = {"nav": "track", "form": form}
     template = "portal/_track_body.html" if _is_partial(request) else "portal/track.html"
     if request.method == "POST" and form.is_valid():
+        number, password = form.cleaned_data["number"], form.cleaned_data["password"]
+        if onething_selectors.is_thing_number(number):
+            return _track_thing(request, template, context, number, password)
         try:
-            case = track_lookup(request, form.cleaned_data["number"], form.cleaned_data["password"])
+            case = track_lookup(request, number, password)
         except RateLimited as exc:
             form.add_error(None, exc.message)
             return render(request, template, context, status=429)
@@ -817,3 +845,71 @@ def track(request: HtmxHttpRequest) -> HttpResponse:
                 rating_url=selectors.rating_url(case),
             )
     return render(request, template, context, status=400 if form.errors else 200)
+
+
+# --- 一件事一次办 online (MODE-1): one form, one number; tracking shows each member ----------------------
+
+
+@page_errors
+@identified_citizen_required
+@require_http_methods(["GET", "POST"])
+def apply_thing(request: HttpRequest, code: str) -> HttpResponse:
+    """The merged form online: the questions first, one applicant (the account's real name), one address,
+    the centre; the papers are brought to the window once (or 容缺/告知承诺 there)."""
+    citizen = request.citizen  # type: ignore[attr-defined]
+    thing = onething_selectors.public_thing(code)
+    version = thing.current_version
+    assert version is not None
+    data = request.POST if request.method == "POST" else request.GET
+    error: ServiceError | None = None
+    try:
+        answers = onething_services.answers_from_query(version, data)
+    except ServiceError as exc:
+        answers, error = None, exc
+    guide = onething_selectors.guide(version, answers)
+    first = guide.included[0].member.matter_version.matter if guide.included else None
+    centres = selectors.matter_centres(first) if first is not None else []
+    offline = [
+        gm.member.matter_version.name
+        for gm in guide.included
+        if not selectors.online_offered(gm.member.matter_version.matter)
+    ]
+    if offline and error is None:
+        error = ServiceError(
+            "「" + "」「".join(offline) + "」暂不支持网上申请，请按办事指南到服务中心窗口一次办理。"
+        )
+    if request.method == "POST" and error is None and answers is not None:
+        applicant = services.citizen_applicant(citizen, data.get("address", ""))
+        channel = _channel(request)
+        try:
+            parent = onething_handling.thing_case_receive(
+                actor=onething_handling.online_actor(applicant, channel),
+                code=code,
+                answers=answers,
+                applicant=applicant,
+                channel=channel,
+                centre_id=data.get("centre_id"),
+            )
+        except ServiceError as exc:
+            error = exc
+        else:
+            messages.success(
+                request,
+                f"申请已提交，一件事办件编号 {parent.number}，查询密码 {parent.query_password}。"
+                "请携带材料到所选服务中心一次提交。",
+            )
+            return redirect(reverse("portal:track") + f"?no={parent.number}")
+    return render(
+        request,
+        "portal/apply_thing.html",
+        {
+            "nav": "onething",
+            "g": guide,
+            "citizen": citizen,
+            "centres": centres,
+            "error": error,
+            "data": data,
+            "answered": answers is not None,
+        },
+        status=400 if error else 200,
+    )

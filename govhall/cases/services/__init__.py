@@ -37,7 +37,7 @@ from govhall.cases.services.decide import (
     has_bad_credit,
 )
 from govhall.cases.services.deliver import case_assign_agency, case_deliver
-from govhall.cases.services.finish import case_finish
+from govhall.cases.services.finish import case_closed, case_finish
 from govhall.cases.services.inputs import CorrectionItem, MaterialTick
 from govhall.cases.services.receive import case_attach_file, case_receive, case_update_materials
 from govhall.cases.services.scans import case_steps_reroute, cases_scan_deadlines, cases_scan_rongque
@@ -58,6 +58,7 @@ __all__ = [
     "case_accept",
     "case_assign_agency",
     "case_attach_file",
+    "case_closed",
     "case_commitment_check",
     "case_deliver",
     "case_finish",

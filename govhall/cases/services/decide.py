@@ -43,6 +43,7 @@ from govhall.cases.services._shared import (
     _set_deadline,
     _state,
 )
+from govhall.cases.services.finish import case_closed
 from govhall.cases.services.inputs import CorrectionInput, CorrectionItem
 from govhall.cases.services.steps import (
     _close_step,
@@ -338,6 +339,7 @@ def case_reject(*, case: Case, actor: User, reason: str) -> Case:
     )
     _publish(case, "rejected")
     _audit(case, "reject", actor, before, {**_state(case), "reason": reason})
+    case_closed.send(case=case)
     return case
 
 

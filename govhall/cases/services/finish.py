@@ -36,6 +36,11 @@ from govhall.cases.services.steps import (
 )
 from govhall.core.actors import SystemActor, is_staff_actor
 from govhall.core.errors import Conflict, field_error
+from govhall.core.hooks import Hook
+
+# Sent inside the transaction that closes a case (办结 of any kind, 不予受理): apps above cases connect in
+# their AppConfig.ready() (onething starts a member waiting for this one and finishes its 一件事).
+case_closed = Hook("cases.case_closed")
 
 
 @dataclass(frozen=True)
@@ -103,6 +108,7 @@ def case_finish(
         before,
         {**_state(case), "reason": reason, "certificate_no": case.certificate_no},
     )
+    case_closed.send(case=case)
     return case
 
 
