@@ -18,10 +18,10 @@ from django.db import transaction
 from govhall.accounts.models import Role, User, UserRole
 from govhall.accounts.tokens import token_create
 from govhall.cases import services as case_services
+from govhall.cases.applicants import id_digest
 from govhall.cases.models import Case, CaseStatus, Channel
 from govhall.catalog import services as catalog_services
 from govhall.catalog.models import CentreMatter, Matter
-from govhall.core.crypto import lookup_digest
 from govhall.core.errors import ServiceError
 from govhall.core.ids import id_card_check_digit
 from govhall.orgs.models import Centre
@@ -183,7 +183,7 @@ def load() -> Loaded:
                 defaults={
                     "name": who["name"],
                     "id_number": who["id_number"],
-                    "id_digest": lookup_digest(who["id_number"]),
+                    "id_digest": id_digest(who["id_type"], who["id_number"]),
                     "phone": who["phone"],
                 },
             )

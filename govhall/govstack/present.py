@@ -17,12 +17,15 @@ REJECTED_RESULTS = {ResultKind.DENIED, ResultKind.WITHDRAWN, ResultKind.VOIDED}
 ENDED = {CaseStatus.NOT_ACCEPTED, CaseStatus.FINISHED, CaseStatus.DELIVERED, CaseStatus.REVOKED}
 
 
-def case_status(case: Case) -> dict[str, str]:
+def case_status(case: Case, sent_back: set[int] | None = None) -> dict[str, str]:
+    """``sent_back``: the suspended cases waiting for 补正 (selectors.sent_back_ids), read here when not given."""
+    if sent_back is None:
+        sent_back = selectors.sent_back_ids([case])
     if case.result == ResultKind.APPROVED:
         code = "APPROVED"
     elif case.status in (CaseStatus.NOT_ACCEPTED, CaseStatus.REVOKED) or case.result in REJECTED_RESULTS:
         code = "REJECTED"
-    elif case.status == CaseStatus.CORRECTION:
+    elif case.status == CaseStatus.CORRECTION or case.pk in sent_back:
         code = "SENDBACK"
     else:
         code = "PENDING"
@@ -121,6 +124,7 @@ def eform(matter: Matter, eform_id: str) -> dict[str, Any]:
 def application(case: Case, file_id: str, service_id: str, applicant_id: str) -> dict[str, Any]:
     return {
         "fileId": file_id,
+        "applicantId": applicant_id,
         "registered": when(case.received_at),
         "serviceId": service_id,
         "serviceName": case.matter_name,
@@ -138,20 +142,22 @@ def applications(cases: list[Case], applicant_ids: dict[int, str]) -> list[dict[
     files = selectors.external_ids(IdKind.APPLICATION, [c.pk for c in cases])
     svc = selectors.external_ids(IdKind.SERVICE, sorted({c.matter_id for c in cases}))
     steps = selectors.external_ids(IdKind.TASK, [c.current_step_id for c in cases if c.current_step_id])
+    eforms = selectors.external_ids(IdKind.EFORM, sorted({c.matter_id for c in cases}))
+    sent_back = selectors.sent_back_ids(cases)
     rows = []
     for c in cases:
         step = c.current_step if c.current_step_id else None
         row = {
             "fileId": files[c.pk],
             "taskTitle": step.name if step else c.get_status_display(),
-            "status": case_status(c),
+            "status": case_status(c, sent_back),
             "applicantId": applicant_ids.get(c.pk, ""),
             "created": when(c.received_at),
             "registered": when(c.received_at),
             "description": c.number,
             "serviceName": c.matter_name,
             "serviceId": svc[c.matter_id],
-            "eformId": selectors.external_ids(IdKind.EFORM, [c.matter_id])[c.matter_id],
+            "eformId": eforms[c.matter_id],
             "documentUrls": [],
         }
         if step is not None:

@@ -389,6 +389,13 @@ def get_task(request: StaffRequest, taskId: str) -> dict[str, Any]:
     return present.task(step, present.task_names([step]), detail=True)
 
 
+@router.api_operation(["POST", "PUT", "PATCH", "DELETE"], "/tasks/{taskId}", include_in_schema=False)
+def task_other_methods(request: StaffRequest, taskId: str) -> HttpResponse:
+    """An unknown task is a 404 whatever the method (a client's unencoded "#" cuts /complete off the path)."""
+    selectors.task(request.user, taskId)
+    return _error(request, 405, "method_not_allowed", "该任务只能查看（GET）或办理（POST …/complete）。")
+
+
 @router.post(
     "/tasks/{taskId}/complete",
     summary="办理任务（通过 / 退回）",

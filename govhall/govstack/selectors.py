@@ -10,7 +10,8 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
-from govhall.cases.models import Case, CaseStatus, CaseStep, ResultKind, SuspensionKind
+from govhall.accounts.models import Role
+from govhall.cases.models import Case, CaseStatus, CaseStep, NoticeKind, ResultKind, Suspension, SuspensionKind
 from govhall.cases.policy import cases_visible_to
 from govhall.catalog.models import Matter, MatterStatus
 from govhall.core.errors import NotFound
@@ -69,6 +70,18 @@ def materials(matter: Matter) -> list[Any]:
 
 def applicant(external_id: str) -> Applicant | None:
     return Applicant.objects.filter(external_id=(external_id or "")[:100]).first()
+
+
+def sent_back_ids(cases: list[Case]) -> set[int]:
+    """The suspended cases among these whose clock stops for 补正 (a step returned them to the applicant)."""
+    suspended = [c.pk for c in cases if c.status == CaseStatus.SUSPENDED]
+    if not suspended:
+        return set()
+    return set(
+        Suspension.objects.filter(
+            case_id__in=suspended, kind=SuspensionKind.CORRECTION, ended_at__isnull=True
+        ).values_list("case_id", flat=True)
+    )
 
 
 def applicant_ids(cases: list[Case]) -> dict[int, str]:
@@ -167,7 +180,8 @@ def statistics(
     role: str,
 ) -> list[StatRow]:
     """Per matter, the cases received in the period that the user may see: processed (a decision was
-    taken: accepted or not), approved (准予), sent back (补正 asked at least once), rejected (不予受理 or
+    taken: accepted or not), approved (准予), sent back (a 一次性告知单 of 补正 issued, at the window or by a
+    back-office step), rejected (不予受理 or
     不予许可). ``operator`` and ``role`` keep the cases that staff member, or a holder of that role, decided
     or handled a step of."""
     qs = cases_visible_to(user)
@@ -178,12 +192,19 @@ def statistics(
         qs = qs.filter(received_at__lt=dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, tzinfo=tz))
     if matter is not None:
         qs = qs.filter(matter=matter)
+    # Who decided: accepted (受理), finished (办结 or 不予受理), or handled a step.
+    deciders = ("accepted_by", "finished_by", "steps__handler")
     if operator:
-        qs = qs.filter(
-            Q(accepted_by__full_name=operator) | Q(steps__handler__full_name=operator)
-        ).distinct()
+        match = Q()
+        for who in deciders:
+            match |= Q(**{f"{who}__full_name": operator}) | Q(**{f"{who}__staff_no": operator})
+        qs = qs.filter(match).distinct()
     if role:
-        qs = qs.filter(Q(accepted_by__role_rows__role=role) | Q(steps__handler__role_rows__role=role)).distinct()
+        code = next((r.value for r in Role if role in (r.value, r.label)), role)
+        match = Q()
+        for who in deciders:
+            match |= Q(**{f"{who}__role_rows__role": code})
+        qs = qs.filter(match).distinct()
     decided = Q(accepted_at__isnull=False) | Q(status=CaseStatus.NOT_ACCEPTED)
     rejected = Q(status=CaseStatus.NOT_ACCEPTED) | Q(result=ResultKind.DENIED)
     rows = (
@@ -192,7 +213,7 @@ def statistics(
         .annotate(
             processed=Count("pk", filter=decided, distinct=True),
             approved=Count("pk", filter=Q(result=ResultKind.APPROVED), distinct=True),
-            sent_back=Count("pk", filter=Q(suspensions__kind=SuspensionKind.CORRECTION), distinct=True),
+            sent_back=Count("pk", filter=Q(notices__kind=NoticeKind.CORRECTION), distinct=True),
             rejected=Count("pk", filter=rejected, distinct=True),
         )
         .order_by("matter_name")

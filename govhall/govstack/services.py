@@ -6,17 +6,22 @@ from __future__ import annotations
 
 import io
 import secrets
+import uuid
+from pathlib import Path
 from dataclasses import dataclass
 from typing import Any
 
+import filetype
+from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 
 from govhall.cases import services as case_services
-from govhall.cases.models import Case, CaseStep, Channel, StepKind, StepStatus
-from govhall.cases.uploads import check_and_store, media_path, remove_stored
+from govhall.cases.models import Case, CaseStep, Channel, StepAction, StepKind, StepStatus
+from govhall.cases.uploads import media_path, remove_stored
 from govhall.core.audit import audit_record
-from govhall.core.errors import Conflict, field_error
-from govhall.core.filecrypt import read_plaintext
+from govhall.core.errors import Conflict, PayloadTooLarge, field_error
+from govhall.core.filecrypt import read_plaintext, write_encrypted
 from govhall.govstack import selectors
 from govhall.govstack.models import Applicant, Document
 
@@ -121,38 +126,85 @@ def update_application(*, actor: Any, case: Case, sub: Submission) -> Case:
 
 
 def upload_document(*, actor: Any, data: bytes, name: str, note: str = "") -> Document:
-    stored = check_and_store(io.BytesIO(data), name=name, size=len(data))
+    """A document waiting for its application: size-capped and SM4-encrypted like a case scan, never served.
+    Its type is checked when an application links it (case_attach_file, by content), not here: the staging
+    area takes any file a client sends."""
+    limit = settings.UPLOAD_MAX_BYTES
+    if not data:
+        raise field_error("file", "文件是空的，请重新上传。")
+    if len(data) > limit:
+        raise PayloadTooLarge(f"文件过大，单个文件不能超过 {limit // (1024 * 1024)} MB。", fields={"file": "文件过大"})
+    guess = filetype.guess(data[:8192])
+    kind = guess.extension if guess else "bin"
+    storage_name = f"govstack/{timezone.localtime():%Y/%m}/{uuid.uuid4().hex}"
+    path = media_path(storage_name)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    write_encrypted(path, data)
     try:
         doc = Document.objects.create(
             key=secrets.token_hex(16),
-            storage_name=stored.storage_name,
-            original_name=stored.original_name,
-            kind=stored.kind,
-            size=stored.size,
+            storage_name=storage_name,
+            original_name=Path(name or f"document.{kind}").name[:200],
+            kind=kind[:10],
+            size=len(data),
             note=note[:300],
             uploaded_by=actor,
         )
-        audit_record(action="govstack.document.upload", obj=doc, actor=actor, after={"size": stored.size})
+        audit_record(action="govstack.document.upload", obj=doc, actor=actor, after={"size": len(data), "kind": kind})
     except Exception:
-        remove_stored(stored.storage_name)
+        remove_stored(storage_name)
         raise
     return doc
+
+
+def _correction_items(case: Case, items: Any) -> list[case_services.CorrectionItem]:
+    """``items``: [{"material": "material_<id>" (the eForm's key), "problem": "missing"|"wrong", "reason": …}],
+    each turned into the case's own material line for the 一次性告知单."""
+    if items in (None, ""):
+        return []
+    if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
+        raise field_error("data.items", "items 应为列表，每项含 material、problem、reason。")
+    rows = {f"material_{m.material_id}": m.pk for m in case.materials.all() if m.material_id}
+    out = []
+    for item in items:
+        key = str(item.get("material") or "")
+        if key not in rows:
+            raise field_error("data.items", f"材料 {key or '（未填）'} 不属于本办件。")
+        out.append(
+            case_services.CorrectionItem(
+                material=rows[key], problem=str(item.get("problem") or "missing"), reason=str(item.get("reason") or "")
+            )
+        )
+    return out
+
+
+def _repeated(step: CaseStep, actor: Any, decision: str) -> bool:
+    if step.status != StepStatus.DONE or step.handler_id != getattr(actor, "pk", None):
+        return False
+    passed = step.action in (StepAction.PASS, StepAction.RESUBMIT)
+    return (decision in APPROVE and passed) or (decision in SEND_BACK and not passed)
 
 
 def complete_task(*, actor: Any, step: CaseStep, data: dict[str, Any]) -> Case:
     """``complete``: 通过 (the default) or 退回 (``decision: "sendBack"``, with ``reason`` and ``to``:
     applicant for 补正, front for 前台复核), by the same services as the case page's buttons."""
     case = step.case
-    if step.status != StepStatus.PENDING or case.current_step_id != step.pk:
-        raise Conflict(f"该任务（{step.name}）已{step.get_status_display()}，不能再办理。")
     decision = str(data.get("decision") or "approve").strip().lower()
     opinion = str(data.get("opinion") or data.get("reason") or "")
+    if step.status != StepStatus.PENDING or case.current_step_id != step.pk:
+        if _repeated(step, actor, decision):
+            return case  # a retried request of the one who completed it: the same answer, nothing changes
+        raise Conflict(f"该任务（{step.name}）已{step.get_status_display()}，不能再办理。")
     if decision in APPROVE:
         if step.kind == StepKind.FRONT:
             return case_services.case_resubmit(case=case, actor=actor, opinion=opinion)
         return case_services.case_step_pass(case=case, actor=actor, opinion=opinion)
     if decision in SEND_BACK:
         return case_services.case_step_return(
-            case=case, actor=actor, to=str(data.get("to") or "applicant"), reason=opinion
+            case=case,
+            actor=actor,
+            to=str(data.get("to") or "applicant"),
+            reason=opinion,
+            items=_correction_items(case, data.get("items")),
         )
     raise field_error("data.decision", "decision 只能是 approve（通过）或 sendBack（退回）。")
