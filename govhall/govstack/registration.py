@@ -93,6 +93,11 @@ def _body_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
     return _error(request, 422, "validation_error", "提交的数据不符合要求，请检查标注的字段。", _fields(exc.errors()))
 
 
+@api.exception_handler(MultiPartParserError)
+def _bad_multipart(request: HttpRequest, exc: MultiPartParserError) -> HttpResponse:
+    return _error(request, 400, "bad_body", "表单（multipart）格式不正确。")
+
+
 @api.exception_handler(AuthenticationError)
 def _auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
     return _error(request, 401, "unauthenticated", "请提供有效的访问令牌（Authorization: Bearer …）。")
