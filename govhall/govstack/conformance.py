@@ -24,16 +24,28 @@ from govhall.catalog import services as catalog_services
 from govhall.catalog.models import CentreMatter, Matter
 from govhall.core.errors import ServiceError
 from govhall.core.ids import id_card_check_digit
-from govhall.orgs.models import Centre
 from govhall.govstack.models import Applicant, ExternalId, IdKind
+from govhall.orgs.models import Centre
 
 POST_PARTUM = "8b410187-e137-4487-b627-09b2b909e630"
 
 # (serviceId, name, eFormId or "") — test-data.json "services", plus the statistics feature's "MCTS".
 SERVICES = [
-    ("f7d33db0-2809-484e-a780-76b7ccd4ecbf", "Mother and Child Registration", "d98a205a-679b-485b-823d-7a32a391e744"),
-    ("P2c9280957e579ad7017e58a3399f0068", "Good Health and Well-Being", "w12a205a-679b-xx34-823d-7a32a391e744"),
-    ("WWc9280957e579ad0007e58a3399f0068", "Industry and Infrastructure", "w12a89q9-679b-xx34-823d-7a32a391e744"),
+    (
+        "f7d33db0-2809-484e-a780-76b7ccd4ecbf",
+        "Mother and Child Registration",
+        "d98a205a-679b-485b-823d-7a32a391e744",
+    ),
+    (
+        "P2c9280957e579ad7017e58a3399f0068",
+        "Good Health and Well-Being",
+        "w12a205a-679b-xx34-823d-7a32a391e744",
+    ),
+    (
+        "WWc9280957e579ad0007e58a3399f0068",
+        "Industry and Infrastructure",
+        "w12a89q9-679b-xx34-823d-7a32a391e744",
+    ),
     ("DEc9280007e579ad7017e58a3399k5528", "Zero Hunger", "k02a20pa-679b-34xx-823d-7a32a391e744"),
     ("DEc9280007e579ad7017e58a3399k1234", "Hunger Zero v2", ""),
     ("c37b650a-24a9-4151-95d0-4d9c7437fe81", "Registration", ""),
@@ -68,9 +80,24 @@ APPLICATIONS = [
     ("77c4775c-b7f3-17ed-afa1-0772ac120077", POST_PARTUM, "11962de0-11b2-11cc-9390-0242ac121114", []),
     ("11c4115c-b7f3-17ed-afa1-0112ac120011", POST_PARTUM, "99b62de0-11b2-11cc-9390-0242ac121555", []),
     ("b8508d35-c2f3-442b-88a1-267ca25e85c0", POST_PARTUM, "622fcd1a-8070-4efc-9d26-29461f83a15b", []),
-    ("99be529c-fe1a-11ed-be56-0242ac120555", POST_PARTUM, "42962de0-bdb2-11ed-9397-0242ac120004", ["42962de0-bdb2-11ed-9397-0242ac120033"]),
-    ("P2c9280957e579ad7017e58a3399f1234", "P2c9280957e579ad7017e58a3399f0068", "42962de0-bdb2-11ed-9397-0242ac120004", ["81c4445c-bff6-11ed-afa1-0242ac120002"]),
-    ("40f8df24-60a1-4558-9576-9a2264570e86", POST_PARTUM, "42962de0-bdb2-11ed-9397-0242ac120004", ["d1e33d56-c5c7-4272-aeb6-bc2732cce1f2"]),
+    (
+        "99be529c-fe1a-11ed-be56-0242ac120555",
+        POST_PARTUM,
+        "42962de0-bdb2-11ed-9397-0242ac120004",
+        ["42962de0-bdb2-11ed-9397-0242ac120033"],
+    ),
+    (
+        "P2c9280957e579ad7017e58a3399f1234",
+        "P2c9280957e579ad7017e58a3399f0068",
+        "42962de0-bdb2-11ed-9397-0242ac120004",
+        ["81c4445c-bff6-11ed-afa1-0242ac120002"],
+    ),
+    (
+        "40f8df24-60a1-4558-9576-9a2264570e86",
+        POST_PARTUM,
+        "42962de0-bdb2-11ed-9397-0242ac120004",
+        ["d1e33d56-c5c7-4272-aeb6-bc2732cce1f2"],
+    ),
 ]
 CLIENT_USERNAME = "govstack_client"
 
@@ -118,13 +145,18 @@ def _matter(actor: Any, template: Matter, centre: Centre, n: int, name: str) -> 
         assert version is not None
         data = {**catalog_services.version_data(version), "name": name}
         materials = [
-            {k: v for k, v in catalog_services.material_data(m).items() if k != "id"} for m in version.materials.all()
+            {k: v for k, v in catalog_services.material_data(m).items() if k != "id"}
+            for m in version.materials.all()
         ]
-        matter = catalog_services.matter_create(actor=actor, code=code, basic_code=f"GS{n:03d}", data=data, materials=materials)
+        matter = catalog_services.matter_create(
+            actor=actor, code=code, basic_code=f"GS{n:03d}", data=data, materials=materials
+        )
         catalog_services.matter_publish(actor=actor, matter=matter, reason="GovStack 一致性测试数据")
         matter.refresh_from_db()
     if not CentreMatter.objects.filter(centre=centre, matter=matter, is_active=True).exists():
-        catalog_services.centre_matter_assign(actor=actor, centre=centre, matter=matter, note="GovStack 一致性测试数据")
+        catalog_services.centre_matter_assign(
+            actor=actor, centre=centre, matter=matter, note="GovStack 一致性测试数据"
+        )
     return matter
 
 
@@ -190,7 +222,10 @@ def load() -> Loaded:
         for file_id, service_id, applicant_id, task_ids in APPLICATIONS:
             case = _case(client, matters[service_id], identities[applicant_id])
             _alias(IdKind.APPLICATION, file_id, case.pk)
+            assert case.current_step_id is not None  # _case checked it
             for task_id in task_ids:
                 _alias(IdKind.TASK, task_id, case.current_step_id)
         _row, token = token_create(user=client, name="GovStack 一致性测试")
-    return Loaded(services=len(SERVICES), applications=len(APPLICATIONS), token=token, username=client.username)
+    return Loaded(
+        services=len(SERVICES), applications=len(APPLICATIONS), token=token, username=client.username
+    )

@@ -9,7 +9,12 @@ import re
 
 from govhall.govstack.models import IdKind
 
-_PREFIX = {IdKind.SERVICE: "60700001", IdKind.EFORM: "60700002", IdKind.APPLICATION: "60700003", IdKind.TASK: "60700004"}
+_PREFIX = {
+    IdKind.SERVICE: "60700001",
+    IdKind.EFORM: "60700002",
+    IdKind.APPLICATION: "60700003",
+    IdKind.TASK: "60700004",
+}
 _DERIVED = re.compile(r"^(6070000[1-4])-0000-4000-8000-([0-9a-f]{12})$")
 
 

@@ -147,7 +147,7 @@ def applications(cases: list[Case], applicant_ids: dict[int, str]) -> list[dict[
     rows = []
     for c in cases:
         step = c.current_step if c.current_step_id else None
-        row = {
+        row: dict[str, Any] = {
             "fileId": files[c.pk],
             "taskTitle": step.name if step else c.get_status_display(),
             "status": case_status(c, sent_back),
@@ -162,9 +162,10 @@ def applications(cases: list[Case], applicant_ids: dict[int, str]) -> list[dict[
         }
         if step is not None:
             row["mainTaskId"] = steps[step.pk]
-        if c.current_assignee_id:
-            row["assigneeId"] = c.current_assignee.staff_no or str(c.current_assignee_id)
-            row["operatorName"] = c.current_assignee.display_name
+        assignee = c.current_assignee if c.current_assignee_id else None
+        if assignee is not None:
+            row["assigneeId"] = assignee.staff_no or str(assignee.pk)
+            row["operatorName"] = assignee.display_name
         rows.append(row)
     return rows
 
@@ -182,8 +183,9 @@ def task(step: CaseStep, names: dict[str, dict[int, str]], *, detail: bool = Fal
         "status": step_status(step),
         "roleId": step.assignee_role or "",
     }
-    if step.assignee_id:
-        row["assigneeId"] = step.assignee.staff_no or str(step.assignee_id)
+    assignee = step.assignee if step.assignee_id else None
+    if assignee is not None:
+        row["assigneeId"] = assignee.staff_no or str(assignee.pk)
     if detail:
         row["taskName"] = step.name
         row["formVariables"] = {"opinion": {"value": step.opinion}} if step.opinion else {}

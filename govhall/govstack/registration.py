@@ -58,7 +58,9 @@ api = NinjaAPI(
 api.add_decorator(reject_nul_bytes)
 
 
-def _error(request: HttpRequest, status: int, code: str, message: str, fields: dict | None = None) -> HttpResponse:
+def _error(
+    request: HttpRequest, status: int, code: str, message: str, fields: dict | None = None
+) -> HttpResponse:
     trace = getattr(request, "request_id", None) or current_request_id.get() or ""
     body = {
         "code": code,
@@ -78,19 +80,27 @@ def _service_error(request: HttpRequest, exc: ServiceError) -> HttpResponse:
 def _fields(errors: list[Any]) -> dict[str, str]:
     fields: dict[str, str] = {}
     for err in errors:
-        loc = [str(p) for p in err.get("loc", []) if p not in ("body", "query", "path", "form", "payload", "header")]
+        loc = [
+            str(p)
+            for p in err.get("loc", [])
+            if p not in ("body", "query", "path", "form", "payload", "header")
+        ]
         fields[".".join(loc) or "_"] = f"输入有误：{err.get('msg', '')}"
     return fields
 
 
 @api.exception_handler(NinjaValidationError)
 def _validation_error(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
-    return _error(request, 422, "validation_error", "提交的数据不符合要求，请检查标注的字段。", _fields(exc.errors))
+    return _error(
+        request, 422, "validation_error", "提交的数据不符合要求，请检查标注的字段。", _fields(exc.errors)
+    )
 
 
 @api.exception_handler(ValidationError)
 def _body_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
-    return _error(request, 422, "validation_error", "提交的数据不符合要求，请检查标注的字段。", _fields(exc.errors()))
+    return _error(
+        request, 422, "validation_error", "提交的数据不符合要求，请检查标注的字段。", _fields(exc.errors())
+    )
 
 
 @api.exception_handler(MultiPartParserError)
@@ -122,7 +132,7 @@ class ApplicationIn(Schema):
     applicantId: str = Field(min_length=1, max_length=100)
     applicationName: str = Field("", max_length=100)
     created: dt.datetime | None = None
-    formData: FormDataIn = Field(default_factory=FormDataIn)
+    formData: FormDataIn = Field(default_factory=lambda: FormDataIn(data={}, eFormId=""))
     documentUrls: list[str] = Field(default_factory=list, max_length=50)
 
 
@@ -177,7 +187,9 @@ def _json_text(text: str, name: str) -> Any:
     try:
         return json.loads(text)
     except ValueError:
-        raise ServiceError(f"{name} 不是有效的 JSON。", code="bad_body", fields={name: "JSON 格式不正确"}) from None
+        raise ServiceError(
+            f"{name} 不是有效的 JSON。", code="bad_body", fields={name: "JSON 格式不正确"}
+        ) from None
 
 
 def _submission(request: HttpRequest) -> services.Submission:
@@ -279,7 +291,11 @@ def _application(case: Any) -> dict[str, Any]:
     )
 
 
-@router.post("/services/{serviceId}/applications", summary="提交申请（网上收件）", openapi_extra=_with_im(_body_doc(_APPLICATION_DOC)))
+@router.post(
+    "/services/{serviceId}/applications",
+    summary="提交申请（网上收件）",
+    openapi_extra=_with_im(_body_doc(_APPLICATION_DOC)),
+)
 def submit_application(request: StaffRequest, serviceId: str) -> dict[str, Any]:
     _im_header(request)
     matter = selectors.service(serviceId)
@@ -312,7 +328,11 @@ def get_application(request: StaffRequest, fileId: str) -> dict[str, Any]:
     return _application(selectors.application(request.user, fileId))
 
 
-@router.put("/applications/{fileId}", summary="更新申请（核对材料、补充文档）", openapi_extra=_with_im(_body_doc(_APPLICATION_DOC)))
+@router.put(
+    "/applications/{fileId}",
+    summary="更新申请（核对材料、补充文档）",
+    openapi_extra=_with_im(_body_doc(_APPLICATION_DOC)),
+)
 def update_application(request: StaffRequest, fileId: str) -> dict[str, Any]:
     _im_header(request)
     case = selectors.application(request.user, fileId)
@@ -339,20 +359,32 @@ _UPLOAD_DOC = {
 
 def _upload(request: HttpRequest) -> tuple[bytes, str]:
     """The first file: a multipart file part, or base64 text in a ``file`` field (``file`` or ``file[0]``)."""
-    for part in request.FILES.values():
-        return part.read(), part.name or ""
-    form = request.POST if request.content_type in ("application/x-www-form-urlencoded", "multipart/form-data") else {}
+    for key in request.FILES:
+        part = request.FILES.get(key)
+        if part is not None:
+            return part.read(), part.name or ""
+    form = (
+        request.POST
+        if request.content_type in ("application/x-www-form-urlencoded", "multipart/form-data")
+        else {}
+    )
     for key in form:
         if key == "file" or key.startswith("file["):
             try:
                 return base64.b64decode(str(form.get(key) or ""), validate=False), ""
             except (binascii.Error, ValueError):
                 break
-    raise ServiceError("请上传文件（multipart 文件或 base64 编码的 file 字段）。", code="bad_request", fields={"file": "缺少文件"})
+    raise ServiceError(
+        "请上传文件（multipart 文件或 base64 编码的 file 字段）。",
+        code="bad_request",
+        fields={"file": "缺少文件"},
+    )
 
 
 @router.post("/documents", summary="上传材料文档", openapi_extra=_UPLOAD_DOC)
-def upload_document(request: StaffRequest, additionalMetadata: str = Query("", max_length=300)) -> dict[str, Any]:
+def upload_document(
+    request: StaffRequest, additionalMetadata: str = Query("", max_length=300)
+) -> dict[str, Any]:
     data, name = _upload(request)
     doc = services.upload_document(actor=request.user, data=data, name=name, note=additionalMetadata)
     return {
@@ -432,7 +464,9 @@ class StatsQuery(Schema):
     timeframe: str = Field("", pattern="^(day|week|month|year)?$")
 
 
-@router.get("/data/statistics/1.0", summary="办件统计（按事项、期间、经办人、角色）", openapi_extra=_with_im())
+@router.get(
+    "/data/statistics/1.0", summary="办件统计（按事项、期间、经办人、角色）", openapi_extra=_with_im()
+)
 def statistics(request: StaffRequest, q: Query[StatsQuery]) -> HttpResponse:
     _im_header(request)
     matter = None
@@ -475,7 +509,9 @@ api.add_router("/", router)
 _fallback = Router(tags=["-"])
 
 
-@_fallback.api_operation(["GET", "POST", "PUT", "PATCH", "DELETE"], "/{path:rest}", include_in_schema=False, auth=None)
+@_fallback.api_operation(
+    ["GET", "POST", "PUT", "PATCH", "DELETE"], "/{path:rest}", include_in_schema=False, auth=None
+)
 def _unknown_path(request: HttpRequest, rest: str) -> HttpResponse:
     return _error(request, 404, "not_found", "接口地址不存在。")
 

@@ -11,7 +11,15 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from govhall.accounts.models import Role
-from govhall.cases.models import Case, CaseStatus, CaseStep, NoticeKind, ResultKind, Suspension, SuspensionKind
+from govhall.cases.models import (
+    Case,
+    CaseStatus,
+    CaseStep,
+    NoticeKind,
+    ResultKind,
+    Suspension,
+    SuspensionKind,
+)
 from govhall.cases.policy import cases_visible_to
 from govhall.catalog.models import Matter, MatterStatus
 from govhall.core.errors import NotFound
@@ -25,14 +33,20 @@ def external_ids(kind: str, pks: list[int]) -> dict[int, str]:
     """Each object's id as a client knows it: its ExternalId (the oldest) or the derived UUID."""
     known: dict[int, str] = {}
     for object_id, key in (
-        ExternalId.objects.filter(kind=kind, object_id__in=pks).order_by("-pk").values_list("object_id", "key")
+        ExternalId.objects.filter(kind=kind, object_id__in=pks)
+        .order_by("-pk")
+        .values_list("object_id", "key")
     ):
         known[object_id] = key
     return {pk: known.get(pk, ids.derived(kind, pk)) for pk in pks}
 
 
 def object_pk(kind: str, value: str) -> int | None:
-    row = ExternalId.objects.filter(kind=kind, key=(value or "")[:100]).values_list("object_id", flat=True).first()
+    row = (
+        ExternalId.objects.filter(kind=kind, key=(value or "")[:100])
+        .values_list("object_id", flat=True)
+        .first()
+    )
     return int(row) if row is not None else ids.parse_derived(kind, value)
 
 
@@ -146,7 +160,9 @@ def tasks(
             qs = qs.filter(case_id=object_pk(IdKind.APPLICATION, value) or 0)
     if assignee_id:
         qs = qs.filter(assignee__staff_no=assignee_id[:20]) if assignee_id else qs
-    field = {"created": "started_at", "id": "pk", "name": "name", "assignee": "assignee_id"}.get(sort_by, "started_at")
+    field = {"created": "started_at", "id": "pk", "name": "name", "assignee": "assignee_id"}.get(
+        sort_by, "started_at"
+    )
     return qs.order_by(f"-{field}" if sort_order.lower() == "desc" else field, "pk")
 
 
@@ -189,7 +205,9 @@ def statistics(
     if start is not None:
         qs = qs.filter(received_at__gte=dt.datetime.combine(start, dt.time.min, tzinfo=tz))
     if end is not None:
-        qs = qs.filter(received_at__lt=dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, tzinfo=tz))
+        qs = qs.filter(
+            received_at__lt=dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
+        )
     if matter is not None:
         qs = qs.filter(matter=matter)
     # Who decided: accepted (受理), finished (办结 or 不予受理), or handled a step.

@@ -7,8 +7,8 @@ from __future__ import annotations
 import io
 import secrets
 import uuid
-from pathlib import Path
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import filetype
@@ -57,7 +57,13 @@ def _identity(sub: Submission) -> dict[str, Any]:
             "applicantId",
             "申请人未登记：请在 formData.data 中提供 applicantName、idType、idNumber、phone，或使用已登记的 applicantId。",
         )
-    return {"kind": who.kind, "name": who.name, "id_type": who.id_type, "id_number": who.id_number, "phone": who.phone}
+    return {
+        "kind": who.kind,
+        "name": who.name,
+        "id_type": who.id_type,
+        "id_number": who.id_number,
+        "phone": who.phone,
+    }
 
 
 def _ticks(matter_materials: list[Any], data: dict[str, Any]) -> list[case_services.MaterialTick]:
@@ -118,7 +124,9 @@ def submit_application(*, actor: Any, matter: Any, sub: Submission) -> Case:
 def update_application(*, actor: Any, case: Case, sub: Submission) -> Case:
     """The operator's form data: material ticks (case_update_materials) and documents (case_attach_file)."""
     with transaction.atomic():
-        ticks = _ticks([m.material for m in case.materials.select_related("material") if m.material], sub.data or {})
+        ticks = _ticks(
+            [m.material for m in case.materials.select_related("material") if m.material], sub.data or {}
+        )
         if ticks:
             case = case_services.case_update_materials(case=case, actor=actor, materials=ticks)
         _attach(case, actor, sub.document_urls)
@@ -133,7 +141,9 @@ def upload_document(*, actor: Any, data: bytes, name: str, note: str = "") -> Do
     if not data:
         raise field_error("file", "文件是空的，请重新上传。")
     if len(data) > limit:
-        raise PayloadTooLarge(f"文件过大，单个文件不能超过 {limit // (1024 * 1024)} MB。", fields={"file": "文件过大"})
+        raise PayloadTooLarge(
+            f"文件过大，单个文件不能超过 {limit // (1024 * 1024)} MB。", fields={"file": "文件过大"}
+        )
     guess = filetype.guess(data[:8192])
     kind = guess.extension if guess else "bin"
     storage_name = f"govstack/{timezone.localtime():%Y/%m}/{uuid.uuid4().hex}"
@@ -150,7 +160,9 @@ def upload_document(*, actor: Any, data: bytes, name: str, note: str = "") -> Do
             note=note[:300],
             uploaded_by=actor,
         )
-        audit_record(action="govstack.document.upload", obj=doc, actor=actor, after={"size": len(data), "kind": kind})
+        audit_record(
+            action="govstack.document.upload", obj=doc, actor=actor, after={"size": len(data), "kind": kind}
+        )
     except Exception:
         remove_stored(storage_name)
         raise
@@ -172,7 +184,9 @@ def _correction_items(case: Case, items: Any) -> list[case_services.CorrectionIt
             raise field_error("data.items", f"材料 {key or '（未填）'} 不属于本办件。")
         out.append(
             case_services.CorrectionItem(
-                material=rows[key], problem=str(item.get("problem") or "missing"), reason=str(item.get("reason") or "")
+                material=rows[key],
+                problem=str(item.get("problem") or "missing"),
+                reason=str(item.get("reason") or ""),
             )
         )
     return out

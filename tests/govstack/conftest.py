@@ -63,7 +63,9 @@ class GovStack:
     def get(self, path: str, who: str = "front_desk", *, im: str | None = IM, **params: Any) -> Any:
         return self.client.get(BASE + path, params, **self.headers(who, im=im))
 
-    def post(self, path: str, body: Any = None, who: str = "front_desk", *, im: str | None = IM, **kw: Any) -> Any:
+    def post(
+        self, path: str, body: Any = None, who: str = "front_desk", *, im: str | None = IM, **kw: Any
+    ) -> Any:
         if "content_type" not in kw and not isinstance(body, (bytes, str)) and "multipart" not in kw:
             return self.client.post(
                 BASE + path, json.dumps(body), content_type="application/json", **self.headers(who, im=im)
@@ -73,7 +75,11 @@ class GovStack:
 
     def put(self, path: str, body: Any, who: str = "front_desk", *, im: str | None = IM, **kw: Any) -> Any:
         content_type = kw.pop("content_type", "application/json")
-        data = json.dumps(body) if content_type == "application/json" and not isinstance(body, (str, bytes)) else body
+        data = (
+            json.dumps(body)
+            if content_type == "application/json" and not isinstance(body, (str, bytes))
+            else body
+        )
         return self.client.put(BASE + path, data, content_type=content_type, **self.headers(who, im=im))
 
 

@@ -79,7 +79,9 @@ def test_service_by_id(gs):
     assert r.json()["name"] == "最低生活保障申请" and r.json()["isExecutable"] is True
     _error(gs.get("/services/n0t-ex1st1ng-serv1ce-1d"), 404)
     _error(gs.get(f"/services/{ids.derived('service', 999999)}"), 404)
-    _error(gs.get(f"/services/{ids.derived('eform', gs.flow.matter.pk)}"), 404)  # an eForm id is no service id
+    _error(
+        gs.get(f"/services/{ids.derived('eform', gs.flow.matter.pk)}"), 404
+    )  # an eForm id is no service id
 
 
 def test_service_eforms_and_the_eform_schema(gs):
@@ -97,7 +99,9 @@ def test_service_eforms_and_the_eform_schema(gs):
     materials = {m.name: f"material_{m.pk}" for m in gs.flow.materials()}
     # Required and not 容缺/告知承诺: the ID card; 户口簿 may be 容缺, the income proof 告知承诺, the photo optional.
     assert materials["申请人居民身份证"] in schema["required"]
-    assert not {materials[n] for n in ("居民户口簿", "家庭收入情况证明", "近期免冠照片")} & set(schema["required"])
+    assert not {materials[n] for n in ("居民户口簿", "家庭收入情况证明", "近期免冠照片")} & set(
+        schema["required"]
+    )
     filled = {**applicant_data(), materials["申请人居民身份证"]: True}
     jsonschema.validate(filled, schema)
     with pytest.raises(jsonschema.ValidationError):
@@ -127,7 +131,9 @@ def test_submit_json_receives_an_online_case(gs):
     from govhall.cases.models import Case
 
     case = Case.objects.get(pk=ids.parse_derived("application", out["fileId"]))
-    assert case.channel == Channel.ONLINE and case.centre == gs.flow.town and case.receiver == gs.flow.front_desk
+    assert (
+        case.channel == Channel.ONLINE and case.centre == gs.flow.town and case.receiver == gs.flow.front_desk
+    )
     assert case.applicant_name == "张三" and case.status == CaseStatus.RECEIVED
     assert case.materials.get(name="申请人居民身份证").status == "received"
     # The applicant is now known by its applicantId: a second application needs no identity.
@@ -165,7 +171,14 @@ def test_submit_refuses_unknown_service_bad_body_and_bad_header(gs):
     for header in (None, "", "invalid_header", "eGovStack/GOV/90000009/", "a/b/c/d/e"):
         _error(gs.post(f"/services/{sid}/applications", {"applicantId": "x"}, im=header), 400)
     # A role that may not receive (后台审批员) is refused by case_receive itself.
-    _error(gs.post(f"/services/{sid}/applications", {"applicantId": "x", "formData": {"data": applicant_data()}}, who="back_office"), 403)
+    _error(
+        gs.post(
+            f"/services/{sid}/applications",
+            {"applicantId": "x", "formData": {"data": applicant_data()}},
+            who="back_office",
+        ),
+        403,
+    )
     from govhall.cases.models import Case
 
     assert not Case.objects.exists()  # nothing half-written
@@ -204,7 +217,11 @@ def test_application_by_id(gs):
 def test_update_application_ticks_materials(gs):
     case = receive(gs.flow, missing=("居民户口簿",))
     booklet = gs.flow.materials()[1]
-    body = {"applicantId": "any", "formData": {"data": {f"material_{booklet.pk}": True}}, "documentUrls": ["string"]}
+    body = {
+        "applicantId": "any",
+        "formData": {"data": {f"material_{booklet.pk}": True}},
+        "documentUrls": ["string"],
+    }
     r = gs.put(f"/applications/{_file_id(case)}", body)
     assert r.status_code == 200, r.content
     assert_matches(r.json(), "applicationFileResponse")
@@ -222,12 +239,20 @@ def test_update_application_ticks_materials(gs):
 def test_upload_a_document_and_link_it_to_an_application(gs):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    r = gs.post("/documents?additionalMetadata=户口簿首页", {"file": SimpleUploadedFile("hukou.png", PNG)}, multipart=True)
+    r = gs.post(
+        "/documents?additionalMetadata=户口簿首页",
+        {"file": SimpleUploadedFile("hukou.png", PNG)},
+        multipart=True,
+    )
     assert r.status_code == 200, r.content
     assert_matches(r.json(), "uploadResponse")
     url = r.json()["url"]
     assert url.startswith("/api/govstack/registration/documents/") and r.json()["type"] == "png"
-    b64 = gs.post("/documents", f"file={base64.b64encode(PNG).decode()}".replace("+", "%2B"), content_type="application/x-www-form-urlencoded")
+    b64 = gs.post(
+        "/documents",
+        f"file={base64.b64encode(PNG).decode()}".replace("+", "%2B"),
+        content_type="application/x-www-form-urlencoded",
+    )
     assert b64.status_code == 200, b64.content
     body = {"applicantId": "app-doc", "formData": {"data": applicant_data()}, "documentUrls": [url]}
     created = gs.post(f"/services/{_service_id(gs)}/applications", body)
@@ -247,7 +272,11 @@ def test_upload_refuses_a_missing_file_and_a_link_checks_the_type(gs):
     _error(gs.client.post(f"{BASE}/documents", {"file": SimpleUploadedFile("a.png", PNG)}), 401)
     text = gs.post("/documents", {"file": SimpleUploadedFile("a.png", b"not an image")}, multipart=True)
     assert text.status_code == 200
-    body = {"applicantId": "app-doc", "formData": {"data": applicant_data()}, "documentUrls": [text.json()["url"]]}
+    body = {
+        "applicantId": "app-doc",
+        "formData": {"data": applicant_data()},
+        "documentUrls": [text.json()["url"]],
+    }
     refused = _error(gs.post(f"/services/{_service_id(gs)}/applications", body), 400)
     assert "file" in refused["fields"]
     assert not Case.objects.exists()  # nothing half-written
@@ -299,7 +328,12 @@ def test_complete_passes_the_step_like_the_case_page(gs):
     again = gs.post(f"/tasks/{task_id}/complete", {"data": {}}, who="back_office")
     assert again.status_code == 200 and again.json()["taskId"] == task_id
     assert case.steps.filter(action="pass").count() == 1
-    refused = _error(gs.post(f"/tasks/{task_id}/complete", {"data": {"decision": "sendBack", "reason": "x"}}, who="back_office"), 409)
+    refused = _error(
+        gs.post(
+            f"/tasks/{task_id}/complete", {"data": {"decision": "sendBack", "reason": "x"}}, who="back_office"
+        ),
+        409,
+    )
     assert "审核" in refused["message"]
     _error(gs.post(f"/tasks/{task_id}/complete", {"data": {}}, who="director"), 409)
 
@@ -308,7 +342,9 @@ def test_complete_send_back_asks_the_applicant_for_correction(gs):
     case = _accepted(gs)
     booklet = f"material_{gs.flow.materials()[1].pk}"
     item = {"material": booklet, "problem": "wrong", "reason": "户口簿信息不清晰，请提供原件"}
-    body = {"data": {"decision": "sendBack", "reason": "户口簿信息不清晰", "to": "applicant", "items": [item]}}
+    body = {
+        "data": {"decision": "sendBack", "reason": "户口簿信息不清晰", "to": "applicant", "items": [item]}
+    }
     r = gs.post(f"/tasks/{_task_id(case)}/complete", body, who="back_office")
     assert r.status_code == 200, r.content
     assert r.json()["status"]["code"] == "SENDBACK"
@@ -325,12 +361,21 @@ def test_complete_refuses_unknown_task_and_bad_body(gs):
     _error(gs.post("/tasks/n0t-ex1st1ng-task#-1d/complete", {"data": {}}), 404)
     _error(gs.post("/tasks/n0t-ex1st1ng-task", {"data": {}}), 404)  # what an unencoded "#" leaves of the path
     _error(gs.post(f"/tasks/{_task_id(case)}", {"data": {}}), 405)
-    _error(gs.post(f"/tasks/{_task_id(case)}/complete", {"data": {"decision": "maybe"}}, who="back_office"), 400)
+    _error(
+        gs.post(f"/tasks/{_task_id(case)}/complete", {"data": {"decision": "maybe"}}, who="back_office"), 400
+    )
     _error(gs.post(f"/tasks/{_task_id(case)}/complete", {"data": "x"}, who="back_office"), 422)
-    _error(gs.post(f"/tasks/{_task_id(case)}/complete", "nope", content_type="application/json", who="back_office"), 400)
+    _error(
+        gs.post(
+            f"/tasks/{_task_id(case)}/complete", "nope", content_type="application/json", who="back_office"
+        ),
+        400,
+    )
     send_back_without_reason = {"data": {"decision": "sendBack"}}
     _error(gs.post(f"/tasks/{_task_id(case)}/complete", send_back_without_reason, who="back_office"), 400)
-    _error(gs.client.post(f"{BASE}/tasks/{_task_id(case)}/complete", "{}", content_type="application/json"), 401)
+    _error(
+        gs.client.post(f"{BASE}/tasks/{_task_id(case)}/complete", "{}", content_type="application/json"), 401
+    )
     case.refresh_from_db()
     assert case.current_step.name == "审核" and case.status == CaseStatus.PROCESSING
 
@@ -349,7 +394,9 @@ def _stats_world(gs):
     sent_back = receive(flow)
     first = sent_back.materials.get(name="申请人居民身份证")
     case_request_correction(
-        case=sent_back, actor=flow.front_desk, items=[CorrectionItem(material=first.pk, problem="missing", reason="缺身份证")]
+        case=sent_back,
+        actor=flow.front_desk,
+        items=[CorrectionItem(material=first.pk, problem="missing", reason="缺身份证")],
     )
     receive(flow)  # not decided yet
 
@@ -362,7 +409,14 @@ def test_statistics_count_decisions_per_matter(gs):
     (row,) = r.json()
     assert (row["processed"], row["approved"], row["sentBack"], row["rejected"]) == (2, 1, 1, 1)
     assert row["references"]["registrationName"] == "最低生活保障申请"
-    one = gs.get("/data/statistics/1.0", who="director", registrationName="最低生活保障申请", startDate="2026-06-09", endDate="2026-06-09", timeframe="day").json()
+    one = gs.get(
+        "/data/statistics/1.0",
+        who="director",
+        registrationName="最低生活保障申请",
+        startDate="2026-06-09",
+        endDate="2026-06-09",
+        timeframe="day",
+    ).json()
     assert one[0]["approved"] == 1 and one[0]["references"]["timeframeDay"] is True
     assert gs.get("/data/statistics/1.0", who="director", startDate="2026-06-10").json() == []
     by_operator = gs.get("/data/statistics/1.0", who="director", operator="李秀梅").json()

@@ -41,15 +41,24 @@ def _send(client: Client, case: Any, token: str) -> Any:
     if media == "application/json":
         kwargs |= {"data": json.dumps(body, default=str), "content_type": media}
     elif media == "application/x-www-form-urlencoded":
-        data = urlencode(body, doseq=True) if isinstance(body, dict) else str(body if body is not None else "")
+        data = (
+            urlencode(body, doseq=True) if isinstance(body, dict) else str(body if body is not None else "")
+        )
         kwargs |= {"data": data, "content_type": media}
     elif media == "multipart/form-data" and isinstance(body, dict):
-        kwargs["data"] = {k: v if isinstance(v, (str, bytes)) else json.dumps(v, default=str) for k, v in body.items()}
+        kwargs["data"] = {
+            k: v if isinstance(v, (str, bytes)) else json.dumps(v, default=str) for k, v in body.items()
+        }
     elif media:
-        kwargs |= {"data": body if isinstance(body, (str, bytes)) else json.dumps(body, default=str), "content_type": media}
-    return client.generic(case.method.upper(), path, **kwargs) if "data" in kwargs and isinstance(
-        kwargs["data"], (str, bytes)
-    ) else getattr(client, case.method.lower())(path, **kwargs)
+        kwargs |= {
+            "data": body if isinstance(body, (str, bytes)) else json.dumps(body, default=str),
+            "content_type": media,
+        }
+    return (
+        client.generic(case.method.upper(), path, **kwargs)
+        if "data" in kwargs and isinstance(kwargs["data"], (str, bytes))
+        else getattr(client, case.method.lower())(path, **kwargs)
+    )
 
 
 @pytest.fixture(scope="module")
@@ -63,7 +72,11 @@ def director_token(django_db_setup: None, django_db_blocker: Any) -> Iterator[st
     from tests.cases.conftest import local, make_flow, receive
     from tests.personas import make_hall
 
-    with time_machine.travel(local(2026, 6, 9, 9, 0), tick=False), django_db_blocker.unblock(), transaction.atomic():
+    with (
+        time_machine.travel(local(2026, 6, 9, 9, 0), tick=False),
+        django_db_blocker.unblock(),
+        transaction.atomic(),
+    ):
         flow = make_flow(make_hall())
         case_accept(case=receive(flow), actor=flow.front_desk)
         yield token_create(user=flow.director, name="fuzz")[1]
@@ -91,7 +104,12 @@ def test_operation_never_fails(operation: Any, director_token: str) -> None:
     def run(case: Any) -> None:
         response = _send(client, case, token)
         answers.append(response.status_code)
-        assert response.status_code < 500, (case.method, case.formatted_path, case.body, response.content[:500])
+        assert response.status_code < 500, (
+            case.method,
+            case.formatted_path,
+            case.body,
+            response.content[:500],
+        )
         assert response["Content-Type"].startswith("application/json"), response["Content-Type"]
 
     run()
