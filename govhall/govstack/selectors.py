@@ -159,7 +159,7 @@ def tasks(
         if value:
             qs = qs.filter(case_id=object_pk(IdKind.APPLICATION, value) or 0)
     if assignee_id:
-        qs = qs.filter(assignee__staff_no=assignee_id[:20]) if assignee_id else qs
+        qs = qs.filter(assignee__staff_no=assignee_id[:20])  # an operator's id is their 工号
     field = {"created": "started_at", "id": "pk", "name": "name", "assignee": "assignee_id"}.get(
         sort_by, "started_at"
     )
