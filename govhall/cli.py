@@ -13,7 +13,9 @@ def main(argv: list[str] | None = None) -> None:
     args = list(sys.argv if argv is None else argv)
     # `govhall orgs import F` / `govhall calendar import F` / `govhall audit verify` / `govhall media encrypt`:
     # `govhall reports rebuild --from D --to D`:
-    # two-word commands map onto Django commands named orgs_import, calendar_import, audit_verify, media_encrypt.
+    # `govhall govstack conformance-data`:
+    # two-word commands map onto Django commands named orgs_import, calendar_import, audit_verify, media_encrypt
+    # (a dash becomes an underscore: govstack_conformance_data).
     if len(args) >= 3 and args[1] in {
         "orgs",
         "calendar",
@@ -22,8 +24,9 @@ def main(argv: list[str] | None = None) -> None:
         "standards",
         "media",
         "reports",
+        "govstack",
     }:
-        args = [args[0], f"{args[1]}_{args[2]}", *args[3:]]
+        args = [args[0], f"{args[1]}_{args[2]}".replace("-", "_"), *args[3:]]
     execute_from_command_line(args)
 
 

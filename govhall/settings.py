@@ -216,6 +216,7 @@ INSTALLED_APPS = [
     "govhall.staffing",
     "govhall.reports",
     "govhall.portal",
+    "govhall.govstack",
 ]
 
 MIDDLEWARE = [

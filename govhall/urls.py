@@ -4,6 +4,7 @@ from django.urls import include, path
 from govhall.api import api
 from govhall.core import views as core_views
 from govhall.core.discovery import app_modules
+from govhall.govstack.registration import api as govstack_api
 
 # Chinese error pages, staff / portal / kiosk by path; /api/v1/ keeps its JSON errors (govhall/errorpages.py).
 handler400 = "govhall.errorpages.bad_request"
@@ -18,6 +19,7 @@ admin.site.index_title = "市行政审批局"
 urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("api/v1/", api.urls),
+    path("api/govstack/registration/", govstack_api.urls),
     path("admin/", admin.site.urls),
 ]
 

@@ -66,6 +66,19 @@ PENDING: dict[str, tuple[set[str], str]] = {}
 MATRIX_TEXT = """
 GET /                                                                  200 200 200 200 200 200 200 200 200 | 302 302 302
 GET /admin/*                                                           302 302 302 302 302 302 302 302 302 | 302 302 302
+GET /api/govstack/registration/                                        404 404 404 404 404 404 404 404 404 | 404 404 404
+GET /api/govstack/registration/applications                            400 400 400 400 400 400 400 400 400 | 401 401 401
+GET /api/govstack/registration/applications/{fileId}                   400 400 400 400 400 400 400 400 400 | 401 401 401
+GET /api/govstack/registration/data/statistics/1.0                     400 400 400 400 400 400 400 400 400 | 401 401 401
+GET /api/govstack/registration/docs                                    200 200 200 200 200 200 200 200 200 | 200 200 200
+GET /api/govstack/registration/eForms/{eFormId}                        404 404 404 404 404 404 404 404 404 | 401 401 401
+GET /api/govstack/registration/openapi.json                            200 200 200 200 200 200 200 200 200 | 200 200 200
+GET /api/govstack/registration/services                                200 200 200 200 200 200 200 200 200 | 401 401 401
+GET /api/govstack/registration/services/{serviceId}                    404 404 404 404 404 404 404 404 404 | 401 401 401
+GET /api/govstack/registration/services/{serviceId}/eForms             404 404 404 404 404 404 404 404 404 | 401 401 401
+GET /api/govstack/registration/tasks                                   200 200 200 200 200 200 200 200 200 | 401 401 401
+GET /api/govstack/registration/tasks/{taskId}                          404 404 404 404 404 404 404 404 404 | 401 401 401
+GET /api/govstack/registration/{rest}                                  404 404 404 404 404 404 404 404 404 | 404 404 404
 GET /api/v1/                                                           404 404 404 404 404 404 404 404 404 | 404 404 404
 GET /api/v1/cases/                                                     200 200 200 200 200 200 200 200 200 | 401 401 401
 GET /api/v1/cases/agency                                               200 200 200 200 200 200 200 200 200 | 401 401 401
@@ -316,6 +329,10 @@ GET /standards/surveys/{pk}/                                           404 404 4
 PATCH /api/v1/standards/items/{item_id}                                 ok  ok  ok  ok  ok  ok  ok  ok  ok | 401 401 401
 PATCH /api/v1/standards/rulesets/{rule_set_id}/rules/{rule_id}          ok  ok  ok  ok  ok  ok  ok  ok  ok | 401 401 401
 PATCH /api/v1/standards/surveys/{survey_id}                             ok  ok  ok  ok  ok  ok  ok  ok  ok | 401 401 401
+POST /api/govstack/registration/documents                              400 400 400 400 400 400 400 400 400 | 401 401 401
+POST /api/govstack/registration/services/{serviceId}/applications      400 400 400 400 400 400 400 400 400 | 401 401 401
+POST /api/govstack/registration/tasks/{taskId}/complete                404 404 404 404 404 404 404 404 404 | 401 401 401
+PUT /api/govstack/registration/applications/{fileId}                   400 400 400 400 400 400 400 400 400 | 401 401 401
 POST /api/v1/cases/                                                     ok  ok  ok  ok  ok  ok  ok  ok  ok | 401 401 401
 POST /api/v1/cases/online                                               ok  ok  ok  ok  ok  ok  ok  ok  ok |  ok  ok  ok
 POST /api/v1/cases/track/by-id                                          ok  ok  ok  ok  ok  ok  ok  ok  ok |  ok  ok  ok
@@ -436,6 +453,7 @@ MATRIX = parse(MATRIX_TEXT)
 # --- the endpoints -------------------------------------------------------------------------------------
 
 API_PREFIX = "/api/v1"
+API_PREFIXES = (API_PREFIX, "/api/govstack/registration")  # the GovStack adapter has its own NinjaAPI
 _CONVERTER = re.compile(r"<(?:(?P<conv>[^>:]+):)?(?P<name>[^>]+)>")
 
 
@@ -463,15 +481,16 @@ def url_patterns() -> list[tuple[str, str]]:
 
 
 def api_operations() -> list[tuple[str, str]]:
-    """Every OpenAPI operation of the ninja API as (METHOD, path)."""
+    """Every OpenAPI operation of the ninja APIs (/api/v1 and the GovStack adapter's) as (METHOD, path)."""
     from govhall.api import api
+    from govhall.govstack.registration import api as govstack_api
 
-    schema = api.get_openapi_schema()
     ops = []
-    for path, item in schema["paths"].items():
-        for method in item:
-            if method.lower() in ("get", "post", "put", "patch", "delete"):
-                ops.append((method.upper(), path))
+    for ninja_api in (api, govstack_api):
+        for path, item in ninja_api.get_openapi_schema()["paths"].items():
+            for method in item:
+                if method.lower() in ("get", "post", "put", "patch", "delete"):
+                    ops.append((method.upper(), path))
     return ops
 
 
@@ -495,7 +514,7 @@ def endpoint_keys() -> list[str]:
         if is_admin(path):
             admin = True
             continue
-        if path.startswith(API_PREFIX + "/") and path.rstrip("/") in api_paths:
+        if path.startswith(tuple(p + "/" for p in API_PREFIXES)) and path.rstrip("/") in api_paths:
             continue  # asked through its OpenAPI operations
         keys.append(f"GET {path}")
     if admin:

@@ -160,6 +160,16 @@ def _staff_contact(value: str) -> Any:
     return StaffContact.objects.create(user=UserFactory(), mobile=value)
 
 
+def _govstack_applicant(field: str) -> Callable[[str], Any]:
+    def make(value: str) -> Any:
+        from govhall.govstack.models import Applicant
+
+        values = {"id_number": "110101199003071233", "phone": "13800000000", field: value}
+        return Applicant.objects.create(external_id="probe", name="张三", id_digest="x", **values)
+
+    return make
+
+
 def _citizen(field: str) -> Callable[[str], Any]:
     def make(value: str) -> Any:
         from govhall.portal.models import Citizen
@@ -217,6 +227,8 @@ REAL_MODELS: list[tuple[str, str, Callable[[str], Any]]] = [
     ("reviews.Rating", "rater_name", _rating("rater_name")),
     ("reviews.Rating", "rater_phone", _rating("rater_phone")),
     ("exchange.SyncItem", "payload_text", _sync_item),
+    ("govstack.Applicant", "id_number", _govstack_applicant("id_number")),
+    ("govstack.Applicant", "phone", _govstack_applicant("phone")),
 ]
 
 
