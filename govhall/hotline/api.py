@@ -85,14 +85,14 @@ def _fields(o: HotlineOrder) -> dict[str, Any]:
         "title": o.title,
         "status": o.status,
         "status_name": o.get_status_display(),
-        "centre": o.centre.name if o.centre_id else None,
+        "centre": o.centre.name if o.centre is not None else None,
         "handler": str(o.handler) if o.handler_id else None,
         "received_at": o.received_at,
         "due_at": o.due_at,
         "city_due_date": o.city_due_date,
         "extension_status": o.extension_status,
-        "review_order": o.review_order.number if o.review_order_id else None,
-        "case_number": o.case.number if o.case_id else None,
+        "review_order": o.review_order.number if o.review_order is not None else None,
+        "case_number": o.case.number if o.case is not None else None,
     }
 
 

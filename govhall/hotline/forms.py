@@ -10,7 +10,9 @@ from govhall.hotline.models import VisitResult
 
 
 class DispatchForm(forms.Form):
-    centre = forms.ModelChoiceField(queryset=None, label="承办中心", empty_label="请选择")
+    centre: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
+        queryset=None, label="承办中心", empty_label="请选择"
+    )
 
     def __init__(self, *args: Any, centres: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -18,7 +20,9 @@ class DispatchForm(forms.Form):
 
 
 class AssignForm(forms.Form):
-    handler = forms.ModelChoiceField(queryset=None, label="承办人", empty_label="请选择")
+    handler: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
+        queryset=None, label="承办人", empty_label="请选择"
+    )
 
     def __init__(self, *args: Any, handlers: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

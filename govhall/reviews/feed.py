@@ -68,8 +68,8 @@ def _subject(rating: Rating) -> dict[str, Any]:
     return {
         "evaluationId": evaluation_id(rating),
         "provinceEvaluationId": rating.external_id or None,
-        "caseNumber": rating.case.number if rating.case_id else None,
-        "matterCode": rating.matter.code if rating.matter_id else None,
+        "caseNumber": rating.case.number if rating.case is not None else None,
+        "matterCode": rating.matter.code if rating.matter is not None else None,
     }
 
 
@@ -81,7 +81,7 @@ def rating_payload(rating: Rating) -> dict[str, Any]:
     real = rating.real_name and bool(rating.rater_phone or rating.rater_name)
     return {
         **_subject(rating),
-        "matterName": rating.matter.name if rating.matter_id else None,
+        "matterName": rating.matter.name if rating.matter is not None else None,
         "mode": MODES.get(Stage(rating.stage), rating.stage),
         "stage": rating.stage,
         "channel": channel,
@@ -99,7 +99,7 @@ def rating_payload(rating: Rating) -> dict[str, Any]:
         "windowNo": window.number if window is not None else None,
         "windowName": window.name if window is not None else None,
         "staffId": _staff_id(rating.clerk),
-        "departmentCode": rating.department.code if rating.department_id else None,
+        "departmentCode": rating.department.code if rating.department is not None else None,
         "raterType": "实名" if real else "匿名",
         "raterName": mask_name(rating.rater_name) if real and rating.rater_name else None,
         "raterPhone": mask_mobile(rating.rater_phone) if real and rating.rater_phone else None,
