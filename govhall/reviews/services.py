@@ -332,6 +332,24 @@ def case_can_be_rated(case: Any) -> bool:
     return case.status in (CaseStatus.FINISHED, CaseStatus.DELIVERED) and case.result != ResultKind.VOIDED
 
 
+def _case_subject(case: Any) -> dict[str, Any]:
+    """Who and what a 一事一评 of `case` rates: its clerk, window, matter, department and centre."""
+    clerk = case.accepted_by or case.receiver
+    centre = case.handling_centre
+    window = case.window if case.window is not None and case.window.centre_id == centre.pk else None
+    return {
+        "case": case,
+        "ticket_id": case.ticket_id,
+        "clerk": clerk,
+        "clerk_label": _clerk_label(clerk),
+        "window": window,
+        "matter_id": case.matter_id,
+        "department_id": case.department_id,
+        "centre": centre,
+        "town_centre_id": _town_of(centre),
+    }
+
+
 def rating_submit_case(
     *,
     case_id: int,
@@ -376,9 +394,6 @@ def rating_submit_case(
             raise Conflict(
                 f"办件{case.number}的办结评价已提交，不能重复评价；可在期限内补充评价。", code="already_rated"
             )
-        clerk = case.accepted_by or case.receiver
-        centre = case.handling_centre
-        window = case.window if case.window is not None and case.window.centre_id == centre.pk else None
         phone = phone or case.applicant_phone or ""
         return _create_rating(
             fields={
@@ -387,15 +402,7 @@ def rating_submit_case(
                 "level": level_v,
                 "aspects": aspects_v,
                 "text": text_v,
-                "case": case,
-                "ticket_id": case.ticket_id,
-                "clerk": clerk,
-                "clerk_label": _clerk_label(clerk),
-                "window": window,
-                "matter_id": case.matter_id,
-                "department_id": case.department_id,
-                "centre": centre,
-                "town_centre_id": _town_of(centre),
+                **_case_subject(case),
                 "real_name": True,
                 "rater_name": case.applicant_name,
                 "rater_phone": phone,
@@ -477,9 +484,6 @@ def rating_receive_from_province(
                 f"办件{case.number}已有办结评价（一事一评只评一次），省平台的评价未接收。",
                 code="already_rated",
             )
-        clerk = case.accepted_by or case.receiver
-        centre = case.handling_centre
-        window = case.window if case.window is not None and case.window.centre_id == centre.pk else None
         try:
             rating = _create_rating(
                 fields={
@@ -490,15 +494,7 @@ def rating_receive_from_province(
                     "level": level_v,
                     "aspects": aspects_v,
                     "text": text_v,
-                    "case": case,
-                    "ticket_id": case.ticket_id,
-                    "clerk": clerk,
-                    "clerk_label": _clerk_label(clerk),
-                    "window": window,
-                    "matter_id": case.matter_id,
-                    "department_id": case.department_id,
-                    "centre": centre,
-                    "town_centre_id": _town_of(centre),
+                    **_case_subject(case),
                     "real_name": bool(phone or name),
                     "rater_name": name,
                     "rater_phone": phone,
