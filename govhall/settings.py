@@ -213,6 +213,7 @@ INSTALLED_APPS = [
     "govhall.cases",
     "govhall.onething",
     "govhall.reviews",
+    "govhall.hotline",
     "govhall.staffing",
     "govhall.reports",
     "govhall.portal",
@@ -393,6 +394,31 @@ if PROVINCE_URL and not (PROVINCE_APP_ID and PROVINCE_SECRET):
     raise ImproperlyConfigured(
         "GOVHALL_PROVINCE_APP_ID and GOVHALL_PROVINCE_SECRET are required when GOVHALL_PROVINCE_URL is set"
     )
+
+# --- the provincial 好差评 system (STD-6, 国办发〔2019〕51号) and the city 12345 platform (国办发〔2020〕53号) --
+# Each is one more target of the same outbox (govhall.exchange.sync) with its own address and credentials:
+# the secret signs what we send (HMAC-SM3, as for the platform above) and checks what they send us
+# (the inbound 差评 and 12345 work orders). Unset URL: records stay queued; inbound calls are refused (401).
+REVIEWS_FEED_URL = env("GOVHALL_REVIEWS_FEED_URL")
+REVIEWS_FEED_APP_ID = env("GOVHALL_REVIEWS_FEED_APP_ID")
+REVIEWS_FEED_SECRET = env("GOVHALL_REVIEWS_FEED_SECRET")
+REVIEWS_FEED_TIMEOUT = envint("GOVHALL_REVIEWS_FEED_TIMEOUT", 15)
+# Queue every rating, work-order step and appeal result for the provincial 好差评 system as it happens.
+REVIEWS_FEED_AUTO = envbool("GOVHALL_REVIEWS_FEED_AUTO", True)
+HOTLINE_URL = env("GOVHALL_HOTLINE_URL")
+HOTLINE_APP_ID = env("GOVHALL_HOTLINE_APP_ID")
+HOTLINE_SECRET = env("GOVHALL_HOTLINE_SECRET")
+HOTLINE_TIMEOUT = envint("GOVHALL_HOTLINE_TIMEOUT", 15)
+# How far the clock of an inbound signed request may be from ours, seconds (a replayed request is older).
+INBOUND_MAX_SKEW = envint("GOVHALL_INBOUND_MAX_SKEW", 300)
+for _name, _url, _app, _secret in (
+    ("GOVHALL_REVIEWS_FEED", REVIEWS_FEED_URL, REVIEWS_FEED_APP_ID, REVIEWS_FEED_SECRET),
+    ("GOVHALL_HOTLINE", HOTLINE_URL, HOTLINE_APP_ID, HOTLINE_SECRET),
+):
+    if _url and urlparse(_url).scheme not in ("http", "https"):
+        raise ImproperlyConfigured(f"{_name}_URL={_url!r} must be an http(s):// URL")
+    if _url and not (_app and _secret):
+        raise ImproperlyConfigured(f"{_name}_APP_ID and {_name}_SECRET are required when {_name}_URL is set")
 
 LOG_LEVEL = env("GOVHALL_LOG_LEVEL", "INFO").upper()
 if LOG_LEVEL not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):

@@ -104,6 +104,10 @@ GET /api/v1/exchange/notifications                                     200 403 4
 GET /api/v1/exchange/notifications/{notification_id}                   422 422 422 422 422 422 422 422 422 | 401 401 401
 GET /api/v1/exchange/sync                                              200 403 403 403 403 403 403 403 200 | 401 401 401
 GET /api/v1/exchange/sync/{item_id}                                    422 422 422 422 422 422 422 422 422 | 401 401 401
+GET /api/v1/hotline/orders                                             200 200 200 200 200 200 200 200 200 | 401 401 401
+GET /api/v1/hotline/orders/{order_id}                                  422 422 422 422 422 422 422 422 422 | 401 401 401
+GET /api/v1/hotline/orders/{order_id}/steps                            422 422 422 422 422 422 422 422 422 | 401 401 401
+GET /api/v1/hotline/settings                                           200 200 200 200 200 200 200 200 200 | 401 401 401
 GET /api/v1/onething/things                                            200 200 200 200 200 200 200 200 200 | 200 200 200
 GET /api/v1/onething/things/{code}/guide                               404 404 404 404 404 404 404 404 404 | 404 404 404
 GET /api/v1/onething/cases/track                                       422 422 422 422 422 422 422 422 422 | 422 422 422
@@ -191,6 +195,9 @@ GET /exchange/sync/                                                    200 403 4
 GET /exchange/sync/{pk}/                                               404 404 404 404 404 404 404 404 404 | 302 302 302
 GET /exchange/sync/{pk}/retry/                                         405 405 405 405 405 405 405 405 405 | 405 405 405
 GET /healthz                                                           200 200 200 200 200 200 200 200 200 | 200 200 200
+GET /hotline/                                                          200 200 200 200 200 200 200 403 200 | 302 302 302
+GET /hotline/settings/                                                 200 403 403 403 403 403 403 403 403 | 302 302 302
+GET /hotline/{order_id}/                                               404 404 404 404 404 404 404 404 404 | 302 302 302
 GET /login/                                                            302 302 302 302 302 302 302 302 302 | 200 200 200
 GET /logout/                                                           405 405 405 405 405 405 405 405 405 | 405 405 405
 GET /me/tokens/                                                        200 200 200 200 200 200 200 200 200 | 302 302 302
@@ -358,6 +365,15 @@ POST /api/v1/catalog/notification-sheets                                ok  ok  
 POST /api/v1/exchange/notifications/{notification_id}/retry             ok  ok  ok  ok  ok  ok  ok  ok  ok | 401 401 401
 POST /api/v1/exchange/sms/test                                          ok  ok  ok  ok  ok  ok  ok  ok  ok | 401 401 401
 POST /api/v1/exchange/sync/{item_id}/retry                              ok  ok  ok  ok  ok  ok  ok  ok  ok | 401 401 401
+POST /api/v1/hotline/inbound/orders                                    401 401 401 401 401 401 401 401 401 | 401 401 401
+POST /api/v1/hotline/inbound/orders/{number}/visit                     401 401 401 401 401 401 401 401 401 | 401 401 401
+POST /api/v1/hotline/orders/{order_id}/assign                           ok  ok  ok  ok  ok  ok  ok  ok  ok | 401 401 401
+POST /api/v1/hotline/orders/{order_id}/dispatch                         ok  ok  ok  ok  ok  ok  ok  ok  ok | 401 401 401
+POST /api/v1/hotline/orders/{order_id}/extension                        ok  ok  ok  ok  ok  ok  ok  ok  ok | 401 401 401
+POST /api/v1/hotline/orders/{order_id}/extension/decide                 ok  ok  ok  ok  ok  ok  ok  ok  ok | 401 401 401
+POST /api/v1/hotline/orders/{order_id}/reply                            ok  ok  ok  ok  ok  ok  ok  ok  ok | 401 401 401
+POST /api/v1/hotline/orders/{order_id}/return                           ok  ok  ok  ok  ok  ok  ok  ok  ok | 401 401 401
+POST /api/v1/hotline/orders/{order_id}/visit                            ok  ok  ok  ok  ok  ok  ok  ok  ok | 401 401 401
 POST /api/v1/queueing/appointments                                      ok  ok  ok  ok  ok  ok  ok  ok  ok | 401 401 401
 POST /api/v1/queueing/appointments/cancel                               ok  ok  ok  ok  ok  ok  ok  ok  ok |  ok  ok  ok
 POST /api/v1/queueing/centres/{centre_id}/check-in                      ok  ok  ok  ok  ok  ok  ok  ok  ok | 401 401 401
@@ -380,6 +396,7 @@ POST /api/v1/reviews/appeals/{appeal_id}/decide                         ok  ok  
 POST /api/v1/reviews/flags/{flag_id}/decide                             ok  ok  ok  ok  ok  ok  ok  ok  ok | 401 401 401
 POST /api/v1/reviews/pads                                               ok  ok  ok  ok  ok  ok  ok  ok  ok | 401 401 401
 POST /api/v1/reviews/pads/{pad_id}/revoke                               ok  ok  ok  ok  ok  ok  ok  ok  ok | 401 401 401
+POST /api/v1/reviews/province/bad-reviews                              401 401 401 401 401 401 401 401 401 | 401 401 401
 POST /api/v1/reviews/public/case/{token}/rating                         ok  ok  ok  ok  ok  ok  ok  ok  ok |  ok  ok  ok
 POST /api/v1/reviews/public/case/{token}/supplement                     ok  ok  ok  ok  ok  ok  ok  ok  ok |  ok  ok  ok
 POST /api/v1/reviews/public/lookup                                      ok  ok  ok  ok  ok  ok  ok  ok  ok |  ok  ok  ok
@@ -412,6 +429,7 @@ POST /api/v1/standards/surveys                                          ok  ok  
 POST /api/v1/standards/surveys/{survey_id}/finish                       ok  ok  ok  ok  ok  ok  ok  ok  ok | 401 401 401
 POST /api/v1/standards/surveys/{survey_id}/photos                       ok  ok  ok  ok  ok  ok  ok  ok  ok | 401 401 401
 PUT /api/v1/catalog/matters/{code}/draft                                ok 403 403 403 403 403 403 403 403 | 401 401 401
+PUT /api/v1/hotline/settings                                            ok 403 403 403 403 403 403 403 403 | 401 401 401
 PUT /api/v1/reviews/settings                                            ok  ok  ok  ok  ok  ok  ok  ok  ok | 401 401 401
 """
 

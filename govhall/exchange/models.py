@@ -69,6 +69,29 @@ class Notification(models.Model):
 class SyncKind(models.TextChoices):
     MATTER = "matter", "事项"
     CASE = "case", "办件"
+    RATING = "rating", "好差评评价"
+    REVIEW_ORDER = "review_order", "差评整改工单"
+    APPEAL = "appeal", "差评申诉"
+    HOTLINE = "hotline", "12345工单"
+
+
+class SyncTarget(models.TextChoices):
+    """Where a kind of record goes: the provincial platform (NET-2), the provincial 好差评 system (STD-6,
+    国办发〔2019〕51号), the city 12345 hotline platform (国办发〔2020〕53号)."""
+
+    PROVINCE = "province", "省政务服务平台"
+    REVIEWS = "reviews", "省好差评系统"
+    HOTLINE = "hotline", "12345热线平台"
+
+
+TARGET_OF_KIND: dict[str, str] = {
+    "matter": SyncTarget.PROVINCE,
+    "case": SyncTarget.PROVINCE,
+    "rating": SyncTarget.REVIEWS,
+    "review_order": SyncTarget.REVIEWS,
+    "appeal": SyncTarget.REVIEWS,
+    "hotline": SyncTarget.HOTLINE,
+}
 
 
 class SyncDataset(models.TextChoices):
@@ -80,11 +103,47 @@ class SyncDataset(models.TextChoices):
     ACCEPT = "accept", "受理"
     PROCESS = "process", "办理"
     FINISH = "finish", "办结"
+    # 好差评 (GB/T 39734/39735): a rating, the steps of a 差评 work order, an appeal's result
+    RATING = "rating", "评价"
+    VERIFY = "verify", "回访核实"
+    DECIDE = "decide", "整改处理"
+    LEDGER = "ledger", "台账整改完成"
+    REPLY = "reply", "答复"
+    VISIT = "visit", "回访"
+    CLOSE = "close", "办结"
+    APPEAL = "appeal", "申诉复核结果"
+    # 12345 work orders: every step reported back to the hotline platform
+    CREATE = "create", "差评转办"
+    DISPATCH = "dispatch", "派单"
+    ASSIGN = "assign", "承办"
+    EXTEND = "extend", "延期申请"
+    EXTEND_DECIDE = "extend_decide", "延期审批"
+    RETURN = "return", "退单"
 
 
 DATASETS_OF_KIND: dict[str, tuple[str, ...]] = {
     SyncKind.MATTER: (SyncDataset.MATTER,),
     SyncKind.CASE: (SyncDataset.APPLY, SyncDataset.ACCEPT, SyncDataset.PROCESS, SyncDataset.FINISH),
+    SyncKind.RATING: (SyncDataset.RATING,),
+    SyncKind.REVIEW_ORDER: (
+        SyncDataset.VERIFY,
+        SyncDataset.DECIDE,
+        SyncDataset.LEDGER,
+        SyncDataset.REPLY,
+        SyncDataset.VISIT,
+        SyncDataset.CLOSE,
+    ),
+    SyncKind.APPEAL: (SyncDataset.APPEAL,),
+    SyncKind.HOTLINE: (
+        SyncDataset.CREATE,
+        SyncDataset.DISPATCH,
+        SyncDataset.ASSIGN,
+        SyncDataset.REPLY,
+        SyncDataset.EXTEND,
+        SyncDataset.EXTEND_DECIDE,
+        SyncDataset.RETURN,
+        SyncDataset.VISIT,
+    ),
 }
 
 
@@ -104,10 +163,17 @@ class SyncItem(models.Model):
     applicant's identity number, so it is stored SM4-encrypted; `payload_digest` (keyed SM3 over the
     canonical JSON) tells whether a payload was already queued or sent without decrypting it."""
 
-    kind = models.CharField("对象类型", max_length=10, choices=SyncKind.choices)
+    kind = models.CharField("对象类型", max_length=16, choices=SyncKind.choices)
     object_id = models.CharField("对象编号", max_length=64)
     object_label = models.CharField("对象", max_length=120, help_text="事项实施编码或办件编号")
-    dataset = models.CharField("数据集", max_length=10, choices=SyncDataset.choices)
+    dataset = models.CharField("数据集", max_length=16, choices=SyncDataset.choices)
+    stream = models.CharField(
+        "发送顺序组",
+        max_length=40,
+        blank=True,
+        default="",
+        help_text="同组记录按生成顺序发送（如全部好差评数据）；为空时同一对象的记录按顺序发送",
+    )
     payload_text = EncryptedTextField("数据内容")
     payload_digest = models.CharField("数据摘要", max_length=64)
     status = models.CharField(
@@ -131,6 +197,7 @@ class SyncItem(models.Model):
         indexes = [
             models.Index(fields=["status", "next_attempt_at"], name="exchange_sync_due"),
             models.Index(fields=["kind", "object_id", "dataset"], name="exchange_sync_object"),
+            models.Index(fields=["stream", "status"], name="exchange_sync_stream"),
         ]
 
     def __str__(self) -> str:
@@ -139,3 +206,7 @@ class SyncItem(models.Model):
     @property
     def payload(self) -> dict[str, Any]:
         return json.loads(self.payload_text)
+
+    @property
+    def target(self) -> str:
+        return TARGET_OF_KIND[self.kind]

@@ -148,14 +148,37 @@ class ProvinceClient:
         return _receipt(answer)
 
 
-def is_configured() -> bool:
-    return bool(settings.PROVINCE_URL)
+# Each target's settings prefix: PROVINCE_URL / _APP_ID / _SECRET / _TIMEOUT, REVIEWS_FEED_…, HOTLINE_….
+SETTINGS_PREFIX = {"province": "PROVINCE", "reviews": "REVIEWS_FEED", "hotline": "HOTLINE"}
 
 
-def get_client() -> ProvinceClient | None:
-    """None while GOVHALL_PROVINCE_URL is unset: nothing is sent and the records stay queued."""
-    if not is_configured():
+def _target_setting(target: str, name: str) -> Any:
+    return getattr(settings, f"{SETTINGS_PREFIX[target]}_{name}")
+
+
+def is_configured(target: str = "province") -> bool:
+    return bool(_target_setting(target, "URL"))
+
+
+def configured_targets() -> list[str]:
+    return [t for t in SETTINGS_PREFIX if is_configured(t)]
+
+
+def get_client(target: str = "province") -> ProvinceClient | None:
+    """None while the target's URL (GOVHALL_PROVINCE_URL, GOVHALL_REVIEWS_FEED_URL, GOVHALL_HOTLINE_URL) is
+    unset: nothing is sent and the records stay queued."""
+    if not is_configured(target):
         return None
     return ProvinceClient(
-        settings.PROVINCE_URL, settings.PROVINCE_APP_ID, settings.PROVINCE_SECRET, settings.PROVINCE_TIMEOUT
+        _target_setting(target, "URL"),
+        _target_setting(target, "APP_ID"),
+        _target_setting(target, "SECRET"),
+        _target_setting(target, "TIMEOUT"),
     )
+
+
+def target_credentials(target: str) -> tuple[str, str]:
+    """(app id, secret) a target signs its inbound requests with; empty while it is not configured."""
+    if not is_configured(target):
+        return "", ""
+    return _target_setting(target, "APP_ID"), _target_setting(target, "SECRET")

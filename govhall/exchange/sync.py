@@ -39,9 +39,16 @@ from govhall.catalog.models import Matter, VersionState
 from govhall.core.audit import audit_record
 from govhall.core.crypto import sm3_hmac
 from govhall.core.errors import Conflict, field_error
-from govhall.exchange.models import DATASETS_OF_KIND, SyncDataset, SyncItem, SyncKind, SyncStatus
+from govhall.exchange.models import (
+    DATASETS_OF_KIND,
+    TARGET_OF_KIND,
+    SyncDataset,
+    SyncItem,
+    SyncKind,
+    SyncStatus,
+)
 from govhall.exchange.payloads import case_payload, case_source, matter_payload
-from govhall.exchange.provincial import OutgoingRecord, ProvinceError, get_client
+from govhall.exchange.provincial import OutgoingRecord, ProvinceError, configured_targets, get_client
 
 logger = logging.getLogger("govhall.exchange.sync")
 
@@ -100,7 +107,7 @@ def _enqueue_on_commit(item_id: int) -> None:
     transaction.on_commit(lambda: _enqueue(item_id), robust=True)
 
 
-def _queue(*, kind: str, obj: Any, dataset: str, payload: Any) -> tuple[SyncItem, bool]:
+def _queue(*, kind: str, obj: Any, dataset: str, payload: Any, stream: str = "") -> tuple[SyncItem, bool]:
     if kind not in DATASETS_OF_KIND:
         raise field_error("kind", f"同步对象类型“{kind}”无效，应为：" + "、".join(DATASETS_OF_KIND) + "。")
     if dataset not in DATASETS_OF_KIND[kind]:
@@ -130,6 +137,7 @@ def _queue(*, kind: str, obj: Any, dataset: str, payload: Any) -> tuple[SyncItem
             dataset=dataset,
             payload_text=text,
             payload_digest=digest,
+            stream=stream[:40],
         )
         older = same_object.filter(status__in=[SyncStatus.QUEUED, SyncStatus.FAILED]).exclude(pk=item.pk)
         replaced = list(older.values_list("pk", "status"))
@@ -146,10 +154,12 @@ def _queue(*, kind: str, obj: Any, dataset: str, payload: Any) -> tuple[SyncItem
     return item, True
 
 
-def sync_enqueue(*, kind: str, obj: Any, dataset: str, payload: dict[str, Any]) -> SyncItem:
-    """Queue one dataset of one object for the provincial platform, in the caller's transaction. Returns the
-    new record, or the existing one when this payload is already the latest for that object and dataset."""
-    return _queue(kind=kind, obj=obj, dataset=dataset, payload=payload)[0]
+def sync_enqueue(*, kind: str, obj: Any, dataset: str, payload: dict[str, Any], stream: str = "") -> SyncItem:
+    """Queue one dataset of one object for the platform its kind goes to (`TARGET_OF_KIND`), in the
+    caller's transaction. Returns the new record, or the existing one when this payload is already the
+    latest for that object and dataset. Records with the same `stream` go out in the order they were queued
+    (across objects: the 好差评 feed keeps its order through an outage); without one, per object."""
+    return _queue(kind=kind, obj=obj, dataset=dataset, payload=payload, stream=stream)[0]
 
 
 def sync_matter_version(*, version: Any) -> SyncItem:
@@ -208,12 +218,17 @@ def sync_case_progress(*, case: Any) -> list[SyncItem]:
 # --- sending -----------------------------------------------------------------------------------------
 
 
+def _same_line(item: SyncItem) -> models.Q:
+    """The records `item` keeps its order with: its stream's, else its object's."""
+    if item.stream:
+        return models.Q(stream=item.stream)
+    return models.Q(kind=item.kind, object_id=item.object_id, stream="")
+
+
 def _wait_behind(item: SyncItem, now: dt.datetime) -> float | None:
-    """Seconds to wait while an earlier record of the same object is undelivered, else None."""
+    """Seconds to wait while an earlier record of the same stream (or object) is undelivered, else None."""
     earlier = (
-        SyncItem.objects.filter(
-            kind=item.kind, object_id=item.object_id, pk__lt=item.pk, status__in=UNDELIVERED
-        )
+        SyncItem.objects.filter(_same_line(item), pk__lt=item.pk, status__in=UNDELIVERED)
         .order_by("-next_attempt_at")
         .values_list("next_attempt_at", flat=True)
         .first()
@@ -221,6 +236,25 @@ def _wait_behind(item: SyncItem, now: dt.datetime) -> float | None:
     if earlier is None:
         return None
     return max(WAIT_FOR_EARLIER, (earlier - now).total_seconds() + WAIT_FOR_EARLIER)
+
+
+def _release_next(item: SyncItem) -> None:
+    """After a delivery in a stream, the next record waiting behind it goes at once: a feed's back-fill after
+    an outage (hundreds of ratings) runs through in order instead of in 30-second steps. Per-object lines
+    (a case's datasets) keep their plain wait."""
+    if not item.stream:
+        return
+    now = timezone.now()
+    following = (
+        SyncItem.objects.filter(_same_line(item), pk__gt=item.pk, status=SyncStatus.QUEUED)
+        .order_by("pk")
+        .values_list("pk", "attempts")
+        .first()
+    )
+    if following is None or following[1]:  # one that failed itself keeps its own back-off
+        return
+    if SyncItem.objects.filter(pk=following[0], status=SyncStatus.QUEUED).update(next_attempt_at=now):
+        _enqueue(following[0])
 
 
 def _finish(item: SyncItem, **changes: Any) -> bool:
@@ -235,13 +269,13 @@ def _finish(item: SyncItem, **changes: Any) -> bool:
 def sync_item_send(*, item_id: int) -> str:
     """One delivery attempt (the task calls this). Returns sent / retry / failed / waiting / skipped /
     not_configured."""
-    client = get_client()
-    if client is None:
-        return "not_configured"  # stays queued; the sweep sends it once the platform is configured
     now = timezone.now()
     item = SyncItem.objects.filter(pk=item_id).first()
     if item is None or item.status != SyncStatus.QUEUED or item.next_attempt_at > now:
         return "skipped"  # sent, being sent, failed for good, superseded, or not due yet
+    client = get_client(item.target)
+    if client is None:
+        return "not_configured"  # stays queued; the sweep sends it once the platform is configured
     wait = _wait_behind(item, now)
     if wait is not None:
         waiting = SyncItem.objects.filter(pk=item.pk, status=SyncStatus.QUEUED).update(
@@ -285,6 +319,7 @@ def sync_item_send(*, item_id: int) -> str:
                     "payload_digest": item.payload_digest,
                 },
             )
+    _release_next(item)
     return "sent"
 
 
@@ -320,10 +355,14 @@ def sync_items_requeue_due(*, now: dt.datetime | None = None, limit: int = 500) 
     """The periodic sweep: put back records whose worker died mid-send, and enqueue queued records whose
     task was lost (the queue was down at commit, the process stopped, or the platform was not configured
     yet). Returns how many were enqueued; nothing while the platform is not configured."""
-    if get_client() is None:
+    targets = configured_targets()
+    if not targets:
         return 0
+    kinds = [kind for kind, target in TARGET_OF_KIND.items() if target in targets]
     now = now or timezone.now()
-    stale = SyncItem.objects.filter(status=SyncStatus.SENDING, claimed_at__lt=now - STALE_SENDING)
+    stale = SyncItem.objects.filter(
+        kind__in=kinds, status=SyncStatus.SENDING, claimed_at__lt=now - STALE_SENDING
+    )
     stale.filter(attempts__gte=MAX_ATTEMPTS).update(
         status=SyncStatus.FAILED, last_error="发送过程中断", updated_at=now
     )
@@ -332,7 +371,9 @@ def sync_items_requeue_due(*, now: dt.datetime | None = None, limit: int = 500) 
         status=SyncStatus.QUEUED, next_attempt_at=now, last_error="发送过程中断，将重试", updated_at=now
     )
     lost = list(
-        SyncItem.objects.filter(status=SyncStatus.QUEUED, next_attempt_at__lte=now - SWEEP_GRACE)
+        SyncItem.objects.filter(
+            kind__in=kinds, status=SyncStatus.QUEUED, next_attempt_at__lte=now - SWEEP_GRACE
+        )
         .exclude(pk__in=revived)
         .order_by("next_attempt_at", "id")
         .values_list("pk", flat=True)[: max(limit - len(revived), 0)]

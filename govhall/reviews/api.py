@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Field, Router, Schema
 from ninja.responses import Status
 
 from govhall.core.api_errors import rate_limited
@@ -21,6 +21,7 @@ from govhall.core.api_params import Id, Mapped, SmallInt, Year, paged
 from govhall.core.errors import Forbidden, NotFound, field_error
 from govhall.core.ids import mask_mobile, mask_name
 from govhall.core.pii import pii_reveal
+from govhall.exchange.inbound import SignedInbound
 from govhall.orgs.policy import access_centre
 from govhall.queueing.policy import public_ticket
 from govhall.reviews import selectors, services
@@ -844,3 +845,55 @@ def settings_put(request: HttpRequest, payload: SettingsIn) -> dict[str, Any]:
     centre = access_centre(request.user, payload.centre_id) if payload.centre_id else None
     row = services.review_settings_save(actor=request.user, centre=centre, values=payload.values)
     return {f: getattr(row, f) for f in services.SETTING_FIELDS} | {"centre_id": row.centre_id}
+
+
+# --- the provincial 好差评 system pushes down a 差评 rated on its app (signed; STD-6, NET-2) ----------------
+
+
+class ProvinceBadReviewIn(Schema):
+    evaluation_id: str = Field(
+        alias="evaluationId", min_length=1, max_length=64, description="省平台评价编号"
+    )
+    case_number: str = Field(alias="caseNumber", min_length=1, max_length=50, description="办件编号")
+    level: int = Field(description="评价等级：4 不满意、5 非常不满意")
+    rated_at: str = Field(
+        alias="ratedAt", max_length=40, description="评价时间，YYYY-MM-DD HH:MM:SS（北京时间）"
+    )
+    aspects: dict[str, Any] = Field(default_factory=dict, description="分项评价：分项代码 → 等级")
+    content: str = Field("", max_length=2000, description="评价内容")
+    rater_name: str = Field("", alias="raterName", max_length=50)
+    rater_phone: str = Field("", alias="raterPhone", max_length=20)
+
+
+class ProvinceBadReviewOut(Schema):
+    received: bool = Field(description="true：本次新接收；false：此前已接收（重复推送）")
+    rating_id: int
+    work_order: str | None = Field(description="本系统生成的差评整改工单号")
+    rated_at: dt.datetime
+
+
+@router.post(
+    "/province/bad-reviews",
+    auth=SignedInbound("reviews"),
+    response={200: ProvinceBadReviewOut, 201: ProvinceBadReviewOut},
+    summary="省好差评系统推送差评（签名验证，按省平台评价编号幂等）",
+)
+def province_bad_review(request: HttpRequest, payload: ProvinceBadReviewIn) -> Status:
+    rating, new = services.rating_receive_from_province(
+        external_id=payload.evaluation_id,
+        case_number=payload.case_number,
+        level=payload.level,
+        rated_at=payload.rated_at,
+        aspects=payload.aspects,
+        text=payload.content,
+        rater_name=payload.rater_name,
+        rater_phone=payload.rater_phone,
+    )
+    order = selectors.work_order_of(rating)
+    out = ProvinceBadReviewOut(
+        received=new,
+        rating_id=rating.pk,
+        work_order=order.number if order is not None else None,
+        rated_at=rating.created_at,
+    )
+    return Status(201 if new else 200, out)

@@ -51,6 +51,7 @@ class Channel(models.TextChoices):
     QR = "qr", "扫码评价"
     ONLINE = "online", "网上评价"
     SMS = "sms", "短信评价"
+    PROVINCE = "province", "省平台评价（政务服务APP）"
 
 
 # Sub-ratings (GB/T 39734/39735): on site, and for online services.
@@ -218,6 +219,9 @@ class Rating(models.Model):
     device_digest = models.CharField("设备指纹摘要", max_length=64, blank=True)
 
     created_at = models.DateTimeField("评价时间")
+    # A 差评 pushed down by the provincial 好差评 system (rated on its app): the province's id, the key that
+    # makes receiving it twice harmless. Empty for the ratings given here.
+    external_id = models.CharField("省平台评价编号", max_length=64, blank=True, default="")
 
     excluded = models.BooleanField("不计入统计", default=False)
     excluded_at = models.DateTimeField("不计入时间", null=True, blank=True)
@@ -246,6 +250,9 @@ class Rating(models.Model):
                 fields=["ticket"],
                 condition=Q(stage="visit") & Q(ticket__isnull=False),
                 name="rating_one_per_visit",
+            ),
+            models.UniqueConstraint(
+                fields=["external_id"], condition=~Q(external_id=""), name="rating_one_per_external_id"
             ),
         ]
         indexes = [

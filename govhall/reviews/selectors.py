@@ -20,8 +20,16 @@ from govhall.orgs.models import Centre, Window
 from govhall.orgs.policy import centre_ids_visible_to
 from govhall.queueing.models import Ticket, TicketStatus, WindowPause, WindowState, WindowStatus
 from govhall.reviews.links import case_id_from_token
-from govhall.reviews.models import BAD_LEVELS, Level, Outcome, Rating, RatingPad
-from govhall.reviews.policy import ratings_visible_to, sees_whole_centre
+from govhall.reviews.models import (
+    BAD_LEVELS,
+    OPEN_ORDER_STATUSES,
+    Level,
+    Outcome,
+    Rating,
+    RatingPad,
+    WorkOrder,
+)
+from govhall.reviews.policy import orders_visible_to, ratings_visible_to, sees_whole_centre
 from govhall.reviews.services import review_settings_in_force, ticket_rating_open
 
 DIMENSIONS = {
@@ -442,3 +450,13 @@ def pad_windows(centres: list[Any]) -> QuerySet[Any]:
         .select_related("centre")
         .order_by("centre__division__code", "number")
     )
+
+
+def work_order_of(rating: Rating) -> WorkOrder | None:
+    return WorkOrder.objects.filter(rating=rating).first()
+
+
+def open_orders_for_board(user: Any, *, limit: int = 50) -> list[WorkOrder]:
+    """The 差评 work orders still open that `user` may see, oldest due first (the director's 工单 board)."""
+    rows = orders_visible_to(user).filter(status__in=OPEN_ORDER_STATUSES)
+    return list(rows.select_related("rating", "centre").order_by("stage_due_at", "created_at", "id")[:limit])

@@ -29,13 +29,17 @@ from govhall.core.calendar import Deadline, deadline
 from govhall.core.crypto import lookup_digest, token_digest
 from govhall.core.errors import Conflict, Forbidden, NotFound, ServiceError, field_error
 from govhall.core.events import publish_on_commit
+from govhall.core.hooks import Hook
 from govhall.core.ids import mask_mobile, normalize_mobile
+from govhall.exchange.models import SyncDataset
 from govhall.exchange.services import notify_sms
 from govhall.orgs.models import Centre, CentreLevel, Window
 from govhall.orgs.policy import can_manage_centre
 from govhall.queueing.models import Ticket, TicketStatus
+from govhall.reviews.feed import feed_appeal, feed_order_step, feed_rating
 from govhall.reviews.links import case_rating_url
 from govhall.reviews.models import (
+    BAD_LEVELS,
     ONLINE_ASPECTS,
     ONSITE_ASPECTS,
     OPEN_ORDER_STATUSES,
@@ -67,6 +71,11 @@ TEXT_MAX = 500
 VISIT_CHANNELS = (Channel.PAD, Channel.QR, Channel.SMS)
 RESULT_CHANNELS = (Channel.QR, Channel.ONLINE, Channel.SMS)
 ONLINE_CASE_CHANNELS = ("online", "mobile")  # cases.Channel values applied for online
+
+
+# Called inside the transaction that opens a 差评 work order (order=…): the hotline app connects here to turn
+# the 差评 into a 12345 work order where the bureau's setting says so (docs/architecture.md, hooks).
+bad_review_opened = Hook("reviews.bad_review_opened")
 
 
 def _now() -> dt.datetime:
@@ -274,7 +283,7 @@ def track_deadlines() -> None:
 
 
 def _create_rating(*, fields: dict[str, Any], rater: Rater, now: dt.datetime) -> Rating:
-    rating = Rating(created_at=now, **fields)
+    rating = Rating(**{"created_at": now, **fields})
     try:
         with transaction.atomic():
             rating.save(force_insert=True)
@@ -299,6 +308,7 @@ def _create_rating(*, fields: dict[str, Any], rater: Rater, now: dt.datetime) ->
     )
     s = review_settings_in_force(rating.centre)
     _flag_suspicious(rating, rater, s, now)
+    feed_rating(rating)
     if rating.is_bad:
         _open_work_order(rating, s, now)
     publish_on_commit(
@@ -320,6 +330,24 @@ def aspects_for_case(case: Any) -> dict[str, str]:
 
 def case_can_be_rated(case: Any) -> bool:
     return case.status in (CaseStatus.FINISHED, CaseStatus.DELIVERED) and case.result != ResultKind.VOIDED
+
+
+def _case_subject(case: Any) -> dict[str, Any]:
+    """Who and what a 一事一评 of `case` rates: its clerk, window, matter, department and centre."""
+    clerk = case.accepted_by or case.receiver
+    centre = case.handling_centre
+    window = case.window if case.window is not None and case.window.centre_id == centre.pk else None
+    return {
+        "case": case,
+        "ticket_id": case.ticket_id,
+        "clerk": clerk,
+        "clerk_label": _clerk_label(clerk),
+        "window": window,
+        "matter_id": case.matter_id,
+        "department_id": case.department_id,
+        "centre": centre,
+        "town_centre_id": _town_of(centre),
+    }
 
 
 def rating_submit_case(
@@ -366,9 +394,6 @@ def rating_submit_case(
             raise Conflict(
                 f"办件{case.number}的办结评价已提交，不能重复评价；可在期限内补充评价。", code="already_rated"
             )
-        clerk = case.accepted_by or case.receiver
-        centre = case.handling_centre
-        window = case.window if case.window is not None and case.window.centre_id == centre.pk else None
         phone = phone or case.applicant_phone or ""
         return _create_rating(
             fields={
@@ -377,15 +402,7 @@ def rating_submit_case(
                 "level": level_v,
                 "aspects": aspects_v,
                 "text": text_v,
-                "case": case,
-                "ticket_id": case.ticket_id,
-                "clerk": clerk,
-                "clerk_label": _clerk_label(clerk),
-                "window": window,
-                "matter_id": case.matter_id,
-                "department_id": case.department_id,
-                "centre": centre,
-                "town_centre_id": _town_of(centre),
+                **_case_subject(case),
                 "real_name": True,
                 "rater_name": case.applicant_name,
                 "rater_phone": phone,
@@ -395,6 +412,103 @@ def rating_submit_case(
             rater=rater,
             now=now,
         )
+
+
+PROVINCE_SKEW = dt.timedelta(minutes=5)  # a province clock a little ahead of ours is not an error
+
+
+def _province_time(value: Any) -> dt.datetime:
+    """The province's 评价时间: an aware datetime, or a naive one / "YYYY-MM-DD HH:MM:SS" in Beijing time."""
+    moment = value
+    if isinstance(value, str):
+        try:
+            moment = dt.datetime.fromisoformat(value.strip())
+        except ValueError:
+            moment = None
+    if not isinstance(moment, dt.datetime):
+        raise field_error("ratedAt", "评价时间格式应为 YYYY-MM-DD HH:MM:SS（北京时间）。")
+    return timezone.make_aware(moment) if timezone.is_naive(moment) else moment
+
+
+def rating_receive_from_province(
+    *,
+    external_id: str,
+    case_number: str,
+    level: Any,
+    rated_at: Any,
+    aspects: Any = None,
+    text: Any = "",
+    rater_name: str = "",
+    rater_phone: str = "",
+    now: dt.datetime | None = None,
+) -> tuple[Rating, bool]:
+    """A 差评 rated on the provincial app and pushed down by the provincial 好差评 system (STD-6): matched to
+    the case by its number, recorded with its original time, and a work order opened here. Idempotent on
+    the province's id: a repeat returns the rating already received (and False). An unknown case, a level
+    that is not a 差评 or a bad field is refused with nothing written."""
+    now = now or _now()
+    external_id = str(external_id or "").strip()
+    if not external_id or len(external_id) > 64:
+        raise field_error("evaluationId", "省平台评价编号不能为空，且不超过64个字符。")
+    existing = Rating.objects.filter(external_id=external_id).first()
+    if existing is not None:
+        return existing, False
+    level_v = _level(level)
+    if level_v not in BAD_LEVELS:
+        raise field_error("level", "省平台推送的应为差评：4（不满意）或5（非常不满意）。", code="not_bad")
+    moment = _province_time(rated_at)
+    if moment > now + PROVINCE_SKEW:
+        raise field_error("ratedAt", "评价时间晚于当前时间。")
+    number = str(case_number or "").strip()
+    name = str(rater_name or "").strip()[:50]
+    with transaction.atomic():
+        case = (
+            Case.objects.select_for_update(of=("self",))
+            .select_related("handling_centre", "accepted_by", "receiver", "window")
+            .filter(number=number)
+            .first()
+            if number
+            else None
+        )
+        if case is None:
+            raise NotFound(
+                f"未找到办件编号为“{number}”的办件，评价未接收。",
+                code="case_not_found",
+                fields={"caseNumber": "本系统没有该办件"},
+            )
+        aspects_v = _aspects(aspects, aspects_for_case(case))
+        text_v = _text(text, "content")
+        phone = _phone(rater_phone)
+        if Rating.objects.filter(case=case, stage=Stage.RESULT).exists():
+            raise Conflict(
+                f"办件{case.number}已有办结评价（一事一评只评一次），省平台的评价未接收。",
+                code="already_rated",
+            )
+        try:
+            rating = _create_rating(
+                fields={
+                    "stage": Stage.RESULT,
+                    "channel": Channel.PROVINCE,
+                    "external_id": external_id,
+                    "created_at": moment,
+                    "level": level_v,
+                    "aspects": aspects_v,
+                    "text": text_v,
+                    **_case_subject(case),
+                    "real_name": bool(phone or name),
+                    "rater_name": name,
+                    "rater_phone": phone,
+                    "rater_phone_digest": lookup_digest(phone) if phone else "",
+                },
+                rater=Rater(),
+                now=now,
+            )
+        except Conflict:
+            existing = Rating.objects.filter(external_id=external_id).first()
+            if existing is None:
+                raise
+            return existing, False  # the same push arrived twice at once
+    return rating, True
 
 
 def _visit_case(ticket: Any) -> Any:
@@ -666,6 +780,7 @@ def _open_work_order(rating: Rating, s: ReviewSettings, now: dt.datetime) -> Wor
         after={"status": order.status, "rating": rating.pk, "due": due.at},
         actor=None,
     )
+    bad_review_opened.send(order=order)
     return order
 
 
@@ -726,6 +841,7 @@ def work_order_verify(
         after={**_order_state(order), "finding": finding},
         actor=actor,
     )
+    feed_order_step(order, SyncDataset.VERIFY)
     return order
 
 
@@ -775,6 +891,7 @@ def work_order_decide(
         after={**_order_state(order), "outcome": outcome, "ledger_due": ledger_due},
         actor=actor,
     )
+    feed_order_step(order, SyncDataset.DECIDE)
     return order
 
 
@@ -796,6 +913,7 @@ def work_order_ledger_complete(
     order.ledger_done_at, order.ledger_note = now, note
     order.save(update_fields=["ledger_done_at", "ledger_note"])
     audit_record(action="review_order.ledger_done", obj=order, after={"ledger_done_at": now}, actor=actor)
+    feed_order_step(order, SyncDataset.LEDGER)
     return order
 
 
@@ -830,6 +948,7 @@ def work_order_reply(*, order: WorkOrder, actor: Any, text: str, now: dt.datetim
         after={**_order_state(order), "sms": bool(phone)},
         actor=actor,
     )
+    feed_order_step(order, SyncDataset.REPLY)
     return order
 
 
@@ -863,6 +982,7 @@ def work_order_visit(
         after={**_order_state(order), "satisfaction": satisfaction},
         actor=actor,
     )
+    feed_order_step(order, SyncDataset.VISIT)
     return order
 
 
@@ -897,6 +1017,7 @@ def work_order_close(*, order: WorkOrder, actor: Any, now: dt.datetime | None = 
     audit_record(
         action="review_order.close", obj=order, before=before, after=_order_state(order), actor=actor
     )
+    feed_order_step(order, SyncDataset.CLOSE)
     return order
 
 
@@ -1035,6 +1156,7 @@ def appeal_decide(
     )
     if upheld:
         _exclude(appeal.rating, f"申诉成立：{note}", actor, now)
+    feed_appeal(appeal)
     return appeal
 
 

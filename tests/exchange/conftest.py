@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import pytest
@@ -79,14 +80,16 @@ def expected_signature(secret: str, timestamp: str, nonce: str, body: bytes) -> 
 
 
 class Province:
-    """The platform's exchange endpoint: checks the app id and the signature of every request (401 when
+    """A platform's exchange endpoint: checks the app id and the signature of every request (401 when
     wrong, as the real gateway does), answers from `responses` in order (then a receipt), records requests.
-    A response may be ("sleep", seconds) to answer too late."""
+    A response may be ("sleep", seconds) to answer too late. The same stand-in serves the provincial
+    platform, the provincial 好差评 system and the city 12345 platform, each with its own app id and secret."""
 
-    def __init__(self) -> None:
+    def __init__(self, app_id: str = PROVINCE_APP_ID, secret: str = PROVINCE_SECRET) -> None:
         self.requests: list[dict[str, Any]] = []
         self.responses: list[tuple[Any, Any]] = []
-        self.secret = PROVINCE_SECRET
+        self.app_id = app_id
+        self.secret = secret
         self.url = ""
         self.signature_failures = 0
 
@@ -94,31 +97,36 @@ class Province:
     def datasets(self) -> list[tuple[str, str]]:
         return [(r["body"]["objectId"], r["body"]["dataset"]) for r in self.requests]
 
+    @property
+    def delivered(self) -> list[dict[str, Any]]:
+        """The bodies the platform accepted (signature right, answered 2xx), in arrival order."""
+        return [r["body"] for r in self.requests if r.get("accepted")]
 
-@pytest.fixture
-def province(settings: Any) -> Iterator[Province]:
+
+@contextmanager
+def signed_platform(settings: Any, prefix: str, app_id: str, secret: str, path: str) -> Iterator[Province]:
+    """Serve a `Province` stand-in and point the `prefix` settings (PROVINCE, REVIEWS_FEED, HOTLINE) at it."""
     import time
 
-    platform = Province()
+    platform = Province(app_id, secret)
 
     class Handler(JsonHandler):
         def do_POST(self) -> None:
             raw = self.rfile.read(int(self.headers["Content-Length"]))
             headers = dict(self.headers)
-            good = headers.get("X-App-Id") == PROVINCE_APP_ID and headers.get(
+            good = headers.get("X-App-Id") == platform.app_id and headers.get(
                 "X-Signature"
             ) == expected_signature(
                 platform.secret, headers.get("X-Timestamp", ""), headers.get("X-Nonce", ""), raw
             )
-            platform.requests.append(
-                {
-                    "path": self.path,
-                    "headers": headers,
-                    "raw": raw,
-                    "body": json.loads(raw),
-                    "signature_ok": good,
-                }
-            )
+            record = {
+                "path": self.path,
+                "headers": headers,
+                "raw": raw,
+                "body": json.loads(raw),
+                "signature_ok": good,
+            }
+            platform.requests.append(record)
             if not good:
                 platform.signature_failures += 1
                 return self.answer(401, {"code": 401, "message": "签名验证失败"})
@@ -133,15 +141,49 @@ def province(settings: Any) -> Iterator[Province]:
             if status == "sleep":
                 time.sleep(answer)
                 return self.answer(200, {"code": 0, "data": {"receiptId": "TOO-LATE"}})
+            record["accepted"] = 200 <= status < 300 and str((answer or {}).get("code", 0)) in ("0", "200")
             return self.answer(status, answer)
 
     with serving(Handler) as base:
-        platform.url = f"{base}/exchange/v1/receive"
-        settings.PROVINCE_URL = platform.url
-        settings.PROVINCE_APP_ID = PROVINCE_APP_ID
-        settings.PROVINCE_SECRET = PROVINCE_SECRET
-        settings.PROVINCE_TIMEOUT = 5
+        platform.url = f"{base}{path}"
+        setattr(settings, f"{prefix}_URL", platform.url)
+        setattr(settings, f"{prefix}_APP_ID", app_id)
+        setattr(settings, f"{prefix}_SECRET", secret)
+        setattr(settings, f"{prefix}_TIMEOUT", 5)
         yield platform
+
+
+@pytest.fixture
+def province(settings: Any) -> Iterator[Province]:
+    with signed_platform(settings, "PROVINCE", PROVINCE_APP_ID, PROVINCE_SECRET, "/exchange/v1/receive") as p:
+        yield p
+
+
+def signed_headers(
+    body: bytes, app_id: str, secret: str, *, timestamp: str = "", nonce: str = ""
+) -> dict[str, str]:
+    """The headers a partner system sends with a push to us (computed here, independently of govhall)."""
+    import os
+    import time
+
+    timestamp = timestamp or str(int(time.time() * 1000))
+    nonce = nonce or os.urandom(16).hex()
+    return {
+        "HTTP_X_APP_ID": app_id,
+        "HTTP_X_TIMESTAMP": timestamp,
+        "HTTP_X_NONCE": nonce,
+        "HTTP_X_SIGNATURE": expected_signature(secret, timestamp, nonce, body),
+    }
+
+
+def signed_post(
+    client: Any, url: str, payload: Any, app_id: str, secret: str, **header_overrides: str
+) -> Any:
+    """POST `payload` (a dict as JSON, or raw bytes) to our endpoint, signed as the partner signs."""
+    body = payload if isinstance(payload, bytes) else json.dumps(payload, ensure_ascii=False).encode()
+    headers = signed_headers(body, app_id, secret)
+    headers.update(header_overrides)
+    return client.post(url, data=body, content_type="application/json", **headers)
 
 
 @pytest.fixture
