@@ -44,6 +44,17 @@ def envint(name: str, default: int) -> int:
         raise ImproperlyConfigured(f"{name}={raw!r} is not an integer") from None
 
 
+def envnetworks(name: str) -> list[str]:
+    """Addresses or networks, comma-separated (e.g. ``10.1.0.0/16,192.168.3.7``)."""
+    values = [a.strip() for a in env(name).split(",") if a.strip()]
+    for value in values:
+        try:
+            ipaddress.ip_network(value, strict=False)
+        except ValueError:
+            raise ImproperlyConfigured(f"{name}: {value!r} is not an address or network") from None
+    return values
+
+
 VAR_DIR = Path(env("GOVHALL_VAR_DIR") or BASE_DIR / "var")
 VAR_DIR.mkdir(mode=0o700, parents=True, exist_ok=True)  # keys and the SQLite database live here
 
@@ -220,6 +231,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "govhall.core.middleware.RequestIdMiddleware",
+    # Counts every request by route name for /metrics and writes its log line (govhall/core/metrics.py);
+    # right after the request id, so it times everything below and its line carries the id.
+    "govhall.core.metrics.RequestMetricsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",  # request.htmx, before anything that may answer an error page
     "govhall.core.bodylimit.RequestSizeLimitMiddleware",  # before anything reads the body (CSRF does)
     "django.middleware.security.SecurityMiddleware",
@@ -339,14 +353,7 @@ TRACK_IDS_PER_IP = envint("GOVHALL_TRACK_IDS_PER_IP", 10)  # distinct ID numbers
 TRACK_IDS_PER_KIOSK = envint("GOVHALL_TRACK_IDS_PER_KIOSK", 100)  # distinct ID numbers per paired kiosk
 # The halls' self-service kiosks ("paired" kiosks): addresses or networks, comma-separated, as the server
 # sees them (behind the proxy: X-Forwarded-For). Never list an address shared with public Wi-Fi.
-KIOSK_ADDRESSES = [a.strip() for a in env("GOVHALL_KIOSK_ADDRESSES").split(",") if a.strip()]
-for _address in KIOSK_ADDRESSES:
-    try:
-        ipaddress.ip_network(_address, strict=False)
-    except ValueError:
-        raise ImproperlyConfigured(
-            f"GOVHALL_KIOSK_ADDRESSES: {_address!r} is not an address or network"
-        ) from None
+KIOSK_ADDRESSES = envnetworks("GOVHALL_KIOSK_ADDRESSES")
 
 # --- notifications ----------------------------------------------------------------------
 SMS_BACKEND = env("GOVHALL_SMS_BACKEND", "log")
@@ -390,6 +397,30 @@ if PROVINCE_URL and not (PROVINCE_APP_ID and PROVINCE_SECRET):
         "GOVHALL_PROVINCE_APP_ID and GOVHALL_PROVINCE_SECRET are required when GOVHALL_PROVINCE_URL is set"
     )
 
+# --- health, metrics and logs (docs/operations.md, "Health and metrics") -------------------------
+# /metrics answers a caller with `Authorization: Bearer <GOVHALL_METRICS_TOKEN>` or from an address in
+# GOVHALL_METRICS_ALLOW (addresses or networks, comma-separated); with neither set it does not exist (404).
+METRICS_TOKEN = env("GOVHALL_METRICS_TOKEN")
+METRICS_ALLOW = envnetworks("GOVHALL_METRICS_ALLOW")
+# Each web process counts its requests in files here; a scrape of any process adds them up. Emptied by
+# `govhall serve` at start. Set before prometheus_client is imported (it reads the variable then).
+METRICS_DIR = Path(env("PROMETHEUS_MULTIPROC_DIR") or VAR_DIR / "metrics")
+METRICS_DIR.mkdir(mode=0o700, exist_ok=True)
+os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(METRICS_DIR)
+# What /metrics and /readyz read about records (queues, outboxes, overdue cases): a function of the project
+# named here, as CSRF_FAILURE_VIEW is, because core sits below the apps (docs/architecture.md).
+OPS_FIGURES = "govhall.monitoring.figures"
+OPS_READINESS = "govhall.monitoring.readiness"
+# /readyz fails when a due outbox item (SMS, provincial record) has waited longer than this many seconds
+# (the task worker is not running) or when more than this many items are queued.
+READY_MAX_TASK_AGE = envint("GOVHALL_READY_MAX_TASK_AGE", 600)
+READY_MAX_OUTBOX = envint("GOVHALL_READY_MAX_OUTBOX", 5000)
+READY_CALENDAR_DAYS = 60  # the working-day calendar must know every day this far ahead
+
+LOG_FORMAT = env("GOVHALL_LOG_FORMAT", "text").lower()
+if LOG_FORMAT not in ("text", "json"):
+    raise ImproperlyConfigured(f"GOVHALL_LOG_FORMAT={LOG_FORMAT!r} is not one of: text, json")
+
 LOG_LEVEL = env("GOVHALL_LOG_LEVEL", "INFO").upper()
 if LOG_LEVEL not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
     raise ImproperlyConfigured(
@@ -403,9 +434,12 @@ LOGGING = {
         "plain": {
             "()": "govhall.core.middleware.RequestIdFormatter",
             "format": "%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s",
-        }
+        },
+        "json": {"()": "govhall.core.requestlog.JsonFormatter"},
     },
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT.replace("text", "plain")}
+    },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {"axes": {"level": "WARNING"}, "huey": {"level": "WARNING"}},
 }

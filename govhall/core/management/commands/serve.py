@@ -20,7 +20,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from huey.consumer import Consumer
 
-from govhall.core import events
+from govhall.core import events, metrics
 
 
 class EmbeddedConsumer(Consumer):
@@ -93,6 +93,7 @@ class Command(BaseCommand):
                 "--workers 大于 1 需要配置 GOVHALL_REDIS_URL：多个进程之间的事件和任务队列经由 Redis。"
             )
         self._warn_unapplied_migrations()
+        metrics.remove_dead_process_files()  # counts of earlier runs' processes (govhall/core/metrics.py)
 
         consumer = None if options["no_worker"] else self.start_consumer(options["task_threads"])
         config = uvicorn.Config(
