@@ -181,7 +181,14 @@ if REDIS_URL and urlparse(REDIS_URL).scheme not in ("redis", "rediss", "unix"):
     raise ImproperlyConfigured(f"GOVHALL_REDIS_URL={REDIS_URL!r} is not a redis:// URL")
 
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    # Degrades to "no cache" while Redis is unreachable, instead of failing the page (govhall/core/cache.py).
+    CACHES = {
+        "default": {
+            "BACKEND": "govhall.core.cache.DegradingRedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 2},
+        }
+    }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
