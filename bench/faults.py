@@ -106,20 +106,55 @@ def setup(database_url: str, redis_url: str, var_dir: Path) -> list[dict[str, An
 
 
 def start(port: int) -> tuple[subprocess.Popen[bytes], subprocess.Popen[bytes]]:
-    from cases_lifecycle import start_server
+    """`govhall serve --workers 2 --no-worker` and `govhall run_huey`; waits up to 5 minutes (a loaded
+    machine)."""
+    import httpx
 
-    web, worker = start_server(port, 2)
-    return web, worker
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "govhall.settings"}
+    web = subprocess.Popen(
+        [str(BIN / "govhall"), "serve", "--workers", "2", "--no-worker", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    worker = subprocess.Popen(
+        [str(BIN / "govhall"), "run_huey", "--workers", "2"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=5).status_code == 200:
+                return web, worker
+        except httpx.HTTPError:
+            pass
+        if web.poll() is not None:
+            raise SystemExit("govhall serve exited")
+        time.sleep(0.5)
+    web.kill()
+    worker.kill()
+    raise SystemExit("govhall serve did not answer within 5 minutes")
 
 
 def children(pid: int) -> list[int]:
+    """The uvicorn worker processes of `govhall serve` (not multiprocessing's resource tracker)."""
     found: list[int] = []
     for task in Path(f"/proc/{pid}/task").glob("*"):
         try:
             found += [int(p) for p in (task / "children").read_text().split()]
         except OSError:
             pass
-    return found
+    workers = []
+    for child in found:
+        try:
+            cmdline = Path(f"/proc/{child}/cmdline").read_bytes().decode(errors="replace")
+        except OSError:
+            continue
+        if "spawn_main" in cmdline or "govhall" in cmdline:
+            workers.append(child)
+    return workers
 
 
 def load(base: str, towns: list[dict[str, Any]], tally: Tally, stop: threading.Event, n: int) -> None:
@@ -139,6 +174,7 @@ def load(base: str, towns: list[dict[str, Any]], tally: Tally, stop: threading.E
             tally.note(op, response.status_code, response.text if response.status_code >= 500 else "")
             return response
 
+        call("open", "POST", f"/api/v1/queueing/windows/{town['window']}/open", headers=clerk)
         while not stop.is_set():
             r = call(
                 "receive",
@@ -284,7 +320,7 @@ def main() -> int:
     logging.getLogger("httpx").setLevel(logging.WARNING)
     var_dir = Path(tempfile.mkdtemp(prefix="govhall-faults-"))
     with private_postgres() as pg, private_redis() as rds:
-        database_url = pg.url.replace("/postgres", "/govhall")
+        database_url = pg.url.rsplit("/", 1)[0] + "/govhall"
         import psycopg
 
         with psycopg.connect(pg.url, autocommit=True) as conn:

@@ -266,9 +266,10 @@ def test_a_30_minute_outage_of_gateway_and_platform_loses_nothing(outage):
 
 @pytest.mark.xfail(
     strict=True,
-    reason="exchange gives an item up after its fifth attempt, 42.5 minutes after the first "
-    "(RETRY_DELAYS 30 s, 2, 10, 30 min): an hour's outage leaves the first ~17 minutes' items failed "
-    "for good until someone presses 重试 (docs/operations.md, 'Provincial platform or SMS gateway down')",
+    reason="the SMS outbox gives a message up after its fifth attempt, 42.5 minutes after the first "
+    "(govhall/exchange/services.py RETRY_DELAYS 30 s, 2, 10, 30 min): an hour's gateway outage leaves the "
+    "first ~17 minutes' SMS failed for good until the bureau presses 重试 (the provincial outbox retries for "
+    "5.5 hours and loses nothing). docs/operations.md, 'Provincial platform or SMS gateway down'",
 )
 def test_an_hour_long_outage_of_gateway_and_platform_loses_nothing(outage):
     _run_outage(outage, 60)
