@@ -57,6 +57,7 @@ TEXTS: dict[int, tuple[str, str]] = {
     413: ("上传的内容过大", "上传的内容过大，请压缩后分批上传。"),  # govhall/core/bodylimit.py
     429: ("操作过于频繁", "操作过于频繁，请稍后再试。"),  # govhall/core/pages.py: rate limits
     500: ("系统繁忙", "系统繁忙，请稍后再试。"),
+    503: (OUTAGE_HEADING, OUTAGE_MESSAGE),
 }
 CSRF_TEXT = ("页面已过期", "页面停留时间过长或登录状态已改变，提交未被接受。请刷新页面后重新提交。")
 HAN = re.compile(r"[\u4e00-\u9fff]")
@@ -159,11 +160,10 @@ def database_unavailable(request: HttpRequest) -> HttpResponse:
         )
     else:
         try:
-            response = render_error(request, 500, heading=OUTAGE_HEADING, message=OUTAGE_MESSAGE)
+            response = render_error(request, 503)
         except Exception:
             logger.exception("the 503 page failed to render")
-            response = HttpResponse(FALLBACK_500, content_type="text/html; charset=utf-8")
-        response.status_code = 503
+            response = HttpResponse(FALLBACK_500, status=503, content_type="text/html; charset=utf-8")
     response["Retry-After"] = str(RETRY_AFTER_SECONDS)
     return response
 
