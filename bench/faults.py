@@ -23,6 +23,7 @@ case or ticket number, `govhall audit verify` passes, no SMS lost (all sent once
 from __future__ import annotations
 
 import argparse
+import atexit
 import collections
 import json
 import os
@@ -131,6 +132,7 @@ def start(port: int) -> tuple[subprocess.Popen[bytes], subprocess.Popen[bytes]]:
         except httpx.HTTPError:
             pass
         if web.poll() is not None:
+            worker.kill()
             raise SystemExit("govhall serve exited")
         time.sleep(0.5)
     web.kill()
@@ -330,6 +332,7 @@ def main() -> int:
         print(f"setup (initdb, migrate, seed): {time.monotonic() - t0:.0f} s")
         port = free_port()
         web, worker = start(port)
+        atexit.register(lambda: [p.kill() for p in (web, worker) if p.poll() is None])  # never left running
         base = f"http://127.0.0.1:{port}"
         tally = Tally()
         stop = threading.Event()
