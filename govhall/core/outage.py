@@ -12,7 +12,11 @@ from django.db import InterfaceError, OperationalError
 
 OUTAGE_CODE = "unavailable"
 OUTAGE_HEADING = "系统暂时无法访问"
-OUTAGE_MESSAGE = "系统暂时无法连接数据库，请稍后重试（通常几秒钟内即可恢复）。您刚才的操作没有保存。"
+# Not "nothing was saved": the connection may drop after the action committed, while the answer was being
+# put together (measured: bench/faults.py postgres). The clerk looks before repeating it.
+OUTAGE_MESSAGE = (
+    "系统暂时无法连接数据库，请稍后重试（通常几秒钟内即可恢复）。重试前请先刷新，查看刚才的操作是否已经完成。"
+)
 RETRY_AFTER_SECONDS = 5
 
 
