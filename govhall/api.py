@@ -23,6 +23,7 @@ from govhall.core.api_params import reject_nul_bytes
 from govhall.core.discovery import app_modules
 from govhall.core.errors import SERVER_ERROR_CODE, SERVER_ERROR_MESSAGE, ServiceError
 from govhall.core.middleware import current_request_id
+from govhall.core.outage import OUTAGE_CODE, OUTAGE_MESSAGE, RETRY_AFTER_SECONDS, is_database_outage
 
 logger = logging.getLogger("govhall.api")
 
@@ -105,8 +106,24 @@ def _too_large(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
 
 @api.exception_handler(Exception)
 def _server_error(request: HttpRequest, exc: Exception) -> HttpResponse:
-    """Anything unexpected: logged with its traceback and request id; the caller gets JSON with that id."""
+    """Anything unexpected: logged with its traceback and request id; the caller gets JSON with that id.
+    The database unreachable for a moment is a 503 ``unavailable`` with Retry-After (core/outage.py)."""
     request_id = getattr(request, "request_id", None) or current_request_id.get()
+    if is_database_outage(exc):
+        logger.error(
+            "API %s %s: database unavailable (request %s)",
+            request.method,
+            request.path,
+            request_id,
+            exc_info=exc,
+        )
+        response = api.create_response(
+            request,
+            {"code": OUTAGE_CODE, "message": OUTAGE_MESSAGE, "fields": {}, "request_id": request_id},
+            status=503,
+        )
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return response
     logger.exception("API %s %s failed (request %s)", request.method, request.path, request_id)
     body: dict[str, Any] = {
         "code": SERVER_ERROR_CODE,

@@ -15,13 +15,22 @@ from __future__ import annotations
 
 import logging
 import re
+import sys
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template import loader
 from django.views import defaults
 from django_htmx.middleware import HtmxDetails
 
+from govhall.core.middleware import current_request_id
+from govhall.core.outage import (
+    OUTAGE_CODE,
+    OUTAGE_HEADING,
+    OUTAGE_MESSAGE,
+    RETRY_AFTER_SECONDS,
+    is_database_outage,
+)
 from govhall.portal import conf as portal_conf
 
 logger = logging.getLogger(__name__)
@@ -48,6 +57,7 @@ TEXTS: dict[int, tuple[str, str]] = {
     413: ("上传的内容过大", "上传的内容过大，请压缩后分批上传。"),  # govhall/core/bodylimit.py
     429: ("操作过于频繁", "操作过于频繁，请稍后再试。"),  # govhall/core/pages.py: rate limits
     500: ("系统繁忙", "系统繁忙，请稍后再试。"),
+    503: (OUTAGE_HEADING, OUTAGE_MESSAGE),
 }
 CSRF_TEXT = ("页面已过期", "页面停留时间过长或登录状态已改变，提交未被接受。请刷新页面后重新提交。")
 HAN = re.compile(r"[\u4e00-\u9fff]")
@@ -123,6 +133,8 @@ def page_not_found(request: HttpRequest, exception: Exception | None = None) -> 
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
+    if is_database_outage(sys.exc_info()[1]):
+        return database_unavailable(request)
     if request.path.startswith(API_PREFIX):
         return defaults.server_error(request)
     try:
@@ -130,6 +142,30 @@ def server_error(request: HttpRequest) -> HttpResponse:
     except Exception:  # the error page itself must not fail: a bare Chinese page
         logger.exception("the 500 page failed to render")
         return HttpResponse(FALLBACK_500, status=500, content_type="text/html; charset=utf-8")
+
+
+def database_unavailable(request: HttpRequest) -> HttpResponse:
+    """503 while the database cannot be reached (govhall/core/outage.py): the 500 page's look with its own
+    words, or the API's JSON error, and Retry-After."""
+    if request.path.startswith(API_PREFIX):
+        response: HttpResponse = JsonResponse(
+            {
+                "code": OUTAGE_CODE,
+                "message": OUTAGE_MESSAGE,
+                "fields": {},
+                "request_id": current_request_id.get(),
+            },
+            status=503,
+            json_dumps_params={"ensure_ascii": False},
+        )
+    else:
+        try:
+            response = render_error(request, 503)
+        except Exception:
+            logger.exception("the 503 page failed to render")
+            response = HttpResponse(FALLBACK_500, status=503, content_type="text/html; charset=utf-8")
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:

@@ -44,6 +44,17 @@ def envint(name: str, default: int) -> int:
         raise ImproperlyConfigured(f"{name}={raw!r} is not an integer") from None
 
 
+def envnetworks(name: str) -> list[str]:
+    """Addresses or networks, comma-separated (e.g. ``10.1.0.0/16,192.168.3.7``)."""
+    values = [a.strip() for a in env(name).split(",") if a.strip()]
+    for value in values:
+        try:
+            ipaddress.ip_network(value, strict=False)
+        except ValueError:
+            raise ImproperlyConfigured(f"{name}: {value!r} is not an address or network") from None
+    return values
+
+
 VAR_DIR = Path(env("GOVHALL_VAR_DIR") or BASE_DIR / "var")
 VAR_DIR.mkdir(mode=0o700, parents=True, exist_ok=True)  # keys and the SQLite database live here
 
@@ -170,7 +181,14 @@ if REDIS_URL and urlparse(REDIS_URL).scheme not in ("redis", "rediss", "unix"):
     raise ImproperlyConfigured(f"GOVHALL_REDIS_URL={REDIS_URL!r} is not a redis:// URL")
 
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    # Degrades to "no cache" while Redis is unreachable, instead of failing the page (govhall/core/cache.py).
+    CACHES = {
+        "default": {
+            "BACKEND": "govhall.core.cache.DegradingRedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 2},
+        }
+    }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
@@ -222,6 +240,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "govhall.core.middleware.RequestIdMiddleware",
+    # Counts every request by route name for /metrics and writes its log line (govhall/core/metrics.py);
+    # right after the request id, so it times everything below and its line carries the id.
+    "govhall.core.metrics.RequestMetricsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",  # request.htmx, before anything that may answer an error page
     "govhall.core.bodylimit.RequestSizeLimitMiddleware",  # before anything reads the body (CSRF does)
     "django.middleware.security.SecurityMiddleware",
@@ -344,14 +365,7 @@ TRACK_IDS_PER_IP = envint("GOVHALL_TRACK_IDS_PER_IP", 10)  # distinct ID numbers
 TRACK_IDS_PER_KIOSK = envint("GOVHALL_TRACK_IDS_PER_KIOSK", 100)  # distinct ID numbers per paired kiosk
 # The halls' self-service kiosks ("paired" kiosks): addresses or networks, comma-separated, as the server
 # sees them (behind the proxy: X-Forwarded-For). Never list an address shared with public Wi-Fi.
-KIOSK_ADDRESSES = [a.strip() for a in env("GOVHALL_KIOSK_ADDRESSES").split(",") if a.strip()]
-for _address in KIOSK_ADDRESSES:
-    try:
-        ipaddress.ip_network(_address, strict=False)
-    except ValueError:
-        raise ImproperlyConfigured(
-            f"GOVHALL_KIOSK_ADDRESSES: {_address!r} is not an address or network"
-        ) from None
+KIOSK_ADDRESSES = envnetworks("GOVHALL_KIOSK_ADDRESSES")
 
 # --- notifications ----------------------------------------------------------------------
 SMS_BACKEND = env("GOVHALL_SMS_BACKEND", "log")
@@ -420,6 +434,30 @@ for _name, _url, _app, _secret in (
     if _url and not (_app and _secret):
         raise ImproperlyConfigured(f"{_name}_APP_ID and {_name}_SECRET are required when {_name}_URL is set")
 
+# --- health, metrics and logs (docs/operations.md, "Health and metrics") -------------------------
+# /metrics answers a caller with `Authorization: Bearer <GOVHALL_METRICS_TOKEN>` or from an address in
+# GOVHALL_METRICS_ALLOW (addresses or networks, comma-separated); with neither set it does not exist (404).
+METRICS_TOKEN = env("GOVHALL_METRICS_TOKEN")
+METRICS_ALLOW = envnetworks("GOVHALL_METRICS_ALLOW")
+# Each web process counts its requests in files here; a scrape of any process adds them up. Emptied by
+# `govhall serve` at start. Set before prometheus_client is imported (it reads the variable then).
+METRICS_DIR = Path(env("PROMETHEUS_MULTIPROC_DIR") or VAR_DIR / "metrics")
+METRICS_DIR.mkdir(mode=0o700, exist_ok=True)
+os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(METRICS_DIR)
+# What /metrics and /readyz read about records (queues, outboxes, overdue cases): a function of the project
+# named here, as CSRF_FAILURE_VIEW is, because core sits below the apps (docs/architecture.md).
+OPS_FIGURES = "govhall.monitoring.figures"
+OPS_READINESS = "govhall.monitoring.readiness"
+# /readyz fails when a due outbox item (SMS, provincial record) has waited longer than this many seconds
+# (the task worker is not running) or when more than this many items are queued.
+READY_MAX_TASK_AGE = envint("GOVHALL_READY_MAX_TASK_AGE", 600)
+READY_MAX_OUTBOX = envint("GOVHALL_READY_MAX_OUTBOX", 5000)
+READY_CALENDAR_DAYS = 60  # the working-day calendar must know every day this far ahead
+
+LOG_FORMAT = env("GOVHALL_LOG_FORMAT", "text").lower()
+if LOG_FORMAT not in ("text", "json"):
+    raise ImproperlyConfigured(f"GOVHALL_LOG_FORMAT={LOG_FORMAT!r} is not one of: text, json")
+
 LOG_LEVEL = env("GOVHALL_LOG_LEVEL", "INFO").upper()
 if LOG_LEVEL not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
     raise ImproperlyConfigured(
@@ -433,9 +471,12 @@ LOGGING = {
         "plain": {
             "()": "govhall.core.middleware.RequestIdFormatter",
             "format": "%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s",
-        }
+        },
+        "json": {"()": "govhall.core.requestlog.JsonFormatter"},
     },
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT.replace("text", "plain")}
+    },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {"axes": {"level": "WARNING"}, "huey": {"level": "WARNING"}},
 }

@@ -18,6 +18,8 @@ admin.site.index_title = "市行政审批局"
 
 urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
+    path("readyz", core_views.readyz, name="readyz"),
+    path("metrics", core_views.metrics_view, name="metrics"),
     path("api/v1/", api.urls),
     path("api/govstack/registration/", govstack_api.urls),
     path("admin/", admin.site.urls),

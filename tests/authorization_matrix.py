@@ -201,6 +201,7 @@ GET /hotline/{order_id}/                                               404 404 4
 GET /login/                                                            302 302 302 302 302 302 302 302 302 | 200 200 200
 GET /logout/                                                           405 405 405 405 405 405 405 405 405 | 405 405 405
 GET /me/tokens/                                                        200 200 200 200 200 200 200 200 200 | 302 302 302
+GET /metrics                                                           404 404 404 404 404 404 404 404 404 | 404 404 404  # no GOVHALL_METRICS_TOKEN/ALLOW in the test world: the URL does not exist
 GET /one-thing/                                                        200 200 200 200 200 200 200 200 200 | 200 200 200
 GET /one-thing/manage/                                                 200 403 403 403 403 403 403 403 403 | 302 302 302
 GET /one-thing/manage/new/                                             200 403 403 403 403 403 403 403 403 | 302 302 302
@@ -276,6 +277,7 @@ GET /queueing/t/{token}/cancel/                                        405 405 4
 GET /queueing/t/{token}/print/                                         404 404 404 404 404 404 404 404 404 | 404 404 404
 GET /queueing/w/{window_id}/                                           403 200 200 200 200 200 404 403 403 | 302 302 302
 GET /queueing/w/{window_id}/{action}/                                  405 405 405 405 405 405 405 405 405 | 302 302 302
+GET /readyz                                                            503 503 503 503 503 503 503 503 503 | 503 503 503  # the same for everybody; 503: the test world's public URL is loopback
 GET /reports/                                                          200 200 403 403 403 403 403 403 200 | 302 302 302
 GET /reports/cases/                                                    404 404 403 403 403 403 403 403 404 | 302 302 302
 GET /reports/department/                                               403 403 403 403 403 403 403 200 403 | 302 302 302

@@ -2,7 +2,7 @@
 ``{"code": …, "message": …, "fields": {…}}`` with the status below.
 
 The API's codes: ``invalid`` (400), ``unauthenticated`` (401), ``forbidden`` (403), ``not_found`` (404),
-``conflict`` (409), ``too_large`` (413), ``validation_error`` (422), ``throttled``/``rate_limited`` (429) and
+``conflict`` (409), ``too_large`` (413), ``storage_full`` (507: the upload disk is full), ``validation_error`` (422), ``throttled``/``rate_limited`` (429) and
 ``server_error`` (500, which also carries the ``request_id`` of the log line)."""
 
 from __future__ import annotations
@@ -62,6 +62,21 @@ class PayloadTooLarge(ServiceError):
 
     status = 413
     code = "too_large"
+
+
+class StorageFull(ServiceError):
+    """The disk holding uploaded files is full: nothing was saved (core/filecrypt.py)."""
+
+    status = 507
+    code = "storage_full"
+
+    def __init__(
+        self,
+        message: str = "服务器存储空间已满，文件未能保存，请联系系统管理员清理磁盘后重试。",
+        **kwargs: object,
+    ) -> None:
+        kwargs.setdefault("fields", {"file": message})
+        super().__init__(message, **kwargs)  # type: ignore[arg-type]
 
 
 SERVER_ERROR_CODE = "server_error"

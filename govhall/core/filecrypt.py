@@ -20,6 +20,7 @@ See docs/operations.md ("Uploaded files").
 
 from __future__ import annotations
 
+import errno
 import io
 import os
 import struct
@@ -33,6 +34,7 @@ from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from django.conf import settings
 
 from govhall.core.crypto import DecryptionError, sm3_hmac
+from govhall.core.errors import StorageFull
 
 MAGIC = b"GHSM4F"
 VERSION = 1
@@ -101,11 +103,28 @@ def encrypt_stream(source: Readable, target: IO[bytes], *, segment: int = SEGMEN
         chunk, index = following, index + 1
 
 
+DISK_FULL = (errno.ENOSPC, errno.EDQUOT)  # no space, or the folder's quota spent
+
+
 def write_encrypted(path: Path, data: bytes) -> None:
-    """Write `data` encrypted to a new file `path` (mode 0640; refuses to overwrite)."""
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o640)
-    with os.fdopen(fd, "wb") as target:
-        encrypt_stream(io.BytesIO(data), target)
+    """Write `data` encrypted to a new file `path` (mode 0640; refuses to overwrite).
+    A full disk leaves no partial file behind and raises StorageFull (a clear message, HTTP 507)."""
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o640)
+    except OSError as exc:
+        if exc.errno in DISK_FULL:
+            raise StorageFull() from exc
+        raise
+    try:
+        with os.fdopen(fd, "wb") as target:
+            encrypt_stream(io.BytesIO(data), target)
+            target.flush()
+            os.fsync(target.fileno())  # a full disk shows here at the latest, not after the commit
+    except OSError as exc:
+        path.unlink(missing_ok=True)
+        if exc.errno in DISK_FULL:
+            raise StorageFull() from exc
+        raise
 
 
 @dataclass(frozen=True)

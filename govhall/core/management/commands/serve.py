@@ -24,7 +24,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from huey.consumer import Consumer
 
-from govhall.core import events
+from govhall.core import events, metrics
 
 
 class EmbeddedConsumer(Consumer):
@@ -109,6 +109,7 @@ class Command(BaseCommand):
                 "govhall serve（见 docs/operations.md）。"
             )
         self._warn_unapplied_migrations()
+        metrics.remove_dead_process_files()  # counts of earlier runs' processes (govhall/core/metrics.py)
         if options["server"] == "gunicorn":
             self.run_gunicorn(options)
             return
