@@ -25,8 +25,10 @@ from govhall.exchange.models import Channel, Notification, NotificationStatus
 
 logger = logging.getLogger("govhall.exchange")
 
-RETRY_DELAYS = (30, 120, 600, 1800)  # seconds to wait after failed attempts 1..4
-MAX_ATTEMPTS = len(RETRY_DELAYS) + 1  # the fifth failure is final
+# Seconds to wait after failed attempts 1..6: an SMS is given up 2 h 42 min after its first try, so a gateway
+# outage of an hour or two loses nothing (tests/ops/test_faults.py); the bureau can still press 重试 after.
+RETRY_DELAYS = (30, 120, 600, 1800, 3600, 3600)
+MAX_ATTEMPTS = len(RETRY_DELAYS) + 1  # the seventh failure is final
 STALE_SENDING = dt.timedelta(minutes=10)
 SWEEP_GRACE = dt.timedelta(minutes=2)  # a queued row this overdue lost its task: enqueue it again
 SMS_MAX_CHARS = 500

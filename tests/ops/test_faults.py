@@ -264,13 +264,6 @@ def test_a_30_minute_outage_of_gateway_and_platform_loses_nothing(outage):
     _assert_nothing_lost_and_in_order(outage, 30)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the SMS outbox gives a message up after its fifth attempt, 42.5 minutes after the first "
-    "(govhall/exchange/services.py RETRY_DELAYS 30 s, 2, 10, 30 min): an hour's gateway outage leaves the "
-    "first ~17 minutes' SMS failed for good until the bureau presses 重试 (the provincial outbox retries for "
-    "5.5 hours and loses nothing). docs/operations.md, 'Provincial platform or SMS gateway down'",
-)
 def test_an_hour_long_outage_of_gateway_and_platform_loses_nothing(outage):
     _run_outage(outage, 60)
     _assert_nothing_lost_and_in_order(outage, 60)
