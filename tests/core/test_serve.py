@@ -163,10 +163,10 @@ def test_several_web_processes_need_redis(var_dir):
     assert "GOVHALL_REDIS_URL" in result.stderr
 
 
-def test_serve_warns_when_migrations_are_pending(tmp_path):
-    served = Served(tmp_path, "--no-worker")
-    try:
-        served.stop(signal.SIGINT)
-    finally:
-        served.kill()
-    assert "govhall migrate" in served.output()
+def test_serve_refuses_a_schema_with_pending_migrations(tmp_path):
+    """Issue 20: an upgrade whose migrations were not run does not start half-working; the message names
+    the command to run. (Until issue 20 it started with a warning.)"""
+    result = govhall("serve", "--no-worker", "--port", str(free_port()), env=single_node_env(tmp_path))
+    assert result.returncode != 0
+    assert "尚未执行" in result.stderr and "govhall migrate" in result.stderr
+    assert "已启动" not in result.stdout

@@ -92,7 +92,7 @@ class Command(BaseCommand):
             raise CommandError(
                 "--workers 大于 1 需要配置 GOVHALL_REDIS_URL：多个进程之间的事件和任务队列经由 Redis。"
             )
-        self._warn_unapplied_migrations()
+        self._check_schema()
 
         consumer = None if options["no_worker"] else self.start_consumer(options["task_threads"])
         config = uvicorn.Config(
@@ -156,16 +156,20 @@ class Command(BaseCommand):
             if not server.started:
                 raise CommandError(f"无法在 {config.host}:{config.port} 启动 Web 服务（端口被占用？）")
 
-    def _warn_unapplied_migrations(self) -> None:
+    def _check_schema(self) -> None:
+        """Refuse to serve a schema this version does not match (pending migrations, or a database from a
+        newer version): requests would fail on missing columns one by one instead."""
         from django.db import DEFAULT_DB_ALIAS, connections
-        from django.db.migrations.executor import MigrationExecutor
+
+        from govhall.core.schema import schema_state
 
         try:
-            executor = MigrationExecutor(connections[DEFAULT_DB_ALIAS])
-            pending = executor.migration_plan(executor.loader.graph.leaf_nodes())
+            state = schema_state()
         except Exception as exc:
-            self.stderr.write(f"警告：无法检查数据库（{exc.__class__.__name__}: {exc}）")
-            return
+            raise CommandError(
+                f"无法连接数据库检查其结构，未启动（{exc.__class__.__name__}: {exc}）。"
+                "请检查 GOVHALL_DATABASE_URL 和数据库服务。"
+            ) from exc
         finally:
             connections.close_all()
             # The supervising process serves nothing: it must not keep a pool of idle connections open
@@ -173,5 +177,5 @@ class Command(BaseCommand):
             close_pool = getattr(connections[DEFAULT_DB_ALIAS], "close_pool", None)
             if close_pool is not None:
                 close_pool()
-        if pending:
-            self.stderr.write(f"警告：有 {len(pending)} 个数据库迁移尚未执行，请先运行 govhall migrate。")
+        if not state.ok:
+            raise CommandError(f"未启动：{state.message()}（govhall migrate --check 可随时检查）")
