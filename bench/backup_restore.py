@@ -31,7 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 os.environ.setdefault("GOVHALL_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/gh_backup_bench")
 
-import cases_scale  # noqa: E402 - after the path and the database URL
+import cases_scale
 
 FULL = 1_000_000
 SCAN = 400 * 1024  # one scanned page, about what a 高拍仪 JPEG weighs

@@ -155,7 +155,7 @@ def _snapshot_sqlite(target: Path) -> tuple[dict[str, list[str]], dict[str, Any]
     try:
         copy.execute("PRAGMA journal_mode=DELETE")  # one self-contained file, no -wal beside it
         migrations = copy.execute("SELECT app, name FROM django_migrations ORDER BY id").fetchall()
-        head = copy.execute(f'SELECT seq, hash FROM "{AuditHead._meta.db_table}" WHERE id = 1').fetchone()
+        head = copy.execute(f'SELECT seq, hash FROM "{AuditHead._meta.db_table}" WHERE id = 1').fetchone()  # noqa: S608 - our table name
     finally:
         copy.close()
     return _group(migrations), _head(head)
@@ -181,7 +181,7 @@ def _snapshot_postgres(target: Path) -> tuple[dict[str, list[str]], dict[str, An
             row = db.execute("SELECT pg_export_snapshot()").fetchone()
             snapshot = str(row[0]) if row else ""
             migrations = db.execute("SELECT app, name FROM django_migrations ORDER BY id").fetchall()
-            head = db.execute(f'SELECT seq, hash FROM "{AuditHead._meta.db_table}" WHERE id = 1').fetchone()
+            head = db.execute(f'SELECT seq, hash FROM "{AuditHead._meta.db_table}" WHERE id = 1').fetchone()  # noqa: S608
             _run_tool(
                 ["pg_dump", "-Fc", "--no-owner", f"--snapshot={snapshot}", "-f", str(target)],
                 "导出 PostgreSQL 数据库（pg_dump）",

@@ -76,7 +76,7 @@ def test_verify_and_restore_refuse_an_altered_file(installation, tmp_path):
     data = bytearray(scan.read_bytes())
     data[-1] ^= 1
     scan.write_bytes(bytes(data))
-    with pytest.raises(CommandError, match="media/cases/2026/11/a.png 的摘要与清单不符") as failed:
+    with pytest.raises(CommandError, match=r"media/cases/2026/11/a\.png 的摘要与清单不符") as failed:
         run("backup_verify", str(backup))
     assert failed.value.returncode == 1
     with pytest.raises(CommandError, match="摘要与清单不符"):

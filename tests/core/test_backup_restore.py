@@ -28,7 +28,7 @@ KEY = "5a" * 16
 
 # Rows the writer *updates* in place (not only appends) while the backup runs: the restored copy holds the
 # value at the backup's moment, the source a later one. Every other table must match row for row.
-UPDATED_IN_PLACE = {"core_audithead", "cases_casenumbercounter", "cases_numbersequence"}
+UPDATED_IN_PLACE = {"core_audithead", "cases_casecounter"}
 
 
 def env_for(var_dir: Path, database_url: str = "") -> dict[str, str]:
@@ -39,6 +39,7 @@ def env_for(var_dir: Path, database_url: str = "") -> dict[str, str]:
         GOVHALL_ALLOWED_HOSTS="testserver,127.0.0.1,localhost",
         DJANGO_SETTINGS_MODULE="govhall.settings",
         PYTHONUNBUFFERED="1",
+        PYTHONPATH=str(REPO),  # `govhall shell -c` imports the drill's helpers from tests/
     )
     if database_url:
         env.update(GOVHALL_DATABASE_URL=database_url, GOVHALL_DB_POOL_SIZE="0")
@@ -72,7 +73,7 @@ class Tables:
                     "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%'"
                 )
             ]
-            result = {name: self._rows(db.execute(f'SELECT * FROM "{name}"')) for name in names}
+            result = {name: self._rows(db.execute(f'SELECT * FROM "{name}"')) for name in names}  # noqa: S608
             db.close()
             return result
         import psycopg
@@ -82,7 +83,7 @@ class Tables:
                 r[0]
                 for r in db.execute("SELECT tablename FROM pg_tables WHERE schemaname = 'public'").fetchall()
             ]
-            return {name: self._rows(db.execute(f'SELECT * FROM "{name}"')) for name in names}
+            return {name: self._rows(db.execute(f'SELECT * FROM "{name}"')) for name in names}  # noqa: S608
 
     @staticmethod
     def _rows(cursor: Any) -> dict[Any, tuple]:
@@ -143,7 +144,7 @@ def migrated_copy(site: Site) -> None:
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def sites(
-    request: pytest.FixtureRequest, tmp_path: Path, django_db_setup: None, django_db_blocker: Any
+    request: pytest.FixtureRequest, tmp_path: Path, transactional_db: None
 ) -> Iterator[tuple[Site, Site]]:
     vendor = request.param
     worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
@@ -151,8 +152,7 @@ def sites(
     restored = Site(
         tmp_path / "restored", vendor, postgres_url(f"{worker}_dst") if vendor == "postgres" else ""
     )
-    with django_db_blocker.unblock():
-        migrated_copy(source)
+    migrated_copy(source)  # the test database: migrated, nothing in it committed
     yield source, restored
 
 
@@ -160,7 +160,7 @@ def test_backup_while_writing_restores_every_row_up_to_the_backup(sites, tmp_pat
     source, restored = sites
     source.shell("from tests.core.backup_drill import load; load()")
     loaded = source.tables.read()
-    assert len(loaded["cases_case"]) >= 4 and loaded["reviews_rating"] and loaded["cases_casefile"]
+    assert len(loaded["cases_case"]) >= 3 and loaded["reviews_rating"] and loaded["cases_casefile"]
 
     # A second process keeps receiving cases while the backup runs.
     stop, log = tmp_path / "stop", tmp_path / "written.jsonl"
@@ -192,7 +192,7 @@ def test_backup_while_writing_restores_every_row_up_to_the_backup(sites, tmp_pat
             time.sleep(0.05)
     finally:
         stop.touch()
-        out, err = writer.communicate(timeout=60)
+        _, err = writer.communicate(timeout=60)
     assert writer.returncode == 0, err
     assert "OK 备份完成" in made.stdout and len(backups) == 1
     backup = backups[0]
@@ -209,7 +209,7 @@ def test_backup_while_writing_restores_every_row_up_to_the_backup(sites, tmp_pat
     written = [json.loads(line)["case"] for line in log.read_text().splitlines()]
     for table, rows in back.items():
         if table in UPDATED_IN_PLACE:
-            assert set(rows) == set(now[table]), table
+            assert set(rows) <= set(now[table]), table
             continue
         missing = set(now[table]) - set(rows)
         for key, row in rows.items():
@@ -246,5 +246,6 @@ def test_backup_while_writing_restores_every_row_up_to_the_backup(sites, tmp_pat
         "print(c.get('/healthz').status_code, page.status_code, scan.status_code, "
         "b''.join(scan.streaming_content)[:8] if scan.status_code == 200 else b'')\n"
     )
-    assert served.split()[:3] == ["200", "200", "200"], served
-    assert "PNG" in served
+    status = served.strip().splitlines()[-1]
+    assert status.split()[:3] == ["200", "200", "200"], served
+    assert "PNG" in status
