@@ -165,6 +165,7 @@ def _snapshot_postgres(target: Path) -> tuple[dict[str, list[str]], dict[str, An
     """pg_dump -Fc of a snapshot exported from our own REPEATABLE READ transaction, in which the migration
     state and the audit head are read too: all three describe the same moment."""
     import psycopg
+    from psycopg.conninfo import make_conninfo
 
     from govhall.core.models import AuditHead
 
@@ -174,7 +175,8 @@ def _snapshot_postgres(target: Path) -> tuple[dict[str, list[str]], dict[str, An
         for k, v in (("host", "PGHOST"), ("port", "PGPORT"), ("user", "PGUSER"), ("password", "PGPASSWORD"))
         if v in env
     }
-    with psycopg.connect(dbname=env["PGDATABASE"], **kwargs) as db:
+    conninfo = make_conninfo("", dbname=env["PGDATABASE"], **kwargs)
+    with psycopg.connect(conninfo) as db:
         db.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
         db.read_only = True
         with db.transaction():
@@ -499,7 +501,7 @@ def _unpacked(path: Path) -> Iterator[Path]:
 
 
 def _restore_sqlite(source: Path) -> None:
-    target = settings.DATABASES[DEFAULT_DB_ALIAS]["NAME"]
+    target = str(settings.DATABASES[DEFAULT_DB_ALIAS]["NAME"])
     src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
     try:
         dst = sqlite3.connect(target, timeout=20)
