@@ -27,6 +27,9 @@ def main(argv: list[str] | None = None) -> None:
         "govstack",
     }:
         args = [args[0], f"{args[1]}_{args[2]}".replace("-", "_"), *args[3:]]
+    # `govhall backup verify B` is backup_verify; `govhall backup [--dest D]` stays the backup itself.
+    elif len(args) >= 3 and args[1] == "backup" and args[2] == "verify":
+        args = [args[0], "backup_verify", *args[3:]]
     execute_from_command_line(args)
 
 

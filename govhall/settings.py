@@ -355,6 +355,15 @@ MAX_REQUEST_BYTES = envint("GOVHALL_MAX_REQUEST_BYTES", 5 * UPLOAD_MAX_BYTES + 5
 DATA_UPLOAD_MAX_MEMORY_SIZE = UPLOAD_MAX_BYTES + 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024  # bigger files are spooled to a temporary file, not memory
 
+# --- backups (govhall/core/backup.py; docs/operations.md "Backup and restore") ----------------------
+# Set GOVHALL_BACKUP_DIR and the task worker makes a backup there every night at 02:30 (govhall/core/tasks.py);
+# `govhall backup` uses it when --dest is not given. Backups older than KEEP_DAYS are removed after a good one.
+BACKUP_DIR = env("GOVHALL_BACKUP_DIR")
+BACKUP_KEEP_DAYS = envint("GOVHALL_BACKUP_KEEP_DAYS", 14)
+BACKUP_TAR = envbool("GOVHALL_BACKUP_TAR", False)
+if BACKUP_KEEP_DAYS < 0:
+    raise ImproperlyConfigured("GOVHALL_BACKUP_KEEP_DAYS must be 0 (keep all) or more")
+
 # --- public tracking look-ups (govhall/cases/tracking_limits.py) ---------------------------
 TRACK_WINDOW = envint("GOVHALL_TRACK_WINDOW", 30 * 60)
 TRACK_FAILURES_PER_NUMBER = envint(

@@ -68,7 +68,6 @@ def check_and_store(upload: IO[bytes], *, name: str, size: int | None = None) ->
     now = timezone.localtime()
     storage_name = f"cases/{now:%Y/%m}/{uuid.uuid4().hex}.{kind}"
     path = media_path(storage_name)
-    path.parent.mkdir(parents=True, exist_ok=True)
     write_encrypted(path, data)  # the plaintext never touches the disk
     original = Path(name or f"upload.{kind}").name[:200]
     return StoredFile(

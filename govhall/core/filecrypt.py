@@ -108,8 +108,10 @@ DISK_FULL = (errno.ENOSPC, errno.EDQUOT)  # no space, or the folder's quota spen
 
 def write_encrypted(path: Path, data: bytes) -> None:
     """Write `data` encrypted to a new file `path` (mode 0640; refuses to overwrite).
-    A full disk leaves no partial file behind and raises StorageFull (a clear message, HTTP 507)."""
+    Missing folders are made (a new month's folder too). A full disk leaves no partial file behind and raises
+    StorageFull (a clear message, HTTP 507)."""
     try:
+        path.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o640)
     except OSError as exc:
         if exc.errno in DISK_FULL:

@@ -163,15 +163,6 @@ def test_several_web_processes_need_redis(var_dir):
     assert "GOVHALL_REDIS_URL" in result.stderr
 
 
-def test_serve_warns_when_migrations_are_pending(tmp_path):
-    served = Served(tmp_path, "--no-worker")
-    try:
-        served.stop(signal.SIGINT)
-    finally:
-        served.kill()
-    assert "govhall migrate" in served.output()
-
-
 def test_gunicorn_shape_serves_ordinary_requests_and_sigterm_stops_it(var_dir):
     """Issue 15: `serve --server gunicorn` runs ordinary requests under gunicorn's threaded WSGI workers
     (event streams stay with a uvicorn `serve` behind the proxy, docs/operations.md)."""
@@ -193,3 +184,12 @@ def test_gunicorn_shape_needs_a_separate_task_worker(var_dir):
     )
     assert result.returncode != 0
     assert "--no-worker" in result.stderr
+
+
+def test_serve_refuses_a_schema_with_pending_migrations(tmp_path):
+    """Issue 20: an upgrade whose migrations were not run does not start half-working; the message names
+    the command to run. (Until issue 20 it started with a warning.)"""
+    result = govhall("serve", "--no-worker", "--port", str(free_port()), env=single_node_env(tmp_path))
+    assert result.returncode != 0
+    assert "尚未执行" in result.stderr and "govhall migrate" in result.stderr
+    assert "已启动" not in result.stdout

@@ -342,4 +342,14 @@ def test_an_upload_to_a_full_disk_is_refused_and_nothing_is_half_written(
         assert AuditEntry.objects.count() == audit_before
         assert sorted(p for p in root.rglob("*") if p.is_file()) == files_before
         assert Case.objects.get(pk=case.pk).status == case.status
-        print(f"disk full simulated by: {full_media}")
+    # The first upload of a new month needs a new folder, which the full disk cannot hold either.
+    with time_machine.travel(local(2026, 7, 1, 9, 0), tick=True):
+        client.force_login(flow.front_desk)  # a new day's session
+        upload = io.BytesIO(PNG * 8)
+        upload.name = "scan.png"
+        response = client.post(url, {"file": upload}, format="multipart")
+        assert response.status_code == 507, response.content
+        assert response.json()["code"] == "storage_full"
+        assert CaseFile.objects.filter(case=case).count() == 1
+        assert sorted(p for p in root.rglob("*") if p.is_file()) == files_before
+    print(f"disk full simulated by: {full_media}")

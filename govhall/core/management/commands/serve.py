@@ -108,7 +108,7 @@ class Command(BaseCommand):
                 "gunicorn 形态只承担普通请求：请加 --no-worker，并另行运行 govhall run_huey 和承担事件流的 "
                 "govhall serve（见 docs/operations.md）。"
             )
-        self._warn_unapplied_migrations()
+        self._check_schema()
         metrics.remove_dead_process_files()  # counts of earlier runs' processes (govhall/core/metrics.py)
         if options["server"] == "gunicorn":
             self.run_gunicorn(options)
@@ -218,16 +218,20 @@ class Command(BaseCommand):
                 raise CommandError(f"gunicorn 退出（{exc.code}）") from None
         self.stdout.write("govhall 已停止。")
 
-    def _warn_unapplied_migrations(self) -> None:
+    def _check_schema(self) -> None:
+        """Refuse to serve a schema this version does not match (pending migrations, or a database from a
+        newer version): requests would fail on missing columns one by one instead."""
         from django.db import DEFAULT_DB_ALIAS, connections
-        from django.db.migrations.executor import MigrationExecutor
+
+        from govhall.core.schema import schema_state
 
         try:
-            executor = MigrationExecutor(connections[DEFAULT_DB_ALIAS])
-            pending = executor.migration_plan(executor.loader.graph.leaf_nodes())
+            state = schema_state()
         except Exception as exc:
-            self.stderr.write(f"警告：无法检查数据库（{exc.__class__.__name__}: {exc}）")
-            return
+            raise CommandError(
+                f"无法连接数据库检查其结构，未启动（{exc.__class__.__name__}: {exc}）。"
+                "请检查 GOVHALL_DATABASE_URL 和数据库服务。"
+            ) from exc
         finally:
             connections.close_all()
             # The supervising process serves nothing: it must not keep a pool of idle connections open
@@ -235,5 +239,5 @@ class Command(BaseCommand):
             close_pool = getattr(connections[DEFAULT_DB_ALIAS], "close_pool", None)
             if close_pool is not None:
                 close_pool()
-        if pending:
-            self.stderr.write(f"警告：有 {len(pending)} 个数据库迁移尚未执行，请先运行 govhall migrate。")
+        if not state.ok:
+            raise CommandError(f"未启动：{state.message()}（govhall migrate --check 可随时检查）")
