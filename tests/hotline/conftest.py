@@ -8,7 +8,6 @@ from typing import Any
 
 import pytest
 
-from tests.browser.conftest import open_page  # noqa: F401
 from tests.exchange.conftest import Province, signed_platform
 from tests.reviews.conftest import _fast_passwords, clock, scene  # noqa: F401
 

@@ -16,7 +16,7 @@ from govhall.cases.services import case_finish
 from govhall.onething.models import ThingCase, ThingCaseStatus
 from tests.browser_layout import pdf_to_png, shots_dir
 from tests.portal.conftest import make_citizen  # noqa: F401 (the fixture, shared)
-from tests.portal.test_browser import axe_violations, make_page  # noqa: F401 (the fixture, shared)
+from tests.portal.test_browser import axe_violations
 from tests.portal.test_phone_layout import overflowing
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -50,7 +50,7 @@ def _session(page_maker: Any, live_server: Any, client: Client, **device: Any) -
 
 def test_newborn_applied_on_the_phone_accepted_finished_and_delivered_at_the_hall(
     live_server: Any,
-    make_page: Any,  # noqa: F811
+    open_page: Any,
     make_citizen: Any,  # noqa: F811
     newborn: Any,
 ) -> None:
@@ -60,7 +60,7 @@ def test_newborn_applied_on_the_phone_accepted_finished_and_delivered_at_the_hal
     from tests.portal.conftest import citizen_client
 
     citizen_client(portal, citizen)
-    phone = _session(make_page, live_server, portal, **PHONE)
+    phone = _session(open_page, live_server, portal, **PHONE)
 
     # The parent on the phone: guide → 网上申请 → the questions first, one applicant, one centre.
     phone.goto(f"{live_server.url}/one-thing/YJS-0001/")
@@ -80,7 +80,7 @@ def test_newborn_applied_on_the_phone_accepted_finished_and_delivered_at_the_hal
     # The clerk at the hall: the supervision list, the parent, the one checklist, 受理全部事项.
     staff = Client()
     staff.force_login(newborn.front_desk, backend="django.contrib.auth.backends.ModelBackend")
-    hall = _session(make_page, live_server, staff, **HALL)
+    hall = _session(open_page, live_server, staff, **HALL)
     hall.goto(f"{live_server.url}/one-thing/cases/")
     hall.get_by_role("link", name=parent.number).click()
     for box in hall.locator("input[name=received]").all():
