@@ -14,6 +14,9 @@ from django.db.models.functions import TruncDate
 
 from govhall.cases.models import OPEN_STATUSES, Case
 from govhall.cases.rules import deadline_light
+from govhall.hotline.models import OPEN_STATUSES as HOTLINE_OPEN_STATUSES
+from govhall.hotline.models import HotlineOrder
+from govhall.onething.models import ThingCase
 from govhall.queueing.models import WAITING_STATUSES, Ticket, WindowState, WindowStatus
 from govhall.reports.indicators import MAX, MEAN, RATE, SUM, Day, Figure, Indicator, rate_figure, register
 from govhall.reviews.models import BAD_LEVELS, OPEN_ORDER_STATUSES, Rating, WorkOrder
@@ -197,6 +200,23 @@ def satisfaction(day: Day, centres: Sequence[int]) -> list[Figure]:
     return [rate_figure(c, g, t, day=on) for (c, on), (g, t) in per_centre.items()] + out
 
 
+def hotline_open(day: Day, centres: Sequence[int]) -> list[Figure]:
+    """12345 work orders sent to a centre and not yet closed (待承办, 办理中, 已回复待回访)."""
+    rows = (
+        HotlineOrder.objects.filter(
+            centre_id__in=centres, status__in=HOTLINE_OPEN_STATUSES, received_at__lte=day.as_of
+        )
+        .values("centre_id")
+        .annotate(n=Count("id"))
+    )
+    return [Figure(r["centre_id"], r["n"]) for r in rows]
+
+
+def one_things_received(day: Day, centres: Sequence[int]) -> list[Figure]:
+    qs = ThingCase.objects.filter(centre_id__in=centres, **day.within("received_at"))
+    return _count_by(qs, "received_at", "centre_id", "window_id", None)
+
+
 def bad_orders_overdue(day: Day, centres: Sequence[int]) -> list[Figure]:
 
     rows = (
@@ -323,6 +343,17 @@ def register_builtin_indicators() -> None:
             spans=True,
         ),
         Indicator(
+            "one_things_received",
+            "一件事收件",
+            "GOV-1",
+            "当日在本中心收件的“一件事”（一次申请、一个编号，含村级代收）数。",
+            one_things_received,
+            SUM,
+            unit="件",
+            group=case,
+            spans=True,
+        ),
+        Indicator(
             "cases_accepted",
             "受理",
             "GOV-1",
@@ -438,6 +469,17 @@ def register_builtin_indicators() -> None:
             "STD-6",
             "未办结且已过本环节期限的差评工单数。",
             bad_orders_overdue,
+            SUM,
+            snapshot=True,
+            unit="件",
+            group=review,
+        ),
+        Indicator(
+            "hotline_open",
+            "12345工单在办",
+            "GOV-1",
+            "派至本中心、尚未办结的12345热线工单数（待承办、办理中、已回复待回访）。",
+            hotline_open,
             SUM,
             snapshot=True,
             unit="件",

@@ -9,10 +9,10 @@ import importlib
 import pytest
 from django.apps import apps as django_apps
 
-from govhall.cases.models import CaseEvent, ResultKind
-from govhall.cases.services import case_accept, case_finish, case_step_pass
+from govhall.cases.models import CaseEvent, DeliveryMethod, ResultKind
+from govhall.cases.services import case_accept, case_deliver, case_finish, case_step_pass
 from govhall.staffing.models import Leave, LeaveStatus
-from tests.cases.conftest import local, receive
+from tests.cases.conftest import ID_ZHANG, local, receive
 
 pytestmark = pytest.mark.django_db
 
@@ -79,6 +79,24 @@ def test_tracking_pages_and_api_show_the_steps_and_nobody_behind_them(client, fl
         f"/portal/kiosk/{flow.town.division.code}/track/", {"mode": "number", **credentials}
     ).content.decode()
     assert case.number in kiosk and not [word for word in INTERNAL if word in kiosk]
+
+
+def test_the_public_timeline_names_the_collector_masked(client, flow, finished):
+    """NET-1, personal data: whoever holds the number and password reads 「领取人：张**」, not the full name;
+    staff keep the whole name on the case."""
+    case = case_deliver(
+        case=finished,
+        actor=flow.front_desk,
+        method=DeliveryMethod.WINDOW,
+        collector_name="张三丰",
+        collector_id_number=ID_ZHANG,
+    )
+    api = client.get("/api/v1/cases/track", {"no": case.number, "password": case.query_password})
+    delivered = [e["detail"] for e in api.json()["timeline"] if e["label"] == "送达"]
+    assert delivered == ["窗口领取，领取人：张**（已核验证件）"]
+    assert "张三丰" not in api.content.decode()
+    case.refresh_from_db()
+    assert case.collector_name == "张三丰"
 
 
 def test_the_portal_shows_a_running_case_as_in_progress_without_names(client, flow):

@@ -224,3 +224,16 @@ def test_answers_leaving_nothing_or_unknown_material_write_nothing(world: Any) -
     with pytest.raises(ServiceError, match="不在本一件事的材料清单"):
         _receive(flow, materials={"营业执照": "received"})
     assert ThingCase.objects.count() == before
+
+
+def test_the_city_view_counts_a_thing_received_today_at_its_centre(world: Any) -> None:
+    """GOV-1 / MODE-1: the bureau's dashboard shows 一件事收件 per centre, one per parent number however
+    many member cases it opened."""
+    from tests.reports.conftest import figure
+
+    flow, _thing = world
+    assert figure("one_things_received", flow.town) == 0
+    parent = _receive(flow)
+    assert parent.members.exclude(case=None).count() >= 2  # two member cases, one 一件事
+    assert figure("one_things_received", flow.town) == 1
+    assert figure("one_things_received", flow.village) == 0

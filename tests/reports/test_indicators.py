@@ -113,3 +113,31 @@ def test_standard_score_is_the_latest_assessment(scene: Any, clock: Any) -> None
     first = assess(scene.town, scene.inspector)
     assert figure("standard_score", scene.town) == first.score
     assert figure("standard_score", scene.village) == 0
+
+
+def test_hotline_open_counts_the_12345_orders_a_centre_has_not_closed(scene: Any) -> None:
+    """GOV-1 (issue 19): 12345工单在办 counts the orders sent to a centre and not yet closed; closed and
+    returned orders, and another centre's, are not counted."""
+    from django.utils import timezone
+
+    from govhall.hotline.models import HotlineOrder, Status
+
+    def order(number: str, status: str, centre: Any) -> None:
+        HotlineOrder.objects.create(
+            number=number,
+            category="complaint",
+            title="窗口排队时间长",
+            content="来电反映",
+            centre=centre,
+            status=status,
+            received_at=timezone.now(),
+        )
+
+    order("QD12345-1", Status.DISPATCHED, scene.town)
+    order("QD12345-2", Status.HANDLING, scene.town)
+    order("QD12345-3", Status.REPLIED, scene.town)
+    order("QD12345-4", Status.CLOSED, scene.town)
+    order("QD12345-5", Status.RETURNED, scene.town)
+    order("QD12345-6", Status.HANDLING, scene.village)
+    assert figure("hotline_open", scene.town) == 3
+    assert figure("hotline_open", scene.village) == 1

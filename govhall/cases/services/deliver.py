@@ -24,6 +24,7 @@ from govhall.cases.services._shared import (
     _state,
 )
 from govhall.core.errors import field_error
+from govhall.core.ids import mask_name
 
 
 @transaction.atomic
@@ -79,7 +80,9 @@ def _hand_over(case: Case, name: str, id_type: str, id_number: str) -> str:
     if digest not in {case.applicant_id_digest, case.agent_id_digest}:
         raise field_error("collector_id_number", "领取人证件与申请人或代理人的证件不一致，不能领取。")
     case.collector_name, case.collector_id_digest = name[:40], digest
-    return f"窗口领取，领取人：{name}（已核验证件）"
+    # The timeline detail is public (the applicant's tracking, the kiosk): the collector's name masked there;
+    # staff read it whole on the case (collector_name).
+    return f"窗口领取，领取人：{mask_name(name)}（已核验证件）"
 
 
 def _mail(case: Case, mail_address: str, courier: str, tracking_no: str) -> str:
