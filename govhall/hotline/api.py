@@ -23,7 +23,7 @@ from govhall.hotline.policy import access_order, require_manage_settings
 router = Router(tags=["12345工单"])
 
 
-class StepOut(Schema):
+class HotlineStepOut(Schema):
     kind: str
     kind_name: str
     at: dt.datetime
@@ -32,7 +32,7 @@ class StepOut(Schema):
     data: dict[str, Any]
 
 
-class OrderOut(Schema):
+class HotlineOrderOut(Schema):
     id: int
     number: str = Field(description="12345工单编号")
     source: str = Field(description="12345 热线转办、review 差评转办")
@@ -51,7 +51,7 @@ class OrderOut(Schema):
     case_number: str | None
 
 
-class OrderDetail(OrderOut):
+class OrderDetail(HotlineOrderOut):
     content: str
     citizen_name: str = Field(description="来电人（脱敏）")
     citizen_phone: str = Field(description="来电号码（脱敏）")
@@ -61,13 +61,13 @@ class OrderDetail(OrderOut):
     visit_note: str
     extension_days: int | None
     extension_reason: str
-    steps: list[StepOut]
+    steps: list[HotlineStepOut]
 
 
-class OrderPage(Schema):
+class HotlineOrderPage(Schema):
     count: int
     counts: dict[str, int] = Field(description="各状态的工单数")
-    items: list[OrderOut]
+    items: list[HotlineOrderOut]
 
 
 class OrderFilter(Page):
@@ -96,8 +96,8 @@ def _fields(o: HotlineOrder) -> dict[str, Any]:
     }
 
 
-def _step_out(s: HotlineStep) -> StepOut:
-    return StepOut(
+def _step_out(s: HotlineStep) -> HotlineStepOut:
+    return HotlineStepOut(
         kind=s.kind, kind_name=s.get_kind_display(), at=s.at, actor=s.actor_label, note=s.note, data=s.data
     )
 
@@ -119,13 +119,15 @@ def _detail(o: HotlineOrder) -> OrderDetail:
     )
 
 
-@router.get("/orders", response=OrderPage, summary="12345工单列表")
-def orders_list(request: HttpRequest, filters: Query[OrderFilter]) -> OrderPage:
+@router.get("/orders", response=HotlineOrderPage, summary="12345工单列表")
+def orders_list(request: HttpRequest, filters: Query[OrderFilter]) -> HotlineOrderPage:
     rows = selectors.orders_for_list(request.user, status=filters.status, q=filters.q)
-    return OrderPage(
+    return HotlineOrderPage(
         count=rows.count(),
         counts=selectors.status_counts(request.user),
-        items=[OrderOut(**_fields(o)) for o in filters.of(rows.select_related("review_order", "case"))],
+        items=[
+            HotlineOrderOut(**_fields(o)) for o in filters.of(rows.select_related("review_order", "case"))
+        ],
     )
 
 
@@ -134,44 +136,44 @@ def order_detail(request: HttpRequest, order_id: Id) -> OrderDetail:
     return _detail(access_order(request.user, order_id))
 
 
-@router.get("/orders/{order_id}/steps", response=list[StepOut], summary="12345工单的办理环节")
-def order_steps(request: HttpRequest, order_id: Id) -> list[StepOut]:
+@router.get("/orders/{order_id}/steps", response=list[HotlineStepOut], summary="12345工单的办理环节")
+def order_steps(request: HttpRequest, order_id: Id) -> list[HotlineStepOut]:
     return [_step_out(s) for s in selectors.order_steps(access_order(request.user, order_id))]
 
 
-class DispatchIn(Schema):
+class HotlineDispatchIn(Schema):
     centre_id: Id
 
 
-class AssignIn(Schema):
+class HotlineAssignIn(Schema):
     handler_id: Id
 
 
-class TextIn(Schema):
+class HotlineTextIn(Schema):
     text: str = Field(max_length=2000)
 
 
-class ExtensionIn(Schema):
+class HotlineExtensionIn(Schema):
     days: int = Field(ge=1, le=30, description="延期的工作日数")
     reason: str = Field(max_length=500)
 
 
-class ExtensionDecideIn(Schema):
+class HotlineExtensionDecideIn(Schema):
     approve: bool
     note: str = Field("", max_length=500)
 
 
-class ReasonIn(Schema):
+class HotlineReasonIn(Schema):
     reason: str = Field(max_length=500)
 
 
-class VisitIn(Schema):
+class HotlineVisitIn(Schema):
     result: VisitResult
     note: str = Field("", max_length=2000)
 
 
 @router.post("/orders/{order_id}/dispatch", response=OrderDetail, summary="派单（市行政审批局）")
-def order_dispatch(request: HttpRequest, order_id: Id, payload: DispatchIn) -> OrderDetail:
+def order_dispatch(request: HttpRequest, order_id: Id, payload: HotlineDispatchIn) -> OrderDetail:
     order = access_order(request.user, order_id)
     centre = selectors.dispatch_centre(payload.centre_id)
     if centre is None:
@@ -180,20 +182,20 @@ def order_dispatch(request: HttpRequest, order_id: Id, payload: DispatchIn) -> O
 
 
 @router.post("/orders/{order_id}/assign", response=OrderDetail, summary="指定承办人（中心主任）")
-def order_assign(request: HttpRequest, order_id: Id, payload: AssignIn) -> OrderDetail:
+def order_assign(request: HttpRequest, order_id: Id, payload: HotlineAssignIn) -> OrderDetail:
     order = access_order(request.user, order_id)
     handler = selectors.handler_of(order, payload.handler_id)
     return _detail(services.order_assign(order=order, actor=request.user, handler=handler))
 
 
 @router.post("/orders/{order_id}/reply", response=OrderDetail, summary="回复")
-def order_reply(request: HttpRequest, order_id: Id, payload: TextIn) -> OrderDetail:
+def order_reply(request: HttpRequest, order_id: Id, payload: HotlineTextIn) -> OrderDetail:
     order = access_order(request.user, order_id)
     return _detail(services.order_reply(order=order, actor=request.user, text=payload.text))
 
 
 @router.post("/orders/{order_id}/extension", response=OrderDetail, summary="延期申请")
-def order_extension(request: HttpRequest, order_id: Id, payload: ExtensionIn) -> OrderDetail:
+def order_extension(request: HttpRequest, order_id: Id, payload: HotlineExtensionIn) -> OrderDetail:
     order = access_order(request.user, order_id)
     return _detail(
         services.order_extension_request(
@@ -203,7 +205,9 @@ def order_extension(request: HttpRequest, order_id: Id, payload: ExtensionIn) ->
 
 
 @router.post("/orders/{order_id}/extension/decide", response=OrderDetail, summary="延期审批（中心主任）")
-def order_extension_decide(request: HttpRequest, order_id: Id, payload: ExtensionDecideIn) -> OrderDetail:
+def order_extension_decide(
+    request: HttpRequest, order_id: Id, payload: HotlineExtensionDecideIn
+) -> OrderDetail:
     order = access_order(request.user, order_id)
     return _detail(
         services.order_extension_decide(
@@ -213,20 +217,20 @@ def order_extension_decide(request: HttpRequest, order_id: Id, payload: Extensio
 
 
 @router.post("/orders/{order_id}/return", response=OrderDetail, summary="退单")
-def order_return(request: HttpRequest, order_id: Id, payload: ReasonIn) -> OrderDetail:
+def order_return(request: HttpRequest, order_id: Id, payload: HotlineReasonIn) -> OrderDetail:
     order = access_order(request.user, order_id)
     return _detail(services.order_return(order=order, actor=request.user, reason=payload.reason))
 
 
 @router.post("/orders/{order_id}/visit", response=OrderDetail, summary="登记回访结果")
-def order_visit(request: HttpRequest, order_id: Id, payload: VisitIn) -> OrderDetail:
+def order_visit(request: HttpRequest, order_id: Id, payload: HotlineVisitIn) -> OrderDetail:
     order = access_order(request.user, order_id)
     return _detail(
         services.order_visit(order=order, actor=request.user, result=payload.result, note=payload.note)
     )
 
 
-class SettingsIn(Schema):
+class HotlineSettingsIn(Schema):
     handle_days: int | None = Field(None, ge=1, le=30)
     max_extension_days: int | None = Field(None, ge=1, le=30)
     convert_bad_reviews: bool | None = None
@@ -239,7 +243,7 @@ def settings_get(request: HttpRequest) -> dict[str, Any]:
 
 
 @router.put("/settings", response=dict[str, Any], summary="修改12345工单设置（局管理员）")
-def settings_put(request: HttpRequest, payload: SettingsIn) -> dict[str, Any]:
+def settings_put(request: HttpRequest, payload: HotlineSettingsIn) -> dict[str, Any]:
     require_manage_settings(request.user)
     values = {k: v for k, v in payload.dict().items() if v is not None}
     row = services.hotline_settings_save(actor=request.user, values=values)
@@ -249,7 +253,7 @@ def settings_put(request: HttpRequest, payload: SettingsIn) -> dict[str, Any]:
 # --- the 12345 platform pushes (signed) ---------------------------------------------------------------------
 
 
-class CityOrderIn(Schema):
+class HotlineCityOrderIn(Schema):
     order_number: str = Field(alias="orderNumber", min_length=1, max_length=40, description="12345工单编号")
     category: Category
     title: str = Field(min_length=1, max_length=200)
@@ -261,7 +265,7 @@ class CityOrderIn(Schema):
     due_date: dt.date | None = Field(None, alias="dueDate", description="热线平台的办结期限")
 
 
-class CityOrderOut(Schema):
+class HotlineCityOrderOut(Schema):
     received: bool = Field(description="true：本次新接收；false：此前已接收（重复推送）")
     id: int
     number: str
@@ -269,13 +273,13 @@ class CityOrderOut(Schema):
     status_name: str
 
 
-class CityVisitIn(Schema):
+class HotlineCityVisitIn(Schema):
     result: VisitResult
     note: str = Field("", max_length=2000)
 
 
-def _receipt(o: HotlineOrder, new: bool) -> CityOrderOut:
-    return CityOrderOut(
+def _receipt(o: HotlineOrder, new: bool) -> HotlineCityOrderOut:
+    return HotlineCityOrderOut(
         received=new, id=o.pk, number=o.number, status=o.status, status_name=o.get_status_display()
     )
 
@@ -283,10 +287,10 @@ def _receipt(o: HotlineOrder, new: bool) -> CityOrderOut:
 @router.post(
     "/inbound/orders",
     auth=SignedInbound("hotline"),
-    response={200: CityOrderOut, 201: CityOrderOut},
+    response={200: HotlineCityOrderOut, 201: HotlineCityOrderOut},
     summary="12345平台推送工单（签名验证，按工单编号幂等）",
 )
-def inbound_order(request: HttpRequest, payload: CityOrderIn) -> Status:
+def inbound_order(request: HttpRequest, payload: HotlineCityOrderIn) -> Status:
     order, new = services.order_receive(
         number=payload.order_number,
         category=payload.category,
@@ -304,9 +308,9 @@ def inbound_order(request: HttpRequest, payload: CityOrderIn) -> Status:
 @router.post(
     "/inbound/orders/{number}/visit",
     auth=SignedInbound("hotline"),
-    response=CityOrderOut,
+    response=HotlineCityOrderOut,
     summary="12345平台推送回访结果（签名验证）",
 )
-def inbound_visit(request: HttpRequest, number: str, payload: CityVisitIn) -> CityOrderOut:
+def inbound_visit(request: HttpRequest, number: str, payload: HotlineCityVisitIn) -> HotlineCityOrderOut:
     order = services.order_visit_from_city(number=number, result=payload.result, note=payload.note)
     return _receipt(order, False)

@@ -202,7 +202,7 @@ def track(request: HttpRequest, no: str, password: str) -> ThingTrackOut:
     )
 
 
-class MonthFigureOut(Schema):
+class ThingMonthFigureOut(Schema):
     month: str
     received: int
     finished: int
@@ -211,19 +211,19 @@ class MonthFigureOut(Schema):
     avg_promised: float | None
 
 
-class SlowMemberOut(Schema):
+class ThingSlowMemberOut(Schema):
     name: str
     slowest_times: int
     avg_working_days: float
 
 
-class FiguresOut(Schema):
-    months: list[MonthFigureOut]
-    slow: list[SlowMemberOut]
+class ThingFiguresOut(Schema):
+    months: list[ThingMonthFigureOut]
+    slow: list[ThingSlowMemberOut]
 
 
 @router.get(
-    "/figures", response=FiguresOut, summary="一件事统计：每月件数、平均用时与成员时限之和、拖慢的成员"
+    "/figures", response=ThingFiguresOut, summary="一件事统计：每月件数、平均用时与成员时限之和、拖慢的成员"
 )
 def figures(request: StaffRequest, months: int = 12) -> dict[str, Any]:
     require(can_see_figures(request.user), "只有市行政审批局、中心主任或考核人员可以查看一件事统计。")

@@ -20,12 +20,12 @@ def test_my_tasks_list_costs_the_same_queries_for_few_or_many(client, flow, djan
         case_accept(case=receive(flow), actor=flow.front_desk)
     login(client, flow.back_office)
     client.get("/cases/")
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(8):
         page = client.get("/cases/")
     assert page.content.decode().count("最低生活保障申请") == 2
     for _ in range(6):
         case_accept(case=receive(flow), actor=flow.front_desk)
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(8):
         page = client.get("/cases/")
     assert page.content.decode().count("最低生活保障申请") == 8
     fragment = client.get("/cases/?tab=tasks", **HX)
@@ -47,7 +47,7 @@ def test_case_list_filters_with_fixed_queries(client, flow, django_assert_num_qu
         receive(flow)
     login(client, flow.director)
     client.get("/cases/list/?status=received")
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(10):
         page = client.get("/cases/list/?status=received&q=张")
     assert page.content.decode().count("已收件（待受理）") >= 3
 

@@ -12,6 +12,7 @@ RATE_LIMITED = {
     ("get", "/api/v1/cases/track"),
     ("post", "/api/v1/cases/track/by-id"),
     ("post", "/api/v1/reviews/public/lookup"),
+    ("get", "/api/v1/onething/cases/track"),
 }
 
 

@@ -170,6 +170,48 @@ def _govstack_applicant(field: str) -> Callable[[str], Any]:
     return make
 
 
+def _hotline_order(field: str) -> Callable[[str], Any]:
+    def make(value: str) -> Any:
+        from django.utils import timezone
+
+        from govhall.hotline.models import HotlineOrder
+
+        values = {"citizen_name": "赵六", "citizen_phone": "13600006000", field: value}
+        return HotlineOrder.objects.create(
+            number="QD12345-PROBE",
+            category="complaint",
+            title="窗口排队时间长",
+            content="来电反映",
+            received_at=timezone.now(),
+            **values,
+        )
+
+    return make
+
+
+def _thing_case(value: str) -> Any:
+    from django.utils import timezone
+
+    from govhall.onething.models import OneThing, OneThingVersion, ThingCase
+    from tests.factories import TownCentreFactory
+
+    centre = TownCentreFactory()
+    thing = OneThing.objects.create(code="YJS-PROBE", name="探针一件事", life_event="新生儿出生")
+    version = OneThingVersion.objects.create(thing=thing, number=1)
+    return ThingCase.objects.create(
+        number="PROBE-1",
+        query_password=value,
+        thing=thing,
+        version=version,
+        centre=centre,
+        handling_centre=centre,
+        channel="window",
+        applicant_name="陈小燕",
+        applicant_id_digest="x",
+        received_at=timezone.now(),
+    )
+
+
 def _citizen(field: str) -> Callable[[str], Any]:
     def make(value: str) -> Any:
         from govhall.portal.models import Citizen
@@ -229,6 +271,9 @@ REAL_MODELS: list[tuple[str, str, Callable[[str], Any]]] = [
     ("exchange.SyncItem", "payload_text", _sync_item),
     ("govstack.Applicant", "id_number", _govstack_applicant("id_number")),
     ("govstack.Applicant", "phone", _govstack_applicant("phone")),
+    ("hotline.HotlineOrder", "citizen_name", _hotline_order("citizen_name")),
+    ("hotline.HotlineOrder", "citizen_phone", _hotline_order("citizen_phone")),
+    ("onething.ThingCase", "query_password", _thing_case),
 ]
 
 
