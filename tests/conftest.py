@@ -23,6 +23,10 @@ if "faketime" in os.environ.get("LD_PRELOAD", "") and os.environ.get("FAKETIME_D
         threading.Event().wait(max(0.0, seconds))
 
     time.sleep = _sleep
+    # Child processes (`govhall serve`, gunicorn, a writer in the backup drill) run under the same library:
+    # tests/faketime_site/sitecustomize.py gives each the same replacement.
+    _site = os.path.join(os.path.dirname(__file__), "faketime_site")
+    os.environ["PYTHONPATH"] = os.pathsep.join(p for p in (_site, os.environ.get("PYTHONPATH", "")) if p)
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

@@ -39,7 +39,8 @@ def env_for(var_dir: Path, database_url: str = "") -> dict[str, str]:
         GOVHALL_ALLOWED_HOSTS="testserver,127.0.0.1,localhost",
         DJANGO_SETTINGS_MODULE="govhall.settings",
         PYTHONUNBUFFERED="1",
-        PYTHONPATH=str(REPO),  # `govhall shell -c` imports the drill's helpers from tests/
+        # `govhall shell -c` imports the drill's helpers from tests/ (and keeps the clock-ahead pass's folder)
+        PYTHONPATH=os.pathsep.join(p for p in (str(REPO), os.environ.get("PYTHONPATH", "")) if p),
     )
     if database_url:
         env.update(GOVHALL_DATABASE_URL=database_url, GOVHALL_DB_POOL_SIZE="0")

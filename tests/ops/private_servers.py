@@ -20,6 +20,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 
+def real_clock_env() -> dict[str, str]:
+    """The environment for a server that is not ours (redis-server, PostgreSQL): on the machine's real clock
+    even in the clock-ahead pass, as in production, where only the clock of our own code is the question."""
+    return {k: v for k, v in os.environ.items() if k != "LD_PRELOAD" and not k.startswith("FAKETIME")}
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -82,6 +88,7 @@ class PrivateRedis:
             ],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
+            env=real_clock_env(),
         )
         wait_for_port(self.port, up=True)
 
@@ -120,7 +127,9 @@ class PrivatePostgres:
 
     def _run(self, *argv: str, check: bool = True) -> subprocess.CompletedProcess[str]:
         prefix = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
-        return subprocess.run([*prefix, *argv], capture_output=True, text=True, timeout=120, check=check)
+        return subprocess.run(
+            [*prefix, *argv], capture_output=True, text=True, timeout=120, check=check, env=real_clock_env()
+        )
 
     def pg_ctl(self, *args: str) -> None:
         self._run(
