@@ -64,7 +64,7 @@ def city_trend(month: dt.date) -> Chart:
     """The city's 收件 and 办结 in the twelve months up to `month` (the trends page's `series`)."""
     first = month.replace(day=1)
     start = dt.date(first.year - (first.month < 12), first.month % 12 + 1, 1)
-    last = (first.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
+    last = selectors.month_period(first).date_to
     data = selectors.series(None, start, last, by_month=True)
     labels = [f"{int(label[5:])}月" for label in data["labels"]]
     return Chart(

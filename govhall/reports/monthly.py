@@ -17,7 +17,7 @@ from openpyxl import Workbook
 from govhall.cases.models import Case
 from govhall.core import documents as doc
 from govhall.reports import charts, exports, indicators
-from govhall.reports.selectors import Cell, Period, Row, city_table
+from govhall.reports.selectors import Cell, Period, Row, city_table, month_period
 from govhall.reviews.models import OPEN_ORDER_STATUSES, WorkOrder
 from govhall.standards.models import Assessment, AssessmentResult
 
@@ -40,12 +40,6 @@ RANKED = [
     "satisfaction",
     "standard_score",
 ]
-
-
-def month_period(month: dt.date) -> Period:
-    first = month.replace(day=1)
-    last = (first.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
-    return Period(first, last)
 
 
 def parse_month(text: str) -> dt.date:

@@ -79,6 +79,13 @@ class Period:
         return f"{self.date_from:%Y年%m月%d日}至{self.date_to:%Y年%m月%d日}"
 
 
+def month_period(month: dt.date) -> Period:
+    """The calendar month holding `month`, first day to last."""
+    first = month.replace(day=1)
+    last = (first.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
+    return Period(first, last)
+
+
 MAX_DAYS = 366
 
 
