@@ -263,7 +263,9 @@ def main() -> None:
         connection.close()
     from django.utils import timezone
 
+    from govhall.core.calendar import month_bounds, previous_month
     from govhall.reports import monthly
+    from govhall.reports.selectors import Period
     from govhall.reports.services import rebuild, refresh_today
 
     today = timezone.localdate()
@@ -290,8 +292,8 @@ def main() -> None:
         counts["reports_dailyfigure"] = cursor.fetchone()[0]
     print("database: " + ", ".join(f"{t} {n:,}" for t, n in counts.items()))
 
-    last_month = (today.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
-    period = monthly.month_period(last_month)
+    last_month = previous_month(today)
+    period = Period(*month_bounds(last_month))
     rebuild_s = timed(lambda: rebuild(period.date_from, period.date_to))
     files: dict[str, bytes] = {}
     bulletin_s = timed(lambda: files.update(monthly.render(monthly.build(last_month))))

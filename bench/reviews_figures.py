@@ -189,8 +189,9 @@ def main() -> None:
     old = setup_databases(verbosity=0, interactive=False)
     try:
         from govhall.accounts.models import User
+        from govhall.core.calendar import month_instants
         from govhall.reviews import indicators, selectors
-        from govhall.staffing.indicators import IndicatorContext, month_bounds
+        from govhall.staffing.indicators import IndicatorContext
 
         t0 = time.perf_counter()
         admin, town = build()
@@ -220,7 +221,7 @@ def main() -> None:
         line("rankings by clerk, one month", lambda: selectors.rankings(admin, by="clerk", period=month))
         line("public summary of a town, the year", lambda: selectors.public_summary(town, period=year))
         staff = list(User.objects.filter(unit_kind="centre").select_related("centre"))
-        start, end = month_bounds(MONTH)
+        start, end = month_instants(MONTH)
         ctx = IndicatorContext(month=MONTH, start=start, end=end, today=dt.date(2026, 4, 5), staff=staff)
         line("indicator 群众满意率, 200 staff", lambda: indicators.rating_satisfaction(ctx))
         line("indicator 差评整改率, 200 staff", lambda: indicators.bad_review_rectification(ctx))

@@ -305,3 +305,52 @@ def deadline(moment: dt.date, n: int) -> Deadline:
     """The deadline n working days after ``moment`` (see ``WorkingCalendar.deadline``): exact where the
     holidays are known, provisional (暂定, with the year it waits for) where they are not."""
     return working_calendar().deadline(moment, n)
+
+
+# --- calendar months ------------------------------------------------------------------------------
+# The one place that knows how long a month is (reports, 好差评 figures, staff assessment, 一件事).
+
+
+def first_of_month(day: dt.date) -> dt.date:
+    """The first day of the month holding ``day`` (a date; for a datetime, its own date)."""
+    return dt.date(day.year, day.month, 1)
+
+
+def shift_month(day: dt.date, months: int) -> dt.date:
+    """The first day of the month ``months`` calendar months after the one holding ``day`` (negative:
+    before)."""
+    index = day.year * 12 + day.month - 1 + months
+    return dt.date(index // 12, index % 12 + 1, 1)
+
+
+def previous_month(day: dt.date) -> dt.date:
+    """The first day of the month before the one holding ``day``."""
+    return shift_month(day, -1)
+
+
+def month_bounds(day: dt.date) -> tuple[dt.date, dt.date]:
+    """The first and the last day of the calendar month holding ``day``."""
+    first = first_of_month(day)
+    return first, shift_month(first, 1) - dt.timedelta(days=1)
+
+
+def month_instants(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    """The month holding ``day`` as local instants (Asia/Shanghai): its first moment, and the first
+    moment of the next month (exclusive end), for ``start <= t < end`` filters."""
+    tz = timezone.get_default_timezone()
+    first = first_of_month(day)
+    return (
+        dt.datetime.combine(first, dt.time.min, tzinfo=tz),
+        dt.datetime.combine(shift_month(first, 1), dt.time.min, tzinfo=tz),
+    )
+
+
+def months(first: dt.date, last: dt.date) -> list[dt.date]:
+    """The first days of the months from ``first``'s month to ``last``'s, in order (empty when ``last``
+    is earlier)."""
+    out: list[dt.date] = []
+    month = first_of_month(first)
+    while month <= last:
+        out.append(month)
+        month = shift_month(month, 1)
+    return out

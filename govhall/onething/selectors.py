@@ -17,7 +17,7 @@ from govhall.cases.models import CLOSED_STATUSES, Case, CaseStatus, ResultKind
 from govhall.cases.selectors import PublicEvent, public_timeline
 from govhall.cases.tracking_limits import TrackClient
 from govhall.catalog.models import CaseType, Material, MatterVersion, TimeUnit
-from govhall.core.calendar import working_days_between
+from govhall.core.calendar import month_instants, shift_month, working_days_between
 from govhall.core.errors import NotFound
 from govhall.orgs.models import Window
 
@@ -505,8 +505,5 @@ def figures_scope(user: Any) -> list[int] | None:
 
 def months_back(months: int, now: dt.datetime | None = None) -> dt.datetime:
     """The start of the month ``months - 1`` months before this one (local time): a figures window."""
-    today = timezone.localtime(now or timezone.now())
-    index = today.year * 12 + today.month - 1 - (months - 1)
-    return today.replace(
-        year=index // 12, month=index % 12 + 1, day=1, hour=0, minute=0, second=0, microsecond=0
-    )
+    today = timezone.localtime(now or timezone.now()).date()
+    return month_instants(shift_month(today, -(months - 1)))[0]

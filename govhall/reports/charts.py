@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from govhall.core import documents as doc
+from govhall.core.calendar import month_bounds, shift_month
 from govhall.reports import selectors
 from govhall.reports.selectors import Row
 
@@ -62,9 +63,8 @@ def town_rates(city: Row, period_label: str) -> Chart:
 
 def city_trend(month: dt.date) -> Chart:
     """The city's 收件 and 办结 in the twelve months up to `month` (the trends page's `series`)."""
-    first = month.replace(day=1)
-    start = dt.date(first.year - (first.month < 12), first.month % 12 + 1, 1)
-    last = selectors.month_period(first).date_to
+    start = shift_month(month, -11)
+    last = month_bounds(month)[1]
     data = selectors.series(None, start, last, by_month=True)
     labels = [f"{int(label[5:])}月" for label in data["labels"]]
     return Chart(

@@ -16,8 +16,9 @@ from openpyxl import Workbook
 
 from govhall.cases.models import Case
 from govhall.core import documents as doc
+from govhall.core.calendar import month_bounds, previous_month
 from govhall.reports import charts, exports, indicators
-from govhall.reports.selectors import Cell, Period, Row, city_table, month_period
+from govhall.reports.selectors import Cell, Period, Row, city_table
 from govhall.reviews.models import OPEN_ORDER_STATUSES, WorkOrder
 from govhall.standards.models import Assessment, AssessmentResult
 
@@ -101,8 +102,8 @@ def _rank(rows: list[Row], code: str) -> list[tuple[int, Row]]:
 
 
 def build(month: dt.date) -> Bulletin:
-    period = month_period(month)
-    before = month_period(period.date_from - dt.timedelta(days=1))
+    period = Period(*month_bounds(month))
+    before = Period(*month_bounds(previous_month(month)))
     city = city_table(None, period)
     previous = city_table(None, before)
     by_code = {i.code: i for i in indicators.registered()}

@@ -15,6 +15,7 @@ from django.utils import timezone
 from govhall.cases.models import CLOCK_RUNNING, OPEN_STATUSES, Case, CaseStatus
 from govhall.catalog.models import CentreMatter, MatterStatus
 from govhall.catalog.selectors import current_versions, expected_matter_ids
+from govhall.core import calendar
 from govhall.core.errors import field_error
 from govhall.orgs.models import Centre, CentreLevel, Window
 from govhall.queueing.models import WAITING_STATUSES, Ticket, WindowState, WindowStatus
@@ -77,13 +78,6 @@ class Period:
         if self.date_from == self.date_to:
             return f"{self.date_from:%Y年%m月%d日}"
         return f"{self.date_from:%Y年%m月%d日}至{self.date_to:%Y年%m月%d日}"
-
-
-def month_period(month: dt.date) -> Period:
-    """The calendar month holding `month`, first day to last."""
-    first = month.replace(day=1)
-    last = (first.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
-    return Period(first, last)
 
 
 MAX_DAYS = 366
@@ -459,10 +453,7 @@ def series(
     )
     labels: list[str] = []
     if by_month:
-        d = date_from.replace(day=1)
-        while d <= date_to:
-            labels.append(f"{d:%Y-%m}")
-            d = (d.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+        labels = [f"{m:%Y-%m}" for m in calendar.months(date_from, date_to)]
     else:
         labels = [f"{date_from + dt.timedelta(days=i):%m-%d}" for i in range((date_to - date_from).days + 1)]
     out: dict[str, Any] = {

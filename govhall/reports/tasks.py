@@ -9,6 +9,7 @@ from django.utils import timezone
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, lock_task
 
+from govhall.core.calendar import previous_month
 from govhall.reports.monthly import write
 from govhall.reports.services import ensure_today, store_day
 
@@ -29,5 +30,4 @@ def finalise_yesterday_task() -> int:
 @lock_task("reports-monthly")
 def draft_monthly_task() -> list[str]:
 
-    last_month = timezone.localdate().replace(day=1) - dt.timedelta(days=1)
-    return [str(p) for p in write(last_month.replace(day=1))]
+    return [str(p) for p in write(previous_month(timezone.localdate()))]

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from govhall.cases.models import CaseStatus
 from govhall.cases.selectors import Rows, list_rows
+from govhall.core.calendar import month_bounds, previous_month
 from govhall.core.errors import NotFound, ServiceError, field_error
 from govhall.core.pages import paginate, service_view
 from govhall.core.responses import DOCUMENT_TYPES, document_response
@@ -199,7 +200,7 @@ def monthly(request: HttpRequest) -> HttpResponse:
     fmt = request.GET.get("fmt", "pdf")
     if fmt not in DOCUMENT_TYPES:
         raise field_error("fmt", "格式应为 pdf、docx 或 xlsx。")
-    default = (timezone.localdate().replace(day=1) - dt.timedelta(days=1)).strftime("%Y-%m")
+    default = previous_month(timezone.localdate()).strftime("%Y-%m")
     try:
         month = bulletin.parse_month(request.GET.get("month") or default)
     except ValueError as exc:
@@ -220,8 +221,8 @@ def trends(request: HttpRequest) -> HttpResponse:
         month = bulletin.parse_month(request.GET.get("month") or default)
     except ValueError as exc:
         month, error = bulletin.parse_month(default), str(exc)
-    period = bulletin.month_period(month)
-    previous = bulletin.month_period(period.date_from - dt.timedelta(days=1))
+    period = selectors.Period(*month_bounds(month))
+    previous = selectors.Period(*month_bounds(previous_month(month)))
     year_from = dt.date(month.year, 1, 1)
     charts = {
         "month": selectors.series(ids, period.date_from, period.date_to),

@@ -18,6 +18,7 @@ from ninja.responses import Status
 
 from govhall.core.api_errors import rate_limited
 from govhall.core.api_params import Id, Mapped, SmallInt, Year, paged
+from govhall.core.calendar import first_of_month
 from govhall.core.errors import Forbidden, NotFound, field_error
 from govhall.core.ids import mask_mobile, mask_name
 from govhall.core.pii import pii_reveal
@@ -577,7 +578,7 @@ def _period(month: str, year: Year | None = None) -> selectors.Period:
         if not 2000 <= year <= 2100:
             raise field_error("year", "年份应在2000至2100之间。")
         return selectors.year_period(year)
-    parsed = selectors.parse_month(month, timezone.localdate().replace(day=1))
+    parsed = selectors.parse_month(month, first_of_month(timezone.localdate()))
     if parsed is None:
         raise field_error("month", "月份格式应为 YYYY-MM，例如 2026-03。")
     return selectors.month_period(parsed)

@@ -16,6 +16,7 @@ from django.utils import timezone
 from govhall.accounts.models import User
 from govhall.cases.models import Case
 from govhall.catalog.models import Matter
+from govhall.core.calendar import month_instants
 from govhall.orgs.models import Centre, Window
 from govhall.orgs.policy import centre_ids_visible_to
 from govhall.queueing.models import Ticket, TicketStatus, WindowPause, WindowState, WindowStatus
@@ -67,14 +68,9 @@ class Period:
 
 
 def month_period(month: dt.date) -> Period:
-    first = month.replace(day=1)
-    nxt = (first.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
-    tz = timezone.get_default_timezone()
-    return Period(
-        dt.datetime.combine(first, dt.time.min, tzinfo=tz),
-        dt.datetime.combine(nxt, dt.time.min, tzinfo=tz),
-        f"{first.year}年{first.month}月",
-    )
+    """The figures' period for the month holding `month` (its bounds from `core.calendar`)."""
+    start, end = month_instants(month)
+    return Period(start, end, f"{start.year}年{start.month}月")
 
 
 def year_period(year: int) -> Period:

@@ -22,6 +22,7 @@ from django.utils.cache import add_never_cache_headers
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
+from govhall.core.calendar import first_of_month
 from govhall.core.errors import ServiceError
 from govhall.core.ids import mask_mobile, mask_name
 from govhall.core.pages import get_or_404 as _get
@@ -85,7 +86,7 @@ def _period(request: HttpRequest, *, allow_year: bool = False) -> tuple[selector
     year = _int(request.GET.get("year")) if allow_year else None
     if year is not None and 2000 <= year <= 2100:
         return selectors.year_period(year), ""
-    default = timezone.localdate().replace(day=1)
+    default = first_of_month(timezone.localdate())
     month = selectors.parse_month(request.GET.get("month"), default) or default
     return selectors.month_period(month), f"{month:%Y-%m}"
 

@@ -104,16 +104,6 @@ def registered_indicators() -> list[IndicatorDef]:
     return sorted(_REGISTRY.values(), key=lambda d: d.code)
 
 
-def month_bounds(month: dt.date) -> tuple[dt.datetime, dt.datetime]:
-    first = month.replace(day=1)
-    nxt = (first.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
-    tz = timezone.get_current_timezone()
-    return (
-        dt.datetime.combine(first, dt.time.min, tzinfo=tz),
-        dt.datetime.combine(nxt, dt.time.min, tzinfo=tz),
-    )
-
-
 # --- built-in indicators -------------------------------------------------------------------------
 
 # Leave kinds that count as present (on duty elsewhere) and kinds that are statutory or granted leave,

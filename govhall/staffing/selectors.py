@@ -12,6 +12,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from govhall.accounts.models import User
+from govhall.core.calendar import first_of_month
 from govhall.orgs.models import Centre, Post
 from govhall.staffing.indicators import quantize
 from govhall.staffing.models import (
@@ -137,7 +138,7 @@ def schemes_with_results() -> QuerySet[AssessmentScheme]:
 def monthly_ranking(
     user: Any, *, scheme: AssessmentScheme, month: dt.date, centre_id: int | None = None
 ) -> QuerySet[AssessmentResult]:
-    qs = assessment_results_visible_to(user).filter(scheme=scheme, month=month.replace(day=1))
+    qs = assessment_results_visible_to(user).filter(scheme=scheme, month=first_of_month(month))
     if centre_id:
         qs = qs.filter(centre_id=centre_id)
     return qs.select_related("staff", "centre").order_by("-total", "staff__staff_no", "staff_id")

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from govhall.accounts.models import Role, UnitKind, User
 from govhall.core.audit import audit_record
-from govhall.core.calendar import UnknownYearError, working_calendar
+from govhall.core.calendar import UnknownYearError, first_of_month, month_instants, working_calendar
 from govhall.core.crypto import lookup_digest
 from govhall.core.errors import Conflict, Forbidden, ServiceError, field_error
 from govhall.core.ids import normalize_mobile
@@ -26,7 +26,6 @@ from govhall.staffing.indicators import (
     HUNDRED,
     IndicatorContext,
     get_indicator,
-    month_bounds,
     quantize,
 )
 from govhall.staffing.models import (
@@ -604,10 +603,6 @@ def assessment_scheme_create(
     return scheme
 
 
-def first_of_month(value: dt.date) -> dt.date:
-    return value.replace(day=1)
-
-
 @transaction.atomic
 def assessment_item_add(
     *,
@@ -679,7 +674,7 @@ def assessment_item_add(
 
 def _staff_for(scheme: AssessmentScheme, month: dt.date, centres: list[Centre] | None) -> list[Any]:
     """Active centre staff in the scheme's scope who had joined before the month ended."""
-    _start, end = month_bounds(month)
+    _start, end = month_instants(month)
     qs = User.objects.filter(
         is_active=True,
         unit_kind=UnitKind.CENTRE,
@@ -699,7 +694,7 @@ def _staff_for(scheme: AssessmentScheme, month: dt.date, centres: list[Centre] |
 def _compute(*, scheme: AssessmentScheme, month: dt.date, staff: list[Any]) -> int:
     """Score `staff` for `month` and store the results; returns how many."""
     month = first_of_month(month)
-    start, end = month_bounds(month)
+    start, end = month_instants(month)
     ctx = IndicatorContext(month=month, start=start, end=end, today=timezone.localdate(), staff=staff)
     indicators = list(scheme.indicators.all())
     values: dict[str, Any] = {}

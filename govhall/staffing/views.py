@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from govhall.accounts.selectors import active_user
 from govhall.catalog.selectors import matter_by_code
+from govhall.core.calendar import first_of_month
 from govhall.core.middleware import client_ip
 from govhall.core.pages import HtmxHttpRequest, paginate
 from govhall.core.pages import get_or_404 as _get
@@ -188,7 +189,7 @@ def enquiry_detail(request: HttpRequest, enquiry_id: int) -> HttpResponse:
 def attendance(request: HttpRequest) -> HttpResponse:
     user: Any = request.user
     today = timezone.localdate()
-    month = parse_month(request.GET.get("month")) or today.replace(day=1)
+    month = parse_month(request.GET.get("month")) or first_of_month(today)
     mine = selectors.attendance_month(user, month)
     centre_rows = None
     settings_form = None
@@ -350,7 +351,7 @@ def assessment(request: HttpRequest) -> HttpResponse:
     month = parse_month(request.GET.get("month"))
     year = int(request.GET["year"]) if (request.GET.get("year") or "").isdigit() else None
     if month is None and year is None:
-        month = today.replace(day=1)
+        month = first_of_month(today)
     if request.method == "POST":
         if not can_manage_assessment(user):
             raise PermissionDenied("只有市行政审批局管理员或考核员可以计算考核结果。")

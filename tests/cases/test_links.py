@@ -11,9 +11,10 @@ import time_machine
 from govhall.cases.indicators import on_time_rate, volume
 from govhall.cases.models import Case
 from govhall.cases.services import case_accept, case_finish, case_step_pass
+from govhall.core.calendar import month_instants
 from govhall.core.errors import Conflict, ServiceError
 from govhall.queueing.services import ticket_issue
-from govhall.staffing.indicators import IndicatorContext, get_indicator, month_bounds
+from govhall.staffing.indicators import IndicatorContext, get_indicator
 from govhall.staffing.models import EnquiryStatus
 from govhall.staffing.services import enquiry_create
 from tests.cases.conftest import local, receive
@@ -57,7 +58,7 @@ def test_case_indicators_are_registered_and_computed(flow):
     with time_machine.travel(local(2026, 3, 20, 9, 0), tick=False):  # after the 16 Mar deadline
         case_step_pass(case=late, actor=flow.back_office)
         case_finish(case=early, actor=flow.approver, result="approved")
-    start, end = month_bounds(dt.date(2026, 3, 1))
+    start, end = month_instants(dt.date(2026, 3, 1))
     ctx = IndicatorContext(
         month=dt.date(2026, 3, 1),
         start=start,
