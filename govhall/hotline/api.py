@@ -14,6 +14,7 @@ from ninja import Field, Query, Router, Schema
 from ninja.responses import Status
 
 from govhall.core.api_params import Id, Page
+from govhall.core.calendar import provisional_note
 from govhall.core.errors import field_error
 from govhall.exchange.inbound import SignedInbound
 from govhall.hotline import selectors, services
@@ -45,6 +46,9 @@ class HotlineOrderOut(Schema):
     handler: str | None
     received_at: dt.datetime
     due_at: dt.datetime | None
+    due_at_provisional: bool = Field(False, description="办理期限为暂定（所跨年度节假日安排尚未录入）")
+    waits_for_year: int | None = Field(None, description="暂定期限待录入节假日安排的年度")
+    due_provisional_note: str = ""
     city_due_date: dt.date | None
     extension_status: str
     review_order: str | None = Field(description="差评转办时的差评整改工单号")
@@ -89,6 +93,9 @@ def _fields(o: HotlineOrder) -> dict[str, Any]:
         "handler": str(o.handler) if o.handler_id else None,
         "received_at": o.received_at,
         "due_at": o.due_at,
+        "due_at_provisional": bool(o.due_waits_for),
+        "waits_for_year": o.due_waits_for,
+        "due_provisional_note": provisional_note(o.due_waits_for),
         "city_due_date": o.city_due_date,
         "extension_status": o.extension_status,
         "review_order": o.review_order.number if o.review_order is not None else None,

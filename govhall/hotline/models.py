@@ -139,6 +139,8 @@ class HotlineOrder(models.Model):
     dispatched_at = models.DateTimeField("派单时间", null=True, blank=True)
     assigned_at = models.DateTimeField("承办时间", null=True, blank=True)
     due_at = models.DateTimeField("办理期限", null=True, blank=True)
+    # The year whose holidays a provisional (暂定) due_at waits for (STD-3); None when it is exact.
+    due_waits_for = models.PositiveSmallIntegerField("办理期限待定年份", null=True, blank=True)
     replied_at = models.DateTimeField("回复时间", null=True, blank=True)
     reply_text = models.TextField("回复内容", blank=True)
     returned_at = models.DateTimeField("退单时间", null=True, blank=True)

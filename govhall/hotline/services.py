@@ -12,11 +12,13 @@ from django.utils import timezone
 
 from govhall.accounts.models import UnitKind
 from govhall.cases.models import Case
+from govhall.core import provisional
 from govhall.core.audit import audit_record
-from govhall.core.calendar import deadline
+from govhall.core.calendar import Deadline, deadline
 from govhall.core.errors import Conflict, NotFound, field_error
 from govhall.core.events import publish_on_commit
 from govhall.core.ids import normalize_mobile
+from govhall.core.workflow import Action, Lifecycle, Written, anyone, nothing
 from govhall.exchange.models import SyncKind
 from govhall.exchange.sync import sync_enqueue
 from govhall.hotline.models import (
@@ -158,13 +160,6 @@ def _lock(order: HotlineOrder) -> HotlineOrder:
     )
 
 
-def _require_status(order: HotlineOrder, statuses: tuple[str, ...], doing: str) -> None:
-    if order.status not in statuses:
-        raise Conflict(
-            f"工单{order.number}当前为“{order.get_status_display()}”，不能{doing}。", code="wrong_state"
-        )
-
-
 def _text(value: Any, field: str, what: str, *, limit: int = TEXT_MAX) -> str:
     text = str(value or "").strip()
     if not text:
@@ -245,8 +240,8 @@ def order_receive(
                 received_at=now,
             )
             _step(order, StepKind.RECEIVE, actor=None, now=now, data={"category": category})
-            if centre is not None:
-                _dispatch(order, centre, actor=None, now=now)
+            if centre is not None:  # placed by the platform: no 派单 by the bureau to check
+                ORDER.perform(ORDER.actions["dispatch"], order, actor=None, now=now, centre=centre)
     except IntegrityError:
         existing = HotlineOrder.objects.filter(number=number).first()
         if existing is None:
@@ -255,35 +250,24 @@ def order_receive(
     return order, True
 
 
-def _dispatch(order: HotlineOrder, centre: Centre, *, actor: Any, now: dt.datetime) -> None:
-    before = {"status": order.status}
+# --- the lifecycle: one table of actions, applied one way (core.workflow) -------------------------------
+
+
+def _set_due(order: HotlineOrder, due: Deadline) -> tuple[str, ...]:
+    """The 承办 deadline; provisional (暂定, STD-3) where it reaches a year whose holidays are unknown, and then
+    recomputed when the bureau enters that year (`track_deadlines`)."""
+    if due.provisional or order.due_waits_for is not None:
+        return tuple(provisional.apply(order, "due_at", due))
+    order.due_at = due.at
+    return ("due_at",)
+
+
+def _write_dispatch(order: HotlineOrder, *, actor: Any, now: dt.datetime, centre: Centre) -> Written:
     order.centre, order.status, order.dispatched_at = centre, Status.DISPATCHED, now
-    order.save(update_fields=["centre", "status", "dispatched_at"])
-    _step(order, StepKind.DISPATCH, actor=actor, now=now, before=before, data={"centreName": centre.name})
+    return Written(data={"centreName": centre.name}, fields=("centre", "status", "dispatched_at"))
 
 
-@transaction.atomic
-def order_dispatch(
-    *, order: HotlineOrder, actor: Any, centre: Centre, now: dt.datetime | None = None
-) -> HotlineOrder:
-    """派单: the bureau sends an order the platform did not place to a centre."""
-    now = now or _now()
-    require_dispatch(actor)
-    order = _lock(order)
-    _require_status(order, (Status.RECEIVED,), "派单")
-    _dispatch(order, centre, actor=actor, now=now)
-    return order
-
-
-@transaction.atomic
-def order_assign(
-    *, order: HotlineOrder, actor: Any, handler: Any, now: dt.datetime | None = None
-) -> HotlineOrder:
-    """承办: the director names the clerk; the order is due `handle_days` working days later."""
-    now = now or _now()
-    order = _lock(order)
-    require_direct(actor, order)
-    _require_status(order, (Status.DISPATCHED, Status.HANDLING), "指定承办人")
+def _write_assign(order: HotlineOrder, *, actor: Any, now: dt.datetime, handler: Any) -> Written:
     if (
         handler is None
         or not handler.is_active
@@ -293,60 +277,30 @@ def order_assign(
         raise field_error(
             "handler", f"承办人应为{order.centre.name if order.centre else '承办中心'}的在岗工作人员。"
         )
-    before = {"status": order.status, "handler": order.handler_id}
-    s = hotline_settings()
+    due: tuple[str, ...] = ()
     if order.status == Status.DISPATCHED:
-        order.due_at = deadline(now, s.handle_days).at
+        due = _set_due(order, deadline(now, hotline_settings().handle_days))
     order.handler, order.status, order.assigned_at = handler, Status.HANDLING, now
-    order.save(update_fields=["handler", "status", "assigned_at", "due_at"])
-    _step(
-        order,
-        StepKind.ASSIGN,
-        actor=actor,
-        now=now,
-        before=before,
+    return Written(
         data={"handlerStaffId": _staff_id(handler), "handlerName": handler.full_name or str(handler)},
+        fields=("handler", "status", "assigned_at", *due),
     )
-    return order
 
 
-@transaction.atomic
-def order_reply(
-    *, order: HotlineOrder, actor: Any, text: str, now: dt.datetime | None = None
-) -> HotlineOrder:
-    """回复: what was done, for the 12345 platform to tell the citizen."""
-    now = now or _now()
-    order = _lock(order)
-    require_reply(actor, order)
-    _require_status(order, (Status.HANDLING,), "回复")
+def _write_reply(order: HotlineOrder, *, actor: Any, now: dt.datetime, text: str) -> Written:
     text_v = _text(text, "text", "回复内容")
-    before = {"status": order.status}
     order.reply_text, order.replied_at, order.status = text_v, now, Status.REPLIED
     if order.extension_status == ExtensionStatus.PENDING:
         order.extension_status = ExtensionStatus.NONE  # answered: the request lapses
-    order.save(update_fields=["reply_text", "replied_at", "status", "extension_status"])
-    _step(
-        order,
-        StepKind.REPLY,
-        actor=actor,
-        now=now,
-        before=before,
+    return Written(
         data={"reply": text_v, "overdue": bool(order.due_at and now > order.due_at)},
+        fields=("reply_text", "replied_at", "status", "extension_status"),
     )
-    return order
 
 
-@transaction.atomic
-def order_extension_request(
-    *, order: HotlineOrder, actor: Any, days: Any, reason: str, now: dt.datetime | None = None
-) -> HotlineOrder:
-    """延期申请: more working days, for the director to approve."""
-    now = now or _now()
-    order = _lock(order)
-    require_reply(actor, order)
-    _require_status(order, (Status.HANDLING,), "申请延期")
-    if order.extension_status == ExtensionStatus.PENDING:
-        raise Conflict("已有一项延期申请待审批。", code="extension_pending")
+def _write_extension_request(
+    order: HotlineOrder, *, actor: Any, now: dt.datetime, days: Any, reason: str
+) -> Written:
     limit = hotline_settings().max_extension_days
     if isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= limit:
         raise field_error("days", f"延期天数应为1至{limit}个工作日。")
@@ -356,103 +310,211 @@ def order_extension_request(
         days,
         reason_v,
     )
-    order.save(update_fields=["extension_status", "extension_days", "extension_reason"])
-    _step(order, StepKind.EXTEND, actor=actor, now=now, note=reason_v, data={"days": days})
-    return order
+    return Written(
+        data={"days": days}, note=reason_v, fields=("extension_status", "extension_days", "extension_reason")
+    )
 
 
-@transaction.atomic
-def order_extension_decide(
-    *, order: HotlineOrder, actor: Any, approve: bool, note: str = "", now: dt.datetime | None = None
-) -> HotlineOrder:
-    """延期审批 by the director: approved → the deadline moves by the working days asked for."""
-    now = now or _now()
-    order = _lock(order)
-    require_direct(actor, order)
-    if order.extension_status != ExtensionStatus.PENDING:
-        raise Conflict("该工单没有待审批的延期申请。", code="wrong_state")
+def _write_extension_decide(
+    order: HotlineOrder, *, actor: Any, now: dt.datetime, approve: bool, note: str
+) -> Written:
     note_v = str(note or "").strip()[:500]
     if not approve and not note_v:
         raise field_error("note", "不同意延期时请说明理由。")
-    before = {"due_at": order.due_at}
+    due: tuple[str, ...] = ("due_at",)
     if approve and order.due_at is not None:
-        order.due_at = deadline(order.due_at, order.extension_days or 0).at
+        days = order.extension_days or 0
+        moved = (
+            provisional.extend(order, "due_at", days) if order.due_waits_for else deadline(order.due_at, days)
+        )
+        due = _set_due(order, moved)
     order.extension_status = ExtensionStatus.APPROVED if approve else ExtensionStatus.REFUSED
-    order.save(update_fields=["due_at", "extension_status"])
-    _step(
-        order,
-        StepKind.EXTEND_DECIDE,
-        actor=actor,
-        now=now,
-        note=note_v,
-        before=before,
+    return Written(
         data={"approved": approve, "days": order.extension_days},
+        note=note_v,
+        fields=(*due, "extension_status"),
     )
-    return order
 
 
-@transaction.atomic
-def order_return(
-    *, order: HotlineOrder, actor: Any, reason: str, now: dt.datetime | None = None
-) -> HotlineOrder:
-    """退单: not this hall's business (the reason goes back to the 12345 platform, which re-routes it)."""
-    now = now or _now()
-    order = _lock(order)
-    if order.status == Status.RECEIVED:
-        require_dispatch(actor)
-    else:
-        require_direct(actor, order)
-    _require_status(order, (Status.RECEIVED, Status.DISPATCHED, Status.HANDLING), "退单")
+def _write_return(order: HotlineOrder, *, actor: Any, now: dt.datetime, reason: str) -> Written:
     reason_v = _text(reason, "reason", "退单理由", limit=500)
-    before = {"status": order.status}
     order.status, order.returned_at, order.return_reason = Status.RETURNED, now, reason_v
-    order.save(update_fields=["status", "returned_at", "return_reason"])
-    _step(
-        order, StepKind.RETURN, actor=actor, now=now, note=reason_v, before=before, data={"reason": reason_v}
+    return Written(
+        data={"reason": reason_v}, note=reason_v, fields=("status", "returned_at", "return_reason")
     )
-    return order
 
 
-def _visit(order: HotlineOrder, *, actor: Any, result: str, note: str, now: dt.datetime) -> HotlineOrder:
-    _require_status(order, (Status.REPLIED,), "登记回访结果")
+def _write_visit(order: HotlineOrder, *, actor: Any, now: dt.datetime, result: str, note: str) -> Written:
     if result not in VisitResult.values:
         raise field_error("result", "回访结果应为满意、基本满意或不满意。")
     note_v = str(note or "").strip()[:TEXT_MAX]
     if result == VisitResult.DISSATISFIED and not note_v:
         raise field_error("note", "回访不满意时请填写情况说明。")
-    before = {"status": order.status}
     order.visited_at, order.visit_result, order.visit_note = now, result, note_v
+    due: tuple[str, ...] = ()
     if result == VisitResult.DISSATISFIED:  # 重办: back to the clerk with a fresh deadline
         order.status = Status.HANDLING
-        order.due_at = deadline(now, hotline_settings().handle_days).at
+        due = _set_due(order, deadline(now, hotline_settings().handle_days))
     else:
         order.status, order.closed_at = Status.CLOSED, now
-    order.save(update_fields=["visited_at", "visit_result", "visit_note", "status", "due_at", "closed_at"])
-    _step(
-        order,
-        StepKind.VISIT,
-        actor=actor,
-        now=now,
-        note=note_v,
-        before=before,
+    return Written(
         data={
             "result": result,
             "resultName": VisitResult(result).label,
             "reopened": result == VisitResult.DISSATISFIED,
         },
+        note=note_v,
+        fields=("visited_at", "visit_result", "visit_note", "status", "closed_at", *due),
     )
-    return order
 
 
-@transaction.atomic
+def _no_pending_extension(order: HotlineOrder) -> Conflict | None:
+    if order.extension_status == ExtensionStatus.PENDING:
+        return Conflict("已有一项延期申请待审批。", code="extension_pending")
+    return None
+
+
+def _pending_extension(order: HotlineOrder) -> Conflict | None:
+    if order.extension_status != ExtensionStatus.PENDING:
+        return Conflict("该工单没有待审批的延期申请。", code="wrong_state")
+    return None
+
+
+def _may_dispatch(actor: Any, order: HotlineOrder) -> None:
+    require_dispatch(actor)
+
+
+def _may_return(actor: Any, order: HotlineOrder) -> None:
+    """Before 派单 the bureau returns an order; after, the centre's director."""
+    if order.status == Status.RECEIVED:
+        require_dispatch(actor)
+    else:
+        require_direct(actor, order)
+
+
+def _record(
+    order: HotlineOrder,
+    action: Action,
+    written: Written,
+    *,
+    actor: Any,
+    now: dt.datetime,
+    before: dict[str, Any] | None,
+) -> None:
+    _step(order, action.step, actor=actor, now=now, note=written.note, before=before, data=written.data)
+
+
+def _wrong_state(order: HotlineOrder, doing: str) -> Conflict:
+    return Conflict(
+        f"工单{order.number}当前为“{order.get_status_display()}”，不能{doing}。", code="wrong_state"
+    )
+
+
+S = Status
+ORDER: Lifecycle[HotlineOrder] = Lifecycle(
+    actions={
+        "dispatch": Action(
+            StepKind.DISPATCH, "派单", frozenset({S.RECEIVED}), _may_dispatch, _write_dispatch
+        ),
+        "assign": Action(
+            StepKind.ASSIGN,
+            "指定承办人",
+            frozenset({S.DISPATCHED, S.HANDLING}),
+            require_direct,
+            _write_assign,
+            before=lambda o: {"status": o.status, "handler": o.handler_id},
+        ),
+        "reply": Action(StepKind.REPLY, "回复", frozenset({S.HANDLING}), require_reply, _write_reply),
+        "extend": Action(
+            StepKind.EXTEND,
+            "申请延期",
+            frozenset({S.HANDLING}),
+            require_reply,
+            _write_extension_request,
+            guard=_no_pending_extension,
+            before=nothing,
+        ),
+        "extend_decide": Action(
+            StepKind.EXTEND_DECIDE,
+            "审批延期",
+            None,
+            require_direct,
+            _write_extension_decide,
+            guard=_pending_extension,
+            before=lambda o: {"due_at": o.due_at},
+        ),
+        "return": Action(
+            StepKind.RETURN,
+            "退单",
+            frozenset({S.RECEIVED, S.DISPATCHED, S.HANDLING}),
+            _may_return,
+            _write_return,
+        ),
+        "visit": Action(StepKind.VISIT, "登记回访结果", frozenset({S.REPLIED}), require_direct, _write_visit),
+        # the same 回访, pushed by the 12345 platform (its signature was checked by the endpoint)
+        "visit_city": Action(StepKind.VISIT, "登记回访结果", frozenset({S.REPLIED}), anyone, _write_visit),
+    },
+    lock=_lock,
+    state=lambda o: {"status": o.status},
+    record=_record,
+    wrong_state=_wrong_state,
+)
+
+
+def track_deadlines() -> None:
+    """Declare the 承办 deadline as one that may be provisional (from HotlineConfig.ready)."""
+    provisional.track(
+        HotlineOrder, "due_at", flag="due_waits_for", is_open=lambda o: o.status == Status.HANDLING
+    )
+
+
+def order_dispatch(
+    *, order: HotlineOrder, actor: Any, centre: Centre, now: dt.datetime | None = None
+) -> HotlineOrder:
+    """派单: the bureau sends an order the platform did not place to a centre."""
+    return ORDER.apply("dispatch", order, actor=actor, now=now or _now(), centre=centre)
+
+
+def order_assign(
+    *, order: HotlineOrder, actor: Any, handler: Any, now: dt.datetime | None = None
+) -> HotlineOrder:
+    """承办: the director names the clerk; the order is due `handle_days` working days later."""
+    return ORDER.apply("assign", order, actor=actor, now=now or _now(), handler=handler)
+
+
+def order_reply(
+    *, order: HotlineOrder, actor: Any, text: str, now: dt.datetime | None = None
+) -> HotlineOrder:
+    """回复: what was done, for the 12345 platform to tell the citizen."""
+    return ORDER.apply("reply", order, actor=actor, now=now or _now(), text=text)
+
+
+def order_extension_request(
+    *, order: HotlineOrder, actor: Any, days: Any, reason: str, now: dt.datetime | None = None
+) -> HotlineOrder:
+    """延期申请: more working days, for the director to approve."""
+    return ORDER.apply("extend", order, actor=actor, now=now or _now(), days=days, reason=reason)
+
+
+def order_extension_decide(
+    *, order: HotlineOrder, actor: Any, approve: bool, note: str = "", now: dt.datetime | None = None
+) -> HotlineOrder:
+    """延期审批 by the director: approved → the deadline moves by the working days asked for."""
+    return ORDER.apply("extend_decide", order, actor=actor, now=now or _now(), approve=approve, note=note)
+
+
+def order_return(
+    *, order: HotlineOrder, actor: Any, reason: str, now: dt.datetime | None = None
+) -> HotlineOrder:
+    """退单: not this hall's business (the reason goes back to the 12345 platform, which re-routes it)."""
+    return ORDER.apply("return", order, actor=actor, now=now or _now(), reason=reason)
+
+
 def order_visit(
     *, order: HotlineOrder, actor: Any, result: str, note: str = "", now: dt.datetime | None = None
 ) -> HotlineOrder:
     """回访 result recorded by the director or the bureau admin (e.g. told by phone)."""
-    now = now or _now()
-    order = _lock(order)
-    require_direct(actor, order)
-    return _visit(order, actor=actor, result=result, note=note, now=now)
+    return ORDER.apply("visit", order, actor=actor, now=now or _now(), result=result, note=note)
 
 
 @transaction.atomic
@@ -467,7 +529,7 @@ def order_visit_from_city(
     order = _lock(row)
     if order.visited_at is not None and order.visit_result == result and order.status != Status.REPLIED:
         return order  # the platform repeated its push
-    return _visit(order, actor=None, result=result, note=note, now=now)
+    return ORDER.apply("visit_city", order, actor=None, now=now, result=result, note=note)
 
 
 # --- a 差评 becomes a 12345 work order (where the bureau's setting says so) ------------------------------
