@@ -59,6 +59,24 @@ class Action:
     emit: Callable[[Any, Written], None] | None = None  # a notice beyond the record (e.g. an SMS)
 
 
+@dataclass(frozen=True)
+class Done:
+    """An action just written and saved, for the lifecycle's record."""
+
+    action: Action
+    written: Written
+    actor: Any
+    now: dt.datetime
+    before: dict[str, Any] | None
+
+
+def wrong_state(order: Any, doing: str) -> Conflict:
+    """The one wrong-state answer of a work order (409)."""
+    return Conflict(
+        f"工单{order.number}当前为“{order.get_status_display()}”，不能{doing}。", code="wrong_state"
+    )
+
+
 class Order(Protocol):
     """What the lifecycle needs of a work-order row."""
 
@@ -75,8 +93,8 @@ class Lifecycle(Generic[T]):
     actions: Mapping[str, Action]
     lock: Callable[[T], T]  # the row again, locked for update, with what the actions read
     state: Callable[[Any], dict[str, Any] | None]  # the order's state, remembered before an action
-    record: Callable[..., None]  # (order, action, written, *, actor, now, before): step, audit, outbox
-    wrong_state: Callable[[Any, str], Conflict]  # (order, doing)
+    record: Callable[[T, Done], None]  # the step row, the audit entry, the outbox record
+    wrong_state: Callable[[Any, str], Conflict] = wrong_state  # (order, doing)
 
     def check(self, code: str, order: T, actor: Any) -> Action:
         """Refuse (Forbidden, then Conflict) unless ``actor`` may do ``code`` to ``order`` now."""
@@ -100,7 +118,7 @@ class Lifecycle(Generic[T]):
             order.save(update_fields=list(written.fields))
         if action.emit is not None:
             action.emit(order, written)
-        self.record(order, action, written, actor=actor, now=now, before=before)
+        self.record(order, Done(action, written, actor, now, before))
         return order
 
     @transaction.atomic

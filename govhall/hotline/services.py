@@ -18,7 +18,7 @@ from govhall.core.calendar import Deadline, deadline
 from govhall.core.errors import Conflict, NotFound, field_error
 from govhall.core.events import publish_on_commit
 from govhall.core.ids import normalize_mobile
-from govhall.core.workflow import Action, Lifecycle, Written, anyone, nothing
+from govhall.core.workflow import Action, Done, Lifecycle, Written, anyone, nothing
 from govhall.exchange.models import SyncKind
 from govhall.exchange.sync import sync_enqueue
 from govhall.hotline.models import (
@@ -392,21 +392,10 @@ def _may_return(actor: Any, order: HotlineOrder) -> None:
         require_direct(actor, order)
 
 
-def _record(
-    order: HotlineOrder,
-    action: Action,
-    written: Written,
-    *,
-    actor: Any,
-    now: dt.datetime,
-    before: dict[str, Any] | None,
-) -> None:
-    _step(order, action.step, actor=actor, now=now, note=written.note, before=before, data=written.data)
-
-
-def _wrong_state(order: HotlineOrder, doing: str) -> Conflict:
-    return Conflict(
-        f"工单{order.number}当前为“{order.get_status_display()}”，不能{doing}。", code="wrong_state"
+def _record(order: HotlineOrder, done: Done) -> None:
+    w = done.written
+    _step(
+        order, done.action.step, actor=done.actor, now=done.now, note=w.note, before=done.before, data=w.data
     )
 
 
@@ -457,7 +446,6 @@ ORDER: Lifecycle[HotlineOrder] = Lifecycle(
     lock=_lock,
     state=lambda o: {"status": o.status},
     record=_record,
-    wrong_state=_wrong_state,
 )
 
 

@@ -31,6 +31,7 @@ from govhall.core.errors import Conflict, Forbidden, NotFound, ServiceError, fie
 from govhall.core.events import publish_on_commit
 from govhall.core.hooks import Hook
 from govhall.core.ids import mask_mobile, normalize_mobile
+from govhall.core.workflow import Action, Done, Lifecycle, Written, nothing, wrong_state
 from govhall.exchange.models import SyncDataset
 from govhall.exchange.services import notify_sms
 from govhall.orgs.models import Centre, CentreLevel, Window
@@ -792,13 +793,6 @@ def _lock_order(order: WorkOrder) -> WorkOrder:
     )
 
 
-def _require_status(order: WorkOrder, status: str, doing: str) -> None:
-    if order.status != status:
-        raise Conflict(
-            f"工单{order.number}当前为“{order.get_status_display()}”，不能{doing}。", code="wrong_state"
-        )
-
-
 def _advance(order: WorkOrder, status: str, days: int | None, now: dt.datetime) -> None:
     """Move to the next stage; a stage finished late is remembered in `overdue_stages`."""
     if order.stage_due_at and now > order.stage_due_at:
@@ -816,51 +810,29 @@ def _order_state(order: WorkOrder) -> dict[str, Any]:
     return {"status": order.status, "due": order.stage_due_at}
 
 
-@transaction.atomic
-def work_order_verify(
-    *, order: WorkOrder, actor: Any, finding: str, note: str, now: dt.datetime | None = None
-) -> WorkOrder:
-    """回访核实: contact the rater and check what happened."""
-    now = now or _now()
-    order = _lock_order(order)
-    require_order_handler(actor, order)
-    _require_status(order, OrderStatus.VERIFY, "回访核实")
+# --- the work-order lifecycle: one table of actions, applied one way (core.workflow) -----------------------
+
+
+def _write_verify(order: WorkOrder, *, actor: Any, now: dt.datetime, finding: str, note: str) -> Written:
     if finding not in Finding.values:
         raise field_error("finding", "请选择核实结论：情况属实、部分属实、情况不属实或无法联系评价人。")
     note = (note or "").strip()
     if not note:
         raise field_error("note", "请填写核实情况（与评价人的沟通和调查经过）。")
-    before = _order_state(order)
     order.verified_at, order.verified_by, order.finding, order.verify_note = now, actor, finding, note
     _advance(order, OrderStatus.DECIDE, review_settings_in_force(order.centre).decide_days, now)
-    order.save()
-    audit_record(
-        action="review_order.verify",
-        obj=order,
-        before=before,
-        after={**_order_state(order), "finding": finding},
-        actor=actor,
-    )
-    feed_order_step(order, SyncDataset.VERIFY)
-    return order
+    return Written(data={"finding": finding})
 
 
-@transaction.atomic
-def work_order_decide(
-    *,
+def _write_decide(
     order: WorkOrder,
+    *,
     actor: Any,
+    now: dt.datetime,
     outcome: str,
     measures: str,
-    ledger_due: dt.date | None = None,
-    now: dt.datetime | None = None,
-) -> WorkOrder:
-    """处理: 整改 (属实, fixed at once, with the measures), 台账 (complex: a ledger entry with a due date), or
-    解释说明 (no legal basis / unreasonable: the explanation)."""
-    now = now or _now()
-    order = _lock_order(order)
-    require_order_handler(actor, order)
-    _require_status(order, OrderStatus.DECIDE, "作出处理")
+    ledger_due: dt.date | None,
+) -> Written:
     if outcome not in Outcome.values:
         raise field_error("outcome", "请选择处理方式：即知即改、列入整改台账或解释说明。")
     measures = (measures or "").strip()
@@ -875,7 +847,6 @@ def work_order_decide(
             raise field_error("ledger_due", "整改期限不能早于今天。")
     elif ledger_due is not None:
         raise field_error("ledger_due", "只有列入整改台账时才填写整改期限。")
-    before = _order_state(order)
     order.decided_at, order.decided_by, order.outcome, order.measures = now, actor, outcome, measures
     order.ledger_due = ledger_due
     s = review_settings_in_force(order.centre)
@@ -883,90 +854,46 @@ def work_order_decide(
         _advance(order, OrderStatus.REPLY, s.reply_days, now)
     else:  # an anonymous rater cannot be answered or visited
         _advance(order, OrderStatus.CLOSE, None, now)
-    order.save()
-    audit_record(
-        action="review_order.decide",
-        obj=order,
-        before=before,
-        after={**_order_state(order), "outcome": outcome, "ledger_due": ledger_due},
-        actor=actor,
-    )
-    feed_order_step(order, SyncDataset.DECIDE)
-    return order
+    return Written(data={"outcome": outcome, "ledger_due": ledger_due})
 
 
-@transaction.atomic
-def work_order_ledger_complete(
-    *, order: WorkOrder, actor: Any, note: str, now: dt.datetime | None = None
-) -> WorkOrder:
-    """A ledger item (complex rectification) is done."""
-    now = now or _now()
-    order = _lock_order(order)
-    require_order_handler(actor, order)
-    if order.outcome != Outcome.LEDGER or order.ledger_done_at is not None:
-        raise Conflict("该工单没有待完成的整改台账事项。", code="wrong_state")
-    if order.status == OrderStatus.EXCLUDED:
-        _require_status(order, OrderStatus.CLOSED, "完成台账整改")
+def _write_ledger_done(order: WorkOrder, *, actor: Any, now: dt.datetime, note: str) -> Written:
     note = (note or "").strip()
     if not note:
         raise field_error("note", "请填写台账整改完成情况。")
     order.ledger_done_at, order.ledger_note = now, note
-    order.save(update_fields=["ledger_done_at", "ledger_note"])
-    audit_record(action="review_order.ledger_done", obj=order, after={"ledger_done_at": now}, actor=actor)
-    feed_order_step(order, SyncDataset.LEDGER)
-    return order
+    return Written(data={"ledger_done_at": now}, fields=("ledger_done_at", "ledger_note"))
 
 
-@transaction.atomic
-def work_order_reply(*, order: WorkOrder, actor: Any, text: str, now: dt.datetime | None = None) -> WorkOrder:
-    """答复 the rater (by SMS through the outbox when a phone is known)."""
-    now = now or _now()
-    order = _lock_order(order)
-    require_order_handler(actor, order)
-    _require_status(order, OrderStatus.REPLY, "答复")
+def _write_reply(order: WorkOrder, *, actor: Any, now: dt.datetime, text: str) -> Written:
     text = (text or "").strip()
     if not text:
         raise field_error("text", "请填写答复内容。")
     if len(text) > 400:
         raise field_error("text", f"答复内容不能超过400字（现为{len(text)}字）。")
-    before = _order_state(order)
     order.replied_at, order.replied_by, order.reply_text = now, actor, text
     _advance(order, OrderStatus.VISIT, review_settings_in_force(order.centre).visit_days, now)
-    order.save()
+    return Written(data={"sms": bool(order.rating.rater_phone)}, note=text)
+
+
+def _sms_reply(order: WorkOrder, written: Written) -> None:
+    """The answer goes to the rater by SMS (through the outbox) when a phone is known."""
     phone = order.rating.rater_phone
     if phone:
         notify_sms(
             phone=phone,
-            text=f"【{order.centre.name}】关于您的评价：{text}",
+            text=f"【{order.centre.name}】关于您的评价：{written.note}",
             related=order,
             template="reviews.reply",
         )
-    audit_record(
-        action="review_order.reply",
-        obj=order,
-        before=before,
-        after={**_order_state(order), "sms": bool(phone)},
-        actor=actor,
-    )
-    feed_order_step(order, SyncDataset.REPLY)
-    return order
 
 
-@transaction.atomic
-def work_order_visit(
-    *, order: WorkOrder, actor: Any, satisfaction: str, note: str = "", now: dt.datetime | None = None
-) -> WorkOrder:
-    """回访: ask the rater whether the handling satisfied them."""
-    now = now or _now()
-    order = _lock_order(order)
-    require_order_handler(actor, order)
-    _require_status(order, OrderStatus.VISIT, "回访")
+def _write_visit(order: WorkOrder, *, actor: Any, now: dt.datetime, satisfaction: str, note: str) -> Written:
     if satisfaction not in VisitSatisfaction.values:
         raise field_error("satisfaction", "请选择回访满意度：满意、基本满意、不满意或无法联系。")
     note = (note or "").strip()
     if satisfaction in (VisitSatisfaction.DISSATISFIED, VisitSatisfaction.UNREACHABLE) and not note:
         raise field_error("note", "回访不满意或无法联系时，请填写回访情况。")
-    before = _order_state(order)
     order.visited_at, order.visited_by, order.visit_satisfaction, order.visit_note = (
         now,
         actor,
@@ -974,26 +901,28 @@ def work_order_visit(
         note,
     )
     _advance(order, OrderStatus.CLOSE, None, now)
-    order.save()
-    audit_record(
-        action="review_order.visit",
-        obj=order,
-        before=before,
-        after={**_order_state(order), "satisfaction": satisfaction},
-        actor=actor,
-    )
-    feed_order_step(order, SyncDataset.VISIT)
-    return order
+    return Written(data={"satisfaction": satisfaction})
 
 
-@transaction.atomic
-def work_order_close(*, order: WorkOrder, actor: Any, now: dt.datetime | None = None) -> WorkOrder:
-    """办结. A real-name 差评 cannot be closed before the rater was answered and visited."""
-    now = now or _now()
-    order = _lock_order(order)
-    require_order_handler(actor, order)
+def _write_close(order: WorkOrder, *, actor: Any, now: dt.datetime) -> Written:
+    order.status, order.closed_at, order.closed_by = OrderStatus.CLOSED, now, actor
+    _set_stage_due(order, None, None)
+    order.warning_level = WarningLevel.NONE
+    return Written()
+
+
+def _ledger_open(order: WorkOrder) -> Conflict | None:
+    if order.outcome != Outcome.LEDGER or order.ledger_done_at is not None:
+        return Conflict("该工单没有待完成的整改台账事项。", code="wrong_state")
+    if order.status == OrderStatus.EXCLUDED:  # the 差评 no longer counts: its ledger item is not due
+        return wrong_state(order, "完成台账整改")
+    return None
+
+
+def _complete(order: WorkOrder) -> Conflict | None:
+    """办结: not twice, and a real-name 差评 not before the rater was answered and visited."""
     if order.status in (OrderStatus.CLOSED, OrderStatus.EXCLUDED):
-        raise Conflict(f"工单{order.number}已{order.get_status_display()}。", code="wrong_state")
+        return Conflict(f"工单{order.number}已{order.get_status_display()}。", code="wrong_state")
     missing = []
     if order.verified_at is None:
         missing.append("回访核实")
@@ -1004,21 +933,126 @@ def work_order_close(*, order: WorkOrder, actor: Any, now: dt.datetime | None = 
     if order.real_name and order.visited_at is None:
         missing.append("回访")
     if missing:
-        raise Conflict(
+        return Conflict(
             f"工单{order.number}当前为“{order.get_status_display()}”，尚未完成：{'、'.join(missing)}，"
             "不能办结。",
             code="order_incomplete",
         )
-    before = _order_state(order)
-    order.status, order.closed_at, order.closed_by = OrderStatus.CLOSED, now, actor
-    _set_stage_due(order, None, None)
-    order.warning_level = WarningLevel.NONE
-    order.save()
+    return None
+
+
+def _record(order: WorkOrder, done: Done) -> None:
+    """The audit entry (an action without a "before" records only its own facts) and the province's record."""
+    data = done.written.data
+    after = data if done.before is None else {**_order_state(order), **data}
     audit_record(
-        action="review_order.close", obj=order, before=before, after=_order_state(order), actor=actor
+        action=f"review_order.{done.action.step}",
+        obj=order,
+        before=done.before,
+        after=after,
+        actor=done.actor,
     )
-    feed_order_step(order, SyncDataset.CLOSE)
-    return order
+    feed_order_step(order, FEED_DATASET[done.action.step])
+
+
+# what each action of the table sends to the provincial 好差评 system (GB/T 39735)
+FEED_DATASET = {
+    "verify": SyncDataset.VERIFY,
+    "decide": SyncDataset.DECIDE,
+    "ledger_done": SyncDataset.LEDGER,
+    "reply": SyncDataset.REPLY,
+    "visit": SyncDataset.VISIT,
+    "close": SyncDataset.CLOSE,
+}
+
+
+WORK_ORDER: Lifecycle[WorkOrder] = Lifecycle(
+    actions={
+        "verify": Action(
+            "verify", "回访核实", frozenset({OrderStatus.VERIFY}), require_order_handler, _write_verify
+        ),
+        "decide": Action(
+            "decide", "作出处理", frozenset({OrderStatus.DECIDE}), require_order_handler, _write_decide
+        ),
+        "ledger_done": Action(
+            "ledger_done",
+            "完成台账整改",
+            None,
+            require_order_handler,
+            _write_ledger_done,
+            guard=_ledger_open,
+            before=nothing,
+        ),
+        "reply": Action(
+            "reply",
+            "答复",
+            frozenset({OrderStatus.REPLY}),
+            require_order_handler,
+            _write_reply,
+            emit=_sms_reply,
+        ),
+        "visit": Action("visit", "回访", frozenset({OrderStatus.VISIT}), require_order_handler, _write_visit),
+        "close": Action("close", "办结", None, require_order_handler, _write_close, guard=_complete),
+    },
+    lock=_lock_order,
+    state=_order_state,
+    record=_record,
+)
+
+
+def work_order_verify(
+    *, order: WorkOrder, actor: Any, finding: str, note: str, now: dt.datetime | None = None
+) -> WorkOrder:
+    """回访核实: contact the rater and check what happened."""
+    return WORK_ORDER.apply("verify", order, actor=actor, now=now or _now(), finding=finding, note=note)
+
+
+def work_order_decide(
+    *,
+    order: WorkOrder,
+    actor: Any,
+    outcome: str,
+    measures: str,
+    ledger_due: dt.date | None = None,
+    now: dt.datetime | None = None,
+) -> WorkOrder:
+    """处理: 整改 (属实, fixed at once, with the measures), 台账 (complex: a ledger entry with a due date), or
+    解释说明 (no legal basis / unreasonable: the explanation)."""
+    return WORK_ORDER.apply(
+        "decide",
+        order,
+        actor=actor,
+        now=now or _now(),
+        outcome=outcome,
+        measures=measures,
+        ledger_due=ledger_due,
+    )
+
+
+def work_order_ledger_complete(
+    *, order: WorkOrder, actor: Any, note: str, now: dt.datetime | None = None
+) -> WorkOrder:
+    """A ledger item (complex rectification) is done."""
+    return WORK_ORDER.apply("ledger_done", order, actor=actor, now=now or _now(), note=note)
+
+
+def work_order_reply(*, order: WorkOrder, actor: Any, text: str, now: dt.datetime | None = None) -> WorkOrder:
+    """答复 the rater (by SMS through the outbox when a phone is known)."""
+    return WORK_ORDER.apply("reply", order, actor=actor, now=now or _now(), text=text)
+
+
+def work_order_visit(
+    *, order: WorkOrder, actor: Any, satisfaction: str, note: str = "", now: dt.datetime | None = None
+) -> WorkOrder:
+    """回访: ask the rater whether the handling satisfied them."""
+    return WORK_ORDER.apply(
+        "visit", order, actor=actor, now=now or _now(), satisfaction=satisfaction, note=note
+    )
+
+
+def work_order_close(*, order: WorkOrder, actor: Any, now: dt.datetime | None = None) -> WorkOrder:
+    """办结. A real-name 差评 cannot be closed before the rater was answered and visited."""
+    return WORK_ORDER.apply("close", order, actor=actor, now=now or _now())
 
 
 def work_orders_scan_deadlines(*, now: dt.datetime | None = None) -> dict[str, int]:
