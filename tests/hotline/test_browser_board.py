@@ -65,3 +65,35 @@ def test_the_directors_board_at_1920(live_server, open_page, scene):
     assert "办理中" in page.locator("#order-status").inner_text()
     assert "136****6000" in page.content() and "13600136000" not in page.content()
     page.screenshot(path=str(shots / "order-1920.png"), full_page=True)
+
+
+def test_a_provisional_deadline_reads_as_such_on_the_board_and_the_order_page(
+    live_server, open_page, scene, clock
+):
+    """STD-3 at 1920×1080: late December, 2027's holidays unknown: the 承办 deadline carries 「暂定」 on the
+    board and the order page, with the line saying when it will be fixed; the title lines up with the board."""
+    from tests.reviews.conftest import local
+
+    clock.move_to(local(2026, 12, 28, 10, 0))
+    order, _ = services.order_receive(
+        number="QD12345-20261228-0001",
+        category="complaint",
+        title="年底办社保窗口排队时间长",
+        content="年底办社保，排队一个多小时。",
+        centre_code=scene.town.division.code,
+    )
+    services.order_assign(order=order, actor=scene.director, handler=scene.front_desk)
+
+    page = open_page(DESK)
+    page.set_default_timeout(60000)
+    staff_login(page, live_server, scene.director, "/hotline/")
+    row = page.locator("#h-hotline ~ table tbody tr").first
+    assert "2027-01-04" in row.inner_text() and row.locator(".provisional").inner_text() == "暂定"
+    title, board = page.locator("h1").bounding_box(), page.locator(".board").bounding_box()
+    assert title and board and abs(title["x"] - board["x"]) <= 2  # the title starts where the board starts
+    shots = shots_dir("hotline")
+    page.screenshot(path=str(shots / "board-provisional-1920.png"), full_page=True)
+    page.get_by_role("link", name="QD12345-20261228-0001").click()
+    page.wait_for_selector("#order-status")
+    assert "2027年节假日安排公布后将重新核定" in page.locator(".provisional-note").inner_text()
+    page.screenshot(path=str(shots / "order-provisional-1920.png"), full_page=True)
