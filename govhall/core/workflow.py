@@ -53,9 +53,8 @@ class Action:
     who: Callable[[Any, Any], None]  # (actor, order) → raises Forbidden
     write: Callable[..., Written]  # (order, *, actor, now, **params): checks the input, sets the fields
     guard: Callable[[Any], Conflict | None] | None = None  # a condition beyond the state (409)
-    before: Callable[[Any], dict[str, Any] | None] | None = (
-        None  # the audit's "before" (None: the lifecycle's)
-    )
+    # the audit's "before" (None: the lifecycle's `state`; `nothing`: the action records only its facts)
+    before: Callable[[Any], dict[str, Any] | None] | None = None
     emit: Callable[[Any, Written], None] | None = None  # a notice beyond the record (e.g. an SMS)
 
 
