@@ -170,7 +170,7 @@ def _row(label: str, cells: dict[str, Cell], **kw: Any) -> Row:
 
 def city_table(centre_ids: list[int] | None, period: Period) -> Row:
     """The city row (or the director's town) with each town under it and each village under its town."""
-    centres = Centre.objects.filter(is_active=True).select_related("parent")
+    centres = Centre.objects.filter(is_active=True).select_related("parent", "division")
     if centre_ids is not None:
         centres = centres.filter(pk__in=centre_ids)
     listed = list(centres.order_by("division__code"))
@@ -317,9 +317,10 @@ def figure_cases(
     return qs.order_by("-received_at", "-id")
 
 
-def link_cells(row: Row, base: str) -> None:
+def link_cells(row: Row, base: str, *, unfolded: set[int | None] | None = None) -> None:
     """Give every figure the link to the list that makes it: a case figure its cases; any other figure the
-    next level down (city → town → centre)."""
+    next level down (city → town → centre). `unfolded`: link a town's members only for these towns (the
+    others are not shown)."""
     from urllib.parse import urlencode
 
     own = urlencode(row.params)
@@ -330,8 +331,10 @@ def link_cells(row: Row, base: str) -> None:
             cell.href = f"cases/?indicator={code}" + (f"&{own}" if own else "") + "&" + base
         else:
             cell.href = down
+    if unfolded is not None and row.level == "town" and row.centre_id not in unfolded:
+        return
     for child in row.children:
-        link_cells(child, base)
+        link_cells(child, base, unfolded=unfolded)
 
 
 # --- the department view (GOV-2) --------------------------------------------------------------------------
