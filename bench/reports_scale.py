@@ -8,9 +8,12 @@ concurrent clients as ratios to a trivial endpoint in the same run, the monthly 
 Full scale (--scale 1): 1,000,000 cases over two years (bench/cases_scale.py's generator: one template case
 copied with INSERT … SELECT over generate_series), 12 towns, 339 villages, 200 staff, 2,000,000 tickets and
 500,000 ratings (one per rated visit), both INSERT … SELECT from a template row the same way. `--scale`
-multiplies the cases, tickets and ratings (the organisation stays the same). The database in the URL is
-dropped and re-created (unless --reuse finds data in it); then the whole two years of roll-up are built
-with `reports rebuild` (printed, not a target).
+multiplies the cases, tickets and ratings (the organisation stays the same). The load is a bulk load
+(`bulk_load`): the indexes that back no constraint are dropped first and built once at the end, and the
+foreign-key triggers are skipped while loading; the full size loads in about six minutes. The database in
+the URL is dropped and re-created (unless --reuse finds data in it); then the whole two years of roll-up
+are built with `reports rebuild` (printed, not a target). `--data-only` stops there (then measure with
+`--reuse`).
 
 Measured: `govhall serve` (uvicorn, 2 worker processes, no huey worker) against that database; 8 concurrent
 keep-alive clients (bench/portal_load.py's driver) on /healthz (trivial: one SELECT 1 and a Redis ping), the
