@@ -117,6 +117,7 @@ def _dashboard(request: HttpRequest, template: str) -> HttpResponse:
 def dashboard_town(request: HttpRequest) -> HttpResponse:
     """A town's own centre and villages: the rows the fold fetches (the town asked within the user's
     dashboard, else 404)."""
+    policy.require_view_city(request.user)
     if _int(request.GET.get("town")) is None:
         raise NotFound()
     t = _tables(request)
