@@ -285,6 +285,7 @@ GET /reports/export.xlsx                                               200 200 4
 GET /reports/monthly/                                                  200 403 403 403 403 403 403 403 200 | 302 302 302
 GET /reports/events/                                                   200 200 403 403 403 403 403 403 200 | 302 302 302
 GET /reports/figures/                                                  200 200 403 403 403 403 403 403 200 | 302 302 302
+GET /reports/town/                                                     404 404 403 403 403 403 403 403 404 | 302 302 302  # no town asked: 404
 GET /reports/trends/                                                   200 200 403 403 403 403 403 403 200 | 302 302 302
 GET /reviews/                                                          200 200 200 200 200 200 200 200 200 | 302 302 302
 GET /reviews/appeals/                                                  200 200 200 200 200 200 200 200 200 | 302 302 302

@@ -17,6 +17,7 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from xml.sax.saxutils import escape
 
 import segno
@@ -181,6 +182,15 @@ def render_pdf(
             ("RIGHTPADDING", (0, 0), (-1, -1), 4),
         ]
     )
+    # A body cell whose text fits on one line is a plain string drawn in the cell's font (a Paragraph per
+    # cell costs a wrap and a draw each: most of a long table's time); these set the string the same way.
+    plain = TableStyle(
+        [
+            ("FONTNAME", (0, 1), (-1, -1), font),
+            ("FONTSIZE", (0, 1), (-1, -1), cell.fontSize),
+            ("LEADING", (0, 1), (-1, -1), cell.leading),
+        ]
+    )
     story: list = []
     starts: list[int] = []  # where each block's flowables begin in the story
     for block in blocks:
@@ -210,10 +220,15 @@ def render_pdf(
         elif isinstance(block, Table):
             weights = block.widths or [1.0] * len(block.header)
             total = sum(weights)
+            col_widths = [width * w / total for w in weights]
             data = [[RLParagraph(_markup(h), cell_head) for h in block.header]]
-            data += [[RLParagraph(_markup(str(c)), cell) for c in row] for row in block.rows]
-            table = RLTable(data, colWidths=[width * w / total for w in weights], repeatRows=1)
+            data += [
+                [_pdf_cell(str(c), w, cell, RLParagraph) for c, w in zip(row, col_widths, strict=True)]
+                for row in block.rows
+            ]
+            table = RLTable(data, colWidths=col_widths, repeatRows=1)
             table.setStyle(grid)
+            table.setStyle(plain)
             table.setStyle(TableStyle([("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#f0f0f0"))]))
             table.setStyle(
                 TableStyle(
@@ -290,6 +305,19 @@ def render_pdf(
     return out.getvalue()
 
 
+CELL_PADDING = 4  # points left and right in a PDF table cell (the grid style's LEFT/RIGHTPADDING)
+
+
+def _pdf_cell(text: str, width: float, style: Any, paragraph: Any) -> Any:
+    """A PDF table body cell: the plain string when it fits on one line of the column, else a wrapping
+    Paragraph."""
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    if "\n" not in text and stringWidth(text, style.fontName, style.fontSize) <= width - 2 * CELL_PADDING:
+        return text
+    return paragraph(_markup(text), style)
+
+
 def _picture(block: Picture, width: float, cell: object) -> list:
     """The flowables of a picture: the drawing scaled to `width` (else the PNG), centred, its caption under."""
     from reportlab.lib.enums import TA_CENTER
@@ -334,14 +362,42 @@ def _docx_font(run: object, size: float | None = None, bold: bool = False, warni
         run.font.color.rgb = RGBColor.from_string(WARNING[1:].upper())  # type: ignore[attr-defined]
 
 
-def _shade(cell: object, colour: str) -> None:
+def _shade(tc: Any, colour: str) -> None:
+    """Shade a table cell (its <w:tc> element)."""
     from docx.oxml import OxmlElement
     from docx.oxml.ns import qn
 
     shading = OxmlElement("w:shd")
     shading.set(qn("w:val"), "clear")
     shading.set(qn("w:fill"), colour.lstrip("#").upper())
-    cell._tc.get_or_add_tcPr().append(shading)  # type: ignore[attr-defined]
+    tc.get_or_add_tcPr().append(shading)
+
+
+def _docx_rows(template: Any, rows: list[list[str]], highlight: set[int]) -> None:
+    """The body rows of a .docx table, each a copy of `template` (a filled row: cell properties, run font)
+    with its texts put in; then the template goes. A row of python-docx cell calls costs a search of the
+    table's XML per cell and per font property: a few hundred rows took seconds."""
+    from copy import deepcopy
+
+    from docx.oxml.ns import qn
+
+    for i, row in enumerate(rows):
+        tr = deepcopy(template)
+        for tc, value in zip(tr.iterchildren(qn("w:tc")), row, strict=True):
+            t = tc.find(f".//{qn('w:t')}")  # the template's placeholder text
+            text = str(value)
+            if "\n" in text or "\t" in text:
+                t.getparent().text = text  # python-docx's setter: line breaks and tabs as their elements
+            elif text:
+                t.text = text
+                if text != text.strip():
+                    t.set(qn("xml:space"), "preserve")
+            else:
+                t.getparent().remove(t)
+            if i in highlight:
+                _shade(tc, HIGHLIGHT)
+        template.addprevious(tr)
+    template.getparent().remove(template)
 
 
 def render_docx(
@@ -420,11 +476,11 @@ def render_docx(
             table.style = "Table Grid"
             for cell, text in zip(table.rows[0].cells, block.header, strict=True):
                 fill(cell, text, bold=True)
-            for i, row in enumerate(block.rows):
-                for cell, text in zip(table.add_row().cells, row, strict=True):
-                    fill(cell, str(text))
-                    if i in block.highlight:
-                        _shade(cell, HIGHLIGHT)
+            if block.rows:
+                template = table.add_row()
+                for cell in template.cells:
+                    fill(cell, "-")
+                _docx_rows(template._tr, block.rows, set(block.highlight))
             for line in block.notes:
                 para(line, bold=True, warning=True)
         elif isinstance(block, QRCode):

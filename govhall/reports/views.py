@@ -79,9 +79,18 @@ def _tables(request: HttpRequest) -> SimpleNamespace:
 
 
 def _dashboard(request: HttpRequest, template: str) -> HttpResponse:
+    """The page (or its table): the city and town rows; a town's villages only where the town is unfolded
+    (`open`, what the live refresh asks for) or the scope is one town (a director, a drill-down), the rest
+    fetched by the fold (`dashboard_town`) — 339 village rows of 19 linked figures were most of the page."""
     t = _tables(request)
     period, table, detail, town, centre, error = t.period, t.table, t.detail, t.town, t.centre, t.error
-    for row in [table, *detail]:
+    if t.ids is None:
+        asked = {i for i in (_int(x) for x in request.GET.getlist("open")) if i is not None}
+        open_towns = {r.centre_id for r in table.children if r.centre_id in asked}
+    else:
+        open_towns = {r.centre_id for r in table.children}
+    selectors.link_cells(table, _query(period), unfolded=open_towns)
+    for row in detail:
         selectors.link_cells(row, _query(period))
     return render(
         request,
@@ -96,12 +105,27 @@ def _dashboard(request: HttpRequest, template: str) -> HttpResponse:
             "indicators": indicators.registered(),
             "case_indicators": selectors.CASE_INDICATORS,
             "base_query": _query(period),
+            "open_towns": open_towns,
             "can_bulletin": policy.can_draft_bulletin(request.user),
             "centre_ids_json": json.dumps(
                 [m.centre_id for t in table.children for m in t.children if m.centre_id is not None]
             ),
         },
     )
+
+
+@service_view
+def dashboard_town(request: HttpRequest) -> HttpResponse:
+    """A town's own centre and villages: the rows the fold fetches (the town asked within the user's
+    dashboard, else 404)."""
+    policy.require_view_city(request.user)
+    if _int(request.GET.get("town")) is None:
+        raise NotFound()
+    t = _tables(request)
+    rows = [m for r in t.table.children for m in r.children]
+    for row in rows:
+        selectors.link_cells(row, _query(t.period))
+    return render(request, "reports/_members.html", {"members": rows, "indicators": indicators.registered()})
 
 
 def _query(period: selectors.Period) -> str:

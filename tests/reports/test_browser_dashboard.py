@@ -58,7 +58,10 @@ def test_dashboard_follows_a_call_live_and_drills_to_the_same_cases(
         admin.goto(f"{live_server.url}/reports/")
         waiting = admin.locator("tr.r-city td[data-indicator='tickets_waiting'] a")
         expect(waiting).to_have_text("2")
-        admin.locator("tbody.r-town .r-fold").first.click()
+        assert admin.locator("tr.r-village").count() == 0  # folded: the villages are not on the page
+        shot(admin, "dashboard-folded.png")
+        admin.locator("tbody.r-town .r-fold").first.click()  # the fold fetches the town's villages
+        expect(admin.locator("tr.r-village", has_text=hall.village.name)).to_be_visible()
         admin.wait_for_timeout(1500)  # let the event stream connect
         shot(admin, "dashboard-before.png")
 
@@ -69,6 +72,8 @@ def test_dashboard_follows_a_call_live_and_drills_to_the_same_cases(
 
         expect(waiting).to_have_text("1")  # no reload: the stream reported the call
         expect(admin.locator("#r-live")).to_contain_text("实时")
+        # The refreshed table keeps the town unfolded, its villages in it; folding hides them again.
+        expect(admin.locator("tr.r-village", has_text=hall.village.name)).to_be_visible()
         shot(admin, "dashboard-live.png")
 
         received = admin.locator("tr.r-city td[data-indicator='cases_received'] a")

@@ -19,13 +19,59 @@ def cell(html: str, code: str, level: str = "r-city") -> tuple[str, str]:
     return (m.group(1).replace("&amp;", "&"), m.group(2)) if m else ("", "—")
 
 
+def fold_url(html: str, town: Any) -> str:
+    """The address the town's fold fetches its villages from."""
+    body = re.search(rf'<tbody class="r-town" data-town="{town.pk}">(.*?)</tbody>', html, re.S).group(1)
+    return re.search(r'hx-get="([^"]*)"', body).group(1).replace("&amp;", "&")
+
+
 def test_bureau_admin_sees_the_city_with_each_town_and_its_villages(client: Any, scene: Any) -> None:
-    """GOV-1: the city total on top, 吕四港镇 as a row, its villages folded under it."""
+    """GOV-1: the city total on top, 吕四港镇 as a row; its villages come when the town is unfolded (the
+    fold fetches that town's rows), not with the first page."""
     scene.finished_case()
     html = login(client, scene.bureau_admin).get("/reports/").content.decode()
-    assert "全市合计" in html and "吕四港镇" in html and scene.village.name in html
+    assert "全市合计" in html and "吕四港镇" in html
+    assert scene.village.name not in html and 'class="r-member' not in html
     assert cell(html, "cases_received")[1] == "1"
     assert cell(html, "cases_received", "r-town-row")[1] == "1"
+    rows = client.get(fold_url(html, scene.town)).content.decode()
+    assert scene.village.name in rows and scene.town.name in rows
+    assert cell(rows, "cases_received", "r-member r-centre")[1] == "1"
+    assert cell(rows, "cases_received", "r-member r-village")[1] == "0"
+
+
+def test_the_first_page_asks_the_same_queries_however_many_villages(client: Any, scene: Any) -> None:
+    """GOV-1: the first load's query count does not grow with the villages (they are not on it)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.factories import VillageCentreFactory
+
+    login(client, scene.bureau_admin).get("/reports/")  # today's roll-up built
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get("/reports/").status_code == 200
+        return len(ctx.captured_queries)
+
+    before = queries()
+    VillageCentreFactory.create_batch(5, parent=scene.town)
+    other = TownCentreFactory(division__name="汇龙镇")
+    VillageCentreFactory.create_batch(5, parent=other)
+    assert queries() == before <= 20
+
+
+def test_the_live_refresh_keeps_the_unfolded_towns_villages(client: Any, scene: Any) -> None:
+    """GOV-1 (live): the table the page fetches after an event has the villages of the towns unfolded on
+    the page, and only theirs."""
+    other = TownCentreFactory(division__name="汇龙镇")
+    from tests.factories import VillageCentreFactory
+
+    far = VillageCentreFactory(parent=other)
+    login(client, scene.bureau_admin)
+    html = client.get(f"/reports/figures/?open={scene.town.pk}").content.decode()
+    assert scene.village.name in html and far.name not in html
+    assert "汇龙镇" in html
 
 
 def test_drilling_from_the_city_total_lists_the_same_cases(client: Any, scene: Any) -> None:
@@ -45,7 +91,10 @@ def test_a_director_sees_their_town_only(client: Any, scene: Any) -> None:
     other = TownCentreFactory(division__name="汇龙镇")
     html = login(client, scene.director).get("/reports/").content.decode()
     assert "吕四港镇" in html and "汇龙镇" not in html
+    assert scene.village.name in html  # one town: unfolded from the start
     assert client.get(f"/reports/?town={other.pk}").status_code == 404
+    assert client.get(f"/reports/town/?town={other.pk}").status_code == 404
+    assert scene.village.name in client.get(f"/reports/town/?town={scene.town.pk}").content.decode()
     other_director = UserFactory(centre=other, roles=[Role.DIRECTOR])
     assert login(client, other_director).get(f"/reports/?centre={scene.town.pk}").status_code == 404
 

@@ -22,16 +22,23 @@ def reasons(parts: dict[str, int]) -> list[tuple[str, int]]:
 
 
 @register.simple_tag
-def cells(row: Any, indicators: list[Any], fold: bool = False) -> str:
+def cells(row: Any, indicators: list[Any], fold: str = "") -> str:
     """One dashboard row: its label and a cell per indicator, each figure a link to the list that makes it.
     Built in one pass (a city table has some 350 rows × 19 figures: a template include per row was most of
-    the page's time)."""
+    the page's time). `fold` (a town row): "open" when its villages are on the page, else the address of
+    its villages, fetched (htmx) into the row's tbody on the first unfold."""
     from django.utils.html import escape
     from django.utils.safestring import mark_safe
 
-    button = (
-        '<button type="button" class="r-fold link" aria-label="展开村（社区）">▸</button> ' if fold else ""
-    )
+    button = ""
+    if fold == "open":
+        button = '<button type="button" class="r-fold link" aria-label="展开村（社区）" aria-expanded="true">▾</button> '
+    elif fold:
+        url = escape(f"{fold}&town={row.centre_id}")
+        button = (
+            f'<button type="button" class="r-fold link" aria-label="展开村（社区）" aria-expanded="false" '
+            f'hx-get="{url}" hx-trigger="click once" hx-target="closest tbody" hx-swap="beforeend">▸</button> '
+        )
     out = [f'<th scope="row">{button}{escape(row.label)}</th>']
     for ind in indicators:
         cell = row.cells.get(ind.code)

@@ -1,6 +1,7 @@
-// The city dashboard: fold villages under their town, and refresh the figures when the event bus reports a
-// change in one of the user's centres (SSE, like the hall's display screen); the server recomputes today's
-// figures of the centres named and sends the table back.
+// The city dashboard: fold villages under their town (a town's village rows are fetched by htmx on its first
+// unfold), and refresh the figures when the event bus reports a change in one of the user's centres (SSE,
+// like the hall's display screen); the server recomputes today's figures of the centres named and sends the
+// table back, with the villages of the towns unfolded here.
 (function () {
   const box = document.getElementById("r-table");
   if (!box) return;
@@ -9,7 +10,9 @@
     if (!btn) return;
     const body = btn.closest("tbody");
     body.classList.toggle("open");
-    btn.textContent = body.classList.contains("open") ? "▾" : "▸";
+    const open = body.classList.contains("open");
+    btn.textContent = open ? "▾" : "▸";
+    btn.setAttribute("aria-expanded", open ? "true" : "false");
   });
   if (!box.dataset.live) return;
   const changed = new Set();
@@ -19,18 +22,12 @@
     const params = new URLSearchParams(box.dataset.query);
     for (const c of changed) params.append("changed", c);
     changed.clear();
-    const open = [...box.querySelectorAll("tbody.open")].map((b) => b.dataset.town);
+    for (const b of box.querySelectorAll("tbody.r-town.open")) params.append("open", b.dataset.town);
     fetch(box.dataset.figures + "?" + params.toString(), { credentials: "same-origin" })
       .then((r) => (r.ok ? r.text() : Promise.reject(r.status)))
       .then((html) => {
         box.innerHTML = html;
-        for (const t of open) {
-          const b = box.querySelector(`tbody[data-town="${t}"]`);
-          if (b) {
-            b.classList.add("open");
-            b.querySelector(".r-fold").textContent = "▾";
-          }
-        }
+        if (window.htmx) window.htmx.process(box); // the folds of the towns still folded
         const live = document.getElementById("r-live");
         live.textContent = "实时 · 已更新";
         live.classList.add("flash");
