@@ -3,7 +3,7 @@ interleaved rounds so every figure of a round shares the same machine noise (iss
 MODE-1, NET-1), under both server shapes: ASGI (uvicorn) and WSGI (gunicorn, threaded workers).
 
     .venv/bin/python bench/hot_paths.py [--quick] [--rounds N] [--seconds S] [--threads T]
-        [--database-url postgres://…/db] [--redis-url redis://…/n]
+        [--generator auto|wrk|python] [--database-url postgres://…/db] [--redis-url redis://…/n]
 
 Five servers run side by side, each with 2 worker processes:
   * a bare ASGI app returning JSON under the same uvicorn (bench/bare_asgi.py): the Python server's limit;
@@ -15,7 +15,18 @@ Each round loads, with 16 connections for --seconds each and for each shape: the
 authenticated API read (one centre by primary key), ticket issue, call next at open windows, case actions
 (receive, accept, pass, finish, deliver, chained per connection) and the public guide page (gzip
 accepted). The medians of the rounds are printed with their ratio to the bare Django view of the same
-shape, the targets, OK/BELOW, and govhall's WSGI figure against its ASGI figure. Then, in each shape, 32
+shape measured by the same load generator, the targets, OK/BELOW, and govhall's WSGI figure against its
+ASGI figure.
+
+Load generator: `wrk` (Debian's package, compiled; one thread pinned with taskset to the last CPU) when it
+is installed, with Lua scripts for the POST bodies and tokens; else (or `--generator python`) the Python
+one (httpx, asyncio), which on a small machine is itself the limit. With wrk, the bare servers and case
+actions are also loaded by the Python generator in every round: the bare figures of both generators are
+printed side by side, and case actions (a chain of five requests whose ids come from the answers, which
+wrk's per-thread scripts cannot follow per connection) are measured by the Python generator only and
+compared with the bare Django view under that generator. wrk's call next rotates the 16 windows with their
+clerks over the connections, so two connections may call at the same window at once (the window's lock
+serialises them). Then, in each shape, 32
 connections over the 2 processes issue and call next at once; the database must show zero duplicate
 numbers and zero tickets called twice.
 
@@ -28,7 +39,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import math
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -36,6 +49,7 @@ import tempfile
 import time
 from collections import Counter
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -275,6 +289,128 @@ async def open_windows(base: str, data: dict) -> None:
 
 
 SHAPES = ("ASGI", "WSGI")  # uvicorn; gunicorn gthread
+PYTHON, WRK = "python", "wrk"
+# Loaded by the Python generator in every round even when wrk measures the rest: the yardsticks (to
+# compare the generators) and case actions (see the module's docstring).
+PYTHON_ALWAYS = ("bare ASGI app (uvicorn)", "bare Django view", "case actions")
+
+
+# --- wrk ------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class WrkJob:
+    """wrk loading one URL with a fixed rotation of requests (method, path, headers, body)."""
+
+    url: str
+    requests: list[tuple[str, str, dict[str, str], str]]
+
+    def script(self) -> str:
+        def lua(text: str) -> str:
+            return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+        rows = []
+        for method, path, headers, body in self.requests:
+            head = ", ".join(f"[{lua(k)}] = {lua(v)}" for k, v in headers.items())
+            rows.append(
+                f"  reqs[#reqs + 1] = wrk.format({lua(method)}, {lua(path)}, {{{head}}}, {lua(body)})"
+            )
+        return "\n".join(
+            [
+                "local reqs = {}",
+                "local n = 0",
+                "init = function(args)",
+                *rows,
+                "end",
+                "request = function()",
+                "  n = n % #reqs + 1",
+                "  return reqs[n]",
+                "end",
+                "done = function(summary, latency, requests)",
+                '  io.write(string.format("GOVHALL %d %d %d %d\\n", summary.requests, summary.duration,',
+                "    summary.errors.status, summary.errors.connect + summary.errors.read",
+                "    + summary.errors.write + summary.errors.timeout))",
+                "end",
+            ]
+        )
+
+
+def wrk_command() -> list[str] | None:
+    """wrk, pinned to the last CPU when taskset is there; None when wrk is not installed."""
+    wrk = shutil.which("wrk")
+    if wrk is None:
+        return None
+    cpus = os.cpu_count() or 1
+    taskset = shutil.which("taskset")
+    return ([taskset, "-c", str(cpus - 1)] if taskset and cpus > 1 else []) + [wrk]
+
+
+def wrk_load(
+    command: list[str], job: WrkJob, connections: int, seconds: float, tmp: Path
+) -> tuple[float, Tally]:
+    """Successful requests per second (2xx/3xx) under wrk; wrk takes whole seconds."""
+    script = tmp / "load.lua"
+    script.write_text(job.script())
+    whole = max(1, math.ceil(seconds))
+    out = subprocess.run(
+        [*command, "-t1", f"-c{connections}", f"-d{whole}s", "--timeout", "60s", "-s", str(script), job.url],
+        capture_output=True,
+        text=True,
+        timeout=whole + 90,
+    )
+    tally = Tally()
+    line = next((x for x in out.stdout.splitlines() if x.startswith("GOVHALL ")), None)
+    if line is None:
+        raise SystemExit(f"wrk failed:\n{out.stdout}\n{out.stderr}")
+    requests, micros, bad_status, socket_errors = (int(x) for x in line.split()[1:])
+    tally.ok = requests - bad_status
+    if bad_status:
+        tally.errors["HTTP not 2xx/3xx"] = bad_status
+    if socket_errors:
+        tally.errors["socket"] = socket_errors
+    return tally.ok / (micros / 1e6), tally
+
+
+def wrk_get(url: str, headers: dict[str, str] | None = None) -> WrkJob:
+    from urllib.parse import urlsplit
+
+    return WrkJob(url, [("GET", urlsplit(url).path or "/", headers or {}, "")])
+
+
+def wrk_plan(urls: dict[str, str], data: dict, shape: str) -> dict[str, WrkJob]:
+    base = urls[f"govhall {shape}"]
+    read_token = {"Authorization": f"Bearer {data['towns'][0]['clerk']}"}
+    json_head = {"Content-Type": "application/json"}
+    issue_path = f"/api/v1/queueing/centres/{data['centre']}/tickets"
+    return {
+        "bare Django view": wrk_get(urls[f"bare {shape}"] + "/bare"),
+        "authenticated API read": wrk_get(f"{base}/api/v1/orgs/centres/{data['centre']}", read_token),
+        "ticket issue": WrkJob(
+            base + issue_path,
+            [
+                (
+                    "POST",
+                    issue_path,
+                    {**json_head, "Authorization": f"Bearer {token}"},
+                    '{"group": "minsheng"}',
+                )
+                for token in data["clerks"]
+            ],
+        ),
+        "call next": WrkJob(
+            base + "/",
+            [
+                (
+                    "POST",
+                    f"/api/v1/queueing/windows/{window}/call-next",
+                    {"Authorization": f"Bearer {token}"},
+                    "",
+                )
+                for window, token in zip(data["windows"], data["clerks"], strict=True)
+            ],
+        ),
+        "portal guide page": wrk_get(base + data["guide"], {"Accept-Encoding": "gzip"}),
+    }
 
 
 def shape_plan(urls: dict[str, str], data: dict, shape: str) -> dict[str, Work]:
@@ -290,23 +426,45 @@ def shape_plan(urls: dict[str, str], data: dict, shape: str) -> dict[str, Work]:
     }
 
 
+Key = tuple[str, str, str]  # (generator, shape, endpoint)
+
+
 async def rounds(
-    args: argparse.Namespace, urls: dict[str, str], data: dict
-) -> dict[tuple[str, str], list[float]]:
-    plan: dict[tuple[str, str], Work] = {("", "bare ASGI app (uvicorn)"): get(urls["asgi"] + "/")}
+    args: argparse.Namespace, urls: dict[str, str], data: dict, wrk: list[str] | None
+) -> dict[Key, list[float]]:
+    python_plan: dict[tuple[str, str], Work] = {("", "bare ASGI app (uvicorn)"): get(urls["asgi"] + "/")}
+    wrk_jobs: dict[tuple[str, str], WrkJob] = {("", "bare ASGI app (uvicorn)"): wrk_get(urls["asgi"] + "/")}
     for shape in SHAPES:
-        plan |= {(shape, name): work for name, work in shape_plan(urls, data, shape).items()}
+        python_plan |= {(shape, name): work for name, work in shape_plan(urls, data, shape).items()}
+        wrk_jobs |= {(shape, name): job for name, job in wrk_plan(urls, data, shape).items()}
+    plan: dict[Key, object] = {}
+    for (shape, name), work in python_plan.items():
+        if wrk is not None and (shape, name) in wrk_jobs:
+            plan[(WRK, shape, name)] = wrk_jobs[(shape, name)]
+        if wrk is None or name in PYTHON_ALWAYS:
+            plan[(PYTHON, shape, name)] = work
+    tmp = Path(tempfile.mkdtemp(prefix="govhall-bench-wrk-"))
+
+    async def run(key: Key, seconds: float) -> tuple[float, Tally]:
+        job = plan[key]
+        if isinstance(job, WrkJob):
+            assert wrk is not None
+            return wrk_load(wrk, job, CONNECTIONS, seconds, tmp)
+        return await load(job, CONNECTIONS, seconds)  # type: ignore[arg-type]
+
     # warm every server process and code path
-    for work in plan.values():
-        await load(work, CONNECTIONS, 0.7)
-    figures: dict[tuple[str, str], list[float]] = {key: [] for key in plan}
+    for key in plan:
+        await run(key, 0.7 if key[0] == PYTHON else 1)
+    figures: dict[Key, list[float]] = {key: [] for key in plan}
     for n in range(args.rounds):
         line = []
-        for key, work in plan.items():
-            shape, name = key
-            rate, tally = await load(work, CONNECTIONS, args.seconds)
+        for key in plan:
+            gen, shape, name = key
+            rate, tally = await run(key, args.seconds)
             figures[key].append(rate)
             note = f"{shape} {name} {rate:.0f}".strip()
+            if wrk is not None:
+                note += f" [{gen}]"
             if tally.errors:
                 note += f" (errors {dict(tally.errors)})"
             if name == "call next" and tally.empty_calls:
@@ -316,34 +474,48 @@ async def rounds(
     return figures
 
 
-def report(figures: dict[tuple[str, str], list[float]]) -> bool:
-    """The ratio table: each shape against its own bare Django view; returns whether all targets are met
-    in the better shape."""
+def report(figures: dict[Key, list[float]]) -> bool:
+    """The ratio table: each endpoint against the bare Django view of its shape, measured by the same load
+    generator (wrk when it measured the endpoint); returns whether all targets are met in the better shape."""
     medians = {key: statistics.median(values) for key, values in figures.items()}
-    asgi_bare = medians[("", "bare ASGI app (uvicorn)")]
+    gens = sorted({gen for gen, _, _ in medians}, key=lambda g: g != WRK)  # wrk first
+
+    def pick(shape: str, name: str) -> str:
+        return next(g for g in gens if (g, shape, name) in medians)
+
+    asgi_gen = pick("", "bare ASGI app (uvicorn)")
     print(
         f"\n  {'endpoint':<26} {'ASGI req/s':>10} {'× bare':>7} {'WSGI req/s':>11} {'× bare':>7}"
-        f"  {'WSGI/ASGI':>9}  target"
+        f"  {'WSGI/ASGI':>9}  load generator  target"
     )
-    print(f"  {'bare ASGI app (uvicorn)':<26} {asgi_bare:10.0f}")
+    print(f"  {'bare ASGI app (uvicorn)':<26} {medians[(asgi_gen, '', 'bare ASGI app (uvicorn)')]:10.0f}")
     met = {shape: True for shape in SHAPES}
     for name, target in TARGETS.items():
         if name == "bare ASGI app (uvicorn)":
             continue
-        cells, verdicts = [], []
+        cells, verdicts, used = [], [], set()
+        rates = {}
         for shape in SHAPES:
-            rate = medians[(shape, name)]
-            ratio = rate / medians[(shape, "bare Django view")]
+            gen = pick(shape, name)
+            used.add(gen)
+            rate = rates[shape] = medians[(gen, shape, name)]
+            ratio = rate / medians[(gen, shape, "bare Django view")]
             cells.append(f"{rate:{10 if shape == 'ASGI' else 11}.0f} {ratio:7.2f}")
             if target is not None:
                 ok = ratio >= target
                 met[shape] &= ok
                 verdicts.append(f"{shape} {'OK' if ok else 'BELOW'}")
-        cross = medians[("WSGI", name)] / medians[("ASGI", name)]
+        cross = rates["WSGI"] / rates["ASGI"]
         goal = f"≥ {target:.2f}  " + ", ".join(verdicts) if target is not None else ""
-        print(f"  {name:<26} {' '.join(cells)}  {cross:9.2f}  {goal}")
+        print(f"  {name:<26} {' '.join(cells)}  {cross:9.2f}  {'/'.join(sorted(used)):<14}  {goal}")
     for shape in SHAPES:
         print(f"  {shape}: targets {'all met' if met[shape] else 'not all met'}")
+    if len(gens) > 1:
+        print("\n  load generators compared (same rounds, medians, req/s):")
+        print(f"  {'server':<30} {'python (httpx)':>14} {'wrk':>10} {'wrk/python':>11}")
+        for shape, name in [("", "bare ASGI app (uvicorn)")] + [(s, "bare Django view") for s in SHAPES]:
+            py, wr = medians[(PYTHON, shape, name)], medians[(WRK, shape, name)]
+            print(f"  {(shape + ' ' + name).strip():<30} {py:14.0f} {wr:10.0f} {wr / py:11.1f}")
     return any(met.values())
 
 
@@ -390,6 +562,12 @@ def main() -> int:
     )
     parser.add_argument("--threads", type=int, default=4, help="gunicorn threads per worker process")
     parser.add_argument("--quick", action="store_true", help="2 rounds of 2 s: about two and a half minutes")
+    parser.add_argument(
+        "--generator",
+        choices=("auto", WRK, PYTHON),
+        default="auto",
+        help="load generator: wrk when installed (auto), or the Python one",
+    )
     args = parser.parse_args()
     if args.quick:
         args.rounds, args.seconds = 2, 2.0
@@ -398,6 +576,9 @@ def main() -> int:
     os.environ["GOVHALL_VAR_DIR"] = str(var_dir)
     os.environ.setdefault("GOVHALL_ALLOWED_HOSTS", "127.0.0.1,localhost")
     os.environ.setdefault("GOVHALL_HUEY_NAME", "govhall-bench-hot")
+    wrk = wrk_command() if args.generator != PYTHON else None
+    if args.generator == WRK and wrk is None:
+        raise SystemExit("wrk is not installed (apt-get install wrk)")
     t_setup = time.perf_counter()
     data = seed(args)
     env = {**os.environ, "PYTHONPATH": str(BENCH) + os.pathsep + os.environ.get("PYTHONPATH", "")}
@@ -440,11 +621,16 @@ def main() -> int:
             f"govhall hot paths · Django {django.get_version()} · {os.cpu_count()} CPU · "
             f"load average {os.getloadavg()[0]:.1f} · PostgreSQL + Redis · each server 2 processes "
             f"(ASGI: uvicorn; WSGI: gunicorn gthread × {args.threads} threads) · {CONNECTIONS} connections · "
-            f"{args.rounds} rounds × {args.seconds:g} s per endpoint (setup {time.perf_counter() - t_setup:.0f} s)",
+            f"{args.rounds} rounds × {args.seconds:g} s per endpoint (setup {time.perf_counter() - t_setup:.0f} s) · "
+            + (
+                f"load generator: {' '.join(Path(c).name for c in wrk)} -t1 (and python for the yardsticks and case actions)"
+                if wrk
+                else "load generator: python (httpx)"
+            ),
             flush=True,
         )
         asyncio.run(open_windows(urls["govhall ASGI"], data))
-        figures = asyncio.run(rounds(args, urls, data))
+        figures = asyncio.run(rounds(args, urls, data, wrk))
         checks = {
             shape: asyncio.run(correctness(urls[f"govhall {shape}"], data, max(3.0, args.seconds * 1.5)))
             for shape in SHAPES
@@ -477,7 +663,10 @@ def main() -> int:
     )
     correct = dup == 0 and twice == 0 and client_faults == 0
     print(f"  targets: {'all met' if met else 'not all met'}; correctness: {'OK' if correct else 'FAILED'}")
-    print(f"  whole run {time.perf_counter() - t_setup:.0f} s")
+    print(
+        f"  whole run {time.perf_counter() - t_setup:.0f} s · load average at the end "
+        + " / ".join(f"{x:.1f}" for x in os.getloadavg())
+    )
     return 0 if correct else 1
 
 

@@ -31,7 +31,9 @@ from govhall.core.errors import NotFound, ServiceError
 from govhall.orgs.models import Centre, CentreLevel, Department, Window, WindowClass
 from govhall.orgs.windows import window_takes
 from govhall.portal import conf
+from govhall.portal.content_cache import generation
 from govhall.portal.models import CaseLink, Citizen, OnlineApplication, Policy, Theme
+from govhall.queueing import services as queue_services
 from govhall.queueing.models import WAITING_STATUSES, Ticket
 from govhall.queueing.selectors import queue_labels
 from govhall.queueing.services import QueueKey, waiting_counts
@@ -162,17 +164,19 @@ def guide_materials(version: MatterVersion) -> list[Material]:
     """A published version's materials. A published version is never edited (a change is a new version), so
     they are cached by version id."""
     rows = cache.get_or_set(
-        f"portal:guide:materials:{version.pk}", lambda: list(version.materials.all()), 3600
+        f"portal:guide:materials:{generation()}:{version.pk}", lambda: list(version.materials.all()), 3600
     )
     return list(rows or [])
 
 
 def matter_centres(matter: Matter) -> list[Centre]:
     """Active centres whose hall serves the matter (handling it or forwarding it, MODE-4), towns first.
-    Each centre gets `.service_mode` from its link. Cached for a minute: a centre assigned or removed by the
-    bureau shows on the guide within that time."""
+    Each centre gets `.service_mode` from its link. Cached for a minute, in the portal's content generation:
+    a centre assigned, removed or edited by the bureau shows at once (`content_cache`)."""
     rows = cache.get_or_set(
-        f"portal:guide:centres:{matter.pk}", lambda: _matter_centres(matter), GUIDE_CACHE_SECONDS
+        f"portal:guide:centres:{generation()}:{matter.pk}",
+        lambda: _matter_centres(matter),
+        GUIDE_CACHE_SECONDS,
     )
     return list(rows or [])
 
@@ -205,7 +209,7 @@ def villages_by_town(villages: list[Centre]) -> list[tuple[str, list[Centre]]]:
 def matter_waiting(version: MatterVersion, centres: list[Centre]) -> dict[int, int]:
     """Today's waiting tickets, per centre, in the queue where this matter's visitors wait: the matter's
     window class (or its department's professional window), or the 全科 queue at a centre that has only 全科
-    windows (the queue's own rule, `resolve_queue`). One query for the tickets; windows come from the cache."""
+    windows (the queue's own rule, `resolve_queue`). One query for the tickets; windows come from the queue's memory."""
     if not centres:
         return {}
     ids = [c.pk for c in centres]
@@ -230,19 +234,9 @@ def matter_waiting(version: MatterVersion, centres: list[Centre]) -> dict[int, i
 
 
 def _active_windows(centre_ids: list[int]) -> dict[int, list[Window]]:
-    """The centres' windows (class and department only), cached for a minute."""
-    keys = {f"portal:windows:{pk}": pk for pk in centre_ids}
-    found = {keys[k]: v for k, v in cache.get_many(list(keys)).items()}
-    missing = [pk for pk in centre_ids if pk not in found]
-    if missing:
-        fresh: dict[int, list[Window]] = {pk: [] for pk in missing}
-        for window in Window.objects.filter(centre_id__in=missing, is_active=True).only(
-            "id", "centre_id", "window_class", "department_id"
-        ):
-            fresh[window.centre_id].append(window)
-        cache.set_many({f"portal:windows:{pk}": rows for pk, rows in fresh.items()}, GUIDE_CACHE_SECONDS)
-        found.update(fresh)
-    return found
+    """The centres' active windows, from the queue's own per-process memory (`centre_windows`: emptied at
+    once on any change of a window in this process, within HOT_CACHE_SECONDS in the others)."""
+    return {pk: queue_services.centre_windows(pk) for pk in centre_ids}
 
 
 def centre_waiting(centre: Centre) -> list[tuple[str, int]]:

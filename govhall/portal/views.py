@@ -21,7 +21,7 @@ from govhall.cases.models import Case, CaseStatus, Channel
 from govhall.cases.selectors import track_by_number
 from govhall.cases.tracking_limits import TrackClient
 from govhall.cases.views import notice_response
-from govhall.catalog.models import MaterialForm, NoticeCategory
+from govhall.catalog.models import NoticeCategory
 from govhall.catalog.selectors import public_matter
 from govhall.core.errors import NotFound, ServiceError
 from govhall.core.middleware import client_ip
@@ -31,8 +31,6 @@ from govhall.core.responses import document_response
 from govhall.onething import handling as onething_handling
 from govhall.onething import selectors as onething_selectors
 from govhall.onething import services as onething_services
-from govhall.onething.selectors import things_with_matter
-from govhall.orgs.models import CentreLevel
 from govhall.orgs.selectors import active_villages
 from govhall.portal import forms, identity, notice_sheet, prefs, selectors, services, uploads
 from govhall.portal.auth import (
@@ -43,6 +41,7 @@ from govhall.portal.auth import (
     identified_citizen_required,
     safe_next,
 )
+from govhall.portal.guide_page import guide_page
 from govhall.portal.models import AccountKind, DeliveryChoice, SmsPurpose
 
 
@@ -137,33 +136,22 @@ def theme_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 @page_errors
 def guide(request: HttpRequest, code: str) -> HttpResponse:
-    """The public guide (SCOPE-4) with where to go, the live queue and what the visitor can do next."""
-    matter = public_matter(code)
-    version = matter.current_version
-    assert version is not None
-    materials = selectors.guide_materials(version)
-    centres = selectors.matter_centres(matter)
-    # Town centres in full (address, hours, today's queue); village centres — up to a few hundred for a
-    # village matter — grouped by town as plain links, so the page stays light.
-    towns = [c for c in centres if c.level == CentreLevel.TOWN]
-    waiting = selectors.matter_waiting(version, towns)
-    for centre in towns:
-        centre.waiting = waiting.get(centre.pk)  # type: ignore[attr-defined]  # None: no window serves it there
+    """The public guide (SCOPE-4) with where to go, the live queue and what the visitor can do next. The
+    matter's part is cached per content generation (`guide_page`); today's queue and the visitor's account
+    are live."""
+    page = guide_page(code)
+    waiting = selectors.matter_waiting(page.version, page.towns)
     return render(
         request,
         "portal/guide.html",
         {
             "nav": "matters",
-            "matter": matter,
-            "version": version,
-            "materials": materials,
-            "commitments": [m for m in materials if m.commitment],
-            "towns": towns,
-            "village_groups": selectors.villages_by_town([c for c in centres if c not in towns]),
-            "online": selectors.online_offered(matter),
-            "persons_only": services.persons_only(version),
-            "one_things": things_with_matter(matter.pk),
-            "MaterialForm": MaterialForm,
+            "page": page,
+            "matter": page.matter,
+            "version": page.version,
+            "towns": page.towns_with_waiting(waiting),
+            "online": page.online,
+            "persons_only": page.persons_only,
         },
     )
 
