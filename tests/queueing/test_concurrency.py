@@ -204,7 +204,7 @@ def test_two_server_processes_never_duplicate_a_number_or_serve_a_ticket_twice(
 
 
 def test_windows_calling_at_the_same_instant_take_distinct_tickets_and_none_goes_empty(
-    transactional_db, hall
+    transactional_db, hall, clock
 ):
     """Issue 15, SITE-5: on PostgreSQL call-next takes its ticket with one `UPDATE … (SELECT … FOR UPDATE
     SKIP LOCKED)` statement. Eight windows calling at the same instant, each on its own connection, get
