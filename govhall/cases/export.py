@@ -26,6 +26,15 @@ def _t(moment: dt.datetime | None) -> str | None:
     return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M:%S") if moment else None
 
 
+def _related(case: Case, name: str, *select: str) -> list[Any]:
+    """The case's rows of one relation: the ones the caller already holds (prefetched, e.g. the materials
+    收件 just wrote) or one read, with the users they name (the default ordering of each model)."""
+    held = getattr(case, "_prefetched_objects_cache", {})
+    if name in held:
+        return list(held[name])
+    return list(getattr(case, name).select_related(*select))
+
+
 def case_datasets(case: Case) -> dict[str, Any]:
     version = case.matter_version
     centre = case.handling_centre
@@ -54,7 +63,7 @@ def case_datasets(case: Case) -> dict[str, Any]:
                 "复印件份数": m.copies,
                 "收取情况": m.get_status_display(),
             }
-            for m in case.materials.all()
+            for m in _related(case, "materials")
         ],
     }
     accept = None
@@ -86,7 +95,7 @@ def case_datasets(case: Case) -> dict[str, Any]:
             "结束时间": _t(s.finished_at),
             "状态": s.get_status_display(),
         }
-        for s in case.steps.all().order_by("seq")
+        for s in _related(case, "steps", "assignee")  # in seq order
         if s.kind != StepKind.ACCEPT
     ]
     suspensions = [
@@ -98,7 +107,7 @@ def case_datasets(case: Case) -> dict[str, Any]:
             "结果": s.result or None,
             "暂停工作日": s.working_days,
         }
-        for s in case.suspensions.all()
+        for s in _related(case, "suspensions")
     ]
     finish = None
     if case.finished_at and case.result:

@@ -107,7 +107,8 @@ def _enqueue_on_commit(item_id: int) -> None:
     transaction.on_commit(lambda: _enqueue(item_id), robust=True)
 
 
-def _queue(*, kind: str, obj: Any, dataset: str, payload: Any, stream: str = "") -> tuple[SyncItem, bool]:
+def _checked_text(kind: str, obj: Any, dataset: str, payload: Any) -> str:
+    """The payload's canonical JSON, after checking what is being queued."""
     if kind not in DATASETS_OF_KIND:
         raise field_error("kind", f"同步对象类型“{kind}”无效，应为：" + "、".join(DATASETS_OF_KIND) + "。")
     if dataset not in DATASETS_OF_KIND[kind]:
@@ -120,16 +121,36 @@ def _queue(*, kind: str, obj: Any, dataset: str, payload: Any, stream: str = "")
     if not isinstance(payload, dict) or not payload:
         raise field_error("payload", "同步数据必须是非空的JSON对象。")
     try:
-        text = canonical_json(payload)
+        return canonical_json(payload)
     except (TypeError, ValueError) as exc:
         raise field_error("payload", f"同步数据不能转换为JSON：{exc}") from None
+
+
+def _known(kind: str, object_id: str, dataset: str | None = None) -> list[SyncItem]:
+    """An object's records that are not superseded (of one dataset, or all), newest first: the latest
+    of a dataset and the older ones a new payload supersedes, in one read."""
+    rows = SyncItem.objects.filter(kind=kind, object_id=object_id).exclude(status=SyncStatus.SUPERSEDED)
+    if dataset is not None:
+        rows = rows.filter(dataset=dataset)
+    return list(rows.order_by("-id"))
+
+
+def _queue(
+    *, kind: str, obj: Any, dataset: str, payload: Any, stream: str = "", known: list[SyncItem] | None = None
+) -> tuple[SyncItem, bool]:
+    """Queue one dataset of one object. `known`: the object's records that are not superseded (`_known`),
+    when the caller read them once for several datasets (a case's four)."""
+    text = _checked_text(kind, obj, dataset, payload)
     digest = payload_digest(text)
     object_id = str(obj.pk)
-    with transaction.atomic():
-        same_object = SyncItem.objects.filter(kind=kind, object_id=object_id, dataset=dataset)
-        latest = same_object.exclude(status=SyncStatus.SUPERSEDED).order_by("-id").first()
-        if latest is not None and latest.payload_digest == digest:
-            return latest, False  # queued, being sent, sent or refused already: never the same data twice
+    # savepoint=False: inside the caller's transaction (a case action) nothing here needs its own savepoint;
+    # an error rolls the whole change back. Outside one, this is the transaction.
+    with transaction.atomic(savepoint=False):
+        if known is None:
+            known = _known(kind, object_id, dataset)
+        mine = [row for row in known if row.dataset == dataset]
+        if mine and mine[0].payload_digest == digest:
+            return mine[0], False  # queued, being sent, sent or refused already: never the same data twice
         item = SyncItem.objects.create(
             kind=kind,
             object_id=object_id,
@@ -139,19 +160,28 @@ def _queue(*, kind: str, obj: Any, dataset: str, payload: Any, stream: str = "")
             payload_digest=digest,
             stream=stream[:40],
         )
-        older = same_object.filter(status__in=[SyncStatus.QUEUED, SyncStatus.FAILED]).exclude(pk=item.pk)
-        replaced = list(older.values_list("pk", "status"))
-        if replaced:
-            older.update(status=SyncStatus.SUPERSEDED, superseded_by=item, updated_at=timezone.now())
-            audit_record(
-                action="exchange.sync.supersede",
-                obj=item,
-                before={"items": {str(pk): status for pk, status in replaced}},
-                after={"status": SyncStatus.SUPERSEDED, "superseded_by": item.pk},
-                note=f"{item.get_kind_display()} {item.object_label} 的{item.get_dataset_display()}数据有更新",
-            )
+        older = {r.pk: r.status for r in mine if r.status in (SyncStatus.QUEUED, SyncStatus.FAILED)}
+        if older:
+            _supersede(item, older)
         _enqueue_on_commit(item.pk)
     return item, True
+
+
+def _supersede(item: SyncItem, older: dict[int, str]) -> None:
+    """Mark the older undelivered records of `item`'s object and dataset superseded by it, audited."""
+    rows = SyncItem.objects.filter(pk__in=list(older), status__in=[SyncStatus.QUEUED, SyncStatus.FAILED])
+    changed = rows.update(status=SyncStatus.SUPERSEDED, superseded_by=item, updated_at=timezone.now())
+    if changed != len(older):  # one was claimed by a sender meanwhile: name only those superseded
+        taken = set(SyncItem.objects.filter(superseded_by=item).values_list("pk", flat=True))
+        older = {pk: status for pk, status in older.items() if pk in taken}
+    if older:
+        audit_record(
+            action="exchange.sync.supersede",
+            obj=item,
+            before={"items": {str(pk): status for pk, status in older.items()}},
+            after={"status": SyncStatus.SUPERSEDED, "superseded_by": item.pk},
+            note=f"{item.get_kind_display()} {item.object_label} 的{item.get_dataset_display()}数据有更新",
+        )
 
 
 def sync_enqueue(*, kind: str, obj: Any, dataset: str, payload: dict[str, Any], stream: str = "") -> SyncItem:
@@ -189,10 +219,11 @@ def sync_case(*, case: Any, dataset: str) -> SyncItem:
 def _case_progress(case: Any) -> list[tuple[SyncItem, bool]]:
     done = []
     data = case_source().datasets(case)  # read the case once for all four datasets
+    known = _known(SyncKind.CASE, str(case.pk))  # and its records once
     for dataset in DATASETS_OF_KIND[SyncKind.CASE]:
         payload = case_payload(case, dataset, data)
         if payload is not None:
-            done.append(_queue(kind=SyncKind.CASE, obj=case, dataset=dataset, payload=payload))
+            done.append(_queue(kind=SyncKind.CASE, obj=case, dataset=dataset, payload=payload, known=known))
     return done
 
 

@@ -733,8 +733,6 @@ def ticket_call_next(*, window: Window, by: Any, now: dt.datetime | None = None)
         current = _current_ticket(window)
         if current is not None and current.status == TicketStatus.SERVING:
             raise Conflict(f"{current.code}号正在办理中，请先结束办理再叫下一位。", code="serving")
-        if current is not None:
-            _skip(current, window=window, by=by, now=now, audit=False)  # audited last, see below
         candidates = (
             Ticket.objects.filter(
                 centre_id=window.centre_id, date=timezone.localdate(now), status__in=WAITING_STATUSES
@@ -742,31 +740,20 @@ def ticket_call_next(*, window: Window, by: Any, now: dt.datetime | None = None)
             .filter(window_queue_q(window))
             .order_by("-priority", "queued_at", "id")
         )
-        if connection.features.has_select_for_update_skip_locked:
-            candidates = candidates.select_for_update(skip_locked=True, of=("self",))
-        for _attempt in range(3):
-            ticket = candidates.first()
-            if ticket is None:
-                if current is not None:
-                    _audit_skip(current, window, by)
-                return None
-            # The status guard makes a second caller of the same row a no-op even without row locks.
-            if Ticket.objects.filter(pk=ticket.pk, status__in=WAITING_STATUSES).update(
-                status=TicketStatus.CALLED,
-                called_window=window,
-                called_at=now,
-                served_by=by,
-                target_window=None,
-            ):
-                break
+        if connection.vendor == "postgresql":
+            called = _call_next_in_one_statement(window, current, candidates, by, now)
         else:
             if current is not None:
-                _audit_skip(current, window, by)
+                _skip(current, window=window, by=by, now=now, audit=False, publish=False)
+            called = _call_next_in_steps(window, candidates, by, now)
+        if current is not None:
+            current.status, current.skipped_at = TicketStatus.SKIPPED, now
+            _publish(window.centre_id, "update", {"ticket": ticket_payload(current)}, counts=False)
+        if called is None:
+            if current is not None:
+                _audit_skip(current, window, by)  # audited last, see below
             return None
-        before = ticket.status
-        ticket.status, ticket.called_window, ticket.called_at = TicketStatus.CALLED, window, now
-        ticket.served_by, ticket.target_window = by, None
-        log = _log_call(ticket, window, CallKind.CALL, by, now)
+        ticket, log, before = called
         _publish(window.centre_id, "call", _call_payload(log, ticket, window))
         # One entry for the whole call (the chain is held once per transaction): a ticket still called at
         # the window and marked 过号 by this call is named in it.
@@ -775,6 +762,103 @@ def ticket_call_next(*, window: Window, by: Any, now: dt.datetime | None = None)
             after["skipped"] = {"id": current.pk, "code": current.code, "status": TicketStatus.SKIPPED}
         audit_record(action="ticket.call", obj=ticket, before={"status": before}, after=after, actor=by)
     return ticket
+
+
+_CALL_NEXT_SQL = """
+WITH nxt (id, old_status) AS MATERIALIZED ({pick}),
+skipped AS (
+    UPDATE queueing_ticket SET status = %s, skipped_at = %s WHERE id = %s
+),
+called AS (
+    UPDATE queueing_ticket t
+    SET status = %s, called_window_id = %s, called_at = %s, served_by_id = %s, target_window_id = NULL
+    FROM nxt WHERE t.id = nxt.id AND t.status IN (%s, %s)
+    RETURNING t.*, nxt.old_status
+),
+logged AS (
+    INSERT INTO queueing_calllog (centre_id, ticket_id, window_id, kind, text, by_id, at)
+    SELECT centre_id, id, %s, %s,
+        '请' || prefix || lpad(number::text, greatest(3, length(number::text)), '0') || %s, %s, %s
+    FROM called
+    RETURNING id AS call_log_id, text AS call_text
+)
+SELECT called.*, logged.call_log_id, logged.call_text FROM called, logged
+"""
+
+
+def _call_next_in_one_statement(
+    window: Window, current: Ticket | None, candidates: Any, by: Any, now: dt.datetime
+) -> tuple[Ticket, CallLog, str] | None:
+    """PostgreSQL: one statement marks the ticket still called at the window 过号, takes the next waiting
+    ticket (`FOR UPDATE SKIP LOCKED`: two windows calling at once never take the same one, nor wait for
+    each other), marks it called and writes its call log (issue 15: three round trips fewer)."""
+    pick = candidates.select_for_update(skip_locked=True, of=("self",)).values_list("id", "status")[:1]
+    pick_sql, pick_params = pick.query.sql_with_params()
+    by_id = getattr(by, "pk", None)
+    params = [
+        *pick_params,
+        str(TicketStatus.SKIPPED),
+        now,
+        current.pk if current is not None else None,
+        str(TicketStatus.CALLED),
+        window.pk,
+        now,
+        by_id,
+        *(str(s) for s in WAITING_STATUSES),
+        window.pk,
+        str(CallKind.CALL),
+        f"号到{window.number}号窗口办理",
+        by_id,
+        now,
+    ]
+    # A data-modifying WITH runs to completion even when nothing is called: the skip happens either way.
+    # pick_sql is Django's compiled query (placeholders only); every value goes as a parameter.
+    rows = list(Ticket.objects.raw(_CALL_NEXT_SQL.format(pick=pick_sql), params))
+    if not rows:
+        return None
+    ticket = rows[0]
+    ticket.called_window, ticket.served_by = window, by
+    extra = ticket.__dict__  # the statement's extra columns, set on the row by raw()
+    log = CallLog(
+        pk=extra["call_log_id"],
+        centre_id=ticket.centre_id,
+        ticket=ticket,
+        window=window,
+        kind=CallKind.CALL,
+        text=extra["call_text"],
+        by=by if by_id else None,
+        at=now,
+    )
+    log._state.adding, log._state.db = False, connection.alias
+    return ticket, log, extra["old_status"]
+
+
+def _call_next_in_steps(
+    window: Window, candidates: Any, by: Any, now: dt.datetime
+) -> tuple[Ticket, CallLog, str] | None:
+    """Other databases (SQLite: the IMMEDIATE transaction serialises writers): the next ticket, then its
+    update guarded by its status, then the call log."""
+    if connection.features.has_select_for_update_skip_locked:
+        candidates = candidates.select_for_update(skip_locked=True, of=("self",))
+    for _attempt in range(3):
+        ticket = candidates.first()
+        if ticket is None:
+            return None
+        # The status guard makes a second caller of the same row a no-op even without row locks.
+        if Ticket.objects.filter(pk=ticket.pk, status__in=WAITING_STATUSES).update(
+            status=TicketStatus.CALLED,
+            called_window=window,
+            called_at=now,
+            served_by=by,
+            target_window=None,
+        ):
+            break
+    else:
+        return None
+    before = ticket.status
+    ticket.status, ticket.called_window, ticket.called_at = TicketStatus.CALLED, window, now
+    ticket.served_by, ticket.target_window = by, None
+    return ticket, _log_call(ticket, window, CallKind.CALL, by, now), before
 
 
 def _ticket_at_window(ticket_id: int, window: Window, statuses: tuple[str, ...], action: str) -> Ticket:
@@ -810,10 +894,13 @@ def ticket_recall(*, window: Window, ticket_id: int, by: Any, now: dt.datetime |
     return ticket
 
 
-def _skip(ticket: Ticket, *, window: Window, by: Any, now: dt.datetime, audit: bool = True) -> None:
+def _skip(
+    ticket: Ticket, *, window: Window, by: Any, now: dt.datetime, audit: bool = True, publish: bool = True
+) -> None:
     Ticket.objects.filter(pk=ticket.pk).update(status=TicketStatus.SKIPPED, skipped_at=now)
     ticket.status, ticket.skipped_at = TicketStatus.SKIPPED, now
-    _publish(window.centre_id, "update", {"ticket": ticket_payload(ticket)}, counts=False)
+    if publish:
+        _publish(window.centre_id, "update", {"ticket": ticket_payload(ticket)}, counts=False)
     if audit:
         _audit_skip(ticket, window, by)
 

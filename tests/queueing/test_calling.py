@@ -302,3 +302,58 @@ def test_visitor_can_cancel_a_waiting_ticket(q):
     assert ticket.status == TicketStatus.CANCELLED and ticket.finished_at is not None
     with pytest.raises(Conflict):
         services.ticket_cancel(ticket=ticket)
+
+
+def test_a_transferred_ticket_called_at_its_window_is_audited_from_transferred(q, minsheng):
+    """The call's audit entry says what the ticket was before the call (the PostgreSQL path reads it in
+    the same statement that takes the ticket, issue 15); the call log and the ticket agree."""
+    ticket = issue(q)
+    services.ticket_call_next(window=minsheng, by=q.front_desk)
+    services.ticket_start(window=minsheng, ticket_id=ticket.pk, by=q.front_desk)
+    seven = open_window(WindowFactory(centre=q.centre, number=7, window_class="minsheng"), q.back_office)
+    services.ticket_transfer(window=minsheng, ticket_id=ticket.pk, to_window_id=seven.pk, by=q.front_desk)
+    called = services.ticket_call_next(window=seven, by=q.back_office)
+    entry = AuditEntry.objects.filter(action="ticket.call", object_id=str(ticket.pk)).order_by("seq").last()
+    assert entry.before == {"status": "transferred"} and entry.after == {"status": "called", "window": 7}
+    assert entry.actor == q.back_office
+    stored = Ticket.objects.get(pk=ticket.pk)
+    assert (stored.status, stored.called_window, stored.served_by) == ("called", seven, q.back_office)
+    assert stored.target_window is None and called.called_at == stored.called_at
+    log = CallLog.objects.filter(ticket=ticket).order_by("id").last()
+    assert (log.window, log.by, log.kind, log.at) == (seven, q.back_office, "call", stored.called_at)
+    assert log.text == "请A001号到7号窗口办理"
+
+
+def test_the_call_sentence_pads_numbers_to_three_digits_and_keeps_longer_ones(q, minsheng):
+    """SITE-5: what the screens speak, for a small and a four-digit number (built in the database on
+    PostgreSQL, issue 15)."""
+    first, second = issue(q), issue(q)
+    Ticket.objects.filter(pk=first.pk).update(number=7)
+    Ticket.objects.filter(pk=second.pk).update(number=1234)
+    services.ticket_call_next(window=minsheng, by=q.front_desk)
+    services.ticket_call_next(window=minsheng, by=q.front_desk)
+    texts = list(CallLog.objects.order_by("id").values_list("text", flat=True))
+    assert texts == ["请A007号到1号窗口办理", "请A1234号到1号窗口办理"]
+
+
+def test_call_next_when_nobody_waits_still_marks_the_no_show(q, minsheng):
+    """The last visitor never came and nobody else waits: the call marks them 过号, audited, and calls
+    nobody."""
+    only = issue(q)
+    services.ticket_call_next(window=minsheng, by=q.front_desk)
+    assert services.ticket_call_next(window=minsheng, by=q.front_desk) is None
+    assert Ticket.objects.get(pk=only.pk).status == TicketStatus.SKIPPED
+    entry = AuditEntry.objects.order_by("seq").last()
+    assert (entry.action, entry.object_id, entry.after["status"]) == ("ticket.skip", str(only.pk), "skipped")
+
+
+def test_call_next_over_a_no_show_costs_a_fixed_number_of_statements(q, minsheng, django_assert_num_queries):
+    """Issue 15: on PostgreSQL the 过号, the next ticket, its update and the call log are one statement:
+    savepoint, window lock, the ticket at the window, that statement, the audit head and entry, release.
+    SQLite takes the same steps one statement each."""
+    from django.db import connection
+
+    issue(q), issue(q), issue(q)
+    services.ticket_call_next(window=minsheng, by=q.front_desk)
+    with django_assert_num_queries(7 if connection.vendor == "postgresql" else 11):
+        services.ticket_call_next(window=minsheng, by=q.front_desk)

@@ -201,3 +201,54 @@ def test_two_server_processes_never_duplicate_a_number_or_serve_a_ticket_twice(
     served_windows = {tid: w for tid, w in called}
     for t in Ticket.objects.filter(status=TicketStatus.DONE).select_related("called_window"):
         assert t.called_window.number == served_windows[t.pk]
+
+
+def test_windows_calling_at_the_same_instant_take_distinct_tickets_and_none_goes_empty(
+    transactional_db, hall, clock
+):
+    """Issue 15, SITE-5: on PostgreSQL call-next takes its ticket with one `UPDATE … (SELECT … FOR UPDATE
+    SKIP LOCKED)` statement. Eight windows calling at the same instant, each on its own connection, get
+    eight different tickets, and none comes back empty while tickets wait (a locked ticket is skipped,
+    not waited for)."""
+    from django.db import connections
+
+    from govhall.queueing import services
+
+    centre = hall.town
+    QueueSettings.objects.create(centre=centre, opening_time=dt.time(0, 0), closing_time=dt.time(23, 59, 59))
+    windows = [WindowFactory(centre=centre, number=30 + i, window_class="minsheng") for i in range(8)]
+    clerks = [UserFactory(centre=centre, roles=[Role.FRONT_DESK]) for _ in windows]
+    for window, clerk in zip(windows, clerks, strict=True):
+        services.window_open(window=window, by=clerk)
+    issued = [
+        services.ticket_issue(centre=centre, group="minsheng").ticket.pk for _ in range(len(windows) + 4)
+    ]
+    start = threading.Barrier(len(windows))
+    called: list[int | None] = []
+    errors: list[BaseException] = []
+    lock = threading.Lock()
+
+    def call(n: int) -> None:
+        try:
+            start.wait(timeout=30)
+            ticket = services.ticket_call_next(window=windows[n], by=clerks[n])
+            with lock:
+                called.append(ticket.pk if ticket else None)
+        except BaseException as exc:  # reported below, with the thread's own error
+            with lock:
+                errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=call, args=(n,)) for n in range(len(windows))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    assert not errors, errors
+    assert None not in called and len(called) == len(windows)
+    assert len(set(called)) == len(windows) and set(called) <= set(issued)
+    assert not CallLog.objects.values("ticket").annotate(n=Count("id")).filter(n__gt=1).exists()
+    rows = Ticket.objects.filter(pk__in=called)
+    assert sorted(rows.values_list("called_window__number", flat=True)) == [w.number for w in windows]
+    assert Ticket.objects.filter(status=TicketStatus.WAITING).count() == 4

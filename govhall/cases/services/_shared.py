@@ -4,7 +4,8 @@ events and SMS after commit, notices, deadlines stored, materials picked by id. 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from django.utils import timezone
@@ -62,6 +63,7 @@ def _lock(case: Case) -> Case:
             "current_step__post",
             "current_post",
             "current_assignee",
+            "accepted_by",  # named in the 受理 dataset the provincial sync sends after each action
         )
         .get(pk=case.pk)
     )
@@ -123,6 +125,20 @@ def _publish(case: Case, what: str) -> None:
     publish_on_commit(f"cases.centre.{case.handling_centre_id}.{what}", payload)
     if case.centre_id != case.handling_centre_id:
         publish_on_commit(f"cases.centre.{case.centre_id}.{what}", payload)
+
+
+@contextmanager
+def _holding(case: Case, **rows: list[Any]) -> Iterator[None]:
+    """Within the block, the case's relations named here read as these rows (an action's own, up to date):
+    the notices and the provincial sync do not read them again (issue 15). Dropped after the block, so
+    nothing later sees rows that may have changed since."""
+    held = case.__dict__.setdefault("_prefetched_objects_cache", {})
+    held.update(rows)
+    try:
+        yield
+    finally:
+        for name in rows:
+            held.pop(name, None)
 
 
 def _issue_notice(

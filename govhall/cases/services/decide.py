@@ -36,6 +36,7 @@ from govhall.cases.services import texts
 from govhall.cases.services._shared import (
     _audit,
     _event,
+    _holding,
     _issue_notice,
     _lock,
     _pick,
@@ -88,7 +89,8 @@ def case_accept(
     rongque = _pick(case, rongque_material_ids, "rongque_material_ids")
     promised = _pick(case, commitment_material_ids, "commitment_material_ids")
     _check_excused(rongque, promised)
-    _check_complete(case, rongque, promised)
+    materials = list(case.materials.all())
+    _check_complete(materials, rongque, promised)
     _check_excuses_allowed(case, rongque, promised, rongque_signed, commitment_signed)
 
     now = timezone.now()
@@ -103,22 +105,26 @@ def case_accept(
     _set_deadline(case, "warn_at", warn)
     case.warning_level = WarningLevel.NONE
     _record_excuses(case, rongque, promised, deadline, now)
+    excused = {r.pk: r.status for r in (*rongque, *promised)}
+    for row in materials:  # as _record_excuses saved them
+        row.status = excused.get(row.pk, row.status)
     _close_accept_step(case, actor, opinion, now)
     _event(case, "accept", "受理", actor, texts.accepted_detail(case, due), at=now)
     _first_step(case, actor, now)
     case.save()
-    _accept_notices(
-        case,
-        actor,
-        now,
-        due=due,
-        deadline=deadline,
-        rongque=rongque,
-        promised=promised,
-        return_days=rules.rongque_return_days,
-    )
-    notify_applicant(case, texts.accepted_sms(case, due))
-    _publish(case, "accepted")
+    with _holding(case, materials=materials):  # the notice and the provincial sync list them
+        _accept_notices(
+            case,
+            actor,
+            now,
+            due=due,
+            deadline=deadline,
+            rongque=rongque,
+            promised=promised,
+            return_days=rules.rongque_return_days,
+        )
+        notify_applicant(case, texts.accepted_sms(case, due))
+        _publish(case, "accepted")
     _audit(
         case,
         "accept",
@@ -150,7 +156,9 @@ def _check_excused(rongque: list[CaseMaterial], promised: list[CaseMaterial]) ->
             raise field_error("commitment_material_ids", f"材料「{row.name}」不可告知承诺，须提交证明材料。")
 
 
-def _check_complete(case: Case, rongque: list[CaseMaterial], promised: list[CaseMaterial]) -> None:
+def _check_complete(
+    materials: list[CaseMaterial], rongque: list[CaseMaterial], promised: list[CaseMaterial]
+) -> None:
     """Every required material received, under 容缺 or replaced by a 告知承诺 (`cases.materials`)."""
     rongque_ids, promised_ids = {r.pk for r in rongque}, {r.pk for r in promised}
     missing = missing_required(
@@ -162,7 +170,7 @@ def _check_complete(case: Case, rongque: list[CaseMaterial], promised: list[Case
             rongque=r.pk in rongque_ids,
             commitment=r.pk in promised_ids,
         )
-        for r in case.materials.all()
+        for r in materials
     )
     if missing:
         names = "、".join(m.name for m in missing)

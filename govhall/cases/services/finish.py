@@ -16,6 +16,7 @@ from govhall.cases.models import (
     ResultKind,
     StepAction,
     StepStatus,
+    Suspension,
     WarningLevel,
 )
 from govhall.cases.notify import notify_applicant
@@ -24,6 +25,7 @@ from govhall.cases.services import texts
 from govhall.cases.services._shared import (
     _audit,
     _event,
+    _holding,
     _issue_notice,
     _lock,
     _publish,
@@ -84,7 +86,7 @@ def case_finish(
 
     now = timezone.now()
     before = _state(case)
-    _close_pending(case, actor, role, result, reason, now)
+    stops = _close_pending(case, actor, role, result, reason, now)
     case.status, case.result, case.result_reason = CaseStatus.FINISHED, result, reason
     case.certificate_name, case.certificate_no = certificate.name[:200], certificate.number[:100]
     case.certificate_valid_from, case.certificate_valid_to = valid_from, valid_to
@@ -100,7 +102,8 @@ def case_finish(
     _event(case, "finish", "办结", actor, texts.finished_detail(case, result, reason), at=now)
     _issue_notice(case, NoticeKind.RESULT, actor, texts.result_payload(case, result, reason, now), at=now)
     notify_applicant(case, texts.finished_sms(case, result))
-    _publish(case, "finished")
+    with _holding(case, suspensions=stops):
+        _publish(case, "finished")
     _audit(
         case,
         "finish",
@@ -140,8 +143,9 @@ def _check_finish(case: Case, actor: User | SystemActor, result: str, reason: st
 
 def _close_pending(
     case: Case, actor: User | SystemActor, role: str, result: str, reason: str, now: dt.datetime
-) -> None:
-    """The pending step closes (cancelled for 退件 and 作废); an open clock stop ends."""
+) -> list[Suspension]:
+    """The pending step closes (cancelled for 退件 and 作废); an open clock stop ends. Returns the case's
+    clock stops, as they are now."""
     step = case.current_step
     if step is not None and step.status == StepStatus.PENDING:
         if result in (ResultKind.WITHDRAWN, ResultKind.VOIDED):
@@ -163,8 +167,10 @@ def _close_pending(
                 opinion=f"{ResultKind(result).label}。{reason}".strip("。") + "。",
                 at=now,
             )
-    stop = case.suspensions.filter(ended_at__isnull=True).first()
+    stops = list(case.suspensions.all())  # read once: the provincial sync lists them too
+    stop = next((s for s in stops if s.ended_at is None), None)
     if stop is not None:
         stop.ended_at, stop.result = now, f"办件{ResultKind(result).label}"
         stop.ended_by = actor if is_staff_actor(actor) else None
         stop.save(update_fields=["ended_at", "ended_by", "result"])
+    return stops

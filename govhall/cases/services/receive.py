@@ -26,6 +26,7 @@ from govhall.cases.rules import require_action
 from govhall.cases.services._shared import (
     _audit,
     _event,
+    _holding,
     _lock,
     _publish,
     _state,
@@ -175,7 +176,9 @@ def case_receive(
     _record_receipt(case, actor, place, rows, now)
     if enquiry is not None:
         enquiry_mark_converted(enquiry=enquiry, case_number=case.number, actor=actor)
-    _publish(case, "received")
+    # What the provincial sync reads of a new case: the rows just written, no steps, no clock stops.
+    with _holding(case, materials=sorted(rows, key=lambda r: (r.order, r.pk)), steps=[], suspensions=[]):
+        _publish(case, "received")
     _audit(
         case,
         "receive",
