@@ -217,6 +217,7 @@ def rate_thing(request: HttpRequest, token: str) -> HttpResponse:
         context={
             "centre": parent.handling_centre,
             "number": parent.number,
+            "number_label": "一件事办件编号",
             "subject": f"{parent.thing.name}（一件事一次办，含全部成员事项）",
             "status_label": parent.get_status_display(),
             "finished": services.thing_can_be_rated(parent),

@@ -88,7 +88,13 @@ def test_scan_on_the_phone_parent_number_at_the_kiosk_and_one_rating_of_the_whol
 
     # The phone: 我的办件 → the thing → 评价整件事, once.
     phone.goto(f"{live_server.url}/portal/my/cases/")
+    assert parent.number in phone.locator("main").inner_text()
+    assert overflowing(phone) == []
+    phone.screenshot(path=str(shots / "my-cases-375.png"), full_page=True)
     phone.get_by_role("link", name="新生儿出生一件事").click()
+    phone.get_by_role("link", name="评价「出生登记」").wait_for()
+    assert overflowing(phone) == []
+    phone.screenshot(path=str(shots / "my-thing-375.png"), full_page=True)
     phone.get_by_role("link", name="评价整件事").click()
     phone.get_by_role("group", name="总体评价").get_by_text("非常满意", exact=True).click()
     phone.get_by_role("button", name="提交评价").click()
