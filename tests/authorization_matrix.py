@@ -307,6 +307,7 @@ GET /reviews/rankings/                                                 200 403 4
 GET /reviews/rate/                                                     200 200 200 200 200 200 200 200 200 | 200 200 200
 GET /reviews/rate/c/{token}/                                           404 404 404 404 404 404 404 404 404 | 404 404 404
 GET /reviews/rate/t/{token}/                                           404 404 404 404 404 404 404 404 404 | 404 404 404
+GET /reviews/rate/y/{token}/                                           404 404 404 404 404 404 404 404 404 | 404 404 404
 GET /reviews/settings/                                                 200 403 403 403 403 403 403 403 403 | 302 302 302
 GET /staffing/                                                         200 200 200 200 200 200 200 200 200 | 302 302 302
 GET /staffing/assessment/                                              200 200 200 200 200 200 200 200 200 | 302 302 302

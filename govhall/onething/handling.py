@@ -9,8 +9,10 @@ hook `case_closed` in OneThingConfig.ready()). Each function is one transaction:
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
@@ -19,13 +21,15 @@ from django.utils import timezone
 from govhall.accounts.models import User
 from govhall.cases import services as case_services
 from govhall.cases.applicants import applicant_actor
-from govhall.cases.models import Case, CaseStatus, MaterialForm, MaterialStatus, ResultKind
+from govhall.cases.models import Case, CaseFile, CaseStatus, MaterialForm, MaterialStatus, ResultKind
 from govhall.cases.numbers import new_case_number, new_query_password
 from govhall.cases.services import MaterialTick
+from govhall.cases.uploads import media_path, remove_stored
 from govhall.catalog.models import Material, MatterVersion
 from govhall.core.actors import CitizenActor, is_staff_actor
 from govhall.core.audit import audit_record
 from govhall.core.errors import Conflict, ServiceError, field_error
+from govhall.core.filecrypt import read_plaintext
 
 from . import rules, selectors
 from .models import (
@@ -55,9 +59,11 @@ def _ticks(
     member: Member,
     given: Mapping[str, str],
     produced: Mapping[str, str],
+    scanned: Sequence[str] = (),
 ) -> list[MaterialTick]:
     """The child's checklist from the one set: a material received once counts for every member asking for
-    it; a document another member produced is received from that department (共享调取)."""
+    it (uploaded online: received as an electronic copy); a document another member produced is received
+    from that department (共享调取)."""
     links = _links(member)
     ticks = []
     for m in version.materials.order_by("order"):
@@ -72,9 +78,88 @@ def _ticks(
                 )
             )
             continue
+        if key in scanned:
+            ticks.append(
+                MaterialTick(
+                    material_id=m.pk,
+                    status=MaterialStatus.RECEIVED,
+                    form=MaterialForm.ELECTRONIC,
+                    note="网上申请时上传（一件事一套材料）",
+                )
+            )
+            continue
         status = given.get(key, MaterialStatus.MISSING)
         ticks.append(MaterialTick(material_id=m.pk, status=status))
     return ticks
+
+
+@dataclass(frozen=True)
+class Scan:
+    """One uploaded file of the one set of materials (already checked and, for photos, shrunk by the portal):
+    it is attached, encrypted at rest, to every member's case that asks for that material."""
+
+    name: str
+    data: bytes
+
+
+def _clean_scans(
+    raw: Mapping[str, Sequence[Scan]], asked: Sequence[rules.MergedMaterial]
+) -> dict[str, list[Scan]]:
+    keys = {rules.material_key(m.name) for m in asked}
+    out = {}
+    for key, files in raw.items():
+        if key not in keys:
+            raise field_error("materials", f"材料「{key}」不在本一件事的材料清单中，请刷新页面后重新上传。")
+        if files:
+            out[key] = list(files)
+    return out
+
+
+def _attach_scans(
+    case: Case,
+    member: Member,
+    actor: User | CitizenActor,
+    scans: Mapping[str, Sequence[Scan]],
+    stored: list[str],
+) -> None:
+    """Each scan onto every material of this child it serves (one upload, every member that needs it)."""
+    links = _links(member)
+    for row in case.materials.select_related("material").order_by("id"):
+        if row.material is None:
+            continue
+        for scan in scans.get(material_key(row.material, links), ()):
+            record = case_services.case_attach_file(
+                case=case,
+                actor=actor,
+                upload=io.BytesIO(scan.data),
+                name=scan.name,
+                size=len(scan.data),
+                material_id=row.pk,
+            )
+            stored.append(record.storage_name)
+
+
+def _sibling_scans(parent: ThingCase) -> dict[str, list[Scan]]:
+    """The files the applicant uploaded for the one set, as the started members hold them (material key →
+    scans, each file once): a member started later gets them too."""
+    out: dict[str, list[Scan]] = {}
+    seen: set[tuple[str, str]] = set()
+    rows: dict[int, Member] = {
+        r.case_id: r.member for r in parent.members.select_related("member") if r.case_id is not None
+    }
+    files = CaseFile.objects.filter(case_id__in=list(rows), material__isnull=False, uploaded_by__isnull=True)
+    for f in files.select_related("material__material").order_by("id"):
+        catalogue = f.material.material if f.material is not None else None
+        if catalogue is None:
+            continue
+        key = material_key(catalogue, _links(rows[f.case_id]))
+        if (key, f.sha256) in seen:
+            continue
+        seen.add((key, f.sha256))
+        out.setdefault(key, []).append(
+            Scan(name=f.original_name, data=read_plaintext(media_path(f.storage_name)))
+        )
+    return out
 
 
 def _clean_materials(raw: Mapping[str, Any], asked: Sequence[rules.MergedMaterial]) -> dict[str, str]:
@@ -91,7 +176,6 @@ def _clean_materials(raw: Mapping[str, Any], asked: Sequence[rules.MergedMateria
     return result
 
 
-@transaction.atomic
 def thing_case_receive(
     *,
     actor: User | CitizenActor,
@@ -103,16 +187,57 @@ def thing_case_receive(
     window_id: Any = None,
     channel: str | None = None,
     centre_id: Any = None,
+    scans: Mapping[str, Sequence[Scan]] | None = None,
 ) -> ThingCase:
     """收件 of a 一件事 at a comprehensive window, online, or at a village for its town (MODE-4): one
     parent number and password; one child case per member of the first stage through
-    `cases.services.case_receive`; later members wait for their prerequisites."""
+    `cases.services.case_receive`; later members wait for their prerequisites. ``scans`` (online, NET-1):
+    material key of the one set → uploaded files, attached to every member's case that asks for it (a
+    member started later gets them when it starts). A refusal writes nothing, on disk either."""
+    stored: list[str] = []
+    try:
+        return _receive(
+            actor=actor,
+            code=code,
+            answers=answers,
+            applicant=applicant,
+            agent=agent,
+            materials=materials,
+            window_id=window_id,
+            channel=channel,
+            centre_id=centre_id,
+            scans=scans or {},
+            stored=stored,
+        )
+    except BaseException:
+        for name in stored:
+            remove_stored(name)
+        raise
+
+
+@transaction.atomic
+def _receive(
+    *,
+    actor: User | CitizenActor,
+    code: str,
+    answers: Mapping[str, Any],
+    applicant: dict[str, Any],
+    agent: dict[str, Any] | None,
+    materials: Mapping[str, Any] | None,
+    window_id: Any,
+    channel: str | None,
+    centre_id: Any,
+    scans: Mapping[str, Sequence[Scan]],
+    stored: list[str],
+) -> ThingCase:
     thing: OneThing = selectors.public_thing(code)
     version = thing.current_version
     assert version is not None
     chosen = answers_for(version, answers)
     g = selectors.guide(version, chosen)
     given = _clean_materials(materials or {}, g.materials.asked)
+    uploaded = _clean_scans(scans, g.materials.asked)
+    given.update(dict.fromkeys(uploaded, MaterialStatus.RECEIVED))
     now = timezone.now()
     first: Case | None = None
     rows: list[ThingCaseMember] = []
@@ -129,7 +254,9 @@ def thing_case_receive(
                 window_id=window_id,
                 channel=channel,
                 centre_id=centre_id,
+                scanned=list(uploaded),
             )
+            _attach_scans(child, gm.member, actor, uploaded, stored)
             first = first or child
         rows.append(
             ThingCaseMember(
@@ -167,7 +294,12 @@ def thing_case_receive(
         action="onething.case_receive",
         obj=parent,
         actor=actor,
-        after={"thing": thing.code, "version": version.number, "children": [c.case_id for c in rows]},
+        after={
+            "thing": thing.code,
+            "version": version.number,
+            "children": [c.case_id for c in rows],
+            "files": len(stored),
+        },
     )
     return parent
 
@@ -183,6 +315,7 @@ def _receive_child(
     window_id: Any,
     channel: str | None,
     centre_id: Any,
+    scanned: Sequence[str] = (),
 ) -> Case:
     matter = member.matter_version.matter
     version = matter.current_version or member.matter_version
@@ -192,7 +325,7 @@ def _receive_child(
             matter_id=matter.pk,
             applicant=applicant,
             agent=agent,
-            materials=_ticks(version, member, ticks_from, produced),
+            materials=_ticks(version, member, ticks_from, produced, scanned),
             window_id=window_id,
             channel=channel,
             centre_id=centre_id,
@@ -390,6 +523,8 @@ def _start_later(parent: ThingCase, row: ThingCaseMember, before: list[ThingCase
         for b in before
         if b.case is not None and (b.case.certificate_name or b.member.matter_version.result_name)
     }
+    scans = _sibling_scans(parent)
+    stored: list[str] = []
     try:
         with transaction.atomic():
             row.case = _receive_child(
@@ -402,8 +537,13 @@ def _start_later(parent: ThingCase, row: ThingCaseMember, before: list[ThingCase
                 window_id=parent.window_id,
                 channel=parent.channel,
                 centre_id=None,
+                scanned=list(scans),
             )
+            # The applicant's own uploads, so attributed to the applicant (as when applying online).
+            _attach_scans(row.case, row.member, online_actor(applicant, parent.channel), scans, stored)
     except ServiceError as exc:
+        for name in stored:
+            remove_stored(name)
         # The prerequisite's finish stands; the member waits for the front desk, said on the parent's page.
         row.note = f"前置事项已办结，待前台收件：{exc.message}"[:300]
         row.save(update_fields=["note"])

@@ -13,6 +13,7 @@ directly. Four rules live here and nowhere else:
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -78,6 +79,11 @@ class MergedMaterial:
     def key(self) -> str:
         """Its identity in the one checklist of an application (what the form ticks)."""
         return material_key(self.name)
+
+    @property
+    def upload_field(self) -> str:
+        """The name of its file input on the online form: the same for the same material whatever the answers."""
+        return "scan_" + hashlib.sha256(self.key.encode()).hexdigest()[:12]
 
 
 @dataclass

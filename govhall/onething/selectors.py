@@ -402,6 +402,13 @@ def thing_cases_of_applicant(digest: str) -> list[ThingCase]:
     return list(_parents().filter(applicant_id_digest=digest).order_by("-received_at")[:50])
 
 
+def parents_of(case_ids: list[int]) -> dict[int, str]:
+    """Child case id → 「<一件事名称>（<parent number>）」 for the cases that are members of a 一件事: lists of
+    cases (the kiosk's look-up by ID) say which application each belongs to."""
+    rows = ThingCaseMember.objects.filter(case_id__in=case_ids).select_related("parent__thing")
+    return {r.case_id: f"{r.parent.thing.name}（{r.parent.number}）" for r in rows if r.case_id is not None}
+
+
 def parent_of(case: Case) -> ThingCase | None:
     row = ThingCaseMember.objects.filter(case=case).select_related("parent").first()
     return row.parent if row else None

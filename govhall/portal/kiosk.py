@@ -29,9 +29,10 @@ from govhall.catalog.selectors import matter_search, public_matter
 from govhall.core.errors import NotFound, ServiceError
 from govhall.core.middleware import client_ip
 from govhall.core.pages import page_errors
+from govhall.onething import selectors as onething_selectors
 from govhall.orgs.models import Centre
 from govhall.portal import conf, prefs, selectors
-from govhall.portal.views import track_lookup
+from govhall.portal.views import thing_track_context, track_lookup
 from govhall.queueing.models import TicketSource
 from govhall.queueing.policy import public_ticket
 from govhall.queueing.selectors import issue_options, ticket_context, ticketing_hours
@@ -216,10 +217,12 @@ def kiosk_track(request: HttpRequest, centre_code: str) -> HttpResponse:
                     request.POST.get("id_number", ""),
                     client=TrackClient(client_ip(request), kiosk=paired),
                 )
+                parents = onething_selectors.parents_of([c.pk for c in cases])
                 context["id_results"] = [
                     {
                         "number": c.number,
                         "matter": c.matter_name,
+                        "thing": parents.get(c.pk),
                         "status": c.get_status_display(),
                         "applicant": mask_applicant_name(c.applicant_kind, c.applicant_name),
                         "centre": c.handling_centre.name,
@@ -227,6 +230,14 @@ def kiosk_track(request: HttpRequest, centre_code: str) -> HttpResponse:
                     }
                     for c in cases
                 ]
+            elif onething_selectors.is_thing_number(request.POST.get("number", "")):
+                # A 一件事办件's parent number: the parent with each member (MODE-1, NET-1).
+                view = onething_selectors.track_thing(
+                    request.POST.get("number", ""),
+                    request.POST.get("password", ""),
+                    client=TrackClient(client_ip(request), kiosk=paired),
+                )
+                context.update(thing_track_context(view, kiosk=True))
             else:
                 case = track_lookup(
                     request, request.POST.get("number", ""), request.POST.get("password", ""), kiosk=paired

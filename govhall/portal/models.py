@@ -400,6 +400,33 @@ class CaseLink(models.Model):
         return f"{self.citizen} · {self.case_id}（{self.get_method_display()}）"
 
 
+class ThingLink(models.Model):
+    """A 一件事办件 (parent number) that belongs to the account: applied for online from it, or proved by its
+    number and query password. It shows in 我的办件 with its members, and the members' cases with it."""
+
+    ONLINE = "online"
+    METHODS = [(ONLINE, "网上申请"), (LinkMethod.PASSWORD.value, LinkMethod.PASSWORD.label)]
+
+    citizen = models.ForeignKey(
+        Citizen, verbose_name="账户", on_delete=models.CASCADE, related_name="thing_links"
+    )
+    thing_case = models.ForeignKey(
+        "onething.ThingCase", verbose_name="一件事办件", on_delete=models.CASCADE, related_name="portal_links"
+    )
+    method = models.CharField("关联方式", max_length=10, choices=METHODS)
+    linked_at = models.DateTimeField("关联时间", default=timezone.now)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "我的一件事办件"
+        ordering = ["-linked_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["citizen", "thing_case"], name="portal_one_link_per_thing_case")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.citizen} · {self.thing_case_id}（{self.get_method_display()}）"
+
+
 class CitizenAppointment(models.Model):
     """An appointment booked from the portal while signed in: it belongs to the account (我的预约)."""
 

@@ -28,18 +28,20 @@ from govhall.catalog.models import (
 )
 from govhall.catalog.selectors import current_versions, matter_search, matters_for_centre
 from govhall.core.errors import NotFound, ServiceError
+from govhall.onething import selectors as onething_selectors
+from govhall.onething.models import ThingCase
 from govhall.orgs.models import Centre, CentreLevel, Department, Window, WindowClass
 from govhall.orgs.windows import window_takes
 from govhall.portal import conf
 from govhall.portal.content_cache import generation
-from govhall.portal.models import CaseLink, Citizen, OnlineApplication, Policy, Theme
+from govhall.portal.models import CaseLink, Citizen, OnlineApplication, Policy, Theme, ThingLink
 from govhall.queueing import services as queue_services
 from govhall.queueing.models import WAITING_STATUSES, Ticket
 from govhall.queueing.selectors import queue_labels
 from govhall.queueing.services import QueueKey, waiting_counts
 from govhall.reviews import selectors as reviews_selectors
 from govhall.reviews import services as reviews_services
-from govhall.reviews.links import case_rating_path
+from govhall.reviews.links import case_rating_path, thing_rating_path
 
 GUIDE_CACHE_SECONDS = 60  # how long the public lists may lag behind the bureau's edits
 
@@ -319,8 +321,11 @@ def citizen_identity_digest(citizen: Citizen) -> str | None:
 def citizen_cases(citizen: Citizen) -> QuerySet[Case]:
     """The account's cases: those it applied for online, the window cases it proved it holds (`CaseLink`),
     and — for a verified account only — the cases received under its verified identity (as applicant)."""
-    cond = Q(online_application__citizen=citizen) | Q(
-        pk__in=CaseLink.objects.filter(citizen=citizen).values("case_id")
+    cond = (
+        Q(online_application__citizen=citizen)
+        | Q(pk__in=CaseLink.objects.filter(citizen=citizen).values("case_id"))
+        # The members of the account's 一件事办件 (applied for online or linked by the parent number).
+        | Q(thing_member__parent__in=ThingLink.objects.filter(citizen=citizen).values("thing_case_id"))
     )
     digest = citizen_identity_digest(citizen)
     if digest:
@@ -330,6 +335,31 @@ def citizen_cases(citizen: Citizen) -> QuerySet[Case]:
         .select_related("handling_centre", "centre", "matter")
         .order_by("-received_at", "-id")
     )
+
+
+def citizen_things(citizen: Citizen, *, number: str = "") -> QuerySet[ThingCase]:
+    """The account's 一件事办件 (MODE-1): applied for online from it, linked by the parent number and query
+    password, or — for a verified account — received under its verified identity. `number` narrows to one
+    parent number (我的办件's search)."""
+    cond = Q(pk__in=ThingLink.objects.filter(citizen=citizen).values("thing_case_id"))
+    digest = citizen_identity_digest(citizen)
+    if digest:
+        cond |= Q(applicant_id_digest=digest)
+    qs = ThingCase.objects.filter(cond)
+    number = (number or "").strip()[:50]
+    if number:
+        qs = qs.filter(number=number)
+    return qs.select_related("thing", "handling_centre").order_by("-received_at", "-id")
+
+
+def citizen_thing_views(citizen: Citizen, *, number: str = "", limit: int = 20) -> list[Any]:
+    """The account's 一件事办件 as the tracking shows them: the parent with each member's state."""
+    return [onething_selectors.thing_case_view(p) for p in citizen_things(citizen, number=number)[:limit]]
+
+
+def access_citizen_thing(citizen: Citizen, number: str) -> ThingCase | None:
+    """One of the account's 一件事办件 by its parent number (None: not a parent number of this account)."""
+    return citizen_things(citizen, number=number).first() if number else None
 
 
 def case_by_number(number: str) -> Case | None:
@@ -378,15 +408,21 @@ def rating_url(case: Case) -> str | None:
 
 
 def thing_rating_url(view: Any) -> str | None:
-    """一事一评 of a 一件事 (`onething.selectors.ThingCaseView`): one rating of the whole thing, once it is
-    finished, through its lead member's case (the first member received) — the ratings app unchanged."""
-    if not view.finished:
+    """一事一评 of a 一件事 (`onething.selectors.ThingCaseView`): one rating of the whole thing (the parent
+    itself is the subject, `reviews.Rating.thing_case`), once every member is finished or refused."""
+    if not reviews_services.thing_can_be_rated(view.parent):
         return None
-    lead = next(
-        (m.case for m in view.members if m.case is not None and reviews_services.case_can_be_rated(m.case)),
-        None,
-    )
-    return case_rating_path(lead.pk, via="online") if lead is not None else None
+    return thing_rating_path(view.parent.pk, via="online")
+
+
+def member_rating_urls(view: Any) -> dict[int, str]:
+    """Per-member ratings where the standard asks for them (GB/T 39735: each matter's 办结评价): the
+    member's order → its case's rating page, for every member finished (not refused)."""
+    return {
+        m.row.order: case_rating_path(m.case.pk, via="online")
+        for m in view.members
+        if m.case is not None and reviews_services.case_can_be_rated(m.case)
+    }
 
 
 def online_application_of(case: Case) -> OnlineApplication | None:

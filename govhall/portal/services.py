@@ -39,6 +39,8 @@ from govhall.core.errors import Conflict, Forbidden, NotFound, ServiceError, fie
 from govhall.core.ids import mask_mobile, normalize_id_card, normalize_mobile, normalize_uscc
 from govhall.core.ratelimit import Limiter
 from govhall.exchange.services import notify_sms
+from govhall.onething.handling import Scan, online_actor, thing_case_receive
+from govhall.onething.models import ThingCase
 from govhall.orgs.models import Centre
 from govhall.portal import conf, identity
 from govhall.portal.models import (
@@ -55,6 +57,7 @@ from govhall.portal.models import (
     SmsChallenge,
     SmsPurpose,
     Supplement,
+    ThingLink,
     UploadPurpose,
 )
 from govhall.portal.selectors import case_by_number, online_offered
@@ -569,32 +572,35 @@ def _clean_number(number: str) -> str:
     return number
 
 
-def _link(citizen: Citizen, case: Case, method: str) -> CaseLink:
+def _link_once(model: Any, action: str, citizen: Citizen, method: str, **subject: Any) -> Any:
+    """A case (or 一件事办件) joins the account once; the first time is audited."""
     with transaction.atomic():
-        link, created = CaseLink.objects.get_or_create(
-            citizen=citizen, case=case, defaults={"method": method}
-        )
+        link, created = model.objects.get_or_create(citizen=citizen, **subject, defaults={"method": method})
         if created:
             audit_record(
-                action="portal.case_link.create",
+                action=action,
                 obj=link,
                 actor=citizen_actor(citizen),
-                after={"case": case.number, "method": method},
+                after={**{k: v.number for k, v in subject.items()}, "method": method},
             )
     return link
 
 
-def case_link_by_password(*, citizen: Citizen, number: str, password: str) -> CaseLink:
-    """Link a case by its number and query password (from the 受理通知书 or the SMS). Wrong guesses count per
-    account and per case number."""
+def _link(citizen: Citizen, case: Case, method: str) -> CaseLink:
+    return _link_once(CaseLink, "portal.case_link.create", citizen, method, case=case)  # type: ignore[no-any-return]
+
+
+def _held_by_password(citizen: Citizen, number: str, password: str, find: Any) -> Any:
+    """The case (or 一件事办件) `find(number)` names, if `password` is its query password; wrong guesses count
+    per account and per number (the same limits for both)."""
     number = _clean_number(number)
     keys = _link_limits(citizen, number)
-    case = case_by_number(number)
+    held = find(number)
     given = (password or "").strip().upper()
     if (
-        case is None
+        held is None
         or not given
-        or not secrets.compare_digest(case.query_password.upper().encode(), given.encode())
+        or not secrets.compare_digest(held.query_password.upper().encode(), given.encode())
     ):
         raise _link_failed(
             keys,
@@ -603,7 +609,28 @@ def case_link_by_password(*, citizen: Citizen, number: str, password: str) -> Ca
             LinkMethod.PASSWORD,
             field_error("password", "办件编号或查询密码不正确。", code="wrong_password"),
         )
+    return held
+
+
+def case_link_by_password(*, citizen: Citizen, number: str, password: str) -> CaseLink:
+    """Link a case by its number and query password (from the 受理通知书 or the SMS). Wrong guesses count per
+    account and per case number."""
+    case = _held_by_password(citizen, number, password, case_by_number)
     return _link(citizen, case, LinkMethod.PASSWORD)
+
+
+def thing_link(*, citizen: Citizen, thing_case: ThingCase, method: str) -> ThingLink:
+    """The 一件事办件 joins the account's 我的办件 (with its members' cases)."""
+    return _link_once(ThingLink, "portal.thing_link.create", citizen, method, thing_case=thing_case)  # type: ignore[no-any-return]
+
+
+def thing_link_by_password(*, citizen: Citizen, number: str, password: str) -> ThingLink:
+    """Link a 一件事办件 by its parent number and query password (MODE-1): the parent and every member then
+    show in 我的办件. The same limits on wrong guesses as a case's."""
+    parent = _held_by_password(
+        citizen, number, password, lambda n: ThingCase.objects.filter(number=n).first()
+    )
+    return thing_link(citizen=citizen, thing_case=parent, method=LinkMethod.PASSWORD)
 
 
 def _link_challenge(citizen: Citizen, case: Case) -> str:
@@ -696,6 +723,38 @@ class MaterialInput:
 class Submitted:
     application: OnlineApplication
     created: bool  # False: the same form was submitted before (double click, reload)
+
+
+def thing_application_submit(
+    *,
+    citizen: Citizen,
+    code: str,
+    answers: dict[str, bool],
+    address: str,
+    centre_id: Any,
+    channel: str,
+    scans: dict[str, list[CleanFile]],
+) -> ThingCase:
+    """Apply online for a 一件事 (MODE-1, NET-1): one form, one number; each uploaded file of the one set of
+    materials (checked by `uploads.clean_upload`) serves every member asking for that material, stored
+    encrypted like a case's. The parent joins the account's 我的办件. Nothing half-written on any error."""
+    if not citizen.has_identity:
+        raise Forbidden("请先填写实名信息，再办理网上申请。")
+    applicant = _applicant(citizen, address)
+    with transaction.atomic():
+        parent = thing_case_receive(
+            actor=online_actor(applicant, channel),
+            code=code,
+            answers=answers,
+            applicant=applicant,
+            channel=channel,
+            centre_id=centre_id,
+            scans={
+                key: [Scan(name=f.name, data=f.data) for f in files] for key, files in scans.items() if files
+            },
+        )
+        thing_link(citizen=citizen, thing_case=parent, method=ThingLink.ONLINE)
+    return parent
 
 
 def citizen_applicant(citizen: Citizen, address: str) -> dict[str, str]:

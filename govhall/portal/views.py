@@ -5,11 +5,13 @@ swaps search results in place."""
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -28,7 +30,6 @@ from govhall.core.middleware import client_ip
 from govhall.core.pages import HtmxHttpRequest, page_errors, paginate
 from govhall.core.ratelimit import RateLimited
 from govhall.core.responses import document_response
-from govhall.onething import handling as onething_handling
 from govhall.onething import selectors as onething_selectors
 from govhall.onething import services as onething_services
 from govhall.orgs.selectors import active_villages
@@ -442,22 +443,32 @@ def verify(request: HttpRequest) -> HttpResponse:
 # --- online application (NET-1) -------------------------------------------------------------------------
 
 
-def _clean_files(request: HttpRequest, materials: list[Any], errors: dict[str, str]) -> dict[int, list[Any]]:
-    """Every uploaded file checked (type by content, size, no archives; photos shrunk); errors per material."""
-    out: dict[int, list[Any]] = {}
+def _clean_files(
+    request: HttpRequest,
+    materials: list[Any],
+    errors: dict[str, str],
+    field: Callable[[Any], str] | None = None,
+) -> dict[Any, list[Any]]:
+    """Every uploaded file checked (type by content, size, no archives; photos shrunk); errors per material.
+    Inputs are named material_<id> and the result keyed by the id, or by the name `field` gives a material."""
+    out: dict[Any, list[Any]] = {}
     for m in materials:
-        field = f"material_{m.pk}"
+        name = field(m) if field is not None else f"material_{m.pk}"
+        given = request.FILES.getlist(name)
+        if len(given) > uploads.MAX_FILES_PER_MATERIAL:
+            errors[name] = f"材料「{m.name}」最多上传{uploads.MAX_FILES_PER_MATERIAL}个文件。"
+            continue
         cleaned = []
-        for upload in request.FILES.getlist(field):
+        for upload in given:
             try:
                 cleaned.append(
                     uploads.clean_upload(
-                        upload, name=upload.name or "", size=upload.size, field=field, label=m.name
+                        upload, name=upload.name or "", size=upload.size, field=name, label=m.name
                     )
                 )
             except ServiceError as exc:
-                errors[field] = exc.fields.get(field, exc.message)
-        out[m.pk] = cleaned
+                errors[name] = exc.fields.get(name, exc.message)
+        out[name if field is not None else m.pk] = cleaned
     return out
 
 
@@ -558,11 +569,23 @@ def apply(request: HttpRequest, code: str) -> HttpResponse:
 @page_errors
 @citizen_required
 def my_cases(request: HttpRequest) -> HttpResponse:
+    """我的办件: the account's 一件事办件 (each parent with its members) and its cases; `?q=` finds one by
+    办件编号 — a case's or a 一件事's parent number."""
     citizen = request.citizen  # type: ignore[attr-defined]
+    q = request.GET.get("q", "").strip()[:50]
+    cases = selectors.citizen_cases(citizen)
+    if q:
+        cases = cases.filter(Q(number=q) | Q(thing_member__parent__number=q))
     return render(
         request,
         "portal/my_cases.html",
-        {"nav": "my", "citizen": citizen, "page": paginate(request, selectors.citizen_cases(citizen))},
+        {
+            "nav": "my",
+            "citizen": citizen,
+            "q": q,
+            "things": selectors.citizen_thing_views(citizen, number=q),
+            "page": paginate(request, cases),
+        },
     )
 
 
@@ -671,6 +694,14 @@ def my_case_link(request: HttpRequest) -> HttpResponse:
         by_sms = forms.LinkSmsForm(request.POST if action == "sms" else None, prefix="sms")
     sent_to, link, status = "", None, 200
     try:
+        if (
+            action == "password"
+            and by_password.is_valid()
+            and onething_selectors.is_thing_number(by_password.cleaned_data["number"])
+        ):
+            thing = services.thing_link_by_password(citizen=citizen, **by_password.cleaned_data)
+            messages.success(request, f"一件事办件{thing.thing_case.number}已关联到您的账户。")
+            return redirect("portal:my_case", number=thing.thing_case.number)
         if action == "password" and by_password.is_valid():
             link = services.case_link_by_password(citizen=citizen, **by_password.cleaned_data)
         elif action == "send_code":
@@ -709,6 +740,10 @@ def my_case_link(request: HttpRequest) -> HttpResponse:
 @citizen_required
 def my_case(request: HttpRequest, number: str) -> HttpResponse:
     citizen = request.citizen  # type: ignore[attr-defined]
+    parent = selectors.access_citizen_thing(citizen, number)
+    if parent is not None:  # a 一件事's parent number: the parent with each member (MODE-1)
+        view = onething_selectors.thing_case_view(parent)
+        return render(request, "portal/my_thing.html", {"nav": "my", **thing_track_context(view)})
     case = selectors.access_citizen_case(citizen, number)
     application = selectors.online_application_of(case)
     material_rows = selectors.case_material_rows(case, application)
@@ -796,13 +831,25 @@ def _track_thing(
     except NotFound as exc:
         form.add_error(None, exc.message)
         return render(request, template, context, status=400)
-    context.update(
-        thing=view,
-        applicant=mask_applicant_name(view.parent.applicant_kind, view.parent.applicant_name),
-        member_timelines=onething_selectors.public_member_timeline(view),
-        rating_url=selectors.thing_rating_url(view),
-    )
+    context.update(thing_track_context(view))
     return render(request, template, context)
+
+
+def thing_track_context(view: Any, *, kiosk: bool = False) -> dict[str, Any]:
+    """What portal/_track_thing.html shows of a 一件事办件: the parent, each member with its public steps and
+    (on the portal, not the hall kiosk) its own rating link once finished, and the one rating of the whole
+    thing (一事一评, MODE-1)."""
+    member_urls = {} if kiosk else selectors.member_rating_urls(view)
+    return {
+        "thing": view,
+        "kiosk": kiosk,
+        "applicant": mask_applicant_name(view.parent.applicant_kind, view.parent.applicant_name),
+        "member_timelines": [
+            (m, events, member_urls.get(m.row.order))
+            for m, events in onething_selectors.public_member_timeline(view)
+        ],
+        "rating_url": None if kiosk else selectors.thing_rating_url(view),
+    }
 
 
 @never_cache
@@ -866,17 +913,23 @@ def apply_thing(request: HttpRequest, code: str) -> HttpResponse:
         error = ServiceError(
             "「" + "」「".join(offline) + "」暂不支持网上申请，请按办事指南到服务中心窗口一次办理。"
         )
+    scan_errors: dict[str, str] = {}
     if request.method == "POST" and error is None and answers is not None:
-        applicant = services.citizen_applicant(citizen, data.get("address", ""))
-        channel = _channel(request)
+        # One upload per material of the one set, checked like a case's (type by content, size, photos shrunk);
+        # files for a material the answers no longer ask for are ignored.
+        scans = _clean_files(request, guide.materials.asked, scan_errors, field=lambda m: m.upload_field)
+        if scan_errors:
+            error = ServiceError("上传的材料有误，请按提示修改后重新提交。", fields=scan_errors)
+    if request.method == "POST" and error is None and answers is not None:
         try:
-            parent = onething_handling.thing_case_receive(
-                actor=onething_handling.online_actor(applicant, channel),
+            parent = services.thing_application_submit(
+                citizen=citizen,
                 code=code,
                 answers=answers,
-                applicant=applicant,
-                channel=channel,
+                address=data.get("address", ""),
                 centre_id=data.get("centre_id"),
+                channel=_channel(request),
+                scans={m.key: scans.get(m.upload_field, []) for m in guide.materials.asked},
             )
         except ServiceError as exc:
             error = exc
@@ -898,6 +951,9 @@ def apply_thing(request: HttpRequest, code: str) -> HttpResponse:
             "error": error,
             "data": data,
             "answered": answers is not None,
+            "uploads": [(m, scan_errors.get(m.upload_field, "")) for m in guide.materials.asked],
+            "max_files": uploads.MAX_FILES_PER_MATERIAL,
+            "max_mb": settings.UPLOAD_MAX_BYTES // (1024 * 1024),
         },
         status=400 if error else 200,
     )

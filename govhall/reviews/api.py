@@ -164,7 +164,7 @@ def _rating_out(r: Rating, user: Any) -> RatingOut:
         text=r.text,
         supplement=supplement.text if supplement else "",
         created_at=r.created_at,
-        case_number=r.case.number if r.case is not None else None,
+        case_number=r.subject_number,
         ticket_code=r.ticket.code if r.ticket is not None else None,
         clerk_id=r.clerk_id,
         clerk=r.clerk_label,

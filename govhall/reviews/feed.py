@@ -68,8 +68,10 @@ def _subject(rating: Rating) -> dict[str, Any]:
     return {
         "evaluationId": evaluation_id(rating),
         "provinceEvaluationId": rating.external_id or None,
-        "caseNumber": rating.case.number if rating.case is not None else None,
+        "caseNumber": rating.subject_number,
         "matterCode": rating.matter.code if rating.matter is not None else None,
+        # 一事一评 of a 一件事: the composition's code and name instead of one matter's (MODE-1).
+        "oneThingCode": rating.thing_case.thing.code if rating.thing_case is not None else None,
     }
 
 
@@ -81,7 +83,9 @@ def rating_payload(rating: Rating) -> dict[str, Any]:
     real = rating.real_name and bool(rating.rater_phone or rating.rater_name)
     return {
         **_subject(rating),
-        "matterName": rating.matter.name if rating.matter is not None else None,
+        "matterName": rating.matter.name
+        if rating.matter is not None
+        else (rating.thing_case.thing.name if rating.thing_case is not None else None),
         "mode": MODES.get(Stage(rating.stage), rating.stage),
         "stage": rating.stage,
         "channel": channel,

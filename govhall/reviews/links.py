@@ -16,6 +16,7 @@ from django.core import signing
 from django.urls import reverse
 
 _CASE_SALT = "reviews.case"
+_THING_SALT = "reviews.thing"
 VIA = ("qr", "sms", "online")
 
 
@@ -38,6 +39,28 @@ def case_rating_path(case_id: int, *, via: str = "qr") -> str:
 def case_rating_url(case_id: int, *, via: str = "qr") -> str:
     """The absolute URL for a QR code (via="qr"), an SMS (via="sms") or the portal (via="online")."""
     return settings.PUBLIC_URL + case_rating_path(case_id, via=via)
+
+
+def thing_token(thing_case_id: int) -> str:
+    return signing.Signer(salt=_THING_SALT).sign(str(int(thing_case_id)))
+
+
+def thing_id_from_token(token: str) -> int | None:
+    try:
+        return int(signing.Signer(salt=_THING_SALT).unsign(str(token or "")[:120]))
+    except (signing.BadSignature, ValueError):
+        return None
+
+
+def thing_rating_path(thing_case_id: int, *, via: str = "online") -> str:
+    """一事一评 of a whole 一件事办件 (the parent, not one member): a signed link like a case's."""
+    path = reverse("reviews:rate_thing", kwargs={"token": thing_token(thing_case_id)})
+    return f"{path}?via={via}" if via in VIA else path
+
+
+def thing_rating_url(thing_case_id: int, *, via: str = "qr") -> str:
+    """The absolute URL for the QR code on the 一件事 办结通知书 or an SMS."""
+    return settings.PUBLIC_URL + thing_rating_path(thing_case_id, via=via)
 
 
 def ticket_rating_url(public_token: str) -> str:

@@ -163,6 +163,16 @@ class Rating(models.Model):
         on_delete=models.PROTECT,
         related_name="ratings",
     )
+    # 一事一评 of a 一件事 (MODE-1): the parent application itself is the subject, not one of its members.
+    # A result rating has exactly one subject: a case or a 一件事办件.
+    thing_case = models.ForeignKey(
+        "onething.ThingCase",
+        verbose_name="一件事办件",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="ratings",
+    )
     ticket = models.ForeignKey(
         "queueing.Ticket",
         verbose_name="排队号",
@@ -237,14 +247,26 @@ class Rating(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(level__gte=1) & Q(level__lte=5), name="rating_level_1_to_5"),
             models.CheckConstraint(
-                condition=Q(case__isnull=False) | Q(ticket__isnull=False), name="rating_has_case_or_ticket"
+                condition=Q(case__isnull=False) | Q(ticket__isnull=False) | Q(thing_case__isnull=False),
+                name="rating_has_subject",
             ),
+            # A result rating rates exactly one subject: a case or a 一件事办件, never both, never neither.
             models.CheckConstraint(
-                condition=~Q(stage="result") | Q(case__isnull=False), name="rating_result_stage_has_case"
+                condition=~Q(stage="result")
+                | (Q(case__isnull=False) & Q(thing_case__isnull=True))
+                | (Q(case__isnull=True) & Q(thing_case__isnull=False)),
+                name="rating_result_has_one_subject",
+            ),
+            # A 一件事 is rated only as a whole, at the result stage.
+            models.CheckConstraint(
+                condition=Q(thing_case__isnull=True) | Q(stage="result"), name="rating_thing_is_result"
             ),
             # One rating per case per stage, one per visit.
             models.UniqueConstraint(
                 fields=["case", "stage"], condition=Q(case__isnull=False), name="rating_one_per_case_stage"
+            ),
+            models.UniqueConstraint(
+                fields=["thing_case"], condition=Q(thing_case__isnull=False), name="rating_one_per_thing_case"
             ),
             models.UniqueConstraint(
                 fields=["ticket"],
@@ -283,6 +305,15 @@ class Rating(models.Model):
     @property
     def is_bad(self) -> bool:
         return self.level in BAD_LEVELS
+
+    @property
+    def subject_number(self) -> str | None:
+        """The number the applicant knows: the case's, or the 一件事办件's for a rating of the whole thing."""
+        if self.case_id is not None:
+            return self.case.number  # type: ignore[union-attr]
+        if self.thing_case_id is not None:
+            return self.thing_case.number  # type: ignore[union-attr]
+        return None
 
     @property
     def aspect_rows(self) -> list[tuple[str, str]]:

@@ -17,10 +17,11 @@ from govhall.accounts.models import User
 from govhall.cases.models import Case
 from govhall.catalog.models import Matter
 from govhall.core.calendar import month_instants
+from govhall.onething.models import ThingCase
 from govhall.orgs.models import Centre, Window
 from govhall.orgs.policy import centre_ids_visible_to
 from govhall.queueing.models import Ticket, TicketStatus, WindowPause, WindowState, WindowStatus
-from govhall.reviews.links import case_id_from_token
+from govhall.reviews.links import case_id_from_token, thing_id_from_token
 from govhall.reviews.models import (
     BAD_LEVELS,
     OPEN_ORDER_STATUSES,
@@ -104,7 +105,7 @@ def ratings_for_list(
     period: Period | None = None,
 ) -> QuerySet[Rating]:
     qs = ratings_visible_to(user).select_related(
-        "centre", "window", "matter", "clerk", "case", "ticket", "work_order", "appeal"
+        "centre", "window", "matter", "clerk", "case", "thing_case", "ticket", "work_order", "appeal"
     )
     if centre_id:
         qs = qs.filter(centre_id=centre_id)
@@ -436,6 +437,18 @@ def case_for_rating_token(token: str) -> Any:
         return None
     return (
         Case.objects.select_related("handling_centre", "accepted_by", "receiver").filter(pk=case_id).first()
+    )
+
+
+def thing_for_rating_token(token: str) -> Any:
+    """The 一件事办件 a rating link names, or None for a bad or unknown token."""
+    thing_case_id = thing_id_from_token(token)
+    if not thing_case_id:
+        return None
+    return (
+        ThingCase.objects.select_related("handling_centre", "accepted_by", "receiver", "thing")
+        .filter(pk=thing_case_id)
+        .first()
     )
 
 

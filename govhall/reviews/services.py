@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -34,6 +35,7 @@ from govhall.core.ids import mask_mobile, normalize_mobile
 from govhall.core.workflow import Action, Done, Lifecycle, Written, nothing, wrong_state
 from govhall.exchange.models import SyncDataset
 from govhall.exchange.services import notify_sms
+from govhall.onething.models import ThingCase, ThingCaseStatus
 from govhall.orgs.models import Centre, CentreLevel, Window
 from govhall.orgs.policy import can_manage_centre
 from govhall.queueing.models import Ticket, TicketStatus
@@ -326,11 +328,17 @@ def _clean_common(
 
 
 def aspects_for_case(case: Any) -> dict[str, str]:
+    """The sub-ratings that fit a case or a 一件事办件: online aspects for an online application."""
     return ONLINE_ASPECTS if case.channel in ONLINE_CASE_CHANNELS else ONSITE_ASPECTS
 
 
 def case_can_be_rated(case: Any) -> bool:
     return case.status in (CaseStatus.FINISHED, CaseStatus.DELIVERED) and case.result != ResultKind.VOIDED
+
+
+def thing_can_be_rated(parent: Any) -> bool:
+    """一事一评 of a 一件事: once every member is finished or lawfully refused (统一出件 or after)."""
+    return parent.status in (ThingCaseStatus.FINISHED, ThingCaseStatus.DELIVERED)
 
 
 def _case_subject(case: Any) -> dict[str, Any]:
@@ -351,6 +359,159 @@ def _case_subject(case: Any) -> dict[str, Any]:
     }
 
 
+def _thing_subject(parent: Any) -> dict[str, Any]:
+    """Who and what a 一事一评 of a 一件事办件 rates: the comprehensive window that accepted it, its clerk
+    and the handling centre. No single matter or department: the whole thing is the subject (MODE-1)."""
+    clerk = parent.accepted_by or parent.receiver
+    centre = parent.handling_centre
+    window = parent.window if parent.window is not None and parent.window.centre_id == centre.pk else None
+    return {
+        "thing_case": parent,
+        "clerk": clerk,
+        "clerk_label": _clerk_label(clerk),
+        "window": window,
+        "centre": centre,
+        "town_centre_id": _town_of(centre),
+    }
+
+
+def _thing_phone(parent: Any) -> str:
+    """The applicant's mobile, held (encrypted) on the first member's case; the parent keeps none."""
+    lead = parent.members.select_related("case").exclude(case=None).order_by("order").first()
+    return (lead.case.applicant_phone or "") if lead is not None else ""
+
+
+@dataclass
+class _Rated:
+    """What a 办结评价 (一事一评) is about: a case or a whole 一件事办件, as the shared checks need it."""
+
+    what: str  # 办件 / 一件事办件, for the messages
+    number: str
+    status_label: str
+    rateable: bool
+    finished_at: dt.datetime | None
+    centre: Centre
+    aspects: dict[str, str]
+    subject: dict[str, Any]
+    rater_name: str
+    phone: str
+    already: bool
+
+
+def _rated_case(case: Any) -> _Rated:
+    return _Rated(
+        what="办件",
+        number=case.number,
+        status_label=case.get_status_display(),
+        rateable=case_can_be_rated(case),
+        finished_at=case.finished_at,
+        centre=case.handling_centre,
+        aspects=aspects_for_case(case),
+        subject=_case_subject(case),
+        rater_name=case.applicant_name,
+        phone=case.applicant_phone or "",
+        already=Rating.objects.filter(case=case, stage=Stage.RESULT).exists(),
+    )
+
+
+def _rated_thing(parent: Any) -> _Rated:
+    return _Rated(
+        what="一件事办件",
+        number=parent.number,
+        status_label=parent.get_status_display(),
+        rateable=thing_can_be_rated(parent),
+        finished_at=parent.finished_at,
+        centre=parent.handling_centre,
+        aspects=aspects_for_case(parent),
+        subject=_thing_subject(parent),
+        rater_name=parent.applicant_name,
+        phone=_thing_phone(parent),
+        already=Rating.objects.filter(thing_case=parent).exists(),
+    )
+
+
+def _rate_result(
+    rated: _Rated, *, channel: str, level: Any, aspects: Any, text: Any, rater: Rater, now: dt.datetime
+) -> Rating:
+    """The checks and the write every 办结评价 shares, whatever its subject (call inside a transaction that
+    holds the subject's row lock)."""
+    level_v, aspects_v, text_v = _clean_common(level=level, aspects=aspects, text=text, allowed=rated.aspects)
+    phone = _phone(rater.phone)
+    if not rated.rateable:
+        raise Conflict(
+            f"{rated.what}{rated.number}当前为“{rated.status_label}”，办结后才能评价。",
+            code="case_not_finished",
+        )
+    s = review_settings_in_force(rated.centre)
+    if rated.finished_at and now > deadline(rated.finished_at, s.result_rating_days).at:
+        raise Conflict(
+            f"{rated.what}已于{timezone.localtime(rated.finished_at):%Y-%m-%d}办结，已超过"
+            f"{s.result_rating_days}个工作日的评价期限。",
+            code="rating_closed",
+        )
+    if rated.already:
+        raise Conflict(
+            f"{rated.what}{rated.number}的办结评价已提交，不能重复评价；可在期限内补充评价。",
+            code="already_rated",
+        )
+    phone = phone or rated.phone
+    return _create_rating(
+        fields={
+            "stage": Stage.RESULT,
+            "channel": channel,
+            "level": level_v,
+            "aspects": aspects_v,
+            "text": text_v,
+            **rated.subject,
+            "real_name": True,
+            "rater_name": rated.rater_name,
+            "rater_phone": phone,
+            "rater_phone_digest": lookup_digest(phone) if phone else "",
+            "device_digest": _device_digest(rater.device),
+        },
+        rater=rater,
+        now=now,
+    )
+
+
+_RESULT_RELATED = ("handling_centre", "accepted_by", "receiver", "window")
+
+
+def _lock_subject(model: Any, **lookup: Any) -> Any:
+    """The case or 一件事办件 rated, locked for the check-then-insert of its one rating."""
+    return (
+        model.objects.select_for_update(of=("self",))
+        .select_related(*_RESULT_RELATED)
+        .filter(**lookup)
+        .first()
+    )
+
+
+def _submit_result(
+    *,
+    find: Callable[[], Any],
+    rated: Callable[[Any], _Rated],
+    missing: str,
+    channel: str,
+    level: Any,
+    aspects: Any,
+    text: Any,
+    rater: Rater | None,
+    now: dt.datetime | None,
+) -> Rating:
+    rater = rater or Rater()
+    now = now or _now()
+    if channel not in RESULT_CHANNELS:
+        raise field_error("channel", "办结评价的渠道应为扫码、网上或短信。")
+    with transaction.atomic():
+        subject = find()
+        if subject is None:
+            raise NotFound(missing)
+        return _rate_result(
+            rated(subject), channel=channel, level=level, aspects=aspects, text=text, rater=rater, now=now
+        )
+
+
 def rating_submit_case(
     *,
     case_id: int,
@@ -362,57 +523,43 @@ def rating_submit_case(
     now: dt.datetime | None = None,
 ) -> Rating:
     """一事一评: the applicant rates a finished case (办结评价), once. Real-name: the rater is the applicant."""
-    rater = rater or Rater()
-    now = now or _now()
-    if channel not in RESULT_CHANNELS:
-        raise field_error("channel", "办结评价的渠道应为扫码、网上或短信。")
-    with transaction.atomic():
-        case = (
-            Case.objects.select_for_update(of=("self",))
-            .select_related("handling_centre", "accepted_by", "receiver", "window")
-            .filter(pk=case_id)
-            .first()
-        )
-        if case is None:
-            raise NotFound("未找到该办件。")
-        level_v, aspects_v, text_v = _clean_common(
-            level=level, aspects=aspects, text=text, allowed=aspects_for_case(case)
-        )
-        phone = _phone(rater.phone)
-        if not case_can_be_rated(case):
-            raise Conflict(
-                f"办件{case.number}当前为“{case.get_status_display()}”，办结后才能评价。",
-                code="case_not_finished",
-            )
-        s = review_settings_in_force(case.handling_centre)
-        if case.finished_at and now > deadline(case.finished_at, s.result_rating_days).at:
-            raise Conflict(
-                f"办件已于{timezone.localtime(case.finished_at):%Y-%m-%d}办结，已超过"
-                f"{s.result_rating_days}个工作日的评价期限。",
-                code="rating_closed",
-            )
-        if Rating.objects.filter(case=case, stage=Stage.RESULT).exists():
-            raise Conflict(
-                f"办件{case.number}的办结评价已提交，不能重复评价；可在期限内补充评价。", code="already_rated"
-            )
-        phone = phone or case.applicant_phone or ""
-        return _create_rating(
-            fields={
-                "stage": Stage.RESULT,
-                "channel": channel,
-                "level": level_v,
-                "aspects": aspects_v,
-                "text": text_v,
-                **_case_subject(case),
-                "real_name": True,
-                "rater_name": case.applicant_name,
-                "rater_phone": phone,
-                "rater_phone_digest": lookup_digest(phone) if phone else "",
-                "device_digest": _device_digest(rater.device),
-            },
-            rater=rater,
-            now=now,
-        )
+    return _submit_result(
+        find=lambda: _lock_subject(Case, pk=case_id),
+        rated=_rated_case,
+        missing="未找到该办件。",
+        channel=channel,
+        level=level,
+        aspects=aspects,
+        text=text,
+        rater=rater,
+        now=now,
+    )
+
+
+def rating_submit_thing(
+    *,
+    thing_case_id: int,
+    channel: str,
+    level: Any,
+    aspects: Any = None,
+    text: Any = "",
+    rater: Rater | None = None,
+    now: dt.datetime | None = None,
+) -> Rating:
+    """一事一评 of a 一件事 (MODE-1, STD-6): the applicant rates the whole thing once, when every member is
+    finished or lawfully refused. It flows like any rating: a 差评 opens a work order, the provincial feed
+    sends it, the figures count it. Per-member ratings stay possible on each member's case."""
+    return _submit_result(
+        find=lambda: _lock_subject(ThingCase, pk=thing_case_id),
+        rated=_rated_thing,
+        missing="未找到该一件事办件。",
+        channel=channel,
+        level=level,
+        aspects=aspects,
+        text=text,
+        rater=rater,
+        now=now,
+    )
 
 
 PROVINCE_SKEW = dt.timedelta(minutes=5)  # a province clock a little ahead of ours is not an error
@@ -463,26 +610,22 @@ def rating_receive_from_province(
     number = str(case_number or "").strip()
     name = str(rater_name or "").strip()[:50]
     with transaction.atomic():
-        case = (
-            Case.objects.select_for_update(of=("self",))
-            .select_related("handling_centre", "accepted_by", "receiver", "window")
-            .filter(number=number)
-            .first()
-            if number
-            else None
-        )
-        if case is None:
+        case = _lock_subject(Case, number=number) if number else None
+        # A 一件事 is rated on the provincial app under its parent number, like a case under its own.
+        parent = _lock_subject(ThingCase, number=number) if case is None and number else None
+        if case is None and parent is None:
             raise NotFound(
                 f"未找到办件编号为“{number}”的办件，评价未接收。",
                 code="case_not_found",
                 fields={"caseNumber": "本系统没有该办件"},
             )
-        aspects_v = _aspects(aspects, aspects_for_case(case))
+        rated = _rated_case(case) if case is not None else _rated_thing(parent)
+        aspects_v = _aspects(aspects, rated.aspects)
         text_v = _text(text, "content")
         phone = _phone(rater_phone)
-        if Rating.objects.filter(case=case, stage=Stage.RESULT).exists():
+        if rated.already:
             raise Conflict(
-                f"办件{case.number}已有办结评价（一事一评只评一次），省平台的评价未接收。",
+                f"{rated.what}{rated.number}已有办结评价（一事一评只评一次），省平台的评价未接收。",
                 code="already_rated",
             )
         try:
@@ -495,7 +638,7 @@ def rating_receive_from_province(
                     "level": level_v,
                     "aspects": aspects_v,
                     "text": text_v,
-                    **_case_subject(case),
+                    **rated.subject,
                     "real_name": bool(phone or name),
                     "rater_name": name,
                     "rater_phone": phone,

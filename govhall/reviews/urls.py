@@ -8,6 +8,7 @@ urlpatterns = [
     # public
     path("rate/", views.rate_lookup, name="rate_lookup"),
     path("rate/c/<str:token>/", views.rate_case, name="rate_case"),
+    path("rate/y/<str:token>/", views.rate_thing, name="rate_thing"),
     path("rate/t/<str:token>/", views.rate_ticket, name="rate_ticket"),
     path("pad/<str:token>/", views.pad, name="pad"),
     path("pad/<str:token>/state", views.pad_state, name="pad_state"),

@@ -132,12 +132,16 @@ def _case_or_404(token: str) -> Any:
     return case
 
 
-@never_cache
-def rate_case(request: HttpRequest, token: str) -> HttpResponse:
-    case = _case_or_404(token)
+def _rate_result_page(
+    request: HttpRequest,
+    *,
+    rating: Any,
+    aspects: dict[str, str],
+    submit: Callable[..., Any],
+    context: dict[str, Any],
+) -> HttpResponse:
+    """The 办结评价 page of a case or of a whole 一件事: the rating once, then one 补充评价."""
     via = _via(request)
-    rating = case.ratings.select_related("supplement").filter(stage=Stage.RESULT).first()
-    aspects = services.aspects_for_case(case)
     form = RatingForm(None, aspects=aspects, ask_phone=False)
     supplement_form = SupplementForm(None)
     status = 200
@@ -161,8 +165,7 @@ def rate_case(request: HttpRequest, token: str) -> HttpResponse:
             if form.is_valid() and _run(
                 request,
                 form,
-                lambda: services.rating_submit_case(
-                    case_id=case.pk,
+                lambda: submit(
                     channel=via,
                     level=form.cleaned_data["level"],
                     aspects=form.aspects(),
@@ -173,15 +176,54 @@ def rate_case(request: HttpRequest, token: str) -> HttpResponse:
                 return redirect(request.get_full_path())
         status = 400
     context = {
-        "case": case,
+        **context,
         "rating": rating,
         "form": form,
         "supplement_form": supplement_form,
         "via": via,
-        "finished": services.case_can_be_rated(case),
         "can_supplement": rating is not None and not hasattr(rating, "supplement"),
     }
     return ensure_cookie(request, render(request, "reviews/rate_case.html", context, status=status))
+
+
+@never_cache
+def rate_case(request: HttpRequest, token: str) -> HttpResponse:
+    case = _case_or_404(token)
+    return _rate_result_page(
+        request,
+        rating=case.ratings.select_related("supplement").filter(stage=Stage.RESULT).first(),
+        aspects=services.aspects_for_case(case),
+        submit=lambda **kw: services.rating_submit_case(case_id=case.pk, **kw),
+        context={
+            "centre": case.handling_centre,
+            "number": case.number,
+            "subject": case.matter_name,
+            "status_label": case.get_status_display(),
+            "finished": services.case_can_be_rated(case),
+        },
+    )
+
+
+@never_cache
+def rate_thing(request: HttpRequest, token: str) -> HttpResponse:
+    """一事一评 of a whole 一件事 (MODE-1): one rating of the parent, from its tracking page or notice."""
+    parent = selectors.thing_for_rating_token(token)
+    if parent is None:
+        raise Http404("评价链接无效，请核对二维码或短信中的链接。")
+    return _rate_result_page(
+        request,
+        rating=parent.ratings.select_related("supplement").first(),
+        aspects=services.aspects_for_case(parent),
+        submit=lambda **kw: services.rating_submit_thing(thing_case_id=parent.pk, **kw),
+        context={
+            "centre": parent.handling_centre,
+            "number": parent.number,
+            "number_label": "一件事办件编号",
+            "subject": f"{parent.thing.name}（一件事一次办，含全部成员事项）",
+            "status_label": parent.get_status_display(),
+            "finished": services.thing_can_be_rated(parent),
+        },
+    )
 
 
 @never_cache
