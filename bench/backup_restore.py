@@ -102,7 +102,8 @@ def main() -> None:
     connection.close()
     print(
         f"{total:,} cases, database {db_bytes / 2**20:,.0f} MB, {args.files} scans "
-        f"({args.files * SCAN / 2**20:,.0f} MB) — {os.cpu_count()} cores, shared"
+        f"({args.files * SCAN / 2**20:,.0f} MB) — {os.cpu_count()} cores, shared, "
+        f"load average {os.getloadavg()[0]:.1f}"
     )
 
     parsed = urlparse(url)
@@ -147,7 +148,9 @@ def main() -> None:
             [str(govhall), "restore", str(backup)], env=target_env, check=True, stdout=subprocess.DEVNULL
         ),
     )
-    print(f"  backup size {size / 2**20:,.0f} MB (database dump + scans)")
+    print(
+        f"  backup size {size / 2**20:,.0f} MB (database dump + scans); load average now {os.getloadavg()[0]:.1f}"
+    )
     print(
         f"  ratios: backup / bare pg_dump {figures['govhall backup'] / figures['pg_dump -Fc (bare)']:.2f}, "
         f"restore / bare pg_restore {figures['govhall restore'] / figures['pg_restore (bare)']:.2f}"

@@ -1,11 +1,12 @@
-"""The restore drill (issue 20 part A): a throw-away installation with the demo set (cases in several states,
-tickets and ratings, uploaded scans, audit rows) is backed up by `govhall backup` WHILE another process keeps
-receiving cases; the backup is verified, restored by `govhall restore` into a fresh, empty installation, and
+"""The restore drill (issue 20 part A): a throw-away installation with a small hall (cases in several states,
+tickets and ratings, uploaded scans, audit rows; tests/core/backup_drill.py) is backed up by `govhall backup`
+WHILE another process keeps receiving cases; the backup is verified, restored by `govhall restore` into a fresh, empty installation, and
 every table of the restored database is compared row for row with the source up to the backup's moment. Then
 `govhall audit verify` passes on it and it serves a restored case (decrypting its applicant with the key).
 
 Each installation is driven through the real `govhall` command in subprocesses (the backup must see other
-processes' commits, as in production). SQLite always; PostgreSQL under the `postgres` marker."""
+processes' commits, as in production). SQLite always; PostgreSQL (pg_dump / pg_restore) under the `postgres`
+marker."""
 
 from __future__ import annotations
 
@@ -146,11 +147,7 @@ def migrated_copy(site: Site) -> None:
     dump.unlink()
 
 
-# PostgreSQL: the drill's code path is here, but its run on the loaded build machine timed out in the data
-# load (a 240 s subprocess limit) before it could be proven green; enable once it has passed.
-POSTGRES = pytest.param(
-    "postgres", marks=[pytest.mark.postgres, pytest.mark.skip(reason="PostgreSQL drill not yet proven green")]
-)
+POSTGRES = pytest.param("postgres", marks=pytest.mark.postgres)
 
 
 @pytest.fixture(params=["sqlite", POSTGRES])
@@ -250,7 +247,7 @@ def test_backup_while_writing_restores_every_row_up_to_the_backup(sites, tmp_pat
         "from govhall.accounts.models import User\n"
         "from govhall.cases.models import CaseFile\n"
         "c = Client()\n"
-        "c.force_login(User.objects.get(username='lvsi_front'), "
+        "c.force_login(User.objects.get(username='drill_front'), "
         "backend='django.contrib.auth.backends.ModelBackend')\n"
         f"page = c.get('/cases/{case_id}/')\n"
         "f = CaseFile.objects.order_by('pk').first()\n"

@@ -82,16 +82,6 @@ def test_database_unreachable_pages_and_api_answer_503_in_chinese(tmp_path):
 # --- Redis stops: the cache degrades, the records and the outbox do not ------------------------------------
 
 
-# Known gap (issue 20, next session): on the PostgreSQL + Redis pass, the huey task these tests run
-# inside the test's transaction closes its database connection, and the next query fails with "Cannot
-# open a new connection in an atomic block". The behaviour is proven on the SQLite pass; the PostgreSQL
-# shape of the Redis outage is measured by `bench/faults.py redis` (docs/operations.md).
-_SQLITE_PASS_ONLY = pytest.mark.skipif(
-    "os.environ.get('GOVHALL_DATABASE_URL', '').startswith('postgres')",
-    reason="the Redis-away tests run inside a test transaction that huey's task closes on PostgreSQL",
-)
-
-
 @pytest.fixture
 def redis_server() -> Iterator[Any]:
     reason = missing("redis")
@@ -122,8 +112,8 @@ def test_the_cache_answers_like_an_empty_cache_while_redis_is_away(redis_server)
     assert cache.get(key) == "back"
 
 
-@_SQLITE_PASS_ONLY
 def test_pages_keep_answering_while_redis_is_away(client, settings, redis_server, hall):
+    suite_caches = settings.CACHES  # the suite's own cache (its per-test keys are removed after the test)
     settings.CACHES = {
         "default": {
             "BACKEND": "govhall.core.cache.DegradingRedisCache",
@@ -140,9 +130,13 @@ def test_pages_keep_answering_while_redis_is_away(client, settings, redis_server
         assert "政务服务" in response.content.decode()
     redis_server.start()
     assert client.get("/portal/").status_code == 200
+    settings.CACHES = suite_caches
 
 
-@_SQLITE_PASS_ONLY
+# The worker's shape: rows committed (not inside a test transaction), each task run by `HUEY.execute` as the
+# consumer runs it, closing its database connection afterwards (huey's db_task). Inside a rolled-back test
+# transaction that close would end the test's transaction on PostgreSQL.
+@pytest.mark.django_db(transaction=True)
 def test_messages_queued_while_redis_is_away_are_sent_by_the_sweep(redis_server, settings):
     """The task queue lives in Redis: with Redis down the SMS row is committed but its task cannot be
     queued; the periodic sweep queues it when Redis is back, and it is sent. Nothing is lost."""
