@@ -22,23 +22,27 @@ from govhall.cases.models import Case, StepStatus
 from govhall.core.actors import CitizenActor, SystemActor, is_staff_actor
 from govhall.core.errors import NotFound
 from govhall.core.policy import has_any_role
-from govhall.orgs.models import CentreLevel
-from govhall.orgs.policy import VILLAGE_REACH_ROLES, centre_ids_visible_to
+from govhall.orgs.policy import centre_condition, centre_ids_visible_to
 
 
-def case_filter(user: Any, *, include_agency: bool = True) -> Q | None:
+def case_filter(user: Any, *, include_agency: bool = True, joined: bool = False) -> Q | None:
     """A Q restricting cases to this user's, or None when the user sees every case. Supervision leaves out
-    the 代办员 clause (`include_agency=False`): an agent supervises nobody."""
+    the 代办员 clause (`include_agency=False`): an agent supervises nobody. `joined` states a town's reach
+    into its villages as a join on the centres' parent rather than a list of village ids read first: the
+    same cases, no query before the case's own (for reading one case; issue 15)."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return Q(pk__in=[])
     if user.is_superuser or user.unit_kind == UnitKind.BUREAU:
         return None
     if user.unit_kind == UnitKind.DEPARTMENT:
         return Q(department_id=user.department_id) if user.department_id else Q(pk__in=[])
-    ids = centre_ids_visible_to(user)
-    if ids is None:
+    if joined:
+        scope = centre_condition(user, "centre", "handling_centre")
+    else:
+        ids = centre_ids_visible_to(user)
+        scope = None if ids is None else Q(centre_id__in=ids) | Q(handling_centre_id__in=ids)
+    if scope is None:
         return None
-    scope = Q(centre_id__in=ids) | Q(handling_centre_id__in=ids)
     return scope | Q(agency_agent_id=user.pk) if include_agency else scope
 
 
@@ -48,30 +52,10 @@ def cases_visible_to(user: Any) -> QuerySet[Case]:
     return qs if condition is None else qs.filter(condition)
 
 
-def _one_case_filter(user: Any) -> Q | None:
-    """`case_filter` for reading one case: a town's reach into its villages as a condition on the case's
-    centres' parent (joined anyway) instead of a list of the village ids read first: no query before the
-    case's own (issue 15). The same cases as `case_filter`."""
-    if (
-        getattr(user, "is_authenticated", False)
-        and user.is_active
-        and not user.is_superuser
-        and user.unit_kind not in (UnitKind.BUREAU, UnitKind.DEPARTMENT)
-        and user.centre_id is not None
-        and getattr(user, "_visible_centre_ids", None) is None
-    ):
-        own = user.centre_id
-        scope = Q(centre_id=own) | Q(handling_centre_id=own)
-        if user.centre.level == CentreLevel.TOWN and user.has_role(*VILLAGE_REACH_ROLES):
-            scope |= Q(centre__parent_id=own) | Q(handling_centre__parent_id=own)
-        return scope | Q(agency_agent_id=user.pk)
-    return case_filter(user)
-
-
 def access_case(user: Any, case_id: int | str) -> Case:
     """The case with this id (or number) if the user may see it; NotFound otherwise."""
     # Lean on purpose: services re-read the row under a lock with what they need; pages load the rest.
-    condition = _one_case_filter(user)
+    condition = case_filter(user, joined=True)
     qs = Case.objects.all() if condition is None else Case.objects.filter(condition)
     qs = qs.select_related("centre", "handling_centre")
     key = str(case_id).strip()

@@ -43,11 +43,32 @@ def centre_ids_visible_to(user: Any) -> list[int] | None:
     if cached is not None:
         return cached
     ids = [user.centre_id]
-    centre = user.centre
-    if centre.level == CentreLevel.TOWN and user.has_role(*VILLAGE_REACH_ROLES):
-        ids += list(Centre.objects.filter(parent_id=centre.pk).values_list("pk", flat=True))
+    if reaches_villages(user):
+        ids += list(Centre.objects.filter(parent_id=user.centre_id).values_list("pk", flat=True))
     user._visible_centre_ids = ids
     return ids
+
+
+def reaches_villages(user: Any) -> bool:
+    """A town centre's directors, front desk, back office and agents also see its villages (MODE-4)."""
+    return user.centre.level == CentreLevel.TOWN and user.has_role(*VILLAGE_REACH_ROLES)
+
+
+def centre_condition(user: Any, *fields: str) -> Q | None:
+    """The centres of `centre_ids_visible_to` as a condition on the records' centre foreign keys
+    (`fields`), the villages through the centre's parent instead of a list of their ids read first: no
+    query before the records' own (for reading one record; lists keep the id list). None: every centre."""
+    if sees_everything(user):
+        return None
+    if not user.is_authenticated or not user.is_active or user.centre_id is None:
+        return Q(pk__in=[])
+    own, villages = user.centre_id, reaches_villages(user)
+    condition = Q()
+    for field in fields:
+        condition |= Q(**{f"{field}_id": own})
+        if villages:
+            condition |= Q(**{f"{field}__parent_id": own})
+    return condition
 
 
 def unit_scope(user: Any, *, centre_field: str = "centre", department_field: str | None = None) -> Q | None:

@@ -155,3 +155,30 @@ def test_anonymous_gets_401_and_the_login_page(client, flow, forwarded):
     case, _ = forwarded
     assert client.get(f"/api/v1/cases/{case.pk}").status_code == 401
     assert client.get(f"/cases/{case.pk}/").status_code == 302
+
+
+def test_reading_one_case_sees_exactly_the_cases_of_the_lists(flow, forwarded, outsiders):
+    """MODE-4: access_case reads a town's villages through a join (no query first); it must grant exactly
+    the cases the lists grant, for every kind of user (town roles with and without village reach, village
+    clerks of this and another village, departments, the bureau, another town)."""
+    from govhall.cases.models import Case
+    from govhall.cases.policy import case_filter
+
+    receive(flow)  # a town case beside the village's
+    village_only = receive(flow)  # and one the village keeps: seen in the town only through village reach
+    Case.objects.filter(pk=village_only.pk).update(centre=flow.village, handling_centre=flow.village)
+    assert village_only.pk in set(cases_visible_to(flow.front_desk).values_list("pk", flat=True))
+    users = [
+        getattr(flow, who) for who in ("village_clerk", "front_desk", "back_office", "director", "guide")
+    ]
+    users += [flow.other_village_clerk, flow.bureau_admin, *outsiders.values()]
+    users.append(UserFactory(centre=flow.town, roles=[Role.GUIDE]))
+    for user in users:
+        listed = set(cases_visible_to(user).values_list("pk", flat=True))
+        joined = case_filter(user, joined=True)
+        one = set(
+            (Case.objects.all() if joined is None else Case.objects.filter(joined)).values_list(
+                "pk", flat=True
+            )
+        )
+        assert one == listed, user
