@@ -557,7 +557,7 @@ def on_bad_review_opened(*, order: Any) -> None:
             "title": hotline.title,
             "content": text,
             "reviewOrderNumber": order.number,
-            "caseNumber": rating.case.number if rating.case_id else None,
+            "caseNumber": rating.subject_number,  # the case's, or the 一件事办件's for a rating of the whole thing
             "level": str(rating.level),
             "ratedAt": _t(rating.created_at),
         },

@@ -188,3 +188,22 @@ def test_the_province_gets_the_thing_rating_and_pushes_one_down_under_the_parent
     assert WorkOrder.objects.filter(rating=rating).exists()
     again = signed_post(client, URL, {**body, "evaluationId": "JS-HCP-0902"}, APP_ID, SECRET)
     assert again.status_code == 409 and Rating.objects.filter(thing_case=other).count() == 1
+
+
+def test_a_bad_rating_of_the_whole_thing_reaches_12345_under_the_parent_number(
+    scene: Any, thing: ThingCase
+) -> None:
+    """MODE-1, STD-6: with 差评转12345工单 on, the 12345 order made of a 差评 of a whole 一件事 names the
+    number the applicant knows (the 一件事办件编号), not an empty case number."""
+    from govhall.accounts.models import Role
+    from govhall.hotline.models import HotlineOrder, HotlineStep
+    from govhall.hotline.services import hotline_settings_save
+    from tests.factories import UserFactory
+
+    admin = UserFactory(unit_kind="bureau", centre=None, roles=[Role.BUREAU_ADMIN])
+    hotline_settings_save(actor=admin, values={"convert_bad_reviews": True})
+    parent = finish(scene, thing)
+    rating = services.rating_submit_thing(thing_case_id=parent.pk, channel="online", level=5, text="跑了三趟")
+    order = HotlineOrder.objects.get()
+    assert order.review_order == WorkOrder.objects.get(rating=rating) and order.content == "跑了三趟"
+    assert HotlineStep.objects.get(order=order, kind="create").data["caseNumber"] == parent.number
