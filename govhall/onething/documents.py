@@ -3,6 +3,8 @@ members, rendered by the one document renderer (core.documents)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
@@ -21,6 +23,17 @@ from govhall.core.documents import (
 )
 
 from .selectors import Guide, ThingCaseView
+
+# Codes other apps print on the 一件事 办结通知书 beside the tracking code (the 一事一评 QR code of reviews):
+# each returns a block for the parent's view, or None. Registered from their AppConfig.ready(), since those
+# apps sit above onething (docs/architecture.md), as cases.documents.register_notice_code does for cases.
+ResultCode = Callable[[ThingCaseView], Block | None]
+_result_codes: list[ResultCode] = []
+
+
+def register_result_code(code: ResultCode) -> None:
+    if code not in _result_codes:
+        _result_codes.append(code)
 
 
 def guide_url(code: str) -> str:
@@ -243,6 +256,7 @@ def result_blocks(view: ThingCaseView) -> list[Block]:
         ),
         Paragraph("对不予许可或不予受理的事项，如有异议，可依法申请行政复议或提起行政诉讼。"),
         QRCode(settings.PUBLIC_URL + reverse("portal:track") + f"?no={parent.number}", "扫码查询办理进度"),
+        *[block for code in _result_codes if (block := code(view)) is not None],
         Signature([parent.handling_centre.name, _when(parent.finished_at or timezone.now())]),
     ]
     return blocks

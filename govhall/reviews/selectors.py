@@ -17,7 +17,7 @@ from govhall.accounts.models import User
 from govhall.cases.models import Case
 from govhall.catalog.models import Matter
 from govhall.core.calendar import month_instants
-from govhall.onething.models import ThingCase
+from govhall.onething.models import OneThing, ThingCase
 from govhall.orgs.models import Centre, Window
 from govhall.orgs.policy import centre_ids_visible_to
 from govhall.queueing.models import Ticket, TicketStatus, WindowPause, WindowState, WindowStatus
@@ -263,6 +263,8 @@ def figures(
     if by == "month":
         qs = qs.annotate(month=TruncMonth("created_at", tzinfo=timezone.get_default_timezone()))
     group = _GROUP_FIELD[by]
+    if by == "matter":
+        return _matter_figures(qs)
     rows = list(qs.values(group).annotate(**_aggregates()).order_by(group))
     keys = [r[group] for r in rows]
     if by == "month":
@@ -276,6 +278,33 @@ def figures(
                 row = out[key] = FigureRow(key=key, label=_labels(by, [key]).get(key, "（未关联）"))
             row.pauses, row.pause_minutes = count, minutes
     return sorted(out.values(), key=lambda r: (r.key is None, str(r.key) if by == "month" else r.label))
+
+
+THING_KEY = "thing-"  # the key of a whole 一件事's row among the matters: "thing-<OneThing id>"
+
+
+def _matter_figures(qs: QuerySet[Rating]) -> list[FigureRow]:
+    """By matter: a whole 一件事's ratings (一事一评, no matter of their own) form one row per 一件事 —
+    「一件事：<name>」, keyed "thing-<id>" — instead of falling under 「（未关联）」 (MODE-1, STD-6)."""
+    thing_field = "thing_case__thing_id"
+    rows = list(
+        qs.values("matter_id", thing_field).annotate(**_aggregates()).order_by("matter_id", thing_field)
+    )
+    matters = _labels("matter", [r["matter_id"] for r in rows])
+    things = dict(
+        OneThing.objects.filter(pk__in=[r[thing_field] for r in rows if r[thing_field]]).values_list(
+            "pk", "name"
+        )
+    )
+    out: list[FigureRow] = []
+    for r in rows:
+        if r["matter_id"] is None and r[thing_field] is not None:
+            key: Any = f"{THING_KEY}{r[thing_field]}"
+            label = f"一件事：{things.get(r[thing_field], '（已删除）')}"
+        else:
+            key, label = r["matter_id"], matters.get(r["matter_id"], "（未关联）")
+        out.append(_row_from(r, key, label))
+    return sorted(out, key=lambda row: (row.key is None, row.label))
 
 
 def totals(user: Any, *, period: Period, centre_id: int | None = None) -> FigureRow:

@@ -8,16 +8,20 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.db import IntegrityError, transaction
 
 from govhall.cases.models import ResultKind
 from govhall.cases.services import case_finish, case_step_pass
+from govhall.core.documents import QRCode
 from govhall.core.errors import Conflict, ServiceError
 from govhall.onething import handling
+from govhall.onething import selectors as onething_selectors
+from govhall.onething.documents import result_blocks
 from govhall.onething.models import ThingCase, ThingCaseStatus
 from govhall.onething.services import CompositionInput, MemberInput, thing_create, thing_publish
 from govhall.reviews import selectors, services
-from govhall.reviews.links import thing_rating_path, thing_token
+from govhall.reviews.links import thing_rating_path, thing_rating_url, thing_token
 from govhall.reviews.models import Channel, OrderStatus, Rating, Stage, WorkOrder
 from tests.cases.conftest import applicant
 from tests.exchange.conftest import huey_immediate, signed_platform, signed_post  # noqa: F401
@@ -108,6 +112,30 @@ def test_members_can_still_be_rated_and_the_figures_count_the_thing_once(
     period = selectors.month_period(parent.finished_at.date().replace(day=1))
     row = selectors.totals(scene.director, period=period)
     assert row.total == 2 and row.bad == 1 and row.levels.get(1) == 1
+
+    # By matter, the whole thing is a row of its own under its name, not 「（未关联）」.
+    by_matter = {r.label: r for r in selectors.figures(scene.director, by="matter", period=period)}
+    whole = by_matter["一件事：低保残疾人一件事"]
+    assert whole.total == 1 and whole.levels[1] == 1 and whole.key == f"thing-{parent.thing_id}"
+    assert by_matter[member.matter.name].total == 1 and by_matter[member.matter.name].bad == 1  # level 4
+    assert "（未关联）" not in by_matter
+
+
+def test_the_result_notice_carries_the_code_that_rates_the_whole_thing(
+    scene: Any, thing: ThingCase, client: Any
+) -> None:
+    # MODE-1, STD-6: the applicant scans the 办结通知书 of the 一件事 and rates the whole thing (via=qr).
+    parent = finish(scene, thing)
+    blocks = result_blocks(onething_selectors.thing_case_view(parent))
+    codes = {b.caption: b.url for b in blocks if isinstance(b, QRCode)}
+    assert codes["扫码评价整件事（一事一评）"] == thing_rating_url(parent.pk, via="qr")
+    assert "扫码查询办理进度" in codes  # the tracking code stays
+    path = codes["扫码评价整件事（一事一评）"].removeprefix(settings.PUBLIC_URL)
+    page = client.get(path).content.decode()
+    assert parent.number in page and "低保残疾人一件事" in page
+    client.post(path, {"via": "qr", "level": "5", "aspect_attitude": "5"})
+    rating = Rating.objects.get(thing_case=parent)
+    assert rating.channel == Channel.QR and rating.level == 5
 
 
 def test_a_rating_has_exactly_one_result_subject(scene: Any, thing: ThingCase) -> None:
