@@ -4,12 +4,14 @@ towns and the city by each indicator's rule; and the lists behind the case figur
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 from types import SimpleNamespace
 from typing import Any
 
+from django.conf import settings
 from django.db.models import Count, F, Max, Q, QuerySet, Sum
 from django.utils import timezone
 
@@ -20,7 +22,7 @@ from govhall.core import calendar
 from govhall.core.errors import field_error
 from govhall.orgs.models import Centre, CentreLevel, Window
 from govhall.queueing.models import WAITING_STATUSES, Ticket, WindowState, WindowStatus
-from govhall.reports import indicators
+from govhall.reports import caching, indicators
 from govhall.reports.indicators import MAX, MEAN, RATE, SUM, Indicator, percent
 from govhall.reports.models import DailyFigure
 
@@ -164,7 +166,65 @@ def _row(label: str, cells: dict[str, Cell], **kw: Any) -> Row:
 
 
 def city_table(centre_ids: list[int] | None, period: Period) -> Row:
-    """The city row (or the director's town) with each town under it and each village under its town."""
+    """The city row (or the director's town) with each town under it and each village under its town, from
+    the cache when it holds the table of this scope and period (issue 17).
+
+    The key names the scope (the centre ids asked for, or the city), so one director's table is never
+    served to another scope, and the past generation (a rebuild invalidates at once). A period reaching
+    today also names the today generation (a live event invalidates at once) and is kept
+    `REPORTS_TODAY_CACHE_SECONDS`; a past one `REPORTS_PAST_CACHE_SECONDS`. What is cached is the table's
+    plain values (`_pack`), not a page: the links and anything per user are added after."""
+    live = period.date_to >= timezone.localdate()
+    if centre_ids is None:
+        scope = "city"
+    else:
+        scope = hashlib.sha256(",".join(map(str, sorted(set(centre_ids)))).encode()).hexdigest()
+    today = caching.today_generation() if live else "-"
+    key = (
+        f"reports:city:v1:{caching.past_generation()}:{today}:{scope}:"
+        f"{period.date_from.isoformat()}:{period.date_to.isoformat()}"
+    )
+    seconds = settings.REPORTS_TODAY_CACHE_SECONDS if live else settings.REPORTS_PAST_CACHE_SECONDS
+    return _unpack(caching.remember(key, seconds, lambda: _pack(build_city_table(centre_ids, period))))
+
+
+# A cached table is nested tuples, each row's figures in one order (the registered indicators'): a third
+# of the pickled size of the Row and Cell objects, and half the time to read back.
+Packed = tuple[Any, ...]
+
+
+def _pack(table: Row) -> Packed:
+    codes = tuple(table.cells)
+
+    def pack(row: Row) -> Packed:
+        cells = tuple((c.value, c.num, c.den, c.parts or None) for c in (row.cells[code] for code in codes))
+        return (row.label, row.centre_id, row.level, row.params, cells, tuple(pack(k) for k in row.children))
+
+    return (codes, pack(table))
+
+
+def _unpack(packed: Packed) -> Row:
+    codes, tree = packed
+
+    def unpack(node: Packed) -> Row:
+        label, centre_id, level, params, cells, children = node
+        return Row(
+            label=label,
+            cells={
+                code: Cell(value, num, den, dict(parts) if parts else {})
+                for code, (value, num, den, parts) in zip(codes, cells, strict=True)
+            },
+            centre_id=centre_id,
+            level=level,
+            params=dict(params),
+            children=[unpack(k) for k in children],
+        )
+
+    return unpack(tree)
+
+
+def build_city_table(centre_ids: list[int] | None, period: Period) -> Row:
+    """`city_table` computed from the roll-up (not cached)."""
     # Plain values, not Centre objects: the table needs five fields of 351 centres (objects were a third of
     # the page's time).
     centres = Centre.objects.filter(is_active=True)
