@@ -16,6 +16,7 @@ from django.db.models import Count, F, Max, Q, QuerySet, Sum
 from django.utils import timezone
 
 from govhall.cases.models import CLOCK_RUNNING, OPEN_STATUSES, Case, CaseStatus
+from govhall.cases.selectors import Rows
 from govhall.catalog.models import CentreMatter, MatterStatus
 from govhall.catalog.selectors import current_versions, expected_matter_ids
 from govhall.core import calendar
@@ -401,10 +402,18 @@ def link_cells(row: Row, base: str, *, unfolded: set[int | None] | None = None) 
 
 # --- the department view (GOV-2) --------------------------------------------------------------------------
 
+OVERDUE = "overdue"  # the department list's filter for its overdue cases (the overdue card's 「全部 N 件」)
+OVERDUE_SHOWN = 10  # the overdue card lists this many, oldest deadline first
 
-def department_cases(department_id: int, *, status: str = "") -> QuerySet[Any]:
-    """Every case of the department's matters, in every town and village (GOV-2)."""
 
+def department_cases(
+    department_id: int, *, status: str = "", now: dt.datetime | None = None
+) -> QuerySet[Any]:
+    """Every case of the department's matters, in every town and village (GOV-2); `status` a case status,
+    "open" (every unfinished one) or "overdue" (`department_overdue`)."""
+
+    if status == OVERDUE:
+        return department_overdue(department_id, now)
     qs = Case.objects.filter(department_id=department_id)
     if status == "open":
         qs = qs.filter(status__in=OPEN_STATUSES)
@@ -421,9 +430,21 @@ def department_overdue(department_id: int, now: dt.datetime | None = None) -> Qu
     ).order_by("due_at", "id")
 
 
+class CountedRows(Rows):
+    """`Rows` whose count is already known (the department's cached counts), for the Paginator."""
+
+    def __init__(self, qs: QuerySet[Case], count: int) -> None:
+        super().__init__(qs)
+        self.known = count
+
+    def count(self) -> int:
+        return self.known
+
+
 @dataclass
 class DeptCoverage:
-    centre: Centre
+    centre_id: int
+    centre_name: str
     expected: int
     present: int
     missing: list[str]
@@ -451,13 +472,14 @@ def department_coverage(department_id: int) -> list[DeptCoverage]:
             by_class[key] = set(expected_matter_ids(town)) & set(versions)
         expected = by_class[key]
         missing = sorted(versions[m].name for m in expected - present[town.pk])
-        out.append(DeptCoverage(town, len(expected), len(expected & present[town.pk]), missing))
+        out.append(DeptCoverage(town.pk, town.name, len(expected), len(expected & present[town.pk]), missing))
     return out
 
 
 @dataclass
 class DeptWindow:
-    window: Window
+    centre_name: str
+    window: str
     status: str
     waiting: int
     received_today: int
@@ -486,13 +508,45 @@ def department_windows(department_id: int) -> list[DeptWindow]:
     )
     return [
         DeptWindow(
-            w,
+            w.centre.name,
+            str(w),
             labels.get(states.get(w.pk, "closed"), "未开放"),
             waiting.get(w.centre_id, 0),
             int(received.get(w.pk) or 0),
         )
         for w in windows
     ]
+
+
+@dataclass
+class DeptFigures:
+    """The department view's figures, cached together for a few seconds (issue 17)."""
+
+    counts: dict[str, int]  # the department's cases by status, plus "" (all), "open" and "overdue"
+    coverage: list[DeptCoverage]
+    windows: list[DeptWindow]
+
+
+def department_figures(department_id: int, *, now: dt.datetime | None = None) -> DeptFigures:
+    """The department's case counts (all, by status, open, overdue), 应进必进 coverage and stationed windows,
+    from the cache for `REPORTS_TODAY_CACHE_SECONDS` (a department's key holds its own figures only)."""
+
+    def compute() -> DeptFigures:
+        by_status = dict(
+            Case.objects.filter(department_id=department_id)
+            .order_by()
+            .values("status")
+            .annotate(n=Count("id"))
+            .values_list("status", "n")
+        )
+        counts = {str(k): int(n) for k, n in by_status.items()}
+        counts[""] = sum(by_status.values())
+        counts["open"] = sum(by_status.get(s, 0) for s in OPEN_STATUSES)
+        counts[OVERDUE] = department_overdue(department_id, now).count()
+        return DeptFigures(counts, department_coverage(department_id), department_windows(department_id))
+
+    key = f"reports:department:v1:{department_id}:{timezone.localdate().isoformat()}"
+    return caching.remember(key, settings.REPORTS_TODAY_CACHE_SECONDS, compute)
 
 
 # --- trends (GOV-1) ----------------------------------------------------------------------------------------
