@@ -204,22 +204,36 @@ def _pack(table: Row) -> Packed:
     return (codes, pack(table))
 
 
+class _CachedRow(Row):
+    """A row read back from the cache, its figures made into Cells on first use. The bureau's page shows the
+    city and the twelve towns; making the 7,000 Cells of every village row (and the garbage collections
+    that many new objects set off) cost more than the rest of the page (profile of 2026-12-07)."""
+
+    def __init__(
+        self, codes: tuple[str, ...], label: str, centre_id: int | None, level: str, params: Any, packed: Any
+    ) -> None:
+        self.label, self.centre_id, self.level, self.params = label, centre_id, level, dict(params)
+        self.children = []
+        self._codes, self._packed = codes, packed
+
+    def __getattr__(self, name: str) -> Any:
+        if name != "cells":
+            raise AttributeError(name)
+        self.cells = {
+            code: Cell(value, num, den, dict(parts) if parts else {})
+            for code, (value, num, den, parts) in zip(self._codes, self._packed, strict=True)
+        }
+        return self.cells
+
+
 def _unpack(packed: Packed) -> Row:
     codes, tree = packed
 
     def unpack(node: Packed) -> Row:
         label, centre_id, level, params, cells, children = node
-        return Row(
-            label=label,
-            cells={
-                code: Cell(value, num, den, dict(parts) if parts else {})
-                for code, (value, num, den, parts) in zip(codes, cells, strict=True)
-            },
-            centre_id=centre_id,
-            level=level,
-            params=dict(params),
-            children=[unpack(k) for k in children],
-        )
+        row = _CachedRow(codes, label, centre_id, level, params, cells)
+        row.children = [unpack(k) for k in children]
+        return row
 
     return unpack(tree)
 

@@ -131,6 +131,36 @@ def test_gov1_a_drill_down_to_one_centre_is_its_own_scope(client: Any, scene: An
     assert scene.village.name in one and scene.other_village.name not in one
 
 
+def test_gov1_the_cached_table_reads_back_as_the_computed_one(scene: Any, clock: Any) -> None:
+    """GOV-1: what the cache gives back is the table as computed: every row, label, link filter and figure
+    (counts, rates' parts, a pause's reasons), for today and for a past period."""
+    from govhall.reports import selectors
+    from govhall.reports.services import rebuild
+
+    scene.rate_visit(scene.serve(), level=1)
+    scene.finished_case()
+    queue.window_pause(window=scene.window, reason="break", by=scene.front_desk)
+    clock.move_to(local(2026, 3, 10, 9, 30))
+    rebuild(dt.date(2026, 3, 1), dt.date(2026, 3, 10))
+
+    def flat(row: Any) -> list[Any]:
+        cells = {k: (c.value, c.num, c.den, c.parts) for k, c in row.cells.items()}
+        return [(row.label, row.centre_id, row.level, row.params, cells)] + [
+            x for child in row.children for x in flat(child)
+        ]
+
+    for period in (
+        selectors.Period(dt.date(2026, 3, 10), dt.date(2026, 3, 10)),
+        selectors.Period(dt.date(2026, 3, 1), dt.date(2026, 3, 9)),
+    ):
+        for ids in (None, [scene.town.pk, scene.village.pk]):
+            computed = flat(selectors.build_city_table(ids, period))
+            assert flat(selectors.city_table(ids, period)) == computed  # computed and stored
+            assert flat(selectors.city_table(ids, period)) == computed  # read back
+    today = flat(selectors.city_table(None, selectors.Period(dt.date(2026, 3, 10), dt.date(2026, 3, 10))))
+    assert any(cells["windows_paused"][3] == {"break": 1} for *_, cells in today)
+
+
 # --- the department view (GOV-2) ----------------------------------------------------------------------------
 
 
