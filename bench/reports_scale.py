@@ -338,6 +338,10 @@ def main() -> None:
             f"roll-up of two years built in {time.perf_counter() - t0:.1f} s "
             f"({result['days']} days, {result['rows']:,} rows)"
         )
+    else:
+        from django.core.management import call_command
+
+        call_command("migrate", verbosity=0)  # a reused database gets this code's new migrations
     refresh_today()
     with connection.cursor() as cursor:
         cursor.execute("VACUUM (ANALYZE) reports_dailyfigure")

@@ -304,6 +304,12 @@ API_TOKEN_CACHE_SECONDS = envint("GOVHALL_API_TOKEN_CACHE_SECONDS", 5)
 # Hot rows (a centre's queue settings and windows, a window with its centre, a user's roles) are remembered
 # this many seconds per process (core.memo); a change clears them at once in the process that made it (0: off).
 HOT_CACHE_SECONDS = envint("GOVHALL_HOT_CACHE_SECONDS", 5)
+# The city view's computed tables in the cache (issue 17): a past period's until the next `reports rebuild`
+# (which starts a new generation) or this many seconds; one that includes today this many seconds, and
+# dropped at once when an event recomputes today's figures. The department view's figures (counts,
+# 应进必进 coverage, stationed windows) are kept for the today time too (0: off).
+REPORTS_PAST_CACHE_SECONDS = envint("GOVHALL_REPORTS_PAST_CACHE_SECONDS", 3600)
+REPORTS_TODAY_CACHE_SECONDS = envint("GOVHALL_REPORTS_TODAY_CACHE_SECONDS", 5)
 
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = 0.25  # hours: 15 minutes

@@ -42,3 +42,18 @@ class DailyFigure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.centre_id} {self.day} {self.indicator}={self.value}"
+
+
+class Generation(models.Model):
+    """The roll-up's past-days generation: one row whose `value` goes up whenever past days' rows are
+    rewritten (`reports rebuild`, yesterday finalised). Cached city tables of past periods carry it in
+    their keys, so a rebuild invalidates them at once in every process."""
+
+    value = models.BigIntegerField("代次", default=0)
+    changed_at = models.DateTimeField("更新时间", auto_now=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "统计代次"
+
+    def __str__(self) -> str:
+        return f"generation {self.value}"

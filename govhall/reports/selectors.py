@@ -4,23 +4,26 @@ towns and the city by each indicator's rule; and the lists behind the case figur
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 from types import SimpleNamespace
 from typing import Any
 
+from django.conf import settings
 from django.db.models import Count, F, Max, Q, QuerySet, Sum
 from django.utils import timezone
 
 from govhall.cases.models import CLOCK_RUNNING, OPEN_STATUSES, Case, CaseStatus
+from govhall.cases.selectors import Rows
 from govhall.catalog.models import CentreMatter, MatterStatus
 from govhall.catalog.selectors import current_versions, expected_matter_ids
 from govhall.core import calendar
 from govhall.core.errors import field_error
 from govhall.orgs.models import Centre, CentreLevel, Window
 from govhall.queueing.models import WAITING_STATUSES, Ticket, WindowState, WindowStatus
-from govhall.reports import indicators
+from govhall.reports import caching, indicators
 from govhall.reports.indicators import MAX, MEAN, RATE, SUM, Indicator, percent
 from govhall.reports.models import DailyFigure
 
@@ -164,7 +167,79 @@ def _row(label: str, cells: dict[str, Cell], **kw: Any) -> Row:
 
 
 def city_table(centre_ids: list[int] | None, period: Period) -> Row:
-    """The city row (or the director's town) with each town under it and each village under its town."""
+    """The city row (or the director's town) with each town under it and each village under its town, from
+    the cache when it holds the table of this scope and period (issue 17).
+
+    The key names the scope (the centre ids asked for, or the city), so one director's table is never
+    served to another scope, and the past generation (a rebuild invalidates at once). A period reaching
+    today also names the today generation (a live event invalidates at once) and is kept
+    `REPORTS_TODAY_CACHE_SECONDS`; a past one `REPORTS_PAST_CACHE_SECONDS`. What is cached is the table's
+    plain values (`_pack`), not a page: the links and anything per user are added after."""
+    live = period.date_to >= timezone.localdate()
+    if centre_ids is None:
+        scope = "city"
+    else:
+        scope = hashlib.sha256(",".join(map(str, sorted(set(centre_ids)))).encode()).hexdigest()
+    today = caching.today_generation() if live else "-"
+    key = (
+        f"reports:city:v1:{caching.past_generation()}:{today}:{scope}:"
+        f"{period.date_from.isoformat()}:{period.date_to.isoformat()}"
+    )
+    seconds = settings.REPORTS_TODAY_CACHE_SECONDS if live else settings.REPORTS_PAST_CACHE_SECONDS
+    return _unpack(caching.remember(key, seconds, lambda: _pack(build_city_table(centre_ids, period))))
+
+
+# A cached table is nested tuples, each row's figures in one order (the registered indicators'): a third
+# of the pickled size of the Row and Cell objects, and half the time to read back.
+Packed = tuple[Any, ...]
+
+
+def _pack(table: Row) -> Packed:
+    codes = tuple(table.cells)
+
+    def pack(row: Row) -> Packed:
+        cells = tuple((c.value, c.num, c.den, c.parts or None) for c in (row.cells[code] for code in codes))
+        return (row.label, row.centre_id, row.level, row.params, cells, tuple(pack(k) for k in row.children))
+
+    return (codes, pack(table))
+
+
+class _CachedRow(Row):
+    """A row read back from the cache, its figures made into Cells on first use. The bureau's page shows the
+    city and the twelve towns; making the 7,000 Cells of every village row (and the garbage collections
+    that many new objects set off) cost more than the rest of the page (profile of 2026-12-07)."""
+
+    def __init__(
+        self, codes: tuple[str, ...], label: str, centre_id: int | None, level: str, params: Any, packed: Any
+    ) -> None:
+        self.label, self.centre_id, self.level, self.params = label, centre_id, level, dict(params)
+        self.children = []
+        self._codes, self._packed = codes, packed
+
+    def __getattr__(self, name: str) -> Any:
+        if name != "cells":
+            raise AttributeError(name)
+        self.cells = {
+            code: Cell(value, num, den, dict(parts) if parts else {})
+            for code, (value, num, den, parts) in zip(self._codes, self._packed, strict=True)
+        }
+        return self.cells
+
+
+def _unpack(packed: Packed) -> Row:
+    codes, tree = packed
+
+    def unpack(node: Packed) -> Row:
+        label, centre_id, level, params, cells, children = node
+        row = _CachedRow(codes, label, centre_id, level, params, cells)
+        row.children = [unpack(k) for k in children]
+        return row
+
+    return unpack(tree)
+
+
+def build_city_table(centre_ids: list[int] | None, period: Period) -> Row:
+    """`city_table` computed from the roll-up (not cached)."""
     # Plain values, not Centre objects: the table needs five fields of 351 centres (objects were a third of
     # the page's time).
     centres = Centre.objects.filter(is_active=True)
@@ -341,10 +416,18 @@ def link_cells(row: Row, base: str, *, unfolded: set[int | None] | None = None) 
 
 # --- the department view (GOV-2) --------------------------------------------------------------------------
 
+OVERDUE = "overdue"  # the department list's filter for its overdue cases (the overdue card's 「全部 N 件」)
+OVERDUE_SHOWN = 10  # the overdue card lists this many, oldest deadline first
 
-def department_cases(department_id: int, *, status: str = "") -> QuerySet[Any]:
-    """Every case of the department's matters, in every town and village (GOV-2)."""
 
+def department_cases(
+    department_id: int, *, status: str = "", now: dt.datetime | None = None
+) -> QuerySet[Any]:
+    """Every case of the department's matters, in every town and village (GOV-2); `status` a case status,
+    "open" (every unfinished one) or "overdue" (`department_overdue`)."""
+
+    if status == OVERDUE:
+        return department_overdue(department_id, now)
     qs = Case.objects.filter(department_id=department_id)
     if status == "open":
         qs = qs.filter(status__in=OPEN_STATUSES)
@@ -361,9 +444,21 @@ def department_overdue(department_id: int, now: dt.datetime | None = None) -> Qu
     ).order_by("due_at", "id")
 
 
+class CountedRows(Rows):
+    """`Rows` whose count is already known (the department's cached counts), for the Paginator."""
+
+    def __init__(self, qs: QuerySet[Case], count: int) -> None:
+        super().__init__(qs)
+        self.known = count
+
+    def count(self) -> int:
+        return self.known
+
+
 @dataclass
 class DeptCoverage:
-    centre: Centre
+    centre_id: int
+    centre_name: str
     expected: int
     present: int
     missing: list[str]
@@ -391,13 +486,14 @@ def department_coverage(department_id: int) -> list[DeptCoverage]:
             by_class[key] = set(expected_matter_ids(town)) & set(versions)
         expected = by_class[key]
         missing = sorted(versions[m].name for m in expected - present[town.pk])
-        out.append(DeptCoverage(town, len(expected), len(expected & present[town.pk]), missing))
+        out.append(DeptCoverage(town.pk, town.name, len(expected), len(expected & present[town.pk]), missing))
     return out
 
 
 @dataclass
 class DeptWindow:
-    window: Window
+    centre_name: str
+    window: str
     status: str
     waiting: int
     received_today: int
@@ -426,13 +522,45 @@ def department_windows(department_id: int) -> list[DeptWindow]:
     )
     return [
         DeptWindow(
-            w,
+            w.centre.name,
+            str(w),
             labels.get(states.get(w.pk, "closed"), "未开放"),
             waiting.get(w.centre_id, 0),
             int(received.get(w.pk) or 0),
         )
         for w in windows
     ]
+
+
+@dataclass
+class DeptFigures:
+    """The department view's figures, cached together for a few seconds (issue 17)."""
+
+    counts: dict[str, int]  # the department's cases by status, plus "" (all), "open" and "overdue"
+    coverage: list[DeptCoverage]
+    windows: list[DeptWindow]
+
+
+def department_figures(department_id: int, *, now: dt.datetime | None = None) -> DeptFigures:
+    """The department's case counts (all, by status, open, overdue), 应进必进 coverage and stationed windows,
+    from the cache for `REPORTS_TODAY_CACHE_SECONDS` (a department's key holds its own figures only)."""
+
+    def compute() -> DeptFigures:
+        by_status = dict(
+            Case.objects.filter(department_id=department_id)
+            .order_by()
+            .values("status")
+            .annotate(n=Count("id"))
+            .values_list("status", "n")
+        )
+        counts = {str(k): int(n) for k, n in by_status.items()}
+        counts[""] = sum(by_status.values())
+        counts["open"] = sum(by_status.get(s, 0) for s in OPEN_STATUSES)
+        counts[OVERDUE] = department_overdue(department_id, now).count()
+        return DeptFigures(counts, department_coverage(department_id), department_windows(department_id))
+
+    key = f"reports:department:v1:{department_id}:{timezone.localdate().isoformat()}"
+    return caching.remember(key, settings.REPORTS_TODAY_CACHE_SECONDS, compute)
 
 
 # --- trends (GOV-1) ----------------------------------------------------------------------------------------

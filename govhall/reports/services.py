@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from govhall.orgs.models import Centre
-from govhall.reports import indicators
+from govhall.reports import caching, indicators
 from govhall.reports.models import DailyFigure
 
 
@@ -88,13 +88,22 @@ def store_day(
     if not ids:
         return 0
     rows = compute_day(day, ids, now=now)
-    codes = [
-        i.code for i in indicators.registered() if not i.snapshot or indicators.Day.of(day, now).is_today
-    ]
+    is_today = indicators.Day.of(day, now).is_today
+    codes = [i.code for i in indicators.registered() if not i.snapshot or is_today]
     with transaction.atomic():
         DailyFigure.objects.filter(day=day, centre_id__in=ids, indicator__in=codes).delete()
         DailyFigure.objects.bulk_create(rows, batch_size=2000)
+        _changed(day, now)
     return len(rows)
+
+
+def _changed(day: dt.date, now: dt.datetime) -> None:
+    """Tell the cached tables (`reports.caching`) that `day`'s rows were rewritten: a past day starts a new
+    past generation, today (or a day after it) a new today generation."""
+    if day < timezone.localtime(now).date():
+        caching.past_changed()
+    else:
+        caching.today_changed()
 
 
 RUN_DAYS = 31  # days recomputed together by `rebuild`
@@ -119,6 +128,7 @@ def rebuild(date_from: dt.date, date_to: dt.date, *, now: dt.datetime | None = N
         with transaction.atomic():
             DailyFigure.objects.filter(day__gte=first, day__lte=last, indicator__in=codes).delete()
             DailyFigure.objects.bulk_create(fresh, batch_size=2000)
+            caching.past_changed()
         rows += len(fresh)
         first = last + dt.timedelta(days=1)
     day = max(date_from, today)
