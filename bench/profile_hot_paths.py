@@ -3,8 +3,11 @@ action, in process (Django's test client through the full middleware stack), on 
 
     .venv/bin/python bench/profile_hot_paths.py [--repeat 30] [--top 25]
 
-Prints per operation the mean wall time, the SQL statements and their time (CaptureQueriesContext), then a
-cProfile excerpt: the govhall and library functions with the most cumulative time. The database named by
+Prints per operation the mean wall time, the CPU time per request of this process (the worker: Django,
+ninja, govhall; plus the test client) and of the PostgreSQL backends serving it (their run time from
+/proc/<pid>/schedstat, so the database must run on this machine), the SQL statements and their time
+(CaptureQueriesContext), then a cProfile excerpt: the govhall and library functions with the most
+cumulative time (`--summary`: only the table of all operations at the end). The database named by
 --database-url is dropped and re-created with bench/hot_paths.py's data.
 """
 
@@ -34,6 +37,9 @@ def main() -> None:
     parser.add_argument("--only", default="", help="comma-separated operation names")
     parser.add_argument(
         "--trace", default="", help="print the govhall call stack of SQL containing this text"
+    )
+    parser.add_argument(
+        "--summary", action="store_true", help="no statements or cProfile per operation, only the table"
     )
     args = parser.parse_args()
     os.environ["GOVHALL_VAR_DIR"] = tempfile.mkdtemp(prefix="govhall-profile-")
@@ -166,6 +172,27 @@ def main() -> None:
             return execute(sql, params, many, context)
 
         connection.execute_wrappers.append(tracer)
+
+    def backend_pids() -> list[int]:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+            others = [row[0] for row in cursor.fetchall()]
+            cursor.execute("SELECT pg_backend_pid()")
+            return [cursor.fetchone()[0], *others]
+
+    def backend_cpu_s(pids: list[int]) -> float:
+        """Run time of these PostgreSQL backends (the pool's connections) so far, in seconds."""
+        total = 0
+        for pid in pids:
+            try:
+                total += int(Path(f"/proc/{pid}/schedstat").read_text().split()[0])
+            except (OSError, ValueError):
+                pass
+        return total / 1e9
+
+    summary: list[tuple[str, float, float, float, int]] = []
     for name, op in ops.items():
         if only and not any(o in name for o in only):
             continue
@@ -189,13 +216,28 @@ def main() -> None:
             op()
             wall_s += time.perf_counter() - t0
         wall = wall_s / args.repeat * 1000
+        pids = backend_pids()
+        worker_s = backend_s = 0.0
+        for _ in range(args.repeat):
+            prepare()
+            pg0, cpu0 = backend_cpu_s(pids), time.process_time()
+            op()
+            worker_s += time.process_time() - cpu0
+            backend_s += backend_cpu_s(pids) - pg0
+        worker_ms, backend_ms = worker_s / args.repeat * 1000, backend_s / args.repeat * 1000
+        summary.append((name, worker_ms, backend_ms, wall, len(queries)))
+        if args.summary:
+            continue
         profile = cProfile.Profile()
         for _ in range(args.repeat):
             prepare()
             profile.enable()
             op()
             profile.disable()
-        print(f"\n=== {name}: {wall:.1f} ms per request, {len(queries)} SQL statements ({sql_ms:.1f} ms)")
+        print(
+            f"\n=== {name}: {wall:.1f} ms per request, CPU {worker_ms:.1f} ms worker + {backend_ms:.1f} ms "
+            f"PostgreSQL, {len(queries)} SQL statements ({sql_ms:.1f} ms)"
+        )
         for q in queries:
             print(f"    {float(q['time']) * 1000:5.1f} ms  {q['sql'][:150]}")
         out = io.StringIO()
@@ -205,6 +247,11 @@ def main() -> None:
         )
         text = out.getvalue()
         print(text[text.find("ncalls") :] if "ncalls" in text else text)
+    load = " / ".join(f"{x:.1f}" for x in os.getloadavg())
+    print(f"\nper request, mean of {args.repeat} (load average at the end {load}):")
+    print(f"  {'operation':<30} {'CPU worker':>10} {'CPU PostgreSQL':>14} {'wall':>8} {'statements':>10}")
+    for name, worker_ms, backend_ms, wall, count in summary:
+        print(f"  {name:<30} {worker_ms:>7.1f} ms {backend_ms:>11.1f} ms {wall:>5.1f} ms {count:>10}")
 
 
 if __name__ == "__main__":

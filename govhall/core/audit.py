@@ -126,17 +126,30 @@ def _append(entry: AuditEntry) -> None:
     entry._state.db = connection.alias
 
 
+# Fixed SQL for the head, read by every audited write: the ORM compiled the same query on each append
+# (issue 15). SQLite has no row locks: its write lock, taken at BEGIN IMMEDIATE, serialises the appends.
+_HEAD_SQL = "SELECT seq, hash FROM core_audithead WHERE id = 1"
+_HEAD_FOR_UPDATE_SQL = _HEAD_SQL + " FOR UPDATE"
+
+
+def _read_head() -> Mapping[str, Any] | None:
+    with connection.cursor() as cursor:
+        cursor.execute(_HEAD_FOR_UPDATE_SQL if connection.features.has_select_for_update else _HEAD_SQL)
+        row = cursor.fetchone()
+    return {"seq": row[0], "hash": row[1]} if row is not None else None
+
+
 def _locked_head() -> Mapping[str, Any]:
     """The chain's head, locked until the caller's transaction ends: appends are serialised by the head
     row's lock (one round trip: the lock and the read together). The very first append, before the head
     row exists, is serialised by an advisory lock instead."""
-    head = AuditHead.objects.select_for_update().filter(pk=1).values("seq", "hash").first()
+    head = _read_head()
     if head is not None:
         return head
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_LOCK_KEY])
-        head = AuditHead.objects.select_for_update().filter(pk=1).values("seq", "hash").first()
+        head = _read_head()
         if head is not None:
             return head
     # Continue from the head, not from the last row: after a tail truncation the next entry then leaves

@@ -5,7 +5,8 @@ Concurrency. Several server processes serve one centre at once:
 - Numbering is one statement, `INSERT … ON CONFLICT DO UPDATE SET last_number = last_number + 1
   RETURNING last_number`, on the (centre, date, prefix) counter row: PostgreSQL row-locks the counter until
   the transaction commits, SQLite holds its database write lock (transactions BEGIN IMMEDIATE). A unique
-  constraint on (centre, date, prefix, number) backs it.
+  constraint on (centre, date, prefix, number) backs it. On PostgreSQL the ticket's INSERT is the same
+  statement (the upsert as its WITH), so an issue is that statement, the audit append and the commit.
 - Call-next locks the window's state row (one call at a time per window) and picks the first waiting ticket
   with `SELECT … FOR UPDATE SKIP LOCKED` on PostgreSQL, so two windows never get the same ticket and never
   wait on each other; then updates it with a status guard. On SQLite the write lock serialises writers.
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import functools
 import logging
 import math
 from dataclasses import dataclass, field
@@ -281,15 +283,27 @@ def topic(centre_id: int, kind: str) -> str:
     return f"queueing.centre.{centre_id}.{kind}"
 
 
+# The waiting statuses written into the SQL (they are the model's choice constants, not input): the planner
+# must see that a statement's condition implies `ticket_waiting_idx`'s, also in a generic prepared plan.
+_WAITING_IN = "(" + ", ".join(f"'{status}'" for status in WAITING_STATUSES) + ")"
+# Fixed SQL for what every issue and call reads after its commit (issue 15: the ORM built the same query per
+# request). Portable: PostgreSQL and SQLite.
+_WAITING_COUNTS_SQL = (
+    "SELECT window_class, department_id, COUNT(*) FROM queueing_ticket "  # noqa: S608 (constants only)
+    f"WHERE centre_id = %s AND date = %s AND status IN {_WAITING_IN} GROUP BY window_class, department_id"
+)
+
+
 def waiting_counts(centre_id: int, date: dt.date | None = None) -> dict[str, int]:
-    """Waiting tickets per class queue key, today."""
+    """Waiting tickets per class queue key, today: counted by the database, one row per queue
+    (`ticket_waiting_idx`)."""
+    with connection.cursor() as cursor:
+        cursor.execute(_WAITING_COUNTS_SQL, [centre_id, (date or _today()).isoformat()])
+        rows = cursor.fetchall()
     counts: dict[str, int] = {}
-    rows = Ticket.objects.filter(
-        centre_id=centre_id, date=date or _today(), status__in=WAITING_STATUSES
-    ).values_list("window_class", "department_id")
-    for klass, dept in rows:
+    for klass, dept, count in rows:
         key = QueueKey(klass, dept).key
-        counts[key] = counts.get(key, 0) + 1
+        counts[key] = counts.get(key, 0) + count
     return counts
 
 
@@ -429,12 +443,10 @@ def ticket_issue(
         ):
             raise Conflict("该手机号码今天在本中心已有等候中的号，请勿重复取号。", code="duplicate")
         prefix = prefix_for(qs, key)
-        number = _next_number(centre.pk, local.date(), prefix)
-        ticket = Ticket.objects.create(
+        ticket = Ticket(
             centre=centre,
             date=local.date(),
             prefix=prefix,
-            number=number,
             window_class=key.window_class,
             department_id=key.department_id,
             matter=matter,
@@ -451,6 +463,13 @@ def ticket_issue(
             issued_at=now,
             queued_at=now,
         )
+        serving = [w.pk for w in windows if window_takes(w, key, desks=windows)]
+        if connection.vendor == "postgresql":
+            any_open = _insert_numbered(ticket, serving)
+        else:
+            ticket.number = _next_number(centre.pk, ticket.date, prefix)
+            ticket.save(force_insert=True)
+            any_open = None
         _publish(centre.pk, "issued", {"ticket": ticket_payload(ticket)})
         # The audit append serialises all writers until commit: keep it the last statement.
         audit_record(
@@ -459,19 +478,72 @@ def ticket_issue(
             actor=by if getattr(by, "pk", None) else None,
             after={"code": ticket.code, "queue": key.key, "priority": priority, "source": source},
         )
-    open_ids = open_window_ids(centre.pk)
-    warnings = []
-    if not any(window_takes(w, key, desks=windows) and w.pk in open_ids for w in windows):
-        warnings.append("该类窗口目前均未开放或暂停服务，请耐心等候。")
+    if any_open is None:
+        any_open = not open_window_ids(centre.pk).isdisjoint(serving)
+    warnings = [] if any_open else ["该类窗口目前均未开放或暂停服务，请耐心等候。"]
     return IssueResult(ticket=ticket, warnings=warnings)
 
 
-def open_window_ids(centre_id: int) -> set[int]:
-    return set(
-        WindowState.objects.filter(
-            window__centre_id=centre_id, window__is_active=True, status=WindowStatus.OPEN
-        ).values_list("window_id", flat=True)
+_ISSUE_SQL = """
+WITH counter AS (
+    INSERT INTO queueing_ticketcounter (centre_id, date, prefix, last_number) VALUES (%s, %s, %s, 1)
+    ON CONFLICT (centre_id, date, prefix) DO UPDATE SET last_number = queueing_ticketcounter.last_number + 1
+    RETURNING last_number
+)
+INSERT INTO queueing_ticket ({columns}, number) SELECT {placeholders}, last_number FROM counter
+RETURNING id, number, EXISTS (
+    SELECT 1 FROM queueing_windowstate WHERE window_id = ANY(%s) AND status = %s
+)
+"""
+
+
+@functools.cache
+def _issue_statement() -> tuple[str, tuple[Any, ...]]:
+    """The issue statement for this process, built once from the model's fields (a field added to Ticket
+    is inserted too), and those fields in the order of its placeholders."""
+    fields = tuple(f for f in Ticket._meta.local_concrete_fields if not f.primary_key and f.name != "number")
+    sql = _ISSUE_SQL.format(
+        columns=", ".join(connection.ops.quote_name(str(f.column)) for f in fields),
+        placeholders=", ".join("%s" for _ in fields),
     )
+    return sql, fields
+
+
+def _insert_numbered(ticket: Ticket, serving: list[int]) -> bool:
+    """PostgreSQL: number and insert the ticket in one statement (issue 15), the number taken by the same
+    locked upsert of the (centre, day, prefix) counter as `_next_number`: the counter row stays locked until
+    commit and `ticket_number_unique` backs it. Returns whether one of the `serving` windows is open."""
+    sql, fields = _issue_statement()
+    values = [f.get_db_prep_save(f.pre_save(ticket, True), connection) for f in fields]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            sql,
+            [
+                ticket.centre_id,
+                ticket.date.isoformat(),
+                ticket.prefix,
+                *values,
+                serving,
+                str(WindowStatus.OPEN),
+            ],
+        )
+        ticket.pk, ticket.number, any_open = cursor.fetchone()
+    ticket._state.adding, ticket._state.db = False, connection.alias
+    return bool(any_open)
+
+
+_OPEN_WINDOWS_SQL = (
+    "SELECT s.window_id FROM queueing_windowstate s JOIN orgs_window w ON w.id = s.window_id "
+    "WHERE w.centre_id = %s AND w.is_active = %s AND s.status = %s"
+)
+
+
+def open_window_ids(centre_id: int) -> set[int]:
+    """The centre's active windows in service (fixed SQL: read on every issue on SQLite and by the wait
+    estimate)."""
+    with connection.cursor() as cursor:
+        cursor.execute(_OPEN_WINDOWS_SQL, [centre_id, True, str(WindowStatus.OPEN)])
+        return {row[0] for row in cursor.fetchall()}
 
 
 def ahead_of(ticket: Ticket) -> int:

@@ -196,3 +196,36 @@ def test_issue_is_audited_and_published_on_commit(q, django_capture_on_commit_ca
     assert event.payload["ticket"]["code"] == "A001" and event.payload["waiting"] == {"minsheng": 1}
     assert AuditEntry.objects.filter(action="ticket.issue", object_id=str(t.pk)).exists()
     assert t.status == TicketStatus.WAITING
+
+
+# Statements of one ticket issue at a warm process, in a test (its transaction is a savepoint here: SAVEPOINT
+# and RELEASE are counted; in production BEGIN and COMMIT).
+ISSUE_STATEMENTS = {
+    # the numbered INSERT (counter upsert as its WITH, the open-window check in its RETURNING), the audit
+    # head lock, the audit entry with the head's move; after commit the screens' waiting counts
+    "postgresql": 6,
+    # the counter upsert, the INSERT, the audit head, entry and head update; after the commit the open
+    # windows and the screens' waiting counts
+    "sqlite": 9,
+}
+
+
+def test_issue_makes_a_fixed_number_of_statements(
+    q, django_assert_num_queries, django_capture_on_commit_callbacks
+):
+    """SITE-5 / MODE-1 (issue 15): every hall issues a ticket per visitor, on modest hardware; the statement
+    count of an issue is pinned so it cannot creep back (it was 19). The audit chain and the screens' event
+    are still written."""
+    open_window(q.windows["minsheng"], q.front_desk)
+    services.ticket_issue(centre=q.centre, group="minsheng")  # warm: settings, windows, the audit head
+    with (
+        django_assert_num_queries(ISSUE_STATEMENTS[connection.vendor]),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        result = services.ticket_issue(
+            centre=q.centre, group="minsheng", source=TicketSource.DESK, by=q.guide
+        )
+    assert result.ticket.code == "A002" and not result.warnings
+    assert Ticket.objects.get(pk=result.ticket.pk).number == 2
+    assert AuditEntry.objects.filter(action="ticket.issue", object_id=str(result.ticket.pk)).exists()
+    assert services.waiting_counts(q.centre.pk) == {"minsheng": 2}
