@@ -236,6 +236,7 @@ GET /portal/display/                                                   405 405 4
 GET /portal/guide/{code}/                                              200 200 200 200 200 200 200 200 200 | 200 200 200
 GET /portal/guide/{code}/book/                                         302 302 302 302 302 302 302 302 302 | 302 302 302
 GET /portal/guide/{code}/notice-sheet.pdf                              200 200 200 200 200 200 200 200 200 | 200 200 200
+GET /portal/guide/{code}/waiting/                                      200 200 200 200 200 200 200 200 200 | 200 200 200
 GET /portal/kiosk/{centre_code}/                                       200 200 200 200 200 200 200 200 200 | 200 200 200
 GET /portal/kiosk/{centre_code}/checkin/                               200 200 200 200 200 200 200 200 200 | 200 200 200
 GET /portal/kiosk/{centre_code}/display/                               405 405 405 405 405 405 405 405 405 | 405 405 405

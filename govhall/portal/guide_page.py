@@ -2,8 +2,10 @@
 
 A guide page is the same for every visitor except for a few live or personal bits: today's waiting count
 per town centre (and the phone-ticket and booking buttons that go with it), the citizen's account (the
-enterprise notice, the apply button) and the page frame (CSRF token, display preferences, messages). Those
-stay live in `portal/guide.html`; the rest — the matter and its version, the town centres, the one-thing
+enterprise notice, the apply button) and the page frame (CSRF token, display preferences, messages). The
+waiting counts come from the `portal:guide_waiting` fragment (`guide_waiting_counts`), the account and frame
+parts stay live in `portal/guide.html` (for an anonymous visitor the whole page is shared too:
+`guide_response`); the rest — the matter and its version, the town centres, the one-thing
 notice, the materials and conditions, the village centres' links and the full guide fields — is a
 `GuidePage` built once per *content generation* and kept in the cache for GUIDE_PAGE_CACHE_SECONDS.
 
@@ -16,6 +18,7 @@ Nothing personal is cached: the fragments are rendered without a request, from c
 from __future__ import annotations
 
 import copy
+import time
 from dataclasses import dataclass
 
 from django.core.cache import cache
@@ -30,6 +33,7 @@ from govhall.portal import selectors, services
 from govhall.portal.content_cache import generation
 
 GUIDE_PAGE_CACHE_SECONDS = 600  # a backstop: changes that send signals show at once
+WAITING_CACHE_SECONDS = 5  # today's waiting counts on the guide: one query per matter per 5 s at most
 
 
 @dataclass
@@ -106,3 +110,16 @@ def build_guide_page(code: str) -> GuidePage:
     page.villages_html = render_to_string("portal/_guide_villages.html", context)
     page.fields_html = render_to_string("portal/_guide_fields.html", context)
     return page
+
+
+def guide_waiting_counts(page: GuidePage) -> dict[int, int]:
+    """Today's waiting tickets per town centre of the guide (`selectors.matter_waiting`), kept in the cache
+    for the current WAITING_CACHE_SECONDS slice of the clock: however many visitors poll the guide, the
+    tickets are counted once per matter per slice, and a new ticket shows within the slice."""
+    bucket = int(time.time() // WAITING_CACHE_SECONDS)
+    key = f"portal:guide:waiting:{generation()}:{page.matter.code}:{bucket}"
+    waiting = cache.get(key)
+    if waiting is None:
+        waiting = selectors.matter_waiting(page.version, page.towns)
+        cache.set(key, waiting, WAITING_CACHE_SECONDS * 2)
+    return waiting  # type: ignore[no-any-return]

@@ -42,6 +42,7 @@ urlpatterns = [
     path("display/", views.display_prefs, name="prefs"),
     path("matters/", views.matter_list, name="matters"),
     path("guide/<str:code>/", views.guide, name="guide"),
+    path("guide/<str:code>/waiting/", views.guide_waiting, name="guide_waiting"),
     path("guide/<str:code>/notice-sheet.pdf", views.guide_notice_sheet, name="guide_notice_sheet"),
     path("themes/", views.theme_list, name="themes"),
     path("themes/<slug:slug>/", views.theme_detail, name="theme"),

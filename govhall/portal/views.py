@@ -7,15 +7,16 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 from django.conf import settings
 from django.contrib import messages
 from django.db.models import Q
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseForbidden
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from govhall.cases.applicants import mask_applicant_name
@@ -33,7 +34,7 @@ from govhall.core.responses import document_response
 from govhall.onething import selectors as onething_selectors
 from govhall.onething import services as onething_services
 from govhall.orgs.selectors import active_villages
-from govhall.portal import forms, identity, notice_sheet, prefs, selectors, services, uploads
+from govhall.portal import forms, guide_response, identity, notice_sheet, prefs, selectors, services, uploads
 from govhall.portal.auth import (
     citizen_login,
     citizen_logout,
@@ -42,7 +43,7 @@ from govhall.portal.auth import (
     identified_citizen_required,
     safe_next,
 )
-from govhall.portal.guide_page import guide_page
+from govhall.portal.guide_page import guide_page, guide_waiting_counts
 from govhall.portal.models import AccountKind, DeliveryChoice, SmsPurpose
 
 
@@ -54,9 +55,28 @@ def _is_partial(request: HtmxHttpRequest) -> bool:
 # --- display preferences ------------------------------------------------------------------------------
 
 
+def same_origin(request: HttpRequest) -> bool:
+    """Whether a browser sent this request from one of our own pages: Sec-Fetch-Site says so, or (a browser
+    without it) the Origin, else the Referer, names this host. A request with none of them is refused."""
+    site = request.META.get("HTTP_SEC_FETCH_SITE")
+    if site:
+        return site in ("same-origin", "none")
+    source = request.META.get("HTTP_ORIGIN") or request.META.get("HTTP_REFERER") or ""
+    if not source or source == "null":
+        return False
+    parsed = urlsplit(source)
+    return parsed.scheme in ("http", "https") and parsed.netloc == request.get_host()
+
+
+@csrf_exempt
 @require_POST
 def display_prefs(request: HttpRequest) -> HttpResponse:
-    """Toggle large text / high contrast; back to the page the visitor was on."""
+    """Toggle large text / high contrast; back to the page the visitor was on.
+
+    CSRF-exempt so that the pages carrying the switches need no CSRF token (the anonymous guide page is one
+    shared response, `guide_response`); the same-origin check keeps another site from flipping them."""
+    if not same_origin(request):
+        return HttpResponseForbidden("请从本站页面切换显示方式。", content_type="text/plain; charset=utf-8")
     current = prefs.read(request)
     toggle = request.POST.get("toggle")
     if toggle in prefs.CHOICES:
@@ -137,24 +157,48 @@ def theme_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 @page_errors
 def guide(request: HttpRequest, code: str) -> HttpResponse:
-    """The public guide (SCOPE-4) with where to go, the live queue and what the visitor can do next. The
-    matter's part is cached per content generation (`guide_page`); today's queue and the visitor's account
-    are live."""
+    """The public guide (SCOPE-4): where to go and what the visitor can do next. The matter's part is cached
+    per content generation (`guide_page`); an anonymous visitor's whole page too (`guide_response`); today's
+    queue comes from `guide_waiting`, and a signed-in visitor's page is rendered for them."""
+
+    def render_page(*, shared: bool) -> HttpResponse:
+        page = guide_page(code)
+        return render(
+            request,
+            "portal/guide.html",
+            {
+                "nav": "matters",
+                "page": page,
+                "matter": page.matter,
+                "version": page.version,
+                "towns": page.towns,
+                "online": page.online,
+                "persons_only": page.persons_only,
+                "shared_page": shared,
+            },
+        )
+
+    if guide_response.shareable(request):
+        return guide_response.whole_page_response(request, code, lambda: render_page(shared=True))
+    return render_page(shared=False)
+
+
+@page_errors
+def guide_waiting(request: HtmxHttpRequest, code: str) -> HttpResponse:
+    """Today's waiting count at each town centre serving the matter, with the phone-ticket and booking
+    buttons: the guide page's live part, which htmx loads into it and refreshes; without JavaScript a page
+    of its own. The counts are kept for a few seconds (`guide_waiting_counts`)."""
     page = guide_page(code)
-    waiting = selectors.matter_waiting(page.version, page.towns)
-    return render(
-        request,
-        "portal/guide.html",
-        {
-            "nav": "matters",
-            "page": page,
-            "matter": page.matter,
-            "version": page.version,
-            "towns": page.towns_with_waiting(waiting),
-            "online": page.online,
-            "persons_only": page.persons_only,
-        },
-    )
+    waiting = guide_waiting_counts(page)
+    context = {
+        "nav": "matters",
+        "matter": page.matter,
+        "version": page.version,
+        "towns": page.towns_with_waiting(waiting),
+        "live": True,
+    }
+    template = "portal/_guide_towns.html" if _is_partial(request) else "portal/guide_waiting.html"
+    return render(request, template, context)
 
 
 @page_errors

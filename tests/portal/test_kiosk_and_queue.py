@@ -36,8 +36,13 @@ def test_guide_and_centre_page_show_todays_waiting_count(client: Client, world: 
     for _ in range(2):
         ticket_issue(centre=world.town, matter_id=world.dibao.pk)
     ticket_issue(centre=world.town, matter_id=world.water.pk)  # another class: not counted for 低保
-    html = client.get(f"/portal/guide/{world.dibao.code}/").content.decode()
+    guide = client.get(f"/portal/guide/{world.dibao.code}/").content.decode()
+    fragment = f"/portal/guide/{world.dibao.code}/waiting/"
+    assert f'hx-get="{fragment}" hx-trigger="load, every 15s"' in guide  # the count is loaded into the page
+    html = client.get(fragment, HTTP_HX_REQUEST="true").content.decode()
     assert re.search(r"当前排队：<strong>2</strong> 人等候", html)
+    html = client.get(fragment).content.decode()  # without JavaScript: a page of its own
+    assert re.search(r"当前排队：<strong>2</strong> 人等候", html) and "<h1>" in html
     html = client.get(f"/portal/centres/{world.town.pk}/").content.decode()
     assert re.search(r"<td>民生综合窗口</td><td>2</td>", html)
     assert re.search(r"<td>市政公共服务综合窗口</td><td>1</td>", html)
@@ -48,6 +53,8 @@ def test_guide_of_a_forwarded_matter_shows_no_queue_where_no_window_serves_it(
 ) -> None:
     html = client.get(f"/portal/guide/{world.village_matter.code}/").content.decode()
     assert world.village.division.name in html and "当前排队" not in html
+    html = client.get(f"/portal/guide/{world.village_matter.code}/waiting/", HTTP_HX_REQUEST="true")
+    assert "当前排队" not in html.content.decode()
 
 
 def test_kiosk_takes_a_ticket_through_the_queue_service(client: Client, world: Any, clock: Any) -> None:

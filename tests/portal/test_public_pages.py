@@ -15,6 +15,9 @@ from govhall.catalog import services as catalog
 
 pytestmark = pytest.mark.django_db
 
+# What a browser sends with a form posted from one of our own pages (the display switches check it).
+SAME_SITE = {"HTTP_SEC_FETCH_SITE": "same-origin"}
+
 
 class ControlAudit(HTMLParser):
     """Collects form controls and the ids that labels point at."""
@@ -212,18 +215,20 @@ def test_guide_queries_stay_flat_with_many_centres(
 
 
 def test_large_text_and_high_contrast_switches_work_without_javascript(client: Client, world: Any) -> None:
-    response = client.post("/portal/display/", {"toggle": "large", "next": "/portal/centres/"})
+    response = client.post("/portal/display/", {"toggle": "large", "next": "/portal/centres/"}, **SAME_SITE)
     assert response.status_code == 302 and response["Location"] == "/portal/centres/"
-    client.post("/portal/display/", {"toggle": "contrast", "next": "/portal/"})
+    client.post("/portal/display/", {"toggle": "contrast", "next": "/portal/"}, **SAME_SITE)
     html = client.get("/portal/").content.decode()
     assert '<html lang="zh-CN" class="large contrast">' in html
     assert 'aria-pressed="true"' in html
-    client.post("/portal/display/", {"toggle": "large", "next": "/portal/"})
+    client.post("/portal/display/", {"toggle": "large", "next": "/portal/"}, **SAME_SITE)
     assert '<html lang="zh-CN" class="contrast">' in client.get("/portal/").content.decode()
 
 
 def test_display_switch_never_redirects_to_another_site(client: Client) -> None:
-    response = client.post("/portal/display/", {"toggle": "large", "next": "https://evil.example/"})
+    response = client.post(
+        "/portal/display/", {"toggle": "large", "next": "https://evil.example/"}, **SAME_SITE
+    )
     assert response["Location"] == "/portal/"
 
 
@@ -308,11 +313,11 @@ def test_guide_publishes_the_blank_notification_sheet(client: Client, world: Any
 def test_elder_mode_is_a_cookie_toggle_and_simplifies_the_home_page(client: Client, world: Any) -> None:
     """Issue 16 长辈版: the header button turns it on and off (no JavaScript, no account); the home page then
     shows the most used matters, tracking and ticket/appointment, and a read-aloud button."""
-    response = client.post("/portal/display/", {"toggle": "elder", "next": "/portal/"})
+    response = client.post("/portal/display/", {"toggle": "elder", "next": "/portal/"}, **SAME_SITE)
     assert response.status_code == 302 and "elder" in response.cookies["gh_display"].value
     html = client.get("/portal/").content.decode()
     assert 'class="elder' in html and "大家最常办的事" in html and "最低生活保障申请" in html
     assert "查询办件进度" in html and "手机取号" in html and 'id="read-aloud"' in html
     assert "按部门" not in html  # the simplified page, not the full one
-    client.post("/portal/display/", {"toggle": "elder", "next": "/portal/"})
+    client.post("/portal/display/", {"toggle": "elder", "next": "/portal/"}, **SAME_SITE)
     assert "按部门" in client.get("/portal/").content.decode()
