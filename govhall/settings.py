@@ -248,7 +248,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "govhall.core.middleware.HtmlGZipMiddleware",  # compresses what the middleware below produced
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    # Django's session middleware, renewing the idle timeout at most once a minute (govhall/core/sessions.py).
+    "govhall.core.sessions.SlidingSessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -292,7 +293,10 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "accounts:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 SESSION_COOKIE_AGE = envint("GOVHALL_SESSION_IDLE_SECONDS", 30 * 60)
-SESSION_SAVE_EVERY_REQUEST = True  # the 30 minutes are idle time: each request renews them
+# The 30 minutes are idle time: a request that uses the session renews them, writing the session at most
+# once per GOVHALL_SESSION_RENEW_SECONDS (core.sessions), so the idle timeout is 29–30 minutes.
+SESSION_SAVE_EVERY_REQUEST = False
+SESSION_RENEW_SECONDS = envint("GOVHALL_SESSION_RENEW_SECONDS", 60)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if envbool("GOVHALL_BEHIND_PROXY") else None

@@ -17,7 +17,7 @@ Apps declare their tracked fields in ``AppConfig.ready()``: core never imports t
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -76,28 +76,39 @@ def apply(obj: models.Model, field: str, deadline: calendar.Deadline | None) -> 
     """Set ``obj.<field>`` (and its flag column) from ``deadline`` and keep the registry row in step.
     The caller saves ``obj``; the names returned are the fields this set (for ``update_fields``).
     ``None`` clears the date."""
-    tracked = _TRACKED.get((_label(obj), field))
-    if tracked is None:
-        raise LookupError(f"{_label(obj)}.{field} is not a tracked deadline field: call provisional.track()")
+    return apply_many(obj, {field: deadline})
+
+
+def apply_many(obj: models.Model, deadlines: Mapping[str, calendar.Deadline | None]) -> list[str]:
+    """``apply`` for several deadline fields of one object at once: the registry rows of the exact dates
+    (the usual case) are dropped in one statement, not one per field (issue 15)."""
     if obj.pk is None:
         raise ValueError("save the object before giving it a deadline")
-    setattr(obj, field, value_of(obj, field, deadline) if deadline is not None else None)
-    changed = [field]
-    waits = deadline.waits_for_year if deadline is not None else None
-    if tracked.flag:
-        setattr(obj, tracked.flag, waits)
-        changed.append(tracked.flag)
-    key = {"model": _label(obj), "object_id": str(obj.pk), "field": field}
-    if deadline is not None and deadline.provisional:
-        assert deadline.anchor is not None and waits is not None  # what `provisional` means
-        ProvisionalDate.objects.update_or_create(
-            model=key["model"],
-            object_id=key["object_id"],
-            field=key["field"],
-            defaults={"anchor": deadline.anchor, "days": deadline.days, "waits_for_year": waits},
-        )
-    else:
-        ProvisionalDate.objects.filter(**key).delete()
+    label = _label(obj)
+    changed: list[str] = []
+    exact: list[str] = []
+    for field, deadline in deadlines.items():
+        tracked = _TRACKED.get((label, field))
+        if tracked is None:
+            raise LookupError(f"{label}.{field} is not a tracked deadline field: call provisional.track()")
+        setattr(obj, field, value_of(obj, field, deadline) if deadline is not None else None)
+        changed.append(field)
+        waits = deadline.waits_for_year if deadline is not None else None
+        if tracked.flag:
+            setattr(obj, tracked.flag, waits)
+            changed.append(tracked.flag)
+        if deadline is not None and deadline.provisional:
+            assert deadline.anchor is not None and waits is not None  # what `provisional` means
+            ProvisionalDate.objects.update_or_create(
+                model=label,
+                object_id=str(obj.pk),
+                field=field,
+                defaults={"anchor": deadline.anchor, "days": deadline.days, "waits_for_year": waits},
+            )
+        else:
+            exact.append(field)
+    if exact:
+        ProvisionalDate.objects.filter(model=label, object_id=str(obj.pk), field__in=exact).delete()
     return changed
 
 

@@ -9,5 +9,8 @@ class StaffingConfig(AppConfig):
     def ready(self) -> None:
         # imported here, not at the top: apps.py is loaded before the app registry is ready
         from govhall.staffing.indicators import register_builtin_indicators
+        from govhall.staffing.models import AttendanceSettings
+        from govhall.staffing.services import SIGN_IN_DEADLINES_MEMO
 
         register_builtin_indicators()
+        SIGN_IN_DEADLINES_MEMO.clear_on_change(AttendanceSettings)

@@ -19,6 +19,7 @@ from govhall.core.calendar import UnknownYearError, first_of_month, month_instan
 from govhall.core.crypto import lookup_digest
 from govhall.core.errors import Conflict, Forbidden, ServiceError, field_error
 from govhall.core.ids import normalize_mobile
+from govhall.core.memo import ProcessMemo
 from govhall.core.pii import pii_reveal_fields
 from govhall.orgs.models import Centre, CentreLevel, Post
 from govhall.orgs.policy import require_manage_centre
@@ -87,6 +88,20 @@ class Handler:
         return self.role != "A"
 
 
+# The centres' sign-in deadlines, asked by every routing of a case (AB roles) and rarely changed: kept per
+# process for a few seconds, emptied when a centre's attendance settings are saved (issue 15).
+SIGN_IN_DEADLINES_MEMO: ProcessMemo[dict[int, dt.time]] = ProcessMemo("staffing-sign-in-deadlines")
+
+
+def _sign_in_deadlines(centre_ids: frozenset[int | None]) -> dict[int, dt.time]:
+    """The sign-in deadline set for each of these centres (those without settings are left out)."""
+    return dict(
+        AttendanceSettings.objects.filter(centre_id__in=[c for c in centre_ids if c is not None]).values_list(
+            "centre_id", "sign_in_deadline"
+        )
+    )
+
+
 class Availability:
     """Presence of a set of staff at one moment, loaded in a fixed number of queries (the roster
     evaluates every post of a centre at once; post_handler uses it for one post)."""
@@ -107,12 +122,8 @@ class Availability:
         self._working_day = bool(working_days_in([self.local.date()]))
         self._directors: dict[int, Any] = {}
         self._deadlines: dict[int | None, dt.time] = {}
-        centre_ids = {u.centre_id for u in users}
-        rows = dict(
-            AttendanceSettings.objects.filter(centre_id__in=centre_ids - {None}).values_list(
-                "centre_id", "sign_in_deadline"
-            )
-        )
+        centre_ids = frozenset(u.centre_id for u in users)
+        rows = SIGN_IN_DEADLINES_MEMO.get(centre_ids, lambda: _sign_in_deadlines(centre_ids))
         for cid in centre_ids:
             self._deadlines[cid] = rows.get(cid, DEFAULT_SIGN_IN_DEADLINE)
 

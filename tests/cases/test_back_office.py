@@ -203,3 +203,27 @@ def test_api_pass_return_and_special(client, flow):
         f"/api/v1/cases/{case.pk}/return", {"to": "nowhere", "reason": "x"}, content_type="application/json"
     )
     assert response.status_code == 400 and "退回对象" in response.json()["message"]
+
+
+def test_steps_and_notices_are_numbered_in_order_within_the_case(flow):
+    """Issue 15: the next step's number and a notice's serial are counted in the statement that writes them."""
+    case = _accepted(flow)
+    income = material(case, "家庭收入情况证明")
+    item = {"id": income.pk, "problem": "wrong", "reason": "缺少单位盖章"}
+    for returned, supplied in ((12, 13), (16, 17)):
+        with time_machine.travel(local(2026, 3, returned, 10, 0), tick=False):
+            case = case_step_return(
+                case=case, actor=flow.back_office, to="applicant", reason="收入证明需补正", items=[item]
+            )
+        with time_machine.travel(local(2026, 3, supplied, 10, 0), tick=False):
+            case = case_supply(case=case, actor=flow.front_desk, material_ids=[income.pk])
+    corrections = case.notices.filter(kind=NoticeKind.CORRECTION).order_by("pk")
+    assert [n.serial for n in corrections] == [f"GZ-{case.number}-1", f"GZ-{case.number}-2"]
+    assert case.notices.get(kind=NoticeKind.ACCEPT).serial == f"SL-{case.number}-1"
+    assert list(case.steps.order_by("pk").values_list("seq", "name")) == [
+        (1, "受理"),
+        (2, "审核"),
+        (3, "审核"),
+        (4, "审核"),
+    ]
+    assert case.current_step.seq == 4  # read from the row on first use

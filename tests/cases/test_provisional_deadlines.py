@@ -216,3 +216,26 @@ def test_from_october_staff_home_and_supervision_warn_that_next_year_is_unknown(
     with time_machine.travel(local(2026, 12, 21, 9, 0), tick=False):
         assert "节假日安排尚未录入" not in client.get("/").content.decode()
         assert case.number not in client.get("/cases/list/", {"status": "provisional"}).content.decode()
+
+
+def test_several_deadlines_set_at_once_keep_the_provisional_ones_and_drop_the_exact_ones(
+    flow, django_assert_num_queries
+):
+    """Issue 15: `provisional.apply_many` writes one statement for all the exact dates of an object."""
+    from govhall.core import provisional
+
+    case = _accept_15_day_case(flow)
+    key = {"model": "cases.Case", "object_id": str(case.pk)}
+    assert ProvisionalDate.objects.filter(**key, field="due_at").exists()
+    with time_machine.travel(local(2026, 12, 15, 10, 0), tick=False):
+        exact = calendar.deadline(local(2026, 12, 15, 10, 0), 5)
+        far = calendar.deadline(local(2026, 12, 15, 10, 0), 15)
+    assert not exact.provisional and far.provisional
+    with django_assert_num_queries(1):
+        changed = provisional.apply_many(case, {"due_at": exact, "warn_at": exact})
+    assert changed == ["due_at", "due_waits_for", "warn_at"]
+    assert not ProvisionalDate.objects.filter(**key).exists()
+    assert (case.due_at, case.due_waits_for) == (exact.at, None)
+    provisional.apply_many(case, {"warn_at": far, "due_at": exact})
+    assert list(ProvisionalDate.objects.filter(**key).values_list("field", "days")) == [("warn_at", 3)]
+    assert case.warn_at == far.at

@@ -79,6 +79,17 @@ def test_std4_the_centre_deadline_is_a_setting(post):
 
 
 @pytest.mark.django_db
+def test_std4_the_deadline_is_read_once_and_a_change_applies_at_once(post, django_assert_num_queries):
+    settings = AttendanceSettings.objects.create(centre=post.centre, sign_in_deadline=dt.time(10, 30))
+    assert post_handler(post=post, at=TUESDAY_10AM).role == "A"
+    with django_assert_num_queries(2):  # leave and attendance; the centre's deadline is remembered (issue 15)
+        assert post_handler(post=post, at=TUESDAY_10AM).role == "A"
+    settings.sign_in_deadline = dt.time(9, 30)
+    settings.save()
+    assert post_handler(post=post, at=TUESDAY_10AM).reason.startswith("A角张海峰未在09:30前签到")
+
+
+@pytest.mark.django_db
 def test_std4_late_sign_in_gives_the_post_back_to_a(post):
     _sign_in(post.a_staff, local(2026, 3, 10, 9, 10))
     _sign_in(post.b_staff, local(2026, 3, 10, 8, 10))

@@ -8,6 +8,8 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from django.db.models import CharField, Count, Expression, IntegerField, Max, QuerySet, Subquery, Value
+from django.db.models.functions import Cast, Coalesce, Concat
 from django.utils import timezone
 
 from govhall.cases.models import (
@@ -150,7 +152,6 @@ def _issue_notice(
     sheet: NotificationSheet | None = None,
     at: dt.datetime | None = None,
 ) -> CaseNotice:
-    n = CaseNotice.objects.filter(case=case, kind=kind).count() + 1
     base = {
         "centre": case.handling_centre.name,
         "seal": case.handling_centre.seal,
@@ -161,20 +162,44 @@ def _issue_notice(
         "applicant": case.applicant_name,
         "issuer": _label(actor),
     }
-    return CaseNotice.objects.create(
+    # The notice's number among the case's notices of its kind is counted in the INSERT (see `_next_number`).
+    n = Cast(_next_number(CaseNotice.objects.filter(case=case, kind=kind)), CharField())
+    notice = CaseNotice.objects.create(
         case=case,
         kind=kind,
-        serial=f"{NOTICE_PREFIX[NoticeKind(kind)]}-{case.number}-{n}",
+        serial=Concat(
+            Value(f"{NOTICE_PREFIX[NoticeKind(kind)]}-{case.number}-"), n, output_field=CharField()
+        ),
         issued_at=at or timezone.now(),
         issued_by=actor if is_staff_actor(actor) else None,
         sheet=sheet,
         payload={**base, **payload},
     )
+    del notice.__dict__["serial"]  # the expression, not the number: read from the row on first use
+    return notice
+
+
+def _next_number(rows: QuerySet[Any], field: str | None = None) -> Expression:
+    """1 + the largest ``field`` of ``rows`` (1 + their number without ``field``), as a subquery to put in the
+    INSERT of the next row (issue 15: one statement instead of a read and a write).
+
+    Only called while the case's row lock is held (`_lock`), by a statement that starts after the lock was
+    granted: it sees every row the actions that held the lock before have written. Reading the number in
+    the locking SELECT itself would not be safe on PostgreSQL: a statement that waits for a row lock
+    returns the newest version of that row but reads other tables as they were when it started."""
+    grouped = rows.order_by().values(rows.model._meta.get_field("case").attname)
+    top = grouped.annotate(n=Max(field) if field else Count("pk")).values("n")
+    return Coalesce(Subquery(top, output_field=IntegerField()), Value(0)) + Value(1)
 
 
 def _set_deadline(obj: Any, field: str, deadline: Deadline | None) -> None:
     """Store a deadline on a case (or its check), keeping a provisional one recomputable."""
     provisional.apply(obj, field, deadline)
+
+
+def _set_deadlines(obj: Any, deadlines: dict[str, Deadline | None]) -> None:
+    """`_set_deadline` for several fields of one object, their registry kept in one statement."""
+    provisional.apply_many(obj, deadlines)
 
 
 def _pick(case: Case, ids: Iterable[Any], field: str) -> list[CaseMaterial]:

@@ -12,7 +12,6 @@ from govhall.cases.correction_texts import return_correction_sms
 from govhall.cases.models import (
     Case,
     CaseStatus,
-    CaseStep,
     StepAction,
     StepKind,
     SuspensionKind,
@@ -31,7 +30,7 @@ from govhall.cases.services.decide import _correction_items, _issue_correction
 from govhall.cases.services.inputs import CorrectionInput
 from govhall.cases.services.steps import (
     _close_step,
-    _next_seq,
+    _new_step,
     _resume,
     _route,
     _step_actor,
@@ -83,9 +82,8 @@ def case_step_return(
     if to == "front":
         _close_step(step, actor=actor, role=role, action=StepAction.RETURN_FRONT, opinion=reason, at=now)
         clerk = case.accepted_by or case.receiver
-        front = CaseStep.objects.create(
-            case=case,
-            seq=_next_seq(case),
+        front = _new_step(
+            case,
             step_index=step.step_index,
             name="前台复核",
             kind=StepKind.FRONT,

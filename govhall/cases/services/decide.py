@@ -20,13 +20,13 @@ from govhall.cases.models import (
     CaseMaterial,
     CaseRules,
     CaseStatus,
-    CaseStep,
     CheckStatus,
     CommitmentCheck,
     MaterialStatus,
     NoticeKind,
     StepAction,
     StepKind,
+    StepStatus,
     SuspensionKind,
     WarningLevel,
 )
@@ -38,17 +38,18 @@ from govhall.cases.services._shared import (
     _event,
     _holding,
     _issue_notice,
+    _label,
     _lock,
     _pick,
     _publish,
     _set_deadline,
+    _set_deadlines,
     _state,
 )
 from govhall.cases.services.finish import case_closed
 from govhall.cases.services.inputs import CorrectionInput, CorrectionItem
 from govhall.cases.services.steps import (
-    _close_step,
-    _next_seq,
+    _new_step,
     _resume,
     _route,
     back_office_steps,
@@ -64,6 +65,7 @@ from govhall.catalog.models import (
     NotificationSheet,
 )
 from govhall.catalog.services import notification_sheet_create
+from govhall.core.actors import is_staff_actor
 from govhall.core.calendar import Deadline, end_of_day
 from govhall.core.errors import Conflict, ServiceError, field_error
 
@@ -101,8 +103,7 @@ def case_accept(
 
     before = _state(case)
     case.status, case.accepted_at, case.accepted_by = CaseStatus.PROCESSING, now, actor
-    _set_deadline(case, "due_at", due)
-    _set_deadline(case, "warn_at", warn)
+    _set_deadlines(case, {"due_at": due, "warn_at": warn})
     case.warning_level = WarningLevel.NONE
     _record_excuses(case, rongque, promised, deadline, now)
     excused = {r.pk: r.status for r in (*rongque, *promised)}
@@ -237,23 +238,21 @@ def _plan_commitment_check(case: Case, promised: list[CaseMaterial], now: dt.dat
 
 
 def _close_accept_step(case: Case, actor: User, opinion: str, now: dt.datetime) -> None:
-    """The front desk's own step on the timeline of steps: 受理, done."""
-    step = CaseStep.objects.create(
-        case=case,
-        seq=_next_seq(case),
+    """The front desk's own step on the timeline of steps: 受理, written done (as `_close_step` would)."""
+    _new_step(
+        case,
         name="受理",
         kind=StepKind.ACCEPT,
         assignee=actor,
         assignee_role="",
         started_at=case.received_at,
-    )
-    _close_step(
-        step,
-        actor=actor,
-        role="前台",
+        status=StepStatus.DONE,
         action=StepAction.ACCEPT,
-        opinion=opinion or "材料齐全，予以受理",
-        at=now,
+        opinion=(opinion or "材料齐全，予以受理")[:4000],
+        finished_at=now,
+        handler=actor if is_staff_actor(actor) else None,
+        handler_label=_label(actor),
+        handler_role="前台",
     )
 
 
@@ -262,9 +261,8 @@ def _first_step(case: Case, actor: User, now: dt.datetime) -> None:
     if case.case_type != CaseType.IMMEDIATE and case.limit_value != 0:
         _route(case, 0, now)
         return
-    step = CaseStep.objects.create(
-        case=case,
-        seq=_next_seq(case),
+    step = _new_step(
+        case,
         step_index=len(back_office_steps(case.matter_version)) - 1,
         name="即办",
         kind=StepKind.APPROVE,

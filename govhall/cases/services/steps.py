@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from typing import Any
 
 from govhall.accounts.models import User
 from govhall.cases import clock
@@ -23,7 +24,8 @@ from govhall.cases.services._shared import (
     ROUTING,
     _event,
     _label,
-    _set_deadline,
+    _next_number,
+    _set_deadlines,
 )
 from govhall.cases.services.texts import (
     fmt_time,
@@ -65,9 +67,17 @@ def _post_for(case: Case, step_name: str) -> Post:
     return posts[0]
 
 
-def _next_seq(case: Case) -> int:
-    last = case.steps.order_by("-seq").values_list("seq", flat=True).first()
-    return (last or 0) + 1
+def _new_step(case: Case, **fields: Any) -> CaseStep:
+    """Insert the case's next step. Its number is counted in the INSERT itself (issue 15: one statement,
+    not a read of the last number and then the write); the INSERT starts after the case's row lock is held,
+    so it sees every step of the actions that held the lock before (one read in the locking statement
+    would not on PostgreSQL: a SELECT that waits for a lock still reads other tables as they were when it
+    started). ``seq`` is left unloaded on the returned row: read on first use, never written back."""
+    step = CaseStep.objects.create(
+        case=case, seq=_next_number(CaseStep.objects.filter(case=case), "seq"), **fields
+    )
+    del step.__dict__["seq"]
+    return step
 
 
 def _route(case: Case, index: int, at: dt.datetime) -> CaseStep:
@@ -75,9 +85,8 @@ def _route(case: Case, index: int, at: dt.datetime) -> CaseStep:
     name = names[index]
     post = _post_for(case, name)
     handler = post_handler(post=post, at=at)
-    step = CaseStep.objects.create(
-        case=case,
-        seq=_next_seq(case),
+    step = _new_step(
+        case,
         step_index=index,
         name=name,
         kind=StepKind.APPROVE,
@@ -171,8 +180,8 @@ def _suspend(
 def _resume(case: Case, suspension: Suspension, *, actor: Actor, at: dt.datetime, result: str) -> int:
     """End a clock stop: the deadline and the warning moment move out by the stopped units."""
     units = clock.stopped_units(suspension.started_at, at, case.limit_unit)
-    _set_deadline(case, "due_at", clock.extend(case, "due_at", units, case.limit_unit))
-    _set_deadline(case, "warn_at", clock.extend(case, "warn_at", units, case.limit_unit))
+    due = clock.extend(case, "due_at", units, case.limit_unit)
+    _set_deadlines(case, {"due_at": due, "warn_at": clock.extend(case, "warn_at", units, case.limit_unit)})
     case.paused_days += units
     case.clock_stopped_at = None
     case.status = CaseStatus.PROCESSING
