@@ -175,6 +175,13 @@ def city_table(centre_ids: list[int] | None, period: Period) -> Row:
     today also names the today generation (a live event invalidates at once) and is kept
     `REPORTS_TODAY_CACHE_SECONDS`; a past one `REPORTS_PAST_CACHE_SECONDS`. What is cached is the table's
     plain values (`_pack`), not a page: the links and anything per user are added after."""
+    key, seconds = city_table_key(centre_ids, period)
+    return _unpack(caching.remember(key, seconds, lambda: _pack(build_city_table(centre_ids, period))))
+
+
+def city_table_key(centre_ids: list[int] | None, period: Period) -> tuple[str, int]:
+    """The cache key of the city table of this scope and period, and how long it is kept: what names the
+    table's data, so anything derived from the table alone (its rendered rows) may be kept under it too."""
     live = period.date_to >= timezone.localdate()
     if centre_ids is None:
         scope = "city"
@@ -186,7 +193,7 @@ def city_table(centre_ids: list[int] | None, period: Period) -> Row:
         f"{period.date_from.isoformat()}:{period.date_to.isoformat()}"
     )
     seconds = settings.REPORTS_TODAY_CACHE_SECONDS if live else settings.REPORTS_PAST_CACHE_SECONDS
-    return _unpack(caching.remember(key, seconds, lambda: _pack(build_city_table(centre_ids, period))))
+    return key, seconds
 
 
 # A cached table is nested tuples, each row's figures in one order (the registered indicators'): a third

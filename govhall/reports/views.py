@@ -11,6 +11,7 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.utils import timezone
 
 from govhall.cases.models import CaseStatus
@@ -21,7 +22,7 @@ from govhall.core.pages import paginate, service_view
 from govhall.core.responses import DOCUMENT_TYPES, document_response
 from govhall.orgs.models import Centre
 from govhall.queueing.streams import event_stream
-from govhall.reports import indicators, live, policy, selectors
+from govhall.reports import caching, indicators, live, policy, selectors
 from govhall.reports import monthly as bulletin
 from govhall.reports.exports import dashboard_workbook
 from govhall.reports.services import ensure_today, refresh_today
@@ -65,53 +66,79 @@ def dashboard_figures(request: HttpRequest) -> HttpResponse:
 
 
 def _tables(request: HttpRequest) -> SimpleNamespace:
-    """The dashboard's table for the request's scope and period (today brought up to date first)."""
+    """The dashboard's scope and period (today brought up to date first); `table()` computes or reads the
+    city table of them."""
     policy.require_view_city(request.user)
     period, error = _period(request)
     ids, town, centre = _scope(request)
     if period.date_to == timezone.localdate():
         ensure_today()
-    table = selectors.city_table(ids, period)
-    detail = selectors.centre_detail(centre, period) if centre else []
     return SimpleNamespace(
-        period=period, error=error, ids=ids, town=town, centre=centre, table=table, detail=detail
+        period=period,
+        error=error,
+        ids=ids,
+        town=town,
+        centre=centre,
+        table=lambda: selectors.city_table(ids, period),
     )
 
 
 def _dashboard(request: HttpRequest, template: str) -> HttpResponse:
     """The page (or its table): the city and town rows; a town's villages only where the town is unfolded
     (`open`, what the live refresh asks for) or the scope is one town (a director, a drill-down), the rest
-    fetched by the fold (`dashboard_town`) — 339 village rows of 19 linked figures were most of the page."""
+    fetched by the fold (`dashboard_town`) — 339 village rows of 19 linked figures were most of the page.
+
+    The rendered table is kept in the cache under the table's own key (scope, period, generations) with the
+    towns asked unfolded and the centre shown: it holds nothing per user, and rendering its ~400 linked
+    figures was most of a request once the table itself came from the cache."""
     t = _tables(request)
-    period, table, detail, town, centre, error = t.period, t.table, t.detail, t.town, t.centre, t.error
-    if t.ids is None:
-        asked = {i for i in (_int(x) for x in request.GET.getlist("open")) if i is not None}
-        open_towns = {r.centre_id for r in table.children if r.centre_id in asked}
-    else:
-        open_towns = {r.centre_id for r in table.children}
-    selectors.link_cells(table, _query(period), unfolded=open_towns)
-    for row in detail:
-        selectors.link_cells(row, _query(period))
+    period, town, centre, error = t.period, t.town, t.centre, t.error
+    asked = sorted({i for i in (_int(x) for x in request.GET.getlist("open")) if i is not None})[:20]
+    key, seconds = selectors.city_table_key(t.ids, period)
+    key += f":html:{centre.pk if centre else '-'}:{','.join(map(str, asked)) if t.ids is None else 'all'}"
+    # rendered by us and escaped then; it comes back from the cache as the SafeString it was stored as
+    table_html, centre_ids = caching.remember(key, seconds, lambda: _table_part(t, set(asked)))
+    if template == "reports/_table.html":
+        return HttpResponse(table_html)
     return render(
         request,
         template,
         {
             "period": period,
             "error": error,
-            "table": table,
+            "table_html": table_html,
             "town": town,
             "centre": centre,
+            "indicators": indicators.registered(),
+            "can_bulletin": policy.can_draft_bulletin(request.user),
+            "centre_ids_json": json.dumps(centre_ids),
+        },
+    )
+
+
+def _table_part(t: SimpleNamespace, asked: set[int]) -> tuple[str, list[int]]:
+    """The rendered table and the ids of the centres under its towns (what the live page listens to)."""
+    table, period, centre = t.table(), t.period, t.centre
+    if t.ids is None:
+        open_towns = {r.centre_id for r in table.children if r.centre_id in asked}
+    else:
+        open_towns = {r.centre_id for r in table.children}
+    detail = selectors.centre_detail(centre, period) if centre else []
+    selectors.link_cells(table, _query(period), unfolded=open_towns)
+    for row in detail:
+        selectors.link_cells(row, _query(period))
+    html = render_to_string(
+        "reports/_table.html",
+        {
+            "table": table,
             "detail": detail,
             "indicators": indicators.registered(),
             "case_indicators": selectors.CASE_INDICATORS,
             "base_query": _query(period),
             "open_towns": open_towns,
-            "can_bulletin": policy.can_draft_bulletin(request.user),
-            "centre_ids_json": json.dumps(
-                [m.centre_id for t in table.children for m in t.children if m.centre_id is not None]
-            ),
         },
     )
+    return html, [m.centre_id for r in table.children for m in r.children if m.centre_id is not None]
 
 
 @service_view
@@ -122,7 +149,7 @@ def dashboard_town(request: HttpRequest) -> HttpResponse:
     if _int(request.GET.get("town")) is None:
         raise NotFound()
     t = _tables(request)
-    rows = [m for r in t.table.children for m in r.children]
+    rows = [m for r in t.table().children for m in r.children]
     for row in rows:
         selectors.link_cells(row, _query(t.period))
     return render(request, "reports/_members.html", {"members": rows, "indicators": indicators.registered()})
@@ -215,7 +242,8 @@ def dashboard_export(request: HttpRequest) -> HttpResponse:
     """The dashboard's table as XLSX, its filters (scope and period) in the title row."""
 
     t = _tables(request)
-    period, table, detail, town, centre, ids = t.period, t.table, t.detail, t.town, t.centre, t.ids
+    period, table, town, centre, ids = t.period, t.table(), t.town, t.centre, t.ids
+    detail = selectors.centre_detail(centre, period) if centre else []
     scope = (
         centre.name if centre else (town.division.name if town else ("全市" if ids is None else table.label))
     )

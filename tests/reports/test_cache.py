@@ -131,6 +131,18 @@ def test_gov1_a_drill_down_to_one_centre_is_its_own_scope(client: Any, scene: An
     assert scene.village.name in one and scene.other_village.name not in one
 
 
+def test_gov1_an_unfolded_town_is_rendered_apart_from_the_folded_table(client: Any, scene: Any) -> None:
+    """GOV-1: the rendered table is cached per unfolded towns too: asking a town open shows its villages,
+    and the folded page asked before and after never does."""
+    login(client, scene.bureau_admin)
+    assert scene.village.name not in client.get("/reports/").content.decode()
+    unfolded = client.get(f"/reports/figures/?open={scene.town.pk}").content.decode()
+    assert scene.village.name in unfolded
+    assert scene.village.name in client.get(f"/reports/?open={scene.town.pk}").content.decode()
+    assert scene.village.name not in client.get("/reports/").content.decode()
+    assert scene.village.name not in client.get("/reports/figures/").content.decode()
+
+
 def test_gov1_the_cached_table_reads_back_as_the_computed_one(scene: Any, clock: Any) -> None:
     """GOV-1: what the cache gives back is the table as computed: every row, label, link filter and figure
     (counts, rates' parts, a pause's reasons), for today and for a past period."""
