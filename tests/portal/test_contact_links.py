@@ -48,3 +48,20 @@ def test_disclosure_and_guide_phones_are_links(client: Client, world: Any) -> No
     html = client.get(f"/portal/guide/{world.dibao.code}/").content.decode()
     where = html[html.index('id="where-h"') :]
     assert 'href="tel:051383210000"' in where and '监督电话：<a href="tel:' in where
+
+
+def test_the_unreplaced_placeholder_reads_not_yet_published_on_every_public_page(
+    client: Client, world: Any
+) -> None:
+    """Issue 16 (SITE-7): a centre whose address and hours are still the built-in 「（待填写）」 shows 「暂未公布」
+    to the public — on the centre page, the centre list and the matter's guide — never the placeholder."""
+    world.town.address = world.town.opening_hours = "（待填写）"
+    world.town.save()
+    for path in (
+        f"/portal/centres/{world.town.pk}/",
+        "/portal/centres/",
+        f"/portal/guide/{world.dibao.code}/",
+    ):
+        html = client.get(path).content.decode()
+        assert "待填写" not in html, path
+        assert "暂未公布" in html, path

@@ -26,6 +26,15 @@ def portal_citizen(context: dict[str, Any]) -> Any:
 
 
 @register.filter
+def published(value: Any, blank: str = "暂未公布") -> str:
+    """A centre's address, hours or location as published; blank, or still the built-in 「（待填写）」
+    placeholder the bureau has not replaced, reads 「暂未公布」 to the public (issue 16: never a raw
+    placeholder or a bare dash)."""
+    text = str(value or "").strip()
+    return blank if contact_is_missing(text) else text
+
+
+@register.filter
 def tel(value: Any, blank: str = "暂未公布") -> str:
     """A phone number as a `tel:` link a phone can dial (the first number when several are given); a blank
     one as 「暂未公布」 (issue 16: never a bare dash)."""
