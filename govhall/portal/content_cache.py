@@ -12,11 +12,9 @@ that send no signals (`QuerySet.update`) are caught only by those cache times to
 
 from __future__ import annotations
 
-import uuid
-
-from django.core.cache import cache
-from django.db import transaction
 from django.db.models.signals import post_delete, post_save
+
+from govhall.core import generations
 
 GENERATION_KEY = "portal:content:generation"
 
@@ -43,21 +41,11 @@ def content_models() -> tuple[type, ...]:
 
 def generation() -> str:
     """The current content generation (a new one when none is cached, or the cache is down)."""
-    gen = cache.get(GENERATION_KEY)
-    if gen is None:
-        gen = uuid.uuid4().hex
-        if not cache.add(GENERATION_KEY, gen, None):
-            gen = cache.get(GENERATION_KEY) or gen
-    return str(gen)
-
-
-def _new_generation() -> None:
-    cache.set(GENERATION_KEY, uuid.uuid4().hex, None)
+    return generations.current(GENERATION_KEY)
 
 
 def content_changed(**_: object) -> None:
-    _new_generation()
-    transaction.on_commit(_new_generation)
+    generations.renew(GENERATION_KEY)
 
 
 def connect_signals() -> None:

@@ -15,14 +15,13 @@ Two generations name what a cached table was computed from, and are part of its 
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable
 from typing import TypeVar
 
 from django.core.cache import cache
-from django.db import transaction
 from django.db.models import F
 
+from govhall.core import generations
 from govhall.reports.models import Generation
 
 T = TypeVar("T")
@@ -45,23 +44,13 @@ def past_changed() -> None:
 
 def today_generation() -> str:
     """The current today generation (a new one when none is cached, or the cache is down)."""
-    gen = cache.get(TODAY_KEY)
-    if gen is None:
-        gen = uuid.uuid4().hex
-        if not cache.add(TODAY_KEY, gen, None):
-            gen = cache.get(TODAY_KEY) or gen
-    return str(gen)
-
-
-def _new_today() -> None:
-    cache.set(TODAY_KEY, uuid.uuid4().hex, None)
+    return generations.current(TODAY_KEY)
 
 
 def today_changed() -> None:
     """Today's rows were recomputed: a new today generation now, and again when the transaction commits (a
     request may cache the old rows under the new generation between the two)."""
-    _new_today()
-    transaction.on_commit(_new_today)
+    generations.renew(TODAY_KEY)
 
 
 def remember(key: str, seconds: int, compute: Callable[[], T]) -> T:
