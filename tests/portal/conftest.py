@@ -42,6 +42,21 @@ def matter_data(**overrides: Any) -> dict[str, Any]:
     return data
 
 
+NEW_CONDITIONS = "家庭人均收入低于当地最低生活保障标准，且家庭财产符合规定。"
+
+
+def publish_new_conditions(matter: Matter) -> None:
+    """The bureau publishes a second version of the matter with stricter acceptance conditions (its guide
+    then ends in 「且家庭财产符合规定。」)."""
+    catalog.matter_change_publish(
+        actor=None,
+        matter=matter,
+        data=matter_data(acceptance_conditions=NEW_CONDITIONS),
+        materials=None,
+        reason="调整受理条件",
+    )
+
+
 @pytest.fixture(autouse=True)
 def _fast_passwords(settings: Any) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -15,7 +15,7 @@ from django.test import Client, override_settings
 
 from govhall.catalog import services as catalog
 from govhall.queueing.services import ticket_issue
-from tests.portal.conftest import citizen_client, matter_data
+from tests.portal.conftest import citizen_client, publish_new_conditions
 
 pytestmark = pytest.mark.django_db
 
@@ -49,13 +49,7 @@ def test_a_new_version_shows_its_text_at_once(client: Client, world: Any) -> Non
     """SCOPE-4: the bureau publishes a change; the next visitor reads the new version, not the cached one."""
     before = warm(client, world.dibao)
     assert "家庭人均收入低于当地最低生活保障标准。" in before
-    catalog.matter_change_publish(
-        actor=None,
-        matter=world.dibao,
-        data=matter_data(acceptance_conditions="家庭人均收入低于当地最低生活保障标准，且家庭财产符合规定。"),
-        materials=None,
-        reason="调整受理条件",
-    )
+    publish_new_conditions(world.dibao)
     after = guide(client, world.dibao)
     assert "且家庭财产符合规定。" in after
     assert "第 2 版" in after and "第 1 版" not in after

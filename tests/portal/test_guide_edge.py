@@ -15,10 +15,9 @@ from django.core.asgi import get_asgi_application
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
 
-from govhall.catalog import services as catalog
 from govhall.portal.edge import GuideEdge
 from govhall.portal.guide_response import EDGE_HEADER
-from tests.portal.conftest import matter_data
+from tests.portal.conftest import publish_new_conditions
 
 pytestmark = pytest.mark.django_db
 
@@ -126,13 +125,7 @@ def test_a_content_change_is_seen_once_the_one_second_memo_ends(edge: Edge, worl
     """SCOPE-4: an edited guide reaches the edge's visitors within the generation's one-second memory."""
     edge.get(url(world.dibao))
     edge.get(url(world.dibao))  # from the edge, which has read the generation
-    catalog.matter_change_publish(
-        actor=None,
-        matter=world.dibao,
-        data=matter_data(acceptance_conditions="家庭人均收入低于当地最低生活保障标准，且家庭财产符合规定。"),
-        materials=None,
-        reason="调整受理条件",
-    )
+    publish_new_conditions(world.dibao)
     assert "且家庭财产符合规定。" not in edge.get(url(world.dibao)).text  # within the second: the kept page
     assert len(edge.django_calls) == 1
     edge.clock.now += 1.0

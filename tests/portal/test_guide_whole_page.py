@@ -13,10 +13,9 @@ import pytest
 import time_machine
 from django.test import Client
 
-from govhall.catalog import services as catalog
 from govhall.portal.guide_response import EDGE_HEADER
 from govhall.queueing.services import ticket_issue
-from tests.portal.conftest import citizen_client, matter_data
+from tests.portal.conftest import citizen_client, publish_new_conditions
 
 pytestmark = pytest.mark.django_db
 
@@ -57,13 +56,7 @@ def test_a_matching_etag_is_answered_304(client: Client, world: Any) -> None:
 def test_an_edit_of_the_guide_shows_at_once_with_a_new_etag(client: Client, world: Any) -> None:
     """SCOPE-4: the bureau edits the guide; the next visitor, even one holding the old ETag, gets the new text."""
     etag = client.get(url(world.dibao))["ETag"]
-    catalog.matter_change_publish(
-        actor=None,
-        matter=world.dibao,
-        data=matter_data(acceptance_conditions="家庭人均收入低于当地最低生活保障标准，且家庭财产符合规定。"),
-        materials=None,
-        reason="调整受理条件",
-    )
+    publish_new_conditions(world.dibao)
     response = client.get(url(world.dibao), HTTP_IF_NONE_MATCH=etag)
     assert response.status_code == 200 and response["ETag"] != etag
     assert "且家庭财产符合规定。" in response.content.decode()
