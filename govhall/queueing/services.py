@@ -221,15 +221,19 @@ def prefix_for(qs: QueueSettings, key: QueueKey) -> str:
         return assigned[dept.code]
 
 
+# The locked upsert of the (centre, day, prefix) counter that numbers every ticket (module docstring): run
+# alone by `_next_number`, and as the WITH of the one-statement issue on PostgreSQL (`_ISSUE_SQL`).
+_COUNTER_UPSERT_SQL = (
+    "INSERT INTO queueing_ticketcounter (centre_id, date, prefix, last_number) VALUES (%s, %s, %s, 1) "
+    "ON CONFLICT (centre_id, date, prefix) "
+    "DO UPDATE SET last_number = queueing_ticketcounter.last_number + 1 RETURNING last_number"
+)
+
+
 def _next_number(centre_id: int, date: dt.date, prefix: str) -> int:
     """One locked upsert on the counter row (see the module docstring)."""
     with connection.cursor() as cursor:
-        cursor.execute(
-            "INSERT INTO queueing_ticketcounter (centre_id, date, prefix, last_number) VALUES (%s, %s, %s, 1) "
-            "ON CONFLICT (centre_id, date, prefix) "
-            "DO UPDATE SET last_number = queueing_ticketcounter.last_number + 1 RETURNING last_number",
-            [centre_id, date.isoformat(), prefix],
-        )
+        cursor.execute(_COUNTER_UPSERT_SQL, [centre_id, date.isoformat(), prefix])
         return int(cursor.fetchone()[0])
 
 
@@ -484,17 +488,14 @@ def ticket_issue(
     return IssueResult(ticket=ticket, warnings=warnings)
 
 
-_ISSUE_SQL = """
-WITH counter AS (
-    INSERT INTO queueing_ticketcounter (centre_id, date, prefix, last_number) VALUES (%s, %s, %s, 1)
-    ON CONFLICT (centre_id, date, prefix) DO UPDATE SET last_number = queueing_ticketcounter.last_number + 1
-    RETURNING last_number
-)
-INSERT INTO queueing_ticket ({columns}, number) SELECT {placeholders}, last_number FROM counter
+_ISSUE_SQL = (
+    "WITH counter AS (" + _COUNTER_UPSERT_SQL + ")\n"  # noqa: S608 (constants only)
+    """INSERT INTO queueing_ticket ({columns}, number) SELECT {placeholders}, last_number FROM counter
 RETURNING id, number, EXISTS (
     SELECT 1 FROM queueing_windowstate WHERE window_id = ANY(%s) AND status = %s
 )
 """
+)
 
 
 @functools.cache
