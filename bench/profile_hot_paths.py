@@ -39,6 +39,14 @@ def main() -> None:
         "--trace", default="", help="print the govhall call stack of SQL containing this text"
     )
     parser.add_argument(
+        "--sort", default="cumulative", help="cProfile order: cumulative (default) or tottime"
+    )
+    parser.add_argument(
+        "--filter",
+        default=r"govhall|ninja|django/(middleware|contrib|db/backends|template)|axes|psycopg|redis",
+        help="regular expression of the files whose functions the cProfile excerpt lists ('.' for all)",
+    )
+    parser.add_argument(
         "--summary", action="store_true", help="no statements or cProfile per operation, only the table"
     )
     args = parser.parse_args()
@@ -241,10 +249,8 @@ def main() -> None:
         for q in queries:
             print(f"    {float(q['time']) * 1000:5.1f} ms  {q['sql'][:150]}")
         out = io.StringIO()
-        stats = pstats.Stats(profile, stream=out).sort_stats("cumulative")
-        stats.print_stats(
-            r"govhall|ninja|django/(middleware|contrib|db/backends|template)|axes|psycopg|redis", args.top
-        )
+        stats = pstats.Stats(profile, stream=out).sort_stats(args.sort)
+        stats.print_stats(args.filter, args.top)
         text = out.getvalue()
         print(text[text.find("ncalls") :] if "ncalls" in text else text)
     load = " / ".join(f"{x:.1f}" for x in os.getloadavg())
