@@ -154,28 +154,25 @@ def parse_database_url(url: str) -> dict[str, object]:
         # PostgreSQL's max_connections must cover them all (docs/operations.md). 0 turns the pool off.
         config = dict(dj_database_url.parse(url, conn_max_age=0))
         config["ENGINE"] = "django.db.backends.postgresql"
+        options = dict(cast(dict[str, Any], config.get("OPTIONS") or {}))
         if envbool("GOVHALL_DB_PREPARED", True):
             # Server-side binding with psycopg's automatic prepared statements: a statement run
             # GOVHALL_DB_PREPARE_THRESHOLD times on a connection is prepared there, and PostgreSQL stops
             # planning it again (a case action's select_related reads took 6 ms each to plan:
             # docs/performance.md, round 7). Django turns preparing off by default for the sake of
             # connection poolers in transaction mode (PgBouncer): set GOVHALL_DB_PREPARED=0 behind one.
-            config["OPTIONS"] = {
-                **cast(dict[str, Any], config.get("OPTIONS") or {}),
-                "server_side_binding": True,
-                "prepare_threshold": envint("GOVHALL_DB_PREPARE_THRESHOLD", 5),
-            }
+            options["server_side_binding"] = True
+            options["prepare_threshold"] = envint("GOVHALL_DB_PREPARE_THRESHOLD", 5)
         pool_size = envint("GOVHALL_DB_POOL_SIZE", 8)
         if pool_size > 0:
-            config["OPTIONS"] = {
-                **cast(dict[str, Any], config.get("OPTIONS") or {}),
-                "pool": {
-                    "min_size": min(2, pool_size),
-                    "max_size": pool_size,
-                    "timeout": envint("GOVHALL_DB_POOL_TIMEOUT", 10),  # seconds a request waits for one
-                    "max_idle": 300,
-                },
+            options["pool"] = {
+                "min_size": min(2, pool_size),
+                "max_size": pool_size,
+                "timeout": envint("GOVHALL_DB_POOL_TIMEOUT", 10),  # seconds a request waits for one
+                "max_idle": 300,
             }
+        if options:
+            config["OPTIONS"] = options
         return config
     raise ImproperlyConfigured(
         f"GOVHALL_DATABASE_URL={url!r} is not understood: use sqlite:///path or postgres://user@host/db"
