@@ -32,7 +32,10 @@ def _related(case: Case, name: str, *select: str) -> list[Any]:
     held = getattr(case, "_prefetched_objects_cache", {})
     if name in held:
         return list(held[name])
-    return list(getattr(case, name).select_related(*select))
+    rows = getattr(case, name).all()
+    # only the relations named: select_related() without names would follow every non-null foreign key
+    # (the case, its centres, matter, version …: a dozen joins for each read; issue 15)
+    return list(rows.select_related(*select) if select else rows)
 
 
 def case_datasets(case: Case) -> dict[str, Any]:

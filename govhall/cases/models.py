@@ -374,7 +374,7 @@ class CaseMaterial(models.Model):
 
     class Meta:
         verbose_name = verbose_name_plural = "办件材料"
-        ordering = ["case", "order", "id"]
+        ordering = ["case_id", "order", "id"]
 
     def __str__(self) -> str:
         return f"{self.name}（{self.get_status_display()}）"
@@ -401,7 +401,7 @@ class CaseFile(models.Model):
 
     class Meta:
         verbose_name = verbose_name_plural = "材料文件"
-        ordering = ["case", "id"]
+        ordering = ["case_id", "id"]
 
     def __str__(self) -> str:
         return self.original_name
@@ -472,7 +472,7 @@ class CaseStep(models.Model):
 
     class Meta:
         verbose_name = verbose_name_plural = "办理环节"
-        ordering = ["case", "seq"]
+        ordering = ["case_id", "seq"]
         constraints = [models.UniqueConstraint(fields=["case", "seq"], name="case_step_seq_unique")]
         indexes = [models.Index(fields=["status", "post"], name="case_step_pending_post")]
 
@@ -508,7 +508,7 @@ class Suspension(models.Model):
 
     class Meta:
         verbose_name = verbose_name_plural = "计时暂停"
-        ordering = ["case", "started_at"]
+        ordering = ["case_id", "started_at"]
         constraints = [
             models.UniqueConstraint(
                 fields=["case"], condition=Q(ended_at__isnull=True), name="one_open_suspension_per_case"
@@ -579,7 +579,7 @@ class CaseEvent(models.Model):
 
     class Meta:
         verbose_name = verbose_name_plural = "办件时间线"
-        ordering = ["case", "at", "id"]
+        ordering = ["case_id", "at", "id"]
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.label}"
@@ -612,7 +612,7 @@ class CaseNotice(models.Model):
 
     class Meta:
         verbose_name = verbose_name_plural = "办件文书"
-        ordering = ["case", "issued_at", "id"]
+        ordering = ["case_id", "issued_at", "id"]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.document_no}"

@@ -5,6 +5,8 @@ record of the same dataset superseded (audited)."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 import time_machine
 from django.db import connection
@@ -105,3 +107,26 @@ def test_a_lifecycle_through_the_api_costs_a_fixed_number_of_statements(flow, ap
         assert newer.dataset == old.dataset and newer.pk > old.pk
     supersede_entries = AuditEntry.objects.filter(action="exchange.sync.supersede").count()
     assert supersede_entries == len(superseded)
+
+
+def test_the_sync_reads_a_cases_rows_without_joining_other_tables(flow, sync_on):
+    """The 申请 and 办理 datasets the provincial sync builds after each action read the case's materials,
+    steps and suspensions: each from its own table (a step with its assignee), not joined with the case,
+    its centres and its matter again, nor ordered through the case (issue 15)."""
+    from govhall.cases.services import case_accept, case_step_pass
+    from tests.cases.conftest import receive
+
+    case = receive(flow)
+    with CaptureQueriesContext(connection) as statements:
+        case_accept(actor=flow.front_desk, case=case)
+        case.refresh_from_db()
+        case_step_pass(actor=flow.back_office, case=case, opinion="同意")
+    reads = [
+        q["sql"]
+        for q in statements
+        if q["sql"].startswith("SELECT")
+        and re.search(r'FROM "cases_(casematerial|casestep|suspension)"', q["sql"])
+    ]
+    assert {re.search(r'FROM "(\w+)"', sql)[1] for sql in reads} >= {"cases_casestep", "cases_suspension"}
+    for sql in reads:
+        assert set(re.findall(r'JOIN "(\w+)"', sql)) <= {"accounts_user"}, sql
