@@ -9,7 +9,7 @@ from typing import Any, Literal
 
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 
 from govhall.core.api_params import Id, Mapped, SmallInt, paged
 from govhall.core.errors import Conflict, NotFound, field_error
@@ -462,7 +462,7 @@ def centre_matters(request: HttpRequest, centre_id: Id) -> Any:
 
 
 @router.post("/matters", response={201: MatterOut}, summary="新增事项（保存为草稿）")
-def create_matter(request: HttpRequest, payload: MatterCreateIn) -> tuple[int, dict[str, Any]]:
+def create_matter(request: HttpRequest, payload: MatterCreateIn) -> Status[dict[str, Any]]:
     data, materials = _version_in(payload)
     matter = services.matter_create(
         actor=request.user,
@@ -473,7 +473,7 @@ def create_matter(request: HttpRequest, payload: MatterCreateIn) -> tuple[int, d
     )
     draft = services.matter_draft(matter)
     assert draft is not None
-    return 201, _full(draft)
+    return Status(201, _full(draft))
 
 
 @router.put("/matters/{code}/draft", response=MatterOut, summary="保存事项草稿（未给出的字段保持不变）")
@@ -538,7 +538,7 @@ def _sheet(sheet: NotificationSheet) -> dict[str, Any]:
 
 
 @router.post("/notification-sheets", response={201: SheetOut}, summary="出具一次性告知单（STD-2）")
-def create_sheet(request: HttpRequest, payload: SheetIn) -> tuple[int, dict[str, Any]]:
+def create_sheet(request: HttpRequest, payload: SheetIn) -> Status[dict[str, Any]]:
     matter = selectors.access_matter(request.user, payload.matter_code)
     if matter.current_version is None or not matter.is_serviceable:
         raise Conflict(f"事项“{matter.name}”当前不受理，不能出具告知单。")
@@ -559,7 +559,7 @@ def create_sheet(request: HttpRequest, payload: SheetIn) -> tuple[int, dict[str,
         note=payload.note,
         supply_days=payload.supply_days,
     )
-    return 201, _sheet(sheet)
+    return Status(201, _sheet(sheet))
 
 
 @router.get("/notification-sheets/{serial}", response=SheetOut, summary="一次性告知单")
