@@ -28,6 +28,7 @@ from govhall.core import provisional
 from govhall.core.actors import Actor, actor_label, is_staff_actor, system
 from govhall.core.audit import audit_record
 from govhall.core.calendar import Deadline
+from govhall.core.compiled import CompiledRead
 from govhall.core.errors import field_error
 from govhall.core.events import publish_on_commit
 from govhall.exchange.sync import on_case_changed
@@ -52,9 +53,8 @@ def _label(actor: Actor | None) -> str:
     return actor_label(actor)
 
 
-def _lock(case: Case) -> Case:
-    """Re-read the case under a row lock (SQLite: the IMMEDIATE transaction already serialises)."""
-    return (
+_LOCK = CompiledRead(
+    lambda pk: (
         Case.objects.select_for_update(of=("self",))
         .select_related(
             "centre__division",
@@ -67,8 +67,16 @@ def _lock(case: Case) -> Case:
             "current_assignee",
             "accepted_by",  # named in the 受理 dataset the provincial sync sends after each action
         )
-        .get(pk=case.pk)
+        .filter(pk=pk)
     )
+)
+
+
+def _lock(case: Case) -> Case:
+    """Re-read the case under a row lock (SQLite: the IMMEDIATE transaction already serialises), with what
+    the actions read of it. Compiled once per process (`CompiledRead`): compiling these 12 tables' columns
+    cost ten times what running the read does (issue 15)."""
+    return _LOCK.get(case.pk)
 
 
 def _event(
