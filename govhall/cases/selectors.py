@@ -36,6 +36,7 @@ from govhall.cases.tracking_limits import TrackClient
 from govhall.catalog.models import MatterVersion
 from govhall.catalog.selectors import matters_for_centre
 from govhall.core.calendar import provisional_note
+from govhall.core.compiled import CompiledRead
 from govhall.core.errors import NotFound
 from govhall.core.pii import pii_reveal_fields
 from govhall.orgs.models import Centre, Department, Window
@@ -342,9 +343,15 @@ def case_steps(case: Case) -> list[CaseStep]:
     return list(case.steps.select_related("post", "assignee").order_by("seq"))
 
 
+# Read after every case action, for its answer (issue 15).
+_NOTICES = CompiledRead(
+    lambda case_id: CaseNotice.objects.filter(case_id=case_id).order_by("issued_at", "id")
+)
+
+
 def case_notices(case: Case) -> list[CaseNotice]:
     """A case's notices (受理通知书, 补正告知书 …) in the order they were issued."""
-    return list(case.notices.order_by("issued_at", "id"))
+    return _NOTICES.all(case.pk)
 
 
 def case_files(case: Case) -> list[CaseFile]:

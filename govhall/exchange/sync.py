@@ -37,6 +37,7 @@ from django.utils import timezone
 
 from govhall.catalog.models import Matter, VersionState
 from govhall.core.audit import audit_record
+from govhall.core.compiled import CompiledRead
 from govhall.core.crypto import sm3_hmac
 from govhall.core.errors import Conflict, field_error
 from govhall.exchange.models import (
@@ -126,13 +127,23 @@ def _checked_text(kind: str, obj: Any, dataset: str, payload: Any) -> str:
         raise field_error("payload", f"同步数据不能转换为JSON：{exc}") from None
 
 
+# An object's records that are not superseded, newest first: read on every case action (issue 15).
+_LIVE_RECORDS = CompiledRead(
+    lambda kind, object_id: (
+        SyncItem.objects.filter(kind=kind, object_id=object_id)
+        .exclude(status=SyncStatus.SUPERSEDED)
+        .order_by("-id")
+    ),
+    keys=(str, str),
+)
+
+
 def _known(kind: str, object_id: str, dataset: str | None = None) -> list[SyncItem]:
     """An object's records that are not superseded (of one dataset, or all), newest first: the latest
     of a dataset and the older ones a new payload supersedes, in one read."""
-    rows = SyncItem.objects.filter(kind=kind, object_id=object_id).exclude(status=SyncStatus.SUPERSEDED)
-    if dataset is not None:
-        rows = rows.filter(dataset=dataset)
-    return list(rows.order_by("-id"))
+    if dataset is None:
+        return _LIVE_RECORDS.all(kind, object_id)
+    return list(_LIVE_RECORDS.queryset(kind, object_id).filter(dataset=dataset))
 
 
 def _queue(

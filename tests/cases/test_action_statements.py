@@ -116,11 +116,11 @@ def test_the_sync_reads_a_cases_rows_without_joining_other_tables(flow, sync_on)
     from govhall.cases.services import case_accept, case_step_pass
     from tests.cases.conftest import receive
 
-    case = receive(flow)
-    with CaptureQueriesContext(connection) as statements:
-        case_accept(actor=flow.front_desk, case=case)
-        case.refresh_from_db()
-        case_step_pass(actor=flow.back_office, case=case, opinion="同意")
+    with time_machine.travel(local(2026, 6, 9, 9, 30), tick=False):
+        case = receive(flow)
+        with CaptureQueriesContext(connection) as statements:
+            case = case_accept(actor=flow.front_desk, case=case)
+            case_step_pass(actor=flow.back_office, case=case, opinion="同意")
     reads = [
         q["sql"]
         for q in statements

@@ -34,6 +34,7 @@ from govhall.cases.services.texts import (
 from govhall.catalog.models import MatterVersion
 from govhall.core.actors import Actor, SystemActor, is_staff_actor
 from govhall.core.calendar import tentative
+from govhall.core.compiled import CompiledRead
 from govhall.core.errors import Conflict
 from govhall.orgs.models import Post
 from govhall.staffing.services import post_handler
@@ -47,14 +48,19 @@ def back_office_steps(version: MatterVersion) -> list[str]:
     return names or ["审批"]
 
 
-def _post_for(case: Case, step_name: str) -> Post:
-    posts = list(
-        Post.objects.filter(
-            is_active=True, department_id=case.department_id, centre_id=case.handling_centre_id
-        )
+# The active posts of a department at a centre, with their A and B staff: read on every routing (issue 15).
+_POSTS = CompiledRead(
+    lambda department_id, centre_id: (
+        Post.objects.filter(is_active=True, department_id=department_id, centre_id=centre_id)
         .select_related("a_staff", "b_staff", "centre")
         .order_by("pk")
-    )
+    ),
+    keys=(int, int),
+)
+
+
+def _post_for(case: Case, step_name: str) -> Post:
+    posts = _POSTS.all(case.department_id, case.handling_centre_id)
     if not posts:
         raise Conflict(
             f"{case.handling_centre.name}没有设置{case.department.name}的后台审批岗位（AB角），"
