@@ -47,6 +47,11 @@ def main() -> None:
         help="regular expression of the files whose functions the cProfile excerpt lists ('.' for all)",
     )
     parser.add_argument(
+        "--callers",
+        default="",
+        help="also print who calls the functions matching this regular expression (e.g. 'compiler.py.*as_sql')",
+    )
+    parser.add_argument(
         "--summary", action="store_true", help="no statements or cProfile per operation, only the table"
     )
     args = parser.parse_args()
@@ -253,6 +258,10 @@ def main() -> None:
         stats.print_stats(args.filter, args.top)
         text = out.getvalue()
         print(text[text.find("ncalls") :] if "ncalls" in text else text)
+        if args.callers:
+            out = io.StringIO()
+            pstats.Stats(profile, stream=out).sort_stats(args.sort).print_callers(args.callers)
+            print(out.getvalue())
     load = " / ".join(f"{x:.1f}" for x in os.getloadavg())
     print(f"\nper request, mean of {args.repeat} (load average at the end {load}):")
     print(f"  {'operation':<30} {'CPU worker':>10} {'CPU PostgreSQL':>14} {'wall':>8} {'statements':>10}")

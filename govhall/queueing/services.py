@@ -31,6 +31,7 @@ from django.utils import timezone
 from govhall.catalog.models import CentreMatter, Matter
 from govhall.core import events
 from govhall.core.audit import audit_record
+from govhall.core.compiled import CompiledRead
 from govhall.core.crypto import lookup_digest
 from govhall.core.errors import Conflict, NotFound, field_error
 from govhall.core.ids import id_card_birth_date, normalize_id_card, normalize_mobile
@@ -617,13 +618,20 @@ def estimate_wait(
 # --- windows: open, pause, resume, close ---------------------------------------------------------------
 
 
+# Every clerk's operation at a window reads these two; compiled once per process (core.compiled, issue 15).
+_STATE = CompiledRead(lambda window_id: WindowState.objects.select_for_update().filter(window_id=window_id))
+_AT_WINDOW = CompiledRead(
+    lambda window_id: Ticket.objects.filter(called_window_id=window_id, status__in=AT_WINDOW_STATUSES)[:1]
+)
+
+
 def _locked_state(window: Window) -> WindowState:
     """The window's state row, locked: one operation at a time per window."""
-    state = WindowState.objects.select_for_update().filter(window=window).first()
-    if state is None:
+    rows = _STATE.all(window.pk)  # one row at most: the state is one-to-one with the window
+    if not rows:
         WindowState.objects.get_or_create(window=window)
-        state = WindowState.objects.select_for_update().get(window=window)
-    return state
+        rows = _STATE.all(window.pk)
+    return rows[0]
 
 
 def _window_payload(window: Window, state: WindowState) -> dict[str, Any]:
@@ -638,7 +646,9 @@ def _window_payload(window: Window, state: WindowState) -> dict[str, Any]:
 
 
 def _current_ticket(window: Window) -> Ticket | None:
-    ticket = Ticket.objects.filter(called_window=window, status__in=AT_WINDOW_STATUSES).first()
+    """The ticket called or in service at the window (the latest, should there ever be two)."""
+    rows = _AT_WINDOW.all(window.pk)
+    ticket = rows[0] if rows else None
     if ticket is not None:
         ticket.called_window = window  # known: no second read for the screens' payload
     return ticket
@@ -806,19 +816,12 @@ def ticket_call_next(*, window: Window, by: Any, now: dt.datetime | None = None)
         current = _current_ticket(window)
         if current is not None and current.status == TicketStatus.SERVING:
             raise Conflict(f"{current.code}号正在办理中，请先结束办理再叫下一位。", code="serving")
-        candidates = (
-            Ticket.objects.filter(
-                centre_id=window.centre_id, date=timezone.localdate(now), status__in=WAITING_STATUSES
-            )
-            .filter(window_queue_q(window))
-            .order_by("-priority", "queued_at", "id")
-        )
         if connection.vendor == "postgresql":
-            called = _call_next_in_one_statement(window, current, candidates, by, now)
+            called = _call_next_in_one_statement(window, current, by, now)
         else:
             if current is not None:
                 _skip(current, window=window, by=by, now=now, audit=False, publish=False)
-            called = _call_next_in_steps(window, candidates, by, now)
+            called = _call_next_in_steps(window, _candidates(window, timezone.localdate(now)), by, now)
         if current is not None:
             current.status, current.skipped_at = TicketStatus.SKIPPED, now
             _publish(window.centre_id, "update", {"ticket": ticket_payload(current)}, counts=False)
@@ -859,14 +862,62 @@ SELECT called.*, logged.call_log_id, logged.call_text FROM called, logged
 """
 
 
+def _candidates(window: Window, day: dt.date) -> Any:
+    """The tickets the window may call today, in calling order: priority first, then the longest waiting."""
+    return (
+        Ticket.objects.filter(centre_id=window.centre_id, date=day, status__in=WAITING_STATUSES)
+        .filter(window_queue_q(window))
+        .order_by("-priority", "queued_at", "id")
+    )
+
+
+def _pick_query(candidates: Any) -> Any:
+    return candidates.select_for_update(skip_locked=True, of=("self",)).values_list("id", "status")[:1]
+
+
+# The pick's SQL per database and window class, as Django compiles it (issue 15: compiling it was a fifth of
+# a call's CPU). Its parameters are laid out by `_pick_params`; a shape whose compiled parameters differ
+# from that layout is never kept, and is compiled on every call instead.
+_PICK_SQL: dict[tuple[str, str, str], str] = {}
+
+
+def _pick_params(window: Window, day: dt.date) -> list[Any]:
+    """The pick's parameters in the order of `window_queue_q`'s compiled SQL."""
+    params: list[Any] = [
+        window.centre_id,
+        connection.ops.adapt_datefield_value(day),  # as DateField prepares it for the database
+        *WAITING_STATUSES,
+        window.pk,
+    ]
+    if window.window_class == WindowClass.PROFESSIONAL:
+        params += [window.department_id, WindowClass.PROFESSIONAL]
+    elif window.window_class == WindowClass.QUANKE:
+        params += [*COMPREHENSIVE_CLASSES, WindowClass.QUANKE]
+    else:
+        params.append(window.window_class)
+    return params
+
+
+def _pick(window: Window, day: dt.date) -> tuple[str, list[Any]]:
+    """The SQL and parameters of the pick: the next waiting ticket, row-locked, skipping locked ones."""
+    params = _pick_params(window, day)
+    key = (connection.vendor, connection.settings_dict["NAME"], window.window_class)
+    sql = _PICK_SQL.get(key)
+    if sql is None:
+        sql, compiled = _pick_query(_candidates(window, day)).query.sql_with_params()
+        if list(compiled) != params:
+            return sql, list(compiled)  # not the expected layout (a professional window without department)
+        _PICK_SQL[key] = sql
+    return sql, params
+
+
 def _call_next_in_one_statement(
-    window: Window, current: Ticket | None, candidates: Any, by: Any, now: dt.datetime
+    window: Window, current: Ticket | None, by: Any, now: dt.datetime
 ) -> tuple[Ticket, CallLog, str] | None:
     """PostgreSQL: one statement marks the ticket still called at the window 过号, takes the next waiting
     ticket (`FOR UPDATE SKIP LOCKED`: two windows calling at once never take the same one, nor wait for
     each other), marks it called and writes its call log (issue 15: three round trips fewer)."""
-    pick = candidates.select_for_update(skip_locked=True, of=("self",)).values_list("id", "status")[:1]
-    pick_sql, pick_params = pick.query.sql_with_params()
+    pick_sql, pick_params = _pick(window, timezone.localdate(now))
     by_id = getattr(by, "pk", None)
     params = [
         *pick_params,
