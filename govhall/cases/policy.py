@@ -20,6 +20,7 @@ from django.db.models import Q, QuerySet
 from govhall.accounts.models import Role, UnitKind
 from govhall.cases.models import Case, StepStatus
 from govhall.core.actors import CitizenActor, SystemActor, is_staff_actor
+from govhall.core.compiled import ShapedRead
 from govhall.core.errors import NotFound
 from govhall.core.policy import has_any_role
 from govhall.orgs.policy import centre_condition, centre_ids_visible_to
@@ -56,15 +57,18 @@ def access_case(user: Any, case_id: int | str) -> Case:
     """The case with this id (or number) if the user may see it; NotFound otherwise."""
     # Lean on purpose: services re-read the row under a lock with what they need; pages load the rest.
     condition = case_filter(user, joined=True)
-    qs = Case.objects.all() if condition is None else Case.objects.filter(condition)
-    qs = qs.select_related("centre", "handling_centre")
     key = str(case_id).strip()
+    wanted = Q(pk=int(key)) if key.isdigit() and len(key) < 16 else Q(number=key)
     try:
-        if key.isdigit() and len(key) < 16:
-            return qs.get(pk=int(key))
-        return qs.get(number=key)
+        return _ACCESS.get(wanted if condition is None else wanted & condition)
     except (Case.DoesNotExist, ValueError):
         raise NotFound() from None
+
+
+# The read of one case under the user's condition, compiled once per shape of condition (issue 15).
+_ACCESS: ShapedRead[Case] = ShapedRead(
+    lambda condition: Case.objects.filter(condition).select_related("centre", "handling_centre")
+)
 
 
 # --- who may act on a case (the predicates of `govhall.cases.rules`) ----------------------------------

@@ -16,6 +16,7 @@ from django.utils import timezone
 from govhall.accounts.models import Role, UnitKind, User
 from govhall.core.audit import audit_record
 from govhall.core.calendar import UnknownYearError, first_of_month, month_instants, working_calendar
+from govhall.core.compiled import CompiledRead
 from govhall.core.crypto import lookup_digest
 from govhall.core.errors import Conflict, Forbidden, ServiceError, field_error
 from govhall.core.ids import normalize_mobile
@@ -102,6 +103,22 @@ def _sign_in_deadlines(centre_ids: frozenset[int | None]) -> dict[int, dt.time]:
     )
 
 
+def _leaves_covering(ids: Iterable[int], at: dt.datetime) -> Any:
+    return Leave.objects.approved().covering(at).filter(staff_id__in=ids).order_by("start_at")
+
+
+def _signed_in(ids: Iterable[int], day: dt.date, at: dt.datetime) -> Any:
+    return Attendance.objects.filter(staff_id__in=ids, date=day, sign_in_at__lte=at)
+
+
+# The one post's A and B that every routed case step asks about (post_handler), compiled once per process
+# (core.compiled, issue 15); one person alone is asked about as (them, them).
+_PAIR_LEAVES = CompiledRead(lambda a, b, at: _leaves_covering([a, b], at), keys=(int, int, dt.datetime))
+_PAIR_SIGNED_IN = CompiledRead(
+    lambda a, b, day, at: _signed_in([a, b], day, at), keys=(int, int, dt.date, dt.datetime)
+)
+
+
 class Availability:
     """Presence of a set of staff at one moment, loaded in a fixed number of queries (the roster
     evaluates every post of a centre at once; post_handler uses it for one post)."""
@@ -111,14 +128,17 @@ class Availability:
         self.local = timezone.localtime(at)
         users = [u for u in users if u is not None]
         ids = {u.pk for u in users}
+        day = self.local.date()
         self._leaves: dict[int, Leave] = {}
-        for leave in Leave.objects.approved().covering(at).filter(staff_id__in=ids).order_by("start_at"):
+        if 0 < len(ids) <= 2 and timezone.is_aware(at):
+            pair = (min(ids), max(ids))
+            leaves: Iterable[Leave] = _PAIR_LEAVES.all(*pair, at)
+            self._signed_in = {row.staff_id for row in _PAIR_SIGNED_IN.all(*pair, day, at)}
+        else:
+            leaves = _leaves_covering(ids, at)
+            self._signed_in = set(_signed_in(ids, day, at).values_list("staff_id", flat=True))
+        for leave in leaves:
             self._leaves.setdefault(leave.staff_id, leave)
-        self._signed_in = set(
-            Attendance.objects.filter(
-                staff_id__in=ids, date=self.local.date(), sign_in_at__lte=at
-            ).values_list("staff_id", flat=True)
-        )
         self._working_day = bool(working_days_in([self.local.date()]))
         self._directors: dict[int, Any] = {}
         self._deadlines: dict[int | None, dt.time] = {}

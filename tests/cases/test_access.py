@@ -182,3 +182,48 @@ def test_reading_one_case_sees_exactly_the_cases_of_the_lists(flow, forwarded, o
             )
         )
         assert one == listed, user
+
+
+def test_reading_one_case_by_id_or_number_grants_exactly_the_listed_cases_and_reads_the_whole_row(
+    flow, forwarded, outsiders
+):
+    """Issue 15: access_case's read is compiled once per shape of the user's condition (core.compiled
+    ShapedRead). For every kind of user and every case, by id and by number, it must grant exactly what the
+    lists grant, and give the row and its two centres exactly as the ORM reads them."""
+    from govhall.cases.models import Case
+
+    receive(flow)
+    village_only = receive(flow)
+    Case.objects.filter(pk=village_only.pk).update(centre=flow.village, handling_centre=flow.village)
+    agent = UserFactory(centre=flow.town, roles=[Role.AGENT])
+    Case.objects.filter(pk=village_only.pk).update(agency_agent=agent)
+    inactive = UserFactory(centre=flow.town, roles=[Role.FRONT_DESK], is_active=False)
+    users = [getattr(flow, w) for w in ("village_clerk", "front_desk", "back_office", "director", "guide")]
+    users += [flow.other_village_clerk, flow.bureau_admin, agent, inactive, *outsiders.values()]
+    users.append(UserFactory(unit_kind="department", centre=None, department=flow.department))
+
+    def columns(row):
+        return {f.attname: getattr(row, f.attname) for f in row._meta.concrete_fields}
+
+    granted_somewhere = denied_somewhere = 0
+    for user in users:
+        listed = set(cases_visible_to(user).values_list("pk", flat=True))
+        for case in Case.objects.all():
+            for key in (case.pk, str(case.pk), case.number):
+                try:
+                    got = access_case(user, key)
+                except NotFound:
+                    assert case.pk not in listed, (user, key)
+                    denied_somewhere += 1
+                    continue
+                assert case.pk in listed, (user, key)
+                granted_somewhere += 1
+                orm = Case.objects.select_related("centre", "handling_centre").get(pk=case.pk)
+                assert columns(got) == columns(orm)
+                assert columns(got.centre) == columns(orm.centre)
+                assert columns(got.handling_centre) == columns(orm.handling_centre)
+    assert granted_somewhere and denied_somewhere
+    with pytest.raises(NotFound):
+        access_case(flow.bureau_admin, 10**9)
+    with pytest.raises(NotFound):
+        access_case(flow.bureau_admin, "no-such-number")
