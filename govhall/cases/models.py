@@ -12,12 +12,15 @@
 
 from __future__ import annotations
 
+import copy
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
 from govhall.core.crypto import EncryptedTextField
+from govhall.core.memo import ProcessMemo
 
 
 class Channel(models.TextChoices):
@@ -697,6 +700,9 @@ class CaseCounter(models.Model):
         return f"{self.centre_id} {self.day} #{self.last}"
 
 
+RULES_MEMO: ProcessMemo[CaseRules] = ProcessMemo("case-rules")
+
+
 class CaseRules(models.Model):
     """The bureau's settings for the case flow (one row). Local practice, so data rather than constants."""
 
@@ -723,5 +729,5 @@ class CaseRules(models.Model):
 
     @classmethod
     def current(cls) -> CaseRules:
-        rules, _ = cls.objects.get_or_create(pk=1)
-        return rules
+        """The rules in force: kept a few seconds per process (core.memo, emptied when they are saved)."""
+        return copy.copy(RULES_MEMO.get("current", lambda: cls.objects.get_or_create(pk=1)[0]))

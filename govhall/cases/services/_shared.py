@@ -217,6 +217,8 @@ def _pick(case: Case, ids: Iterable[Any], field: str) -> list[CaseMaterial]:
             wanted.append(int(value))
         except (TypeError, ValueError):
             raise field_error(field, "材料编号应为整数。") from None
+    if not wanted:
+        return []  # most acceptances name no 容缺 or 告知承诺 material: no query to build
     rows = list(case.materials.select_related("material").filter(pk__in=wanted))
     if len(rows) != len(set(wanted)):
         raise field_error(field, "所选材料不属于本办件。")

@@ -13,6 +13,7 @@ from django.utils import timezone
 from govhall.accounts.models import User
 from govhall.cases import clock
 from govhall.cases.correction_texts import correction_sms
+from govhall.cases.export import MATERIALS
 from govhall.cases.materials import MaterialState, missing_required
 from govhall.cases.models import (
     ApplicantCredit,
@@ -91,7 +92,7 @@ def case_accept(
     rongque = _pick(case, rongque_material_ids, "rongque_material_ids")
     promised = _pick(case, commitment_material_ids, "commitment_material_ids")
     _check_excused(rongque, promised)
-    materials = list(case.materials.all())
+    materials = MATERIALS.all(case.pk)  # compiled once (core.compiled); the sync lists them too
     _check_complete(materials, rongque, promised)
     _check_excuses_allowed(case, rongque, promised, rongque_signed, commitment_signed)
 
