@@ -28,6 +28,7 @@ from govhall.cases.uploads import media_path, remove_stored
 from govhall.catalog.models import Material, MatterVersion
 from govhall.core.actors import CitizenActor, is_staff_actor
 from govhall.core.audit import audit_record
+from govhall.core.compiled import CompiledRead
 from govhall.core.errors import Conflict, ServiceError, field_error
 from govhall.core.filecrypt import read_plaintext
 
@@ -457,12 +458,20 @@ def _closed(row: ThingCaseMember) -> bool:
     return row.state == ThingMemberState.NOT_STARTED or (row.case is not None and row.case.status in CLOSED)
 
 
+# Every case that closes asks whether it is a member of a 一件事 (one row at most: the link is one-to-one);
+# compiled once per process (core.compiled, issue 15).
+_MEMBER_OF = CompiledRead(
+    lambda case_id: ThingCaseMember.objects.filter(case_id=case_id).select_related("parent").order_by()
+)
+
+
 def on_case_closed(*, case: Case, **_: Any) -> None:
     """The cases hook (in the closing transaction): start the members that waited for this one, and finish
     the 一件事 when every member is finished or lawfully refused (统一出件)."""
-    row = ThingCaseMember.objects.filter(case=case).select_related("parent").first()
-    if row is None:
+    rows = _MEMBER_OF.all(case.pk)
+    if not rows:
         return
+    row = rows[0]
     _settle(_lock(row.parent))
 
 

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from govhall.accounts.models import User
+from govhall.cases.export import SUSPENSIONS
 from govhall.cases.models import (
     Case,
     CaseStatus,
@@ -167,7 +168,7 @@ def _close_pending(
                 opinion=f"{ResultKind(result).label}。{reason}".strip("。") + "。",
                 at=now,
             )
-    stops = list(case.suspensions.all())  # read once: the provincial sync lists them too
+    stops = SUSPENSIONS.all(case.pk)  # read once (compiled): the provincial sync lists them too
     stop = next((s for s in stops if s.ended_at is None), None)
     if stop is not None:
         stop.ended_at, stop.result = now, f"办件{ResultKind(result).label}"
