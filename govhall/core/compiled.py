@@ -196,7 +196,7 @@ def _shape(condition: Q, keys: list[Any]) -> Any:
         if kind is not None:
             keys.append(value)
             children.append((lookup, kind))
-        elif kind in _SHAPE_VALUES and all(type(v) in (int, str, type(None)) for v in _items(value)):
+        elif type(value) in _SHAPE_VALUES and all(type(v) in (int, str, type(None)) for v in _items(value)):
             children.append((lookup, repr(value)))
         else:
             return None
@@ -262,11 +262,11 @@ class ShapedRead(Generic[M]):
             return self._build(_rebuilt(shape, template, list(values)))
 
         read: CompiledRead[M] | None = CompiledRead(
-            build, keys=tuple(type(k) for k in keys), using=self._using
+            build, keys=tuple(_key_type(k) or object for k in keys), using=self._using
         )
         try:
             read._plan()  # type: ignore[union-attr]
-        except (ValueError, EmptyResultSet):
+        except (ValueError, TypeError, EmptyResultSet):
             read = None  # a key the SQL does not carry as itself, or a condition matching nothing
         self._reads[marker] = read
         return read
