@@ -903,7 +903,7 @@ def _pick(window: Window, day: dt.date) -> tuple[str, list[Any]]:
     params = _pick_params(window, day)
     key = (connection.vendor, connection.settings_dict["NAME"], window.window_class)
     sql = _PICK_SQL.get(key)
-    if sql is None:
+    if sql is None or None in params:  # a None compiles to IS NULL: never the kept `= %s`
         sql, compiled = _pick_query(_candidates(window, day)).query.sql_with_params()
         if list(compiled) != params:
             return sql, list(compiled)  # not the expected layout (a professional window without department)

@@ -76,6 +76,9 @@ def test_a_window_whose_pick_has_another_layout_is_compiled_every_time_and_never
     with transaction.atomic():  # a well-formed professional window afterwards is kept as usual
         assert services._pick(q.police_window, DAY) == _django_pick(q.police_window, DAY)
     assert [key[2] for key in services._PICK_SQL] == [WindowClass.PROFESSIONAL]
+    with transaction.atomic():  # and the odd one, coming after, does not take the kept `department_id = %s`
+        assert services._pick(odd, DAY) == _django_pick(odd, DAY)
+        assert "IS NULL" in services._pick(odd, DAY)[0]
 
 
 def _columns(row: Any) -> dict[str, Any]:
